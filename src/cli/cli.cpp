@@ -1,0 +1,84 @@
+#include "cli/cli.hpp"
+
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "core/error.hpp"
+#include "git/repo.hpp"
+#include "queue/store.hpp"
+
+#include <cstdio>
+#include <map>
+
+namespace cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> k_commands = {
+      {"install", "Install the hooks into this repository (keeps and chains existing hooks)", define_install},
+      {"uninstall", "Remove the hooks and restore what was there before", define_uninstall},
+      {"scan", "Scan commits or files for improvement opportunities", define_scan},
+      {"queue", "List the opportunities in the queue", define_queue},
+      {"status", "Show whether the loop runs, the queue and the last runs", define_status},
+      {"config", "Show the configuration (and where each value came from)", define_config},
+      {"rules", "List, explain and test rules", define_rules},
+      {"stop", "Emergency stop: hooks only record, nothing runs", define_stop},
+      {"resume", "Undo stop (and a paused loop)", define_resume},
+      {"doctor", "Check that hooks, binaries, grammars, config and database work", define_doctor},
+      {"worker", "Process recorded hook events (started by the hooks)", define_worker, true},
+      {"hook", "Entry points used by the hook binary", define_hook, true},
+  };
+  return k_commands;
+}
+
+namespace {
+
+void fail_line(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "git-autoloop: error: %s\n", message.c_str());
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"git-autoloop: a continuous, reviewable code-improvement loop for git repositories", "git-autoloop"};
+  app.require_subcommand(1);
+  app.fallthrough(); // --git-dir and -c may follow the subcommand (the hook binary passes them so)
+  app.set_version_flag("--version", std::string("git-autoloop ") + AUTOLOOP_VERSION);
+  Global global;
+  app.add_option("-c", global.overrides, "Set a configuration value for this run (key.path=value)")->type_name("KEY=VALUE");
+  app.add_option("--git-dir", global.git_dir, "Repository git directory (default: discovered from the current directory)");
+  std::map<CLI::App*, Runner> runners;
+  for (const auto& c : commands()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.help);
+    if (c.hidden) sub->group("");
+    runners[sub] = c.define(*sub);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? k_exit_ok : k_exit_usage;
+  }
+  try {
+    for (CLI::App* sub : app.get_subcommands()) return runners.at(sub)(global);
+    return k_exit_usage;
+  } catch (const core::LocatedError& e) {
+    fail_line(e.what());
+    return k_exit_config;
+  } catch (const git::Error& e) {
+    fail_line(e.what());
+    return k_exit_repository;
+  } catch (const queue::Error& e) {
+    fail_line(e.what());
+    return k_exit_database;
+  } catch (const core::Fatal& e) {
+    fail_line(e.what());
+    return e.exit_code();
+  } catch (const core::Error& e) {
+    fail_line(e.what());
+    return k_exit_failed;
+  } catch (const std::exception& e) {
+    fail_line(std::string("internal error: ") + e.what());
+    return k_exit_internal;
+  }
+}
+
+} // namespace cli

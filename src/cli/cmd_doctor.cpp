@@ -1,0 +1,122 @@
+// git autoloop doctor: will git run our hooks? can the shims find the binaries? do the grammars
+// load and the rules compile? is the configuration valid and the database healthy?
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "core/fs.hpp"
+#include "loop/context.hpp"
+#include "scan/engine.hpp"
+#include "schedule/hook_install.hpp"
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace cli {
+
+namespace {
+
+struct Report {
+  int problems = 0;
+  void ok(const std::string& what) { std::printf("  ok    %s\n", what.c_str()); }
+  void bad(const std::string& what, const std::string& fix = "") {
+    ++problems;
+    std::printf("  FAIL  %s\n", what.c_str());
+    if (!fix.empty()) std::printf("        -> %s\n", fix.c_str());
+  }
+};
+
+// The binary paths written into a shim (single-quoted after hook_bin= and --main).
+std::vector<std::string> shim_paths(const std::string& text) {
+  std::vector<std::string> out;
+  for (const char* key : {"hook_bin=", "--main "}) {
+    auto at = text.find(key);
+    if (at == std::string::npos) continue;
+    at += std::strlen(key);
+    if (at < text.size() && text[at] == '\'') {
+      auto end = text.find('\'', at + 1);
+      if (end != std::string::npos) out.push_back(text.substr(at + 1, end - at - 1));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+Runner define_doctor(CLI::App&) {
+  return [](const Global& g) {
+    Report r;
+    loop::OpenOptions oo;
+    oo.overrides = g.overrides;
+    oo.load_config = false;
+    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::Context ctx = loop::Context::open(oo);
+    std::printf("git-autoloop doctor: %s\n", (ctx.paths.work_tree ? *ctx.paths.work_tree : ctx.paths.git_dir).c_str());
+
+    std::printf("hooks\n");
+    try {
+      auto dir = ctx.hooks_dir();
+      for (const char* h : {"post-commit", "post-merge", "post-rewrite", "pre-push"}) {
+        auto path = dir / h;
+        if (!schedule::is_autoloop_shim(path)) {
+          r.bad(std::string(h) + ": not installed in " + dir.string(), "run `git autoloop install`");
+          continue;
+        }
+        if (::access(path.c_str(), X_OK) != 0) {
+          r.bad(std::string(h) + ": not executable, git will skip it", "chmod +x " + path.string());
+          continue;
+        }
+        bool found = true;
+        for (const auto& p : shim_paths(core::read_file(path).value_or("")))
+          if (::access(p.c_str(), X_OK) != 0) {
+            r.bad(std::string(h) + ": its binary " + p + " is missing", "run `git autoloop install` again");
+            found = false;
+          }
+        if (found) r.ok(std::string(h) + " installed; git runs it; binaries present");
+        auto chained = dir / (std::string(h) + ".autoloop-chained");
+        if (std::filesystem::exists(chained)) r.ok(std::string(h) + ": chains the previous hook " + chained.string());
+      }
+    } catch (const std::exception& e) {
+      r.bad(std::string("cannot find the hooks directory: ") + e.what());
+    }
+
+    std::printf("configuration\n");
+    try {
+      oo.load_config = true;
+      ctx.config = loop::Context::open(oo).config;
+      r.ok("configuration valid");
+    } catch (const std::exception& e) {
+      r.bad(e.what(), "fix the file; `git autoloop config --show-origin` shows every value");
+    }
+    if (auto why = ctx.stopped()) std::printf("  note  loop stopped: %s\n", why->c_str());
+
+    std::printf("grammars and rules\n");
+    try {
+      auto rules = ctx.rules();
+      scan::Engine engine(rules);
+      for (const auto& lang : scan::languages()) {
+        try {
+          engine.compile(lang);
+          int errors = engine.syntax_errors(lang, "");
+          if (errors < 0) r.bad(std::string(lang.name) + ": parser timed out on an empty file");
+          else r.ok(std::string(lang.name) + ": grammar loads, rules compile");
+        } catch (const std::exception& e) {
+          r.bad(std::string(lang.name) + ": " + e.what());
+        }
+      }
+    } catch (const std::exception& e) {
+      r.bad(std::string("rules: ") + e.what());
+    }
+
+    std::printf("database\n");
+    try {
+      auto store = queue::Store::open(ctx.paths.db(), queue::Store::Check::quick);
+      r.ok(ctx.paths.db().string() + ": healthy (schema " + std::to_string(store.schema_version()) + ")");
+    } catch (const std::exception& e) {
+      r.bad(e.what(), "it is moved aside and rebuilt by the next scan; or remove it");
+    }
+    if (r.problems) std::printf("%d problem%s found\n", r.problems, r.problems == 1 ? "" : "s");
+    else std::printf("all good\n");
+    return r.problems ? k_exit_findings : k_exit_ok;
+  };
+}
+
+} // namespace cli

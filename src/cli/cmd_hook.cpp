@@ -1,0 +1,98 @@
+// git autoloop hook pre-push [REMOTE URL] < "<local ref> <local sha> <remote ref> <remote sha>" lines
+// Called by the hook binary. Makes sure every pushed commit is scanned, prints a one-line summary of
+// new findings, and exits 1 only when block_push_on names a category with new findings. Internal
+// errors exit 0 with a warning: a push is never blocked by our own failure.
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "core/log.hpp"
+#include "loop/worker.hpp"
+#include "schedule/lock.hpp"
+
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace cli {
+
+namespace {
+
+struct HookOptions {
+  std::string hook;
+  std::vector<std::string> args;
+};
+
+bool is_zero(const std::string& id) { return id.find_first_not_of('0') == std::string::npos; }
+
+int pre_push(const Global& g) {
+  loop::OpenOptions oo;
+  oo.overrides = g.overrides;
+  if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+  loop::Context ctx = loop::Context::open(oo);
+  if (ctx.stopped()) return k_exit_ok;
+  std::vector<std::string> commits;
+  std::set<std::string> seen;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    std::istringstream in(line);
+    std::string local_ref, local_sha, remote_ref, remote_sha;
+    if (!(in >> local_ref >> local_sha >> remote_ref >> remote_sha)) continue;
+    if (is_zero(local_sha)) continue; // a deletion pushes no commits
+    std::string from = !is_zero(remote_sha) && ctx.repo.has_object(remote_sha) ? remote_sha : "";
+    auto range = from.empty() ? ctx.repo.commits_not_on_remotes(local_sha, 10000)
+                              : ctx.repo.commit_range(from, local_sha, 10000);
+    for (auto& c : range)
+      if (seen.insert(c).second) commits.push_back(c);
+  }
+  if (commits.empty()) return k_exit_ok;
+  {
+    // Wait for a running worker rather than scan the same commits twice.
+    auto lock = schedule::FileLock::acquire(ctx.paths.data_dir / "scan.lock", std::chrono::seconds(60));
+    loop::scan_now(ctx, commits, "scan:pre-push");
+  }
+  std::map<std::string, int> new_by_category;
+  int total = 0;
+  std::set<std::string> pushed(commits.begin(), commits.end());
+  queue::OpportunityFilter filter;
+  filter.status = "open";
+  for (const auto& o : ctx.store().opportunities(filter)) {
+    if (!o.is_new || !pushed.count(o.commit_id)) continue;
+    ++new_by_category[o.category];
+    ++total;
+  }
+  if (total == 0) return k_exit_ok;
+  std::string summary;
+  for (const auto& [category, n] : new_by_category) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + category;
+  std::vector<std::string> blocking;
+  for (const auto& c : ctx.config.block_push_on)
+    if (new_by_category.count(c)) blocking.push_back(c);
+  std::fprintf(stderr, "git-autoloop: %d new finding%s in %zu pushed commit%s (%s); see `git autoloop queue`\n", total,
+               total == 1 ? "" : "s", commits.size(), commits.size() == 1 ? "" : "s", summary.c_str());
+  if (!blocking.empty()) {
+    std::string list;
+    for (const auto& b : blocking) list += (list.empty() ? "" : ", ") + b;
+    std::fprintf(stderr, "git-autoloop: push blocked: new %s findings (block_push_on); fix them or push with AUTOLOOP=0\n",
+                 list.c_str());
+    return k_exit_findings;
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+Runner define_hook(CLI::App& sub) {
+  auto o = std::make_shared<HookOptions>();
+  sub.add_option("hook", o->hook, "Hook name")->required();
+  sub.add_option("args", o->args, "Hook arguments");
+  return [o](const Global& g) {
+    if (o->hook != "pre-push") throw core::Error("unknown hook entry point '" + o->hook + "'");
+    try {
+      return pre_push(g);
+    } catch (const std::exception& e) {
+      core::warn(std::string("pre-push check skipped: ") + e.what());
+      return k_exit_ok;
+    }
+  };
+}
+
+} // namespace cli

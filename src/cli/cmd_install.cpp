@@ -1,0 +1,83 @@
+// git autoloop install [--no-config-file] | uninstall [--purge]
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "core/fs.hpp"
+#include "core/log.hpp"
+#include "core/resources.hpp"
+#include "loop/context.hpp"
+#include "schedule/hook_install.hpp"
+
+#include <cstdio>
+
+namespace cli {
+
+namespace {
+
+loop::Context open_plain(const Global& g) {
+  loop::OpenOptions oo;
+  oo.overrides = g.overrides;
+  oo.load_config = false; // install must work before (and despite) any config
+  if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+  return loop::Context::open(oo);
+}
+
+void print_changes(const std::vector<schedule::HookChange>& changes, const std::filesystem::path& dir) {
+  for (const auto& c : changes) std::printf("  %-12s %s\n", c.hook.c_str(), c.action.c_str());
+  std::printf("hooks directory: %s\n", dir.c_str());
+}
+
+} // namespace
+
+Runner define_install(CLI::App& sub) {
+  auto no_config = std::make_shared<bool>(false);
+  sub.add_flag("--no-config-file", *no_config, "Do not write a default .autoloop.yml");
+  return [no_config](const Global& g) {
+    loop::Context ctx = open_plain(g);
+    if (!ctx.paths.work_tree) throw core::Error("this is a bare repository: git-autoloop needs a work tree (hooks would do nothing)");
+    loop::Binaries bin = loop::locate_binaries();
+    if (!bin.hook) throw core::Error("autoloop-hook not found beside " + bin.main.string() + " or in ../libexec/git-autoloop/");
+    auto shim = core::resource("hooks/shim.sh");
+    if (!shim) throw core::Error("the hook shim template is missing from this build");
+    std::filesystem::path dir = ctx.hooks_dir();
+    schedule::InstallPaths paths{dir, *bin.hook, bin.main};
+    auto changes = schedule::install_hooks(paths, *shim);
+    std::printf("git-autoloop installed in %s\n", ctx.paths.work_tree->c_str());
+    print_changes(changes, dir);
+    std::filesystem::create_directories(ctx.paths.data_dir);
+    ctx.store(); // create the queue now, so a broken sqlite shows up here rather than in a hook
+    auto config_path = *ctx.paths.repo_config();
+    if (!*no_config && !std::filesystem::exists(config_path)) {
+      auto text = core::resource("config/autoloop.yml");
+      if (text) {
+        core::write_file_atomic(config_path, *text);
+        std::printf("wrote %s (defaults; commit it to share settings)\n", config_path.c_str());
+      }
+    }
+    std::printf("Commit as usual: changed files are scanned in the background. See `git autoloop status`.\n");
+    return k_exit_ok;
+  };
+}
+
+Runner define_uninstall(CLI::App& sub) {
+  auto purge = std::make_shared<bool>(false);
+  sub.add_flag("--purge", *purge, "Also delete the queue, logs and spool in the git dir");
+  return [purge](const Global& g) {
+    loop::Context ctx = open_plain(g);
+    std::filesystem::path dir = ctx.hooks_dir();
+    auto changes = schedule::uninstall_hooks(dir);
+    std::printf("git-autoloop hooks removed\n");
+    print_changes(changes, dir);
+    if (*purge) {
+      std::error_code ec;
+      std::filesystem::remove_all(ctx.paths.data_dir, ec);
+      if (ec) throw core::Error("cannot remove " + ctx.paths.data_dir.string() + ": " + ec.message());
+      std::printf("removed %s\n", ctx.paths.data_dir.c_str());
+    } else {
+      std::printf("kept %s (queue and logs) and .autoloop.yml; `uninstall --purge` removes the former\n",
+                  ctx.paths.data_dir.c_str());
+    }
+    return k_exit_ok;
+  };
+}
+
+} // namespace cli

@@ -1,0 +1,70 @@
+// git autoloop queue [--status S] [--rule ID] [--path P] [--limit N] [--format text|json]
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "loop/context.hpp"
+
+#include <cstdio>
+
+namespace cli {
+
+namespace {
+struct QueueOptions {
+  std::string status = "open";
+  std::string rule, path, category;
+  size_t limit = 0;
+  std::string format = "text";
+};
+} // namespace
+
+Runner define_queue(CLI::App& sub) {
+  auto o = std::make_shared<QueueOptions>();
+  sub.add_option("--status", o->status, "open, applied, accepted, rejected, resolved, stale, failed, suppressed, or all")
+      ->capture_default_str();
+  sub.add_option("--rule", o->rule, "Only this rule id");
+  sub.add_option("--path", o->path, "Only this path");
+  sub.add_option("--category", o->category, "Only this category");
+  sub.add_option("--limit", o->limit, "At most N rows (0: all)");
+  sub.add_option("--format", o->format, "Output: text or json")->capture_default_str();
+  return [o](const Global& g) {
+    Format format = parse_format(o->format, false);
+    loop::OpenOptions oo;
+    oo.overrides = g.overrides;
+    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::Context ctx = loop::Context::open(oo);
+    queue::OpportunityFilter filter;
+    if (o->status != "all") filter.status = o->status;
+    if (!o->rule.empty()) filter.rule_id = o->rule;
+    if (!o->path.empty()) filter.path = o->path;
+    if (!o->category.empty()) filter.category = o->category;
+    filter.limit = o->limit;
+    std::vector<Row> rows;
+    for (const auto& op : ctx.store().opportunities(filter)) {
+      Row r;
+      r.id = op.id;
+      r.rule = op.rule_id;
+      r.category = op.category;
+      r.severity = op.severity;
+      r.safety = op.safety;
+      r.path = op.path;
+      r.line = op.start_line;
+      r.end_line = op.end_line;
+      r.status = op.status;
+      r.message = op.message;
+      r.fingerprint = op.fingerprint;
+      r.snippet = op.snippet;
+      r.commit = op.commit_id;
+      r.is_new = op.is_new;
+      rows.push_back(std::move(r));
+    }
+    if (format == Format::json) {
+      std::fputs(format_json(rows).c_str(), stdout);
+    } else {
+      std::fputs(format_text(rows).c_str(), stdout);
+      std::fprintf(stdout, "%zu %s\n", rows.size(), rows.size() == 1 ? "opportunity" : "opportunities");
+    }
+    return k_exit_ok;
+  };
+}
+
+} // namespace cli

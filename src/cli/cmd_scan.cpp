@@ -1,0 +1,154 @@
+// git autoloop scan [--all | --commit REV... | PATH...] [--format text|json|sarif] [--force]
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "core/fs.hpp"
+#include "core/glob.hpp"
+#include "core/log.hpp"
+#include "loop/worker.hpp"
+#include "schedule/lock.hpp"
+
+#include <cstdio>
+
+namespace cli {
+
+namespace {
+
+struct ScanOptions {
+  bool all = false;
+  std::vector<std::string> commits;
+  std::vector<std::string> paths;
+  std::string format = "text";
+};
+
+Row to_row(const scan::Located& l) {
+  Row r;
+  r.id = l.id;
+  r.rule = l.rule->id;
+  r.category = l.rule->category;
+  r.severity = l.rule->severity;
+  r.safety = l.rule->safety;
+  r.path = l.path;
+  r.line = l.finding.start_line;
+  r.end_line = l.finding.end_line;
+  r.status = l.status.empty() ? "open" : l.status;
+  r.message = l.finding.message;
+  r.fingerprint = l.finding.fingerprint;
+  r.snippet = l.finding.snippet;
+  r.commit = l.commit;
+  r.is_new = l.is_new;
+  return r;
+}
+
+// Files given on the command line are read from disk and reported only: the queue holds what
+// was committed.
+std::vector<Row> scan_paths(const loop::Context& ctx, const std::vector<std::string>& paths,
+                            std::vector<scan::Rule>& rules_out) {
+  rules_out = ctx.rules();
+  scan::Engine engine(rules_out, static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
+  std::vector<Row> rows;
+  for (const auto& p : paths) {
+    std::filesystem::path path = p;
+    auto content = core::read_file(path);
+    if (!content) throw core::Error(p + ": no such file");
+    std::string rel = p;
+    if (ctx.paths.work_tree) {
+      std::error_code ec;
+      auto r = std::filesystem::relative(std::filesystem::absolute(path), *ctx.paths.work_tree, ec);
+      if (!ec && !r.empty() && r.native().rfind("..", 0) != 0) rel = r.generic_string();
+    }
+    const scan::LanguageProfile* lang = scan::language_for_path(rel);
+    if (!lang) {
+      core::warn(p + ": not a supported language; skipped");
+      continue;
+    }
+    if (auto why = scan::content_skip_reason(*content)) {
+      core::warn(p + ": " + *why + "; skipped");
+      continue;
+    }
+    scan::FileResult result = engine.scan(*lang, *content);
+    scan::FileContext fc;
+    fc.path = rel;
+    fc.is_test_file = core::glob_any(ctx.config.scan.test_paths, rel);
+    for (auto& f : scan::apply_context(result.findings, *content, fc)) {
+      auto rule = std::find_if(rules_out.begin(), rules_out.end(), [&](const scan::Rule& r) { return r.id == f.rule_id; });
+      scan::Located l{rel, "", &*rule, f, false, 0, "unqueued"};
+      rows.push_back(to_row(l));
+    }
+  }
+  return rows;
+}
+
+} // namespace
+
+Runner define_scan(CLI::App& sub) {
+  auto o = std::make_shared<ScanOptions>();
+  auto* all = sub.add_flag("--all", o->all, "Scan every file of HEAD");
+  sub.add_option("--commit", o->commits, "Scan these commits (again)")->excludes(all);
+  sub.add_option("--format", o->format, "Output: text, json or sarif")->capture_default_str();
+  sub.add_option("paths", o->paths, "Files to scan from disk (reported, not queued)")->excludes(all);
+  return [o](const Global& g) {
+    Format format = parse_format(o->format, true);
+    loop::OpenOptions oo;
+    oo.overrides = g.overrides;
+    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::Context ctx = loop::Context::open(oo);
+    std::vector<Row> rows;
+    std::vector<scan::Rule> rules;
+    scan::ScanStats stats;
+    if (!o->paths.empty()) {
+      rows = scan_paths(ctx, o->paths, rules);
+    } else {
+      std::vector<scan::Located> found;
+      auto head = ctx.repo.resolve_commit("HEAD");
+      if (o->all) {
+        if (!head) throw core::Error("HEAD has no commit yet: nothing to scan");
+        auto lock = schedule::FileLock::acquire(ctx.paths.data_dir / "scan.lock", std::chrono::minutes(5));
+        rules = ctx.rules();
+        scan::Engine engine(rules, static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
+        scan::CommitScanner scanner(ctx.repo, ctx.store(), engine, ctx.config, ctx.log);
+        auto t0 = std::chrono::steady_clock::now();
+        stats = scanner.scan_all(*head, &found);
+        queue::Run run;
+        run.kind = "scan-all";
+        run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        run.peak_rss_kb = loop::peak_rss_kb();
+        run.files = stats.files;
+        run.detail = "bytes=" + std::to_string(stats.bytes) + " parse_ms=" + std::to_string(stats.parse_ms);
+        ctx.store().record_run(run);
+        for (auto& l : found) rows.push_back(to_row(l));
+      } else {
+        std::vector<std::string> commits;
+        for (const auto& rev : o->commits) {
+          auto c = ctx.repo.resolve_commit(rev);
+          if (!c) throw core::Error("unknown revision '" + rev + "'");
+          commits.push_back(*c);
+        }
+        if (commits.empty()) {
+          if (!head) throw core::Error("HEAD has no commit yet: nothing to scan");
+          commits.push_back(*head);
+        }
+        auto lock = schedule::FileLock::acquire(ctx.paths.data_dir / "scan.lock", std::chrono::minutes(5));
+        // Asked for explicitly: rescan even if the worker already did (blob results still come from the cache).
+        stats = loop::scan_now(ctx, commits, "scan", true, &found);
+        rules = ctx.rules();
+        for (auto& l : found) rows.push_back(to_row(l));
+      }
+    }
+    switch (format) {
+    case Format::json: std::fputs(format_json(rows).c_str(), stdout); break;
+    case Format::sarif: std::fputs(format_sarif(rows, rules).c_str(), stdout); break;
+    case Format::text:
+      std::fputs(format_text(rows).c_str(), stdout);
+      if (o->paths.empty())
+        std::fprintf(stdout, "%d files scanned (%d from cache, %d skipped), %zu findings, %d new in the queue, %d resolved\n",
+                     stats.files, stats.cached, stats.skipped, rows.size(), stats.inserted, stats.resolved);
+      else
+        std::fprintf(stdout, "%zu findings\n", rows.size());
+      break;
+    }
+    return k_exit_ok;
+  };
+}
+
+} // namespace cli

@@ -1,0 +1,78 @@
+// git autoloop status
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "core/fs.hpp"
+#include "loop/context.hpp"
+#include "schedule/hook_install.hpp"
+#include "schedule/spool.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace cli {
+
+namespace {
+
+std::string when(double unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+  return buf;
+}
+
+} // namespace
+
+Runner define_status(CLI::App&) {
+  return [](const Global& g) {
+    loop::OpenOptions oo;
+    oo.overrides = g.overrides;
+    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    oo.load_config = false;
+    loop::Context ctx = loop::Context::open(oo);
+    std::string config_error;
+    try {
+      oo.load_config = true;
+      ctx.config = loop::Context::open(oo).config;
+    } catch (const std::exception& e) {
+      config_error = e.what();
+    }
+    std::printf("repository: %s\n", (ctx.paths.work_tree ? *ctx.paths.work_tree : ctx.paths.git_dir).c_str());
+    if (auto why = ctx.stopped()) std::printf("loop:       stopped (%s)\n", why->c_str());
+    else if (auto paused = ctx.store().state("paused")) std::printf("loop:       paused (%s); `git autoloop resume`\n", paused->c_str());
+    else std::printf("loop:       running\n");
+    if (!config_error.empty()) std::printf("config:     ERROR %s\n", config_error.c_str());
+    try {
+      auto dir = ctx.hooks_dir();
+      int ours = 0;
+      for (const char* h : {"post-commit", "post-merge", "post-rewrite", "pre-push"})
+        if (schedule::is_autoloop_shim(dir / h)) ++ours;
+      std::printf("hooks:      %d/4 installed in %s\n", ours, dir.c_str());
+    } catch (const std::exception& e) {
+      std::printf("hooks:      unknown (%s)\n", e.what());
+    }
+    auto counts = ctx.store().count_by_status();
+    std::string summary;
+    for (const auto& [status, n] : counts) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + status;
+    std::printf("queue:      %s\n", summary.empty() ? "empty" : summary.c_str());
+    size_t pending = schedule::spool_read(ctx.paths.spool()).size();
+    if (pending) std::printf("pending:    %zu hook event%s waiting to be scanned\n", pending, pending == 1 ? "" : "s");
+    auto scans = ctx.store().runs("scan", 1);
+    if (!scans.empty()) {
+      const auto& r = scans.front();
+      std::printf("last scan:  %s, %.1f ms, %d commits, %d files%s%s\n", when(r.started_at).c_str(), r.duration_ms,
+                  r.commits, r.files, r.error.empty() ? "" : ", error: ", r.error.c_str());
+    }
+    auto hooks = ctx.store().runs("hook:post-commit", 20);
+    if (!hooks.empty()) {
+      std::vector<double> d;
+      for (const auto& r : hooks) d.push_back(r.duration_ms);
+      std::sort(d.begin(), d.end());
+      std::printf("hook time:  median %.2f ms over the last %zu commits\n", d[d.size() / 2], d.size());
+    }
+    if (auto last = core::read_file(ctx.paths.last_error()))
+      std::printf("last error: %s", last->c_str());
+    return k_exit_ok;
+  };
+}
+
+} // namespace cli

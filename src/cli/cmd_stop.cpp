@@ -1,0 +1,43 @@
+// git autoloop stop | resume: the emergency stop (a file in the git dir, seen by every hook).
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "core/fs.hpp"
+#include "core/log.hpp"
+#include "loop/context.hpp"
+
+#include <ctime>
+
+namespace cli {
+
+namespace {
+loop::Context open_context(const Global& g) {
+  loop::OpenOptions oo;
+  oo.overrides = g.overrides;
+  oo.load_config = false; // stopping must work even with a broken config
+  if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+  return loop::Context::open(oo);
+}
+} // namespace
+
+Runner define_stop(CLI::App&) {
+  return [](const Global& g) {
+    loop::Context ctx = open_context(g);
+    std::filesystem::create_directories(ctx.paths.data_dir);
+    core::write_file_atomic(ctx.paths.stop_file(), "stopped at " + std::to_string(std::time(nullptr)) + "\n");
+    core::say("git-autoloop stopped: hooks do nothing and no scan or drain runs until `git autoloop resume`.");
+    return k_exit_ok;
+  };
+}
+
+Runner define_resume(CLI::App&) {
+  return [](const Global& g) {
+    loop::Context ctx = open_context(g);
+    std::error_code ec;
+    bool was = std::filesystem::remove(ctx.paths.stop_file(), ec);
+    ctx.store().erase_state("paused");
+    core::say(was ? "git-autoloop resumed." : "git-autoloop was not stopped; nothing to resume.");
+    return k_exit_ok;
+  };
+}
+
+} // namespace cli

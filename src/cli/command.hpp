@@ -1,0 +1,44 @@
+#pragma once
+// The shape of a subcommand: a function that declares its options on a CLI11 subcommand and
+// returns the function that runs it once the command line is parsed.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace cli {
+
+// Options every subcommand understands.
+struct Global {
+  std::vector<std::string> overrides;   // -c key.path=value
+  std::string git_dir;                  // --git-dir (the worker and hooks pass it)
+};
+
+using Runner = std::function<int(const Global&)>;
+
+struct Command {
+  const char* name;
+  const char* help;
+  Runner (*define)(CLI::App& sub);
+  bool hidden = false;
+};
+
+// The table (cli.cpp), in help order.
+const std::vector<Command>& commands();
+
+Runner define_scan(CLI::App& sub);
+Runner define_queue(CLI::App& sub);
+Runner define_status(CLI::App& sub);
+Runner define_config(CLI::App& sub);
+Runner define_rules(CLI::App& sub);
+Runner define_stop(CLI::App& sub);
+Runner define_resume(CLI::App& sub);
+Runner define_doctor(CLI::App& sub);
+Runner define_install(CLI::App& sub);
+Runner define_uninstall(CLI::App& sub);
+Runner define_worker(CLI::App& sub);
+Runner define_hook(CLI::App& sub);
+
+} // namespace cli

@@ -1,0 +1,91 @@
+#include "cli/output.hpp"
+
+#include "core/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
+
+namespace cli {
+
+Format parse_format(const std::string& name, bool allow_sarif) {
+  if (name == "text") return Format::text;
+  if (name == "json") return Format::json;
+  if (name == "sarif" && allow_sarif) return Format::sarif;
+  throw core::Error("unknown format '" + name + "' (expected text, json" + (allow_sarif ? ", sarif)" : ")"));
+}
+
+std::string format_text(const std::vector<Row>& rows) {
+  std::string out;
+  for (const auto& r : rows) {
+    out += r.path + ":" + std::to_string(r.line) + ": " + r.severity + " [" + r.rule + "] " + r.message;
+    if (r.id) out += "  (#" + std::to_string(r.id) + ", " + r.status + (r.is_new ? ", new" : "") + ")";
+    else if (r.is_new) out += "  (new)";
+    out += "\n";
+    if (!r.snippet.empty()) out += "    " + r.snippet + "\n";
+  }
+  return out;
+}
+
+std::string format_json(const std::vector<Row>& rows) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json j = {{"id", r.id},          {"rule", r.rule},         {"category", r.category},
+                        {"severity", r.severity}, {"safety", r.safety},   {"path", r.path},
+                        {"line", r.line},      {"end_line", r.end_line}, {"status", r.status},
+                        {"message", r.message}, {"fingerprint", r.fingerprint}, {"new", r.is_new},
+                        {"snippet", r.snippet}, {"commit", r.commit}};
+    arr.push_back(std::move(j));
+  }
+  return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::Rule>& rules) {
+  auto level = [](const std::string& severity) {
+    if (severity == "error") return "error";
+    if (severity == "info") return "note";
+    return "warning";
+  };
+  std::map<std::string, const scan::Rule*> by_id;
+  for (const auto& r : rules) by_id[r.id] = &r;
+  std::set<std::string> used;
+  for (const auto& r : rows) used.insert(r.rule);
+  nlohmann::json driver_rules = nlohmann::json::array();
+  std::map<std::string, int> index;
+  for (const auto& id : used) {
+    nlohmann::json rule = {{"id", id}};
+    if (auto it = by_id.find(id); it != by_id.end()) {
+      const scan::Rule& r = *it->second;
+      rule["shortDescription"] = {{"text", r.message}};
+      rule["fullDescription"] = {{"text", r.description.empty() ? r.message : r.description}};
+      rule["defaultConfiguration"] = {{"level", level(r.severity)}};
+      rule["properties"] = {{"category", r.category}, {"safety", r.safety}, {"tags", {r.category}}};
+    }
+    index[id] = static_cast<int>(driver_rules.size());
+    driver_rules.push_back(std::move(rule));
+  }
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json region = {{"startLine", std::max(1, r.line)}, {"endLine", std::max(r.line, r.end_line)}};
+    if (!r.snippet.empty()) region["snippet"] = {{"text", r.snippet}};
+    results.push_back({{"ruleId", r.rule},
+                       {"ruleIndex", index[r.rule]},
+                       {"level", level(r.severity)},
+                       {"message", {{"text", r.message}}},
+                       {"locations",
+                        {{{"physicalLocation", {{"artifactLocation", {{"uri", r.path}, {"uriBaseId", "%SRCROOT%"}}},
+                                                {"region", region}}}}}},
+                       {"partialFingerprints", {{"autoloopFingerprint/v1", r.fingerprint}}}});
+  }
+  nlohmann::json sarif = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs",
+       {{{"tool", {{"driver", {{"name", "git-autoloop"}, {"version", AUTOLOOP_VERSION},
+                               {"rules", driver_rules}}}}},
+         {"results", results}}}}};
+  return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+} // namespace cli

@@ -1,0 +1,31 @@
+#pragma once
+// Printing findings and queue rows: text for people, JSON for scripts (schema in README.md),
+// SARIF 2.1.0 for code-scanning services.
+
+#include "scan/rule.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cli {
+
+struct Row {
+  int64_t id = 0;            // 0 when not queued (scan of work-tree files)
+  std::string rule, category, severity, safety, path;
+  int line = 0, end_line = 0;
+  std::string status, message, fingerprint, snippet, commit;
+  bool is_new = false;
+};
+
+enum class Format { text, json, sarif };
+
+// Parses "text" | "json" | "sarif"; throws core::Error otherwise.
+Format parse_format(const std::string& name, bool allow_sarif);
+
+std::string format_text(const std::vector<Row>& rows);
+std::string format_json(const std::vector<Row>& rows);
+// `rules` provides descriptions and levels for the rules the rows mention.
+std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::Rule>& rules);
+
+} // namespace cli

@@ -1,0 +1,639 @@
+#include "core/config.hpp"
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <set>
+#include <type_traits>
+
+extern char** environ;
+
+namespace core {
+
+namespace {
+
+const std::vector<std::string> k_safety_levels = {"high", "medium", "low"};
+const std::vector<std::string> k_scopes = {"changed_files", "changed_lines"};
+const std::vector<std::string> k_severities = {"info", "warning", "error"};
+const std::vector<std::string> k_categories = {"security_fixes", "performance_issues", "code_quality", "test_coverage"};
+const std::vector<std::string> k_languages = {"python", "javascript", "typescript", "tsx", "c",
+                                              "cpp",    "java",       "go",         "rust"};
+const std::vector<std::string> k_fixer_keys = {"name", "command", "languages", "timeout"};
+const char* const k_env_prefix = "AUTOLOOP_";
+const char* const k_default_origin = "default";
+const char* const k_command_line_origin = "command line";
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += separator;
+    out += items[i];
+  }
+  return out;
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// Optimal string alignment distance: edits plus adjacent transpositions ("intreval").
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The candidate closest to `word`, when it is close enough to be a likely typo.
+std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& candidates) {
+  const size_t limit = std::min<size_t>(3, std::max<size_t>(1, word.size() / 3));
+  std::optional<std::string> best;
+  size_t best_distance = limit + 1;
+  for (const std::string& candidate : candidates) {
+    size_t distance = edit_distance(lower(word), lower(candidate));
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::string unknown_key_message(const std::string& key, const std::vector<std::string>& known) {
+  std::string message = "unknown key '" + key + "'";
+  if (auto suggestion = closest(key, known)) return message + " (did you mean '" + *suggestion + "'?)";
+  return message + " (known keys: " + join(known, ", ") + ")";
+}
+
+// Renders a string as a YAML flow scalar: plain when that reads back as the same string, else double-quoted.
+std::string render_string(const std::string& text) {
+  auto plain_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view(" _-./@+*%=").find(c) != std::string_view::npos;
+  };
+  bool plain = !text.empty() && text.front() != ' ' && text.back() != ' ' &&
+               (std::isalnum(static_cast<unsigned char>(text.front())) || text.front() == '_' || text.front() == '.' ||
+                text.front() == '/') &&
+               std::all_of(text.begin(), text.end(), plain_char);
+  if (plain) {
+    // Plain scalars that YAML would read as null, a bool or a number must be quoted.
+    static const std::set<std::string> k_null_words = {"null", "~"};
+    YAML::Node scalar(text);
+    bool flag;
+    double number;
+    long long integer;
+    if (k_null_words.count(lower(text)) || YAML::convert<bool>::decode(scalar, flag) ||
+        YAML::convert<double>::decode(scalar, number) || YAML::convert<long long>::decode(scalar, integer)) {
+      plain = false;
+    }
+  }
+  if (plain) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\t': out += "\\t"; break;
+    case '\r': out += "\\r"; break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+        out += buf;
+      } else {
+        out += c;
+      }
+    }
+  }
+  return out + "\"";
+}
+
+std::string render_list(const std::vector<std::string>& items) {
+  std::vector<std::string> rendered;
+  for (const std::string& item : items) rendered.push_back(render_string(item));
+  return "[" + join(rendered, ", ") + "]";
+}
+
+// The shortest text that reads back as exactly `value`, always marked as a number ("1.0", not "1").
+std::string render_number(double value) {
+  char buf[64];
+  const bool exponent_ok = !(std::fabs(value) >= 1e-4 && std::fabs(value) < 1e15); // "10", not "1e+01"
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value && (exponent_ok || !std::strchr(buf, 'e'))) break;
+  }
+  std::string text = buf;
+  if (text.find_first_of(".en") == std::string::npos) text += ".0";
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layers and located failures
+
+// One configuration layer being applied.
+struct Layer {
+  std::string file;   // non-empty for a file: errors are located and origins are file:line:column
+  std::string label;  // error prefix for an env variable or an override
+  std::string origin; // origin of every value set by an env variable or an override
+};
+
+// The key whose value is being parsed: its position stands in for values that have none (null values).
+struct Where {
+  const Layer& layer;
+  YAML::Mark key_mark;
+};
+
+YAML::Mark mark_of(const Where& where, const YAML::Node& node) {
+  if (node.IsDefined() && !node.IsNull() && !node.Mark().is_null()) return node.Mark();
+  return where.key_mark;
+}
+
+[[noreturn]] void fail_at(const Layer& layer, const YAML::Mark& mark, const std::string& message) {
+  if (layer.file.empty()) throw Error(layer.label + ": " + message);
+  throw LocatedError(layer.file, mark.is_null() ? 1 : mark.line + 1, mark.is_null() ? 1 : mark.column + 1, message);
+}
+
+[[noreturn]] void fail(const Where& where, const YAML::Node& node, const std::string& message) {
+  fail_at(where.layer, mark_of(where, node), message);
+}
+
+std::string origin_of(const Where& where, const YAML::Mark& mark) {
+  if (where.layer.file.empty()) return where.layer.origin;
+  return where.layer.file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed value parsers; each fails at the value's position.
+
+std::string describe(const YAML::Node& node) {
+  if (node.IsScalar())
+    return "'" + (node.Scalar().size() > 60 ? node.Scalar().substr(0, 57) + "..." : node.Scalar()) + "'";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a map";
+  return "nothing";
+}
+
+bool parse_bool(const YAML::Node& node, const Where& where) {
+  bool value = false;
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+    fail(where, node, "expected true or false (got " + describe(node) + ")");
+  return value;
+}
+
+long long parse_int(const YAML::Node& node, const Where& where, long long min, long long max) {
+  std::string expected = "expected an integer";
+  if (max == INT_MAX || max == LLONG_MAX)
+    expected += " >= " + std::to_string(min);
+  else
+    expected += " between " + std::to_string(min) + " and " + std::to_string(max);
+  long long value = 0;
+  if (!node.IsScalar() || !YAML::convert<long long>::decode(node, value) || value < min || value > max)
+    fail(where, node, expected + " (got " + describe(node) + ")");
+  return value;
+}
+
+double parse_number(const YAML::Node& node, const Where& where, double min, double max) {
+  double value = 0;
+  bool ok = node.IsScalar() && YAML::convert<double>::decode(node, value) && value >= min && value <= max;
+  if (!ok)
+    fail(where, node,
+         "expected a number between " + render_number(min) + " and " + render_number(max) + " (got " + describe(node) +
+             ")");
+  return value;
+}
+
+// A null value is the empty string (`test_command:` means none).
+std::string parse_string(const YAML::Node& node, const Where& where, bool non_empty) {
+  if (!node.IsNull() && !node.IsScalar()) fail(where, node, "expected a string (got " + describe(node) + ")");
+  std::string value = node.IsScalar() ? node.Scalar() : std::string();
+  if (non_empty && value.empty()) fail(where, node, "expected a non-empty string");
+  return value;
+}
+
+std::string parse_enum(const YAML::Node& node, const Where& where, const std::vector<std::string>& allowed) {
+  std::string message = "expected one of " + join(allowed, ", ");
+  if (!node.IsScalar()) fail(where, node, message + " (got " + describe(node) + ")");
+  const std::string& value = node.Scalar();
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return value;
+  message += " (got '" + value + "'";
+  if (auto suggestion = closest(value, allowed)) message += "; did you mean '" + *suggestion + "'?";
+  fail(where, node, message + ")");
+}
+
+// A list of strings, each one of `allowed` when given; a null value is the empty list.
+std::vector<std::string> parse_list(const YAML::Node& node, const Where& where,
+                                    const std::vector<std::string>* allowed) {
+  std::vector<std::string> items;
+  if (node.IsNull()) return items;
+  if (!node.IsSequence()) fail(where, node, "expected a list, e.g. [a, b] (got " + describe(node) + ")");
+  for (const YAML::Node& item : node) {
+    if (allowed)
+      items.push_back(parse_enum(item, where, *allowed));
+    else
+      items.push_back(parse_string(item, where, true));
+  }
+  return items;
+}
+
+std::vector<FixerConfig> parse_fixers(const YAML::Node& node, const Where& where) {
+  std::vector<FixerConfig> fixers;
+  if (node.IsNull()) return fixers;
+  if (!node.IsSequence())
+    fail(where, node, "expected a list of fixers, each a map with name and command (got " + describe(node) + ")");
+  std::set<std::string> names;
+  for (const YAML::Node& item : node) {
+    if (!item.IsMap()) fail(where, item, "expected a fixer: a map with keys " + join(k_fixer_keys, ", "));
+    FixerConfig fixer;
+    std::set<std::string> seen;
+    for (const auto& entry : item) {
+      const Where key_where{where.layer, entry.first.Mark()};
+      if (!entry.first.IsScalar()) fail(key_where, entry.first, "expected a key name");
+      const std::string key = entry.first.Scalar();
+      if (!seen.insert(key).second) fail(key_where, entry.first, "duplicate key '" + key + "'");
+      if (key == "name") {
+        fixer.name = parse_string(entry.second, key_where, true);
+        if (!names.insert(fixer.name).second)
+          fail(key_where, entry.second, "duplicate fixer name '" + fixer.name + "'");
+      } else if (key == "command") {
+        if (!entry.second.IsSequence())
+          fail(key_where, entry.second, "expected the command as a list of arguments, e.g. [clang-format, -i]");
+        for (const YAML::Node& argument : entry.second)
+          fixer.command.push_back(parse_string(argument, key_where, false));
+        if (fixer.command.empty() || fixer.command.front().empty())
+          fail(key_where, entry.second, "expected a non-empty command");
+      } else if (key == "languages") {
+        fixer.languages = parse_list(entry.second, key_where, &k_languages);
+      } else if (key == "timeout") {
+        fixer.timeout = static_cast<int>(parse_int(entry.second, key_where, 1, INT_MAX));
+      } else {
+        fail(key_where, entry.first, unknown_key_message(key, k_fixer_keys));
+      }
+    }
+    if (!seen.count("name")) fail(where, item, "fixer is missing the required key 'name'");
+    if (!seen.count("command")) fail(where, item, "fixer '" + fixer.name + "' is missing the required key 'command'");
+    fixers.push_back(std::move(fixer));
+  }
+  return fixers;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The key table: one row per leaf key, in the order of config/autoloop.yml.
+
+struct Leaf {
+  std::string path;
+  bool verbatim = false; // env/-c values are taken as is rather than parsed as YAML
+  std::function<void(Config&, const YAML::Node&, const Where&)> apply;
+  std::function<std::string(const Config&)> render;
+};
+
+// Field accessors usable on both Config& and const Config&.
+#define CONFIG_FIELD(member)                                                                                           \
+  [](auto& config) -> auto& { return config.member; }
+
+template <class Get> Leaf bool_leaf(std::string path, Get get) {
+  Leaf leaf{path, false, nullptr, nullptr};
+  leaf.apply = [get, path](Config& c, const YAML::Node& n, const Where& w) {
+    get(c) = parse_bool(n, w);
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return std::string(get(c) ? "true" : "false"); };
+  return leaf;
+}
+
+template <class Get> Leaf int_leaf(std::string path, Get get, long long min, long long max = INT_MAX) {
+  Leaf leaf{path, false, nullptr, nullptr};
+  leaf.apply = [get, path, min, max](Config& c, const YAML::Node& n, const Where& w) {
+    using Target = std::remove_reference_t<decltype(get(c))>;
+    get(c) = static_cast<Target>(parse_int(n, w, min, max));
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return std::to_string(get(c)); };
+  return leaf;
+}
+
+template <class Get> Leaf number_leaf(std::string path, Get get, double min, double max) {
+  Leaf leaf{path, false, nullptr, nullptr};
+  leaf.apply = [get, path, min, max](Config& c, const YAML::Node& n, const Where& w) {
+    get(c) = parse_number(n, w, min, max);
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return render_number(get(c)); };
+  return leaf;
+}
+
+template <class Get> Leaf string_leaf(std::string path, Get get, bool non_empty) {
+  Leaf leaf{path, true, nullptr, nullptr};
+  leaf.apply = [get, path, non_empty](Config& c, const YAML::Node& n, const Where& w) {
+    get(c) = parse_string(n, w, non_empty);
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return render_string(get(c)); };
+  return leaf;
+}
+
+template <class Get> Leaf enum_leaf(std::string path, Get get, const std::vector<std::string>& allowed) {
+  Leaf leaf{path, false, nullptr, nullptr};
+  leaf.apply = [get, path, &allowed](Config& c, const YAML::Node& n, const Where& w) {
+    get(c) = parse_enum(n, w, allowed);
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return render_string(get(c)); };
+  return leaf;
+}
+
+template <class Get> Leaf list_leaf(std::string path, Get get, const std::vector<std::string>* allowed) {
+  Leaf leaf{path, false, nullptr, nullptr};
+  leaf.apply = [get, path, allowed](Config& c, const YAML::Node& n, const Where& w) {
+    get(c) = parse_list(n, w, allowed);
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return render_list(get(c)); };
+  return leaf;
+}
+
+const char* const k_severity_path = "rules.severity";
+
+void set_severity(Config& config, const std::string& rule_id, const std::string& severity, const std::string& origin) {
+  config.rules.severity[rule_id] = severity;
+  config.origin[std::string(k_severity_path) + "." + rule_id] = origin;
+  config.origin[k_severity_path] = origin;
+}
+
+// rules.severity merges per rule id instead of replacing the map.
+Leaf severity_leaf() {
+  Leaf leaf{k_severity_path, false, nullptr, nullptr};
+  leaf.apply = [](Config& c, const YAML::Node& n, const Where& w) {
+    c.origin[k_severity_path] = origin_of(w, w.key_mark); // the last layer that mentions the map
+    if (n.IsNull()) return;
+    if (!n.IsMap()) fail(w, n, "expected a map of rule id to severity, e.g. {python/compare-to-none: error}");
+    std::set<std::string> seen;
+    for (const auto& entry : n) {
+      const Where key_where{w.layer, entry.first.Mark()};
+      const std::string rule_id = parse_string(entry.first, key_where, true);
+      if (!seen.insert(rule_id).second) fail(key_where, entry.first, "duplicate key '" + rule_id + "'");
+      set_severity(c, rule_id, parse_enum(entry.second, key_where, k_severities),
+                   origin_of(key_where, key_where.key_mark));
+    }
+    c.origin[k_severity_path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [](const Config& c) {
+    std::vector<std::string> entries;
+    for (const auto& [rule_id, severity] : c.rules.severity)
+      entries.push_back(render_string(rule_id) + ": " + severity);
+    return "{" + join(entries, ", ") + "}";
+  };
+  return leaf;
+}
+
+Leaf fixers_leaf() {
+  Leaf leaf{"fixers", false, nullptr, nullptr};
+  leaf.apply = [](Config& c, const YAML::Node& n, const Where& w) {
+    c.fixers = parse_fixers(n, w);
+    c.origin["fixers"] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [](const Config& c) {
+    std::vector<std::string> fixers;
+    for (const FixerConfig& f : c.fixers) {
+      fixers.push_back("{name: " + render_string(f.name) + ", command: " + render_list(f.command) +
+                       ", languages: " + render_list(f.languages) + ", timeout: " + std::to_string(f.timeout) + "}");
+    }
+    return "[" + join(fixers, ", ") + "]";
+  };
+  return leaf;
+}
+
+const std::vector<Leaf>& leaves() {
+  static const std::vector<Leaf> k_leaves = {
+      bool_leaf("autonomous_loop.enabled", CONFIG_FIELD(autonomous_loop.enabled)),
+      int_leaf("autonomous_loop.scan_interval", CONFIG_FIELD(autonomous_loop.scan_interval), 0),
+      int_leaf("autonomous_loop.debounce", CONFIG_FIELD(autonomous_loop.debounce), 0),
+      int_leaf("autonomous_loop.max_improvements_per_cycle", CONFIG_FIELD(autonomous_loop.max_improvements_per_cycle),
+               0),
+      enum_leaf("autonomous_loop.safety_level", CONFIG_FIELD(autonomous_loop.safety_level), k_safety_levels),
+      number_leaf("improvement_priorities.security_fixes", CONFIG_FIELD(improvement_priorities.security_fixes), 0, 10),
+      number_leaf("improvement_priorities.performance_issues", CONFIG_FIELD(improvement_priorities.performance_issues),
+                  0, 10),
+      number_leaf("improvement_priorities.code_quality", CONFIG_FIELD(improvement_priorities.code_quality), 0, 10),
+      number_leaf("improvement_priorities.test_coverage", CONFIG_FIELD(improvement_priorities.test_coverage), 0, 10),
+      bool_leaf("safety_settings.require_tests", CONFIG_FIELD(safety_settings.require_tests)),
+      int_leaf("safety_settings.max_change_size", CONFIG_FIELD(safety_settings.max_change_size), 1),
+      number_leaf("safety_settings.rollback_threshold", CONFIG_FIELD(safety_settings.rollback_threshold), 0, 1),
+      string_leaf("test_command", CONFIG_FIELD(test_command), false),
+      int_leaf("test_timeout", CONFIG_FIELD(test_timeout), 1),
+      list_leaf("languages", CONFIG_FIELD(languages), &k_languages),
+      enum_leaf("scope", CONFIG_FIELD(scope), k_scopes),
+      string_leaf("side_branch_prefix", CONFIG_FIELD(side_branch_prefix), true),
+      list_leaf("block_push_on", CONFIG_FIELD(block_push_on), &k_categories),
+      string_leaf("notify_command", CONFIG_FIELD(notify_command), false),
+      fixers_leaf(),
+      string_leaf("rules.directory", CONFIG_FIELD(rules.directory), true),
+      list_leaf("rules.disable", CONFIG_FIELD(rules.disable), nullptr),
+      list_leaf("rules.enable", CONFIG_FIELD(rules.enable), nullptr),
+      severity_leaf(),
+      int_leaf("scan.max_file_size", CONFIG_FIELD(scan.max_file_size), 1, LLONG_MAX),
+      list_leaf("scan.exclude", CONFIG_FIELD(scan.exclude), nullptr),
+      int_leaf("scan.threads", CONFIG_FIELD(scan.threads), 1, 64),
+      int_leaf("scan.parse_timeout_ms", CONFIG_FIELD(scan.parse_timeout_ms), 1),
+      list_leaf("scan.test_paths", CONFIG_FIELD(scan.test_paths), nullptr),
+      string_leaf("identity.name", CONFIG_FIELD(identity.name), true),
+      string_leaf("identity.email", CONFIG_FIELD(identity.email), true),
+  };
+  return k_leaves;
+}
+
+#undef CONFIG_FIELD
+
+const Leaf* find_leaf(const std::string& path) {
+  for (const Leaf& leaf : leaves())
+    if (leaf.path == path) return &leaf;
+  return nullptr;
+}
+
+bool is_section(const std::string& path) {
+  for (const Leaf& leaf : leaves())
+    if (leaf.path.compare(0, path.size() + 1, path + ".") == 0) return true;
+  return false;
+}
+
+// Names directly under `prefix` ("" or "scan."), in table order.
+std::vector<std::string> children(const std::string& prefix) {
+  std::vector<std::string> names;
+  for (const Leaf& leaf : leaves()) {
+    if (leaf.path.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string name = leaf.path.substr(prefix.size());
+    name = name.substr(0, name.find('.'));
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+// Every leaf and section path, for suggestions on a mistyped env variable or override.
+std::vector<std::string> all_paths() {
+  std::vector<std::string> paths;
+  for (const Leaf& leaf : leaves()) {
+    for (size_t dot = leaf.path.find('.'); dot != std::string::npos; dot = leaf.path.find('.', dot + 1)) {
+      std::string section = leaf.path.substr(0, dot);
+      if (std::find(paths.begin(), paths.end(), section) == paths.end()) paths.push_back(section);
+    }
+    paths.push_back(leaf.path);
+  }
+  return paths;
+}
+
+std::string env_name(const std::string& path) {
+  std::string name = k_env_prefix;
+  for (char c : path) {
+    if (c == '.')
+      name += "__";
+    else
+      name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying layers
+
+// Applies a map of settings under `prefix` ("" for the top level): leaves are parsed, sections recurse.
+void apply_map(Config& config, const YAML::Node& node, const std::string& prefix, const Where& where) {
+  if (node.IsNull()) return;
+  if (!node.IsMap()) {
+    if (prefix.empty()) fail(where, node, "expected a map of settings at the top level (got " + describe(node) + ")");
+    fail(where, node, "expected a map with keys " + join(children(prefix), ", ") + " (got " + describe(node) + ")");
+  }
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    const Where key_where{where.layer, entry.first.Mark()};
+    if (!entry.first.IsScalar()) fail(key_where, entry.first, "expected a key name");
+    const std::string key = entry.first.Scalar();
+    if (!seen.insert(key).second) fail(key_where, entry.first, "duplicate key '" + key + "'");
+    const std::string path = prefix + key;
+    if (const Leaf* leaf = find_leaf(path))
+      leaf->apply(config, entry.second, key_where);
+    else if (is_section(path))
+      apply_map(config, entry.second, path + ".", key_where);
+    else
+      fail(key_where, entry.first, unknown_key_message(key, children(prefix)));
+  }
+}
+
+void apply_file(Config& config, const std::filesystem::path& path) {
+  std::optional<std::string> text = read_file(path);
+  if (!text) return;
+  const Layer layer{path.string(), {}, {}};
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(*text);
+  } catch (const YAML::ParserException& e) {
+    fail_at(layer, e.mark, "invalid YAML: " + e.msg);
+  }
+  if (documents.empty()) return;
+  if (documents.size() > 1) fail_at(layer, documents[1].Mark(), "expected one YAML document, found another here");
+  apply_map(config, documents.front(), "", Where{layer, YAML::Mark::null_mark()});
+}
+
+// Parses an env/-c value: verbatim for free-form strings, else as YAML (so "[a, b]" is a list).
+YAML::Node parse_value(const std::string& text, bool verbatim, const Layer& layer) {
+  if (verbatim) return YAML::Node(text);
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(layer.label + ": invalid value '" + text + "': " + e.msg);
+  }
+}
+
+void apply_env(Config& config, const std::map<std::string, std::string>& env) {
+  for (const Leaf& leaf : leaves()) {
+    const std::string name = env_name(leaf.path);
+    auto it = env.find(name);
+    if (it == env.end()) continue;
+    const Layer layer{{}, "environment variable " + name, "env " + name};
+    leaf.apply(config, parse_value(it->second, leaf.verbatim, layer), Where{layer, YAML::Mark::null_mark()});
+  }
+}
+
+void apply_override(Config& config, const std::string& override_text) {
+  const Layer layer{{}, "-c " + override_text, k_command_line_origin};
+  const Where where{layer, YAML::Mark::null_mark()};
+  const size_t equals = override_text.find('=');
+  if (equals == std::string::npos) throw Error(layer.label + ": expected key.path=value");
+  std::string path = override_text.substr(0, equals);
+  path.erase(0, path.find_first_not_of(" \t"));
+  path.erase(path.find_last_not_of(" \t") + 1);
+  const std::string value = override_text.substr(equals + 1);
+  const std::string severity_prefix = std::string(k_severity_path) + ".";
+  if (const Leaf* leaf = find_leaf(path)) {
+    leaf->apply(config, parse_value(value, leaf->verbatim, layer), where);
+  } else if (path.size() > severity_prefix.size() && path.compare(0, severity_prefix.size(), severity_prefix) == 0) {
+    const std::string severity = parse_enum(parse_value(value, false, layer), where, k_severities);
+    set_severity(config, path.substr(severity_prefix.size()), severity, k_command_line_origin);
+  } else if (is_section(path)) {
+    apply_map(config, parse_value(value, false, layer), path + ".", where);
+  } else {
+    std::string message = "unknown configuration key '" + path + "'";
+    if (auto suggestion = closest(path, all_paths())) message += " (did you mean '" + *suggestion + "'?)";
+    throw Error(layer.label + ": " + message);
+  }
+}
+
+} // namespace
+
+Config default_config() {
+  Config config;
+  for (const Leaf& leaf : leaves()) config.origin[leaf.path] = k_default_origin;
+  return config;
+}
+
+Config load_config(const ConfigSources& sources) {
+  Config config = default_config();
+  // 1. shared repo file, 2. local file, 3. environment, 4. command line: later layers win.
+  if (sources.repo_file) apply_file(config, *sources.repo_file);
+  if (sources.local_file) apply_file(config, *sources.local_file);
+  apply_env(config, sources.env);
+  for (const std::string& override_text : sources.overrides) apply_override(config, override_text);
+  return config;
+}
+
+std::map<std::string, std::string> environment_snapshot() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    std::string text = *entry;
+    const size_t equals = text.find('=');
+    if (equals == std::string::npos)
+      env.emplace(text, "");
+    else
+      env.emplace(text.substr(0, equals), text.substr(equals + 1));
+  }
+  return env;
+}
+
+std::vector<std::pair<std::string, std::string>> config_entries(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const Leaf& leaf : leaves()) entries.emplace_back(leaf.path, leaf.render(config));
+  return entries;
+}
+
+} // namespace core

@@ -1,0 +1,135 @@
+#pragma once
+// Configuration: built-in defaults, then <worktree>/.autoloop.yml (shared), then
+// <git-common-dir>/autoloop/config.yml (local), then AUTOLOOP_* environment variables, then
+// `-c key.path=value` overrides; later layers win. config/autoloop.yml documents every key.
+//
+// Policy:
+//  - Unknown keys and wrong types are errors, never ignored: in a file they are core::LocatedError
+//    ("file:line:column: message"), in the environment or on the command line core::Error naming the
+//    variable or override.
+//  - A list set by a layer replaces the list below it; a map (rules.severity) merges per key.
+//  - In the environment and in overrides, free-form string keys (test_command, notify_command, ...)
+//    take the text verbatim, because commands contain YAML syntax (": ", "#", quotes); every other
+//    value is parsed as YAML (so `[a, b]` is a list, `{id: error}` a map).
+//  - Config::origin records, for each dotted key path, where its value came from: "default",
+//    "<file>:<line>:<column>" (the key's position), "env AUTOLOOP_X" or "command line". Callers use it
+//    to decide trust: a command whose origin is the shared .autoloop.yml needs `git autoloop trust`.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace core {
+
+// autonomous_loop: when the loop runs and how much it may do per cycle.
+struct AutonomousLoopConfig {
+  bool enabled = true;
+  int scan_interval = 3600;           // seconds between drains, >= 0
+  int debounce = 30;                  // seconds, >= 0
+  int max_improvements_per_cycle = 5; // >= 0
+  std::string safety_level = "high";  // high | medium | low
+};
+
+// improvement_priorities: weight of each rule category, 0..10.
+struct ImprovementPriorities {
+  double security_fixes = 1.0;
+  double performance_issues = 0.8;
+  double code_quality = 0.6;
+  double test_coverage = 0.4;
+};
+
+// safety_settings: the gates every fix commit passes.
+struct SafetySettings {
+  bool require_tests = true;
+  int max_change_size = 100;        // changed lines per fix commit, >= 1
+  double rollback_threshold = 0.95; // 0..1
+};
+
+// One external fixer: a command that rewrites a file in a private worktree.
+struct FixerConfig {
+  std::string name;                   // required, unique
+  std::vector<std::string> command;   // required, non-empty argv
+  std::vector<std::string> languages; // empty = all
+  int timeout = 120;                  // seconds, >= 1
+};
+
+// rules: where repo rules live and which built-in rules to switch or re-grade.
+struct RulesConfig {
+  std::string directory = ".autoloop/rules";
+  std::vector<std::string> disable;
+  std::vector<std::string> enable;
+  std::map<std::string, std::string> severity; // rule id -> info | warning | error
+};
+
+// scan: budgets and path filters for the scanner.
+struct ScanConfig {
+  std::int64_t max_file_size = 1048576; // bytes, >= 1
+  std::vector<std::string> exclude = {"vendor/**",    "third_party/**", "node_modules/**", "**/*.min.js",
+                                      "**/*.min.css", "dist/**",        "build/**"};
+  int threads = 2;             // 1..64
+  int parse_timeout_ms = 2000; // >= 1
+  std::vector<std::string> test_paths = {"test/**",      "tests/**",      "**/test_*.py",  "**/*_test.py",
+                                         "**/*_test.go", "**/*.test.js",  "**/*.test.ts",  "**/*.spec.js",
+                                         "**/*.spec.ts", "**/*Test.java", "**/*_test.cpp", "**/*_test.cc"};
+};
+
+// identity: author and committer of fix commits.
+struct IdentityConfig {
+  std::string name = "git-autoloop";
+  std::string email = "autoloop@localhost";
+};
+
+// The whole configuration; a default-constructed Config holds the defaults (origin empty).
+struct Config {
+  AutonomousLoopConfig autonomous_loop;
+  ImprovementPriorities improvement_priorities;
+  SafetySettings safety_settings;
+  std::string test_command;            // empty = no tests
+  int test_timeout = 600;              // seconds, >= 1
+  std::vector<std::string> languages;  // empty = all
+  std::string scope = "changed_files"; // changed_files | changed_lines
+  std::string side_branch_prefix = "autoloop/";
+  std::vector<std::string> block_push_on; // rule categories
+  std::string notify_command;             // empty = none
+  std::vector<FixerConfig> fixers;
+  RulesConfig rules;
+  ScanConfig scan;
+  IdentityConfig identity;
+
+  // Dotted key path -> where the value came from (see the policy above). Every key of
+  // config_entries() is present; rules.severity also has one "rules.severity.<id>" entry per rule id.
+  std::map<std::string, std::string> origin;
+};
+
+// The layers load_config() reads, lowest first.
+struct ConfigSources {
+  std::optional<std::filesystem::path> repo_file;  // <worktree>/.autoloop.yml (missing file = skipped)
+  std::optional<std::filesystem::path> local_file; // <git-common-dir>/autoloop/config.yml (missing = skipped)
+  std::map<std::string, std::string> env;          // environment snapshot; only AUTOLOOP_* keys matter
+  std::vector<std::string> overrides;              // command line "-c key.path=value", applied in order
+};
+
+// The built-in defaults with every origin set to "default". Does not throw.
+Config default_config();
+
+// Applies the layers of `sources` over the defaults. Environment variables are AUTOLOOP_ + the key
+// path upper-cased with "." as "__" (AUTOLOOP_SCAN__THREADS); other AUTOLOOP* variables (the AUTOLOOP
+// stop switch, AUTOLOOP_MERGE, ...) are ignored. Overrides may name a leaf, a section
+// ("scan={threads: 4}") or one severity entry ("rules.severity.<rule-id>=error").
+// Throws core::LocatedError for a malformed or invalid file, core::Error for a bad variable or
+// override, and core::Error when a file exists but cannot be read.
+Config load_config(const ConfigSources& sources);
+
+// A copy of the process environment (environ) as name -> value. Does not throw.
+std::map<std::string, std::string> environment_snapshot();
+
+// Every leaf key path with its value rendered as YAML flow text (strings quoted only when needed),
+// in the order of config/autoloop.yml; rules.severity and fixers are one entry each. For
+// `git autoloop config [--show-origin]` (pair with Config::origin). Does not throw.
+std::vector<std::pair<std::string, std::string>> config_entries(const Config& config);
+
+} // namespace core

@@ -1,0 +1,78 @@
+#include "core/fs.hpp"
+
+#include "core/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace core {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> read_file(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throw Error("cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      throw Error("cannot read " + path.string() + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+AtomicFile::AtomicFile(fs::path path) : m_path(std::move(path)) {
+  std::string tmpl = m_path.string() + ".tmp.XXXXXX";
+  m_fd = ::mkstemp(tmpl.data());
+  if (m_fd < 0) throw Error("cannot create a temporary file beside " + m_path.string() + ": " + std::strerror(errno));
+  m_tmp = tmpl;
+}
+
+AtomicFile::~AtomicFile() {
+  if (m_fd >= 0) ::close(m_fd);
+  if (!m_tmp.empty()) ::unlink(m_tmp.c_str());
+}
+
+void AtomicFile::write(std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(m_fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot write " + m_tmp.string() + ": " + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void AtomicFile::commit(std::optional<fs::perms> mode) {
+  if (mode && ::fchmod(m_fd, static_cast<mode_t>(*mode)) != 0)
+    throw Error("cannot chmod " + m_tmp.string() + ": " + std::strerror(errno));
+  if (::fsync(m_fd) != 0) throw Error("cannot sync " + m_tmp.string() + ": " + std::strerror(errno));
+  ::close(m_fd);
+  m_fd = -1;
+  if (::rename(m_tmp.c_str(), m_path.c_str()) != 0)
+    throw Error("cannot replace " + m_path.string() + ": " + std::strerror(errno));
+  m_tmp.clear();
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content, std::optional<fs::perms> mode) {
+  AtomicFile file(path);
+  file.write(content);
+  file.commit(mode);
+}
+
+} // namespace core

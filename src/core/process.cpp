@@ -1,0 +1,170 @@
+#include "core/process.hpp"
+
+#include "core/error.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace core {
+
+namespace {
+
+struct Pipe {
+  int fd[2] = {-1, -1};
+  Pipe() {
+    if (::pipe2(fd, O_CLOEXEC) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+  }
+  ~Pipe() { close_both(); }
+  void close_read() { if (fd[0] >= 0) { ::close(fd[0]); fd[0] = -1; } }
+  void close_write() { if (fd[1] >= 0) { ::close(fd[1]); fd[1] = -1; } }
+  void close_both() { close_read(); close_write(); }
+};
+
+std::vector<std::string> build_env(const ProcessOptions& options) {
+  std::map<std::string, std::string> vars;
+  auto keep = [&](const char* name) {
+    if (const char* v = std::getenv(name)) vars[name] = v;
+  };
+  if (options.scrub_env) {
+    for (const char* name : {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER", "TERM"}) keep(name);
+  } else {
+    for (char** e = environ; *e; ++e) {
+      std::string kv = *e;
+      auto eq = kv.find('=');
+      if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  for (const auto& [k, v] : options.env) {
+    if (v) vars[k] = *v;
+    else vars.erase(k);
+  }
+  std::vector<std::string> out;
+  out.reserve(vars.size());
+  for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
+  return out;
+}
+
+} // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
+  if (argv.empty()) throw Error("run_process: empty command");
+  Pipe in, out, err;
+  std::vector<std::string> env_strings = build_env(options);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& s : args) argp.push_back(s.data());
+  argp.push_back(nullptr);
+
+  Pipe exec_status; // the child writes errno here if exec fails
+  pid_t pid = ::fork();
+  if (pid < 0) throw Error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::dup2(in.fd[0], 0);
+    if (options.capture) {
+      ::dup2(out.fd[1], 1);
+      ::dup2(err.fd[1], 2);
+    }
+    if (options.cwd && ::chdir(options.cwd->c_str()) != 0) {
+      int e = errno;
+      [[maybe_unused]] auto w = ::write(exec_status.fd[1], &e, sizeof e);
+      ::_exit(127);
+    }
+    ::execvpe(argp[0], argp.data(), envp.data());
+    int e = errno;
+    [[maybe_unused]] auto w = ::write(exec_status.fd[1], &e, sizeof e);
+    ::_exit(127);
+  }
+  exec_status.close_write();
+  in.close_read();
+  out.close_write();
+  err.close_write();
+  int child_errno = 0;
+  ssize_t got = ::read(exec_status.fd[0], &child_errno, sizeof child_errno);
+  if (got == static_cast<ssize_t>(sizeof child_errno)) {
+    int status;
+    ::waitpid(pid, &status, 0);
+    throw Error("cannot run " + argv[0] + ": " + std::strerror(child_errno));
+  }
+
+  ProcessResult result;
+  std::string input = options.input.value_or("");
+  size_t written = 0;
+  if (input.empty()) in.close_write();
+  else ::fcntl(in.fd[1], F_SETFL, O_NONBLOCK);
+
+  auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  char buf[65536];
+  for (;;) {
+    std::vector<pollfd> fds;
+    if (out.fd[0] >= 0) fds.push_back({out.fd[0], POLLIN, 0});
+    if (err.fd[0] >= 0) fds.push_back({err.fd[0], POLLIN, 0});
+    if (in.fd[1] >= 0) fds.push_back({in.fd[1], POLLOUT, 0});
+    if (fds.empty()) break;
+    int wait_ms = -1;
+    if (options.timeout.count() > 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        result.timed_out = true;
+        ::kill(-pid, SIGKILL);
+        break;
+      }
+      wait_ms = static_cast<int>(left.count());
+    }
+    int n = ::poll(fds.data(), fds.size(), wait_ms);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (auto& p : fds) {
+      if (!p.revents) continue;
+      if (p.fd == in.fd[1]) {
+        ssize_t w = ::write(p.fd, input.data() + written, input.size() - written);
+        if (w > 0) written += static_cast<size_t>(w);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) written = input.size();
+        if (written >= input.size()) in.close_write();
+        continue;
+      }
+      ssize_t r = ::read(p.fd, buf, sizeof buf);
+      if (r > 0) {
+        (p.fd == out.fd[0] ? result.out : result.err).append(buf, static_cast<size_t>(r));
+      } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+        if (p.fd == out.fd[0]) out.close_read();
+        else err.close_read();
+      }
+    }
+  }
+  in.close_write();
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  return result;
+}
+
+std::optional<std::string> git_output(const std::filesystem::path& cwd, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions options;
+  options.cwd = cwd;
+  // git exports these to hooks; they must not redirect our own git calls to another repository.
+  for (const char* v : {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR"})
+    options.env[v] = std::nullopt;
+  ProcessResult r = run_process(argv, options);
+  if (!r.ok()) return std::nullopt;
+  while (!r.out.empty() && (r.out.back() == '\n' || r.out.back() == '\r')) r.out.pop_back();
+  return r.out;
+}
+
+} // namespace core

@@ -1,0 +1,38 @@
+#pragma once
+// Running external programs: argv only (never a shell), optional stdin, captured output,
+// a timeout after which the whole process group is killed.
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace core {
+
+struct ProcessOptions {
+  std::optional<std::filesystem::path> cwd;
+  std::optional<std::string> input;                          // written to the child's stdin
+  std::map<std::string, std::optional<std::string>> env;     // set (value) or unset (nullopt) on top of ours
+  bool scrub_env = false;                                    // start from a minimal environment (PATH, HOME, LANG)
+  std::chrono::milliseconds timeout{0};                      // 0: none
+  bool capture = true;                                       // false: inherit stdout/stderr
+};
+
+struct ProcessResult {
+  int exit_code = -1;        // the exit status, or 128+signal
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+  bool ok() const { return exit_code == 0 && !timed_out; }
+};
+
+// Runs argv[0] (looked up on PATH) with the rest as arguments. Throws core::Error only when the
+// program cannot be started at all; a non-zero exit is reported in the result.
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+// Runs `git args...` in `cwd` and returns trimmed stdout; nullopt when git exits non-zero.
+std::optional<std::string> git_output(const std::filesystem::path& cwd, const std::vector<std::string>& args);
+
+} // namespace core

@@ -1,0 +1,322 @@
+#include "git/repo.hpp"
+
+#include <git2.h>
+
+#include <cstring>
+#include <mutex>
+
+namespace git {
+
+namespace {
+
+template <class T, void (*F)(T*)>
+struct Deleter {
+  void operator()(T* p) const {
+    if (p) F(p);
+  }
+};
+using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+using Commit = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using Blob = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+using Revwalk = std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
+using Reference = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
+using Odb = std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>>;
+
+std::string hex(const git_oid* oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, oid);
+  return buf;
+}
+
+git_oid parse_oid(const std::string& id) {
+  git_oid oid;
+  check(git_oid_fromstrn(&oid, id.data(), id.size()), "parse object id");
+  return oid;
+}
+
+Commit lookup_commit(git_repository* repo, const std::string& id) {
+  git_oid oid = parse_oid(id);
+  git_commit* c = nullptr;
+  check(git_commit_lookup(&c, repo, &oid), "look up commit");
+  return Commit(c);
+}
+
+Tree commit_tree(const git_commit* commit) {
+  git_tree* t = nullptr;
+  check(git_commit_tree(&t, commit), "read commit tree");
+  return Tree(t);
+}
+
+Tree lookup_tree(git_repository* repo, const git_oid* oid) {
+  git_tree* t = nullptr;
+  check(git_tree_lookup(&t, repo, oid), "read tree");
+  return Tree(t);
+}
+
+bool is_file_mode(git_filemode_t mode) {
+  return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE || mode == GIT_FILEMODE_LINK;
+}
+
+void add_all(git_repository* repo, const git_tree* tree, const std::string& prefix, Change::Kind kind,
+             std::vector<Change>& out) {
+  size_t n = git_tree_entrycount(tree);
+  for (size_t i = 0; i < n; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(tree, i);
+    std::string path = prefix + git_tree_entry_name(e);
+    git_filemode_t mode = git_tree_entry_filemode(e);
+    if (mode == GIT_FILEMODE_TREE) {
+      Tree sub = lookup_tree(repo, git_tree_entry_id(e));
+      add_all(repo, sub.get(), path + "/", kind, out);
+    } else if (is_file_mode(mode)) {
+      Change c{kind, path, {}, {}, static_cast<unsigned>(mode)};
+      (kind == Change::Kind::deleted ? c.old_blob : c.new_blob) = hex(git_tree_entry_id(e));
+      out.push_back(std::move(c));
+    }
+  }
+}
+
+// Walks two sorted trees in step; equal ids (files or whole subtrees) are skipped without reading.
+void diff_trees(git_repository* repo, const git_tree* a, const git_tree* b, const std::string& prefix,
+                std::vector<Change>& out) {
+  size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+  size_t i = 0, j = 0;
+  while (i < na || j < nb) {
+    const git_tree_entry* ea = i < na ? git_tree_entry_byindex(a, i) : nullptr;
+    const git_tree_entry* eb = j < nb ? git_tree_entry_byindex(b, j) : nullptr;
+    int cmp;
+    if (!ea) cmp = 1;
+    else if (!eb) cmp = -1;
+    else cmp = std::strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
+    // Tree order sorts "dir" as "dir/", so a name-equal file/dir pair still meets here: handle by kind.
+    if (cmp == 0) {
+      git_filemode_t ma = git_tree_entry_filemode(ea), mb = git_tree_entry_filemode(eb);
+      bool ta = ma == GIT_FILEMODE_TREE, tb = mb == GIT_FILEMODE_TREE;
+      std::string path = prefix + git_tree_entry_name(ea);
+      if (git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) && ma == mb) {
+        // unchanged file or subtree
+      } else if (ta && tb) {
+        Tree sa = lookup_tree(repo, git_tree_entry_id(ea)), sb = lookup_tree(repo, git_tree_entry_id(eb));
+        diff_trees(repo, sa.get(), sb.get(), path + "/", out);
+      } else if (!ta && !tb) {
+        if (is_file_mode(mb))
+          out.push_back({is_file_mode(ma) ? Change::Kind::modified : Change::Kind::added, path,
+                         is_file_mode(ma) ? hex(git_tree_entry_id(ea)) : std::string(), hex(git_tree_entry_id(eb)),
+                         static_cast<unsigned>(mb)});
+        else if (is_file_mode(ma))
+          out.push_back({Change::Kind::deleted, path, hex(git_tree_entry_id(ea)), {}, static_cast<unsigned>(ma)});
+      } else {
+        // a file became a directory or the other way round
+        if (ta) {
+          Tree sa = lookup_tree(repo, git_tree_entry_id(ea));
+          add_all(repo, sa.get(), path + "/", Change::Kind::deleted, out);
+          if (is_file_mode(mb)) out.push_back({Change::Kind::added, path, {}, hex(git_tree_entry_id(eb)), static_cast<unsigned>(mb)});
+        } else {
+          if (is_file_mode(ma)) out.push_back({Change::Kind::deleted, path, hex(git_tree_entry_id(ea)), {}, static_cast<unsigned>(ma)});
+          Tree sb = lookup_tree(repo, git_tree_entry_id(eb));
+          add_all(repo, sb.get(), path + "/", Change::Kind::added, out);
+        }
+      }
+      ++i;
+      ++j;
+      continue;
+    }
+    // Compare with git's tree ordering (directories sort as if followed by '/').
+    auto key = [](const git_tree_entry* e) {
+      std::string k = git_tree_entry_name(e);
+      if (git_tree_entry_filemode(e) == GIT_FILEMODE_TREE) k += '/';
+      return k;
+    };
+    if (ea && eb) cmp = key(ea) < key(eb) ? -1 : 1;
+    const git_tree_entry* e = cmp < 0 ? ea : eb;
+    Change::Kind kind = cmp < 0 ? Change::Kind::deleted : Change::Kind::added;
+    std::string path = prefix + git_tree_entry_name(e);
+    git_filemode_t mode = git_tree_entry_filemode(e);
+    if (mode == GIT_FILEMODE_TREE) {
+      Tree sub = lookup_tree(repo, git_tree_entry_id(e));
+      add_all(repo, sub.get(), path + "/", kind, out);
+    } else if (is_file_mode(mode)) {
+      Change c{kind, path, {}, {}, static_cast<unsigned>(mode)};
+      (kind == Change::Kind::deleted ? c.old_blob : c.new_blob) = hex(git_tree_entry_id(e));
+      out.push_back(std::move(c));
+    }
+    if (cmp < 0) ++i;
+    else ++j;
+  }
+}
+
+} // namespace
+
+void check(int rc, const char* what) {
+  if (rc >= 0) return;
+  const git_error* e = git_error_last();
+  std::string message = std::string(what) + ": " + (e && e->message ? e->message : "libgit2 error " + std::to_string(rc));
+  throw Error(rc, message);
+}
+
+void init_library() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+void Repository::Free::operator()(git_repository* r) const { git_repository_free(r); }
+
+Repository::~Repository() = default;
+
+Repository Repository::open(const std::filesystem::path& path) {
+  init_library();
+  git_repository* repo = nullptr;
+  check(git_repository_open_ext(&repo, path.c_str(), 0, nullptr), "open repository");
+  return Repository(repo);
+}
+
+std::filesystem::path Repository::git_dir() const { return git_repository_path(m_repo.get()); }
+std::filesystem::path Repository::common_dir() const { return git_repository_commondir(m_repo.get()); }
+std::optional<std::filesystem::path> Repository::work_tree() const {
+  const char* w = git_repository_workdir(m_repo.get());
+  if (!w) return std::nullopt;
+  return std::filesystem::path(w);
+}
+bool Repository::is_bare() const { return git_repository_is_bare(m_repo.get()) == 1; }
+
+std::optional<std::string> Repository::resolve_commit(const std::string& rev) const {
+  git_object* obj = nullptr;
+  int rc = git_revparse_single(&obj, m_repo.get(), rev.c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC) return std::nullopt;
+  check(rc, "resolve revision");
+  Object o(obj);
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, o.get(), GIT_OBJECT_COMMIT) < 0) return std::nullopt;
+  Object p(peeled);
+  return hex(git_object_id(p.get()));
+}
+
+std::optional<std::string> Repository::current_branch() const {
+  git_reference* ref = nullptr;
+  int rc = git_repository_head(&ref, m_repo.get());
+  if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) return std::nullopt;
+  check(rc, "read HEAD");
+  Reference r(ref);
+  if (!git_reference_is_branch(r.get())) return std::nullopt;
+  return std::string(git_reference_shorthand(r.get()));
+}
+
+std::vector<std::string> Repository::parents(const std::string& commit) const {
+  Commit c = lookup_commit(m_repo.get(), commit);
+  std::vector<std::string> out;
+  for (unsigned i = 0; i < git_commit_parentcount(c.get()); ++i) out.push_back(hex(git_commit_parent_id(c.get(), i)));
+  return out;
+}
+
+std::vector<std::string> Repository::commit_range(const std::string& from, const std::string& to, size_t limit) const {
+  git_revwalk* w = nullptr;
+  check(git_revwalk_new(&w, m_repo.get()), "start revision walk");
+  Revwalk walk(w);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+  git_oid to_oid = parse_oid(to);
+  check(git_revwalk_push(walk.get(), &to_oid), "walk from commit");
+  if (!from.empty()) {
+    git_oid from_oid = parse_oid(from);
+    if (git_revwalk_hide(walk.get(), &from_oid) < 0) git_error_clear();
+  }
+  std::vector<std::string> out;
+  git_oid oid;
+  while (out.size() < limit && git_revwalk_next(&oid, walk.get()) == 0) out.push_back(hex(&oid));
+  return out;
+}
+
+std::vector<std::string> Repository::commits_not_on_remotes(const std::string& to, size_t limit) const {
+  git_revwalk* w = nullptr;
+  check(git_revwalk_new(&w, m_repo.get()), "start revision walk");
+  Revwalk walk(w);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+  git_oid to_oid = parse_oid(to);
+  check(git_revwalk_push(walk.get(), &to_oid), "walk from commit");
+  if (git_revwalk_hide_glob(walk.get(), "refs/remotes/*") < 0) git_error_clear();
+  std::vector<std::string> out;
+  git_oid oid;
+  while (out.size() < limit && git_revwalk_next(&oid, walk.get()) == 0) out.push_back(hex(&oid));
+  return out;
+}
+
+bool Repository::has_object(const std::string& id) const {
+  git_odb* o = nullptr;
+  check(git_repository_odb(&o, m_repo.get()), "open object database");
+  Odb odb(o);
+  git_oid oid;
+  if (git_oid_fromstrn(&oid, id.data(), id.size()) < 0) return false;
+  return git_odb_exists(odb.get(), &oid) == 1;
+}
+
+std::vector<Change> Repository::diff_commits(const std::string& from, const std::string& to) const {
+  Commit to_commit = lookup_commit(m_repo.get(), to);
+  Tree to_tree = commit_tree(to_commit.get());
+  Tree from_tree;
+  if (!from.empty()) {
+    Commit from_commit = lookup_commit(m_repo.get(), from);
+    from_tree = commit_tree(from_commit.get());
+  }
+  std::vector<Change> out;
+  diff_trees(m_repo.get(), from_tree.get(), to_tree.get(), "", out);
+  return out;
+}
+
+std::vector<Entry> Repository::list_files(const std::string& commit) const {
+  std::vector<Change> all;
+  Commit c = lookup_commit(m_repo.get(), commit);
+  Tree t = commit_tree(c.get());
+  add_all(m_repo.get(), t.get(), "", Change::Kind::added, all);
+  std::vector<Entry> out;
+  out.reserve(all.size());
+  for (auto& ch : all) out.push_back({std::move(ch.path), std::move(ch.new_blob), ch.mode});
+  return out;
+}
+
+std::optional<Entry> Repository::entry_at(const std::string& commit, const std::string& path) const {
+  Commit c = lookup_commit(m_repo.get(), commit);
+  Tree t = commit_tree(c.get());
+  git_tree_entry* e = nullptr;
+  int rc = git_tree_entry_bypath(&e, t.get(), path.c_str());
+  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  check(rc, "look up path");
+  std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>> entry(e);
+  if (!is_file_mode(git_tree_entry_filemode(entry.get()))) return std::nullopt;
+  return Entry{path, hex(git_tree_entry_id(entry.get())), static_cast<unsigned>(git_tree_entry_filemode(entry.get()))};
+}
+
+std::string Repository::read_blob(const std::string& blob) const {
+  git_oid oid = parse_oid(blob);
+  git_blob* b = nullptr;
+  check(git_blob_lookup(&b, m_repo.get(), &oid), "read blob");
+  Blob owned(b);
+  return std::string(static_cast<const char*>(git_blob_rawcontent(owned.get())),
+                     static_cast<size_t>(git_blob_rawsize(owned.get())));
+}
+
+size_t Repository::blob_size(const std::string& blob) const {
+  git_odb* o = nullptr;
+  check(git_repository_odb(&o, m_repo.get()), "open object database");
+  Odb odb(o);
+  git_oid oid = parse_oid(blob);
+  size_t size = 0;
+  git_object_t type;
+  check(git_odb_read_header(&size, &type, odb.get(), &oid), "read object header");
+  return size;
+}
+
+std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text, const std::string& new_text) {
+  std::vector<std::pair<int, int>> out;
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = 0;
+  auto hunk_cb = [](const git_diff_delta*, const git_diff_hunk* hunk, void* payload) -> int {
+    auto* ranges = static_cast<std::vector<std::pair<int, int>>*>(payload);
+    if (hunk->new_lines > 0) ranges->emplace_back(hunk->new_start, hunk->new_start + hunk->new_lines - 1);
+    return 0;
+  };
+  check(git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr, &opts,
+                         nullptr, nullptr, hunk_cb, nullptr, &out),
+        "diff buffers");
+  return out;
+}
+
+} // namespace git

@@ -1,0 +1,158 @@
+// autoloop-hook: what the hook shims exec. It links only the C++ standard library so that a commit pays
+// about a millisecond for it (DESIGN.md §3): it runs the displaced hook, records what to scan in the spool,
+// starts the detached worker, and exits. It never blocks a commit and never touches the work tree, index,
+// HEAD or refs (DESIGN.md §7.1); pre-push is the one hook that waits, for `git-autoloop hook pre-push`.
+//
+//   autoloop-hook --main <git-autoloop> --hooks-dir <dir> <hook> [hook args...]
+
+#include "core/fs.hpp"
+#include "schedule/repo_locate.hpp"
+#include "schedule/spawn.hpp"
+#include "schedule/spool.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace schedule;
+
+namespace {
+
+struct Invocation {
+  std::string main_binary;
+  fs::path hooks_dir;
+  std::string hook;
+  std::vector<std::string> args;
+};
+
+std::optional<Invocation> parse_args(int argc, char** argv) {
+  Invocation inv;
+  int i = 1;
+  for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--main") inv.main_binary = argv[i + 1];
+    else if (flag == "--hooks-dir") inv.hooks_dir = argv[i + 1];
+    else return std::nullopt;
+  }
+  if (i >= argc || inv.main_binary.empty() || inv.hooks_dir.empty()) return std::nullopt;
+  inv.hook = argv[i];
+  inv.args.assign(argv + i + 1, argv + argc);
+  return inv;
+}
+
+std::string read_stdin() {
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(0, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// Terminal output stays short and appears once per distinct problem; the log keeps every occurrence.
+void report(const std::optional<RepoLocation>& repo, const std::string& hook, const std::string& message) {
+  if (!repo) {
+    std::fprintf(stderr, "git-autoloop: hook %s: %s\n", hook.c_str(), message.c_str());
+    return;
+  }
+  fs::path log_dir = autoloop_dir(*repo) / "log";
+  if (record_hook_error(log_dir, hook, message))
+    std::fprintf(stderr, "git-autoloop: hook %s: %s (details in %s)\n", hook.c_str(), message.c_str(),
+                 (log_dir / "hook-errors.log").c_str());
+}
+
+std::optional<std::string> env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const auto start = std::chrono::steady_clock::now();
+  auto inv = parse_args(argc, argv);
+  if (!inv) {
+    std::fprintf(stderr, "git-autoloop: usage: autoloop-hook --main PATH --hooks-dir DIR HOOK [ARGS...]\n");
+    return 0;
+  }
+  const bool pre_push = inv->hook == "pre-push";
+  std::optional<std::string> input;
+  if (pre_push || inv->hook == "post-rewrite") input = read_stdin();
+
+  // 1. The hook we displaced runs first and unconditionally: it is the user's, not ours to skip.
+  int chained_status = 0;
+  std::optional<std::string> chained_error;
+  fs::path chained = inv->hooks_dir / (inv->hook + ".autoloop-chained");
+  if (::access(chained.c_str(), X_OK) == 0) {
+    std::vector<std::string> chained_argv{chained.string()};
+    chained_argv.insert(chained_argv.end(), inv->args.begin(), inv->args.end());
+    try {
+      chained_status = run_and_wait(chained_argv, input);
+    } catch (const std::exception& e) {
+      chained_status = 1; // a pre-push check that could not run must not pass silently
+      chained_error = e.what();
+    }
+  }
+  const int final_status = pre_push ? chained_status : 0;
+
+  std::optional<RepoLocation> repo;
+  try {
+    std::map<std::string, std::string> git_env;
+    for (const char* name : {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"})
+      if (auto value = env(name)) git_env[name] = *value;
+    repo = locate_repo(fs::current_path(), git_env);
+    if (chained_error) report(repo, inv->hook, "cannot run " + chained.string() + ": " + *chained_error);
+
+    // 2. Switched off, or nowhere to work: only the chained hook counted.
+    if (env("AUTOLOOP") == std::optional<std::string>("0") || !repo || repo->bare) return final_status;
+    if (fs::exists(autoloop_dir(*repo) / "STOP")) return final_status;
+    // A background scan that failed (a malformed .autoloop.yml, say) is shown here, once per message.
+    if (auto last = core::read_file(autoloop_dir(*repo) / "last-error")) {
+      std::string message = *last;
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      if (!message.empty()) report(repo, inv->hook, message);
+    }
+    const std::string git_dir = repo->git_dir.string();
+    if (::access(inv->main_binary.c_str(), X_OK) != 0)
+      throw std::runtime_error(inv->main_binary + " is missing or not executable; run `git autoloop install` again");
+
+    // 3. pre-push waits for the scan; only a deliberate block (exit 1) stops the push. When the user's own
+    //    hook already refused the push, the scan would be wasted waiting.
+    if (pre_push && chained_status != 0) return chained_status;
+    if (pre_push) {
+      std::vector<std::string> check{inv->main_binary, "hook", "pre-push", "--git-dir", git_dir};
+      check.insert(check.end(), inv->args.begin(), inv->args.end());
+      int status = run_and_wait(check, input);
+      if (status != 0 && status != 1)
+        report(repo, inv->hook, inv->main_binary + " hook pre-push exited with status " + std::to_string(status));
+      return status == 1 ? 1 : 0;
+    }
+
+    // 4. Record, then start the worker unless a rebase/merge/... is still in progress.
+    auto entry = hook_entry(inv->hook, inv->args, input.value_or(""), *repo);
+    if (!entry) return final_status;
+    entry->deferred = hook_should_defer(inv->hook, inv->args, *repo);
+    entry->hook_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+                         .count();
+    spool_append(autoloop_dir(*repo) / "spool", *entry);
+    if (!entry->deferred && !spawn_detached({inv->main_binary, "worker", "--git-dir", git_dir}))
+      throw std::runtime_error("cannot start the background worker (fork failed)");
+  } catch (const std::exception& e) {
+    report(repo, inv->hook, e.what());
+  }
+  return final_status;
+}

@@ -1,0 +1,105 @@
+#include "loop/context.hpp"
+
+#include "core/process.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace loop {
+
+Context Context::open(const OpenOptions& options) {
+  std::filesystem::path start;
+  if (options.git_dir) start = *options.git_dir;
+  else if (const char* env = std::getenv("GIT_DIR"); env && *env) start = env;
+  else start = std::filesystem::current_path();
+  git::Repository repo = git::Repository::open(start);
+  Paths paths;
+  paths.git_dir = std::filesystem::weakly_canonical(repo.git_dir());
+  paths.common_dir = std::filesystem::weakly_canonical(repo.common_dir());
+  if (auto wt = repo.work_tree()) paths.work_tree = std::filesystem::weakly_canonical(*wt);
+  paths.data_dir = paths.common_dir / "autoloop";
+  Context ctx(std::move(repo), std::move(paths));
+  ctx.log = core::Logger(ctx.paths.log_dir());
+  if (options.load_config) {
+    core::ConfigSources sources;
+    sources.repo_file = ctx.paths.repo_config();
+    sources.local_file = ctx.paths.local_config();
+    sources.env = core::environment_snapshot();
+    sources.overrides = options.overrides;
+    ctx.config = core::load_config(sources);
+  } else {
+    ctx.config = core::default_config();
+  }
+  return ctx;
+}
+
+queue::Store& Context::store() {
+  if (!m_store) {
+    try {
+      m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db(), queue::Store::Check::none));
+    } catch (const queue::CorruptError& e) {
+      auto moved = queue::Store::quarantine(paths.db());
+      log.error("{}; moved aside to {}", e.what(), moved.string());
+      core::warn(std::string(e.what()) + "; moved aside to " + moved.string() + " and starting afresh (a rescan rebuilds it)");
+      m_quarantined = moved;
+      m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db()));
+      m_store->set_state("rebuild_needed", moved.string());
+    }
+  }
+  return *m_store;
+}
+
+std::vector<scan::Rule> Context::rules() const {
+  std::vector<scan::Rule> extra;
+  if (paths.work_tree) {
+    std::filesystem::path dir = config.rules.directory;
+    if (dir.is_relative()) dir = *paths.work_tree / dir;
+    extra = scan::load_rules_dir(dir);
+  }
+  return scan::merge_rules(scan::builtin_rules(), extra, config.rules.disable, config.rules.enable, config.rules.severity);
+}
+
+std::optional<std::string> Context::stopped() const {
+  if (const char* v = std::getenv("AUTOLOOP"); v && std::string(v) == "0") return "AUTOLOOP=0 is set";
+  std::error_code ec;
+  if (std::filesystem::exists(paths.stop_file(), ec)) return "stopped by `git autoloop stop` (" + paths.stop_file().string() + ")";
+  if (!config.autonomous_loop.enabled) return "autonomous_loop.enabled is false";
+  return std::nullopt;
+}
+
+std::filesystem::path Context::hooks_dir() const {
+  std::filesystem::path cwd = paths.work_tree ? *paths.work_tree : paths.git_dir;
+  std::vector<std::string> args;
+  if (!paths.work_tree) args = {"--git-dir=" + paths.git_dir.string()};
+  args.insert(args.end(), {"rev-parse", "--git-path", "hooks"});
+  auto out = core::git_output(cwd, args);
+  if (!out || out->empty()) throw core::Error("`git rev-parse --git-path hooks` failed in " + cwd.string());
+  std::filesystem::path dir = *out;
+  if (dir.is_relative()) dir = cwd / dir;
+  return dir.lexically_normal();
+}
+
+Binaries locate_binaries() {
+  Binaries b;
+  std::error_code ec;
+  b.main = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) b.main = "git-autoloop";
+  auto dir = b.main.parent_path();
+  for (const auto& candidate : {dir / "autoloop-hook", dir.parent_path() / "libexec" / "git-autoloop" / "autoloop-hook"}) {
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      b.hook = candidate.lexically_normal();
+      break;
+    }
+  }
+  return b;
+}
+
+long peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+} // namespace loop

@@ -1,0 +1,87 @@
+#pragma once
+// One Context per invocation: the repository, its configuration, the queue and the log, built once
+// in cli and passed by reference (no singletons). Tests build one directly on a temp repository.
+
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "git/repo.hpp"
+#include "queue/store.hpp"
+#include "scan/rule.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loop {
+
+// Where git-autoloop keeps its data: all under the common git dir, shared by worktrees.
+struct Paths {
+  std::filesystem::path git_dir;      // per-worktree
+  std::filesystem::path common_dir;
+  std::optional<std::filesystem::path> work_tree;
+  std::filesystem::path data_dir;     // <common>/autoloop
+  std::filesystem::path db() const { return data_dir / "queue.db"; }
+  std::filesystem::path spool() const { return data_dir / "spool"; }
+  std::filesystem::path log_dir() const { return data_dir / "log"; }
+  std::filesystem::path stop_file() const { return data_dir / "STOP"; }
+  std::filesystem::path local_config() const { return data_dir / "config.yml"; }
+  std::filesystem::path last_error() const { return data_dir / "last-error"; }
+  std::optional<std::filesystem::path> repo_config() const {
+    if (!work_tree) return std::nullopt;
+    return *work_tree / ".autoloop.yml";
+  }
+};
+
+struct OpenOptions {
+  std::optional<std::filesystem::path> git_dir;   // explicit (the worker); else discovered from cwd / GIT_DIR
+  std::vector<std::string> overrides;             // -c key=value
+  bool load_config = true;                        // false: defaults only (doctor reports the error itself)
+};
+
+class Context {
+public:
+  // Opens the repository and loads the configuration. Throws git::Error when there is no
+  // repository, core::LocatedError for a malformed config file.
+  static Context open(const OpenOptions& options);
+
+  git::Repository repo;
+  Paths paths;
+  core::Config config;
+  core::Logger log;
+
+  // The queue, opened on first use. A corrupt database is moved aside (reported once on stderr and
+  // in the log) and a fresh one is created; the next scans rebuild it.
+  queue::Store& store();
+  // Whether a corrupt queue was moved aside by store() in this invocation.
+  const std::optional<std::filesystem::path>& quarantined() const { return m_quarantined; }
+
+  // Built-in rules, overlaid with the repository's rules directory and the config's switches.
+  // Throws core::LocatedError for a malformed repository rule.
+  std::vector<scan::Rule> rules() const;
+
+  // The hooks directory git really uses (`git rev-parse --git-path hooks`: honours core.hooksPath
+  // and linked worktrees). Throws core::Error when git cannot tell.
+  std::filesystem::path hooks_dir() const;
+
+  // Why the loop is stopped ("STOP file", "AUTOLOOP=0", "enabled: false"), or nullopt.
+  std::optional<std::string> stopped() const;
+
+private:
+  Context(git::Repository r, Paths p) : repo(std::move(r)), paths(std::move(p)) {}
+  std::unique_ptr<queue::Store> m_store;
+  std::optional<std::filesystem::path> m_quarantined;
+};
+
+// The installed binaries: this program, and the hook binary beside it or in ../libexec/git-autoloop/.
+struct Binaries {
+  std::filesystem::path main;
+  std::optional<std::filesystem::path> hook;
+};
+Binaries locate_binaries();
+
+// Peak resident memory of this process so far, in KiB.
+long peak_rss_kb();
+
+} // namespace loop

@@ -1,0 +1,143 @@
+#include "loop/worker.hpp"
+
+#include "core/fs.hpp"
+#include "schedule/git_state.hpp"
+#include "schedule/lock.hpp"
+#include "schedule/spool.hpp"
+
+#include <chrono>
+#include <set>
+
+namespace loop {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Commits named by entries, oldest first, each once.
+std::vector<std::string> commits_of(const Context& ctx, const std::vector<schedule::SpoolEntry>& entries) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& c) {
+    if (seen.insert(c).second && ctx.repo.has_object(c)) out.push_back(c);
+  };
+  for (const auto& e : entries) {
+    for (const auto& [from, to] : e.ranges) {
+      if (!ctx.repo.has_object(to)) continue;
+      for (const auto& c : ctx.repo.commit_range(ctx.repo.has_object(from) ? from : "", to, 1000)) add(c);
+    }
+    for (const auto& c : e.commits) add(c);
+  }
+  return out;
+}
+
+void write_last_error(const Context& ctx, const std::string& message) {
+  try {
+    core::write_file_atomic(ctx.paths.last_error(), message + "\n");
+  } catch (const std::exception&) {
+  }
+}
+
+} // namespace
+
+scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, const std::string& kind, bool force,
+                         std::vector<scan::Located>* out) {
+  auto t0 = Clock::now();
+  double started = now_seconds();
+  queue::Store& store = ctx.store();
+  queue::Run run;
+  run.kind = kind;
+  run.started_at = started;
+  scan::ScanStats stats;
+  try {
+    scan::Engine engine(ctx.rules(), static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
+    scan::CommitScanner scanner(ctx.repo, store, engine, ctx.config, ctx.log);
+    stats = scanner.scan_commits(commits, force, out);
+  } catch (const std::exception& e) {
+    run.error = e.what();
+    run.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    run.peak_rss_kb = peak_rss_kb();
+    try {
+      store.record_run(run);
+    } catch (const std::exception&) {
+    }
+    throw;
+  }
+  run.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  run.peak_rss_kb = peak_rss_kb();
+  run.commits = stats.commits;
+  run.files = stats.files;
+  run.detail = "findings=" + std::to_string(stats.findings) + " new_rows=" + std::to_string(stats.inserted) +
+               " resolved=" + std::to_string(stats.resolved) + " cached=" + std::to_string(stats.cached) +
+               " skipped=" + std::to_string(stats.skipped);
+  store.record_run(run);
+  ctx.log.info("{}: {} commits, {} files ({} cached), {} findings, {} new, {} resolved in {:.1f} ms", kind,
+               stats.commits, stats.files, stats.cached, stats.findings, stats.inserted, stats.resolved,
+               run.duration_ms);
+  return stats;
+}
+
+WorkerResult run_worker(Context& ctx) {
+  WorkerResult result;
+  const auto spool_dir = ctx.paths.spool();
+  const auto lock_path = ctx.paths.data_dir / "scan.lock";
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto lock = schedule::FileLock::try_acquire(lock_path);
+    if (!lock) {
+      // The holder loops until the spool is empty, and re-checks after letting go.
+      result.lock_busy = true;
+      return result;
+    }
+    for (;;) {
+      auto entries = schedule::spool_read(spool_dir);
+      if (entries.empty()) break;
+      bool settled = schedule::detect_git_state(ctx.paths.git_dir) == schedule::GitState::normal;
+      std::vector<schedule::SpoolEntry> take, corrupt;
+      for (auto& e : entries) {
+        if (e.event == "corrupt") corrupt.push_back(e);
+        else if (!e.deferred || settled) take.push_back(e);
+      }
+      schedule::spool_remove(corrupt);
+      if (take.empty()) break;
+      for (const auto& e : take) {
+        if (e.hook_us <= 0) continue;
+        queue::Run hook_run;
+        hook_run.kind = "hook:" + e.event;
+        hook_run.started_at = static_cast<double>(e.time_ns) / 1e9;
+        hook_run.duration_ms = static_cast<double>(e.hook_us) / 1000.0;
+        try {
+          ctx.store().record_run(hook_run);
+        } catch (const std::exception& ex) {
+          ctx.log.warn("cannot record hook run: {}", ex.what());
+        }
+      }
+      try {
+        auto commits = commits_of(ctx, take);
+        auto stats = scan_now(ctx, commits, "scan");
+        result.stats.commits += stats.commits;
+        result.stats.files += stats.files;
+        result.stats.findings += stats.findings;
+        result.stats.inserted += stats.inserted;
+        result.stats.resolved += stats.resolved;
+        std::error_code ec;
+        std::filesystem::remove(ctx.paths.last_error(), ec);
+      } catch (const std::exception& e) {
+        ctx.log.error("scan failed: {}", e.what());
+        write_last_error(ctx, std::string("scan failed: ") + e.what());
+      }
+      // Entries are consumed either way: a failing scan is recorded, not retried forever.
+      schedule::spool_remove(take);
+      result.entries += static_cast<int>(take.size());
+      ++result.batches;
+    }
+    // A hook may have spooled an entry after our last read and seen the lock held: look once more.
+    if (schedule::spool_empty(spool_dir)) break;
+  }
+  return result;
+}
+
+} // namespace loop

@@ -1,0 +1,29 @@
+#pragma once
+// The background worker the hooks start: drains the spool of recorded hook events into one scan
+// per batch, then (once the drain lands) runs a cycle when one is due.
+
+#include "loop/context.hpp"
+#include "scan/scanner.hpp"
+
+#include <string>
+#include <vector>
+
+namespace loop {
+
+struct WorkerResult {
+  int batches = 0;          // scan runs done (one per batch of spool entries)
+  int entries = 0;          // spool entries consumed
+  scan::ScanStats stats;
+  bool lock_busy = false;   // another worker was already at it
+};
+
+// Processes the spool until it is empty. During a rebase, cherry-pick, merge or bisect only entries
+// that are final (post-rewrite, or recorded outside such a state) are taken; the rest wait.
+// Never throws for a scan failure: it is logged, recorded in `runs` and in <data>/last-error.
+WorkerResult run_worker(Context& ctx);
+
+// Scans `commits` now under the scan lock (pre-push, scan --commit) and records a run of `kind`.
+scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, const std::string& kind,
+                         bool force = false, std::vector<scan::Located>* out = nullptr);
+
+} // namespace loop

@@ -1,0 +1,833 @@
+#include "queue/store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <set>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+namespace queue {
+namespace {
+
+// Each writer waits this long inside SQLite before SQLITE_BUSY...
+constexpr int k_busy_timeout_ms = 10000;
+// ...and we retry until this much time has passed in all, so that a long drain commit or a
+// checkpoint never shows up as "database is locked".
+constexpr auto k_busy_patience = std::chrono::seconds(30);
+
+// Numbered migrations: entry i takes the schema from user_version i to i + 1. Append only; never
+// edit one that has shipped.
+constexpr const char* k_migrations[] = {
+    // 1: the initial schema.
+    R"sql(
+CREATE TABLE opportunities (
+  id          INTEGER PRIMARY KEY,
+  fingerprint TEXT    NOT NULL UNIQUE,
+  rule_id     TEXT    NOT NULL,
+  category    TEXT    NOT NULL DEFAULT '',
+  severity    TEXT    NOT NULL DEFAULT '',
+  safety      TEXT    NOT NULL DEFAULT '',
+  path        TEXT    NOT NULL,
+  start_line  INTEGER NOT NULL DEFAULT 0,
+  end_line    INTEGER NOT NULL DEFAULT 0,
+  start_byte  INTEGER NOT NULL DEFAULT 0,
+  end_byte    INTEGER NOT NULL DEFAULT 0,
+  blob        TEXT    NOT NULL DEFAULT '',
+  commit_id   TEXT    NOT NULL DEFAULT '',
+  message     TEXT    NOT NULL DEFAULT '',
+  snippet     TEXT    NOT NULL DEFAULT '',
+  status      TEXT    NOT NULL DEFAULT 'open',
+  is_new      INTEGER NOT NULL DEFAULT 0,
+  score       REAL    NOT NULL DEFAULT 0,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  resolved_in TEXT
+);
+CREATE INDEX opportunities_path_status ON opportunities(path, status);
+CREATE INDEX opportunities_status ON opportunities(status);
+CREATE INDEX opportunities_rule ON opportunities(rule_id);
+
+CREATE TABLE cycles (
+  id          INTEGER PRIMARY KEY,
+  "trigger"   TEXT    NOT NULL DEFAULT '',
+  started_at  REAL    NOT NULL,
+  ended_at    REAL,
+  checkpoint  TEXT,
+  applied     INTEGER NOT NULL DEFAULT 0,
+  failed      INTEGER NOT NULL DEFAULT 0,
+  rolled_back INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE attempts (
+  id             INTEGER PRIMARY KEY,
+  opportunity_id INTEGER NOT NULL REFERENCES opportunities(id) ON DELETE CASCADE,
+  cycle_id       INTEGER REFERENCES cycles(id) ON DELETE SET NULL,
+  side_commit    TEXT,
+  outcome        TEXT    NOT NULL,
+  lines_changed  INTEGER NOT NULL DEFAULT 0,
+  duration_ms    REAL    NOT NULL DEFAULT 0,
+  detail         TEXT,
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX attempts_opportunity ON attempts(opportunity_id);
+CREATE INDEX attempts_cycle ON attempts(cycle_id);
+
+CREATE TABLE rule_stats (
+  rule_id        TEXT    PRIMARY KEY,
+  proposed       INTEGER NOT NULL DEFAULT 0,
+  applied        INTEGER NOT NULL DEFAULT 0,
+  accepted       INTEGER NOT NULL DEFAULT 0,
+  rejected       INTEGER NOT NULL DEFAULT 0,
+  reverted       INTEGER NOT NULL DEFAULT 0,
+  failed         INTEGER NOT NULL DEFAULT 0,
+  fixed_by_human INTEGER NOT NULL DEFAULT 0,
+  state          TEXT    NOT NULL DEFAULT 'active'
+);
+
+CREATE TABLE scanned_commits (
+  commit_id   TEXT    PRIMARY KEY,
+  scanned_at  INTEGER NOT NULL,
+  files       INTEGER NOT NULL DEFAULT 0,
+  findings    INTEGER NOT NULL DEFAULT 0,
+  duration_ms REAL    NOT NULL DEFAULT 0
+);
+
+CREATE TABLE blob_cache (
+  blob       TEXT    NOT NULL,
+  ruleset    TEXT    NOT NULL,
+  payload    TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (blob, ruleset)
+);
+
+CREATE TABLE file_metrics (
+  commit_id            TEXT    NOT NULL,
+  path                 TEXT    NOT NULL,
+  language             TEXT    NOT NULL DEFAULT '',
+  lines                INTEGER NOT NULL DEFAULT 0,
+  functions            INTEGER NOT NULL DEFAULT 0,
+  complexity_total     INTEGER NOT NULL DEFAULT 0,
+  complexity_max       INTEGER NOT NULL DEFAULT 0,
+  nesting_max          INTEGER NOT NULL DEFAULT 0,
+  debt_markers         INTEGER NOT NULL DEFAULT 0,
+  findings_security    INTEGER NOT NULL DEFAULT 0,
+  findings_performance INTEGER NOT NULL DEFAULT 0,
+  findings_quality     INTEGER NOT NULL DEFAULT 0,
+  findings_tests       INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (commit_id, path)
+);
+
+CREATE TABLE function_metrics (
+  commit_id  TEXT    NOT NULL,
+  path       TEXT    NOT NULL,
+  name       TEXT    NOT NULL,
+  start_line INTEGER NOT NULL,
+  end_line   INTEGER NOT NULL DEFAULT 0,
+  complexity INTEGER NOT NULL DEFAULT 0,
+  length     INTEGER NOT NULL DEFAULT 0,
+  nesting    INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (commit_id, path, name, start_line)
+);
+
+CREATE TABLE runs (
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT    NOT NULL,
+  started_at  REAL    NOT NULL,
+  duration_ms REAL    NOT NULL DEFAULT 0,
+  peak_rss_kb INTEGER NOT NULL DEFAULT 0,
+  commits     INTEGER NOT NULL DEFAULT 0,
+  files       INTEGER NOT NULL DEFAULT 0,
+  error       TEXT,
+  detail      TEXT
+);
+CREATE INDEX runs_kind_started ON runs(kind, started_at);
+
+CREATE TABLE state (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql",
+};
+
+// Kept in C++ rather than as a CHECK constraint: SQLite cannot alter a CHECK without rebuilding
+// the table, and the list may grow.
+constexpr std::string_view k_statuses[] = {"open",     "applied", "accepted", "rejected",
+                                           "resolved", "stale",   "failed",   "suppressed"};
+
+// The columns of an Opportunity, in the order read_opportunity expects.
+constexpr const char* k_opportunity_columns =
+    "id, fingerprint, rule_id, category, severity, safety, path, start_line, end_line, start_byte, end_byte, "
+    "blob, commit_id, message, snippet, status, is_new, score, first_seen, last_seen, resolved_in";
+
+int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double now_unix_precise() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string db_path_of(sqlite3* db) {
+  const char* name = db ? sqlite3_db_filename(db, "main") : nullptr;
+  return name ? name : "";
+}
+
+bool is_corruption(int rc) {
+  const int primary = rc & 0xff;
+  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+// Throws CorruptError for damage (whatever the statement), queue::Error for everything else.
+[[noreturn]] void fail(sqlite3* db, int rc, const std::string& what) {
+  const std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const std::string path = db_path_of(db);
+  if (is_corruption(rc))
+    throw CorruptError(rc, path, detail);
+  throw Error(rc, path + ": " + what + ": " + detail);
+}
+
+// Runs `attempt` (returning a SQLite result code) again while it reports SQLITE_BUSY, for up to
+// k_busy_patience in all. busy_timeout already waits inside SQLite; the short random sleep covers
+// the cases where SQLite returns SQLITE_BUSY without calling the busy handler (WAL recovery, a
+// snapshot that moved) and keeps retrying processes out of step.
+template <class Attempt> int retry_busy(Attempt&& attempt) {
+  const auto deadline = std::chrono::steady_clock::now() + k_busy_patience;
+  thread_local std::minstd_rand random{std::random_device{}()};
+  for (;;) {
+    const int rc = attempt();
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+      return rc;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + random() % 45));
+  }
+}
+
+sqlite3_stmt* prepare(sqlite3* db, const char* sql, const char** tail) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = retry_busy([&] { return sqlite3_prepare_v2(db, sql, -1, &stmt, tail); });
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    fail(db, rc, std::string("preparing \"") + std::string(sql).substr(0, 60) + "\"");
+  }
+  return stmt;
+}
+
+// Runs every statement of `sql`, discarding any rows.
+void exec_on(sqlite3* db, const std::string& sql) {
+  const char* rest = sql.c_str();
+  while (*rest) {
+    const char* tail = nullptr;
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(prepare(db, rest, &tail), sqlite3_finalize);
+    const std::string text(rest, tail);
+    rest = tail;
+    if (!stmt) // only whitespace or a comment was left
+      continue;
+    int rc = retry_busy([&] {
+      sqlite3_reset(stmt.get());
+      return sqlite3_step(stmt.get());
+    });
+    while (rc == SQLITE_ROW)
+      rc = sqlite3_step(stmt.get());
+    if (rc != SQLITE_DONE)
+      fail(db, rc, "running \"" + text.substr(std::min(text.find_first_not_of(" \n"), text.size()), 60) + "\"");
+  }
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// A cached statement in use: binds parameters, steps, reads columns, and resets the statement when
+// it goes out of scope (a statement left mid-result would keep its read snapshot open).
+
+namespace detail {
+
+class Query {
+public:
+  explicit Query(sqlite3_stmt* stmt) : m_stmt(stmt) {}
+  ~Query() {
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+  }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  // Binds the arguments to parameters 1, 2, ...
+  template <class... Args> Query& bind(const Args&... args) {
+    int index = 0;
+    (bind_at(++index, args), ...);
+    return *this;
+  }
+
+  // Steps to the next row; false when there is none.
+  bool next() {
+    int rc;
+    if (m_started) {
+      rc = sqlite3_step(m_stmt);
+    } else {
+      // Busy can only come before the first row, when the statement takes its locks.
+      m_started = true;
+      rc = retry_busy([&] {
+        sqlite3_reset(m_stmt);
+        return sqlite3_step(m_stmt);
+      });
+    }
+    if (rc == SQLITE_ROW)
+      return true;
+    if (rc == SQLITE_DONE)
+      return false;
+    fail(sqlite3_db_handle(m_stmt), rc, std::string("running \"") + std::string(sqlite3_sql(m_stmt)).substr(0, 60) + "\"");
+  }
+
+  // Runs a statement that returns no rows.
+  void run() {
+    while (next()) {
+    }
+  }
+
+  std::string text(int column) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
+    return data ? std::string(data, static_cast<size_t>(sqlite3_column_bytes(m_stmt, column))) : std::string();
+  }
+  int64_t int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+  int integer(int column) const { return sqlite3_column_int(m_stmt, column); }
+  double real(int column) const { return sqlite3_column_double(m_stmt, column); }
+
+  // Binds one parameter (1-based).
+  void bind_at(int index, const std::string& value) {
+    check(sqlite3_bind_text(m_stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
+  }
+  void bind_at(int index, const char* value) { check(sqlite3_bind_text(m_stmt, index, value, -1, SQLITE_TRANSIENT)); }
+  void bind_at(int index, const std::optional<std::string>& value) {
+    if (value)
+      bind_at(index, *value);
+    else
+      check(sqlite3_bind_null(m_stmt, index));
+  }
+  void bind_at(int index, int value) { check(sqlite3_bind_int(m_stmt, index, value)); }
+  void bind_at(int index, int64_t value) { check(sqlite3_bind_int64(m_stmt, index, value)); }
+  void bind_at(int index, bool value) { check(sqlite3_bind_int(m_stmt, index, value ? 1 : 0)); }
+  void bind_at(int index, double value) { check(sqlite3_bind_double(m_stmt, index, value)); }
+
+private:
+
+  void check(int rc) {
+    if (rc != SQLITE_OK)
+      fail(sqlite3_db_handle(m_stmt), rc, "binding a parameter");
+  }
+
+  sqlite3_stmt* m_stmt;
+  bool m_started = false;
+};
+
+} // namespace detail
+
+using detail::Query;
+
+namespace {
+
+// An empty text is stored as NULL where the column is optional.
+std::optional<std::string> null_if_empty(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Transaction
+
+Transaction::Transaction(Transaction&& other) noexcept : m_db(std::exchange(other.m_db, nullptr)) {}
+
+void Transaction::commit() {
+  if (!m_db)
+    throw Error(SQLITE_MISUSE, "queue: commit of a transaction that is already finished");
+  exec_on(m_db, "COMMIT");
+  m_db = nullptr;
+}
+
+Transaction::~Transaction() {
+  // SQLite may already have rolled back on its own (after SQLITE_FULL, an I/O error, ...).
+  if (m_db && !sqlite3_get_autocommit(m_db))
+    sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store: opening, migrating, checking
+
+void Store::CloseDb::operator()(sqlite3* db) const noexcept {
+  // close_v2: the handle closes once the last statement is finalized, whatever the order.
+  sqlite3_close_v2(db);
+}
+
+void Store::FinalizeStmt::operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
+
+Store::Store(std::unique_ptr<sqlite3, CloseDb> db) : m_db(std::move(db)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+int Store::latest_schema_version() noexcept { return static_cast<int>(std::size(k_migrations)); }
+
+Store Store::open(const std::filesystem::path& db_path, Check check) {
+  std::error_code ec;
+  if (db_path.has_parent_path()) {
+    std::filesystem::create_directories(db_path.parent_path(), ec);
+    if (ec)
+      throw Error(SQLITE_CANTOPEN, db_path.parent_path().string() + ": cannot create directory: " + ec.message());
+  }
+
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<sqlite3, CloseDb> db(raw); // a handle comes back even when opening fails
+  if (rc != SQLITE_OK) {
+    const std::string detail = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    if (is_corruption(rc))
+      throw CorruptError(rc, db_path, detail);
+    throw Error(rc, db_path.string() + ": cannot open the queue database: " + detail);
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, k_busy_timeout_ms);
+
+  Store store(std::move(db));
+  // The first statement reads the header: this is where a garbage file shows up (SQLITE_NOTADB).
+  store.exec("PRAGMA journal_mode = WAL");
+  store.exec("PRAGMA synchronous = NORMAL");
+  store.exec("PRAGMA foreign_keys = ON");
+  if (check == Check::quick) {
+    const std::string verdict = store.run_quick_check();
+    if (verdict != "ok")
+      throw CorruptError(SQLITE_CORRUPT, db_path, "quick_check: " + verdict);
+  }
+  store.migrate();
+  return store;
+}
+
+void Store::migrate() {
+  const int latest = latest_schema_version();
+  for (;;) {
+    int version = schema_version();
+    if (version > latest)
+      throw Error(SQLITE_ERROR, db_path_of(m_db.get()) + ": the queue schema is version " + std::to_string(version) +
+                                    ", newer than this build knows (" + std::to_string(latest) +
+                                    "); upgrade git-autoloop");
+    if (version == latest)
+      return;
+    Transaction transaction = begin();
+    // Another process may have migrated while we waited for the write lock.
+    version = schema_version();
+    if (version < latest) {
+      exec(k_migrations[version]);
+      exec("PRAGMA user_version = " + std::to_string(version + 1));
+    }
+    transaction.commit();
+  }
+}
+
+std::string Store::run_quick_check() {
+  try {
+    Query q = query("PRAGMA quick_check");
+    std::string verdict;
+    while (q.next()) {
+      if (!verdict.empty())
+        verdict += "; ";
+      verdict += q.text(0);
+    }
+    return verdict;
+  } catch (const CorruptError& e) {
+    return sqlite3_errstr(e.code());
+  }
+}
+
+bool Store::quick_check() { return run_quick_check() == "ok"; }
+
+std::filesystem::path Store::quarantine(const std::filesystem::path& db_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db_path, ec))
+    throw Error(SQLITE_CANTOPEN, db_path.string() + ": nothing to quarantine: " +
+                                     (ec ? ec.message() : std::string("no such file")));
+
+  // The WAL goes first: a fresh database must never meet the old WAL, which SQLite would replay.
+  static constexpr const char* k_companions[] = {"-wal", "-shm", "-journal", ""};
+  auto with_suffix = [](std::filesystem::path p, const char* suffix) { return p += suffix; };
+  const std::string stamp = ".corrupt-" + std::to_string(now_unix());
+  std::filesystem::path target = with_suffix(db_path, stamp.c_str());
+  for (int n = 1; std::filesystem::exists(target) || std::filesystem::exists(with_suffix(target, "-wal")); ++n)
+    target = with_suffix(db_path, (stamp + "." + std::to_string(n)).c_str());
+
+  for (const char* suffix : k_companions) {
+    const auto from = with_suffix(db_path, suffix);
+    if (!std::filesystem::exists(from, ec))
+      continue;
+    std::filesystem::rename(from, with_suffix(target, suffix), ec);
+    if (ec)
+      throw Error(SQLITE_IOERR, from.string() + ": cannot move aside: " + ec.message());
+  }
+  return target;
+}
+
+int Store::schema_version() const {
+  Query q = query("PRAGMA user_version");
+  return q.next() ? q.integer(0) : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store: statements and transactions
+
+Query Store::query(const std::string& sql) const {
+  auto& slot = m_statements[sql];
+  if (!slot)
+    slot.reset(prepare(m_db.get(), sql.c_str(), nullptr));
+  // A statement still running means a caller nested two uses of it; resetting it here would
+  // silently cut the outer one short.
+  if (sqlite3_stmt_busy(slot.get()))
+    throw Error(SQLITE_MISUSE, "queue: statement used while already running: " + sql);
+  return Query(slot.get());
+}
+
+void Store::exec(const std::string& sql) { exec_on(m_db.get(), sql); }
+
+Transaction Store::begin() {
+  exec("BEGIN IMMEDIATE");
+  return Transaction(m_db.get());
+}
+
+std::optional<Transaction> Store::begin_unless_in_transaction() {
+  if (!sqlite3_get_autocommit(m_db.get()))
+    return std::nullopt;
+  return begin();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store: opportunities
+
+namespace {
+
+Opportunity read_opportunity(const Query& q);
+
+} // namespace
+
+UpsertResult Store::upsert_opportunity(Opportunity& o) {
+  const int64_t now = now_unix();
+  const int64_t seen = o.last_seen ? o.last_seen : now;
+  auto transaction = begin_unless_in_transaction();
+
+  std::optional<int64_t> id;
+  std::string status;
+  bool was_new = false;
+  int64_t first_seen = 0;
+  {
+    Query q = query("SELECT id, status, is_new, first_seen FROM opportunities WHERE fingerprint = ?");
+    q.bind(o.fingerprint);
+    if (q.next()) {
+      id = q.int64(0);
+      status = q.text(1);
+      was_new = q.int64(2) != 0;
+      first_seen = q.int64(3);
+    }
+  }
+
+  UpsertResult result;
+  if (!id) {
+    first_seen = o.first_seen ? o.first_seen : now;
+    query("INSERT INTO opportunities (fingerprint, rule_id, category, severity, safety, path, start_line, end_line, "
+          "start_byte, end_byte, blob, commit_id, message, snippet, status, is_new, score, first_seen, last_seen) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)")
+        .bind(o.fingerprint, o.rule_id, o.category, o.severity, o.safety, o.path, o.start_line, o.end_line,
+              o.start_byte, o.end_byte, o.blob, o.commit_id, o.message, o.snippet, o.is_new, o.score, first_seen,
+              seen)
+        .run();
+    id = sqlite3_last_insert_rowid(m_db.get());
+    o.status = "open";
+    result = UpsertResult::inserted;
+  } else if (status == "open" || status == "stale" || status == "resolved") {
+    const bool reopened = status == "resolved";
+    const bool is_new = reopened ? o.is_new : (was_new || o.is_new);
+    query("UPDATE opportunities SET rule_id = ?, category = ?, severity = ?, safety = ?, path = ?, start_line = ?, "
+          "end_line = ?, start_byte = ?, end_byte = ?, blob = ?, commit_id = ?, message = ?, snippet = ?, "
+          "status = 'open', is_new = ?, score = ?, last_seen = ?, resolved_in = NULL WHERE id = ?")
+        .bind(o.rule_id, o.category, o.severity, o.safety, o.path, o.start_line, o.end_line, o.start_byte,
+              o.end_byte, o.blob, o.commit_id, o.message, o.snippet, is_new, o.score, seen, *id)
+        .run();
+    o.status = "open";
+    o.is_new = is_new;
+    result = reopened ? UpsertResult::reopened : UpsertResult::updated;
+  } else {
+    // A decision was made about it: leave the row as it is and tell the caller what it holds.
+    Query q = query(std::string("SELECT ") + k_opportunity_columns + " FROM opportunities WHERE id = ?");
+    q.bind(*id);
+    q.next();
+    const Opportunity stored = read_opportunity(q);
+    o.status = stored.status;
+    o.is_new = stored.is_new;
+    o.first_seen = stored.first_seen;
+    o.last_seen = stored.last_seen;
+    o.id = stored.id;
+    if (transaction)
+      transaction->commit();
+    return UpsertResult::kept;
+  }
+
+  if (transaction)
+    transaction->commit();
+  o.id = *id;
+  o.first_seen = first_seen;
+  o.last_seen = seen;
+  return result;
+}
+
+int Store::resolve_absent(const std::string& path, const std::vector<std::string>& present_fingerprints,
+                          const std::string& commit_id) {
+  // The set difference is taken here rather than in SQL: a file can have more findings than SQLite
+  // accepts parameters, and there are few open rows per path.
+  const std::set<std::string, std::less<>> present(present_fingerprints.begin(), present_fingerprints.end());
+  auto transaction = begin_unless_in_transaction();
+  std::vector<int64_t> gone;
+  {
+    Query q = query("SELECT id, fingerprint FROM opportunities WHERE path = ? AND status IN ('open', 'stale')");
+    q.bind(path);
+    while (q.next())
+      if (!present.count(q.text(1)))
+        gone.push_back(q.int64(0));
+  }
+  for (const int64_t id : gone)
+    query("UPDATE opportunities SET status = 'resolved', resolved_in = ? WHERE id = ?").bind(commit_id, id).run();
+  if (transaction)
+    transaction->commit();
+  return static_cast<int>(gone.size());
+}
+
+bool Store::set_status(int64_t id, const std::string& status) {
+  if (std::find(std::begin(k_statuses), std::end(k_statuses), status) == std::end(k_statuses))
+    throw Error(SQLITE_MISUSE, "queue: unknown opportunity status \"" + status + "\"");
+  query("UPDATE opportunities SET status = ? WHERE id = ?").bind(status, id).run();
+  return sqlite3_changes(m_db.get()) > 0;
+}
+
+namespace {
+
+Opportunity read_opportunity(const Query& q) {
+  Opportunity o;
+  o.id = q.int64(0);
+  o.fingerprint = q.text(1);
+  o.rule_id = q.text(2);
+  o.category = q.text(3);
+  o.severity = q.text(4);
+  o.safety = q.text(5);
+  o.path = q.text(6);
+  o.start_line = q.integer(7);
+  o.end_line = q.integer(8);
+  o.start_byte = q.int64(9);
+  o.end_byte = q.int64(10);
+  o.blob = q.text(11);
+  o.commit_id = q.text(12);
+  o.message = q.text(13);
+  o.snippet = q.text(14);
+  o.status = q.text(15);
+  o.is_new = q.int64(16) != 0;
+  o.score = q.real(17);
+  o.first_seen = q.int64(18);
+  o.last_seen = q.int64(19);
+  o.resolved_in = q.text(20);
+  return o;
+}
+
+} // namespace
+
+std::vector<Opportunity> Store::opportunities(const OpportunityFilter& filter) const {
+  // Only the conditions in use go into the SQL so that the indexes apply; each combination is its
+  // own cached statement (at most 16).
+  std::string sql = std::string("SELECT ") + k_opportunity_columns + " FROM opportunities WHERE 1";
+  std::vector<std::string> values;
+  const std::pair<const std::optional<std::string>*, const char*> conditions[] = {
+      {&filter.status, "status"}, {&filter.path, "path"}, {&filter.rule_id, "rule_id"}, {&filter.category, "category"}};
+  for (const auto& [value, column] : conditions) {
+    if (*value) {
+      sql += std::string(" AND ") + column + " = ?";
+      values.push_back(**value);
+    }
+  }
+  sql += " ORDER BY score DESC, id ASC LIMIT ?";
+
+  Query q = query(sql);
+  int index = 0;
+  for (const auto& value : values)
+    q.bind_at(++index, value);
+  q.bind_at(++index, filter.limit ? static_cast<int64_t>(filter.limit) : int64_t{-1}); // -1: no limit
+  std::vector<Opportunity> result;
+  while (q.next())
+    result.push_back(read_opportunity(q));
+  return result;
+}
+
+std::optional<Opportunity> Store::opportunity(int64_t id) const {
+  Query q = query(std::string("SELECT ") + k_opportunity_columns + " FROM opportunities WHERE id = ?");
+  q.bind(id);
+  if (!q.next())
+    return std::nullopt;
+  return read_opportunity(q);
+}
+
+std::map<std::string, int64_t> Store::count_by_status() const {
+  std::map<std::string, int64_t> counts;
+  Query q = query("SELECT status, count(*) FROM opportunities GROUP BY status");
+  while (q.next())
+    counts[q.text(0)] = q.int64(1);
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store: scan bookkeeping
+
+std::optional<std::string> Store::cached_payload(const std::string& blob, const std::string& ruleset) const {
+  Query q = query("SELECT payload FROM blob_cache WHERE blob = ? AND ruleset = ?");
+  q.bind(blob, ruleset);
+  if (!q.next())
+    return std::nullopt;
+  return q.text(0);
+}
+
+void Store::put_cached_payload(const std::string& blob, const std::string& ruleset, const std::string& payload) {
+  query("INSERT OR REPLACE INTO blob_cache (blob, ruleset, payload, created_at) VALUES (?, ?, ?, ?)")
+      .bind(blob, ruleset, payload, now_unix())
+      .run();
+}
+
+bool Store::is_commit_scanned(const std::string& commit_id) const {
+  Query q = query("SELECT 1 FROM scanned_commits WHERE commit_id = ?");
+  q.bind(commit_id);
+  return q.next();
+}
+
+void Store::mark_commit_scanned(const std::string& commit_id, int files, int findings, double duration_ms) {
+  query("INSERT OR REPLACE INTO scanned_commits (commit_id, scanned_at, files, findings, duration_ms) "
+        "VALUES (?, ?, ?, ?, ?)")
+      .bind(commit_id, now_unix(), files, findings, duration_ms)
+      .run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store: metrics
+
+void Store::put_file_metrics(const FileMetrics& m) {
+  query("INSERT OR REPLACE INTO file_metrics (commit_id, path, language, lines, functions, complexity_total, "
+        "complexity_max, nesting_max, debt_markers, findings_security, findings_performance, findings_quality, "
+        "findings_tests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(m.commit_id, m.path, m.language, m.lines, m.functions, m.complexity_total, m.complexity_max,
+            m.nesting_max, m.debt_markers, m.findings_security, m.findings_performance, m.findings_quality,
+            m.findings_tests)
+      .run();
+}
+
+std::optional<FileMetrics> Store::file_metrics(const std::string& commit_id, const std::string& path) const {
+  Query q = query("SELECT commit_id, path, language, lines, functions, complexity_total, complexity_max, "
+                  "nesting_max, debt_markers, findings_security, findings_performance, findings_quality, "
+                  "findings_tests FROM file_metrics WHERE commit_id = ? AND path = ?");
+  q.bind(commit_id, path);
+  if (!q.next())
+    return std::nullopt;
+  FileMetrics m;
+  m.commit_id = q.text(0);
+  m.path = q.text(1);
+  m.language = q.text(2);
+  m.lines = q.integer(3);
+  m.functions = q.integer(4);
+  m.complexity_total = q.integer(5);
+  m.complexity_max = q.integer(6);
+  m.nesting_max = q.integer(7);
+  m.debt_markers = q.integer(8);
+  m.findings_security = q.integer(9);
+  m.findings_performance = q.integer(10);
+  m.findings_quality = q.integer(11);
+  m.findings_tests = q.integer(12);
+  return m;
+}
+
+void Store::put_function_metrics(const std::vector<FunctionMetrics>& metrics) {
+  auto transaction = begin_unless_in_transaction();
+  for (const auto& m : metrics)
+    query("INSERT OR REPLACE INTO function_metrics (commit_id, path, name, start_line, end_line, complexity, "
+          "length, nesting) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(m.commit_id, m.path, m.name, m.start_line, m.end_line, m.complexity, m.length, m.nesting)
+        .run();
+  if (transaction)
+    transaction->commit();
+}
+
+std::vector<FunctionMetrics> Store::function_metrics(const std::string& commit_id, const std::string& path) const {
+  Query q = query("SELECT commit_id, path, name, start_line, end_line, complexity, length, nesting "
+                  "FROM function_metrics WHERE commit_id = ? AND path = ? ORDER BY start_line, name");
+  q.bind(commit_id, path);
+  std::vector<FunctionMetrics> result;
+  while (q.next()) {
+    FunctionMetrics m;
+    m.commit_id = q.text(0);
+    m.path = q.text(1);
+    m.name = q.text(2);
+    m.start_line = q.integer(3);
+    m.end_line = q.integer(4);
+    m.complexity = q.integer(5);
+    m.length = q.integer(6);
+    m.nesting = q.integer(7);
+    result.push_back(std::move(m));
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store: runs and state
+
+void Store::record_run(const Run& run) {
+  query("INSERT INTO runs (kind, started_at, duration_ms, peak_rss_kb, commits, files, error, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(run.kind, run.started_at ? run.started_at : now_unix_precise(), run.duration_ms, run.peak_rss_kb,
+            run.commits, run.files, null_if_empty(run.error), null_if_empty(run.detail))
+      .run();
+}
+
+std::vector<Run> Store::runs(const std::string& kind, size_t limit) const {
+  // LIMIT -1 is SQLite for "no limit".
+  const int64_t sql_limit = limit ? static_cast<int64_t>(limit) : -1;
+  Query q = query("SELECT kind, started_at, duration_ms, peak_rss_kb, commits, files, error, detail FROM runs "
+                  "WHERE ?1 = '' OR kind = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2");
+  q.bind(kind, sql_limit);
+  std::vector<Run> result;
+  while (q.next()) {
+    Run run;
+    run.kind = q.text(0);
+    run.started_at = q.real(1);
+    run.duration_ms = q.real(2);
+    run.peak_rss_kb = q.int64(3);
+    run.commits = q.integer(4);
+    run.files = q.integer(5);
+    run.error = q.text(6);
+    run.detail = q.text(7);
+    result.push_back(std::move(run));
+  }
+  return result;
+}
+
+int64_t Store::count_runs(const std::string& kind) const {
+  Query q = query("SELECT count(*) FROM runs WHERE ?1 = '' OR kind = ?1");
+  q.bind(kind);
+  return q.next() ? q.int64(0) : 0;
+}
+
+std::optional<std::string> Store::state(const std::string& key) const {
+  Query q = query("SELECT value FROM state WHERE key = ?");
+  q.bind(key);
+  if (!q.next())
+    return std::nullopt;
+  return q.text(0);
+}
+
+void Store::set_state(const std::string& key, const std::string& value) {
+  query("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)").bind(key, value).run();
+}
+
+void Store::erase_state(const std::string& key) { query("DELETE FROM state WHERE key = ?").bind(key).run(); }
+
+} // namespace queue

@@ -1,0 +1,253 @@
+#pragma once
+// The per-repository queue: one SQLite file, `.git/autoloop/queue.db` (DESIGN.md §4), and the only
+// code in the project that contains SQL.
+//
+// A Store is one connection: give each thread its own. Several processes (the worker, a drain, the
+// CLI) may open the same file at once: WAL lets readers run beside the single writer, and writers
+// wait for each other (busy_timeout, then a few retries) for about 30 s before "database is locked"
+// reaches the caller as a queue::Error.
+//
+// Methods that write several rows are atomic: they join the caller's Transaction when one is open
+// and otherwise open their own.
+
+#include "core/error.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace queue {
+namespace detail {
+class Query; // a cached statement in use (store.cpp)
+} // namespace detail
+
+// A SQLite failure. Keeps SQLite's extended result code (SQLITE_BUSY, SQLITE_IOERR_..., ...).
+class Error : public core::Error {
+public:
+  Error(int code, const std::string& message) : core::Error(message), m_code(code) {}
+  int code() const noexcept { return m_code; }
+
+private:
+  int m_code;
+};
+
+// The file is damaged or is not a database (SQLITE_CORRUPT, SQLITE_NOTADB, a failed quick_check).
+// The queue only holds what a rescan can rebuild: Store::quarantine() it, open afresh, rescan.
+class CorruptError : public Error {
+public:
+  CorruptError(int code, std::filesystem::path path, const std::string& detail)
+      : Error(code, path.string() + ": the queue database is corrupt (" + detail + ")"), m_path(std::move(path)) {}
+  const std::filesystem::path& path() const noexcept { return m_path; }
+
+private:
+  std::filesystem::path m_path;
+};
+
+// One finding of a rule, tracked across commits by its fingerprint.
+// status: open, applied, accepted, rejected, resolved, stale, failed, suppressed.
+struct Opportunity {
+  int64_t id = 0;
+  std::string fingerprint, rule_id, category, severity, safety, path;
+  int start_line = 0, end_line = 0;
+  int64_t start_byte = 0, end_byte = 0;
+  std::string blob, commit_id, message, snippet, status = "open";
+  bool is_new = false; // on lines the commit touched
+  double score = 0;
+  int64_t first_seen = 0, last_seen = 0; // unix seconds; 0 on upsert means "now"
+  std::string resolved_in;               // commit where it disappeared; empty unless resolved
+};
+
+// Which opportunities to list; unset fields match everything, limit 0 means no limit.
+struct OpportunityFilter {
+  std::optional<std::string> status, path, rule_id, category;
+  size_t limit = 0;
+};
+
+// What upsert_opportunity did with a finding.
+enum class UpsertResult { inserted, updated, reopened, kept };
+
+// Measurements of one file at one commit.
+struct FileMetrics {
+  std::string commit_id, path, language;
+  int lines = 0, functions = 0;
+  int complexity_total = 0, complexity_max = 0, nesting_max = 0, debt_markers = 0;
+  int findings_security = 0, findings_performance = 0, findings_quality = 0, findings_tests = 0;
+};
+
+// Measurements of one function at one commit; (commit_id, path, name, start_line) identifies it.
+struct FunctionMetrics {
+  std::string commit_id, path, name;
+  int start_line = 0, end_line = 0;
+  int complexity = 0, length = 0, nesting = 0;
+};
+
+// One invocation of the tool (hook, scan, drain, review, ...): the system-health metrics.
+struct Run {
+  std::string kind;
+  double started_at = 0; // unix seconds; 0 on record_run means "now"
+  double duration_ms = 0;
+  int64_t peak_rss_kb = 0;
+  int commits = 0, files = 0;
+  std::string error, detail;
+};
+
+// A write transaction (BEGIN IMMEDIATE) that rolls back unless committed. Made by Store::begin();
+// it stays valid when the Store is moved, but must not outlive it.
+class Transaction {
+public:
+  // Commits. Throws queue::Error; the transaction then rolls back when destroyed.
+  void commit();
+  // Rolls back unless committed. Never throws.
+  ~Transaction();
+
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+private:
+  friend class Store;
+  explicit Transaction(sqlite3* db) : m_db(db) {}
+  sqlite3* m_db; // borrowed from the Store; null once committed or moved from
+};
+
+class Store {
+public:
+  // The same types, reachable from the Store as well.
+  using FileMetrics = queue::FileMetrics;
+  using FunctionMetrics = queue::FunctionMetrics;
+  using Run = queue::Run;
+
+  // How much to verify when opening: a quick_check reads every page (~4 ms per MB when cached).
+  enum class Check { quick, none };
+
+  // Opens (creating it and its parent directories if needed) and migrates the queue at `db_path`.
+  // Throws CorruptError when the file is damaged or not a database, queue::Error otherwise
+  // (including a schema newer than this build knows).
+  static Store open(const std::filesystem::path& db_path, Check check = Check::quick);
+
+  // Moves a (corrupt) database and its -wal/-shm/-journal aside to `<db_path>.corrupt-<unix-time>`
+  // and returns that path. Call with no connection open on it. Throws queue::Error when it cannot.
+  static std::filesystem::path quarantine(const std::filesystem::path& db_path);
+
+  // The schema version this build migrates to.
+  static int latest_schema_version() noexcept;
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  // True when PRAGMA quick_check says "ok"; false when it reports damage. Throws queue::Error on I/O errors.
+  bool quick_check();
+
+  // The schema version of the open file (PRAGMA user_version). Throws queue::Error.
+  int schema_version() const;
+
+  // Starts a write transaction (BEGIN IMMEDIATE): other writers wait until it ends.
+  // Throws queue::Error (also when a transaction is already open on this Store).
+  Transaction begin();
+
+  // Records a finding, keyed by its fingerprint, and sets o.id, o.status, o.is_new, o.first_seen,
+  // o.last_seen to the stored values. Throws queue::Error.
+  //  1. Unknown fingerprint: inserted as open.
+  //  2. Open or stale: location, blob, commit, message, snippet, rule metadata, score and last_seen
+  //     are refreshed, status becomes open (it was seen, so it is current), first_seen is kept, and
+  //     is_new is sticky (old || new): a finding introduced by a recent change stays marked as such
+  //     when later scans see it on untouched lines.
+  //  3. Resolved: it came back; as 2, but status open, resolved_in cleared, is_new from `o`.
+  //  4. Rejected, suppressed, accepted, applied or failed: a decision was made; the row is left
+  //     untouched (rejected fingerprints never come back).
+  UpsertResult upsert_opportunity(Opportunity& o);
+
+  // Marks open/stale opportunities of `path` whose fingerprint is not in `present_fingerprints` as
+  // resolved in `commit_id`; returns how many. Throws queue::Error.
+  int resolve_absent(const std::string& path, const std::vector<std::string>& present_fingerprints,
+                     const std::string& commit_id);
+
+  // Sets the status of one opportunity; false when there is no such id.
+  // Throws queue::Error for a status outside the list on Opportunity.
+  bool set_status(int64_t id, const std::string& status);
+
+  // Opportunities matching `filter`, best score first, then oldest id. Throws queue::Error.
+  std::vector<Opportunity> opportunities(const OpportunityFilter& filter) const;
+
+  // One opportunity by id, or nullopt. Throws queue::Error.
+  std::optional<Opportunity> opportunity(int64_t id) const;
+
+  // Number of opportunities per status (statuses with none are absent). Throws queue::Error.
+  std::map<std::string, int64_t> count_by_status() const;
+
+  // The scan result cached for a blob under a ruleset version, or nullopt. Throws queue::Error.
+  std::optional<std::string> cached_payload(const std::string& blob, const std::string& ruleset) const;
+
+  // Caches a scan result for a blob under a ruleset version, replacing any. Throws queue::Error.
+  void put_cached_payload(const std::string& blob, const std::string& ruleset, const std::string& payload);
+
+  // Whether mark_commit_scanned was called for this commit. Throws queue::Error.
+  bool is_commit_scanned(const std::string& commit_id) const;
+
+  // Records that a commit was scanned (again: the figures are replaced). Throws queue::Error.
+  void mark_commit_scanned(const std::string& commit_id, int files, int findings, double duration_ms);
+
+  // Inserts or replaces the metrics of one file at one commit. Throws queue::Error.
+  void put_file_metrics(const FileMetrics& metrics);
+
+  // The metrics of one file at one commit, or nullopt. Throws queue::Error.
+  std::optional<FileMetrics> file_metrics(const std::string& commit_id, const std::string& path) const;
+
+  // Inserts or replaces the metrics of functions (atomically). Throws queue::Error.
+  void put_function_metrics(const std::vector<FunctionMetrics>& metrics);
+
+  // The function metrics of one file at one commit, by start line. Throws queue::Error.
+  std::vector<FunctionMetrics> function_metrics(const std::string& commit_id, const std::string& path) const;
+
+  // Records one invocation. Throws queue::Error.
+  void record_run(const Run& run);
+
+  // The latest runs of a kind (every kind when `kind` is empty), newest first; limit 0 means all.
+  // Throws queue::Error.
+  std::vector<Run> runs(const std::string& kind, size_t limit) const;
+
+  // How many runs of a kind were recorded (every kind when `kind` is empty). Throws queue::Error.
+  int64_t count_runs(const std::string& kind) const;
+
+  // A value of the key/value state table, or nullopt. Throws queue::Error.
+  std::optional<std::string> state(const std::string& key) const;
+
+  // Sets a value of the key/value state table. Throws queue::Error.
+  void set_state(const std::string& key, const std::string& value);
+
+  // Removes a key of the state table (nothing when absent). Throws queue::Error.
+  void erase_state(const std::string& key);
+
+private:
+  struct CloseDb {
+    void operator()(sqlite3* db) const noexcept;
+  };
+  struct FinalizeStmt {
+    void operator()(sqlite3_stmt* stmt) const noexcept;
+  };
+  explicit Store(std::unique_ptr<sqlite3, CloseDb> db);
+  void migrate();
+  std::string run_quick_check();
+  // A transaction of our own unless the caller already has one open.
+  std::optional<Transaction> begin_unless_in_transaction();
+  // Runs `sql` (one or more statements, no results).
+  void exec(const std::string& sql);
+  detail::Query query(const std::string& sql) const;
+
+  std::unique_ptr<sqlite3, CloseDb> m_db;
+  // Prepared once per connection: scans insert many rows. Declared after m_db, so destroyed first.
+  mutable std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, FinalizeStmt>> m_statements;
+};
+
+} // namespace queue

@@ -1,0 +1,37 @@
+#pragma once
+// Named checks: what a rule's query cannot say. Node-level checks run inside the matcher;
+// checks that need the file's path or the repository are deferred to apply_context(), so the
+// matcher's results stay a pure function of the file's content (and can be cached by blob id).
+
+#include "scan/engine.hpp"
+
+#include <tree_sitter/api.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scan {
+
+struct CheckInput {
+  const Rule& rule;
+  TSNode node;                          // the reported node (@match)
+  const std::vector<Capture>& captures;
+  std::string_view source;
+};
+
+struct CheckOutcome {
+  bool keep = true;
+  std::string deferred_check;           // run later, with the file's context
+  std::string subject;
+  int subject_start_line = 0, subject_end_line = 0;
+};
+
+// Runs the node-level part of check `name` ("" = no check). Unknown names never reach here
+// (rules are validated when loaded).
+CheckOutcome run_check(const std::string& name, const CheckInput& input);
+
+// Runs the context part of a finding's deferred check; false drops the finding.
+bool apply_deferred_check(const Finding& finding, const FileContext& context);
+
+} // namespace scan

@@ -1,0 +1,663 @@
+#include "scan/engine.hpp"
+
+#include "core/error.hpp"
+#include "scan/checks.hpp"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <tree_sitter/api.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+namespace scan {
+
+namespace {
+
+constexpr const char* k_engine_version = "engine-1";
+
+struct ParserDeleter {
+  void operator()(TSParser* p) const { ts_parser_delete(p); }
+};
+struct TreeDeleter {
+  void operator()(TSTree* t) const { ts_tree_delete(t); }
+};
+struct QueryDeleter {
+  void operator()(TSQuery* q) const { ts_query_delete(q); }
+};
+struct CursorDeleter {
+  void operator()(TSQueryCursor* c) const { ts_query_cursor_delete(c); }
+};
+struct CodeDeleter {
+  void operator()(pcre2_code* c) const { pcre2_code_free(c); }
+};
+using Tree = std::unique_ptr<TSTree, TreeDeleter>;
+
+// One parser and one query cursor per thread, reused across files.
+struct ThreadTools {
+  std::unique_ptr<TSParser, ParserDeleter> parser{ts_parser_new()};
+  std::unique_ptr<TSQueryCursor, CursorDeleter> cursor{ts_query_cursor_new()};
+};
+ThreadTools& thread_tools() {
+  thread_local ThreadTools tools;
+  return tools;
+}
+
+Tree parse(const LanguageProfile& language, std::string_view source, uint32_t timeout_ms) {
+  TSParser* parser = thread_tools().parser.get();
+  ts_parser_reset(parser);
+  if (!ts_parser_set_language(parser, language.grammar()))
+    throw core::Error("grammar for " + std::string(language.name) + " has an incompatible ABI");
+  ts_parser_set_timeout_micros(parser, uint64_t(timeout_ms) * 1000);
+  TSTree* tree = ts_parser_parse_string(parser, nullptr, source.data(), static_cast<uint32_t>(source.size()));
+  ts_parser_set_timeout_micros(parser, 0);
+  return Tree(tree);
+}
+
+// 0.20.7 has no ts_node_is_error.
+bool is_error_node(TSNode node) { return std::strcmp(ts_node_type(node), "ERROR") == 0; }
+
+std::string_view node_text(std::string_view source, TSNode node) {
+  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
+  if (s > source.size() || e > source.size() || e < s) return {};
+  return source.substr(s, e - s);
+}
+
+int count_errors(TSNode node) {
+  if (!ts_node_has_error(node)) return 0;
+  int n = (is_error_node(node) || ts_node_is_missing(node)) ? 1 : 0;
+  uint32_t count = ts_node_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) n += count_errors(ts_node_child(node, i));
+  return n;
+}
+
+uint64_t fnv(std::string_view data, uint64_t seed) {
+  uint64_t h = seed;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string normalise(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string first_line(std::string_view text) {
+  auto nl = text.find('\n');
+  std::string line(text.substr(0, nl));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  size_t start = line.find_first_not_of(" \t");
+  line = start == std::string::npos ? std::string() : line.substr(start);
+  if (line.size() > 200) line = line.substr(0, 197) + "...";
+  return line;
+}
+
+std::string expand_message(const std::string& message, const std::vector<Capture>& captures, std::string_view source) {
+  std::string out;
+  size_t i = 0;
+  while (i < message.size()) {
+    auto open = message.find("{{", i);
+    if (open == std::string::npos) break;
+    auto close = message.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    out.append(message, i, open - i);
+    std::string name = message.substr(open + 2, close - open - 2);
+    auto it = std::find_if(captures.begin(), captures.end(), [&](const Capture& c) { return c.name == name; });
+    if (it != captures.end()) {
+      std::string text = first_line(source.substr(it->start_byte, it->end_byte - it->start_byte));
+      if (text.size() > 60) text = text.substr(0, 57) + "...";
+      out += text;
+    }
+    i = close + 2;
+  }
+  out.append(message, i, std::string::npos);
+  return out;
+}
+
+} // namespace
+
+std::string hash_hex(std::string_view data) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(fnv(data, 1469598103934665603ULL)),
+                static_cast<unsigned long long>(fnv(data, 0x84222325cbf29ce4ULL)));
+  return buf;
+}
+
+// A predicate from a pattern, with its arguments resolved to capture ids or literal strings.
+struct Predicate {
+  enum class Kind { eq, not_eq_, match, not_match, any_of, not_any_of };
+  Kind kind;
+  uint32_t capture = 0;
+  bool other_is_capture = false;
+  uint32_t other_capture = 0;
+  std::vector<std::string> values;
+  std::shared_ptr<pcre2_code> regex;
+};
+
+struct PatternInfo {
+  size_t rule = 0;                    // index into Engine::m_rules
+  std::vector<Predicate> predicates;
+};
+
+struct Engine::Compiled {
+  std::unique_ptr<TSQuery, QueryDeleter> query;
+  std::vector<PatternInfo> patterns;
+  std::vector<std::string> capture_names;
+  bool empty = true;
+};
+
+Engine::Engine(std::vector<Rule> rules, uint32_t parse_timeout_ms)
+    : m_rules(std::move(rules)), m_parse_timeout_ms(parse_timeout_ms) {
+  std::string all = k_engine_version;
+  for (const auto& r : m_rules) {
+    if (!r.enabled) continue;
+    all += '\0' + r.id + '\0' + r.query + '\0' + r.check + '\0' + r.message + '\0' + r.category + '\0' + r.severity;
+    for (const auto& l : r.languages) all += '\0' + l;
+  }
+  m_ruleset_hash = hash_hex(all);
+}
+
+Engine::~Engine() = default;
+
+namespace {
+
+// Position in a rule's file of byte `offset` of its query text.
+[[noreturn]] void query_error(const Rule& rule, const std::string& query, uint32_t offset, const std::string& what) {
+  int line = rule.query_line, col = rule.query_column;
+  for (uint32_t i = 0; i < offset && i < query.size(); ++i) {
+    if (query[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  throw core::LocatedError(rule.source, line, col, "rule " + rule.id + ": " + what);
+}
+
+const char* query_error_name(TSQueryError e) {
+  switch (e) {
+  case TSQueryErrorSyntax: return "query syntax error";
+  case TSQueryErrorNodeType: return "unknown node type in query";
+  case TSQueryErrorField: return "unknown field in query";
+  case TSQueryErrorCapture: return "unknown capture in query";
+  case TSQueryErrorStructure: return "impossible pattern structure in query";
+  case TSQueryErrorLanguage: return "query language mismatch";
+  default: return "query error";
+  }
+}
+
+std::vector<Predicate> read_predicates(const TSQuery* query, uint32_t pattern, const Rule& rule) {
+  std::vector<Predicate> out;
+  uint32_t steps_count = 0;
+  const TSQueryPredicateStep* steps = ts_query_predicates_for_pattern(query, pattern, &steps_count);
+  std::vector<const TSQueryPredicateStep*> current;
+  auto string_of = [&](const TSQueryPredicateStep* s) {
+    uint32_t len = 0;
+    const char* v = ts_query_string_value_for_id(query, s->value_id, &len);
+    return std::string(v, len);
+  };
+  auto finish = [&] {
+    if (current.empty()) return;
+    if (current[0]->type != TSQueryPredicateStepTypeString)
+      throw core::Error("rule " + rule.id + ": malformed predicate");
+    std::string name = string_of(current[0]);
+    Predicate p;
+    if (name == "eq?") p.kind = Predicate::Kind::eq;
+    else if (name == "not-eq?") p.kind = Predicate::Kind::not_eq_;
+    else if (name == "match?") p.kind = Predicate::Kind::match;
+    else if (name == "not-match?") p.kind = Predicate::Kind::not_match;
+    else if (name == "any-of?") p.kind = Predicate::Kind::any_of;
+    else if (name == "not-any-of?") p.kind = Predicate::Kind::not_any_of;
+    else throw core::LocatedError(rule.source, rule.query_line, rule.query_column,
+                                  "rule " + rule.id + ": unsupported predicate #" + name +
+                                      " (supported: #eq?, #not-eq?, #match?, #not-match?, #any-of?, #not-any-of?)");
+    if (current.size() < 3 || current[1]->type != TSQueryPredicateStepTypeCapture)
+      throw core::LocatedError(rule.source, rule.query_line, rule.query_column,
+                               "rule " + rule.id + ": #" + name + " needs a capture and a value");
+    p.capture = current[1]->value_id;
+    if (p.kind == Predicate::Kind::eq || p.kind == Predicate::Kind::not_eq_) {
+      if (current[2]->type == TSQueryPredicateStepTypeCapture) {
+        p.other_is_capture = true;
+        p.other_capture = current[2]->value_id;
+      } else {
+        p.values.push_back(string_of(current[2]));
+      }
+    } else {
+      for (size_t i = 2; i < current.size(); ++i) {
+        if (current[i]->type != TSQueryPredicateStepTypeString)
+          throw core::LocatedError(rule.source, rule.query_line, rule.query_column,
+                                   "rule " + rule.id + ": #" + name + " takes string arguments");
+        p.values.push_back(string_of(current[i]));
+      }
+    }
+    if (p.kind == Predicate::Kind::match || p.kind == Predicate::Kind::not_match) {
+      int err = 0;
+      PCRE2_SIZE err_off = 0;
+      pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(p.values.at(0).c_str()), PCRE2_ZERO_TERMINATED, 0,
+                                       &err, &err_off, nullptr);
+      if (!code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof msg);
+        throw core::LocatedError(rule.source, rule.query_line, rule.query_column,
+                                 "rule " + rule.id + ": bad regular expression '" + p.values[0] + "': " +
+                                     reinterpret_cast<const char*>(msg));
+      }
+      pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+      p.regex = std::shared_ptr<pcre2_code>(code, CodeDeleter());
+    }
+    out.push_back(std::move(p));
+    current.clear();
+  };
+  for (uint32_t i = 0; i < steps_count; ++i) {
+    if (steps[i].type == TSQueryPredicateStepTypeDone) finish();
+    else current.push_back(&steps[i]);
+  }
+  finish();
+  return out;
+}
+
+bool regex_matches(const pcre2_code* code, std::string_view text) {
+  std::unique_ptr<pcre2_match_data, void (*)(pcre2_match_data*)> md(
+      pcre2_match_data_create_from_pattern(code, nullptr), pcre2_match_data_free);
+  int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md.get(), nullptr);
+  return rc >= 0;
+}
+
+} // namespace
+
+const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  for (const auto& [lang, c] : m_compiled)
+    if (lang == &language) return *c;
+  auto c = std::make_unique<Compiled>();
+  // One combined query per language; each rule's text occupies a known byte range of it, which
+  // maps a pattern (by its start byte) back to its rule.
+  std::string source;
+  std::vector<std::pair<uint32_t, size_t>> starts; // byte offset → rule index
+  for (size_t i = 0; i < m_rules.size(); ++i) {
+    const Rule& r = m_rules[i];
+    if (!r.enabled || std::find(r.languages.begin(), r.languages.end(), language.name) == r.languages.end()) continue;
+    // Validate the rule alone first so an error points at its own file.
+    uint32_t err_off = 0;
+    TSQueryError err = TSQueryErrorNone;
+    std::unique_ptr<TSQuery, QueryDeleter> alone(
+        ts_query_new(language.grammar(), r.query.data(), static_cast<uint32_t>(r.query.size()), &err_off, &err));
+    if (!alone) query_error(r, r.query, err_off, std::string(query_error_name(err)) + " (" + std::string(language.name) + ")");
+    starts.emplace_back(static_cast<uint32_t>(source.size()), i);
+    source += r.query;
+    source += "\n";
+  }
+  if (!starts.empty()) {
+    uint32_t err_off = 0;
+    TSQueryError err = TSQueryErrorNone;
+    c->query.reset(ts_query_new(language.grammar(), source.data(), static_cast<uint32_t>(source.size()), &err_off, &err));
+    if (!c->query) throw core::Error("combined query for " + std::string(language.name) + " failed to compile");
+    uint32_t n = ts_query_pattern_count(c->query.get());
+    c->patterns.resize(n);
+    for (uint32_t p = 0; p < n; ++p) {
+      uint32_t at = ts_query_start_byte_for_pattern(c->query.get(), p);
+      auto it = std::upper_bound(starts.begin(), starts.end(), at,
+                                 [](uint32_t v, const std::pair<uint32_t, size_t>& s) { return v < s.first; });
+      c->patterns[p].rule = std::prev(it)->second;
+      c->patterns[p].predicates = read_predicates(c->query.get(), p, m_rules[c->patterns[p].rule]);
+    }
+    for (uint32_t i = 0; i < ts_query_capture_count(c->query.get()); ++i) {
+      uint32_t len = 0;
+      const char* name = ts_query_capture_name_for_id(c->query.get(), i, &len);
+      c->capture_names.emplace_back(name, len);
+    }
+    c->empty = false;
+  }
+  m_compiled.emplace_back(&language, std::move(c));
+  return *m_compiled.back().second;
+}
+
+void Engine::compile(const LanguageProfile& language) const { compiled(language); }
+
+int Engine::syntax_errors(const LanguageProfile& language, std::string_view source) const {
+  Tree tree = parse(language, source, m_parse_timeout_ms);
+  if (!tree) return -1;
+  return count_errors(ts_tree_root_node(tree.get()));
+}
+
+namespace {
+
+
+bool predicates_hold(const std::vector<Predicate>& predicates, const TSQueryMatch& match, std::string_view source) {
+  auto text_of = [&](uint32_t capture_id, bool& found) -> std::string_view {
+    for (uint16_t i = 0; i < match.capture_count; ++i)
+      if (match.captures[i].index == capture_id) {
+        found = true;
+        return node_text(source, match.captures[i].node);
+      }
+    found = false;
+    return {};
+  };
+  for (const auto& p : predicates) {
+    bool found = false;
+    std::string_view text = text_of(p.capture, found);
+    if (!found) continue; // an optional capture that did not match: the predicate does not apply
+    bool ok = true;
+    switch (p.kind) {
+    case Predicate::Kind::eq:
+    case Predicate::Kind::not_eq_: {
+      std::string_view other;
+      if (p.other_is_capture) {
+        bool f2 = false;
+        other = text_of(p.other_capture, f2);
+        if (!f2) continue;
+      } else {
+        other = p.values[0];
+      }
+      ok = (text == other) == (p.kind == Predicate::Kind::eq);
+      break;
+    }
+    case Predicate::Kind::match:
+    case Predicate::Kind::not_match:
+      ok = regex_matches(p.regex.get(), text) == (p.kind == Predicate::Kind::match);
+      break;
+    case Predicate::Kind::any_of:
+    case Predicate::Kind::not_any_of: {
+      bool any = std::find(p.values.begin(), p.values.end(), text) != p.values.end();
+      ok = any == (p.kind == Predicate::Kind::any_of);
+      break;
+    }
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+int line_of(TSPoint p) { return static_cast<int>(p.row) + 1; }
+
+
+void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, const std::vector<std::string>& capture_names,
+               const std::vector<Rule>& rules, const Rule* only, TSNode root, std::string_view source,
+               std::vector<Finding>& out) {
+  TSQueryCursor* cursor = thread_tools().cursor.get();
+  ts_query_cursor_set_match_limit(cursor, 4096);
+  ts_query_cursor_exec(cursor, query, root);
+  TSQueryMatch match;
+  std::map<std::pair<std::string, uint64_t>, bool> seen; // one finding per rule and node
+  while (ts_query_cursor_next_match(cursor, &match)) {
+    const PatternInfo& info = patterns[match.pattern_index];
+    const Rule& rule = rules[info.rule];
+    if (only && only != &rule) continue;
+    if (!predicates_hold(info.predicates, match, source)) continue;
+    // The reported node: @match, or the first capture.
+    TSNode node = match.capture_count ? match.captures[0].node : TSNode{};
+    bool have_node = match.capture_count > 0;
+    std::vector<Capture> captures;
+    for (uint16_t i = 0; i < match.capture_count; ++i) {
+      const std::string& name = capture_names[match.captures[i].index];
+      TSNode n = match.captures[i].node;
+      captures.push_back({name, ts_node_start_byte(n), ts_node_end_byte(n)});
+      if (name == "match") node = n;
+    }
+    if (!have_node) continue;
+    // Matches inside ERROR nodes are unreliable.
+    bool in_error = false;
+    for (TSNode a = node; !ts_node_is_null(a); a = ts_node_parent(a))
+      if (is_error_node(a)) {
+        in_error = true;
+        break;
+      }
+    if (in_error) continue;
+    CheckInput input{rule, node, captures, source};
+    CheckOutcome outcome = run_check(rule.check, input);
+    if (!outcome.keep) continue;
+    uint64_t key = (uint64_t(ts_node_start_byte(node)) << 32) | ts_node_end_byte(node);
+    if (!seen.emplace(std::make_pair(rule.id, key), true).second) continue;
+
+    Finding f;
+    f.rule_id = rule.id;
+    f.start_byte = ts_node_start_byte(node);
+    f.end_byte = ts_node_end_byte(node);
+    f.start_line = line_of(ts_node_start_point(node));
+    f.end_line = line_of(ts_node_end_point(node));
+    if (ts_node_end_point(node).column == 0 && f.end_line > f.start_line) --f.end_line;
+    std::string_view text = node_text(source, node);
+    f.snippet = first_line(text);
+    f.message = expand_message(rule.message, captures, source);
+    std::string ancestry;
+    for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) {
+      ancestry += ts_node_type(a);
+      ancestry += '/';
+    }
+    f.node_hash = hash_hex(normalise(text) + '\0' + ancestry);
+    f.deferred_check = outcome.deferred_check;
+    f.subject = outcome.subject;
+    f.subject_start_line = outcome.subject_start_line;
+    f.subject_end_line = outcome.subject_end_line;
+    f.captures = std::move(captures);
+    out.push_back(std::move(f));
+  }
+  // Identical code in identical places gets an occurrence number so fingerprints stay unique.
+  std::map<std::pair<std::string, std::string>, int> occurrences;
+  for (auto& f : out) {
+    int n = occurrences[{f.rule_id, f.node_hash}]++;
+    if (n > 0) f.node_hash = hash_hex(f.node_hash + "#" + std::to_string(n));
+  }
+}
+
+// Per-function metrics by one walk of the tree.
+struct MetricsWalker {
+  const LanguageProfile& lang;
+  std::string_view source;
+  FileResult& result;
+
+  std::string function_name(TSNode fn) {
+    TSNode name = ts_node_child_by_field_name(fn, "name", 4);
+    // C/C++: follow declarators to the identifier.
+    TSNode d = fn;
+    for (int depth = 0; ts_node_is_null(name) && depth < 6; ++depth) {
+      TSNode next = ts_node_child_by_field_name(d, "declarator", 10);
+      if (ts_node_is_null(next)) break;
+      d = next;
+      const char* t = ts_node_type(d);
+      if (!std::strcmp(t, "identifier") || !std::strcmp(t, "field_identifier") || !std::strcmp(t, "qualified_identifier") ||
+          !std::strcmp(t, "destructor_name") || !std::strcmp(t, "operator_name"))
+        name = d;
+    }
+    if (ts_node_is_null(name)) {
+      // Anonymous functions take the name they are bound to.
+      TSNode parent = ts_node_parent(fn);
+      if (!ts_node_is_null(parent)) {
+        for (const char* field : {"name", "left", "key"}) {
+          TSNode n = ts_node_child_by_field_name(parent, field, static_cast<uint32_t>(std::strlen(field)));
+          if (!ts_node_is_null(n)) {
+            name = n;
+            break;
+          }
+        }
+      }
+    }
+    if (ts_node_is_null(name)) return "<anonymous>";
+    std::string s(node_text(source, name));
+    if (s.size() > 120) s = s.substr(0, 120);
+    return s;
+  }
+
+  bool is_logical(TSNode node) {
+    if (!contains(lang.logical_kinds, ts_node_type(node))) return false;
+    TSNode op = ts_node_child_by_field_name(node, "operator", 8);
+    if (ts_node_is_null(op)) {
+      // python boolean_operator has an anonymous operator child
+      for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
+        TSNode c = ts_node_child(node, i);
+        if (!ts_node_is_named(c)) {
+          op = c;
+          break;
+        }
+      }
+    }
+    if (ts_node_is_null(op)) return false;
+    return contains(lang.logical_operators, ts_node_type(op));
+  }
+
+  // Walks `node`'s subtree for the function `metric`, without descending into nested functions.
+  void walk_body(TSNode node, FunctionMetric& metric, int depth) {
+    uint32_t n = ts_node_child_count(node);
+    for (uint32_t i = 0; i < n; ++i) {
+      TSNode c = ts_node_child(node, i);
+      const char* type = ts_node_type(c);
+      if (contains(lang.function_kinds, type)) {
+        visit_function(c);
+        continue;
+      }
+      if (contains(lang.comment_kinds, type)) count_debt(c);
+      if (contains(lang.branch_kinds, type)) ++metric.complexity;
+      if (is_logical(c)) ++metric.complexity;
+      int d = depth;
+      if (contains(lang.nesting_kinds, type)) {
+        d = depth + 1;
+        metric.nesting = std::max(metric.nesting, d);
+      }
+      walk_body(c, metric, d);
+    }
+  }
+
+  void visit_function(TSNode fn) {
+    FunctionMetric m;
+    m.name = function_name(fn);
+    m.start_line = line_of(ts_node_start_point(fn));
+    m.end_line = line_of(ts_node_end_point(fn));
+    m.length = m.end_line - m.start_line + 1;
+    size_t index = result.functions.size();
+    result.functions.push_back(m);
+    FunctionMetric local = m;
+    walk_body(fn, local, 0);
+    result.functions[index].complexity = local.complexity;
+    result.functions[index].nesting = local.nesting;
+  }
+
+  void count_debt(TSNode comment) {
+    std::string_view text = node_text(source, comment);
+    for (const char* marker : {"TODO", "FIXME", "HACK", "XXX"}) {
+      size_t pos = 0;
+      while ((pos = text.find(marker, pos)) != std::string_view::npos) {
+        ++result.debt_markers;
+        pos += std::strlen(marker);
+      }
+    }
+  }
+
+  void walk_top(TSNode node) {
+    uint32_t n = ts_node_child_count(node);
+    for (uint32_t i = 0; i < n; ++i) {
+      TSNode c = ts_node_child(node, i);
+      const char* type = ts_node_type(c);
+      if (contains(lang.function_kinds, type)) visit_function(c);
+      else {
+        if (contains(lang.comment_kinds, type)) count_debt(c);
+        walk_top(c);
+      }
+    }
+  }
+};
+
+} // namespace
+
+FileResult Engine::scan(const LanguageProfile& language, std::string_view source) const {
+  FileResult result;
+  result.language = std::string(language.name);
+  result.lines = static_cast<int>(std::count(source.begin(), source.end(), '\n')) +
+                 (!source.empty() && source.back() != '\n' ? 1 : 0);
+  const Compiled& c = compiled(language);
+  Tree tree = parse(language, source, m_parse_timeout_ms);
+  if (!tree) {
+    result.timed_out = true;
+    return result;
+  }
+  TSNode root = ts_tree_root_node(tree.get());
+  result.syntax_errors = count_errors(root);
+  if (!c.empty) run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, result.findings);
+  MetricsWalker walker{language, source, result};
+  walker.walk_top(root);
+  std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.start_byte, a.rule_id) < std::tie(b.start_byte, b.rule_id);
+  });
+  return result;
+}
+
+std::vector<Finding> Engine::match_rule(const Rule& rule, const LanguageProfile& language, std::string_view source) const {
+  const Compiled& c = compiled(language);
+  std::vector<Finding> out;
+  if (c.empty) return out;
+  Tree tree = parse(language, source, m_parse_timeout_ms);
+  if (!tree) return out;
+  const Rule* only = nullptr;
+  for (const auto& r : m_rules)
+    if (r.id == rule.id) only = &r;
+  if (!only) return out;
+  run_query(c.query.get(), c.patterns, c.capture_names, m_rules, only, ts_tree_root_node(tree.get()), source, out);
+  return out;
+}
+
+std::vector<Finding> apply_context(std::vector<Finding> findings, std::string_view source, const FileContext& context) {
+  // Lines that carry an inline suppression comment.
+  std::vector<std::pair<int, std::string>> ignores; // line → rule id or "" for all
+  {
+    int line = 1;
+    size_t pos = 0;
+    while (pos <= source.size()) {
+      size_t nl = source.find('\n', pos);
+      std::string_view l = source.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      size_t at = l.find("autoloop: ignore");
+      if (at != std::string_view::npos) {
+        std::string_view rest = l.substr(at + 16);
+        if (!rest.empty() && rest[0] == '[') {
+          size_t close = rest.find(']');
+          std::string_view ids = rest.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+          size_t s = 0;
+          while (s <= ids.size()) {
+            size_t comma = ids.find(',', s);
+            std::string_view id = ids.substr(s, comma == std::string_view::npos ? std::string_view::npos : comma - s);
+            while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
+            while (!id.empty() && id.back() == ' ') id.remove_suffix(1);
+            ignores.emplace_back(line, std::string(id));
+            if (comma == std::string_view::npos) break;
+            s = comma + 1;
+          }
+        } else {
+          ignores.emplace_back(line, "");
+        }
+      }
+      if (nl == std::string_view::npos) break;
+      pos = nl + 1;
+      ++line;
+    }
+  }
+  auto suppressed = [&](const Finding& f) {
+    for (const auto& [line, id] : ignores)
+      if ((line == f.start_line || line == f.start_line - 1) && (id.empty() || id == f.rule_id)) return true;
+    return false;
+  };
+  std::vector<Finding> out;
+  for (auto& f : findings) {
+    if (suppressed(f)) continue;
+    if (!apply_deferred_check(f, context)) continue;
+    f.fingerprint = hash_hex(f.rule_id + '\0' + context.path + '\0' + f.node_hash);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+} // namespace scan

@@ -1,0 +1,241 @@
+#include "scan/rule.hpp"
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/resources.hpp"
+#include "scan/language.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <set>
+
+namespace scan {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& source, const YAML::Mark& mark, const std::string& message) {
+  throw core::LocatedError(source, mark.line + 1, mark.column + 1, message);
+}
+
+std::string scalar(const std::string& source, const YAML::Node& node, const char* key) {
+  if (!node.IsScalar()) fail(source, node.Mark(), std::string("'") + key + "' must be a string");
+  return node.as<std::string>();
+}
+
+std::vector<std::string> string_list(const std::string& source, const YAML::Node& node, const char* key) {
+  std::vector<std::string> out;
+  if (node.IsScalar()) {
+    out.push_back(node.as<std::string>());
+    return out;
+  }
+  if (!node.IsSequence()) fail(source, node.Mark(), std::string("'") + key + "' must be a list of strings");
+  for (const auto& item : node) {
+    if (!item.IsScalar()) fail(source, item.Mark(), std::string("'") + key + "' must be a list of strings");
+    out.push_back(item.as<std::string>());
+  }
+  return out;
+}
+
+void expect_one_of(const std::string& source, const YAML::Node& node, const std::string& value,
+                   std::initializer_list<const char*> allowed, const char* key) {
+  for (const char* a : allowed)
+    if (value == a) return;
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  fail(source, node.Mark(), std::string("'") + key + "' must be one of " + list + " (got '" + value + "')");
+}
+
+std::string capture_name(const std::string& source, const YAML::Node& node) {
+  std::string c = scalar(source, node, "capture");
+  if (c.size() < 2 || c[0] != '@') fail(source, node.Mark(), "a fix edit names a capture like \"@op\" (got '" + c + "')");
+  return c.substr(1);
+}
+
+FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
+  if (!node.IsMap()) fail(source, node.Mark(), "a fix edit must be a map such as {replace: \"@op\", with: \"...\"}");
+  FixEdit edit;
+  bool have_op = false;
+  for (const auto& kv : node) {
+    std::string key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    auto set_op = [&](FixEdit::Op op) {
+      if (have_op) fail(source, kv.first.Mark(), "a fix edit has exactly one of replace, delete, insert_before, insert_after");
+      have_op = true;
+      edit.op = op;
+      edit.capture = capture_name(source, v);
+    };
+    if (key == "replace") set_op(FixEdit::Op::replace);
+    else if (key == "delete") set_op(FixEdit::Op::remove);
+    else if (key == "insert_before") set_op(FixEdit::Op::insert_before);
+    else if (key == "insert_after") set_op(FixEdit::Op::insert_after);
+    else if (key == "with" || key == "text") {
+      if (v.IsMap()) {
+        for (const auto& m : v) edit.map[m.first.as<std::string>()] = scalar(source, m.second, "with");
+      } else {
+        edit.text = scalar(source, v, key.c_str());
+      }
+    } else {
+      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, insert_before, insert_after, with)");
+    }
+  }
+  if (!have_op) fail(source, node.Mark(), "a fix edit needs one of replace, delete, insert_before, insert_after");
+  return edit;
+}
+
+} // namespace
+
+const std::vector<std::string>& known_checks() {
+  static const std::vector<std::string> k_checks = {"outside-tests", "inside-loop", "untested-public-function"
+                                                    };
+  return k_checks;
+}
+
+Rule parse_rule(const std::string& text, const std::string& source, const std::optional<std::string>& query_file_text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    fail(source, e.mark, e.msg);
+  }
+  if (!root.IsMap()) fail(source, root.Mark(), "a rule file must be a YAML map");
+  Rule rule;
+  rule.source = source;
+  rule.safety = "suggest";
+  rule.severity = "warning";
+  bool have_id = false, have_lang = false, have_cat = false, have_msg = false;
+  for (const auto& kv : root) {
+    std::string key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    const YAML::Mark& at = kv.first.Mark();
+    if (key == "id") {
+      rule.id = scalar(source, v, "id");
+      have_id = true;
+    } else if (key == "language" || key == "languages") {
+      rule.languages = string_list(source, v, key.c_str());
+      for (const auto& l : rule.languages)
+        if (!language_by_name(l)) {
+          std::string names;
+          for (const auto& p : languages()) names += (names.empty() ? "" : ", ") + std::string(p.name);
+          fail(source, v.Mark(), "unknown language '" + l + "' (supported: " + names + ")");
+        }
+      have_lang = true;
+    } else if (key == "category") {
+      rule.category = scalar(source, v, "category");
+      expect_one_of(source, v, rule.category, {"security_fixes", "performance_issues", "code_quality", "test_coverage"}, "category");
+      have_cat = true;
+    } else if (key == "severity") {
+      rule.severity = scalar(source, v, "severity");
+      expect_one_of(source, v, rule.severity, {"info", "warning", "error"}, "severity");
+    } else if (key == "safety") {
+      rule.safety = scalar(source, v, "safety");
+      expect_one_of(source, v, rule.safety, {"safe", "unsafe", "suggest"}, "safety");
+    } else if (key == "message") {
+      rule.message = scalar(source, v, "message");
+      have_msg = true;
+    } else if (key == "description") {
+      rule.description = scalar(source, v, "description");
+    } else if (key == "query") {
+      rule.query = scalar(source, v, "query");
+      // A block scalar (`|`) starts on the next line, indented.
+      rule.query_line = v.Mark().line + 1;
+      rule.query_column = v.Mark().column + 1;
+      if (v.Tag() == "!" || text.compare(v.Mark().pos, 1, "|") == 0 || text.compare(v.Mark().pos, 1, ">") == 0) {
+        rule.query_line += 1;
+        rule.query_column = 1;
+      }
+    } else if (key == "check") {
+      rule.check = scalar(source, v, "check");
+      const auto& checks = known_checks();
+      if (std::find(checks.begin(), checks.end(), rule.check) == checks.end())
+        fail(source, v.Mark(), "unknown check '" + rule.check + "'");
+    } else if (key == "enabled") {
+      if (!v.IsScalar() || (v.as<std::string>() != "true" && v.as<std::string>() != "false"))
+        fail(source, v.Mark(), "'enabled' must be true or false");
+      rule.enabled = v.as<std::string>() == "true";
+    } else if (key == "fix") {
+      if (!v.IsSequence()) fail(source, v.Mark(), "'fix' must be a list of edits");
+      for (const auto& e : v) rule.fix.push_back(parse_edit(source, e));
+    } else if (key == "tests") {
+      if (!v.IsMap()) fail(source, v.Mark(), "'tests' must be a map with valid, invalid and fixed lists");
+      for (const auto& t : v) {
+        std::string tk = t.first.as<std::string>();
+        if (tk == "valid") rule.tests.valid = string_list(source, t.second, "valid");
+        else if (tk == "invalid") rule.tests.invalid = string_list(source, t.second, "invalid");
+        else if (tk == "fixed") rule.tests.fixed = string_list(source, t.second, "fixed");
+        else fail(source, t.first.Mark(), "unknown key '" + tk + "' in tests (expected valid, invalid, fixed)");
+      }
+    } else {
+      fail(source, at, "unknown key '" + key + "' (expected id, language, category, severity, safety, message, "
+                       "description, query, check, fix, tests, enabled)");
+    }
+  }
+  if (query_file_text && rule.query.empty()) {
+    rule.query = *query_file_text;
+    rule.source = source.substr(0, source.size() - 4) + ".scm";
+    rule.query_line = 1;
+    rule.query_column = 1;
+  }
+  if (!have_id) fail(source, root.Mark(), "a rule needs an 'id'");
+  if (!have_lang) fail(source, root.Mark(), "rule " + rule.id + " needs a 'language'");
+  if (!have_cat) fail(source, root.Mark(), "rule " + rule.id + " needs a 'category'");
+  if (!have_msg) fail(source, root.Mark(), "rule " + rule.id + " needs a 'message'");
+  if (rule.query.empty()) fail(source, root.Mark(), "rule " + rule.id + " needs a 'query' (or a sibling .scm file)");
+  if (!rule.tests.fixed.empty() && rule.tests.fixed.size() != rule.tests.invalid.size())
+    fail(source, root.Mark(), "rule " + rule.id + ": tests.fixed must have one entry per tests.invalid entry");
+  if (rule.safety != "suggest" && rule.fix.empty())
+    fail(source, root.Mark(), "rule " + rule.id + " is '" + rule.safety + "' but has no 'fix' (use safety: suggest)");
+  return rule;
+}
+
+std::vector<Rule> builtin_rules() {
+  std::vector<Rule> out;
+  for (const auto& r : core::resources()) {
+    std::string name(r.name);
+    if (name.rfind("config/rules/", 0) != 0 || name.size() < 4 || name.compare(name.size() - 4, 4, ".yml") != 0) continue;
+    std::optional<std::string> scm;
+    if (auto s = core::resource(name.substr(0, name.size() - 4) + ".scm")) scm = std::string(*s);
+    out.push_back(parse_rule(std::string(r.content), "builtin:" + name, scm));
+  }
+  std::sort(out.begin(), out.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<Rule> load_rules_dir(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return {};
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file() && it->path().extension() == ".yml") files.push_back(it->path());
+  if (ec) throw core::Error("cannot read rules directory " + dir.string() + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  std::vector<Rule> out;
+  for (const auto& f : files) {
+    auto text = core::read_file(f);
+    if (!text) continue;
+    auto scm_path = f;
+    scm_path.replace_extension(".scm");
+    out.push_back(parse_rule(*text, f.string(), core::read_file(scm_path)));
+  }
+  return out;
+}
+
+std::vector<Rule> merge_rules(std::vector<Rule> builtin, const std::vector<Rule>& extra,
+                              const std::vector<std::string>& disable, const std::vector<std::string>& enable,
+                              const std::map<std::string, std::string>& severity) {
+  for (const auto& r : extra) {
+    auto it = std::find_if(builtin.begin(), builtin.end(), [&](const Rule& b) { return b.id == r.id; });
+    if (it != builtin.end()) *it = r;
+    else builtin.push_back(r);
+  }
+  std::set<std::string> off(disable.begin(), disable.end()), on(enable.begin(), enable.end());
+  for (auto& r : builtin) {
+    if (off.count(r.id)) r.enabled = false;
+    if (on.count(r.id)) r.enabled = true;
+    if (auto s = severity.find(r.id); s != severity.end()) r.severity = s->second;
+  }
+  std::sort(builtin.begin(), builtin.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
+  return builtin;
+}
+
+} // namespace scan

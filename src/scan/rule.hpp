@@ -1,0 +1,69 @@
+#pragma once
+// A rule is data (DESIGN.md §5): YAML with a tree-sitter query, an optional named check, a fix
+// template and its own valid/invalid/fixed cases. Built-in rules are compiled into the binary;
+// a repository adds or overrides rules in `.autoloop/rules/`.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scan {
+
+// One byte-range edit on a capture. `with` is literal text with {{capture}} placeholders, or a map
+// from the captured text to its replacement.
+struct FixEdit {
+  enum class Op { replace, remove, insert_before, insert_after };
+  Op op = Op::replace;
+  std::string capture;                       // without '@'
+  std::string text;                          // template (replace/insert)
+  std::map<std::string, std::string> map;    // replace by lookup when non-empty
+};
+
+struct RuleCases {
+  std::vector<std::string> valid;            // must not match
+  std::vector<std::string> invalid;          // must match at least once
+  std::vector<std::string> fixed;            // fixed[i] = invalid[i] with the fix applied
+};
+
+struct Rule {
+  std::string id;                            // "python/compare-to-none"
+  std::vector<std::string> languages;        // language names (scan::languages())
+  std::string category;                      // security_fixes | performance_issues | code_quality | test_coverage
+  std::string severity;                      // info | warning | error
+  std::string safety;                        // safe | unsafe | suggest
+  std::string message;                       // may use {{capture}}
+  std::string description;                   // why it matters (for `rules --explain`)
+  std::string query;                         // tree-sitter query; @match is the reported node
+  std::string check;                         // named check from the registry, or empty
+  std::vector<FixEdit> fix;
+  RuleCases tests;
+  std::string source;                        // file it came from ("builtin:config/rules/..." or a path)
+  int query_line = 1;                        // line in `source` where the query text starts
+  int query_column = 1;
+  bool enabled = true;
+};
+
+// Parses one rule file's text. `source` names it in errors. `query_file_text` is the content of a
+// sibling `.scm` file, if any. Throws core::LocatedError (file:line:column) on malformed YAML,
+// unknown keys, wrong types, unknown languages, categories, severities, safeties or checks.
+Rule parse_rule(const std::string& text, const std::string& source,
+                const std::optional<std::string>& query_file_text = std::nullopt);
+
+// The rules compiled into the binary. Throws core::LocatedError if one is malformed (a build bug).
+std::vector<Rule> builtin_rules();
+
+// Every `*.yml` rule under `dir` (recursively), sorted by path. Throws core::LocatedError.
+std::vector<Rule> load_rules_dir(const std::filesystem::path& dir);
+
+// Built-in rules overlaid with `extra` (same id replaces), then `disable`/`enable`/severity
+// overrides from the config applied.
+std::vector<Rule> merge_rules(std::vector<Rule> builtin, const std::vector<Rule>& extra,
+                              const std::vector<std::string>& disable, const std::vector<std::string>& enable,
+                              const std::map<std::string, std::string>& severity);
+
+// Names of the checks the registry knows (for validation and `rules --explain`).
+const std::vector<std::string>& known_checks();
+
+} // namespace scan

@@ -1,0 +1,93 @@
+#include "scan/rule_test.hpp"
+
+#include "core/error.hpp"
+#include "scan/fix_template.hpp"
+
+namespace scan {
+
+namespace {
+
+std::string show(const std::string& code) {
+  std::string out;
+  for (char c : code) {
+    if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  if (out.size() > 120) out = out.substr(0, 117) + "...";
+  return "`" + out + "`";
+}
+
+std::vector<Finding> findings_in(const Engine& engine, const Rule& rule, const LanguageProfile& lang, const std::string& code) {
+  // Cases behave like a changed, non-test file in a repository whose tests reference nothing.
+  FileContext context;
+  context.path = std::string("case") + std::string(lang.extensions.front());
+  context.referenced_by_tests = [](const std::string&) { return false; };
+  return apply_context(engine.match_rule(rule, lang, code), code, context);
+}
+
+} // namespace
+
+std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
+  std::vector<RuleTestResult> results;
+  Engine engine(rules);
+  for (const auto& rule : rules) {
+    if (!rule.enabled) continue;
+    RuleTestResult r;
+    r.rule_id = rule.id;
+    r.source = rule.source;
+    if (rule.tests.invalid.empty() || rule.tests.valid.empty())
+      r.failures.push_back("needs at least one valid and one invalid case");
+    if (rule.safety != "suggest" && rule.tests.fixed.empty())
+      r.failures.push_back("has a fix but no tests.fixed cases");
+    for (const auto& lang_name : rule.languages) {
+      const LanguageProfile* lang = language_by_name(lang_name);
+      try {
+        engine.compile(*lang);
+      } catch (const core::Error& e) {
+        r.failures.push_back(e.what());
+        continue;
+      }
+      std::string where = rule.languages.size() > 1 ? " [" + lang_name + "]" : "";
+      for (const auto& code : rule.tests.valid) {
+        ++r.cases;
+        auto found = findings_in(engine, rule, *lang, code);
+        if (!found.empty())
+          r.failures.push_back("valid case " + show(code) + where + " matched at line " +
+                               std::to_string(found.front().start_line) + ": " + show(found.front().snippet));
+      }
+      for (size_t i = 0; i < rule.tests.invalid.size(); ++i) {
+        const std::string& code = rule.tests.invalid[i];
+        ++r.cases;
+        auto found = findings_in(engine, rule, *lang, code);
+        if (found.empty()) {
+          r.failures.push_back("invalid case " + show(code) + where + " did not match");
+          continue;
+        }
+        if (i < rule.tests.fixed.size()) {
+          ++r.cases;
+          std::string fixed;
+          try {
+            fixed = apply_fixes(rule, found, code);
+          } catch (const core::Error& e) {
+            r.failures.push_back("fix of " + show(code) + where + " failed: " + e.what());
+            continue;
+          }
+          if (fixed != rule.tests.fixed[i]) {
+            r.failures.push_back("fix of " + show(code) + where + " gave " + show(fixed) + ", expected " +
+                                 show(rule.tests.fixed[i]));
+            continue;
+          }
+          int before = engine.syntax_errors(*lang, code), after = engine.syntax_errors(*lang, fixed);
+          if (after > before)
+            r.failures.push_back("fix of " + show(code) + where + " introduced syntax errors: " + show(fixed));
+          if (!findings_in(engine, rule, *lang, fixed).empty())
+            r.failures.push_back("fixed case " + show(fixed) + where + " still matches");
+        }
+      }
+    }
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+} // namespace scan

@@ -1,0 +1,85 @@
+#pragma once
+// The incremental scan: the files a commit changed, read from the object database (never the work
+// tree), matched by the engine (cached by blob id and rule set), written to the queue in one
+// transaction per commit with hold-the-line "new" flags, vanished findings resolved, metrics kept.
+
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "git/repo.hpp"
+#include "queue/store.hpp"
+#include "scan/engine.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace scan {
+
+struct ScanStats {
+  int commits = 0;          // commits scanned (already-scanned ones skipped)
+  int files = 0;            // files matched
+  int cached = 0;           // of which served from the blob cache
+  int skipped = 0;          // binary, oversized, excluded, generated, unsupported language
+  uint64_t bytes = 0;
+  int findings = 0;         // findings seen in the scanned files
+  int inserted = 0;         // new queue rows
+  int reopened = 0;
+  int resolved = 0;
+  double parse_ms = 0;      // time inside the engine (all threads)
+};
+
+// A finding with where it was found, for printing (scan command output).
+struct Located {
+  std::string path;
+  std::string commit;
+  const Rule* rule = nullptr;
+  Finding finding;
+  bool is_new = false;
+  int64_t id = 0;            // the queue row
+  std::string status;        // the queue row's status
+};
+
+// Why a file is not scanned, or nullopt when it is eligible.
+std::optional<std::string> skip_reason(const core::Config& config, const std::string& path, size_t size);
+// Same, for content already read (binary, generated, minified).
+std::optional<std::string> content_skip_reason(std::string_view content);
+
+class CommitScanner {
+public:
+  CommitScanner(const git::Repository& repo, queue::Store& store, const Engine& engine, const core::Config& config,
+                core::Logger& log);
+
+  // Scans each commit against its first parent (the root commit against the empty tree), in order.
+  // Commits already scanned are skipped unless `force`. Throws on repository or database errors.
+  ScanStats scan_commits(const std::vector<std::string>& commits, bool force = false,
+                         std::vector<Located>* out = nullptr);
+
+  // Scans every file of `commit` (scan --all). Findings not on lines of the commit are pre-existing.
+  ScanStats scan_all(const std::string& commit, std::vector<Located>* out = nullptr);
+
+private:
+  struct FileJob;
+  void scan_files(const std::string& commit, std::vector<FileJob>& jobs, ScanStats& stats);
+  void write(const std::string& commit, std::vector<FileJob>& jobs, const std::vector<std::string>& deleted,
+             ScanStats& stats, std::vector<Located>* out);
+  bool referenced_by_tests(const std::string& commit, const std::string& name);
+
+  const git::Repository& m_repo;
+  queue::Store& m_store;
+  const Engine& m_engine;
+  const core::Config& m_config;
+  core::Logger& m_log;
+  std::map<std::string, const Rule*> m_rules_by_id;
+  // Identifiers in test files, per commit and per test blob (a rebase reuses them).
+  std::string m_tests_commit;
+  std::optional<std::unordered_set<std::string>> m_test_words;
+  std::map<std::string, std::unordered_set<std::string>> m_words_by_blob;
+};
+
+// Serialises a FileResult for the blob cache, and back. nullopt when the payload is unreadable.
+std::string to_payload(const FileResult& result);
+std::optional<FileResult> from_payload(const std::string& payload);
+
+} // namespace scan

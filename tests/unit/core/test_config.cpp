@@ -1,0 +1,512 @@
+#include "core/config.hpp"
+
+#include "core/error.hpp"
+
+// For Catch::TestEventListenerBase (FailureCounter below).
+#define CATCH_CONFIG_EXTERNAL_INTERFACES
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Counts failed assertions, so that a TempDir can tell whether the test that used it failed.
+struct FailureCounter : Catch::TestEventListenerBase {
+  using TestEventListenerBase::TestEventListenerBase;
+  bool assertionEnded(const Catch::AssertionStats& stats) override {
+    if (!stats.assertionResult.isOk()) ++failures();
+    return true;
+  }
+  static int& failures() {
+    static int count = 0;
+    return count;
+  }
+};
+
+// A fresh directory per test run; kept (and its path reported by INFO) when the test fails.
+class TempDir {
+public:
+  TempDir() : m_failures_before(FailureCounter::failures()) {
+    std::string pattern = (fs::temp_directory_path() / "autoloop-test-config-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    m_path = pattern;
+  }
+  ~TempDir() {
+    const bool failed = std::uncaught_exceptions() > 0 || FailureCounter::failures() != m_failures_before;
+    std::error_code ignored;
+    if (!failed) fs::remove_all(m_path, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return m_path; }
+
+  // Writes `text` to `name` inside the directory and returns its path.
+  fs::path write(const std::string& name, const std::string& text) const {
+    fs::path file = m_path / name;
+    fs::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << text;
+    return file;
+  }
+
+private:
+  int m_failures_before;
+  fs::path m_path;
+};
+
+// The rendered value of `key` in config_entries(config).
+std::string entry(const core::Config& config, const std::string& key) {
+  for (const auto& [path, value] : core::config_entries(config))
+    if (path == key) return value;
+  FAIL("no entry " << key);
+  return {};
+}
+
+core::Config load_repo_file(const fs::path& file) {
+  core::ConfigSources sources;
+  sources.repo_file = file;
+  return core::load_config(sources);
+}
+
+// The message of the core::LocatedError thrown by loading `file` as the repo file.
+std::string located_error(const fs::path& file) {
+  try {
+    load_repo_file(file);
+  } catch (const core::LocatedError& e) {
+    return e.what();
+  }
+  FAIL("no core::LocatedError for " << file);
+  return {};
+}
+
+// The message of the core::Error thrown by applying `env` and `overrides`.
+std::string layer_error(const std::map<std::string, std::string>& env, const std::vector<std::string>& overrides) {
+  core::ConfigSources sources;
+  sources.env = env;
+  sources.overrides = overrides;
+  try {
+    core::load_config(sources);
+  } catch (const core::LocatedError& e) {
+    FAIL("unexpected located error " << e.what());
+  } catch (const core::Error& e) {
+    return e.what();
+  }
+  FAIL("no core::Error");
+  return {};
+}
+
+const std::vector<std::string> k_all_keys = {
+    "autonomous_loop.enabled",
+    "autonomous_loop.scan_interval",
+    "autonomous_loop.debounce",
+    "autonomous_loop.max_improvements_per_cycle",
+    "autonomous_loop.safety_level",
+    "improvement_priorities.security_fixes",
+    "improvement_priorities.performance_issues",
+    "improvement_priorities.code_quality",
+    "improvement_priorities.test_coverage",
+    "safety_settings.require_tests",
+    "safety_settings.max_change_size",
+    "safety_settings.rollback_threshold",
+    "test_command",
+    "test_timeout",
+    "languages",
+    "scope",
+    "side_branch_prefix",
+    "block_push_on",
+    "notify_command",
+    "fixers",
+    "rules.directory",
+    "rules.disable",
+    "rules.enable",
+    "rules.severity",
+    "scan.max_file_size",
+    "scan.exclude",
+    "scan.threads",
+    "scan.parse_timeout_ms",
+    "scan.test_paths",
+    "identity.name",
+    "identity.email",
+};
+
+} // namespace
+
+CATCH_REGISTER_LISTENER(FailureCounter)
+
+TEST_CASE("default_config") {
+  const core::Config config = core::default_config();
+
+  SECTION("holds the documented defaults") {
+    CHECK(config.autonomous_loop.enabled);
+    CHECK(config.autonomous_loop.scan_interval == 3600);
+    CHECK(config.autonomous_loop.debounce == 30);
+    CHECK(config.autonomous_loop.max_improvements_per_cycle == 5);
+    CHECK(config.autonomous_loop.safety_level == "high");
+    CHECK(config.improvement_priorities.security_fixes == 1.0);
+    CHECK(config.improvement_priorities.performance_issues == 0.8);
+    CHECK(config.improvement_priorities.code_quality == 0.6);
+    CHECK(config.improvement_priorities.test_coverage == 0.4);
+    CHECK(config.safety_settings.require_tests);
+    CHECK(config.safety_settings.max_change_size == 100);
+    CHECK(config.safety_settings.rollback_threshold == 0.95);
+    CHECK(config.test_command.empty());
+    CHECK(config.test_timeout == 600);
+    CHECK(config.languages.empty());
+    CHECK(config.scope == "changed_files");
+    CHECK(config.side_branch_prefix == "autoloop/");
+    CHECK(config.block_push_on.empty());
+    CHECK(config.notify_command.empty());
+    CHECK(config.fixers.empty());
+    CHECK(config.rules.directory == ".autoloop/rules");
+    CHECK(config.rules.disable.empty());
+    CHECK(config.rules.enable.empty());
+    CHECK(config.rules.severity.empty());
+    CHECK(config.scan.max_file_size == 1048576);
+    CHECK(config.scan.exclude.size() == 7);
+    CHECK(config.scan.exclude.front() == "vendor/**");
+    CHECK(config.scan.threads == 2);
+    CHECK(config.scan.parse_timeout_ms == 2000);
+    CHECK(config.scan.test_paths.size() == 12);
+    CHECK(config.scan.test_paths.back() == "**/*_test.cc");
+    CHECK(config.identity.name == "git-autoloop");
+    CHECK(config.identity.email == "autoloop@localhost");
+  }
+
+  SECTION("marks every key as coming from the default") {
+    REQUIRE(config.origin.size() == k_all_keys.size());
+    for (const std::string& key : k_all_keys) {
+      INFO(key);
+      CHECK(config.origin.at(key) == "default");
+    }
+  }
+}
+
+TEST_CASE("load_config") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+  core::ConfigSources sources;
+
+  SECTION("without sources gives the defaults") {
+    const core::Config config = core::load_config(sources);
+    CHECK(core::config_entries(config) == core::config_entries(core::default_config()));
+    CHECK(config.origin == core::default_config().origin);
+  }
+
+  SECTION("skips missing files") {
+    sources.repo_file = tmp.path() / "missing.yml";
+    sources.local_file = tmp.path() / "also-missing.yml";
+    CHECK(core::config_entries(core::load_config(sources)) == core::config_entries(core::default_config()));
+  }
+
+  SECTION("accepts an empty file and a file of comments") {
+    sources.repo_file = tmp.write("empty.yml", "");
+    sources.local_file = tmp.write("comments.yml", "# nothing here\n\n");
+    const core::Config config = core::load_config(sources);
+    CHECK(core::config_entries(config) == core::config_entries(core::default_config()));
+    CHECK(config.origin.at("autonomous_loop.scan_interval") == "default");
+  }
+
+  SECTION("a file value overrides the default and records file:line:column") {
+    const fs::path file =
+        tmp.write("repo.yml", "# header\nautonomous_loop:\n  scan_interval: 60\ntest_command: make check\n");
+    const core::Config config = load_repo_file(file);
+    CHECK(config.autonomous_loop.scan_interval == 60);
+    CHECK(config.test_command == "make check");
+    CHECK(config.origin.at("autonomous_loop.scan_interval") == file.string() + ":3:3");
+    CHECK(config.origin.at("test_command") == file.string() + ":4:1");
+    CHECK(config.autonomous_loop.debounce == 30);
+    CHECK(config.origin.at("autonomous_loop.debounce") == "default");
+  }
+
+  SECTION("the local file beats the repo file") {
+    sources.repo_file = tmp.write("repo.yml", "scan:\n  threads: 4\n  parse_timeout_ms: 500\n");
+    sources.local_file = tmp.write("local.yml", "scan:\n  threads: 8\n");
+    const core::Config config = core::load_config(sources);
+    CHECK(config.scan.threads == 8);
+    CHECK(config.origin.at("scan.threads") == sources.local_file->string() + ":2:3");
+    CHECK(config.scan.parse_timeout_ms == 500);
+    CHECK(config.origin.at("scan.parse_timeout_ms") == sources.repo_file->string() + ":3:3");
+  }
+
+  SECTION("the environment beats the files") {
+    sources.repo_file = tmp.write("repo.yml", "autonomous_loop:\n  max_improvements_per_cycle: 7\n");
+    sources.local_file = tmp.write("local.yml", "autonomous_loop:\n  max_improvements_per_cycle: 9\n");
+    sources.env = {{"AUTOLOOP_AUTONOMOUS_LOOP__MAX_IMPROVEMENTS_PER_CYCLE", "3"}};
+    const core::Config config = core::load_config(sources);
+    CHECK(config.autonomous_loop.max_improvements_per_cycle == 3);
+    CHECK(config.origin.at("autonomous_loop.max_improvements_per_cycle") ==
+          "env AUTOLOOP_AUTONOMOUS_LOOP__MAX_IMPROVEMENTS_PER_CYCLE");
+  }
+
+  SECTION("the environment takes string values verbatim and parses the others as YAML") {
+    sources.env = {{"AUTOLOOP_TEST_COMMAND", "pytest -k 'a: b' # all"},
+                   {"AUTOLOOP_LANGUAGES", "[python, go]"},
+                   {"AUTOLOOP_SAFETY_SETTINGS__REQUIRE_TESTS", "false"},
+                   {"AUTOLOOP_NOTIFY_COMMAND", ""}};
+    const core::Config config = core::load_config(sources);
+    CHECK(config.test_command == "pytest -k 'a: b' # all");
+    CHECK(config.languages == std::vector<std::string>{"python", "go"});
+    CHECK_FALSE(config.safety_settings.require_tests);
+    CHECK(config.notify_command.empty());
+    CHECK(config.origin.at("notify_command") == "env AUTOLOOP_NOTIFY_COMMAND");
+  }
+
+  SECTION("the environment ignores AUTOLOOP variables that are not keys") {
+    sources.env = {{"AUTOLOOP", "0"}, {"AUTOLOOP_MERGE", "1"}, {"AUTOLOOP_SCAN", "x"}, {"HOME", "/root"}};
+    const core::Config config = core::load_config(sources);
+    CHECK(core::config_entries(config) == core::config_entries(core::default_config()));
+  }
+
+  SECTION("a bad environment value is an error naming the variable") {
+    const std::string message = layer_error({{"AUTOLOOP_SCAN__THREADS", "many"}}, {});
+    CHECK_THAT(message, Catch::Contains("AUTOLOOP_SCAN__THREADS") && Catch::Contains("expected an integer"));
+    CHECK_THAT(layer_error({{"AUTOLOOP_SCOPE", "everything"}}, {}),
+               Catch::Contains("AUTOLOOP_SCOPE") && Catch::Contains("expected one of changed_files, changed_lines"));
+    CHECK_THAT(layer_error({{"AUTOLOOP_LANGUAGES", "[python"}}, {}), Catch::Contains("AUTOLOOP_LANGUAGES"));
+  }
+
+  SECTION("overrides beat the environment and apply in order") {
+    sources.repo_file = tmp.write("repo.yml", "test_timeout: 10\n");
+    sources.env = {{"AUTOLOOP_TEST_TIMEOUT", "20"}};
+    sources.overrides = {"test_timeout=30", "test_timeout=40", "test_command=make test: all"};
+    const core::Config config = core::load_config(sources);
+    CHECK(config.test_timeout == 40);
+    CHECK(config.origin.at("test_timeout") == "command line");
+    CHECK(config.test_command == "make test: all");
+  }
+
+  SECTION("an override may set a whole section or one severity") {
+    sources.overrides = {"scan={threads: 6, exclude: [gen/**]}", "rules.severity.python/compare-to-none=error"};
+    const core::Config config = core::load_config(sources);
+    CHECK(config.scan.threads == 6);
+    CHECK(config.scan.exclude == std::vector<std::string>{"gen/**"});
+    CHECK(config.origin.at("scan.exclude") == "command line");
+    CHECK(config.rules.severity == std::map<std::string, std::string>{{"python/compare-to-none", "error"}});
+    CHECK(config.origin.at("rules.severity.python/compare-to-none") == "command line");
+  }
+
+  SECTION("a bad override is an error naming it") {
+    CHECK_THAT(layer_error({}, {"scan.thread=3"}), Catch::Contains("-c scan.thread=3") &&
+                                                       Catch::Contains("unknown configuration key 'scan.thread'") &&
+                                                       Catch::Contains("did you mean 'scan.threads'?"));
+    CHECK_THAT(layer_error({}, {"scan.threads=65"}),
+               Catch::Contains("-c scan.threads=65") && Catch::Contains("expected an integer between 1 and 64"));
+    CHECK_THAT(layer_error({}, {"scan.threads"}), Catch::Contains("expected key.path=value"));
+    CHECK_THAT(layer_error({}, {"scan={thread: 3}"}),
+               Catch::Contains("unknown key 'thread' (did you mean 'threads'?)"));
+    CHECK_THAT(layer_error({}, {"rules.severity.x=fatal"}), Catch::Contains("expected one of info, warning, error"));
+  }
+
+  SECTION("an unknown key is located at the key and suggests the closest one") {
+    const fs::path file = tmp.write("repo.yml", "autonomous_loop:\n  scan_intervall: 10\n");
+    CHECK(located_error(file) == file.string() + ":2:3: unknown key 'scan_intervall' (did you mean 'scan_interval'?)");
+  }
+
+  SECTION("an unknown key with no close match lists the known keys") {
+    const fs::path file = tmp.write("repo.yml", "identity:\n  email: a@b\n  whatever: 1\n");
+    CHECK_THAT(located_error(file), Catch::StartsWith(file.string() + ":3:3: unknown key 'whatever'") &&
+                                        Catch::Contains("known keys: name, email"));
+  }
+
+  SECTION("a wrong type is located at the value") {
+    const fs::path file = tmp.write("repo.yml", "safety_settings:\n  max_change_size: lots\n");
+    CHECK_THAT(located_error(file), Catch::StartsWith(file.string() + ":2:20: expected an integer"));
+    const fs::path flag = tmp.write("flag.yml", "autonomous_loop:\n  enabled: [true]\n");
+    CHECK_THAT(located_error(flag), Catch::StartsWith(flag.string() + ":2:12: expected true or false"));
+    const fs::path list = tmp.write("list.yml", "rules:\n  disable: python/x\n");
+    CHECK_THAT(located_error(list), Catch::StartsWith(list.string() + ":2:12: expected a list"));
+  }
+
+  SECTION("a missing value is located at its key") {
+    const fs::path file = tmp.write("repo.yml", "scan:\n  threads:\n  exclude: []\n");
+    CHECK_THAT(located_error(file), Catch::StartsWith(file.string() + ":2:3: expected an integer between 1 and 64"));
+  }
+
+  SECTION("a value outside its range is an error") {
+    const fs::path file = tmp.write("repo.yml", "safety_settings:\n  rollback_threshold: 1.5\n");
+    CHECK_THAT(located_error(file), Catch::StartsWith(file.string() + ":2:23: expected a number between 0.0 and 1.0"));
+    const fs::path priority = tmp.write("priority.yml", "improvement_priorities:\n  code_quality: .nan\n");
+    CHECK_THAT(located_error(priority),
+               Catch::StartsWith(priority.string() + ":2:17: expected a number between 0.0 and 10.0"));
+    const fs::path negative = tmp.write("negative.yml", "autonomous_loop:\n  debounce: -1\n");
+    CHECK_THAT(located_error(negative), Catch::Contains(":2:13: expected an integer >= 0"));
+  }
+
+  SECTION("a bad enum value lists the allowed values") {
+    const fs::path file = tmp.write("repo.yml", "autonomous_loop:\n  safety_level: extreme\n");
+    CHECK_THAT(located_error(file), Catch::StartsWith(file.string() + ":2:17: expected one of high, medium, low"));
+    const fs::path typo = tmp.write("typo.yml", "languages: [python, rusty]\n");
+    CHECK_THAT(located_error(typo), Catch::StartsWith(typo.string() + ":1:21: expected one of python") &&
+                                        Catch::Contains("did you mean 'rust'?"));
+  }
+
+  SECTION("malformed YAML is reported at its 1-based position") {
+    const fs::path file = tmp.write("repo.yml", "scan:\n  exclude: [a, b\n");
+    CHECK_THAT(located_error(file), Catch::StartsWith(file.string() + ":3:1: invalid YAML"));
+    const fs::path tabs = tmp.write("tabs.yml", "scan:\n  threads: 2\n bad: : :\n");
+    CHECK_THAT(located_error(tabs), Catch::StartsWith(tabs.string() + ":") && Catch::Contains("invalid YAML"));
+  }
+
+  SECTION("the top level must be a map") {
+    const fs::path file = tmp.write("repo.yml", "- a\n- b\n");
+    CHECK(located_error(file) == file.string() + ":1:1: expected a map of settings at the top level (got a list)");
+    const fs::path section = tmp.write("section.yml", "\nscan: 3\n");
+    CHECK_THAT(located_error(section),
+               Catch::StartsWith(section.string() + ":2:7: expected a map with keys max_file_size"));
+  }
+
+  SECTION("a duplicate key is an error") {
+    const fs::path file = tmp.write("repo.yml", "scan:\n  threads: 2\n  threads: 3\n");
+    CHECK(located_error(file) == file.string() + ":3:3: duplicate key 'threads'");
+  }
+
+  SECTION("a list in a file replaces the default list") {
+    const fs::path file = tmp.write("repo.yml", "scan:\n  exclude:\n    - generated/**\n  test_paths: []\n");
+    const core::Config config = load_repo_file(file);
+    CHECK(config.scan.exclude == std::vector<std::string>{"generated/**"});
+    CHECK(config.scan.test_paths.empty());
+    CHECK(config.origin.at("scan.exclude") == file.string() + ":2:3");
+  }
+
+  SECTION("rules.severity merges per rule id across layers") {
+    sources.repo_file = tmp.write("repo.yml", "rules:\n  severity:\n    a/one: error\n    a/two: info\n");
+    sources.local_file = tmp.write("local.yml", "rules:\n  severity: {a/two: warning, a/three: error}\n");
+    sources.env = {{"AUTOLOOP_RULES__SEVERITY", "{a/four: info}"}};
+    const core::Config config = core::load_config(sources);
+    CHECK(config.rules.severity ==
+          std::map<std::string, std::string>{
+              {"a/one", "error"}, {"a/two", "warning"}, {"a/three", "error"}, {"a/four", "info"}});
+    CHECK(config.origin.at("rules.severity.a/one") == sources.repo_file->string() + ":3:5");
+    CHECK(config.origin.at("rules.severity.a/two") == sources.local_file->string() + ":2:14");
+    CHECK(config.origin.at("rules.severity.a/four") == "env AUTOLOOP_RULES__SEVERITY");
+    CHECK(config.origin.at("rules.severity") == "env AUTOLOOP_RULES__SEVERITY");
+  }
+
+  SECTION("a bad severity is located at its value") {
+    const fs::path file = tmp.write("repo.yml", "rules:\n  severity:\n    a/one: fatal\n");
+    CHECK_THAT(located_error(file), Catch::StartsWith(file.string() + ":3:12: expected one of info, warning, error"));
+  }
+
+  SECTION("fixers are parsed with defaults for optional keys") {
+    const fs::path file = tmp.write("repo.yml", "fixers:\n"
+                                                "  - name: clang-format\n"
+                                                "    command: [clang-format, -i]\n"
+                                                "    languages: [c, cpp]\n"
+                                                "    timeout: 30\n"
+                                                "  - name: black\n"
+                                                "    command: [black, -q]\n");
+    const core::Config config = load_repo_file(file);
+    REQUIRE(config.fixers.size() == 2);
+    CHECK(config.fixers[0].name == "clang-format");
+    CHECK(config.fixers[0].command == std::vector<std::string>{"clang-format", "-i"});
+    CHECK(config.fixers[0].languages == std::vector<std::string>{"c", "cpp"});
+    CHECK(config.fixers[0].timeout == 30);
+    CHECK(config.fixers[1].name == "black");
+    CHECK(config.fixers[1].languages.empty());
+    CHECK(config.fixers[1].timeout == 120);
+    CHECK(config.origin.at("fixers") == file.string() + ":1:1");
+  }
+
+  SECTION("fixer errors are located") {
+    const fs::path typo = tmp.write("typo.yml", "fixers:\n  - name: x\n    comand: [x]\n");
+    CHECK(located_error(typo) == typo.string() + ":3:5: unknown key 'comand' (did you mean 'command'?)");
+    const fs::path missing = tmp.write("missing.yml", "fixers:\n  - name: x\n    timeout: 5\n");
+    CHECK(located_error(missing) == missing.string() + ":2:5: fixer 'x' is missing the required key 'command'");
+    const fs::path nameless = tmp.write("nameless.yml", "fixers:\n  - command: [x]\n");
+    CHECK_THAT(located_error(nameless),
+               Catch::StartsWith(nameless.string() + ":2:5: fixer is missing the required key 'name'"));
+    const fs::path empty = tmp.write("empty.yml", "fixers:\n  - name: x\n    command: []\n");
+    CHECK_THAT(located_error(empty), Catch::StartsWith(empty.string() + ":3:14: expected a non-empty command"));
+    const fs::path duplicate =
+        tmp.write("duplicate.yml", "fixers:\n  - {name: x, command: [a]}\n  - {name: x, command: [b]}\n");
+    CHECK_THAT(located_error(duplicate), Catch::StartsWith(duplicate.string() + ":3:12: duplicate fixer name 'x'"));
+    const fs::path timeout = tmp.write("timeout.yml", "fixers:\n  - {name: x, command: [a], timeout: 0}\n");
+    CHECK_THAT(located_error(timeout), Catch::StartsWith(timeout.string() + ":2:38: expected an integer >= 1"));
+    const fs::path scalar = tmp.write("scalar.yml", "fixers:\n  - clang-format\n");
+    CHECK_THAT(located_error(scalar), Catch::StartsWith(scalar.string() + ":2:5: expected a fixer"));
+  }
+
+  SECTION("the shipped config/autoloop.yml sets every key to its default") {
+    const fs::path shipped = fs::path(AUTOLOOP_SOURCE_DIR) / "config" / "autoloop.yml";
+    const core::Config config = load_repo_file(shipped);
+    CHECK(core::config_entries(config) == core::config_entries(core::default_config()));
+    for (const std::string& key : k_all_keys) {
+      INFO(key);
+      CHECK_THAT(config.origin.at(key), Catch::StartsWith(shipped.string() + ":"));
+    }
+  }
+}
+
+TEST_CASE("environment_snapshot") {
+  SECTION("copies the process environment, splitting at the first '='") {
+    REQUIRE(::setenv("AUTOLOOP_TEST_SNAPSHOT_PROBE", "a=b", 1) == 0);
+    const auto env = core::environment_snapshot();
+    ::unsetenv("AUTOLOOP_TEST_SNAPSHOT_PROBE");
+    REQUIRE(env.count("AUTOLOOP_TEST_SNAPSHOT_PROBE") == 1);
+    CHECK(env.at("AUTOLOOP_TEST_SNAPSHOT_PROBE") == "a=b");
+  }
+}
+
+TEST_CASE("config_entries") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+
+  SECTION("lists every key once, in the order of config/autoloop.yml") {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : core::config_entries(core::default_config())) keys.push_back(key);
+    CHECK(keys == k_all_keys);
+  }
+
+  SECTION("renders values as YAML flow text") {
+    const core::Config config = core::default_config();
+    CHECK(entry(config, "autonomous_loop.enabled") == "true");
+    CHECK(entry(config, "autonomous_loop.scan_interval") == "3600");
+    CHECK(entry(config, "autonomous_loop.safety_level") == "high");
+    CHECK(entry(config, "improvement_priorities.security_fixes") == "1.0");
+    CHECK(entry(config, "safety_settings.rollback_threshold") == "0.95");
+    CHECK(entry(config, "test_command") == "\"\"");
+    CHECK(entry(config, "languages") == "[]");
+    CHECK(entry(config, "rules.severity") == "{}");
+    CHECK(entry(config, "fixers") == "[]");
+    CHECK(entry(config, "scan.exclude") ==
+          "[vendor/**, third_party/**, node_modules/**, \"**/*.min.js\", \"**/*.min.css\", dist/**, build/**]");
+  }
+
+  SECTION("rendered values read back as the same configuration") {
+    core::ConfigSources sources;
+    sources.overrides = {"test_command=pytest -k \"a: b\" # x\\y",
+                         "notify_command=yes",
+                         "identity.name=- dash",
+                         "side_branch_prefix=123",
+                         "rules.severity={py/x: error, \"odd: id\": info}",
+                         "fixers=[{name: fmt, command: [clang-format, -i, ''], languages: [c], timeout: 9}]",
+                         "improvement_priorities.code_quality=0.1",
+                         "scan.exclude=[a b, 'c,d']"};
+    const core::Config original = core::load_config(sources);
+    REQUIRE(original.test_command == "pytest -k \"a: b\" # x\\y");
+
+    // Write every entry back as a YAML file, grouped by section, and load it.
+    std::map<std::string, std::string> sections;
+    std::string text;
+    for (const auto& [key, value] : core::config_entries(original)) {
+      const size_t dot = key.find('.');
+      if (dot == std::string::npos)
+        text += key + ": " + value + "\n";
+      else
+        sections[key.substr(0, dot)] += "  " + key.substr(dot + 1) + ": " + value + "\n";
+    }
+    for (const auto& [section, body] : sections) text += section + ":\n" + body;
+    const core::Config reloaded = load_repo_file(tmp.write("roundtrip.yml", text));
+    CHECK(core::config_entries(reloaded) == core::config_entries(original));
+    CHECK(reloaded.fixers.at(0).command == std::vector<std::string>{"clang-format", "-i", ""});
+    CHECK(reloaded.rules.severity.at("odd: id") == "info");
+    CHECK(reloaded.improvement_priorities.code_quality == 0.1);
+  }
+}

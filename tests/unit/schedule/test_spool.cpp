@@ -1,0 +1,339 @@
+#include "schedule/spool.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using schedule::SpoolEntry;
+
+namespace {
+
+// A fresh directory per test, removed on success and kept (and printed) when a REQUIRE fails.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "autoloop-test-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+  }
+  ~TempDir() {
+    if (std::uncaught_exceptions() > 0) {
+      std::cerr << "test dir kept: " << path << "\n";
+      return;
+    }
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+bool git(const fs::path& dir, const std::string& args) {
+  std::string cmd = "cd '" + dir.string() +
+                    "' && git -c user.name=test -c user.email=test@example.com -c init.defaultBranch=main "
+                    "-c core.hooksPath=/nonexistent " + args + " >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+std::string git_out(const fs::path& dir, const std::string& args) {
+  std::string cmd = "cd '" + dir.string() + "' && git " + args + " 2>/dev/null";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    ::pclose(p);
+  }
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::string k_a(40, 'a'), k_b(40, 'b'), k_c(64, 'c');
+
+SpoolEntry sample() {
+  SpoolEntry e;
+  e.event = "post-merge";
+  e.commits = {k_a, k_c};
+  e.ranges = {{k_a, k_b}};
+  e.deferred = true;
+  e.git_dir = "/repo with space/.git";
+  e.hook_us = 812;
+  return e;
+}
+
+} // namespace
+
+TEST_CASE("spool_append") {
+  TempDir tmp;
+  INFO("test dir: " << tmp.path);
+  const fs::path spool = tmp.path / "autoloop" / "spool";
+
+  SECTION("round trip through a file, creating the directory") {
+    fs::path file = schedule::spool_append(spool, sample());
+    CHECK(fs::exists(file));
+    CHECK(file.extension() == ".ev");
+    auto entries = schedule::spool_read(spool);
+    REQUIRE(entries.size() == 1);
+    const auto& e = entries.front();
+    CHECK(e.event == "post-merge");
+    CHECK(e.commits == std::vector<std::string>{k_a, k_c});
+    REQUIRE(e.ranges.size() == 1);
+    CHECK(e.ranges.front() == std::make_pair(k_a, k_b));
+    CHECK(e.deferred);
+    CHECK(e.git_dir == "/repo with space/.git");
+    CHECK(e.hook_us == 812);
+    CHECK(e.time_ns > 0);
+    CHECK(e.file == file.string());
+  }
+
+  SECTION("escapes newlines and backslashes in git_dir") {
+    SpoolEntry e = sample();
+    e.git_dir = "/odd\npath\\x/.git";
+    schedule::spool_append(spool, e);
+    auto entries = schedule::spool_read(spool);
+    REQUIRE(entries.size() == 1);
+    CHECK(entries.front().git_dir == e.git_dir);
+  }
+
+  SECTION("leaves no temporary file behind") {
+    schedule::spool_append(spool, sample());
+    schedule::spool_append(spool, sample());
+    int files = 0;
+    for (const auto& f : fs::directory_iterator(spool)) {
+      ++files;
+      CHECK(f.path().extension() == ".ev");
+    }
+    CHECK(files == 2);
+  }
+}
+
+TEST_CASE("spool_read") {
+  TempDir tmp;
+  INFO("test dir: " << tmp.path);
+  const fs::path spool = tmp.path / "spool";
+
+  SECTION("a missing directory is an empty spool") {
+    CHECK(schedule::spool_read(spool).empty());
+    CHECK(schedule::spool_empty(spool));
+  }
+
+  SECTION("entries come back oldest first") {
+    for (long long t : {300LL, 100LL, 200LL}) {
+      SpoolEntry e = sample();
+      e.time_ns = t;
+      e.hook_us = t;
+      schedule::spool_append(spool, e);
+    }
+    auto entries = schedule::spool_read(spool);
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[0].time_ns == 100);
+    CHECK(entries[1].time_ns == 200);
+    CHECK(entries[2].time_ns == 300);
+  }
+
+  SECTION("partial temporary files are ignored") {
+    schedule::spool_append(spool, sample());
+    std::ofstream(spool / ".00000000000000000001-1-0.tmp") << "autoloop-spool 1\nevent post-co";
+    std::ofstream(spool / "00000000000000000001-1-0.ev.tmp.Ab12Cd") << "autoloop-spool 1\n";
+    auto entries = schedule::spool_read(spool);
+    REQUIRE(entries.size() == 1);
+    CHECK(entries.front().event == "post-merge");
+  }
+
+  SECTION("unparseable files are flagged corrupt with their file") {
+    fs::create_directories(spool);
+    std::ofstream(spool / "00000000000000000005-1-0.ev") << "garbage\n";
+    // Truncated: a crash between rename and writeback can leave this.
+    std::ofstream(spool / "00000000000000000006-1-1.ev") << "autoloop-spool 1\nevent post-commit\ncommit " + k_a + "\n";
+    std::ofstream(spool / "00000000000000000007-1-2.ev") << "autoloop-spool 1\nevent post-commit\ncommit nothex\nend\n";
+    std::ofstream(spool / "00000000000000000008-1-3.ev") << "";
+    auto entries = schedule::spool_read(spool);
+    REQUIRE(entries.size() == 4);
+    for (const auto& e : entries) {
+      CHECK(e.event == "corrupt");
+      CHECK(fs::exists(e.file));
+    }
+    CHECK(entries.front().time_ns == 5);
+    schedule::spool_remove(entries);
+    CHECK(schedule::spool_empty(spool));
+  }
+
+  SECTION("unknown keys are ignored for forward compatibility") {
+    fs::create_directories(spool);
+    std::ofstream(spool / "00000000000000000009-1-0.ev")
+        << "autoloop-spool 1\nevent post-commit\nfuture thing\ncommit " + k_a + "\nend\n";
+    auto entries = schedule::spool_read(spool);
+    REQUIRE(entries.size() == 1);
+    CHECK(entries.front().event == "post-commit");
+    CHECK(entries.front().commits == std::vector<std::string>{k_a});
+  }
+}
+
+TEST_CASE("spool_remove") {
+  TempDir tmp;
+  INFO("test dir: " << tmp.path);
+  const fs::path spool = tmp.path / "spool";
+
+  SECTION("removes the given entries only, and tolerates already-removed files") {
+    schedule::spool_append(spool, sample());
+    schedule::spool_append(spool, sample());
+    auto entries = schedule::spool_read(spool);
+    REQUIRE(entries.size() == 2);
+    fs::remove(entries[0].file);
+    schedule::spool_remove({entries[0]});
+    CHECK(schedule::spool_read(spool).size() == 1);
+    CHECK_FALSE(schedule::spool_empty(spool));
+    schedule::spool_remove(entries);
+    CHECK(schedule::spool_empty(spool));
+  }
+}
+
+TEST_CASE("parse_spool_entry") {
+  SECTION("format and parse are inverse") {
+    SpoolEntry e = sample();
+    e.time_ns = 1732575600123456789LL;
+    auto back = schedule::parse_spool_entry(schedule::format_spool_entry(e));
+    REQUIRE(back);
+    CHECK(back->event == e.event);
+    CHECK(back->commits == e.commits);
+    CHECK(back->ranges == e.ranges);
+    CHECK(back->time_ns == e.time_ns);
+  }
+
+  SECTION("the documented example parses") {
+    auto e = schedule::parse_spool_entry("autoloop-spool 1\nevent post-commit\ncommit " + k_a + "\nrange " + k_a + " " +
+                                         k_b + "\ndeferred 1\nhook_us 812\ngit_dir /abs\nend\n");
+    REQUIRE(e);
+    CHECK(e->deferred);
+    CHECK(e->git_dir == "/abs");
+  }
+
+  SECTION("a missing header, end or event is rejected") {
+    CHECK_FALSE(schedule::parse_spool_entry("event post-commit\nend\n"));
+    CHECK_FALSE(schedule::parse_spool_entry("autoloop-spool 1\nevent post-commit\n"));
+    CHECK_FALSE(schedule::parse_spool_entry("autoloop-spool 1\ncommit " + k_a + "\nend\n"));
+    CHECK_FALSE(schedule::parse_spool_entry("autoloop-spool 1\nevent x\ntime_ns 12x\nend\n"));
+  }
+}
+
+TEST_CASE("hook_entry") {
+  TempDir tmp;
+  INFO("test dir: " << tmp.path);
+  const fs::path repo = tmp.path / "repo";
+  fs::create_directories(repo);
+  REQUIRE(git(repo, "init -q"));
+  REQUIRE(git(repo, "commit -q --allow-empty -m first"));
+  auto loc = schedule::locate_repo(repo, {});
+  REQUIRE(loc);
+  const std::string head = git_out(repo, "rev-parse HEAD");
+
+  SECTION("post-commit records HEAD") {
+    auto e = schedule::hook_entry("post-commit", {}, "", *loc);
+    REQUIRE(e);
+    CHECK(e->event == "post-commit");
+    CHECK(e->commits == std::vector<std::string>{head});
+    CHECK(e->ranges.empty());
+    CHECK(e->git_dir == (repo / ".git").string());
+  }
+
+  SECTION("post-merge records ORIG_HEAD..HEAD and HEAD") {
+    REQUIRE(git(repo, "checkout -q -b topic"));
+    REQUIRE(git(repo, "commit -q --allow-empty -m t1"));
+    REQUIRE(git(repo, "commit -q --allow-empty -m t2"));
+    REQUIRE(git(repo, "checkout -q main"));
+    REQUIRE(git(repo, "merge -q --ff-only topic"));
+    const std::string merged = git_out(repo, "rev-parse HEAD");
+    auto e = schedule::hook_entry("post-merge", {"0"}, "", *loc);
+    REQUIRE(e);
+    CHECK(e->commits == std::vector<std::string>{merged});
+    REQUIRE(e->ranges.size() == 1);
+    CHECK(e->ranges.front() == std::make_pair(head, merged));
+  }
+
+  SECTION("post-merge without a moved ORIG_HEAD records no range") {
+    std::ofstream(repo / ".git" / "ORIG_HEAD") << head << "\n";
+    auto e = schedule::hook_entry("post-merge", {"0"}, "", *loc);
+    REQUIRE(e);
+    CHECK(e->ranges.empty());
+  }
+
+  SECTION("post-rewrite records every new id, once") {
+    std::string input = k_a + " " + k_b + "\n" + k_b + " " + k_c + " extra info\n" + "garbage\n" + k_a + " " + k_b + "\n";
+    auto e = schedule::hook_entry("post-rewrite", {"rebase"}, input, *loc);
+    REQUIRE(e);
+    CHECK(e->commits == std::vector<std::string>{k_b, k_c});
+  }
+
+  SECTION("post-commit on an unborn branch throws") {
+    const fs::path fresh = tmp.path / "fresh";
+    fs::create_directories(fresh);
+    REQUIRE(git(fresh, "init -q"));
+    auto fresh_loc = schedule::locate_repo(fresh, {});
+    REQUIRE(fresh_loc);
+    CHECK_THROWS(schedule::hook_entry("post-commit", {}, "", *fresh_loc));
+  }
+
+  SECTION("pre-push records nothing") {
+    CHECK_FALSE(schedule::hook_entry("pre-push", {"origin", "url"}, "", *loc));
+  }
+}
+
+TEST_CASE("hook_should_defer") {
+  TempDir tmp;
+  INFO("test dir: " << tmp.path);
+  schedule::RepoLocation loc;
+  loc.git_dir = loc.common_dir = tmp.path;
+
+  SECTION("normal state: no deferral") {
+    CHECK_FALSE(schedule::hook_should_defer("post-commit", {}, loc));
+  }
+
+  SECTION("inside a rebase: commits defer, the closing post-rewrite does not") {
+    fs::create_directory(tmp.path / "rebase-merge");
+    CHECK(schedule::hook_should_defer("post-commit", {}, loc));
+    CHECK(schedule::hook_should_defer("post-rewrite", {"amend"}, loc));
+    CHECK_FALSE(schedule::hook_should_defer("post-rewrite", {"rebase"}, loc));
+  }
+
+  SECTION("inside a bisect: defer") {
+    std::ofstream(tmp.path / "BISECT_LOG") << "x";
+    CHECK(schedule::hook_should_defer("post-merge", {"0"}, loc));
+  }
+}
+
+TEST_CASE("record_hook_error") {
+  TempDir tmp;
+  INFO("test dir: " << tmp.path);
+  const fs::path log_dir = tmp.path / "autoloop" / "log";
+
+  SECTION("each distinct message is shown once, every occurrence is logged") {
+    CHECK(schedule::record_hook_error(log_dir, "post-commit", "disk full"));
+    CHECK_FALSE(schedule::record_hook_error(log_dir, "post-commit", "disk full"));
+    CHECK(schedule::record_hook_error(log_dir, "post-merge", "other\nproblem"));
+    CHECK_FALSE(schedule::record_hook_error(log_dir, "post-merge", "other\nproblem"));
+    std::string log = slurp(log_dir / "hook-errors.log");
+    size_t lines = static_cast<size_t>(std::count(log.begin(), log.end(), '\n'));
+    CHECK(lines == 4);
+    CHECK(log.find("post-commit") != std::string::npos);
+    CHECK(log.find("other problem") != std::string::npos);
+  }
+
+  SECTION("when nothing can be recorded, the message is shown") {
+    std::ofstream(tmp.path / "file") << "x";
+    CHECK(schedule::record_hook_error(tmp.path / "file" / "log", "post-commit", "x"));
+    CHECK(schedule::record_hook_error(tmp.path / "file" / "log", "post-commit", "x"));
+  }
+}
