@@ -24,10 +24,10 @@ struct ScanOptions {
 Row to_row(const scan::Located& l) {
   Row r;
   r.id = l.id;
-  r.rule = l.rule->id;
-  r.category = l.rule->category;
-  r.severity = l.rule->severity;
-  r.safety = l.rule->safety;
+  r.rule = l.rule_id;
+  r.category = l.category;
+  r.severity = l.severity;
+  r.safety = l.safety;
   r.path = l.path;
   r.line = l.finding.start_line;
   r.end_line = l.finding.end_line;
@@ -42,19 +42,21 @@ Row to_row(const scan::Located& l) {
 
 // Files given on the command line are read from disk and reported only: the queue holds what
 // was committed.
-std::vector<Row> scan_paths(const loop::Context& ctx, const std::vector<std::string>& paths,
+// Outside a repository (ctx == nullptr) the built-in rules and default configuration apply.
+std::vector<Row> scan_paths(const loop::Context* ctx, const std::vector<std::string>& paths,
                             std::vector<scan::Rule>& rules_out) {
-  rules_out = ctx.rules();
-  scan::Engine engine(rules_out, static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
+  const core::Config config = ctx ? ctx->config : core::default_config();
+  rules_out = ctx ? ctx->rules() : scan::builtin_rules();
+  scan::Engine engine(rules_out, static_cast<uint32_t>(config.scan.parse_timeout_ms));
   std::vector<Row> rows;
   for (const auto& p : paths) {
     std::filesystem::path path = p;
     auto content = core::read_file(path);
     if (!content) throw core::Error(p + ": no such file");
     std::string rel = p;
-    if (ctx.paths.work_tree) {
+    if (ctx && ctx->paths.work_tree) {
       std::error_code ec;
-      auto r = std::filesystem::relative(std::filesystem::absolute(path), *ctx.paths.work_tree, ec);
+      auto r = std::filesystem::relative(std::filesystem::absolute(path), *ctx->paths.work_tree, ec);
       if (!ec && !r.empty() && r.native().rfind("..", 0) != 0) rel = r.generic_string();
     }
     const scan::LanguageProfile* lang = scan::language_for_path(rel);
@@ -69,10 +71,10 @@ std::vector<Row> scan_paths(const loop::Context& ctx, const std::vector<std::str
     scan::FileResult result = engine.scan(*lang, *content);
     scan::FileContext fc;
     fc.path = rel;
-    fc.is_test_file = core::glob_any(ctx.config.scan.test_paths, rel);
+    fc.is_test_file = core::glob_any(config.scan.test_paths, rel);
     for (auto& f : scan::apply_context(result.findings, *content, fc)) {
       auto rule = std::find_if(rules_out.begin(), rules_out.end(), [&](const scan::Rule& r) { return r.id == f.rule_id; });
-      scan::Located l{rel, "", &*rule, f, false, 0, "unqueued"};
+      scan::Located l{rel, "", rule->id, rule->category, rule->severity, rule->safety, f, false, 0, "unqueued"};
       rows.push_back(to_row(l));
     }
   }
@@ -92,13 +94,19 @@ Runner define_scan(CLI::App& sub) {
     loop::OpenOptions oo;
     oo.overrides = g.overrides;
     if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
-    loop::Context ctx = loop::Context::open(oo);
     std::vector<Row> rows;
     std::vector<scan::Rule> rules;
     scan::ScanStats stats;
     if (!o->paths.empty()) {
-      rows = scan_paths(ctx, o->paths, rules);
+      std::optional<loop::Context> ctx;
+      try {
+        ctx.emplace(loop::Context::open(oo));
+      } catch (const git::Error&) {
+        // not in a repository: files can still be scanned
+      }
+      rows = scan_paths(ctx ? &*ctx : nullptr, o->paths, rules);
     } else {
+      loop::Context ctx = loop::Context::open(oo);
       std::vector<scan::Located> found;
       auto head = ctx.repo.resolve_commit("HEAD");
       if (o->all) {

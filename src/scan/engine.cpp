@@ -294,12 +294,6 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
   for (size_t i = 0; i < m_rules.size(); ++i) {
     const Rule& r = m_rules[i];
     if (!r.enabled || std::find(r.languages.begin(), r.languages.end(), language.name) == r.languages.end()) continue;
-    // Validate the rule alone first so an error points at its own file.
-    uint32_t err_off = 0;
-    TSQueryError err = TSQueryErrorNone;
-    std::unique_ptr<TSQuery, QueryDeleter> alone(
-        ts_query_new(language.grammar(), r.query.data(), static_cast<uint32_t>(r.query.size()), &err_off, &err));
-    if (!alone) query_error(r, r.query, err_off, std::string(query_error_name(err)) + " (" + std::string(language.name) + ")");
     starts.emplace_back(static_cast<uint32_t>(source.size()), i);
     source += r.query;
     source += "\n";
@@ -308,7 +302,20 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
     uint32_t err_off = 0;
     TSQueryError err = TSQueryErrorNone;
     c->query.reset(ts_query_new(language.grammar(), source.data(), static_cast<uint32_t>(source.size()), &err_off, &err));
-    if (!c->query) throw core::Error("combined query for " + std::string(language.name) + " failed to compile");
+    if (!c->query) {
+      // Compiling is slow (tens of ms per language), so rules are compiled alone only to find the
+      // culprit, and the error points into its own file.
+      for (const auto& [offset, index] : starts) {
+        const Rule& r = m_rules[index];
+        uint32_t off = 0;
+        TSQueryError e = TSQueryErrorNone;
+        std::unique_ptr<TSQuery, QueryDeleter> alone(
+            ts_query_new(language.grammar(), r.query.data(), static_cast<uint32_t>(r.query.size()), &off, &e));
+        if (!alone) query_error(r, r.query, off, std::string(query_error_name(e)) + " (" + std::string(language.name) + ")");
+      }
+      throw core::Error("the combined query for " + std::string(language.name) + " does not compile (" +
+                        query_error_name(err) + " at byte " + std::to_string(err_off) + ")");
+    }
     uint32_t n = ts_query_pattern_count(c->query.get());
     c->patterns.resize(n);
     for (uint32_t p = 0; p < n; ++p) {

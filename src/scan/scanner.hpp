@@ -34,7 +34,7 @@ struct ScanStats {
 struct Located {
   std::string path;
   std::string commit;
-  const Rule* rule = nullptr;
+  std::string rule_id, category, severity, safety;   // copied: the engine may be gone when this is read
   Finding finding;
   bool is_new = false;
   int64_t id = 0;            // the queue row

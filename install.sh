@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# git-autoloop setup, in one command (Debian 12).
+#
+#   ./install.sh REPO [--prefix DIR]   install packages, build, install the binaries, install the hooks in REPO
+#   ./install.sh --test                install packages, build, run every test (unit, rule data, end to end)
+#   ./install.sh --demo                build, then show the loop on a throwaway repository
+#
+# Idempotent: packages already present are not touched, an existing build is reused.
+# Environment: BUILD_DIR (default ./build), JOBS (default 2),
+#              AUTOLOOP_GRAMMAR_TARBALL_DIR (grammar tarballs for offline builds).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build_dir=${BUILD_DIR:-$here/build}
+jobs=${JOBS:-2}
+prefix=/usr/local
+mode=""
+repo=""
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+say() { printf 'install.sh: %s\n' "$*"; }
+die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --test) mode=test ;;
+    --demo) mode=demo ;;
+    --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; prefix=$2; shift ;;
+    --prefix=*) prefix=${1#--prefix=} ;;
+    -h|--help) usage; exit 0 ;;
+    -*) die "unknown option $1 (see --help)" ;;
+    *) [ -z "$repo" ] || die "one repository at a time"; repo=$1; mode=${mode:-install} ;;
+  esac
+  shift
+done
+[ -n "$mode" ] || { usage; exit 2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root for: $* (run as root or install sudo)"; fi
+}
+
+# 1. Packages: only what is missing, so a second run does nothing.
+ensure_packages() {
+  local want=(libgit2-dev libtree-sitter-dev libyaml-cpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev
+              nlohmann-json3-dev libpcre2-dev pkg-config ninja-build cmake g++ git ccache python3)
+  local missing=()
+  for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  # npm fetches the pinned grammars; a Node.js from elsewhere is fine too.
+  command -v npm >/dev/null || [ -n "${AUTOLOOP_GRAMMAR_TARBALL_DIR:-}" ] || missing+=(npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    say "packages present"
+  fi
+}
+
+# 2. Configure (fetches and checks the grammars) and build, 2 jobs.
+build() {
+  local args=(-S "$here" -B "$build_dir" -G Ninja)
+  [ -f "$build_dir/CMakeCache.txt" ] || args+=(-DCMAKE_BUILD_TYPE=Release)
+  [ -z "${AUTOLOOP_GRAMMAR_TARBALL_DIR:-}" ] || args+=("-DAUTOLOOP_GRAMMAR_TARBALL_DIR=$AUTOLOOP_GRAMMAR_TARBALL_DIR")
+  cmake "${args[@]}" >/dev/null
+  say "building in $build_dir ($jobs jobs)"
+  cmake --build "$build_dir" -j "$jobs" "$@"
+}
+
+wait_for_scan() { # repo
+  local d=$1/.git/autoloop
+  for _ in $(seq 1 200); do
+    if [ -z "$(ls -A "$d/spool" 2>/dev/null)" ] && flock -n "$d/scan.lock" true 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+case $mode in
+  test)
+    ensure_packages
+    build
+    say "running the tests"
+    ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure
+    ;;
+  install)
+    [ -d "$repo" ] || die "$repo: no such directory"
+    git -C "$repo" rev-parse --git-dir >/dev/null 2>&1 || die "$repo is not a git repository"
+    ensure_packages
+    build --target git-autoloop autoloop-hook
+    if [ -w "$prefix" ] || { mkdir -p "$prefix" 2>/dev/null && [ -w "$prefix" ]; }; then
+      cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+    else
+      as_root cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+    fi
+    say "installed $prefix/bin/git-autoloop and $prefix/libexec/git-autoloop/autoloop-hook"
+    case ":$PATH:" in *":$prefix/bin:"*) ;; *) say "note: add $prefix/bin to PATH to use 'git autoloop'" ;; esac
+    (cd "$repo" && "$prefix/bin/git-autoloop" install)
+    ;;
+  demo)
+    ensure_packages
+    build --target git-autoloop autoloop-hook
+    demo=$(mktemp -d "${TMPDIR:-/tmp}/autoloop-demo.XXXXXX")
+    cp -R "$here/tests/demo/before/." "$demo/"
+    cd "$demo"
+    git init -q -b main .
+    git config user.name "Demo" && git config user.email demo@example.invalid
+    git add -A && git commit -q -m "Before git-autoloop"
+    "$build_dir/git-autoloop" install
+    # A commit touching several languages: the hook returns at once, the scan runs in the background.
+    cp -R "$here/tests/demo/after/." "$demo/"
+    git add -A
+    start=$(date +%s%N)
+    git commit -q -m "Add features in Python, JavaScript and C++"
+    say "commit took $(( ($(date +%s%N) - start) / 1000000 )) ms with the hooks installed"
+    wait_for_scan "$demo" || die "the background scan did not finish in 20 s"
+    echo
+    "$build_dir/git-autoloop" queue
+    echo
+    "$build_dir/git-autoloop" status
+    say "demo repository kept at $demo"
+    ;;
+esac
