@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
 #include "loop/context.hpp"
+#include "scan/engine.hpp"
 #include "scan/rule_test.hpp"
 
 #include <cstdio>
@@ -77,6 +78,11 @@ Runner define_rules(CLI::App& sub) {
       if (!r.tests.invalid.empty()) std::printf("\nexample:  %s\n", r.tests.invalid.front().c_str());
       if (!r.tests.fixed.empty()) std::printf("fixed:    %s\n", r.tests.fixed.front().c_str());
       return k_exit_ok;
+    }
+    // Compile every language's queries so a broken rule is reported here, with its location.
+    {
+      scan::Engine engine(rules);
+      for (const auto& lang : scan::languages()) engine.compile(lang);
     }
     std::printf("%-40s %-20s %-18s %-8s %-7s %s\n", "RULE", "LANGUAGES", "CATEGORY", "SEVERITY", "SAFETY", "ENABLED");
     for (const auto& r : rules) {

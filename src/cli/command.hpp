@@ -39,6 +39,9 @@ Runner define_doctor(CLI::App& sub);
 Runner define_install(CLI::App& sub);
 Runner define_uninstall(CLI::App& sub);
 Runner define_worker(CLI::App& sub);
+Runner define_drain(CLI::App& sub);
+Runner define_review(CLI::App& sub);
+Runner define_trust(CLI::App& sub);
 Runner define_hook(CLI::App& sub);
 
 } // namespace cli

@@ -1,5 +1,6 @@
 #include "cli/output.hpp"
 
+#include "cli/exit_codes.hpp"
 #include "core/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,7 +14,7 @@ Format parse_format(const std::string& name, bool allow_sarif) {
   if (name == "text") return Format::text;
   if (name == "json") return Format::json;
   if (name == "sarif" && allow_sarif) return Format::sarif;
-  throw core::Error("unknown format '" + name + "' (expected text, json" + (allow_sarif ? ", sarif)" : ")"));
+  throw core::Fatal("unknown format '" + name + "' (expected text, json" + (allow_sarif ? ", sarif)" : ")"), k_exit_usage);
 }
 
 std::string format_text(const std::vector<Row>& rows) {

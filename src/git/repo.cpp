@@ -239,6 +239,22 @@ std::vector<std::string> Repository::commits_not_on_remotes(const std::string& t
   return out;
 }
 
+bool Repository::is_reachable(const std::string& commit) const {
+  git_oid target = parse_oid(commit);
+  std::vector<std::string> tips = list_refs("refs/heads/");
+  std::vector<git_oid> oids;
+  if (auto head = resolve_commit("HEAD")) oids.push_back(parse_oid(*head));
+  for (const auto& name : tips)
+    if (auto id = read_ref(name)) oids.push_back(parse_oid(*id));
+  for (const auto& tip : oids) {
+    if (git_oid_equal(&tip, &target)) return true;
+    int rc = git_graph_descendant_of(m_repo.get(), &tip, &target);
+    if (rc == 1) return true;
+    if (rc < 0) git_error_clear();
+  }
+  return false;
+}
+
 bool Repository::has_object(const std::string& id) const {
   git_odb* o = nullptr;
   check(git_repository_odb(&o, m_repo.get()), "open object database");
@@ -304,6 +320,136 @@ size_t Repository::blob_size(const std::string& blob) const {
   return size;
 }
 
+std::string Repository::write_blob(const std::string& content) const {
+  git_oid oid;
+  check(git_blob_create_from_buffer(&oid, m_repo.get(), content.data(), content.size()), "write blob");
+  return hex(&oid);
+}
+
+std::string Repository::tree_with_file(const std::string& commit, const std::string& path, const std::string& blob,
+                                       unsigned mode) const {
+  Commit c = lookup_commit(m_repo.get(), commit);
+  Tree base = commit_tree(c.get());
+  git_tree_update update{};
+  update.action = GIT_TREE_UPDATE_UPSERT;
+  update.id = parse_oid(blob);
+  update.filemode = static_cast<git_filemode_t>(mode);
+  update.path = path.c_str();
+  git_oid out;
+  check(git_tree_create_updated(&out, m_repo.get(), base.get(), 1, &update), "build tree");
+  return hex(&out);
+}
+
+std::string Repository::create_commit(const std::string& tree, const std::vector<std::string>& parents,
+                                      const Signature& author, const Signature& committer,
+                                      const std::string& message) const {
+  using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
+  git_signature* a = nullptr;
+  git_signature* c = nullptr;
+  check(git_signature_now(&a, author.name.c_str(), author.email.c_str()), "author signature");
+  SignaturePtr author_sig(a);
+  check(git_signature_now(&c, committer.name.c_str(), committer.email.c_str()), "committer signature");
+  SignaturePtr committer_sig(c);
+  git_oid tree_oid = parse_oid(tree);
+  git_tree* t = nullptr;
+  check(git_tree_lookup(&t, m_repo.get(), &tree_oid), "read tree");
+  Tree tree_obj(t);
+  std::vector<Commit> parent_objs;
+  std::vector<const git_commit*> parent_ptrs;
+  for (const auto& p : parents) {
+    parent_objs.push_back(lookup_commit(m_repo.get(), p));
+    parent_ptrs.push_back(parent_objs.back().get());
+  }
+  git_oid out;
+  check(git_commit_create(&out, m_repo.get(), nullptr, author_sig.get(), committer_sig.get(), "UTF-8", message.c_str(),
+                          tree_obj.get(), parent_ptrs.size(), parent_ptrs.data()),
+        "create commit");
+  return hex(&out);
+}
+
+Signature Repository::default_signature() const {
+  git_signature* sig = nullptr;
+  check(git_signature_default(&sig, m_repo.get()), "read user.name/user.email");
+  Signature out{sig->name ? sig->name : "", sig->email ? sig->email : ""};
+  git_signature_free(sig);
+  return out;
+}
+
+CommitInfo Repository::commit_info(const std::string& commit) const {
+  Commit c = lookup_commit(m_repo.get(), commit);
+  CommitInfo info;
+  info.id = hex(git_commit_id(c.get()));
+  info.tree = hex(git_commit_tree_id(c.get()));
+  for (unsigned i = 0; i < git_commit_parentcount(c.get()); ++i) info.parents.push_back(hex(git_commit_parent_id(c.get(), i)));
+  const char* msg = git_commit_message(c.get());
+  info.message = msg ? msg : "";
+  const git_signature* a = git_commit_author(c.get());
+  if (a) info.author = {a->name ? a->name : "", a->email ? a->email : ""};
+  info.time = static_cast<int64_t>(git_commit_time(c.get()));
+  return info;
+}
+
+std::optional<std::string> Repository::read_ref(const std::string& name) const {
+  git_oid oid;
+  int rc = git_reference_name_to_id(&oid, m_repo.get(), name.c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
+    git_error_clear();
+    return std::nullopt;
+  }
+  check(rc, "read ref");
+  return hex(&oid);
+}
+
+bool Repository::update_ref(const std::string& name, const std::string& id, const std::string& expected,
+                            const std::string& log_message) const {
+  git_oid new_oid = parse_oid(id);
+  git_reference* ref = nullptr;
+  int rc;
+  if (expected.empty()) {
+    rc = git_reference_create(&ref, m_repo.get(), name.c_str(), &new_oid, 0, log_message.c_str());
+    if (rc == GIT_EEXISTS) {
+      git_error_clear();
+      return false;
+    }
+  } else {
+    git_oid old_oid = parse_oid(expected);
+    rc = git_reference_create_matching(&ref, m_repo.get(), name.c_str(), &new_oid, 1, &old_oid, log_message.c_str());
+    if (rc == GIT_EMODIFIED || rc == GIT_ENOTFOUND) {
+      git_error_clear();
+      return false;
+    }
+  }
+  check(rc, "update ref");
+  git_reference_free(ref);
+  return true;
+}
+
+bool Repository::delete_ref(const std::string& name, const std::string& expected) const {
+  git_reference* ref = nullptr;
+  int rc = git_reference_lookup(&ref, m_repo.get(), name.c_str());
+  if (rc == GIT_ENOTFOUND) {
+    git_error_clear();
+    return true;
+  }
+  check(rc, "look up ref");
+  Reference owned(ref);
+  const git_oid* target = git_reference_target(owned.get());
+  if (!expected.empty() && (!target || hex(target) != expected)) return false;
+  check(git_reference_delete(owned.get()), "delete ref");
+  return true;
+}
+
+std::vector<std::string> Repository::list_refs(const std::string& prefix) const {
+  git_reference_iterator* it = nullptr;
+  std::string glob = prefix + "*";
+  check(git_reference_iterator_glob_new(&it, m_repo.get(), glob.c_str()), "list refs");
+  std::unique_ptr<git_reference_iterator, Deleter<git_reference_iterator, git_reference_iterator_free>> owned(it);
+  std::vector<std::string> out;
+  const char* name = nullptr;
+  while (git_reference_next_name(&name, owned.get()) == 0) out.emplace_back(name);
+  return out;
+}
+
 std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text, const std::string& new_text) {
   std::vector<std::pair<int, int>> out;
   git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
@@ -315,6 +461,58 @@ std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text
   };
   check(git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr, &opts,
                          nullptr, nullptr, hunk_cb, nullptr, &out),
+        "diff buffers");
+  return out;
+}
+
+} // namespace git
+
+namespace git {
+
+std::string hash_blob(const std::string& content) {
+  git_oid oid;
+  check(git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB), "hash content");
+  return hex(&oid);
+}
+
+LineStats line_stats(const std::string& old_text, const std::string& new_text) {
+  LineStats stats;
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = 0;
+  opts.flags |= GIT_DIFF_FORCE_TEXT;
+  auto line_cb = [](const git_diff_delta*, const git_diff_hunk*, const git_diff_line* line, void* payload) -> int {
+    auto* s = static_cast<LineStats*>(payload);
+    if (line->origin == GIT_DIFF_LINE_ADDITION) ++s->added;
+    else if (line->origin == GIT_DIFF_LINE_DELETION) ++s->deleted;
+    return 0;
+  };
+  check(git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr, &opts,
+                         nullptr, nullptr, nullptr, line_cb, &stats),
+        "diff buffers");
+  return stats;
+}
+
+std::string unified_diff(const std::string& path, const std::string& old_text, const std::string& new_text) {
+  std::string out = "--- a/" + path + "\n+++ b/" + path + "\n";
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = 3;
+  opts.flags |= GIT_DIFF_FORCE_TEXT;
+  auto hunk_cb = [](const git_diff_delta*, const git_diff_hunk* hunk, void* payload) -> int {
+    static_cast<std::string*>(payload)->append(hunk->header, hunk->header_len);
+    return 0;
+  };
+  auto line_cb = [](const git_diff_delta*, const git_diff_hunk*, const git_diff_line* line, void* payload) -> int {
+    auto* o = static_cast<std::string*>(payload);
+    if (line->origin == GIT_DIFF_LINE_ADDITION || line->origin == GIT_DIFF_LINE_DELETION ||
+        line->origin == GIT_DIFF_LINE_CONTEXT) {
+      o->push_back(line->origin);
+      o->append(line->content, line->content_len);
+      if (line->content_len == 0 || line->content[line->content_len - 1] != '\n') o->append("\n\\ No newline at end of file\n");
+    }
+    return 0;
+  };
+  check(git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr, &opts,
+                         nullptr, nullptr, hunk_cb, line_cb, &out),
         "diff buffers");
   return out;
 }

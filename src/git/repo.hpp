@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 
 #include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -46,8 +47,38 @@ struct Entry {
   unsigned mode = 0;
 };
 
+// Author or committer of a commit.
+struct Signature {
+  std::string name;
+  std::string email;
+};
+
+// A commit's metadata.
+struct CommitInfo {
+  std::string id;
+  std::string tree;
+  std::vector<std::string> parents;
+  std::string message;
+  Signature author;
+  int64_t time = 0;
+};
+
 // Line numbers (1-based, new side) that differ between two versions of a text.
 std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text, const std::string& new_text);
+
+// Lines added and deleted between two versions of a text (a line diff, as `git diff --numstat`).
+struct LineStats {
+  int added = 0;
+  int deleted = 0;
+  int changed() const { return added + deleted; }
+};
+LineStats line_stats(const std::string& old_text, const std::string& new_text);
+
+// A unified diff of one file between two texts, for people (review). `path` names both sides.
+std::string unified_diff(const std::string& path, const std::string& old_text, const std::string& new_text);
+
+// The blob id of `content` (what `git hash-object` prints), without writing it.
+std::string hash_blob(const std::string& content);
 
 // Initialises libgit2 once per process (it costs 6-10 ms: never on a hook's fast path).
 void init_library();
@@ -77,6 +108,9 @@ public:
   std::vector<std::string> commit_range(const std::string& from, const std::string& to, size_t limit = 100000) const;
   // Commits reachable from `to` but from no remote-tracking branch, oldest first, at most `limit`.
   std::vector<std::string> commits_not_on_remotes(const std::string& to, size_t limit = 100000) const;
+  // Whether `commit` is HEAD or an ancestor of HEAD or of a local branch (false for commits an aborted
+  // rebase left behind).
+  bool is_reachable(const std::string& commit) const;
   // Whether the object exists in the object database.
   bool has_object(const std::string& id) const;
 
@@ -91,6 +125,31 @@ public:
   std::string read_blob(const std::string& blob) const;
   // Size of a blob without loading it (it may still be read from a pack).
   size_t blob_size(const std::string& blob) const;
+
+  // --- writing objects (the drain builds fix commits in memory; never the work tree or index) ---
+
+  // Stores `content` as a blob; returns its id.
+  std::string write_blob(const std::string& content) const;
+  // The tree of `commit` with `path` set to `blob` (mode kept by the caller); returns the new tree id.
+  std::string tree_with_file(const std::string& commit, const std::string& path, const std::string& blob,
+                             unsigned mode) const;
+  // Creates a commit object (no ref moves); returns its id.
+  std::string create_commit(const std::string& tree, const std::vector<std::string>& parents,
+                            const Signature& author, const Signature& committer, const std::string& message) const;
+  // The user's identity from git config (user.name/user.email), as git would commit with it.
+  Signature default_signature() const;
+  // Metadata of a commit. Throws git::Error when missing.
+  CommitInfo commit_info(const std::string& commit) const;
+  // The id a ref points to, or nullopt when it does not exist.
+  std::optional<std::string> read_ref(const std::string& name) const;
+  // Moves (or creates) `name` to `id` only if it still points at `expected` (empty: must not exist).
+  // Returns false when someone else moved it. Throws git::Error otherwise.
+  bool update_ref(const std::string& name, const std::string& id, const std::string& expected,
+                  const std::string& log_message) const;
+  // Deletes `name` if it points at `expected`; false when it moved. Missing is success.
+  bool delete_ref(const std::string& name, const std::string& expected) const;
+  // Full names of refs under a prefix ("refs/heads/autoloop/").
+  std::vector<std::string> list_refs(const std::string& prefix) const;
 
   git_repository* raw() const { return m_repo.get(); }
 

@@ -1,5 +1,6 @@
 #include "loop/context.hpp"
 
+#include "core/fs.hpp"
 #include "core/process.hpp"
 
 #include <sys/resource.h>
@@ -46,6 +47,11 @@ queue::Store& Context::store() {
       m_quarantined = moved;
       m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db()));
       m_store->set_state("rebuild_needed", moved.string());
+      try {
+        core::write_file_atomic(paths.last_error(), "the queue database was corrupt: moved aside to " + moved.string() +
+                                                        " and rebuilt (open findings come back as commits are scanned)\n");
+      } catch (const std::exception&) {
+      }
     }
   }
   return *m_store;

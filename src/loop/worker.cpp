@@ -22,10 +22,12 @@ double now_seconds() {
 std::vector<std::string> commits_of(const Context& ctx, const std::vector<schedule::SpoolEntry>& entries) {
   std::vector<std::string> out;
   std::set<std::string> seen;
-  auto add = [&](const std::string& c) {
-    if (seen.insert(c).second && ctx.repo.has_object(c)) out.push_back(c);
-  };
   for (const auto& e : entries) {
+    // Deferred entries may name commits that an aborted rebase or cherry-pick left behind.
+    auto add = [&](const std::string& c) {
+      if (!ctx.repo.has_object(c) || (e.deferred && !ctx.repo.is_reachable(c))) return;
+      if (seen.insert(c).second) out.push_back(c);
+    };
     for (const auto& [from, to] : e.ranges) {
       if (!ctx.repo.has_object(to)) continue;
       for (const auto& c : ctx.repo.commit_range(ctx.repo.has_object(from) ? from : "", to, 1000)) add(c);
@@ -85,6 +87,7 @@ WorkerResult run_worker(Context& ctx) {
   WorkerResult result;
   const auto spool_dir = ctx.paths.spool();
   const auto lock_path = ctx.paths.data_dir / "scan.lock";
+  bool blocked = false; // a rule or config error: the events wait for the fix
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto lock = schedule::FileLock::try_acquire(lock_path);
     if (!lock) {
@@ -95,11 +98,15 @@ WorkerResult run_worker(Context& ctx) {
     for (;;) {
       auto entries = schedule::spool_read(spool_dir);
       if (entries.empty()) break;
-      bool settled = schedule::detect_git_state(ctx.paths.git_dir) == schedule::GitState::normal;
+      // Each entry waits for its own worktree: a rebase stopped in one worktree holds back only its events.
+      auto settled = [&](const schedule::SpoolEntry& e) {
+        std::filesystem::path dir = e.git_dir.empty() ? ctx.paths.git_dir : std::filesystem::path(e.git_dir);
+        return schedule::detect_git_state(dir) == schedule::GitState::normal;
+      };
       std::vector<schedule::SpoolEntry> take, corrupt;
       for (auto& e : entries) {
         if (e.event == "corrupt") corrupt.push_back(e);
-        else if (!e.deferred || settled) take.push_back(e);
+        else if (!e.deferred || settled(e)) take.push_back(e);
       }
       schedule::spool_remove(corrupt);
       if (take.empty()) break;
@@ -123,19 +130,28 @@ WorkerResult run_worker(Context& ctx) {
         result.stats.findings += stats.findings;
         result.stats.inserted += stats.inserted;
         result.stats.resolved += stats.resolved;
-        std::error_code ec;
-        std::filesystem::remove(ctx.paths.last_error(), ec);
+        auto last = core::read_file(ctx.paths.last_error());
+        if (last && last->rfind("scan failed", 0) == 0) {
+          std::error_code ec;
+          std::filesystem::remove(ctx.paths.last_error(), ec);
+        }
+      } catch (const core::LocatedError& e) {
+        // A malformed rule or config file: keep the events for after the fix, nothing is lost.
+        ctx.log.error("scan failed: {}", e.what());
+        write_last_error(ctx, std::string("scan failed: ") + e.what());
+        blocked = true;
+        break;
       } catch (const std::exception& e) {
         ctx.log.error("scan failed: {}", e.what());
         write_last_error(ctx, std::string("scan failed: ") + e.what());
       }
-      // Entries are consumed either way: a failing scan is recorded, not retried forever.
+      // Other failures consume the entries: recorded in runs and last-error, not retried forever.
       schedule::spool_remove(take);
       result.entries += static_cast<int>(take.size());
       ++result.batches;
     }
     // A hook may have spooled an entry after our last read and seen the lock held: look once more.
-    if (schedule::spool_empty(spool_dir)) break;
+    if (blocked || schedule::spool_empty(spool_dir)) break;
   }
   return result;
 }

@@ -152,12 +152,31 @@ CREATE TABLE state (
   value TEXT NOT NULL
 );
 )sql",
+    // 2: the drain and review: cycle plans (for crash recovery), per-attempt branch and verdicts.
+    R"sql(
+ALTER TABLE cycles ADD COLUMN branch TEXT NOT NULL DEFAULT '';
+ALTER TABLE cycles ADD COLUMN planned_tip TEXT;
+ALTER TABLE cycles ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+ALTER TABLE cycles ADD COLUMN detail TEXT;
+ALTER TABLE attempts ADD COLUMN branch TEXT NOT NULL DEFAULT '';
+ALTER TABLE attempts ADD COLUMN risk REAL NOT NULL DEFAULT 0;
+CREATE INDEX attempts_side_commit ON attempts(side_commit);
+CREATE TABLE verdicts (
+  id             INTEGER PRIMARY KEY,
+  opportunity_id INTEGER NOT NULL REFERENCES opportunities(id) ON DELETE CASCADE,
+  verdict        TEXT    NOT NULL,
+  reason         TEXT,
+  commit_id      TEXT,
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX verdicts_opportunity ON verdicts(opportunity_id);
+)sql",
 };
 
 // Kept in C++ rather than as a CHECK constraint: SQLite cannot alter a CHECK without rebuilding
 // the table, and the list may grow.
-constexpr std::string_view k_statuses[] = {"open",     "applied", "accepted", "rejected",
-                                           "resolved", "stale",   "failed",   "suppressed"};
+constexpr std::string_view k_statuses[] = {"open",  "applied", "accepted",   "rejected", "resolved",
+                                           "stale", "failed",  "suppressed", "reverted"};
 
 // The columns of an Opportunity, in the order read_opportunity expects.
 constexpr const char* k_opportunity_columns =
@@ -296,6 +315,7 @@ public:
   int64_t int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
   int integer(int column) const { return sqlite3_column_int(m_stmt, column); }
   double real(int column) const { return sqlite3_column_double(m_stmt, column); }
+  bool is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
 
   // Binds one parameter (1-based).
   void bind_at(int index, const std::string& value) {
@@ -309,6 +329,12 @@ public:
       check(sqlite3_bind_null(m_stmt, index));
   }
   void bind_at(int index, int value) { check(sqlite3_bind_int(m_stmt, index, value)); }
+  void bind_at(int index, const std::optional<int64_t>& value) {
+    if (value)
+      check(sqlite3_bind_int64(m_stmt, index, *value));
+    else
+      check(sqlite3_bind_null(m_stmt, index));
+  }
   void bind_at(int index, int64_t value) { check(sqlite3_bind_int64(m_stmt, index, value)); }
   void bind_at(int index, bool value) { check(sqlite3_bind_int(m_stmt, index, value ? 1 : 0)); }
   void bind_at(int index, double value) { check(sqlite3_bind_double(m_stmt, index, value)); }
@@ -829,5 +855,143 @@ void Store::set_state(const std::string& key, const std::string& value) {
 }
 
 void Store::erase_state(const std::string& key) { query("DELETE FROM state WHERE key = ?").bind(key).run(); }
+
+// --- drain and review ---
+
+int64_t Store::begin_cycle(const std::string& trigger, const std::string& branch, const std::string& checkpoint) {
+  query("INSERT INTO cycles (\"trigger\", started_at, checkpoint, branch, state) VALUES (?, ?, ?, ?, 'running')")
+      .bind(trigger, now_unix_precise(), null_if_empty(checkpoint), branch)
+      .run();
+  return sqlite3_last_insert_rowid(m_db.get());
+}
+
+void Store::plan_cycle(int64_t cycle_id, const std::string& planned_tip) {
+  query("UPDATE cycles SET planned_tip = ?, state = 'planned' WHERE id = ?").bind(null_if_empty(planned_tip), cycle_id).run();
+}
+
+void Store::end_cycle(int64_t cycle_id, int applied, int failed, bool rolled_back, const std::string& detail) {
+  query("UPDATE cycles SET ended_at = ?, applied = ?, failed = ?, rolled_back = ?, state = 'done', detail = ? "
+        "WHERE id = ?")
+      .bind(now_unix_precise(), applied, failed, rolled_back ? 1 : 0, null_if_empty(detail), cycle_id)
+      .run();
+}
+
+namespace {
+Cycle read_cycle(const Query& q) {
+  Cycle c;
+  c.id = q.int64(0);
+  c.trigger = q.text(1);
+  c.started_at = q.real(2);
+  c.ended_at = q.real(3);
+  c.checkpoint = q.text(4);
+  c.applied = q.integer(5);
+  c.failed = q.integer(6);
+  c.rolled_back = q.integer(7) != 0;
+  c.branch = q.text(8);
+  c.planned_tip = q.text(9);
+  c.state = q.text(10);
+  c.detail = q.text(11);
+  return c;
+}
+constexpr const char* k_cycle_columns =
+    "SELECT id, \"trigger\", started_at, COALESCE(ended_at, 0), COALESCE(checkpoint, ''), applied, failed, "
+    "rolled_back, branch, COALESCE(planned_tip, ''), state, COALESCE(detail, '') FROM cycles ";
+} // namespace
+
+std::vector<Cycle> Store::unfinished_cycles() const {
+  Query q = query(std::string(k_cycle_columns) + "WHERE state != 'done' ORDER BY id");
+  std::vector<Cycle> out;
+  while (q.next()) out.push_back(read_cycle(q));
+  return out;
+}
+
+std::vector<Cycle> Store::cycles(size_t limit) const {
+  const int64_t sql_limit = limit ? static_cast<int64_t>(limit) : -1;
+  Query q = query(std::string(k_cycle_columns) + "ORDER BY id DESC LIMIT ?");
+  q.bind(sql_limit);
+  std::vector<Cycle> out;
+  while (q.next()) out.push_back(read_cycle(q));
+  return out;
+}
+
+int64_t Store::record_attempt(const Attempt& a) {
+  query("INSERT INTO attempts (opportunity_id, cycle_id, side_commit, outcome, lines_changed, duration_ms, detail, "
+        "created_at, branch, risk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(a.opportunity_id, a.cycle_id ? std::optional<int64_t>(a.cycle_id) : std::nullopt,
+            null_if_empty(a.side_commit), a.outcome, a.lines_changed, a.duration_ms, null_if_empty(a.detail),
+            now_unix(), a.branch, a.risk)
+      .run();
+  return sqlite3_last_insert_rowid(m_db.get());
+}
+
+void Store::set_attempt_outcome(int64_t attempt_id, const std::string& outcome, const std::string& detail) {
+  query("UPDATE attempts SET outcome = ?, detail = COALESCE(?, detail) WHERE id = ?")
+      .bind(outcome, null_if_empty(detail), attempt_id)
+      .run();
+}
+
+namespace {
+Attempt read_attempt(const Query& q) {
+  Attempt a;
+  a.id = q.int64(0);
+  a.opportunity_id = q.int64(1);
+  a.cycle_id = q.int64(2);
+  a.side_commit = q.text(3);
+  a.outcome = q.text(4);
+  a.lines_changed = q.integer(5);
+  a.duration_ms = q.real(6);
+  a.detail = q.text(7);
+  a.created_at = q.int64(8);
+  a.branch = q.text(9);
+  a.risk = q.real(10);
+  return a;
+}
+constexpr const char* k_attempt_columns =
+    "SELECT id, opportunity_id, COALESCE(cycle_id, 0), COALESCE(side_commit, ''), outcome, lines_changed, "
+    "duration_ms, COALESCE(detail, ''), created_at, branch, risk FROM attempts ";
+} // namespace
+
+std::vector<Attempt> Store::attempts_of_cycle(int64_t cycle_id) const {
+  Query q = query(std::string(k_attempt_columns) + "WHERE cycle_id = ? ORDER BY id");
+  q.bind(cycle_id);
+  std::vector<Attempt> out;
+  while (q.next()) out.push_back(read_attempt(q));
+  return out;
+}
+
+std::vector<Attempt> Store::attempts_of(int64_t opportunity_id) const {
+  Query q = query(std::string(k_attempt_columns) + "WHERE opportunity_id = ? ORDER BY id");
+  q.bind(opportunity_id);
+  std::vector<Attempt> out;
+  while (q.next()) out.push_back(read_attempt(q));
+  return out;
+}
+
+std::optional<Attempt> Store::attempt_by_commit(const std::string& side_commit) const {
+  Query q = query(std::string(k_attempt_columns) + "WHERE side_commit = ? ORDER BY id DESC LIMIT 1");
+  q.bind(side_commit);
+  if (!q.next()) return std::nullopt;
+  return read_attempt(q);
+}
+
+void Store::record_verdict(int64_t opportunity_id, const std::string& verdict, const std::string& reason,
+                           const std::string& commit_id) {
+  query("INSERT INTO verdicts (opportunity_id, verdict, reason, commit_id, created_at) VALUES (?, ?, ?, ?, ?)")
+      .bind(opportunity_id, verdict, null_if_empty(reason), null_if_empty(commit_id), now_unix())
+      .run();
+}
+
+int64_t Store::file_change_count(const std::string& path) const {
+  Query q = query("SELECT count(*) FROM file_metrics WHERE path = ?");
+  q.bind(path);
+  return q.next() ? q.int64(0) : 0;
+}
+
+std::optional<double> Store::last_cycle_end(const std::string& branch) const {
+  Query q = query("SELECT max(ended_at) FROM cycles WHERE branch = ? AND ended_at IS NOT NULL");
+  q.bind(branch);
+  if (!q.next() || q.is_null(0)) return std::nullopt;
+  return q.real(0);
+}
 
 } // namespace queue

@@ -100,6 +100,28 @@ struct Run {
   std::string error, detail;
 };
 
+// One drain cycle. state: running (started), planned (fix commits built, planned_tip recorded,
+// side branch not yet moved), done. A cycle found not done at startup was killed: recovery compares
+// the side branch with checkpoint and planned_tip.
+struct Cycle {
+  int64_t id = 0;
+  std::string trigger, branch, checkpoint, planned_tip, state, detail;
+  double started_at = 0, ended_at = 0;
+  int applied = 0, failed = 0;
+  bool rolled_back = false;
+};
+
+// One try at turning an opportunity into a fix commit. outcome: planned, applied, too_large,
+// destructive, reparse_error, line_endings, tests_failed, conflict, no_fix, untrusted, rolled_back,
+// accepted, rejected, reverted, superseded.
+struct Attempt {
+  int64_t id = 0, opportunity_id = 0, cycle_id = 0;
+  std::string side_commit, outcome, detail, branch;
+  int lines_changed = 0;
+  double duration_ms = 0, risk = 0;
+  int64_t created_at = 0;
+};
+
 // A write transaction (BEGIN IMMEDIATE) that rolls back unless committed. Made by Store::begin();
 // it stays valid when the Store is moved, but must not outlive it.
 class Transaction {
@@ -228,6 +250,34 @@ public:
 
   // Removes a key of the state table (nothing when absent). Throws queue::Error.
   void erase_state(const std::string& key);
+
+  // --- drain and review ---
+
+  // Starts a cycle (state running) and returns its id. Throws queue::Error.
+  int64_t begin_cycle(const std::string& trigger, const std::string& branch, const std::string& checkpoint);
+  // Records the side-branch tip the cycle is about to publish (state planned). Throws queue::Error.
+  void plan_cycle(int64_t cycle_id, const std::string& planned_tip);
+  // Closes a cycle (state done). Throws queue::Error.
+  void end_cycle(int64_t cycle_id, int applied, int failed, bool rolled_back, const std::string& detail);
+  // Cycles not done (killed mid-way), oldest first. Throws queue::Error.
+  std::vector<Cycle> unfinished_cycles() const;
+  // The latest cycles, newest first; limit 0 means all. Throws queue::Error.
+  std::vector<Cycle> cycles(size_t limit) const;
+  // When the last finished cycle of `branch` ended (unix seconds), or nullopt. Throws queue::Error.
+  std::optional<double> last_cycle_end(const std::string& branch) const;
+  // Records an attempt; returns its id. Throws queue::Error.
+  int64_t record_attempt(const Attempt& attempt);
+  // Changes an attempt's outcome (and detail, when not empty). Throws queue::Error.
+  void set_attempt_outcome(int64_t attempt_id, const std::string& outcome, const std::string& detail = "");
+  // Attempts of a cycle / of an opportunity, oldest first; the latest attempt naming a side commit.
+  std::vector<Attempt> attempts_of_cycle(int64_t cycle_id) const;
+  std::vector<Attempt> attempts_of(int64_t opportunity_id) const;
+  std::optional<Attempt> attempt_by_commit(const std::string& side_commit) const;
+  // How many scanned commits changed `path` (its churn). Throws queue::Error.
+  int64_t file_change_count(const std::string& path) const;
+  // Records a person's verdict (accepted, rejected, reverted) with an optional reason.
+  void record_verdict(int64_t opportunity_id, const std::string& verdict, const std::string& reason,
+                      const std::string& commit_id);
 
 private:
   struct CloseDb {

@@ -272,12 +272,15 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       o.is_new = job.mark_new && (job.all_changed || overlaps(f.start_line, f.end_line, job.changed));
       o.score = category_priority(m_config, rule.category) * severity_weight(rule.severity);
       o.first_seen = o.last_seen = now;
+      present.push_back(f.fingerprint);
+      // scope: changed_lines queues only what the commit's own lines introduced; the rest stays
+      // "present" so existing rows are not resolved by the narrower view.
+      if (m_config.scope == "changed_lines" && job.mark_new && !o.is_new) continue;
       switch (m_store.upsert_opportunity(o)) {
       case queue::UpsertResult::inserted: ++stats.inserted; break;
       case queue::UpsertResult::reopened: ++stats.reopened; break;
       default: break;
       }
-      present.push_back(f.fingerprint);
       ++stats.findings;
       if (rule.category == "security_fixes") ++counts[0];
       else if (rule.category == "performance_issues") ++counts[1];

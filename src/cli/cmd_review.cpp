@@ -1,0 +1,167 @@
+// git autoloop review [--list] [--accept ID...] [--accept-all] [--reject ID... [--reason TEXT]] [--format text|json]
+// Without options on a terminal: each pending fix with its rule, why and a coloured diff; keys
+// a(ccept) r(eject) s(kip) q(uit).
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "core/log.hpp"
+#include "loop/review.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <termios.h>
+#include <unistd.h>
+
+namespace cli {
+
+namespace {
+
+struct ReviewOptions {
+  bool list = false;
+  std::vector<int64_t> accept, reject;
+  bool accept_all = false;
+  std::string reason;
+  std::string format = "text";
+};
+
+void print_diff(const std::string& diff, bool colour) {
+  size_t at = 0;
+  while (at < diff.size()) {
+    size_t nl = diff.find('\n', at);
+    std::string line = diff.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    const char* c = "";
+    if (colour) {
+      if (line.rfind("+++", 0) == 0 || line.rfind("---", 0) == 0) c = "\033[1m";
+      else if (line.rfind("@@", 0) == 0) c = "\033[36m";
+      else if (!line.empty() && line[0] == '+') c = "\033[32m";
+      else if (!line.empty() && line[0] == '-') c = "\033[31m";
+    }
+    std::printf("%s%s%s\n", c, line.c_str(), *c ? "\033[0m" : "");
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+}
+
+void print_fix(const loop::PendingFix& f, bool colour) {
+  const auto& o = f.opportunity;
+  std::printf("%s#%lld%s %s  [%s, %s, risk %.2f, %d line%s]\n", colour ? "\033[1m" : "", static_cast<long long>(o.id),
+              colour ? "\033[0m" : "", f.subject.c_str(), o.category.c_str(), o.severity.c_str(), f.risk,
+              f.lines_changed, f.lines_changed == 1 ? "" : "s");
+  std::printf("   %s:%d  commit %s\n", o.path.c_str(), o.start_line, f.commit.substr(0, 12).c_str());
+}
+
+// One key without Enter on a terminal; a line otherwise.
+char read_key() {
+  if (!isatty(0)) {
+    std::string line;
+    if (!std::getline(std::cin, line)) return 'q';
+    return line.empty() ? 's' : line[0];
+  }
+  termios old{};
+  tcgetattr(0, &old);
+  termios raw = old;
+  raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+  raw.c_cc[VMIN] = 1;
+  raw.c_cc[VTIME] = 0;
+  tcsetattr(0, TCSANOW, &raw);
+  char c = 'q';
+  if (::read(0, &c, 1) != 1) c = 'q';
+  tcsetattr(0, TCSANOW, &old);
+  std::printf("%c\n", c);
+  return c;
+}
+
+int interactive(loop::Context& ctx) {
+  auto fixes = loop::pending_fixes(ctx);
+  if (fixes.empty()) {
+    core::say("no fixes waiting for review");
+    return k_exit_ok;
+  }
+  bool colour = isatty(1);
+  int accepted = 0, rejected = 0, skipped = 0;
+  for (size_t i = 0; i < fixes.size(); ++i) {
+    const auto& f = fixes[i];
+    std::printf("\n(%zu/%zu) ", i + 1, fixes.size());
+    print_fix(f, colour);
+    std::printf("   %s\n\n", f.opportunity.message.c_str());
+    print_diff(f.diff, colour);
+    std::printf("\n[a]ccept, [r]eject, [s]kip, [q]uit? ");
+    std::fflush(stdout);
+    char key = read_key();
+    if (key == 'q') break;
+    if (key == 'a') {
+      auto r = loop::accept_fix(ctx, f.opportunity.id);
+      core::say(r.message);
+      if (r.ok) ++accepted;
+    } else if (key == 'r') {
+      std::printf("reason (optional, Enter to skip): ");
+      std::fflush(stdout);
+      std::string reason;
+      std::getline(std::cin, reason);
+      auto r = loop::reject_fix(ctx, f.opportunity.id, reason);
+      core::say(r.message);
+      if (r.ok) ++rejected;
+    } else {
+      ++skipped;
+    }
+  }
+  if (accepted || rejected) loop::rebuild_side_branch(ctx);
+  std::printf("\n%d accepted, %d rejected, %d skipped\n", accepted, rejected, skipped);
+  return k_exit_ok;
+}
+
+} // namespace
+
+Runner define_review(CLI::App& sub) {
+  auto o = std::make_shared<ReviewOptions>();
+  sub.add_flag("--list", o->list, "List the pending fixes");
+  sub.add_option("--accept", o->accept, "Accept these fixes (opportunity ids)");
+  sub.add_flag("--accept-all", o->accept_all, "Accept every pending fix");
+  sub.add_option("--reject", o->reject, "Reject these fixes (opportunity ids)");
+  sub.add_option("--reason", o->reason, "Why (with --reject)");
+  sub.add_option("--format", o->format, "Output of --list: text or json")->capture_default_str();
+  return [o](const Global& g) {
+    Format format = parse_format(o->format, false);
+    loop::OpenOptions oo;
+    oo.overrides = g.overrides;
+    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::Context ctx = loop::Context::open(oo);
+    if (o->list) {
+      auto fixes = loop::pending_fixes(ctx);
+      if (format == Format::json) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& f : fixes)
+          arr.push_back({{"id", f.opportunity.id}, {"rule", f.opportunity.rule_id}, {"path", f.opportunity.path},
+                         {"line", f.opportunity.start_line}, {"commit", f.commit}, {"subject", f.subject},
+                         {"category", f.opportunity.category}, {"lines_changed", f.lines_changed}, {"risk", f.risk},
+                         {"diff", f.diff}});
+        std::puts(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      } else {
+        for (const auto& f : fixes) print_fix(f, isatty(1));
+        std::printf("%zu fix%s waiting for review\n", fixes.size(), fixes.size() == 1 ? "" : "es");
+      }
+      return k_exit_ok;
+    }
+    if (o->accept.empty() && o->reject.empty() && !o->accept_all) return interactive(ctx);
+    int failures = 0, changed = 0;
+    std::vector<int64_t> accept = o->accept;
+    if (o->accept_all)
+      for (const auto& f : loop::pending_fixes(ctx)) accept.push_back(f.opportunity.id);
+    for (int64_t id : accept) {
+      auto r = loop::accept_fix(ctx, id);
+      (r.ok ? core::say : core::warn)(r.message);
+      r.ok ? ++changed : ++failures;
+    }
+    for (int64_t id : o->reject) {
+      auto r = loop::reject_fix(ctx, id, o->reason);
+      (r.ok ? core::say : core::warn)(r.message);
+      r.ok ? ++changed : ++failures;
+    }
+    if (changed) loop::rebuild_side_branch(ctx);
+    return failures ? k_exit_findings : k_exit_ok;
+  };
+}
+
+} // namespace cli

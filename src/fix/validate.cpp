@@ -1,0 +1,79 @@
+#include "fix/validate.hpp"
+
+#include "git/repo.hpp"
+
+#include <algorithm>
+
+namespace fix {
+
+std::string line_ending_style(const std::string& text) {
+  size_t crlf = 0, lf = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') continue;
+    if (i > 0 && text[i - 1] == '\r') ++crlf;
+    else ++lf;
+  }
+  if (!crlf && !lf) return "none";
+  if (crlf && lf) return "mixed";
+  return crlf ? "crlf" : "lf";
+}
+
+GateResult check_change(const std::string& before, const std::string& after, uint32_t allowed_begin,
+                        uint32_t allowed_end, int max_change_size) {
+  GateResult r;
+  if (before == after) {
+    r.ok = false;
+    r.outcome = "no_change";
+    r.detail = "the fix changes nothing";
+    return r;
+  }
+  // 1. Size: changed lines, as git counts them.
+  git::LineStats stats = git::line_stats(before, after);
+  r.lines_changed = stats.changed();
+  if (r.lines_changed > max_change_size) {
+    r.ok = false;
+    r.outcome = "too_large";
+    r.detail = std::to_string(r.lines_changed) + " changed lines > max_change_size " + std::to_string(max_change_size);
+    return r;
+  }
+  // 2. Nothing touched outside the fix's own range: the differing region (after the common prefix
+  // and suffix) must lie within it.
+  size_t prefix = 0;
+  while (prefix < before.size() && prefix < after.size() && before[prefix] == after[prefix]) ++prefix;
+  size_t suffix = 0;
+  while (suffix < before.size() - prefix && suffix < after.size() - prefix &&
+         before[before.size() - 1 - suffix] == after[after.size() - 1 - suffix])
+    ++suffix;
+  size_t changed_begin = prefix, changed_end = before.size() - suffix;
+  if (changed_begin < allowed_begin || changed_end > allowed_end) {
+    r.ok = false;
+    r.outcome = "destructive";
+    r.detail = "the change reaches outside the finding (bytes " + std::to_string(changed_begin) + "-" +
+               std::to_string(changed_end) + " vs " + std::to_string(allowed_begin) + "-" + std::to_string(allowed_end) + ")";
+    return r;
+  }
+  if (stats.deleted - stats.added > max_change_size) {
+    r.ok = false;
+    r.outcome = "destructive";
+    r.detail = "net deletion of " + std::to_string(stats.deleted - stats.added) + " lines";
+    return r;
+  }
+  // 3. Line endings kept: a CRLF file stays CRLF.
+  std::string was = line_ending_style(before), now = line_ending_style(after);
+  if (was != now && now != "none" && !(was == "none")) {
+    r.ok = false;
+    r.outcome = "line_endings";
+    r.detail = "line endings would change from " + was + " to " + now;
+    return r;
+  }
+  return r;
+}
+
+double risk_estimate(int lines_changed, int churn, const std::string& safety) {
+  double size = std::min(1.0, lines_changed / 20.0);
+  double busy = std::min(1.0, churn / 20.0);
+  double semantic = safety == "safe" ? 0.0 : 1.0;
+  return std::min(1.0, 0.4 * size + 0.3 * busy + 0.3 * semantic);
+}
+
+} // namespace fix

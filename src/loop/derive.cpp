@@ -1,0 +1,81 @@
+#include "loop/derive.hpp"
+
+#include "core/glob.hpp"
+#include "fix/validate.hpp"
+#include "scan/fix_template.hpp"
+
+#include <algorithm>
+
+namespace loop {
+
+Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
+                   const std::string& commit, const queue::Opportunity& opportunity) {
+  Derived d;
+  d.rule_id = opportunity.rule_id;
+  auto entry = repo.entry_at(commit, opportunity.path);
+  if (!entry) {
+    d.status = Derived::Status::gone;
+    d.detail = opportunity.path + " no longer exists";
+    return d;
+  }
+  d.mode = entry->mode;
+  const scan::LanguageProfile* lang = scan::language_for_path(opportunity.path);
+  const auto& rules = engine.rules();
+  auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == opportunity.rule_id; });
+  if (!lang || rule == rules.end() || !rule->enabled) {
+    d.status = Derived::Status::no_fix;
+    d.outcome = "no_fix";
+    d.detail = "rule " + opportunity.rule_id + " is not active";
+    return d;
+  }
+  d.before = repo.read_blob(entry->blob);
+  scan::FileContext context;
+  context.path = opportunity.path;
+  context.is_test_file = core::glob_any(config.scan.test_paths, opportunity.path);
+  scan::FileResult result = engine.scan(*lang, d.before);
+  auto findings = scan::apply_context(result.findings, d.before, context);
+  auto found = std::find_if(findings.begin(), findings.end(),
+                            [&](const scan::Finding& f) { return f.fingerprint == opportunity.fingerprint; });
+  if (found == findings.end()) {
+    d.status = Derived::Status::gone;
+    d.detail = "the finding is no longer in " + opportunity.path;
+    return d;
+  }
+  d.line = found->start_line;
+  auto edits = scan::fix_edits(*rule, *found, d.before);
+  if (!edits) {
+    d.status = Derived::Status::no_fix;
+    d.outcome = "no_fix";
+    d.detail = "the rule's fix does not apply here";
+    return d;
+  }
+  uint32_t lo = found->start_byte, hi = found->end_byte;
+  for (const auto& e : *edits) {
+    lo = std::min(lo, e.start);
+    hi = std::max(hi, e.end);
+  }
+  d.after = scan::apply_edits(d.before, *edits);
+  auto reject = [&](const std::string& outcome, const std::string& detail) {
+    d.status = Derived::Status::rejected_by_gate;
+    d.outcome = outcome;
+    d.detail = detail;
+    return d;
+  };
+  // Cheapest gates first.
+  fix::GateResult gate = fix::check_change(d.before, d.after, lo, hi, config.safety_settings.max_change_size);
+  d.lines_changed = gate.lines_changed;
+  if (!gate.ok) return reject(gate.outcome, gate.detail);
+  scan::FileResult fixed = engine.scan(*lang, d.after);
+  if (fixed.timed_out || fixed.syntax_errors > result.syntax_errors)
+    return reject("reparse_error", "the fixed file has " + std::to_string(fixed.syntax_errors) + " syntax errors (was " +
+                                       std::to_string(result.syntax_errors) + ")");
+  if (fixed.functions.size() < result.functions.size())
+    return reject("destructive", "the fix would remove a function");
+  auto after_findings = scan::apply_context(fixed.findings, d.after, context);
+  if (std::any_of(after_findings.begin(), after_findings.end(),
+                  [&](const scan::Finding& f) { return f.fingerprint == opportunity.fingerprint; }))
+    return reject("no_change", "the finding is still there after the fix");
+  return d;
+}
+
+} // namespace loop

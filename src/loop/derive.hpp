@@ -1,0 +1,32 @@
+#pragma once
+// Deriving a fix: find an opportunity's finding (by fingerprint) in the file as it is at a given
+// commit and apply its rule's fix template, then run the cheap gates. Used by the drain (building
+// and rebuilding the side branch) and by review (accepting onto a branch that moved).
+
+#include "core/config.hpp"
+#include "git/repo.hpp"
+#include "queue/store.hpp"
+#include "scan/engine.hpp"
+
+#include <optional>
+#include <string>
+
+namespace loop {
+
+struct Derived {
+  enum class Status { ok, gone, no_fix, rejected_by_gate };
+  Status status = Status::ok;
+  std::string outcome;          // attempt outcome when not ok (too_large, destructive, reparse_error, ...)
+  std::string detail;
+  std::string before, after;    // file content
+  unsigned mode = 0100644;
+  int lines_changed = 0;
+  std::string rule_id;
+  int line = 0;
+};
+
+// Derives `opportunity`'s fix on `path` at `commit`.
+Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
+                   const std::string& commit, const queue::Opportunity& opportunity);
+
+} // namespace loop

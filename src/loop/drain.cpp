@@ -1,0 +1,416 @@
+#include "loop/drain.hpp"
+
+#include "core/process.hpp"
+#include "fix/validate.hpp"
+#include "loop/derive.hpp"
+#include "safety/sandbox.hpp"
+#include "safety/trust.hpp"
+#include "schedule/lock.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <set>
+
+namespace loop {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A fix in the cycle's chain of commits.
+struct Planned {
+  queue::Opportunity opportunity;
+  bool pending = false;        // carried over from an earlier cycle
+  std::string commit;          // its commit in the chain being built
+  int lines_changed = 0;
+  double risk = 0;
+  std::string outcome;         // empty while fine
+  std::string detail;
+};
+
+bool safety_allows(const std::string& level, const std::string& safety) {
+  if (safety == "safe") return true;
+  if (safety == "unsafe") return level == "medium" || level == "low";
+  return false; // suggestions are never committed
+}
+
+std::string commit_message(const queue::Opportunity& o, const scan::Rule* rule, const Derived& d, double risk,
+                           const std::string& validated) {
+  std::string subject = "autoloop(" + o.rule_id + "): " + o.message;
+  if (subject.size() > 100) subject = subject.substr(0, 97) + "...";
+  std::string body = "What: " + o.path + ":" + std::to_string(d.line) + " (" + std::to_string(d.lines_changed) +
+                     " changed line" + (d.lines_changed == 1 ? "" : "s") + ")";
+  if (!o.snippet.empty()) body += ", `" + o.snippet + "`";
+  body += ".\n";
+  if (rule && !rule->description.empty()) body += "Why: " + rule->description + "\n";
+  char risk_text[32];
+  std::snprintf(risk_text, sizeof risk_text, "%.2f", risk);
+  body += "Risk: " + std::string(risk_text) + " (" + (risk < 0.34 ? "low" : risk < 0.67 ? "medium" : "high") + ")\n";
+  return subject + "\n\n" + body + "\nAutoloop-Rule: " + o.rule_id + "\nAutoloop-Opportunity: " + std::to_string(o.id) +
+         "\nAutoloop-Fingerprint: " + o.fingerprint + "\nAutoloop-Validated: " + validated + "\n";
+}
+
+// Builds the chain base → fixes, each commit one fix, re-deriving every fix on the content left by
+// the previous ones. Fills commit/outcome of each; returns the tip.
+std::string build_chain(Context& ctx, const scan::Engine& engine, const std::string& base,
+                        std::vector<Planned*>& fixes, const std::string& validated) {
+  std::string tip = base;
+  git::Signature who{ctx.config.identity.name, ctx.config.identity.email};
+  for (Planned* p : fixes) {
+    p->commit.clear();
+    Derived d = derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity);
+    if (d.status == Derived::Status::gone) {
+      p->outcome = "resolved";
+      p->detail = d.detail;
+      continue;
+    }
+    if (d.status != Derived::Status::ok) {
+      p->outcome = d.outcome.empty() ? "no_fix" : d.outcome;
+      p->detail = d.detail;
+      continue;
+    }
+    p->lines_changed = d.lines_changed;
+    int churn = static_cast<int>(ctx.store().file_change_count(p->opportunity.path));
+    p->risk = fix::risk_estimate(d.lines_changed, churn, p->opportunity.safety);
+    const auto& rules = engine.rules();
+    auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == p->opportunity.rule_id; });
+    std::string blob = ctx.repo.write_blob(d.after);
+    std::string tree = ctx.repo.tree_with_file(tip, p->opportunity.path, blob, d.mode);
+    tip = ctx.repo.create_commit(tree, {tip}, who, who,
+                                 commit_message(p->opportunity, rule == rules.end() ? nullptr : &*rule, d, p->risk, validated));
+    p->commit = tip;
+    p->outcome.clear();
+  }
+  return tip;
+}
+
+std::vector<Planned*> live(std::vector<Planned>& all, bool include_new = true) {
+  std::vector<Planned*> out;
+  for (auto& p : all)
+    if (p.outcome.empty() && (include_new || p.pending)) out.push_back(&p);
+  return out;
+}
+
+void notify(Context& ctx, const DrainResult& r) {
+  if (ctx.config.notify_command.empty()) return;
+  if (!safety::command_trusted(ctx.config, "notify_command", ctx.paths.repo_config(), ctx.paths.data_dir / "trust")) return;
+  nlohmann::json j = {{"cycle", r.cycle},       {"branch", r.branch},   {"side_branch", r.side_ref},
+                      {"tip", r.tip},           {"applied", r.applied}, {"kept", r.kept},
+                      {"failed", r.failed},     {"resolved", r.resolved}, {"rolled_back", r.rolled_back},
+                      {"why", r.why}};
+  core::ProcessOptions o;
+  o.input = j.dump() + "\n";
+  o.scrub_env = true;
+  o.timeout = std::chrono::seconds(30);
+  if (ctx.paths.work_tree) o.cwd = *ctx.paths.work_tree;
+  try {
+    auto res = core::run_process({"/bin/sh", "-c", ctx.config.notify_command}, o);
+    if (!res.ok()) ctx.log.warn("notify_command exited {}: {}", res.exit_code, res.err);
+  } catch (const std::exception& e) {
+    ctx.log.warn("notify_command: {}", e.what());
+  }
+}
+
+} // namespace
+
+std::string side_branch_name(const core::Config& config, const std::string& branch) {
+  return config.side_branch_prefix + branch;
+}
+
+void recover(Context& ctx) {
+  queue::Store& store = ctx.store();
+  for (const auto& cycle : store.unfinished_cycles()) {
+    std::string side_ref = "refs/heads/" + side_branch_name(ctx.config, cycle.branch);
+    std::string tip = ctx.repo.read_ref(side_ref).value_or("");
+    bool published = cycle.state == "planned" && !cycle.planned_tip.empty() && tip == cycle.planned_tip;
+    auto txn = store.begin();
+    int applied = 0;
+    for (const auto& a : store.attempts_of_cycle(cycle.id)) {
+      if (a.outcome != "planned") continue;
+      if (published) {
+        store.set_attempt_outcome(a.id, "applied", "recovered after an interrupted drain");
+        store.set_status(a.opportunity_id, "applied");
+        ++applied;
+      } else {
+        store.set_attempt_outcome(a.id, "rolled_back", "drain interrupted before publishing");
+      }
+    }
+    store.end_cycle(cycle.id, applied, 0, !published, published ? "recovered: published" : "recovered: interrupted before publishing");
+    txn.commit();
+    ctx.log.warn("recovered cycle {} of {}: {}", cycle.id, cycle.branch, published ? "published" : "not published");
+  }
+  if (ctx.paths.work_tree) safety::prune_worktrees(*ctx.paths.work_tree, ctx.paths.data_dir);
+}
+
+bool drain_due(Context& ctx) {
+  auto branch = ctx.repo.current_branch();
+  if (!branch) return false;
+  auto last = ctx.store().last_cycle_end(*branch);
+  double now = now_seconds();
+  if (last && now - *last < ctx.config.autonomous_loop.scan_interval) return false;
+  auto head = ctx.repo.resolve_commit("HEAD");
+  if (!head) return false;
+  auto info = ctx.repo.commit_info(*head);
+  return now - static_cast<double>(info.time) >= ctx.config.autonomous_loop.debounce;
+}
+
+DrainResult drain(Context& ctx, const DrainOptions& options) {
+  DrainResult result;
+  auto lock = schedule::FileLock::try_acquire(ctx.paths.data_dir / "drain.lock");
+  if (!lock) {
+    result.busy = true;
+    result.why = "another drain is running";
+    return result;
+  }
+  recover(ctx);
+  if (auto why = ctx.stopped()) {
+    result.skipped = true;
+    result.why = *why;
+    return result;
+  }
+  queue::Store& store = ctx.store();
+  if (auto paused = store.state("paused")) {
+    result.skipped = true;
+    result.why = "paused: " + *paused;
+    return result;
+  }
+  auto branch = ctx.repo.current_branch();
+  if (!branch) {
+    result.skipped = true;
+    result.why = "HEAD is detached or unborn";
+    return result;
+  }
+  if (branch->rfind(ctx.config.side_branch_prefix, 0) == 0) {
+    result.skipped = true;
+    result.why = "on a side branch";
+    return result;
+  }
+  result.branch = *branch;
+  result.side_ref = "refs/heads/" + side_branch_name(ctx.config, *branch);
+  std::string base = *ctx.repo.resolve_commit("refs/heads/" + *branch);
+  std::string checkpoint = ctx.repo.read_ref(result.side_ref).value_or("");
+  const int max_new = options.max >= 0 ? options.max : ctx.config.autonomous_loop.max_improvements_per_cycle;
+
+  // 1. What the side branch holds now, and what could join it.
+  std::vector<Planned> plan;
+  std::set<int64_t> seen;
+  queue::OpportunityFilter applied_filter;
+  applied_filter.status = "applied";
+  std::vector<std::pair<int64_t, queue::Opportunity>> pending;
+  for (auto& o : store.opportunities(applied_filter)) {
+    auto attempts = store.attempts_of(o.id);
+    auto last = std::find_if(attempts.rbegin(), attempts.rend(), [](const queue::Attempt& a) { return a.outcome == "applied"; });
+    if (last == attempts.rend() || last->branch != *branch) continue;
+    pending.emplace_back(last->id, o);
+  }
+  std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [id, o] : pending) {
+    Planned p;
+    p.opportunity = o;
+    p.pending = true;
+    plan.push_back(std::move(p));
+    seen.insert(o.id);
+  }
+  const std::string level = ctx.config.autonomous_loop.safety_level;
+  std::vector<scan::Rule> rules = ctx.rules();
+  std::map<std::string, const scan::Rule*> rule_by_id;
+  for (const auto& r : rules) rule_by_id[r.id] = &r;
+  queue::OpportunityFilter open_filter;
+  open_filter.status = "open";
+  auto open = store.opportunities(open_filter);
+  // Score = category priority × severity (stored) × acceptance prior × age (older first, slowly).
+  double now = now_seconds();
+  auto score = [&](const queue::Opportunity& o) {
+    double age_days = std::max(0.0, (now - static_cast<double>(o.first_seen)) / 86400.0);
+    return o.score * 0.8 * (1.0 + std::log1p(age_days) * 0.1);
+  };
+  std::stable_sort(open.begin(), open.end(), [&](const auto& a, const auto& b) { return score(a) > score(b); });
+  std::vector<queue::Opportunity> candidates;
+  int suggestions = 0;
+  for (auto& o : open) {
+    auto r = rule_by_id.find(o.rule_id);
+    if (r == rule_by_id.end() || !r->second->enabled || r->second->fix.empty()) {
+      if (level == "low" && r != rule_by_id.end() && r->second->safety == "suggest") ++suggestions;
+      continue;
+    }
+    o.safety = r->second->safety;
+    if (!safety_allows(level, o.safety)) continue;
+    candidates.push_back(o);
+  }
+
+  // 2. Tests: required, configured and trusted?
+  const bool tests_configured = !ctx.config.test_command.empty();
+  const bool tests_trusted =
+      safety::command_trusted(ctx.config, "test_command", ctx.paths.repo_config(), ctx.paths.data_dir / "trust");
+  const bool run_tests = tests_configured && tests_trusted && ctx.paths.work_tree;
+  if (tests_configured && !tests_trusted) store.set_state("untrusted", "test_command in .autoloop.yml is not trusted: run `git autoloop trust`");
+  else store.erase_state("untrusted");
+
+  result.cycle = store.begin_cycle(options.trigger, *branch, checkpoint);
+  scan::Engine engine(rules, static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
+  std::string validated = std::string("size<=") + std::to_string(ctx.config.safety_settings.max_change_size) +
+                          ", no-destruction, reparse, line-endings" + (run_tests ? ", tests" : "");
+
+  // 3. New fixes: take candidates in order until max_new of them derive cleanly on top of the rest.
+  int added = 0;
+  for (auto& c : candidates) {
+    if (added >= max_new) break;
+    if (seen.count(c.id)) continue;
+    bool needs_tests = c.safety != "safe" || ctx.config.safety_settings.require_tests;
+    if (needs_tests && tests_configured && !tests_trusted) {
+      store.record_attempt({0, c.id, result.cycle, "", "untrusted", "test_command is not trusted", *branch, 0, 0, 0, 0});
+      continue;
+    }
+    if (c.safety != "safe" && !run_tests) continue; // unsafe fixes need tests that can run
+    Planned p;
+    p.opportunity = c;
+    plan.push_back(std::move(p));
+    auto chain = live(plan);
+    build_chain(ctx, engine, base, chain, validated);
+    Planned& last = plan.back();
+    if (!last.outcome.empty()) {
+      if (last.outcome == "resolved") {
+        store.set_status(c.id, "resolved");
+      } else {
+        store.record_attempt({0, c.id, result.cycle, "", last.outcome, last.detail, *branch, last.lines_changed, 0, 0, 0});
+        store.set_status(c.id, "failed");
+        ++result.failed;
+      }
+      plan.pop_back();
+      continue;
+    }
+    ++added;
+  }
+  auto chain = live(plan);
+  std::string tip = build_chain(ctx, engine, base, chain, validated);
+
+  // 4. Tests on the whole batch; on failure, each new fix alone (with the pending ones) to find culprits.
+  if (run_tests && tip != base) {
+    auto timeout = std::chrono::seconds(ctx.config.test_timeout);
+    auto test = [&](const std::string& commit) {
+      auto t = safety::run_tests_at(*ctx.paths.work_tree, ctx.paths.data_dir, commit, ctx.config.test_command, timeout);
+      ctx.log.info("tests at {}: {} in {:.0f} ms", commit.substr(0, 12), t.passed ? "passed" : "failed", t.duration_ms);
+      return t;
+    };
+    if (!test(tip).passed) {
+      std::vector<Planned*> news;
+      for (auto& p : plan)
+        if (p.outcome.empty() && !p.pending) news.push_back(&p);
+      for (Planned* candidate : news) {
+        std::vector<Planned*> subset;
+        for (auto& p : plan)
+          if (p.outcome.empty() && (p.pending || &p == candidate)) subset.push_back(&p);
+        std::string t = build_chain(ctx, engine, base, subset, validated);
+        auto run = test(t);
+        if (!run.passed) {
+          candidate->outcome = "tests_failed";
+          candidate->detail = (run.timed_out ? std::string("timed out") : "exit " + std::to_string(run.exit_code)) +
+                              ": " + run.output_tail.substr(run.output_tail.size() > 400 ? run.output_tail.size() - 400 : 0);
+        }
+      }
+      chain = live(plan);
+      tip = build_chain(ctx, engine, base, chain, validated);
+      if (tip != base && !test(tip).passed) {
+        // Even the survivors fail together (or the pending ones broke): publish nothing new.
+        for (auto& p : plan)
+          if (p.outcome.empty() && !p.pending) {
+            p.outcome = "tests_failed";
+            p.detail = "fails in combination";
+          }
+        chain = live(plan);
+        tip = build_chain(ctx, engine, base, chain, validated);
+      }
+    }
+  }
+
+  // 5. Circuit breaker: the cycle's validated-success rate.
+  int tried = 0, succeeded = 0;
+  for (auto& p : plan) {
+    if (p.pending) continue;
+    ++tried;
+    if (p.outcome.empty()) ++succeeded;
+  }
+  tried += result.failed;
+  double rate = tried ? static_cast<double>(succeeded) / tried : 1.0;
+  if (tried && rate < ctx.config.safety_settings.rollback_threshold) {
+    auto txn = store.begin();
+    for (auto& p : plan) {
+      if (p.pending) continue;
+      store.record_attempt({0, p.opportunity.id, result.cycle, p.commit, p.outcome.empty() ? "rolled_back" : p.outcome,
+                            p.detail, *branch, p.lines_changed, 0, p.risk, 0});
+      if (!p.outcome.empty()) store.set_status(p.opportunity.id, "failed");
+    }
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "cycle %lld: validated-success rate %.0f%% < rollback_threshold %.0f%%",
+                  static_cast<long long>(result.cycle), rate * 100, ctx.config.safety_settings.rollback_threshold * 100);
+    store.set_state("paused", buf);
+    store.end_cycle(result.cycle, 0, tried - succeeded, true, buf);
+    txn.commit();
+    result.rolled_back = true;
+    result.why = buf;
+    result.tip = checkpoint;
+    result.failed = tried - succeeded;
+    notify(ctx, result);
+    return result;
+  }
+
+  // 6. Record the plan, publish with one compare-and-swap, then finish the record.
+  std::vector<int64_t> planned_attempts;
+  {
+    auto txn = store.begin();
+    for (auto& p : plan) {
+      if (p.outcome == "resolved") {
+        store.set_status(p.opportunity.id, "resolved");
+        if (p.pending) ++result.resolved;
+        continue;
+      }
+      if (!p.outcome.empty()) {
+        store.record_attempt({0, p.opportunity.id, result.cycle, "", p.outcome, p.detail, *branch, p.lines_changed, 0, p.risk, 0});
+        store.set_status(p.opportunity.id, p.pending ? "stale" : "failed");
+        ++result.failed;
+        continue;
+      }
+      planned_attempts.push_back(store.record_attempt(
+          {0, p.opportunity.id, result.cycle, p.commit, "planned", "", *branch, p.lines_changed, 0, p.risk, 0}));
+    }
+    store.plan_cycle(result.cycle, tip);
+    txn.commit();
+  }
+  bool moved;
+  if (tip == base) moved = ctx.repo.delete_ref(result.side_ref, checkpoint);
+  else moved = tip == checkpoint || ctx.repo.update_ref(result.side_ref, tip, checkpoint, "autoloop: cycle " + std::to_string(result.cycle));
+  auto txn = store.begin();
+  int applied = 0, kept = 0;
+  size_t k = 0;
+  for (auto& p : plan) {
+    if (!p.outcome.empty()) continue;
+    int64_t attempt = planned_attempts[k++];
+    if (moved) {
+      store.set_attempt_outcome(attempt, "applied");
+      store.set_status(p.opportunity.id, "applied");
+      (p.pending ? kept : applied)++;
+    } else {
+      store.set_attempt_outcome(attempt, "rolled_back", "the side branch moved during the cycle");
+    }
+  }
+  store.end_cycle(result.cycle, applied, result.failed, !moved, moved ? "" : "side branch moved concurrently");
+  txn.commit();
+  result.applied = applied;
+  result.kept = kept;
+  result.tip = moved ? tip : checkpoint;
+  result.rolled_back = !moved;
+  if (suggestions) ctx.log.info("{} suggestions recorded (safety_level low; never committed)", suggestions);
+  notify(ctx, result);
+  return result;
+}
+
+} // namespace loop

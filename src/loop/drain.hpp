@@ -1,0 +1,47 @@
+#pragma once
+// One drain cycle (DESIGN.md §1, §7.3-7.5): under an exclusive lock, rebuild `autoloop/<branch>` on
+// the branch's tip from the pending fixes, add at most N new ones, validate them (size, no
+// destruction, re-parse, line endings, then the repository's tests in a private worktree, bisecting
+// a failing batch), and publish the side branch with one compare-and-swap. Killed at any point, the
+// side branch is at its checkpoint or at the recorded plan, and the next drain finishes the record.
+
+#include "loop/context.hpp"
+
+#include <string>
+#include <vector>
+
+namespace loop {
+
+struct DrainOptions {
+  int max = -1;                 // new fixes this cycle; -1: max_improvements_per_cycle
+  std::string trigger = "manual";
+};
+
+struct DrainResult {
+  bool busy = false;            // another drain holds the lock
+  bool skipped = false;         // stopped, paused, detached HEAD, ...
+  std::string why;              // for skipped / rolled back
+  std::string branch, side_ref, tip;
+  int applied = 0;              // new fixes published
+  int kept = 0;                 // pending fixes carried over
+  int failed = 0;
+  int resolved = 0;             // pending fixes whose finding is gone
+  bool rolled_back = false;
+  int64_t cycle = 0;
+};
+
+// Runs one cycle. Throws only for repository or database failures (the cycle is then recovered by
+// the next drain).
+DrainResult drain(Context& ctx, const DrainOptions& options);
+
+// Finishes the records of cycles a kill interrupted. Called by drain(); exposed for tests.
+void recover(Context& ctx);
+
+// Whether a drain is due for the current branch: never before, or scan_interval since the last
+// cycle, and no commit in the last `debounce` seconds.
+bool drain_due(Context& ctx);
+
+// The side branch name for `branch` ("autoloop/main").
+std::string side_branch_name(const core::Config& config, const std::string& branch);
+
+} // namespace loop

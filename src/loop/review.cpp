@@ -1,0 +1,164 @@
+#include "loop/review.hpp"
+
+#include "core/fs.hpp"
+#include "core/process.hpp"
+#include "loop/derive.hpp"
+#include "loop/drain.hpp"
+
+#include <sys/stat.h>
+
+namespace loop {
+
+namespace {
+
+std::optional<std::string> side_tip(Context& ctx, std::string* branch_out = nullptr, std::string* base_out = nullptr) {
+  auto branch = ctx.repo.current_branch();
+  if (!branch) return std::nullopt;
+  auto tip = ctx.repo.read_ref("refs/heads/" + side_branch_name(ctx.config, *branch));
+  if (!tip) return std::nullopt;
+  if (branch_out) *branch_out = *branch;
+  if (base_out) *base_out = ctx.repo.resolve_commit("refs/heads/" + *branch).value_or("");
+  return tip;
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+} // namespace
+
+std::vector<PendingFix> pending_fixes(Context& ctx) {
+  std::vector<PendingFix> out;
+  std::string branch, base;
+  auto tip = side_tip(ctx, &branch, &base);
+  if (!tip) return out;
+  for (const auto& commit : ctx.repo.commit_range(base, *tip, 1000)) {
+    auto attempt = ctx.store().attempt_by_commit(commit);
+    if (!attempt) continue;
+    auto o = ctx.store().opportunity(attempt->opportunity_id);
+    if (!o || o->status != "applied") continue;
+    PendingFix f;
+    f.opportunity = *o;
+    f.commit = commit;
+    auto info = ctx.repo.commit_info(commit);
+    f.subject = first_line(info.message);
+    f.lines_changed = attempt->lines_changed;
+    f.risk = attempt->risk;
+    std::string before, after;
+    if (!info.parents.empty())
+      if (auto e = ctx.repo.entry_at(info.parents[0], o->path)) before = ctx.repo.read_blob(e->blob);
+    if (auto e = ctx.repo.entry_at(commit, o->path)) after = ctx.repo.read_blob(e->blob);
+    f.diff = git::unified_diff(o->path, before, after);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+void rebuild_side_branch(Context& ctx) {
+  DrainOptions options;
+  options.max = 0;
+  options.trigger = "review";
+  drain(ctx, options);
+}
+
+VerdictResult accept_fix(Context& ctx, int64_t id) {
+  VerdictResult r;
+  auto branch = ctx.repo.current_branch();
+  if (!branch || !ctx.paths.work_tree) {
+    r.message = "accept needs a checked-out branch";
+    return r;
+  }
+  auto fixes = pending_fixes(ctx);
+  auto fix = std::find_if(fixes.begin(), fixes.end(), [&](const PendingFix& f) { return f.opportunity.id == id; });
+  if (fix == fixes.end()) {
+    r.message = "#" + std::to_string(id) + " is not a pending fix on " + side_branch_name(ctx.config, *branch);
+    return r;
+  }
+  const queue::Opportunity& o = fix->opportunity;
+  std::string head = *ctx.repo.resolve_commit("HEAD");
+  auto info = ctx.repo.commit_info(fix->commit);
+  auto fix_entry = ctx.repo.entry_at(fix->commit, o.path);
+  auto parent_entry = ctx.repo.entry_at(info.parents.at(0), o.path);
+  auto head_entry = ctx.repo.entry_at(head, o.path);
+  if (!fix_entry || !head_entry) {
+    ctx.store().set_status(o.id, "stale");
+    r.message = o.path + " is gone from the branch; the fix is stale";
+    return r;
+  }
+  // 1. The fixed content for the branch as it is now: the fix itself when the file did not move,
+  // else the fix re-derived from its rule on the current content.
+  std::string content;
+  unsigned mode = fix_entry->mode;
+  if (parent_entry && parent_entry->blob == head_entry->blob) {
+    content = ctx.repo.read_blob(fix_entry->blob);
+  } else {
+    scan::Engine engine(ctx.rules(), static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
+    Derived d = derive_fix(engine, ctx.repo, ctx.config, head, o);
+    if (d.status != Derived::Status::ok) {
+      ctx.store().set_status(o.id, d.status == Derived::Status::gone ? "resolved" : "stale");
+      r.message = "the branch moved and the fix no longer applies (" + d.detail + "); marked " +
+                  (d.status == Derived::Status::gone ? "resolved" : "stale");
+      rebuild_side_branch(ctx);
+      return r;
+    }
+    content = d.after;
+    mode = head_entry->mode;
+  }
+  // 2. Only a clean file may be touched: work tree and index must both equal HEAD's version.
+  std::filesystem::path file = *ctx.paths.work_tree / o.path;
+  std::string head_content = ctx.repo.read_blob(head_entry->blob);
+  auto on_disk = core::read_file(file);
+  auto staged = core::git_output(*ctx.paths.work_tree, {"ls-files", "-s", "--", o.path});
+  bool index_clean = staged && staged->find(head_entry->blob) != std::string::npos;
+  if (!on_disk || *on_disk != head_content || !index_clean) {
+    r.message = o.path + " has uncommitted changes; commit or stash them first (nothing was changed)";
+    return r;
+  }
+  // 3. The commit, on the branch with a compare-and-swap; then that one file in index and work tree.
+  git::Signature committer = ctx.repo.default_signature();
+  std::string blob = ctx.repo.write_blob(content);
+  std::string tree = ctx.repo.tree_with_file(head, o.path, blob, mode);
+  std::string commit = ctx.repo.create_commit(tree, {head}, info.author, committer, info.message);
+  if (!ctx.repo.update_ref("refs/heads/" + *branch, commit, head, "autoloop: accept #" + std::to_string(id))) {
+    r.message = *branch + " moved while accepting; try again";
+    return r;
+  }
+  char mode_text[16];
+  std::snprintf(mode_text, sizeof mode_text, "%o", mode);
+  core::write_file_atomic(file, content,
+                          mode == 0100755 ? std::optional<std::filesystem::perms>(std::filesystem::perms(0755))
+                                          : std::optional<std::filesystem::perms>(std::filesystem::perms(0644)));
+  core::git_output(*ctx.paths.work_tree, {"update-index", "--cacheinfo", std::string(mode_text) + "," + blob + "," + o.path});
+  {
+    auto txn = ctx.store().begin();
+    ctx.store().set_status(o.id, "accepted");
+    ctx.store().record_verdict(o.id, "accepted", "", commit);
+    ctx.store().record_attempt({0, o.id, 0, commit, "accepted", "", *branch, fix->lines_changed, 0, fix->risk, 0});
+    txn.commit();
+  }
+  r.ok = true;
+  r.commit = commit;
+  r.message = "accepted #" + std::to_string(id) + " as " + commit.substr(0, 12) + " on " + *branch;
+  return r;
+}
+
+VerdictResult reject_fix(Context& ctx, int64_t id, const std::string& reason) {
+  VerdictResult r;
+  auto o = ctx.store().opportunity(id);
+  if (!o) {
+    r.message = "no opportunity #" + std::to_string(id);
+    return r;
+  }
+  if (o->status == "accepted") {
+    r.message = "#" + std::to_string(id) + " was already accepted";
+    return r;
+  }
+  auto txn = ctx.store().begin();
+  ctx.store().set_status(id, "rejected");
+  ctx.store().record_verdict(id, "rejected", reason, "");
+  ctx.store().record_attempt({0, id, 0, "", "rejected", reason, ctx.repo.current_branch().value_or(""), 0, 0, 0, 0});
+  txn.commit();
+  r.ok = true;
+  r.message = "rejected #" + std::to_string(id) + (reason.empty() ? "" : " (" + reason + ")") + "; it will not be proposed again";
+  return r;
+}
+
+} // namespace loop

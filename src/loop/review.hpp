@@ -1,0 +1,39 @@
+#pragma once
+// Review: the fixes waiting on autoloop/<branch>, and a person's verdict on each. Accept applies the
+// fix onto the branch as a real commit touching only its file (work tree and index included, and
+// only when that file has no uncommitted changes); reject suppresses the fingerprint for good. Both
+// rebuild the side branch.
+
+#include "loop/context.hpp"
+
+#include <string>
+#include <vector>
+
+namespace loop {
+
+struct PendingFix {
+  queue::Opportunity opportunity;
+  std::string commit;        // on the side branch
+  std::string subject;
+  std::string diff;          // unified diff of the fix
+  int lines_changed = 0;
+  double risk = 0;
+};
+
+// The fixes on the current branch's side branch, oldest first. Empty when there is none.
+std::vector<PendingFix> pending_fixes(Context& ctx);
+
+struct VerdictResult {
+  bool ok = false;
+  std::string message;       // what happened, or why it was refused (nothing changed then)
+  std::string commit;        // the new commit on the branch (accept)
+};
+
+// Applies the fix for opportunity `id` onto the current branch.
+VerdictResult accept_fix(Context& ctx, int64_t id);
+// Rejects the fix for opportunity `id` (with an optional reason).
+VerdictResult reject_fix(Context& ctx, int64_t id, const std::string& reason);
+// Rebuilds the side branch after verdicts (a drain adding no new fixes).
+void rebuild_side_branch(Context& ctx);
+
+} // namespace loop
