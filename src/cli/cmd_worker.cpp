@@ -2,7 +2,12 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/fs.hpp"
+#include "loop/drain.hpp"
 #include "loop/worker.hpp"
+#include "schedule/lock.hpp"
+#include "schedule/spool.hpp"
+
+#include <thread>
 
 namespace cli {
 
@@ -34,7 +39,24 @@ Runner define_worker(CLI::App&) {
       return k_exit_failed;
     }
     if (ctx->stopped()) return k_exit_ok;
-    loop::run_worker(*ctx);
+    auto scanned = loop::run_worker(*ctx);
+    if (scanned.lock_busy) return k_exit_ok; // the running worker will also see to the drain
+    // Then a drain, when due. Only one worker waits out the debounce; it gives up as soon as a newer
+    // hook event arrives (that event's worker takes over).
+    auto waiting = schedule::FileLock::try_acquire(ctx->paths.data_dir / "drain-wait.lock");
+    if (!waiting) return k_exit_ok;
+    for (;;) {
+      if (ctx->stopped() || ctx->store().state("paused")) return k_exit_ok;
+      auto wait = loop::seconds_until_drain(*ctx);
+      if (!wait) return k_exit_ok;
+      if (*wait <= 0) break;
+      if (*wait > ctx->config.autonomous_loop.debounce + 1) return k_exit_ok; // scan_interval: a later hook
+      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(*wait * 1000) + 50));
+      if (!schedule::spool_empty(ctx->paths.spool())) return k_exit_ok;
+    }
+    loop::DrainOptions options;
+    options.trigger = "schedule";
+    loop::drain(*ctx, options);
     return k_exit_ok;
   };
 }

@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
     entry->hook_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
                          .count();
     spool_append(autoloop_dir(*repo) / "spool", *entry);
-    if (!entry->deferred && !spawn_detached({inv->main_binary, "worker", "--git-dir", git_dir}))
+    if (!entry->deferred && !spawn_detached({inv->main_binary, "worker", "--git-dir", git_dir}, Reap::by_init))
       throw std::runtime_error("cannot start the background worker (fork failed)");
   } catch (const std::exception& e) {
     report(repo, inv->hook, e.what());

@@ -151,16 +151,23 @@ void recover(Context& ctx) {
   if (ctx.paths.work_tree) safety::prune_worktrees(*ctx.paths.work_tree, ctx.paths.data_dir);
 }
 
-bool drain_due(Context& ctx) {
+std::optional<double> seconds_until_drain(Context& ctx) {
   auto branch = ctx.repo.current_branch();
-  if (!branch) return false;
-  auto last = ctx.store().last_cycle_end(*branch);
-  double now = now_seconds();
-  if (last && now - *last < ctx.config.autonomous_loop.scan_interval) return false;
+  if (!branch) return std::nullopt;
   auto head = ctx.repo.resolve_commit("HEAD");
-  if (!head) return false;
+  if (!head) return std::nullopt;
+  double now = now_seconds();
+  double wait = 0;
+  if (auto last = ctx.store().last_cycle_end(*branch))
+    wait = std::max(wait, *last + ctx.config.autonomous_loop.scan_interval - now);
   auto info = ctx.repo.commit_info(*head);
-  return now - static_cast<double>(info.time) >= ctx.config.autonomous_loop.debounce;
+  wait = std::max(wait, static_cast<double>(info.time) + ctx.config.autonomous_loop.debounce - now);
+  return std::max(0.0, wait);
+}
+
+bool drain_due(Context& ctx) {
+  auto wait = seconds_until_drain(ctx);
+  return wait && *wait <= 0;
 }
 
 DrainResult drain(Context& ctx, const DrainOptions& options) {

@@ -37,8 +37,10 @@ DrainResult drain(Context& ctx, const DrainOptions& options);
 // Finishes the records of cycles a kill interrupted. Called by drain(); exposed for tests.
 void recover(Context& ctx);
 
-// Whether a drain is due for the current branch: never before, or scan_interval since the last
-// cycle, and no commit in the last `debounce` seconds.
+// Seconds until a drain is due for the current branch (0: due now): scan_interval after the last
+// cycle (at once when there was none), and `debounce` seconds after the last commit, so a burst of
+// commits gives one cycle. nullopt when there is no branch to drain (detached or unborn HEAD).
+std::optional<double> seconds_until_drain(Context& ctx);
 bool drain_due(Context& ctx);
 
 // The side branch name for `branch` ("autoloop/main").

@@ -131,7 +131,7 @@ WorkerResult run_worker(Context& ctx) {
         result.stats.inserted += stats.inserted;
         result.stats.resolved += stats.resolved;
         auto last = core::read_file(ctx.paths.last_error());
-        if (last && last->rfind("scan failed", 0) == 0) {
+        if (last && last->rfind("the queue database was corrupt", 0) != 0) {
           std::error_code ec;
           std::filesystem::remove(ctx.paths.last_error(), ec);
         }

@@ -82,7 +82,7 @@ int wait_for(pid_t pid) {
 
 } // namespace
 
-bool spawn_detached(const std::vector<std::string>& argv) {
+bool spawn_detached(const std::vector<std::string>& argv, Reap reap) {
   if (argv.empty()) return false;
   std::vector<char*> args = c_argv(argv);
   std::vector<char*> env = scrubbed_environment();
@@ -110,7 +110,7 @@ bool spawn_detached(const std::vector<std::string>& argv) {
     ::execve(args[0], args.data(), env.data());
     ::_exit(127);
   }
-  return wait_for(child) == 0;
+  return reap == Reap::by_init || wait_for(child) == 0;
 }
 
 int run_and_wait(const std::vector<std::string>& argv, const std::optional<std::string_view>& input) {
