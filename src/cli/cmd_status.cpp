@@ -3,6 +3,8 @@
 #include "cli/exit_codes.hpp"
 #include "core/fs.hpp"
 #include "loop/context.hpp"
+#include "loop/drain.hpp"
+#include "loop/review.hpp"
 #include "schedule/hook_install.hpp"
 #include "schedule/spool.hpp"
 
@@ -69,6 +71,21 @@ Runner define_status(CLI::App&) {
       std::sort(d.begin(), d.end());
       std::printf("hook time:  median %.2f ms over the last %zu commits\n", d[d.size() / 2], d.size());
     }
+    auto cycles = ctx.store().cycles(1);
+    if (!cycles.empty()) {
+      const auto& c = cycles.front();
+      std::printf("last drain: %s, cycle %lld on %s: %d applied, %d failed%s\n", when(c.started_at).c_str(),
+                  static_cast<long long>(c.id), c.branch.c_str(), c.applied, c.failed,
+                  c.rolled_back ? (", rolled back (" + c.detail + ")").c_str() : "");
+    }
+    try {
+      auto fixes = loop::pending_fixes(ctx);
+      if (!fixes.empty())
+        std::printf("review:     %zu fix%s waiting on %s: `git autoloop review`\n", fixes.size(),
+                    fixes.size() == 1 ? "" : "es", loop::side_branch_name(ctx.config, ctx.repo.current_branch().value_or("")).c_str());
+    } catch (const std::exception&) {
+    }
+    if (auto untrusted = ctx.store().state("untrusted")) std::printf("trust:      %s\n", untrusted->c_str());
     if (auto last = core::read_file(ctx.paths.last_error()))
       std::printf("last error: %s", last->c_str());
     return k_exit_ok;

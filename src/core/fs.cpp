@@ -59,6 +59,17 @@ void AtomicFile::write(std::string_view data) {
 }
 
 void AtomicFile::commit(std::optional<fs::perms> mode) {
+  if (!mode) {
+    // mkstemp makes 0600: keep the replaced file's mode, or what a plain create would give.
+    struct stat st {};
+    if (::stat(m_path.c_str(), &st) == 0) {
+      mode = static_cast<fs::perms>(st.st_mode & 07777);
+    } else {
+      mode_t mask = ::umask(0);
+      ::umask(mask);
+      mode = static_cast<fs::perms>(0666 & ~mask);
+    }
+  }
   if (mode && ::fchmod(m_fd, static_cast<mode_t>(*mode)) != 0)
     throw Error("cannot chmod " + m_tmp.string() + ": " + std::strerror(errno));
   if (::fsync(m_fd) != 0) throw Error("cannot sync " + m_tmp.string() + ": " + std::strerror(errno));

@@ -42,6 +42,11 @@ bool match(std::string_view p, std::string_view s) {
 } // namespace
 
 bool glob_match(std::string_view pattern, std::string_view path) {
+  // "dir/" means everything under dir, as in .gitignore.
+  if (!pattern.empty() && pattern.back() == '/') {
+    std::string all = std::string(pattern) + "**";
+    return glob_match(all, path);
+  }
   if (pattern.find('/') == std::string_view::npos) {
     auto slash = path.rfind('/');
     return match(pattern, slash == std::string_view::npos ? path : path.substr(slash + 1));

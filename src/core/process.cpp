@@ -55,6 +55,8 @@ std::vector<std::string> build_env(const ProcessOptions& options) {
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) throw Error("run_process: empty command");
+  // A child that stops reading its stdin must not kill us with SIGPIPE: the write fails with EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   Pipe in, out, err;
   std::vector<std::string> env_strings = build_env(options);
   std::vector<char*> envp;
@@ -69,6 +71,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   pid_t pid = ::fork();
   if (pid < 0) throw Error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL); // ignored signals survive exec: give the child the default back
     ::setpgid(0, 0);
     ::dup2(in.fd[0], 0);
     if (options.capture) {
@@ -145,8 +148,23 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     }
   }
   in.close_write();
+  // The child may have closed its output and still run: the deadline holds for the wait too.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  for (;;) {
+    pid_t w = ::waitpid(pid, &status, options.timeout.count() > 0 ? WNOHANG : 0);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) break;
+    if (w == 0) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        result.timed_out = true;
+        ::kill(-pid, SIGKILL);
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        break;
+      }
+      ::usleep(5000);
+    }
   }
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);

@@ -183,7 +183,7 @@ namespace {
   for (uint32_t i = 0; i < offset && i < query.size(); ++i) {
     if (query[i] == '\n') {
       ++line;
-      col = 1;
+      col = rule.query_column;
     } else {
       ++col;
     }
@@ -519,6 +519,23 @@ struct MetricsWalker {
     return contains(lang.logical_operators, ts_node_type(op));
   }
 
+  // `default:` is no decision of its own (C/C++ case_statement, Java switch_label).
+  bool is_default_label(TSNode node) {
+    if (ts_node_child_count(node) == 0) return false;
+    return std::strcmp(ts_node_type(ts_node_child(node, 0)), "default") == 0;
+  }
+
+  // An `else if` continues its chain: same nesting as the first `if`.
+  bool is_else_if(TSNode parent, TSNode node) {
+    const char* p = ts_node_type(parent);
+    if (!std::strcmp(p, "else_clause")) return true;
+    if (!std::strcmp(p, ts_node_type(node))) {
+      TSNode alt = ts_node_child_by_field_name(parent, "alternative", 11);
+      return !ts_node_is_null(alt) && ts_node_eq(alt, node);
+    }
+    return false;
+  }
+
   // Walks `node`'s subtree for the function `metric`, without descending into nested functions.
   void walk_body(TSNode node, FunctionMetric& metric, int depth) {
     uint32_t n = ts_node_child_count(node);
@@ -530,10 +547,10 @@ struct MetricsWalker {
         continue;
       }
       if (contains(lang.comment_kinds, type)) count_debt(c);
-      if (contains(lang.branch_kinds, type)) ++metric.complexity;
+      if (contains(lang.branch_kinds, type) && !is_default_label(c)) ++metric.complexity;
       if (is_logical(c)) ++metric.complexity;
       int d = depth;
-      if (contains(lang.nesting_kinds, type)) {
+      if (contains(lang.nesting_kinds, type) && !is_else_if(node, c)) {
         d = depth + 1;
         metric.nesting = std::max(metric.nesting, d);
       }

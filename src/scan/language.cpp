@@ -20,7 +20,7 @@ namespace scan {
 namespace {
 
 const std::vector<std::string_view> k_js_functions = {
-    "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
+    "function_declaration", "function_expression", "arrow_function", "method_definition",
     "generator_function_declaration", "generator_function"};
 const std::vector<std::string_view> k_js_branches = {
     "if_statement", "for_statement", "for_in_statement", "while_statement", "do_statement",

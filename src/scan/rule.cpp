@@ -142,7 +142,12 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       rule.query_column = v.Mark().column + 1;
       if (v.Tag() == "!" || text.compare(v.Mark().pos, 1, "|") == 0 || text.compare(v.Mark().pos, 1, ">") == 0) {
         rule.query_line += 1;
-        rule.query_column = 1;
+        // yaml-cpp strips the block's indentation: add it back so columns point into the file.
+        size_t line_start = text.find('\n', v.Mark().pos);
+        size_t indent = 0;
+        if (line_start != std::string::npos)
+          while (line_start + 1 + indent < text.size() && text[line_start + 1 + indent] == ' ') ++indent;
+        rule.query_column = static_cast<int>(indent) + 1;
       }
     } else if (key == "check") {
       rule.check = scalar(source, v, "check");

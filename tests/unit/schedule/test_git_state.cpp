@@ -1,55 +1,35 @@
 #include "schedule/git_state.hpp"
 
-#include <catch2/catch.hpp>
+#include "../support/temp_repo.hpp"
 
-#include <cstdlib>
-#include <exception>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 using schedule::detect_git_state;
 using schedule::GitState;
+using test_support::TempDir;
 
 namespace {
 
-// A fresh directory per test, removed on success and kept (and printed) when a REQUIRE fails.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "autoloop-test-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~TempDir() {
-    if (std::uncaught_exceptions() > 0) {
-      std::cerr << "test dir kept: " << path << "\n";
-      return;
-    }
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-bool git(const fs::path& dir, const std::string& args) {
-  std::string cmd = "cd '" + dir.string() +
-                    "' && git -c user.name=test -c user.email=test@example.com -c init.defaultBranch=main "
-                    "-c core.hooksPath=/nonexistent " + args + " >/dev/null 2>&1";
-  return std::system(cmd.c_str()) == 0;
-}
-
 void touch(const fs::path& p) {
   std::ofstream(p) << "x\n";
+}
+
+// True when git succeeds; for the commands expected to stop on a conflict.
+bool git_succeeds(const fs::path& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"git", "-c", "core.hooksPath=/dev/null"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return core::run_process(argv, test_support::git_options(dir)).ok();
 }
 
 } // namespace
 
 TEST_CASE("detect_git_state") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path gd = tmp.path;
+  const fs::path gd = tmp.path();
 
   SECTION("nothing in progress is normal") {
     CHECK(detect_git_state(gd) == GitState::normal);
@@ -104,30 +84,27 @@ TEST_CASE("detect_git_state") {
     CHECK(detect_git_state(gd / "missing") == GitState::normal);
   }
 
-  SECTION("a real conflicted merge, then its abort") {
-    const fs::path repo = tmp.path / "repo";
-    fs::create_directories(repo);
-    REQUIRE(git(repo, "init -q"));
-    std::ofstream(repo / "f") << "base\n";
-    REQUIRE(git(repo, "add f"));
-    REQUIRE(git(repo, "commit -q -m base"));
-    REQUIRE(git(repo, "checkout -q -b topic"));
-    std::ofstream(repo / "f") << "topic\n";
-    REQUIRE(git(repo, "commit -q -am topic"));
-    REQUIRE(git(repo, "checkout -q main"));
-    std::ofstream(repo / "f") << "main\n";
-    REQUIRE(git(repo, "commit -q -am main"));
-    REQUIRE_FALSE(git(repo, "merge topic"));
-    CHECK(detect_git_state(repo / ".git") == GitState::merge);
-    REQUIRE(git(repo, "merge --abort"));
-    CHECK(detect_git_state(repo / ".git") == GitState::normal);
-    REQUIRE_FALSE(git(repo, "cherry-pick topic"));
-    CHECK(detect_git_state(repo / ".git") == GitState::cherry_pick);
-    REQUIRE(git(repo, "cherry-pick --abort"));
-    REQUIRE_FALSE(git(repo, "rebase topic"));
-    CHECK(detect_git_state(repo / ".git") == GitState::rebase);
-    REQUIRE(git(repo, "rebase --abort"));
-    CHECK(detect_git_state(repo / ".git") == GitState::normal);
+  SECTION("a real conflicted merge, cherry-pick and rebase, each then aborted") {
+    test_support::TempRepo repo;
+    repo.write("f", "base\n");
+    repo.commit("base");
+    repo.git({"checkout", "-q", "-b", "topic"});
+    repo.write("f", "topic\n");
+    repo.commit("topic");
+    repo.git({"checkout", "-q", "main"});
+    repo.write("f", "main\n");
+    repo.commit("main");
+    REQUIRE_FALSE(git_succeeds(repo.path(), {"merge", "topic"}));
+    CHECK(detect_git_state(repo.git_dir()) == GitState::merge);
+    repo.git({"merge", "--abort"});
+    CHECK(detect_git_state(repo.git_dir()) == GitState::normal);
+    REQUIRE_FALSE(git_succeeds(repo.path(), {"cherry-pick", "topic"}));
+    CHECK(detect_git_state(repo.git_dir()) == GitState::cherry_pick);
+    repo.git({"cherry-pick", "--abort"});
+    REQUIRE_FALSE(git_succeeds(repo.path(), {"rebase", "topic"}));
+    CHECK(detect_git_state(repo.git_dir()) == GitState::rebase);
+    repo.git({"rebase", "--abort"});
+    CHECK(detect_git_state(repo.git_dir()) == GitState::normal);
   }
 }
 

@@ -1,65 +1,42 @@
 #include "schedule/hook_install.hpp"
 
-#include "core/error.hpp"
+#include "../support/temp_repo.hpp"
 
-#include <catch2/catch.hpp>
+#include "core/error.hpp"
 
 #include <algorithm>
 #include <cstdlib>
-#include <exception>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <tuple>
+#include <vector>
 
 namespace fs = std::filesystem;
 using schedule::HookChange;
 using schedule::InstallPaths;
+using test_support::slurp;
+using test_support::TempDir;
 
 namespace {
-
-// A fresh directory per test, removed on success and kept (and printed) when a REQUIRE fails.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "autoloop-test-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~TempDir() {
-    if (std::uncaught_exceptions() > 0) {
-      std::cerr << "test dir kept: " << path << "\n";
-      return;
-    }
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void write(const fs::path& p, const std::string& text, fs::perms mode) {
   std::ofstream(p, std::ios::binary) << text;
   fs::permissions(p, mode);
 }
 
-// The real template from hooks/shim.sh, found from this file's location in the source tree.
+// The real template from hooks/shim.sh in the source tree.
 std::string shim_template() {
-  fs::path here = fs::path(__FILE__);
-  for (const fs::path& candidate : {here.parent_path() / "../../../hooks/shim.sh", fs::path("hooks/shim.sh")}) {
-    if (fs::exists(candidate)) return slurp(candidate);
-  }
-  FAIL("hooks/shim.sh not found relative to " << here);
-  return {};
+#ifdef AUTOLOOP_SOURCE_DIR
+  const fs::path source_dir = AUTOLOOP_SOURCE_DIR;
+#else
+  const fs::path source_dir = fs::path(__FILE__).parent_path() / ".." / ".." / "..";
+#endif
+  const fs::path shim = source_dir / "hooks" / "shim.sh";
+  if (!fs::exists(shim)) FAIL("hooks/shim.sh not found at " << shim);
+  return slurp(shim);
 }
 
 // What a directory holds, precisely enough to say "byte for byte the same": type, mode, bytes or link target.
@@ -89,8 +66,7 @@ int run_sh(const std::string& command) {
 
 TEST_CASE("install_hooks") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path hooks = tmp.path / "hooks";
+  const fs::path hooks = tmp.path() / "hooks";
   const InstallPaths paths{hooks, "/opt/autoloop/bin/autoloop-hook", "/opt/autoloop/bin/git-autoloop"};
   const std::string tmpl = shim_template();
 
@@ -157,8 +133,7 @@ TEST_CASE("install_hooks") {
 
 TEST_CASE("uninstall_hooks") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path hooks = tmp.path / "hooks";
+  const fs::path hooks = tmp.path() / "hooks";
   const InstallPaths paths{hooks, "/opt/autoloop-hook", "/opt/git-autoloop"};
   const std::string tmpl = shim_template();
   fs::create_directories(hooks);
@@ -179,7 +154,7 @@ TEST_CASE("uninstall_hooks") {
   }
 
   SECTION("a symlinked hook comes back as the same symlink") {
-    write(tmp.path / "shared-hook", "#!/bin/sh\n", static_cast<fs::perms>(0755));
+    write(tmp.path() / "shared-hook", "#!/bin/sh\n", static_cast<fs::perms>(0755));
     fs::create_symlink("../shared-hook", hooks / "post-merge");
     fs::create_symlink("/nonexistent/dangling", hooks / "post-rewrite");
     Snapshot before = snapshot(hooks);
@@ -210,28 +185,26 @@ TEST_CASE("uninstall_hooks") {
 
 TEST_CASE("is_autoloop_shim") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
 
   SECTION("recognises a rendered shim, not other files or symlinks to a shim") {
-    const fs::path shim = tmp.path / "post-commit";
+    const fs::path shim = tmp.path() / "post-commit";
     write(shim, schedule::render_shim(shim_template(), "post-commit", "/a", "/b"), static_cast<fs::perms>(0755));
     CHECK(schedule::is_autoloop_shim(shim));
-    fs::create_symlink(shim, tmp.path / "link");
-    CHECK_FALSE(schedule::is_autoloop_shim(tmp.path / "link"));
-    write(tmp.path / "other", "#!/bin/sh\n", static_cast<fs::perms>(0755));
-    CHECK_FALSE(schedule::is_autoloop_shim(tmp.path / "other"));
-    CHECK_FALSE(schedule::is_autoloop_shim(tmp.path / "missing"));
-    CHECK_FALSE(schedule::is_autoloop_shim(tmp.path));
+    fs::create_symlink(shim, tmp.path() / "link");
+    CHECK_FALSE(schedule::is_autoloop_shim(tmp.path() / "link"));
+    write(tmp.path() / "other", "#!/bin/sh\n", static_cast<fs::perms>(0755));
+    CHECK_FALSE(schedule::is_autoloop_shim(tmp.path() / "other"));
+    CHECK_FALSE(schedule::is_autoloop_shim(tmp.path() / "missing"));
+    CHECK_FALSE(schedule::is_autoloop_shim(tmp.path()));
   }
 }
 
 TEST_CASE("render_shim") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
   const std::string tmpl = shim_template();
-  const fs::path hooks = tmp.path / "hooks";
+  const fs::path hooks = tmp.path() / "hooks";
   fs::create_directories(hooks);
-  const fs::path odd_dir = tmp.path / "dir with space" / "it's";
+  const fs::path odd_dir = tmp.path() / "dir with space" / "it's";
   fs::create_directories(odd_dir);
 
   SECTION("quotes paths with spaces and single quotes") {
@@ -254,23 +227,23 @@ TEST_CASE("render_shim") {
 
   SECTION("the shim execs the hook binary with --main, --hooks-dir, the hook and its arguments") {
     const fs::path fake = odd_dir / "autoloop-hook";
-    const fs::path out = tmp.path / "args";
+    const fs::path out = tmp.path() / "args";
     write(fake, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " + schedule::shell_quote(out.string()) + "\n",
           static_cast<fs::perms>(0755));
     write(hooks / "post-commit", schedule::render_shim(tmpl, "post-commit", fake, odd_dir / "git-autoloop"),
           static_cast<fs::perms>(0755));
-    CHECK(run_sh("cd " + schedule::shell_quote(tmp.path.string()) + " && hooks/post-commit a 'b c'") == 0);
+    CHECK(run_sh("cd " + schedule::shell_quote(tmp.path().string()) + " && hooks/post-commit a 'b c'") == 0);
     CHECK(slurp(out) == "--main\n" + (odd_dir / "git-autoloop").string() + "\n--hooks-dir\nhooks\npost-commit\na\nb c\n");
   }
 
   SECTION("with the hook binary missing: warns, runs the chained hook, exits 0") {
-    const fs::path out = tmp.path / "chained-ran";
+    const fs::path out = tmp.path() / "chained-ran";
     write(hooks / "post-commit", schedule::render_shim(tmpl, "post-commit", odd_dir / "missing-hook", "/bin/true"),
           static_cast<fs::perms>(0755));
     write(hooks / "post-commit.autoloop-chained",
           "#!/bin/sh\necho \"$# $1 $2\" > " + schedule::shell_quote(out.string()) + "\nexit 0\n", static_cast<fs::perms>(0755));
-    const fs::path err = tmp.path / "stderr";
-    CHECK(run_sh("cd " + schedule::shell_quote(tmp.path.string()) + " && /bin/sh hooks/post-commit x 'y z' 2>" +
+    const fs::path err = tmp.path() / "stderr";
+    CHECK(run_sh("cd " + schedule::shell_quote(tmp.path().string()) + " && /bin/sh hooks/post-commit x 'y z' 2>" +
                  schedule::shell_quote(err.string())) == 0);
     CHECK(slurp(out) == "2 x y z\n");
     std::string warning = slurp(err);

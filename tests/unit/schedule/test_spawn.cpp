@@ -1,15 +1,12 @@
 #include "schedule/spawn.hpp"
 
-#include <catch2/catch.hpp>
+#include "../support/temp_repo.hpp"
 
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
-#include <exception>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
@@ -19,33 +16,10 @@
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using test_support::slurp;
+using test_support::TempDir;
 
 namespace {
-
-// A fresh directory per test, removed on success and kept (and printed) when a REQUIRE fails.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "autoloop-test-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~TempDir() {
-    if (std::uncaught_exceptions() > 0) {
-      std::cerr << "test dir kept: " << path << "\n";
-      return;
-    }
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The detached worker writes `file` last via rename, so a complete file means it finished.
 std::string wait_for_file(const fs::path& file, std::chrono::milliseconds timeout = 10s) {
@@ -66,8 +40,7 @@ std::string trimmed(std::string s) {
 
 TEST_CASE("spawn_detached") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path out = tmp.path / "out";
+  const fs::path out = tmp.path() / "out";
   // Every script writes to a temp name and renames, so the test never reads a half-written file.
   auto sh = [&](const std::string& body) {
     return std::vector<std::string>{"/bin/sh", "-c", body + " > '" + out.string() + ".tmp' && mv '" + out.string() +
@@ -101,13 +74,13 @@ TEST_CASE("spawn_detached") {
   }
 
   SECTION("git's repository variables are scrubbed, others kept") {
-    ::setenv("GIT_DIR", "/somewhere/.git", 1);
-    ::setenv("GIT_INDEX_FILE", "/somewhere/.git/index", 1);
-    ::setenv("AUTOLOOP_TEST_KEEP", "kept", 1);
-    bool ok = schedule::spawn_detached(sh("echo ${GIT_DIR-unset} ${GIT_INDEX_FILE-unset} ${AUTOLOOP_TEST_KEEP-unset}"));
-    ::unsetenv("GIT_DIR");
-    ::unsetenv("GIT_INDEX_FILE");
-    ::unsetenv("AUTOLOOP_TEST_KEEP");
+    bool ok = false;
+    {
+      test_support::EnvGuard git_dir("GIT_DIR", "/somewhere/.git");
+      test_support::EnvGuard index("GIT_INDEX_FILE", "/somewhere/.git/index");
+      test_support::EnvGuard keep("AUTOLOOP_TEST_KEEP", "kept");
+      ok = schedule::spawn_detached(sh("echo ${GIT_DIR-unset} ${GIT_INDEX_FILE-unset} ${AUTOLOOP_TEST_KEEP-unset}"));
+    }
     REQUIRE(ok);
     CHECK(trimmed(wait_for_file(out)) == "unset unset kept");
   }
@@ -119,11 +92,23 @@ TEST_CASE("spawn_detached") {
         {"/bin/sh", "-c",
          // Redirections inside subshells: the outer shell's own fds stay as the spawn left them while ls and
          // readlink look at them (dash saves fds in the shell itself when it redirects a plain command).
-         "cd '" + tmp.path.string() + "' && p=$$ && (ls /proc/$p/fd > a) && "
+         "cd '" + tmp.path().string() + "' && p=$$ && (ls /proc/$p/fd > a) && "
          "(readlink /proc/$p/fd/0 /proc/$p/fd/1 /proc/$p/fd/2 > b) && (cat a b | tr '\\n' ' ' > out.tmp) && mv out.tmp out"});
     ::close(leaked);
     REQUIRE(ok);
     CHECK(trimmed(wait_for_file(out)) == "0 1 2 /dev/null /dev/null /dev/null");
+  }
+
+  SECTION("Reap::by_init returns without waiting; the caller's exit would hand the child to init") {
+    REQUIRE(schedule::spawn_detached(sh("echo $$"), schedule::Reap::by_init));
+    CHECK(trimmed(wait_for_file(out)) != "<timeout>");
+    // This process lives on, so the intermediate child is ours to reap: exactly one, and not the worker.
+    int status = 0;
+    pid_t reaped = ::waitpid(-1, &status, 0);
+    CHECK(reaped > 0);
+    CHECK(std::to_string(reaped) != trimmed(slurp(out)));
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    CHECK(::waitpid(-1, &status, WNOHANG) == -1);
   }
 
   SECTION("an empty argv is refused without forking") {
@@ -133,7 +118,6 @@ TEST_CASE("spawn_detached") {
 
 TEST_CASE("run_and_wait") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
 
   SECTION("returns the exit status") {
     CHECK(schedule::run_and_wait({"/bin/sh", "-c", "exit 0"}, std::nullopt) == 0);
@@ -145,7 +129,7 @@ TEST_CASE("run_and_wait") {
   }
 
   SECTION("replays the input on stdin") {
-    const fs::path out = tmp.path / "out";
+    const fs::path out = tmp.path() / "out";
     std::string input = "line one\nline two\n";
     CHECK(schedule::run_and_wait({"/bin/sh", "-c", "cat > '" + out.string() + "'"}, input) == 0);
     CHECK(slurp(out) == input);
@@ -157,8 +141,8 @@ TEST_CASE("run_and_wait") {
   }
 
   SECTION("a script without #! runs under /bin/sh, with its arguments") {
-    const fs::path script = tmp.path / "hook";
-    const fs::path out = tmp.path / "out";
+    const fs::path script = tmp.path() / "hook";
+    const fs::path out = tmp.path() / "out";
     std::ofstream(script) << "echo \"$1|$2\" > '" << out.string() << "'\n";
     fs::permissions(script, static_cast<fs::perms>(0755));
     CHECK(schedule::run_and_wait({script.string(), "a", "b c"}, std::nullopt) == 0);
@@ -166,6 +150,6 @@ TEST_CASE("run_and_wait") {
   }
 
   SECTION("a missing program is 127") {
-    CHECK(schedule::run_and_wait({(tmp.path / "missing").string()}, std::nullopt) == 127);
+    CHECK(schedule::run_and_wait({(tmp.path() / "missing").string()}, std::nullopt) == 127);
   }
 }

@@ -1,65 +1,21 @@
 #include "schedule/spool.hpp"
 
-#include <catch2/catch.hpp>
+#include "../support/temp_repo.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <exception>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
-#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace fs = std::filesystem;
 using schedule::SpoolEntry;
+using test_support::slurp;
+using test_support::TempDir;
+using test_support::TempRepo;
 
 namespace {
-
-// A fresh directory per test, removed on success and kept (and printed) when a REQUIRE fails.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "autoloop-test-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~TempDir() {
-    if (std::uncaught_exceptions() > 0) {
-      std::cerr << "test dir kept: " << path << "\n";
-      return;
-    }
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-bool git(const fs::path& dir, const std::string& args) {
-  std::string cmd = "cd '" + dir.string() +
-                    "' && git -c user.name=test -c user.email=test@example.com -c init.defaultBranch=main "
-                    "-c core.hooksPath=/nonexistent " + args + " >/dev/null 2>&1";
-  return std::system(cmd.c_str()) == 0;
-}
-
-std::string git_out(const fs::path& dir, const std::string& args) {
-  std::string cmd = "cd '" + dir.string() + "' && git " + args + " 2>/dev/null";
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[256];
-    while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    ::pclose(p);
-  }
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 const std::string k_a(40, 'a'), k_b(40, 'b'), k_c(64, 'c');
 
@@ -78,8 +34,7 @@ SpoolEntry sample() {
 
 TEST_CASE("spool_append") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path spool = tmp.path / "autoloop" / "spool";
+  const fs::path spool = tmp.path() / "autoloop" / "spool";
 
   SECTION("round trip through a file, creating the directory") {
     fs::path file = schedule::spool_append(spool, sample());
@@ -122,8 +77,7 @@ TEST_CASE("spool_append") {
 
 TEST_CASE("spool_read") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path spool = tmp.path / "spool";
+  const fs::path spool = tmp.path() / "spool";
 
   SECTION("a missing directory is an empty spool") {
     CHECK(schedule::spool_read(spool).empty());
@@ -184,8 +138,7 @@ TEST_CASE("spool_read") {
 
 TEST_CASE("spool_remove") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path spool = tmp.path / "spool";
+  const fs::path spool = tmp.path() / "spool";
 
   SECTION("removes the given entries only, and tolerates already-removed files") {
     schedule::spool_append(spool, sample());
@@ -230,15 +183,10 @@ TEST_CASE("parse_spool_entry") {
 }
 
 TEST_CASE("hook_entry") {
-  TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path repo = tmp.path / "repo";
-  fs::create_directories(repo);
-  REQUIRE(git(repo, "init -q"));
-  REQUIRE(git(repo, "commit -q --allow-empty -m first"));
-  auto loc = schedule::locate_repo(repo, {});
+  TempRepo repo;
+  const std::string head = repo.commit("first");
+  auto loc = schedule::locate_repo(repo.path(), {});
   REQUIRE(loc);
-  const std::string head = git_out(repo, "rev-parse HEAD");
 
   SECTION("post-commit records HEAD") {
     auto e = schedule::hook_entry("post-commit", {}, "", *loc);
@@ -246,16 +194,15 @@ TEST_CASE("hook_entry") {
     CHECK(e->event == "post-commit");
     CHECK(e->commits == std::vector<std::string>{head});
     CHECK(e->ranges.empty());
-    CHECK(e->git_dir == (repo / ".git").string());
+    CHECK(e->git_dir == repo.git_dir().string());
   }
 
   SECTION("post-merge records ORIG_HEAD..HEAD and HEAD") {
-    REQUIRE(git(repo, "checkout -q -b topic"));
-    REQUIRE(git(repo, "commit -q --allow-empty -m t1"));
-    REQUIRE(git(repo, "commit -q --allow-empty -m t2"));
-    REQUIRE(git(repo, "checkout -q main"));
-    REQUIRE(git(repo, "merge -q --ff-only topic"));
-    const std::string merged = git_out(repo, "rev-parse HEAD");
+    repo.git({"checkout", "-q", "-b", "topic"});
+    repo.commit("t1");
+    const std::string merged = repo.commit("t2");
+    repo.git({"checkout", "-q", "main"});
+    repo.git({"merge", "-q", "--ff-only", "topic"});
     auto e = schedule::hook_entry("post-merge", {"0"}, "", *loc);
     REQUIRE(e);
     CHECK(e->commits == std::vector<std::string>{merged});
@@ -264,7 +211,7 @@ TEST_CASE("hook_entry") {
   }
 
   SECTION("post-merge without a moved ORIG_HEAD records no range") {
-    std::ofstream(repo / ".git" / "ORIG_HEAD") << head << "\n";
+    std::ofstream(repo.git_dir() / "ORIG_HEAD") << head << "\n";
     auto e = schedule::hook_entry("post-merge", {"0"}, "", *loc);
     REQUIRE(e);
     CHECK(e->ranges.empty());
@@ -278,10 +225,8 @@ TEST_CASE("hook_entry") {
   }
 
   SECTION("post-commit on an unborn branch throws") {
-    const fs::path fresh = tmp.path / "fresh";
-    fs::create_directories(fresh);
-    REQUIRE(git(fresh, "init -q"));
-    auto fresh_loc = schedule::locate_repo(fresh, {});
+    TempRepo fresh("fresh");
+    auto fresh_loc = schedule::locate_repo(fresh.path(), {});
     REQUIRE(fresh_loc);
     CHECK_THROWS(schedule::hook_entry("post-commit", {}, "", *fresh_loc));
   }
@@ -293,31 +238,29 @@ TEST_CASE("hook_entry") {
 
 TEST_CASE("hook_should_defer") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
   schedule::RepoLocation loc;
-  loc.git_dir = loc.common_dir = tmp.path;
+  loc.git_dir = loc.common_dir = tmp.path();
 
   SECTION("normal state: no deferral") {
     CHECK_FALSE(schedule::hook_should_defer("post-commit", {}, loc));
   }
 
   SECTION("inside a rebase: commits defer, the closing post-rewrite does not") {
-    fs::create_directory(tmp.path / "rebase-merge");
+    fs::create_directory(tmp.path() / "rebase-merge");
     CHECK(schedule::hook_should_defer("post-commit", {}, loc));
     CHECK(schedule::hook_should_defer("post-rewrite", {"amend"}, loc));
     CHECK_FALSE(schedule::hook_should_defer("post-rewrite", {"rebase"}, loc));
   }
 
   SECTION("inside a bisect: defer") {
-    std::ofstream(tmp.path / "BISECT_LOG") << "x";
+    std::ofstream(tmp.path() / "BISECT_LOG") << "x";
     CHECK(schedule::hook_should_defer("post-merge", {"0"}, loc));
   }
 }
 
 TEST_CASE("record_hook_error") {
   TempDir tmp;
-  INFO("test dir: " << tmp.path);
-  const fs::path log_dir = tmp.path / "autoloop" / "log";
+  const fs::path log_dir = tmp.path() / "autoloop" / "log";
 
   SECTION("each distinct message is shown once, every occurrence is logged") {
     CHECK(schedule::record_hook_error(log_dir, "post-commit", "disk full"));
@@ -332,8 +275,8 @@ TEST_CASE("record_hook_error") {
   }
 
   SECTION("when nothing can be recorded, the message is shown") {
-    std::ofstream(tmp.path / "file") << "x";
-    CHECK(schedule::record_hook_error(tmp.path / "file" / "log", "post-commit", "x"));
-    CHECK(schedule::record_hook_error(tmp.path / "file" / "log", "post-commit", "x"));
+    std::ofstream(tmp.path() / "file") << "x";
+    CHECK(schedule::record_hook_error(tmp.path() / "file" / "log", "post-commit", "x"));
+    CHECK(schedule::record_hook_error(tmp.path() / "file" / "log", "post-commit", "x"));
   }
 }

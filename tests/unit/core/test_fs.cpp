@@ -1,0 +1,179 @@
+#include "core/fs.hpp"
+
+#include "../support/temp_repo.hpp"
+
+#include "core/error.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using test_support::TempDir;
+
+namespace {
+
+// Names in `dir` (not recursive), sorted.
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+fs::perms perms_of(const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; }
+
+// The process umask (read by setting it and putting it back).
+fs::perms current_umask() {
+  mode_t m = ::umask(0);
+  ::umask(m);
+  return static_cast<fs::perms>(m);
+}
+
+} // namespace
+
+TEST_CASE("read_file") {
+  TempDir tmp("fs");
+
+  SECTION("returns the whole content, bytes as stored") {
+    std::string content("line 1\r\n\0binary\xff\n", 18);
+    content += std::string(200000, 'z'); // more than one read buffer
+    tmp.write("f.bin", content);
+    auto got = core::read_file(tmp / "f.bin");
+    REQUIRE(got);
+    CHECK(got->size() == content.size());
+    CHECK(*got == content);
+  }
+
+  SECTION("an empty file is an empty string, not nullopt") {
+    tmp.write("empty", "");
+    auto got = core::read_file(tmp / "empty");
+    REQUIRE(got);
+    CHECK(got->empty());
+  }
+
+  SECTION("nullopt when the file or a parent does not exist") {
+    CHECK_FALSE(core::read_file(tmp / "missing"));
+    CHECK_FALSE(core::read_file(tmp / "missing-dir" / "file"));
+    tmp.write("plain", "x");
+    CHECK_FALSE(core::read_file(tmp / "plain" / "below-a-file"));
+  }
+
+  SECTION("other errors throw core::Error") {
+    fs::create_directory(tmp / "dir");
+    CHECK_THROWS_AS(core::read_file(tmp / "dir"), core::Error);
+    if (::geteuid() != 0) {
+      auto f = tmp.write("secret", "x");
+      fs::permissions(f, fs::perms::none);
+      CHECK_THROWS_AS(core::read_file(f), core::Error);
+      fs::permissions(f, fs::perms::owner_all);
+    }
+  }
+}
+
+TEST_CASE("write_file_atomic") {
+  TempDir tmp("fs");
+
+  SECTION("creates a file with the content") {
+    core::write_file_atomic(tmp / "new.txt", "hello\n");
+    CHECK(test_support::slurp(tmp / "new.txt") == "hello\n");
+    CHECK(names_in(tmp.path()) == std::vector<std::string>{"new.txt"});
+  }
+
+  SECTION("replaces an existing file whole and leaves no temp file") {
+    tmp.write("f.txt", std::string(10000, 'o'));
+    core::write_file_atomic(tmp / "f.txt", "short");
+    CHECK(test_support::slurp(tmp / "f.txt") == "short");
+    CHECK(names_in(tmp.path()) == std::vector<std::string>{"f.txt"});
+  }
+
+  SECTION("sets the mode when given") {
+    core::write_file_atomic(tmp / "hook", "#!/bin/sh\n", fs::perms(0755));
+    CHECK(perms_of(tmp / "hook") == fs::perms(0755));
+    core::write_file_atomic(tmp / "hook", "#!/bin/sh\nexit 0\n", fs::perms(0700));
+    CHECK(perms_of(tmp / "hook") == fs::perms(0700));
+  }
+
+  SECTION("without a mode, a new file gets the usual permissions (0666 less the umask)") {
+    core::write_file_atomic(tmp / "config.yml", "a: 1\n");
+    CHECK(perms_of(tmp / "config.yml") == (fs::perms(0666) & ~current_umask()));
+  }
+
+  SECTION("without a mode, replacing a file keeps its permissions") {
+    auto f = tmp.write("shared.yml", "old\n");
+    fs::permissions(f, fs::perms(0644));
+    core::write_file_atomic(f, "new\n");
+    CHECK(test_support::slurp(f) == "new\n");
+    CHECK(perms_of(f) == fs::perms(0644));
+  }
+
+  SECTION("throws core::Error when the directory does not exist, creating nothing") {
+    CHECK_THROWS_AS(core::write_file_atomic(tmp / "no-dir" / "f.txt", "x"), core::Error);
+    CHECK(names_in(tmp.path()).empty());
+  }
+
+  SECTION("throws core::Error when the target is a directory; the directory is untouched") {
+    fs::create_directory(tmp / "d");
+    tmp.write("d/inside", "keep");
+    CHECK_THROWS_AS(core::write_file_atomic(tmp / "d", "x"), core::Error);
+    CHECK(test_support::slurp(tmp / "d" / "inside") == "keep");
+    CHECK(names_in(tmp.path()) == std::vector<std::string>{"d"});
+  }
+}
+
+TEST_CASE("AtomicFile") {
+  TempDir tmp("fs");
+
+  SECTION("the target is untouched until commit") {
+    tmp.write("f.txt", "before");
+    {
+      core::AtomicFile file(tmp / "f.txt");
+      file.write("after");
+      CHECK(test_support::slurp(tmp / "f.txt") == "before");
+      CHECK(names_in(tmp.path()).size() == 2); // the target and one temp file beside it
+      file.commit();
+      CHECK(test_support::slurp(tmp / "f.txt") == "after");
+    }
+    CHECK(names_in(tmp.path()) == std::vector<std::string>{"f.txt"});
+  }
+
+  SECTION("several writes are concatenated") {
+    {
+      core::AtomicFile file(tmp / "f.txt");
+      file.write("a");
+      file.write(std::string(100000, 'b'));
+      file.write("c");
+      file.commit();
+    }
+    std::string got = test_support::slurp(tmp / "f.txt");
+    CHECK(got.size() == 100002);
+    CHECK(got.front() == 'a');
+    CHECK(got.back() == 'c');
+  }
+
+  SECTION("destroyed without commit: the temp file is removed and the target untouched") {
+    tmp.write("f.txt", "before");
+    {
+      core::AtomicFile file(tmp / "f.txt");
+      file.write("discarded");
+    }
+    CHECK(test_support::slurp(tmp / "f.txt") == "before");
+    CHECK(names_in(tmp.path()) == std::vector<std::string>{"f.txt"});
+  }
+
+  SECTION("destroyed without commit when there was no target: nothing is created") {
+    {
+      core::AtomicFile file(tmp / "new.txt");
+      file.write("discarded");
+    }
+    CHECK(names_in(tmp.path()).empty());
+  }
+
+  SECTION("a directory that does not exist throws core::Error at construction") {
+    CHECK_THROWS_AS(core::AtomicFile(tmp / "missing" / "f"), core::Error);
+  }
+}

@@ -1,0 +1,243 @@
+#include "loop/context.hpp"
+
+#include "../support/temp_repo.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using loop::Context;
+using loop::OpenOptions;
+using test_support::EnvGuard;
+using test_support::TempRepo;
+
+namespace {
+
+Context open_ctx(const TempRepo& repo, std::vector<std::string> overrides = {}) {
+  OpenOptions o;
+  o.git_dir = repo.git_dir();
+  o.overrides = std::move(overrides);
+  return Context::open(o);
+}
+
+const scan::Rule* find_rule(const std::vector<scan::Rule>& rules, const std::string& id) {
+  for (const auto& r : rules)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("Context::open") {
+  TempRepo repo("context");
+  repo.write("a.txt", "a\n");
+  repo.commit();
+
+  SECTION("finds the repository and puts the data dir under the common git dir") {
+    Context ctx = open_ctx(repo);
+    CHECK(fs::equivalent(ctx.paths.git_dir, repo.git_dir()));
+    CHECK(fs::equivalent(ctx.paths.common_dir, repo.git_dir()));
+    REQUIRE(ctx.paths.work_tree);
+    CHECK(fs::equivalent(*ctx.paths.work_tree, repo.path()));
+    CHECK(ctx.paths.data_dir == ctx.paths.common_dir / "autoloop");
+    CHECK(ctx.paths.db() == ctx.paths.data_dir / "queue.db");
+    CHECK(ctx.config.autonomous_loop.enabled);
+    CHECK(ctx.config.scan.threads == core::default_config().scan.threads);
+  }
+
+  SECTION("a linked worktree shares the main repository's data dir") {
+    repo.git({"worktree", "add", "-q", (repo.path() / "wt").string(), "-b", "wt-branch"});
+    OpenOptions o;
+    o.git_dir = repo.path() / "wt";
+    Context ctx = Context::open(o);
+    CHECK(fs::equivalent(ctx.paths.common_dir, repo.git_dir()));
+    CHECK_FALSE(fs::equivalent(ctx.paths.git_dir, repo.git_dir()));
+    CHECK(ctx.paths.data_dir == ctx.paths.common_dir / "autoloop");
+  }
+
+  SECTION("a malformed .autoloop.yml throws LocatedError with the file and line") {
+    repo.write(".autoloop.yml", "autonomous_loop:\n  enabled: true\n  bogus_key: 3\n");
+    try {
+      open_ctx(repo);
+      FAIL("no LocatedError");
+    } catch (const core::LocatedError& e) {
+      CHECK(fs::path(e.file()).filename() == ".autoloop.yml");
+      CHECK(e.line() == 3);
+      CHECK(e.column() == 3);
+      CHECK_THAT(e.what(), Catch::Contains("bogus_key"));
+    }
+  }
+
+  SECTION("YAML that does not parse is a LocatedError too") {
+    repo.write(".autoloop.yml", "scan:\n  threads: [1, 2\n");
+    CHECK_THROWS_AS(open_ctx(repo), core::LocatedError);
+  }
+
+  SECTION("load_config=false ignores a malformed file and keeps the defaults") {
+    repo.write(".autoloop.yml", "nonsense: [\n");
+    OpenOptions o;
+    o.git_dir = repo.git_dir();
+    o.load_config = false;
+    Context ctx = Context::open(o);
+    CHECK(ctx.config.scan.threads == core::default_config().scan.threads);
+  }
+
+  SECTION("layers: repo file, then local file, then overrides") {
+    repo.write(".autoloop.yml", "scan:\n  threads: 3\n  max_file_size: 1000\n");
+    fs::create_directories(repo.git_dir() / "autoloop");
+    std::ofstream(repo.git_dir() / "autoloop" / "config.yml") << "scan:\n  threads: 5\n";
+    Context ctx = open_ctx(repo, {"scan.max_file_size=2000"});
+    CHECK(ctx.config.scan.threads == 5);
+    CHECK(ctx.config.scan.max_file_size == 2000);
+  }
+
+  SECTION("outside a repository: git::Error") {
+    test_support::TempDir plain("context");
+    OpenOptions o;
+    o.git_dir = plain.path();
+    CHECK_THROWS_AS(Context::open(o), git::Error);
+  }
+}
+
+TEST_CASE("Context::stopped") {
+  TempRepo repo("context");
+  EnvGuard no_switch("AUTOLOOP", std::nullopt);
+
+  SECTION("running by default") { CHECK_FALSE(open_ctx(repo).stopped()); }
+
+  SECTION("the STOP file stops it, and removing it resumes") {
+    Context ctx = open_ctx(repo);
+    fs::create_directories(ctx.paths.data_dir);
+    std::ofstream(ctx.paths.stop_file()) << "stopped\n";
+    auto why = ctx.stopped();
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains(ctx.paths.stop_file().string()));
+    fs::remove(ctx.paths.stop_file());
+    CHECK_FALSE(ctx.stopped());
+  }
+
+  SECTION("AUTOLOOP=0 in the environment stops it; other values do not") {
+    Context ctx = open_ctx(repo);
+    {
+      EnvGuard off("AUTOLOOP", std::string("0"));
+      auto why = ctx.stopped();
+      REQUIRE(why);
+      CHECK_THAT(*why, Catch::Contains("AUTOLOOP=0"));
+    }
+    CHECK_FALSE(ctx.stopped());
+    EnvGuard on("AUTOLOOP", std::string("1"));
+    CHECK_FALSE(ctx.stopped());
+  }
+
+  SECTION("autonomous_loop.enabled: false stops it") {
+    auto why = open_ctx(repo, {"autonomous_loop.enabled=false"}).stopped();
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains("enabled"));
+  }
+}
+
+TEST_CASE("Context::store") {
+  TempRepo repo("context");
+
+  SECTION("opens (creating) the queue once and returns the same store") {
+    Context ctx = open_ctx(repo);
+    queue::Store& a = ctx.store();
+    queue::Store& b = ctx.store();
+    CHECK(&a == &b);
+    CHECK(fs::exists(ctx.paths.db()));
+    CHECK_FALSE(ctx.quarantined());
+  }
+
+  SECTION("a corrupt queue.db is moved aside and a fresh one is created") {
+    Context ctx = open_ctx(repo);
+    fs::create_directories(ctx.paths.data_dir);
+    std::string garbage;
+    while (garbage.size() < 16384) garbage += "this is not an SQLite database. ";
+    std::ofstream(ctx.paths.db(), std::ios::binary) << garbage;
+
+    queue::Store* store = nullptr;
+    REQUIRE_NOTHROW(store = &ctx.store());
+    REQUIRE(ctx.quarantined());
+    const fs::path moved = *ctx.quarantined();
+    CHECK(moved != ctx.paths.db());
+    CHECK(moved.parent_path() == ctx.paths.data_dir);
+    CHECK(test_support::slurp(moved) == garbage); // nothing lost
+    CHECK(store->quick_check());
+    CHECK(store->state("rebuild_needed") == std::optional<std::string>(moved.string()));
+    store->set_state("k", "v");
+    CHECK(store->state("k") == std::optional<std::string>("v"));
+    // The user hears about it through last-error (the worker has no terminal).
+    REQUIRE(fs::exists(ctx.paths.last_error()));
+    CHECK_THAT(test_support::slurp(ctx.paths.last_error()), Catch::Contains(moved.string()));
+  }
+
+  SECTION("a later Context opens the fresh queue without quarantining again") {
+    {
+      Context ctx = open_ctx(repo);
+      fs::create_directories(ctx.paths.data_dir);
+      std::ofstream(ctx.paths.db(), std::ios::binary) << std::string(8192, 'x');
+      ctx.store();
+      REQUIRE(ctx.quarantined());
+    }
+    Context again = open_ctx(repo);
+    again.store();
+    CHECK_FALSE(again.quarantined());
+    size_t aside = 0;
+    for (const auto& e : fs::directory_iterator(again.paths.data_dir))
+      if (e.path().filename().string().find("corrupt") != std::string::npos) ++aside;
+    CHECK(aside == 1);
+  }
+}
+
+TEST_CASE("Context::rules") {
+  TempRepo repo("context");
+
+  SECTION("the built-in rules, all enabled by default") {
+    auto rules = open_ctx(repo).rules();
+    CHECK(rules.size() == scan::builtin_rules().size());
+    REQUIRE(find_rule(rules, "python/eval-exec"));
+  }
+
+  SECTION("repository rules are added or override built-ins; config switches apply") {
+    repo.write(".autoloop/rules/python/eval-exec.yml",
+               "id: python/eval-exec\nlanguage: python\ncategory: security_fixes\nmessage: repo version\n"
+               "query: \"(call) @match\"\n");
+    repo.write(".autoloop/rules/python/local.yml",
+               "id: local/rule\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
+    auto rules = open_ctx(repo, {"rules.disable=[python/bare-except]", "rules.severity.local/rule=error"}).rules();
+    REQUIRE(find_rule(rules, "python/eval-exec"));
+    CHECK(find_rule(rules, "python/eval-exec")->message == "repo version");
+    REQUIRE(find_rule(rules, "local/rule"));
+    CHECK(find_rule(rules, "local/rule")->severity == "error");
+    REQUIRE(find_rule(rules, "python/bare-except"));
+    CHECK_FALSE(find_rule(rules, "python/bare-except")->enabled);
+  }
+
+  SECTION("a malformed repository rule throws LocatedError naming it") {
+    auto bad = repo.write(".autoloop/rules/bad.yml", "id: x/bad\nlanguage: klingon\n");
+    try {
+      open_ctx(repo).rules();
+      FAIL("no LocatedError");
+    } catch (const core::LocatedError& e) {
+      CHECK(fs::path(e.file()).filename() == "bad.yml");
+      CHECK(e.line() == 2);
+    }
+  }
+}
+
+TEST_CASE("Context::hooks_dir") {
+  TempRepo repo("context");
+
+  SECTION("the repository's hooks directory by default") {
+    CHECK(open_ctx(repo).hooks_dir() == (repo.git_dir() / "hooks").lexically_normal());
+  }
+
+  SECTION("honours core.hooksPath") {
+    repo.git({"config", "core.hooksPath", (repo.path() / "my-hooks").string()});
+    CHECK(open_ctx(repo).hooks_dir() == (repo.path() / "my-hooks").lexically_normal());
+  }
+}

@@ -1,0 +1,210 @@
+#include "scan/fix_template.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+
+#include <string>
+#include <vector>
+
+using scan::Capture;
+using scan::Finding;
+using scan::FixEdit;
+using scan::Rule;
+using scan::TextEdit;
+
+namespace {
+
+// A capture named `name` over the first occurrence of `text` in `source` (at or after `from`).
+Capture cap(const std::string& name, const std::string& source, const std::string& text, size_t from = 0) {
+  auto at = source.find(text, from);
+  REQUIRE(at != std::string::npos);
+  return Capture{name, static_cast<uint32_t>(at), static_cast<uint32_t>(at + text.size())};
+}
+
+Finding finding(std::vector<Capture> captures) {
+  Finding f;
+  f.rule_id = "t/fix";
+  f.captures = std::move(captures);
+  for (const auto& c : f.captures)
+    if (c.name == "match") {
+      f.start_byte = c.start_byte;
+      f.end_byte = c.end_byte;
+    }
+  return f;
+}
+
+FixEdit edit(FixEdit::Op op, const std::string& capture, const std::string& text = "",
+             std::map<std::string, std::string> map = {}) {
+  FixEdit e;
+  e.op = op;
+  e.capture = capture;
+  e.text = text;
+  e.map = std::move(map);
+  return e;
+}
+
+Rule rule_with(std::vector<FixEdit> fix) {
+  Rule r;
+  r.id = "t/fix";
+  r.languages = {"python"};
+  r.safety = "safe";
+  r.fix = std::move(fix);
+  return r;
+}
+
+// Applies the rule's edits for one finding.
+std::string fixed(const Rule& rule, const Finding& f, const std::string& source) {
+  auto edits = scan::fix_edits(rule, f, source);
+  REQUIRE(edits);
+  return scan::apply_edits(source, *edits);
+}
+
+const std::map<std::string, std::string> k_is = {{"==", "is"}, {"!=", "is not"}};
+
+} // namespace
+
+TEST_CASE("fix_edits") {
+  SECTION("replace by a map on the captured text") {
+    std::string src = "if x == None and y != None: pass";
+    Rule r = rule_with({edit(FixEdit::Op::replace, "op", "", k_is)});
+    CHECK(fixed(r, finding({cap("op", src, "==")}), src) == "if x is None and y != None: pass");
+    CHECK(fixed(r, finding({cap("op", src, "!=")}), src) == "if x == None and y is not None: pass");
+  }
+
+  SECTION("a map without an entry for the captured text gives nullopt") {
+    std::string src = "if x < None: pass";
+    Rule r = rule_with({edit(FixEdit::Op::replace, "op", "", k_is)});
+    CHECK_FALSE(scan::fix_edits(r, finding({cap("op", src, "<")}), src));
+  }
+
+  SECTION("replace by a template with {{capture}} placeholders") {
+    std::string src = "total = total + part\n";
+    Rule r = rule_with({edit(FixEdit::Op::replace, "match", "{{acc}} += {{rhs}}")});
+    Finding f = finding({cap("match", src, "total = total + part"), cap("acc", src, "total"), cap("rhs", src, "part")});
+    auto edits = scan::fix_edits(r, f, src);
+    REQUIRE(edits);
+    REQUIRE(edits->size() == 1);
+    CHECK((*edits)[0].start == 0);
+    CHECK((*edits)[0].end == 20);
+    CHECK((*edits)[0].text == "total += part");
+    CHECK(scan::apply_edits(src, *edits) == "total += part\n");
+  }
+
+  SECTION("literal text without placeholders, and unmatched braces kept as text") {
+    std::string src = "a = NULL;";
+    CHECK(fixed(rule_with({edit(FixEdit::Op::replace, "v", "nullptr")}), finding({cap("v", src, "NULL")}), src) ==
+          "a = nullptr;");
+    CHECK(fixed(rule_with({edit(FixEdit::Op::replace, "v", "{{ x")}), finding({cap("v", src, "NULL")}), src) ==
+          "a = {{ x;");
+  }
+
+  SECTION("delete removes the captured bytes") {
+    std::string src = "import os, sys\n";
+    Rule r = rule_with({edit(FixEdit::Op::remove, "gone")});
+    CHECK(fixed(r, finding({cap("gone", src, ", sys")}), src) == "import os\n");
+  }
+
+  SECTION("insert_before and insert_after add text at the capture's edges") {
+    std::string src = "print(x)\n";
+    Rule r = rule_with({edit(FixEdit::Op::insert_before, "match", "log("), edit(FixEdit::Op::insert_after, "match", ")")});
+    Finding f = finding({cap("match", src, "print(x)")});
+    auto edits = scan::fix_edits(r, f, src);
+    REQUIRE(edits);
+    REQUIRE(edits->size() == 2);
+    CHECK((*edits)[0].start == (*edits)[0].end);
+    CHECK((*edits)[1].start == (*edits)[1].end);
+    CHECK(scan::apply_edits(src, *edits) == "log(print(x))\n");
+  }
+
+  SECTION("several edits of one rule combine") {
+    std::string src = "if a == None: pass";
+    Rule r = rule_with({edit(FixEdit::Op::replace, "op", "", k_is), edit(FixEdit::Op::insert_before, "left", "(("),
+                        edit(FixEdit::Op::insert_after, "left", "))")});
+    CHECK(fixed(r, finding({cap("left", src, "a"), cap("op", src, "==")}), src) == "if ((a)) is None: pass");
+  }
+
+  SECTION("a capture the finding does not have gives nullopt") {
+    std::string src = "x == None";
+    CHECK_FALSE(scan::fix_edits(rule_with({edit(FixEdit::Op::replace, "op", "", k_is)}), finding({cap("other", src, "==")}), src));
+    CHECK_FALSE(scan::fix_edits(rule_with({edit(FixEdit::Op::remove, "op")}), finding({}), src));
+  }
+
+  SECTION("a template naming an absent capture gives nullopt") {
+    std::string src = "x == None";
+    Rule r = rule_with({edit(FixEdit::Op::replace, "op", "{{missing}}")});
+    CHECK_FALSE(scan::fix_edits(r, finding({cap("op", src, "==")}), src));
+    Rule ins = rule_with({edit(FixEdit::Op::insert_after, "op", " {{missing}}")});
+    CHECK_FALSE(scan::fix_edits(ins, finding({cap("op", src, "==")}), src));
+  }
+
+  SECTION("a capture beyond the end of the source gives nullopt") {
+    std::string src = "x";
+    Rule r = rule_with({edit(FixEdit::Op::remove, "op")});
+    CHECK_FALSE(scan::fix_edits(r, finding({Capture{"op", 0, 5}}), src));
+  }
+
+  SECTION("a rule without a fix gives nullopt") {
+    std::string src = "x == None";
+    CHECK_FALSE(scan::fix_edits(rule_with({}), finding({cap("op", src, "==")}), src));
+  }
+}
+
+TEST_CASE("apply_edits") {
+  SECTION("no edits: the source unchanged") { CHECK(scan::apply_edits("abc", {}) == "abc"); }
+
+  SECTION("edits in any order are applied by position") {
+    std::vector<TextEdit> edits{{6, 7, "Z"}, {0, 1, "A"}, {3, 3, "-"}};
+    CHECK(scan::apply_edits("abcdefg", edits) == "Abc-defZ");
+  }
+
+  SECTION("adjacent edits and two insertions at one point are fine") {
+    CHECK(scan::apply_edits("abcd", {{0, 2, "X"}, {2, 4, "Y"}}) == "XY");
+    CHECK(scan::apply_edits("ab", {{1, 1, "1"}, {1, 1, "2"}}) == "a12b");
+  }
+
+  SECTION("an edit at the very end appends") { CHECK(scan::apply_edits("ab", {{2, 2, "c"}}) == "abc"); }
+
+  SECTION("overlapping edits throw core::Error") {
+    CHECK_THROWS_AS(scan::apply_edits("abcdef", {{0, 3, "x"}, {2, 4, "y"}}), core::Error);
+    CHECK_THROWS_AS(scan::apply_edits("abcdef", {{1, 5, "x"}, {2, 2, "y"}}), core::Error);
+  }
+
+  SECTION("an edit outside the text or reversed throws core::Error") {
+    CHECK_THROWS_AS(scan::apply_edits("abc", {{2, 9, "x"}}), core::Error);
+    CHECK_THROWS_AS(scan::apply_edits("abc", {{4, 4, "x"}}), core::Error);
+    CHECK_THROWS_AS(scan::apply_edits("abc", {{2, 1, "x"}}), core::Error);
+  }
+}
+
+TEST_CASE("apply_fixes") {
+  Rule r = rule_with({edit(FixEdit::Op::replace, "op", "", k_is)});
+
+  SECTION("fixes every finding, whatever their order") {
+    std::string src = "a == None\nb != None\nc == None\n";
+    std::vector<Finding> fs{finding({cap("op", src, "==", 12)}), finding({cap("op", src, "==")}),
+                            finding({cap("op", src, "!=")})};
+    for (auto& f : fs) f.start_byte = f.captures[0].start_byte;
+    CHECK(scan::apply_fixes(r, fs, src) == "a is None\nb is not None\nc is None\n");
+  }
+
+  SECTION("a finding whose edits overlap an earlier one is skipped, not thrown") {
+    std::string src = "x = a + b + c\n";
+    Rule wrap = rule_with({edit(FixEdit::Op::replace, "match", "({{match}})")});
+    Finding outer = finding({cap("match", src, "a + b + c")});
+    Finding inner = finding({cap("match", src, "b + c")});
+    std::string out;
+    REQUIRE_NOTHROW(out = scan::apply_fixes(wrap, {inner, outer}, src));
+    CHECK(out == "x = (a + b + c)\n");
+  }
+
+  SECTION("findings the fix cannot handle are left alone") {
+    std::string src = "a == None\nb < None\n";
+    std::vector<Finding> fs{finding({cap("op", src, "==")}), finding({cap("op", src, "<")})};
+    fs[0].start_byte = fs[0].captures[0].start_byte;
+    fs[1].start_byte = fs[1].captures[0].start_byte;
+    CHECK(scan::apply_fixes(r, fs, src) == "a is None\nb < None\n");
+  }
+
+  SECTION("no findings: the source unchanged") { CHECK(scan::apply_fixes(r, {}, "x == None") == "x == None"); }
+}

@@ -1,0 +1,373 @@
+#include "scan/rule.hpp"
+
+#include "../support/temp_repo.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+using scan::FixEdit;
+using scan::Rule;
+using test_support::TempDir;
+
+namespace {
+
+// A minimal valid rule; `extra` lines are appended (they may override nothing: keys must be new).
+std::string rule_text(const std::string& extra = "", const std::string& id = "t/rule") {
+  return "id: " + id +
+         "\n"
+         "language: python\n"
+         "category: code_quality\n"
+         "message: \"m\"\n"
+         "query: \"(identifier) @match\"\n" +
+         extra;
+}
+
+// The LocatedError parse_rule throws for `text` (named "rules/r.yml"); fails the test when none.
+core::LocatedError parse_error(const std::string& text) {
+  try {
+    scan::parse_rule(text, "rules/r.yml");
+  } catch (const core::LocatedError& e) {
+    return e;
+  }
+  FAIL("no core::LocatedError for:\n" << text);
+  throw std::logic_error("unreachable");
+}
+
+std::vector<std::string> ids(const std::vector<Rule>& rules) {
+  std::vector<std::string> out;
+  for (const auto& r : rules) out.push_back(r.id);
+  return out;
+}
+
+Rule simple(const std::string& id, const std::string& severity = "warning", bool enabled = true) {
+  Rule r = scan::parse_rule(rule_text("", id), "builtin:" + id);
+  r.severity = severity;
+  r.enabled = enabled;
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("parse_rule") {
+  SECTION("reads every field") {
+    Rule r = scan::parse_rule(
+        "id: python/x\n"
+        "languages: [python, javascript]\n"
+        "category: security_fixes\n"
+        "severity: error\n"
+        "safety: safe\n"
+        "message: \"Use `{{op}}`\"\n"
+        "description: why\n"
+        "query: |\n"
+        "  (comparison_operator) @match\n"
+        "fix:\n"
+        "  - replace: \"@op\"\n"
+        "    with: {\"==\": \"is\", \"!=\": \"is not\"}\n"
+        "  - insert_before: \"@match\"\n"
+        "    with: \"(\"\n"
+        "  - insert_after: \"@match\"\n"
+        "    text: \"){{op}}\"\n"
+        "  - delete: \"@extra\"\n"
+        "tests:\n"
+        "  valid: [\"a\"]\n"
+        "  invalid: [\"b\", \"c\"]\n"
+        "  fixed: [\"B\", \"C\"]\n",
+        "config/rules/python/x.yml");
+    CHECK(r.id == "python/x");
+    CHECK(r.languages == std::vector<std::string>{"python", "javascript"});
+    CHECK(r.category == "security_fixes");
+    CHECK(r.severity == "error");
+    CHECK(r.safety == "safe");
+    CHECK(r.message == "Use `{{op}}`");
+    CHECK(r.description == "why");
+    CHECK(r.query == "(comparison_operator) @match\n");
+    CHECK(r.source == "config/rules/python/x.yml");
+    CHECK(r.enabled);
+    REQUIRE(r.fix.size() == 4);
+    CHECK(r.fix[0].op == FixEdit::Op::replace);
+    CHECK(r.fix[0].capture == "op");
+    CHECK(r.fix[0].map == std::map<std::string, std::string>{{"==", "is"}, {"!=", "is not"}});
+    CHECK(r.fix[1].op == FixEdit::Op::insert_before);
+    CHECK(r.fix[1].capture == "match");
+    CHECK(r.fix[1].text == "(");
+    CHECK(r.fix[2].op == FixEdit::Op::insert_after);
+    CHECK(r.fix[2].text == "){{op}}");
+    CHECK(r.fix[3].op == FixEdit::Op::remove);
+    CHECK(r.fix[3].capture == "extra");
+    CHECK(r.tests.valid == std::vector<std::string>{"a"});
+    CHECK(r.tests.invalid == std::vector<std::string>{"b", "c"});
+    CHECK(r.tests.fixed == std::vector<std::string>{"B", "C"});
+  }
+
+  SECTION("defaults: severity warning, safety suggest, enabled") {
+    Rule r = scan::parse_rule(rule_text(), "r.yml");
+    CHECK(r.severity == "warning");
+    CHECK(r.safety == "suggest");
+    CHECK(r.enabled);
+    CHECK(r.check.empty());
+    CHECK(r.fix.empty());
+  }
+
+  SECTION("a single string is a one-element list") {
+    Rule r = scan::parse_rule(rule_text("tests:\n  valid: \"ok\"\n  invalid: \"bad\"\n"), "r.yml");
+    CHECK(r.languages == std::vector<std::string>{"python"});
+    CHECK(r.tests.valid == std::vector<std::string>{"ok"});
+    CHECK(r.tests.invalid == std::vector<std::string>{"bad"});
+  }
+
+  SECTION("enabled: false and a known check") {
+    Rule r = scan::parse_rule(rule_text("enabled: false\ncheck: inside-loop\n"), "r.yml");
+    CHECK_FALSE(r.enabled);
+    CHECK(r.check == "inside-loop");
+  }
+
+  SECTION("a block-scalar query starts on the line after `query:`") {
+    Rule r = scan::parse_rule(
+        "id: t/q\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: |\n  (identifier) @match\n", "r.yml");
+    CHECK(r.query_line == 6);
+  }
+
+  SECTION("a sibling .scm supplies the query and becomes the source of its positions") {
+    std::string text = "id: t/scm\nlanguage: python\ncategory: code_quality\nmessage: m\n";
+    Rule r = scan::parse_rule(text, "rules/t/scm.yml", std::string("(identifier) @match\n"));
+    CHECK(r.query == "(identifier) @match\n");
+    CHECK(r.source == "rules/t/scm.scm");
+    CHECK(r.query_line == 1);
+    CHECK(r.query_column == 1);
+  }
+
+  SECTION("a query in the YAML wins over a sibling .scm") {
+    Rule r = scan::parse_rule(rule_text(), "rules/r.yml", std::string("(string) @match\n"));
+    CHECK(r.query == "(identifier) @match");
+    CHECK(r.source == "rules/r.yml");
+  }
+
+  SECTION("malformed YAML: file:line:column of the syntax error") {
+    auto e = parse_error("id: t/x\nlanguage: python\nmessage: [unclosed\ncategory: code_quality\n");
+    CHECK(e.file() == "rules/r.yml");
+    CHECK(e.line() >= 3);
+    CHECK(e.line() <= 5);
+    CHECK(std::string(e.what()).rfind("rules/r.yml:" + std::to_string(e.line()) + ":", 0) == 0);
+  }
+
+  SECTION("not a map") {
+    auto e = parse_error("- just\n- a list\n");
+    CHECK(e.line() == 1);
+    CHECK(e.column() == 1);
+  }
+
+  SECTION("an unknown key points at the key") {
+    auto e = parse_error(rule_text("  \nbogus: 1\n"));
+    CHECK(e.line() == 7);
+    CHECK(e.column() == 1);
+    CHECK_THAT(e.what(), Catch::Contains("unknown key 'bogus'"));
+  }
+
+  SECTION("an unknown key in tests or in a fix edit") {
+    auto e = parse_error(rule_text("tests:\n  valid: [a]\n  wrong: [b]\n"));
+    CHECK(e.line() == 8);
+    CHECK(e.column() == 3);
+    CHECK_THAT(e.what(), Catch::Contains("wrong"));
+    auto f = parse_error(rule_text("fix:\n  - replace: \"@m\"\n    width: x\n"));
+    CHECK(f.line() == 8);
+    CHECK(f.column() == 5);
+    CHECK_THAT(f.what(), Catch::Contains("width"));
+  }
+
+  SECTION("a bad category points at the value and lists the allowed ones") {
+    auto e = parse_error("id: t/x\nlanguage: python\ncategory:   speed\nmessage: m\nquery: \"(identifier) @match\"\n");
+    CHECK(e.line() == 3);
+    CHECK(e.column() == 13);
+    CHECK_THAT(e.what(), Catch::Contains("speed") && Catch::Contains("performance_issues"));
+  }
+
+  SECTION("a bad language points at the value and lists the supported ones") {
+    auto e = parse_error("id: t/x\nlanguage: [python, cobol]\ncategory: code_quality\nmessage: m\nquery: \"(x) @match\"\n");
+    CHECK(e.line() == 2);
+    CHECK_THAT(e.what(), Catch::Contains("cobol") && Catch::Contains("rust"));
+  }
+
+  SECTION("bad severity or safety") {
+    auto e = parse_error(rule_text("severity: fatal\n"));
+    CHECK(e.line() == 6);
+    CHECK(e.column() == 11);
+    CHECK_THAT(e.what(), Catch::Contains("fatal"));
+    auto f = parse_error(rule_text("safety: maybe\n"));
+    CHECK(f.line() == 6);
+    CHECK_THAT(f.what(), Catch::Contains("maybe"));
+  }
+
+  SECTION("an unknown check points at its value") {
+    auto e = parse_error(rule_text("check: no-such-check\n"));
+    CHECK(e.line() == 6);
+    CHECK(e.column() == 8);
+    CHECK_THAT(e.what(), Catch::Contains("no-such-check"));
+  }
+
+  SECTION("a wrong type") {
+    auto e = parse_error("id: [a, b]\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: q\n");
+    CHECK(e.line() == 1);
+    CHECK(e.column() == 5);
+    auto f = parse_error(rule_text("enabled: maybe\n"));
+    CHECK(f.line() == 6);
+    auto g = parse_error(rule_text("fix: \"@m\"\n"));
+    CHECK(g.line() == 6);
+  }
+
+  SECTION("fixed and invalid cases must pair up") {
+    auto e = parse_error(rule_text("tests:\n  invalid: [a, b]\n  fixed: [A]\n"));
+    CHECK(e.file() == "rules/r.yml");
+    CHECK_THAT(e.what(), Catch::Contains("tests.fixed"));
+  }
+
+  SECTION("a safe or unsafe rule needs a fix") {
+    auto e = parse_error(rule_text("safety: safe\n"));
+    CHECK_THAT(e.what(), Catch::Contains("t/rule") && Catch::Contains("fix"));
+    auto f = parse_error(rule_text("safety: unsafe\n"));
+    CHECK_THAT(f.what(), Catch::Contains("unsafe"));
+  }
+
+  SECTION("malformed fix edits") {
+    auto no_at = parse_error(rule_text("safety: safe\nfix:\n  - replace: op\n    with: x\n"));
+    CHECK(no_at.line() == 8);
+    CHECK_THAT(no_at.what(), Catch::Contains("@op"));
+    auto two_ops = parse_error(rule_text("safety: safe\nfix:\n  - replace: \"@a\"\n    delete: \"@b\"\n"));
+    CHECK(two_ops.line() == 9);
+    auto no_op = parse_error(rule_text("safety: safe\nfix:\n  - with: x\n"));
+    CHECK(no_op.line() == 8);
+    auto not_map = parse_error(rule_text("safety: safe\nfix:\n  - \"@a\"\n"));
+    CHECK(not_map.line() == 8);
+  }
+
+  SECTION("required keys") {
+    const std::string all[] = {"id: t/x\n", "language: python\n", "category: code_quality\n", "message: m\n",
+                               "query: \"(x) @match\"\n"};
+    const char* names[] = {"'id'", "'language'", "'category'", "'message'", "'query'"};
+    for (int skip = 0; skip < 5; ++skip) {
+      std::string text;
+      for (int i = 0; i < 5; ++i)
+        if (i != skip) text += all[i];
+      INFO("without " << names[skip]);
+      auto e = parse_error(text);
+      CHECK_THAT(e.what(), Catch::Contains(names[skip]));
+    }
+  }
+}
+
+TEST_CASE("builtin_rules") {
+  auto rules = scan::builtin_rules();
+
+  SECTION("every embedded rule parses, ids unique and sorted") {
+    REQUIRE(rules.size() >= 10);
+    auto list = ids(rules);
+    CHECK(std::is_sorted(list.begin(), list.end()));
+    CHECK(std::set<std::string>(list.begin(), list.end()).size() == list.size());
+  }
+
+  SECTION("each rule lives under its language's folder and names it in its id") {
+    for (const auto& r : rules) {
+      INFO(r.id << " from " << r.source);
+      CHECK(r.source.rfind("builtin:config/rules/", 0) == 0);
+      REQUIRE_FALSE(r.languages.empty());
+      std::string prefix = r.id.substr(0, r.id.find('/'));
+      CHECK(std::find(r.languages.begin(), r.languages.end(), prefix) != r.languages.end());
+      CHECK_FALSE(r.query.empty());
+    }
+  }
+}
+
+TEST_CASE("known_checks") {
+  const auto& checks = scan::known_checks();
+  for (const char* name : {"inside-loop", "outside-tests", "untested-public-function"})
+    CHECK(std::find(checks.begin(), checks.end(), name) != checks.end());
+}
+
+TEST_CASE("merge_rules") {
+  std::vector<Rule> builtin{simple("b/two"), simple("a/one"), simple("c/three")};
+
+  SECTION("no extra and no switches: the same rules, sorted by id") {
+    auto merged = scan::merge_rules(builtin, {}, {}, {}, {});
+    CHECK(ids(merged) == std::vector<std::string>{"a/one", "b/two", "c/three"});
+    for (const auto& r : merged) CHECK(r.enabled);
+  }
+
+  SECTION("an extra rule with a built-in id replaces it; a new id is added") {
+    Rule override_rule = simple("b/two");
+    override_rule.message = "repo version";
+    override_rule.source = ".autoloop/rules/b/two.yml";
+    auto merged = scan::merge_rules(builtin, {override_rule, simple("d/four")}, {}, {}, {});
+    CHECK(ids(merged) == std::vector<std::string>{"a/one", "b/two", "c/three", "d/four"});
+    CHECK(merged[1].message == "repo version");
+    CHECK(merged[1].source == ".autoloop/rules/b/two.yml");
+  }
+
+  SECTION("disable switches rules off; unknown ids are ignored") {
+    auto merged = scan::merge_rules(builtin, {}, {"a/one", "zzz/none"}, {}, {});
+    REQUIRE(merged.size() == 3);
+    CHECK_FALSE(merged[0].enabled);
+    CHECK(merged[1].enabled);
+    CHECK(merged[2].enabled);
+  }
+
+  SECTION("enable switches on a rule that is off by default") {
+    builtin[0].enabled = false; // b/two
+    auto merged = scan::merge_rules(builtin, {}, {}, {"b/two"}, {});
+    CHECK(merged[1].id == "b/two");
+    CHECK(merged[1].enabled);
+  }
+
+  SECTION("enable also reaches a repository rule that ships disabled") {
+    Rule extra = simple("d/four", "warning", false);
+    auto merged = scan::merge_rules(builtin, {extra}, {}, {"d/four"}, {});
+    CHECK(merged.back().id == "d/four");
+    CHECK(merged.back().enabled);
+  }
+
+  SECTION("severity overrides per id") {
+    auto merged = scan::merge_rules(builtin, {}, {}, {}, {{"c/three", "error"}, {"nope", "info"}});
+    CHECK(merged[0].severity == "warning");
+    CHECK(merged[2].severity == "error");
+  }
+}
+
+TEST_CASE("load_rules_dir") {
+  TempDir tmp("rules");
+
+  SECTION("a missing directory has no rules") { CHECK(scan::load_rules_dir(tmp / "absent").empty()); }
+
+  SECTION("every .yml below, recursively, sorted by path; other files ignored") {
+    tmp.write("z/last.yml", rule_text("", "t/last"));
+    tmp.write("a/first.yml", rule_text("", "t/first"));
+    tmp.write("a/deep/mid.yml", rule_text("", "t/mid"));
+    tmp.write("a/notes.md", "not a rule");
+    tmp.write("a/backup.yml~", "not: [a rule");
+    auto rules = scan::load_rules_dir(tmp.path());
+    CHECK(ids(rules) == std::vector<std::string>{"t/mid", "t/first", "t/last"});
+    CHECK(rules[0].source == (tmp / "a/deep/mid.yml").string());
+  }
+
+  SECTION("a sibling .scm file provides the query") {
+    tmp.write("py/q.yml", "id: t/q\nlanguage: python\ncategory: code_quality\nmessage: m\n");
+    tmp.write("py/q.scm", "(string) @match\n");
+    auto rules = scan::load_rules_dir(tmp.path());
+    REQUIRE(rules.size() == 1);
+    CHECK(rules[0].query == "(string) @match\n");
+    CHECK(rules[0].source == (tmp / "py/q.scm").string());
+  }
+
+  SECTION("a malformed rule throws LocatedError naming its file") {
+    tmp.write("good.yml", rule_text("", "t/good"));
+    auto bad = tmp.write("sub/bad.yml", rule_text("colour: red\n", "t/bad"));
+    try {
+      scan::load_rules_dir(tmp.path());
+      FAIL("no LocatedError");
+    } catch (const core::LocatedError& e) {
+      CHECK(e.file() == bad.string());
+      CHECK(e.line() == 6);
+    }
+  }
+}
