@@ -6,6 +6,7 @@
 #include "schedule/spool.hpp"
 
 #include <chrono>
+#include <map>
 #include <set>
 
 namespace loop {
@@ -103,10 +104,20 @@ WorkerResult run_worker(Context& ctx) {
         std::filesystem::path dir = e.git_dir.empty() ? ctx.paths.git_dir : std::filesystem::path(e.git_dir);
         return schedule::detect_git_state(dir) == schedule::GitState::normal;
       };
+      // git runs post-rewrite while rebase-merge/ still exists: its entry lists every rewritten
+      // commit, so the deferred entries recorded before it in that worktree are settled by it.
+      std::map<std::string, long long> rewritten_at;
+      for (const auto& e : entries)
+        if (e.event == "post-rewrite" && !e.deferred)
+          rewritten_at[e.git_dir] = std::max(rewritten_at[e.git_dir], e.time_ns);
+      auto superseded = [&](const schedule::SpoolEntry& e) {
+        auto it = rewritten_at.find(e.git_dir);
+        return it != rewritten_at.end() && e.time_ns <= it->second;
+      };
       std::vector<schedule::SpoolEntry> take, corrupt;
       for (auto& e : entries) {
         if (e.event == "corrupt") corrupt.push_back(e);
-        else if (!e.deferred || settled(e)) take.push_back(e);
+        else if (!e.deferred || settled(e) || superseded(e)) take.push_back(e);
       }
       schedule::spool_remove(corrupt);
       if (take.empty()) break;
