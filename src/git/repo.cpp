@@ -340,6 +340,21 @@ std::string Repository::tree_with_file(const std::string& commit, const std::str
   return hex(&out);
 }
 
+std::string Repository::tree_with_files(const std::string& commit, const std::vector<Entry>& files) const {
+  Commit c = lookup_commit(m_repo.get(), commit);
+  Tree base = commit_tree(c.get());
+  std::vector<git_tree_update> updates(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    updates[i].action = GIT_TREE_UPDATE_UPSERT;
+    updates[i].id = parse_oid(files[i].blob);
+    updates[i].filemode = static_cast<git_filemode_t>(files[i].mode);
+    updates[i].path = files[i].path.c_str();
+  }
+  git_oid out;
+  check(git_tree_create_updated(&out, m_repo.get(), base.get(), updates.size(), updates.data()), "build tree");
+  return hex(&out);
+}
+
 std::string Repository::create_commit(const std::string& tree, const std::vector<std::string>& parents,
                                       const Signature& author, const Signature& committer,
                                       const std::string& message) const {

@@ -133,6 +133,8 @@ public:
   // The tree of `commit` with `path` set to `blob` (mode kept by the caller); returns the new tree id.
   std::string tree_with_file(const std::string& commit, const std::string& path, const std::string& blob,
                              unsigned mode) const;
+  // The tree of `commit` with each of `files` set (path, blob, mode); returns the new tree id.
+  std::string tree_with_files(const std::string& commit, const std::vector<Entry>& files) const;
   // Creates a commit object (no ref moves); returns its id.
   std::string create_commit(const std::string& tree, const std::vector<std::string>& parents,
                             const Signature& author, const Signature& committer, const std::string& message) const;

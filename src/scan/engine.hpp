@@ -53,7 +53,7 @@ struct FileResult {
   int lines = 0;
   int debt_markers = 0;                   // TODO / FIXME / HACK / XXX in comments
   int syntax_errors = 0;                  // ERROR and MISSING nodes
-  bool timed_out = false;                 // parse budget exceeded: no findings, no metrics
+  bool timed_out = false;                 // a budget was exceeded (parse time, node width): no findings
 };
 
 // What the deferred checks need to know about the file beyond its content.

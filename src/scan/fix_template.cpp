@@ -57,10 +57,25 @@ std::optional<std::vector<TextEdit>> fix_edits(const Rule& rule, const Finding& 
       }
       break;
     }
-    case FixEdit::Op::remove:
+    case FixEdit::Op::remove: {
       t.start = c->start_byte;
       t.end = c->end_byte;
+      // A node alone on its line takes the whole line with it, not leaving a blank line behind.
+      size_t line_begin = source.rfind('\n', t.start == 0 ? 0 : t.start - 1);
+      line_begin = (t.start == 0 || line_begin == std::string_view::npos) ? 0 : line_begin + 1;
+      size_t line_end = source.find('\n', t.end);
+      auto blank = [&](size_t from, size_t to) {
+        for (size_t i = from; i < to; ++i)
+          if (source[i] != ' ' && source[i] != '\t' && source[i] != '\r') return false;
+        return true;
+      };
+      size_t stop = line_end == std::string_view::npos ? source.size() : line_end;
+      if (blank(line_begin, t.start) && blank(t.end, stop)) {
+        t.start = static_cast<uint32_t>(line_begin);
+        t.end = static_cast<uint32_t>(line_end == std::string_view::npos ? source.size() : line_end + 1);
+      }
       break;
+    }
     case FixEdit::Op::insert_before:
     case FixEdit::Op::insert_after: {
       t.start = t.end = e.op == FixEdit::Op::insert_before ? c->start_byte : c->end_byte;

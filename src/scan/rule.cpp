@@ -188,6 +188,24 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   if (rule.query.empty()) fail(source, root.Mark(), "rule " + rule.id + " needs a 'query' (or a sibling .scm file)");
   if (!rule.tests.fixed.empty() && rule.tests.fixed.size() != rule.tests.invalid.size())
     fail(source, root.Mark(), "rule " + rule.id + ": tests.fixed must have one entry per tests.invalid entry");
+  // {{name}} in the message or a fix must name a capture of the query.
+  auto check_placeholders = [&](const std::string& text, const char* where) {
+    size_t at = 0;
+    while ((at = text.find("{{", at)) != std::string::npos) {
+      size_t close = text.find("}}", at + 2);
+      if (close == std::string::npos) break;
+      std::string name = text.substr(at + 2, close - at - 2);
+      if (rule.query.find("@" + name) == std::string::npos)
+        fail(source, root.Mark(), "rule " + rule.id + ": " + where + " uses {{" + name + "}} but the query has no @" + name);
+      at = close + 2;
+    }
+  };
+  check_placeholders(rule.message, "the message");
+  for (const auto& e : rule.fix) {
+    check_placeholders(e.text, "a fix");
+    if (rule.query.find("@" + e.capture) == std::string::npos)
+      fail(source, root.Mark(), "rule " + rule.id + ": a fix edits @" + e.capture + " but the query has no such capture");
+  }
   if (rule.safety != "suggest" && rule.fix.empty())
     fail(source, root.Mark(), "rule " + rule.id + " is '" + rule.safety + "' but has no 'fix' (use safety: suggest)");
   return rule;
