@@ -49,7 +49,10 @@ void print_fix(const loop::PendingFix& f, bool colour) {
   std::printf("%s#%lld%s %s  [%s, %s, risk %.2f, %d line%s]\n", colour ? "\033[1m" : "", static_cast<long long>(o.id),
               colour ? "\033[0m" : "", f.subject.c_str(), o.category.c_str(), o.severity.c_str(), f.risk,
               f.lines_changed, f.lines_changed == 1 ? "" : "s");
-  std::printf("   %s:%d  commit %s\n", o.path.c_str(), o.start_line, f.commit.substr(0, 12).c_str());
+  std::string where = o.path.empty() ? o.snippet : o.path + ":" + std::to_string(o.start_line);
+  for (auto& c : where)
+    if (c == '\n') c = ' ';
+  std::printf("   %s  commit %s\n", where.c_str(), f.commit.substr(0, 12).c_str());
 }
 
 // One key without Enter on a terminal; a line otherwise.

@@ -35,7 +35,98 @@ struct Planned {
   double risk = 0;
   std::string outcome;         // empty while fine
   std::string detail;
+  // An external fixer's change (improve/<fixer>): generated once, then carried over as file contents
+  // as long as the files it touched did not change underneath.
+  std::vector<std::pair<git::Entry, std::string>> external; // (path, blob before, mode) → content after
 };
+
+bool is_external(const queue::Opportunity& o) { return o.rule_id.rfind("improve/", 0) == 0; }
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t nl = text.find('\n', at);
+    std::string line = text.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    if (!line.empty()) out.push_back(line);
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  return out;
+}
+
+// Runs the external fixer once (first time this opportunity is planned) and applies its change on
+// `tip` through the same gates as template fixes. Returns the new tip or "" with p->outcome set.
+std::string apply_external(Context& ctx, const scan::Engine& engine, const std::string& tip, Planned* p,
+                           const std::string& validated) {
+  const queue::Opportunity& o = p->opportunity;
+  if (p->external.empty()) {
+    std::string name = o.rule_id.substr(8);
+    auto fixer = std::find_if(ctx.config.fixers.begin(), ctx.config.fixers.end(),
+                              [&](const core::FixerConfig& f) { return f.name == name; });
+    if (fixer == ctx.config.fixers.end()) {
+      p->outcome = "no_fix";
+      p->detail = "no fixer named " + name;
+      return "";
+    }
+    if (!safety::command_trusted(ctx.config, "fixers", ctx.paths.repo_config(), ctx.paths.data_dir / "trust")) {
+      p->outcome = "untrusted";
+      p->detail = "fixers in .autoloop.yml are not trusted: run `git autoloop trust`";
+      return "";
+    }
+    auto run = safety::run_fixer_at(*ctx.paths.work_tree, ctx.paths.data_dir, tip, fixer->command, split_lines(o.snippet),
+                                    o.message, std::chrono::seconds(fixer->timeout));
+    if (!run.ok) {
+      p->outcome = "no_fix";
+      p->detail = run.error;
+      return "";
+    }
+    for (auto& f : run.changed) {
+      auto before = ctx.repo.entry_at(tip, f.path);
+      if (!before) continue;
+      p->external.push_back({git::Entry{f.path, before->blob, f.mode}, std::move(f.content)});
+    }
+  }
+  // Gates: the files must be as the fixer saw them, the change small, parseable, endings kept.
+  std::vector<git::Entry> updates;
+  int lines = 0;
+  for (const auto& [entry, after] : p->external) {
+    auto now = ctx.repo.entry_at(tip, entry.path);
+    if (!now || now->blob != entry.blob) {
+      p->outcome = "conflict";
+      p->detail = entry.path + " changed since the fixer ran";
+      return "";
+    }
+    std::string before = ctx.repo.read_blob(entry.blob);
+    fix::GateResult gate = fix::check_change(before, after, 0, static_cast<uint32_t>(before.size()),
+                                             ctx.config.safety_settings.max_change_size);
+    lines += gate.lines_changed;
+    if (!gate.ok || lines > ctx.config.safety_settings.max_change_size) {
+      p->outcome = gate.ok ? "too_large" : gate.outcome;
+      p->detail = gate.ok ? std::to_string(lines) + " changed lines" : gate.detail;
+      return "";
+    }
+    if (const scan::LanguageProfile* lang = scan::language_for_path(entry.path)) {
+      if (engine.syntax_errors(*lang, after) > engine.syntax_errors(*lang, before)) {
+        p->outcome = "reparse_error";
+        p->detail = entry.path + " no longer parses";
+        return "";
+      }
+    }
+    updates.push_back({entry.path, ctx.repo.write_blob(after), entry.mode});
+  }
+  p->lines_changed = lines;
+  p->risk = fix::risk_estimate(lines, 0, "unsafe");
+  git::Signature who{ctx.config.identity.name, ctx.config.identity.email};
+  std::string paths;
+  for (const auto& u : updates) paths += (paths.empty() ? "" : ", ") + u.path;
+  std::string message = "autoloop(" + o.rule_id + "): " + o.message.substr(0, 80) + "\n\nWhat: " + paths + " (" +
+                        std::to_string(lines) + " changed lines), by the external fixer " + o.rule_id.substr(8) +
+                        ".\nWhy: asked for with `git autoloop improve`: " + o.message + "\n\nAutoloop-Rule: " + o.rule_id +
+                        "\nAutoloop-Opportunity: " + std::to_string(o.id) + "\nAutoloop-Fingerprint: " + o.fingerprint +
+                        "\nAutoloop-Validated: " + validated + "\n";
+  return ctx.repo.create_commit(ctx.repo.tree_with_files(tip, updates), {tip}, who, who, message);
+}
 
 bool safety_allows(const std::string& level, const std::string& safety) {
   if (safety == "safe") return true;
@@ -67,6 +158,14 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
   git::Signature who{ctx.config.identity.name, ctx.config.identity.email};
   for (Planned* p : fixes) {
     p->commit.clear();
+    if (is_external(p->opportunity)) {
+      std::string next = apply_external(ctx, engine, tip, p, validated);
+      if (next.empty()) continue;
+      tip = next;
+      p->commit = tip;
+      p->outcome.clear();
+      continue;
+    }
     Derived d = derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity);
     if (d.status == Derived::Status::gone) {
       p->outcome = "resolved";
@@ -212,18 +311,30 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   std::set<int64_t> seen;
   queue::OpportunityFilter applied_filter;
   applied_filter.status = "applied";
-  std::vector<std::pair<int64_t, queue::Opportunity>> pending;
+  struct Pending {
+    int64_t attempt;
+    std::string side_commit;
+    queue::Opportunity opportunity;
+  };
+  std::vector<Pending> pending;
   for (auto& o : store.opportunities(applied_filter)) {
     auto attempts = store.attempts_of(o.id);
     auto last = std::find_if(attempts.rbegin(), attempts.rend(), [](const queue::Attempt& a) { return a.outcome == "applied"; });
     if (last == attempts.rend() || last->branch != *branch) continue;
-    pending.emplace_back(last->id, o);
+    pending.push_back({last->id, last->side_commit, o});
   }
-  std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [id, o] : pending) {
+  std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.attempt < b.attempt; });
+  for (auto& [id, side_commit, o] : pending) {
     Planned p;
     p.opportunity = o;
     p.pending = true;
+    if (is_external(o) && !side_commit.empty() && ctx.repo.has_object(side_commit)) {
+      // Carry the fixer's change over rather than run it again.
+      auto info = ctx.repo.commit_info(side_commit);
+      for (const auto& ch : ctx.repo.diff_commits(info.parents.at(0), side_commit))
+        if (ch.kind == git::Change::Kind::modified)
+          p.external.push_back({git::Entry{ch.path, ch.old_blob, ch.mode}, ctx.repo.read_blob(ch.new_blob)});
+    }
     plan.push_back(std::move(p));
     seen.insert(o.id);
   }
@@ -244,6 +355,11 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   std::vector<queue::Opportunity> candidates;
   int suggestions = 0;
   for (auto& o : open) {
+    if (is_external(o)) {
+      // Asked for by a person: allowed at every safety level, always through the tests when set.
+      if (ctx.paths.work_tree) candidates.push_back(o);
+      continue;
+    }
     auto r = rule_by_id.find(o.rule_id);
     if (r == rule_by_id.end() || !r->second->enabled || r->second->fix.empty()) {
       if (level == "low" && r != rule_by_id.end() && r->second->safety == "suggest") ++suggestions;
@@ -277,7 +393,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       store.record_attempt({0, c.id, result.cycle, "", "untrusted", "test_command is not trusted", *branch, 0, 0, 0, 0});
       continue;
     }
-    if (c.safety != "safe" && !run_tests) continue; // unsafe fixes need tests that can run
+    if (c.safety != "safe" && !run_tests && !is_external(c)) continue; // unsafe fixes need tests that can run
     Planned p;
     p.opportunity = c;
     plan.push_back(std::move(p));

@@ -42,11 +42,9 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
     f.subject = first_line(info.message);
     f.lines_changed = attempt->lines_changed;
     f.risk = attempt->risk;
-    std::string before, after;
-    if (!info.parents.empty())
-      if (auto e = ctx.repo.entry_at(info.parents[0], o->path)) before = ctx.repo.read_blob(e->blob);
-    if (auto e = ctx.repo.entry_at(commit, o->path)) after = ctx.repo.read_blob(e->blob);
-    f.diff = git::unified_diff(o->path, before, after);
+    for (const auto& ch : ctx.repo.diff_commits(info.parents.empty() ? "" : info.parents[0], commit))
+      f.diff += git::unified_diff(ch.path, ch.old_blob.empty() ? "" : ctx.repo.read_blob(ch.old_blob),
+                                  ch.new_blob.empty() ? "" : ctx.repo.read_blob(ch.new_blob));
     out.push_back(std::move(f));
   }
   return out;
@@ -75,21 +73,31 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   const queue::Opportunity& o = fix->opportunity;
   std::string head = *ctx.repo.resolve_commit("HEAD");
   auto info = ctx.repo.commit_info(fix->commit);
-  auto fix_entry = ctx.repo.entry_at(fix->commit, o.path);
-  auto parent_entry = ctx.repo.entry_at(info.parents.at(0), o.path);
-  auto head_entry = ctx.repo.entry_at(head, o.path);
-  if (!fix_entry || !head_entry) {
-    ctx.store().set_status(o.id, "stale");
-    r.message = o.path + " is gone from the branch; the fix is stale";
-    return r;
-  }
-  // 1. The fixed content for the branch as it is now: the fix itself when the file did not move,
-  // else the fix re-derived from its rule on the current content.
-  std::string content;
-  unsigned mode = fix_entry->mode;
-  if (parent_entry && parent_entry->blob == head_entry->blob) {
-    content = ctx.repo.read_blob(fix_entry->blob);
-  } else {
+  const bool external = o.rule_id.rfind("improve/", 0) == 0;
+  // 1. The fixed content of each file for the branch as it is now: the fix itself where the file did
+  // not move, else (template fixes) the fix re-derived from its rule on the current content.
+  struct Update {
+    std::string path, content, head_blob;
+    unsigned mode;
+  };
+  std::vector<Update> updates;
+  for (const auto& ch : ctx.repo.diff_commits(info.parents.at(0), fix->commit)) {
+    auto head_entry = ctx.repo.entry_at(head, ch.path);
+    if (ch.kind != git::Change::Kind::modified || !head_entry) {
+      ctx.store().set_status(o.id, "stale");
+      r.message = ch.path + " is gone from the branch; the fix is stale";
+      return r;
+    }
+    if (head_entry->blob == ch.old_blob) {
+      updates.push_back({ch.path, ctx.repo.read_blob(ch.new_blob), head_entry->blob, ch.mode});
+      continue;
+    }
+    if (external) {
+      ctx.store().set_status(o.id, "stale");
+      r.message = ch.path + " changed since the fixer ran; the fix is stale (ask again with `git autoloop improve`)";
+      rebuild_side_branch(ctx);
+      return r;
+    }
     scan::Engine engine(ctx.rules(), static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
     Derived d = derive_fix(engine, ctx.repo, ctx.config, head, o);
     if (d.status != Derived::Status::ok) {
@@ -99,34 +107,37 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       rebuild_side_branch(ctx);
       return r;
     }
-    content = d.after;
-    mode = head_entry->mode;
+    updates.push_back({ch.path, d.after, head_entry->blob, head_entry->mode});
   }
-  // 2. Only a clean file may be touched: work tree and index must both equal HEAD's version.
-  std::filesystem::path file = *ctx.paths.work_tree / o.path;
-  std::string head_content = ctx.repo.read_blob(head_entry->blob);
-  auto on_disk = core::read_file(file);
-  auto staged = core::git_output(*ctx.paths.work_tree, {"ls-files", "-s", "--", o.path});
-  bool index_clean = staged && staged->find(head_entry->blob) != std::string::npos;
-  if (!on_disk || *on_disk != head_content || !index_clean) {
-    r.message = o.path + " has uncommitted changes; commit or stash them first (nothing was changed)";
-    return r;
+  // 2. Only clean files may be touched: work tree and index must both equal HEAD's version.
+  for (const auto& u : updates) {
+    auto on_disk = core::read_file(*ctx.paths.work_tree / u.path);
+    auto staged = core::git_output(*ctx.paths.work_tree, {"ls-files", "-s", "--", u.path});
+    bool index_clean = staged && staged->find(u.head_blob) != std::string::npos;
+    if (!on_disk || *on_disk != ctx.repo.read_blob(u.head_blob) || !index_clean) {
+      r.message = u.path + " has uncommitted changes; commit or stash them first (nothing was changed)";
+      return r;
+    }
   }
-  // 3. The commit, on the branch with a compare-and-swap; then that one file in index and work tree.
+  // 3. The commit, on the branch with a compare-and-swap; then those files in index and work tree.
   git::Signature committer = ctx.repo.default_signature();
-  std::string blob = ctx.repo.write_blob(content);
-  std::string tree = ctx.repo.tree_with_file(head, o.path, blob, mode);
+  std::vector<git::Entry> entries;
+  for (const auto& u : updates) entries.push_back({u.path, ctx.repo.write_blob(u.content), u.mode});
+  std::string tree = ctx.repo.tree_with_files(head, entries);
   std::string commit = ctx.repo.create_commit(tree, {head}, info.author, committer, info.message);
   if (!ctx.repo.update_ref("refs/heads/" + *branch, commit, head, "autoloop: accept #" + std::to_string(id))) {
     r.message = *branch + " moved while accepting; try again";
     return r;
   }
-  char mode_text[16];
-  std::snprintf(mode_text, sizeof mode_text, "%o", mode);
-  core::write_file_atomic(file, content,
-                          mode == 0100755 ? std::optional<std::filesystem::perms>(std::filesystem::perms(0755))
-                                          : std::optional<std::filesystem::perms>(std::filesystem::perms(0644)));
-  core::git_output(*ctx.paths.work_tree, {"update-index", "--cacheinfo", std::string(mode_text) + "," + blob + "," + o.path});
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const auto& u = updates[i];
+    char mode_text[16];
+    std::snprintf(mode_text, sizeof mode_text, "%o", u.mode);
+    core::write_file_atomic(*ctx.paths.work_tree / u.path, u.content,
+                            std::filesystem::perms(u.mode == 0100755 ? 0755 : 0644));
+    core::git_output(*ctx.paths.work_tree,
+                     {"update-index", "--cacheinfo", std::string(mode_text) + "," + entries[i].blob + "," + u.path});
+  }
   {
     auto txn = ctx.store().begin();
     ctx.store().set_status(o.id, "accepted");
