@@ -484,6 +484,22 @@ std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text
 
 namespace git {
 
+std::optional<std::string> merge_texts(const std::string& base, const std::string& ours, const std::string& theirs) {
+  git_merge_file_input b = GIT_MERGE_FILE_INPUT_INIT, o = GIT_MERGE_FILE_INPUT_INIT, t = GIT_MERGE_FILE_INPUT_INIT;
+  b.ptr = base.data();
+  b.size = base.size();
+  o.ptr = ours.data();
+  o.size = ours.size();
+  t.ptr = theirs.data();
+  t.size = theirs.size();
+  git_merge_file_result result{};
+  check(git_merge_file(&result, &b, &o, &t, nullptr), "merge file");
+  std::optional<std::string> out;
+  if (result.automergeable) out = std::string(result.ptr, result.len);
+  git_merge_file_result_free(&result);
+  return out;
+}
+
 std::string hash_blob(const std::string& content) {
   git_oid oid;
   check(git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB), "hash content");

@@ -77,6 +77,10 @@ LineStats line_stats(const std::string& old_text, const std::string& new_text);
 // A unified diff of one file between two texts, for people (review). `path` names both sides.
 std::string unified_diff(const std::string& path, const std::string& old_text, const std::string& new_text);
 
+// A three-way line merge (libgit2's git_merge_file): `ours` with the change base → theirs applied;
+// nullopt when they conflict.
+std::optional<std::string> merge_texts(const std::string& base, const std::string& ours, const std::string& theirs);
+
 // The blob id of `content` (what `git hash-object` prints), without writing it.
 std::string hash_blob(const std::string& content);
 

@@ -92,6 +92,13 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       updates.push_back({ch.path, ctx.repo.read_blob(ch.new_blob), head_entry->blob, ch.mode});
       continue;
     }
+    // The file differs (other fixes before it on the side branch, or the branch moved): replay the
+    // fix's own change with a three-way merge.
+    if (auto merged = git::merge_texts(ctx.repo.read_blob(ch.old_blob), ctx.repo.read_blob(head_entry->blob),
+                                       ctx.repo.read_blob(ch.new_blob))) {
+      updates.push_back({ch.path, *merged, head_entry->blob, head_entry->mode});
+      continue;
+    }
     if (external) {
       ctx.store().set_status(o.id, "stale");
       r.message = ch.path + " changed since the fixer ran; the fix is stale (ask again with `git autoloop improve`)";

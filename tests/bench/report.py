@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Merges the benchmark programs' JSON into build/bench/results.json and prints the figures table.
+
+  report.py --out results.json [--hooks H.json] [--engine E.json] [--scan S.json] [--machine M.json]
+
+Each figure: name, median, p90 (blank when the figure is a single measurement), unit, target and
+verdict (PASS / MISS against the issue's acceptance targets, `info` when there is no target).
+"""
+
+import argparse
+import json
+import os
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as B  # noqa: E402
+
+
+def load(path):
+    if not path or not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def figure(group, name, median, p90=None, unit="", target=None, better="lower", note="", judge="median"):
+    """`target`: a number; `better` says which side passes; `judge` which column is held to it."""
+    verdict = "info"
+    if target is not None and median is not None:
+        v = p90 if judge == "p90" and p90 is not None else median
+        ok = v <= target if better == "lower" else v >= target
+        verdict = "PASS" if ok else "MISS"
+    t = "" if target is None else (f"<= {target:g} {unit}" if better == "lower" else f">= {target:g} {unit}")
+    return {"group": group, "figure": name, "median": median, "p90": p90, "unit": unit, "target": t,
+            "verdict": verdict, "note": note}
+
+
+def ci_figure(group, name, x, target, note=""):
+    """A difference of medians judged by its 95% interval: PASS when all of it is within the target,
+    MISS when none of it is, `unresolved` when the machine's noise is larger than the target."""
+    lo, hi = (x.get("ci95") or [None, None])
+    f = figure(group, name, x["median"], x["p90"], "ms", target)
+    if lo is not None:
+        f["verdict"] = "PASS" if hi <= target else ("MISS" if lo > target else "unresolved")
+        f["note"] = f"95% interval of the median [{lo:.1f}, {hi:.1f}]" + (f"; {note}" if note else "")
+    return f
+
+
+def hook_figures(h):
+    out = []
+    g = "(a) post-commit"
+    for s in h["sizes"]:
+        n = h["commit_ms"][f"none_{s}"]
+        out.append(figure(g, f"git commit, no hook, {s} file(s)", n["median"], n["p90"], "ms"))
+    for s in h["sizes"]:
+        x = h["added_ms"][f"shell_{s}"]
+        out.append(figure(g, f"added by a one-line shell hook, {s} file(s)", x["median"], x["p90"], "ms"))
+    for s in h["sizes"]:
+        out.append(ci_figure(g, f"added by autoloop hook, {s} file(s), idle", h["added_ms"][f"autoloop_{s}"], 5))
+    for s in h["sizes"]:
+        out.append(ci_figure(g, f"added by autoloop hook, {s} file(s), back-to-back", h["back_to_back"][f"added_ms_{s}"],
+                             5, note="previous commits' workers still running"))
+    d = h.get("direct")
+    if d:
+        x = d["autoloop"]["wall_ms"]
+        out.append(figure(g, f"autoloop hook run directly, as git runs it ({d['runs']} runs)", x["median"], x["p90"], "ms",
+                          5, note="what git waits for; includes the spawn floor"))
+        x = d["autoloop"]["cpu_ms"]
+        out.append(figure(g, "  CPU time of that hook process", x["median"], x["p90"], "ms"))
+        x = d["shell"]["wall_ms"]
+        out.append(figure(g, "one-line shell hook run directly", x["median"], x["p90"], "ms"))
+        x = d["true"]["wall_ms"]
+        out.append(figure(g, "spawn floor (/bin/true from the benchmark)", x["median"], x["p90"], "ms"))
+    w = h["worker"]["hook_binary_ms"]
+    out.append(figure(g, "autoloop-hook inside its process (runs table)", w["median"], w["p90"], "ms"))
+    g = "(b) commit->queued"
+    for s in h["sizes"]:
+        x = h["queued_ms"][f"from_return_{s}"]
+        out.append(figure(g, f"commit returned -> in scanned_commits, {s} file(s)", x["median"], x["p90"], "ms"))
+    for s in h["sizes"]:
+        x = h["queued_ms"][f"from_start_{s}"]
+        out.append(figure(g, f"commit started -> in scanned_commits, {s} file(s)", x["median"], x["p90"], "ms"))
+    x = h["worker"]["duration_ms"]
+    out.append(figure(g, "worker scan duration (runs table)", x["median"], x["p90"], "ms"))
+    return out
+
+
+def engine_figures(e):
+    g = "(c) engine"
+    m = e["modes"]
+    out = [
+        figure(g, f"scan engine, all rules, {e['threads']} threads ({e['bytes'] / 1e6:.1f} MB, {e['files']} files)",
+               m["full"]["mb_per_s"], None, "MB/s", 8, "higher", note="wall time, on this machine as loaded"),
+        figure(g, f"  same, uncontended estimate ({e['threads']} x MB per CPU-s)", e.get("uncontended_full_mb_per_s"),
+               None, "MB/s", 8, "higher", note="CPU time: what the work costs"),
+        figure(g, "  files/s, all rules", m["full"]["files_per_s"], None, "files/s"),
+        figure(g, "parse only", m["parse"]["mb_per_s"], None, "MB/s"),
+        figure(g, "  parse only, uncontended estimate", e.get("uncontended_parse_mb_per_s"), None, "MB/s"),
+        figure(g, "overhead of full scan over parse (CPU)", e.get("overhead_pct"), None, "%", 30,
+               note="(full - parse) / parse"),
+        figure(g, "  of which rules: query, predicates, findings", e.get("rules_overhead_pct"), None, "%", 30),
+        figure(g, "  of which metrics walk", e.get("metrics_overhead_pct"), None, "%"),
+    ]
+    for lang, x in sorted(e.get("languages", {}).items()):
+        out.append(figure(g, f"  query compile, {lang} ({x['rules']} rules)", x["compile_ms"], None, "ms",
+                          note="paid once per worker process"))
+    return out
+
+
+def scan_figures(s):
+    g = "(c) scan --all"
+    r = s["runs"]
+    out = [
+        figure(g, f"git autoloop scan --all, cold, {s['threads']} threads ({r['cold']['bytes'] / 1e6:.1f} MB)",
+               r["cold"]["mb_per_s"], None, "MB/s", 8, "higher", note=f"{r['cold']['wall_s']:.1f} s wall"),
+        figure(g, "  files/s, cold", r["cold"]["files_per_s"], None, "files/s"),
+        figure(g, "git autoloop scan --all, warm blob cache", r["warm"]["mb_per_s"], None, "MB/s",
+               note=f"{r['warm']['wall_s']:.1f} s wall"),
+    ]
+    return out
+
+
+def rss_figures(h, s, e):
+    g = "(d) peak RSS"
+    out = []
+    if h:
+        x = h["worker"]["peak_rss_kb"]
+        out.append(figure(g, "worker scan of a 1-10 file commit (runs table)", x["median"] / 1024, x["max"] / 1024, "MB",
+                          100, note="p90 column: max; judged on max", judge="p90"))
+    if s:
+        r = s["runs"]
+        out.append(figure(g, "scan --all, cold", r["cold"]["peak_rss_kb"] / 1024, None, "MB", 100))
+        out.append(figure(g, "scan --all, warm", r["warm"]["peak_rss_kb"] / 1024, None, "MB", 100))
+        if "commit" in r:
+            out.append(figure(g, f"worker path on a commit adding all {r['commit']['files']} files",
+                              r["commit"]["peak_rss_kb"] / 1024, None, "MB", 100))
+    if e:
+        out.append(figure(g, "engine alone, beyond the file contents it holds",
+                          (e["peak_rss_kb"] - e["content_kb"]) / 1024, None, "MB"))
+    return out
+
+
+def fmt(v, unit):
+    if v is None:
+        return ""
+    if unit in ("MB/s", "MB") or abs(v) < 100:
+        return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
+    return f"{v:.0f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--hooks")
+    ap.add_argument("--engine")
+    ap.add_argument("--scan")
+    ap.add_argument("--machine")
+    a = ap.parse_args()
+    h, e, s, m = load(a.hooks), load(a.engine), load(a.scan), load(a.machine) or {}
+
+    figs = []
+    if h:
+        figs += hook_figures(h)
+    if e:
+        figs += engine_figures(e)
+    if s:
+        figs += scan_figures(s)
+    figs += rss_figures(h, s, e)
+
+    B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"hooks": h, "engine": e, "scan_all": s}})
+
+    if not figs:
+        print("no figures (nothing was run)")
+        return 0
+    w = max(len(f["figure"]) for f in figs) + 2
+    print()
+    if m:
+        print(f"machine: {m.get('cpu', '?')}, nproc {m.get('nproc', '?')}, load average {m.get('load_before', '?')} "
+              f"before / {m.get('load_after', '?')} after; {m.get('git', '')}; {'quick' if m.get('quick') else 'full'} run")
+    if h and (h.get("hook_errors") or h.get("lost_commits")):
+        print(f"WARNING: {h['hook_errors']} hook errors, {h['lost_commits']} commits never queued during the hook benchmark")
+    print(f"{'figure':{w}} {'median':>9} {'p90':>9} {'unit':8} {'target':14} verdict")
+    group = None
+    for f in figs:
+        if f["group"] != group:
+            group = f["group"]
+            print(group)
+        print(f"  {f['figure']:{w - 2}} {fmt(f['median'], f['unit']):>9} {fmt(f['p90'], f['unit']):>9} "
+              f"{f['unit']:8} {f['target']:14} {f['verdict']}{'  (' + f['note'] + ')' if f['note'] else ''}")
+    print(f"\nwritten: {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
