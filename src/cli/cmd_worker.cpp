@@ -9,10 +9,26 @@
 
 #include <thread>
 
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace cli {
+
+namespace {
+// The worker must not compete with the user's next commit: idle CPU and I/O classes (on top of
+// the nice value the hook's spawn set).
+void lower_priority() {
+  sched_param param{};
+  ::sched_setscheduler(0, SCHED_IDLE, &param);
+  constexpr int k_ioprio_class_idle = 3, k_ioprio_class_shift = 13, k_ioprio_who_process = 1;
+  ::syscall(SYS_ioprio_set, k_ioprio_who_process, 0, k_ioprio_class_idle << k_ioprio_class_shift);
+}
+} // namespace
 
 Runner define_worker(CLI::App&) {
   return [](const Global& g) {
+    lower_priority();
     loop::OpenOptions oo;
     oo.overrides = g.overrides;
     if (!g.git_dir.empty()) oo.git_dir = g.git_dir;

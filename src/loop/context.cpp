@@ -57,6 +57,11 @@ queue::Store& Context::store() {
   return *m_store;
 }
 
+const scan::Engine& Context::engine() {
+  if (!m_engine) m_engine = std::make_unique<scan::Engine>(rules(), static_cast<uint32_t>(config.scan.parse_timeout_ms));
+  return *m_engine;
+}
+
 std::vector<scan::Rule> Context::rules() const {
   std::vector<scan::Rule> extra;
   if (paths.work_tree) {

@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "git/repo.hpp"
 #include "queue/store.hpp"
+#include "scan/engine.hpp"
 #include "scan/rule.hpp"
 
 #include <filesystem>
@@ -65,12 +66,17 @@ public:
   // and linked worktrees). Throws core::Error when git cannot tell.
   std::filesystem::path hooks_dir() const;
 
+  // One matcher per process, built on first use from rules(): compiling queries is the costliest
+  // part of a small scan, so batches share it.
+  const scan::Engine& engine();
+
   // Why the loop is stopped ("STOP file", "AUTOLOOP=0", "enabled: false"), or nullopt.
   std::optional<std::string> stopped() const;
 
 private:
   Context(git::Repository r, Paths p) : repo(std::move(r)), paths(std::move(p)) {}
   std::unique_ptr<queue::Store> m_store;
+  std::unique_ptr<scan::Engine> m_engine;
   std::optional<std::filesystem::path> m_quarantined;
 };
 

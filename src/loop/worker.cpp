@@ -57,8 +57,7 @@ scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, 
   run.started_at = started;
   scan::ScanStats stats;
   try {
-    scan::Engine engine(ctx.rules(), static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
-    scan::CommitScanner scanner(ctx.repo, store, engine, ctx.config, ctx.log);
+    scan::CommitScanner scanner(ctx.repo, store, ctx.engine(), ctx.config, ctx.log);
     stats = scanner.scan_commits(commits, force, out);
   } catch (const std::exception& e) {
     run.error = e.what();

@@ -301,9 +301,13 @@ bool regex_matches(const pcre2_code* code, std::string_view text) {
 } // namespace
 
 const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const {
-  std::lock_guard<std::mutex> lock(m_mutex);
-  for (const auto& [lang, c] : m_compiled)
-    if (lang == &language) return *c;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (const auto& [lang, c] : m_compiled)
+      if (lang == &language) return *c;
+  }
+  // Compiled outside the lock so two threads compile two languages at once; a rare duplicate
+  // compile of the same language is discarded below.
   auto c = std::make_unique<Compiled>();
   // One combined query per language; each rule's text occupies a known byte range of it, which
   // maps a pattern (by its start byte) back to its rule.
@@ -357,6 +361,9 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
     }
     c->empty = false;
   }
+  std::lock_guard<std::mutex> lock(m_mutex);
+  for (const auto& [lang, existing] : m_compiled)
+    if (lang == &language) return *existing;
   m_compiled.emplace_back(&language, std::move(c));
   return *m_compiled.back().second;
 }
@@ -444,9 +451,11 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
       if (name == "match") node = n;
     }
     if (!have_node) continue;
-    // Matches inside ERROR nodes are unreliable.
+    // Matches inside ERROR nodes are unreliable. (ts_node_parent walks down from the root: only pay
+    // for it when the file has errors at all.)
     bool in_error = false;
-    for (TSNode a = node; !ts_node_is_null(a); a = ts_node_parent(a))
+    if (ts_node_has_error(root))
+      for (TSNode a = node; !ts_node_is_null(a); a = ts_node_parent(a))
       if (is_error_node(a)) {
         in_error = true;
         break;
@@ -468,8 +477,11 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     std::string_view text = node_text(source, node);
     f.snippet = first_line(text);
     f.message = expand_message(rule.message, captures, source);
+    // The nearest ancestors' kinds place the finding without depending on line numbers; a few
+    // levels suffice and each level costs a walk from the root.
     std::string ancestry;
-    for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) {
+    int levels = 0;
+    for (TSNode a = ts_node_parent(node); !ts_node_is_null(a) && levels < 6; a = ts_node_parent(a), ++levels) {
       ancestry += ts_node_type(a);
       ancestry += '/';
     }

@@ -325,7 +325,21 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
     std::string parent = parents.empty() ? std::string() : parents.front();
     std::vector<FileJob> jobs;
     std::vector<std::string> deleted;
+    // Big commits are read, matched and written in bounded batches so memory stays flat.
+    constexpr size_t k_batch_files = 256;
+    constexpr size_t k_batch_bytes = 16u << 20;
+    size_t batch_bytes = 0;
+    int files_in_commit = 0;
+    auto flush = [&] {
+      scan_files(commit, jobs, stats);
+      write(commit, jobs, deleted, stats, out);
+      files_in_commit += static_cast<int>(jobs.size());
+      jobs.clear();
+      deleted.clear();
+      batch_bytes = 0;
+    };
     for (const auto& change : m_repo.diff_commits(parent, commit)) {
+      if (jobs.size() >= k_batch_files || batch_bytes >= k_batch_bytes) flush();
       if (change.kind == git::Change::Kind::deleted) {
         if (language_for_path(change.path)) deleted.push_back(change.path);
         continue;
@@ -353,11 +367,11 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
         job.all_changed = false;
         job.changed = git::changed_line_ranges(m_repo.read_blob(change.old_blob), job.content);
       }
+      batch_bytes += job.content.size();
       jobs.push_back(std::move(job));
     }
-    scan_files(commit, jobs, stats);
-    write(commit, jobs, deleted, stats, out);
-    m_store.mark_commit_scanned(commit, static_cast<int>(jobs.size()), stats.findings, ms_since(t0));
+    flush();
+    m_store.mark_commit_scanned(commit, files_in_commit, stats.findings, ms_since(t0));
     ++stats.commits;
   }
   return stats;

@@ -126,13 +126,25 @@ TEST_CASE("run_worker") {
     CHECK(ctx.store().is_commit_scanned(c1));
   }
 
+  SECTION("a post-rewrite entry settles the deferred entries recorded before it (git runs it inside the rebase)") {
+    Context ctx = open_ctx(repo);
+    fs::create_directory(ctx.paths.git_dir / "rebase-merge");
+    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}, true));
+    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}, false, "post-rewrite"));
+    loop::WorkerResult r = loop::run_worker(ctx);
+    CHECK(r.entries == 2);
+    CHECK(r.batches == 1);
+    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(ctx.store().is_commit_scanned(c1));
+  }
+
   SECTION("during a rebase, entries that are not deferred are still taken") {
     repo.write("b.py", "eval(b_input)\n");
     std::string c2 = repo.commit();
     Context ctx = open_ctx(repo);
     fs::create_directory(ctx.paths.git_dir / "rebase-merge");
     schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}, true));
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c2}, false, "post-rewrite"));
+    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c2}, false, "post-merge"));
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 1);
     CHECK(ctx.store().is_commit_scanned(c2));

@@ -52,6 +52,14 @@ Rule simple(const std::string& id, const std::string& severity = "warning", bool
 
 } // namespace
 
+TEST_CASE("parse_rule placeholders") {
+  SECTION("a placeholder or fixed capture the query lacks is an error") {
+    std::string text = "id: python/y\nlanguage: python\ncategory: code_quality\nsafety: suggest\n"
+                       "message: \"bad {{nothere}}\"\nquery: |\n  (identifier) @match\n";
+    CHECK_THROWS_WITH(scan::parse_rule(text, "y.yml"), Catch::Contains("{{nothere}}"));
+  }
+}
+
 TEST_CASE("parse_rule") {
   SECTION("reads every field") {
     Rule r = scan::parse_rule(
@@ -63,7 +71,7 @@ TEST_CASE("parse_rule") {
         "message: \"Use `{{op}}`\"\n"
         "description: why\n"
         "query: |\n"
-        "  (comparison_operator) @match\n"
+        "  (comparison_operator operators: _ @op (_) @extra) @match\n"
         "fix:\n"
         "  - replace: \"@op\"\n"
         "    with: {\"==\": \"is\", \"!=\": \"is not\"}\n"
@@ -84,7 +92,7 @@ TEST_CASE("parse_rule") {
     CHECK(r.safety == "safe");
     CHECK(r.message == "Use `{{op}}`");
     CHECK(r.description == "why");
-    CHECK(r.query == "(comparison_operator) @match\n");
+    CHECK(r.query == "(comparison_operator operators: _ @op (_) @extra) @match\n");
     CHECK(r.source == "config/rules/python/x.yml");
     CHECK(r.enabled);
     REQUIRE(r.fix.size() == 4);
