@@ -13,9 +13,7 @@ Runner define_config(CLI::App& sub) {
   sub.footer("Precedence, lowest first: built-in defaults, <worktree>/.autoloop.yml, <git-common-dir>/autoloop/config.yml,\n"
              "AUTOLOOP_<KEY> environment variables (AUTOLOOP_SCAN__THREADS=4), then -c key.path=value.");
   return [show_origin](const Global& g) {
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
     for (const auto& [key, value] : core::config_entries(ctx.config)) {
       if (*show_origin) {

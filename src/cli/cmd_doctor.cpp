@@ -44,10 +44,7 @@ std::vector<std::string> shim_paths(const std::string& text) {
 Runner define_doctor(CLI::App&) {
   return [](const Global& g) {
     Report r;
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    oo.load_config = false;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g, false);
     loop::Context ctx = loop::Context::open(oo);
     std::printf("git-autoloop doctor: %s\n", (ctx.paths.work_tree ? *ctx.paths.work_tree : ctx.paths.git_dir).c_str());
 

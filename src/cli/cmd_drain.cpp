@@ -23,9 +23,7 @@ Runner define_drain(CLI::App& sub) {
   sub.add_option("--max", o->max, "At most N new fixes this cycle (default: max_improvements_per_cycle)");
   sub.add_flag("--foreground", o->foreground, "Run here and print the result (default: in the background)");
   return [o](const Global& g) {
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
     if (!o->now && !loop::drain_due(ctx)) {
       core::say("not due yet (scan_interval / debounce); `git autoloop drain --now` runs it anyway");

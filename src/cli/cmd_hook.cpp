@@ -25,10 +25,7 @@ struct HookOptions {
 bool is_zero(const std::string& id) { return id.find_first_not_of('0') == std::string::npos; }
 
 int pre_push(const Global& g) {
-  loop::OpenOptions oo;
-  oo.overrides = g.overrides;
-  if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
-  loop::Context ctx = loop::Context::open(oo);
+  loop::Context ctx = loop::Context::open(open_options(g));
   if (ctx.stopped()) return k_exit_ok;
   std::vector<std::string> commits;
   std::set<std::string> seen;

@@ -26,9 +26,7 @@ Runner define_improve(CLI::App& sub) {
   sub.add_option("paths", o->paths, "Files the generator may change (passed to it as arguments)");
   sub.add_option("--fixer", o->fixer, "Which configured fixer generates the change (default: the first)");
   return [o](const Global& g) {
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
     if (ctx.config.fixers.empty())
       throw core::Fatal("no generator configured: add one to .autoloop.yml (or .git/autoloop/config.yml), e.g.\n"

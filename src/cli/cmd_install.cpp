@@ -14,11 +14,7 @@ namespace cli {
 namespace {
 
 loop::Context open_plain(const Global& g) {
-  loop::OpenOptions oo;
-  oo.overrides = g.overrides;
-  oo.load_config = false; // install must work before (and despite) any config
-  if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
-  return loop::Context::open(oo);
+  return loop::Context::open(open_options(g, false)); // install must work before (and despite) any config
 }
 
 void print_changes(const std::vector<schedule::HookChange>& changes, const std::filesystem::path& dir) {

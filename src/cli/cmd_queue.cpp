@@ -28,9 +28,7 @@ Runner define_queue(CLI::App& sub) {
   sub.add_option("--format", o->format, "Output: text or json")->capture_default_str();
   return [o](const Global& g) {
     Format format = parse_format(o->format, false);
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
     queue::OpportunityFilter filter;
     if (o->status != "all") filter.status = o->status;

@@ -21,9 +21,7 @@ struct RulesOptions {
 // Rules for listing: the repository's view when inside one, else the built-in set.
 std::vector<scan::Rule> current_rules(const Global& g) {
   try {
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
     return ctx.rules();
   } catch (const git::Error&) {

@@ -91,9 +91,7 @@ Runner define_scan(CLI::App& sub) {
   sub.add_option("paths", o->paths, "Files to scan from disk (reported, not queued)")->excludes(all);
   return [o](const Global& g) {
     Format format = parse_format(o->format, true);
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     std::vector<Row> rows;
     std::vector<scan::Rule> rules;
     scan::ScanStats stats;

@@ -26,9 +26,7 @@ std::string when(double unix_seconds) {
 
 Runner define_status(CLI::App&) {
   return [](const Global& g) {
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     oo.load_config = false;
     loop::Context ctx = loop::Context::open(oo);
     std::string config_error;

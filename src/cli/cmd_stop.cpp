@@ -11,11 +11,7 @@ namespace cli {
 
 namespace {
 loop::Context open_context(const Global& g) {
-  loop::OpenOptions oo;
-  oo.overrides = g.overrides;
-  oo.load_config = false; // stopping must work even with a broken config
-  if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
-  return loop::Context::open(oo);
+  return loop::Context::open(open_options(g, false)); // stopping must work even with a broken config
 }
 } // namespace
 

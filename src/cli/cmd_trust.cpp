@@ -13,9 +13,7 @@ Runner define_trust(CLI::App& sub) {
   auto revoke = std::make_shared<bool>(false);
   sub.add_flag("--revoke", *revoke, "Forget the trust");
   return [revoke](const Global& g) {
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
     auto trust_file = ctx.paths.data_dir / "trust";
     if (*revoke) {

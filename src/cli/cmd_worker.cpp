@@ -29,9 +29,7 @@ void lower_priority() {
 Runner define_worker(CLI::App&) {
   return [](const Global& g) {
     lower_priority();
-    loop::OpenOptions oo;
-    oo.overrides = g.overrides;
-    if (!g.git_dir.empty()) oo.git_dir = g.git_dir;
+    loop::OpenOptions oo = open_options(g);
     std::optional<loop::Context> ctx;
     try {
       ctx.emplace(loop::Context::open(oo));

@@ -2,6 +2,8 @@
 // The shape of a subcommand: a function that declares its options on a CLI11 subcommand and
 // returns the function that runs it once the command line is parsed.
 
+#include "loop/context.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -17,6 +19,15 @@ struct Global {
 };
 
 using Runner = std::function<int(const Global&)>;
+
+// How a subcommand opens the repository: -c overrides and --git-dir from the command line.
+inline loop::OpenOptions open_options(const Global& g, bool load_config = true) {
+  loop::OpenOptions options;
+  options.overrides = g.overrides;
+  options.load_config = load_config;
+  if (!g.git_dir.empty()) options.git_dir = g.git_dir;
+  return options;
+}
 
 struct Command {
   const char* name;

@@ -59,21 +59,27 @@ bool is_file_mode(git_filemode_t mode) {
 }
 
 void add_all(git_repository* repo, const git_tree* tree, const std::string& prefix, Change::Kind kind,
+             std::vector<Change>& out);
+
+// One side only: a file, or every file of a subtree, added or deleted as a whole.
+void add_entry(git_repository* repo, const git_tree_entry* e, const std::string& prefix, Change::Kind kind,
+               std::vector<Change>& out) {
+  std::string path = prefix + git_tree_entry_name(e);
+  git_filemode_t mode = git_tree_entry_filemode(e);
+  if (mode == GIT_FILEMODE_TREE) {
+    Tree sub = lookup_tree(repo, git_tree_entry_id(e));
+    add_all(repo, sub.get(), path + "/", kind, out);
+  } else if (is_file_mode(mode)) {
+    Change c{kind, path, {}, {}, static_cast<unsigned>(mode)};
+    (kind == Change::Kind::deleted ? c.old_blob : c.new_blob) = hex(git_tree_entry_id(e));
+    out.push_back(std::move(c));
+  }
+}
+
+void add_all(git_repository* repo, const git_tree* tree, const std::string& prefix, Change::Kind kind,
              std::vector<Change>& out) {
   size_t n = git_tree_entrycount(tree);
-  for (size_t i = 0; i < n; ++i) {
-    const git_tree_entry* e = git_tree_entry_byindex(tree, i);
-    std::string path = prefix + git_tree_entry_name(e);
-    git_filemode_t mode = git_tree_entry_filemode(e);
-    if (mode == GIT_FILEMODE_TREE) {
-      Tree sub = lookup_tree(repo, git_tree_entry_id(e));
-      add_all(repo, sub.get(), path + "/", kind, out);
-    } else if (is_file_mode(mode)) {
-      Change c{kind, path, {}, {}, static_cast<unsigned>(mode)};
-      (kind == Change::Kind::deleted ? c.old_blob : c.new_blob) = hex(git_tree_entry_id(e));
-      out.push_back(std::move(c));
-    }
-  }
+  for (size_t i = 0; i < n; ++i) add_entry(repo, git_tree_entry_byindex(tree, i), prefix, kind, out);
 }
 
 // Walks two sorted trees in step; equal ids (files or whole subtrees) are skipped without reading.
@@ -128,18 +134,7 @@ void diff_trees(git_repository* repo, const git_tree* a, const git_tree* b, cons
       return k;
     };
     if (ea && eb) cmp = key(ea) < key(eb) ? -1 : 1;
-    const git_tree_entry* e = cmp < 0 ? ea : eb;
-    Change::Kind kind = cmp < 0 ? Change::Kind::deleted : Change::Kind::added;
-    std::string path = prefix + git_tree_entry_name(e);
-    git_filemode_t mode = git_tree_entry_filemode(e);
-    if (mode == GIT_FILEMODE_TREE) {
-      Tree sub = lookup_tree(repo, git_tree_entry_id(e));
-      add_all(repo, sub.get(), path + "/", kind, out);
-    } else if (is_file_mode(mode)) {
-      Change c{kind, path, {}, {}, static_cast<unsigned>(mode)};
-      (kind == Change::Kind::deleted ? c.old_blob : c.new_blob) = hex(git_tree_entry_id(e));
-      out.push_back(std::move(c));
-    }
+    add_entry(repo, cmp < 0 ? ea : eb, prefix, cmp < 0 ? Change::Kind::deleted : Change::Kind::added, out);
     if (cmp < 0) ++i;
     else ++j;
   }

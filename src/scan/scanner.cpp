@@ -316,6 +316,28 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
   txn.commit();
 }
 
+std::optional<CommitScanner::FileJob> CommitScanner::make_job(const std::string& path, const std::string& blob,
+                                                             unsigned mode, ScanStats& stats) {
+  // Symlinks are not source; then the cheap checks (name, size) before reading the blob.
+  std::optional<std::string> why;
+  if (mode == 0120000) why = "symlink";
+  else why = skip_reason(m_config, path, m_repo.blob_size(blob));
+  FileJob job;
+  if (!why) {
+    job.path = path;
+    job.blob = blob;
+    job.language = language_for_path(path);
+    job.content = m_repo.read_blob(blob);
+    why = content_skip_reason(job.content);
+  }
+  if (why) {
+    ++stats.skipped;
+    m_log.debug("skip {}: {}", path, *why);
+    return std::nullopt;
+  }
+  return job;
+}
+
 ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, bool force, std::vector<Located>* out) {
   ScanStats stats;
   for (const auto& commit : commits) {
@@ -344,31 +366,15 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
         if (language_for_path(change.path)) deleted.push_back(change.path);
         continue;
       }
-      if (change.mode == 0120000) { // symlinks are not source
-        ++stats.skipped;
-        continue;
-      }
-      if (auto why = skip_reason(m_config, change.path, m_repo.blob_size(change.new_blob))) {
-        ++stats.skipped;
-        m_log.debug("skip {}: {}", change.path, *why);
-        continue;
-      }
-      FileJob job;
-      job.path = change.path;
-      job.blob = change.new_blob;
-      job.language = language_for_path(change.path);
-      job.content = m_repo.read_blob(change.new_blob);
-      if (auto why = content_skip_reason(job.content)) {
-        ++stats.skipped;
-        m_log.debug("skip {}: {}", change.path, *why);
-        continue;
-      }
+      auto made = make_job(change.path, change.new_blob, change.mode, stats);
+      if (!made) continue;
+      FileJob& job = *made;
       if (change.kind == git::Change::Kind::modified) {
         job.all_changed = false;
         job.changed = git::changed_line_ranges(m_repo.read_blob(change.old_blob), job.content);
       }
       batch_bytes += job.content.size();
-      jobs.push_back(std::move(job));
+      jobs.push_back(std::move(*made));
     }
     flush();
     m_store.mark_commit_scanned(commit, files_in_commit, stats.findings, ms_since(t0));
@@ -386,21 +392,7 @@ ScanStats CommitScanner::scan_all(const std::string& commit, std::vector<Located
     std::vector<FileJob> jobs;
     for (size_t i = at; i < std::min(files.size(), at + k_batch); ++i) {
       const auto& e = files[i];
-      if (e.mode == 0120000) continue;
-      if (skip_reason(m_config, e.path, m_repo.blob_size(e.blob))) {
-        ++stats.skipped;
-        continue;
-      }
-      FileJob job;
-      job.path = e.path;
-      job.blob = e.blob;
-      job.language = language_for_path(e.path);
-      job.content = m_repo.read_blob(e.blob);
-      if (content_skip_reason(job.content)) {
-        ++stats.skipped;
-        continue;
-      }
-      jobs.push_back(std::move(job));
+      if (auto job = make_job(e.path, e.blob, e.mode, stats)) jobs.push_back(std::move(*job));
     }
     scan_files(commit, jobs, stats);
     // Whole-tree findings are pre-existing, not new; the coverage check still considers every function.

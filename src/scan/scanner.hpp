@@ -61,6 +61,8 @@ public:
 
 private:
   struct FileJob;
+  // A file to match, read from the object database; nullopt (counted as skipped) when it is not eligible.
+  std::optional<FileJob> make_job(const std::string& path, const std::string& blob, unsigned mode, ScanStats& stats);
   void scan_files(const std::string& commit, std::vector<FileJob>& jobs, ScanStats& stats);
   void write(const std::string& commit, std::vector<FileJob>& jobs, const std::vector<std::string>& deleted,
              ScanStats& stats, std::vector<Located>* out);
