@@ -36,20 +36,19 @@ GateResult check_change(const std::string& before, const std::string& after, uin
     r.detail = std::to_string(r.lines_changed) + " changed lines > max_change_size " + std::to_string(max_change_size);
     return r;
   }
-  // 2. Nothing touched outside the fix's own range: the differing region (after the common prefix
-  // and suffix) must lie within it.
-  size_t prefix = 0;
-  while (prefix < before.size() && prefix < after.size() && before[prefix] == after[prefix]) ++prefix;
-  size_t suffix = 0;
-  while (suffix < before.size() - prefix && suffix < after.size() - prefix &&
-         before[before.size() - 1 - suffix] == after[after.size() - 1 - suffix])
-    ++suffix;
-  size_t changed_begin = prefix, changed_end = before.size() - suffix;
-  if (changed_begin < allowed_begin || changed_end > allowed_end) {
+  // 2. Nothing touched outside the fix's own range: the text before and after it is unchanged.
+  // (A minimal diff region could slide over equal characters at its edges; comparing the fixed
+  // surroundings does not.)
+  size_t tail = allowed_end <= before.size() ? before.size() - allowed_end : 0;
+  bool head_kept = allowed_begin <= before.size() && allowed_begin <= after.size() &&
+                   before.compare(0, allowed_begin, after, 0, allowed_begin) == 0;
+  bool tail_kept = tail <= after.size() && after.size() - tail >= allowed_begin &&
+                   before.compare(before.size() - tail, tail, after, after.size() - tail, tail) == 0;
+  if (!head_kept || !tail_kept) {
     r.ok = false;
     r.outcome = "destructive";
-    r.detail = "the change reaches outside the finding (bytes " + std::to_string(changed_begin) + "-" +
-               std::to_string(changed_end) + " vs " + std::to_string(allowed_begin) + "-" + std::to_string(allowed_end) + ")";
+    r.detail = "the change reaches outside the finding (bytes " + std::to_string(allowed_begin) + "-" +
+               std::to_string(allowed_end) + ")";
     return r;
   }
   if (stats.deleted - stats.added > max_change_size) {

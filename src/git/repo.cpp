@@ -461,6 +461,7 @@ std::vector<std::string> Repository::list_refs(const std::string& prefix) const 
 }
 
 std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text, const std::string& new_text) {
+  init_library();
   std::vector<std::pair<int, int>> out;
   git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
   opts.context_lines = 0;
@@ -480,6 +481,7 @@ std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text
 namespace git {
 
 std::optional<std::string> merge_texts(const std::string& base, const std::string& ours, const std::string& theirs) {
+  init_library();
   git_merge_file_input b = GIT_MERGE_FILE_INPUT_INIT, o = GIT_MERGE_FILE_INPUT_INIT, t = GIT_MERGE_FILE_INPUT_INIT;
   b.ptr = base.data();
   b.size = base.size();
@@ -496,12 +498,14 @@ std::optional<std::string> merge_texts(const std::string& base, const std::strin
 }
 
 std::string hash_blob(const std::string& content) {
+  init_library();
   git_oid oid;
   check(git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB), "hash content");
   return hex(&oid);
 }
 
 LineStats line_stats(const std::string& old_text, const std::string& new_text) {
+  init_library();
   LineStats stats;
   git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
   opts.context_lines = 0;
@@ -519,6 +523,7 @@ LineStats line_stats(const std::string& old_text, const std::string& new_text) {
 }
 
 std::string unified_diff(const std::string& path, const std::string& old_text, const std::string& new_text) {
+  init_library();
   std::string out = "--- a/" + path + "\n+++ b/" + path + "\n";
   git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
   opts.context_lines = 3;

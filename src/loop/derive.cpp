@@ -5,6 +5,7 @@
 #include "scan/fix_template.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace loop {
 
@@ -36,6 +37,19 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   auto findings = scan::apply_context(result.findings, d.before, context);
   auto found = std::find_if(findings.begin(), findings.end(),
                             [&](const scan::Finding& f) { return f.fingerprint == opportunity.fingerprint; });
+  if (found == findings.end()) {
+    // Identical code twice in one scope is told apart by occurrence; fixing one renumbers the rest.
+    // Fall back to the same rule on the same code nearest the recorded line.
+    int best = 1 << 30;
+    for (auto it = findings.begin(); it != findings.end(); ++it) {
+      if (it->rule_id != opportunity.rule_id || it->snippet != opportunity.snippet) continue;
+      int distance = std::abs(it->start_line - opportunity.start_line);
+      if (distance < best && distance <= 50) {
+        best = distance;
+        found = it;
+      }
+    }
+  }
   if (found == findings.end()) {
     d.status = Derived::Status::gone;
     d.detail = "the finding is no longer in " + opportunity.path;
@@ -71,9 +85,12 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
                                        std::to_string(result.syntax_errors) + ")");
   if (fixed.functions.size() < result.functions.size())
     return reject("destructive", "the fix would remove a function");
+  // The fix must remove its finding: one fewer of this rule on this code (fingerprints of identical
+  // code elsewhere are renumbered, so they cannot tell).
   auto after_findings = scan::apply_context(fixed.findings, d.after, context);
-  if (std::any_of(after_findings.begin(), after_findings.end(),
-                  [&](const scan::Finding& f) { return f.fingerprint == opportunity.fingerprint; }))
+  auto same = [&](const scan::Finding& f) { return f.rule_id == found->rule_id && f.snippet == found->snippet; };
+  if (std::count_if(after_findings.begin(), after_findings.end(), same) >=
+      std::count_if(findings.begin(), findings.end(), same))
     return reject("no_change", "the finding is still there after the fix");
   return d;
 }

@@ -479,11 +479,23 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     f.message = expand_message(rule.message, captures, source);
     // The nearest ancestors' kinds place the finding without depending on line numbers; a few
     // levels suffice and each level costs a walk from the root.
+    // The name of the enclosing function or class keeps identical code in different functions apart.
     std::string ancestry;
     int levels = 0;
-    for (TSNode a = ts_node_parent(node); !ts_node_is_null(a) && levels < 6; a = ts_node_parent(a), ++levels) {
-      ancestry += ts_node_type(a);
-      ancestry += '/';
+    for (TSNode a = ts_node_parent(node); !ts_node_is_null(a) && levels < 40; a = ts_node_parent(a), ++levels) {
+      const char* kind = ts_node_type(a);
+      if (levels < 6) {
+        ancestry += kind;
+        ancestry += '/';
+      }
+      if (std::strstr(kind, "function") || std::strstr(kind, "method") || std::strstr(kind, "class")) {
+        TSNode name = ts_node_child_by_field_name(a, "name", 4);
+        if (!ts_node_is_null(name)) {
+          ancestry += "@";
+          ancestry += node_text(source, name);
+          break;
+        }
+      }
     }
     f.node_hash = hash_hex(normalise(text) + '\0' + ancestry);
     f.deferred_check = outcome.deferred_check;
