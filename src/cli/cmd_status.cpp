@@ -5,6 +5,7 @@
 #include "loop/context.hpp"
 #include "loop/drain.hpp"
 #include "loop/review.hpp"
+#include "safety/trust.hpp"
 #include "schedule/hook_install.hpp"
 #include "schedule/spool.hpp"
 
@@ -83,7 +84,9 @@ Runner define_status(CLI::App&) {
                     fixes.size() == 1 ? "" : "es", loop::side_branch_name(ctx.config, ctx.repo.current_branch().value_or("")).c_str());
     } catch (const std::exception&) {
     }
-    if (auto untrusted = ctx.store().state("untrusted")) std::printf("trust:      %s\n", untrusted->c_str());
+    for (const char* key : {"test_command", "fixers", "notify_command"})
+      if (!safety::command_trusted(ctx.config, key, ctx.paths.repo_config(), ctx.paths.data_dir / "trust"))
+        std::printf("trust:      %s in .autoloop.yml is not trusted: run `git autoloop trust` to let it run\n", key);
     if (auto last = core::read_file(ctx.paths.last_error()))
       std::printf("last error: %s", last->c_str());
     return k_exit_ok;

@@ -29,9 +29,11 @@ Runner define_resume(CLI::App&) {
   return [](const Global& g) {
     loop::Context ctx = open_context(g);
     std::error_code ec;
-    bool was = std::filesystem::remove(ctx.paths.stop_file(), ec);
+    bool was_stopped = std::filesystem::remove(ctx.paths.stop_file(), ec);
+    bool was_paused = ctx.store().state("paused").has_value();
     ctx.store().erase_state("paused");
-    core::say(was ? "git-autoloop resumed." : "git-autoloop was not stopped; nothing to resume.");
+    core::say(was_stopped || was_paused ? std::string("git-autoloop resumed") + (was_paused ? " (the pause after a rolled-back cycle is cleared)." : ".")
+                                        : "git-autoloop was not stopped; nothing to resume.");
     return k_exit_ok;
   };
 }

@@ -2,6 +2,7 @@
 
 #include <git2.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -378,10 +379,18 @@ std::string Repository::create_commit(const std::string& tree, const std::vector
 }
 
 Signature Repository::default_signature() const {
-  git_signature* sig = nullptr;
-  check(git_signature_default(&sig, m_repo.get()), "read user.name/user.email");
-  Signature out{sig->name ? sig->name : "", sig->email ? sig->email : ""};
-  git_signature_free(sig);
+  // As git: GIT_COMMITTER_NAME/EMAIL win over user.name/user.email.
+  const char* env_name = std::getenv("GIT_COMMITTER_NAME");
+  const char* env_email = std::getenv("GIT_COMMITTER_EMAIL");
+  Signature out;
+  if (!env_name || !env_email) {
+    git_signature* sig = nullptr;
+    check(git_signature_default(&sig, m_repo.get()), "read user.name/user.email");
+    out = {sig->name ? sig->name : "", sig->email ? sig->email : ""};
+    git_signature_free(sig);
+  }
+  if (env_name) out.name = env_name;
+  if (env_email) out.email = env_email;
   return out;
 }
 

@@ -248,6 +248,17 @@ void recover(Context& ctx) {
     ctx.log.warn("recovered cycle {} of {}: {}", cycle.id, cycle.branch, published ? "published" : "not published");
   }
   if (ctx.paths.work_tree) safety::prune_worktrees(*ctx.paths.work_tree, ctx.paths.data_dir);
+  // A drain killed inside a ref update leaves a .lock file that would wedge every later one. Only
+  // drains write autoloop refs, and we hold the drain lock.
+  std::error_code ec;
+  std::filesystem::path side_dir = ctx.paths.common_dir / "refs" / "heads" / ctx.config.side_branch_prefix;
+  if (std::filesystem::is_directory(side_dir, ec))
+    for (auto it = std::filesystem::recursive_directory_iterator(side_dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+      if (it->path().extension() == ".lock") {
+        ctx.log.warn("removing stale ref lock {}", it->path().string());
+        std::filesystem::remove(it->path(), ec);
+      }
 }
 
 std::optional<double> seconds_until_drain(Context& ctx) {

@@ -312,3 +312,69 @@ snapshot() {
   find . -path ./.git -prune -o \( -type f -o -type l \) -printf '%p %y %m %s %T@\n' | LC_ALL=C sort
   find . -path ./.git -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha1sum
 }
+
+# --- Drains and the side branch ---------------------------------------------------------------------------
+
+# local_config [LOOP_KEYS] [YAML]: writes the local config (.git/autoloop/config.yml, trusted) with
+# `autonomous_loop: {scan_interval: 1000000, debounce: 0, LOOP_KEYS}` followed by YAML (other top-level keys).
+# With that scan_interval a background worker started by a hook scans and exits: it never drains on its own
+# once one cycle exists (see manual_drains).
+local_config() {
+  local loop=${1:-} extra=${2:-}
+  mkdir -p "$(autoloop_dir)"
+  printf 'autonomous_loop: {scan_interval: 1000000, debounce: 0%s}\n%s\n' "${loop:+, $loop}" "$extra" >"$(autoloop_dir)/config.yml"
+}
+
+# manual_drains [LOOP_KEYS] [YAML]: local_config, then one cycle that adds nothing (drain --max 0) so that
+# scan_interval counts from it: later hooks only scan, the suite drains itself with `drain --now --foreground`,
+# and no worker is left waiting for a drain. Needs a commit on the current branch.
+manual_drains() {
+  local_config "$@"
+  expect_rc 0 git autoloop drain --now --foreground --max 0
+}
+
+# side_ref [BRANCH]: the side branch of BRANCH (default main), or "" when it does not exist.
+side_ref() { git rev-parse -q --verify "refs/heads/autoloop/${1:-main}" 2>/dev/null || true; }
+
+# side_commits [BRANCH]: the fix commits waiting on autoloop/BRANCH (BRANCH..autoloop/BRANCH), oldest first.
+side_commits() {
+  local b=${1:-main}
+  [ -n "$(side_ref "$b")" ] || return 0
+  git rev-list --reverse "$b..autoloop/$b"
+}
+
+# side_opportunities [BRANCH]: the Autoloop-Opportunity trailers on BRANCH..autoloop/BRANCH, sorted numerically.
+side_opportunities() {
+  local b=${1:-main}
+  [ -n "$(side_ref "$b")" ] || return 0
+  git log --format='%(trailers:key=Autoloop-Opportunity,valueonly)' "$b..autoloop/$b" | grep . | sort -n || true
+}
+
+# opportunity_status ID: the queue status of opportunity ID.
+opportunity_status() { db_query "SELECT status FROM opportunities WHERE id = $1"; }
+
+# assert_fix_commit COMMIT [MAX_LINES]: COMMIT is one fix: subject autoloop(<rule>): ..., the four Autoloop-*
+# trailers (Rule matching the subject), exactly one file changed, at most MAX_LINES changed lines (default 100).
+assert_fix_commit() {
+  local c=$1 max=${2:-100} subject rule trailers numstat
+  subject=$(git log -1 --format=%s "$c")
+  case $subject in
+  "autoloop("*"): "*) ;;
+  *) fail "fix commit $c has subject '$subject'" ;;
+  esac
+  rule=${subject#autoloop(}
+  rule=${rule%%): *}
+  trailers=$(git log -1 --format='%(trailers:only,unfold)' "$c")
+  assert_contains "$trailers" "Autoloop-Rule: $rule" "trailers of $c"
+  local key
+  for key in Autoloop-Opportunity Autoloop-Fingerprint Autoloop-Validated; do
+    echo "$trailers" | grep -q "^$key: ." || fail "fix commit $c has no $key trailer; trailers:
+$trailers"
+  done
+  numstat=$(git show --numstat --format= "$c")
+  [ "$(printf '%s\n' "$numstat" | grep -c .)" = 1 ] || fail "fix commit $c changes more than one file:
+$numstat"
+  local added deleted
+  read -r added deleted _ <<<"$numstat"
+  [ $((added + deleted)) -le "$max" ] || fail "fix commit $c changes $((added + deleted)) lines (> $max)"
+}
