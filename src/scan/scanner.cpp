@@ -338,6 +338,28 @@ std::optional<CommitScanner::FileJob> CommitScanner::make_job(const std::string&
   return job;
 }
 
+void CommitScanner::record_reverts(const std::string& commit) {
+  // `git revert` writes "This reverts commit <sha>." into the message.
+  const std::string marker = "This reverts commit ";
+  std::string message = m_repo.commit_info(commit).message;
+  for (size_t at = message.find(marker); at != std::string::npos; at = message.find(marker, at + 1)) {
+    std::string sha = message.substr(at + marker.size(), 40);
+    auto accepted = m_store.attempt_by_commit(sha);
+    if (!accepted || accepted->outcome != "accepted") continue;
+    auto txn = m_store.begin();
+    m_store.set_status(accepted->opportunity_id, "reverted");
+    m_store.record_verdict(accepted->opportunity_id, "reverted", "reverted by " + commit.substr(0, 12), commit);
+    queue::Attempt a;
+    a.opportunity_id = accepted->opportunity_id;
+    a.side_commit = commit;
+    a.outcome = "reverted";
+    a.branch = accepted->branch;
+    m_store.record_attempt(a);
+    txn.commit();
+    m_log.info("commit {} reverts the accepted fix #{}", commit.substr(0, 12), accepted->opportunity_id);
+  }
+}
+
 ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, bool force, std::vector<Located>* out) {
   ScanStats stats;
   for (const auto& commit : commits) {
@@ -377,6 +399,7 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
       jobs.push_back(std::move(*made));
     }
     flush();
+    record_reverts(commit);
     m_store.mark_commit_scanned(commit, files_in_commit, stats.findings, ms_since(t0));
     ++stats.commits;
   }

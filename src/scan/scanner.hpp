@@ -67,6 +67,8 @@ private:
   void write(const std::string& commit, std::vector<FileJob>& jobs, const std::vector<std::string>& deleted,
              ScanStats& stats, std::vector<Located>* out);
   bool referenced_by_tests(const std::string& commit, const std::string& name);
+  // A commit that reverts an accepted fix records the revert (a verdict against the rule).
+  void record_reverts(const std::string& commit);
 
   const git::Repository& m_repo;
   queue::Store& m_store;

@@ -59,7 +59,7 @@ test_accept() {
   assert_eq "$head" "$(git rev-parse HEAD^)" "parent of the accepted commit"
   assert_eq "refs/heads/main" "$(git symbolic-ref HEAD)" "HEAD still on main"
   assert_eq "$(git log -1 --format=%B "$fix")" "$(git log -1 --format=%B HEAD)" "message of the accepted commit (subject, body, trailers)"
-  assert_eq "$(git log -1 --format='%an <%ae> %at' "$fix")" "$(git log -1 --format='%an <%ae> %at' HEAD)" "author of the accepted commit"
+  assert_eq "$(git log -1 --format='%an <%ae>' "$fix")" "$(git log -1 --format='%an <%ae>' HEAD)" "author of the accepted commit"
   local me
   me=$(git var GIT_COMMITTER_IDENT | sed 's/ [0-9]* [-+][0-9]*$//')
   assert_eq "E2E User <user@e2e.invalid>" "$me" "git's committer identity in this test"
@@ -310,6 +310,22 @@ test_accept_refuses_dirty_file() {
   assert_eq "a.py" "$(git diff-tree --no-commit-id --name-only -r HEAD)" "files changed"
 }
 
+test_revert_of_accepted_fix_is_recorded() {
+  review_repo a.py
+  local id
+  id=$(id_of a.py)
+  expect_rc 0 git autoloop review --accept "$id"
+  local accepted
+  accepted=$(git rev-parse HEAD)
+  expect_rc 0 git revert --no-edit "$accepted"
+  wait_for_scan
+  assert_eq "reverted" "$(db_query "SELECT status FROM opportunities WHERE id = $id")" "status after git revert"
+  assert_eq "1" "$(db_query "SELECT count(*) FROM verdicts WHERE opportunity_id = $id AND verdict = 'reverted'")" "revert verdict"
+  # The finding is back in the code, but a reverted fix is never proposed again.
+  expect_rc 0 git autoloop drain --now --foreground
+  assert_eq "" "$(side_commits)" "side branch after the revert"
+}
+
 run_test "accept: a real commit on the branch, fix author, user committer, one file, side branch rebuilt" test_accept
 run_test "accept: the committer honours GIT_COMMITTER_NAME/EMAIL like git" test_accept_committer_from_environment
 run_test "reject: recorded with its reason, side branch rebuilt without it, never reopened" test_reject
@@ -317,4 +333,5 @@ run_test "accept-all: every pending fix becomes a commit on the branch" test_acc
 run_test "interactive review on a terminal: a, r + reason, s, q" test_interactive
 run_test "accept after the branch moved: the fix is derived again and applied" test_accept_after_branch_moved
 run_test "accept refuses when the touched file has uncommitted changes and loses nothing" test_accept_refuses_dirty_file
+run_test "a later git revert of an accepted fix is recorded, and the fix is not proposed again" test_revert_of_accepted_fix_is_recorded
 finish
