@@ -68,11 +68,12 @@ GateResult check_change(const std::string& before, const std::string& after, uin
   return r;
 }
 
-double risk_estimate(int lines_changed, int churn, const std::string& safety) {
+double risk_estimate(int lines_changed, int churn, int dependents, const std::string& safety) {
   double size = std::min(1.0, lines_changed / 20.0);
   double busy = std::min(1.0, churn / 20.0);
+  double reach = std::min(1.0, dependents / 20.0);
   double semantic = safety == "safe" ? 0.0 : 1.0;
-  return std::min(1.0, 0.4 * size + 0.3 * busy + 0.3 * semantic);
+  return std::min(1.0, 0.3 * size + 0.2 * busy + 0.2 * reach + 0.3 * semantic);
 }
 
 } // namespace fix

@@ -22,8 +22,9 @@ GateResult check_change(const std::string& before, const std::string& after, uin
 // "lf", "crlf", "mixed" or "none" (no line break at all).
 std::string line_ending_style(const std::string& text);
 
-// A rough risk in [0, 1]: bigger changes, busier files and fixes that are not semantics-preserving
-// are riskier. `churn` is how many scanned commits changed the file.
-double risk_estimate(int lines_changed, int churn, const std::string& safety);
+// A rough risk in [0, 1]: bigger changes, busier files, files many others mention, and fixes that
+// are not semantics-preserving are riskier. `churn` is how many scanned commits changed the file;
+// `dependents` how many other files name it.
+double risk_estimate(int lines_changed, int churn, int dependents, const std::string& safety);
 
 } // namespace fix

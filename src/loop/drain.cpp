@@ -40,6 +40,24 @@ struct Planned {
   std::vector<std::pair<git::Entry, std::string>> external; // (path, blob before, mode) → content after
 };
 
+// How many other files at `commit` mention the file's name stem (imports, includes, requires): a
+// cheap stand-in for its dependents. git grep reads the object database, not the work tree.
+int dependents(Context& ctx, const std::string& commit, const std::string& path) {
+  std::string stem = std::filesystem::path(path).stem().string();
+  if (stem.size() < 3 || !ctx.paths.work_tree) return 0;
+  auto out = core::git_output(*ctx.paths.work_tree, {"grep", "-l", "-w", "-F", "-e", stem, commit, "--"});
+  if (!out) return 0;
+  int n = 0;
+  for (size_t at = 0; at < out->size();) {
+    size_t nl = out->find('\n', at);
+    std::string line = out->substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    if (!line.empty() && line != commit + ":" + path) ++n;
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  return n;
+}
+
 bool is_external(const queue::Opportunity& o) { return o.rule_id.rfind("improve/", 0) == 0; }
 
 std::vector<std::string> split_lines(const std::string& text) {
@@ -116,7 +134,7 @@ std::string apply_external(Context& ctx, const scan::Engine& engine, const std::
     updates.push_back({entry.path, ctx.repo.write_blob(after), entry.mode});
   }
   p->lines_changed = lines;
-  p->risk = fix::risk_estimate(lines, 0, "unsafe");
+  p->risk = fix::risk_estimate(lines, 0, 0, "unsafe");
   git::Signature who{ctx.config.identity.name, ctx.config.identity.email};
   std::string paths;
   for (const auto& u : updates) paths += (paths.empty() ? "" : ", ") + u.path;
@@ -179,7 +197,7 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
     }
     p->lines_changed = d.lines_changed;
     int churn = static_cast<int>(ctx.store().file_change_count(p->opportunity.path));
-    p->risk = fix::risk_estimate(d.lines_changed, churn, p->opportunity.safety);
+    p->risk = fix::risk_estimate(d.lines_changed, churn, dependents(ctx, base, p->opportunity.path), p->opportunity.safety);
     const auto& rules = engine.rules();
     auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == p->opportunity.rule_id; });
     std::string blob = ctx.repo.write_blob(d.after);
