@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -78,6 +79,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       ::dup2(out.fd[1], 1);
       ::dup2(err.fd[1], 2);
     }
+    // Nothing of ours leaks into the child (the log file, the database): only 0-2 and the exec
+    // status pipe (close-on-exec) stay open.
+    int keep = exec_status.fd[1];
+    if (keep > 3) ::close_range(3, static_cast<unsigned>(keep - 1), 0);
+    ::close_range(static_cast<unsigned>(keep + 1), ~0U, 0);
     if (options.cwd && ::chdir(options.cwd->c_str()) != 0) {
       int e = errno;
       [[maybe_unused]] auto w = ::write(exec_status.fd[1], &e, sizeof e);
