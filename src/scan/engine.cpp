@@ -173,7 +173,26 @@ struct PatternInfo {
   std::vector<Predicate> predicates;
 };
 
+// Metrics kinds per grammar symbol, so the walk tests a node with one lookup, not string compares.
+enum KindFlag : uint8_t { k_function = 1, k_branch = 2, k_logical = 4, k_nesting = 8, k_comment = 16 };
+
+std::vector<uint8_t> kind_flags(const LanguageProfile& language) {
+  const TSLanguage* grammar = language.grammar();
+  uint32_t count = ts_language_symbol_count(grammar);
+  std::vector<uint8_t> flags(count, 0);
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view name = ts_language_symbol_name(grammar, static_cast<TSSymbol>(i));
+    if (contains(language.function_kinds, name)) flags[i] |= k_function;
+    if (contains(language.branch_kinds, name)) flags[i] |= k_branch;
+    if (contains(language.logical_kinds, name)) flags[i] |= k_logical;
+    if (contains(language.nesting_kinds, name)) flags[i] |= k_nesting;
+    if (contains(language.comment_kinds, name)) flags[i] |= k_comment;
+  }
+  return flags;
+}
+
 struct Engine::Compiled {
+  std::vector<uint8_t> flags;
   std::unique_ptr<TSQuery, QueryDeleter> query;
   std::vector<PatternInfo> patterns;
   std::vector<std::string> capture_names;
@@ -309,6 +328,7 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
   // Compiled outside the lock so two threads compile two languages at once; a rare duplicate
   // compile of the same language is discarded below.
   auto c = std::make_unique<Compiled>();
+  c->flags = kind_flags(language);
   // One combined query per language; each rule's text occupies a known byte range of it, which
   // maps a pattern (by its start byte) back to its rule.
   std::string source;
@@ -518,6 +538,12 @@ struct MetricsWalker {
   const LanguageProfile& lang;
   std::string_view source;
   FileResult& result;
+  const std::vector<uint8_t>& flags;
+
+  uint8_t flags_of(TSNode node) const {
+    TSSymbol symbol = ts_node_symbol(node);
+    return symbol < flags.size() ? flags[symbol] : 0;
+  }
 
   std::string function_name(TSNode fn) {
     TSNode name = ts_node_child_by_field_name(fn, "name", 4);
@@ -585,39 +611,34 @@ struct MetricsWalker {
     return false;
   }
 
-  // Walks `node`'s subtree for the function `metric`, without descending into nested functions.
-  void walk_body(TSNode node, FunctionMetric& metric, int depth) {
-    widest = std::max(widest, ts_node_child_count(node));
-    for_each_child(node, [&](TSNode c) {
-      const char* type = ts_node_type(c);
-      if (contains(lang.function_kinds, type)) {
-        visit_function(c);
-        return;
-      }
-      if (contains(lang.comment_kinds, type)) count_debt(c);
-      if (contains(lang.branch_kinds, type) && !is_default_label(c)) ++metric.complexity;
-      if (is_logical(c)) ++metric.complexity;
-      int d = depth;
-      if (contains(lang.nesting_kinds, type) && !is_else_if(node, c)) {
-        d = depth + 1;
-        metric.nesting = std::max(metric.nesting, d);
-      }
-      walk_body(c, metric, d);
-    });
-  }
+  struct Level {
+    int function = -1;   // index in result.functions of the enclosing function, -1 outside
+    int depth = 0;       // nesting depth inside that function
+  };
 
-  void visit_function(TSNode fn) {
-    FunctionMetric m;
-    m.name = function_name(fn);
-    m.start_line = line_of(ts_node_start_point(fn));
-    m.end_line = line_of(ts_node_end_point(fn));
-    m.length = m.end_line - m.start_line + 1;
-    size_t index = result.functions.size();
-    result.functions.push_back(m);
-    FunctionMetric local = m;
-    walk_body(fn, local, 0);
-    result.functions[index].complexity = local.complexity;
-    result.functions[index].nesting = local.nesting;
+  // What entering `node` (a child of `parent`) means for the metrics.
+  Level enter(TSNode node, TSNode parent, const Level& up) {
+    uint8_t f = flags_of(node);
+    if (f & k_function) {
+      FunctionMetric m;
+      m.name = function_name(node);
+      m.start_line = line_of(ts_node_start_point(node));
+      m.end_line = line_of(ts_node_end_point(node));
+      m.length = m.end_line - m.start_line + 1;
+      result.functions.push_back(m);
+      return {static_cast<int>(result.functions.size()) - 1, 0};
+    }
+    if (f & k_comment) count_debt(node);
+    Level level = up;
+    if (up.function < 0 || !f) return level;
+    FunctionMetric& metric = result.functions[static_cast<size_t>(up.function)];
+    if ((f & k_branch) && !is_default_label(node)) ++metric.complexity;
+    if ((f & k_logical) && is_logical(node)) ++metric.complexity;
+    if ((f & k_nesting) && !is_else_if(parent, node)) {
+      level.depth = up.depth + 1;
+      metric.nesting = std::max(metric.nesting, level.depth);
+    }
+    return level;
   }
 
   void count_debt(TSNode comment) {
@@ -633,17 +654,41 @@ struct MetricsWalker {
 
   uint32_t widest = 0;
 
-  void walk_top(TSNode node) {
-    widest = std::max(widest, ts_node_child_count(node));
-    for_each_child(node, [&](TSNode c) {
-      const char* type = ts_node_type(c);
-      if (contains(lang.function_kinds, type)) {
-        visit_function(c);
-      } else {
-        if (contains(lang.comment_kinds, type)) count_debt(c);
-        walk_top(c);
+  // One depth-first walk with a single tree cursor (O(1) steps; no allocation per node).
+  void walk(TSNode root) {
+    TSTreeCursor cursor = ts_tree_cursor_new(root);
+    std::vector<Level> levels{Level{}};
+    std::vector<TSNode> nodes{root};
+    for (;;) {
+      if (ts_tree_cursor_goto_first_child(&cursor)) {
+        widest = std::max(widest, ts_node_child_count(nodes.back()));
+        TSNode child = ts_tree_cursor_current_node(&cursor);
+        levels.push_back(enter(child, nodes.back(), levels.back()));
+        nodes.push_back(child);
+        continue;
       }
-    });
+      bool done = false;
+      for (;;) {
+        levels.pop_back();
+        nodes.pop_back();
+        if (nodes.empty()) {
+          done = true;
+          break;
+        }
+        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+          TSNode sibling = ts_tree_cursor_current_node(&cursor);
+          levels.push_back(enter(sibling, nodes.back(), levels.back()));
+          nodes.push_back(sibling);
+          break;
+        }
+        if (!ts_tree_cursor_goto_parent(&cursor)) {
+          done = true;
+          break;
+        }
+      }
+      if (done) break;
+    }
+    ts_tree_cursor_delete(&cursor);
   }
 };
 
@@ -662,8 +707,8 @@ FileResult Engine::scan(const LanguageProfile& language, std::string_view source
   }
   TSNode root = ts_tree_root_node(tree.get());
   result.syntax_errors = count_errors(root);
-  MetricsWalker walker{language, source, result};
-  walker.walk_top(root);
+  MetricsWalker walker{language, source, result, c.flags};
+  walker.walk(root);
   if (walker.widest > k_max_children) result.timed_out = true; // generated data: no matching
   else if (!c.empty) run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, result.findings);
   std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
