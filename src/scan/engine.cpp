@@ -499,23 +499,14 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     f.message = expand_message(rule.message, captures, source);
     // The nearest ancestors' kinds place the finding without depending on line numbers; a few
     // levels suffice and each level costs a walk from the root.
-    // The name of the enclosing function or class keeps identical code in different functions apart.
+    // The nearest ancestors' kinds place the finding without depending on line numbers (each level
+    // is a walk from the root in 0.20.7, so only a few). The enclosing function's name is added by
+    // the caller from the metrics walk.
     std::string ancestry;
     int levels = 0;
-    for (TSNode a = ts_node_parent(node); !ts_node_is_null(a) && levels < 40; a = ts_node_parent(a), ++levels) {
-      const char* kind = ts_node_type(a);
-      if (levels < 6) {
-        ancestry += kind;
-        ancestry += '/';
-      }
-      if (std::strstr(kind, "function") || std::strstr(kind, "method") || std::strstr(kind, "class")) {
-        TSNode name = ts_node_child_by_field_name(a, "name", 4);
-        if (!ts_node_is_null(name)) {
-          ancestry += "@";
-          ancestry += node_text(source, name);
-          break;
-        }
-      }
+    for (TSNode a = ts_node_parent(node); !ts_node_is_null(a) && levels < 6; a = ts_node_parent(a), ++levels) {
+      ancestry += ts_node_type(a);
+      ancestry += '/';
     }
     f.node_hash = hash_hex(normalise(text) + '\0' + ancestry);
     f.deferred_check = outcome.deferred_check;
@@ -525,11 +516,24 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     f.captures = std::move(captures);
     out.push_back(std::move(f));
   }
-  // Identical code in identical places gets an occurrence number so fingerprints stay unique.
+}
+
+// Identical code in identical places gets an occurrence number so fingerprints stay unique.
+void number_occurrences(std::vector<Finding>& findings) {
   std::map<std::pair<std::string, std::string>, int> occurrences;
-  for (auto& f : out) {
+  for (auto& f : findings) {
     int n = occurrences[{f.rule_id, f.node_hash}]++;
     if (n > 0) f.node_hash = hash_hex(f.node_hash + "#" + std::to_string(n));
+  }
+}
+
+// Adds the innermost enclosing function's name: identical code in different functions stays apart.
+void add_enclosing_names(std::vector<Finding>& findings, const std::vector<FunctionMetric>& functions) {
+  for (auto& f : findings) {
+    const FunctionMetric* best = nullptr;
+    for (const auto& fn : functions)
+      if (fn.start_line <= f.start_line && f.end_line <= fn.end_line && (!best || fn.length < best->length)) best = &fn;
+    if (best) f.node_hash = hash_hex(f.node_hash + "@" + best->name);
   }
 }
 
@@ -709,8 +713,13 @@ FileResult Engine::scan(const LanguageProfile& language, std::string_view source
   result.syntax_errors = count_errors(root);
   MetricsWalker walker{language, source, result, c.flags};
   walker.walk(root);
-  if (walker.widest > k_max_children) result.timed_out = true; // generated data: no matching
-  else if (!c.empty) run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, result.findings);
+  if (walker.widest > k_max_children) {
+    result.timed_out = true; // generated data: no matching
+  } else if (!c.empty) {
+    run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, result.findings);
+    add_enclosing_names(result.findings, result.functions);
+    number_occurrences(result.findings);
+  }
   std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.start_byte, a.rule_id) < std::tie(b.start_byte, b.rule_id);
   });
@@ -728,6 +737,7 @@ std::vector<Finding> Engine::match_rule(const Rule& rule, const LanguageProfile&
     if (r.id == rule.id) only = &r;
   if (!only) return out;
   run_query(c.query.get(), c.patterns, c.capture_names, m_rules, only, ts_tree_root_node(tree.get()), source, out);
+  number_occurrences(out);
   return out;
 }
 
