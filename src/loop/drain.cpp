@@ -374,13 +374,20 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   queue::OpportunityFilter open_filter;
   open_filter.status = "open";
   auto open = store.opportunities(open_filter);
-  // Score = category priority × severity (stored) × acceptance prior × age (older first, slowly).
   double now = now_seconds();
+  // Score = category priority × severity (stored) × acceptance prior × age (older first, slowly)
+  // × (1 - risk / 2), with the risk known before deriving: the file's churn and the rule's safety.
+  std::map<std::string, int> churn;
   auto score = [&](const queue::Opportunity& o) {
     double age_days = std::max(0.0, (now - static_cast<double>(o.first_seen)) / 86400.0);
-    return o.score * 0.8 * (1.0 + std::log1p(age_days) * 0.1);
+    auto it = churn.find(o.path);
+    if (it == churn.end()) it = churn.emplace(o.path, static_cast<int>(store.file_change_count(o.path))).first;
+    double risk = fix::risk_estimate(1, it->second, 0, o.safety);
+    return o.score * 0.8 * (1.0 + std::log1p(age_days) * 0.1) * (1.0 - risk / 2);
   };
-  std::stable_sort(open.begin(), open.end(), [&](const auto& a, const auto& b) { return score(a) > score(b); });
+  std::map<int64_t, double> scores;
+  for (const auto& o : open) scores[o.id] = score(o);
+  std::stable_sort(open.begin(), open.end(), [&](const auto& a, const auto& b) { return scores[a.id] > scores[b.id]; });
   std::vector<queue::Opportunity> candidates;
   int suggestions = 0;
   for (auto& o : open) {
