@@ -30,6 +30,7 @@ double now_seconds() {
 struct Planned {
   queue::Opportunity opportunity;
   bool pending = false;        // carried over from an earlier cycle
+  bool reused = false;         // its commit is kept as is: the side branch still sits on the same base
   std::string commit;          // its commit in the chain being built
   int lines_changed = 0;
   double risk = 0;
@@ -210,10 +211,11 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
   return tip;
 }
 
-std::vector<Planned*> live(std::vector<Planned>& all, bool include_new = true) {
+// The fixes still to be (re)built on top of the chain's base: fine so far and not reused.
+std::vector<Planned*> live(std::vector<Planned>& all) {
   std::vector<Planned*> out;
   for (auto& p : all)
-    if (p.outcome.empty() && (include_new || p.pending)) out.push_back(&p);
+    if (p.outcome.empty() && !p.reused) out.push_back(&p);
   return out;
 }
 
@@ -344,16 +346,18 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     int64_t attempt;
     std::string side_commit;
     queue::Opportunity opportunity;
+    int lines_changed;
+    double risk;
   };
   std::vector<Pending> pending;
   for (auto& o : store.opportunities(applied_filter)) {
     auto attempts = store.attempts_of(o.id);
     auto last = std::find_if(attempts.rbegin(), attempts.rend(), [](const queue::Attempt& a) { return a.outcome == "applied"; });
     if (last == attempts.rend() || last->branch != *branch) continue;
-    pending.push_back({last->id, last->side_commit, o});
+    pending.push_back({last->id, last->side_commit, o, last->lines_changed, last->risk});
   }
   std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.attempt < b.attempt; });
-  for (auto& [id, side_commit, o] : pending) {
+  for (auto& [id, side_commit, o, lines, risk] : pending) {
     Planned p;
     p.opportunity = o;
     p.pending = true;
@@ -364,8 +368,28 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
         if (ch.kind == git::Change::Kind::modified)
           p.external.push_back({git::Entry{ch.path, ch.old_blob, ch.mode}, ctx.repo.read_blob(ch.new_blob)});
     }
+    p.lines_changed = lines;
+    p.risk = risk;
     plan.push_back(std::move(p));
     seen.insert(o.id);
+  }
+  // When the branch did not move and the side branch holds exactly the pending fixes, keep those
+  // commits as they are (stable ids for reviewers and fetchers) and build new fixes on top.
+  std::string chain_base = base;
+  if (!checkpoint.empty() && !pending.empty()) {
+    auto side = ctx.repo.commit_range(base, checkpoint, pending.size() + 1);
+    bool intact = side.size() == pending.size() && ctx.repo.parents(side.front()) == std::vector<std::string>{base};
+    for (size_t i = 0; intact && i < side.size(); ++i) {
+      auto attempt = store.attempt_by_commit(side[i]);
+      intact = attempt && attempt->opportunity_id == plan[i].opportunity.id;
+    }
+    if (intact) {
+      chain_base = checkpoint;
+      for (size_t i = 0; i < side.size(); ++i) {
+        plan[i].reused = true;
+        plan[i].commit = side[i];
+      }
+    }
   }
   const std::string level = ctx.config.autonomous_loop.safety_level;
   std::vector<scan::Rule> rules = ctx.rules();
@@ -434,7 +458,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     p.opportunity = c;
     plan.push_back(std::move(p));
     auto chain = live(plan);
-    build_chain(ctx, engine, base, chain, validated);
+    build_chain(ctx, engine, chain_base, chain, validated);
     Planned& last = plan.back();
     if (!last.outcome.empty()) {
       if (last.outcome == "resolved") {
@@ -450,10 +474,10 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     ++added;
   }
   auto chain = live(plan);
-  std::string tip = build_chain(ctx, engine, base, chain, validated);
+  std::string tip = build_chain(ctx, engine, chain_base, chain, validated);
 
   // 4. Tests on the whole batch; on failure, each new fix alone (with the pending ones) to find culprits.
-  if (run_tests && tip != base) {
+  if (run_tests && tip != chain_base) {
     auto timeout = std::chrono::seconds(ctx.config.test_timeout);
     auto test = [&](const std::string& commit) {
       auto t = safety::run_tests_at(*ctx.paths.work_tree, ctx.paths.data_dir, commit, ctx.config.test_command, timeout);
@@ -467,8 +491,8 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       for (Planned* candidate : news) {
         std::vector<Planned*> subset;
         for (auto& p : plan)
-          if (p.outcome.empty() && (p.pending || &p == candidate)) subset.push_back(&p);
-        std::string t = build_chain(ctx, engine, base, subset, validated);
+          if (p.outcome.empty() && !p.reused && (p.pending || &p == candidate)) subset.push_back(&p);
+        std::string t = build_chain(ctx, engine, chain_base, subset, validated);
         auto run = test(t);
         if (!run.passed) {
           candidate->outcome = "tests_failed";
@@ -477,8 +501,8 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
         }
       }
       chain = live(plan);
-      tip = build_chain(ctx, engine, base, chain, validated);
-      if (tip != base && !test(tip).passed) {
+      tip = build_chain(ctx, engine, chain_base, chain, validated);
+      if (tip != chain_base && !test(tip).passed) {
         // Even the survivors fail together (or the pending ones broke): publish nothing new.
         for (auto& p : plan)
           if (p.outcome.empty() && !p.pending) {
@@ -486,7 +510,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
             p.detail = "fails in combination";
           }
         chain = live(plan);
-        tip = build_chain(ctx, engine, base, chain, validated);
+        tip = build_chain(ctx, engine, chain_base, chain, validated);
       }
     }
   }
