@@ -5,6 +5,7 @@
 #include "loop/drain.hpp"
 #include "loop/worker.hpp"
 #include "schedule/lock.hpp"
+#include "schedule/repo_locate.hpp"
 #include "schedule/spool.hpp"
 
 #include <thread>
@@ -37,17 +38,13 @@ Runner define_worker(CLI::App&) {
       // Most likely a malformed .autoloop.yml: keep the hook events for after the fix, and let
       // the next hook show the error once.
       if (!g.git_dir.empty()) {
-        std::error_code ec;
-        auto data = std::filesystem::path(g.git_dir);
-        if (auto common = core::read_file(data / "commondir")) {
-          std::string c = *common;
-          while (!c.empty() && (c.back() == '\n' || c.back() == '\r')) c.pop_back();
-          data = std::filesystem::path(c).is_absolute() ? std::filesystem::path(c) : data / c;
-        }
-        std::filesystem::create_directories(data / "autoloop", ec);
-        try {
-          core::write_file_atomic(data / "autoloop" / "last-error", std::string(e.what()) + "\n");
-        } catch (const std::exception&) {
+        if (auto repo = schedule::locate_repo(std::filesystem::current_path(), {{"GIT_DIR", g.git_dir}})) {
+          std::error_code ec;
+          std::filesystem::create_directories(schedule::autoloop_dir(*repo), ec);
+          try {
+            core::write_file_atomic(schedule::autoloop_dir(*repo) / "last-error", std::string(e.what()) + "\n");
+          } catch (const std::exception&) {
+          }
         }
       }
       return k_exit_failed;

@@ -177,14 +177,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   return result;
 }
 
+void unset_git_environment(ProcessOptions& options) {
+  for (const char* v : {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR"})
+    options.env[v] = std::nullopt;
+}
+
 std::optional<std::string> git_output(const std::filesystem::path& cwd, const std::vector<std::string>& args) {
   std::vector<std::string> argv{"git"};
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessOptions options;
   options.cwd = cwd;
-  // git exports these to hooks; they must not redirect our own git calls to another repository.
-  for (const char* v : {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR"})
-    options.env[v] = std::nullopt;
+  unset_git_environment(options);
   ProcessResult r = run_process(argv, options);
   if (!r.ok()) return std::nullopt;
   while (!r.out.empty() && (r.out.back() == '\n' || r.out.back() == '\r')) r.out.pop_back();

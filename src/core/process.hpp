@@ -32,6 +32,10 @@ struct ProcessResult {
 // program cannot be started at all; a non-zero exit is reported in the result.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
+// Unsets the variables git exports to hooks (GIT_DIR, GIT_WORK_TREE, ...) in `options`, so a git
+// command started from a hook acts on the repository of its cwd, not the hook's.
+void unset_git_environment(ProcessOptions& options);
+
 // Runs `git args...` in `cwd` and returns trimmed stdout; nullopt when git exits non-zero.
 std::optional<std::string> git_output(const std::filesystem::path& cwd, const std::vector<std::string>& args);
 

@@ -392,9 +392,10 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     }
   }
   const std::string level = ctx.config.autonomous_loop.safety_level;
-  std::vector<scan::Rule> rules = ctx.rules();
+  // The process's matcher: a worker that just scanned has its queries compiled already.
+  const scan::Engine& engine = ctx.engine();
   std::map<std::string, const scan::Rule*> rule_by_id;
-  for (const auto& r : rules) rule_by_id[r.id] = &r;
+  for (const auto& r : engine.rules()) rule_by_id[r.id] = &r;
   queue::OpportunityFilter open_filter;
   open_filter.status = "open";
   auto open = store.opportunities(open_filter);
@@ -439,7 +440,6 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   else store.erase_state("untrusted");
 
   result.cycle = store.begin_cycle(options.trigger, *branch, checkpoint);
-  scan::Engine engine(rules, static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
   std::string validated = std::string("size<=") + std::to_string(ctx.config.safety_settings.max_change_size) +
                           ", no-destruction, reparse, line-endings" + (run_tests ? ", tests" : "");
 

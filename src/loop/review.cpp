@@ -105,8 +105,7 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       rebuild_side_branch(ctx);
       return r;
     }
-    scan::Engine engine(ctx.rules(), static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
-    Derived d = derive_fix(engine, ctx.repo, ctx.config, head, o);
+    Derived d = derive_fix(ctx.engine(), ctx.repo, ctx.config, head, o);
     if (d.status != Derived::Status::ok) {
       ctx.store().set_status(o.id, d.status == Derived::Status::gone ? "resolved" : "stale");
       r.message = "the branch moved and the fix no longer applies (" + d.detail + "); marked " +

@@ -13,7 +13,7 @@ namespace {
 core::ProcessOptions git_options(const std::filesystem::path& repo_dir) {
   core::ProcessOptions o;
   o.cwd = repo_dir;
-  for (const char* v : {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR"}) o.env[v] = std::nullopt;
+  core::unset_git_environment(o);
   o.timeout = std::chrono::minutes(2);
   return o;
 }

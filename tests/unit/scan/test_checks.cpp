@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/scan_support.hpp"
+
 #include <set>
 #include <string>
 #include <vector>
@@ -11,13 +13,11 @@ using scan::FileContext;
 using scan::Finding;
 using scan::Rule;
 
+using test_support::digest;
+using test_support::lang;
+
 namespace {
 
-const scan::LanguageProfile& lang(const char* name) {
-  const scan::LanguageProfile* l = scan::language_by_name(name);
-  REQUIRE(l != nullptr);
-  return *l;
-}
 
 Rule checked_rule(const std::string& language, const std::string& query, const std::string& check) {
   Rule r;

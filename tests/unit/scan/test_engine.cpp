@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/scan_support.hpp"
+
 #include "core/error.hpp"
 
 #include <algorithm>
@@ -19,13 +21,11 @@ using scan::FileResult;
 using scan::Finding;
 using scan::Rule;
 
+using test_support::digest;
+using test_support::lang;
+
 namespace {
 
-const scan::LanguageProfile& lang(const char* name) {
-  const scan::LanguageProfile* l = scan::language_by_name(name);
-  REQUIRE(l != nullptr);
-  return *l;
-}
 
 Rule make_rule(const std::string& id, const std::string& language, const std::string& query,
                const std::string& message = "found") {
@@ -79,21 +79,6 @@ const scan::FunctionMetric& function_named(const FileResult& r, const std::strin
   throw std::logic_error("unreachable");
 }
 
-// Everything a scan reports, as text, to compare results across runs and threads.
-std::string digest(const FileResult& r) {
-  std::ostringstream out;
-  out << r.language << ' ' << r.lines << ' ' << r.debt_markers << ' ' << r.syntax_errors << ' ' << r.timed_out << '\n';
-  for (const auto& f : r.findings) {
-    out << f.rule_id << ' ' << f.start_line << '-' << f.end_line << ' ' << f.start_byte << '-' << f.end_byte << ' '
-        << f.node_hash << ' ' << f.message << ' ' << f.snippet << ' ' << f.deferred_check << ' ' << f.subject;
-    for (const auto& c : f.captures) out << ' ' << c.name << '@' << c.start_byte << '-' << c.end_byte;
-    out << '\n';
-  }
-  for (const auto& m : r.functions)
-    out << m.name << ' ' << m.start_line << '-' << m.end_line << ' ' << m.complexity << ' ' << m.length << ' '
-        << m.nesting << '\n';
-  return out.str();
-}
 
 } // namespace
 

@@ -1,6 +1,7 @@
 #include "scan/scanner.hpp"
 
 #include "../support/temp_repo.hpp"
+#include "../support/scan_support.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -16,6 +17,9 @@ using scan::Located;
 using scan::Rule;
 using scan::ScanStats;
 using test_support::TempRepo;
+
+using test_support::digest;
+using test_support::lang;
 
 namespace {
 
@@ -86,21 +90,6 @@ std::string describe(const ScanStats& s) {
   return out.str();
 }
 
-std::string digest(const FileResult& r) {
-  std::ostringstream out;
-  out << r.language << ' ' << r.lines << ' ' << r.debt_markers << ' ' << r.syntax_errors << ' ' << r.timed_out << '\n';
-  for (const auto& f : r.findings) {
-    out << f.rule_id << ' ' << f.start_line << '-' << f.end_line << ' ' << f.start_byte << '-' << f.end_byte << ' '
-        << f.node_hash << " [" << f.message << "] [" << f.snippet << "] " << f.deferred_check << ' ' << f.subject << ' '
-        << f.subject_start_line << '-' << f.subject_end_line;
-    for (const auto& c : f.captures) out << ' ' << c.name << '@' << c.start_byte << '-' << c.end_byte;
-    out << '\n';
-  }
-  for (const auto& m : r.functions)
-    out << m.name << ' ' << m.start_line << '-' << m.end_line << ' ' << m.complexity << ' ' << m.length << ' '
-        << m.nesting << '\n';
-  return out.str();
-}
 
 } // namespace
 

@@ -1,0 +1,35 @@
+#pragma once
+// Helpers shared by the scan tests. Include after <catch2/catch.hpp>.
+
+#include "scan/engine.hpp"
+
+#include <sstream>
+#include <string>
+
+namespace test_support {
+
+// The profile of a supported language (the test fails when there is none).
+inline const scan::LanguageProfile& lang(const char* name) {
+  const scan::LanguageProfile* l = scan::language_by_name(name);
+  REQUIRE(l != nullptr);
+  return *l;
+}
+
+// Everything a scan reports, as text, to compare results across runs, threads and the cache.
+inline std::string digest(const scan::FileResult& r) {
+  std::ostringstream out;
+  out << r.language << ' ' << r.lines << ' ' << r.debt_markers << ' ' << r.syntax_errors << ' ' << r.timed_out << '\n';
+  for (const auto& f : r.findings) {
+    out << f.rule_id << ' ' << f.start_line << '-' << f.end_line << ' ' << f.start_byte << '-' << f.end_byte << ' '
+        << f.node_hash << " [" << f.message << "] [" << f.snippet << "] " << f.deferred_check << ' ' << f.subject << ' '
+        << f.subject_start_line << '-' << f.subject_end_line;
+    for (const auto& c : f.captures) out << ' ' << c.name << '@' << c.start_byte << '-' << c.end_byte;
+    out << '\n';
+  }
+  for (const auto& m : r.functions)
+    out << m.name << ' ' << m.start_line << '-' << m.end_line << ' ' << m.complexity << ' ' << m.length << ' '
+        << m.nesting << '\n';
+  return out.str();
+}
+
+} // namespace test_support
