@@ -252,8 +252,11 @@ wait_for_scan() {
     if [ "$(spool_pending)" = 0 ] && flock -n "$data/scan.lock" true 2>/dev/null && [ "$(spool_pending)" = 0 ]; then
       return 0
     fi
-    # Events kept back by a rule or config error wait for the fix: the worker is done with them.
-    if grep -q '^scan failed' "$data/last-error" 2>/dev/null && flock -n "$data/scan.lock" true 2>/dev/null; then
+    # Events kept back by a rule or config error wait for the fix: the worker is done with them, provided
+    # the error was recorded after the newest entry was spooled (an older error says nothing about it).
+    if grep -q '^scan failed' "$data/last-error" 2>/dev/null \
+       && [ -z "$(find "$data/spool" -name '*.ev' -newer "$data/last-error" 2>/dev/null)" ] \
+       && flock -n "$data/scan.lock" true 2>/dev/null; then
       return 0
     fi
     if [ $SECONDS -ge $deadline ]; then
