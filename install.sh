@@ -41,10 +41,13 @@ as_root() {
   else die "need root for: $* (run as root or install sudo)"; fi
 }
 
-# 1. Packages: only what is missing, so a second run does nothing.
+# 1. Packages: only what is missing, so a second run does nothing. The tests need a few more
+#    (a headless browser for the HTML report, a JSON-schema validator).
+test_packages=(python3-jsonschema chromium)
 ensure_packages() {
   local want=(libgit2-dev libtree-sitter-dev libyaml-cpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev
               nlohmann-json3-dev libpcre2-dev pkg-config ninja-build cmake g++ git ccache python3)
+  [ "$mode" != test ] || want+=("${test_packages[@]}")
   local missing=()
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
