@@ -1,5 +1,7 @@
 #include "queue/store.hpp"
 
+#include "queue/query.hpp"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -171,6 +173,39 @@ CREATE TABLE verdicts (
 );
 CREATE INDEX verdicts_opportunity ON verdicts(opportunity_id);
 )sql",
+    // 3: learning and metrics. rule_stats keeps each rule's learnt state and when its numbers were
+    // last reset (the counts themselves are derived from attempts and verdicts); strategy changes,
+    // complexity regressions/improvements and coverage are recorded per event and per commit.
+    R"sql(
+ALTER TABLE rule_stats ADD COLUMN reset_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rule_stats ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE strategy_changes (
+  id         INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  subject    TEXT    NOT NULL,
+  old_value  REAL,
+  new_value  REAL,
+  reason     TEXT    NOT NULL
+);
+CREATE TABLE metric_events (
+  id         INTEGER PRIMARY KEY,
+  commit_id  TEXT    NOT NULL,
+  kind       TEXT    NOT NULL,
+  path       TEXT    NOT NULL,
+  name       TEXT    NOT NULL DEFAULT '',
+  old_value  REAL,
+  new_value  REAL,
+  detail     TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX metric_events_commit ON metric_events(commit_id);
+CREATE TABLE commit_coverage (
+  commit_id  TEXT PRIMARY KEY,
+  percent    REAL NOT NULL,
+  source     TEXT,
+  created_at INTEGER NOT NULL
+);
+)sql",
 };
 
 // Kept in C++ rather than as a CHECK constraint: SQLite cannot alter a CHECK without rebuilding
@@ -260,95 +295,33 @@ void exec_on(sqlite3* db, const std::string& sql) {
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
-// A cached statement in use: binds parameters, steps, reads columns, and resets the statement when
-// it goes out of scope (a statement left mid-result would keep its read snapshot open).
+// detail::Query (query.hpp): the two members that need the helpers above.
 
 namespace detail {
 
-class Query {
-public:
-  explicit Query(sqlite3_stmt* stmt) : m_stmt(stmt) {}
-  ~Query() {
-    sqlite3_reset(m_stmt);
-    sqlite3_clear_bindings(m_stmt);
+bool Query::next() {
+  int rc;
+  if (m_started) {
+    rc = sqlite3_step(m_stmt);
+  } else {
+    // Busy can only come before the first row, when the statement takes its locks.
+    m_started = true;
+    rc = retry_busy([&] {
+      sqlite3_reset(m_stmt);
+      return sqlite3_step(m_stmt);
+    });
   }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
+  if (rc == SQLITE_ROW)
+    return true;
+  if (rc == SQLITE_DONE)
+    return false;
+  fail(sqlite3_db_handle(m_stmt), rc, std::string("running \"") + std::string(sqlite3_sql(m_stmt)).substr(0, 60) + "\"");
+}
 
-  // Binds the arguments to parameters 1, 2, ...
-  template <class... Args> Query& bind(const Args&... args) {
-    int index = 0;
-    (bind_at(++index, args), ...);
-    return *this;
-  }
-
-  // Steps to the next row; false when there is none.
-  bool next() {
-    int rc;
-    if (m_started) {
-      rc = sqlite3_step(m_stmt);
-    } else {
-      // Busy can only come before the first row, when the statement takes its locks.
-      m_started = true;
-      rc = retry_busy([&] {
-        sqlite3_reset(m_stmt);
-        return sqlite3_step(m_stmt);
-      });
-    }
-    if (rc == SQLITE_ROW)
-      return true;
-    if (rc == SQLITE_DONE)
-      return false;
-    fail(sqlite3_db_handle(m_stmt), rc, std::string("running \"") + std::string(sqlite3_sql(m_stmt)).substr(0, 60) + "\"");
-  }
-
-  // Runs a statement that returns no rows.
-  void run() {
-    while (next()) {
-    }
-  }
-
-  std::string text(int column) const {
-    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
-    return data ? std::string(data, static_cast<size_t>(sqlite3_column_bytes(m_stmt, column))) : std::string();
-  }
-  int64_t int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
-  int integer(int column) const { return sqlite3_column_int(m_stmt, column); }
-  double real(int column) const { return sqlite3_column_double(m_stmt, column); }
-  bool is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
-
-  // Binds one parameter (1-based).
-  void bind_at(int index, const std::string& value) {
-    check(sqlite3_bind_text(m_stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
-  }
-  void bind_at(int index, const char* value) { check(sqlite3_bind_text(m_stmt, index, value, -1, SQLITE_TRANSIENT)); }
-  void bind_at(int index, const std::optional<std::string>& value) {
-    if (value)
-      bind_at(index, *value);
-    else
-      check(sqlite3_bind_null(m_stmt, index));
-  }
-  void bind_at(int index, int value) { check(sqlite3_bind_int(m_stmt, index, value)); }
-  void bind_at(int index, const std::optional<int64_t>& value) {
-    if (value)
-      check(sqlite3_bind_int64(m_stmt, index, *value));
-    else
-      check(sqlite3_bind_null(m_stmt, index));
-  }
-  void bind_at(int index, int64_t value) { check(sqlite3_bind_int64(m_stmt, index, value)); }
-  void bind_at(int index, bool value) { check(sqlite3_bind_int(m_stmt, index, value ? 1 : 0)); }
-  void bind_at(int index, double value) { check(sqlite3_bind_double(m_stmt, index, value)); }
-
-private:
-
-  void check(int rc) {
-    if (rc != SQLITE_OK)
-      fail(sqlite3_db_handle(m_stmt), rc, "binding a parameter");
-  }
-
-  sqlite3_stmt* m_stmt;
-  bool m_started = false;
-};
+void Query::check(int rc) {
+  if (rc != SQLITE_OK)
+    fail(sqlite3_db_handle(m_stmt), rc, "binding a parameter");
+}
 
 } // namespace detail
 
@@ -991,6 +964,148 @@ std::optional<double> Store::last_cycle_end(const std::string& branch) const {
   Query q = query("SELECT max(ended_at) FROM cycles WHERE branch = ? AND ended_at IS NOT NULL");
   q.bind(branch);
   if (!q.next() || q.is_null(0)) return std::nullopt;
+  return q.real(0);
+}
+
+// --- learning and metrics ---
+
+std::vector<RuleFeedback> Store::rule_feedback() const {
+  std::map<std::string, RuleFeedback> by_rule;
+  auto entry = [&](const std::string& rule_id) -> RuleFeedback& {
+    RuleFeedback& f = by_rule[rule_id];
+    f.rule_id = rule_id;
+    return f;
+  };
+  {
+    Query q = query("SELECT rule_id, state, reset_at FROM rule_stats");
+    while (q.next()) {
+      RuleFeedback& f = entry(q.text(0));
+      f.state = q.text(1);
+      f.reset_at = q.int64(2);
+    }
+  }
+  // Each count only looks at what happened after the rule's last reset.
+  {
+    Query q = query(R"sql(
+SELECT o.rule_id, o.category,
+       count(DISTINCT CASE WHEN a.side_commit IS NOT NULL AND a.outcome NOT IN ('reverted', 'rejected', 'rolled_back')
+                           THEN a.opportunity_id END),
+       count(DISTINCT CASE WHEN a.outcome = 'applied' THEN a.opportunity_id END),
+       count(CASE WHEN a.outcome IN ('too_large', 'destructive', 'reparse_error', 'line_endings', 'tests_failed',
+                                     'conflict', 'no_fix') THEN 1 END)
+FROM attempts a JOIN opportunities o ON o.id = a.opportunity_id
+LEFT JOIN rule_stats s ON s.rule_id = o.rule_id
+WHERE a.created_at >= coalesce(s.reset_at, 0)
+GROUP BY o.rule_id)sql");
+    while (q.next()) {
+      RuleFeedback& f = entry(q.text(0));
+      f.category = q.text(1);
+      f.proposed = q.integer(2);
+      f.pending = q.integer(3);
+      f.validation_failures = q.integer(4);
+    }
+  }
+  {
+    Query q = query(R"sql(
+SELECT o.rule_id, o.category, v.verdict, coalesce(v.reason, ''), count(*)
+FROM verdicts v JOIN opportunities o ON o.id = v.opportunity_id
+LEFT JOIN rule_stats s ON s.rule_id = o.rule_id
+WHERE v.created_at >= coalesce(s.reset_at, 0)
+GROUP BY o.rule_id, v.verdict, coalesce(v.reason, ''))sql");
+    while (q.next()) {
+      RuleFeedback& f = entry(q.text(0));
+      if (f.category.empty()) f.category = q.text(1);
+      const std::string verdict = q.text(2);
+      const int n = q.integer(4);
+      if (verdict == "accepted") f.accepted += n;
+      else if (verdict == "reverted") f.reverted += n;
+      else if (verdict == "rejected") {
+        f.rejected += n;
+        if (!q.text(3).empty()) f.reject_reasons[q.text(3)] += n;
+      }
+    }
+  }
+  {
+    // A finding that disappeared in a commit autoloop did not make: a person fixed it (or removed the code).
+    Query q = query(R"sql(
+SELECT o.rule_id, o.category, count(*)
+FROM opportunities o LEFT JOIN rule_stats s ON s.rule_id = o.rule_id
+WHERE o.status = 'resolved' AND o.last_seen >= coalesce(s.reset_at, 0)
+GROUP BY o.rule_id)sql");
+    while (q.next()) {
+      RuleFeedback& f = entry(q.text(0));
+      if (f.category.empty()) f.category = q.text(1);
+      f.fixed_by_human = q.integer(2);
+    }
+  }
+  std::vector<RuleFeedback> out;
+  for (auto& [id, f] : by_rule) out.push_back(std::move(f));
+  return out;
+}
+
+void Store::set_rule_state(const std::string& rule_id, const std::string& state) {
+  query(R"sql(
+INSERT INTO rule_stats (rule_id, state, changed_at) VALUES (?, ?, ?)
+ON CONFLICT (rule_id) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at)sql")
+      .bind(rule_id, state, now_unix())
+      .run();
+}
+
+void Store::reset_rule(const std::string& rule_id) {
+  // reset_at is one second past now: counts use >=, and this second's events are the ones reset.
+  query(R"sql(
+INSERT INTO rule_stats (rule_id, state, changed_at, reset_at) VALUES (?, 'learning', ?, ?)
+ON CONFLICT (rule_id) DO UPDATE SET state = 'learning', changed_at = excluded.changed_at,
+                                    reset_at = excluded.reset_at)sql")
+      .bind(rule_id, now_unix(), now_unix() + 1)
+      .run();
+}
+
+void Store::record_strategy_change(const StrategyChange& change) {
+  query("INSERT INTO strategy_changes (created_at, subject, old_value, new_value, reason) VALUES (?, ?, ?, ?, ?)")
+      .bind(change.created_at ? change.created_at : now_unix(), change.subject, change.old_value, change.new_value,
+            change.reason)
+      .run();
+}
+
+std::vector<StrategyChange> Store::strategy_changes(size_t limit) const {
+  Query q = query("SELECT created_at, subject, old_value, new_value, reason FROM strategy_changes ORDER BY id DESC LIMIT ?");
+  q.bind(limit ? static_cast<int64_t>(limit) : int64_t{-1});
+  std::vector<StrategyChange> out;
+  while (q.next()) out.push_back({q.int64(0), q.text(1), q.real(2), q.real(3), q.text(4)});
+  return out;
+}
+
+void Store::record_metric_event(const MetricEvent& event) {
+  query(R"sql(
+INSERT INTO metric_events (commit_id, kind, path, name, old_value, new_value, detail, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?))sql")
+      .bind(event.commit_id, event.kind, event.path, event.name, event.old_value, event.new_value,
+            null_if_empty(event.detail), event.created_at ? event.created_at : now_unix())
+      .run();
+}
+
+std::vector<MetricEvent> Store::metric_events(const std::string& commit_id, size_t limit) const {
+  Query q = query(R"sql(
+SELECT commit_id, kind, path, name, old_value, new_value, coalesce(detail, ''), created_at FROM metric_events
+WHERE ? = '' OR commit_id = ? ORDER BY id DESC LIMIT ?)sql");
+  q.bind(commit_id, commit_id, limit ? static_cast<int64_t>(limit) : int64_t{-1});
+  std::vector<MetricEvent> out;
+  while (q.next())
+    out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.real(4), q.real(5), q.text(6), q.int64(7)});
+  return out;
+}
+
+void Store::put_coverage(const std::string& commit_id, double percent, const std::string& source) {
+  query("INSERT OR REPLACE INTO commit_coverage (commit_id, percent, source, created_at) VALUES (?, ?, ?, ?)")
+      .bind(commit_id, percent, null_if_empty(source), now_unix())
+      .run();
+}
+
+std::optional<double> Store::coverage(const std::string& commit_id) const {
+  Query q = query("SELECT percent FROM commit_coverage WHERE commit_id = ?");
+  q.bind(commit_id);
+  if (!q.next()) return std::nullopt;
   return q.real(0);
 }
 

@@ -122,6 +122,37 @@ struct Attempt {
   int64_t created_at = 0;
 };
 
+// What verdicts and attempts say about one rule since its last reset (`git autoloop rules --reset`).
+// state: learning, trusted, quarantined ("" when never set).
+struct RuleFeedback {
+  std::string rule_id, category, state;
+  int64_t reset_at = 0;          // unix seconds; 0 = never reset
+  int proposed = 0;              // distinct findings that got a fix commit on a side branch
+  int pending = 0;               // of those, fix commits waiting for review now
+  int accepted = 0, rejected = 0, reverted = 0;
+  int validation_failures = 0;   // attempts refused by a gate (size, re-parse, tests, ...)
+  int fixed_by_human = 0;        // open findings that disappeared in a commit autoloop did not make
+  std::map<std::string, int> reject_reasons;
+};
+
+// A change of strategy the loop made by itself, with its reason: a category multiplier moved, a rule
+// was quarantined or trusted. subject: "category:<name>" or "rule:<id>".
+struct StrategyChange {
+  int64_t created_at = 0; // unix seconds; 0 on record means "now"
+  std::string subject;
+  double old_value = 0, new_value = 0;
+  std::string reason;
+};
+
+// A measured change a commit made. kind: regression, improvement (complexity of a function),
+// security (new security findings).
+struct MetricEvent {
+  std::string commit_id, kind, path, name;
+  double old_value = 0, new_value = 0;
+  std::string detail;
+  int64_t created_at = 0; // 0 on record means "now"
+};
+
 // A write transaction (BEGIN IMMEDIATE) that rolls back unless committed. Made by Store::begin();
 // it stays valid when the Store is moved, but must not outlive it.
 class Transaction {
@@ -278,6 +309,53 @@ public:
   // Records a person's verdict (accepted, rejected, reverted) with an optional reason.
   void record_verdict(int64_t opportunity_id, const std::string& verdict, const std::string& reason,
                       const std::string& commit_id);
+
+  // --- learning and metrics ---
+
+  // Per-rule counts from attempts, verdicts and resolved findings, each since the rule's reset, with
+  // its stored state. Rules with no history at all are absent. Throws queue::Error.
+  std::vector<RuleFeedback> rule_feedback() const;
+  // Stores a rule's learnt state (learning, trusted, quarantined). Throws queue::Error.
+  void set_rule_state(const std::string& rule_id, const std::string& state);
+  // Forgets what a rule learnt: its counts restart from now and its state is learning. Throws queue::Error.
+  void reset_rule(const std::string& rule_id);
+  // Logs a strategy change. Throws queue::Error.
+  void record_strategy_change(const StrategyChange& change);
+  // The latest strategy changes, newest first; limit 0 means all. Throws queue::Error.
+  std::vector<StrategyChange> strategy_changes(size_t limit) const;
+  // Records a regression, improvement or new security findings of a commit. Throws queue::Error.
+  void record_metric_event(const MetricEvent& event);
+  // Metric events of one commit (every commit when empty), newest first; limit 0 means all.
+  std::vector<MetricEvent> metric_events(const std::string& commit_id, size_t limit) const;
+  // Records the test coverage (percent of lines) measured at a commit, replacing any. Throws queue::Error.
+  void put_coverage(const std::string& commit_id, double percent, const std::string& source);
+  // The coverage recorded for a commit, or nullopt. Throws queue::Error.
+  std::optional<double> coverage(const std::string& commit_id) const;
+
+  // --- history for reports (read-only; store_history.cpp) ---
+
+  // A row of scanned_commits: when a commit was (last) scanned and what the scan found.
+  struct ScannedCommit {
+    std::string commit_id;
+    int64_t scanned_at = 0; // unix seconds
+    int files = 0, findings = 0;
+    double duration_ms = 0;
+  };
+  // A person's (or a revert's) verdict on a fix: accepted, rejected or reverted.
+  struct Verdict {
+    int64_t id = 0, opportunity_id = 0;
+    std::string verdict, reason, commit_id;
+    int64_t created_at = 0; // unix seconds
+  };
+
+  // Every scanned commit, oldest scan first. Throws queue::Error.
+  std::vector<ScannedCommit> scanned_commits() const;
+  // Every file_metrics row (any commit, in no particular order). Throws queue::Error.
+  std::vector<FileMetrics> file_metrics_history() const;
+  // Every attempt, oldest first. Throws queue::Error.
+  std::vector<Attempt> attempts_history() const;
+  // Every verdict, oldest first. Throws queue::Error.
+  std::vector<Verdict> verdicts() const;
 
 private:
   struct CloseDb {
