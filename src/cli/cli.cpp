@@ -16,6 +16,7 @@ const std::vector<Command>& commands() {
       {"install", "Install the hooks into this repository (keeps and chains existing hooks)", define_install},
       {"uninstall", "Remove the hooks and restore what was there before", define_uninstall},
       {"scan", "Scan commits or files for improvement opportunities", define_scan},
+      {"ci", "Report the findings a range of commits introduced (SARIF, Markdown); fail on ci.block_on", define_ci},
       {"queue", "List the opportunities in the queue", define_queue},
       {"status", "Show whether the loop runs, the queue and the last runs", define_status},
       {"config", "Show the configuration (and where each value came from)", define_config},
@@ -27,6 +28,8 @@ const std::vector<Command>& commands() {
       {"stop", "Emergency stop: hooks only record, nothing runs", define_stop},
       {"resume", "Undo stop (and a paused loop)", define_resume},
       {"doctor", "Check that hooks, binaries, grammars, config and database work", define_doctor},
+      {"resolve", "Re-merge conflicted files with the syntax-aware merge (stages them when clean)", define_resolve},
+      {"merge-driver", "The syntax-aware merge driver git runs (%O %A %B %L %P)", define_merge_driver, true},
       {"worker", "Process recorded hook events (started by the hooks)", define_worker, true},
       {"hook", "Entry points used by the hook binary", define_hook, true},
   };

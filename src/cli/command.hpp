@@ -40,6 +40,7 @@ struct Command {
 const std::vector<Command>& commands();
 
 Runner define_scan(CLI::App& sub);
+Runner define_ci(CLI::App& sub);
 Runner define_queue(CLI::App& sub);
 Runner define_status(CLI::App& sub);
 Runner define_config(CLI::App& sub);
@@ -55,5 +56,7 @@ Runner define_review(CLI::App& sub);
 Runner define_trust(CLI::App& sub);
 Runner define_improve(CLI::App& sub);
 Runner define_hook(CLI::App& sub);
+Runner define_merge_driver(CLI::App& sub);
+Runner define_resolve(CLI::App& sub);
 
 } // namespace cli

@@ -2,6 +2,7 @@
 
 #include <git2.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -469,6 +470,55 @@ std::vector<std::string> Repository::list_refs(const std::string& prefix) const 
   return out;
 }
 
+namespace {
+using Index = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
+
+Index open_index(git_repository* repo) {
+  git_index* i = nullptr;
+  check(git_repository_index(&i, repo), "open index");
+  Index index(i);
+  check(git_index_read(index.get(), 0), "read index");
+  return index;
+}
+
+std::optional<Entry> side(const git_index_entry* e) {
+  if (!e) return std::nullopt;
+  return Entry{e->path, hex(&e->id), e->mode};
+}
+} // namespace
+
+std::vector<ConflictEntry> Repository::index_conflicts() const {
+  Index index = open_index(m_repo.get());
+  std::vector<ConflictEntry> out;
+  if (!git_index_has_conflicts(index.get())) return out;
+  git_index_conflict_iterator* it = nullptr;
+  check(git_index_conflict_iterator_new(&it, index.get()), "list conflicts");
+  std::unique_ptr<git_index_conflict_iterator, Deleter<git_index_conflict_iterator, git_index_conflict_iterator_free>>
+      owned(it);
+  const git_index_entry *a = nullptr, *o = nullptr, *t = nullptr;
+  int rc;
+  while ((rc = git_index_conflict_next(&a, &o, &t, owned.get())) == 0) {
+    const git_index_entry* any = o ? o : t ? t : a;
+    out.push_back({any->path, side(a), side(o), side(t)});
+  }
+  if (rc != GIT_ITEROVER) check(rc, "list conflicts");
+  std::sort(out.begin(), out.end(), [](const ConflictEntry& x, const ConflictEntry& y) { return x.path < y.path; });
+  return out;
+}
+
+void Repository::stage_resolved(const std::string& path, const std::string& blob, unsigned mode) const {
+  Index index = open_index(m_repo.get());
+  int rc = git_index_conflict_remove(index.get(), path.c_str());
+  if (rc == GIT_ENOTFOUND) git_error_clear();
+  else check(rc, "resolve conflict");
+  git_index_entry entry{};
+  entry.path = path.c_str();
+  entry.mode = mode;
+  entry.id = parse_oid(blob);
+  check(git_index_add(index.get(), &entry), "stage file");
+  check(git_index_write(index.get()), "write index");
+}
+
 std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text, const std::string& new_text) {
   init_library();
   std::vector<std::pair<int, int>> out;
@@ -502,6 +552,33 @@ std::optional<std::string> merge_texts(const std::string& base, const std::strin
   check(git_merge_file(&result, &b, &o, &t, nullptr), "merge file");
   std::optional<std::string> out;
   if (result.automergeable) out = std::string(result.ptr, result.len);
+  git_merge_file_result_free(&result);
+  return out;
+}
+
+MergeFileResult merge_file(const std::string& base, const std::string& ours, const std::string& theirs,
+                           const MergeFileOptions& options) {
+  init_library();
+  git_merge_file_input b = GIT_MERGE_FILE_INPUT_INIT, o = GIT_MERGE_FILE_INPUT_INIT, t = GIT_MERGE_FILE_INPUT_INIT;
+  b.ptr = base.data();
+  b.size = base.size();
+  o.ptr = ours.data();
+  o.size = ours.size();
+  t.ptr = theirs.data();
+  t.size = theirs.size();
+  git_merge_file_options opts = GIT_MERGE_FILE_OPTIONS_INIT;
+  opts.ancestor_label = options.base_label.c_str();
+  opts.our_label = options.our_label.c_str();
+  opts.their_label = options.their_label.c_str();
+  opts.marker_size = static_cast<unsigned short>(options.marker_size);
+  switch (options.style) {
+  case ConflictStyle::merge: opts.flags = GIT_MERGE_FILE_STYLE_MERGE; break;
+  case ConflictStyle::diff3: opts.flags = GIT_MERGE_FILE_STYLE_DIFF3; break;
+  case ConflictStyle::zdiff3: opts.flags = GIT_MERGE_FILE_STYLE_ZDIFF3; break;
+  }
+  git_merge_file_result result{};
+  check(git_merge_file(&result, &b, &o, &t, &opts), "merge file");
+  MergeFileResult out{result.automergeable != 0, std::string(result.ptr ? result.ptr : "", result.len)};
   git_merge_file_result_free(&result);
   return out;
 }

@@ -81,6 +81,36 @@ std::string unified_diff(const std::string& path, const std::string& old_text, c
 // nullopt when they conflict.
 std::optional<std::string> merge_texts(const std::string& base, const std::string& ours, const std::string& theirs);
 
+// How a conflicted line merge is written (git's merge.conflictStyle).
+enum class ConflictStyle { merge, diff3, zdiff3 };
+
+// Labels and markers of a line merge's conflicts, as `git merge-file -L ours -L base -L theirs`.
+struct MergeFileOptions {
+  ConflictStyle style = ConflictStyle::merge;
+  int marker_size = 7;
+  std::string our_label = "ours";
+  std::string base_label = "base";
+  std::string their_label = "theirs";
+};
+
+// A line merge's outcome: the text (with conflict markers when not clean).
+struct MergeFileResult {
+  bool clean = false;
+  std::string text;
+};
+
+// A three-way line merge (libgit2's git_merge_file, git's xdiff): the output `git merge-file -p`
+// gives for the same options. Throws git::Error when libgit2 fails (e.g. out of memory).
+MergeFileResult merge_file(const std::string& base, const std::string& ours, const std::string& theirs,
+                           const MergeFileOptions& options);
+
+// A conflicted path of the index: its stages 1 (base), 2 (ours) and 3 (theirs); a side is absent
+// when that version of the file does not exist (added or deleted on one side).
+struct ConflictEntry {
+  std::string path;
+  std::optional<Entry> base, ours, theirs;
+};
+
 // The blob id of `content` (what `git hash-object` prints), without writing it.
 std::string hash_blob(const std::string& content);
 
@@ -156,6 +186,14 @@ public:
   bool delete_ref(const std::string& name, const std::string& expected) const;
   // Full names of refs under a prefix ("refs/heads/autoloop/").
   std::vector<std::string> list_refs(const std::string& prefix) const;
+
+  // --- the index (only `git autoloop resolve` writes it) ---
+
+  // Every conflicted path of the index (re-read from disk), sorted by path.
+  std::vector<ConflictEntry> index_conflicts() const;
+  // Resolves `path` in the index: its conflict stages are removed and `blob` (mode `mode`) staged at
+  // stage 0, written under the index lock. Throws git::Error (e.g. the index is locked by git).
+  void stage_resolved(const std::string& path, const std::string& blob, unsigned mode) const;
 
   git_repository* raw() const { return m_repo.get(); }
 
