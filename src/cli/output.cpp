@@ -2,6 +2,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "core/error.hpp"
+#include "scan/scanner.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,25 @@ Format parse_format(const std::string& name, bool allow_sarif) {
   if (name == "json") return Format::json;
   if (name == "sarif" && allow_sarif) return Format::sarif;
   throw core::Fatal("unknown format '" + name + "' (expected text, json" + (allow_sarif ? ", sarif)" : ")"), k_exit_usage);
+}
+
+Row row_of(const scan::Located& l) {
+  Row r;
+  r.id = l.id;
+  r.rule = l.rule_id;
+  r.category = l.category;
+  r.severity = l.severity;
+  r.safety = l.safety;
+  r.path = l.path;
+  r.line = l.finding.start_line;
+  r.end_line = l.finding.end_line;
+  r.status = l.status.empty() ? "open" : l.status;
+  r.message = l.finding.message;
+  r.fingerprint = l.finding.fingerprint;
+  r.snippet = l.finding.snippet;
+  r.commit = l.commit;
+  r.is_new = l.is_new;
+  return r;
 }
 
 std::string format_text(const std::vector<Row>& rows) {
@@ -42,7 +62,8 @@ std::string format_json(const std::vector<Row>& rows) {
   return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::Rule>& rules) {
+std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::Rule>& rules,
+                         const SarifOptions& options) {
   auto level = [](const std::string& severity) {
     if (severity == "error") return "error";
     if (severity == "info") return "note";
@@ -60,8 +81,14 @@ std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::R
       const scan::Rule& r = *it->second;
       rule["shortDescription"] = {{"text", r.message}};
       rule["fullDescription"] = {{"text", r.description.empty() ? r.message : r.description}};
+      rule["help"] = {{"text", r.description.empty() ? r.message : r.description}};
       rule["defaultConfiguration"] = {{"level", level(r.severity)}};
       rule["properties"] = {{"category", r.category}, {"safety", r.safety}, {"tags", {r.category}}};
+      if (r.category == "security_fixes") {
+        // Code-scanning services rank security alerts by this CVSS-like score (a string, 0.0 to 10.0).
+        rule["properties"]["tags"].push_back("security");
+        rule["properties"]["security-severity"] = r.severity == "error" ? "8.0" : r.severity == "info" ? "2.0" : "5.5";
+      }
     }
     index[id] = static_cast<int>(driver_rules.size());
     driver_rules.push_back(std::move(rule));
@@ -70,22 +97,30 @@ std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::R
   for (const auto& r : rows) {
     nlohmann::json region = {{"startLine", std::max(1, r.line)}, {"endLine", std::max(r.line, r.end_line)}};
     if (!r.snippet.empty()) region["snippet"] = {{"text", r.snippet}};
-    results.push_back({{"ruleId", r.rule},
-                       {"ruleIndex", index[r.rule]},
-                       {"level", level(r.severity)},
-                       {"message", {{"text", r.message}}},
-                       {"locations",
-                        {{{"physicalLocation", {{"artifactLocation", {{"uri", r.path}, {"uriBaseId", "%SRCROOT%"}}},
-                                                {"region", region}}}}}},
-                       {"partialFingerprints", {{"autoloopFingerprint/v1", r.fingerprint}}}});
+    nlohmann::json result = {{"ruleId", r.rule},
+                             {"ruleIndex", index[r.rule]},
+                             {"level", level(r.severity)},
+                             {"message", {{"text", r.message}}},
+                             {"locations",
+                              {{{"physicalLocation",
+                                 {{"artifactLocation", {{"uri", r.path}, {"uriBaseId", "%SRCROOT%"}}}, {"region", region}}}}}}};
+    // An empty fingerprint would collapse distinct findings into one alert.
+    if (!r.fingerprint.empty()) result["partialFingerprints"] = {{"autoloopFingerprint/v1", r.fingerprint}};
+    if (options.baseline_new) result["baselineState"] = "new";
+    results.push_back(std::move(result));
   }
-  nlohmann::json sarif = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs",
-       {{{"tool", {{"driver", {{"name", "git-autoloop"}, {"version", AUTOLOOP_VERSION},
-                               {"rules", driver_rules}}}}},
-         {"results", results}}}}};
+  nlohmann::json run = {{"tool", {{"driver", {{"name", "git-autoloop"}, {"version", AUTOLOOP_VERSION},
+                                              {"rules", driver_rules}}}}},
+                        {"results", results}};
+  if (!options.automation_id.empty()) run["automationDetails"] = {{"id", options.automation_id}};
+  if (!options.properties.empty()) {
+    nlohmann::json properties = nlohmann::json::object();
+    for (const auto& [key, value] : options.properties) properties[key] = value;
+    run["properties"] = std::move(properties);
+  }
+  nlohmann::json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                          {"version", "2.1.0"},
+                          {"runs", nlohmann::json::array({std::move(run)})}};
   return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

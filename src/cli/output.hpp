@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+namespace scan {
+struct Located;
+} // namespace scan
+
 namespace cli {
 
 struct Row {
@@ -20,12 +24,23 @@ struct Row {
 
 enum class Format { text, json, sarif };
 
+// A scanned finding as a row (not queued when its id is 0).
+Row row_of(const scan::Located& located);
+
+// What a SARIF log says beyond the results themselves.
+struct SarifOptions {
+  std::string automation_id;  // runs[].automationDetails.id ("git-autoloop/ci/"): groups uploads of one analysis; empty = none
+  bool baseline_new = false;  // every result is new relative to a baseline (baselineState "new")
+  std::vector<std::pair<std::string, std::string>> properties;  // runs[].properties (e.g. the scanned range)
+};
+
 // Parses "text" | "json" | "sarif"; throws core::Error otherwise.
 Format parse_format(const std::string& name, bool allow_sarif);
 
 std::string format_text(const std::vector<Row>& rows);
 std::string format_json(const std::vector<Row>& rows);
 // `rules` provides descriptions and levels for the rules the rows mention.
-std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::Rule>& rules);
+std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::Rule>& rules,
+                         const SarifOptions& options = {});
 
 } // namespace cli

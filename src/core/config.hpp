@@ -83,6 +83,13 @@ struct IdentityConfig {
   std::string email = "autoloop@localhost";
 };
 
+// ci: what `git autoloop ci` fails on.
+struct CiConfig {
+  // Categories (security, performance, quality, coverage, or their full names) and severities (info,
+  // warning, error: that severity or worse); a new finding matching any entry fails the run.
+  std::vector<std::string> block_on = {"security"};
+};
+
 // The whole configuration; a default-constructed Config holds the defaults (origin empty).
 struct Config {
   AutonomousLoopConfig autonomous_loop;
@@ -99,6 +106,7 @@ struct Config {
   RulesConfig rules;
   ScanConfig scan;
   IdentityConfig identity;
+  CiConfig ci;
 
   // Dotted key path -> where the value came from (see the policy above). Every key of
   // config_entries() is present; rules.severity also has one "rules.severity.<id>" entry per rule id.

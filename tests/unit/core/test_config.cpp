@@ -132,6 +132,7 @@ const std::vector<std::string> k_all_keys = {
     "scan.threads",
     "scan.parse_timeout_ms",
     "scan.test_paths",
+    "ci.block_on",
     "identity.name",
     "identity.email",
 };
