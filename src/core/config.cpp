@@ -437,6 +437,7 @@ const std::vector<Leaf>& leaves() {
       int_leaf("autonomous_loop.max_improvements_per_cycle", CONFIG_FIELD(autonomous_loop.max_improvements_per_cycle),
                0),
       enum_leaf("autonomous_loop.safety_level", CONFIG_FIELD(autonomous_loop.safety_level), k_safety_levels),
+      number_leaf("autonomous_loop.max_load_per_cpu", CONFIG_FIELD(autonomous_loop.max_load_per_cpu), 0, 1000),
       number_leaf("improvement_priorities.security_fixes", CONFIG_FIELD(improvement_priorities.security_fixes), 0, 10),
       number_leaf("improvement_priorities.performance_issues", CONFIG_FIELD(improvement_priorities.performance_issues),
                   0, 10),
@@ -465,6 +466,17 @@ const std::vector<Leaf>& leaves() {
       list_leaf("ci.block_on", CONFIG_FIELD(ci.block_on), &k_block_on),
       string_leaf("identity.name", CONFIG_FIELD(identity.name), true),
       string_leaf("identity.email", CONFIG_FIELD(identity.email), true),
+      number_leaf("feedback.prior_accepted", CONFIG_FIELD(feedback.prior_accepted), 0.01, 1000),
+      number_leaf("feedback.prior_rejected", CONFIG_FIELD(feedback.prior_rejected), 0.01, 1000),
+      number_leaf("feedback.max_false_positive_rate", CONFIG_FIELD(feedback.max_false_positive_rate), 0, 1),
+      int_leaf("feedback.min_verdicts", CONFIG_FIELD(feedback.min_verdicts), 1),
+      number_leaf("feedback.confidence", CONFIG_FIELD(feedback.confidence), 0.5, 1),
+      number_leaf("feedback.trusted_rate", CONFIG_FIELD(feedback.trusted_rate), 0, 1),
+      number_leaf("feedback.category_min", CONFIG_FIELD(feedback.category_min), 0, 10),
+      number_leaf("feedback.category_max", CONFIG_FIELD(feedback.category_max), 0, 10),
+      int_leaf("metrics.complexity_threshold", CONFIG_FIELD(metrics.complexity_threshold), 1),
+      int_leaf("metrics.complexity_delta", CONFIG_FIELD(metrics.complexity_delta), 1),
+      string_leaf("metrics.coverage_report", CONFIG_FIELD(metrics.coverage_report), false),
   };
   return k_leaves;
 }

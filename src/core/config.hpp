@@ -32,6 +32,7 @@ struct AutonomousLoopConfig {
   int debounce = 30;                  // seconds, >= 0
   int max_improvements_per_cycle = 5; // >= 0
   std::string safety_level = "high";  // high | medium | low
+  double max_load_per_cpu = 1.5;      // defer scheduled drains while the 1-min load average per CPU is above; 0 = never
 };
 
 // improvement_priorities: weight of each rule category, 0..10.
@@ -83,6 +84,25 @@ struct IdentityConfig {
   std::string email = "autoloop@localhost";
 };
 
+// feedback: how verdicts re-weight the rules (a Beta posterior of acceptance per rule).
+struct FeedbackConfig {
+  double prior_accepted = 2;       // Beta prior pseudo-counts, > 0
+  double prior_rejected = 1;
+  double max_false_positive_rate = 0.10; // a rule confidently above this is quarantined, 0..1
+  int min_verdicts = 10;           // verdicts before a rule can be quarantined or trusted, >= 1
+  double confidence = 0.9;         // how sure the posterior must be, 0.5..1
+  double trusted_rate = 0.90;      // posterior acceptance that makes a rule trusted, 0..1
+  double category_min = 0.5;       // bounds of the per-category multipliers, 0..10
+  double category_max = 1.5;
+};
+
+// metrics: what counts as a complexity regression, and where a coverage report is.
+struct MetricsConfig {
+  int complexity_threshold = 10;   // a function crossing it regresses, >= 1
+  int complexity_delta = 5;        // a rise (fall) by at least this regresses (improves), >= 1
+  std::string coverage_report;     // lcov .info or Cobertura .xml, relative to the worktree; empty = none
+};
+
 // ci: what `git autoloop ci` fails on.
 struct CiConfig {
   // Categories (security, performance, quality, coverage, or their full names) and severities (info,
@@ -107,6 +127,8 @@ struct Config {
   ScanConfig scan;
   IdentityConfig identity;
   CiConfig ci;
+  FeedbackConfig feedback;
+  MetricsConfig metrics;
 
   // Dotted key path -> where the value came from (see the policy above). Every key of
   // config_entries() is present; rules.severity also has one "rules.severity.<id>" entry per rule id.

@@ -1,11 +1,13 @@
 #include "loop/drain.hpp"
 
 #include "core/process.hpp"
+#include "feedback/feedback.hpp"
 #include "fix/validate.hpp"
 #include "loop/derive.hpp"
 #include "safety/sandbox.hpp"
 #include "safety/trust.hpp"
 #include "schedule/lock.hpp"
+#include "schedule/priority.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +42,20 @@ struct Planned {
   // as long as the files it touched did not change underneath.
   std::vector<std::pair<git::Entry, std::string>> external; // (path, blob before, mode) → content after
 };
+
+// The lines a fix may touch: its finding's lines, widened to the enclosing function when the
+// scan measured one there (two fixes in one function are reviewed one after the other).
+schedule::Claim claim_of(const queue::Store& store, const queue::Opportunity& o) {
+  schedule::Claim c{o.path, o.start_line, std::max(o.start_line, o.end_line)};
+  if (o.commit_id.empty()) return c;
+  for (const auto& f : store.function_metrics(o.commit_id, o.path))
+    if (f.start_line <= c.first && c.last <= f.end_line) {
+      c.first = f.start_line;
+      c.last = f.end_line;
+      break; // the outermost: function_metrics is ordered by start line
+    }
+  return c;
+}
 
 // How many other files at `commit` mention the file's name stem (imports, includes, requires): a
 // cheap stand-in for its dependents. git grep reads the object database, not the work tree.
@@ -399,26 +415,29 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   queue::OpportunityFilter open_filter;
   open_filter.status = "open";
   auto open = store.opportunities(open_filter);
-  double now = now_seconds();
-  // Score = category priority × severity (stored) × acceptance prior × age (older first, slowly)
-  // × (1 - risk / 2), with the risk known before deriving: the file's churn and the rule's safety.
+  // What the verdicts so far say about each rule (quarantine, trust, category multipliers).
+  const feedback::Learnt learnt = feedback::update(store, ctx.config.feedback);
+  const double now = now_seconds();
   std::map<std::string, int> churn;
   auto score = [&](const queue::Opportunity& o) {
-    double age_days = std::max(0.0, (now - static_cast<double>(o.first_seen)) / 86400.0);
     auto it = churn.find(o.path);
     if (it == churn.end()) it = churn.emplace(o.path, static_cast<int>(store.file_change_count(o.path))).first;
-    double risk = fix::risk_estimate(1, it->second, 0, o.safety);
-    return o.score * 0.8 * (1.0 + std::log1p(age_days) * 0.1) * (1.0 - risk / 2);
+    schedule::PriorityInputs in;
+    in.base = o.score;
+    in.learnt = is_external(o) ? learnt.prior.mean() : learnt.score_factor(o.rule_id, o.category);
+    in.age_days = std::max(0.0, (now - static_cast<double>(o.first_seen)) / 86400.0);
+    in.risk = fix::risk_estimate(1, it->second, 0, o.safety);
+    return schedule::priority(in);
   };
   std::map<int64_t, double> scores;
   for (const auto& o : open) scores[o.id] = score(o);
   std::stable_sort(open.begin(), open.end(), [&](const auto& a, const auto& b) { return scores[a.id] > scores[b.id]; });
-  std::vector<queue::Opportunity> candidates;
-  int suggestions = 0;
+  std::vector<queue::Opportunity> eligible;
+  int suggestions = 0, quarantined = 0;
   for (auto& o : open) {
     if (is_external(o)) {
       // Asked for by a person: allowed at every safety level, always through the tests when set.
-      if (ctx.paths.work_tree) candidates.push_back(o);
+      if (ctx.paths.work_tree) eligible.push_back(o);
       continue;
     }
     auto r = rule_by_id.find(o.rule_id);
@@ -426,10 +445,27 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       if (level == "low" && r != rule_by_id.end() && r->second->safety == "suggest") ++suggestions;
       continue;
     }
+    if (learnt.quarantined(o.rule_id)) {
+      ++quarantined; // still in the queue and in reports; never applied
+      continue;
+    }
     o.safety = r->second->safety;
     if (!safety_allows(level, o.safety)) continue;
-    candidates.push_back(o);
+    eligible.push_back(o);
   }
+  // Serialise conflicting fixes (same lines or same function as one on the side branch or earlier in
+  // this cycle) and share the cycle between rules, so every rule keeps earning verdicts.
+  std::vector<schedule::Claim> claims;
+  for (const auto& p : plan) claims.push_back(claim_of(store, p.opportunity));
+  std::vector<queue::Opportunity> candidates;
+  {
+    std::vector<schedule::Candidate> order;
+    for (const auto& o : eligible) order.push_back({o.id, o.rule_id, claim_of(store, o)});
+    std::map<int64_t, const queue::Opportunity*> by_id;
+    for (const auto& o : eligible) by_id[o.id] = &o;
+    for (int64_t id : schedule::arrange(order, claims, max_new)) candidates.push_back(*by_id.at(id));
+  }
+  if (quarantined) ctx.log.info("{} findings of quarantined rules left in the queue", quarantined);
 
   // 2. Tests: required, configured and trusted?
   const bool tests_configured = !ctx.config.test_command.empty();
