@@ -1,0 +1,19 @@
+#include <string.h>
+
+int is_blank(const char *s)
+{
+    return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+<<<<<<<<< ours
+=========
+int is_comment(const char *s)
+{
+    return s[0] == '#' || s[0] == ';';
+}
+
+>>>>>>>>> theirs
+int is_section(const char *s)
+{
+    return s[0] == '[' && strchr(s, ']') != NULL;
+}

@@ -1,0 +1,19 @@
+#include <string>
+#include <vector>
+
+class Path {
+public:
+    explicit Path(std::string text) : m_text(std::move(text)) {}
+
+    const std::string& str() const { return m_text; }
+
+    Path operator/(const std::string& part) const
+    {
+        if (m_text.empty() || m_text.back() == '/')
+            return Path(m_text + part);
+        return Path(m_text + "/" + part);
+    }
+
+private:
+    std::string m_text;
+};

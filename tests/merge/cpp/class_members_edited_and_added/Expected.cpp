@@ -1,0 +1,27 @@
+#include <stdexcept>
+#include <vector>
+
+class Matrix {
+public:
+    Matrix(int rows, int cols) : m_rows(rows), m_cols(cols), m_data(rows * cols) {}
+
+    double& at(int r, int c)
+    {
+        if (r < 0 || r >= m_rows || c < 0 || c >= m_cols)
+            throw std::out_of_range("Matrix::at");
+        return m_data[r * m_cols + c];
+    }
+
+    int rows() const noexcept { return m_rows; }
+
+    int cols() const { return m_cols; }
+
+    int size() const { return m_rows * m_cols; }
+
+    void fill(double v) { std::fill(m_data.begin(), m_data.end(), v); }
+
+private:
+    int m_rows;
+    int m_cols;
+    std::vector<double> m_data;
+};

@@ -1,0 +1,22 @@
+#include <vector>
+
+template <typename T>
+T sum(const std::vector<T>& v)
+{
+    T s{};
+    for (const T& x : v)
+        s += x;
+    return s;
+}
+
+template <typename T>
+T max_of(const std::vector<T>& v)
+{
+    if (v.empty())
+        return T{};
+    T m = v.front();
+    for (const auto& x : v)
+        if (m < x)
+            m = x;
+    return m;
+}

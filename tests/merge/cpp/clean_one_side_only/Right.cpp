@@ -1,0 +1,11 @@
+// paging.hpp: page arithmetic for the buffer pool.
+#pragma once
+
+#include <cstddef>
+
+constexpr std::size_t kPageSize = 4096;
+
+constexpr std::size_t pages_for(std::size_t bytes)
+{
+    return bytes == 0 ? 0 : (bytes - 1) / kPageSize + 1;
+}

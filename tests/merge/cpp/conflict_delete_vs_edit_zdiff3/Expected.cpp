@@ -1,0 +1,26 @@
+#include <string>
+
+<<<<<<< ours
+||||||| base
+std::string quote(const std::string& s)
+{
+    return "\"" + s + "\"";
+}
+
+=======
+std::string quote(const std::string& s)
+{
+    std::string out = "\"";
+    for (char c : s)
+        out += c == '"' ? std::string("\\\"") : std::string(1, c);
+    return out + "\"";
+}
+
+>>>>>>> theirs
+std::string shell_quote(const std::string& s)
+{
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}

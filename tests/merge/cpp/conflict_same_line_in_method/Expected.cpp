@@ -1,0 +1,19 @@
+// greeter.hpp: the welcome line of the command-line tool.
+#pragma once
+
+#include <string>
+
+class Greeter {
+public:
+    std::string greet(const std::string& name) const
+    {
+<<<<<<< ours
+        return "Hello, " + name + ".";
+=======
+        return m_greeting + ", " + name + "!";
+>>>>>>> theirs
+    }
+
+private:
+    std::string m_greeting = "Hello";
+};

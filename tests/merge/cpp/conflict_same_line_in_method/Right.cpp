@@ -1,0 +1,15 @@
+// greeter.hpp: the welcome line of the command-line tool.
+#pragma once
+
+#include <string>
+
+class Greeter {
+public:
+    std::string greet(const std::string& name) const
+    {
+        return m_greeting + ", " + name + "!";
+    }
+
+private:
+    std::string m_greeting = "Hello";
+};

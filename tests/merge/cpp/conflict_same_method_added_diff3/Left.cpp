@@ -1,0 +1,18 @@
+#include <vector>
+
+class Stack {
+public:
+    void push(int v) { m_items.push_back(v); }
+
+    int pop()
+    {
+        int v = m_items.back();
+        m_items.pop_back();
+        return v;
+    }
+
+    int top() const { return m_items.back(); }
+
+private:
+    std::vector<int> m_items;
+};

@@ -1,0 +1,17 @@
+#include <iostream>
+#include <string>
+
+int count_lines(std::istream& in)
+{
+    int n = 0;
+    std::string line;
+    while (std::getline(in, line))
+        ++n;
+    return n;
+}
+
+int main()
+{
+    std::cout << count_lines(std::cin) << '\n';
+    return 0;
+}

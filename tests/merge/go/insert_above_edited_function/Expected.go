@@ -1,0 +1,24 @@
+package retry
+
+import "time"
+
+func backoff(attempt int) time.Duration {
+	return time.Duration(1<<attempt) * 100 * time.Millisecond
+}
+
+// Forever retries fn until it succeeds.
+func Forever(fn func() error) {
+	for i := 0; fn() != nil; i++ {
+		time.Sleep(backoff(min(i, 6)))
+	}
+}
+
+func Do(attempts int, fn func() error) (err error) {
+	for i := 0; i < attempts; i++ {
+		if err = fn(); err == nil {
+			return nil
+		}
+		time.Sleep(backoff(i))
+	}
+	return err
+}

@@ -1,0 +1,18 @@
+package com.example.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+
+public final class Files2 {
+    private Files2() {}
+
+    public static String read(Path p) throws IOException {
+<<<<<<< ours
+        return java.nio.file.Files.readString(p, StandardCharsets.UTF_8);
+=======
+        return Files.readString(p).strip();
+>>>>>>> theirs
+    }
+}

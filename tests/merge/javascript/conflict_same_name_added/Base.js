@@ -1,0 +1,12 @@
+/**
+ * Tiny statistics helpers for the dashboard.
+ * All functions take arrays of numbers and never mutate them.
+ */
+
+export function count(values) {
+  return values.length;
+}
+
+export function sum(values) {
+  return values.reduce((a, b) => a + b, 0);
+}

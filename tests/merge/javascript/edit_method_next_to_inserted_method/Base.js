@@ -1,0 +1,16 @@
+export class Cache {
+  constructor(limit = 100) {
+    this.limit = limit;
+    this.map = new Map();
+  }
+
+  get(key) {
+    const value = this.map.get(key);
+    return value;
+  }
+
+  set(key, value) {
+    this.map.set(key, value);
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value);
+  }
+}

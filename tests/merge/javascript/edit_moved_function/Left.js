@@ -1,0 +1,17 @@
+export function report(files) {
+  return files.map((f) => `${f.name}: ${formatBytes(f.size)}`).join("\n");
+}
+
+export function total(files) {
+  return formatBytes(files.reduce((sum, f) => sum + f.size, 0));
+}
+
+function formatBytes(n) {
+  const units = ["B", "KB", "MB", "GB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(1)} ${units[i]}`;
+}

@@ -1,0 +1,15 @@
+import express from "express";
+import { logger } from "./log.js";
+import cors from "cors";
+import helmet from "helmet";
+
+const app = express();
+app.use(cors());
+
+app.get("/health", (req, res) => {
+  res.json({ ok: true });
+});
+
+export function start(port) {
+  return app.listen(port, () => logger.info(`listening on ${port}`));
+}

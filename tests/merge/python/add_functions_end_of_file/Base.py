@@ -1,0 +1,15 @@
+"""Small helpers for reading key=value settings files."""
+
+import os
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f]
+
+
+def parse_line(line):
+    key, sep, value = line.partition("=")
+    if not sep:
+        raise ValueError(f"not a setting: {line!r}")
+    return key.strip(), value.strip()

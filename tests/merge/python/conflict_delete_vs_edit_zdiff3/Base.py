@@ -1,0 +1,12 @@
+def mean(values):
+    return sum(values) / len(values)
+
+
+def median(values):
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def spread(values):
+    return max(values) - min(values)

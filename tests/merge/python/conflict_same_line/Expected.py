@@ -1,0 +1,17 @@
+"""Price helpers for the checkout.
+
+All amounts are in the shop currency, as floats.
+"""
+
+def price_with_tax(price, rate=0.2):
+    if price < 0:
+        raise ValueError("negative price")
+<<<<<<< ours
+    return round(price * (1 + rate), 4)
+=======
+    return int(price * (1 + rate) * 100) / 100
+>>>>>>> theirs
+
+
+def discount(price, percent):
+    return price * (100 - percent) / 100

@@ -1,0 +1,10 @@
+//! Greetings for the welcome screen.
+
+pub fn farewell(name: &str) -> String {
+    format!("Goodbye, {}.", name.trim())
+}
+
+pub fn greeting(name: &str) -> String {
+    let name = name.trim();
+    format!("Hi, {}!", name)
+}

@@ -1,0 +1,14 @@
+import React from "react";
+
+// Banners shown above the page header.
+
+<<<<<<< ours
+=======
+export function OldBanner({ text }: { text: string }) {
+  return <div className="banner banner-scroll">{text}</div>;
+}
+
+>>>>>>> theirs
+export function Banner({ text }: { text: string }) {
+  return <div className="banner">{text}</div>;
+}

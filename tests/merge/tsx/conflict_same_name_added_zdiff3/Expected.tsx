@@ -1,0 +1,27 @@
+import React from "react";
+
+// Loading indicators.
+
+export function Dots() {
+  return <span className="dots">…</span>;
+}
+
+export function Spinner() {
+  return <div className="spinner" aria-busy="true" />;
+}
+
+export function Loading({ text }: { text: string }) {
+  return (
+<<<<<<< ours
+    <div className="loading">
+      <Spinner />
+      <span>{text}</span>
+||||||| base
+=======
+    <div className="loading" role="status">
+      <Spinner />
+      <span className="sr-only">{text}</span>
+>>>>>>> theirs
+    </div>
+  );
+}

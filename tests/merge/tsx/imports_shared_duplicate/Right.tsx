@@ -1,0 +1,15 @@
+import React from "react";
+import { Avatar } from "./Avatar";
+import styles from "./UserCard.module.css";
+import { Tooltip } from "./Tooltip";
+
+export function UserCard({ name, avatarUrl }: { name: string; avatarUrl: string }) {
+  return (
+    <div className="user-card">
+      <Avatar src={avatarUrl} />
+      <Tooltip text={name}>
+        <h3 className={styles.name}>{name}</h3>
+      </Tooltip>
+    </div>
+  );
+}

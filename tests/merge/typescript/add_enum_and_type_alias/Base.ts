@@ -1,0 +1,10 @@
+export enum Level {
+  Debug,
+  Info,
+  Warn,
+  Error,
+}
+
+export function label(level: Level): string {
+  return Level[level].toUpperCase();
+}

@@ -1,0 +1,17 @@
+export enum Level {
+  Debug,
+  Info,
+  Warn,
+  Error,
+}
+
+export enum Format {
+  Text,
+  Json,
+}
+
+export type Sink = (line: string) => void;
+
+export function label(level: Level): string {
+  return Level[level].toUpperCase();
+}

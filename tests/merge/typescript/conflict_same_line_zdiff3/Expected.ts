@@ -1,0 +1,16 @@
+/**
+ * Retry timing for the HTTP client.
+ * Delays are in milliseconds.
+ */
+
+export function retryDelay(attempt: number): number {
+  const base = 100;
+  const delay = base * 2 ** attempt;
+<<<<<<< ours
+  return Math.min(delay, 30_000);
+||||||| base
+  return Math.min(delay, 10_000);
+=======
+  return Math.min(delay + Math.random() * base, 10_000);
+>>>>>>> theirs
+}

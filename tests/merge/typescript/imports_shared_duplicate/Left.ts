@@ -1,0 +1,15 @@
+import { z } from "zod";
+import type { Request, Response } from "express";
+import { randomUUID } from "node:crypto";
+import { log } from "./log";
+
+const Body = z.object({ name: z.string(), email: z.string().email() });
+
+export function createUser(req: Request, res: Response): void {
+  const parsed = Body.safeParse(req.body);
+  if (!parsed.success) {
+    res.status(400).json(parsed.error.flatten());
+    return;
+  }
+  res.status(201).json({ id: randomUUID(), ...parsed.data });
+}
