@@ -1,11 +1,238 @@
 #include "merge/structured.hpp"
 
+#include "merge/profile.hpp"
+#include "merge/regions.hpp"
+#include "merge/verify.hpp"
+#include "scan/syntax_tree.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
 namespace merge {
 
-std::optional<StructuredResult> structured_merge(const std::string&, const std::string&, const std::string&,
-                                                 const scan::LanguageProfile&, const Options&, std::string& why) {
-  why = "structured merge not available yet";
-  return std::nullopt;
+namespace {
+
+// A merged stretch of text: `text` as written (conflict markers included), `check` the same with each
+// conflict replaced by our side (what verification parses), `clean` when there is no conflict.
+struct Piece {
+  std::string text;
+  std::string check;
+  bool clean = true;
+  void append(const Piece& p) {
+    text += p.text;
+    check += p.check;
+    clean = clean && p.clean;
+  }
+};
+
+// A member found in one side of the merge.
+struct Side {
+  std::string_view source;
+  const Region* region;
+  std::map<std::string, const Member*> by_key;
+
+  Side(std::string_view s, const Region& r) : source(s), region(&r) {
+    for (const auto& m : r.members) by_key[m.key] = &m;
+  }
+  const Member* find(const std::string& key) const {
+    auto it = by_key.find(key);
+    return it == by_key.end() ? nullptr : it->second;
+  }
+  std::string text(const Member& m) const { return std::string(source.substr(m.begin, m.end - m.begin)); }
+  std::string head() const { return std::string(source.substr(region->begin, region->members_begin - region->begin)); }
+  std::string tail() const { return std::string(source.substr(region->members_end, region->end - region->members_end)); }
+  // Keys of the members every side has, in this side's order.
+  std::vector<std::string> common(const Side& a, const Side& b) const {
+    std::vector<std::string> out;
+    for (const auto& m : region->members)
+      if (a.find(m.key) && b.find(m.key)) out.push_back(m.key);
+    return out;
+  }
+};
+
+class Merger {
+public:
+  Merger(std::string_view base, std::string_view ours, std::string_view theirs, const Options& options)
+      : m_base(base), m_ours(ours), m_theirs(theirs), m_options(options) {}
+
+  // Three versions of a stretch of text: a side that did not change it takes the other's change;
+  // both changed it → git's line merge of that stretch alone.
+  Piece text(const std::string& b, const std::string& o, const std::string& t) const {
+    if (o == b || o == t) return {t, t, true};
+    if (t == b) return {o, o, true};
+    git::MergeFileResult r = git::merge_file(b, o, t, m_options.line);
+    if (r.clean) return {r.text, r.text, true};
+    return {r.text, o, false};
+  }
+
+  // Merges three versions of a region member by member; nullopt (and m_why) when it cannot be done safely.
+  std::optional<Piece> region(const Region& rb, const Region& ro, const Region& rt) {
+    Side b(m_base, rb), o(m_ours, ro), t(m_theirs, rt);
+    // Whose order of the common members to keep: the side that reordered them, if only one did.
+    std::vector<std::string> cb = b.common(o, t), co = o.common(b, t), ct = t.common(b, o);
+    bool ours_primary = true;
+    if (co == cb && ct != cb) ours_primary = false;
+    else if (co != cb && ct != cb && co != ct) return fail("both sides reordered the same declarations");
+    if (!separate_statement_changes(b, o, t)) return std::nullopt;
+
+    const Side& p = ours_primary ? o : t;
+    const Side& s = ours_primary ? t : o;
+    std::vector<std::string> order;
+    for (const auto& m : p.region->members) {
+      const Member* in_b = b.find(m.key);
+      const Member* in_s = s.find(m.key);
+      if (in_b && !in_s) { // the secondary side deleted it
+        if (p.text(m) != b.text(*in_b)) return fail("a declaration changed on one side was deleted on the other");
+        continue;
+      }
+      order.push_back(m.key);
+    }
+    for (const auto& m : s.region->members) {
+      const Member* in_b = b.find(m.key);
+      if (in_b && !p.find(m.key) && s.text(m) != b.text(*in_b))
+        return fail("a declaration changed on one side was deleted on the other");
+    }
+    // The secondary side's additions go after the member they follow there (ours before theirs when
+    // both sides add at the same place).
+    std::set<std::string> in_order(order.begin(), order.end());
+    const std::vector<Member>& sm = s.region->members;
+    for (size_t i = 0; i < sm.size(); ++i) {
+      const Member& m = sm[i];
+      if (b.find(m.key) || p.find(m.key)) continue;
+      size_t at = 0;
+      for (size_t k = i; k-- > 0;) {
+        auto it = std::find(order.begin(), order.end(), sm[k].key);
+        if (it != order.end()) {
+          at = static_cast<size_t>(it - order.begin()) + 1;
+          break;
+        }
+      }
+      if (ours_primary)
+        while (at < order.size() && !b.find(order[at]) && !s.find(order[at])) ++at; // past ours' additions
+      order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), m.key);
+    }
+
+    Piece out = text(b.head(), o.head(), t.head());
+    for (const auto& key : order) {
+      const Member *mb = b.find(key), *mo = o.find(key), *mt = t.find(key);
+      if (mb && mo && mt) {
+        std::string tb = b.text(*mb), to = o.text(*mo), tt = t.text(*mt);
+        if (to == tb || to == tt || tt == tb || !mb->region || !mo->region || !mt->region) {
+          out.append(text(tb, to, tt));
+          continue;
+        }
+        std::string saved = m_why;
+        if (auto inner = region(*mb->region, *mo->region, *mt->region)) out.append(*inner);
+        else {
+          m_why = saved; // the container alone falls back to its line merge
+          out.append(text(tb, to, tt));
+        }
+      } else if (mo && mt) {
+        out.append(text("", o.text(*mo), t.text(*mt)));
+      } else if (mo) {
+        std::string to = o.text(*mo);
+        out.append({to, to, true});
+      } else if (mt) {
+        std::string tt = t.text(*mt);
+        out.append({tt, tt, true});
+      }
+    }
+    out.append(text(b.tail(), o.tail(), t.tail()));
+    return out;
+  }
+
+  const std::string& why() const { return m_why; }
+
+private:
+  std::nullopt_t fail(const std::string& why) {
+    if (m_why.empty()) m_why = why;
+    return std::nullopt;
+  }
+
+  // Statements (members keyed by their text) changed by both sides at the same place cannot be told
+  // apart from one statement changed two ways: git's conflict is the honest answer then.
+  bool separate_statement_changes(const Side& b, const Side& o, const Side& t) {
+    auto places = [&](const Side& side) {
+      std::set<std::string> out;
+      std::string anchor = "^";
+      for (const auto& m : side.region->members) {
+        bool common = b.find(m.key) && o.find(m.key) && t.find(m.key);
+        if (common) anchor = m.key;
+        else if (!m.named && !m.is_set && !b.find(m.key)) out.insert(anchor); // added
+      }
+      anchor = "^";
+      for (const auto& m : b.region->members) {
+        bool common = o.find(m.key) && t.find(m.key);
+        if (common) anchor = m.key;
+        else if (!m.named && !m.is_set && !side.find(m.key)) out.insert(anchor); // deleted
+      }
+      return out;
+    };
+    std::set<std::string> po = places(o), pt = places(t);
+    for (const auto& a : po)
+      if (pt.count(a)) {
+        fail("both sides changed statements at the same place");
+        return false;
+      }
+    return true;
+  }
+
+  std::string_view m_base, m_ours, m_theirs;
+  const Options& m_options;
+  std::string m_why;
+};
+
+} // namespace
+
+std::optional<StructuredResult> structured_merge(const std::string& base, const std::string& ours,
+                                                 const std::string& theirs, const scan::LanguageProfile& language,
+                                                 const Options& options, std::string& why) {
+  const MergeProfile* profile = merge_profile(language.name);
+  if (!profile) {
+    why = "no merge profile for " + std::string(language.name);
+    return std::nullopt;
+  }
+  try {
+    scan::ParseOptions parse;
+    parse.timeout_ms = options.parse_timeout_ms;
+    std::optional<scan::SyntaxTree> trees[3];
+    std::optional<Region> regions[3];
+    const std::string* texts[3] = {&base, &ours, &theirs};
+    for (int i = 0; i < 3; ++i) {
+      trees[i] = scan::parse_syntax_tree(language, *texts[i], parse);
+      if (!trees[i]) {
+        why = "parse timed out";
+        return std::nullopt;
+      }
+      regions[i] = decompose(*trees[i], *texts[i], *profile, why);
+      if (!regions[i]) return std::nullopt;
+    }
+    Merger merger(base, ours, theirs, options);
+    auto piece = merger.region(*regions[0], *regions[1], *regions[2]);
+    if (!piece) {
+      why = merger.why();
+      return std::nullopt;
+    }
+    // 3. Verify what will be written (conflicts read as our side).
+    auto facts = [&](int i) {
+      Facts f;
+      f.errors = trees[i]->error_count;
+      for (const auto& path : member_paths(*regions[i])) ++f.declarations[path];
+      return f;
+    };
+    auto merged = facts_of(language, *profile, piece->check, options.parse_timeout_ms);
+    if (!merged) {
+      why = "the result could not be re-read";
+      return std::nullopt;
+    }
+    why = verify(*merged, facts(1), facts(2));
+    if (!why.empty()) return std::nullopt;
+    return StructuredResult{piece->clean, std::move(piece->text)};
+  } catch (const std::exception& e) {
+    why = std::string("structured merge failed: ") + e.what();
+    return std::nullopt;
+  }
 }
 
 } // namespace merge

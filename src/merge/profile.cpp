@@ -1,0 +1,144 @@
+#include "merge/profile.hpp"
+
+namespace merge {
+
+namespace {
+
+// JavaScript, TypeScript and TSX share their declarations; TypeScript adds its own.
+std::vector<DeclarationRule> js_declarations(bool typescript) {
+  std::vector<DeclarationRule> v = {
+      {"function_declaration", "def", "name"},
+      {"generator_function_declaration", "def", "name"},
+      {"class_declaration", "def", "name", "body"},
+      {"class", "def", "name", "body"},
+      {"lexical_declaration", "def", "#0/name"},
+      {"variable_declaration", "def", "#0/name"},
+      {"export_statement", "def", "declaration/name|declaration/#0/name|value/name",
+       "declaration/body|value/body"},
+      {"method_definition", "member", "name"},
+      {"field_definition", "member", "property"},
+  };
+  if (typescript) {
+    v.insert(v.end(), {
+                          {"abstract_class_declaration", "def", "name", "body"},
+                          {"interface_declaration", "type", "name", "body"},
+                          {"type_alias_declaration", "type", "name"},
+                          {"enum_declaration", "def", "name"},
+                          {"function_signature", "def", "name"},
+                          {"ambient_declaration", "def", "#0/name", "#0/body"},
+                          {"internal_module", "def", "name", "body"},
+                          {"module", "def", "name", "body"},
+                          {"public_field_definition", "member", "name"},
+                          {"abstract_method_signature", "member", "name"},
+                          {"method_signature", "member", "name"},
+                          {"property_signature", "member", "name"},
+                          {"index_signature", "member", ""},
+                      });
+  }
+  return v;
+}
+
+// C and C++: names sit at the end of a chain of declarators (pointer, function, init, reference).
+std::vector<DeclarationRule> c_declarations(bool cpp) {
+  std::vector<DeclarationRule> v = {
+      {"function_definition", "def", "declarator*", "", cpp},
+      {"declaration", "def", "declarator*|type/name", "type/body", cpp},
+      {"type_definition", "type", "declarator*"},
+      {"struct_specifier", "type", "name", "body"},
+      {"union_specifier", "type", "name", "body"},
+      {"enum_specifier", "type", "name"},
+      {"preproc_def", "macro", "name"},
+      {"preproc_function_def", "macro", "name"},
+      {"preproc_ifdef", "cond", "name", "."},
+      {"field_declaration", "member", "declarator*", "", cpp},
+  };
+  if (cpp) {
+    v.insert(v.end(), {
+                          {"class_specifier", "type", "name", "body"},
+                          {"namespace_definition", "namespace", "name", "body"},
+                          {"template_declaration", "def", "#1/declarator*|#1/name|#1/type/name", "#1/body", true},
+                          {"alias_declaration", "type", "name"},
+                          {"concept_definition", "type", "name"},
+                      });
+  }
+  return v;
+}
+
+std::vector<MergeProfile> build() {
+  std::vector<MergeProfile> v;
+  v.push_back({"python",
+               {
+                   {"function_definition", "def", "name", "body"},
+                   {"class_definition", "def", "name", "body"},
+                   {"decorated_definition", "def", "definition/name", "definition/body"},
+                   {"expression_statement", "var", "#0/left"},
+               },
+               {"import_statement", "import_from_statement", "future_import_statement"},
+               {}});
+  v.push_back({"javascript", js_declarations(false), {"import_statement"}, {}});
+  v.push_back({"typescript", js_declarations(true), {"import_statement"}, {}});
+  v.push_back({"tsx", js_declarations(true), {"import_statement"}, {}});
+  v.push_back({"c", c_declarations(false), {"preproc_include"}, {}});
+  v.push_back({"cpp", c_declarations(true), {"preproc_include", "using_declaration"}, {}});
+  v.push_back({"java",
+               {
+                   {"class_declaration", "type", "name", "body"},
+                   {"interface_declaration", "type", "name", "body"},
+                   {"record_declaration", "type", "name", "body"},
+                   {"enum_declaration", "type", "name"},
+                   {"annotation_type_declaration", "type", "name"},
+                   {"method_declaration", "def", "name", "", true},
+                   {"constructor_declaration", "def", "name", "", true},
+                   {"field_declaration", "var", "declarator/name"},
+                   {"constant_declaration", "var", "declarator/name"},
+               },
+               {"import_declaration"},
+               {}});
+  v.push_back({"go",
+               {
+                   {"function_declaration", "def", "name"},
+                   {"method_declaration", "def", "receiver/#0/type+name"},
+                   {"type_declaration", "type", "#0/name"},
+                   {"const_declaration", "def", "#0/name", "."},
+                   {"var_declaration", "def", "#0/name", "."},
+                   {"const_spec", "def", "name"},
+                   {"var_spec", "def", "name"},
+                   {"import_declaration", "import", "", "@import_spec_list"},
+               },
+               {"import_spec"},
+               {}});
+  v.push_back({"rust",
+               {
+                   {"function_item", "def", "name"},
+                   {"function_signature_item", "def", "name"},
+                   {"struct_item", "type", "name"},
+                   {"enum_item", "type", "name"},
+                   {"union_item", "type", "name"},
+                   {"type_item", "type", "name"},
+                   {"trait_item", "type", "name", "body"},
+                   {"impl_item", "impl", "trait+type", "body"},
+                   {"mod_item", "mod", "name", "body"},
+                   {"const_item", "def", "name"},
+                   {"static_item", "def", "name"},
+                   {"macro_definition", "macro", "name"},
+                   {"associated_type", "type", "name"},
+               },
+               {"use_declaration", "extern_crate_declaration"},
+               {"attribute_item"}});
+  return v;
+}
+
+} // namespace
+
+const std::vector<MergeProfile>& merge_profiles() {
+  static const std::vector<MergeProfile> k_profiles = build();
+  return k_profiles;
+}
+
+const MergeProfile* merge_profile(std::string_view language) {
+  for (const auto& p : merge_profiles())
+    if (p.language == language) return &p;
+  return nullptr;
+}
+
+} // namespace merge

@@ -1,0 +1,38 @@
+#pragma once
+// What the structured merge knows about each language, as data (one table per language, in the
+// style of scan/language.cpp and mergiraf's lang_profile.rs): which node kinds are declarations,
+// how each is named, where its members are, and which kinds are order-free set members (imports).
+//
+// Paths name a node relative to a declaration, as steps separated by '/':
+//   `field`      the child in that field            `field*`  that field followed as long as it exists
+//   `#N`         the N-th named child (0-based)      `@kind`   the first child of that kind
+// Alternatives are separated by '|' (the first that resolves wins); `a+b` joins the texts of every
+// part that resolves (at least one must). A name is the whitespace-normalised text of its node.
+
+#include <string_view>
+#include <vector>
+
+namespace merge {
+
+struct DeclarationRule {
+  std::string_view kind;        // node kind of the declaration
+  std::string_view group;       // key namespace ("def", "type", "var"): one name per group and container
+  std::string_view name;        // path to its name
+  std::string_view body = "";   // path to the node whose children are its members ("" none, "." itself)
+  bool signature = false;       // the key includes the parameter list (languages with overloads)
+};
+
+struct MergeProfile {
+  std::string_view language;                     // scan::LanguageProfile::name
+  std::vector<DeclarationRule> declarations;
+  std::vector<std::string_view> set_kinds;       // order-free members, keyed by their text (imports)
+  std::vector<std::string_view> glue_kinds;      // attach to the member after them (attributes)
+};
+
+// The profile of a language by its scan name, or nullptr.
+const MergeProfile* merge_profile(std::string_view language);
+
+// Every profile, in scan::languages() order.
+const std::vector<MergeProfile>& merge_profiles();
+
+} // namespace merge

@@ -1,0 +1,234 @@
+#include "merge/regions.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace merge {
+
+namespace {
+
+using scan::SyntaxNode;
+using scan::SyntaxTree;
+
+bool contains(const std::vector<std::string_view>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t at; (at = s.find(sep, start)) != std::string_view::npos; start = at + 1) out.push_back(s.substr(start, at - start));
+  out.push_back(s.substr(start));
+  return out;
+}
+
+class Cutter {
+public:
+  Cutter(const SyntaxTree& tree, std::string_view source, const MergeProfile& profile)
+      : m_tree(tree), m_source(source), m_profile(profile) {}
+
+  // Region of container `node`'s members within [begin, end); nullopt when they share lines.
+  std::optional<Region> region(const SyntaxNode& node, uint32_t begin, uint32_t end, bool self_body, std::string& why) {
+    Region r;
+    r.begin = begin;
+    r.end = end;
+    std::vector<const SyntaxNode*> items;
+    for (uint32_t i = 0; i < node.child_count; ++i) {
+      const SyntaxNode& c = m_tree.at(node.first_child + i);
+      if (!c.named || c.extra || contains(m_profile.glue_kinds, c.kind)) continue;
+      if (self_body && !c.field.empty()) continue; // the container's own name, condition, #else branch
+      if (c.end_byte <= c.start_byte) continue;    // MISSING nodes take no text
+      items.push_back(&c);
+    }
+    if (items.empty()) {
+      r.members_begin = r.members_end = end;
+      return r;
+    }
+    uint32_t at = line_start(items.front()->start_byte);
+    if (at < begin || !blank(at, items.front()->start_byte)) {
+      why = "a member starts on the line of what comes before it";
+      return std::nullopt;
+    }
+    r.members_begin = at;
+    std::map<std::string, int> seen;
+    for (size_t k = 0; k < items.size(); ++k) {
+      const SyntaxNode& item = *items[k];
+      uint32_t chunk_end = line_end(item.end_byte - 1);
+      if (chunk_end > end) {
+        why = "a member ends on the line of what comes after it";
+        return std::nullopt;
+      }
+      // Nothing else may start on the member's last line but separators and comments.
+      uint32_t self = m_tree.index_of(item);
+      const SyntaxNode* parent = &m_tree.at(static_cast<uint32_t>(item.parent));
+      for (uint32_t j = self + 1; j < parent->first_child + parent->child_count; ++j) {
+        const SyntaxNode& next = m_tree.at(j);
+        if (next.start_byte >= chunk_end) break;
+        if (next.extra || next.end_byte <= next.start_byte) continue;
+        if (!next.named && (next.kind == ";" || next.kind == ",") && next.end_byte <= chunk_end) continue;
+        why = "two members share a line";
+        return std::nullopt;
+      }
+      Member m;
+      m.begin = at;
+      m.end = chunk_end;
+      describe(item, m);
+      int n = seen[m.base_key]++;
+      m.key = n ? m.base_key + "#" + std::to_string(n) : m.base_key;
+      r.members.push_back(std::move(m));
+      at = chunk_end;
+    }
+    r.members_end = at;
+    return r;
+  }
+
+private:
+  // Key and nested region of one member.
+  void describe(const SyntaxNode& item, Member& m) {
+    if (contains(m_profile.set_kinds, item.kind)) {
+      m.is_set = true;
+      m.base_key = "set:" + normalise_space(text(item));
+      return;
+    }
+    auto rule = std::find_if(m_profile.declarations.begin(), m_profile.declarations.end(),
+                             [&](const DeclarationRule& d) { return d.kind == item.kind; });
+    if (rule == m_profile.declarations.end()) {
+      m.base_key = "text:" + std::string(item.kind) + ":" + normalise_space(text(item));
+      return;
+    }
+    if (auto name = resolve(item, rule->name)) {
+      m.named = true;
+      m.base_key = std::string(rule->group) + ":" + *name;
+      if (rule->signature)
+        if (auto params = parameters(item)) m.base_key += *params;
+    } else if (!rule->body.empty()) {
+      m.base_key = std::string(rule->group) + ":<" + std::string(item.kind) + ">";
+    } else {
+      m.base_key = "text:" + std::string(item.kind) + ":" + normalise_space(text(item));
+    }
+    if (rule->body.empty()) return;
+    const SyntaxNode* body = rule->body == "." ? &item : node_at(item, rule->body);
+    if (!body) return;
+    std::string ignored;
+    if (auto sub = region(*body, m.begin, m.end, rule->body == ".", ignored))
+      m.region = std::make_unique<Region>(std::move(*sub));
+  }
+
+  // The parameter list of a declaration, found on it or along its declarator chain.
+  std::optional<std::string> parameters(const SyntaxNode& node, int depth = 0) {
+    if (depth > 16) return std::nullopt;
+    if (const SyntaxNode* p = m_tree.child_by_field(node, "parameters"); p && node.kind != "template_declaration")
+      return normalise_space(text(*p));
+    if (const SyntaxNode* d = m_tree.child_by_field(node, "declarator")) return parameters(*d, depth + 1);
+    if (node.kind == "template_declaration")
+      if (const SyntaxNode* inner = m_tree.named_child(node, 1)) return parameters(*inner, depth + 1);
+    return std::nullopt;
+  }
+
+  // A name path (profile.hpp) resolved to text.
+  std::optional<std::string> resolve(const SyntaxNode& node, std::string_view path) {
+    if (path.empty()) return std::nullopt;
+    for (std::string_view alternative : split(path, '|')) {
+      std::string joined;
+      bool any = false;
+      for (std::string_view part : split(alternative, '+')) {
+        if (const SyntaxNode* n = node_at(node, part)) {
+          if (any) joined += " ";
+          joined += normalise_space(text(*n));
+          any = true;
+        }
+      }
+      if (any && !joined.empty()) return joined;
+    }
+    return std::nullopt;
+  }
+
+  // The node a '/'-separated path of steps leads to, or nullptr.
+  const SyntaxNode* node_at(const SyntaxNode& start, std::string_view path) {
+    const SyntaxNode* n = &start;
+    for (std::string_view step : split(path, '/')) {
+      if (!n) return nullptr;
+      if (step == ".") continue;
+      if (step.empty()) return nullptr;
+      if (step[0] == '#') {
+        n = m_tree.named_child(*n, static_cast<uint32_t>(std::stoul(std::string(step.substr(1)))));
+      } else if (step[0] == '@') {
+        const SyntaxNode* found = nullptr;
+        for (uint32_t i = 0; i < n->child_count && !found; ++i)
+          if (m_tree.at(n->first_child + i).kind == step.substr(1)) found = &m_tree.at(n->first_child + i);
+        n = found;
+      } else if (step.back() == '*') {
+        std::string_view field = step.substr(0, step.size() - 1);
+        const SyntaxNode* next = m_tree.child_by_field(*n, field);
+        if (!next) return nullptr;
+        for (int guard = 0; next && guard < 32; ++guard) {
+          n = next;
+          next = m_tree.child_by_field(*n, field);
+        }
+      } else {
+        n = m_tree.child_by_field(*n, step);
+      }
+    }
+    return n;
+  }
+
+  std::string_view text(const SyntaxNode& n) const { return m_source.substr(n.start_byte, n.end_byte - n.start_byte); }
+
+  uint32_t line_start(uint32_t at) const {
+    size_t nl = at == 0 ? std::string_view::npos : m_source.rfind('\n', at - 1);
+    return nl == std::string_view::npos ? 0 : static_cast<uint32_t>(nl + 1);
+  }
+  // The position after the newline ending the line that holds byte `at` (or the end of the text).
+  uint32_t line_end(uint32_t at) const {
+    size_t nl = m_source.find('\n', at);
+    return nl == std::string_view::npos ? static_cast<uint32_t>(m_source.size()) : static_cast<uint32_t>(nl + 1);
+  }
+  bool blank(uint32_t from, uint32_t to) const {
+    for (uint32_t i = from; i < to; ++i)
+      if (m_source[i] != ' ' && m_source[i] != '\t' && m_source[i] != '\r' && m_source[i] != '\f') return false;
+    return true;
+  }
+
+  const SyntaxTree& m_tree;
+  std::string_view m_source;
+  const MergeProfile& m_profile;
+};
+
+void collect(const Region& region, const std::string& prefix, std::vector<std::string>& out) {
+  for (const auto& m : region.members) {
+    out.push_back(prefix + m.base_key);
+    if (m.region) collect(*m.region, prefix + m.base_key + "/", out);
+  }
+}
+
+} // namespace
+
+std::optional<Region> decompose(const scan::SyntaxTree& tree, std::string_view source, const MergeProfile& profile,
+                                std::string& why) {
+  Cutter cutter(tree, source, profile);
+  return cutter.region(tree.root(), 0, static_cast<uint32_t>(source.size()), false, why);
+}
+
+std::vector<std::string> member_paths(const Region& region) {
+  std::vector<std::string> out;
+  collect(region, "", out);
+  return out;
+}
+
+std::string normalise_space(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+} // namespace merge
