@@ -7,7 +7,8 @@
 #
 # Idempotent: packages already present are not touched, an existing build is reused.
 # Environment: BUILD_DIR (default ./build), JOBS (default 2),
-#              AUTOLOOP_GRAMMAR_TARBALL_DIR (grammar tarballs for offline builds).
+#              AUTOLOOP_GRAMMAR_TARBALL_DIR (grammar tarballs for offline builds),
+#              AUTOLOOP_SCHEMA_TARBALL_DIR (schema tarballs for offline test runs, tests/schemas/manifest.txt).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +18,7 @@ prefix=/usr/local
 mode=""
 repo=""
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
 
@@ -52,8 +53,9 @@ ensure_packages() {
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  # npm fetches the pinned grammars; a Node.js from elsewhere is fine too.
-  command -v npm >/dev/null || [ -n "${AUTOLOOP_GRAMMAR_TARBALL_DIR:-}" ] || missing+=(npm)
+  # npm fetches the pinned grammars (and for the tests a JSON schema); a Node.js from elsewhere is fine too.
+  command -v npm >/dev/null || { [ -n "${AUTOLOOP_GRAMMAR_TARBALL_DIR:-}" ] &&
+    { [ "$mode" != test ] || [ -n "${AUTOLOOP_SCHEMA_TARBALL_DIR:-}" ]; }; } || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

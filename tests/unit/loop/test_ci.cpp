@@ -225,3 +225,34 @@ TEST_CASE("format_markdown") {
     CHECK_THAT(md, Catch::Contains("### git-autoloop: 1 new finding\n"));
   }
 }
+
+TEST_CASE("ci.block_on configuration") {
+  const test_support::TempDir tmp("ci-config");
+  auto load = [&](const std::string& yaml) {
+    core::ConfigSources sources;
+    sources.repo_file = tmp.write(".autoloop.yml", yaml);
+    return core::load_config(sources);
+  };
+
+  SECTION("defaults to security; a file sets categories and severities") {
+    CHECK(core::default_config().ci.block_on == std::vector<std::string>{"security"});
+    CHECK(load("ci:\n  block_on: [quality, error]\n").ci.block_on == std::vector<std::string>{"quality", "error"});
+    CHECK(load("ci:\n  block_on: []\n").ci.block_on.empty());
+  }
+
+  SECTION("a wrong value or key is an error at its file, line and column") {
+    const std::string file = (tmp / ".autoloop.yml").string();
+    auto error_of = [&](const std::string& yaml) -> std::string {
+      try {
+        load(yaml);
+      } catch (const core::LocatedError& e) {
+        return e.what();
+      }
+      return "no error";
+    };
+    CHECK_THAT(error_of("ci:\n  block_on: [security, eror]\n"),
+               Catch::StartsWith(file + ":2:24: expected one of security,") && Catch::Contains("did you mean 'error'?"));
+    CHECK_THAT(error_of("ci:\n  block_on: error\n"), Catch::StartsWith(file + ":2:13: expected a list"));
+    CHECK_THAT(error_of("ci:\n  fail_on: [error]\n"), Catch::StartsWith(file + ":2:3: unknown key 'fail_on'"));
+  }
+}
