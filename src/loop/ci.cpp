@@ -209,6 +209,8 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
     c.head = std::move(*v);
     c.added = change.kind == git::Change::Kind::added;
     c.blob = change.new_blob;
+    // A base version too large to scan counts as absent: the file is compared as if added.
+    if (!c.added && repo.blob_size(change.old_blob) > static_cast<size_t>(config.scan.max_file_size)) c.added = true;
     if (!c.added) {
       std::string old_content = repo.read_blob(change.old_blob);
       c.changed_lines = git::changed_line_ranges(old_content, c.head.content);

@@ -141,6 +141,16 @@ TEST_CASE("scan_range") {
     CHECK(report.files_scanned == 0);
   }
 
+  SECTION("a base version over scan.max_file_size is not read: the file counts as added") {
+    f.config.scan.max_file_size = 64;
+    f.repo.write("big.py", "print(1)\n" + std::string(80, '#') + "\n");
+    f.repo.commit("big");
+    f.repo.write("big.py", "print(1)\n");
+    f.repo.commit("small");
+    CHECK(lines_of(f.range("HEAD~1")) == std::vector<std::string>{"t/print big.py:1"});
+    CHECK(f.range("HEAD~2", "HEAD~1").files_scanned == 0);
+  }
+
   SECTION("path checks run against head: a changed public function no test mentions") {
     f.repo.write("tests/test_app.py", "from app import load\n");
     f.repo.commit("tests");
