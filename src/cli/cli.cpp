@@ -19,6 +19,7 @@ const std::vector<Command>& commands() {
       {"ci", "Report the findings a range of commits introduced (SARIF, Markdown); fail on ci.block_on", define_ci},
       {"queue", "List the opportunities in the queue", define_queue},
       {"status", "Show whether the loop runs, the queue and the last runs", define_status},
+      {"report", "Quality trend, fix acceptance, loop health and patterns (text, json, html, prometheus)", define_report},
       {"config", "Show the configuration (and where each value came from)", define_config},
       {"rules", "List, explain and test rules", define_rules},
       {"drain", "Turn queued opportunities into validated fix commits on autoloop/<branch>", define_drain},

@@ -43,6 +43,7 @@ Runner define_scan(CLI::App& sub);
 Runner define_ci(CLI::App& sub);
 Runner define_queue(CLI::App& sub);
 Runner define_status(CLI::App& sub);
+Runner define_report(CLI::App& sub);
 Runner define_config(CLI::App& sub);
 Runner define_rules(CLI::App& sub);
 Runner define_stop(CLI::App& sub);

@@ -1,0 +1,188 @@
+#pragma once
+// The report model behind `git autoloop report`: a plain struct gathered once from the queue (and git
+// for commit order and dates), then printed by one of four renderers (text, JSON, HTML, Prometheus).
+//
+// The model is a set of independent sections (quality, findings, cycles, improvement, health,
+// functions, patterns) so that a new one (per-rule feedback, strategy changes, ...) is one more member
+// and one more block per renderer; the JSON schema lives in docs/report.schema.json.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace git {
+class Repository;
+}
+namespace queue {
+class Store;
+}
+
+namespace metrics {
+
+// Bumped when a field changes meaning or goes away (adding a field keeps it).
+constexpr int k_report_schema_version = 1;
+
+// --- small statistics ---------------------------------------------------------------------------------
+
+// The q-quantile (0..1) of `values` by linear interpolation between closest ranks (numpy's default):
+// q=0.5 of {1,2,3,4} is 2.5. nullopt when empty. `values` need not be sorted.
+std::optional<double> quantile(std::vector<double> values, double q);
+
+// A summary of durations or sizes. Fields are 0 when count is 0.
+struct Summary {
+  size_t count = 0;
+  double min = 0, max = 0, mean = 0, p50 = 0, p95 = 0, p99 = 0, sum = 0;
+};
+Summary summarize(const std::vector<double>& values);
+
+// A histogram bucket [lo, hi) (the last one includes hi).
+struct Bin {
+  double lo = 0, hi = 0;
+  int64_t count = 0;
+};
+// `bins` equal-width buckets from min to max (one bucket when they are equal; none when empty).
+std::vector<Bin> histogram(const std::vector<double>& values, int bins);
+
+// --- sections -----------------------------------------------------------------------------------------
+
+// Which commits the report covers: HEAD's history after `since` (all of it when empty), oldest first.
+struct Range {
+  std::string since;          // the revision as given, "" for all history
+  std::string since_commit;   // what it resolved to
+  std::string head;           // HEAD's commit, "" when the branch has no commit yet
+  std::string branch;         // current branch, "" when detached
+  int64_t from_time = 0;      // unix seconds: cycles, verdicts and runs before this are left out (0: none)
+  size_t commits = 0;         // commits in range
+  size_t scanned = 0;         // of which the queue scanned
+};
+
+// The whole codebase's figures at one commit: each file's latest measurement at or before the commit
+// is carried forward (deleted files drop out), so unscanned files do not vanish from the totals.
+struct CommitPoint {
+  std::string id, subject;
+  int64_t time = 0;           // committer time, unix seconds
+  bool scanned = false;       // the queue scanned this commit
+  int files = 0;              // files with measurements
+  int64_t lines = 0, functions = 0, complexity_total = 0, debt_markers = 0;
+  int64_t findings_security = 0, findings_performance = 0, findings_quality = 0, findings_tests = 0;
+  int complexity_max = 0;
+  // Files measured at this commit whose (complexity + debt markers + findings) fell / rose against their
+  // previous measurement, and findings the scan of this commit recorded as resolved.
+  int improvements = 0, regressions = 0, resolved = 0;
+  int64_t findings_total() const {
+    return findings_security + findings_performance + findings_quality + findings_tests;
+  }
+};
+
+// Open findings of one (category, severity), now.
+struct FindingCount {
+  std::string category, severity;
+  int64_t count = 0;
+};
+
+// The queue as it stands (not windowed: it is the current state).
+struct Findings {
+  int64_t open = 0, total = 0;
+  std::vector<FindingCount> open_by_category_severity;                 // sorted by category, severity
+  std::vector<std::pair<std::string, int64_t>> by_status;               // every status present, by name
+  std::vector<std::pair<std::string, int64_t>> open_by_rule;            // most first
+};
+
+// One drain cycle and what happened to the fixes it proposed (each fix counts in the first cycle that
+// put it on the side branch).
+struct CycleReport {
+  int64_t id = 0;
+  std::string trigger, branch, state;
+  double started_at = 0, ended_at = 0;  // unix seconds; ended_at 0 while running
+  double duration_ms = 0;                // 0 unless finished
+  int applied = 0, failed = 0;           // as the cycle recorded them
+  bool rolled_back = false;
+  int proposed = 0, accepted = 0, rejected = 0, reverted = 0, pending = 0, dropped = 0;
+  // accepted / (accepted + rejected + reverted); nullopt when none was decided.
+  std::optional<double> acceptance;
+};
+
+struct Improvement {
+  int64_t fixes_applied = 0;     // distinct fixes ever published on a side branch (in the window)
+  int64_t accepted = 0, rejected = 0, reverted = 0, pending = 0;
+  int cycles = 0;
+  double fixes_per_cycle = 0;                    // new fixes per finished cycle
+  std::optional<double> success_rate;            // accepted / (accepted + rejected + reverted)
+  std::optional<double> median_time_to_accept_s; // first_seen of the finding → its accepted verdict
+  std::optional<double> acceptance_first_half, acceptance_second_half; // over the cycles, by order
+  std::string acceptance_trend;                  // up, down, flat, or unknown (too few decisions)
+  int64_t improvements = 0, regressions = 0, resolved = 0; // sums over the commits in range
+};
+
+// The last failed run.
+struct LastError {
+  std::string kind, message;
+  double at = 0; // unix seconds
+};
+
+struct Health {
+  Summary hook_ms;                // runs of kind hook:*
+  std::vector<Bin> hook_histogram;
+  Summary drain_ms;               // finished cycles
+  Summary scan_ms;                // runs of kind scan / scan-all / pre-push scans
+  int64_t peak_rss_kb = 0;        // over every run
+  int64_t runs = 0, errors = 0;
+  double error_rate = 0;          // errors / runs (0 when none)
+  std::optional<LastError> last_error;
+};
+
+// One function at its file's latest measurement.
+struct FunctionReport {
+  std::string path, name, commit;
+  int start_line = 0, complexity = 0, length = 0, nesting = 0;
+};
+
+// A recurring or worsening finding, with what to do about it.
+struct Pattern {
+  std::string kind;       // sweep (many open in one directory), disable (fixes mostly rejected), rising
+  std::string rule, directory; // directory "" when the pattern is about the whole repository
+  int64_t count = 0;      // open findings (sweep, rising: at the end), rejected+reverted fixes (disable)
+  int64_t before = 0;     // rising: open findings at the middle of the range; disable: accepted fixes
+  std::string summary;    // one line for people
+  std::string suggestion; // a concrete next step (a command or a config change)
+};
+
+struct Report {
+  int schema_version = k_report_schema_version;
+  double generated_at = 0;      // unix seconds
+  std::string repository;       // work tree (or git dir) path
+  Range range;
+  std::vector<CommitPoint> commits; // oldest first
+  Findings findings;
+  std::vector<CycleReport> cycles;  // oldest first
+  Improvement improvement;
+  Health health;
+  std::vector<FunctionReport> top_functions; // most complex first
+  std::vector<Pattern> patterns;
+  int64_t queue_size = 0;       // open findings waiting (open + stale)
+  // Nothing recorded yet: no scanned commit, no finding, no run, no cycle.
+  bool empty() const;
+};
+
+struct ReportOptions {
+  std::string since;          // a revision; "" for all history
+  std::string repository;     // shown in the report
+  size_t top_functions = 10;
+  int histogram_bins = 12;
+  int64_t sweep_min = 3;      // open findings of one rule in one directory that make a sweep worth it
+  double now = 0;             // generated_at; 0: the clock
+};
+
+// Gathers the report for HEAD's history (after options.since). Throws core::Error for a revision that
+// does not name a commit, git::Error / queue::Error when reading fails.
+Report build_report(const git::Repository& repo, const queue::Store& store, const ReportOptions& options);
+
+// --- renderers (report_<format>.cpp) --------------------------------------------------------------------
+
+std::string render_text(const Report& report);
+std::string render_json(const Report& report);
+std::string render_html(const Report& report);
+std::string render_prometheus(const Report& report);
+
+} // namespace metrics

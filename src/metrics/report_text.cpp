@@ -1,0 +1,123 @@
+// The report for a terminal: a short, aligned summary.
+#include "metrics/format.hpp"
+#include "metrics/report.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace metrics {
+
+namespace {
+
+std::string arrow(int64_t delta) { return delta > 0 ? "↑" : delta < 0 ? "↓" : "→"; }
+
+void add(std::string& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void add(std::string& out, const char* fmt, ...) {
+  char buf[1024];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  out += buf;
+}
+
+// "label   first   last   ↑ +12"
+void trend_row(std::string& out, const char* label, int64_t first, int64_t last) {
+  add(out, "  %-18s %10lld %10lld   %s %s\n", label, static_cast<long long>(first), static_cast<long long>(last),
+      arrow(last - first).c_str(), format::signed_number(last - first).c_str());
+}
+
+} // namespace
+
+std::string render_text(const Report& r) {
+  std::string out;
+  add(out, "git-autoloop report: %s\n", r.repository.c_str());
+  if (r.empty()) {
+    out += "nothing recorded yet: install the hooks (`git autoloop install`) and commit, or scan what is there\n"
+           "(`git autoloop scan --all`); the report fills in as the loop runs.\n";
+    return out;
+  }
+  add(out, "range:  %s%s, %zu commit%s (%zu scanned)%s%s\n", r.range.branch.empty() ? "detached HEAD" : r.range.branch.c_str(),
+      r.range.head.empty() ? " (no commits)" : (" at " + format::short_id(r.range.head)).c_str(), r.range.commits,
+      r.range.commits == 1 ? "" : "s", r.range.scanned, r.range.since.empty() ? "" : " since ", r.range.since.c_str());
+
+  if (!r.commits.empty()) {
+    const CommitPoint& a = r.commits.front();
+    const CommitPoint& b = r.commits.back();
+    add(out, "\nquality %23s %10s   trend\n", format::short_id(a.id).c_str(), format::short_id(b.id).c_str());
+    trend_row(out, "complexity total", a.complexity_total, b.complexity_total);
+    trend_row(out, "debt markers", a.debt_markers, b.debt_markers);
+    trend_row(out, "lines of code", a.lines, b.lines);
+    trend_row(out, "functions", a.functions, b.functions);
+    trend_row(out, "findings", a.findings_total(), b.findings_total());
+  }
+
+  const Findings& f = r.findings;
+  out += "\n";
+  std::string categories;
+  {
+    int64_t by[4] = {0, 0, 0, 0};
+    const char* names[4] = {"security", "performance", "quality", "tests"};
+    for (const auto& c : f.open_by_category_severity) {
+      if (c.category == "security_fixes") by[0] += c.count;
+      else if (c.category == "performance_issues") by[1] += c.count;
+      else if (c.category == "code_quality") by[2] += c.count;
+      else by[3] += c.count;
+    }
+    for (int i = 0; i < 4; ++i)
+      categories += std::string(i ? ", " : "") + names[i] + " " + std::to_string(by[i]);
+  }
+  std::string statuses;
+  for (const auto& [status, n] : f.by_status)
+    if (status != "open") statuses += ", " + std::to_string(n) + " " + status;
+  add(out, "  %-12s %lld open (%s)%s\n", "queue", static_cast<long long>(f.open), categories.c_str(), statuses.c_str());
+
+  const Improvement& m = r.improvement;
+  add(out, "  %-12s %lld proposed in %d cycle%s (%.1f per cycle); %lld accepted, %lld rejected, %lld reverted, %lld pending\n",
+      "fixes", static_cast<long long>(m.fixes_applied), m.cycles, m.cycles == 1 ? "" : "s", m.fixes_per_cycle,
+      static_cast<long long>(m.accepted), static_cast<long long>(m.rejected), static_cast<long long>(m.reverted),
+      static_cast<long long>(m.pending));
+  add(out, "  %-12s success rate %s of %lld decided; detection to accepted fix: median %s\n", "", format::percent(m.success_rate).c_str(),
+      static_cast<long long>(m.accepted + m.rejected + m.reverted),
+      m.median_time_to_accept_s ? format::duration_s(*m.median_time_to_accept_s).c_str() : "–");
+  const char* trend = m.acceptance_trend == "up" ? "↑" : m.acceptance_trend == "down" ? "↓" : m.acceptance_trend == "flat" ? "→" : "?";
+  add(out, "  %-12s first half %s, second half %s %s (%s)\n", "acceptance", format::percent(m.acceptance_first_half).c_str(),
+      format::percent(m.acceptance_second_half).c_str(), trend, m.acceptance_trend.c_str());
+  add(out, "  %-12s %lld improvements, %lld regressions, %lld findings resolved\n", "commits",
+      static_cast<long long>(m.improvements), static_cast<long long>(m.regressions), static_cast<long long>(m.resolved));
+
+  const Health& h = r.health;
+  out += "\nhealth\n";
+  if (h.hook_ms.count)
+    add(out, "  %-12s p50 %s, p95 %s, p99 %s (%zu runs)\n", "hooks", format::duration_ms(h.hook_ms.p50).c_str(),
+        format::duration_ms(h.hook_ms.p95).c_str(), format::duration_ms(h.hook_ms.p99).c_str(), h.hook_ms.count);
+  else
+    add(out, "  %-12s no hook runs recorded\n", "hooks");
+  if (h.drain_ms.count)
+    add(out, "  %-12s median %s, p95 %s (%zu cycles)\n", "drains", format::duration_ms(h.drain_ms.p50).c_str(),
+        format::duration_ms(h.drain_ms.p95).c_str(), h.drain_ms.count);
+  else
+    add(out, "  %-12s no finished cycle\n", "drains");
+  if (h.scan_ms.count)
+    add(out, "  %-12s median %s, p95 %s (%zu runs)\n", "scans", format::duration_ms(h.scan_ms.p50).c_str(),
+        format::duration_ms(h.scan_ms.p95).c_str(), h.scan_ms.count);
+  add(out, "  %-12s peak %s\n", "memory", h.peak_rss_kb ? format::memory_kb(h.peak_rss_kb).c_str() : "–");
+  add(out, "  %-12s %lld of %lld runs (%s)\n", "errors", static_cast<long long>(h.errors), static_cast<long long>(h.runs),
+      format::percent(h.runs ? std::optional<double>(h.error_rate) : std::nullopt).c_str());
+  if (h.last_error)
+    add(out, "  %-12s %s at %s: %.200s\n", "last error", h.last_error->kind.c_str(), format::utc(h.last_error->at).c_str(),
+        h.last_error->message.c_str());
+
+  if (!r.top_functions.empty()) {
+    out += "\nmost complex functions\n";
+    for (const auto& fn : r.top_functions)
+      add(out, "  %4d  %s:%d  %s\n", fn.complexity, fn.path.c_str(), fn.start_line, fn.name.c_str());
+  }
+  if (!r.patterns.empty()) {
+    out += "\npatterns\n";
+    for (const auto& p : r.patterns) add(out, "  ! %s\n    %s\n", p.summary.c_str(), p.suggestion.c_str());
+  }
+  return out;
+}
+
+} // namespace metrics
