@@ -5,6 +5,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/log.hpp"
+#include "feedback/feedback.hpp"
 #include "loop/review.hpp"
 
 #include <nlohmann/json.hpp>
@@ -76,6 +77,17 @@ char read_key() {
   return c;
 }
 
+// After verdicts: let the feedback loop learn from them now and say what changed for a rule.
+void learn(loop::Context& ctx) {
+  auto before = feedback::current(ctx.store(), ctx.config.feedback);
+  auto after = feedback::update(ctx.store(), ctx.config.feedback);
+  for (const auto& [id, v] : after.rules) {
+    auto old = before.rules.find(id);
+    if (old != before.rules.end() && old->second.state == v.state) continue;
+    if (v.state != feedback::State::learning) core::say(id + " is now " + v.why);
+  }
+}
+
 int interactive(loop::Context& ctx) {
   auto fixes = loop::pending_fixes(ctx);
   if (fixes.empty()) {
@@ -110,7 +122,10 @@ int interactive(loop::Context& ctx) {
       ++skipped;
     }
   }
-  if (accepted || rejected) loop::rebuild_side_branch(ctx);
+  if (accepted || rejected) {
+    learn(ctx);
+    loop::rebuild_side_branch(ctx);
+  }
   std::printf("\n%d accepted, %d rejected, %d skipped\n", accepted, rejected, skipped);
   return k_exit_ok;
 }
@@ -160,7 +175,10 @@ Runner define_review(CLI::App& sub) {
       (r.ok ? core::say : core::warn)(r.message);
       r.ok ? ++changed : ++failures;
     }
-    if (changed) loop::rebuild_side_branch(ctx);
+    if (changed) {
+      learn(ctx);
+      loop::rebuild_side_branch(ctx);
+    }
     return failures ? k_exit_findings : k_exit_ok;
   };
 }

@@ -1,10 +1,13 @@
-// git autoloop rules [--explain ID] [--test [DIR]]
+// git autoloop rules [--explain ID] [--test [DIR]] [--reset ID] [--format text|json]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
+#include "feedback/feedback.hpp"
 #include "loop/context.hpp"
 #include "scan/engine.hpp"
 #include "scan/rule_test.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 
@@ -16,17 +19,29 @@ struct RulesOptions {
   std::string explain;
   bool test = false;
   std::string test_dir;
+  std::string reset;
+  std::string format = "text";
 };
+
+// The repository, when the command runs inside one.
+std::optional<loop::Context> open_repository(const Global& g) {
+  try {
+    return loop::Context::open(open_options(g));
+  } catch (const git::Error&) {
+    return std::nullopt;
+  }
+}
 
 // Rules for listing: the repository's view when inside one, else the built-in set.
 std::vector<scan::Rule> current_rules(const Global& g) {
-  try {
-    loop::OpenOptions oo = open_options(g);
-    loop::Context ctx = loop::Context::open(oo);
-    return ctx.rules();
-  } catch (const git::Error&) {
-    return scan::builtin_rules();
-  }
+  auto ctx = open_repository(g);
+  return ctx ? ctx->rules() : scan::builtin_rules();
+}
+
+std::string percent(double v) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.0f%%", v * 100);
+  return text;
 }
 
 int run_tests(const std::vector<scan::Rule>& rules) {
@@ -50,6 +65,8 @@ Runner define_rules(CLI::App& sub) {
   sub.add_option("--explain", o->explain, "Show one rule in full");
   auto* test = sub.add_flag("--test", o->test, "Run rules' valid/invalid/fixed cases (built-in and the repository's)");
   sub.add_option("dir", o->test_dir, "With --test: a directory of rule files to test instead")->needs(test);
+  sub.add_option("--reset", o->reset, "Forget what a rule learnt from verdicts (lifts a quarantine)")->type_name("ID");
+  sub.add_option("--format", o->format, "Output format of the list")->check(CLI::IsMember({"text", "json"}));
   return [o](const Global& g) {
     if (o->test) {
       if (!o->test_dir.empty()) {
@@ -60,10 +77,33 @@ Runner define_rules(CLI::App& sub) {
       }
       return run_tests(current_rules(g));
     }
-    auto rules = current_rules(g);
+    auto ctx = open_repository(g);
+    if (!o->reset.empty()) {
+      if (!ctx) throw core::Fatal("--reset needs a repository (run it inside one)", k_exit_repository);
+      auto rules = ctx->rules();
+      auto known = std::any_of(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == o->reset; });
+      auto fb = ctx->store().rule_feedback();
+      auto seen = std::any_of(fb.begin(), fb.end(), [&](const queue::RuleFeedback& f) { return f.rule_id == o->reset; });
+      if (!known && !seen) throw core::Error("no rule '" + o->reset + "' (see `git autoloop rules`)");
+      ctx->store().reset_rule(o->reset);
+      ctx->store().record_strategy_change({0, "rule:" + o->reset, 0, 1, o->reset + ": reset by a person (`rules --reset`)"});
+      std::printf("%s: learnt numbers cleared; the rule is learning again\n", o->reset.c_str());
+      return k_exit_ok;
+    }
+    auto rules = ctx ? ctx->rules() : scan::builtin_rules();
+    std::optional<feedback::Learnt> learnt;
+    if (ctx) learnt = feedback::current(ctx->store(), ctx->config.feedback);
     if (!o->explain.empty()) {
       auto it = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == o->explain; });
       if (it == rules.end()) throw core::Error("no rule '" + o->explain + "' (see `git autoloop rules`)");
+      if (learnt && learnt->rules.count(it->id)) {
+        const auto& v = learnt->rules.at(it->id);
+        std::printf("state: %s\n  proposed %d, accepted %d, rejected %d, reverted %d, validation failures %d, fixed by hand %d\n",
+                    v.why.c_str(), v.counts.proposed, v.counts.accepted, v.counts.rejected, v.counts.reverted,
+                    v.counts.validation_failures, v.counts.fixed_by_human);
+        for (const auto& [reason, n] : v.counts.reject_reasons) std::printf("  rejected %dx: %s\n", n, reason.c_str());
+        std::printf("\n");
+      }
       const scan::Rule& r = *it;
       std::string langs;
       for (const auto& l : r.languages) langs += (langs.empty() ? "" : ", ") + l;
@@ -82,12 +122,44 @@ Runner define_rules(CLI::App& sub) {
       scan::Engine engine(rules);
       for (const auto& lang : scan::languages()) engine.compile(lang);
     }
-    std::printf("%-40s %-20s %-18s %-8s %-7s %s\n", "RULE", "LANGUAGES", "CATEGORY", "SEVERITY", "SAFETY", "ENABLED");
+    auto view_of = [&](const std::string& id) -> const feedback::RuleView* {
+      if (!learnt) return nullptr;
+      auto it = learnt->rules.find(id);
+      return it == learnt->rules.end() ? nullptr : &it->second;
+    };
+    if (o->format == "json") {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& r : rules) {
+        nlohmann::json j = {{"id", r.id},         {"languages", r.languages}, {"category", r.category},
+                            {"severity", r.severity}, {"safety", r.safety},   {"enabled", r.enabled},
+                            {"state", "learning"}};
+        if (const auto* v = view_of(r.id)) {
+          j["state"] = feedback::to_string(v->state);
+          j["why"] = v->why;
+          j["acceptance"] = v->posterior.mean();
+          j["counts"] = {{"proposed", v->counts.proposed},   {"pending", v->counts.pending},
+                         {"accepted", v->counts.accepted},   {"rejected", v->counts.rejected},
+                         {"reverted", v->counts.reverted},   {"validation_failures", v->counts.validation_failures},
+                         {"fixed_by_human", v->counts.fixed_by_human}, {"reject_reasons", v->counts.reject_reasons}};
+        }
+        out.push_back(std::move(j));
+      }
+      std::printf("%s\n", out.dump(2).c_str());
+      return k_exit_ok;
+    }
+    std::printf("%-36s %-18s %-12s %-8s %-7s %-7s %-12s %s\n", "RULE", "LANGUAGES", "CATEGORY", "SEVERITY", "SAFETY",
+                "ENABLED", "STATE", "KEPT/VERDICTS (ACCEPTANCE)");
     for (const auto& r : rules) {
       std::string langs;
       for (const auto& l : r.languages) langs += (langs.empty() ? "" : ",") + l;
-      std::printf("%-40s %-20s %-18s %-8s %-7s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
-                  r.severity.c_str(), r.safety.c_str(), r.enabled ? "yes" : "no");
+      std::string state = "learning", numbers = "-";
+      if (const auto* v = view_of(r.id)) {
+        state = feedback::to_string(v->state);
+        numbers = std::to_string(std::max(0, v->counts.accepted - v->counts.reverted)) + "/" +
+                  std::to_string(v->verdicts) + " (" + percent(v->posterior.mean()) + ")";
+      }
+      std::printf("%-36s %-18s %-12s %-8s %-7s %-7s %-12s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
+                  r.severity.c_str(), r.safety.c_str(), r.enabled ? "yes" : "no", state.c_str(), numbers.c_str());
     }
     std::printf("%zu rules\n", rules.size());
     return k_exit_ok;

@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/fs.hpp"
+#include "feedback/feedback.hpp"
 #include "loop/context.hpp"
 #include "loop/drain.hpp"
 #include "loop/review.hpp"
@@ -83,6 +84,27 @@ Runner define_status(CLI::App&) {
         std::printf("review:     %zu fix%s waiting on %s: `git autoloop review`\n", fixes.size(),
                     fixes.size() == 1 ? "" : "es", loop::side_branch_name(ctx.config, ctx.repo.current_branch().value_or("")).c_str());
     } catch (const std::exception&) {
+    }
+    {
+      // What the loop learnt: rules it stopped applying or trusts, the category weights in force, and
+      // the latest changes of strategy with their reasons.
+      auto learnt = feedback::current(ctx.store(), ctx.config.feedback);
+      std::string quarantined, trusted;
+      for (const auto& [id, v] : learnt.rules) {
+        if (v.state == feedback::State::quarantined) quarantined += (quarantined.empty() ? "" : ", ") + id;
+        if (v.state == feedback::State::trusted) trusted += (trusted.empty() ? "" : ", ") + id;
+      }
+      if (!quarantined.empty()) std::printf("quarantine: %s (scanned, never applied; `git autoloop rules`)\n", quarantined.c_str());
+      if (!trusted.empty()) std::printf("trusted:    %s\n", trusted.c_str());
+      std::string weights;
+      for (const auto& [category, m] : learnt.category_multiplier) {
+        char item[64];
+        std::snprintf(item, sizeof item, "%s%s x%.2f", weights.empty() ? "" : ", ", category.c_str(), m);
+        weights += item;
+      }
+      if (!weights.empty()) std::printf("weights:    %s\n", weights.c_str());
+      for (const auto& c : ctx.store().strategy_changes(3))
+        std::printf("learnt:     %s %s\n", when(static_cast<double>(c.created_at)).c_str(), c.reason.c_str());
     }
     for (const char* key : {"test_command", "fixers", "notify_command"})
       if (!safety::command_trusted(ctx.config, key, ctx.paths.repo_config(), ctx.paths.data_dir / "trust"))

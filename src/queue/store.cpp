@@ -990,7 +990,7 @@ std::vector<RuleFeedback> Store::rule_feedback() const {
 SELECT o.rule_id, o.category,
        count(DISTINCT CASE WHEN a.side_commit IS NOT NULL AND a.outcome NOT IN ('reverted', 'rejected', 'rolled_back')
                            THEN a.opportunity_id END),
-       count(DISTINCT CASE WHEN a.outcome = 'applied' THEN a.opportunity_id END),
+       count(DISTINCT CASE WHEN a.outcome = 'applied' AND o.status = 'applied' THEN a.opportunity_id END),
        count(CASE WHEN a.outcome IN ('too_large', 'destructive', 'reparse_error', 'line_endings', 'tests_failed',
                                      'conflict', 'no_fix') THEN 1 END)
 FROM attempts a JOIN opportunities o ON o.id = a.opportunity_id

@@ -64,6 +64,8 @@ export GIT_AUTHOR_NAME="E2E Author" GIT_AUTHOR_EMAIL="author@e2e.invalid"
 export GIT_COMMITTER_NAME="E2E Committer" GIT_COMMITTER_EMAIL="committer@e2e.invalid"
 export GIT_TERMINAL_PROMPT=0 GIT_EDITOR=true GIT_PAGER=cat PAGER=cat
 export LC_ALL=C TZ=UTC
+# Tests run beside builds and other suites: a busy machine must not defer their drains (one suite tests that).
+export AUTOLOOP_AUTONOMOUS_LOOP__MAX_LOAD_PER_CPU=0
 
 e2e_cleanup() {
   if [ ${#E2E_FAILED[@]} -eq 0 ] && [ -z "${E2E_KEEP:-}" ]; then
