@@ -9,6 +9,7 @@
 #include "merge/merge.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sys/stat.h>
 
 namespace cli {
@@ -131,6 +132,9 @@ Runner define_merge_driver(CLI::App& sub) {
     } catch (const std::exception& e) {
       throw core::Fatal(e.what(), k_merge_error);
     }
+    if (std::getenv("AUTOLOOP_MERGE_TRACE"))
+      std::fprintf(stderr, "git-autoloop: merge %s: %s%s%s\n", path.c_str(), merge::method_name(result.method),
+                   result.note.empty() ? "" : ": ", result.note.c_str());
     return result.clean ? k_merge_clean : k_merge_conflicts;
   };
 }

@@ -40,6 +40,30 @@ bool valid_utf8(const std::string& text) {
 
 } // namespace
 
+ConflictSize conflict_size(const std::string& text, int marker_size) {
+  ConflictSize out;
+  std::string open(static_cast<size_t>(marker_size), '<'), close(static_cast<size_t>(marker_size), '>');
+  auto is_marker = [](const std::string& t, size_t at, size_t end, const std::string& m) {
+    return end - at >= m.size() && t.compare(at, m.size(), m) == 0 &&
+           (end - at == m.size() || t[at + m.size()] == ' ' || t[at + m.size()] == '\r');
+  };
+  bool inside = false;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    if (!inside && is_marker(text, at, end, open)) {
+      inside = true;
+      ++out.hunks;
+    } else if (inside && is_marker(text, at, end, close)) {
+      inside = false;
+    } else if (inside) {
+      ++out.lines;
+    }
+    at = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  return out;
+}
+
 std::string unsuitable(const std::string& text, size_t max_size) {
   if (text.size() > max_size) return "larger than " + std::to_string(max_size) + " bytes";
   if (std::memchr(text.data(), '\0', text.size())) return "binary (NUL byte)";
@@ -88,8 +112,15 @@ Result three_way(const std::string& base, const std::string& ours, const std::st
   }
   // 2 and 3. The structured merge, verified; 4. otherwise git's conflict output.
   std::string why;
-  if (auto s = structured_merge(base, ours, theirs, *language, options, why))
-    return {s->clean, std::move(s->text), Method::structured, ""};
+  if (auto s = structured_merge(base, ours, theirs, *language, options, why)) {
+    if (s->clean) return {true, std::move(s->text), Method::structured, ""};
+    // A conflicted structured result replaces git's only when it has fewer conflicts: the same
+    // conflict written differently would only surprise people used to git's.
+    if (conflict_size(s->text, options.line.marker_size).hunks <
+        conflict_size(fallback.text, options.line.marker_size).hunks)
+      return {false, std::move(s->text), Method::structured, ""};
+    why = "the structured result has as many conflicts as git's";
+  }
   fallback.note = why;
   return fallback;
 }

@@ -4,6 +4,12 @@ namespace merge {
 
 namespace {
 
+// An export's members: only when it exports a class or an interface (a function's body is not a list of
+// declarations).
+constexpr std::string_view k_js_wrapped_body =
+    "declaration/=class_declaration/body|declaration/=abstract_class_declaration/body|"
+    "declaration/=interface_declaration/body|declaration/=class/body|value/=class/body";
+
 // JavaScript, TypeScript and TSX share their declarations; TypeScript adds its own.
 std::vector<DeclarationRule> js_declarations(bool typescript) {
   std::vector<DeclarationRule> v = {
@@ -13,8 +19,7 @@ std::vector<DeclarationRule> js_declarations(bool typescript) {
       {"class", "def", "name", "body"},
       {"lexical_declaration", "def", "#0/name"},
       {"variable_declaration", "def", "#0/name"},
-      {"export_statement", "def", "declaration/name|declaration/#0/name|value/name",
-       "declaration/body|value/body"},
+      {"export_statement", "def", "declaration/name|declaration/#0/name|value/name", k_js_wrapped_body},
       {"method_definition", "member", "name"},
       {"field_definition", "member", "property"},
   };
@@ -25,7 +30,7 @@ std::vector<DeclarationRule> js_declarations(bool typescript) {
                           {"type_alias_declaration", "type", "name"},
                           {"enum_declaration", "def", "name"},
                           {"function_signature", "def", "name"},
-                          {"ambient_declaration", "def", "#0/name", "#0/body"},
+                          {"ambient_declaration", "def", "#0/name", "#0/=module/body|#0/=internal_module/body"},
                           {"internal_module", "def", "name", "body"},
                           {"module", "def", "name", "body"},
                           {"public_field_definition", "member", "name"},
@@ -56,7 +61,8 @@ std::vector<DeclarationRule> c_declarations(bool cpp) {
     v.insert(v.end(), {
                           {"class_specifier", "type", "name", "body"},
                           {"namespace_definition", "namespace", "name", "body"},
-                          {"template_declaration", "def", "#1/declarator*|#1/name|#1/type/name", "#1/body", true},
+                          {"template_declaration", "def", "#1/declarator*|#1/name|#1/type/name",
+                           "#1/=class_specifier/body|#1/=struct_specifier/body", true},
                           {"alias_declaration", "type", "name"},
                           {"concept_definition", "type", "name"},
                       });
@@ -68,9 +74,9 @@ std::vector<MergeProfile> build() {
   std::vector<MergeProfile> v;
   v.push_back({"python",
                {
-                   {"function_definition", "def", "name", "body"},
+                   {"function_definition", "def", "name"},
                    {"class_definition", "def", "name", "body"},
-                   {"decorated_definition", "def", "definition/name", "definition/body"},
+                   {"decorated_definition", "def", "definition/name", "definition/=class_definition/body"},
                    {"expression_statement", "var", "#0/left"},
                },
                {"import_statement", "import_from_statement", "future_import_statement"},

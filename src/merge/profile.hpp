@@ -6,6 +6,7 @@
 // Paths name a node relative to a declaration, as steps separated by '/':
 //   `field`      the child in that field            `field*`  that field followed as long as it exists
 //   `#N`         the N-th named child (0-based)      `@kind`   the first child of that kind
+//   `=kind`      only if the node is of that kind (a wrapper's body only when it wraps a class)
 // Alternatives are separated by '|' (the first that resolves wins); `a+b` joins the texts of every
 // part that resolves (at least one must). A name is the whitespace-normalised text of its node.
 

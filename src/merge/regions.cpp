@@ -65,7 +65,7 @@ public:
         const SyntaxNode& next = m_tree.at(j);
         if (next.start_byte >= chunk_end) break;
         if (next.extra || next.end_byte <= next.start_byte) continue;
-        if (!next.named && (next.kind == ";" || next.kind == ",") && next.end_byte <= chunk_end) continue;
+        if (!next.named && (next.kind == ";" || next.kind == "," || next.kind == ":") && next.end_byte <= chunk_end) continue;
         why = "two members share a line";
         return std::nullopt;
       }
@@ -132,7 +132,7 @@ private:
       std::string joined;
       bool any = false;
       for (std::string_view part : split(alternative, '+')) {
-        if (const SyntaxNode* n = node_at(node, part)) {
+        if (const SyntaxNode* n = steps_at(node, part)) {
           if (any) joined += " ";
           joined += normalise_space(text(*n));
           any = true;
@@ -143,14 +143,23 @@ private:
     return std::nullopt;
   }
 
-  // The node a '/'-separated path of steps leads to, or nullptr.
+  // The node the first resolving alternative of `path` leads to, or nullptr.
   const SyntaxNode* node_at(const SyntaxNode& start, std::string_view path) {
+    for (std::string_view alternative : split(path, '|'))
+      if (const SyntaxNode* n = steps_at(start, alternative)) return n;
+    return nullptr;
+  }
+
+  // The node a '/'-separated path of steps leads to, or nullptr.
+  const SyntaxNode* steps_at(const SyntaxNode& start, std::string_view path) {
     const SyntaxNode* n = &start;
     for (std::string_view step : split(path, '/')) {
       if (!n) return nullptr;
       if (step == ".") continue;
       if (step.empty()) return nullptr;
-      if (step[0] == '#') {
+      if (step[0] == '=') {
+        if (n->kind != step.substr(1)) return nullptr;
+      } else if (step[0] == '#') {
         n = m_tree.named_child(*n, static_cast<uint32_t>(std::stoul(std::string(step.substr(1)))));
       } else if (step[0] == '@') {
         const SyntaxNode* found = nullptr;

@@ -26,6 +26,17 @@ struct Piece {
   }
 };
 
+// The blank lines at the start of `text`, and the rest.
+std::pair<std::string, std::string> split_gap(const std::string& text) {
+  size_t cut = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') cut = i + 1;
+    else if (c != ' ' && c != '\t' && c != '\r') break;
+  }
+  return {text.substr(0, cut), text.substr(cut)};
+}
+
 // A member found in one side of the merge.
 struct Side {
   std::string_view source;
@@ -64,6 +75,19 @@ public:
     git::MergeFileResult r = git::merge_file(b, o, t, m_options.line);
     if (r.clean) return {r.text, r.text, true};
     return {r.text, o, false};
+  }
+
+  // A member (or a region's head): the blank lines above it follow whichever side changed them (ours
+  // when both did), so that a declaration moved on one side (and so preceded by other blank lines) still
+  // merges with a change of its text on the other.
+  Piece member(const std::string& b, const std::string& o, const std::string& t) const {
+    auto [gb, rb] = split_gap(b);
+    auto [go, ro] = split_gap(o);
+    auto [gt, rt] = split_gap(t);
+    std::string gap = go == gb ? gt : go;
+    Piece out{gap, gap, true};
+    out.append(text(rb, ro, rt));
+    return out;
   }
 
   // Merges three versions of a region member by member; nullopt (and m_why) when it cannot be done safely.
@@ -113,23 +137,23 @@ public:
       order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), m.key);
     }
 
-    Piece out = text(b.head(), o.head(), t.head());
+    Piece out = member(b.head(), o.head(), t.head());
     for (const auto& key : order) {
       const Member *mb = b.find(key), *mo = o.find(key), *mt = t.find(key);
       if (mb && mo && mt) {
         std::string tb = b.text(*mb), to = o.text(*mo), tt = t.text(*mt);
         if (to == tb || to == tt || tt == tb || !mb->region || !mo->region || !mt->region) {
-          out.append(text(tb, to, tt));
+          out.append(member(tb, to, tt));
           continue;
         }
         std::string saved = m_why;
         if (auto inner = region(*mb->region, *mo->region, *mt->region)) out.append(*inner);
         else {
           m_why = saved; // the container alone falls back to its line merge
-          out.append(text(tb, to, tt));
+          out.append(member(tb, to, tt));
         }
       } else if (mo && mt) {
-        out.append(text("", o.text(*mo), t.text(*mt)));
+        out.append(member("", o.text(*mo), t.text(*mt)));
       } else if (mo) {
         std::string to = o.text(*mo);
         out.append({to, to, true});
