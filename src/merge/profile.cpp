@@ -47,7 +47,7 @@ std::vector<DeclarationRule> js_declarations(bool typescript) {
 std::vector<DeclarationRule> c_declarations(bool cpp) {
   std::vector<DeclarationRule> v = {
       {"function_definition", "def", "declarator*", "", cpp},
-      {"declaration", "def", "declarator*|type/name", "type/body", cpp},
+      {"declaration", "decl", "declarator*|type/name", "type/body", cpp},  // prototypes apart from definitions
       {"type_definition", "type", "declarator*"},
       {"struct_specifier", "type", "name", "body"},
       {"union_specifier", "type", "name", "body"},
