@@ -213,7 +213,14 @@ test_errors_are_clear() {
   expect_rc 6 git autoloop ci --base HEAD~1
   assert_contains "$ERR" "unknown revision 'HEAD~1' given to --base; this is a shallow clone: fetch more history"
   assert_contains "$ERR" "fetch-depth: 0"
+  # The base fetched on its own, as shallow as the rest: present, but not connected to HEAD.
+  git -C ../repo branch -f base-tip main~1
+  git fetch -q --depth 1 origin base-tip:refs/remotes/origin/base-tip
+  expect_rc 6 git autoloop ci --base origin/base-tip
+  assert_contains "$ERR" "is not an ancestor of HEAD"
+  assert_contains "$ERR" "this is a shallow clone: fetch more history"
   git fetch -q --unshallow
+  expect_rc 1 git autoloop ci --base origin/base-tip
   expect_rc 1 git autoloop ci --base HEAD~1
   assert_contains "$OUT" "src/crypto.py:7: error [python/eval-exec]"
 
