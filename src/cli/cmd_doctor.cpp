@@ -3,7 +3,9 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/fs.hpp"
+#include "core/process.hpp"
 #include "loop/context.hpp"
+#include "merge/install.hpp"
 #include "scan/engine.hpp"
 #include "schedule/hook_install.hpp"
 
@@ -73,6 +75,28 @@ Runner define_doctor(CLI::App&) {
       }
     } catch (const std::exception& e) {
       r.bad(std::string("cannot find the hooks directory: ") + e.what());
+    }
+
+    std::printf("merge driver\n");
+    if (ctx.paths.work_tree) {
+      auto driver = core::git_output(*ctx.paths.work_tree, {"config", "--get", "merge.autoloop.driver"});
+      if (!driver) {
+        r.bad("merge.autoloop.driver is not set: git merges with its line merge only", "run `git autoloop install`");
+      } else {
+        // The first word of the command line is the (shell-quoted) binary.
+        std::string bin = *driver;
+        if (!bin.empty() && bin[0] == '\'') bin = bin.substr(1, bin.find('\'', 1) - 1);
+        else bin = bin.substr(0, bin.find(' '));
+        if (::access(bin.c_str(), X_OK) != 0)
+          r.bad("merge.autoloop.driver runs " + bin + ", which is missing", "run `git autoloop install` again");
+        else r.ok("merge.autoloop.driver runs " + bin);
+      }
+      auto attr = core::git_output(*ctx.paths.work_tree, {"check-attr", "merge", "--", "autoloop-doctor-probe.py"});
+      if (attr && attr->find(": merge: autoloop") != std::string::npos)
+        r.ok("attributes send supported files (*.py, ...) to the driver");
+      else
+        r.bad("no attributes route files to the merge driver (merge=autoloop)",
+              "run `git autoloop install` (or `install --attributes` to share them in .gitattributes)");
     }
 
     std::printf("configuration\n");

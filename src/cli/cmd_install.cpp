@@ -1,10 +1,11 @@
-// git autoloop install [--no-config-file] | uninstall [--purge]
+// git autoloop install [--no-config-file] [--attributes] | uninstall [--purge]: the hooks and the merge driver
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
 #include "core/resources.hpp"
 #include "loop/context.hpp"
+#include "merge/install.hpp"
 #include "schedule/hook_install.hpp"
 
 #include <cstdio>
@@ -22,12 +23,19 @@ void print_changes(const std::vector<schedule::HookChange>& changes, const std::
   std::printf("hooks directory: %s\n", dir.c_str());
 }
 
+void print_driver_changes(const std::vector<merge::DriverChange>& changes) {
+  for (const auto& c : changes) std::printf("  %-22s %s\n", c.what.c_str(), c.action.c_str());
+}
+
 } // namespace
 
 Runner define_install(CLI::App& sub) {
   auto no_config = std::make_shared<bool>(false);
   sub.add_flag("--no-config-file", *no_config, "Do not write a default .autoloop.yml");
-  return [no_config](const Global& g) {
+  auto attributes = std::make_shared<bool>(false);
+  sub.add_flag("--attributes", *attributes,
+               "Also route supported files to the merge driver in the tracked .gitattributes (shared with everyone)");
+  return [no_config, attributes](const Global& g) {
     loop::Context ctx = open_plain(g);
     if (!ctx.paths.work_tree) throw core::Error("this is a bare repository: git-autoloop needs a work tree (hooks would do nothing)");
     loop::Binaries bin = loop::locate_binaries();
@@ -39,6 +47,11 @@ Runner define_install(CLI::App& sub) {
     auto changes = schedule::install_hooks(paths, *shim);
     std::printf("git-autoloop installed in %s\n", ctx.paths.work_tree->c_str());
     print_changes(changes, dir);
+    std::printf("merge driver\n");
+    auto driver = merge::install_driver(ctx.paths.common_dir / "config", ctx.paths.common_dir / "info" / "attributes",
+                                        bin.main);
+    if (*attributes) driver.push_back(merge::install_tracked_attributes(*ctx.paths.work_tree / ".gitattributes"));
+    print_driver_changes(driver);
     std::filesystem::create_directories(ctx.paths.data_dir);
     ctx.store(); // create the queue now, so a broken sqlite shows up here rather than in a hook
     auto config_path = *ctx.paths.repo_config();
@@ -63,6 +76,10 @@ Runner define_uninstall(CLI::App& sub) {
     auto changes = schedule::uninstall_hooks(dir);
     std::printf("git-autoloop hooks removed\n");
     print_changes(changes, dir);
+    std::vector<std::filesystem::path> attributes{ctx.paths.common_dir / "info" / "attributes"};
+    if (ctx.paths.work_tree) attributes.push_back(*ctx.paths.work_tree / ".gitattributes");
+    std::printf("merge driver\n");
+    print_driver_changes(merge::uninstall_driver(ctx.paths.common_dir / "config", attributes));
     if (*purge) {
       std::error_code ec;
       std::filesystem::remove_all(ctx.paths.data_dir, ec);
