@@ -4,6 +4,7 @@
 #include "core/process.hpp"
 #include "loop/derive.hpp"
 #include "loop/drain.hpp"
+#include "merge/merge.hpp"
 
 #include <sys/stat.h>
 
@@ -93,10 +94,14 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       continue;
     }
     // The file differs (other fixes before it on the side branch, or the branch moved): replay the
-    // fix's own change with a three-way merge.
-    if (auto merged = git::merge_texts(ctx.repo.read_blob(ch.old_blob), ctx.repo.read_blob(head_entry->blob),
-                                       ctx.repo.read_blob(ch.new_blob))) {
-      updates.push_back({ch.path, *merged, head_entry->blob, head_entry->mode});
+    // fix's own change with a three-way merge, the syntax-aware one (line merge first) unless turned off.
+    merge::Options merge_options;
+    merge_options.structured = !merge::structured_disabled_by_environment();
+    merge::Result merged = merge::three_way(ctx.repo.read_blob(ch.old_blob), ctx.repo.read_blob(head_entry->blob),
+                                            ctx.repo.read_blob(ch.new_blob), scan::language_for_path(ch.path),
+                                            merge_options);
+    if (merged.clean) {
+      updates.push_back({ch.path, merged.text, head_entry->blob, head_entry->mode});
       continue;
     }
     if (external) {
