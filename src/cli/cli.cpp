@@ -24,6 +24,7 @@ const std::vector<Command>& commands() {
       {"rules", "List, explain and test rules", define_rules},
       {"drain", "Turn queued opportunities into validated fix commits on autoloop/<branch>", define_drain},
       {"review", "Accept (cherry-pick) or reject the fixes on the side branch", define_review},
+      {"run", "Run the loop in the foreground: a scan and a drain cycle every DURATION, until stopped", define_run},
       {"improve", "Ask the configured generator (e.g. an LLM command line) for a change, validated and reviewed like any fix", define_improve},
       {"trust", "Allow the commands in the tracked .autoloop.yml (test_command, ...) to run", define_trust},
       {"stop", "Emergency stop: hooks only record, nothing runs", define_stop},

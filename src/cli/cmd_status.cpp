@@ -42,6 +42,8 @@ Runner define_status(CLI::App&) {
     if (auto why = ctx.stopped()) std::printf("loop:       stopped (%s)\n", why->c_str());
     else if (auto paused = ctx.store().state("paused")) std::printf("loop:       paused (%s); `git autoloop resume`\n", paused->c_str());
     else std::printf("loop:       running\n");
+    if (auto deferred = ctx.store().state("drain_deferred"))
+      std::printf("drain:      waiting, the machine is busy (%s)\n", deferred->c_str());
     if (!config_error.empty()) std::printf("config:     ERROR %s\n", config_error.c_str());
     try {
       auto dir = ctx.hooks_dir();

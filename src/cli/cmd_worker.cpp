@@ -4,6 +4,7 @@
 #include "core/fs.hpp"
 #include "loop/drain.hpp"
 #include "loop/worker.hpp"
+#include "schedule/load.hpp"
 #include "schedule/lock.hpp"
 #include "schedule/repo_locate.hpp"
 #include "schedule/spool.hpp"
@@ -53,18 +54,31 @@ Runner define_worker(CLI::App&) {
     auto scanned = loop::run_worker(*ctx);
     if (scanned.lock_busy) return k_exit_ok; // the running worker will also see to the drain
     // Then a drain, when due. Only one worker waits out the debounce; it gives up as soon as a newer
-    // hook event arrives (that event's worker takes over).
-    auto waiting = schedule::FileLock::try_acquire(ctx->paths.data_dir / "drain-wait.lock");
+    // hook event arrives (that event's worker takes over: it waits a moment for the lock, which the
+    // leaving waiter is about to release).
+    auto waiting = schedule::FileLock::acquire(ctx->paths.data_dir / "drain-wait.lock", std::chrono::milliseconds(500));
     if (!waiting) return k_exit_ok;
+    const auto deferred_since = std::chrono::steady_clock::now();
     for (;;) {
       if (ctx->stopped() || ctx->store().state("paused")) return k_exit_ok;
       auto wait = loop::seconds_until_drain(*ctx);
       if (!wait) return k_exit_ok;
-      if (*wait <= 0) break;
+      if (*wait <= 0) {
+        // Due: unless the machine is busy. Then look again every few seconds, for up to an hour (a
+        // later hook starts a new wait).
+        auto busy = schedule::busy_reason(ctx->config.autonomous_loop.max_load_per_cpu, schedule::current_load());
+        if (!busy) break;
+        ctx->store().set_state("drain_deferred", *busy);
+        if (std::chrono::steady_clock::now() - deferred_since > std::chrono::hours(1)) return k_exit_ok;
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        if (!schedule::spool_empty(ctx->paths.spool())) return k_exit_ok;
+        continue;
+      }
       if (*wait > ctx->config.autonomous_loop.debounce + 1) return k_exit_ok; // scan_interval: a later hook
       std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(*wait * 1000) + 50));
       if (!schedule::spool_empty(ctx->paths.spool())) return k_exit_ok;
     }
+    ctx->store().erase_state("drain_deferred");
     loop::DrainOptions options;
     options.trigger = "schedule";
     loop::drain(*ctx, options);

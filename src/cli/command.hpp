@@ -54,6 +54,7 @@ Runner define_uninstall(CLI::App& sub);
 Runner define_worker(CLI::App& sub);
 Runner define_drain(CLI::App& sub);
 Runner define_review(CLI::App& sub);
+Runner define_run(CLI::App& sub);
 Runner define_trust(CLI::App& sub);
 Runner define_improve(CLI::App& sub);
 Runner define_hook(CLI::App& sub);

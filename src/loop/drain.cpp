@@ -325,6 +325,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     return result;
   }
   recover(ctx);
+  ctx.store().erase_state("drain_deferred");
   if (auto why = ctx.stopped()) {
     result.skipped = true;
     result.why = *why;

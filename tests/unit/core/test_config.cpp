@@ -108,6 +108,7 @@ const std::vector<std::string> k_all_keys = {
     "autonomous_loop.debounce",
     "autonomous_loop.max_improvements_per_cycle",
     "autonomous_loop.safety_level",
+    "autonomous_loop.max_load_per_cpu",
     "improvement_priorities.security_fixes",
     "improvement_priorities.performance_issues",
     "improvement_priorities.code_quality",
@@ -135,6 +136,17 @@ const std::vector<std::string> k_all_keys = {
     "ci.block_on",
     "identity.name",
     "identity.email",
+    "feedback.prior_accepted",
+    "feedback.prior_rejected",
+    "feedback.max_false_positive_rate",
+    "feedback.min_verdicts",
+    "feedback.confidence",
+    "feedback.trusted_rate",
+    "feedback.category_min",
+    "feedback.category_max",
+    "metrics.complexity_threshold",
+    "metrics.complexity_delta",
+    "metrics.coverage_report",
 };
 
 } // namespace
