@@ -1,0 +1,19 @@
+#include <ctype.h>
+
+int count_digits(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        if (isdigit((unsigned char)*s))
+            n++;
+    return n;
+}
+
+int count_alpha(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        if (isalpha((unsigned char)*s))
+            n++;
+    return n;
+}

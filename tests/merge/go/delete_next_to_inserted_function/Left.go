@@ -1,0 +1,11 @@
+package units
+
+import "fmt"
+
+func Bytes(n int64) string {
+	return fmt.Sprintf("%d B", n)
+}
+
+func MiB(n int64) string {
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1024*1024))
+}
