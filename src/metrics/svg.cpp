@@ -176,7 +176,7 @@ std::string format_number(double v) {
   return s == "-0" ? "0" : s;
 }
 
-std::vector<double> nice_ticks(double lo, double hi, int target) {
+std::vector<double> nice_ticks(double lo, double hi, int target, bool integers) {
   if (!(hi > lo)) hi = lo + 1;
   target = std::max(target, 1);
   const double raw = (hi - lo) / target;
@@ -187,6 +187,7 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
       step = m * magnitude;
       break;
     }
+  if (integers) step = std::max(1.0, std::round(step));
   std::vector<double> ticks;
   const double first = std::floor(lo / step) * step;
   for (double t = first; t <= hi + step * 0.999 && ticks.size() < 50; t += step) {
@@ -244,10 +245,10 @@ std::string stacked_bars(const StackedBars& chart) {
   std::vector<double> totals(n, 0);
   for (const auto& s : chart.series)
     for (size_t i = 0; i < s.values.size(); ++i) totals[i] += std::max(0.0, s.values[i]);
-  if (n == 0 || !has_values(chart.series)) return empty_state(height, chart.title);
+  if (n == 0 || *std::max_element(totals.begin(), totals.end()) <= 0) return empty_state(height, chart.title);
   const Frame f{64, 44, k_width - 20, height - 48};
   const auto xs = x_positions(f, n, true);
-  const auto ticks = nice_ticks(0, *std::max_element(totals.begin(), totals.end()));
+  const auto ticks = nice_ticks(0, *std::max_element(totals.begin(), totals.end()), 5, true);
   const Scale ys{ticks.front(), ticks.back(), f.bottom, f.top};
   std::string out = open_svg(height, chart.title);
   out += y_axis(f, ys, ticks, false, chart.y_label);
@@ -288,7 +289,7 @@ std::string histogram(const Histogram& chart) {
   }
   const auto xticks = nice_ticks(lo, hi, 6);
   const Scale xs{std::min(lo, xticks.front()), std::max(hi, xticks.back()), f.left, f.right};
-  const auto ticks = nice_ticks(0, static_cast<double>(top), 4);
+  const auto ticks = nice_ticks(0, static_cast<double>(top), 4, true);
   const Scale ys{ticks.front(), ticks.back(), f.bottom, f.top};
   std::string out = open_svg(height, chart.title);
   out += y_axis(f, ys, ticks, false, chart.y_label);

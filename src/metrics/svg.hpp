@@ -20,8 +20,9 @@ std::string escape(std::string_view text);
 // A number for a label: integers as such, others with at most two decimals, large ones as 12.5k / 3.1M.
 std::string format_number(double value);
 
-// About `target` round tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi]; lo itself first.
-std::vector<double> nice_ticks(double lo, double hi, int target = 5);
+// About `target` round tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], from a multiple of the step
+// at or below lo; with `integers`, steps are whole numbers (for counts).
+std::vector<double> nice_ticks(double lo, double hi, int target = 5, bool integers = false);
 
 // One named sequence of values; `color` is any CSS color (a palette one when empty).
 struct Series {
