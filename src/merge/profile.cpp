@@ -21,8 +21,8 @@ std::vector<DeclarationRule> js_declarations(bool typescript) {
       {"variable_declaration", "def", "#0/name"},
       {"export_statement", "def", "declaration/name|declaration/#0/name|value/name", k_js_wrapped_body},
       {"method_definition", "member", "name"},
-      {"field_definition", "member", "property"},
   };
+  if (!typescript) v.push_back({"field_definition", "member", "property"});
   if (typescript) {
     v.insert(v.end(), {
                           {"abstract_class_declaration", "def", "name", "body"},

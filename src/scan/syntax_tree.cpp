@@ -53,6 +53,10 @@ const SyntaxNode* SyntaxTree::named_child(const SyntaxNode& node, uint32_t n) co
   return nullptr;
 }
 
+bool has_node_kind(const LanguageProfile& language, std::string_view kind, bool named) {
+  return ts_language_symbol_for_name(language.grammar(), kind.data(), static_cast<uint32_t>(kind.size()), named) != 0;
+}
+
 std::optional<SyntaxTree> parse_syntax_tree(const LanguageProfile& language, std::string_view source,
                                             const ParseOptions& options) {
   std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());

@@ -48,4 +48,7 @@ struct ParseOptions {
 std::optional<SyntaxTree> parse_syntax_tree(const LanguageProfile& language, std::string_view source,
                                             const ParseOptions& options = {});
 
+// Whether `language`'s grammar has a node kind called `kind` (named, or anonymous when !named).
+bool has_node_kind(const LanguageProfile& language, std::string_view kind, bool named = true);
+
 } // namespace scan
