@@ -1,0 +1,16 @@
+package files
+
+import "os"
+
+type Reader struct {
+	f *os.File
+}
+
+type Writer struct {
+	f *os.File
+}
+
+func Open(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	return &Reader{f: f}, err
+}

@@ -1,0 +1,13 @@
+import math
+
+
+def circle_area(r):
+    return math.pi * r * r
+
+
+def circle_circumference(r):
+    return 2 * math.pi * r
+
+
+def sphere_surface(r):
+    return 4 * math.pi * r * r

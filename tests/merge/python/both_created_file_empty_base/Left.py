@@ -1,0 +1,5 @@
+import json
+
+
+def dump(obj):
+    return json.dumps(obj, indent=2, sort_keys=True)
