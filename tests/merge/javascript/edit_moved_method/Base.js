@@ -1,0 +1,19 @@
+export class Timer {
+  constructor() {
+    this.started = null;
+    this.total = 0;
+  }
+
+  format() {
+    return `${(this.total / 1000).toFixed(1)} s`;
+  }
+
+  start() {
+    this.started = performance.now();
+  }
+
+  stop() {
+    this.total += performance.now() - this.started;
+    this.started = null;
+  }
+}

@@ -1,0 +1,19 @@
+export class Timer {
+  constructor() {
+    this.started = null;
+    this.total = 0;
+  }
+
+  start() {
+    this.started = performance.now();
+  }
+
+  stop() {
+    this.total += performance.now() - this.started;
+    this.started = null;
+  }
+
+  format(digits = 1) {
+    return `${(this.total / 1000).toFixed(digits)} s`;
+  }
+}

@@ -1,0 +1,29 @@
+import React from "react";
+
+export function Header({ title }: { title: string }) {
+  return (
+    <header className="page-header">
+      <h1>{title}</h1>
+    </header>
+  );
+}
+
+export function Nav({ links }: { links: string[] }) {
+  return (
+    <nav>
+      {links.map((l) => (
+        <a key={l} href={`#${l}`}>
+          {l}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export function Main({ children }: { children: React.ReactNode }) {
+  return <main className="page-main">{children}</main>;
+}
+
+export function Footer({ year }: { year: number }) {
+  return <footer className="page-footer">© {year}</footer>;
+}
