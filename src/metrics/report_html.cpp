@@ -217,9 +217,15 @@ std::string render_html(const Report& r) {
 
   out += "<h2>Patterns</h2>\n";
   if (r.patterns.empty()) out += "<p>No recurring or growing findings stand out.</p>\n";
-  for (const auto& p : r.patterns)
+  constexpr size_t k_shown = 25;
+  for (size_t i = 0; i < r.patterns.size() && i < k_shown; ++i) {
+    const Pattern& p = r.patterns[i];
     out += "<div class=\"pattern\" data-kind=\"" + escape(p.kind) + "\"><strong>" + escape(p.summary) + "</strong><br>" +
            with_code(p.suggestion) + "</div>\n";
+  }
+  if (r.patterns.size() > k_shown)
+    out += "<p>… and " + std::to_string(r.patterns.size() - k_shown) +
+           " more: <code>git autoloop report --format json</code> lists them all.</p>\n";
 
   out += "<h2>System health</h2>\n";
   out += figure("hook-latency", latency_chart(r),

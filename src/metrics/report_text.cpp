@@ -115,7 +115,12 @@ std::string render_text(const Report& r) {
   }
   if (!r.patterns.empty()) {
     out += "\npatterns\n";
-    for (const auto& p : r.patterns) add(out, "  ! %s\n    %s\n", p.summary.c_str(), p.suggestion.c_str());
+    // Short: the first few (sweeps come biggest first); JSON and HTML list them all.
+    constexpr size_t k_shown = 8;
+    for (size_t i = 0; i < r.patterns.size() && i < k_shown; ++i)
+      add(out, "  ! %s\n    %s\n", r.patterns[i].summary.c_str(), r.patterns[i].suggestion.c_str());
+    if (r.patterns.size() > k_shown)
+      add(out, "  ... and %zu more (`git autoloop report --format html` or `--format json`)\n", r.patterns.size() - k_shown);
   }
   return out;
 }
