@@ -126,6 +126,25 @@ int main(int argc, char** argv) {
       while (!message.empty() && message.back() == '\n') message.pop_back();
       if (!message.empty()) report(repo, inv->hook, message);
     }
+    // What the last scans found worth saying (complexity regressions, new security findings): shown
+    // once. Taken away by a rename first, so lines a worker appends meanwhile wait for the next hook.
+    {
+      const fs::path notices = autoloop_dir(*repo) / "notices";
+      const fs::path taken = autoloop_dir(*repo) / ("notices." + std::to_string(::getpid()));
+      if (::rename(notices.c_str(), taken.c_str()) == 0) {
+        if (auto text = core::read_file(taken)) {
+          for (size_t at = 0; at < text->size();) {
+            size_t nl = text->find('\n', at);
+            std::string line = text->substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+            if (!line.empty()) std::fprintf(stderr, "git-autoloop: %s\n", line.c_str());
+            if (nl == std::string::npos) break;
+            at = nl + 1;
+          }
+        }
+        std::error_code ec;
+        fs::remove(taken, ec);
+      }
+    }
     const std::string git_dir = repo->git_dir.string();
     if (::access(inv->main_binary.c_str(), X_OK) != 0)
       throw std::runtime_error(inv->main_binary + " is missing or not executable; run `git autoloop install` again");

@@ -29,6 +29,7 @@ struct Paths {
   std::filesystem::path stop_file() const { return data_dir / "STOP"; }
   std::filesystem::path local_config() const { return data_dir / "config.yml"; }
   std::filesystem::path last_error() const { return data_dir / "last-error"; }
+  std::filesystem::path notices() const { return data_dir / "notices"; } // lines the next hook shows once
   std::optional<std::filesystem::path> repo_config() const {
     if (!work_tree) return std::nullopt;
     return *work_tree / ".autoloop.yml";

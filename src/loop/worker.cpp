@@ -1,11 +1,13 @@
 #include "loop/worker.hpp"
 
 #include "core/fs.hpp"
+#include "metrics/coverage.hpp"
 #include "schedule/git_state.hpp"
 #include "schedule/lock.hpp"
 #include "schedule/spool.hpp"
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -42,6 +44,28 @@ void write_last_error(const Context& ctx, const std::string& message) {
   try {
     core::write_file_atomic(ctx.paths.last_error(), message + "\n");
   } catch (const std::exception&) {
+  }
+}
+
+// Lines for the next hook to show (regressions, new security findings), appended: the hook takes the
+// file away when it shows it.
+void add_notices(const Context& ctx, const std::vector<std::string>& lines) {
+  if (lines.empty()) return;
+  std::ofstream out(ctx.paths.notices(), std::ios::app);
+  for (const auto& line : lines) out << line << '\n';
+}
+
+// The coverage report the repository's own tooling left in the work tree, recorded for HEAD after a scan.
+void record_coverage(Context& ctx) {
+  if (ctx.config.metrics.coverage_report.empty() || !ctx.paths.work_tree) return;
+  auto head = ctx.repo.resolve_commit("HEAD");
+  if (!head) return;
+  const auto path = *ctx.paths.work_tree / ctx.config.metrics.coverage_report;
+  try {
+    if (auto coverage = metrics::read_coverage(path.string()))
+      ctx.store().put_coverage(*head, coverage->percent(), ctx.config.metrics.coverage_report);
+  } catch (const core::Error& e) {
+    ctx.log.warn("coverage: {}", e.what());
   }
 }
 
@@ -135,6 +159,8 @@ WorkerResult run_worker(Context& ctx) {
       try {
         auto commits = commits_of(ctx, take);
         auto stats = scan_now(ctx, commits, "scan");
+        add_notices(ctx, stats.notices);
+        record_coverage(ctx);
         result.stats.commits += stats.commits;
         result.stats.files += stats.files;
         result.stats.findings += stats.findings;

@@ -1,6 +1,7 @@
 #include "scan/scanner.hpp"
 
 #include "core/glob.hpp"
+#include "metrics/regression.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 #include <ctime>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace scan {
@@ -58,6 +60,11 @@ void tokenize(std::string_view text, std::unordered_set<std::string>& words) {
   }
 }
 
+// The fingerprint of the regression suggestion of one function.
+std::string regression_fingerprint(const std::string& path, const std::string& function) {
+  return hash_hex(std::string(k_regression_rule) + '\0' + path + '\0' + function);
+}
+
 } // namespace
 
 struct CommitScanner::FileJob {
@@ -70,6 +77,7 @@ struct CommitScanner::FileJob {
   std::vector<std::pair<int, int>> changed;
   std::optional<FileResult> result;
   bool from_cache = false;
+  std::string old_blob;                   // the previous version, for a modified file
 };
 
 std::optional<std::string> skip_reason(const core::Config& config, const std::string& path, size_t size) {
@@ -250,6 +258,8 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
     std::vector<Finding> findings = apply_context(result.findings, job.content, context);
     std::vector<std::string> present;
     int counts[4] = {0, 0, 0, 0};
+    int new_security = 0;
+    std::set<std::string> new_security_rules;
     for (auto& f : findings) {
       auto rit = m_rules_by_id.find(f.rule_id);
       if (rit == m_rules_by_id.end()) continue; // cached result of a rule that is gone (cannot happen: hash)
@@ -277,7 +287,13 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       // "present" so existing rows are not resolved by the narrower view.
       if (m_config.scope == "changed_lines" && job.mark_new && !o.is_new) continue;
       switch (m_store.upsert_opportunity(o)) {
-      case queue::UpsertResult::inserted: ++stats.inserted; break;
+      case queue::UpsertResult::inserted:
+        ++stats.inserted;
+        if (o.is_new && rule.category == "security_fixes") {
+          ++new_security;
+          new_security_rules.insert(rule.id);
+        }
+        break;
       case queue::UpsertResult::reopened: ++stats.reopened; break;
       default: break;
       }
@@ -287,6 +303,17 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       else if (rule.category == "code_quality") ++counts[2];
       else ++counts[3];
       if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, rule.safety, f, o.is_new, o.id, o.status});
+    }
+    // A regression suggestion stays open while its function is over the threshold.
+    for (const auto& fn : result.functions)
+      if (fn.complexity > m_config.metrics.complexity_threshold) present.push_back(regression_fingerprint(job.path, fn.name));
+    if (!job.old_blob.empty() && job.mark_new) record_complexity(commit, job, present, stats);
+    if (new_security) {
+      std::string rules;
+      for (const auto& id : new_security_rules) rules += (rules.empty() ? "" : ", ") + id;
+      stats.notices.push_back(commit.substr(0, 7) + ": " + std::to_string(new_security) + " new security finding" +
+                              (new_security == 1 ? "" : "s") + " in " + job.path + " (" + rules + ")");
+      m_store.record_metric_event({commit, "security", job.path, rules, 0, static_cast<double>(new_security), "", 0});
     }
     stats.resolved += m_store.resolve_absent(job.path, present, commit);
 
@@ -314,6 +341,65 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
   }
   for (const auto& path : deleted) stats.resolved += m_store.resolve_absent(path, {}, commit);
   txn.commit();
+}
+
+std::optional<std::vector<FunctionMetric>> CommitScanner::functions_of(const std::string& blob,
+                                                                        const LanguageProfile& language) {
+  if (auto payload = m_store.cached_payload(blob, m_engine.ruleset_hash()))
+    if (auto cached = from_payload(*payload)) return cached->functions;
+  std::string content = m_repo.read_blob(blob);
+  if (content_skip_reason(content)) return std::nullopt;
+  FileResult result = m_engine.scan(language, content);
+  if (result.timed_out) return std::nullopt;
+  m_store.put_cached_payload(blob, m_engine.ruleset_hash(), to_payload(result));
+  return result.functions;
+}
+
+void CommitScanner::record_complexity(const std::string& commit, const FileJob& job, std::vector<std::string>& present,
+                                      ScanStats& stats) {
+  const FileResult& result = *job.result;
+  auto old = functions_of(job.old_blob, *job.language);
+  if (!old) return;
+  auto samples = [](const std::vector<FunctionMetric>& fns) {
+    std::vector<metrics::FunctionSample> out;
+    for (const auto& f : fns) out.push_back({f.name, f.start_line, f.end_line, f.complexity});
+    return out;
+  };
+  const int threshold = m_config.metrics.complexity_threshold;
+  const auto now = static_cast<int64_t>(std::time(nullptr));
+  for (const auto& c : metrics::complexity_changes(samples(*old), samples(result.functions), threshold,
+                                                   m_config.metrics.complexity_delta)) {
+    const bool regression = c.kind == metrics::ComplexityChange::Kind::regression;
+    std::string detail = "complexity of " + c.name + " " + (regression ? "rose" : "fell") + " from " +
+                         std::to_string(c.before) + " to " + std::to_string(c.after);
+    m_store.record_metric_event({commit, regression ? "regression" : "improvement", job.path, c.name,
+                                 static_cast<double>(c.before), static_cast<double>(c.after), detail, 0});
+    if (!regression) {
+      ++stats.improvements;
+      continue;
+    }
+    ++stats.regressions;
+    queue::Opportunity o;
+    o.fingerprint = regression_fingerprint(job.path, c.name);
+    o.rule_id = k_regression_rule;
+    o.category = "code_quality";
+    o.severity = "warning";
+    o.safety = "suggest";
+    o.path = job.path;
+    o.start_line = c.start_line;
+    o.end_line = c.end_line;
+    o.blob = job.blob;
+    o.commit_id = commit;
+    o.message = "The cyclomatic " + detail + " (threshold " + std::to_string(threshold) +
+                "): consider splitting it into smaller functions";
+    o.is_new = true;
+    o.score = category_priority(m_config, o.category) * severity_weight(o.severity);
+    o.first_seen = o.last_seen = now;
+    m_store.upsert_opportunity(o);
+    present.push_back(o.fingerprint);
+    stats.notices.push_back(commit.substr(0, 7) + ": " + detail + " (" + job.path + ":" + std::to_string(c.start_line) +
+                            "); queued as suggestion #" + std::to_string(o.id));
+  }
 }
 
 std::optional<CommitScanner::FileJob> CommitScanner::make_job(const std::string& path, const std::string& blob,
@@ -394,6 +480,7 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
       if (change.kind == git::Change::Kind::modified) {
         job.all_changed = false;
         job.changed = git::changed_line_ranges(m_repo.read_blob(change.old_blob), job.content);
+        job.old_blob = change.old_blob;
       }
       batch_bytes += job.content.size();
       jobs.push_back(std::move(*made));

@@ -17,6 +17,10 @@
 
 namespace scan {
 
+// The rule id of the suggest-only opportunities a complexity regression creates (no rule file: the
+// scanner makes them from the metrics).
+inline constexpr const char* k_regression_rule = "autoloop/complexity-regression";
+
 struct ScanStats {
   int commits = 0;          // commits scanned (already-scanned ones skipped)
   int files = 0;            // files matched
@@ -28,6 +32,10 @@ struct ScanStats {
   int reopened = 0;
   int resolved = 0;
   double parse_ms = 0;      // time inside the engine (all threads)
+  int regressions = 0;      // functions whose complexity a commit raised past the limits (metrics.*)
+  int improvements = 0;     // ... and lowered
+  // One line per regression or batch of new security findings, for the next hook to show.
+  std::vector<std::string> notices;
 };
 
 // A finding with where it was found, for printing (scan command output).
@@ -69,6 +77,12 @@ private:
   bool referenced_by_tests(const std::string& commit, const std::string& name);
   // A commit that reverts an accepted fix records the revert (a verdict against the rule).
   void record_reverts(const std::string& commit);
+  // The functions measured in a blob: from the blob cache, else parsed now (and cached).
+  std::optional<std::vector<FunctionMetric>> functions_of(const std::string& blob, const LanguageProfile& language);
+  // Compares a modified file's functions with its previous version: records regressions (each also a
+  // suggest-only opportunity, whose fingerprint joins `present`) and improvements.
+  void record_complexity(const std::string& commit, const FileJob& job, std::vector<std::string>& present,
+                         ScanStats& stats);
 
   const git::Repository& m_repo;
   queue::Store& m_store;

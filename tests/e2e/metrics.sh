@@ -1,0 +1,101 @@
+#!/bin/bash
+# Metrics and regressions (issue 4 §3): a commit that doubles a function's complexity creates a suggest-only
+# opportunity and a line in the next hook's output; one that lowers it records an improvement (and the
+# suggestion resolves); new security findings are announced by the next hook; coverage from an lcov or
+# Cobertura report at metrics.coverage_report is recorded per commit.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# branchy FILE N: a Python function `route` with cyclomatic complexity 1 + N (N if statements).
+branchy() {
+  {
+    printf 'def route(x):\n'
+    local i
+    for i in $(seq 1 "$2"); do printf '    if x == %d:\n        return %d\n' "$i" "$i"; done
+    printf '    return 0\n'
+  } >"$1"
+}
+
+metrics_repo() {
+  new_repo
+  printf 'readme\n' >README
+  commit_all "base"
+  install_autoloop --no-config-file
+  local_config "" "$1"
+}
+
+test_doubling_complexity_is_a_regression_and_lowering_it_an_improvement() {
+  metrics_repo ""
+  branchy app.py 5
+  commit_all "complexity 6"
+  wait_for_scan
+  assert_eq "" "$(db_query "SELECT kind FROM metric_events")" "metric events after the first version"
+  branchy app.py 11
+  commit_all "complexity 12"
+  wait_for_scan
+  assert_eq "regression route 6 12" "$(db_query "SELECT kind, name, CAST(old_value AS INT), CAST(new_value AS INT) FROM metric_events" | tr '\t' ' ')" "events"
+  local row
+  row=$(queue_json | pyjson '[(r["status"], r["path"], r["line"]) for r in d if r["rule"] == "autoloop/complexity-regression"]')
+  assert_eq '[["open", "app.py", 1]]' "$row" "the regression suggestion in the queue"
+  assert_eq "suggest" "$(db_query "SELECT safety FROM opportunities WHERE rule_id = 'autoloop/complexity-regression'")" "its safety"
+  # The next hook says so, once.
+  echo "x = 1" >other.py
+  git add other.py
+  run_cmd git commit -q -m "unrelated"
+  assert_contains "$ERR" "complexity of route rose from 6 to 12 (app.py:1); queued as suggestion #" "next hook output"
+  wait_for_scan
+  echo "y = 1" >>other.py
+  git add other.py
+  run_cmd git commit -q -m "unrelated again"
+  assert_not_contains "$ERR" "complexity of route" "the hook after that"
+  wait_for_scan
+  # A drain never applies a suggestion.
+  expect_rc 0 git autoloop drain --now --foreground
+  assert_eq "" "$(side_commits)" "fix commits made from the suggestion"
+  # Lowering it again: an improvement, and the suggestion is resolved.
+  branchy app.py 3
+  commit_all "simpler"
+  wait_for_scan
+  assert_eq "improvement route 12 4" "$(db_query "SELECT kind, name, CAST(old_value AS INT), CAST(new_value AS INT) FROM metric_events ORDER BY id DESC LIMIT 1" | tr '\t' ' ')" "last event"
+  assert_eq "resolved" "$(db_query "SELECT status FROM opportunities WHERE rule_id = 'autoloop/complexity-regression'")" "the suggestion after the fix"
+}
+
+test_new_security_findings_are_announced_by_the_next_hook() {
+  metrics_repo ""
+  printf 'def run(cmd):\n    return eval(cmd)\n' >tool.py
+  commit_all "eval"
+  wait_for_scan
+  assert_contains "$(db_query "SELECT kind, path FROM metric_events" | tr '\t' ' ')" "security tool.py" "events"
+  echo "x = 1" >other.py
+  git add other.py
+  run_cmd git commit -q -m "unrelated"
+  assert_contains "$ERR" "1 new security finding in tool.py (python/eval-exec)" "next hook output"
+}
+
+test_coverage_is_recorded_per_commit() {
+  metrics_repo "metrics: {coverage_report: coverage/lcov.info}"
+  mkdir -p coverage
+  printf 'SF:app.py\nDA:1,1\nDA:2,0\nLF:4\nLH:1\nend_of_record\n' >coverage/lcov.info
+  echo "coverage/" >.gitignore
+  echo "x = 1" >app.py
+  commit_all "with coverage"
+  wait_for_scan
+  assert_eq "25.0" "$(db_query "SELECT percent FROM commit_coverage WHERE commit_id = '$(git rev-parse HEAD)'")" "coverage of HEAD"
+  # A Cobertura report, and a broken one that is only logged (the scan goes on).
+  printf '<?xml version="1.0"?>\n<coverage lines-valid="10" lines-covered="8" line-rate="0.8"></coverage>\n' >coverage/lcov.info
+  echo "y = 2" >>app.py
+  commit_all "cobertura"
+  wait_for_scan
+  assert_eq "80.0" "$(db_query "SELECT percent FROM commit_coverage WHERE commit_id = '$(git rev-parse HEAD)'")" "coverage of HEAD"
+  echo "garbage" >coverage/lcov.info
+  echo "z = 3" >>app.py
+  commit_all "broken report"
+  wait_for_scan
+  assert_eq "" "$(db_query "SELECT percent FROM commit_coverage WHERE commit_id = '$(git rev-parse HEAD)'")" "coverage of HEAD with a broken report"
+  assert_eq "1" "$(db_query "SELECT count(*) FROM scanned_commits WHERE commit_id = '$(git rev-parse HEAD)'")" "HEAD scanned anyway"
+  assert_contains "$(cat "$(autoloop_dir)"/log/*.log)" "coverage: " "log"
+}
+
+run_test "doubling a function's complexity is a regression (suggestion + hook line); lowering it an improvement" test_doubling_complexity_is_a_regression_and_lowering_it_an_improvement
+run_test "new security findings are announced by the next hook" test_new_security_findings_are_announced_by_the_next_hook
+run_test "coverage (lcov, Cobertura) is recorded per commit; a broken report is logged" test_coverage_is_recorded_per_commit
+finish
