@@ -91,11 +91,10 @@ private:
 std::string render_prometheus(const Report& r) {
   Exposition e;
   const double nan = std::nan("");
+  // No commit id among the labels: a label value that changes with every commit makes a new series each time.
   e.family("autoloop_report_info", "gauge", "Which repository and branch the report describes (always 1).");
   e.sample("autoloop_report_info",
-           {{"repository", r.repository}, {"branch", r.range.branch}, {"head", r.range.head},
-            {"schema_version", std::to_string(r.schema_version)}},
-           1);
+           {{"repository", r.repository}, {"branch", r.range.branch}, {"schema_version", std::to_string(r.schema_version)}}, 1);
 
   e.family("autoloop_findings_open", "gauge", "Open findings in the queue, by category and severity.");
   for (const auto& c : r.findings.open_by_category_severity)
