@@ -33,8 +33,8 @@ public:
     r.begin = begin;
     r.end = end;
     std::vector<const SyntaxNode*> items;
-    for (uint32_t i = 0; i < node.child_count; ++i) {
-      const SyntaxNode& c = m_tree.at(node.first_child + i);
+    for (uint32_t i = 0, n = m_tree.child_count(node); i < n; ++i) {
+      const SyntaxNode& c = m_tree.child(node, i);
       if (!c.named || c.extra || contains(m_profile.glue_kinds, c.kind)) continue;
       if (self_body && !c.field.empty()) continue; // the container's own name, condition, #else branch
       if (c.end_byte <= c.start_byte) continue;    // MISSING nodes take no text
@@ -59,9 +59,8 @@ public:
         return std::nullopt;
       }
       // Nothing else may start on the member's last line but separators and comments.
-      uint32_t self = m_tree.index_of(item);
-      const SyntaxNode* parent = &m_tree.at(static_cast<uint32_t>(item.parent));
-      for (uint32_t j = self + 1; j < parent->first_child + parent->child_count; ++j) {
+      // (`node` is the item's parent: its children are all described already.)
+      for (uint32_t j = item.index + 1; j < m_tree.child(node, 0).index + m_tree.child_count(node); ++j) {
         const SyntaxNode& next = m_tree.at(j);
         if (next.start_byte >= chunk_end) break;
         if (next.extra || next.end_byte <= next.start_byte) continue;
@@ -163,8 +162,8 @@ private:
         n = m_tree.named_child(*n, static_cast<uint32_t>(std::stoul(std::string(step.substr(1)))));
       } else if (step[0] == '@') {
         const SyntaxNode* found = nullptr;
-        for (uint32_t i = 0; i < n->child_count && !found; ++i)
-          if (m_tree.at(n->first_child + i).kind == step.substr(1)) found = &m_tree.at(n->first_child + i);
+        for (uint32_t i = 0, count = m_tree.child_count(*n); i < count && !found; ++i)
+          if (m_tree.child(*n, i).kind == step.substr(1)) found = &m_tree.child(*n, i);
         n = found;
       } else if (step.back() == '*') {
         std::string_view field = step.substr(0, step.size() - 1);

@@ -220,16 +220,18 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
   try {
     scan::ParseOptions parse;
     parse.timeout_ms = options.parse_timeout_ms;
-    std::optional<scan::SyntaxTree> trees[3];
+    // Regions keep byte offsets only: each tree is dropped once cut (three big trees at once cost memory).
     std::optional<Region> regions[3];
+    int errors[3] = {0, 0, 0};
     const std::string* texts[3] = {&base, &ours, &theirs};
     for (int i = 0; i < 3; ++i) {
-      trees[i] = scan::parse_syntax_tree(language, *texts[i], parse);
-      if (!trees[i]) {
+      auto tree = scan::parse_syntax_tree(language, *texts[i], parse);
+      if (!tree) {
         why = "parse timed out";
         return std::nullopt;
       }
-      regions[i] = decompose(*trees[i], *texts[i], *profile, why);
+      errors[i] = tree->error_count();
+      regions[i] = decompose(*tree, *texts[i], *profile, why);
       if (!regions[i]) return std::nullopt;
     }
     Merger merger(base, ours, theirs, options);
@@ -241,7 +243,7 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
     // 3. Verify what will be written (conflicts read as our side).
     auto facts = [&](int i) {
       Facts f;
-      f.errors = trees[i]->error_count;
+      f.errors = errors[i];
       for (const auto& path : member_paths(*regions[i])) ++f.declarations[path];
       return f;
     };

@@ -17,7 +17,7 @@ std::optional<Facts> facts_of(const scan::LanguageProfile& language, const Merge
   auto region = decompose(*tree, source, profile, why);
   if (!region) return std::nullopt;
   Facts f;
-  f.errors = tree->error_count;
+  f.errors = tree->error_count();
   for (const auto& path : member_paths(*region)) ++f.declarations[path];
   return f;
 }

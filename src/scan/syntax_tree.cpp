@@ -5,8 +5,7 @@
 #include <tree_sitter/api.h>
 
 #include <cstring>
-#include <deque>
-#include <memory>
+#include <vector>
 
 namespace scan {
 
@@ -19,35 +18,100 @@ struct TreeDeleter {
   void operator()(TSTree* t) const { ts_tree_delete(t); }
 };
 
-SyntaxNode describe(TSNode n, const char* field, int32_t parent) {
+// 0.20.7 has no ts_node_is_error.
+bool is_error(TSNode n) { return ts_node_is_missing(n) || std::strcmp(ts_node_type(n), "ERROR") == 0; }
+
+SyntaxNode describe(TSNode n, const char* field, int32_t parent, uint32_t index) {
   SyntaxNode out;
   out.kind = ts_node_type(n);
   out.field = field ? field : "";
   out.start_byte = ts_node_start_byte(n);
   out.end_byte = ts_node_end_byte(n);
   out.start_row = ts_node_start_point(n).row;
-  TSPoint end = ts_node_end_point(n);
-  out.end_row = end.row;
-  out.end_column = end.column;
+  out.end_row = ts_node_end_point(n).row;
+  out.index = index;
   out.parent = parent;
   out.named = ts_node_is_named(n);
   out.extra = ts_node_is_extra(n);
-  // 0.20.7 has no ts_node_is_error.
-  out.error = ts_node_is_missing(n) || std::strcmp(out.kind.data(), "ERROR") == 0;
+  out.error = is_error(n);
   return out;
+}
+
+// ERROR and MISSING nodes under `root`, by one cursor walk (no allocation per node).
+int count_errors(TSNode root) {
+  if (!ts_node_has_error(root)) return 0;
+  int count = 0;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  for (;;) {
+    TSNode n = ts_tree_cursor_current_node(&cursor);
+    if (is_error(n)) ++count;
+    if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        ts_tree_cursor_delete(&cursor);
+        return count;
+      }
+    }
+  }
 }
 
 } // namespace
 
+struct SyntaxTree::Impl {
+  std::unique_ptr<TSTree, TreeDeleter> tree;
+  std::vector<TSNode> raw;                 // the tree-sitter node of each SyntaxNode, by index
+  std::vector<uint32_t> first_child;       // index of the first child, once expanded
+  std::vector<uint32_t> count;             // number of children, once expanded
+  std::vector<bool> expanded;
+};
+
+SyntaxTree::SyntaxTree() : m_impl(std::make_unique<Impl>()) {}
+SyntaxTree::SyntaxTree(SyntaxTree&&) noexcept = default;
+SyntaxTree& SyntaxTree::operator=(SyntaxTree&&) noexcept = default;
+SyntaxTree::~SyntaxTree() = default;
+
+void SyntaxTree::expand(uint32_t index) const {
+  Impl& impl = *m_impl;
+  if (impl.expanded[index]) return;
+  uint32_t first = static_cast<uint32_t>(m_nodes.size()), count = 0;
+  TSTreeCursor cursor = ts_tree_cursor_new(impl.raw[index]);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      TSNode child = ts_tree_cursor_current_node(&cursor);
+      uint32_t at = static_cast<uint32_t>(m_nodes.size());
+      m_nodes.push_back(describe(child, ts_tree_cursor_current_field_name(&cursor), static_cast<int32_t>(index), at));
+      impl.raw.push_back(child);
+      impl.first_child.push_back(0);
+      impl.count.push_back(0);
+      impl.expanded.push_back(false);
+      ++count;
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
+  impl.first_child[index] = first;
+  impl.count[index] = count;
+  impl.expanded[index] = true;
+}
+
+uint32_t SyntaxTree::child_count(const SyntaxNode& node) const {
+  expand(node.index);
+  return m_impl->count[node.index];
+}
+
+const SyntaxNode& SyntaxTree::child(const SyntaxNode& node, uint32_t i) const {
+  expand(node.index);
+  return m_nodes[m_impl->first_child[node.index] + i];
+}
+
 const SyntaxNode* SyntaxTree::child_by_field(const SyntaxNode& node, std::string_view field) const {
-  for (uint32_t i = 0; i < node.child_count; ++i)
-    if (nodes[node.first_child + i].field == field) return &nodes[node.first_child + i];
+  for (uint32_t i = 0, n = child_count(node); i < n; ++i)
+    if (child(node, i).field == field) return &child(node, i);
   return nullptr;
 }
 
 const SyntaxNode* SyntaxTree::named_child(const SyntaxNode& node, uint32_t n) const {
-  for (uint32_t i = 0; i < node.child_count; ++i) {
-    const SyntaxNode& c = nodes[node.first_child + i];
+  for (uint32_t i = 0, count = child_count(node); i < count; ++i) {
+    const SyntaxNode& c = child(node, i);
     if (c.named && !c.extra && n-- == 0) return &c;
   }
   return nullptr;
@@ -68,28 +132,13 @@ std::optional<SyntaxTree> parse_syntax_tree(const LanguageProfile& language, std
   if (!tree) return std::nullopt; // timed out
   SyntaxTree out;
   TSNode root = ts_tree_root_node(tree.get());
-  out.nodes.push_back(describe(root, nullptr, -1));
-  // Breadth first, so that each node's children are appended together (contiguous).
-  std::deque<std::pair<TSNode, uint32_t>> pending{{root, 0}};
-  while (!pending.empty()) {
-    auto [node, index] = pending.front();
-    pending.pop_front();
-    if (out.nodes[index].error) ++out.error_count;
-    uint32_t first = static_cast<uint32_t>(out.nodes.size()), count = 0;
-    TSTreeCursor cursor = ts_tree_cursor_new(node);
-    if (ts_tree_cursor_goto_first_child(&cursor)) {
-      do {
-        TSNode child = ts_tree_cursor_current_node(&cursor);
-        out.nodes.push_back(describe(child, ts_tree_cursor_current_field_name(&cursor), static_cast<int32_t>(index)));
-        pending.emplace_back(child, static_cast<uint32_t>(out.nodes.size() - 1));
-        ++count;
-      } while (ts_tree_cursor_goto_next_sibling(&cursor));
-    }
-    ts_tree_cursor_delete(&cursor);
-    out.nodes[index].first_child = first;
-    out.nodes[index].child_count = count;
-    if (out.nodes.size() > options.max_nodes) return std::nullopt;
-  }
+  out.m_nodes.push_back(describe(root, nullptr, -1, 0));
+  out.m_impl->raw.push_back(root);
+  out.m_impl->first_child.push_back(0);
+  out.m_impl->count.push_back(0);
+  out.m_impl->expanded.push_back(false);
+  out.m_error_count = count_errors(root);
+  out.m_impl->tree = std::move(tree);
   return out;
 }
 

@@ -13,14 +13,15 @@ TEST_CASE("parse_syntax_tree") {
     std::string src = "import os\n\nclass A:\n    def f(self):\n        return 1\n";
     auto tree = parse_syntax_tree(python, src);
     REQUIRE(tree);
-    CHECK(tree->error_count == 0);
+    CHECK(tree->error_count() == 0);
     const auto& root = tree->root();
     CHECK(root.kind == "module");
-    REQUIRE(root.child_count == 2);
-    const auto& cls = tree->at(root.first_child + 1);
+    REQUIRE(tree->child_count(root) == 2);
+    const auto& cls = tree->child(root, 1);
     CHECK(cls.kind == "class_definition");
     CHECK(cls.start_row == 2);
     CHECK(cls.parent == 0);
+    CHECK(&tree->at(cls.index) == &cls);
     const auto* name = tree->child_by_field(cls, "name");
     REQUIRE(name);
     CHECK(src.substr(name->start_byte, name->end_byte - name->start_byte) == "A");
@@ -37,14 +38,25 @@ TEST_CASE("parse_syntax_tree") {
   SECTION("syntax errors are counted, comments are extras") {
     auto tree = parse_syntax_tree(python, "# note\ndef f(:\n    pass\n");
     REQUIRE(tree);
-    CHECK(tree->error_count > 0);
-    CHECK(tree->at(tree->root().first_child).extra);
+    CHECK(tree->error_count() > 0);
+    CHECK(tree->child(tree->root(), 0).extra);
   }
 
-  SECTION("a tree over the node budget gives nothing") {
-    scan::ParseOptions small;
-    small.max_nodes = 5;
-    CHECK_FALSE(parse_syntax_tree(python, "a = 1\nb = 2\nc = 3\n", small));
+  SECTION("errors deep inside the tree are counted without describing its nodes") {
+    auto tree = parse_syntax_tree(python, "def f():\n    if x:\n        y = (1 +\n    return 2\n");
+    REQUIRE(tree);
+    CHECK(tree->error_count() >= 1);
+  }
+
+  SECTION("children read later keep earlier references valid") {
+    std::string src;
+    for (int i = 0; i < 200; ++i) src += "def f" + std::to_string(i) + "():\n    return " + std::to_string(i) + "\n";
+    auto tree = parse_syntax_tree(python, src);
+    REQUIRE(tree);
+    const auto& first = tree->child(tree->root(), 0);
+    for (uint32_t i = 0; i < tree->child_count(tree->root()); ++i) tree->child_by_field(tree->child(tree->root(), i), "body");
+    CHECK(first.kind == "function_definition");
+    CHECK(first.start_row == 0);
   }
 }
 
