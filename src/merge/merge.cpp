@@ -56,7 +56,9 @@ ConflictSize conflict_size(const std::string& text, int marker_size) {
       ++out.hunks;
     } else if (inside && is_marker(text, at, end, close)) {
       inside = false;
-    } else if (inside) {
+    } else if (inside && text.find_first_not_of(" \t\r", at) < end &&
+               !is_marker(text, at, end, std::string(static_cast<size_t>(marker_size), '=')) &&
+               !is_marker(text, at, end, std::string(static_cast<size_t>(marker_size), '|'))) {
       ++out.lines;
     }
     at = nl == std::string::npos ? text.size() : nl + 1;
@@ -114,12 +116,13 @@ Result three_way(const std::string& base, const std::string& ours, const std::st
   std::string why;
   if (auto s = structured_merge(base, ours, theirs, *language, options, why)) {
     if (s->clean) return {true, std::move(s->text), Method::structured, ""};
-    // A conflicted structured result replaces git's only when it has fewer conflicts: the same
-    // conflict written differently would only surprise people used to git's.
-    if (conflict_size(s->text, options.line.marker_size).hunks <
-        conflict_size(fallback.text, options.line.marker_size).hunks)
+    // A conflicted structured result replaces git's only when its conflicts are smaller (fewer, or as
+    // many over fewer non-blank lines): the same conflict written differently would only surprise.
+    ConflictSize mine = conflict_size(s->text, options.line.marker_size);
+    ConflictSize gits = conflict_size(fallback.text, options.line.marker_size);
+    if (mine.hunks < gits.hunks || (mine.hunks == gits.hunks && mine.lines < gits.lines))
       return {false, std::move(s->text), Method::structured, ""};
-    why = "the structured result has as many conflicts as git's";
+    why = "the structured conflicts are no smaller than git's";
   }
   fallback.note = why;
   return fallback;

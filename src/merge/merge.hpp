@@ -7,7 +7,7 @@
 //     a declaration both sides changed line-merged alone (its conflict covers that declaration only);
 //  3. the structured result is verified: it re-parses with no more errors than the sides had and
 //     declares nothing twice;
-//     a conflicted structured result is used only when it has fewer conflicts than git's;
+//     a conflicted structured result is used only when its conflicts are smaller than git's;
 //  4. otherwise git's own conflict output for the whole file, byte for byte what
 //     `git merge-file -p -L ours -L base -L theirs [--diff3|--zdiff3] --marker-size=N` prints.
 // Big or odd inputs (over the size limit, NUL bytes, invalid UTF-8, mixed line endings), parse
@@ -53,7 +53,8 @@ std::string unsuitable(const std::string& text, size_t max_size);
 
 const char* method_name(Method method);
 
-// The conflicts in a merged text: how many hunks, and how many lines they span between their markers.
+// The conflicts in a merged text: how many hunks, and how many non-blank lines they hold (markers
+// excluded).
 struct ConflictSize {
   int hunks = 0;
   int lines = 0;

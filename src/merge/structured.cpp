@@ -132,7 +132,13 @@ public:
           break;
         }
       }
-      if (ours_primary)
+      auto is_set = [&](const std::string& key) {
+        const Member* any = p.find(key) ? p.find(key) : s.find(key);
+        return any && any->is_set;
+      };
+      if (m.is_set && (at > 0 ? is_set(order[at - 1]) : !order.empty() && is_set(order[0])))
+        while (at < order.size() && is_set(order[at])) ++at; // an import joins the end of its import list
+      else if (ours_primary)
         while (at < order.size() && !b.find(order[at]) && !s.find(order[at])) ++at; // past ours' additions
       order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), m.key);
     }

@@ -139,11 +139,12 @@ TEST_CASE("structured_disabled_by_environment") {
 }
 
 TEST_CASE("conflict_size") {
-  SECTION("counts hunks and the lines between their markers, for the given marker size") {
-    std::string text = "a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> theirs\nd\n<<<<<<< ours\ne\n=======\n>>>>>>> theirs\n";
+  SECTION("counts hunks and the non-blank lines between their markers, for the given marker size") {
+    std::string text = "a\n<<<<<<< ours\nb\n\n=======\nc\n>>>>>>> theirs\nd\n<<<<<<< ours\ne\n||||||| base\n=======\n"
+                       ">>>>>>> theirs\n";
     auto s = merge::conflict_size(text, 7);
     CHECK(s.hunks == 2);
-    CHECK(s.lines == 5);
+    CHECK(s.lines == 3);
     CHECK(merge::conflict_size(text, 9).hunks == 0);
   }
 }

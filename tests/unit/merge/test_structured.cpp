@@ -48,6 +48,15 @@ TEST_CASE("structured_merge") {
           "import a from \"a\";\nimport b from \"b\";\nimport c from \"c\";\nimport d from \"d\";\n\nexport const x = a;\n");
   }
 
+  SECTION("their new import joins the end of the import list, even when ours removed its neighbour") {
+    std::string base = "import os\nimport sys\nimport tempfile\n\nX = 1\n";
+    std::string ours = "import os\nimport tempfile\n\nX = 2\n";
+    std::string theirs = "import os\nimport sys\nimport shutil\nimport tempfile\n\nX = 3\n";
+    auto r = run("python", base, ours, theirs, why);
+    REQUIRE(r);
+    CHECK(r->text.rfind("import os\nimport tempfile\nimport shutil\n\n", 0) == 0);
+  }
+
   SECTION("a declaration both sides changed is line-merged alone; its conflict covers it only") {
     std::string base = "def a():\n    return 1\n\n\ndef b():\n    return 2\n";
     std::string ours = "def a():\n    return 10\n\n\ndef b():\n    return 2\n\n\ndef c():\n    return 3\n";
