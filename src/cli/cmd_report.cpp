@@ -33,6 +33,7 @@ Runner define_report(CLI::App& sub) {
     metrics::ReportOptions options;
     options.since = o->since;
     options.top_functions = o->top;
+    options.feedback = ctx.config.feedback;
     options.repository = (ctx.paths.work_tree ? *ctx.paths.work_tree : ctx.paths.git_dir).string();
     const metrics::Report report = metrics::build_report(ctx.repo, ctx.store(), options);
     std::string text;

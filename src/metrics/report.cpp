@@ -1,6 +1,7 @@
 #include "metrics/report.hpp"
 
 #include "core/error.hpp"
+#include "feedback/feedback.hpp"
 #include "git/repo.hpp"
 #include "queue/store.hpp"
 
@@ -473,6 +474,35 @@ std::vector<Pattern> patterns_of(const Report& report, const History& h,
   return out;
 }
 
+// Per-rule learning, the multipliers in force and the strategy log (src/feedback/).
+void gather_learning(const queue::Store& store, const ReportOptions& options, Report& report) {
+  for (const auto& c : store.strategy_changes(0))
+    if (c.created_at >= report.range.from_time)
+      report.learning.changes.push_back({c.created_at, c.subject, c.reason, c.old_value, c.new_value});
+  if (!options.feedback) return;
+  const feedback::Learnt learnt = feedback::current(store, *options.feedback);
+  for (const auto& [id, v] : learnt.rules) {
+    report.learning.rules.push_back({id, v.counts.category, feedback::to_string(v.state), v.why, v.posterior.mean(),
+                                     v.counts.proposed, v.counts.accepted, v.counts.rejected, v.counts.reverted,
+                                     v.counts.validation_failures, v.counts.fixed_by_human});
+  }
+  std::stable_sort(report.learning.rules.begin(), report.learning.rules.end(), [](const auto& a, const auto& b) {
+    return a.accepted + a.rejected + a.reverted > b.accepted + b.rejected + b.reverted;
+  });
+  for (const auto& [category, m] : learnt.category_multiplier) report.learning.category_multipliers.emplace_back(category, m);
+}
+
+// Regressions, improvements and new security findings of the commits in range, and coverage per commit.
+void gather_changes(const queue::Store& store, Report& report) {
+  std::unordered_map<std::string, CommitPoint*> by_id;
+  for (auto& p : report.commits) by_id[p.id] = &p;
+  for (const auto& e : store.metric_events("", 0))
+    if (by_id.count(e.commit_id))
+      report.changes.push_back({e.commit_id, e.kind, e.path, e.name, e.detail, e.old_value, e.new_value, e.created_at});
+  for (auto& p : report.commits)
+    if (p.scanned) p.coverage = store.coverage(p.id);
+}
+
 } // namespace
 
 Report build_report(const git::Repository& repo, const queue::Store& store, const ReportOptions& options) {
@@ -499,6 +529,8 @@ Report build_report(const git::Repository& repo, const queue::Store& store, cons
   report.health = health_of(store, report, options.histogram_bins);
   report.top_functions = top_functions(store, current, options.top_functions);
   report.patterns = patterns_of(report, history, scanned, opportunities, verdicts, options);
+  gather_learning(store, options, report);
+  gather_changes(store, report);
   return report;
 }
 

@@ -6,6 +6,8 @@
 // functions, patterns) so that a new one (per-rule feedback, strategy changes, ...) is one more member
 // and one more block per renderer; the JSON schema lives in docs/report.schema.json.
 
+#include "core/config.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -70,6 +72,7 @@ struct CommitPoint {
   // Files measured at this commit whose (complexity + debt markers + findings) fell / rose against their
   // previous measurement, and findings the scan of this commit recorded as resolved.
   int improvements = 0, regressions = 0, resolved = 0;
+  std::optional<double> coverage; // line coverage (percent) recorded for this commit (metrics.coverage_report)
   int64_t findings_total() const {
     return findings_security + findings_performance + findings_quality + findings_tests;
   }
@@ -148,6 +151,33 @@ struct Pattern {
   std::string suggestion; // a concrete next step (a command or a config change)
 };
 
+// What the feedback loop learnt about one rule (src/feedback/).
+struct RuleLearning {
+  std::string rule, category, state, why; // state: learning, trusted, quarantined
+  double acceptance = 0;                  // posterior mean
+  int proposed = 0, accepted = 0, rejected = 0, reverted = 0, validation_failures = 0, fixed_by_human = 0;
+};
+
+// A change of strategy the loop made by itself (a rule quarantined or trusted, a category re-weighted).
+struct StrategyEvent {
+  int64_t at = 0; // unix seconds
+  std::string subject, reason;
+  double old_value = 0, new_value = 0;
+};
+
+struct Learning {
+  std::vector<RuleLearning> rules;                                 // rules with verdicts, most decided first
+  std::vector<std::pair<std::string, double>> category_multipliers; // in force, by category
+  std::vector<StrategyEvent> changes;                              // newest first
+};
+
+// A function-level change a scan measured: a complexity regression or improvement, or new security findings.
+struct MetricChange {
+  std::string commit, kind, path, name, detail; // kind: regression, improvement, security
+  double before = 0, after = 0;
+  int64_t at = 0;
+};
+
 struct Report {
   int schema_version = k_report_schema_version;
   double generated_at = 0;      // unix seconds
@@ -160,6 +190,8 @@ struct Report {
   Health health;
   std::vector<FunctionReport> top_functions; // most complex first
   std::vector<Pattern> patterns;
+  Learning learning;
+  std::vector<MetricChange> changes; // in range, newest first
   int64_t queue_size = 0;       // open findings waiting (open + stale)
   // Nothing recorded yet: no scanned commit, no finding, no run, no cycle.
   bool empty() const;
@@ -172,6 +204,8 @@ struct ReportOptions {
   int histogram_bins = 12;
   int64_t sweep_min = 3;      // open findings of one rule in one directory that make a sweep worth it
   double now = 0;             // generated_at; 0: the clock
+  // The feedback settings, to evaluate what each rule learnt; nullopt leaves Report::learning.rules empty.
+  std::optional<core::FeedbackConfig> feedback;
 };
 
 // Gathers the report for HEAD's history (after options.since). Throws core::Error for a revision that

@@ -227,6 +227,35 @@ std::string render_html(const Report& r) {
     out += "<p>… and " + std::to_string(r.patterns.size() - k_shown) +
            " more: <code>git autoloop report --format json</code> lists them all.</p>\n";
 
+  out += "<h2 id=\"learning\">Learning</h2>\n";
+  if (r.learning.rules.empty()) out += "<p>No verdicts yet: accept or reject fixes with <code>git autoloop review</code>.</p>\n";
+  else {
+    out += "<table><tr><th>rule</th><th>state</th><th class=\"n\">acceptance</th><th class=\"n\">accepted</th>"
+           "<th class=\"n\">rejected</th><th class=\"n\">reverted</th><th class=\"n\">fixed by hand</th></tr>";
+    for (const auto& l : r.learning.rules)
+      out += "<tr data-state=\"" + escape(l.state) + "\"><td>" + escape(l.rule) + "</td><td title=\"" + escape(l.why) + "\">" +
+             escape(l.state) + "</td><td class=\"n\">" + format::percent(l.acceptance) + "</td><td class=\"n\">" +
+             std::to_string(l.accepted) + "</td><td class=\"n\">" + std::to_string(l.rejected) + "</td><td class=\"n\">" +
+             std::to_string(l.reverted) + "</td><td class=\"n\">" + std::to_string(l.fixed_by_human) + "</td></tr>";
+    out += "</table>\n";
+  }
+  for (const auto& [category, m] : r.learning.category_multipliers)
+    out += "<p>weight of " + escape(category) + ": ×" + svg::format_number(m) + "</p>\n";
+  if (!r.learning.changes.empty()) {
+    out += "<ul class=\"strategy\">";
+    for (const auto& c : r.learning.changes)
+      out += "<li>" + escape(format::utc(static_cast<double>(c.at))) + " — " + escape(c.reason) + "</li>";
+    out += "</ul>\n";
+  }
+  if (!r.changes.empty()) {
+    out += "<h2>Regressions and improvements</h2>\n<table><tr><th>commit</th><th>kind</th><th>where</th><th>what</th></tr>";
+    for (const auto& c : r.changes)
+      out += "<tr data-kind=\"" + escape(c.kind) + "\"><td><code>" + escape(c.commit.substr(0, 10)) + "</code></td><td>" +
+             escape(c.kind) + "</td><td>" + escape(c.path) + "</td><td>" + escape(c.detail.empty() ? c.name : c.detail) +
+             "</td></tr>";
+    out += "</table>\n";
+  }
+
   out += "<h2>System health</h2>\n";
   out += figure("hook-latency", latency_chart(r),
                 "Distribution of hook run durations with the 50th, 95th and 99th percentiles (" +

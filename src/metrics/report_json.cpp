@@ -35,7 +35,8 @@ json commit(const CommitPoint& p) {
             {"total", p.findings_total()}}},
           {"improvements", p.improvements},
           {"regressions", p.regressions},
-          {"resolved", p.resolved}};
+          {"resolved", p.resolved},
+          {"coverage", optional_number(p.coverage)}};
 }
 
 json cycle(const CycleReport& c) {
@@ -150,6 +151,38 @@ std::string render_json(const Report& r) {
                         {"summary", p.summary},
                         {"suggestion", p.suggestion}});
   out["patterns"] = patterns;
+
+  json rules = json::array();
+  for (const auto& l : r.learning.rules)
+    rules.push_back({{"rule", l.rule},
+                     {"category", l.category},
+                     {"state", l.state},
+                     {"why", l.why},
+                     {"acceptance", l.acceptance},
+                     {"proposed", l.proposed},
+                     {"accepted", l.accepted},
+                     {"rejected", l.rejected},
+                     {"reverted", l.reverted},
+                     {"validation_failures", l.validation_failures},
+                     {"fixed_by_human", l.fixed_by_human}});
+  json multipliers = json::object();
+  for (const auto& [category, m] : r.learning.category_multipliers) multipliers[category] = m;
+  json strategy = json::array();
+  for (const auto& c : r.learning.changes)
+    strategy.push_back({{"at", c.at}, {"subject", c.subject}, {"old", c.old_value}, {"new", c.new_value}, {"reason", c.reason}});
+  out["learning"] = {{"rules", rules}, {"category_multipliers", multipliers}, {"changes", strategy}};
+
+  json changes = json::array();
+  for (const auto& c : r.changes)
+    changes.push_back({{"commit", c.commit},
+                       {"kind", c.kind},
+                       {"path", c.path},
+                       {"name", c.name},
+                       {"before", static_cast<int64_t>(c.before)}, // complexities and counts: whole numbers
+                       {"after", static_cast<int64_t>(c.after)},
+                       {"detail", c.detail},
+                       {"at", c.at}});
+  out["changes"] = changes;
   // Invalid UTF-8 in a commit subject or path must not make the whole report fail.
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

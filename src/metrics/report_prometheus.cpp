@@ -114,6 +114,25 @@ std::string render_prometheus(const Report& r) {
           "Median time from a finding's detection to its accepted fix (NaN before the first acceptance).",
           m.median_time_to_accept_s ? *m.median_time_to_accept_s : nan);
 
+  if (!r.learning.rules.empty()) {
+    e.family("autoloop_rule_acceptance", "gauge", "Posterior mean of each rule's acceptance, with its learnt state.");
+    for (const auto& l : r.learning.rules)
+      e.sample("autoloop_rule_acceptance", {{"rule", l.rule}, {"state", l.state}}, l.acceptance);
+  }
+  int64_t quarantined = 0;
+  for (const auto& l : r.learning.rules) quarantined += l.state == "quarantined";
+  e.gauge("autoloop_rules_quarantined", "Rules the loop stopped applying because people reject their fixes.",
+          static_cast<double>(quarantined));
+  int64_t regressions = 0, improvements = 0;
+  for (const auto& c : r.changes) {
+    regressions += c.kind == "regression";
+    improvements += c.kind == "improvement";
+  }
+  e.counter("autoloop_complexity_regressions_total", "Functions whose complexity a commit in range raised past the limits.",
+            static_cast<double>(regressions));
+  e.counter("autoloop_complexity_improvements_total", "Functions whose complexity a commit in range lowered past the limits.",
+            static_cast<double>(improvements));
+
   const Health& h = r.health;
   e.summary_seconds("autoloop_hook_duration_seconds", "Time the git hooks took (post-commit, post-merge, ...).", h.hook_ms);
   e.counter("autoloop_drain_cycles_total", "Drain cycles started.", static_cast<double>(r.cycles.size()));
@@ -139,6 +158,8 @@ std::string render_prometheus(const Report& r) {
   e.gauge("autoloop_debt_markers", "TODO/FIXME/HACK/XXX markers at HEAD.", static_cast<double>(last.debt_markers));
   e.gauge("autoloop_lines", "Lines of code in measured files at HEAD.", static_cast<double>(last.lines));
   e.gauge("autoloop_functions", "Functions in measured files at HEAD.", static_cast<double>(last.functions));
+  e.gauge("autoloop_coverage_percent", "Line coverage recorded for HEAD (NaN when no coverage report was read).",
+          last.coverage ? *last.coverage : nan);
   return e.take();
 }
 

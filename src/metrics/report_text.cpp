@@ -113,6 +113,33 @@ std::string render_text(const Report& r) {
     for (const auto& fn : r.top_functions)
       add(out, "  %4d  %s:%d  %s\n", fn.complexity, fn.path.c_str(), fn.start_line, fn.name.c_str());
   }
+  if (!r.learning.rules.empty() || !r.learning.changes.empty()) {
+    out += "\nlearning\n";
+    for (const auto& l : r.learning.rules)
+      if (l.state != "learning")
+        add(out, "  %-12s %s: %s\n", l.state.c_str(), l.rule.c_str(), l.why.c_str());
+    std::string weights;
+    for (const auto& [category, m] : r.learning.category_multipliers) {
+      char item[64];
+      std::snprintf(item, sizeof item, "%s%s x%.2f", weights.empty() ? "" : ", ", category.c_str(), m);
+      weights += item;
+    }
+    if (!weights.empty()) add(out, "  %-12s %s\n", "weights", weights.c_str());
+    for (size_t i = 0; i < r.learning.changes.size() && i < 3; ++i)
+      add(out, "  %-12s %s %.200s\n", i ? "" : "changes", format::utc(static_cast<double>(r.learning.changes[i].at)).c_str(),
+          r.learning.changes[i].reason.c_str());
+  }
+  if (!r.changes.empty()) {
+    out += "\nregressions and improvements\n";
+    constexpr size_t k_shown_changes = 6;
+    for (size_t i = 0; i < r.changes.size() && i < k_shown_changes; ++i) {
+      const auto& c = r.changes[i];
+      add(out, "  %s %.7s %s: %s\n", c.kind == "improvement" ? "+" : "!", c.commit.c_str(), c.path.c_str(),
+          c.detail.empty() ? c.kind.c_str() : c.detail.c_str());
+    }
+  }
+  if (!r.commits.empty() && r.commits.back().coverage)
+    add(out, "\ncoverage at HEAD: %.1f%%\n", *r.commits.back().coverage);
   if (!r.patterns.empty()) {
     out += "\npatterns\n";
     // Short: the first few (sweeps come biggest first); JSON and HTML list them all.

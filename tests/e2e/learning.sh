@@ -88,6 +88,17 @@ PY
   # Every change of strategy was logged with its reason.
   assert_contains "$(db_query "SELECT reason FROM strategy_changes WHERE subject = 'rule:javascript/no-debugger'")" "quarantined" "strategy log"
 
+  # The report tells the same story: the quarantined rule, the strategy log; valid JSON.
+  expect_rc 0 git autoloop report --format json --output r.json
+  validate_report_json r.json || fail "the JSON report does not validate against docs/report.schema.json"
+  assert_eq "quarantined" "$(pyjson '[r["state"] for r in d["learning"]["rules"] if r["rule"] == "javascript/no-debugger"][0]' <r.json)" "report: state of rule B"
+  assert_contains "$(pyjson '" | ".join(c["reason"] for c in d["learning"]["changes"])' <r.json)" "quarantined" "report: strategy changes"
+  run_cmd git autoloop report
+  assert_contains "$OUT" "quarantined  javascript/no-debugger" "text report"
+  run_cmd git autoloop report --format prometheus
+  assert_contains "$OUT" "autoloop_rules_quarantined 1" "prometheus report"
+  assert_contains "$OUT" 'autoloop_rule_acceptance{rule="javascript/no-debugger",state="quarantined"}' "prometheus report"
+
   # rules --reset lifts the quarantine: the rule's fixes are proposed again.
   expect_rc 0 git autoloop rules --reset javascript/no-debugger
   assert_eq "learning" "$(git autoloop rules --format json | pyjson '[r["state"] for r in d if r["id"] == "javascript/no-debugger"][0]')" "state after reset"

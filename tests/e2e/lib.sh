@@ -281,6 +281,21 @@ r = eval(sys.argv[1])
 print(r if isinstance(r, str) else json.dumps(r, sort_keys=True))' "$1"
 }
 
+# validate_report_json FILE: FILE validates against docs/report.schema.json (JSON Schema draft-07, with
+# Debian's python3-jsonschema); the first errors go to stderr.
+validate_report_json() {
+  "$PYTHON" - "$AUTOLOOP_SOURCE_DIR/docs/report.schema.json" "$1" <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator.check_schema(schema)
+errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(json.load(open(sys.argv[2]))), key=lambda e: list(e.path))
+for e in errors[:10]:
+    print("/".join(str(p) for p in e.path), e.message, file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+}
+
 # queue_rows: one line per queue row, "rule path:line status new=<bool>", sorted (by rule, then path); easy to compare.
 queue_rows() {
   queue_json | "$PYTHON" -c '

@@ -57,6 +57,13 @@ test_doubling_complexity_is_a_regression_and_lowering_it_an_improvement() {
   wait_for_scan
   assert_eq "improvement route 12 4" "$(db_query "SELECT kind, name, CAST(old_value AS INT), CAST(new_value AS INT) FROM metric_events ORDER BY id DESC LIMIT 1" | tr '\t' ' ')" "last event"
   assert_eq "resolved" "$(db_query "SELECT status FROM opportunities WHERE rule_id = 'autoloop/complexity-regression'")" "the suggestion after the fix"
+  # The report lists both, newest first, and the JSON validates.
+  expect_rc 0 git autoloop report --format json --output r.json
+  validate_report_json r.json || fail "the JSON report does not validate against docs/report.schema.json"
+  assert_eq '[["improvement", "route", 12, 4], ["regression", "route", 6, 12]]' \
+    "$(pyjson '[[c["kind"], c["name"], c["before"], c["after"]] for c in d["changes"]]' <r.json)" "report: changes"
+  run_cmd git autoloop report
+  assert_contains "$OUT" "complexity of route fell from 12 to 4" "text report"
 }
 
 test_new_security_findings_are_announced_by_the_next_hook() {
@@ -86,6 +93,11 @@ test_coverage_is_recorded_per_commit() {
   commit_all "cobertura"
   wait_for_scan
   assert_eq "80.0" "$(db_query "SELECT percent FROM commit_coverage WHERE commit_id = '$(git rev-parse HEAD)'")" "coverage of HEAD"
+  expect_rc 0 git autoloop report --format json --output r.json
+  validate_report_json r.json || fail "the JSON report does not validate"
+  assert_eq "[25.0, 80.0]" "$(pyjson '[c["coverage"] for c in d["quality"]["commits"] if c["coverage"] is not None]' <r.json)" "report: coverage per commit"
+  run_cmd git autoloop report --format prometheus
+  assert_contains "$OUT" "autoloop_coverage_percent 80" "prometheus report"
   echo "garbage" >coverage/lcov.info
   echo "z = 3" >>app.py
   commit_all "broken report"

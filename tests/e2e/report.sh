@@ -6,28 +6,12 @@
 
 SCHEMA="$AUTOLOOP_SOURCE_DIR/docs/report.schema.json"
 
-# Python without the site hook (-S): a .pth file of the host that prints on start-up must not end up in the
-# output this suite parses. The site-packages directories (python3-jsonschema) are added back by hand.
+# Python for the checks below (python3-jsonschema comes from Debian's dist-packages).
 pyrun() {
   local code=$1
   shift
-  "$PYTHON" -S -c "import site, sys; sys.path += [p for p in site.getsitepackages() if p not in sys.path]
+  "$PYTHON" -c "import sys
 $code" "$@"
-}
-# lib.sh's pyjson and db_query, run through pyrun.
-pyjson() {
-  pyrun '
-import json
-d = json.load(sys.stdin)
-r = eval(sys.argv[1])
-print(r if isinstance(r, str) else json.dumps(r, sort_keys=True))' "$1"
-}
-db_query() {
-  pyrun '
-import sqlite3
-db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, timeout=10)
-for row in db.execute(sys.argv[2]):
-    print("\t".join(str(v) for v in row))' "$(autoloop_dir)/queue.db" "$1"
 }
 CHARTS="quality findings acceptance hook-latency complex-functions"
 
@@ -148,20 +132,6 @@ print("ok %d figures" % len(d.figures))
 ' "$1" "$CHARTS"
 }
 
-# validate_json FILE: FILE validates against docs/report.schema.json (python3-jsonschema).
-validate_json() {
-  pyrun '
-import json
-import jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft7Validator.check_schema(schema)
-errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(json.load(open(sys.argv[2]))), key=lambda e: list(e.path))
-for e in errors[:10]:
-    print("/".join(str(p) for p in e.path), e.message, file=sys.stderr)
-sys.exit(1 if errors else 0)
-' "$SCHEMA" "$1"
-}
-
 # check_prometheus: reads an exposition on stdin; every line is a HELP, TYPE or sample line of the text format,
 # every sample belongs to a family with HELP and TYPE declared before it, names carry the autoloop_ prefix.
 check_prometheus() {
@@ -218,7 +188,7 @@ test_html_in_chromium() {
 test_json_schema_and_figures() {
   report_repo
   git autoloop report --format json >r.json
-  validate_json r.json || fail "the JSON report does not validate against docs/report.schema.json"
+  validate_report_json r.json || fail "the JSON report does not validate against docs/report.schema.json"
   assert_eq "$(git rev-list --count HEAD)" "$(pyjson 'd["range"]["commits"]' <r.json)" "commits in range"
   assert_eq "$(git rev-list --reverse HEAD | head -1)" "$(pyjson 'd["quality"]["commits"][0]["id"]' <r.json)" "oldest commit first"
   # The cycle that proposed the three fixes: one accepted, one rejected, one pending.
@@ -270,7 +240,7 @@ test_text_summary() {
 test_since_limits_the_range() {
   report_repo
   git autoloop report --format json --since HEAD~1 >r.json
-  validate_json r.json || fail "the --since report does not validate"
+  validate_report_json r.json || fail "the --since report does not validate"
   assert_eq 1 "$(pyjson 'd["range"]["commits"]' <r.json)" "commits after HEAD~1"
   assert_eq "$(git rev-parse HEAD)" "$(pyjson 'd["quality"]["commits"][0]["id"]' <r.json)" "the one commit"
   assert_eq "$(git rev-parse HEAD~1)" "$(pyjson 'd["range"]["since_commit"]' <r.json)" "since_commit"
@@ -301,7 +271,7 @@ test_nothing_recorded_yet() {
   expect_rc 0 git autoloop report
   assert_contains "$OUT" "nothing recorded yet"
   git autoloop report --format json >r.json
-  validate_json r.json || fail "the empty report does not validate"
+  validate_report_json r.json || fail "the empty report does not validate"
   assert_eq true "$(pyjson 'd["empty"]' <r.json)" "empty"
   expect_rc 0 git autoloop report --format prometheus
   run_cmd check_prometheus <<<"$OUT"
