@@ -4,6 +4,7 @@
 #include "feedback/feedback.hpp"
 #include "fix/validate.hpp"
 #include "loop/derive.hpp"
+#include "merge/merge.hpp"
 #include "safety/sandbox.hpp"
 #include "safety/trust.hpp"
 #include "schedule/lock.hpp"
@@ -34,6 +35,7 @@ struct Planned {
   bool pending = false;        // carried over from an earlier cycle
   bool reused = false;         // its commit is kept as is: the side branch still sits on the same base
   std::string commit;          // its commit in the chain being built
+  std::string previous;        // its commit on the side branch before this cycle (pending fixes)
   int lines_changed = 0;
   double risk = 0;
   std::string outcome;         // empty while fine
@@ -187,6 +189,48 @@ std::string commit_message(const queue::Opportunity& o, const scan::Rule* rule, 
 
 // Builds the chain base → fixes, each commit one fix, re-deriving every fix on the content left by
 // the previous ones. Fills commit/outcome of each; returns the tip.
+// The change `p` made on the side branch (its previous commit), replayed onto `tip` with a three-way
+// merge of that one file: clean, no more syntax errors than before, within the size cap. nullopt when
+// it does not replay that way (the caller re-derives the fix); `gone` when the branch already holds
+// the same change.
+std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, const std::string& tip, const Planned& p) {
+  const std::string& path = p.opportunity.path;
+  if (!ctx.repo.has_object(p.previous)) return std::nullopt;
+  auto info = ctx.repo.commit_info(p.previous);
+  if (info.parents.empty()) return std::nullopt;
+  auto old_base = ctx.repo.entry_at(info.parents.front(), path);
+  auto fixed = ctx.repo.entry_at(p.previous, path);
+  auto current = ctx.repo.entry_at(tip, path);
+  if (!old_base || !fixed || !current) return std::nullopt;
+  const scan::LanguageProfile* language = scan::language_for_path(path);
+  Derived d;
+  d.rule_id = p.opportunity.rule_id;
+  d.line = p.opportunity.start_line;
+  d.mode = current->mode;
+  d.before = ctx.repo.read_blob(current->blob);
+  if (current->blob == old_base->blob) {
+    d.after = ctx.repo.read_blob(fixed->blob);
+  } else {
+    merge::Options options;
+    options.structured = !merge::structured_disabled_by_environment();
+    auto merged = merge::three_way(ctx.repo.read_blob(old_base->blob), d.before, ctx.repo.read_blob(fixed->blob),
+                                   language, options);
+    if (!merged.clean) return std::nullopt;
+    d.after = std::move(merged.text);
+  }
+  if (d.after == d.before) {
+    d.status = Derived::Status::gone;
+    d.detail = "the branch already has this change";
+    return d;
+  }
+  d.lines_changed = git::line_stats(d.before, d.after).changed();
+  if (d.lines_changed > ctx.config.safety_settings.max_change_size) return std::nullopt;
+  if (language && engine.syntax_errors(*language, d.after) > engine.syntax_errors(*language, d.before)) return std::nullopt;
+  d.detail = "replayed with a three-way merge";
+  ctx.log.info("fix #{} on {}: replayed onto {} with a three-way merge", p.opportunity.id, path, tip.substr(0, 12));
+  return d;
+}
+
 std::string build_chain(Context& ctx, const scan::Engine& engine, const std::string& base,
                         std::vector<Planned*>& fixes, const std::string& validated) {
   std::string tip = base;
@@ -201,7 +245,11 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
       p->outcome.clear();
       continue;
     }
-    Derived d = derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity);
+    // A pending fix on a moved base: replay its own change with the syntax-aware merge first, then
+    // re-derive it from its rule when that does not merge cleanly.
+    std::optional<Derived> replayed;
+    if (!p->previous.empty()) replayed = replay_fix(ctx, engine, tip, *p);
+    Derived d = replayed ? std::move(*replayed) : derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity);
     if (d.status == Derived::Status::gone) {
       p->outcome = "resolved";
       p->detail = d.detail;
@@ -352,6 +400,12 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   result.side_ref = "refs/heads/" + side_branch_name(ctx.config, *branch);
   std::string base = *ctx.repo.resolve_commit("refs/heads/" + *branch);
   std::string checkpoint = ctx.repo.read_ref(result.side_ref).value_or("");
+  // A side branch the loop wrote always ends in one of its fix commits (one without fixes is deleted): a
+  // ref of that name ending elsewhere is someone's branch (a side_branch_prefix naming existing branches).
+  if (!checkpoint.empty() &&
+      ctx.repo.commit_info(checkpoint).message.find("\nAutoloop-Rule: ") == std::string::npos)
+    throw core::Error(result.side_ref + " exists and was not made by git-autoloop; refusing to overwrite it "
+                      "(choose another side_branch_prefix)");
   const int max_new = options.max >= 0 ? options.max : ctx.config.autonomous_loop.max_improvements_per_cycle;
 
   // 1. What the side branch holds now, and what could join it.
@@ -387,6 +441,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     }
     p.lines_changed = lines;
     p.risk = risk;
+    p.previous = side_commit;
     plan.push_back(std::move(p));
     seen.insert(o.id);
   }

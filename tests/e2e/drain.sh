@@ -127,6 +127,36 @@ sys.stdout.write(head + "\n" + ("@@" + rest).split("\n@@")[0] + "\n")' >"$E2E_TE
   assert_eq "$before" "$(snapshot)" "snapshot at the end"
 }
 
+test_pending_fix_replayed_when_the_branch_moves() {
+  drain_repo
+  py a.py
+  commit_all "finding"
+  wait_for_scan
+  expect_rc 0 git autoloop drain --now --foreground
+  local id
+  id=$(db_query "SELECT id FROM opportunities WHERE path = 'a.py'")
+  # The user edits the same file above the finding: the pending fix moves with a three-way merge.
+  { printf 'import os\n\n\n'; cat a.py; printf '\n\ndef other():\n    return os.sep\n'; } >a.new && mv a.new a.py
+  commit_all "more code in a.py"
+  wait_for_scan
+  expect_rc 0 git autoloop drain --now --foreground
+  assert_eq "$id" "$(side_opportunities)" "fixes waiting on the side branch"
+  local fix
+  fix=$(side_commits | head -1)
+  assert_eq "$(git rev-parse main)" "$(git rev-parse "$fix^")" "the rebuilt fix sits on the new tip"
+  assert_contains "$(git show "$fix:a.py")" "    if x is None:" "the fix"
+  assert_contains "$(git show "$fix:a.py")" "def other():" "the user's change kept"
+  assert_eq "1" "$(git diff --numstat "$fix^" "$fix" -- a.py | awk '{print $1}')" "lines the fix adds"
+  assert_contains "$(cat "$(autoloop_dir)"/log/*.log)" "fix #$id on a.py: replayed onto" "log"
+  # When the user made the same change by hand, the fix is gone (resolved), not proposed twice.
+  sed -i 's/x == None/x is None/' a.py
+  commit_all "fixed by hand"
+  wait_for_scan
+  expect_rc 0 git autoloop drain --now --foreground
+  assert_eq "" "$(side_opportunities)" "fixes waiting after the hand fix"
+  assert_eq "resolved" "$(opportunity_status "$id")" "status"
+}
+
 test_delete_indented_statement() {
   # javascript/no-debugger deletes the statement with its line. Inside a block the deleted line's indentation
   # equals the next line's, so the change can be aligned several ways; it is still inside the finding's line.
@@ -274,6 +304,7 @@ test_safety_level() {
   for c in $(side_commits); do assert_fix_commit "$c"; done
 }
 
+run_test "a pending fix is replayed with a three-way merge when its file moves on; a hand fix resolves it" test_pending_fix_replayed_when_the_branch_moves
 run_test "one drain: 5 of 8 findings fixed, one file and tests each, work tree untouched" test_five_of_eight_with_dirty_tree
 run_test "a deleted statement inside a block passes the no-change-outside-the-finding check" test_delete_indented_statement
 run_test "a fix larger than max_change_size is never committed" test_size_cap
