@@ -1,7 +1,8 @@
 // git autoloop hook pre-push [REMOTE URL] < "<local ref> <local sha> <remote ref> <remote sha>" lines
 // Called by the hook binary. Makes sure every pushed commit is scanned, prints a one-line summary of
-// new findings, and exits 1 only when block_push_on names a category with new findings. Internal
-// errors exit 0 with a warning: a push is never blocked by our own failure.
+// new findings, and exits 1 only when block_push_on names a category with new findings, or when the push
+// would write a side branch (push_side_branches). Internal errors exit 0 with a warning: a push is never
+// blocked by our own failure, but a side branch is still refused then (with the default prefix).
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
@@ -24,16 +25,51 @@ struct HookOptions {
 
 bool is_zero(const std::string& id) { return id.find_first_not_of('0') == std::string::npos; }
 
-int pre_push(const Global& g) {
+// One line of what git feeds pre-push on stdin.
+struct PushedRef {
+  std::string local_ref, local_sha, remote_ref, remote_sha;
+};
+
+std::vector<PushedRef> read_pushed_refs(std::istream& in) {
+  std::vector<PushedRef> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    PushedRef r;
+    if (fields >> r.local_ref >> r.local_sha >> r.remote_ref >> r.remote_sha) out.push_back(r);
+  }
+  return out;
+}
+
+// Side branches hold fixes nobody reviewed yet: a push that would write one (`git push --all`, `--mirror`,
+// a refspec naming it, or another branch pushed onto that name) is refused. Deleting one passes. Returns
+// whether the push is refused, having said why.
+bool refuse_side_branches(const std::vector<PushedRef>& refs, const std::string& prefix) {
+  const std::string side = "refs/heads/" + prefix;
+  std::vector<std::string> names;
+  for (const auto& r : refs) {
+    if (is_zero(r.local_sha)) continue;
+    if (r.local_ref.rfind(side, 0) == 0 || r.remote_ref.rfind(side, 0) == 0)
+      names.push_back(r.remote_ref.rfind(side, 0) == 0 ? r.remote_ref : r.local_ref);
+  }
+  if (names.empty()) return false;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  std::fprintf(stderr,
+               "git-autoloop: push refused: %s %s unreviewed fixes (side branch); push your branches by name, "
+               "or set push_side_branches: true to share side branches\n",
+               list.c_str(), names.size() == 1 ? "holds" : "hold");
+  return true;
+}
+
+int pre_push(const Global& g, const std::vector<PushedRef>& refs) {
   loop::Context ctx = loop::Context::open(open_options(g));
+  if (!ctx.config.push_side_branches && refuse_side_branches(refs, ctx.config.side_branch_prefix))
+    return k_exit_findings;
   if (ctx.stopped()) return k_exit_ok;
   std::vector<std::string> commits;
   std::set<std::string> seen;
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    std::istringstream in(line);
-    std::string local_ref, local_sha, remote_ref, remote_sha;
-    if (!(in >> local_ref >> local_sha >> remote_ref >> remote_sha)) continue;
+  for (const auto& [local_ref, local_sha, remote_ref, remote_sha] : refs) {
     if (is_zero(local_sha)) continue; // a deletion pushes no commits
     std::string from = !is_zero(remote_sha) && ctx.repo.has_object(remote_sha) ? remote_sha : "";
     auto range = from.empty() ? ctx.repo.commits_not_on_remotes(local_sha, 10000)
@@ -83,11 +119,13 @@ Runner define_hook(CLI::App& sub) {
   sub.add_option("args", o->args, "Hook arguments");
   return [o](const Global& g) {
     if (o->hook != "pre-push") throw core::Error("unknown hook entry point '" + o->hook + "'");
+    const std::vector<PushedRef> refs = read_pushed_refs(std::cin);
     try {
-      return pre_push(g);
+      return pre_push(g, refs);
     } catch (const std::exception& e) {
       core::warn(std::string("pre-push check skipped: ") + e.what());
-      return k_exit_ok;
+      // Our failure lets the push through, but never a side branch (the configuration may be what failed).
+      return refuse_side_branches(refs, core::Config{}.side_branch_prefix) ? k_exit_findings : k_exit_ok;
     }
   };
 }

@@ -452,6 +452,7 @@ const std::vector<Leaf>& leaves() {
       enum_leaf("scope", CONFIG_FIELD(scope), k_scopes),
       string_leaf("side_branch_prefix", CONFIG_FIELD(side_branch_prefix), true),
       list_leaf("block_push_on", CONFIG_FIELD(block_push_on), &k_categories),
+      bool_leaf("push_side_branches", CONFIG_FIELD(push_side_branches)),
       string_leaf("notify_command", CONFIG_FIELD(notify_command), false),
       fixers_leaf(),
       string_leaf("rules.directory", CONFIG_FIELD(rules.directory), true),

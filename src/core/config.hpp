@@ -121,6 +121,7 @@ struct Config {
   std::string scope = "changed_files"; // changed_files | changed_lines
   std::string side_branch_prefix = "autoloop/";
   std::vector<std::string> block_push_on; // rule categories
+  bool push_side_branches = false;        // pre-push lets <side_branch_prefix>* refs through
   std::string notify_command;             // empty = none
   std::vector<FixerConfig> fixers;
   RulesConfig rules;

@@ -12,6 +12,31 @@ namespace core {
 
 namespace fs = std::filesystem;
 
+bool is_contained_path(std::string_view path) {
+  if (path.empty() || path.front() == '/') return false;
+  for (size_t at = 0;;) {
+    size_t slash = path.find('/', at);
+    std::string_view part = path.substr(at, slash == std::string_view::npos ? std::string_view::npos : slash - at);
+    if (part.empty() || part == "." || part == ".." || part == ".git") return false;
+    if (slash == std::string_view::npos) return true;
+    at = slash + 1;
+  }
+}
+
+bool crosses_symlink(const fs::path& root, std::string_view path) {
+  if (!is_contained_path(path)) return true;
+  fs::path at = root;
+  for (size_t from = 0;;) {
+    size_t slash = path.find('/', from);
+    at /= std::string(path.substr(from, slash == std::string_view::npos ? std::string_view::npos : slash - from));
+    struct stat st {};
+    if (::lstat(at.c_str(), &st) != 0) return false; // what does not exist yet cannot redirect a write
+    if (S_ISLNK(st.st_mode)) return true;
+    if (slash == std::string_view::npos) return false;
+    from = slash + 1;
+  }
+}
+
 std::optional<std::string> read_file(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

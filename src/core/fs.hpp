@@ -16,6 +16,14 @@ std::optional<std::string> read_file(const std::filesystem::path& path);
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
                        std::optional<std::filesystem::perms> mode = std::nullopt);
 
+// Whether `path` (relative, '/'-separated, as in a git tree) stays inside the work tree: not absolute,
+// no empty, ".", ".." or ".git" component. A crafted tree may hold such names; git refuses to check them out.
+bool is_contained_path(std::string_view path);
+
+// Whether a directory on the way from `root` to `root/path` (or the file itself) is a symlink, or
+// `path` is not contained: writing there could land outside `root`.
+bool crosses_symlink(const std::filesystem::path& root, std::string_view path);
+
 // A file written atomically: content goes to a temp file, which becomes `path` on commit();
 // destroyed without commit(), the temp file is removed and `path` is untouched.
 class AtomicFile {

@@ -119,16 +119,19 @@ int main(int argc, char** argv) {
 
     // 2. Switched off, or nowhere to work: only the chained hook counted.
     if (env("AUTOLOOP") == std::optional<std::string>("0") || !repo || repo->bare) return final_status;
-    if (fs::exists(autoloop_dir(*repo) / "STOP")) return final_status;
+    // Stopped: nothing runs, but pre-push still refuses to push side branches (`hook pre-push` checks that
+    // before it honours the stop).
+    const bool stopped = fs::exists(autoloop_dir(*repo) / "STOP");
+    if (stopped && !pre_push) return final_status;
     // A background scan that failed (a malformed .autoloop.yml, say) is shown here, once per message.
-    if (auto last = core::read_file(autoloop_dir(*repo) / "last-error")) {
+    if (auto last = stopped ? std::nullopt : core::read_file(autoloop_dir(*repo) / "last-error")) {
       std::string message = *last;
       while (!message.empty() && message.back() == '\n') message.pop_back();
       if (!message.empty()) report(repo, inv->hook, message);
     }
     // What the last scans found worth saying (complexity regressions, new security findings): shown
     // once. Taken away by a rename first, so lines a worker appends meanwhile wait for the next hook.
-    {
+    if (!stopped) {
       const fs::path notices = autoloop_dir(*repo) / "notices";
       const fs::path taken = autoloop_dir(*repo) / ("notices." + std::to_string(::getpid()));
       if (::rename(notices.c_str(), taken.c_str()) == 0) {

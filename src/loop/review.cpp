@@ -120,8 +120,13 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     }
     updates.push_back({ch.path, d.after, head_entry->blob, head_entry->mode});
   }
-  // 2. Only clean files may be touched: work tree and index must both equal HEAD's version.
+  // 2. Only clean files may be touched: work tree and index must both equal HEAD's version, and the file
+  // must be reached without a symlink (a directory replaced by a link would take the write elsewhere).
   for (const auto& u : updates) {
+    if (core::crosses_symlink(*ctx.paths.work_tree, u.path)) {
+      r.message = u.path + " is reached through a symlink in the work tree (or lies outside it); nothing was changed";
+      return r;
+    }
     auto on_disk = core::read_file(*ctx.paths.work_tree / u.path);
     auto staged = core::git_output(*ctx.paths.work_tree, {"ls-files", "-s", "--", u.path});
     bool index_clean = staged && staged->find(u.head_blob) != std::string::npos;

@@ -69,6 +69,27 @@ void record_coverage(Context& ctx) {
   }
 }
 
+// A queue rebuilt after it was found corrupt knows nothing of the findings that were open: one scan of
+// HEAD's whole tree brings them back. Runs under the scan lock; the mark is cleared once it succeeded.
+void rescan_after_rebuild(Context& ctx) {
+  if (!ctx.store().state("rebuild_needed")) return;
+  if (auto head = ctx.repo.resolve_commit("HEAD")) {
+    auto t0 = Clock::now();
+    queue::Run run;
+    run.kind = "scan-all";
+    run.started_at = now_seconds();
+    scan::CommitScanner scanner(ctx.repo, ctx.store(), ctx.engine(), ctx.config, ctx.log);
+    auto stats = scanner.scan_all(*head);
+    run.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    run.peak_rss_kb = peak_rss_kb();
+    run.files = stats.files;
+    run.detail = "rebuild after a corrupt queue: findings=" + std::to_string(stats.findings);
+    ctx.store().record_run(run);
+    ctx.log.info("rescanned HEAD after the queue was rebuilt: {} files, {} findings", stats.files, stats.findings);
+  }
+  ctx.store().erase_state("rebuild_needed");
+}
+
 } // namespace
 
 scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, const std::string& kind, bool force,
@@ -185,6 +206,13 @@ WorkerResult run_worker(Context& ctx) {
       schedule::spool_remove(take);
       result.entries += static_cast<int>(take.size());
       ++result.batches;
+    }
+    if (!blocked) {
+      try {
+        rescan_after_rebuild(ctx);
+      } catch (const std::exception& e) {
+        ctx.log.error("rescan after the queue was rebuilt failed: {}", e.what());
+      }
     }
     // A hook may have spooled an entry after our last read and seen the lock held: look once more.
     if (blocked || schedule::spool_empty(spool_dir)) break;

@@ -1,5 +1,6 @@
 #include "scan/scanner.hpp"
 
+#include "core/fs.hpp"
 #include "core/glob.hpp"
 #include "metrics/regression.hpp"
 
@@ -407,6 +408,7 @@ std::optional<CommitScanner::FileJob> CommitScanner::make_job(const std::string&
   // Symlinks are not source; then the cheap checks (name, size) before reading the blob.
   std::optional<std::string> why;
   if (mode == 0120000) why = "symlink";
+  else if (!core::is_contained_path(path)) why = "path outside the work tree";
   else why = skip_reason(m_config, path, m_repo.blob_size(blob));
   FileJob job;
   if (!why) {
