@@ -446,6 +446,41 @@ bool predicates_hold(const std::vector<Predicate>& predicates, const TSQueryMatc
 
 int line_of(TSPoint p) { return static_cast<int>(p.row) + 1; }
 
+// The visible ancestors of `node`, nearest first, from one descent from the root: it takes the
+// same path as ts_node_parent (the first child that starts at or before the node and ends at or
+// after it), which in 0.20.7 is itself a walk from the root, so asking it level by level costs a
+// descent per level. Each level jumps to the first child ending past the node's start (children
+// before it cannot contain a node of non-zero width). Empty for an empty node or when the descent
+// loses its way: the caller then asks ts_node_parent.
+std::vector<TSNode> ancestors_of(TSNode root, TSNode node) {
+  std::vector<TSNode> path;
+  const uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+  if (ts_node_eq(root, node) || end <= start) return path;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  path.push_back(root);
+  bool reached = false;
+  while (!reached && ts_tree_cursor_goto_first_child_for_byte(&cursor, start) >= 0) {
+    bool descended = false;
+    do {
+      TSNode child = ts_tree_cursor_current_node(&cursor);
+      if (ts_node_eq(child, node)) {
+        reached = true;
+        break;
+      }
+      if (ts_node_start_byte(child) > start) break;
+      if (ts_node_end_byte(child) >= end) {
+        path.push_back(child);
+        descended = true;
+        break;
+      }
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+    if (!reached && !descended) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+  if (!reached) return {};
+  std::reverse(path.begin(), path.end());
+  return path;
+}
 
 void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, const std::vector<std::string>& capture_names,
                const std::vector<Rule>& rules, const Rule* only, TSNode root, std::string_view source,
@@ -471,16 +506,13 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
       if (name == "match") node = n;
     }
     if (!have_node) continue;
-    // Matches inside ERROR nodes are unreliable. (ts_node_parent walks down from the root: only pay
-    // for it when the file has errors at all.)
-    bool in_error = false;
-    if (ts_node_has_error(root))
-      for (TSNode a = node; !ts_node_is_null(a); a = ts_node_parent(a))
-      if (is_error_node(a)) {
-        in_error = true;
-        break;
-      }
-    if (in_error) continue;
+    // Matches inside ERROR nodes are unreliable. The ancestors also place the finding (below).
+    std::vector<TSNode> ancestors = ancestors_of(root, node);
+    if (ancestors.empty() && !ts_node_eq(root, node))
+      for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) ancestors.push_back(a);
+    if (ts_node_has_error(root) &&
+        (is_error_node(node) || std::any_of(ancestors.begin(), ancestors.end(), is_error_node)))
+      continue;
     CheckInput input{rule, node, captures, source};
     CheckOutcome outcome = run_check(rule.check, input);
     if (!outcome.keep) continue;
@@ -497,15 +529,11 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     std::string_view text = node_text(source, node);
     f.snippet = first_line(text);
     f.message = expand_message(rule.message, captures, source);
-    // The nearest ancestors' kinds place the finding without depending on line numbers; a few
-    // levels suffice and each level costs a walk from the root.
-    // The nearest ancestors' kinds place the finding without depending on line numbers (each level
-    // is a walk from the root in 0.20.7, so only a few). The enclosing function's name is added by
-    // the caller from the metrics walk.
+    // The nearest ancestors' kinds (six levels) place the finding without depending on line
+    // numbers. The enclosing function's name is added by the caller from the metrics walk.
     std::string ancestry;
-    int levels = 0;
-    for (TSNode a = ts_node_parent(node); !ts_node_is_null(a) && levels < 6; a = ts_node_parent(a), ++levels) {
-      ancestry += ts_node_type(a);
+    for (size_t level = 0; level < ancestors.size() && level < 6; ++level) {
+      ancestry += ts_node_type(ancestors[level]);
       ancestry += '/';
     }
     f.node_hash = hash_hex(normalise(text) + '\0' + ancestry);
