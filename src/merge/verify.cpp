@@ -28,8 +28,10 @@ std::string verify(const Facts& merged, const Facts& ours, const Facts& theirs) 
     return "the result has " + std::to_string(merged.errors) + " syntax errors, the sides at most " +
            std::to_string(allowed);
   for (const auto& [path, count] : merged.declarations) {
+    // Structured bindings cannot be captured before C++20 (clang refuses): look `key` up instead.
+    const std::string& key = path;
     auto in = [&](const Facts& f) {
-      auto it = f.declarations.find(path);
+      auto it = f.declarations.find(key);
       return it == f.declarations.end() ? 0 : it->second;
     };
     if (count > std::max(in(ours), in(theirs))) return "the result declares " + path + " " + std::to_string(count) + " times";
