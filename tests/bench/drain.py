@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Drain benchmark: one cycle of 5 fixes, without tests and with a trivial test command.
+"""Drain benchmark: one cycle of 5 fixes, without tests and with a trivial test command; review --list.
 
 Each trial builds a fresh repository with 8 fixable findings, scans it, then times
-`git autoloop drain --now --foreground --max 5`. Prints median and p90 of the wall time and writes
-build/bench/drain.json. Usage: drain.py [--bin DIR] [--trials N]
+`git autoloop drain --now --foreground --max 5` (wall and peak RSS from wait4), then
+`git autoloop review --list` on the 5 fixes it made. Prints median and p90 and writes JSON.
+Usage: drain.py [--bin DIR] [--trials N] [--json OUT]
 """
 import argparse
 import json
@@ -20,6 +21,20 @@ CPP = "int* a = NULL;\nint* b = NULL;\n"
 
 def run(cmd, cwd, env=None):
     return subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True, text=True)
+
+
+def timed(cmd, cwd, env):
+    """(wall ms, peak RSS KB, stdout) of one process that must succeed."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    elapsed = (time.perf_counter() - start) * 1000
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {err.decode()}")
+    return elapsed, ru.ru_maxrss, out.decode()
 
 
 def trial(bin_dir, test_command):
@@ -39,30 +54,48 @@ def trial(bin_dir, test_command):
         args = [cli, "-c", "autonomous_loop.debounce=0", "drain", "--now", "--foreground", "--max", "5"]
         if test_command:
             args[1:1] = ["-c", f"test_command={test_command}"]
-        start = time.perf_counter()
-        out = run(args, repo, env).stdout
-        elapsed = (time.perf_counter() - start) * 1000
+        elapsed, rss, out = timed(args, repo, env)
         if "new fix" not in out: raise SystemExit("drain did not run: " + out)
         fixes = int(run(["git", "rev-list", "--count", "main..autoloop/main"], repo, env).stdout)
         assert fixes == 5, f"expected 5 fix commits, got {fixes}: {out}"
-        return elapsed
+        review_ms, review_rss, listing = timed([cli, "review", "--list"], repo, env)
+        if not listing.strip(): raise SystemExit("review --list printed nothing")
+        return elapsed, rss, review_ms, review_rss
 
 
 def main():
     ap = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
-    ap.add_argument("--bin", default=os.path.join(here, "..", "..", "build"))
-    ap.add_argument("--trials", type=int, default=10)
+    ap.add_argument("--bin", default=os.environ.get("AUTOLOOP_BENCH_BIN_DIR", os.path.join(here, "..", "..", "build")))
+    ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--json")
     a = ap.parse_args()
     results = {}
+    reviews, review_rss = [], []
+
+    def p90(v):
+        v = sorted(v)
+        k = (len(v) - 1) * 0.9
+        lo = int(k)
+        return v[lo] + (v[min(lo + 1, len(v) - 1)] - v[lo]) * (k - lo)
+
+    print(f"drain: a fresh repository with 8 fixable findings per trial, {a.trials} trials each")
     for label, cmd in (("no tests", ""), ("test_command=true", "true")):
-        times = sorted(trial(a.bin, cmd) for _ in range(a.trials))
-        p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
-        results[label] = {"median_ms": statistics.median(times), "p90_ms": p90, "trials": len(times)}
-        print(f"drain of 5 fixes, {label:18s} median {statistics.median(times):7.1f} ms   p90 {p90:7.1f} ms")
-    out_dir = os.path.join(a.bin, "bench")
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "drain.json"), "w") as f:
+        runs = [trial(a.bin, cmd) for _ in range(a.trials)]
+        times = [r[0] for r in runs]
+        reviews += [r[2] for r in runs]
+        review_rss += [r[3] for r in runs]
+        results[label] = {"median_ms": statistics.median(times), "p90_ms": p90(times), "trials": len(times),
+                          "peak_rss_kb": max(r[1] for r in runs)}
+        print(f"  drain of 5 fixes, {label:18s} median {statistics.median(times):7.1f} ms   p90 {p90(times):7.1f} ms"
+              f"   peak RSS {max(r[1] for r in runs) / 1024:.1f} MB")
+    results["review --list"] = {"median_ms": statistics.median(reviews), "p90_ms": p90(reviews), "trials": len(reviews),
+                                "peak_rss_kb": max(review_rss)}
+    print(f"  review --list (5 fixes)           median {statistics.median(reviews):7.1f} ms   p90 {p90(reviews):7.1f} ms"
+          f"   peak RSS {max(review_rss) / 1024:.1f} MB")
+    out = a.json or os.path.join(a.bin, "bench", "drain.json")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as f:
         json.dump(results, f, indent=2)
 
 

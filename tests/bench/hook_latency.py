@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """What the post-commit hook costs a commit, and how soon a commit reaches the queue.
 
-  hook_latency.py --history REPO [--rounds 25] [--sizes 1,10] [--json OUT]
+  hook_latency.py --history REPO [--rounds 25] [--sizes 1,10,100] [--peers PEERS.json] [--json OUT]
 
 A fresh local clone of the generated history (build/bench/work-hooks) gets `git autoloop install`.
 Each round, for each commit size (files changed), commits once with each post-commit variant,
 in a shuffled order so drift hits all alike:
-  none      no post-commit hook
-  shell     a one-line shell hook (#!/bin/sh / true): what any hook costs
-  autoloop  the installed shim -> autoloop-hook (spool entry + detached worker)
+  none        no post-commit hook
+  shell       a one-line shell hook (#!/bin/sh / true): what any hook costs
+  autoloop    the installed shim -> autoloop-hook (spool entry + detached worker)
+  lefthook    lefthook's generated hook running a `true` command (lefthook.yml), native binary
+  husky       husky 9: core.hooksPath=.husky/_, .husky/post-commit is `true`
+  pre-commit  pre-commit's generated hook with one local `true` hook (language: system)
+The peers (peers.py, PEERS.json) are set up in a scratch repository, their generated hooks copied
+in; a peer that is not installed is left out.
 Each `git commit -q` is timed alone (time.perf_counter_ns around subprocess.run; the edit and
 `git add` are outside the timing). Before every timed commit the loop is idle: spool empty, no
 worker, scan.lock free, so the hook is measured, not contention with the previous scan.
@@ -25,6 +30,7 @@ wall time and CPU time (wait4) of the hook process tree it waits for.
 """
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -37,6 +43,51 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 
 SHELL_HOOK = "#!/bin/sh\ntrue\n"
+
+
+LEFTHOOK_YML = 'post-commit:\n  commands:\n    noop:\n      run: "true"\n'
+PRE_COMMIT_YAML = ("repos:\n- repo: local\n  hooks:\n  - id: noop\n    name: noop\n    entry: \"true\"\n"
+                   "    language: system\n    stages: [post-commit]\n    always_run: true\n    pass_filenames: false\n")
+HUSKY = "husky"  # a variant that is a core.hooksPath, not a file in .git/hooks
+
+
+def peer_hooks(peers, work):
+    """{variant: hook content} for the installed peers, generated in a scratch repository; their
+    configuration files are written into `work` (untracked, like a user's)."""
+    out = {}
+    scratch = os.path.join(B.bench_dir(), "peer-hooks")
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    B.git(scratch, "init", "-q", "-b", "main")
+    hook = os.path.join(scratch, ".git", "hooks", "post-commit")
+    env = dict(os.environ, LEFTHOOK="1")
+    if peers.get("lefthook"):
+        for d in (scratch, work):
+            with open(os.path.join(d, "lefthook.yml"), "w") as f:
+                f.write(LEFTHOOK_YML)
+        if subprocess.run([peers["lefthook"], "install"], cwd=scratch, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0 and os.path.isfile(hook):
+            with open(hook) as f:
+                out["lefthook"] = f.read()
+            os.unlink(hook)
+    if peers.get("pre-commit"):
+        for d in (scratch, work):
+            with open(os.path.join(d, ".pre-commit-config.yaml"), "w") as f:
+                f.write(PRE_COMMIT_YAML)
+        if subprocess.run([peers["pre-commit"], "install", "--hook-type", "post-commit"], cwd=scratch,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0 and os.path.isfile(hook):
+            with open(hook) as f:
+                out["pre-commit"] = f.read()
+            os.unlink(hook)
+    if peers.get("husky"):
+        # husky writes .husky/_/ and sets core.hooksPath; the variant switches that setting.
+        if subprocess.run([peers["husky"]], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0 \
+                and os.path.isfile(os.path.join(work, ".husky", "_", "h")):
+            with open(os.path.join(work, ".husky", "post-commit"), "w") as f:
+                f.write("true\n")
+            out["husky"] = HUSKY
+        B.git(work, "config", "--unset", "core.hooksPath", check=False)
+    return out
 
 
 class Bench:
@@ -53,6 +104,15 @@ class Bench:
                 del self.env[k]
 
     def set_hook(self, content):
+        """Installs one variant: hook file content, None for no hook, HUSKY for husky's hooksPath."""
+        if content == HUSKY:
+            if not getattr(self, "husky_on", False):
+                B.git(self.work, "config", "core.hooksPath", ".husky/_")
+                self.husky_on = True
+            return
+        if getattr(self, "husky_on", False):
+            B.git(self.work, "config", "--unset", "core.hooksPath")
+            self.husky_on = False
         if os.path.exists(self.hook_path):
             os.unlink(self.hook_path)
         if content is not None:
@@ -114,7 +174,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--history", required=True, help="repository made by gen_history.py")
     ap.add_argument("--rounds", type=int, default=25)
-    ap.add_argument("--sizes", default="1,10")
+    ap.add_argument("--sizes", default="1,10,100")
+    ap.add_argument("--peers", help="JSON of peers.py (paths of lefthook, husky, pre-commit)")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--direct", type=int, default=None, help="direct hook runs per variant (default 4 x rounds)")
@@ -141,7 +202,13 @@ def main():
     B.log(f"bench: hooks: clone + install {time.monotonic() - t0:.1f} s; {commits_before} commits, "
           f"{len(tracked)} files")
 
+    peers = {}
+    if a.peers:
+        with open(a.peers) as f:
+            peers = json.load(f)
     variants = {"none": None, "shell": SHELL_HOOK, "autoloop": autoloop_hook}
+    variants.update(peer_hooks(peers, work))
+    B.log(f"bench: hooks: variants {', '.join(variants)}")
     times = {(v, s): [] for v in variants for s in sizes}
     queued_from_return = {s: [] for s in sizes}
     queued_from_start = {s: [] for s in sizes}
@@ -185,7 +252,9 @@ def main():
     # 4. The hook alone, run as git runs it after a commit (the worker it starts finds HEAD scanned).
     direct_n = a.direct if a.direct is not None else 4 * a.rounds
     hook_env = dict(bench.env, GIT_INDEX_FILE=".git/index", GIT_EDITOR=":", GIT_PREFIX="")
-    direct_cmds = {"true": ["/bin/true"], "shell": None, "autoloop": None}
+    direct_cmds = {"true": ["/bin/true"]}
+    direct_cmds.update({v: None for v in variants if v != "none"})
+    husky_hook = os.path.join(work, ".husky", "_", "post-commit")
     direct = {v: {"wall": [], "cpu": []} for v in direct_cmds}
     t_phase = time.monotonic()
     for i in range(direct_n):
@@ -196,7 +265,8 @@ def main():
                 bench.set_hook(variants[v])
             B.wait_idle(bench.git_dir)
             t0 = time.perf_counter_ns()
-            p = subprocess.Popen(direct_cmds[v] or [bench.hook_path], cwd=work, env=hook_env,
+            cmd = direct_cmds[v] or [husky_hook if variants[v] == HUSKY else bench.hook_path]
+            p = subprocess.Popen(cmd, cwd=work, env=hook_env, stderr=subprocess.DEVNULL,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
             _, status, ru = os.wait4(p.pid, 0)
             t1 = time.perf_counter_ns()
@@ -235,13 +305,15 @@ def main():
                         (first_run_id,)).fetchone()[0]
     db.close()
 
-    res = {"repo": {"commits": commits_before, "files": len(tracked), "path": a.history},
+    hooked = [v for v in variants if v != "none"]
+    res = {"variants": list(variants), "peer_versions": peers.get("versions", {}),
+           "repo": {"commits": commits_before, "files": len(tracked), "path": a.history},
            "rounds": a.rounds, "sizes": sizes, "commit_ms": {}, "added_ms": {}, "queued_ms": {}, "back_to_back": {}}
     for s in sizes:
         for v in variants:
             res["commit_ms"][f"{v}_{s}"] = B.summary(times[(v, s)])
         none = res["commit_ms"][f"none_{s}"]
-        for v in ("shell", "autoloop"):
+        for v in hooked:
             mine = res["commit_ms"][f"{v}_{s}"]
             lo, hi = B.bootstrap_diff_median(times[(v, s)], times[("none", s)])
             res["added_ms"][f"{v}_{s}"] = {"median": mine["median"] - none["median"], "p90": mine["p90"] - none["p90"],
@@ -255,6 +327,14 @@ def main():
                                                 "ci95": [lo, hi]}
     res["direct"] = {v: {"wall_ms": B.summary(d["wall"]), "cpu_ms": B.summary(d["cpu"])} for v, d in direct.items()}
     res["direct"]["runs"] = direct_n
+    # Ratios of what each hook adds, from the direct runs (what git waits for: the hook's process
+    # tree) and from the in-commit difference of medians (noisier: commits vary by more than hooks).
+    al = res["direct"]["autoloop"]["wall_ms"]["median"]
+    res["ratios"] = {"direct": {v: res["direct"][v]["wall_ms"]["median"] / al for v in hooked}}
+    for s in sizes:
+        a_ms = res["added_ms"][f"autoloop_{s}"]["median"]
+        res["ratios"][f"added_{s}"] = {v: (res["added_ms"][f"{v}_{s}"]["median"] / a_ms if a_ms > 0 else None)
+                                       for v in hooked}
     res["back_to_back"]["catch_up_ms"] = catch_up
     res["back_to_back"]["commits"] = len(b2b_heads)
     res["back_to_back"]["worker_scans"] = len(b2b_scans)
@@ -280,7 +360,7 @@ def main():
         print(f"  {'autoloop back-to-back, ' + str(s) + ' file(s)':34} {x['median']:8.2f} {x['p90']:8.2f} {x['min']:8.2f} {x['max']:8.2f}")
     print(f"  {'added vs no hook (ms)':34} {'median':>8} {'p90':>8}   95% interval of the median")
     for s in sizes:
-        for v in ("shell", "autoloop"):
+        for v in hooked:
             x = res["added_ms"][f"{v}_{s}"]
             print(f"  {v + ', ' + str(s) + ' file(s)':34} {x['median']:8.2f} {x['p90']:8.2f}   "
                   f"[{x['ci95'][0]:.1f}, {x['ci95'][1]:.1f}]")
@@ -291,7 +371,8 @@ def main():
     for v in direct_cmds:
         x, c = res["direct"][v]["wall_ms"], res["direct"][v]["cpu_ms"]
         label = "/bin/true (spawn floor)" if v == "true" else f"{v} hook"
-        print(f"  {label:34} {x['median']:8.2f} {x['p90']:8.2f} {x['min']:8.2f} {x['max']:8.2f}   {c['median']:.2f}")
+        ratio = f"   {x['median'] / res['direct']['autoloop']['wall_ms']['median']:.2f}x autoloop's" if v != "true" else ""
+        print(f"  {label:34} {x['median']:8.2f} {x['p90']:8.2f} {x['min']:8.2f} {x['max']:8.2f}   {c['median']:.2f}{ratio}")
     print(f"  {'commit -> queued (ms)':34} {'median':>8} {'p90':>8} {'min':>8} {'max':>8}")
     for s in sizes:
         for k in ("from_return", "from_start"):
@@ -308,6 +389,7 @@ def main():
     if res["hook_errors"] or lost:
         print(f"  WARNING: {res['hook_errors']} hook errors, {lost} idle-phase commits never queued "
               f"(see {bench.git_dir}/autoloop/log/hook-errors.log)")
+    bench.set_hook(None)
     if a.json:
         B.write_json(a.json, res)
     return 0

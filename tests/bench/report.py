@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Merges the benchmark programs' JSON into build/bench/results.json and prints the figures table.
 
-  report.py --out results.json [--hooks H.json] [--engine E.json] [--scan S.json] [--machine M.json]
+  report.py --out results.json [--hooks H.json] [--engine E.json] [--scan S.json] [--astgrep A.json]
+            [--incremental I.json] [--drain D.json] [--machine M.json]
 
 Each figure: name, median, p90 (blank when the figure is a single measurement), unit, target and
 verdict (PASS / MISS against the issue's acceptance targets, `info` when there is no target).
@@ -53,9 +54,12 @@ def hook_figures(h):
     for s in h["sizes"]:
         n = h["commit_ms"][f"none_{s}"]
         out.append(figure(g, f"git commit, no hook, {s} file(s)", n["median"], n["p90"], "ms"))
-    for s in h["sizes"]:
-        x = h["added_ms"][f"shell_{s}"]
-        out.append(figure(g, f"added by a one-line shell hook, {s} file(s)", x["median"], x["p90"], "ms"))
+    peers = [v for v in h.get("variants", ["none", "shell", "autoloop"]) if v not in ("none", "autoloop")]
+    for v in peers:
+        for s in h["sizes"]:
+            x = h["added_ms"][f"{v}_{s}"]
+            out.append(figure(g, f"added by {'a one-line shell' if v == 'shell' else v} hook, {s} file(s)",
+                              x["median"], x["p90"], "ms", note=f"95% interval [{x['ci95'][0]:.1f}, {x['ci95'][1]:.1f}]"))
     for s in h["sizes"]:
         out.append(ci_figure(g, f"added by autoloop hook, {s} file(s), idle", h["added_ms"][f"autoloop_{s}"], 5))
     for s in h["sizes"]:
@@ -68,8 +72,18 @@ def hook_figures(h):
                           5, note="what git waits for; includes the spawn floor"))
         x = d["autoloop"]["cpu_ms"]
         out.append(figure(g, "  CPU time of that hook process", x["median"], x["p90"], "ms"))
-        x = d["shell"]["wall_ms"]
-        out.append(figure(g, "one-line shell hook run directly", x["median"], x["p90"], "ms"))
+        for v in peers:
+            x = d[v]["wall_ms"]
+            out.append(figure(g, f"{'one-line shell' if v == 'shell' else v} hook run directly", x["median"], x["p90"], "ms",
+                              note=f"CPU {d[v]['cpu_ms']['median']:.2f} ms"))
+        al = d["autoloop"]["wall_ms"]["median"]
+        out.append(figure(g, "autoloop hook / one-line shell hook, run directly", al / d["shell"]["wall_ms"]["median"],
+                          None, "x", 1.5, note="target: <= 1.5x the shell hook's"))
+        for v in ("lefthook", "husky", "pre-commit"):
+            if v in d:
+                out.append(figure(g, f"{v} hook / autoloop hook, run directly", d[v]["wall_ms"]["median"] / al, None, "x",
+                                  5 if v == "lefthook" else None, "higher",
+                                  note="target: autoloop >= 5x less than lefthook" if v == "lefthook" else ""))
         x = d["true"]["wall_ms"]
         out.append(figure(g, "spawn floor (/bin/true from the benchmark)", x["median"], x["p90"], "ms"))
     w = h["worker"]["hook_binary_ms"]
@@ -121,7 +135,47 @@ def scan_figures(s):
     return out
 
 
-def rss_figures(h, s, e):
+def astgrep_figures(a):
+    g = "(c) vs ast-grep"
+    t = a["tools"]
+    mb = a["bytes"] / 1e6
+    out = []
+    for k in ("autoloop", "ast-grep"):
+        x = t[k]
+        out.append(figure(g, f"{k}, {a['files']} files ({mb:.1f} MB), {a['threads']} threads, {a['trials']} runs",
+                          x["wall_s"]["median"], x["wall_s"]["p90"], "s",
+                          note=f"{x['mb_per_s']:.2f} MB/s, CPU {x['cpu_s']['median']:.2f} s, {a['matches'][k]} matches"))
+    out.append(figure(g, "ast-grep time / autoloop time", a["speedup"], None, "x", 1, "higher",
+                      note="target: faster than ast-grep (> 1)"))
+    return out
+
+
+def incremental_figures(i):
+    g = "(d) incremental"
+    out = []
+    small, large = i["repos"]["small"], i["repos"]["large"]
+    labels = {"commit": "scan of a new commit", "rescan": "no-op rescan (HEAD already scanned)"}
+    for key, x in i["figures"].items():
+        kind, size = key.rsplit("_", 1)
+        for which, n in (("small", small), ("large", large)):
+            target = 20 if kind == "rescan" else None
+            out.append(figure(g, f"{labels[kind]}, {size} file(s), {n:,}-file repository", x[which]["median"],
+                              x[which]["p90"], "ms", target, judge="median"))
+        out.append(figure(g, f"  {large:,} / {small:,} files, {labels[kind]}, {size} file(s)", x["ratio"], None, "x",
+                          1.2 if kind == "commit" else None, note="target: no growth with repository size"))
+    return out
+
+
+def drain_figures(d):
+    g = "(e) drain, review"
+    out = []
+    for k, x in d.items():
+        name = f"drain of 5 fixes, {k}" if k != "review --list" else "review --list (5 fixes)"
+        out.append(figure(g, name + f" ({x['trials']} runs)", x["median_ms"], x["p90_ms"], "ms"))
+    return out
+
+
+def rss_figures(h, s, e, a=None, i=None, d=None):
     g = "(d) peak RSS"
     out = []
     if h:
@@ -135,6 +189,19 @@ def rss_figures(h, s, e):
         if "commit" in r:
             out.append(figure(g, f"worker path on a commit adding all {r['commit']['files']} files",
                               r["commit"]["peak_rss_kb"] / 1024, None, "MB", 100))
+    if a:
+        for k in ("autoloop", "ast-grep"):
+            out.append(figure(g, f"{k} on the ast-grep comparison's files", a["tools"][k]["peak_rss_kb"] / 1024, None, "MB"))
+    if i:
+        for key in ("commit_10", "rescan_10"):
+            if key in i["figures"]:
+                r = i["figures"][key]["peak_rss_kb"]
+                out.append(figure(g, f"{key.replace('_10', '')} in the {i['repos']['large']:,}-file repository",
+                                  r["large"] / 1024, None, "MB", 100))
+    if d:
+        for k, x in d.items():
+            if "peak_rss_kb" in x:
+                out.append(figure(g, "drain of 5 fixes, " + k if k != "review --list" else k, x["peak_rss_kb"] / 1024, None, "MB", 100))
     if e:
         out.append(figure(g, "engine alone, beyond the file contents it holds",
                           (e["peak_rss_kb"] - e["content_kb"]) / 1024, None, "MB"))
@@ -155,20 +222,31 @@ def main():
     ap.add_argument("--hooks")
     ap.add_argument("--engine")
     ap.add_argument("--scan")
+    ap.add_argument("--astgrep")
+    ap.add_argument("--incremental")
+    ap.add_argument("--drain")
     ap.add_argument("--machine")
     a = ap.parse_args()
     h, e, s, m = load(a.hooks), load(a.engine), load(a.scan), load(a.machine) or {}
+    ag, inc, dr = load(a.astgrep), load(a.incremental), load(a.drain)
 
     figs = []
     if h:
         figs += hook_figures(h)
     if e:
         figs += engine_figures(e)
+    if ag:
+        figs += astgrep_figures(ag)
     if s:
         figs += scan_figures(s)
-    figs += rss_figures(h, s, e)
+    if inc:
+        figs += incremental_figures(inc)
+    if dr:
+        figs += drain_figures(dr)
+    figs += rss_figures(h, s, e, ag, inc, dr)
 
-    B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"hooks": h, "engine": e, "scan_all": s}})
+    B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"hooks": h, "engine": e, "scan_all": s, "astgrep": ag,
+                                                                 "incremental": inc, "drain": dr}})
 
     if not figs:
         print("no figures (nothing was run)")
