@@ -41,20 +41,29 @@ queue::Store& Context::store() {
     try {
       m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db(), queue::Store::Check::none));
     } catch (const queue::CorruptError& e) {
-      auto moved = queue::Store::quarantine(paths.db());
-      log.error("{}; moved aside to {}", e.what(), moved.string());
-      core::warn(std::string(e.what()) + "; moved aside to " + moved.string() + " and starting afresh (a rescan rebuilds it)");
-      m_quarantined = moved;
-      m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db()));
-      m_store->set_state("rebuild_needed", moved.string());
-      try {
-        core::write_file_atomic(paths.last_error(), "the queue database was corrupt: moved aside to " + moved.string() +
-                                                        " and rebuilt (open findings come back as commits are scanned)\n");
-      } catch (const std::exception&) {
-      }
+      rebuild_store(e);
     }
   }
   return *m_store;
+}
+
+void Context::recover_corrupt_store(const queue::CorruptError& e) {
+  m_store.reset();
+  rebuild_store(e);
+}
+
+void Context::rebuild_store(const queue::CorruptError& e) {
+  auto moved = queue::Store::quarantine(paths.db());
+  log.error("{}; moved aside to {}", e.what(), moved.string());
+  core::warn(std::string(e.what()) + "; moved aside to " + moved.string() + " and starting afresh (a rescan rebuilds it)");
+  m_quarantined = moved;
+  m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db()));
+  m_store->set_state("rebuild_needed", moved.string());
+  try {
+    core::write_file_atomic(paths.last_error(), "the queue database was corrupt: moved aside to " + moved.string() +
+                                                    " and rebuilt (its findings come back by a rescan of HEAD)\n");
+  } catch (const std::exception&) {
+  }
 }
 
 const scan::Engine& Context::engine() {

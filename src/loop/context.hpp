@@ -56,6 +56,9 @@ public:
   // The queue, opened on first use. A corrupt database is moved aside (reported once on stderr and
   // in the log) and a fresh one is created; the next scans rebuild it.
   queue::Store& store();
+  // Damage found after the queue was opened (a query hit SQLITE_CORRUPT): the same as store() does at
+  // open, moving the file aside and starting afresh. The Store reference from before is invalid then.
+  void recover_corrupt_store(const queue::CorruptError& e);
   // Whether a corrupt queue was moved aside by store() in this invocation.
   const std::optional<std::filesystem::path>& quarantined() const { return m_quarantined; }
 
@@ -76,6 +79,7 @@ public:
 
 private:
   Context(git::Repository r, Paths p) : repo(std::move(r)), paths(std::move(p)) {}
+  void rebuild_store(const queue::CorruptError& e);
   std::unique_ptr<queue::Store> m_store;
   std::unique_ptr<scan::Engine> m_engine;
   std::optional<std::filesystem::path> m_quarantined;

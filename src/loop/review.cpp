@@ -5,6 +5,7 @@
 #include "loop/derive.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
+#include "schedule/git_state.hpp"
 
 #include <sys/stat.h>
 
@@ -63,6 +64,12 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   auto branch = ctx.repo.current_branch();
   if (!branch || !ctx.paths.work_tree) {
     r.message = "accept needs a checked-out branch";
+    return r;
+  }
+  // A merge, rebase, cherry-pick or revert stopped half-way remembers where HEAD was: moving it now
+  // would be undone (or worse) by --abort and --continue.
+  if (auto state = schedule::detect_git_state(ctx.paths.git_dir); state != schedule::GitState::normal) {
+    r.message = "a " + schedule::to_string(state) + " is in progress; finish or abort it first (nothing was changed)";
     return r;
   }
   auto fixes = pending_fixes(ctx);

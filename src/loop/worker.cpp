@@ -133,6 +133,7 @@ WorkerResult run_worker(Context& ctx) {
   const auto spool_dir = ctx.paths.spool();
   const auto lock_path = ctx.paths.data_dir / "scan.lock";
   bool blocked = false; // a rule or config error: the events wait for the fix
+  bool recovered = false; // the queue was found damaged mid-use once already
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto lock = schedule::FileLock::try_acquire(lock_path);
     if (!lock) {
@@ -192,6 +193,16 @@ WorkerResult run_worker(Context& ctx) {
           std::error_code ec;
           std::filesystem::remove(ctx.paths.last_error(), ec);
         }
+      } catch (const queue::CorruptError& e) {
+        // Damage found after the queue was opened: move it aside, start afresh and take these entries
+        // again (the rescan of HEAD below brings back the rest). Once: a second failure is an error.
+        if (!recovered) {
+          recovered = true;
+          ctx.recover_corrupt_store(e);
+          continue;
+        }
+        ctx.log.error("scan failed: {}", e.what());
+        write_last_error(ctx, std::string("scan failed: ") + e.what());
       } catch (const core::LocatedError& e) {
         // A malformed rule or config file: keep the events for after the fix, nothing is lost.
         ctx.log.error("scan failed: {}", e.what());

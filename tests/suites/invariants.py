@@ -14,7 +14,7 @@ Prints one line per problem and exits 1, or prints nothing and exits 0. Checked:
             former tip in <b>'s reflog: the branch may have moved since the last drain); every commit on
             <b>..<prefix><b> has one parent, changes exactly one file at a path inside the repository,
             carries the four Autoloop-* trailers, and names an opportunity that exists and has an attempt
-            recording that very commit as applied or kept.
+            recording that very commit as applied or kept (or planned: a drain killed after publishing).
   settled   (--settled: after a drain finished) no cycle is left unfinished and no attempt 'planned'; the
             opportunities with status 'applied' are exactly those on the side branches, each once; each
             side branch sits on its branch's tip.
@@ -121,11 +121,18 @@ def check(opts):
         if not tip:
             problems.append("%s exists but its branch %s does not" % (ref, branch))
             continue
-        # Not out(): str.strip() counts \x1e and \x1f as white space.
-        log = git(["log", "--format=%x1e%H%x1f%P%x1f%(trailers:only,unfold)%x1f", "--name-only",
+        # The chain: first parents down from the side tip while they are fix commits. (tip..side is not it:
+        # when the branch was rewritten, its old commits are below the chain too.) Not out(): str.strip()
+        # counts \x1e and \x1f as white space.
+        log = git(["log", "--first-parent", "--format=%x1e%H%x1f%P%x1f%(trailers:only,unfold)%x1f", "--name-only",
                    tip + ".." + side], gd).stdout.decode("utf-8", errors="surrogateescape")
-        commits = []
+        records = []
         for record in log.split("\x1e")[1:]:
+            if "Autoloop-Rule: " not in record.split("\x1f")[2]:
+                break
+            records.append(record)
+        commits = []
+        for record in records:
             commit, parents, trailers, names = record.split("\x1f")
             commits.append((commit, parents))
             files = [n for n in names.split("\n") if n]
@@ -150,8 +157,11 @@ def check(opts):
                 if os.path.exists(db_path):
                     if opp not in opp_ids:
                         problems.append("%s: fix commit %s names missing opportunity #%d" % (ref, commit, opp))
+                    # A drain killed after publishing leaves its attempts 'planned' (the recorded plan); the
+                    # next drain finishes the record, so once settled only applied or kept count.
+                    outcomes = ("applied", "kept") if opts.settled else ("applied", "kept", "planned")
                     recorded = [o for o, outcome in attempts_by_commit.get(commit, [])
-                                if o == opp and outcome in ("applied", "kept")]
+                                if o == opp and outcome in outcomes]
                     if not recorded:
                         problems.append("%s: fix commit %s (#%d) has no applied attempt recording it" % (ref, commit, opp))
         # The base of the chain: the parent of its oldest commit, or the side tip itself when it holds no fix.
