@@ -73,8 +73,12 @@ torture_repo() {
 }
 
 # drain_settled [ARGS...]: a foreground drain that must succeed, then the settled invariants with fsck.
+# A worker may be draining on its own (a branch with no cycle yet is due at once): wait for its lock first,
+# and again after ours (the "another drain is running" answer exits 0 as well).
 drain_settled() {
+  flock -w 120 "$(autoloop_dir)/drain.lock" true
   expect_rc 0 git autoloop drain --now --foreground "$@"
+  flock -w 120 "$(autoloop_dir)/drain.lock" true
   figure drains
   check_case --settled --fsck
 }
