@@ -194,6 +194,11 @@ def main():
                  ("maintenance.auto", "false"), ("commit.gpgsign", "false")):
         B.git(work, "config", k, v)
     B.run([binary, "install"], cwd=work, stdout=subprocess.DEVNULL)
+    # The hook and the scan are measured, not drains: a worker that finished its scan would otherwise
+    # wait out the debounce (or, on a busy machine, a load below max_load_per_cpu) before a drain,
+    # and the loop would not go idle between commits.
+    with open(os.path.join(B.common_git_dir(work), "autoloop", "config.yml"), "w") as f:
+        f.write("autonomous_loop:\n  max_improvements_per_cycle: 0\n  debounce: 0\n  max_load_per_cpu: 0\n")
     bench = Bench(work, binary)
     with open(bench.hook_path) as f:
         autoloop_hook = f.read()
