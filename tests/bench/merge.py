@@ -9,6 +9,7 @@ order per round so that drift hits all alike:
   driver    git-autoloop merge-driver, as git runs it (%O %A %B %L %P)
   line      the same with AUTOLOOP_MERGE=0 (the driver forced to git's plain line merge)
   git       git merge-file -p with the case's labels, style and marker size
+  start     git-autoloop --version, the cost of starting the binary at all
   true      /bin/true, the cost of starting any process from here
 Each run is timed alone (time.perf_counter_ns around subprocess.run; copying the inputs is outside).
 Per-file time: median and p99 over all runs of all cases. "Exact": the result (bytes and exit status)
@@ -33,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 
 GROUP = "(e) merge driver"
-VARIANTS = ("driver", "line", "git", "true")
+VARIANTS = ("driver", "line", "git", "start", "true")
 
 
 def load_runner():
@@ -86,6 +87,7 @@ def measure(a):
                 "driver": (R.driver_command(binary, case, base, ours, theirs), env),
                 "line": (R.driver_command(binary, case, base, ours, theirs), env_line),
                 "git": (R.git_command(case, base, ours, theirs), env),
+                "start": ([binary, "--version"], env),
                 "true": (["/bin/true"], env),
             }
             outcome = {}
@@ -103,7 +105,7 @@ def measure(a):
                     if r >= a.warmup:
                         times[v].append(ms(t1 - t0))
                         by_lang.setdefault((case.lang, v), []).append(ms(t1 - t0))
-                    if r == 0 and v != "true":
+                    if r == 0 and v not in ("start", "true"):
                         if v == "git":
                             out, status = p.stdout, (1 if 0 < p.returncode < 128 else p.returncode)
                         else:
@@ -156,6 +158,7 @@ def figures(m):
     for v, label in (("driver", "git-autoloop merge-driver, per file"),
                      ("line", "  same, AUTOLOOP_MERGE=0 (line merge only)"),
                      ("git", "git merge-file, per file"),
+                     ("start", "git-autoloop --version (binary start-up)"),
                      ("true", "spawn floor (/bin/true from the benchmark)")):
         x = m["ms"][v]
         row(label, x["median"], x["p99"], "ms", note=f"p90 column: p99; {x['n']} runs" if v == "driver" else "p90 column: p99")
@@ -173,7 +176,8 @@ def print_table(m):
     print(f"merge: {m['cases']} cases of tests/merge ({m['failing_dir']} in failing/), {m['rounds']} timed runs each")
     print(f"  {'per file (ms)':44} {'median':>8} {'p90':>8} {'p99':>8} {'max':>8}")
     for v, label in (("driver", "git-autoloop merge-driver"), ("line", "merge-driver, AUTOLOOP_MERGE=0"),
-                     ("git", "git merge-file"), ("true", "/bin/true (spawn floor)")):
+                     ("git", "git merge-file"), ("start", "git-autoloop --version (start-up)"),
+                     ("true", "/bin/true (spawn floor)")):
         x = m["ms"][v]
         print(f"  {label:44} {x['median']:8.2f} {x['p90']:8.2f} {x['p99']:8.2f} {x['max']:8.2f}")
     print(f"  {'median per language (ms)':20} {'driver':>8} {'line':>8} {'git':>8}")
