@@ -122,6 +122,7 @@ const std::vector<std::string> k_all_keys = {
     "scope",
     "side_branch_prefix",
     "block_push_on",
+    "push_side_branches",
     "notify_command",
     "fixers",
     "rules.directory",
@@ -365,6 +366,15 @@ TEST_CASE("load_config") {
     CHECK_THAT(located_error(file), Catch::StartsWith(file.string() + ":3:1: invalid YAML"));
     const fs::path tabs = tmp.write("tabs.yml", "scan:\n  threads: 2\n bad: : :\n");
     CHECK_THAT(located_error(tabs), Catch::StartsWith(tabs.string() + ":") && Catch::Contains("invalid YAML"));
+  }
+
+  SECTION("a stray top-level token is an error, not a hang (found by tests/fuzz: yaml-cpp's LoadAll looped)") {
+    const fs::path comma = tmp.write("comma.yml", ",");
+    CHECK(located_error(comma) == comma.string() + ":1:1: invalid YAML: unexpected ','");
+    const fs::path later = tmp.write("later.yml", "# settings\n--- ,%\x01:tz\n");
+    CHECK(located_error(later) == later.string() + ":2:5: invalid YAML: unexpected ','");
+    const fs::path second = tmp.write("second.yml", "scan: {threads: 2}\n---\n,\n");
+    CHECK(located_error(second) == second.string() + ":3:1: expected one YAML document, found another here");
   }
 
   SECTION("the top level must be a map") {
