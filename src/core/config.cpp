@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <functional>
 #include <set>
+#include <sstream>
 #include <type_traits>
 
 extern char** environ;
@@ -558,19 +560,57 @@ void apply_map(Config& config, const YAML::Node& node, const std::string& prefix
   }
 }
 
+// Where each document's root node starts, from yaml-cpp's event parser.
+class DocumentRoots : public YAML::EventHandler {
+public:
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark&) override { m_root_seen = false; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { root(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { root(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { root(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    root(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    root(mark);
+  }
+  void OnMapEnd() override {}
+
+private:
+  void root(const YAML::Mark& mark) {
+    if (!m_root_seen) marks.push_back(mark);
+    m_root_seen = true;
+  }
+  bool m_root_seen = false;
+};
+
 void apply_file(Config& config, const std::filesystem::path& path) {
   std::optional<std::string> text = read_file(path);
   if (!text) return;
   const Layer layer{path.string(), {}, {}};
-  std::vector<YAML::Node> documents;
+  YAML::Node document;
   try {
-    documents = YAML::LoadAll(*text);
+    // Two documents at most: yaml-cpp 0.7's LoadAll never returns when a document leaves its first
+    // token unread (a file holding just "," made it add empty documents until memory ran out).
+    std::istringstream in(*text);
+    YAML::Parser parser(in);
+    DocumentRoots roots;
+    for (int i = 0; i < 2 && parser.HandleNextDocument(roots); ++i) {
+    }
+    if (roots.marks.empty()) return;
+    if (roots.marks.size() > 1) {
+      const YAML::Mark& second = roots.marks[1];
+      if (second.pos == roots.marks[0].pos && static_cast<size_t>(second.pos) < text->size())
+        fail_at(layer, second, std::string("invalid YAML: unexpected '") + (*text)[second.pos] + "'");
+      fail_at(layer, second, "expected one YAML document, found another here");
+    }
+    document = YAML::Load(*text);
   } catch (const YAML::ParserException& e) {
     fail_at(layer, e.mark, "invalid YAML: " + e.msg);
   }
-  if (documents.empty()) return;
-  if (documents.size() > 1) fail_at(layer, documents[1].Mark(), "expected one YAML document, found another here");
-  apply_map(config, documents.front(), "", Where{layer, YAML::Mark::null_mark()});
+  apply_map(config, document, "", Where{layer, YAML::Mark::null_mark()});
 }
 
 // Parses an env/-c value: verbatim for free-form strings, else as YAML (so "[a, b]" is a list).
