@@ -144,6 +144,7 @@ Runner define_review(CLI::App& sub) {
     Format format = parse_format(o->format, false);
     loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
+    if (auto finished = loop::finish_interrupted_accept(ctx, true)) core::say(*finished);
     if (o->list) {
       auto fixes = loop::pending_fixes(ctx);
       if (format == Format::json) {

@@ -4,6 +4,7 @@
 #include "feedback/feedback.hpp"
 #include "fix/validate.hpp"
 #include "loop/derive.hpp"
+#include "loop/review.hpp"
 #include "merge/merge.hpp"
 #include "safety/sandbox.hpp"
 #include "safety/trust.hpp"
@@ -311,6 +312,8 @@ std::string side_branch_name(const core::Config& config, const std::string& bran
 
 void recover(Context& ctx) {
   queue::Store& store = ctx.store();
+  // An accept killed after it moved the branch: its verdict counts (its files wait for the next review).
+  if (auto finished = finish_interrupted_accept(ctx, false)) ctx.log.info("{}", *finished);
   for (const auto& cycle : store.unfinished_cycles()) {
     std::string side_ref = "refs/heads/" + side_branch_name(ctx.config, cycle.branch);
     std::string tip = ctx.repo.read_ref(side_ref).value_or("");

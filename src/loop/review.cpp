@@ -1,11 +1,14 @@
 #include "loop/review.hpp"
 
+#include "core/fault.hpp"
 #include "core/fs.hpp"
 #include "core/process.hpp"
 #include "loop/derive.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
 #include "schedule/git_state.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
 
@@ -25,7 +28,74 @@ std::optional<std::string> side_tip(Context& ctx, std::string* branch_out = null
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+// The accept journal (state key): what an accept is about to do, written before the branch moves.
+const char* const k_accept_journal = "accepting";
+
+// Writes one file of an accept into the work tree and the index.
+void write_accepted_file(Context& ctx, const std::string& path, const std::string& content, const std::string& blob,
+                         unsigned mode) {
+  char mode_text[16];
+  std::snprintf(mode_text, sizeof mode_text, "%o", mode);
+  core::write_file_atomic(*ctx.paths.work_tree / path, content, std::filesystem::perms(mode == 0100755 ? 0755 : 0644));
+  core::git_output(*ctx.paths.work_tree, {"update-index", "--cacheinfo", std::string(mode_text) + "," + blob + "," + path});
+}
+
+// Records the verdict of an accept (status, verdict, attempt), once.
+void record_accept(Context& ctx, int64_t id, const std::string& commit, const std::string& branch, int lines, double risk) {
+  auto txn = ctx.store().begin();
+  auto o = ctx.store().opportunity(id);
+  if (o && o->status != "accepted") {
+    ctx.store().set_status(id, "accepted");
+    ctx.store().record_verdict(id, "accepted", "", commit);
+    ctx.store().record_attempt({0, id, 0, commit, "accepted", "", branch, lines, 0, risk, 0});
+  }
+  txn.commit();
+}
+
 } // namespace
+
+std::optional<std::string> finish_interrupted_accept(Context& ctx, bool write_files) {
+  auto text = ctx.store().state(k_accept_journal);
+  if (!text) return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.contains("commit")) {
+    ctx.store().erase_state(k_accept_journal);
+    return std::nullopt;
+  }
+  const std::string commit = j.value("commit", ""), branch = j.value("branch", "");
+  const int64_t id = j.value("id", int64_t{0});
+  // Landed: the branch is at the commit, or went on from it.
+  auto tip = ctx.repo.resolve_commit("refs/heads/" + branch);
+  bool landed = tip && *tip == commit;
+  if (tip && !landed && ctx.repo.has_object(commit)) {
+    auto since = ctx.repo.commit_range(j.value("head", ""), *tip, 10000);
+    landed = std::find(since.begin(), since.end(), commit) != since.end();
+  }
+  if (!landed) {
+    ctx.store().erase_state(k_accept_journal); // the branch never moved: nothing happened
+    return std::nullopt;
+  }
+  record_accept(ctx, id, commit, branch, j.value("lines", 0), j.value("risk", 0.0));
+  std::string done = "finished the interrupted accept of #" + std::to_string(id) + " (" + commit.substr(0, 12) + ")";
+  if (!write_files) return done; // the journal stays for the files
+  if (ctx.paths.work_tree && ctx.paths.work_tree->string() == j.value("work_tree", "") &&
+      ctx.repo.current_branch() == std::optional<std::string>(branch)) {
+    for (const auto& f : j.value("files", nlohmann::json::array())) {
+      const std::string path = f.value("path", ""), old_blob = f.value("old", ""), new_blob = f.value("new", "");
+      if (path.empty() || core::crosses_symlink(*ctx.paths.work_tree, path)) continue;
+      auto on_disk = core::read_file(*ctx.paths.work_tree / path);
+      if (!on_disk || !ctx.repo.has_object(new_blob)) continue;
+      if (*on_disk == ctx.repo.read_blob(old_blob)) {
+        write_accepted_file(ctx, path, ctx.repo.read_blob(new_blob), new_blob, f.value("mode", 0100644u));
+        done += "; wrote " + path;
+      } else if (*on_disk != ctx.repo.read_blob(new_blob)) {
+        ctx.log.warn("interrupted accept of #{}: {} changed since; left as it is", id, path);
+      }
+    }
+  }
+  ctx.store().erase_state(k_accept_journal);
+  return done;
+}
 
 std::vector<PendingFix> pending_fixes(Context& ctx) {
   std::vector<PendingFix> out;
@@ -61,6 +131,7 @@ void rebuild_side_branch(Context& ctx) {
 
 VerdictResult accept_fix(Context& ctx, int64_t id) {
   VerdictResult r;
+  if (auto finished = finish_interrupted_accept(ctx, true)) ctx.log.info("{}", *finished);
   auto branch = ctx.repo.current_branch();
   if (!branch || !ctx.paths.work_tree) {
     r.message = "accept needs a checked-out branch";
@@ -148,26 +219,25 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   for (const auto& u : updates) entries.push_back({u.path, ctx.repo.write_blob(u.content), u.mode});
   std::string tree = ctx.repo.tree_with_files(head, entries);
   std::string commit = ctx.repo.create_commit(tree, {head}, info.author, committer, info.message);
+  // The journal first: killed after the branch moved, the next review (or drain) finishes the rest.
+  nlohmann::json journal = {{"id", o.id},         {"commit", commit},           {"branch", *branch},
+                            {"head", head},       {"lines", fix->lines_changed}, {"risk", fix->risk},
+                            {"work_tree", ctx.paths.work_tree->string()},       {"files", nlohmann::json::array()}};
+  for (size_t i = 0; i < updates.size(); ++i)
+    journal["files"].push_back(
+        {{"path", updates[i].path}, {"old", updates[i].head_blob}, {"new", entries[i].blob}, {"mode", updates[i].mode}});
+  ctx.store().set_state(k_accept_journal, journal.dump());
   if (!ctx.repo.update_ref("refs/heads/" + *branch, commit, head, "autoloop: accept #" + std::to_string(id))) {
+    ctx.store().erase_state(k_accept_journal);
     r.message = *branch + " moved while accepting; try again";
     return r;
   }
-  for (size_t i = 0; i < updates.size(); ++i) {
-    const auto& u = updates[i];
-    char mode_text[16];
-    std::snprintf(mode_text, sizeof mode_text, "%o", u.mode);
-    core::write_file_atomic(*ctx.paths.work_tree / u.path, u.content,
-                            std::filesystem::perms(u.mode == 0100755 ? 0755 : 0644));
-    core::git_output(*ctx.paths.work_tree,
-                     {"update-index", "--cacheinfo", std::string(mode_text) + "," + entries[i].blob + "," + u.path});
-  }
-  {
-    auto txn = ctx.store().begin();
-    ctx.store().set_status(o.id, "accepted");
-    ctx.store().record_verdict(o.id, "accepted", "", commit);
-    ctx.store().record_attempt({0, o.id, 0, commit, "accepted", "", *branch, fix->lines_changed, 0, fix->risk, 0});
-    txn.commit();
-  }
+  core::fault_point("accept-after-ref");
+  for (size_t i = 0; i < updates.size(); ++i)
+    write_accepted_file(ctx, updates[i].path, updates[i].content, entries[i].blob, updates[i].mode);
+  core::fault_point("accept-after-files");
+  record_accept(ctx, o.id, commit, *branch, fix->lines_changed, fix->risk);
+  ctx.store().erase_state(k_accept_journal);
   r.ok = true;
   r.commit = commit;
   r.message = "accepted #" + std::to_string(id) + " as " + commit.substr(0, 12) + " on " + *branch;

@@ -6,6 +6,7 @@
 
 #include "loop/context.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,12 @@ VerdictResult accept_fix(Context& ctx, int64_t id);
 VerdictResult reject_fix(Context& ctx, int64_t id, const std::string& reason);
 // Rebuilds the side branch after verdicts (a drain adding no new fixes).
 void rebuild_side_branch(Context& ctx);
+
+// Finishes an accept that was interrupted (killed) after it moved the branch: records its verdict and,
+// when `write_files`, brings the fixed files into the work tree and index, each only while it still
+// holds its version from before the accept (anything else the user did wins, and is left alone).
+// Accept writes a journal before it moves the branch; a journal whose commit never reached the branch
+// is dropped. Returns what was done, or nullopt when there was nothing to finish. Throws queue::Error.
+std::optional<std::string> finish_interrupted_accept(Context& ctx, bool write_files);
 
 } // namespace loop

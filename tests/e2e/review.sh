@@ -326,6 +326,42 @@ test_revert_of_accepted_fix_is_recorded() {
   assert_eq "" "$(side_commits)" "side branch after the revert"
 }
 
+test_interrupted_accept_is_finished() {
+  review_repo a.py b.py
+  local id head fixed
+  id=$(id_of a.py)
+  head=$(git rev-parse HEAD)
+  fixed=$(git show "$(side_commit_of "$id"):a.py")
+  # Killed right after the branch moved: the file still holds its old version, no verdict yet.
+  AUTOLOOP_FAULT=accept-after-ref git autoloop review --accept "$id" >/dev/null 2>&1 && fail "the fault point did not fire"
+  assert_eq "$head" "$(git rev-parse HEAD^)" "the branch moved by the fix commit"
+  assert_contains "$(cat a.py)" "x == None" "a.py right after the kill"
+  assert_eq "applied" "$(opportunity_status "$id")" "status right after the kill"
+  # A drain (in the background, never touching the work tree) records the verdict...
+  expect_rc 0 git autoloop drain --now --foreground
+  assert_eq "accepted" "$(opportunity_status "$id")" "status after the drain"
+  assert_contains "$(cat a.py)" "x == None" "a.py after the drain"
+  # ... and the next review brings the file, once, and only that file.
+  run_cmd git autoloop review --list
+  assert_contains "$OUT" "finished the interrupted accept of #$id" "review output"
+  assert_contains "$OUT" "wrote a.py" "review output"
+  assert_eq "$fixed" "$(cat a.py)" "a.py after the review"
+  assert_eq "" "$(git status --porcelain=v1)" "git status"
+  assert_eq "1" "$(db_query "SELECT count(*) FROM verdicts WHERE opportunity_id = $id")" "verdicts recorded"
+  run_cmd git autoloop review --list
+  assert_not_contains "$OUT" "interrupted" "a second review"
+
+  # Killed after the file was written but before the verdict: the next review records it; a user's edit
+  # made in between is never overwritten.
+  id=$(id_of b.py)
+  AUTOLOOP_FAULT=accept-after-files git autoloop review --accept "$id" >/dev/null 2>&1 && fail "the fault point did not fire"
+  assert_contains "$(cat b.py)" "x is None" "b.py after the second kill"
+  echo "# mine" >>b.py
+  run_cmd git autoloop review --list
+  assert_eq "accepted" "$(opportunity_status "$id")" "status after the review"
+  assert_contains "$(cat b.py)" "# mine" "the user's edit"
+}
+
 run_test "accept: a real commit on the branch, fix author, user committer, one file, side branch rebuilt" test_accept
 run_test "accept: the committer honours GIT_COMMITTER_NAME/EMAIL like git" test_accept_committer_from_environment
 run_test "reject: recorded with its reason, side branch rebuilt without it, never reopened" test_reject
@@ -334,4 +370,5 @@ run_test "interactive review on a terminal: a, r + reason, s, q" test_interactiv
 run_test "accept after the branch moved: the fix is derived again and applied" test_accept_after_branch_moved
 run_test "accept refuses when the touched file has uncommitted changes and loses nothing" test_accept_refuses_dirty_file
 run_test "a later git revert of an accepted fix is recorded, and the fix is not proposed again" test_revert_of_accepted_fix_is_recorded
+run_test "an accept killed after the branch moved is finished by the next drain (verdict) and review (file)" test_interrupted_accept_is_finished
 finish
