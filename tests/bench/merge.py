@@ -63,9 +63,11 @@ def measure(a):
     rng = random.Random(a.seed)
     home = tempfile.mkdtemp(prefix="autoloop-merge-bench-home.")
     work = tempfile.mkdtemp(prefix="autoloop-merge-bench.")
-    # A private copy, taken under the build lock: a rebuild of the shared tree cannot swap it midway.
+    # A private copy: a rebuild of the shared tree cannot swap it midway. From the build tree it is
+    # taken under the build lock; tests/bench/run's snapshot (AUTOLOOP_BENCH_BIN_DIR) needs none.
     binary = os.path.join(work, "git-autoloop")
-    B.run(["flock", "/tmp/autoloop-build.lock", "cp", B.binary("git-autoloop"), binary])
+    lock = [] if os.environ.get("AUTOLOOP_BENCH_BIN_DIR") else ["flock", "/tmp/autoloop-build.lock"]
+    B.run([*lock, "cp", B.binary("git-autoloop"), binary])
     env = R.clean_env(home)
     env_line = dict(env, AUTOLOOP_MERGE="0")
     times = {v: [] for v in VARIANTS}
