@@ -131,7 +131,7 @@ class Bench:
         """Times one `git commit -q`; returns (start_ns, end_ns)."""
         t0 = time.perf_counter_ns()
         r = subprocess.run(["git", "commit", "-q", "-m", message], cwd=self.work, env=self.env,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         t1 = time.perf_counter_ns()
         if r.returncode != 0:
             raise RuntimeError("git commit failed")
