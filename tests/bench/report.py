@@ -176,11 +176,11 @@ def drain_figures(d):
 
 
 def rss_figures(h, s, e, a=None, i=None, d=None):
-    g = "(d) peak RSS"
+    g = "(f) peak RSS"
     out = []
     if h:
         x = h["worker"]["peak_rss_kb"]
-        out.append(figure(g, "worker scan of a 1-10 file commit (runs table)", x["median"] / 1024, x["max"] / 1024, "MB",
+        out.append(figure(g, "worker scan of a 1-100 file commit (runs table)", x["median"] / 1024, x["max"] / 1024, "MB",
                           100, note="p90 column: max; judged on max", judge="p90"))
     if s:
         r = s["runs"]
