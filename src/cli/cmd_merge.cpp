@@ -7,6 +7,7 @@
 #include "core/process.hpp"
 #include "loop/context.hpp"
 #include "merge/merge.hpp"
+#include "schedule/repo_locate.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -34,7 +35,11 @@ git::ConflictStyle configured_style() {
   core::ProcessOptions o;
   o.timeout = std::chrono::seconds(10);
   try {
-    if (!core::run_process({"git", "rev-parse", "--git-dir"}, o).ok()) return git::ConflictStyle::merge;
+    // Inside a repository? Found without a process of its own (the driver runs once per file).
+    std::map<std::string, std::string> env;
+    for (const char* name : {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"})
+      if (const char* v = std::getenv(name)) env[name] = v;
+    if (!schedule::locate_repo(std::filesystem::current_path(), env)) return git::ConflictStyle::merge;
     auto r = core::run_process({"git", "config", "--get", "merge.conflictStyle"}, o);
     std::string value = r.ok() ? r.out.substr(0, r.out.find('\n')) : "";
     return parse_style(value).value_or(git::ConflictStyle::merge);
