@@ -24,6 +24,15 @@ struct Piece {
     check += p.check;
     clean = clean && p.clean;
   }
+  // Appends a member: members are whole lines, so one that followed the last line of a file without a
+  // final newline needs that newline now.
+  void append_member(const Piece& p) {
+    if (!text.empty() && text.back() != '\n' && !p.text.empty()) {
+      text += '\n';
+      check += '\n';
+    }
+    append(p);
+  }
 };
 
 // The blank lines at the start of `text`, and the rest.
@@ -149,23 +158,23 @@ public:
       if (mb && mo && mt) {
         std::string tb = b.text(*mb), to = o.text(*mo), tt = t.text(*mt);
         if (to == tb || to == tt || tt == tb || !mb->region || !mo->region || !mt->region) {
-          out.append(member(tb, to, tt));
+          out.append_member(member(tb, to, tt));
           continue;
         }
         std::string saved = m_why;
-        if (auto inner = region(*mb->region, *mo->region, *mt->region)) out.append(*inner);
+        if (auto inner = region(*mb->region, *mo->region, *mt->region)) out.append_member(*inner);
         else {
           m_why = saved; // the container alone falls back to its line merge
-          out.append(member(tb, to, tt));
+          out.append_member(member(tb, to, tt));
         }
       } else if (mo && mt) {
-        out.append(member("", o.text(*mo), t.text(*mt)));
+        out.append_member(member("", o.text(*mo), t.text(*mt)));
       } else if (mo) {
         std::string to = o.text(*mo);
-        out.append({to, to, true});
+        out.append_member({to, to, true});
       } else if (mt) {
         std::string tt = t.text(*mt);
-        out.append({tt, tt, true});
+        out.append_member({tt, tt, true});
       }
     }
     out.append(text(b.tail(), o.tail(), t.tail()));
