@@ -125,7 +125,8 @@ Runner define_hook(CLI::App& sub) {
     } catch (const std::exception& e) {
       core::warn(std::string("pre-push check skipped: ") + e.what());
       // Our failure lets the push through, but never a side branch (the configuration may be what failed).
-      return refuse_side_branches(refs, core::Config{}.side_branch_prefix) ? k_exit_findings : k_exit_ok;
+      const core::Config defaults = core::default_config();
+      return refuse_side_branches(refs, defaults.side_branch_prefix) ? k_exit_findings : k_exit_ok;
     }
   };
 }
