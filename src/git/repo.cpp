@@ -1,5 +1,7 @@
 #include "git/repo.hpp"
 
+#include "core/process.hpp"
+
 #include <git2.h>
 
 #include <algorithm>
@@ -205,7 +207,34 @@ std::vector<std::string> Repository::parents(const std::string& commit) const {
   return out;
 }
 
+namespace {
+
+// libgit2 1.5 knows nothing of shallow clones: a walk that reaches the boundary fails ("object not
+// found", after which it ends early and leaks) so every range came back empty there. In a shallow
+// repository git lists the range itself: `git rev-list --topo-order --reverse ARGS`, at most `limit`.
+std::vector<std::string> shallow_rev_list(git_repository* repo, std::vector<std::string> args, size_t limit) {
+  std::vector<std::string> argv{"--git-dir=" + std::string(git_repository_path(repo)), "rev-list", "--topo-order",
+                                "--reverse"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto out = core::git_output(git_repository_path(repo), argv);
+  if (!out) throw Error(GIT_ERROR, "git rev-list " + args.front() + " failed in a shallow repository");
+  std::vector<std::string> ids;
+  for (size_t at = 0; at < out->size() && ids.size() < limit;) {
+    size_t end = std::min(out->find('\n', at), out->size());
+    if (end > at) ids.push_back(out->substr(at, end - at));
+    at = end + 1;
+  }
+  return ids;
+}
+
+} // namespace
+
 std::vector<std::string> Repository::commit_range(const std::string& from, const std::string& to, size_t limit) const {
+  if (git_repository_is_shallow(m_repo.get()) == 1) {
+    std::vector<std::string> args{to};
+    if (!from.empty() && has_object(from)) args.push_back("^" + from);
+    return shallow_rev_list(m_repo.get(), args, limit);
+  }
   git_revwalk* w = nullptr;
   check(git_revwalk_new(&w, m_repo.get()), "start revision walk");
   Revwalk walk(w);
@@ -223,6 +252,7 @@ std::vector<std::string> Repository::commit_range(const std::string& from, const
 }
 
 std::vector<std::string> Repository::commits_not_on_remotes(const std::string& to, size_t limit) const {
+  if (git_repository_is_shallow(m_repo.get()) == 1) return shallow_rev_list(m_repo.get(), {to, "--not", "--remotes"}, limit);
   git_revwalk* w = nullptr;
   check(git_revwalk_new(&w, m_repo.get()), "start revision walk");
   Revwalk walk(w);

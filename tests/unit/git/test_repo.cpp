@@ -440,6 +440,20 @@ TEST_CASE("commit_range") {
   SECTION("at most limit commits, the oldest") { CHECK(r.commit_range("", c[3], 2) == Lines{c[0], c[1]}); }
   SECTION("an unknown from hides nothing") { CHECK(r.commit_range(std::string(40, '5'), c[3]) == c); }
 
+  SECTION("a shallow clone: the commits it has (libgit2 alone found none; the sanitizer run saw its leak)") {
+    const fs::path clone = repo.path() / "shallow";
+    repo.git({"clone", "-q", "--depth", "2", "file://" + repo.path().string(), clone.string()});
+    Repository s = Repository::open(clone);
+    CHECK(s.commit_range("", c[3]) == Lines{c[2], c[3]});
+    CHECK(s.commit_range(c[2], c[3]) == Lines{c[3]});
+    CHECK(s.commit_range("", c[3], 1) == Lines{c[2]});
+    CHECK(s.commits_not_on_remotes(c[3]).empty());
+    test_support::run_git(clone, {"commit", "-q", "--allow-empty", "--no-verify", "-m", "local"});
+    const std::string local = test_support::run_git(clone, {"rev-parse", "HEAD"});
+    CHECK(s.commits_not_on_remotes(local) == Lines{local});
+    CHECK(s.commit_range(c[3], local) == Lines{local});
+  }
+
   SECTION("a merged side branch is included, parents before children") {
     repo.git({"checkout", "-q", "-b", "side", c[1]});
     repo.write("b.txt", "side\n");
