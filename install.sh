@@ -8,7 +8,8 @@
 # Idempotent: packages already present are not touched, an existing build is reused.
 # Environment: BUILD_DIR (default ./build), JOBS (default 2),
 #              AUTOLOOP_GRAMMAR_TARBALL_DIR (grammar tarballs for offline builds),
-#              AUTOLOOP_SCHEMA_TARBALL_DIR (schema tarballs for offline test runs, tests/schemas/manifest.txt).
+#              AUTOLOOP_SCHEMA_TARBALL_DIR (schema tarballs for offline test runs, tests/schemas/manifest.txt),
+#              SANITIZE_TESTS=0 (--test: skip the ASan+UBSan run), FUZZ_TIME (--test: seconds per fuzz target, 0 skips).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +19,7 @@ prefix=/usr/local
 mode=""
 repo=""
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
 
@@ -43,8 +44,9 @@ as_root() {
 }
 
 # 1. Packages: only what is missing, so a second run does nothing. The tests need a few more
-#    (a headless browser for the HTML report, a JSON-schema validator).
-test_packages=(python3-jsonschema chromium)
+#    (a headless browser for the HTML report, a JSON-schema validator, clang and its sanitizer and
+#    libFuzzer runtimes for tests/fuzz/).
+test_packages=(python3-jsonschema chromium clang libclang-rt-14-dev)
 ensure_packages() {
   local want=(libgit2-dev libtree-sitter-dev libyaml-cpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev
               nlohmann-json3-dev libpcre2-dev pkg-config ninja-build cmake g++ git ccache python3)
@@ -90,6 +92,17 @@ case $mode in
     build
     say "running the tests"
     ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure
+    # The unit, rule-data, merge and end-to-end tests again with ASan + UBSan (build-asan/; the suites/
+    # run in the plain build only: their kill and timing windows assume its speed), then every fuzz
+    # target for a short time (build-fuzz/).
+    if [ "${SANITIZE_TESTS:-1}" != 0 ]; then
+      say "running the tests under ASan + UBSan"
+      JOBS=$jobs "$here/tests/sanitize/run" -E '^suites/'
+    fi
+    if [ "${FUZZ_TIME:-20}" != 0 ]; then
+      say "fuzzing"
+      JOBS=$jobs FUZZ_TIME=${FUZZ_TIME:-20} "$here/tests/fuzz/run"
+    fi
     ;;
   install)
     [ -d "$repo" ] || die "$repo: no such directory"
