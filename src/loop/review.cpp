@@ -40,6 +40,19 @@ void write_accepted_file(Context& ctx, const std::string& path, const std::strin
   core::git_output(*ctx.paths.work_tree, {"update-index", "--cacheinfo", std::string(mode_text) + "," + blob + "," + path});
 }
 
+// The temporary file an atomic write of `target` leaves when killed half-way (`<name>.tmp.XXXXXX`, see
+// core::AtomicFile): only an accept's own, so only removed while finishing that accept.
+void remove_write_leftovers(const std::filesystem::path& target) {
+  std::error_code ec;
+  const std::string prefix = target.filename().string() + ".tmp.";
+  for (const auto& e : std::filesystem::directory_iterator(target.parent_path(), ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0 && e.is_regular_file(ec) &&
+        !e.is_symlink(ec))
+      std::filesystem::remove(e.path(), ec);
+  }
+}
+
 // Records the verdict of an accept (status, verdict, attempt), once.
 void record_accept(Context& ctx, int64_t id, const std::string& commit, const std::string& branch, int lines, double risk) {
   auto txn = ctx.store().begin();
@@ -83,6 +96,7 @@ std::optional<std::string> finish_interrupted_accept(Context& ctx, bool write_fi
     for (const auto& f : j.value("files", nlohmann::json::array())) {
       const std::string path = f.value("path", ""), old_blob = f.value("old", ""), new_blob = f.value("new", "");
       if (path.empty() || core::crosses_symlink(*ctx.paths.work_tree, path)) continue;
+      remove_write_leftovers(*ctx.paths.work_tree / path);
       auto on_disk = core::read_file(*ctx.paths.work_tree / path);
       if (!on_disk || !ctx.repo.has_object(new_blob)) continue;
       if (*on_disk == ctx.repo.read_blob(old_blob)) {

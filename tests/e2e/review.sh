@@ -341,12 +341,14 @@ test_interrupted_accept_is_finished() {
   expect_rc 0 git autoloop drain --now --foreground
   assert_eq "accepted" "$(opportunity_status "$id")" "status after the drain"
   assert_contains "$(cat a.py)" "x == None" "a.py after the drain"
-  # ... and the next review brings the file, once, and only that file.
+  # ... and the next review brings the file, once, and only that file (and removes what a write killed
+  # half-way leaves: the atomic write's temporary file next to it).
+  printf 'half' >a.py.tmp.Ab12Cd
   run_cmd git autoloop review --list
   assert_contains "$OUT" "finished the interrupted accept of #$id" "review output"
   assert_contains "$OUT" "wrote a.py" "review output"
   assert_eq "$fixed" "$(cat a.py)" "a.py after the review"
-  assert_eq "" "$(git status --porcelain=v1)" "git status"
+  assert_eq "" "$(git status --porcelain=v1 --untracked-files=all)" "git status"
   assert_eq "1" "$(db_query "SELECT count(*) FROM verdicts WHERE opportunity_id = $id")" "verdicts recorded"
   run_cmd git autoloop review --list
   assert_not_contains "$OUT" "interrupted" "a second review"
