@@ -93,7 +93,8 @@ test_run_every_runs_cycles_and_stops_on_stop_and_sigterm() {
   mkdir -p "$(autoloop_dir)"
   printf 'autonomous_loop: {max_improvements_per_cycle: 1}\n' >"$(autoloop_dir)/config.yml"
 
-  git autoloop run --every 1s >run.out 2>&1 &
+  # (timeout: a failing assertion must not leave it running after the suite)
+  timeout 120 git autoloop run --every 1s >run.out 2>&1 &
   local pid=$!
   wait_until 30 '[ "$(cycles run 2>/dev/null || echo 0)" -ge 2 ]'
   assert_eq "3" "$(db_query "SELECT count(*) FROM opportunities WHERE rule_id = 'python/compare-to-none'")" "findings run scanned"
@@ -110,7 +111,7 @@ test_run_every_runs_cycles_and_stops_on_stop_and_sigterm() {
   # As a service manager would run it: the binary itself gets the signal (git's wrapper process would not pass it on).
   local before
   before=$(cycles run) # before it starts: its first cycle may be done by the time we look
-  git-autoloop run --every 1h >run2.out 2>&1 &
+  timeout 120 git-autoloop run --every 1h >run2.out 2>&1 &
   pid=$!
   wait_until 30 '[ "$(cycles run)" -gt "$before" ]'
   kill -TERM "$pid"
