@@ -21,25 +21,6 @@ struct ScanOptions {
   std::string format = "text";
 };
 
-Row to_row(const scan::Located& l) {
-  Row r;
-  r.id = l.id;
-  r.rule = l.rule_id;
-  r.category = l.category;
-  r.severity = l.severity;
-  r.safety = l.safety;
-  r.path = l.path;
-  r.line = l.finding.start_line;
-  r.end_line = l.finding.end_line;
-  r.status = l.status.empty() ? "open" : l.status;
-  r.message = l.finding.message;
-  r.fingerprint = l.finding.fingerprint;
-  r.snippet = l.finding.snippet;
-  r.commit = l.commit;
-  r.is_new = l.is_new;
-  return r;
-}
-
 // Files given on the command line are read from disk and reported only: the queue holds what
 // was committed.
 // Outside a repository (ctx == nullptr) the built-in rules and default configuration apply.
@@ -75,7 +56,7 @@ std::vector<Row> scan_paths(const loop::Context* ctx, const std::vector<std::str
     for (auto& f : scan::apply_context(result.findings, *content, fc)) {
       auto rule = std::find_if(rules_out.begin(), rules_out.end(), [&](const scan::Rule& r) { return r.id == f.rule_id; });
       scan::Located l{rel, "", rule->id, rule->category, rule->severity, rule->safety, f, false, 0, "unqueued"};
-      rows.push_back(to_row(l));
+      rows.push_back(row_of(l));
     }
   }
   return rows;
@@ -122,7 +103,7 @@ Runner define_scan(CLI::App& sub) {
         run.files = stats.files;
         run.detail = "bytes=" + std::to_string(stats.bytes) + " parse_ms=" + std::to_string(stats.parse_ms);
         ctx.store().record_run(run);
-        for (auto& l : found) rows.push_back(to_row(l));
+        for (auto& l : found) rows.push_back(row_of(l));
       } else {
         std::vector<std::string> commits;
         for (const auto& rev : o->commits) {
@@ -138,7 +119,7 @@ Runner define_scan(CLI::App& sub) {
         // Asked for explicitly: rescan even if the worker already did (blob results still come from the cache).
         stats = loop::scan_now(ctx, commits, "scan", true, &found);
         rules = ctx.rules();
-        for (auto& l : found) rows.push_back(to_row(l));
+        for (auto& l : found) rows.push_back(row_of(l));
       }
     }
     switch (format) {

@@ -2,6 +2,8 @@
 // Private to src/queue/: the statement wrapper the Store's .cpp files share (store.cpp,
 // store_history.cpp). Nothing outside src/queue/ includes this.
 
+#include "queue/store.hpp"
+
 #include <sqlite3.h>
 
 #include <cstddef>
@@ -77,5 +79,29 @@ private:
   sqlite3_stmt* m_stmt;
   bool m_started = false;
 };
+
+// The file_metrics columns, in the order read_file_metrics expects them.
+inline constexpr const char* k_file_metrics_columns =
+    "commit_id, path, language, lines, functions, complexity_total, complexity_max, nesting_max, debt_markers, "
+    "findings_security, findings_performance, findings_quality, findings_tests";
+
+// One file_metrics row of a query that selected k_file_metrics_columns first.
+inline FileMetrics read_file_metrics(const Query& q) {
+  FileMetrics m;
+  m.commit_id = q.text(0);
+  m.path = q.text(1);
+  m.language = q.text(2);
+  m.lines = q.integer(3);
+  m.functions = q.integer(4);
+  m.complexity_total = q.integer(5);
+  m.complexity_max = q.integer(6);
+  m.nesting_max = q.integer(7);
+  m.debt_markers = q.integer(8);
+  m.findings_security = q.integer(9);
+  m.findings_performance = q.integer(10);
+  m.findings_quality = q.integer(11);
+  m.findings_tests = q.integer(12);
+  return m;
+}
 
 } // namespace queue::detail

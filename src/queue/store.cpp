@@ -722,27 +722,12 @@ void Store::put_file_metrics(const FileMetrics& m) {
 }
 
 std::optional<FileMetrics> Store::file_metrics(const std::string& commit_id, const std::string& path) const {
-  Query q = query("SELECT commit_id, path, language, lines, functions, complexity_total, complexity_max, "
-                  "nesting_max, debt_markers, findings_security, findings_performance, findings_quality, "
-                  "findings_tests FROM file_metrics WHERE commit_id = ? AND path = ?");
+  Query q = query(std::string("SELECT ") + detail::k_file_metrics_columns +
+                  " FROM file_metrics WHERE commit_id = ? AND path = ?");
   q.bind(commit_id, path);
   if (!q.next())
     return std::nullopt;
-  FileMetrics m;
-  m.commit_id = q.text(0);
-  m.path = q.text(1);
-  m.language = q.text(2);
-  m.lines = q.integer(3);
-  m.functions = q.integer(4);
-  m.complexity_total = q.integer(5);
-  m.complexity_max = q.integer(6);
-  m.nesting_max = q.integer(7);
-  m.debt_markers = q.integer(8);
-  m.findings_security = q.integer(9);
-  m.findings_performance = q.integer(10);
-  m.findings_quality = q.integer(11);
-  m.findings_tests = q.integer(12);
-  return m;
+  return detail::read_file_metrics(q);
 }
 
 void Store::put_function_metrics(const std::vector<FunctionMetrics>& metrics) {
