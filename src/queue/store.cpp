@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <string_view>
@@ -452,7 +453,15 @@ std::filesystem::path Store::quarantine(const std::filesystem::path& db_path) {
   // The WAL goes first: a fresh database must never meet the old WAL, which SQLite would replay.
   static constexpr const char* k_companions[] = {"-wal", "-shm", "-journal", ""};
   auto with_suffix = [](std::filesystem::path p, const char* suffix) { return p += suffix; };
-  const std::string stamp = ".corrupt-" + std::to_string(now_unix());
+  // Microseconds: each quarantine gets its own name (and so its own message, which hooks show once per text)
+  // even when the previous one was removed in the same second.
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  char stamp_buf[48];
+  std::snprintf(stamp_buf, sizeof stamp_buf, ".corrupt-%lld.%06lld", static_cast<long long>(us / 1000000),
+                static_cast<long long>(us % 1000000));
+  const std::string stamp = stamp_buf;
   std::filesystem::path target = with_suffix(db_path, stamp.c_str());
   for (int n = 1; std::filesystem::exists(target) || std::filesystem::exists(with_suffix(target, "-wal")); ++n)
     target = with_suffix(db_path, (stamp + "." + std::to_string(n)).c_str());

@@ -188,7 +188,7 @@ public:
   // (including a schema newer than this build knows).
   static Store open(const std::filesystem::path& db_path, Check check = Check::quick);
 
-  // Moves a (corrupt) database and its -wal/-shm/-journal aside to `<db_path>.corrupt-<unix-time>`
+  // Moves a (corrupt) database and its -wal/-shm/-journal aside to `<db_path>.corrupt-<unix-time>.<microseconds>`
   // and returns that path. Call with no connection open on it. Throws queue::Error when it cannot.
   static std::filesystem::path quarantine(const std::filesystem::path& db_path);
 
