@@ -2,6 +2,7 @@
 
 #include "core/fs.hpp"
 #include "core/process.hpp"
+#include "scan/rule_cache.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -78,7 +79,7 @@ std::vector<scan::Rule> Context::rules() const {
     if (dir.is_relative()) dir = *paths.work_tree / dir;
     extra = scan::load_rules_dir(dir);
   }
-  return scan::merge_rules(scan::builtin_rules(), extra, config.rules.disable, config.rules.enable, config.rules.severity);
+  return scan::merge_rules(scan::builtin_rules_cached(paths.data_dir / "cache" / "builtin-rules"), extra, config.rules.disable, config.rules.enable, config.rules.severity);
 }
 
 std::optional<std::string> Context::stopped() const {
