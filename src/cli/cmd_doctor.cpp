@@ -1,4 +1,4 @@
-// git autoloop doctor: will git run our hooks? can the shims find the binaries? do the grammars
+// git autoloop doctor: will git run our hooks? are they this build's, and is their binary there? do the grammars
 // load and the rules compile? is the configuration valid and the database healthy?
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
@@ -26,21 +26,6 @@ struct Report {
   }
 };
 
-// The binary paths written into a shim (single-quoted after hook_bin= and --main).
-std::vector<std::string> shim_paths(const std::string& text) {
-  std::vector<std::string> out;
-  for (const char* key : {"hook_bin=", "--main "}) {
-    auto at = text.find(key);
-    if (at == std::string::npos) continue;
-    at += std::strlen(key);
-    if (at < text.size() && text[at] == '\'') {
-      auto end = text.find('\'', at + 1);
-      if (end != std::string::npos) out.push_back(text.substr(at + 1, end - at - 1));
-    }
-  }
-  return out;
-}
-
 } // namespace
 
 Runner define_doctor(CLI::App&) {
@@ -53,23 +38,42 @@ Runner define_doctor(CLI::App&) {
     std::printf("hooks\n");
     try {
       auto dir = ctx.hooks_dir();
-      for (const char* h : {"post-commit", "post-merge", "post-rewrite", "pre-push"}) {
+      // This build's hook binary, to compare the installed copies with.
+      std::optional<std::string> current_hook;
+      if (auto bin = loop::locate_binaries().hook) current_hook = core::read_file(*bin);
+      for (std::string_view hv : schedule::k_autoloop_hooks) {
+        const std::string h(hv);
         auto path = dir / h;
-        if (!schedule::is_autoloop_shim(path)) {
-          r.bad(std::string(h) + ": not installed in " + dir.string(), "run `git autoloop install`");
+        if (!schedule::is_autoloop_hook(path)) {
+          r.bad(h + ": not installed in " + dir.string(), "run `git autoloop install`");
           continue;
         }
         if (::access(path.c_str(), X_OK) != 0) {
           r.bad(std::string(h) + ": not executable, git will skip it", "chmod +x " + path.string());
           continue;
         }
-        bool found = true;
-        for (const auto& p : shim_paths(core::read_file(path).value_or("")))
-          if (::access(p.c_str(), X_OK) != 0) {
-            r.bad(std::string(h) + ": its binary " + p + " is missing", "run `git autoloop install` again");
-            found = false;
-          }
-        if (found) r.ok(std::string(h) + " installed; git runs it; binaries present");
+        const std::string bytes = core::read_file(path).value_or("");
+        auto main = schedule::configured_main(bytes);
+        if (!main) {
+          r.bad(std::string(h) + ": a shell shim of an earlier version", "run `git autoloop install` again");
+          continue;
+        }
+        if (::access(main->c_str(), X_OK) != 0) {
+          r.bad(std::string(h) + ": the binary it runs, " + *main + ", is missing", "run `git autoloop install` again");
+          continue;
+        }
+        // A copy of another build keeps working, but misses what this one fixed.
+        std::optional<std::string> expected;
+        try {
+          if (current_hook) expected = schedule::configured_hook(*current_hook, *main);
+        } catch (const std::exception&) {
+          // not a hook binary beside git-autoloop: nothing to compare with
+        }
+        if (expected && *expected != bytes) {
+          r.bad(std::string(h) + ": from another build of git-autoloop", "run `git autoloop install` again");
+          continue;
+        }
+        r.ok(std::string(h) + " installed; git runs it; it runs " + *main);
         auto chained = dir / (std::string(h) + ".autoloop-chained");
         if (std::filesystem::exists(chained)) r.ok(std::string(h) + ": chains the previous hook " + chained.string());
       }

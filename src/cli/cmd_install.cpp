@@ -40,11 +40,9 @@ Runner define_install(CLI::App& sub) {
     if (!ctx.paths.work_tree) throw core::Error("this is a bare repository: git-autoloop needs a work tree (hooks would do nothing)");
     loop::Binaries bin = loop::locate_binaries();
     if (!bin.hook) throw core::Error("autoloop-hook not found beside " + bin.main.string() + " or in ../libexec/git-autoloop/");
-    auto shim = core::resource("hooks/shim.sh");
-    if (!shim) throw core::Error("the hook shim template is missing from this build");
     std::filesystem::path dir = ctx.hooks_dir();
     schedule::InstallPaths paths{dir, *bin.hook, bin.main};
-    auto changes = schedule::install_hooks(paths, *shim);
+    auto changes = schedule::install_hooks(paths);
     std::printf("git-autoloop installed in %s\n", ctx.paths.work_tree->c_str());
     print_changes(changes, dir);
     std::printf("merge driver\n");

@@ -1,6 +1,6 @@
 #pragma once
-// Files compiled into the binary (cmake/Embed.cmake): the default config, the built-in rules and
-// the hook shim template, each named by its path in the source tree ("config/autoloop.yml").
+// Files compiled into the binary (cmake/Embed.cmake): the default config and the built-in rules,
+// each named by its path in the source tree ("config/autoloop.yml").
 
 #include <optional>
 #include <string_view>

@@ -1,15 +1,23 @@
-// autoloop-hook: what the hook shims exec. It links only the C++ standard library so that a commit pays
-// about a millisecond for it (DESIGN.md §3): it runs the displaced hook, records what to scan in the spool,
-// starts the detached worker, and exits. It never blocks a commit and never touches the work tree, index,
-// HEAD or refs (DESIGN.md §7.1); pre-push is the one hook that waits, for `git-autoloop hook pre-push`.
+// autoloop-hook: what git runs for post-commit, post-merge, post-rewrite and pre-push. `git autoloop
+// install` copies this binary into the hooks directory (schedule/hook_install.hpp) with the main
+// binary's path written into its configuration block, so git starts it directly: no shell, no other
+// process before the work. It links only the C++ standard library (statically) so that a commit pays
+// about as much for it as for a one-line shell hook (DESIGN.md §3): it runs the displaced hook, records
+// what to scan in the spool, starts the detached worker, and exits. It never blocks a commit and never
+// touches the work tree, index, HEAD or refs (DESIGN.md §7.1); pre-push is the one hook that waits, for
+// `git-autoloop hook pre-push`.
 //
-//   autoloop-hook --main <git-autoloop> --hooks-dir <dir> <hook> [hook args...]
+//   <hooks dir>/<hook> [hook args...]                            an installed copy (configured)
+//   autoloop-hook --main <git-autoloop> --hooks-dir <dir> <hook> [hook args...]   (the shims of
+//                                                                earlier versions; tests)
 
 #include "core/fs.hpp"
+#include "schedule/hook_install.hpp"
 #include "schedule/repo_locate.hpp"
 #include "schedule/spawn.hpp"
 #include "schedule/spool.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -23,6 +31,13 @@
 #include <unistd.h>
 #include <vector>
 
+// The configuration block install fills in each copy: the magic, then the main binary's path. volatile:
+// the bytes in the file are what counts, never what the compiler saw.
+extern "C" {
+__attribute__((used, section(".autoloop_hook"))) volatile char autoloop_hook_config[schedule::k_hook_config_size] =
+    AUTOLOOP_HOOK_MAGIC;
+}
+
 namespace fs = std::filesystem;
 using namespace schedule;
 
@@ -35,8 +50,27 @@ struct Invocation {
   std::vector<std::string> args;
 };
 
+// The main binary written into this copy by install; empty in the binary as built.
+std::string configured_main_binary() {
+  std::string out;
+  for (size_t i = k_hook_magic.size(); i < k_hook_config_size && autoloop_hook_config[i] != '\0'; ++i)
+    out += autoloop_hook_config[i];
+  return out;
+}
+
 std::optional<Invocation> parse_args(int argc, char** argv) {
   Invocation inv;
+  // An installed copy: git runs it as <hooks dir>/<hook>, with the hook's own arguments only.
+  inv.main_binary = configured_main_binary();
+  if (!inv.main_binary.empty() && argc >= 1) {
+    const fs::path self = argv[0];
+    inv.hook = self.filename().string();
+    inv.hooks_dir = self.has_parent_path() ? self.parent_path() : fs::path(".");
+    if (std::find(std::begin(k_autoloop_hooks), std::end(k_autoloop_hooks), inv.hook) == std::end(k_autoloop_hooks))
+      return std::nullopt;
+    inv.args.assign(argv + 1, argv + argc);
+    return inv;
+  }
   int i = 1;
   for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
     std::string flag = argv[i];
@@ -86,7 +120,11 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   auto inv = parse_args(argc, argv);
   if (!inv) {
-    std::fprintf(stderr, "git-autoloop: usage: autoloop-hook --main PATH --hooks-dir DIR HOOK [ARGS...]\n");
+    if (configured_main_binary().empty())
+      std::fprintf(stderr, "git-autoloop: usage: autoloop-hook --main PATH --hooks-dir DIR HOOK [ARGS...]\n");
+    else
+      std::fprintf(stderr, "git-autoloop: %s is not a hook git-autoloop handles; run `git autoloop install` again\n",
+                   argc > 0 ? argv[0] : "?");
     return 0;
   }
   const bool pre_push = inv->hook == "pre-push";

@@ -8,7 +8,7 @@ Each round, for each commit size (files changed), commits once with each post-co
 in a shuffled order so drift hits all alike:
   none        no post-commit hook
   shell       a one-line shell hook (#!/bin/sh / true): what any hook costs
-  autoloop    the installed shim -> autoloop-hook (spool entry + detached worker)
+  autoloop    the installed hook (a configured copy of autoloop-hook: spool entry + detached worker)
   lefthook    lefthook's generated hook running a `true` command (lefthook.yml), native binary
   husky       husky 9: core.hooksPath=.husky/_, .husky/post-commit is `true`
   pre-commit  pre-commit's generated hook with one local `true` hook (language: system)

@@ -9,7 +9,7 @@ test_healthy_then_deleted_hook() {
   expect_rc 0 git autoloop doctor
   assert_contains "$OUT" "all good"
   assert_not_contains "$OUT" "FAIL" "doctor output"
-  assert_contains "$OUT" "post-commit installed; git runs it; binaries present"
+  assert_contains "$OUT" "post-commit installed; git runs it; it runs "
 
   rm "$(hooks_dir)/post-commit"
   expect_rc 1 git autoloop doctor
@@ -40,11 +40,39 @@ test_missing_binary() {
   cp "$AUTOLOOP_BIN_DIR/git-autoloop" "$AUTOLOOP_BIN_DIR/autoloop-hook" bin/
   new_repo
   expect_rc 0 "$E2E_TEST_DIR/bin/git-autoloop" install
+  # The hooks are copies: the hook binary they came from may go.
   rm "$E2E_TEST_DIR/bin/autoloop-hook"
+  expect_rc 0 git autoloop doctor
+  assert_contains "$OUT" "post-commit installed; git runs it; it runs $E2E_TEST_DIR/bin/git-autoloop"
+  # The main binary they run may not.
+  rm "$E2E_TEST_DIR/bin/git-autoloop"
   expect_rc 1 git autoloop doctor
-  assert_contains "$OUT" "its binary $E2E_TEST_DIR/bin/autoloop-hook is missing"
+  assert_contains "$OUT" "the binary it runs, $E2E_TEST_DIR/bin/git-autoloop, is missing"
   assert_contains "$OUT" "run \`git autoloop install\` again" "the fix"
   install_autoloop
+  expect_rc 0 git autoloop doctor
+}
+
+test_other_build_and_old_shim() {
+  new_repo
+  # Hooks copied from another build (here: the same binary with a byte appended) still run, but doctor
+  # names them, and install replaces them.
+  mkdir "$E2E_TEST_DIR/other"
+  cp "$AUTOLOOP_BIN_DIR/git-autoloop" "$AUTOLOOP_BIN_DIR/autoloop-hook" "$E2E_TEST_DIR/other/"
+  printf 'x' >>"$E2E_TEST_DIR/other/autoloop-hook"
+  expect_rc 0 "$E2E_TEST_DIR/other/git-autoloop" install
+  expect_rc 1 git autoloop doctor
+  assert_contains "$OUT" "post-commit: from another build of git-autoloop"
+  install_autoloop
+  assert_contains "$OUT" "post-commit  updated"
+  expect_rc 0 git autoloop doctor
+  # An earlier build's /bin/sh shim: ours, named by doctor, replaced by install (not chained).
+  printf '#!/bin/sh\n# git-autoloop hook shim (post-merge): written by `git autoloop install`\nexit 0\n' >"$(hooks_dir)/post-merge"
+  expect_rc 1 git autoloop doctor
+  assert_contains "$OUT" "post-merge: a shell shim of an earlier version"
+  install_autoloop
+  assert_contains "$OUT" "post-merge   updated"
+  assert_no_file "$(hooks_dir)/post-merge.autoloop-chained" "a chained shim"
   expect_rc 0 git autoloop doctor
 }
 
@@ -67,7 +95,7 @@ test_bad_config_and_database() {
 test_outside_and_foreign_hook() {
   new_repo
   install_autoloop
-  # Another tool replaced our shim: doctor notices.
+  # Another tool replaced our hook: doctor notices.
   printf '#!/bin/sh\necho other tool\n' >"$(hooks_dir)/post-merge"
   expect_rc 1 git autoloop doctor
   assert_contains "$OUT" "post-merge: not installed"
@@ -89,7 +117,8 @@ test_outside_and_foreign_hook() {
 
 run_test "doctor passes after install, fails after deleting a hook, and names the fix" test_healthy_then_deleted_hook
 run_test "doctor: a non-executable hook" test_not_executable_hook
-run_test "doctor: a shim whose binary is gone" test_missing_binary
+run_test "doctor: the hook binary may go, the main binary may not" test_missing_binary
+run_test "doctor: hooks of another build, and an earlier build's shim" test_other_build_and_old_shim
 run_test "doctor: a malformed config and a corrupt database" test_bad_config_and_database
-run_test "doctor: a foreign hook in place of the shim" test_outside_and_foreign_hook
+run_test "doctor: a foreign hook in place of ours" test_outside_and_foreign_hook
 finish

@@ -177,8 +177,8 @@ test_config_file_written_only_when_absent() {
 }
 
 test_missing_binary_never_blocks() {
-  # Install from a private copy of the binaries, then delete the hook binary: the shim must still run
-  # the chained hook and let the commit through.
+  # Install from a private copy of the binaries. The hooks are copies of the hook binary, so deleting it
+  # changes nothing; deleting the main binary must still run the chained hook and let the commit through.
   mkdir bin
   cp "$AUTOLOOP_BIN_DIR/git-autoloop" "$AUTOLOOP_BIN_DIR/autoloop-hook" bin/
   new_repo
@@ -188,10 +188,16 @@ test_missing_binary_never_blocks() {
   write_marker_hook "$hooks/post-commit" "$E2E_TEST_DIR/marker"
   expect_rc 0 "$E2E_TEST_DIR/bin/git-autoloop" install
   rm "$E2E_TEST_DIR/bin/autoloop-hook"
-  echo 'a = 1' >a.py
+  printf 'if a == None:\n    pass\n' >a.py
   expect_rc 0 commit_all one
-  assert_contains "$ERR" "autoloop-hook is missing" "commit stderr"
-  assert_eq "1" "$(grep -c '^ran ' "$E2E_TEST_DIR/marker")" "runs of the chained hook"
+  assert_eq "" "$ERR" "commit stderr without the hook binary"
+  wait_for_scan
+  assert_eq "python/compare-to-none a.py:1 open new=true" "$(queue_rows)" "queue, scanned without the hook binary"
+  rm "$E2E_TEST_DIR/bin/git-autoloop"
+  echo 'b = 1' >b.py
+  expect_rc 0 commit_all two
+  assert_contains "$ERR" "git-autoloop is missing" "commit stderr without the main binary"
+  assert_eq "2" "$(grep -c '^ran ' "$E2E_TEST_DIR/marker")" "runs of the chained hook"
   assert_eq "0" "$(spool_count)" "spool entries"
 }
 
@@ -200,5 +206,5 @@ run_test "a symlinked hook is chained and restored as the same symlink" test_sym
 run_test "a second install changes nothing" test_reinstall_is_idempotent
 run_test "a chained pre-push that exits 1 still blocks the push" test_chained_pre_push_still_blocks
 run_test ".autoloop.yml is written only when absent" test_config_file_written_only_when_absent
-run_test "a missing hook binary never blocks a commit and still runs the chained hook" test_missing_binary_never_blocks
+run_test "a missing binary never blocks a commit and the chained hook still runs" test_missing_binary_never_blocks
 finish

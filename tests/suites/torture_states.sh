@@ -199,7 +199,7 @@ test_bare_repository() {
   assert_ne "0" "$RC" "install into a bare repository"
   assert_contains "$ERR" "bare repository" "install into a bare repository"
   assert_eq "" "$(ls bare.git/hooks | grep -v '\.sample$' || true)" "hooks installed in the bare repository"
-  # Shims reaching a bare repository anyway (a shared core.hooksPath) do nothing there.
+  # Hooks reaching a bare repository anyway (a shared core.hooksPath) do nothing there.
   torture_repo work
   git config core.hooksPath "$E2E_TEST_DIR/shared-hooks"
   install_autoloop --no-config-file
@@ -339,7 +339,7 @@ test_shared_hooks_path() {
     assert_eq "python/compare-to-none $r.py:2" "$(queue_rows | cut -d' ' -f1-2)" "queue of $r (its own commits only)"
     check_case
   done
-  assert_eq "4" "$(ls "$shared" | grep -vc autoloop-chained)" "shims in the shared hooks directory"
+  assert_eq "4" "$(ls "$shared" | grep -vc autoloop-chained)" "hooks in the shared hooks directory"
   figure shared_hooks_repos 3
 }
 
@@ -347,7 +347,7 @@ run_test "a dirty tree and a partially staged file during drain, review and acce
 run_test "an interactive rebase of 50 commits (fixup, drop): one scan, side branch rebuilt" test_interactive_rebase_of_50
 run_test "cherry-pick and merge stopped on conflicts: drain, review and scan touch nothing" test_conflicts_in_progress
 run_test "bisect and detached HEAD: nothing touched, no branch for HEAD, work done afterwards" test_bisect_and_detached_head
-run_test "bare repositories: install refuses, shims that reach one do nothing" test_bare_repository
+run_test "bare repositories: install refuses, hooks that reach one do nothing" test_bare_repository
 run_test "a shallow clone: commits scanned, drains work, still shallow" test_shallow_clone
 run_test "linked worktrees: dirty states in both, side branch per branch, no private worktree left" test_linked_worktrees
 run_test "submodules: each repository its own queue; fixes never touch the gitlink" test_submodules
