@@ -116,8 +116,8 @@ class Bench:
         if os.path.exists(self.hook_path):
             os.unlink(self.hook_path)
         if content is not None:
-            with open(self.hook_path, "w") as f:
-                f.write(content)
+            with open(self.hook_path, "wb") as f:
+                f.write(content if isinstance(content, bytes) else content.encode())
             os.chmod(self.hook_path, 0o755)
 
     def edit(self, files):
@@ -200,8 +200,8 @@ def main():
     with open(os.path.join(B.common_git_dir(work), "autoloop", "config.yml"), "w") as f:
         f.write("autonomous_loop:\n  max_improvements_per_cycle: 0\n  debounce: 0\n  max_load_per_cpu: 0\n")
     bench = Bench(work, binary)
-    with open(bench.hook_path) as f:
-        autoloop_hook = f.read()
+    with open(bench.hook_path, "rb") as f:
+        autoloop_hook = f.read()  # a configured copy of autoloop-hook: bytes
     commits_before = int(B.git(work, "rev-list", "--count", "HEAD", capture=True))
     tracked = [p for p in B.git(work, "ls-files", "-z", capture=True).split("\0") if p.endswith((".py", ".hpp"))]
     B.log(f"bench: hooks: clone + install {time.monotonic() - t0:.1f} s; {commits_before} commits, "

@@ -9,7 +9,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sched.h>
 #include <sys/resource.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -64,13 +66,18 @@ TEST_CASE("spawn_detached") {
 
   SECTION("the worker runs in its own session with lower priority") {
     int base = ::getpriority(PRIO_PROCESS, 0);
-    REQUIRE(schedule::spawn_detached(sh("echo $$ $(cut -d' ' -f6 /proc/$$/stat) $(nice)")));
+    // stat field 41 is the scheduling policy (SCHED_IDLE is 5); ionice prints the I/O class.
+    REQUIRE(schedule::spawn_detached(
+        sh("echo $$ $(cut -d' ' -f6 /proc/$$/stat) $(nice) $(cut -d' ' -f41 /proc/$$/stat) $(ionice -p $$)")));
     std::istringstream fields(wait_for_file(out));
     long pid = 0, session = 0;
-    int niceness = 0;
-    REQUIRE(fields >> pid >> session >> niceness);
+    int niceness = 0, policy = -1;
+    std::string io_class;
+    REQUIRE(fields >> pid >> session >> niceness >> policy >> io_class);
+    CHECK(io_class == "idle");
     CHECK(session == pid);
     CHECK(niceness == std::min(base + 10, 19));
+    CHECK(policy == SCHED_IDLE);
   }
 
   SECTION("git's repository variables are scrubbed, others kept") {
