@@ -4,7 +4,7 @@
 // Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init() loads the whole CA bundle
 // (/etc/ssl/certs) into mbedTLS: about 5 ms of base64 and ASN.1 decoding per process, a quarter of
 // a no-op rescan and of a merge-driver call. git-autoloop never opens a network connection through
-// libgit2 (side branches are pushed with `git push`), so the certificates are never used.
+// libgit2 (it never fetches or pushes: the user's own `git push` does), so the certificates are never used.
 //
 // These definitions take the place of mbedTLS's for the calls libgit2 makes at init (the dynamic
 // linker binds libgit2's references to the executable's symbols first). They load nothing: should a
