@@ -20,6 +20,10 @@ namespace scan {
 
 namespace {
 
+// Files read, matched and written together at most (scan_commits, scan_all): memory stays flat.
+constexpr size_t k_batch_files = 256;
+constexpr size_t k_batch_bytes = 16u << 20;
+
 using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t0) {
@@ -458,8 +462,6 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
     std::vector<FileJob> jobs;
     std::vector<std::string> deleted;
     // Big commits are read, matched and written in bounded batches so memory stays flat.
-    constexpr size_t k_batch_files = 256;
-    constexpr size_t k_batch_bytes = 16u << 20;
     size_t batch_bytes = 0;
     int files_in_commit = 0;
     auto flush = [&] {
@@ -498,19 +500,25 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
 ScanStats CommitScanner::scan_all(const std::string& commit, std::vector<Located>* out) {
   ScanStats stats;
   auto files = m_repo.list_files(commit);
-  // Bounded batches keep memory flat on large trees.
-  constexpr size_t k_batch = 512;
-  for (size_t at = 0; at < files.size(); at += k_batch) {
-    std::vector<FileJob> jobs;
-    for (size_t i = at; i < std::min(files.size(), at + k_batch); ++i) {
-      const auto& e = files[i];
-      if (auto job = make_job(e.path, e.blob, e.mode, stats)) jobs.push_back(std::move(*job));
-    }
+  // Bounded batches (files and bytes, as scan_commits) keep memory flat on large trees.
+  std::vector<FileJob> jobs;
+  size_t batch_bytes = 0;
+  auto flush = [&] {
     scan_files(commit, jobs, stats);
     // Whole-tree findings are pre-existing, not new; the coverage check still considers every function.
     for (auto& job : jobs) job.mark_new = false;
     write(commit, jobs, {}, stats, out);
+    jobs.clear();
+    batch_bytes = 0;
+  };
+  for (const auto& e : files) {
+    if (jobs.size() >= k_batch_files || batch_bytes >= k_batch_bytes) flush();
+    if (auto job = make_job(e.path, e.blob, e.mode, stats)) {
+      batch_bytes += job->content.size();
+      jobs.push_back(std::move(*job));
+    }
   }
+  flush();
   ++stats.commits;
   return stats;
 }
