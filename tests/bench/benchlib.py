@@ -50,6 +50,15 @@ def run(cmd, cwd=None, check=True, **kw):
     return subprocess.run(cmd, cwd=cwd, check=check, **kw)
 
 
+def measure(cmd, cwd):
+    """(wall s, user+sys s, peak RSS KB, exit status) of one process, its output discarded."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
 def git(repo, *args, capture=False, check=True):
     r = subprocess.run(["git", "-C", repo, *args], check=check, stdout=subprocess.PIPE if capture else subprocess.DEVNULL)
     return r.stdout.decode() if capture else None

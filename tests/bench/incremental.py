@@ -28,13 +28,10 @@ import benchlib as B  # noqa: E402
 
 def timed(cmd, cwd):
     """(wall ms, peak RSS KB) of one process; raises when it fails."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = (time.perf_counter() - t0) * 1000
-    if os.waitstatus_to_exitcode(status) != 0:
+    wall, _, rss, status = B.measure(cmd, cwd)
+    if status != 0:
         raise SystemExit(f"incremental: {' '.join(cmd)} failed in {cwd}")
-    return wall, ru.ru_maxrss
+    return wall * 1000, rss
 
 
 def prepare(history, binary):

@@ -16,23 +16,11 @@ import argparse
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
-import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
-
-
-def timed(cmd, cwd):
-    """(wall s, user+sys s, peak RSS KB, exit status) of one process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, p.returncode
 
 
 def last_run(git_dir, kind):
@@ -67,7 +55,7 @@ def main():
         if fresh:
             shutil.rmtree(data, ignore_errors=True)
         B.log(f"bench: scan: {name} ({' '.join(args)})")
-        wall, cpu, rss, status = timed(base + args, repo)
+        wall, cpu, rss, status = B.measure(base + args, repo)
         if status != 0:
             raise SystemExit(f"scan_all: {' '.join(args)} exited with {status}")
         inside = last_run(git_dir, kind)
