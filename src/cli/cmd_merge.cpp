@@ -93,6 +93,57 @@ void replace_file(const std::filesystem::path& path, const std::string& text) {
   core::write_file_atomic(path, text, mode);
 }
 
+// The labels of the conflict markers in a file as git wrote them (the text after the first "<<<<<<<",
+// "|||||||" and ">>>>>>>" of `size` characters); nullopt when the file holds no complete conflict.
+struct MarkerLabels {
+  std::string ours, base, theirs;
+  bool has_base = false;
+};
+std::optional<MarkerLabels> marker_labels(const std::string& text, int size) {
+  MarkerLabels m;
+  bool ours = false, theirs = false;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    std::string line = text.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    at = nl == std::string::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() < static_cast<size_t>(size) || (line.size() > static_cast<size_t>(size) && line[size] != ' ')) continue;
+    const char c = line[0];
+    if ((c != '<' && c != '|' && c != '>') || line.find_first_not_of(c) < static_cast<size_t>(size)) continue;
+    std::string label = line.size() > static_cast<size_t>(size) ? line.substr(size + 1) : "";
+    if (c == '<' && !ours) ours = true, m.ours = label;
+    if (c == '|' && !m.has_base) m.has_base = true, m.base = label;
+    if (c == '>' && !theirs) theirs = true, m.theirs = label;
+  }
+  if (!ours || !theirs) return std::nullopt;
+  return m;
+}
+
+// Whether `on_disk` is what a conflicted merge of base/ours/theirs wrote and nobody touched since: ours
+// itself (git leaves it for some conflicts), or the line merge (git's own, xdiff) or this tool's merge with
+// the labels and conflict style the file's own markers show. A half-resolved file matches none of them.
+bool as_the_merge_left_it(const std::string& on_disk, const std::string& base, const std::string& ours,
+                          const std::string& theirs, const scan::LanguageProfile* lang, const merge::Options& options) {
+  if (on_disk == ours) return true;
+  auto labels = marker_labels(on_disk, options.line.marker_size);
+  if (!labels) return false;
+  std::vector<git::ConflictStyle> styles{git::ConflictStyle::merge};
+  if (labels->has_base) styles = {git::ConflictStyle::diff3, git::ConflictStyle::zdiff3};
+  for (auto style : styles) {
+    merge::Options o = options;
+    o.line.style = style;
+    o.line.our_label = labels->ours;
+    o.line.base_label = labels->base;
+    o.line.their_label = labels->theirs;
+    try {
+      if (git::merge_file(base, ours, theirs, o.line).text == on_disk) return true;
+      if (merge::three_way(base, ours, theirs, lang, o).text == on_disk) return true;
+    } catch (const std::exception&) {
+    }
+  }
+  return false;
+}
+
 } // namespace
 
 Runner define_merge_driver(CLI::App& sub) {
@@ -190,17 +241,18 @@ Runner define_resolve(CLI::App& sub) {
         ++left;
         continue;
       }
-      std::string ours = ctx.repo.read_blob(c.ours->blob);
+      std::string base = ctx.repo.read_blob(c.base->blob), ours = ctx.repo.read_blob(c.ours->blob),
+                  theirs = ctx.repo.read_blob(c.theirs->blob);
       auto on_disk = core::read_file(top / c.path);
-      bool untouched = on_disk && (*on_disk == ours || on_disk->find(std::string(7, '<') + " ") != std::string::npos);
+      // A hand edit (one conflict of two resolved, a line added) is the user's: never merged over.
+      bool untouched = on_disk && as_the_merge_left_it(*on_disk, base, ours, theirs, lang, options);
       if (!untouched && !*force) {
         std::printf("  skipped    %s: the work-tree file was edited since the conflict (--force merges anyway)\n",
                     c.path.c_str());
         ++left;
         continue;
       }
-      merge::Result r = merge::three_way(ctx.repo.read_blob(c.base->blob), ours, ctx.repo.read_blob(c.theirs->blob),
-                                         lang, options);
+      merge::Result r = merge::three_way(base, ours, theirs, lang, options);
       unsigned mode = c.ours->mode == c.base->mode ? c.theirs->mode : c.ours->mode;
       core::write_file_atomic(top / c.path, r.text, std::filesystem::perms(mode == 0100755 ? 0755 : 0644));
       if (r.clean) {

@@ -30,7 +30,11 @@ struct VerdictResult {
   std::string commit;        // the new commit on the branch (accept)
 };
 
-// Applies the fix for opportunity `id` onto the current branch.
+// Applies the fix for opportunity `id` onto the current branch: a commit with the branch's own file modes,
+// the file written keeping its permission bits, the index entry keeping its (possibly staged) mode. Takes
+// git's index lock like git (refused, nothing changed, when another process holds it); everything that can
+// fail is done before the branch moves (names past the file system's limits are refused), after it only
+// renames are left, and the journal finishes them when killed.
 VerdictResult accept_fix(Context& ctx, int64_t id);
 // Rejects the fix for opportunity `id` (with an optional reason).
 VerdictResult reject_fix(Context& ctx, int64_t id, const std::string& reason);
@@ -40,8 +44,11 @@ void rebuild_side_branch(Context& ctx);
 // Finishes an accept that was interrupted (killed) after it moved the branch: records its verdict and,
 // when `write_files`, brings the fixed files into the work tree and index, each only while it still
 // holds its version from before the accept (anything else the user did wins, and is left alone).
-// Accept writes a journal before it moves the branch; a journal whose commit never reached the branch
-// is dropped. Returns what was done, or nullopt when there was nothing to finish. Throws queue::Error.
+// Accept writes a journal before it creates anything; a journal whose commit never reached the branch
+// is dropped with what it left (its temporary files, its own index lock). An accept running right now is
+// never "finished" (one lock for both). Without `write_files` (the drain) only the verdict is recorded:
+// the index lock stays, so no commit of the user's can take the old index before a review finishes.
+// Returns what was done, or nullopt when there was nothing to finish. Throws queue::Error.
 std::optional<std::string> finish_interrupted_accept(Context& ctx, bool write_files);
 
 } // namespace loop

@@ -337,19 +337,26 @@ test_interrupted_accept_is_finished() {
   assert_eq "$head" "$(git rev-parse HEAD^)" "the branch moved by the fix commit"
   assert_contains "$(cat a.py)" "x == None" "a.py right after the kill"
   assert_eq "applied" "$(opportunity_status "$id")" "status right after the kill"
+  # The accept still holds git's index lock (the new index is in it): a commit of the user's cannot take
+  # the old index and silently revert the fix. The new content waits in the loop's own directory.
+  assert_file .git/index.lock "git's index lock right after the kill"
+  run_cmd git commit -q --allow-empty -m "while the accept is unfinished"
+  assert_ne "0" "$RC" "a commit while the interrupted accept holds the index lock"
+  assert_eq "1" "$(ls -A "$(autoloop_dir)/accept" | grep -c .)" "temporary files of the accept"
   # A drain (in the background, never touching the work tree) records the verdict...
   expect_rc 0 git autoloop drain --now --foreground
   assert_eq "accepted" "$(opportunity_status "$id")" "status after the drain"
   assert_contains "$(cat a.py)" "x == None" "a.py after the drain"
-  # ... and the next review brings the file, once, and only that file (and removes what a write killed
-  # half-way leaves: the atomic write's temporary file next to it).
-  printf 'half' >a.py.tmp.Ab12Cd
+  # ... and the next review brings the file and the index, once, and only that file (and removes its
+  # temporary file and the lock).
   run_cmd git autoloop review --list
   assert_contains "$OUT" "finished the interrupted accept of #$id" "review output"
   assert_contains "$OUT" "wrote a.py" "review output"
   assert_eq "$fixed" "$(cat a.py)" "a.py after the review"
   assert_eq "" "$(git status --porcelain=v1 --untracked-files=all)" "git status"
   assert_eq "1" "$(db_query "SELECT count(*) FROM verdicts WHERE opportunity_id = $id")" "verdicts recorded"
+  assert_no_file .git/index.lock "git's index lock after the review"
+  assert_eq "" "$(ls -A "$(autoloop_dir)/accept")" "temporary files after the review"
   run_cmd git autoloop review --list
   assert_not_contains "$OUT" "interrupted" "a second review"
 
@@ -364,6 +371,27 @@ test_interrupted_accept_is_finished() {
   assert_contains "$(cat b.py)" "# mine" "the user's edit"
 }
 
+test_accept_killed_before_the_branch_moved() {
+  review_repo a.py
+  local id head before
+  id=$(id_of a.py)
+  head=$(git rev-parse HEAD)
+  before=$(snapshot)
+  # Killed with everything prepared (new content in a temporary file, the new index in git's index lock)
+  # but the branch not moved: the next review takes it all back; the accept can simply be done again.
+  AUTOLOOP_FAULT=accept-after-lock git autoloop review --accept "$id" >/dev/null 2>&1 && fail "the fault point did not fire"
+  assert_eq "$head" "$(git rev-parse HEAD)" "HEAD right after the kill"
+  assert_file .git/index.lock "the accept's index lock right after the kill"
+  expect_rc 0 git autoloop review --list
+  assert_no_file .git/index.lock "git's index lock after the review"
+  assert_eq "" "$(ls -A "$(autoloop_dir)/accept")" "temporary files after the review"
+  assert_eq "$before" "$(snapshot)" "work tree, index, HEAD and refs after the review"
+  assert_eq "applied" "$(opportunity_status "$id")" "status after the review"
+  expect_rc 0 git autoloop review --accept "$id"
+  assert_eq "accepted" "$(opportunity_status "$id")" "status after accepting again"
+  assert_eq "" "$(git status --porcelain)" "git status"
+}
+
 run_test "accept: a real commit on the branch, fix author, user committer, one file, side branch rebuilt" test_accept
 run_test "accept: the committer honours GIT_COMMITTER_NAME/EMAIL like git" test_accept_committer_from_environment
 run_test "reject: recorded with its reason, side branch rebuilt without it, never reopened" test_reject
@@ -372,5 +400,6 @@ run_test "interactive review on a terminal: a, r + reason, s, q" test_interactiv
 run_test "accept after the branch moved: the fix is derived again and applied" test_accept_after_branch_moved
 run_test "accept refuses when the touched file has uncommitted changes and loses nothing" test_accept_refuses_dirty_file
 run_test "a later git revert of an accepted fix is recorded, and the fix is not proposed again" test_revert_of_accepted_fix_is_recorded
+run_test "an accept killed before the branch moved is taken back by the next review" test_accept_killed_before_the_branch_moved
 run_test "an accept killed after the branch moved is finished by the next drain (verdict) and review (file)" test_interrupted_accept_is_finished
 finish
