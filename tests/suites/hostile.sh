@@ -2,7 +2,7 @@
 # Hostile repositories: a repository cloned from a stranger is input, and nothing it holds may act outside
 # the gates (README "Safety"; DESIGN.md §7, invariant 8). Every case is one attack: the attacker publishes
 # a repository, the user clones it, installs the hooks, does NOT trust it, makes one ordinary commit, lets
-# the worker run, and uses the loop (status, queue, rules, scan, drain, review --list, report). Then:
+# the worker run, and uses the loop (status, queue, scan --all, drain, review --list, report). Then:
 #   - no command of the attacker ran (every attacker command would touch a file in $MARKS);
 #   - every command finished within HOSTILE_TIMEOUT seconds, did not crash, and peaked below
 #     HOSTILE_MAX_RSS_KB (nothing read or ran without bound);
@@ -197,16 +197,12 @@ attack() {
 loop_commands() {
   bounded "status" git autoloop status
   bounded "queue" git autoloop queue --status all
-  bounded "rules" git autoloop rules
-  bounded "config" git autoloop config
-  bounded "scan" git autoloop scan --commit HEAD
   # The attacker's files came with the clone: a user scans them all once (and a pull would scan them too).
   bounded "scan --all" git autoloop scan --all
   flock -w 60 "$(autoloop_dir)/drain.lock" true
   bounded "drain" git autoloop drain --now --foreground
   bounded "review --list" git autoloop review --list
   bounded "report" git autoloop report
-  bounded "doctor" git autoloop doctor
   # A worker a hook started may still be busy (it gave up on the scan lock, but may wait for a drain).
   flock -w 60 "$(autoloop_dir)/scan.lock" true
   flock -w 60 "$(autoloop_dir)/drain.lock" true
@@ -345,8 +341,10 @@ test_rule_query_dev_zero() {
 test_exclude_glob_blowup() {
   upstream
   printf 'scan: {exclude: ["**/**/**/**/**/**/**/**/**/**/**/**/x"]}\n' >.autoloop.yml
-  mkdir -p a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v
-  py a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/deep.py
+  local deep
+  deep=$(printf 'd/%.0s' $(seq 40))
+  mkdir -p "$deep"
+  py "${deep}deep.py"
   publish "exclude"
   clone_as_user
   attack
@@ -528,10 +526,10 @@ test_config_symlink_outside() {
 # ---------------------------------------------------------------------------------------------------------
 # Sizes and shapes of data
 
-# A 32 MB .autoloop.yml (a regular file): read with a cap, not whole by every command.
+# A 16 MB .autoloop.yml (a regular file): read with a cap, not whole by every command.
 test_config_huge() {
   upstream
-  { printf 'scan: {threads: 1}\n'; head -c 33554432 /dev/zero | tr '\0' '#'; printf '\n'; } >.autoloop.yml
+  { printf 'scan: {threads: 1}\n'; head -c 16777216 /dev/zero | tr '\0' '#'; printf '\n'; } >.autoloop.yml
   publish "config"
   clone_as_user
   attack
@@ -689,9 +687,12 @@ test_binary_and_encodings() {
   clone_as_user
   attack
   held
+  # A fix may touch such a file only where the finding is: every other byte stays as it was.
   local f
-  for f in nul.py latin.py utf16.py; do
-    assert_not_contains "$(side_files)" "$f" "fixes to a file that is not UTF-8 text"
+  for f in $(side_files); do
+    case $f in nul.py | latin.py | utf16.py)
+      assert_eq "$(sed 's/x == None/x is None/' "$f" | od -An -tx1)" "$(git show "autoloop/main:$f" | od -An -tx1)" "bytes of $f after its fix" ;;
+    esac
   done
 }
 
@@ -749,11 +750,37 @@ test_accept_through_committed_symlink() {
   ln -s ../outside/target.py bait.py
   publish "bait.py becomes a link"
   cd "$E2E_TEST_DIR/repo"
-  git config pull.rebase false
-  git pull -q --no-edit origin main
+  git -c pull.rebase=false pull -q --no-edit origin main
+  [ -L bait.py ] || fail "setup: bait.py is not a symlink after the pull"
   CANARY_BEFORE=$(canary_state)
+  USER_BEFORE=$(user_state)
   bounded "review --accept" git autoloop review --accept "$id"
   held
+}
+
+# .gitattributes sending every file through the loop's merge driver (`* merge=autoloop`; the install
+# names only source files): a binary file and a 1 MB one-line source file changed on both sides.
+test_gitattributes_merge_everything() {
+  upstream
+  printf '* merge=autoloop\n' >.gitattributes
+  printf 'head\0\0\nline two\nend\0\n' >data.bin
+  "$PYTHON" -c 'print("x = [" + "1, " * 350000 + "0]")' >big.py
+  publish "base"
+  git checkout -q -b feature
+  printf 'head\0\0\nfeature two\nend\0\n' >data.bin
+  sed -i 's/^x = \[/x = [2, /' big.py
+  publish "feature"
+  git checkout -q main
+  printf 'head\0\0\nmain two\nend\0\n' >data.bin
+  sed -i 's/0\]$/0, 3]/' big.py
+  publish "main"
+  clone_as_user
+  attack
+  held
+  bounded "git merge (driver on every file)" git merge -q --no-edit origin/feature
+  assert_eq "1" "$RC" "git merge exit status (data.bin conflicts on its second line)"
+  assert_contains "$(git ls-files -u)" "data.bin" "conflicted files"
+  assert_eq "" "$(ls -A "$MARKS")" "attacker commands that ran"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -826,7 +853,7 @@ t "rules directory committed as a symlink outside: not loaded" test_rules_direct
 t "metrics.coverage_report absolute outside: not read" test_coverage_report_absolute
 t "metrics.coverage_report a committed symlink outside: not read" test_coverage_report_symlink
 t ".autoloop.yml a symlink to a regular file outside: not read" test_config_symlink_outside
-t "a 32 MB .autoloop.yml is bounded" test_config_huge
+t "a 16 MB .autoloop.yml is bounded" test_config_huge
 t "YAML billion laughs in .autoloop.yml is bounded" test_config_billion_laughs
 t "100,000-deep YAML in .autoloop.yml does not crash" test_config_deep_nesting
 t "100,000-deep YAML in a rule file does not crash" test_rule_file_deep_nesting
@@ -837,11 +864,12 @@ t "100,000-deep source nesting does not crash the scanner" test_source_deep_nest
 t "scan.max_file_size raised by the repository and a 64 MB file" test_max_file_size_raised
 t "a fix template repeating its capture 20,000 times is bounded" test_fix_template_explosion
 t "100,000 exclude globs are bounded" test_exclude_glob_count
-t "NUL bytes, invalid UTF-8, UTF-16: no crash, no fix" test_binary_and_encodings
+t "NUL bytes, invalid UTF-8, UTF-16: no crash; a fix changes only its bytes" test_binary_and_encodings
 t "a tree entry named .git: nothing queued or written there" test_tree_entry_dot_git
 t "a gitlink named evil.py" test_gitlink_named_like_source
 t "a committed symlink to a source file outside: not read" test_symlink_to_outside_source
 t "review --accept does not write through a file that became a symlink" test_accept_through_committed_symlink
+t ".gitattributes '* merge=autoloop': binary and 1 MB files merge bounded, the binary conflicts" test_gitattributes_merge_everything
 t "terminal escapes in rule messages and file names are not printed raw" test_terminal_escapes
 t "a rule id with ../ writes nothing anywhere" test_rule_id_traversal
 print_figures
