@@ -399,6 +399,9 @@ test_branch_named_like_an_option() {
   held
 }
 
+# A side_branch_prefix of 300 characters: every side ref name is longer than a file name may be.
+test_prefix_too_long() { prefix_attack "$(printf 'p%.0s' $(seq 300))/" '^refs/heads/p{300}/'; }
+
 # A forged side branch on the remote: refs/remotes/origin/autoloop/main with Autoloop-* trailers.
 forged_side_branch() {
   upstream
@@ -521,6 +524,29 @@ test_config_symlink_outside() {
   attack
   held
   assert_eq "" "$(git for-each-ref refs/heads/leaked/)" "side branches named by a config outside"
+}
+
+# Paths of the wrong kind: .autoloop.yml a directory, rules.directory a file, coverage_report a directory.
+test_paths_of_the_wrong_kind() {
+  upstream
+  mkdir -p .autoloop.yml
+  printf 'test_command: "%s"\n' "$(attacker_cmd nested)" >.autoloop.yml/config.yml
+  publish "odd kinds"
+  clone_as_user
+  attack
+  held
+  cd "$E2E_TEST_DIR/upstream"
+  git rm -rq .autoloop.yml
+  printf 'rules: {directory: README}\nmetrics: {coverage_report: .autoloop}\n' >.autoloop.yml
+  mkdir -p .autoloop
+  printf 'x\n' >.autoloop/keep
+  publish "more odd kinds"
+  cd "$E2E_TEST_DIR/repo"
+  git -c pull.rebase=false pull -q --no-edit origin main
+  CANARY_BEFORE=$(canary_state)
+  USER_BEFORE=$(user_state)
+  loop_commands
+  held
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -842,6 +868,7 @@ t "side_branch_prefix with a .lock component" test_prefix_dot_lock
 t "side_branch_prefix with .." test_prefix_dotdot
 t "side_branch_prefix with @{" test_prefix_reflog_syntax
 t "side_branch_prefix with a newline" test_prefix_newline
+t "side_branch_prefix of 300 characters" test_prefix_too_long
 t "a default branch named like a git option" test_branch_named_like_an_option
 t "a forged remote side branch is not the loop's" test_forged_remote_side_branch
 t "a forged side branch checked out locally: accept-all commits none of it" test_forged_local_side_branch_accept_all
@@ -853,6 +880,7 @@ t "rules directory committed as a symlink outside: not loaded" test_rules_direct
 t "metrics.coverage_report absolute outside: not read" test_coverage_report_absolute
 t "metrics.coverage_report a committed symlink outside: not read" test_coverage_report_symlink
 t ".autoloop.yml a symlink to a regular file outside: not read" test_config_symlink_outside
+t ".autoloop.yml a directory, rules.directory a file, coverage_report a directory" test_paths_of_the_wrong_kind
 t "a 16 MB .autoloop.yml is bounded" test_config_huge
 t "YAML billion laughs in .autoloop.yml is bounded" test_config_billion_laughs
 t "100,000-deep YAML in .autoloop.yml does not crash" test_config_deep_nesting
