@@ -552,10 +552,10 @@ test_paths_of_the_wrong_kind() {
 # ---------------------------------------------------------------------------------------------------------
 # Sizes and shapes of data
 
-# A 16 MB .autoloop.yml (a regular file): read with a cap, not whole by every command.
+# An 8 MB .autoloop.yml (a regular file): read with a cap, not whole by every command.
 test_config_huge() {
   upstream
-  { printf 'scan: {threads: 1}\n'; head -c 16777216 /dev/zero | tr '\0' '#'; printf '\n'; } >.autoloop.yml
+  { printf 'scan: {threads: 1}\n'; head -c 8388608 /dev/zero | tr '\0' '#'; printf '\n'; } >.autoloop.yml
   publish "config"
   clone_as_user
   attack
@@ -881,7 +881,7 @@ t "metrics.coverage_report absolute outside: not read" test_coverage_report_abso
 t "metrics.coverage_report a committed symlink outside: not read" test_coverage_report_symlink
 t ".autoloop.yml a symlink to a regular file outside: not read" test_config_symlink_outside
 t ".autoloop.yml a directory, rules.directory a file, coverage_report a directory" test_paths_of_the_wrong_kind
-t "a 16 MB .autoloop.yml is bounded" test_config_huge
+t "an 8 MB .autoloop.yml is bounded" test_config_huge
 t "YAML billion laughs in .autoloop.yml is bounded" test_config_billion_laughs
 t "100,000-deep YAML in .autoloop.yml does not crash" test_config_deep_nesting
 t "100,000-deep YAML in a rule file does not crash" test_rule_file_deep_nesting
