@@ -2,7 +2,7 @@
 # Hostile repositories: a repository cloned from a stranger is input, and nothing it holds may act outside
 # the gates (README "Safety"; DESIGN.md §7, invariant 8). Every case is one attack: the attacker publishes
 # a repository, the user clones it, installs the hooks, does NOT trust it, makes one ordinary commit, lets
-# the worker run, and uses the loop (status, queue, scan --all, drain, review --list, report). Then:
+# the worker run, and uses the loop (status, queue, scan --all, drain, review --list). Then:
 #   - no command of the attacker ran (every attacker command would touch a file in $MARKS);
 #   - every command finished within HOSTILE_TIMEOUT seconds, did not crash, and peaked below
 #     HOSTILE_MAX_RSS_KB (nothing read or ran without bound);
@@ -202,7 +202,6 @@ loop_commands() {
   flock -w 60 "$(autoloop_dir)/drain.lock" true
   bounded "drain" git autoloop drain --now --foreground
   bounded "review --list" git autoloop review --list
-  bounded "report" git autoloop report
   # A worker a hook started may still be busy (it gave up on the scan lock, but may wait for a drain).
   flock -w 60 "$(autoloop_dir)/scan.lock" true
   flock -w 60 "$(autoloop_dir)/drain.lock" true
@@ -638,12 +637,12 @@ EOF2
   held
 }
 
-# 3,000 rule files in the repository's rules directory.
+# 1,000 rule files in the repository's rules directory.
 test_rule_directory_many_files() {
   upstream
   mkdir -p .autoloop/rules/python
   local i
-  for i in $(seq 3000); do
+  for i in $(seq 1000); do
     printf 'id: repo/r%d\nlanguage: python\ncategory: code_quality\nseverity: info\nsafety: suggest\nmessage: "m"\nquery: "((identifier) @match (#eq? @match \\"zz%d\\"))"\n' "$i" "$i" \
       >.autoloop/rules/python/r$i.yml
   done
@@ -664,11 +663,11 @@ test_source_deep_nesting() {
   held
 }
 
-# scan.max_file_size raised by the repository to its maximum, and a 64 MB source file.
+# scan.max_file_size raised by the repository to its maximum, and a 24 MB source file.
 test_max_file_size_raised() {
   upstream
   printf 'scan: {max_file_size: 9223372036854775807}\n' >.autoloop.yml
-  { local i; for i in $(seq 16); do head -c 4194304 /dev/zero | tr '\0' 'a' | fold -w 80 | sed 's/^/x_/;s/$/ = None == x/'; done; } >big.py
+  { local i; for i in $(seq 6); do head -c 4194304 /dev/zero | tr '\0' 'a' | fold -w 80 | sed 's/^/x_/;s/$/ = None == x/'; done; } >big.py
   publish "big"
   clone_as_user
   attack
@@ -693,10 +692,10 @@ test_fix_template_explosion() {
   held
 }
 
-# The glob lists with 100,000 patterns.
+# scan.exclude with 20,000 patterns.
 test_exclude_glob_count() {
   upstream
-  { printf 'scan:\n  exclude:\n'; seq -f '    - "**/n%g/**/*.py"' 100000; } >.autoloop.yml
+  { printf 'scan:\n  exclude:\n'; seq -f '    - "**/n%g/**/*.py"' 20000; } >.autoloop.yml
   publish "globs"
   clone_as_user
   attack
@@ -842,6 +841,7 @@ test_rule_id_traversal() {
   clone_as_user
   attack
   held
+  bounded "report" git autoloop report
   bounded "report --format html" git autoloop report --format html
   held
 }
@@ -887,11 +887,11 @@ t "100,000-deep YAML in .autoloop.yml does not crash" test_config_deep_nesting
 t "100,000-deep YAML in a rule file does not crash" test_rule_file_deep_nesting
 t "50,000-deep query in a rule's .scm does not crash" test_rule_query_deep_nesting
 t "a backtracking #match? regex is bounded" test_rule_regex_backtracking
-t "3,000 repository rule files are bounded" test_rule_directory_many_files
+t "1,000 repository rule files are bounded" test_rule_directory_many_files
 t "100,000-deep source nesting does not crash the scanner" test_source_deep_nesting
-t "scan.max_file_size raised by the repository and a 64 MB file" test_max_file_size_raised
+t "scan.max_file_size raised by the repository and a 24 MB file" test_max_file_size_raised
 t "a fix template repeating its capture 20,000 times is bounded" test_fix_template_explosion
-t "100,000 exclude globs are bounded" test_exclude_glob_count
+t "20,000 exclude globs are bounded" test_exclude_glob_count
 t "NUL bytes, invalid UTF-8, UTF-16: no crash; a fix changes only its bytes" test_binary_and_encodings
 t "a tree entry named .git: nothing queued or written there" test_tree_entry_dot_git
 t "a gitlink named evil.py" test_gitlink_named_like_source
