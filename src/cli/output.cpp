@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -37,14 +38,35 @@ Row row_of(const scan::Located& l) {
   return r;
 }
 
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // C1 controls as UTF-8 are 0xC2 0x80..0x9F (0x9B is a one-byte CSI to some terminals).
+    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+    if ((c < 0x20 && c != '\t') || c == 0x7F || c1) {
+      const unsigned char shown = c1 ? static_cast<unsigned char>(text[++i]) : c;
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", shown);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string format_text(const std::vector<Row>& rows) {
   std::string out;
   for (const auto& r : rows) {
-    out += r.path + ":" + std::to_string(r.line) + ": " + r.severity + " [" + r.rule + "] " + r.message;
+    out += printable(r.path) + ":" + std::to_string(r.line) + ": " + r.severity + " [" + printable(r.rule) + "] " +
+           printable(r.message);
     if (r.id) out += "  (#" + std::to_string(r.id) + ", " + r.status + (r.is_new ? ", new" : "") + ")";
     else if (r.is_new) out += "  (new)";
     out += "\n";
-    if (!r.snippet.empty()) out += "    " + r.snippet + "\n";
+    if (!r.snippet.empty()) out += "    " + printable(r.snippet) + "\n";
   }
   return out;
 }

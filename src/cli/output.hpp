@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace scan {
@@ -36,6 +37,11 @@ struct SarifOptions {
 
 // Parses "text" | "json" | "sarif"; throws core::Error otherwise.
 Format parse_format(const std::string& name, bool allow_sarif);
+
+// `text` safe to print on a terminal: control characters (C0 but tab, DEL, C1) become \xNN. Paths,
+// messages and snippets come from the repository; an escape sequence in them would act on the user's
+// terminal (OSC 52 writes the clipboard, others retitle or clear the screen).
+std::string printable(std::string_view text);
 
 std::string format_text(const std::vector<Row>& rows);
 std::string format_json(const std::vector<Row>& rows);

@@ -385,6 +385,16 @@ std::string Repository::tree_with_files(const std::string& commit, const std::ve
 std::string Repository::create_commit(const std::string& tree, const std::vector<std::string>& parents,
                                       const Signature& author, const Signature& committer,
                                       const std::string& message) const {
+  // libgit2 refuses angle brackets in a signature but writes a line break as it is: a name from a
+  // tracked .autoloop.yml (identity.name) would add header lines of its choosing (a second parent,
+  // a committer) to every fix commit. Control characters never belong in a name or an address.
+  for (const Signature* who : {&author, &committer})
+    for (const std::string* field : {&who->name, &who->email})
+      for (unsigned char ch : *field)
+        if (ch < 0x20 || ch == 0x7f)
+          throw Error(GIT_EINVALIDSPEC, std::string("invalid commit identity: the ") +
+                                            (field == &who->name ? "name" : "email") +
+                                            " holds a control character (a line break, ...)");
   using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
   git_signature* a = nullptr;
   git_signature* c = nullptr;

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <set>
 #include <unordered_map>
 
 namespace scan {
@@ -228,6 +230,32 @@ namespace {
   throw core::LocatedError(rule.source, line, col, "rule " + rule.id + ": " + what);
 }
 
+// tree-sitter's query parser recurses once per nested (, [ or {: a repository rule nested tens of
+// thousands deep overflows the stack (the worker died of SIGSEGV). Built-in rules nest under 10.
+constexpr int k_max_query_depth = 100;
+
+// Refuses a query nested deeper than k_max_query_depth, pointing at the bracket that went too deep.
+// Strings and comments are skipped, as the query parser reads them.
+void check_query_depth(const Rule& rule) {
+  const std::string& q = rule.query;
+  int depth = 0;
+  for (size_t i = 0; i < q.size(); ++i) {
+    const char c = q[i];
+    if (c == '"') {
+      for (++i; i < q.size() && q[i] != '"'; ++i)
+        if (q[i] == '\\') ++i;
+    } else if (c == ';') {
+      while (i < q.size() && q[i] != '\n') ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      if (++depth > k_max_query_depth)
+        query_error(rule, q, static_cast<uint32_t>(i),
+                    "the query nests deeper than " + std::to_string(k_max_query_depth) + " levels");
+    } else if (c == ')' || c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
 const char* query_error_name(TSQueryError e) {
   switch (e) {
   case TSQueryErrorSyntax: return "query syntax error";
@@ -310,11 +338,28 @@ std::vector<Predicate> read_predicates(const TSQuery* query, uint32_t pattern, c
   return out;
 }
 
-bool regex_matches(const pcre2_code* code, std::string_view text) {
+// A repository rule's #match? is untrusted: `^(a|aa)*$` backtracks exponentially, and PCRE2's default
+// limit (10 million steps a match) times thousands of nodes kept one scan busy for minutes. This limit
+// is far above what the built-in rules' patterns take on any node.
+constexpr uint32_t k_regex_match_limit = 100000;
+constexpr uint32_t k_regex_depth_limit = 10000;
+
+// Whether `code` matches `text`; nullopt when the match gave up at the limits above (the predicate
+// then fails, for #match? and #not-match? alike: no finding rests on a regex that did not finish).
+std::optional<bool> regex_matches(const pcre2_code* code, std::string_view text) {
+  static const std::unique_ptr<pcre2_match_context, void (*)(pcre2_match_context*)> context = [] {
+    std::unique_ptr<pcre2_match_context, void (*)(pcre2_match_context*)> c(pcre2_match_context_create(nullptr),
+                                                                           pcre2_match_context_free);
+    pcre2_set_match_limit(c.get(), k_regex_match_limit);
+    pcre2_set_depth_limit(c.get(), k_regex_depth_limit);
+    return c;
+  }();
   std::unique_ptr<pcre2_match_data, void (*)(pcre2_match_data*)> md(
       pcre2_match_data_create_from_pattern(code, nullptr), pcre2_match_data_free);
-  int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md.get(), nullptr);
-  return rc >= 0;
+  int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md.get(), context.get());
+  if (rc >= 0) return true;
+  if (rc == PCRE2_ERROR_NOMATCH) return false;
+  return std::nullopt;
 }
 
 } // namespace
@@ -336,6 +381,7 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
   for (size_t i = 0; i < m_rules.size(); ++i) {
     const Rule& r = m_rules[i];
     if (!r.enabled || std::find(r.languages.begin(), r.languages.end(), language.name) == r.languages.end()) continue;
+    check_query_depth(r);
     starts.emplace_back(static_cast<uint32_t>(source.size()), i);
     source += r.query;
     source += "\n";
@@ -399,7 +445,10 @@ int Engine::syntax_errors(const LanguageProfile& language, std::string_view sour
 namespace {
 
 
-bool predicates_hold(const std::vector<Predicate>& predicates, const TSQueryMatch& match, std::string_view source) {
+// `exhausted`: the regular expressions that gave up at their limits in this file; each is not run again
+// on it, so a file costs at most one limit per expression, whatever its number of nodes.
+bool predicates_hold(const std::vector<Predicate>& predicates, const TSQueryMatch& match, std::string_view source,
+                     std::set<const pcre2_code*>& exhausted) {
   auto text_of = [&](uint32_t capture_id, bool& found) -> std::string_view {
     for (uint16_t i = 0; i < match.capture_count; ++i)
       if (match.captures[i].index == capture_id) {
@@ -430,7 +479,14 @@ bool predicates_hold(const std::vector<Predicate>& predicates, const TSQueryMatc
     }
     case Predicate::Kind::match:
     case Predicate::Kind::not_match:
-      ok = regex_matches(p.regex.get(), text) == (p.kind == Predicate::Kind::match);
+      if (exhausted.count(p.regex.get())) {
+        ok = false;
+      } else if (auto matched = regex_matches(p.regex.get(), text)) {
+        ok = *matched == (p.kind == Predicate::Kind::match);
+      } else {
+        exhausted.insert(p.regex.get());
+        ok = false;
+      }
       break;
     case Predicate::Kind::any_of:
     case Predicate::Kind::not_any_of: {
@@ -490,11 +546,12 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
   ts_query_cursor_exec(cursor, query, root);
   TSQueryMatch match;
   std::map<std::pair<std::string, uint64_t>, bool> seen; // one finding per rule and node
+  std::set<const pcre2_code*> exhausted;
   while (ts_query_cursor_next_match(cursor, &match)) {
     const PatternInfo& info = patterns[match.pattern_index];
     const Rule& rule = rules[info.rule];
     if (only && only != &rule) continue;
-    if (!predicates_hold(info.predicates, match, source)) continue;
+    if (!predicates_hold(info.predicates, match, source, exhausted)) continue;
     // The reported node: @match, or the first capture.
     TSNode node = match.capture_count ? match.captures[0].node : TSNode{};
     bool have_node = match.capture_count > 0;

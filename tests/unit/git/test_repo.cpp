@@ -663,6 +663,14 @@ TEST_CASE("Repository object writing") {
     CHECK(test_support::slurp(repo.path() / "a.txt") == "a\n");
   }
 
+  SECTION("create_commit refuses an identity with a line break (a header line of the config's choosing)") {
+    const std::string tree = repo.rev(c1 + "^{tree}");
+    const std::string forged = "Bot\nparent 1111111111111111111111111111111111111111\nx";
+    CHECK_THROWS_AS(r.create_commit(tree, {c1}, {forged, "a@x"}, {"A", "a@x"}, "m\n"), git::Error);
+    CHECK_THROWS_AS(r.create_commit(tree, {c1}, {"A", "a@x"}, {"A", "a@x\ncommitter F <f@x> 0 +0000"}, "m\n"), git::Error);
+    CHECK_THROWS_AS(r.create_commit(tree, {c1}, {"A", "a@x"}, {std::string("A\0B", 3), "a@x"}, "m\n"), git::Error);
+  }
+
   SECTION("update_ref moves a ref only from the expected id") {
     std::string c2 = r.create_commit(repo.rev(c1 + "^{tree}"), {c1}, {"A", "a@x"}, {"A", "a@x"}, "second\n");
     CHECK(r.update_ref("refs/heads/autoloop/x", c1, "", "create"));

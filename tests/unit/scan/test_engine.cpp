@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <sstream>
@@ -140,6 +141,42 @@ TEST_CASE("Engine::scan predicates") {
   SECTION("a bad regular expression is a LocatedError naming the rule") {
     Engine engine({call_rule("(#match? @fn \"(unclosed\")")});
     CHECK_THROWS_AS(engine.scan(lang("python"), k_calls), core::LocatedError);
+  }
+
+  SECTION("a backtracking #match? gives up at a limit: no finding either way, and the scan ends") {
+    std::string src;
+    for (int i = 0; i < 3000; ++i) src += std::string(50, 'a') + "b = " + std::to_string(i) + "\n";
+    src += "aaaa = 0\n";
+    Engine match({make_rule("t/redos", "python", "((identifier) @match (#match? @match \"^(a|aa)*$\"))")});
+    Engine not_match({make_rule("t/redos", "python", "((identifier) @match (#not-match? @match \"^(a|aa)*$\"))")});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto found = match.scan(lang("python"), src).findings;
+    auto not_found = not_match.scan(lang("python"), src).findings;
+    // A generous bound that only catches the exponential case (minutes before the limit).
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
+    // The first 50-a identifier exhausts the expression for this file: nothing rests on it afterwards.
+    CHECK(found.empty());
+    CHECK(not_found.empty());
+    // A cheap expression still matches as before.
+    Engine cheap({make_rule("t/a", "python", "((identifier) @match (#match? @match \"^a+$\"))")});
+    REQUIRE(cheap.scan(lang("python"), src).findings.size() == 1);
+  }
+
+  SECTION("a query nested 50,000 deep is a LocatedError, not a stack overflow in tree-sitter") {
+    const std::string deep = std::string(50000, '(') + "identifier" + std::string(50000, ')') + " @match";
+    Engine engine({make_rule("t/deep", "python", deep)});
+    try {
+      engine.compile(lang("python"));
+      FAIL("no LocatedError");
+    } catch (const core::LocatedError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("nests deeper than"));
+    }
+    // Brackets inside strings and comments do not count; 100 levels still compile.
+    const std::string ok = std::string(99, '(') + "identifier" + std::string(99, ')') + " @match";
+    CHECK_NOTHROW(Engine({make_rule("t/ok", "python", ok)}).compile(lang("python")));
+    CHECK_NOTHROW(Engine({make_rule("t/str", "python", "((identifier) @match (#eq? @match \"" + std::string(500, '(') +
+                                                           "\"))\n; " + std::string(500, '['))})
+                      .compile(lang("python")));
   }
 }
 
