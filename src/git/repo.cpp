@@ -26,6 +26,7 @@ using Blob = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
 using Revwalk = std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
 using Reference = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
 using Odb = std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>>;
+using Reflog = std::unique_ptr<git_reflog, Deleter<git_reflog, git_reflog_free>>;
 
 std::string hex(const git_oid* oid) {
   char buf[GIT_OID_HEXSZ + 1];
@@ -482,6 +483,17 @@ bool Repository::update_ref(const std::string& name, const std::string& id, cons
   check(rc, "update ref");
   git_reference_free(ref);
   return true;
+}
+
+std::optional<std::string> Repository::first_reflog_message(const std::string& name) const {
+  git_reflog* raw = nullptr;
+  check(git_reflog_read(&raw, m_repo.get(), name.c_str()), "read reflog");
+  Reflog log(raw);
+  // A missing reflog reads as an empty one; entry 0 is the newest.
+  size_t count = git_reflog_entrycount(log.get());
+  if (count == 0) return std::nullopt;
+  const char* message = git_reflog_entry_message(git_reflog_entry_byindex(log.get(), count - 1));
+  return std::string(message ? message : "");
 }
 
 bool Repository::delete_ref(const std::string& name, const std::string& expected) const {

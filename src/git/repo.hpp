@@ -184,6 +184,9 @@ public:
                   const std::string& log_message) const;
   // Deletes `name` if it points at `expected`; false when it moved. Missing is success.
   bool delete_ref(const std::string& name, const std::string& expected) const;
+  // The message of the oldest entry of `name`'s reflog (who created the ref), or nullopt when the ref
+  // has no reflog (bare repositories by default, core.logAllRefUpdates=false). Throws git::Error.
+  std::optional<std::string> first_reflog_message(const std::string& name) const;
   // Full names of refs under a prefix ("refs/heads/autoloop/").
   std::vector<std::string> list_refs(const std::string& prefix) const;
 

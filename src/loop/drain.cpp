@@ -304,6 +304,20 @@ void notify(Context& ctx, const DrainResult& r) {
   }
 }
 
+// The reflog message of every side-branch update (its first entry names who created the ref).
+constexpr std::string_view k_cycle_log_prefix = "autoloop: cycle ";
+
+// Whether the side ref `name`, now at `tip`, was made by the loop. A side branch the loop wrote always
+// ends in one of its fix commits, but content proves nothing (anyone can write an `Autoloop-Rule:`
+// trailer): the queue's record of that commit, or a reflog the loop started, does; neither comes with a
+// clone or a fetch.
+bool made_by_loop(Context& ctx, const std::string& name, const std::string& tip) {
+  if (ctx.repo.commit_info(tip).message.find("\nAutoloop-Rule: ") == std::string::npos) return false;
+  if (ctx.store().attempt_by_commit(tip)) return true;
+  auto first = ctx.repo.first_reflog_message(name);
+  return first && first->rfind(k_cycle_log_prefix, 0) == 0;
+}
+
 } // namespace
 
 std::string side_branch_name(const core::Config& config, const std::string& branch) {
@@ -403,10 +417,9 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   result.side_ref = "refs/heads/" + side_branch_name(ctx.config, *branch);
   std::string base = *ctx.repo.resolve_commit("refs/heads/" + *branch);
   std::string checkpoint = ctx.repo.read_ref(result.side_ref).value_or("");
-  // A side branch the loop wrote always ends in one of its fix commits (one without fixes is deleted): a
-  // ref of that name ending elsewhere is someone's branch (a side_branch_prefix naming existing branches).
-  if (!checkpoint.empty() &&
-      ctx.repo.commit_info(checkpoint).message.find("\nAutoloop-Rule: ") == std::string::npos)
+  // A ref of that name the loop did not make is someone's branch (a side_branch_prefix naming existing
+  // branches, perhaps one fetched with forged trailers): never overwrite it.
+  if (!checkpoint.empty() && !made_by_loop(ctx, result.side_ref, checkpoint))
     throw core::Error(result.side_ref + " exists and was not made by git-autoloop; refusing to overwrite it "
                       "(choose another side_branch_prefix)");
   const int max_new = options.max >= 0 ? options.max : ctx.config.autonomous_loop.max_improvements_per_cycle;
@@ -665,7 +678,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   }
   bool moved;
   if (tip == base) moved = ctx.repo.delete_ref(result.side_ref, checkpoint);
-  else moved = tip == checkpoint || ctx.repo.update_ref(result.side_ref, tip, checkpoint, "autoloop: cycle " + std::to_string(result.cycle));
+  else moved = tip == checkpoint || ctx.repo.update_ref(result.side_ref, tip, checkpoint, std::string(k_cycle_log_prefix) + std::to_string(result.cycle));
   auto txn = store.begin();
   int applied = 0, kept = 0;
   size_t k = 0;

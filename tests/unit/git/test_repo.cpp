@@ -692,6 +692,18 @@ TEST_CASE("Repository object writing") {
     CHECK(r.delete_ref("refs/heads/autoloop/y", c1));
   }
 
+  SECTION("first_reflog_message names who created a ref, whatever moved it since") {
+    std::string c2 = r.create_commit(repo.rev(c1 + "^{tree}"), {c1}, {"A", "a@x"}, {"A", "a@x"}, "second\n");
+    CHECK(r.update_ref("refs/heads/autoloop/z", c1, "", "autoloop: cycle 1"));
+    CHECK(r.update_ref("refs/heads/autoloop/z", c2, c1, "autoloop: cycle 2"));
+    CHECK(r.first_reflog_message("refs/heads/autoloop/z") == std::string("autoloop: cycle 1"));
+    repo.git({"branch", "release/main", c2});
+    auto created = r.first_reflog_message("refs/heads/release/main");
+    REQUIRE(created);
+    CHECK(created->rfind("branch: Created from", 0) == 0);
+    CHECK_FALSE(r.first_reflog_message("refs/heads/never-made"));
+  }
+
   SECTION("read_ref: nullopt for a missing or malformed name") {
     CHECK(r.read_ref("refs/heads/main") == c1);
     CHECK_FALSE(r.read_ref("refs/heads/nope"));
