@@ -248,8 +248,6 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
       p->outcome.clear();
       continue;
     }
-    // A pending fix on a moved base: replay its own change with the syntax-aware merge first, then
-    // re-derive it from its rule when that does not merge cleanly.
     const auto& rules = engine.rules();
     auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == p->opportunity.rule_id; });
     if (rule != rules.end() && !rule->trusted) {
@@ -258,6 +256,8 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
       p->detail = "the repository rule " + rule->id + " (" + rule->file + ") is not trusted: run `git autoloop trust`";
       continue;
     }
+    // A pending fix on a moved base: replay its own change with the syntax-aware merge first, then
+    // re-derive it from its rule when that does not merge cleanly.
     std::optional<Derived> replayed;
     if (!p->previous.empty()) replayed = replay_fix(ctx, engine, tip, *p);
     Derived d = replayed ? std::move(*replayed) : derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity);
