@@ -26,7 +26,7 @@ const std::vector<Command>& commands() {
       {"review", "Accept (cherry-pick) or reject the fixes on the side branch", define_review},
       {"run", "Run the loop in the foreground: a scan and a drain cycle every DURATION, until stopped", define_run},
       {"improve", "Ask the configured generator (e.g. an LLM command line) for a change, validated and reviewed like any fix", define_improve},
-      {"trust", "Allow the commands in the tracked .autoloop.yml (test_command, ...) to run", define_trust},
+      {"trust", "Allow the commands in the tracked .autoloop.yml (test_command, ...) to run and the repository's rules to fix", define_trust},
       {"stop", "Emergency stop: hooks only record, nothing runs", define_stop},
       {"resume", "Undo stop (and a paused loop)", define_resume},
       {"doctor", "Check that hooks, binaries, grammars, config and database work", define_doctor},

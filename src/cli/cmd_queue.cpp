@@ -60,6 +60,8 @@ Runner define_queue(CLI::App& sub) {
     } else {
       std::fputs(format_text(rows).c_str(), stdout);
       std::fprintf(stdout, "%zu %s\n", rows.size(), rows.size() == 1 ? "opportunity" : "opportunities");
+      // Why some of these are not fixed (recorded by the last drain).
+      if (auto untrusted = ctx.store().state("untrusted_rules")) std::fprintf(stdout, "%s\n", untrusted->c_str());
     }
     return k_exit_ok;
   };

@@ -54,7 +54,10 @@ void print_fix(const loop::PendingFix& f, bool colour) {
   for (auto& c : where)
     if (c == '\n') c = ' ';
   where = printable(where);
-  std::printf("   %s  commit %s\n", where.c_str(), f.commit.substr(0, 12).c_str());
+  std::printf("   %s  commit %s  rule source: %s\n", where.c_str(), f.commit.substr(0, 12).c_str(),
+              printable(f.rule_source).c_str());
+  if (!f.refused.empty())
+    std::printf("   %snot acceptable:%s %s\n", colour ? "\033[31m" : "", colour ? "\033[0m" : "", printable(f.refused).c_str());
 }
 
 // One key without Enter on a terminal; a line otherwise.
@@ -103,7 +106,7 @@ int interactive(loop::Context& ctx) {
     print_fix(f, colour);
     std::printf("   %s\n\n", f.opportunity.message.c_str());
     print_diff(f.diff, colour);
-    std::printf("\n[a]ccept, [r]eject, [s]kip, [q]uit? ");
+    std::printf(f.refused.empty() ? "\n[a]ccept, [r]eject, [s]kip, [q]uit? " : "\n[r]eject, [s]kip, [q]uit? ");
     std::fflush(stdout);
     char key = read_key();
     if (key == 'q') break;
@@ -154,7 +157,8 @@ Runner define_review(CLI::App& sub) {
           arr.push_back({{"id", f.opportunity.id}, {"rule", f.opportunity.rule_id}, {"path", f.opportunity.path},
                          {"line", f.opportunity.start_line}, {"commit", f.commit}, {"subject", f.subject},
                          {"category", f.opportunity.category}, {"lines_changed", f.lines_changed}, {"risk", f.risk},
-                         {"diff", f.diff}});
+                         {"rule_source", f.rule_source}, {"acceptable", f.refused.empty()},
+                         {"refused", f.refused}, {"diff", f.diff}});
         std::puts(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       } else {
         for (const auto& f : fixes) print_fix(f, isatty(1));

@@ -107,9 +107,11 @@ Runner define_rules(CLI::App& sub) {
       const scan::Rule& r = *it;
       std::string langs;
       for (const auto& l : r.languages) langs += (langs.empty() ? "" : ", ") + l;
-      std::printf("%s\n  languages: %s\n  category:  %s\n  severity:  %s\n  safety:    %s\n  enabled:   %s\n  source:    %s\n\n%s\n",
+      std::string origin = scan::describe_origin(r);
+      if (!r.trusted) origin += ", not trusted: scanned and reported, never fixed until `git autoloop trust`";
+      std::printf("%s\n  languages: %s\n  category:  %s\n  severity:  %s\n  safety:    %s\n  enabled:   %s\n  origin:    %s\n  source:    %s\n\n%s\n",
                   r.id.c_str(), langs.c_str(), r.category.c_str(), r.severity.c_str(), r.safety.c_str(),
-                  r.enabled ? "yes" : "no", r.source.c_str(), r.message.c_str());
+                  r.enabled ? "yes" : "no", origin.c_str(), r.source.c_str(), r.message.c_str());
       if (!r.description.empty()) std::printf("\n%s\n", r.description.c_str());
       std::printf("\nquery:\n%s\n", r.query.c_str());
       if (!r.check.empty()) std::printf("check: %s\n", r.check.c_str());
@@ -132,7 +134,8 @@ Runner define_rules(CLI::App& sub) {
       for (const auto& r : rules) {
         nlohmann::json j = {{"id", r.id},         {"languages", r.languages}, {"category", r.category},
                             {"severity", r.severity}, {"safety", r.safety},   {"enabled", r.enabled},
-                            {"state", "learning"}};
+                            {"state", "learning"}, {"source", scan::to_string(r.origin)},
+                            {"file", r.file},         {"trusted", r.trusted}};
         if (const auto* v = view_of(r.id)) {
           j["state"] = feedback::to_string(v->state);
           j["why"] = v->why;
@@ -147,8 +150,9 @@ Runner define_rules(CLI::App& sub) {
       std::printf("%s\n", out.dump(2).c_str());
       return k_exit_ok;
     }
-    std::printf("%-36s %-18s %-12s %-8s %-7s %-7s %-12s %s\n", "RULE", "LANGUAGES", "CATEGORY", "SEVERITY", "SAFETY",
-                "ENABLED", "STATE", "KEPT/VERDICTS (ACCEPTANCE)");
+    std::printf("%-36s %-18s %-12s %-8s %-7s %-7s %-16s %-12s %s\n", "RULE", "LANGUAGES", "CATEGORY", "SEVERITY", "SAFETY",
+                "ENABLED", "SOURCE", "STATE", "KEPT/VERDICTS (ACCEPTANCE)");
+    size_t repository = 0, untrusted = 0;
     for (const auto& r : rules) {
       std::string langs;
       for (const auto& l : r.languages) langs += (langs.empty() ? "" : ",") + l;
@@ -158,10 +162,21 @@ Runner define_rules(CLI::App& sub) {
         numbers = std::to_string(std::max(0, v->counts.accepted - v->counts.reverted)) + "/" +
                   std::to_string(v->verdicts) + " (" + percent(v->posterior.mean()) + ")";
       }
-      std::printf("%-36s %-18s %-12s %-8s %-7s %-7s %-12s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
-                  r.severity.c_str(), r.safety.c_str(), r.enabled ? "yes" : "no", state.c_str(), numbers.c_str());
+      std::string source = scan::to_string(r.origin);
+      if (r.origin == scan::RuleOrigin::repository) {
+        ++repository;
+        if (!r.trusted) {
+          ++untrusted;
+          source += " (untrusted)";
+        }
+      }
+      std::printf("%-36s %-18s %-12s %-8s %-7s %-7s %-16s %-12s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
+                  r.severity.c_str(), r.safety.c_str(), r.enabled ? "yes" : "no", source.c_str(), state.c_str(), numbers.c_str());
     }
     std::printf("%zu rules\n", rules.size());
+    if (repository)
+      std::printf("%zu from the repository (ids repo:<id>)%s\n", repository,
+                  untrusted ? ", not trusted: scanned and reported, never fixed; read them, then `git autoloop trust`" : ", trusted");
     return k_exit_ok;
   };
 }

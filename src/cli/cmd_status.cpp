@@ -111,6 +111,17 @@ Runner define_status(CLI::App&) {
     for (const char* key : {"test_command", "fixers", "notify_command"})
       if (!safety::command_trusted(ctx.config, key, ctx.paths.repo_config(), ctx.paths.data_dir / "trust"))
         std::printf("trust:      %s in .autoloop.yml is not trusted: run `git autoloop trust` to let it run\n", key);
+    try {
+      // The repository's rules, as they are now: their fixes apply only while `trust` covers them.
+      auto repository = ctx.repository_rules();
+      if (repository.dir && !repository.files.empty() && !repository.trusted)
+        std::printf("trust:      the repository's rules in %s (%zu file%s) are not trusted: their findings are reported, "
+                    "never fixed; read them, then `git autoloop trust`\n",
+                    repository.display.c_str(), repository.files.size(), repository.files.size() == 1 ? "" : "s");
+    } catch (const std::exception&) {
+      // a rules directory that cannot be read is the config line's and doctor's to report
+    }
+    if (auto untrusted = ctx.store().state("untrusted_rules")) std::printf("rules:      %s\n", untrusted->c_str());
     if (auto last = core::read_file(ctx.paths.last_error()))
       std::printf("last error: %s", last->c_str());
     return k_exit_ok;

@@ -72,13 +72,67 @@ const scan::Engine& Context::engine() {
   return *m_engine;
 }
 
+namespace {
+
+// Whether `dir` lies outside `root` (both made absolute and free of symlinks as far as they exist).
+bool outside(const std::filesystem::path& dir, const std::filesystem::path& root) {
+  std::error_code ec;
+  auto d = std::filesystem::weakly_canonical(dir, ec);
+  if (ec) return false;
+  auto r = std::filesystem::weakly_canonical(root, ec);
+  if (ec) return false;
+  auto rel = d.lexically_relative(r);
+  return rel.empty() || *rel.begin() == "..";
+}
+
+} // namespace
+
+std::vector<std::filesystem::path> Context::local_rules_dirs() const {
+  std::vector<std::filesystem::path> out{paths.data_dir / "rules"};
+  std::filesystem::path dir = config.rules.directory;
+  auto origin = config.origin.find("rules.directory");
+  const bool from_repository = origin == config.origin.end() || origin->second == "default" ||
+                               (paths.repo_config() && origin->second.rfind(paths.repo_config()->string() + ":", 0) == 0);
+  if (from_repository || dir.empty()) return out;
+  if (dir.is_relative()) {
+    if (!paths.work_tree) return out;
+    dir = *paths.work_tree / dir;
+  }
+  if (!paths.work_tree || outside(dir, *paths.work_tree)) out.push_back(dir);
+  return out;
+}
+
+Context::RepositoryRules Context::repository_rules() const {
+  RepositoryRules out;
+  if (!paths.work_tree || config.rules.directory.empty()) return out;
+  std::filesystem::path dir = config.rules.directory;
+  if (dir.is_relative()) dir = *paths.work_tree / dir;
+  for (const auto& local : local_rules_dirs())
+    if (local == dir) return out; // the user's own
+  out.dir = dir;
+  out.display = dir.lexically_relative(*paths.work_tree).generic_string();
+  if (out.display.empty() || out.display.rfind("..", 0) == 0) out.display = dir.string();
+  out.files = scan::read_rules_dir(dir);
+  std::vector<std::pair<std::string, std::string>> contents;
+  for (const auto& f : out.files) contents.emplace_back(f.relative, f.text);
+  out.digest = safety::rules_digest(std::move(contents));
+  out.trusted = safety::rules_trusted(out.digest.id, paths.data_dir / "trust");
+  return out;
+}
+
 std::vector<scan::Rule> Context::rules() const {
   std::vector<scan::Rule> extra;
-  if (paths.work_tree) {
-    std::filesystem::path dir = config.rules.directory;
-    if (dir.is_relative()) dir = *paths.work_tree / dir;
-    extra = scan::load_rules_dir(dir);
+  // The repository's: parsed from the very bytes the trust digest covers.
+  RepositoryRules repository = repository_rules();
+  for (auto& r : scan::parse_rule_files(repository.files, scan::RuleOrigin::repository)) {
+    r.trusted = repository.trusted;
+    if (auto rel = std::filesystem::path(r.file).lexically_relative(*paths.work_tree); !rel.empty() && *rel.begin() != "..")
+      r.file = rel.generic_string();
+    extra.push_back(std::move(r));
   }
+  // The user's own come last: one may replace a built-in of the same id.
+  for (const auto& dir : local_rules_dirs())
+    for (auto& r : scan::load_rules_dir(dir, scan::RuleOrigin::local)) extra.push_back(std::move(r));
   return scan::merge_rules(scan::builtin_rules_cached(paths.data_dir / "cache" / "builtin-rules"), extra, config.rules.disable, config.rules.enable, config.rules.severity);
 }
 

@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "git/repo.hpp"
 #include "queue/store.hpp"
+#include "safety/trust.hpp"
 #include "scan/engine.hpp"
 #include "scan/rule.hpp"
 
@@ -62,9 +63,28 @@ public:
   // Whether a corrupt queue was moved aside by store() in this invocation.
   const std::optional<std::filesystem::path>& quarantined() const { return m_quarantined; }
 
-  // Built-in rules, overlaid with the repository's rules directory and the config's switches.
-  // Throws core::LocatedError for a malformed repository rule.
+  // Built-in rules, with the repository's rules (ids `repo:<id>`, trusted only while `git autoloop
+  // trust` covers their directory's content), the user's local rules (which may replace a built-in
+  // of the same id) and the config's switches. Throws core::LocatedError for a malformed rule file.
   std::vector<scan::Rule> rules() const;
+
+  // The repository's rules directory as it is now: `rules.directory` when it comes from the tracked
+  // .autoloop.yml or the default, or names a directory inside the work tree. Without a work tree, or
+  // when the directory is the user's own (see local_rules_dirs), `dir` is empty and there are none.
+  struct RepositoryRules {
+    std::optional<std::filesystem::path> dir;
+    std::string display;                       // `dir` relative to the work tree (".autoloop/rules")
+    std::vector<scan::RuleFile> files;
+    safety::RulesDigest digest;
+    bool trusted = false;                      // the trust file records `digest`
+  };
+  // Throws core::Error when the directory cannot be read.
+  RepositoryRules repository_rules() const;
+
+  // The user's own rule directories, trusted like local config: `.git/autoloop/rules/`, and
+  // `rules.directory` when it is set in `.git/autoloop/config.yml`, the environment or `-c` and lies
+  // outside the work tree (inside it, a checkout could change the files: it stays the repository's).
+  std::vector<std::filesystem::path> local_rules_dirs() const;
 
   // The hooks directory git really uses (`git rev-parse --git-path hooks`: honours core.hooksPath
   // and linked worktrees). Throws core::Error when git cannot tell.

@@ -184,7 +184,9 @@ std::string commit_message(const queue::Opportunity& o, const scan::Rule* rule, 
   char risk_text[32];
   std::snprintf(risk_text, sizeof risk_text, "%.2f", risk);
   body += "Risk: " + std::string(risk_text) + " (" + (risk < 0.34 ? "low" : risk < 0.67 ? "medium" : "high") + ")\n";
-  return subject + "\n\n" + body + "\nAutoloop-Rule: " + o.rule_id + "\nAutoloop-Opportunity: " + std::to_string(o.id) +
+  // Which rule set made the fix: a repository's rule is named as such, never taken for a built-in.
+  std::string source = rule ? "\nAutoloop-Rule-Source: " + scan::describe_origin(*rule) : "";
+  return subject + "\n\n" + body + "\nAutoloop-Rule: " + o.rule_id + source + "\nAutoloop-Opportunity: " + std::to_string(o.id) +
          "\nAutoloop-Fingerprint: " + o.fingerprint + "\nAutoloop-Validated: " + validated + "\n";
 }
 
@@ -246,6 +248,14 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
       p->outcome.clear();
       continue;
     }
+    const auto& rules = engine.rules();
+    auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == p->opportunity.rule_id; });
+    if (rule != rules.end() && !rule->trusted) {
+      // A pending fix whose repository rule changed since `trust`: neither replayed nor re-derived.
+      p->outcome = "untrusted";
+      p->detail = "the repository rule " + rule->id + " (" + rule->file + ") is not trusted: run `git autoloop trust`";
+      continue;
+    }
     // A pending fix on a moved base: replay its own change with the syntax-aware merge first, then
     // re-derive it from its rule when that does not merge cleanly.
     std::optional<Derived> replayed;
@@ -264,8 +274,6 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
     p->lines_changed = d.lines_changed;
     int churn = static_cast<int>(ctx.store().file_change_count(p->opportunity.path));
     p->risk = fix::risk_estimate(d.lines_changed, churn, dependents(ctx, base, p->opportunity.path), p->opportunity.safety);
-    const auto& rules = engine.rules();
-    auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == p->opportunity.rule_id; });
     std::string blob = ctx.repo.write_blob(d.after);
     std::string tree = ctx.repo.tree_with_file(tip, p->opportunity.path, blob, d.mode);
     tip = ctx.repo.create_commit(tree, {tip}, who, who,
@@ -505,7 +513,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   for (const auto& o : open) scores[o.id] = score(o);
   std::stable_sort(open.begin(), open.end(), [&](const auto& a, const auto& b) { return scores[a.id] > scores[b.id]; });
   std::vector<queue::Opportunity> eligible;
-  int suggestions = 0, quarantined = 0;
+  int suggestions = 0, quarantined = 0, untrusted_rules = 0;
   for (auto& o : open) {
     if (is_external(o)) {
       // Asked for by a person: allowed at every safety level, always through the tests when set.
@@ -515,6 +523,10 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     auto r = rule_by_id.find(o.rule_id);
     if (r == rule_by_id.end() || !r->second->enabled || r->second->fix.empty()) {
       if (level == "low" && r != rule_by_id.end() && r->second->safety == "suggest") ++suggestions;
+      continue;
+    }
+    if (!r->second->trusted) {
+      ++untrusted_rules; // a repository rule `trust` does not cover: scanned and reported, never fixed
       continue;
     }
     if (learnt.quarantined(o.rule_id)) {
@@ -538,6 +550,12 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     for (int64_t id : schedule::arrange(order, claims, max_new)) candidates.push_back(*by_id.at(id));
   }
   if (quarantined) ctx.log.info("{} findings of quarantined rules left in the queue", quarantined);
+  if (untrusted_rules)
+    store.set_state("untrusted_rules", std::to_string(untrusted_rules) + " finding" + (untrusted_rules == 1 ? "" : "s") +
+                                           " of untrusted repository rules " + (untrusted_rules == 1 ? "is" : "are") +
+                                           " not fixed: run `git autoloop trust` after reading the rules");
+  else
+    store.erase_state("untrusted_rules");
 
   // 2. Tests: required, configured and trusted?
   const bool tests_configured = !ctx.config.test_command.empty();

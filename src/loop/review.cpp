@@ -410,6 +410,43 @@ std::optional<schedule::FileLock> accept_lock(Context& ctx, std::chrono::millise
   return schedule::FileLock::acquire(ctx.paths.data_dir / "accept.lock", wait);
 }
 
+// The value of the trailer `key` in a commit message, or "". Only the last paragraph counts: a rule's
+// message or description in the body cannot pass for a trailer.
+std::string trailer(const std::string& message, const std::string& key) {
+  size_t end = message.find_last_not_of('\n');
+  size_t paragraph = message.rfind("\n\n", end == std::string::npos ? 0 : end);
+  if (paragraph == std::string::npos) return "";
+  const std::string needle = "\n" + key + ": ";
+  size_t at = message.find(needle, paragraph + 1);
+  if (at == std::string::npos) return "";
+  at += needle.size();
+  return message.substr(at, message.find('\n', at) - at);
+}
+
+// Why a fix made by `rule_id` (commit message `message`) may not be accepted now, or "". Rules are code:
+// a repository rule's fix is taken only while `trust` covers the rule's directory as it is now.
+std::string refusal(const std::vector<scan::Rule>* rules, const std::string& rules_error, const std::string& rule_id,
+                    const std::string& message) {
+  if (rule_id.rfind("improve/", 0) == 0) return "";
+  const bool repository = rule_id.rfind(scan::k_repository_prefix, 0) == 0;
+  if (!rules) return repository ? "the repository's rules cannot be read (" + rules_error + "); fix them or reject the fix" : "";
+  auto find = [&](const std::string& id) {
+    auto it = std::find_if(rules->begin(), rules->end(), [&](const scan::Rule& r) { return r.id == id; });
+    return it == rules->end() ? nullptr : &*it;
+  };
+  const scan::Rule* rule = find(rule_id);
+  if (rule && !rule->trusted)
+    return "it comes from the repository rule " + rule->id + " (" + rule->file + "), which `git autoloop trust` does "
+           "not cover (it changed since, or was never trusted): read it and run `git autoloop trust`, or reject the fix";
+  if (!rule && repository) return "its repository rule " + rule_id + " is gone: reject the fix";
+  // Made before fixes named their rule's source, when a repository rule could take a built-in's id.
+  if (trailer(message, "Autoloop-Rule-Source").empty() && find(scan::k_repository_prefix + rule_id))
+    return "it was made before fix commits named their rule's source, and the repository has a rule of the same id "
+           "(" + std::string(scan::k_repository_prefix) + rule_id + "): it may be the repository's; reject it (the "
+           "next drain proposes the built-in's fix again if it applies)";
+  return "";
+}
+
 } // namespace
 
 std::optional<std::string> finish_interrupted_accept(Context& ctx, bool write_files) {
@@ -425,6 +462,13 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
   std::string branch, base;
   auto tip = side_tip(ctx, &branch, &base);
   if (!tip) return out;
+  std::vector<scan::Rule> rules;
+  std::string rules_error;
+  try {
+    rules = ctx.rules();
+  } catch (const std::exception& e) {
+    rules_error = e.what();
+  }
   for (const auto& commit : ctx.repo.commit_range(base, *tip, 1000)) {
     auto attempt = ctx.store().attempt_by_commit(commit);
     if (!attempt) continue;
@@ -437,6 +481,9 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
     f.subject = first_line(info.message);
     f.lines_changed = attempt->lines_changed;
     f.risk = attempt->risk;
+    f.rule_source = trailer(info.message, "Autoloop-Rule-Source");
+    if (f.rule_source.empty()) f.rule_source = o->rule_id.rfind("improve/", 0) == 0 ? "fixer" : "unrecorded";
+    f.refused = refusal(rules_error.empty() ? &rules : nullptr, rules_error, o->rule_id, info.message);
     for (const auto& ch : ctx.repo.diff_commits(info.parents.empty() ? "" : info.parents[0], commit))
       f.diff += git::unified_diff(ch.path, ch.old_blob.empty() ? "" : ctx.repo.read_blob(ch.old_blob),
                                   ch.new_blob.empty() ? "" : ctx.repo.read_blob(ch.new_blob));
@@ -483,6 +530,10 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   auto fix = std::find_if(fixes.begin(), fixes.end(), [&](const PendingFix& f) { return f.opportunity.id == id; });
   if (fix == fixes.end()) {
     r.message = "#" + std::to_string(id) + " is not a pending fix on " + side_branch_name(ctx.config, *branch);
+    return r;
+  }
+  if (!fix->refused.empty()) {
+    r.message = "#" + std::to_string(id) + " is not accepted: " + fix->refused + " (nothing was changed)";
     return r;
   }
   const queue::Opportunity& o = fix->opportunity;

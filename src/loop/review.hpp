@@ -19,9 +19,12 @@ struct PendingFix {
   std::string diff;          // unified diff of the fix
   int lines_changed = 0;
   double risk = 0;
+  std::string rule_source;   // which rule set made it: "builtin", "repository (<file>)", "local (<file>)"
+  std::string refused;       // why accept refuses it as it stands (its repository rule is not trusted), or empty
 };
 
-// The fixes on the current branch's side branch, oldest first. Empty when there is none.
+// The fixes on the current branch's side branch, oldest first. Empty when there is none. A fix made by
+// a repository rule that `git autoloop trust` does not cover (any more) is listed with `refused` set.
 std::vector<PendingFix> pending_fixes(Context& ctx);
 
 struct VerdictResult {

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace scan {
@@ -85,6 +86,20 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
 
 } // namespace
 
+const char* to_string(RuleOrigin origin) {
+  switch (origin) {
+  case RuleOrigin::builtin: return "builtin";
+  case RuleOrigin::repository: return "repository";
+  case RuleOrigin::local: return "local";
+  }
+  return "builtin";
+}
+
+std::string describe_origin(const Rule& rule) {
+  if (rule.origin == RuleOrigin::builtin || rule.file.empty()) return to_string(rule.origin);
+  return std::string(to_string(rule.origin)) + " (" + rule.file + ")";
+}
+
 const std::vector<std::string>& known_checks() {
   static const std::vector<std::string> k_checks = {"outside-tests", "inside-loop", "untested-public-function"
                                                     };
@@ -110,6 +125,13 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
     const YAML::Mark& at = kv.first.Mark();
     if (key == "id") {
       rule.id = scalar(source, v, "id");
+      // An id names the rule in commit subjects and trailers: no spaces or line breaks that could
+      // forge a trailer (Autoloop-Rule-Source) or another rule's name.
+      auto bad = std::find_if(rule.id.begin(), rule.id.end(), [](unsigned char c) {
+        return !std::isalnum(c) && c != '-' && c != '_' && c != '.' && c != '/' && c != ':';
+      });
+      if (rule.id.empty() || bad != rule.id.end())
+        fail(source, v.Mark(), "'id' may hold only letters, digits and - _ . / : (got '" + rule.id + "')");
       have_id = true;
     } else if (key == "language" || key == "languages") {
       rule.languages = string_list(source, v, key.c_str());
@@ -219,34 +241,65 @@ std::vector<Rule> builtin_rules() {
     std::optional<std::string> scm;
     if (auto s = core::resource(name.substr(0, name.size() - 4) + ".scm")) scm = std::string(*s);
     out.push_back(parse_rule(std::string(r.content), "builtin:" + name, scm));
+    out.back().origin = RuleOrigin::builtin;
+    out.back().file = name;
   }
   std::sort(out.begin(), out.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
   return out;
 }
 
-std::vector<Rule> load_rules_dir(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> files;
+std::vector<RuleFile> read_rules_dir(const std::filesystem::path& dir) {
+  std::vector<RuleFile> out;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return {};
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->is_regular_file() && it->path().extension() == ".yml") files.push_back(it->path());
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    const auto ext = it->path().extension();
+    if (!it->is_regular_file() || (ext != ".yml" && ext != ".scm")) continue;
+    auto text = core::read_file(it->path());
+    if (!text) continue;
+    out.push_back({it->path(), it->path().lexically_relative(dir).generic_string(), std::move(*text)});
+  }
   if (ec) throw core::Error("cannot read rules directory " + dir.string() + ": " + ec.message());
-  std::sort(files.begin(), files.end());
+  std::sort(out.begin(), out.end(), [](const RuleFile& a, const RuleFile& b) { return a.relative < b.relative; });
+  return out;
+}
+
+std::vector<Rule> parse_rule_files(const std::vector<RuleFile>& files, RuleOrigin origin) {
+  std::map<std::string, const RuleFile*> by_relative;
+  for (const auto& f : files) by_relative[f.relative] = &f;
   std::vector<Rule> out;
   for (const auto& f : files) {
-    auto text = core::read_file(f);
-    if (!text) continue;
-    auto scm_path = f;
-    scm_path.replace_extension(".scm");
-    out.push_back(parse_rule(*text, f.string(), core::read_file(scm_path)));
+    if (f.path.extension() != ".yml") continue;
+    std::optional<std::string> scm;
+    auto sibling = by_relative.find(f.relative.substr(0, f.relative.size() - 4) + ".scm");
+    if (sibling != by_relative.end()) scm = sibling->second->text;
+    Rule rule = parse_rule(f.text, f.path.string(), scm);
+    rule.origin = origin;
+    rule.file = f.path.string();
+    const bool prefixed = rule.id.rfind(k_repository_prefix, 0) == 0;
+    if (origin == RuleOrigin::repository && !prefixed) rule.id = k_repository_prefix + rule.id;
+    if (origin != RuleOrigin::repository && prefixed) {
+      // The line of the `id:` key (a top-level key starts its line).
+      size_t at = f.text.rfind("id:", 0) == 0 ? 0 : f.text.find("\nid:");
+      int line = at == std::string::npos ? 1 : 1 + static_cast<int>(std::count(f.text.begin(), f.text.begin() + at + (at ? 1 : 0), '\n'));
+      throw core::LocatedError(f.path.string(), line, 1, "rule " + rule.id + ": the id prefix '" +
+                               k_repository_prefix + "' is reserved for the repository's rules");
+    }
+    out.push_back(std::move(rule));
   }
   return out;
+}
+
+std::vector<Rule> load_rules_dir(const std::filesystem::path& dir, RuleOrigin origin) {
+  return parse_rule_files(read_rules_dir(dir), origin);
 }
 
 std::vector<Rule> merge_rules(std::vector<Rule> builtin, const std::vector<Rule>& extra,
                               const std::vector<std::string>& disable, const std::vector<std::string>& enable,
                               const std::map<std::string, std::string>& severity) {
-  for (const auto& r : extra) {
+  for (auto r : extra) {
+    // A repository rule keeps to its own namespace whoever built it: it never replaces a built-in.
+    if (r.origin == RuleOrigin::repository && r.id.rfind(k_repository_prefix, 0) != 0) r.id = k_repository_prefix + r.id;
     auto it = std::find_if(builtin.begin(), builtin.end(), [&](const Rule& b) { return b.id == r.id; });
     if (it != builtin.end()) *it = r;
     else builtin.push_back(r);

@@ -1,7 +1,8 @@
 #pragma once
 // A rule is data (DESIGN.md §5): YAML with a tree-sitter query, an optional named check, a fix
 // template and its own valid/invalid/fixed cases. Built-in rules are compiled into the binary;
-// a repository adds or overrides rules in `.autoloop/rules/`.
+// a repository adds rules in `.autoloop/rules/`, in a namespace of their own (`repo:<id>`), and the
+// user's own local rules add to or override the built-ins by id.
 
 #include <filesystem>
 #include <map>
@@ -27,6 +28,18 @@ struct RuleCases {
   std::vector<std::string> fixed;            // fixed[i] = invalid[i] with the fix applied
 };
 
+// Where a rule comes from. It decides whether its fixes may apply (DESIGN.md §6: rules are code):
+// built-in and local rules are the user's; a repository's rules apply fixes only while `git autoloop
+// trust` covers the content of their directory.
+enum class RuleOrigin { builtin, repository, local };
+
+// "builtin", "repository" or "local".
+const char* to_string(RuleOrigin origin);
+
+// Every repository rule's id starts with this: a repository's rule never stands in for a built-in or
+// a local rule of the same name (its findings, fixes and verdicts are its own).
+inline constexpr const char* k_repository_prefix = "repo:";
+
 struct Rule {
   std::string id;                            // "python/compare-to-none"
   std::vector<std::string> languages;        // language names (scan::languages())
@@ -43,6 +56,21 @@ struct Rule {
   int query_line = 1;                        // line in `source` where the query text starts
   int query_column = 1;
   bool enabled = true;
+  RuleOrigin origin = RuleOrigin::builtin;
+  std::string file;                          // the rule file as people know it: the resource name (builtin),
+                                             // relative to the work tree (repository), absolute (local)
+  bool trusted = true;                       // false: a repository rule whose directory's content `git
+                                             // autoloop trust` does not cover; scanned, never fixed
+};
+
+// How a commit trailer and `review` name a rule's origin: "builtin", "repository (<file>)", "local (<file>)".
+std::string describe_origin(const Rule& rule);
+
+// One file of a rules directory, as read once: the parse and the trust digest see the same bytes.
+struct RuleFile {
+  std::filesystem::path path;                // as found (dir / relative)
+  std::string relative;                      // below the directory, '/'-separated
+  std::string text;
 };
 
 // Parses one rule file's text. `source` names it in errors. `query_file_text` is the content of a
@@ -54,11 +82,20 @@ Rule parse_rule(const std::string& text, const std::string& source,
 // The rules compiled into the binary. Throws core::LocatedError if one is malformed (a build bug).
 std::vector<Rule> builtin_rules();
 
-// Every `*.yml` rule under `dir` (recursively), sorted by path. Throws core::LocatedError.
-std::vector<Rule> load_rules_dir(const std::filesystem::path& dir);
+// Every `*.yml` and `*.scm` file under `dir` (recursively; symlinked directories are not followed),
+// sorted by relative path. A missing directory has none. Throws core::Error when it cannot be read.
+std::vector<RuleFile> read_rules_dir(const std::filesystem::path& dir);
 
-// Built-in rules overlaid with `extra` (same id replaces), then `disable`/`enable`/severity
-// overrides from the config applied.
+// The rules of `files` (each `*.yml`, with its sibling `.scm` as the query when it has none), in
+// path order, marked with `origin`; a repository rule's id gets k_repository_prefix (an id written
+// with it already keeps one). Throws core::LocatedError (a local rule may not use the prefix).
+std::vector<Rule> parse_rule_files(const std::vector<RuleFile>& files, RuleOrigin origin);
+
+// parse_rule_files(read_rules_dir(dir), origin). Throws core::LocatedError.
+std::vector<Rule> load_rules_dir(const std::filesystem::path& dir, RuleOrigin origin = RuleOrigin::local);
+
+// Built-in rules overlaid with `extra` (same id replaces: only a local rule can share a built-in's
+// id, repository ids are prefixed), then `disable`/`enable`/severity overrides from the config applied.
 std::vector<Rule> merge_rules(std::vector<Rule> builtin, const std::vector<Rule>& extra,
                               const std::vector<std::string>& disable, const std::vector<std::string>& enable,
                               const std::map<std::string, std::string>& severity);

@@ -13,7 +13,7 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 1;
+constexpr int k_format = 2; // 2: origin, file and trusted
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
@@ -23,7 +23,8 @@ nlohmann::json encode(const Rule& r) {
   for (const auto& e : r.fix) fix.push_back({static_cast<int>(e.op), e.capture, e.text, e.map});
   return {r.id,          r.languages, r.category, r.severity, r.safety,
           r.message,     r.description, r.query,  r.check,    fix,
-          {r.tests.valid, r.tests.invalid, r.tests.fixed}, r.source, r.query_line, r.query_column, r.enabled};
+          {r.tests.valid, r.tests.invalid, r.tests.fixed}, r.source, r.query_line, r.query_column, r.enabled,
+          static_cast<int>(r.origin), r.file, r.trusted};
 }
 
 Rule decode(const nlohmann::json& j) {
@@ -56,6 +57,11 @@ Rule decode(const nlohmann::json& j) {
   j.at(i++).get_to(r.query_line);
   j.at(i++).get_to(r.query_column);
   j.at(i++).get_to(r.enabled);
+  int origin = j.at(i++).get<int>();
+  if (origin < 0 || origin > static_cast<int>(RuleOrigin::local)) throw std::out_of_range("rule origin");
+  r.origin = static_cast<RuleOrigin>(origin);
+  j.at(i++).get_to(r.file);
+  j.at(i++).get_to(r.trusted);
   if (i != j.size()) throw std::out_of_range("rule fields");
   return r;
 }

@@ -165,7 +165,7 @@ EOF
   assert_contains "$OUT" " 0 failures"
   cp ../bad/wrong.yml .autoloop/rules/python/
   expect_rc 1 git autoloop rules --test
-  assert_contains "$OUT" "FAIL local/no-print-wrong"
+  assert_contains "$OUT" "FAIL repo:local/no-print-wrong"
   assert_eq "1" "$(grep -c '^FAIL' <<<"$OUT")" "failing rules (a wrong repo rule must not fail the built-in ones)"
 
   run_cmd git autoloop rules --test ../missing

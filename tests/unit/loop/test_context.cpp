@@ -3,6 +3,7 @@
 #include "../support/temp_repo.hpp"
 
 #include "core/error.hpp"
+#include "safety/trust.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -13,6 +14,7 @@ namespace fs = std::filesystem;
 using loop::Context;
 using loop::OpenOptions;
 using test_support::EnvGuard;
+using test_support::TempDir;
 using test_support::TempRepo;
 
 namespace {
@@ -202,19 +204,79 @@ TEST_CASE("Context::rules") {
     REQUIRE(find_rule(rules, "python/eval-exec"));
   }
 
-  SECTION("repository rules are added or override built-ins; config switches apply") {
+  SECTION("repository rules are added as repo:<id>, never replacing a built-in; config switches apply") {
     repo.write(".autoloop/rules/python/eval-exec.yml",
                "id: python/eval-exec\nlanguage: python\ncategory: security_fixes\nmessage: repo version\n"
                "query: \"(call) @match\"\n");
     repo.write(".autoloop/rules/python/local.yml",
                "id: local/rule\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
-    auto rules = open_ctx(repo, {"rules.disable=[python/bare-except]", "rules.severity.local/rule=error"}).rules();
+    auto rules = open_ctx(repo, {"rules.disable=[python/bare-except]", "rules.severity.repo:local/rule=error"}).rules();
     REQUIRE(find_rule(rules, "python/eval-exec"));
-    CHECK(find_rule(rules, "python/eval-exec")->message == "repo version");
-    REQUIRE(find_rule(rules, "local/rule"));
-    CHECK(find_rule(rules, "local/rule")->severity == "error");
+    CHECK(find_rule(rules, "python/eval-exec")->message != "repo version");
+    CHECK(find_rule(rules, "python/eval-exec")->origin == scan::RuleOrigin::builtin);
+    REQUIRE(find_rule(rules, "repo:python/eval-exec"));
+    const scan::Rule& shadow = *find_rule(rules, "repo:python/eval-exec");
+    CHECK(shadow.message == "repo version");
+    CHECK(shadow.origin == scan::RuleOrigin::repository);
+    CHECK(shadow.file == ".autoloop/rules/python/eval-exec.yml");
+    REQUIRE(find_rule(rules, "repo:local/rule"));
+    CHECK(find_rule(rules, "repo:local/rule")->severity == "error");
+    CHECK_FALSE(find_rule(rules, "local/rule"));
     REQUIRE(find_rule(rules, "python/bare-except"));
     CHECK_FALSE(find_rule(rules, "python/bare-except")->enabled);
+  }
+
+  SECTION("repository rules are trusted only while the trust file records their directory's content") {
+    repo.write(".autoloop/rules/r.yml", "id: t/r\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
+    Context ctx = open_ctx(repo);
+    CHECK_FALSE(find_rule(ctx.rules(), "repo:t/r")->trusted);
+    auto dir = ctx.repository_rules();
+    REQUIRE(dir.dir);
+    CHECK(dir.display == ".autoloop/rules");
+    CHECK(dir.files.size() == 1);
+    CHECK_FALSE(dir.trusted);
+    safety::trust(ctx.paths.repo_config(), dir.digest, dir.display, ctx.paths.data_dir / "trust");
+    CHECK(ctx.repository_rules().trusted);
+    CHECK(find_rule(ctx.rules(), "repo:t/r")->trusted);
+    // A new file (even one that is not a rule of its own) revokes it; so does an edit.
+    repo.write(".autoloop/rules/r.scm", "(string) @match\n");
+    CHECK_FALSE(find_rule(ctx.rules(), "repo:t/r")->trusted);
+    fs::remove(repo.path() / ".autoloop/rules/r.scm");
+    CHECK(find_rule(ctx.rules(), "repo:t/r")->trusted);
+    repo.write(".autoloop/rules/r.yml", "id: t/r\nlanguage: python\ncategory: code_quality\nmessage: m2\nquery: \"(call) @match\"\n");
+    CHECK_FALSE(find_rule(ctx.rules(), "repo:t/r")->trusted);
+    // Built-ins are trusted whatever the trust file says.
+    CHECK(find_rule(ctx.rules(), "python/eval-exec")->trusted);
+  }
+
+  SECTION("local rules: .git/autoloop/rules/ and a rules.directory of the user's outside the work tree") {
+    TempDir mine("my-rules");
+    mine.write("eval.yml", "id: python/eval-exec\nlanguage: python\ncategory: security_fixes\nmessage: my version\n"
+                           "query: \"(call) @match\"\n");
+    Context ctx = open_ctx(repo, {"rules.directory=" + mine.path().string()});
+    auto rules = ctx.rules();
+    REQUIRE(find_rule(rules, "python/eval-exec"));
+    CHECK(find_rule(rules, "python/eval-exec")->message == "my version");
+    CHECK(find_rule(rules, "python/eval-exec")->origin == scan::RuleOrigin::local);
+    CHECK(find_rule(rules, "python/eval-exec")->trusted);
+    CHECK_FALSE(ctx.repository_rules().dir);
+
+    repo.write(".git/autoloop/rules/x.yml", "id: mine/x\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
+    REQUIRE(find_rule(open_ctx(repo).rules(), "mine/x"));
+    CHECK(find_rule(open_ctx(repo).rules(), "mine/x")->origin == scan::RuleOrigin::local);
+  }
+
+  SECTION("a rules.directory inside the work tree stays the repository's, whoever set it; so does one the tracked file names") {
+    repo.write("myrules/r.yml", "id: t/r\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
+    auto rules = open_ctx(repo, {"rules.directory=myrules"}).rules();
+    REQUIRE(find_rule(rules, "repo:t/r"));
+    CHECK_FALSE(find_rule(rules, "repo:t/r")->trusted);
+    TempDir outside("outside");
+    outside.write("o.yml", "id: t/o\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
+    repo.write(".autoloop.yml", "rules: {directory: " + outside.path().string() + "}\n");
+    auto from_tracked = open_ctx(repo).rules();
+    REQUIRE(find_rule(from_tracked, "repo:t/o"));
+    CHECK_FALSE(find_rule(from_tracked, "repo:t/o")->trusted);
   }
 
   SECTION("a malformed repository rule throws LocatedError naming it") {

@@ -303,8 +303,21 @@ TEST_CASE("merge_rules") {
     for (const auto& r : merged) CHECK(r.enabled);
   }
 
-  SECTION("an extra rule with a built-in id replaces it; a new id is added") {
+  SECTION("a repository rule never replaces a built-in: it keeps to the repo: namespace") {
+    Rule hostile = simple("b/two");
+    hostile.message = "repo version";
+    hostile.origin = scan::RuleOrigin::repository;
+    auto merged = scan::merge_rules(builtin, {hostile}, {}, {}, {});
+    CHECK(ids(merged) == std::vector<std::string>{"a/one", "b/two", "c/three", "repo:b/two"});
+    CHECK(merged[1].message == "m");
+    CHECK(merged[1].origin == scan::RuleOrigin::builtin);
+    CHECK(merged[3].message == "repo version");
+    CHECK(merged[3].origin == scan::RuleOrigin::repository);
+  }
+
+  SECTION("an extra (local) rule with a built-in id replaces it; a new id is added") {
     Rule override_rule = simple("b/two");
+    override_rule.origin = scan::RuleOrigin::local;
     override_rule.message = "repo version";
     override_rule.source = ".autoloop/rules/b/two.yml";
     auto merged = scan::merge_rules(builtin, {override_rule, simple("d/four")}, {}, {}, {});
@@ -340,6 +353,89 @@ TEST_CASE("merge_rules") {
     CHECK(merged[0].severity == "warning");
     CHECK(merged[2].severity == "error");
   }
+}
+
+TEST_CASE("parse_rule ids") {
+  SECTION("an id that could forge a trailer or a subject is an error at its position") {
+    auto e = parse_error("language: python\nid: \"x\\nAutoloop-Rule-Source: builtin\"\ncategory: code_quality\nmessage: m\nquery: q\n");
+    CHECK(e.line() == 2);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("'id' may hold only"));
+    CHECK_THROWS_AS(scan::parse_rule(rule_text("", "has space"), "r.yml"), core::LocatedError);
+    CHECK_THROWS_AS(scan::parse_rule(rule_text("", "\"\""), "r.yml"), core::LocatedError);
+  }
+  SECTION("letters, digits, - _ . / : are fine") {
+    CHECK(scan::parse_rule(rule_text("", "repo:My_rules/x-1.2"), "r.yml").id == "repo:My_rules/x-1.2");
+  }
+}
+
+TEST_CASE("describe_origin") {
+  Rule r = simple("a/one");
+  r.file = "config/rules/a/one.yml";
+  CHECK(scan::describe_origin(r) == "builtin");
+  r.origin = scan::RuleOrigin::repository;
+  r.file = ".autoloop/rules/a/one.yml";
+  CHECK(scan::describe_origin(r) == "repository (.autoloop/rules/a/one.yml)");
+  r.origin = scan::RuleOrigin::local;
+  r.file = "/home/me/rules/one.yml";
+  CHECK(scan::describe_origin(r) == "local (/home/me/rules/one.yml)");
+}
+
+TEST_CASE("builtin_rules carry their origin and resource name") {
+  for (const auto& r : scan::builtin_rules()) {
+    INFO(r.id);
+    CHECK(r.origin == scan::RuleOrigin::builtin);
+    CHECK(r.trusted);
+    CHECK(r.file.rfind("config/rules/", 0) == 0);
+    CHECK(r.id.rfind(scan::k_repository_prefix, 0) != 0);
+  }
+}
+
+TEST_CASE("parse_rule_files") {
+  TempDir tmp("rules");
+
+  SECTION("repository rules get the repo: prefix, their origin and their file; one written with it keeps one") {
+    tmp.write("python/compare-to-none.yml", rule_text("", "python/compare-to-none"));
+    tmp.write("python/already.yml", rule_text("", "repo:t/already"));
+    auto rules = scan::parse_rule_files(scan::read_rules_dir(tmp.path()), scan::RuleOrigin::repository);
+    CHECK(ids(rules) == std::vector<std::string>{"repo:t/already", "repo:python/compare-to-none"});
+    for (const auto& r : rules) {
+      CHECK(r.origin == scan::RuleOrigin::repository);
+      CHECK(r.trusted); // trust is the caller's to decide (loop::Context)
+    }
+    CHECK(rules[1].file == (tmp / "python/compare-to-none.yml").string());
+  }
+
+  SECTION("local rules keep their ids; the repo: prefix is reserved (file:line:col)") {
+    tmp.write("a.yml", rule_text("", "python/compare-to-none"));
+    auto rules = scan::parse_rule_files(scan::read_rules_dir(tmp.path()), scan::RuleOrigin::local);
+    REQUIRE(rules.size() == 1);
+    CHECK(rules[0].id == "python/compare-to-none");
+    CHECK(rules[0].origin == scan::RuleOrigin::local);
+    auto bad = tmp.write("b.yml", "language: python\nid: repo:x/y\ncategory: code_quality\nmessage: m\nquery: \"(identifier) @match\"\n");
+    try {
+      scan::load_rules_dir(tmp.path(), scan::RuleOrigin::local);
+      FAIL("no LocatedError");
+    } catch (const core::LocatedError& e) {
+      CHECK(e.file() == bad.string());
+      CHECK(e.line() == 2);
+      CHECK_THAT(std::string(e.what()), Catch::Contains("reserved"));
+    }
+  }
+}
+
+TEST_CASE("read_rules_dir") {
+  TempDir tmp("rules");
+  tmp.write("b/r.yml", "x");
+  tmp.write("b/r.scm", "(call) @match");
+  tmp.write("a.yml", "y");
+  tmp.write("notes.md", "not read");
+  auto files = scan::read_rules_dir(tmp.path());
+  REQUIRE(files.size() == 3);
+  CHECK(files[0].relative == "a.yml");
+  CHECK(files[1].relative == "b/r.scm");
+  CHECK(files[2].relative == "b/r.yml");
+  CHECK(files[1].text == "(call) @match");
+  CHECK(scan::read_rules_dir(tmp / "absent").empty());
 }
 
 TEST_CASE("load_rules_dir") {

@@ -18,7 +18,8 @@ std::string describe(const Rule& r) {
   std::string out = r.id + "|" + r.category + "|" + r.severity + "|" + r.safety + "|" + r.message + "|" +
                     r.description + "|" + r.query + "|" + r.check + "|" + r.source + "|" +
                     std::to_string(r.query_line) + ":" + std::to_string(r.query_column) + "|" +
-                    (r.enabled ? "on" : "off");
+                    (r.enabled ? "on" : "off") + "|" + scan::to_string(r.origin) + " " + r.file + " " +
+                    (r.trusted ? "trusted" : "untrusted");
   for (const auto& l : r.languages) out += "|lang " + l;
   for (const auto& e : r.fix) {
     out += "|fix " + std::to_string(static_cast<int>(e.op)) + " " + e.capture + " " + e.text;
@@ -48,6 +49,17 @@ TEST_CASE("built-in rules round-trip through the cache encoding") {
   odd.message = std::string("nul \0 inside, and ünïcode", 26);
   odd.fix = {{scan::FixEdit::Op::insert_after, "x", "text", {{"a", "b"}, {"c", ""}}}};
   rules.push_back(odd);
+  // And one of each origin the cache must keep apart.
+  Rule repository = rules.front();
+  repository.id = "repo:t/repository";
+  repository.origin = scan::RuleOrigin::repository;
+  repository.file = ".autoloop/rules/t.yml";
+  repository.trusted = false;
+  rules.push_back(repository);
+  Rule local = rules.front();
+  local.origin = scan::RuleOrigin::local;
+  local.file = "/home/me/rules/t.yml";
+  rules.push_back(local);
   const std::string key = scan::builtin_rules_key();
   auto decoded = scan::decode_rules(scan::encode_rules(rules, key), key);
   REQUIRE(decoded);
