@@ -19,7 +19,7 @@ TEST_CASE("side_branch_prefix_problem") {
   }
 
   SECTION("accepts ordinary prefixes, ending in '/' or not") {
-    for (const std::string prefix : {"autoloop/", "bots/autoloop/", "al-", "autoloop", "a.b/", "x_y-z/", "ünï/",
+    for (const std::string& prefix : std::vector<std::string>{"autoloop/", "bots/autoloop/", "al-", "autoloop", "a.b/", "x_y-z/", "ünï/",
                                      std::string(core::k_max_side_branch_prefix - 1, 'a') + "/"}) {
       INFO("prefix '" << prefix << "'");
       CHECK_FALSE(core::side_branch_prefix_problem(prefix));

@@ -710,7 +710,7 @@ TEST_CASE("normalize_ref_name") {
   }
 
   SECTION("names git refuses give nothing") {
-    for (const std::string name : {"refs/heads/../../x/main", "refs/heads/a/../b/main", "refs/heads/.hidden/main",
+    for (const std::string& name : std::vector<std::string>{"refs/heads/../../x/main", "refs/heads/a/../b/main", "refs/heads/.hidden/main",
                                    "refs/heads/x.lock/main", "refs/heads/a b/main", "refs/heads/a~b/main",
                                    "refs/heads/a^/main", "refs/heads/a:b/main", "refs/heads/a?/main",
                                    "refs/heads/a*/main", "refs/heads/a[/main", "refs/heads/a\\b/main",
