@@ -369,6 +369,8 @@ template <class Get, class Check> Leaf checked_string_leaf(std::string path, Get
     std::string value = parse_string(n, w, non_empty);
     if (auto why = problem(value)) {
       std::string shown = render_string(value.size() > 60 ? value.substr(0, 57) + "..." : value);
+      for (size_t at = shown.find('\x7f'); at != std::string::npos; at = shown.find('\x7f', at))
+        shown.replace(at, 1, "\\x7f"); // render_string leaves DEL as it is; a terminal must not get it
       fail(w, n, "invalid " + path + " " + shown + ": " + *why);
     }
     get(c) = std::move(value);
