@@ -59,7 +59,7 @@ Runner define_improve(CLI::App& sub) {
     op.score = 10; // asked for by a person: first in line
     ctx.store().upsert_opportunity(op);
     core::say("queued #" + std::to_string(op.id) + " for the fixer '" + fixer->name + "'; the next drain (`git autoloop drain --now`) proposes it for review");
-    if (!safety::command_trusted(ctx.config, "fixers", ctx.paths.repo_config(), ctx.paths.data_dir / "trust"))
+    if (!safety::command_trusted(ctx.config, "fixers", ctx.paths.repo_config(), ctx.paths.trust_file()))
       core::warn("the fixers in .autoloop.yml are not trusted yet: run `git autoloop trust` first");
     return k_exit_ok;
   };

@@ -109,7 +109,7 @@ Runner define_status(CLI::App&) {
         std::printf("learnt:     %s %s\n", when(static_cast<double>(c.created_at)).c_str(), c.reason.c_str());
     }
     for (const char* key : {"test_command", "fixers", "notify_command"})
-      if (!safety::command_trusted(ctx.config, key, ctx.paths.repo_config(), ctx.paths.data_dir / "trust"))
+      if (!safety::command_trusted(ctx.config, key, ctx.paths.repo_config(), ctx.paths.trust_file()))
         std::printf("trust:      %s in .autoloop.yml is not trusted: run `git autoloop trust` to let it run\n", key);
     try {
       // The repository's rules, as they are now: their fixes apply only while `trust` covers them.

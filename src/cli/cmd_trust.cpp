@@ -16,7 +16,7 @@ Runner define_trust(CLI::App& sub) {
   return [revoke](const Global& g) {
     loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
-    auto trust_file = ctx.paths.data_dir / "trust";
+    auto trust_file = ctx.paths.trust_file();
     if (*revoke) {
       safety::revoke(trust_file);
       ctx.store().erase_state("untrusted_rules");

@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/fs.hpp"
+#include "core/layout.hpp"
 #include "loop/drain.hpp"
 #include "loop/worker.hpp"
 #include "schedule/load.hpp"
@@ -40,10 +41,11 @@ Runner define_worker(CLI::App&) {
       // the next hook show the error once.
       if (!g.git_dir.empty()) {
         if (auto repo = schedule::locate_repo(std::filesystem::current_path(), {{"GIT_DIR", g.git_dir}})) {
+          const core::Layout layout = core::Layout::of_common_dir(repo->common_dir);
           std::error_code ec;
-          std::filesystem::create_directories(schedule::autoloop_dir(*repo), ec);
+          std::filesystem::create_directories(layout.root(), ec);
           try {
-            core::write_file_atomic(schedule::autoloop_dir(*repo) / "last-error", std::string(e.what()) + "\n");
+            core::write_file_atomic(layout.last_error(), std::string(e.what()) + "\n");
           } catch (const std::exception&) {
           }
         }
@@ -56,7 +58,7 @@ Runner define_worker(CLI::App&) {
     // Then a drain, when due. Only one worker waits out the debounce; it gives up as soon as a newer
     // hook event arrives (that event's worker takes over: it waits a moment for the lock, which the
     // leaving waiter is about to release).
-    auto waiting = schedule::FileLock::acquire(ctx->paths.data_dir / "drain-wait.lock", std::chrono::milliseconds(500));
+    auto waiting = schedule::FileLock::acquire(ctx->paths.drain_wait_lock(), std::chrono::milliseconds(500));
     if (!waiting) return k_exit_ok;
     const auto deferred_since = std::chrono::steady_clock::now();
     for (;;) {

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/refname.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -360,6 +361,42 @@ template <class Get> Leaf string_leaf(std::string path, Get get, bool non_empty)
   return leaf;
 }
 
+// A string the loop builds names from: `problem` says why a value cannot be used (nullopt: it can), and
+// the value is refused where it was given, whichever layer gave it.
+template <class Get, class Check> Leaf checked_string_leaf(std::string path, Get get, bool non_empty, Check problem) {
+  Leaf leaf{path, true, nullptr, nullptr};
+  leaf.apply = [get, path, non_empty, problem](Config& c, const YAML::Node& n, const Where& w) {
+    std::string value = parse_string(n, w, non_empty);
+    if (auto why = problem(value)) {
+      std::string shown = render_string(value.size() > 60 ? value.substr(0, 57) + "..." : value);
+      for (size_t at = shown.find('\x7f'); at != std::string::npos; at = shown.find('\x7f', at))
+        shown.replace(at, 1, "\\x7f"); // render_string leaves DEL as it is; a terminal must not get it
+      fail(w, n, "invalid " + path + " " + shown + ": " + *why);
+    }
+    get(c) = std::move(value);
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return render_string(get(c)); };
+  return leaf;
+}
+
+// Why a path-valued setting (relative to the work tree) could name something outside it: an absolute
+// path or a ".." component. Symlinks are checked where the file is read.
+std::optional<std::string> work_tree_path_problem(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  if (value.size() > 4096) return std::string("it is longer than 4096 bytes");
+  for (unsigned char c : value)
+    if (c < 0x20 || c == 0x7f) return std::string("it holds a control character");
+  if (value.front() == '/') return std::string("it must be relative to the work tree, not absolute");
+  for (size_t at = 0;;) {
+    size_t slash = value.find('/', at);
+    if (value.compare(at, slash == std::string::npos ? std::string::npos : slash - at, "..") == 0)
+      return std::string("it must stay inside the work tree (no \"..\")");
+    if (slash == std::string::npos) return std::nullopt;
+    at = slash + 1;
+  }
+}
+
 template <class Get> Leaf enum_leaf(std::string path, Get get, const std::vector<std::string>& allowed) {
   Leaf leaf{path, false, nullptr, nullptr};
   leaf.apply = [get, path, &allowed](Config& c, const YAML::Node& n, const Where& w) {
@@ -452,12 +489,13 @@ const std::vector<Leaf>& leaves() {
       int_leaf("test_timeout", CONFIG_FIELD(test_timeout), 1),
       list_leaf("languages", CONFIG_FIELD(languages), &k_languages),
       enum_leaf("scope", CONFIG_FIELD(scope), k_scopes),
-      string_leaf("side_branch_prefix", CONFIG_FIELD(side_branch_prefix), true),
+      checked_string_leaf("side_branch_prefix", CONFIG_FIELD(side_branch_prefix), true,
+                          [](const std::string& v) { return side_branch_prefix_problem(v); }),
       list_leaf("block_push_on", CONFIG_FIELD(block_push_on), &k_categories),
       bool_leaf("push_side_branches", CONFIG_FIELD(push_side_branches)),
       string_leaf("notify_command", CONFIG_FIELD(notify_command), false),
       fixers_leaf(),
-      string_leaf("rules.directory", CONFIG_FIELD(rules.directory), true),
+      checked_string_leaf("rules.directory", CONFIG_FIELD(rules.directory), true, work_tree_path_problem),
       list_leaf("rules.disable", CONFIG_FIELD(rules.disable), nullptr),
       list_leaf("rules.enable", CONFIG_FIELD(rules.enable), nullptr),
       severity_leaf(),
@@ -479,7 +517,7 @@ const std::vector<Leaf>& leaves() {
       number_leaf("feedback.category_max", CONFIG_FIELD(feedback.category_max), 0, 10),
       int_leaf("metrics.complexity_threshold", CONFIG_FIELD(metrics.complexity_threshold), 1),
       int_leaf("metrics.complexity_delta", CONFIG_FIELD(metrics.complexity_delta), 1),
-      string_leaf("metrics.coverage_report", CONFIG_FIELD(metrics.coverage_report), false),
+      checked_string_leaf("metrics.coverage_report", CONFIG_FIELD(metrics.coverage_report), false, work_tree_path_problem),
   };
   return k_leaves;
 }

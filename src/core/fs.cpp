@@ -111,4 +111,53 @@ void write_file_atomic(const fs::path& path, std::string_view content, std::opti
   file.commit(mode);
 }
 
+namespace {
+
+// The lexical half of is_inside(): no ".." at all, and strictly below `root` once normalised.
+bool is_inside_lexically(const fs::path& root, const fs::path& path) {
+  for (const auto& part : path)
+    if (part == "..") return false;
+  const fs::path rel = (path.is_absolute() ? path : root / path).lexically_normal().lexically_relative(root.lexically_normal());
+  return !rel.empty() && rel != "." && *rel.begin() != "..";
+}
+
+} // namespace
+
+bool is_inside(const fs::path& root, const fs::path& path) {
+  if (!is_inside_lexically(root, path)) return false;
+  const fs::path base = root.lexically_normal();
+  const fs::path rel = (path.is_absolute() ? path : root / path).lexically_normal().lexically_relative(base);
+  fs::path at = base;
+  for (const auto& part : rel) {
+    if (part.empty() || part == ".") continue;
+    at /= part;
+    struct stat st {};
+    if (::lstat(at.c_str(), &st) != 0) return errno == ENOENT;
+    if (S_ISLNK(st.st_mode)) return false;
+  }
+  return true;
+}
+
+bool remove_file_inside(const fs::path& root, const fs::path& path) {
+  if (!is_inside(root, path)) return false;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  return ::unlink(path.c_str()) == 0;
+}
+
+bool remove_all_inside(const fs::path& root, const fs::path& path) {
+  const fs::path full = path.is_absolute() ? path : root / path;
+  // The directory holding `path` must be `root` or resolve inside it; `path` itself may be a symlink,
+  // which remove_all removes as a link.
+  const fs::path parent = full.parent_path();
+  const bool parent_ok = parent.lexically_normal().lexically_relative(root.lexically_normal()) == "." ||
+                         is_inside(root, parent);
+  const fs::path name = full.filename();
+  if (!parent_ok || name.empty() || name == "." || name == ".." || !is_inside_lexically(root, full)) return false;
+  std::error_code ec;
+  fs::remove_all(full, ec); // does not follow symlinks: a link is removed as a link
+  struct stat st {};
+  return ::lstat(full.c_str(), &st) != 0 && errno == ENOENT;
+}
+
 } // namespace core

@@ -42,4 +42,20 @@ private:
   int m_fd = -1;
 };
 
+// Whether `path` lies strictly below `root` and stays there on disk: lexically (no ".." component, and
+// after normalisation it is below `root`, not `root` itself) and through the file system (no component
+// from `root` down to `path`, `path` included, is a symlink; components that do not exist yet are fine:
+// nothing there can redirect a write). `root` itself is taken as given; a relative `path` is relative to
+// `root`. Never throws.
+bool is_inside(const std::filesystem::path& root, const std::filesystem::path& path);
+
+// Removes `path` when is_inside(root, path) and it is a regular file (a symlink, a directory or a device
+// there is left alone). Returns whether it removed something. Never throws.
+bool remove_file_inside(const std::filesystem::path& root, const std::filesystem::path& path);
+
+// Removes the tree at `path` when it lies below `root` and the directory holding it resolves inside
+// `root` (is_inside); `path` itself, or anything below it, that is a symlink is removed as a link, never
+// followed. Returns whether `path` is gone afterwards, or was never there. Never throws.
+bool remove_all_inside(const std::filesystem::path& root, const std::filesystem::path& path);
+
 } // namespace core

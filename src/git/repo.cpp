@@ -642,6 +642,16 @@ std::string hash_blob(const std::string& content) {
   return hex(&oid);
 }
 
+std::optional<std::string> normalize_ref_name(const std::string& name) {
+  init_library();
+  if (name.find('\0') != std::string::npos) return std::nullopt;
+  // Ref names are file names under refs/: a name longer than a path can be is refused outright.
+  char out[1024];
+  if (name.size() >= sizeof out) return std::nullopt;
+  if (git_reference_normalize_name(out, sizeof out, name.c_str(), GIT_REFERENCE_FORMAT_NORMAL) < 0) return std::nullopt;
+  return std::string(out);
+}
+
 LineStats line_stats(const std::string& old_text, const std::string& new_text) {
   init_library();
   LineStats stats;

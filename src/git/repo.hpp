@@ -114,6 +114,10 @@ struct ConflictEntry {
 // The blob id of `content` (what `git hash-object` prints), without writing it.
 std::string hash_blob(const std::string& content);
 
+// The normalised form of the full ref name `name` (libgit2's git_reference_normalize_name, git's
+// check-ref-format rules), or nullopt when those rules refuse it. Does not throw.
+std::optional<std::string> normalize_ref_name(const std::string& name);
+
 // Initialises libgit2 once per process (it costs 6-10 ms: never on a hook's fast path).
 void init_library();
 

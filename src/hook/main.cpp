@@ -12,6 +12,7 @@
 //                                                                earlier versions; tests)
 
 #include "core/fs.hpp"
+#include "core/layout.hpp"
 #include "schedule/hook_install.hpp"
 #include "schedule/repo_locate.hpp"
 #include "schedule/spawn.hpp"
@@ -103,7 +104,7 @@ void report(const std::optional<RepoLocation>& repo, const std::string& hook, co
     std::fprintf(stderr, "git-autoloop: hook %s: %s\n", hook.c_str(), message.c_str());
     return;
   }
-  fs::path log_dir = autoloop_dir(*repo) / "log";
+  fs::path log_dir = core::Layout::of_common_dir(repo->common_dir).log_dir();
   if (record_hook_error(log_dir, hook, message))
     std::fprintf(stderr, "git-autoloop: hook %s: %s (details in %s)\n", hook.c_str(), message.c_str(),
                  (log_dir / "hook-errors.log").c_str());
@@ -159,10 +160,11 @@ int main(int argc, char** argv) {
     if (env("AUTOLOOP") == std::optional<std::string>("0") || !repo || repo->bare) return final_status;
     // Stopped: nothing runs, but pre-push still refuses to push side branches (`hook pre-push` checks that
     // before it honours the stop).
-    const bool stopped = fs::exists(autoloop_dir(*repo) / "STOP");
+    const core::Layout layout = core::Layout::of_common_dir(repo->common_dir);
+    const bool stopped = fs::exists(layout.stop_file());
     if (stopped && !pre_push) return final_status;
     // A background scan that failed (a malformed .autoloop.yml, say) is shown here, once per message.
-    if (auto last = stopped ? std::nullopt : core::read_file(autoloop_dir(*repo) / "last-error")) {
+    if (auto last = stopped ? std::nullopt : core::read_file(layout.last_error())) {
       std::string message = *last;
       while (!message.empty() && message.back() == '\n') message.pop_back();
       if (!message.empty()) report(repo, inv->hook, message);
@@ -170,8 +172,8 @@ int main(int argc, char** argv) {
     // What the last scans found worth saying (complexity regressions, new security findings): shown
     // once. Taken away by a rename first, so lines a worker appends meanwhile wait for the next hook.
     if (!stopped) {
-      const fs::path notices = autoloop_dir(*repo) / "notices";
-      const fs::path taken = autoloop_dir(*repo) / ("notices." + std::to_string(::getpid()));
+      const fs::path notices = layout.notices();
+      const fs::path taken = layout.notices_taken(static_cast<long>(::getpid()));
       if (::rename(notices.c_str(), taken.c_str()) == 0) {
         if (auto text = core::read_file(taken)) {
           for (size_t at = 0; at < text->size();) {
@@ -208,7 +210,7 @@ int main(int argc, char** argv) {
     entry->deferred = hook_should_defer(inv->hook, inv->args, *repo);
     entry->hook_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
                          .count();
-    spool_append(autoloop_dir(*repo) / "spool", *entry);
+    spool_append(layout.spool(), *entry);
     if (!entry->deferred && !spawn_detached({inv->main_binary, "worker", "--git-dir", git_dir}, Reap::by_init))
       throw std::runtime_error("cannot start the background worker (fork failed)");
   } catch (const std::exception& e) {

@@ -21,7 +21,7 @@ Context Context::open(const OpenOptions& options) {
   paths.git_dir = std::filesystem::weakly_canonical(repo.git_dir());
   paths.common_dir = std::filesystem::weakly_canonical(repo.common_dir());
   if (auto wt = repo.work_tree()) paths.work_tree = std::filesystem::weakly_canonical(*wt);
-  paths.data_dir = paths.common_dir / "autoloop";
+  paths.data_dir = core::Layout::of_common_dir(paths.common_dir).root();
   Context ctx(std::move(repo), std::move(paths));
   ctx.log = core::Logger(ctx.paths.log_dir());
   if (options.load_config) {
@@ -133,7 +133,7 @@ std::vector<scan::Rule> Context::rules() const {
   // The user's own come last: one may replace a built-in of the same id.
   for (const auto& dir : local_rules_dirs())
     for (auto& r : scan::load_rules_dir(dir, scan::RuleOrigin::local)) extra.push_back(std::move(r));
-  return scan::merge_rules(scan::builtin_rules_cached(paths.data_dir / "cache" / "builtin-rules"), extra, config.rules.disable, config.rules.enable, config.rules.severity);
+  return scan::merge_rules(scan::builtin_rules_cached(paths.builtin_rules_cache()), extra, config.rules.disable, config.rules.enable, config.rules.severity);
 }
 
 std::optional<std::string> Context::stopped() const {

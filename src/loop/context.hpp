@@ -3,6 +3,7 @@
 // in cli and passed by reference (no singletons). Tests build one directly on a temp repository.
 
 #include "core/config.hpp"
+#include "core/layout.hpp"
 #include "core/log.hpp"
 #include "git/repo.hpp"
 #include "queue/store.hpp"
@@ -18,19 +19,28 @@
 
 namespace loop {
 
-// Where git-autoloop keeps its data: all under the common git dir, shared by worktrees.
+// Where git-autoloop keeps its data: all under the common git dir, shared by worktrees. The names under
+// data_dir come from core::Layout (the hook binary uses the same one).
 struct Paths {
   std::filesystem::path git_dir;      // per-worktree
   std::filesystem::path common_dir;
   std::optional<std::filesystem::path> work_tree;
   std::filesystem::path data_dir;     // <common>/autoloop
-  std::filesystem::path db() const { return data_dir / "queue.db"; }
-  std::filesystem::path spool() const { return data_dir / "spool"; }
-  std::filesystem::path log_dir() const { return data_dir / "log"; }
-  std::filesystem::path stop_file() const { return data_dir / "STOP"; }
-  std::filesystem::path local_config() const { return data_dir / "config.yml"; }
-  std::filesystem::path last_error() const { return data_dir / "last-error"; }
-  std::filesystem::path notices() const { return data_dir / "notices"; } // lines the next hook shows once
+  core::Layout layout() const { return core::Layout(data_dir); }
+  std::filesystem::path db() const { return layout().queue_db(); }
+  std::filesystem::path spool() const { return layout().spool(); }
+  std::filesystem::path log_dir() const { return layout().log_dir(); }
+  std::filesystem::path stop_file() const { return layout().stop_file(); }
+  std::filesystem::path local_config() const { return layout().local_config(); }
+  std::filesystem::path last_error() const { return layout().last_error(); }
+  std::filesystem::path notices() const { return layout().notices(); } // lines the next hook shows once
+  std::filesystem::path trust_file() const { return layout().trust_file(); }
+  std::filesystem::path drain_lock() const { return layout().drain_lock(); }
+  std::filesystem::path drain_wait_lock() const { return layout().drain_wait_lock(); }
+  std::filesystem::path scan_lock() const { return layout().scan_lock(); }
+  std::filesystem::path builtin_rules_cache() const { return layout().builtin_rules_cache(); }
+  // The directory refs/heads/ of the common git dir: side branches live below it.
+  std::filesystem::path heads_dir() const { return common_dir / "refs" / "heads"; }
   std::optional<std::filesystem::path> repo_config() const {
     if (!work_tree) return std::nullopt;
     return *work_tree / ".autoloop.yml";

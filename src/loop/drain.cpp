@@ -1,6 +1,8 @@
 #include "loop/drain.hpp"
 
+#include "core/fs.hpp"
 #include "core/process.hpp"
+#include "core/refname.hpp"
 #include "feedback/feedback.hpp"
 #include "fix/validate.hpp"
 #include "loop/derive.hpp"
@@ -12,6 +14,8 @@
 #include "schedule/priority.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -329,16 +333,71 @@ bool made_by_loop(Context& ctx, const std::string& name, const std::string& tip)
 } // namespace
 
 std::string side_branch_name(const core::Config& config, const std::string& branch) {
-  return config.side_branch_prefix + branch;
+  return side_branch_ref(config, branch).substr(std::string_view("refs/heads/").size());
 }
 
-void recover(Context& ctx) {
+std::string side_branch_ref(const core::Config& config, const std::string& branch) {
+  const std::string heads = "refs/heads/";
+  const std::string ref = heads + config.side_branch_prefix + branch;
+  // The prefix was checked at load; the branch is git's. Their concatenation is checked again, by
+  // libgit2 too, because every ref and ref lock the loop writes is named from it.
+  auto problem = core::side_branch_prefix_problem(config.side_branch_prefix);
+  if (!problem) problem = core::ref_name_problem(ref);
+  if (!problem && git::normalize_ref_name(ref) != ref) problem = "git's ref-name rules refuse it";
+  if (problem)
+    throw core::Error("side branch " + ref.substr(0, 200) + " for branch " + branch.substr(0, 100) +
+                      " is not a usable ref name: " + *problem + " (check side_branch_prefix)");
+  return ref;
+}
+
+namespace {
+
+// A drain killed inside a ref update leaves a .lock file that would wedge every later one. Only drains
+// write side branches, and the caller holds the drain lock. Removed: regular files named <ref>.lock for
+// a valid ref <ref> under refs/heads/<side_branch_prefix>, found below the prefix's directory, which must
+// be a real directory inside refs/heads (a symlink there is never followed).
+void remove_stale_ref_locks(Context& ctx) {
+  namespace fs = std::filesystem;
+  const std::string& prefix = ctx.config.side_branch_prefix;
+  if (core::side_branch_prefix_problem(prefix)) return; // refused at load: never build a path from it
+  const fs::path heads = ctx.paths.heads_dir();
+  struct stat st {};
+  if (::lstat(heads.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+  const size_t slash = prefix.rfind('/');
+  const fs::path side_dir = slash == std::string::npos ? heads : heads / prefix.substr(0, slash);
+  if (side_dir != heads && !core::is_inside(heads, side_dir)) {
+    ctx.log.warn("not cleaning ref locks: {} leaves {}", side_dir.string(), heads.string());
+    return;
+  }
+  if (::lstat(side_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return; // a symlink is not a directory here
+  const std::string lock_suffix = ".lock";
+  std::error_code ec;
+  // The default options do not follow directory symlinks.
+  for (auto it = fs::recursive_directory_iterator(side_dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+    const std::string rel = it->path().lexically_relative(heads).generic_string();
+    if (rel.size() <= lock_suffix.size() || rel.compare(rel.size() - lock_suffix.size(), lock_suffix.size(), lock_suffix) != 0)
+      continue;
+    const std::string ref = "refs/heads/" + rel.substr(0, rel.size() - lock_suffix.size());
+    if (rel.rfind(prefix, 0) != 0 || core::ref_name_problem(ref) || git::normalize_ref_name(ref) != ref) continue;
+    if (core::remove_file_inside(heads, it->path())) ctx.log.warn("removed stale ref lock {}", it->path().string());
+  }
+}
+
+} // namespace
+
+void recover(Context& ctx, bool cleanup) {
   queue::Store& store = ctx.store();
   // An accept killed after it moved the branch: its verdict counts (its files wait for the next review).
   if (auto finished = finish_interrupted_accept(ctx, false)) ctx.log.info("{}", *finished);
   for (const auto& cycle : store.unfinished_cycles()) {
-    std::string side_ref = "refs/heads/" + side_branch_name(ctx.config, cycle.branch);
-    std::string tip = ctx.repo.read_ref(side_ref).value_or("");
+    std::string tip;
+    try {
+      tip = ctx.repo.read_ref(side_branch_ref(ctx.config, cycle.branch)).value_or("");
+    } catch (const core::Error& e) {
+      ctx.log.warn("recovering cycle {}: {}", cycle.id, e.what()); // not published, then
+    }
     bool published = cycle.state == "planned" && !cycle.planned_tip.empty() && tip == cycle.planned_tip;
     auto txn = store.begin();
     int applied = 0;
@@ -356,18 +415,10 @@ void recover(Context& ctx) {
     txn.commit();
     ctx.log.warn("recovered cycle {} of {}: {}", cycle.id, cycle.branch, published ? "published" : "not published");
   }
+  // Stopped: the records above are the loop's own, but nothing on disk is removed.
+  if (!cleanup) return;
   if (ctx.paths.work_tree) safety::prune_worktrees(*ctx.paths.work_tree, ctx.paths.data_dir);
-  // A drain killed inside a ref update leaves a .lock file that would wedge every later one. Only
-  // drains write autoloop refs, and we hold the drain lock.
-  std::error_code ec;
-  std::filesystem::path side_dir = ctx.paths.common_dir / "refs" / "heads" / ctx.config.side_branch_prefix;
-  if (std::filesystem::is_directory(side_dir, ec))
-    for (auto it = std::filesystem::recursive_directory_iterator(side_dir, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-      if (it->path().extension() == ".lock") {
-        ctx.log.warn("removing stale ref lock {}", it->path().string());
-        std::filesystem::remove(it->path(), ec);
-      }
+  remove_stale_ref_locks(ctx);
 }
 
 std::optional<double> seconds_until_drain(Context& ctx) {
@@ -391,15 +442,17 @@ bool drain_due(Context& ctx) {
 
 DrainResult drain(Context& ctx, const DrainOptions& options) {
   DrainResult result;
-  auto lock = schedule::FileLock::try_acquire(ctx.paths.data_dir / "drain.lock");
+  auto lock = schedule::FileLock::try_acquire(ctx.paths.drain_lock());
   if (!lock) {
     result.busy = true;
     result.why = "another drain is running";
     return result;
   }
-  recover(ctx);
+  // STOP, AUTOLOOP=0 and enabled: false are honoured before recover() cleans anything on disk.
+  const std::optional<std::string> stopped = ctx.stopped();
+  recover(ctx, !stopped);
   ctx.store().erase_state("drain_deferred");
-  if (auto why = ctx.stopped()) {
+  if (auto why = stopped) {
     result.skipped = true;
     result.why = *why;
     return result;
@@ -422,7 +475,11 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     return result;
   }
   result.branch = *branch;
-  result.side_ref = "refs/heads/" + side_branch_name(ctx.config, *branch);
+  result.side_ref = side_branch_ref(ctx.config, *branch);
+  // Its file is written inside refs/heads, never through a symlinked directory on the way.
+  if (!core::is_inside(ctx.paths.heads_dir(), ctx.paths.heads_dir() / side_branch_name(ctx.config, *branch)))
+    throw core::Error(result.side_ref + " would be written outside " + ctx.paths.heads_dir().string() +
+                      " (a symlink on the way); refusing to write it");
   std::string base = *ctx.repo.resolve_commit("refs/heads/" + *branch);
   std::string checkpoint = ctx.repo.read_ref(result.side_ref).value_or("");
   // A ref of that name the loop did not make is someone's branch (a side_branch_prefix naming existing

@@ -34,8 +34,10 @@ struct DrainResult {
 // the next drain).
 DrainResult drain(Context& ctx, const DrainOptions& options);
 
-// Finishes the records of cycles a kill interrupted. Called by drain(); exposed for tests.
-void recover(Context& ctx);
+// Finishes the records of cycles a kill interrupted; with `cleanup`, also removes what such a kill left
+// on disk (private worktrees, stale side-branch ref locks; only inside the directories they belong to).
+// drain() passes cleanup = false while the loop is stopped. Exposed for tests.
+void recover(Context& ctx, bool cleanup = true);
 
 // Seconds until a drain is due for the current branch (0: due now): scan_interval after the last
 // cycle (at once when there was none), and `debounce` seconds after the last commit, so a burst of
@@ -43,7 +45,10 @@ void recover(Context& ctx);
 std::optional<double> seconds_until_drain(Context& ctx);
 bool drain_due(Context& ctx);
 
-// The side branch name for `branch` ("autoloop/main").
+// The side branch name for `branch` ("autoloop/main"), and its full ref ("refs/heads/autoloop/main").
+// Throws core::Error when that is not a valid ref name under refs/heads/<side_branch_prefix> (git's
+// rules, checked by libgit2 too): every ref the loop writes is named here.
 std::string side_branch_name(const core::Config& config, const std::string& branch);
+std::string side_branch_ref(const core::Config& config, const std::string& branch);
 
 } // namespace loop

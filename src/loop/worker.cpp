@@ -131,7 +131,7 @@ scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, 
 WorkerResult run_worker(Context& ctx) {
   WorkerResult result;
   const auto spool_dir = ctx.paths.spool();
-  const auto lock_path = ctx.paths.data_dir / "scan.lock";
+  const auto lock_path = ctx.paths.scan_lock();
   bool blocked = false; // a rule or config error: the events wait for the fix
   bool recovered = false; // the queue was found damaged mid-use once already
   for (int attempt = 0; attempt < 3; ++attempt) {

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/layout.hpp"
 #include "core/process.hpp"
 
 #include <unistd.h>
@@ -22,7 +23,9 @@ core::ProcessOptions git_options(const std::filesystem::path& repo_dir) {
 
 TestRun run_tests_at(const std::filesystem::path& repo_dir, const std::filesystem::path& data_dir,
                      const std::string& commit, const std::string& command, std::chrono::seconds timeout) {
-  std::filesystem::path dir = data_dir / "worktrees" / ("test-" + std::to_string(::getpid()) + "-" + commit.substr(0, 12));
+  std::filesystem::path dir = core::Layout(data_dir).worktrees() / ("test-" + std::to_string(::getpid()) + "-" + commit.substr(0, 12));
+  // A private worktree is made inside the data dir, never through a symlink out of it.
+  if (!core::is_inside(data_dir, dir)) throw core::Error(dir.string() + " leaves " + data_dir.string() + "; not making a worktree there");
   std::filesystem::create_directories(dir.parent_path());
   auto add = core::run_process({"git", "worktree", "add", "--detach", "--force", "--quiet", dir.string(), commit},
                                git_options(repo_dir));
@@ -41,8 +44,7 @@ TestRun run_tests_at(const std::filesystem::path& repo_dir, const std::filesyste
   std::string out = r.out + r.err;
   run.output_tail = out.size() > 2000 ? out.substr(out.size() - 2000) : out;
   core::run_process({"git", "worktree", "remove", "--force", dir.string()}, git_options(repo_dir));
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  core::remove_all_inside(core::Layout(data_dir).worktrees(), dir);
   return run;
 }
 
@@ -51,7 +53,12 @@ FixerRun run_fixer_at(const std::filesystem::path& repo_dir, const std::filesyst
                       const std::vector<std::string>& paths, const std::string& instruction,
                       std::chrono::seconds timeout) {
   FixerRun run;
-  std::filesystem::path dir = data_dir / "worktrees" / ("fix-" + std::to_string(::getpid()) + "-" + commit.substr(0, 12));
+  std::filesystem::path dir = core::Layout(data_dir).worktrees() / ("fix-" + std::to_string(::getpid()) + "-" + commit.substr(0, 12));
+  // A private worktree is made inside the data dir, never through a symlink out of it.
+  if (!core::is_inside(data_dir, dir)) {
+    run.error = dir.string() + " leaves " + data_dir.string() + "; not making a worktree there";
+    return run;
+  }
   std::filesystem::create_directories(dir.parent_path());
   auto add = core::run_process({"git", "worktree", "add", "--detach", "--force", "--quiet", dir.string(), commit},
                                git_options(repo_dir));
@@ -61,8 +68,7 @@ FixerRun run_fixer_at(const std::filesystem::path& repo_dir, const std::filesyst
   }
   auto cleanup = [&] {
     core::run_process({"git", "worktree", "remove", "--force", dir.string()}, git_options(repo_dir));
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
+    core::remove_all_inside(core::Layout(data_dir).worktrees(), dir);
   };
   std::vector<std::string> command = argv;
   command.insert(command.end(), paths.begin(), paths.end());
@@ -119,8 +125,8 @@ FixerRun run_fixer_at(const std::filesystem::path& repo_dir, const std::filesyst
 }
 
 void prune_worktrees(const std::filesystem::path& repo_dir, const std::filesystem::path& data_dir) {
-  std::error_code ec;
-  std::filesystem::remove_all(data_dir / "worktrees", ec);
+  // Only the data dir's own worktrees/ (a symlink there is removed as a link, never followed).
+  core::remove_all_inside(data_dir, core::Layout(data_dir).worktrees());
   core::run_process({"git", "worktree", "prune"}, git_options(repo_dir));
 }
 

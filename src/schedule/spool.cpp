@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/layout.hpp"
 #include "schedule/git_state.hpp"
 
 #include <algorithm>
@@ -130,7 +131,7 @@ std::string utc_timestamp() {
 } // namespace
 
 fs::path autoloop_dir(const RepoLocation& repo) {
-  return repo.common_dir / "autoloop";
+  return core::Layout::of_common_dir(repo.common_dir).root();
 }
 
 std::string format_spool_entry(const SpoolEntry& entry) {

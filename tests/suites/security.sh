@@ -18,7 +18,6 @@ fixers:
 autonomous_loop: {scan_interval: 0, debounce: 0, max_improvements_per_cycle: 10, safety_level: medium}
 safety_settings: {require_tests: false}
 rules: {directory: .autoloop/rules}
-metrics: {coverage_report: ../../../../etc/hostname}
 EOF
 }
 

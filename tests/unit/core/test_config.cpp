@@ -2,10 +2,13 @@
 
 #include "core/error.hpp"
 
+#include "../support/hostile_prefixes.hpp"
+
 // For Catch::TestEventListenerBase (FailureCounter below).
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -531,5 +534,93 @@ TEST_CASE("config_entries") {
     CHECK(reloaded.fixers.at(0).command == std::vector<std::string>{"clang-format", "-i", ""});
     CHECK(reloaded.rules.severity.at("odd: id") == "info");
     CHECK(reloaded.improvement_priorities.code_quality == 0.1);
+  }
+}
+
+namespace {
+
+// `text` as a YAML double-quoted scalar (control characters escaped).
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+} // namespace
+
+TEST_CASE("load_config: values that name refs and paths") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+
+  SECTION("a hostile side_branch_prefix in the repository file is refused at file:line:column") {
+    for (const auto& [prefix, why] : test_support::k_hostile_prefixes) {
+      INFO("prefix " << yaml_quoted(prefix));
+      const fs::path file = tmp.write("prefix.yml", "# a shared config\nside_branch_prefix: " + yaml_quoted(prefix) + "\n");
+      const std::string message = located_error(file);
+      CHECK(message.rfind(file.string() + ":2:21: ", 0) == 0);
+      CHECK(message.find(why) != std::string::npos);
+      // The message shows the value escaped: no raw control character reaches a terminal.
+      for (char c : message) CHECK((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
+    }
+  }
+
+  SECTION("the same spellings from the environment and from -c are refused too") {
+    for (const auto& [prefix, why] : test_support::k_hostile_prefixes) {
+      INFO("prefix " << yaml_quoted(prefix));
+      const std::string from_env = layer_error({{"AUTOLOOP_SIDE_BRANCH_PREFIX", prefix}}, {});
+      CHECK(from_env.find("environment variable AUTOLOOP_SIDE_BRANCH_PREFIX") != std::string::npos);
+      CHECK(from_env.find(why) != std::string::npos);
+      const std::string from_override = layer_error({}, {"side_branch_prefix=" + prefix});
+      CHECK(from_override.rfind("-c side_branch_prefix=", 0) == 0);
+      CHECK(from_override.find(why) != std::string::npos);
+    }
+  }
+
+  SECTION("ordinary prefixes load from every layer") {
+    for (const std::string prefix : {"autoloop/", "bots/autoloop/", "al-"}) {
+      INFO(prefix);
+      core::ConfigSources sources;
+      sources.repo_file = tmp.write("ok.yml", "side_branch_prefix: " + yaml_quoted(prefix) + "\n");
+      CHECK(core::load_config(sources).side_branch_prefix == prefix);
+      sources.repo_file.reset();
+      sources.env["AUTOLOOP_SIDE_BRANCH_PREFIX"] = prefix;
+      CHECK(core::load_config(sources).side_branch_prefix == prefix);
+      sources.overrides = {"side_branch_prefix=" + prefix};
+      CHECK(core::load_config(sources).side_branch_prefix == prefix);
+    }
+  }
+
+  SECTION("rules.directory and metrics.coverage_report stay inside the work tree") {
+    for (const std::string bad : {"../../../../etc/hostname", "/etc/hostname", "a/../../b", "..", "x/.."}) {
+      INFO(bad);
+      for (const std::string key : {"rules: {directory: ", "metrics: {coverage_report: "}) {
+        const fs::path file = tmp.write("paths.yml", key + yaml_quoted(bad) + "}\n");
+        const std::string message = located_error(file);
+        CHECK(message.rfind(file.string() + ":1:", 0) == 0);
+        CHECK(message.find("work tree") != std::string::npos);
+      }
+      CHECK(layer_error({{"AUTOLOOP_METRICS__COVERAGE_REPORT", bad}}, {}).find("work tree") != std::string::npos);
+      CHECK(layer_error({}, {"rules.directory=" + bad}).find("work tree") != std::string::npos);
+    }
+    for (const std::string good : {"coverage/lcov.info", ".autoloop/rules", "a/..b/c", "./x"}) {
+      INFO(good);
+      core::ConfigSources sources;
+      sources.repo_file = tmp.write("paths.yml", "rules: {directory: " + yaml_quoted(good) +
+                                                     "}\nmetrics: {coverage_report: " + yaml_quoted(good) + "}\n");
+      const core::Config config = core::load_config(sources);
+      CHECK(config.rules.directory == good);
+      CHECK(config.metrics.coverage_report == good);
+    }
   }
 }

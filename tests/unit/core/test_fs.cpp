@@ -177,3 +177,106 @@ TEST_CASE("AtomicFile") {
     CHECK_THROWS_AS(core::AtomicFile(tmp / "missing" / "f"), core::Error);
   }
 }
+
+TEST_CASE("is_inside") {
+  TempDir tmp("fs-inside");
+  const fs::path root = tmp / "root";
+  fs::create_directories(root / "a" / "b");
+  fs::create_directories(tmp / "outside");
+  tmp.write("outside/Cargo.lock", "keep\n");
+
+  SECTION("paths below the root, existing or not yet") {
+    CHECK(core::is_inside(root, root / "a"));
+    CHECK(core::is_inside(root, root / "a" / "b" / "x.lock"));
+    CHECK(core::is_inside(root, root / "new" / "deeper"));
+    CHECK(core::is_inside(root, "a/b"));
+    CHECK(core::is_inside(root, root / "a" / "." / "b"));
+  }
+
+  SECTION("the root itself, or anything '..' could take outside, is not inside") {
+    CHECK_FALSE(core::is_inside(root, root));
+    CHECK_FALSE(core::is_inside(root, root / "."));
+    CHECK_FALSE(core::is_inside(root, root / ".." / "outside" / "Cargo.lock"));
+    CHECK_FALSE(core::is_inside(root, root / "a" / ".." / "a")); // lexically inside, but ".." is refused outright
+    CHECK_FALSE(core::is_inside(root, "../outside"));
+    CHECK_FALSE(core::is_inside(root, tmp / "outside" / "Cargo.lock"));
+    CHECK_FALSE(core::is_inside(root, "/etc/passwd"));
+    CHECK_FALSE(core::is_inside(root, tmp / "rootless")); // a sibling sharing the root's name as a prefix
+  }
+
+  SECTION("a symlink on the way, or the path itself a symlink, escapes") {
+    fs::create_directory_symlink(tmp / "outside", root / "a" / "link");
+    fs::create_symlink(tmp / "outside" / "Cargo.lock", root / "a" / "file-link");
+    CHECK_FALSE(core::is_inside(root, root / "a" / "link"));
+    CHECK_FALSE(core::is_inside(root, root / "a" / "link" / "Cargo.lock"));
+    CHECK_FALSE(core::is_inside(root, root / "a" / "file-link"));
+    CHECK(core::is_inside(root, root / "a" / "b"));
+  }
+
+  SECTION("a regular file on the way is not a directory to be inside of") {
+    tmp.write("root/plain", "x");
+    CHECK_FALSE(core::is_inside(root, root / "plain" / "below"));
+  }
+}
+
+TEST_CASE("remove_file_inside") {
+  TempDir tmp("fs-remove");
+  const fs::path root = tmp / "root";
+  fs::create_directories(root / "d");
+  tmp.write("root/d/x.lock", "lock\n");
+  tmp.write("outside/Cargo.lock", "keep\n");
+  fs::create_symlink(tmp / "outside" / "Cargo.lock", root / "d" / "link.lock");
+  fs::create_directory_symlink(tmp / "outside", root / "escape");
+
+  SECTION("removes a regular file inside") {
+    CHECK(core::remove_file_inside(root, root / "d" / "x.lock"));
+    CHECK_FALSE(fs::exists(root / "d" / "x.lock"));
+  }
+
+  SECTION("leaves files outside, symlinks, directories and paths through symlinks alone") {
+    CHECK_FALSE(core::remove_file_inside(root, root / ".." / "outside" / "Cargo.lock"));
+    CHECK_FALSE(core::remove_file_inside(root, tmp / "outside" / "Cargo.lock"));
+    CHECK_FALSE(core::remove_file_inside(root, root / "escape" / "Cargo.lock"));
+    CHECK_FALSE(core::remove_file_inside(root, root / "d" / "link.lock"));
+    CHECK_FALSE(core::remove_file_inside(root, root / "d"));
+    CHECK_FALSE(core::remove_file_inside(root, root / "d" / "missing.lock"));
+    CHECK(test_support::slurp(tmp / "outside" / "Cargo.lock") == "keep\n");
+    CHECK(fs::is_symlink(root / "d" / "link.lock"));
+    CHECK(fs::is_directory(root / "d"));
+  }
+}
+
+TEST_CASE("remove_all_inside") {
+  TempDir tmp("fs-remove-all");
+  const fs::path root = tmp / "root";
+  tmp.write("root/worktrees/t1/file", "x");
+  tmp.write("outside/keep/Cargo.lock", "keep\n");
+  fs::create_directory_symlink(tmp / "outside", root / "worktrees" / "link");
+
+  SECTION("removes the tree, a symlink in it as a link only") {
+    CHECK(core::remove_all_inside(root, root / "worktrees"));
+    CHECK_FALSE(fs::exists(root / "worktrees"));
+    CHECK(test_support::slurp(tmp / "outside" / "keep" / "Cargo.lock") == "keep\n");
+  }
+
+  SECTION("a symlink in place of the tree is removed as a link, what it points to stays") {
+    fs::create_directory_symlink(tmp / "outside", root / "worktrees-link");
+    CHECK(core::remove_all_inside(root, root / "worktrees-link"));
+    CHECK_FALSE(fs::is_symlink(root / "worktrees-link"));
+    CHECK(test_support::slurp(tmp / "outside" / "keep" / "Cargo.lock") == "keep\n");
+  }
+
+  SECTION("a missing tree counts as removed") {
+    CHECK(core::remove_all_inside(root, root / "nothing-here"));
+  }
+
+  SECTION("refuses the root, '..', an outside path and a symlinked tree") {
+    fs::create_directory_symlink(tmp / "outside", root / "worktrees-link");
+    CHECK_FALSE(core::remove_all_inside(root, root));
+    CHECK_FALSE(core::remove_all_inside(root, root / ".." / "outside"));
+    CHECK_FALSE(core::remove_all_inside(root, tmp / "outside"));
+    CHECK_FALSE(core::remove_all_inside(root, root / "worktrees-link" / "keep"));
+    CHECK(test_support::slurp(tmp / "outside" / "keep" / "Cargo.lock") == "keep\n");
+    CHECK(fs::exists(root / "worktrees" / "t1" / "file"));
+  }
+}

@@ -2,6 +2,9 @@
 
 #include "../support/temp_repo.hpp"
 
+#include "../support/hostile_prefixes.hpp"
+#include "core/refname.hpp"
+
 #include <git2/errors.h>
 
 #include <algorithm>
@@ -716,5 +719,43 @@ TEST_CASE("Repository object writing") {
     git::Signature s = Repository::open(repo.path()).default_signature();
     CHECK(s.name == "Configured Name");
     CHECK(s.email == "configured@example.com");
+  }
+}
+
+TEST_CASE("normalize_ref_name") {
+  SECTION("valid names come back as they are") {
+    for (const char* name : {"refs/heads/main", "refs/heads/autoloop/main", "refs/heads/bots/autoloop/feat/x",
+                             "refs/heads/al-main"})
+      CHECK(git::normalize_ref_name(name) == std::optional<std::string>(name));
+  }
+
+  SECTION("names git refuses give nothing") {
+    for (const std::string& name : std::vector<std::string>{"refs/heads/../../x/main", "refs/heads/a/../b/main", "refs/heads/.hidden/main",
+                                   "refs/heads/x.lock/main", "refs/heads/a b/main", "refs/heads/a~b/main",
+                                   "refs/heads/a^/main", "refs/heads/a:b/main", "refs/heads/a?/main",
+                                   "refs/heads/a*/main", "refs/heads/a[/main", "refs/heads/a\\b/main",
+                                   "refs/heads/@{/main", "refs/heads/a/./b/main", "refs/heads/a\x01/main",
+                                   "refs/heads/main/", "refs/heads/main.", std::string("refs/heads/a\0b", 14)}) {
+      INFO(name);
+      CHECK_FALSE(git::normalize_ref_name(name));
+    }
+  }
+
+  SECTION("a name libgit2 would tidy up is not the name asked for: callers compare") {
+    auto tidied = git::normalize_ref_name("refs/heads/a//b/main");
+    CHECK((!tidied || *tidied != "refs/heads/a//b/main"));
+  }
+
+  SECTION("core's std-only check (config load, the hook) refuses whatever libgit2 refuses") {
+    std::vector<std::string> names = {"refs/heads/a//b/main", "refs/heads/main/", "refs/heads/main.",
+                                      "refs/heads/a.lock", "refs/heads/@", "refs/heads/-x", "refs/heads/x@{y",
+                                      "refs/heads/x{y", "refs/heads/ünï", "refs/heads/a\x7f" "b"};
+    for (const auto& [prefix, why] : test_support::k_hostile_prefixes) names.push_back("refs/heads/" + prefix + "main");
+    for (const auto& name : names) {
+      INFO("'" << name << "'");
+      if (git::normalize_ref_name(name) != std::optional<std::string>(name)) CHECK(core::ref_name_problem(name));
+    }
+    // And the hostile prefixes themselves are all refused by core, whatever libgit2 says of them.
+    for (const auto& [prefix, why] : test_support::k_hostile_prefixes) CHECK(core::side_branch_prefix_problem(prefix));
   }
 }

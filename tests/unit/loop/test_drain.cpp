@@ -1,0 +1,145 @@
+#include "loop/drain.hpp"
+
+#include "../support/temp_repo.hpp"
+
+#include "../support/hostile_prefixes.hpp"
+#include "core/error.hpp"
+#include "loop/context.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using loop::Context;
+using test_support::slurp;
+using test_support::TempDir;
+using test_support::TempRepo;
+
+namespace {
+
+Context open_ctx(const TempRepo& repo) {
+  loop::OpenOptions o;
+  o.git_dir = repo.git_dir();
+  return Context::open(o);
+}
+
+} // namespace
+
+TEST_CASE("side_branch_ref") {
+  core::Config config = core::default_config();
+
+  SECTION("the prefix, then the branch, under refs/heads/") {
+    CHECK(loop::side_branch_ref(config, "main") == "refs/heads/autoloop/main");
+    CHECK(loop::side_branch_name(config, "feat/x") == "autoloop/feat/x");
+    config.side_branch_prefix = "al-";
+    CHECK(loop::side_branch_ref(config, "main") == "refs/heads/al-main");
+  }
+
+  SECTION("a hostile prefix that got past loading (set in code) is still never used") {
+    for (const auto& [prefix, why] : test_support::k_hostile_prefixes) {
+      INFO("prefix '" << prefix << "'");
+      config.side_branch_prefix = prefix;
+      CHECK_THROWS_AS(loop::side_branch_ref(config, "main"), core::Error);
+      CHECK_THROWS_AS(loop::side_branch_name(config, "main"), core::Error);
+    }
+  }
+
+  SECTION("a valid prefix and a valid branch that make an invalid ref together are refused") {
+    config.side_branch_prefix = "a@";
+    CHECK_THROWS_AS(loop::side_branch_ref(config, "{x"), core::Error);
+    config.side_branch_prefix = "x.lo";
+    CHECK_THROWS_AS(loop::side_branch_ref(config, "ck/y"), core::Error);
+    config.side_branch_prefix = "autoloop/";
+    CHECK_THROWS_AS(loop::side_branch_ref(config, ""), core::Error);
+  }
+}
+
+TEST_CASE("recover") {
+  TempRepo repo("recover");
+  repo.write("a.txt", "a\n");
+  repo.commit();
+  Context ctx = open_ctx(repo);
+  const fs::path heads = ctx.paths.common_dir / "refs" / "heads";
+  TempDir outside("recover-outside");
+  outside.write("Cargo.lock", "cargo\n");
+  outside.write("sibling/x.lock", "sibling\n");
+  outside.write("main.lock", "main\n");
+  auto outside_intact = [&] {
+    CHECK(slurp(outside / "Cargo.lock") == "cargo\n");
+    CHECK(slurp(outside / "sibling" / "x.lock") == "sibling\n");
+    CHECK(slurp(outside / "main.lock") == "main\n");
+  };
+  auto make = [](const fs::path& file) {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << "stale\n";
+  };
+
+  SECTION("removes the stale locks of side refs, nothing else under refs/heads") {
+    make(heads / "autoloop" / "main.lock");
+    make(heads / "autoloop" / "feat" / "x.lock");
+    make(heads / "autoloop" / "notes.txt");
+    make(heads / "other.lock");
+    loop::recover(ctx);
+    CHECK_FALSE(fs::exists(heads / "autoloop" / "main.lock"));
+    CHECK_FALSE(fs::exists(heads / "autoloop" / "feat" / "x.lock"));
+    CHECK(fs::exists(heads / "autoloop" / "notes.txt"));
+    CHECK(fs::exists(heads / "other.lock"));
+    CHECK(fs::exists(heads / "main"));
+  }
+
+  SECTION("a prefix without '/' matches names in refs/heads itself") {
+    ctx.config.side_branch_prefix = "al-";
+    make(heads / "al-main.lock");
+    make(heads / "al-feat" / "x.lock");
+    make(heads / "alx.lock");
+    make(heads / "main.lock");
+    loop::recover(ctx);
+    CHECK_FALSE(fs::exists(heads / "al-main.lock"));
+    CHECK_FALSE(fs::exists(heads / "al-feat" / "x.lock"));
+    CHECK(fs::exists(heads / "alx.lock"));
+    CHECK(fs::exists(heads / "main.lock"));
+  }
+
+  SECTION("refs/heads/<prefix> a symlink to a directory outside: nothing there is touched") {
+    fs::create_directory_symlink(outside.path(), heads / "autoloop");
+    loop::recover(ctx);
+    outside_intact();
+    CHECK(fs::is_symlink(heads / "autoloop"));
+  }
+
+  SECTION("a symlinked directory or lock file below the prefix is not followed or removed") {
+    fs::create_directories(heads / "autoloop");
+    fs::create_directory_symlink(outside.path(), heads / "autoloop" / "feat");
+    fs::create_symlink(outside / "main.lock", heads / "autoloop" / "main.lock");
+    loop::recover(ctx);
+    outside_intact();
+    CHECK(fs::is_symlink(heads / "autoloop" / "main.lock"));
+  }
+
+  SECTION("a hostile prefix set past config loading reaches nothing outside refs/heads") {
+    // .git/refs/heads/../../../ is the work tree: a prefix climbing there must not clean it.
+    repo.write("Cargo.lock", "tracked\n");
+    repo.write("sub/x.lock", "sub\n");
+    ctx.config.side_branch_prefix = "../../../";
+    loop::recover(ctx);
+    CHECK(slurp(repo.path() / "Cargo.lock") == "tracked\n");
+    CHECK(slurp(repo.path() / "sub" / "x.lock") == "sub\n");
+  }
+
+  SECTION("worktrees/ a symlink to outside: the link goes, what it points to stays") {
+    fs::create_directories(ctx.paths.data_dir);
+    fs::create_directory_symlink(outside.path(), ctx.paths.layout().worktrees());
+    loop::recover(ctx);
+    outside_intact();
+    CHECK_FALSE(fs::exists(ctx.paths.layout().worktrees()));
+  }
+
+  SECTION("without cleanup (the loop is stopped) nothing on disk is removed") {
+    make(heads / "autoloop" / "main.lock");
+    make(ctx.paths.layout().worktrees() / "test-1-abc" / "file");
+    loop::recover(ctx, false);
+    CHECK(fs::exists(heads / "autoloop" / "main.lock"));
+    CHECK(fs::exists(ctx.paths.layout().worktrees() / "test-1-abc" / "file"));
+  }
+}
