@@ -111,6 +111,8 @@ Runner define_status(CLI::App&) {
     for (const char* key : {"test_command", "fixers", "notify_command"})
       if (!safety::command_trusted(ctx.config, key, ctx.paths.repo_config(), ctx.paths.data_dir / "trust"))
         std::printf("trust:      %s in .autoloop.yml is not trusted: run `git autoloop trust` to let it run\n", key);
+    if (auto coverage = ctx.config.metrics.coverage_report.empty() ? std::nullopt : ctx.store().state("coverage_error"))
+      std::printf("coverage:   metrics.coverage_report not recorded: %s\n", coverage->c_str());
     if (auto last = core::read_file(ctx.paths.last_error()))
       std::printf("last error: %s", last->c_str());
     return k_exit_ok;

@@ -77,7 +77,7 @@ std::vector<scan::Rule> Context::rules() const {
   if (paths.work_tree) {
     std::filesystem::path dir = config.rules.directory;
     if (dir.is_relative()) dir = *paths.work_tree / dir;
-    extra = scan::load_rules_dir(dir);
+    extra = scan::load_rules_dir(dir, *paths.work_tree);
   }
   return scan::merge_rules(scan::builtin_rules_cached(paths.data_dir / "cache" / "builtin-rules"), extra, config.rules.disable, config.rules.enable, config.rules.severity);
 }

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/limits.hpp"
 
 #include "git/repo.hpp"
 
@@ -17,7 +18,8 @@ bool command_trusted(const core::Config& config, const std::string& key,
   if (empty || !repo_config) return true;
   auto it = config.origin.find(key);
   if (it == config.origin.end() || it->second.rfind(repo_config->string() + ":", 0) != 0) return true;
-  auto content = core::read_file(*repo_config);
+  auto content = core::read_untrusted_file(*repo_config, core::k_max_config_bytes, repo_config->parent_path(),
+                                           "configuration files");
   auto trusted = core::read_file(trust_file);
   if (!content || !trusted) return false;
   std::string want = content_id(*content);
@@ -25,7 +27,8 @@ bool command_trusted(const core::Config& config, const std::string& key,
 }
 
 std::string trust(const std::filesystem::path& repo_config, const std::filesystem::path& trust_file) {
-  auto content = core::read_file(repo_config);
+  auto content = core::read_untrusted_file(repo_config, core::k_max_config_bytes, repo_config.parent_path(),
+                                           "configuration files");
   if (!content) throw core::Error(repo_config.string() + ": no such file to trust");
   std::string id = content_id(*content);
   std::filesystem::create_directories(trust_file.parent_path());

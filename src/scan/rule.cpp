@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/limits.hpp"
 #include "core/resources.hpp"
 #include "scan/language.hpp"
 
@@ -224,21 +225,48 @@ std::vector<Rule> builtin_rules() {
   return out;
 }
 
-std::vector<Rule> load_rules_dir(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> files;
+std::vector<Rule> load_rules_dir(const std::filesystem::path& dir, const std::filesystem::path& confine_root) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return {};
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->is_regular_file() && it->path().extension() == ".yml") files.push_back(it->path());
+  // The directory, followed through symlinks, must stay inside the work tree: `.autoloop -> /` would
+  // have the walk read every .yml of the machine. Below it, symlinked directories are not followed.
+  if (!confine_root.empty() && fs::exists(fs::symlink_status(dir, ec)) && !core::resolves_within(dir, confine_root))
+    throw core::LocatedError(dir.string(), 1, 1,
+                             "the rules directory resolves to " + fs::weakly_canonical(dir, ec).string() + ", outside " +
+                                 confine_root.string() + ": not read");
+  if (!fs::is_directory(dir, ec)) return {};
+  size_t entries = 0;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (++entries > core::k_max_rule_dir_entries)
+      throw core::LocatedError(dir.string(), 1, 1,
+                               "more than " + std::to_string(core::k_max_rule_dir_entries) + " entries in the rules directory: not read");
+    // Anything named *.yml but a directory: a symlink, FIFO or device is refused by the reader, by name.
+    std::error_code type_ec;
+    if (it->path().extension() == ".yml" && !fs::is_directory(it->symlink_status(type_ec))) files.push_back(it->path());
+  }
   if (ec) throw core::Error("cannot read rules directory " + dir.string() + ": " + ec.message());
+  if (files.size() > core::k_max_rule_files)
+    throw core::LocatedError(dir.string(), 1, 1,
+                             std::to_string(files.size()) + " rule files (at most " + std::to_string(core::k_max_rule_files) +
+                                 "): not read");
   std::sort(files.begin(), files.end());
   std::vector<Rule> out;
+  size_t total = 0;
+  auto read = [&](const fs::path& file) {
+    auto text = core::read_untrusted_file(file, core::k_max_rule_file_bytes, confine_root, "rule files");
+    if (text && (total += text->size()) > core::k_max_rules_total_bytes)
+      throw core::LocatedError(file.string(), 1, 1,
+                               "the rule files together exceed the " + core::describe_size(core::k_max_rules_total_bytes) +
+                                   " limit: not read");
+    return text;
+  };
   for (const auto& f : files) {
-    auto text = core::read_file(f);
+    auto text = read(f);
     if (!text) continue;
     auto scm_path = f;
     scm_path.replace_extension(".scm");
-    out.push_back(parse_rule(*text, f.string(), core::read_file(scm_path)));
+    out.push_back(parse_rule(*text, f.string(), read(scm_path)));
   }
   return out;
 }

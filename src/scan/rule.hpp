@@ -54,8 +54,12 @@ Rule parse_rule(const std::string& text, const std::string& source,
 // The rules compiled into the binary. Throws core::LocatedError if one is malformed (a build bug).
 std::vector<Rule> builtin_rules();
 
-// Every `*.yml` rule under `dir` (recursively), sorted by path. Throws core::LocatedError.
-std::vector<Rule> load_rules_dir(const std::filesystem::path& dir);
+// Every `*.yml` rule under `dir` (recursively, symlinked directories not followed), sorted by path.
+// With a `confine_root` (the work tree, for the repository's rules), `dir` and every rule and query file
+// must resolve inside it. Files are read as untrusted data (core::read_untrusted_file): regular files
+// only, capped in size, count and total (core/limits.hpp). Throws core::LocatedError for a malformed
+// rule and for any of these refusals (naming the file or directory).
+std::vector<Rule> load_rules_dir(const std::filesystem::path& dir, const std::filesystem::path& confine_root = {});
 
 // Built-in rules overlaid with `extra` (same id replaces), then `disable`/`enable`/severity
 // overrides from the config applied.
