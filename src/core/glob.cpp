@@ -16,8 +16,8 @@ enum class Kind : std::uint8_t {
   one,      // `?`: one character but '/'
   star,     // `*`: any run of characters without '/'
   any,      // `**` not followed by '/': any run of characters, '/' included
-  any_dirs, // `**/`: nothing, or any run ending in '/' (zero or more whole segments); the next token
-            // is the '/' itself, which the "nothing" branch skips
+  dirs,     // `**/`: takes no character itself; it is followed by an `any` and the '/', and either
+            // goes through them (any run ending in '/') or skips both (nothing): zero or more segments
 };
 
 struct Token {
@@ -33,7 +33,8 @@ std::vector<Token> compile(std::string_view p) {
       i += 2;
       // `**/` at the very end matches everything below, as a trailing `**` does.
       if (i < p.size() && p[i] == '/' && i + 1 < p.size()) {
-        tokens.push_back({Kind::any_dirs, 0});
+        tokens.push_back({Kind::dirs, 0});
+        tokens.push_back({Kind::any, 0});
         tokens.push_back({Kind::literal, '/'});
         ++i;
       } else {
@@ -62,9 +63,9 @@ void close_over_empty(const std::vector<Token>& tokens, std::vector<std::uint8_t
     switch (tokens[i].kind) {
     case Kind::star:
     case Kind::any: live[i + 1] = 1; break;
-    case Kind::any_dirs:
-      live[i + 1] = 1; // the run so far is done: its '/' comes next
-      live[i + 2] = 1; // no segments at all
+    case Kind::dirs:
+      live[i + 1] = 1; // into the run that ends in '/'
+      live[i + 3] = 1; // or no segments at all
       break;
     default: break;
     }
@@ -99,7 +100,7 @@ bool match(std::string_view pattern, std::string_view s) {
         if (i + 1 == n) return true;
         next[i] = 1;
         break;
-      case Kind::any_dirs: next[i] = 1; break;
+      case Kind::dirs: break; // takes no character: its successors are live already
       }
     }
     live.swap(next);
