@@ -25,9 +25,8 @@ struct Token {
   char c;
 };
 
-std::vector<Token> compile(std::string_view p) {
-  std::vector<Token> tokens;
-  tokens.reserve(p.size());
+void compile(std::string_view p, std::vector<Token>& tokens) {
+  tokens.clear();
   for (size_t i = 0; i < p.size();) {
     if (p.compare(i, 2, "**") == 0) {
       i += 2;
@@ -52,7 +51,6 @@ std::vector<Token> compile(std::string_view p) {
       ++i;
     }
   }
-  return tokens;
 }
 
 // Adds to `live` every position reachable without reading a character. Empty-matching edges only
@@ -72,12 +70,23 @@ void close_over_empty(const std::vector<Token>& tokens, std::vector<std::uint8_t
   }
 }
 
+// Per thread and reused: every scanned path is matched against every pattern, so no allocation per match.
+struct Scratch {
+  std::vector<Token> tokens;
+  std::vector<std::uint8_t> live, next;
+};
+
 bool match(std::string_view pattern, std::string_view s) {
-  const std::vector<Token> tokens = compile(pattern);
+  thread_local Scratch scratch;
+  std::vector<Token>& tokens = scratch.tokens;
+  compile(pattern, tokens);
   const size_t n = tokens.size();
   // live[i]: the path read so far can be matched by tokens[0, i), and tokens[i] may take the next
   // character (for a repeating token: it is inside its run).
-  std::vector<std::uint8_t> live(n + 1, 0), next(n + 1, 0);
+  std::vector<std::uint8_t>& live = scratch.live;
+  std::vector<std::uint8_t>& next = scratch.next;
+  live.assign(n + 1, 0);
+  next.assign(n + 1, 0);
   live[0] = 1;
   close_over_empty(tokens, live);
   for (char c : s) {
