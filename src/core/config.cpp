@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/refname.hpp"
+#include "core/limits.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -417,6 +418,25 @@ template <class Get> Leaf list_leaf(std::string path, Get get, const std::vector
   return leaf;
 }
 
+// A list of globs from a layer that may be the repository's: capped in count and length, because every
+// path scanned is matched against each (core/limits.hpp).
+template <class Get> Leaf glob_list_leaf(std::string path, Get get) {
+  Leaf leaf = list_leaf(path, get, nullptr);
+  auto parse = leaf.apply;
+  leaf.apply = [parse](Config& c, const YAML::Node& n, const Where& w) {
+    if (n.IsSequence()) {
+      if (n.size() > k_max_globs)
+        fail(w, n, "too many patterns (" + std::to_string(n.size()) + "; at most " + std::to_string(k_max_globs) + ")");
+      for (const YAML::Node& item : n)
+        if (item.IsScalar() && item.Scalar().size() > k_max_glob_length)
+          fail(w, item, "pattern longer than " + std::to_string(k_max_glob_length) + " characters (" +
+                            std::to_string(item.Scalar().size()) + ")");
+    }
+    parse(c, n, w);
+  };
+  return leaf;
+}
+
 const char* const k_severity_path = "rules.severity";
 
 void set_severity(Config& config, const std::string& rule_id, const std::string& severity, const std::string& origin) {
@@ -499,11 +519,11 @@ const std::vector<Leaf>& leaves() {
       list_leaf("rules.disable", CONFIG_FIELD(rules.disable), nullptr),
       list_leaf("rules.enable", CONFIG_FIELD(rules.enable), nullptr),
       severity_leaf(),
-      int_leaf("scan.max_file_size", CONFIG_FIELD(scan.max_file_size), 1, LLONG_MAX),
-      list_leaf("scan.exclude", CONFIG_FIELD(scan.exclude), nullptr),
+      int_leaf("scan.max_file_size", CONFIG_FIELD(scan.max_file_size), 1, k_max_scan_file_size),
+      glob_list_leaf("scan.exclude", CONFIG_FIELD(scan.exclude)),
       int_leaf("scan.threads", CONFIG_FIELD(scan.threads), 1, 64),
       int_leaf("scan.parse_timeout_ms", CONFIG_FIELD(scan.parse_timeout_ms), 1),
-      list_leaf("scan.test_paths", CONFIG_FIELD(scan.test_paths), nullptr),
+      glob_list_leaf("scan.test_paths", CONFIG_FIELD(scan.test_paths)),
       list_leaf("ci.block_on", CONFIG_FIELD(ci.block_on), &k_block_on),
       string_leaf("identity.name", CONFIG_FIELD(identity.name), true),
       string_leaf("identity.email", CONFIG_FIELD(identity.email), true),
@@ -624,8 +644,9 @@ private:
   bool m_root_seen = false;
 };
 
-void apply_file(Config& config, const std::filesystem::path& path) {
-  std::optional<std::string> text = read_file(path);
+// `confine_root`: where the file must resolve, for a file the repository controls (empty: the user's own).
+void apply_file(Config& config, const std::filesystem::path& path, const std::filesystem::path& confine_root) {
+  std::optional<std::string> text = read_untrusted_file(path, k_max_config_bytes, confine_root, "configuration files");
   if (!text) return;
   const Layer layer{path.string(), {}, {}};
   YAML::Node document;
@@ -706,8 +727,10 @@ Config default_config() {
 Config load_config(const ConfigSources& sources) {
   Config config = default_config();
   // 1. shared repo file, 2. local file, 3. environment, 4. command line: later layers win.
-  if (sources.repo_file) apply_file(config, *sources.repo_file);
-  if (sources.local_file) apply_file(config, *sources.local_file);
+  // The shared file comes with the repository: it must be a regular file inside the work tree. The local
+  // file is the user's own, but a FIFO or device there would hang every hook all the same: capped too.
+  if (sources.repo_file) apply_file(config, *sources.repo_file, sources.repo_file->parent_path());
+  if (sources.local_file) apply_file(config, *sources.local_file, {});
   apply_env(config, sources.env);
   for (const std::string& override_text : sources.overrides) apply_override(config, override_text);
   return config;

@@ -68,7 +68,7 @@ struct RulesConfig {
 
 // scan: budgets and path filters for the scanner.
 struct ScanConfig {
-  std::int64_t max_file_size = 1048576; // bytes, >= 1
+  std::int64_t max_file_size = 1048576; // bytes, 1..k_max_scan_file_size (64 MiB)
   std::vector<std::string> exclude = {"vendor/**",    "third_party/**", "node_modules/**", "**/*.min.js",
                                       "**/*.min.css", "dist/**",        "build/**"};
   int threads = 2;             // 1..64

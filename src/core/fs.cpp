@@ -2,7 +2,10 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -158,6 +161,128 @@ bool remove_all_inside(const fs::path& root, const fs::path& path) {
   fs::remove_all(full, ec); // does not follow symlinks: a link is removed as a link
   struct stat st {};
   return ::lstat(full.c_str(), &st) != 0 && errno == ENOENT;
+}
+
+} // namespace core
+
+// ---------------------------------------------------------------------------------------------
+// Bounded reads of repository-controlled files
+
+namespace core {
+
+namespace {
+
+// The path with every symlink resolved: realpath() when it exists, else as far as it does.
+fs::path resolved(const fs::path& path) {
+  if (char* real = ::realpath(path.c_str(), nullptr)) {
+    fs::path out = real;
+    std::free(real);
+    return out;
+  }
+  std::error_code ec;
+  fs::path out = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return ec ? path.lexically_normal() : out;
+}
+
+bool inside(const fs::path& target, const fs::path& root) {
+  const std::string t = target.string(), r = root.string();
+  if (r == "/") return !t.empty() && t[0] == '/';
+  return t == r || (t.size() > r.size() && t.compare(0, r.size(), r) == 0 && t[r.size()] == '/');
+}
+
+const char* kind_of(mode_t mode) {
+  if (S_ISREG(mode)) return "a regular file";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symlink";
+  return "not a regular file";
+}
+
+// Closes a descriptor on every way out.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+} // namespace
+
+std::string describe_size(std::size_t bytes) {
+  if (bytes >= (std::size_t{1} << 20) && bytes % (std::size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= (std::size_t{1} << 10) && bytes % (std::size_t{1} << 10) == 0) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+}
+
+bool resolves_within(const fs::path& path, const fs::path& root) { return inside(resolved(path), resolved(root)); }
+
+std::optional<std::string> read_untrusted_file(const fs::path& path, std::size_t max_bytes, const fs::path& confine_root,
+                                               std::string_view what) {
+  auto refuse = [&](const std::string& why) { return LocatedError(path.string(), 1, 1, why + ": not read"); };
+  auto too_large = [&] {
+    return refuse("larger than the " + describe_size(max_bytes) + " limit for " + std::string(what));
+  };
+  struct stat lst {};
+  if (::lstat(path.c_str(), &lst) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throw Error("cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  // 1. Where it leads: every symlink resolved, in any component of the path.
+  fs::path target = path;
+  if (S_ISLNK(lst.st_mode) || !confine_root.empty()) {
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (!real) {
+      if (errno == ENOENT || errno == ENOTDIR) return std::nullopt; // a dangling symlink
+      if (errno == ELOOP) throw refuse("a symlink loop");
+      throw Error("cannot read " + path.string() + ": " + std::strerror(errno));
+    }
+    target = real;
+    std::free(real);
+  }
+  // 2. What it is, from stat() alone: a device or FIFO is never opened.
+  struct stat st {};
+  if (::stat(target.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throw Error("cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  if (!confine_root.empty()) {
+    const fs::path root = resolved(confine_root);
+    if (!inside(target, root))
+      throw refuse("resolves to " + target.string() + (S_ISREG(st.st_mode) ? "" : std::string(" (") + kind_of(st.st_mode) + ")") +
+                   ", outside " + root.string());
+  }
+  const std::string via = S_ISLNK(lst.st_mode) ? " (through a symlink to " + target.string() + ")" : "";
+  if (!S_ISREG(st.st_mode)) throw refuse(std::string(kind_of(st.st_mode)) + via + ", not a regular file");
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) throw too_large();
+  // 3. Open what was checked; O_NOFOLLOW and O_NONBLOCK so that a swap since then cannot redirect or block.
+  FdCloser fd{::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)};
+  if (fd.fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    if (errno == ELOOP) throw refuse("replaced by a symlink while being read");
+    throw Error("cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  if (::fstat(fd.fd, &st) != 0) throw Error("cannot read " + path.string() + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw refuse(std::string(kind_of(st.st_mode)) + via + ", not a regular file");
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) throw too_large();
+  // 4. At most max_bytes + 1 bytes, whatever st_size said.
+  std::string out;
+  out.reserve(static_cast<std::size_t>(st.st_size) + 1);
+  char buf[65536];
+  while (out.size() <= max_bytes) {
+    const std::size_t want = std::min(sizeof buf, max_bytes + 1 - out.size());
+    ssize_t n = ::read(fd.fd, buf, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read " + path.string() + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  if (out.size() > max_bytes) throw too_large();
+  return out;
 }
 
 } // namespace core

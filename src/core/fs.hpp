@@ -1,6 +1,7 @@
 #pragma once
 // Small filesystem helpers: whole-file reads and atomic writes (temp file + rename).
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -57,5 +58,28 @@ bool remove_file_inside(const std::filesystem::path& root, const std::filesystem
 // `root` (is_inside); `path` itself, or anything below it, that is a symlink is removed as a link, never
 // followed. Returns whether `path` is gone afterwards, or was never there. Never throws.
 bool remove_all_inside(const std::filesystem::path& root, const std::filesystem::path& path);
+// Reads a file that the repository controls (a hostile clone's .autoloop.yml, rules, coverage report)
+// without letting it make the read unbounded or reach outside the work tree. nullopt when `path` does not
+// exist (a dangling symlink counts as missing). Refused with core::LocatedError("<path>:1:1: <reason>"),
+// so that callers treat it like a malformed file:
+//  - `path` resolving (through symlinks, in any component) outside `confine_root`; an empty
+//    `confine_root` confines nothing (files the user named). A symlink that stays inside `confine_root`
+//    and ends at a regular file is followed: a repository may link one config file to another.
+//  - anything but a regular file at the end: devices (/dev/zero), FIFOs (opening one would block),
+//    sockets, directories. Devices are never opened: the type is checked with stat() first, and again
+//    on the opened descriptor (O_NONBLOCK, O_NOFOLLOW), so a file swapped meanwhile is refused too.
+//  - more than `max_bytes` bytes: "larger than the 1 MiB limit for <what>". Reading stops at
+//    max_bytes + 1 even when st_size is wrong (procfs, a growing file).
+// Other I/O errors throw core::Error.
+std::optional<std::string> read_untrusted_file(const std::filesystem::path& path, std::size_t max_bytes,
+                                               const std::filesystem::path& confine_root,
+                                               std::string_view what = "files from the repository");
+
+// A byte count as people say it: "1 MiB", "256 KiB", "1000 bytes".
+std::string describe_size(std::size_t bytes);
+
+// Whether `path`, with every symlink on the way resolved (as far as it exists), lies inside `root`
+// (also resolved) or is `root` itself. Does not throw.
+bool resolves_within(const std::filesystem::path& path, const std::filesystem::path& root);
 
 } // namespace core

@@ -112,11 +112,11 @@ Context::RepositoryRules Context::repository_rules() const {
   out.dir = dir;
   out.display = dir.lexically_relative(*paths.work_tree).generic_string();
   if (out.display.empty() || out.display.rfind("..", 0) == 0) out.display = dir.string();
-  out.files = scan::read_rules_dir(dir);
+  out.files = scan::read_rules_dir(dir, *paths.work_tree);
   std::vector<std::pair<std::string, std::string>> contents;
   for (const auto& f : out.files) contents.emplace_back(f.relative, f.text);
   out.digest = safety::rules_digest(std::move(contents));
-  out.trusted = safety::rules_trusted(out.digest.id, paths.data_dir / "trust");
+  out.trusted = safety::rules_trusted(out.digest.id, paths.trust_file());
   return out;
 }
 

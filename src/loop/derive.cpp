@@ -29,6 +29,14 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
     d.detail = "rule " + opportunity.rule_id + " is not active";
     return d;
   }
+  // The file may have grown past the scan cap since it was scanned: it is not read whole then either.
+  if (repo.blob_size(entry->blob) > static_cast<size_t>(config.scan.max_file_size)) {
+    d.status = Derived::Status::no_fix;
+    d.outcome = "no_fix";
+    d.detail = opportunity.path + " is larger than scan.max_file_size (" + std::to_string(config.scan.max_file_size) +
+               " bytes) now";
+    return d;
+  }
   d.before = repo.read_blob(entry->blob);
   scan::FileContext context;
   context.path = opportunity.path;

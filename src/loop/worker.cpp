@@ -60,12 +60,16 @@ void record_coverage(Context& ctx) {
   if (ctx.config.metrics.coverage_report.empty() || !ctx.paths.work_tree) return;
   auto head = ctx.repo.resolve_commit("HEAD");
   if (!head) return;
+  // The report is the repository's data: read only inside the work tree, as a capped regular file. A
+  // refusal (or a report that does not parse) is kept for `status` until the next read succeeds or finds none.
   const auto path = *ctx.paths.work_tree / ctx.config.metrics.coverage_report;
   try {
-    if (auto coverage = metrics::read_coverage(path.string()))
+    if (auto coverage = metrics::read_coverage(path.string(), *ctx.paths.work_tree))
       ctx.store().put_coverage(*head, coverage->percent(), ctx.config.metrics.coverage_report);
+    ctx.store().erase_state("coverage_error");
   } catch (const core::Error& e) {
     ctx.log.warn("coverage: {}", e.what());
+    ctx.store().set_state("coverage_error", e.what());
   }
 }
 

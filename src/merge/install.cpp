@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/limits.hpp"
 #include "core/process.hpp"
 #include "scan/language.hpp"
 #include "schedule/hook_install.hpp"
@@ -63,8 +64,16 @@ std::string driver_command(const std::filesystem::path& binary) {
 
 namespace {
 
+// An attributes file as untrusted data: a tracked .gitattributes comes with the repository (it must stay
+// inside the work tree); either must be a regular file of a sane size.
+std::optional<std::string> read_attributes(const std::filesystem::path& file) {
+  const bool tracked = file.filename() == ".gitattributes";
+  return core::read_untrusted_file(file, core::k_max_config_bytes, tracked ? file.parent_path() : std::filesystem::path(),
+                                   "attributes files");
+}
+
 DriverChange write_block(const std::filesystem::path& file, const std::string& what) {
-  auto old = core::read_file(file);
+  auto old = read_attributes(file);
   std::string updated = with_attribute_block(old.value_or(""));
   if (old && *old == updated) return {what, "unchanged"};
   std::filesystem::create_directories(file.parent_path());
@@ -112,7 +121,7 @@ std::vector<DriverChange> uninstall_driver(const std::filesystem::path& config_f
   out.push_back({"merge.autoloop.driver", had ? "removed" : "absent"});
   for (const auto& file : attributes_files) {
     std::string what = file.filename() == ".gitattributes" ? ".gitattributes" : "info/attributes";
-    auto text = core::read_file(file);
+    auto text = read_attributes(file);
     if (!text || !has_attribute_block(*text)) {
       out.push_back({what, "absent"});
       continue;

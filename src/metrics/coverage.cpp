@@ -2,9 +2,11 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/limits.hpp"
 
+#include <cctype>
 #include <cstdlib>
-#include <regex>
+#include <optional>
 
 namespace metrics {
 
@@ -61,14 +63,35 @@ Coverage parse_lcov(std::string_view text) {
 }
 
 Coverage parse_cobertura(std::string_view text) {
-  std::string s(text);
-  std::smatch root;
-  if (!std::regex_search(s, root, std::regex(R"(<coverage\b([^>]*)>)")))
-    throw core::Error("not a Cobertura report (no <coverage> element)");
-  const std::string attributes = root[1];
-  auto attribute = [&](const char* name) -> std::optional<std::string> {
-    std::smatch m;
-    if (std::regex_search(attributes, m, std::regex(std::string("\\b") + name + R"(\s*=\s*"([^"]*)\")"))) return m[1].str();
+  // Scanned by hand rather than with std::regex, whose recursive matcher overflows the stack on a long
+  // run of one character class: the report is the repository's data, up to 64 MiB of it.
+  auto word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+  std::string_view attributes;
+  bool found = false;
+  for (size_t at = text.find("<coverage"); at != std::string_view::npos; at = text.find("<coverage", at + 1)) {
+    const size_t from = at + 9;
+    if (from < text.size() && word(text[from])) continue;
+    const size_t close = text.find('>', from);
+    if (close == std::string_view::npos) break;
+    attributes = text.substr(from, close - from);
+    found = true;
+    break;
+  }
+  if (!found) throw core::Error("not a Cobertura report (no <coverage> element)");
+  // name="value" as an attribute of the root element (the first whose name starts at a word boundary).
+  auto attribute = [&](std::string_view name) -> std::optional<std::string> {
+    for (size_t at = attributes.find(name); at != std::string_view::npos; at = attributes.find(name, at + 1)) {
+      if (at > 0 && word(attributes[at - 1])) continue;
+      size_t i = at + name.size();
+      while (i < attributes.size() && std::isspace(static_cast<unsigned char>(attributes[i]))) ++i;
+      if (i >= attributes.size() || attributes[i] != '=') continue;
+      ++i;
+      while (i < attributes.size() && std::isspace(static_cast<unsigned char>(attributes[i]))) ++i;
+      if (i >= attributes.size() || attributes[i] != '"') continue;
+      const size_t end = attributes.find('"', i + 1);
+      if (end == std::string_view::npos) continue;
+      return std::string(attributes.substr(i + 1, end - i - 1));
+    }
     return std::nullopt;
   };
   Coverage c;
@@ -88,8 +111,8 @@ Coverage parse_cobertura(std::string_view text) {
   return c;
 }
 
-std::optional<Coverage> read_coverage(const std::string& path) {
-  auto text = core::read_file(path);
+std::optional<Coverage> read_coverage(const std::string& path, const std::filesystem::path& confine_root) {
+  auto text = core::read_untrusted_file(path, core::k_max_coverage_bytes, confine_root, "coverage reports");
   if (!text) return std::nullopt;
   size_t first = text->find_first_not_of(" \t\r\n");
   bool xml = first != std::string::npos && (*text)[first] == '<';

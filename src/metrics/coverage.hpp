@@ -2,6 +2,7 @@
 // Test coverage from the report a repository's own tooling writes: lcov tracefiles (.info) and
 // Cobertura XML (coverage.py, gcovr, JaCoCo converters, Istanbul's cobertura reporter).
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,7 +23,9 @@ Coverage parse_lcov(std::string_view text);
 Coverage parse_cobertura(std::string_view text);
 
 // Reads `path` and picks the parser by content ("<?xml" / "<coverage" vs lcov records).
-// nullopt when the file does not exist; throws core::Error when it cannot be read or parsed.
-std::optional<Coverage> read_coverage(const std::string& path);
+// nullopt when the file does not exist; throws core::Error when it cannot be read or parsed. The report
+// is the repository's data: with a `confine_root` (the work tree) it must resolve inside it; it must be
+// a regular file of at most core::k_max_coverage_bytes (core::read_untrusted_file).
+std::optional<Coverage> read_coverage(const std::string& path, const std::filesystem::path& confine_root = {});
 
 } // namespace metrics

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/limits.hpp"
 
 #include "git/repo.hpp"
 
@@ -40,7 +41,8 @@ bool command_trusted(const core::Config& config, const std::string& key,
   if (empty || !repo_config) return true;
   auto it = config.origin.find(key);
   if (it == config.origin.end() || it->second.rfind(repo_config->string() + ":", 0) != 0) return true;
-  auto content = core::read_file(*repo_config);
+  auto content = core::read_untrusted_file(*repo_config, core::k_max_config_bytes, repo_config->parent_path(),
+                                           "configuration files");
   if (!content) return false;
   const std::string want = content_id(*content);
   for (const auto& r : records(trust_file))
@@ -69,7 +71,8 @@ Trusted trust(const std::optional<std::filesystem::path>& repo_config, const Rul
   t.rules = rules;
   std::string text;
   if (repo_config)
-    if (auto content = core::read_file(*repo_config)) {
+    if (auto content = core::read_untrusted_file(*repo_config, core::k_max_config_bytes, repo_config->parent_path(),
+                                                 "configuration files")) {
       t.config_id = content_id(*content);
       text += t.config_id + " " + repo_config->string() + "\n";
     }

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/limits.hpp"
 #include "core/resources.hpp"
 #include "scan/language.hpp"
 
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 namespace scan {
@@ -248,18 +250,46 @@ std::vector<Rule> builtin_rules() {
   return out;
 }
 
-std::vector<RuleFile> read_rules_dir(const std::filesystem::path& dir) {
-  std::vector<RuleFile> out;
+std::vector<RuleFile> read_rules_dir(const std::filesystem::path& dir, const std::filesystem::path& confine_root) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return out;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+  // The directory, followed through symlinks, must stay inside the work tree: `.autoloop -> /` would
+  // have the walk read every .yml of the machine. Below it, symlinked directories are not followed.
+  if (!confine_root.empty() && fs::exists(fs::symlink_status(dir, ec)) && !core::resolves_within(dir, confine_root))
+    throw core::LocatedError(dir.string(), 1, 1,
+                             "the rules directory resolves to " + fs::weakly_canonical(dir, ec).string() + ", outside " +
+                                 confine_root.string() + ": not read");
+  if (!fs::is_directory(dir, ec)) return {};
+  std::vector<fs::path> files;
+  size_t entries = 0, rule_files = 0;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (++entries > core::k_max_rule_dir_entries)
+      throw core::LocatedError(dir.string(), 1, 1,
+                               "more than " + std::to_string(core::k_max_rule_dir_entries) + " entries in the rules directory: not read");
+    // Anything named *.yml or *.scm but a directory: a symlink, FIFO or device is refused by the reader, by name.
     const auto ext = it->path().extension();
-    if (!it->is_regular_file() || (ext != ".yml" && ext != ".scm")) continue;
-    auto text = core::read_file(it->path());
-    if (!text) continue;
-    out.push_back({it->path(), it->path().lexically_relative(dir).generic_string(), std::move(*text)});
+    std::error_code type_ec;
+    if ((ext == ".yml" || ext == ".scm") && !fs::is_directory(it->symlink_status(type_ec))) {
+      files.push_back(it->path());
+      rule_files += ext == ".yml";
+    }
   }
   if (ec) throw core::Error("cannot read rules directory " + dir.string() + ": " + ec.message());
+  if (rule_files > core::k_max_rule_files)
+    throw core::LocatedError(dir.string(), 1, 1,
+                             std::to_string(rule_files) + " rule files (at most " + std::to_string(core::k_max_rule_files) +
+                                 "): not read");
+  std::vector<RuleFile> out;
+  size_t total = 0;
+  for (const auto& f : files) {
+    auto text = core::read_untrusted_file(f, core::k_max_rule_file_bytes, confine_root, "rule files");
+    if (!text) continue;
+    if ((total += text->size()) > core::k_max_rules_total_bytes)
+      throw core::LocatedError(f.string(), 1, 1,
+                               "the rule files together exceed the " + core::describe_size(core::k_max_rules_total_bytes) +
+                                   " limit: not read");
+    out.push_back({f, f.lexically_relative(dir).generic_string(), std::move(*text)});
+  }
   std::sort(out.begin(), out.end(), [](const RuleFile& a, const RuleFile& b) { return a.relative < b.relative; });
   return out;
 }
@@ -290,8 +320,9 @@ std::vector<Rule> parse_rule_files(const std::vector<RuleFile>& files, RuleOrigi
   return out;
 }
 
-std::vector<Rule> load_rules_dir(const std::filesystem::path& dir, RuleOrigin origin) {
-  return parse_rule_files(read_rules_dir(dir), origin);
+std::vector<Rule> load_rules_dir(const std::filesystem::path& dir, RuleOrigin origin,
+                                 const std::filesystem::path& confine_root) {
+  return parse_rule_files(read_rules_dir(dir, confine_root), origin);
 }
 
 std::vector<Rule> merge_rules(std::vector<Rule> builtin, const std::vector<Rule>& extra,

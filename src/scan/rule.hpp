@@ -83,16 +83,21 @@ Rule parse_rule(const std::string& text, const std::string& source,
 std::vector<Rule> builtin_rules();
 
 // Every `*.yml` and `*.scm` file under `dir` (recursively; symlinked directories are not followed),
-// sorted by relative path. A missing directory has none. Throws core::Error when it cannot be read.
-std::vector<RuleFile> read_rules_dir(const std::filesystem::path& dir);
+// sorted by relative path. A missing directory has none. With a `confine_root` (the work tree, for the
+// repository's rules), `dir` and every file must resolve inside it. Files are read as untrusted data
+// (core::read_untrusted_file): regular files only, capped in size, count and total (core/limits.hpp).
+// Throws core::LocatedError for any of these refusals (naming the file or directory), core::Error when
+// the directory cannot be read.
+std::vector<RuleFile> read_rules_dir(const std::filesystem::path& dir, const std::filesystem::path& confine_root = {});
 
 // The rules of `files` (each `*.yml`, with its sibling `.scm` as the query when it has none), in
 // path order, marked with `origin`; a repository rule's id gets k_repository_prefix (an id written
 // with it already keeps one). Throws core::LocatedError (a local rule may not use the prefix).
 std::vector<Rule> parse_rule_files(const std::vector<RuleFile>& files, RuleOrigin origin);
 
-// parse_rule_files(read_rules_dir(dir), origin). Throws core::LocatedError.
-std::vector<Rule> load_rules_dir(const std::filesystem::path& dir, RuleOrigin origin = RuleOrigin::local);
+// parse_rule_files(read_rules_dir(dir, confine_root), origin). Throws core::LocatedError.
+std::vector<Rule> load_rules_dir(const std::filesystem::path& dir, RuleOrigin origin = RuleOrigin::local,
+                                 const std::filesystem::path& confine_root = {});
 
 // Built-in rules overlaid with `extra` (same id replaces: only a local rule can share a built-in's
 // id, repository ids are prefixed), then `disable`/`enable`/severity overrides from the config applied.

@@ -352,6 +352,7 @@ std::optional<std::vector<FunctionMetric>> CommitScanner::functions_of(const std
                                                                         const LanguageProfile& language) {
   if (auto payload = m_store.cached_payload(blob, m_engine.ruleset_hash()))
     if (auto cached = from_payload(*payload)) return cached->functions;
+  if (m_repo.blob_size(blob) > static_cast<size_t>(m_config.scan.max_file_size)) return std::nullopt;
   std::string content = m_repo.read_blob(blob);
   if (content_skip_reason(content)) return std::nullopt;
   FileResult result = m_engine.scan(language, content);
@@ -481,7 +482,10 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
       auto made = make_job(change.path, change.new_blob, change.mode, stats);
       if (!made) continue;
       FileJob& job = *made;
-      if (change.kind == git::Change::Kind::modified) {
+      // The previous version is read only under the same size cap (a huge old blob, say 4 GiB of zeros
+      // that compress to 4 MiB, must not be inflated): over it, the file counts as added.
+      if (change.kind == git::Change::Kind::modified &&
+          m_repo.blob_size(change.old_blob) <= static_cast<size_t>(m_config.scan.max_file_size)) {
         job.all_changed = false;
         job.changed = git::changed_line_ranges(m_repo.read_blob(change.old_blob), job.content);
         job.old_blob = change.old_blob;

@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -622,5 +624,57 @@ TEST_CASE("load_config: values that name refs and paths") {
       CHECK(config.rules.directory == good);
       CHECK(config.metrics.coverage_report == good);
     }
+TEST_CASE("load_config refuses hostile files and values") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+  const fs::path work = tmp.path() / "work";
+  fs::create_directories(work);
+
+  SECTION("an .autoloop.yml symlinked to /dev/zero is refused at once, located") {
+    fs::create_symlink("/dev/zero", work / ".autoloop.yml");
+    const std::string why = located_error(work / ".autoloop.yml");
+    CHECK_THAT(why, Catch::StartsWith((work / ".autoloop.yml").string() + ":1:1: resolves to /dev/zero"));
+    CHECK_THAT(why, Catch::Contains("character device"));
+  }
+
+  SECTION("an .autoloop.yml linked out of the work tree is refused; one linked inside is read") {
+    tmp.write("elsewhere.yml", "test_command: make\n");
+    fs::create_symlink("../elsewhere.yml", work / ".autoloop.yml");
+    CHECK_THAT(located_error(work / ".autoloop.yml"), Catch::Contains("outside " + fs::canonical(work).string()));
+    fs::remove(work / ".autoloop.yml");
+    tmp.write("work/config/shared.yml", "test_command: make\n");
+    fs::create_symlink("config/shared.yml", work / ".autoloop.yml");
+    CHECK(load_repo_file(work / ".autoloop.yml").test_command == "make");
+  }
+
+  SECTION("a config file over 1 MiB is refused, naming the limit") {
+    const fs::path big = tmp.write("work/.autoloop.yml", "# " + std::string(1 << 20, 'x') + "\n");
+    CHECK_THAT(located_error(big), Catch::Contains("larger than the 1 MiB limit for configuration files"));
+  }
+
+  SECTION("a local config that is a FIFO is refused without blocking") {
+    REQUIRE(::mkfifo((tmp.path() / "config.yml").c_str(), 0600) == 0);
+    core::ConfigSources sources;
+    sources.local_file = tmp.path() / "config.yml";
+    CHECK_THROWS_WITH(core::load_config(sources), Catch::Contains("a FIFO, not a regular file"));
+  }
+
+  SECTION("glob lists are capped in count and length, located at the offending value") {
+    std::string many = "scan:\n  exclude:\n";
+    for (int i = 0; i < 201; ++i) many += "    - \"d" + std::to_string(i) + "/**\"\n";
+    const fs::path count = tmp.write("count.yml", many);
+    CHECK_THAT(located_error(count), Catch::StartsWith(count.string() + ":3:5: too many patterns (201; at most 200)"));
+    const fs::path length = tmp.write("length.yml", "scan:\n  test_paths: [a, \"" + std::string(257, 'b') + "\"]\n");
+    CHECK_THAT(located_error(length), Catch::StartsWith(length.string() + ":2:19: pattern longer than 256 characters"));
+    // At the caps, accepted.
+    std::string two_hundred = "scan:\n  exclude:\n";
+    for (int i = 0; i < 200; ++i) two_hundred += "    - \"" + std::string(250, 'x') + std::to_string(i) + "\"\n";
+    CHECK(load_repo_file(tmp.write("ok.yml", two_hundred)).scan.exclude.size() == 200);
+  }
+
+  SECTION("scan.max_file_size cannot exceed 64 MiB") {
+    const fs::path huge = tmp.write("huge.yml", "scan:\n  max_file_size: 1000000000000\n");
+    CHECK_THAT(located_error(huge), Catch::Contains("between 1 and 67108864"));
+    CHECK(load_repo_file(tmp.write("max.yml", "scan:\n  max_file_size: 67108864\n")).scan.max_file_size == 67108864);
   }
 }

@@ -279,4 +279,101 @@ TEST_CASE("remove_all_inside") {
     CHECK(test_support::slurp(tmp / "outside" / "keep" / "Cargo.lock") == "keep\n");
     CHECK(fs::exists(root / "worktrees" / "t1" / "file"));
   }
+TEST_CASE("read_untrusted_file") {
+  TempDir tmp("untrusted");
+  const fs::path root = tmp.path() / "work";
+  fs::create_directories(root);
+  auto write = [](const fs::path& p, const std::string& text) { core::write_file_atomic(p, text); };
+  // The message of the refusal, which must be a core::LocatedError naming the file.
+  auto refusal = [&](const fs::path& p, std::size_t cap = 1024) -> std::string {
+    try {
+      core::read_untrusted_file(p, cap, root, "test files");
+    } catch (const core::LocatedError& e) {
+      CHECK(e.file() == p.string());
+      return e.what();
+    }
+    FAIL("no refusal for " << p.string());
+    return {};
+  };
+
+  SECTION("a regular file inside the root is read whole") {
+    write(root / "a.yml", "key: value\n");
+    CHECK(core::read_untrusted_file(root / "a.yml", 1024, root) == std::optional<std::string>("key: value\n"));
+  }
+
+  SECTION("a missing file, or a dangling symlink, is nullopt") {
+    CHECK_FALSE(core::read_untrusted_file(root / "none.yml", 1024, root));
+    fs::create_symlink(root / "gone", root / "dangling.yml");
+    CHECK_FALSE(core::read_untrusted_file(root / "dangling.yml", 1024, root));
+  }
+
+  SECTION("a symlink to /dev/zero is refused without reading it") {
+    fs::create_symlink("/dev/zero", root / "zero.yml");
+    const std::string why = refusal(root / "zero.yml");
+    CHECK_THAT(why, Catch::Contains("/dev/zero") && Catch::Contains("character device"));
+    // Unconfined (a file the user named), a device is still not a regular file.
+    CHECK_THROWS_WITH(core::read_untrusted_file(root / "zero.yml", 1024, {}),
+                      Catch::Contains("a character device") && Catch::Contains("not a regular file"));
+    CHECK_THROWS_AS(core::read_untrusted_file("/dev/zero", 1024, {}), core::LocatedError);
+  }
+
+  SECTION("a FIFO is refused at once: opening it would block") {
+    REQUIRE(::mkfifo((root / "fifo.yml").c_str(), 0600) == 0);
+    // Were it opened for reading, with no writer this call would never return and the test would hang.
+    CHECK_THAT(refusal(root / "fifo.yml"), Catch::Contains("a FIFO, not a regular file"));
+    fs::create_symlink("fifo.yml", root / "to-fifo.yml");
+    CHECK_THAT(refusal(root / "to-fifo.yml"), Catch::Contains("a FIFO (through a symlink"));
+  }
+
+  SECTION("a directory is refused") {
+    fs::create_directories(root / "dir.yml");
+    CHECK_THAT(refusal(root / "dir.yml"), Catch::Contains("a directory, not a regular file"));
+  }
+
+  SECTION("a symlink out of the root is refused, even to a harmless regular file") {
+    write(tmp.path() / "outside.yml", "key: value\n");
+    fs::create_symlink(tmp.path() / "outside.yml", root / "out.yml");
+    fs::create_symlink("../outside.yml", root / "relative-out.yml");
+    CHECK_THAT(refusal(root / "out.yml"), Catch::Contains("outside " + root.string()));
+    CHECK_THAT(refusal(root / "relative-out.yml"), Catch::Contains("outside"));
+    // A path through `..` or a symlinked directory is resolved the same way.
+    CHECK_THAT(refusal(root / ".." / "outside.yml"), Catch::Contains("outside"));
+    fs::create_directory_symlink(tmp.path(), root / "up");
+    CHECK_THAT(refusal(root / "up" / "outside.yml"), Catch::Contains("outside"));
+    // Without a root (a file the user named) it is read.
+    CHECK(core::read_untrusted_file(root / "out.yml", 1024, {}) == std::optional<std::string>("key: value\n"));
+  }
+
+  SECTION("a symlink that stays inside the root to a regular file is followed") {
+    fs::create_directories(root / "conf");
+    write(root / "conf" / "shared.yml", "a: 1\n");
+    fs::create_symlink("conf/shared.yml", root / "link.yml");
+    CHECK(core::read_untrusted_file(root / "link.yml", 1024, root) == std::optional<std::string>("a: 1\n"));
+  }
+
+  SECTION("a file over the cap is refused, naming the cap; exactly at the cap is read") {
+    write(root / "at.yml", std::string(1024, 'x'));
+    write(root / "over.yml", std::string(1025, 'x'));
+    CHECK(core::read_untrusted_file(root / "at.yml", 1024, root)->size() == 1024);
+    CHECK_THAT(refusal(root / "over.yml"), Catch::Contains("larger than the 1 KiB limit for test files"));
+    write(root / "big.yml", std::string((1 << 20) + 1, 'x'));
+    CHECK_THAT(refusal(root / "big.yml", std::size_t{1} << 20), Catch::EndsWith("larger than the 1 MiB limit for test files: not read"));
+  }
+
+  SECTION("reading stops past the cap even when st_size says 0 (procfs)") {
+    // /proc/self/maps has st_size 0 and many more bytes than 16.
+    CHECK_THROWS_WITH(core::read_untrusted_file("/proc/self/maps", 16, {}), Catch::Contains("larger than the 16 bytes limit"));
+  }
+}
+
+TEST_CASE("resolves_within") {
+  TempDir tmp("within");
+  fs::create_directories(tmp.path() / "root" / "sub");
+  fs::create_directory_symlink("/", tmp.path() / "root" / "slash");
+  CHECK(core::resolves_within(tmp.path() / "root" / "sub", tmp.path() / "root"));
+  CHECK(core::resolves_within(tmp.path() / "root" / "sub" / "not-yet", tmp.path() / "root"));
+  CHECK(core::resolves_within(tmp.path() / "root", tmp.path() / "root"));
+  CHECK_FALSE(core::resolves_within(tmp.path() / "root" / "slash", tmp.path() / "root"));
+  CHECK_FALSE(core::resolves_within(tmp.path() / "root" / ".." , tmp.path() / "root"));
+  CHECK_FALSE(core::resolves_within(tmp.path() / "rootx", tmp.path() / "root"));
 }

@@ -1,12 +1,34 @@
 #include "core/glob.hpp"
 
+#include "../support/glob_reference.hpp"
+
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <functional>
+#include <random>
 #include <string>
 #include <vector>
 
 using core::glob_any;
 using core::glob_match;
+
+namespace {
+
+std::string random_text(std::mt19937& rng, const std::vector<std::string>& alphabet, size_t max_pieces) {
+  std::string out;
+  const size_t pieces = std::uniform_int_distribution<size_t>(0, max_pieces)(rng);
+  for (size_t i = 0; i < pieces; ++i) out += alphabet[std::uniform_int_distribution<size_t>(0, alphabet.size() - 1)(rng)];
+  return out;
+}
+
+double seconds_of(const std::function<void()>& work) {
+  const auto t0 = std::chrono::steady_clock::now();
+  work();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+} // namespace
 
 TEST_CASE("glob_match") {
   SECTION("a pattern without '/' matches the basename at any depth") {
@@ -92,5 +114,86 @@ TEST_CASE("glob_any") {
     CHECK(glob_any(patterns, "vendor/x.c"));
     CHECK(glob_any(patterns, "web/app.min.js"));
     CHECK_FALSE(glob_any(patterns, "src/app.js"));
+  }
+}
+
+TEST_CASE("glob_match agrees with the backtracking matcher it replaced") {
+  // Fixed seed: a failure names the pattern and path, and reproduces.
+  std::mt19937 rng(20261201);
+  const std::vector<std::string> pattern_alphabet{"a", "b", "/", "*", "?", "**"};
+  const std::vector<std::string> path_alphabet{"a", "b", "/"};
+  size_t matched = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string pattern = random_text(rng, pattern_alphabet, 7);
+    const std::string path = random_text(rng, path_alphabet, 9);
+    const bool want = test_support::reference_glob(pattern, path);
+    matched += want;
+    INFO("pattern '" << pattern << "' path '" << path << "'");
+    REQUIRE(glob_match(pattern, path) == want);
+  }
+  // Both outcomes were exercised, so agreement means something.
+  CHECK(matched > 1000);
+  CHECK(matched < 19000);
+}
+
+TEST_CASE("glob_match takes linear time on patterns that made backtracking explode") {
+  // The bounds only catch a blow-up (the old matcher took minutes on each): not timing assertions.
+  SECTION("twelve `**/` segments, then a name that is not there") {
+    std::string pattern;
+    for (int i = 0; i < 12; ++i) pattern += "**/";
+    pattern += "x";
+    std::string path;
+    for (int i = 0; i < 40; ++i) path += "d/";
+    path += "y";
+    bool result = true;
+    CHECK(seconds_of([&] { result = glob_match(pattern, path); }) < 2.0);
+    CHECK_FALSE(result);
+    CHECK(glob_match(pattern, path.substr(0, path.size() - 1) + "x"));
+  }
+
+  SECTION("fifty `*a` on a 10000-character segment") {
+    std::string pattern;
+    for (int i = 0; i < 50; ++i) pattern += "*a";
+    pattern += "b";
+    const std::string path(10000, 'a');
+    bool result = true;
+    CHECK(seconds_of([&] { result = glob_match(pattern, path); }) < 2.0);
+    CHECK_FALSE(result);
+    CHECK(glob_match(pattern, path + "b"));
+  }
+
+  SECTION("`**` runs mixed with `*` on a deep path") {
+    std::string pattern = "/";
+    for (int i = 0; i < 30; ++i) pattern += "**a*";
+    std::string path;
+    for (int i = 0; i < 2000; ++i) path += "ab/";
+    path += "c";
+    bool result = true;
+    CHECK(seconds_of([&] { result = glob_match(pattern, path); }) < 2.0);
+    CHECK_FALSE(result);
+  }
+}
+
+TEST_CASE("glob_match without classes or escapes") {
+  SECTION("'[' and '\\' match themselves, as before") {
+    CHECK(glob_match("[ab].py", "[ab].py"));
+    CHECK_FALSE(glob_match("[ab].py", "a.py"));
+    CHECK(glob_match("a\\*.py", "a\\x.py"));
+  }
+
+  SECTION("a pattern without metacharacters matches itself") {
+    for (const char* p : {"a", "src/a.py", "/x/y", "dir/sub/file.tar.gz"}) {
+      std::string path = p[0] == '/' ? std::string(p + 1) : std::string(p);
+      CHECK(glob_match(p, path));
+    }
+  }
+
+  SECTION("edge patterns keep their old meaning") {
+    CHECK(glob_match("a/**/", "a/x"));       // `a/**/` is `a/**/**`: everything below a
+    CHECK(glob_match("**", ""));
+    CHECK(glob_match("a**/b", "axy/z/b"));   // `**/` inside a segment takes any run ending in '/'
+    CHECK_FALSE(glob_match("a**/b", "axyb"));
+    CHECK(glob_match("***", "a/b"));
+    CHECK_FALSE(glob_match("", "a"));
   }
 }

@@ -51,3 +51,29 @@ TEST_CASE("read_coverage", "[metrics]") {
     CHECK_THROWS_WITH(metrics::read_coverage((dir.path() / "bad.info").string()), Catch::Contains("bad.info"));
   }
 }
+
+TEST_CASE("read_coverage of the repository's report", "[metrics]") {
+  test_support::TempDir dir;
+  const auto work = dir.path() / "work";
+  std::filesystem::create_directories(work);
+  core::write_file_atomic(dir.path() / "outside.info", "SF:x\nLF:4\nLH:1\nend_of_record\n");
+
+  SECTION("inside the work tree it is read") {
+    core::write_file_atomic(work / "lcov.info", "SF:x\nLF:4\nLH:1\nend_of_record\n");
+    CHECK(metrics::read_coverage((work / "lcov.info").string(), work)->percent() == Approx(25.0));
+  }
+  SECTION("coverage_report: /dev/zero is refused without reading it") {
+    CHECK_THROWS_WITH(metrics::read_coverage((work / "/dev/zero").string(), work),
+                      Catch::Contains("/dev/zero") && Catch::Contains("outside"));
+    std::filesystem::create_symlink("/dev/zero", work / "zero.info");
+    CHECK_THROWS_WITH(metrics::read_coverage((work / "zero.info").string(), work), Catch::Contains("character device"));
+  }
+  SECTION("coverage_report: ../outside.info is refused") {
+    CHECK_THROWS_WITH(metrics::read_coverage((work / "../outside.info").string(), work), Catch::Contains("outside"));
+  }
+  SECTION("a Cobertura root element with megabytes of attributes parses without deep recursion") {
+    std::string xml = "<coverage " + std::string(4 << 20, 'a') + " line-rate=\"0.5\">";
+    CHECK(metrics::parse_cobertura(xml).percent() == Approx(50.0));
+    CHECK_THROWS_AS(metrics::parse_cobertura("<coverage " + std::string(4 << 20, 'a')), core::Error);
+  }
+}

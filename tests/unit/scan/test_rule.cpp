@@ -4,7 +4,10 @@
 
 #include "core/error.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -473,5 +476,67 @@ TEST_CASE("load_rules_dir") {
       CHECK(e.file() == bad.string());
       CHECK(e.line() == 6);
     }
+  }
+}
+
+TEST_CASE("load_rules_dir reads the repository's rules as untrusted data") {
+  TempDir tmp("rules-hostile");
+  const auto work = tmp / "work";
+  const auto rules_dir = work / ".autoloop" / "rules";
+  std::filesystem::create_directories(rules_dir / "py");
+  // The refusal's message; it must be a LocatedError naming `file`.
+  auto refusal = [&](const std::filesystem::path& dir, const std::filesystem::path& file) -> std::string {
+    try {
+      scan::load_rules_dir(dir, scan::RuleOrigin::local, work);
+    } catch (const core::LocatedError& e) {
+      CHECK(e.file() == file.string());
+      return e.what();
+    }
+    FAIL("no LocatedError");
+    return {};
+  };
+
+  SECTION("a query file symlinked to /dev/zero is refused, not read") {
+    tmp.write("work/.autoloop/rules/py/q.yml", "id: t/q\nlanguage: python\ncategory: code_quality\nmessage: m\n");
+    std::filesystem::create_symlink("/dev/zero", rules_dir / "py" / "q.scm");
+    CHECK_THAT(refusal(rules_dir, rules_dir / "py" / "q.scm"), Catch::Contains("/dev/zero"));
+    // Not confined (`rules --test DIR`, a directory the user named), still not a regular file.
+    CHECK_THROWS_WITH(scan::load_rules_dir(rules_dir), Catch::Contains("a character device"));
+  }
+
+  SECTION("a rule file that is a FIFO is refused without blocking") {
+    REQUIRE(::mkfifo((rules_dir / "py" / "r.yml").c_str(), 0600) == 0);
+    CHECK_THAT(refusal(rules_dir, rules_dir / "py" / "r.yml"), Catch::Contains("a FIFO"));
+  }
+
+  SECTION("a rules directory that leads out of the work tree is refused") {
+    tmp.write("elsewhere/x.yml", rule_text("", "t/x"));
+    std::filesystem::remove_all(rules_dir);
+    std::filesystem::create_directory_symlink(tmp / "elsewhere", rules_dir);
+    CHECK_THAT(refusal(rules_dir, rules_dir), Catch::Contains("outside"));
+    // A symlinked directory below the rules directory is not followed at all.
+    std::filesystem::remove(rules_dir);
+    std::filesystem::create_directories(rules_dir);
+    std::filesystem::create_directory_symlink(tmp / "elsewhere", rules_dir / "linked");
+    CHECK(scan::load_rules_dir(rules_dir, scan::RuleOrigin::local, work).empty());
+  }
+
+  SECTION("a rule file over 256 KiB is refused, naming the limit") {
+    auto big = tmp.write("work/.autoloop/rules/py/big.yml", rule_text("description: \"" + std::string(300 << 10, 'x') + "\"\n"));
+    CHECK_THAT(refusal(rules_dir, big), Catch::Contains("larger than the 256 KiB limit for rule files"));
+  }
+
+  SECTION("more than 500 rule files are refused") {
+    for (int i = 0; i < 501; ++i) tmp.write("work/.autoloop/rules/py/r" + std::to_string(i) + ".yml", rule_text("", "t/r" + std::to_string(i)));
+    CHECK_THAT(refusal(rules_dir, rules_dir), Catch::Contains("501 rule files (at most 500)"));
+  }
+
+  SECTION("rules inside the work tree load as before, a symlink staying inside included") {
+    tmp.write("work/shared/q.scm", "(string) @match\n");
+    tmp.write("work/.autoloop/rules/py/q.yml", "id: t/q\nlanguage: python\ncategory: code_quality\nmessage: m\n");
+    std::filesystem::create_symlink(work / "shared" / "q.scm", rules_dir / "py" / "q.scm");
+    auto rules = scan::load_rules_dir(rules_dir, scan::RuleOrigin::local, work);
+    REQUIRE(rules.size() == 1);
+    CHECK(rules[0].query == "(string) @match\n");
   }
 }
