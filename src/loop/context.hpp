@@ -85,6 +85,11 @@ private:
   std::optional<std::filesystem::path> m_quarantined;
 };
 
+// Moves a corrupt queue (and its -wal/-shm) aside, says so on stderr (and in `log` when given), creates a
+// fresh one marked for a rescan of HEAD and records the event in last-error (shown once by the next hook).
+// Returns where the damaged file went. Call with no connection open on it. Throws queue::Error.
+std::filesystem::path set_aside_corrupt_queue(const Paths& paths, const queue::CorruptError& e, core::Logger* log);
+
 // The installed binaries: this program, and the hook binary beside it or in ../libexec/git-autoloop/.
 struct Binaries {
   std::filesystem::path main;
