@@ -24,6 +24,7 @@ Context Context::open(const OpenOptions& options) {
   paths.data_dir = paths.common_dir / "autoloop";
   Context ctx(std::move(repo), std::move(paths));
   ctx.log = core::Logger(ctx.paths.log_dir());
+  ctx.m_check_queue = options.check_queue;
   if (options.load_config) {
     core::ConfigSources sources;
     sources.repo_file = ctx.paths.repo_config();
@@ -42,7 +43,8 @@ queue::Store& Context::store() {
     try {
       // Checked (quick_check) whenever the file changed since the last clean check: every command that opens
       // the queue finds damage anywhere in it, not only the queries that happen to read a damaged page.
-      m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db(), queue::Store::Check::changed));
+      m_store = std::make_unique<queue::Store>(
+          queue::Store::open(paths.db(), m_check_queue ? queue::Store::Check::changed : queue::Store::Check::none));
     } catch (const queue::CorruptError& e) {
       rebuild_store(e);
     }

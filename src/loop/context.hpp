@@ -40,6 +40,9 @@ struct OpenOptions {
   std::optional<std::filesystem::path> git_dir;   // explicit (the worker); else discovered from cwd / GIT_DIR
   std::vector<std::string> overrides;             // -c key=value
   bool load_config = true;                        // false: defaults only (doctor reports the error itself)
+  // Whether opening the queue runs quick_check when the file changed since the last clean check. The worker
+  // (after every commit) leaves it to the commands: it recovers from damage its own queries meet.
+  bool check_queue = true;
 };
 
 class Context {
@@ -83,6 +86,7 @@ private:
   std::unique_ptr<queue::Store> m_store;
   std::unique_ptr<scan::Engine> m_engine;
   std::optional<std::filesystem::path> m_quarantined;
+  bool m_check_queue = true;
 };
 
 // Moves a corrupt queue (and its -wal/-shm) aside, says so on stderr (and in `log` when given), creates a
