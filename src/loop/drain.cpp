@@ -176,6 +176,19 @@ bool resolve_gone(queue::Store& store, const scan::Lineage& lineage, int64_t id,
   return !elsewhere;
 }
 
+// The open findings of the branch at `base`. Those of no branch at all (seen only in commits rewritten
+// away or on a branch deleted unmerged) are resolved: no drain would ever see them again.
+std::vector<queue::Opportunity> own_findings(queue::Store& store, const scan::Lineage& lineage,
+                                             std::vector<queue::Opportunity> open, const std::string& base) {
+  auto own = lineage.alive_at(open, base);
+  std::set<int64_t> ids;
+  for (const auto& o : own) ids.insert(o.id);
+  open.erase(std::remove_if(open.begin(), open.end(), [&](const queue::Opportunity& o) { return ids.count(o.id) > 0; }),
+             open.end());
+  for (const auto& o : lineage.alive_on_no_branch(std::move(open))) store.set_status(o.id, "resolved");
+  return own;
+}
+
 bool safety_allows(const std::string& level, const std::string& safety) {
   if (safety == "safe") return true;
   if (safety == "unsafe") return level == "medium" || level == "low";
@@ -486,7 +499,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   auto open = store.opportunities(open_filter);
   // Findings belong to the lines of history they were seen in: this branch's drain sees only its own.
   const scan::Lineage lineage(ctx.repo, store, ctx.config.side_branch_prefix);
-  open = lineage.alive_at(std::move(open), base);
+  open = own_findings(store, lineage, std::move(open), base);
   // What the verdicts so far say about each rule (quarantine, trust, category multipliers).
   const feedback::Learnt learnt = feedback::update(store, ctx.config.feedback);
   const double now = now_seconds();

@@ -54,6 +54,17 @@ bool Lineage::alive_on_a_branch(int64_t id) const {
   return false;
 }
 
+std::vector<queue::Opportunity> Lineage::alive_on_no_branch(std::vector<queue::Opportunity> all) const {
+  for (const auto& tip : tips()) {
+    if (all.empty()) break;
+    std::set<int64_t> here;
+    for (const auto& o : alive_at(all, tip)) here.insert(o.id);
+    all.erase(std::remove_if(all.begin(), all.end(), [&](const queue::Opportunity& o) { return here.count(o.id) > 0; }),
+              all.end());
+  }
+  return all;
+}
+
 const std::vector<std::string>& Lineage::tips() const {
   if (m_tips) return *m_tips;
   std::set<std::string> tips;

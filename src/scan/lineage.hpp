@@ -31,6 +31,10 @@ public:
   // Whether some local branch (side branches excluded) or a detached HEAD still has the finding.
   bool alive_on_a_branch(int64_t id) const;
 
+  // The opportunities of `all` that no local branch or detached HEAD has: the commits they were seen in
+  // were rewritten away or their branch was deleted unmerged. One walk per branch.
+  std::vector<queue::Opportunity> alive_on_no_branch(std::vector<queue::Opportunity> all) const;
+
 private:
   const std::vector<std::string>& tips() const;
 

@@ -84,6 +84,15 @@ TEST_CASE("Lineage") {
     CHECK(lineage.alive_at(asked.id, c2));
     CHECK(lineage.alive_at(asked.id, f2));
   }
+  SECTION("findings of no branch: seen only on a branch deleted unmerged") {
+    auto all = store.opportunities({});
+    CHECK(lineage.alive_on_no_branch(all).empty());
+    repo.git({"branch", "-q", "-D", "feat"});
+    Lineage after(r, store, "autoloop/");
+    auto gone = after.alive_on_no_branch(store.opportunities({}));
+    REQUIRE(gone.size() == 1);
+    CHECK(gone[0].id == only_feat.id);
+  }
   SECTION("many at once: the same answers, in the given order") {
     store.record_sighting(shared.id, f2, false);
     auto all = store.opportunities({});
