@@ -350,36 +350,55 @@ Repository::CommitWalk Repository::commits_since(const std::string& tip, const s
                                                  const std::function<bool(const std::string&)>& skip, size_t limit,
                                                  size_t max_visit) const {
   CommitWalk result;
-  git_revwalk* w = nullptr;
-  check(git_revwalk_new(&w, m_repo.get()), "start revision walk");
-  Revwalk walk(w);
-  git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
-  git_oid tip_oid = parse_oid(tip);
-  check(git_revwalk_push(walk.get(), &tip_oid), "walk from commit");
-  git_oid hide_oid;
-  if (!hide.empty() && git_oid_fromstrn(&hide_oid, hide.data(), hide.size()) == 0 && has_object(hide) &&
-      git_revwalk_hide(walk.get(), &hide_oid) < 0)
-    git_error_clear();
-  git_oid oid;
+  git_repository* repo = m_repo.get();
+  // The same walk as ancestors_among: by date, newest first, a child before its parents on equal dates,
+  // streaming (no pass over the whole history first). A missing commit (shallow clone) ends its line.
+  struct Item {
+    int64_t time;
+    uint64_t order;
+    git_oid oid;
+  };
+  auto later_first = [](const Item& a, const Item& b) { return a.time != b.time ? a.time < b.time : a.order > b.order; };
+  std::priority_queue<Item, std::vector<Item>, decltype(later_first)> queue(later_first);
+  std::unordered_set<std::string> queued;
+  uint64_t order = 0;
+  auto push = [&](const git_oid& oid) {
+    std::string id = hex(&oid);
+    if (id == hide || !queued.insert(id).second) return;
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, repo, &oid) < 0) {
+      git_error_clear();
+      return;
+    }
+    Commit commit(c);
+    queue.push({static_cast<int64_t>(git_commit_time(c)), order++, oid});
+  };
+  push(parse_oid(tip));
   size_t visited = 0;
-  // A walk that fails (a shallow clone's missing parents) ends where the history does.
-  while (git_revwalk_next(&oid, walk.get()) == 0) {
-    if (visited++ >= max_visit || result.commits.size() >= limit) {
+  while (!queue.empty()) {
+    Item item = queue.top();
+    queue.pop();
+    if (item.time < since) break; // everything still queued is older
+    if (visited++ >= max_visit) {
       result.complete = false;
       break;
     }
+    std::string id = hex(&item.oid);
+    if (!(skip && skip(id))) {
+      if (result.commits.size() >= limit) {
+        result.complete = false;
+        break;
+      }
+      result.commits.push_back(std::move(id));
+    }
     git_commit* c = nullptr;
-    if (git_commit_lookup(&c, m_repo.get(), &oid) < 0) {
+    if (git_commit_lookup(&c, repo, &item.oid) < 0) {
       git_error_clear();
-      break;
+      continue;
     }
     Commit commit(c);
-    if (static_cast<int64_t>(git_commit_time(c)) < since) break;
-    std::string id = hex(&oid);
-    if (skip && skip(id)) continue;
-    result.commits.push_back(std::move(id));
+    for (unsigned i = 0, n = git_commit_parentcount(c); i < n; ++i) push(*git_commit_parent_id(c, i));
   }
-  git_error_clear();
   return result;
 }
 

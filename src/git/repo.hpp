@@ -152,8 +152,9 @@ public:
   // that are not commits of this repository are never met.
   std::vector<std::string> ancestors_among(const std::string& tip, const std::vector<std::string>& targets,
                                            size_t stop_after = SIZE_MAX) const;
-  // Commits reachable from `tip` but not from `hide` (ignored when empty or missing), newest first by commit
-  // date, leaving out those `skip` accepts; the walk ends at commits dated before `since` (unix seconds), after
+  // Commits reachable from `tip`, newest first by commit date (a child before its parents on equal dates),
+  // not going past `hide` (the previous tip of a walk: it and what lies behind it through it are left out),
+  // leaving out those `skip` accepts; the walk ends at commits dated before `since` (unix seconds), after
   // `limit` commits kept or `max_visit` looked at. `complete` is false when a limit ended it.
   struct CommitWalk {
     std::vector<std::string> commits;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -98,9 +99,9 @@ constexpr size_t k_catch_up_visits = 2000;
 
 // Commits on local branches that no hook recorded: made while the loop was stopped (STOP, AUTOLOOP=0,
 // enabled: false), while .git/autoloop had no space, or while a binary was missing. Each branch is walked
-// back from its tip to where the last catch-up left it (state `catch_up:<ref>`). The first time, only
-// commits above scanned history count (a scanned commit among their ancestors): what lies below the first
-// scan predates the loop. Fills `done` with the tips walked to the end.
+// back from its tip to where the last catch-up left it (state `catch_up:<ref>`), and only commits above
+// handled history count (a scanned commit, or that previous tip, among their ancestors): what lies below
+// the first scan predates the loop. Fills `done` with the tips walked to the end.
 std::vector<std::string> catch_up_commits(Context& ctx, std::vector<std::pair<std::string, std::string>>& done) {
   queue::Store& store = ctx.store();
   auto first_scan = store.first_scan_time();
@@ -122,25 +123,23 @@ std::vector<std::string> catch_up_commits(Context& ctx, std::vector<std::pair<st
         [&](const std::string& c) { return seen.count(c) || store.is_commit_scanned(c); },
         k_catch_up_commits - out.size(), k_catch_up_visits);
     std::vector<std::string> found = std::move(walk.commits);
-    if (!last) {
-      // Keep those with a scanned ancestor: a parent scanned, or itself kept (repeated until nothing
-      // changes: the walk is by date, which is not always parents-last).
-      std::set<std::string> above;
-      for (bool grew = true; grew;) {
-        grew = false;
-        for (const auto& c : found) {
-          if (above.count(c)) continue;
-          for (const auto& p : ctx.repo.parents(c))
-            if (above.count(p) || seen.count(p) || store.is_commit_scanned(p)) {
-              above.insert(c);
-              grew = true;
-              break;
-            }
-        }
+    // Keep those above handled history: a parent scanned, caught up on before (the previous tip) or itself
+    // kept (repeated until nothing changes: the walk is by date, which is not always parents-last).
+    std::set<std::string> above;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& c : found) {
+        if (above.count(c)) continue;
+        for (const auto& p : ctx.repo.parents(c))
+          if (above.count(p) || seen.count(p) || (last && p == *last) || store.is_commit_scanned(p)) {
+            above.insert(c);
+            grew = true;
+            break;
+          }
       }
-      found.erase(std::remove_if(found.begin(), found.end(), [&](const std::string& c) { return !above.count(c); }),
-                  found.end());
     }
+    found.erase(std::remove_if(found.begin(), found.end(), [&](const std::string& c) { return !above.count(c); }),
+                found.end());
     for (auto& c : found)
       if (seen.insert(c).second) out.push_back(std::move(c));
     // A walk cut short by the visit limit gives up on what lies further back (logged); one cut short by the
@@ -152,9 +151,16 @@ std::vector<std::string> catch_up_commits(Context& ctx, std::vector<std::pair<st
       done.emplace_back(key, *tip);
     }
   }
-  // Oldest first, as the hooks would have recorded them.
-  std::reverse(out.begin(), out.end());
-  return out;
+  // Parents before children, as the hooks would have recorded them.
+  std::vector<std::string> ordered;
+  std::set<std::string> wanted(out.begin(), out.end()), placed;
+  std::function<void(const std::string&)> place = [&](const std::string& c) {
+    if (!wanted.count(c) || !placed.insert(c).second) return;
+    for (const auto& p : ctx.repo.parents(c)) place(p);
+    ordered.push_back(c);
+  };
+  for (auto it = out.rbegin(); it != out.rend(); ++it) place(*it);
+  return ordered;
 }
 
 // Scans what catch_up_commits finds, then remembers how far each branch was caught up.
