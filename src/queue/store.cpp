@@ -319,9 +319,9 @@ std::string file_stamp(const std::filesystem::path& db_path) {
          std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino);
 }
 
+// Hidden beside the database: `queue.db*` stays the database and its -wal/-shm.
 std::filesystem::path stamp_path(const std::filesystem::path& db_path) {
-  std::filesystem::path p = db_path;
-  return p += ".checked";
+  return db_path.parent_path() / ("." + db_path.filename().string() + ".checked");
 }
 
 std::string read_stamp(const std::filesystem::path& db_path) {

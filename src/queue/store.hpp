@@ -189,7 +189,7 @@ public:
 
   // How much to verify when opening: a quick_check reads every page (~2-4 ms per MB when cached).
   // `changed` runs it only when the file's size, mtime or inode differ from what the last clean check
-  // recorded in `<db_path>.checked` (a cache: damaging bytes in place changes the mtime too).
+  // recorded in `.<db file name>.checked` beside it (a cache: damaging bytes in place changes the mtime too).
   enum class Check { quick, changed, none };
 
   // Opens (creating it and its parent directories if needed) and migrates the queue at `db_path`.

@@ -833,7 +833,7 @@ TEST_CASE("Store::open with Check::changed", "[queue]") {
     }
     transaction.commit();
   } // checkpointed into the file
-  const fs::path stamp = db_path.string() + ".checked";
+  const fs::path stamp = tmp.path / ".queue.db.checked";
 
   SECTION("a healthy file is checked once and its stamp kept") {
     REQUIRE_NOTHROW(Store::open(db_path, Store::Check::changed));
