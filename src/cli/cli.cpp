@@ -4,6 +4,7 @@
 #include "cli/exit_codes.hpp"
 #include "core/error.hpp"
 #include "git/repo.hpp"
+#include "loop/context.hpp"
 #include "queue/store.hpp"
 
 #include <cstdio>
@@ -27,8 +28,8 @@ const std::vector<Command>& commands() {
       {"run", "Run the loop in the foreground: a scan and a drain cycle every DURATION, until stopped", define_run},
       {"improve", "Ask the configured generator (e.g. an LLM command line) for a change, validated and reviewed like any fix", define_improve},
       {"trust", "Allow the commands in the tracked .autoloop.yml (test_command, ...) to run and the repository's rules to fix", define_trust},
-      {"stop", "Emergency stop: hooks only record, nothing runs", define_stop},
-      {"resume", "Undo stop (and a paused loop)", define_resume},
+      {"stop", "Emergency stop: hooks and workers do nothing until `resume`", define_stop},
+      {"resume", "Undo stop (and a paused loop); scans the commits made while stopped", define_resume},
       {"doctor", "Check that hooks, binaries, grammars, config and database work", define_doctor},
       {"resolve", "Re-merge conflicted files with the syntax-aware merge (stages them when clean)", define_resolve},
       {"merge-driver", "The syntax-aware merge driver git runs (%O %A %B %L %P)", define_merge_driver, true},
@@ -75,6 +76,18 @@ int main(int argc, char** argv) {
   } catch (const git::Error& e) {
     fail_line(e.what());
     return k_exit_repository;
+  } catch (const queue::CorruptError& e) {
+    // Damage a query met after the queue was opened: moved aside as at open (the command's connection is
+    // closed by now), so that the next command and the worker start afresh instead of failing the same way.
+    fail_line(e.what());
+    loop::Paths paths;
+    paths.data_dir = e.path().parent_path();
+    try {
+      if (!e.path().empty() && paths.db() == e.path()) loop::set_aside_corrupt_queue(paths, e, nullptr);
+    } catch (const std::exception& again) {
+      fail_line(std::string("cannot move the corrupt queue aside: ") + again.what());
+    }
+    return k_exit_database;
   } catch (const queue::Error& e) {
     fail_line(e.what());
     return k_exit_database;

@@ -4,6 +4,7 @@
 #include "core/fs.hpp"
 #include "core/log.hpp"
 #include "loop/context.hpp"
+#include "schedule/spawn.hpp"
 
 #include <ctime>
 
@@ -20,7 +21,8 @@ Runner define_stop(CLI::App&) {
     loop::Context ctx = open_context(g);
     std::filesystem::create_directories(ctx.paths.data_dir);
     core::write_file_atomic(ctx.paths.stop_file(), "stopped at " + std::to_string(std::time(nullptr)) + "\n");
-    core::say("git-autoloop stopped: hooks do nothing and no scan or drain runs until `git autoloop resume`.");
+    core::say("git-autoloop stopped: hooks do nothing and no scan or drain runs until `git autoloop resume`, "
+              "which then scans what was committed meanwhile.");
     return k_exit_ok;
   };
 }
@@ -34,6 +36,12 @@ Runner define_resume(CLI::App&) {
     ctx.store().erase_state("paused");
     core::say(was_stopped || was_paused ? std::string("git-autoloop resumed") + (was_paused ? " (the pause after a rolled-back cycle is cleared)." : ".")
                                         : "git-autoloop was not stopped; nothing to resume.");
+    // The hooks recorded nothing while stopped: the worker catches up on the commits made meanwhile.
+    if (was_stopped && !ctx.stopped()) {
+      std::vector<std::string> worker{loop::locate_binaries().main.string(), "worker", "--git-dir", ctx.paths.git_dir.string()};
+      if (schedule::spawn_detached(worker)) core::say("the commits made meanwhile are being scanned in the background.");
+      else core::warn("cannot start the background worker; the next commit scans what was committed meanwhile");
+    }
     return k_exit_ok;
   };
 }

@@ -33,6 +33,7 @@ Runner define_worker(CLI::App&) {
   return [](const Global& g) {
     lower_priority();
     loop::OpenOptions oo = open_options(g);
+    oo.check_queue = false; // once per commit: the commands check, the worker recovers from what its queries meet
     std::optional<loop::Context> ctx;
     try {
       ctx.emplace(loop::Context::open(oo));

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <queue>
+#include <unordered_set>
 
 namespace git {
 
@@ -281,6 +283,124 @@ bool Repository::is_reachable(const std::string& commit) const {
     if (rc < 0) git_error_clear();
   }
   return false;
+}
+
+std::vector<std::string> Repository::ancestors_among(const std::string& tip, const std::vector<std::string>& targets,
+                                                     size_t stop_after) const {
+  std::vector<std::string> out;
+  git_repository* repo = m_repo.get();
+  auto time_of = [&](const git_oid& oid) -> std::optional<int64_t> {
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, repo, &oid) < 0) {
+      git_error_clear();
+      return std::nullopt;
+    }
+    Commit commit(c);
+    return static_cast<int64_t>(git_commit_time(c));
+  };
+  // The targets that can be met at all, and the date past which the walk is pointless.
+  std::unordered_set<std::string> wanted;
+  int64_t oldest = INT64_MAX;
+  for (const auto& t : targets) {
+    git_oid oid;
+    if (t.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, t.c_str()) < 0) continue;
+    auto when = time_of(oid);
+    if (!when) continue;
+    if (wanted.insert(t).second) oldest = std::min(oldest, *when);
+  }
+  git_oid start;
+  if (wanted.empty() || stop_after == 0 || tip.size() != GIT_OID_HEXSZ || git_oid_fromstr(&start, tip.c_str()) < 0)
+    return out;
+  constexpr int64_t k_clock_skew = 86400;
+  // Newest first; on equal dates, first pushed first (a child is pushed before its parents).
+  struct Item {
+    int64_t time;
+    uint64_t order;
+    git_oid oid;
+  };
+  auto later_first = [](const Item& a, const Item& b) { return a.time != b.time ? a.time < b.time : a.order > b.order; };
+  std::priority_queue<Item, std::vector<Item>, decltype(later_first)> queue(later_first);
+  std::unordered_set<std::string> visited;
+  uint64_t order = 0;
+  auto push = [&](const git_oid& oid) {
+    if (!visited.insert(hex(&oid)).second) return;
+    if (auto when = time_of(oid)) queue.push({*when, order++, oid});
+  };
+  push(start);
+  while (!queue.empty()) {
+    Item item = queue.top();
+    queue.pop();
+    if (item.time < oldest - k_clock_skew) break;
+    std::string id = hex(&item.oid);
+    if (wanted.erase(id)) {
+      out.push_back(id);
+      if (out.size() >= stop_after || wanted.empty()) break;
+    }
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, repo, &item.oid) < 0) {
+      git_error_clear();
+      continue;
+    }
+    Commit commit(c);
+    for (unsigned i = 0, n = git_commit_parentcount(c); i < n; ++i) push(*git_commit_parent_id(c, i));
+  }
+  return out;
+}
+
+Repository::CommitWalk Repository::commits_since(const std::string& tip, const std::string& hide, int64_t since,
+                                                 const std::function<bool(const std::string&)>& skip, size_t limit,
+                                                 size_t max_visit) const {
+  CommitWalk result;
+  git_repository* repo = m_repo.get();
+  // The same walk as ancestors_among: by date, newest first, a child before its parents on equal dates,
+  // streaming (no pass over the whole history first). A missing commit (shallow clone) ends its line.
+  struct Item {
+    int64_t time;
+    uint64_t order;
+    git_oid oid;
+  };
+  auto later_first = [](const Item& a, const Item& b) { return a.time != b.time ? a.time < b.time : a.order > b.order; };
+  std::priority_queue<Item, std::vector<Item>, decltype(later_first)> queue(later_first);
+  std::unordered_set<std::string> queued;
+  uint64_t order = 0;
+  auto push = [&](const git_oid& oid) {
+    std::string id = hex(&oid);
+    if (id == hide || !queued.insert(id).second) return;
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, repo, &oid) < 0) {
+      git_error_clear();
+      return;
+    }
+    Commit commit(c);
+    queue.push({static_cast<int64_t>(git_commit_time(c)), order++, oid});
+  };
+  push(parse_oid(tip));
+  size_t visited = 0;
+  while (!queue.empty()) {
+    Item item = queue.top();
+    queue.pop();
+    if (item.time < since) break; // everything still queued is older
+    if (visited++ >= max_visit) {
+      result.complete = false;
+      break;
+    }
+    std::string id = hex(&item.oid);
+    if (!(skip && skip(id))) {
+      if (result.commits.size() >= limit) {
+        result.complete = false;
+        break;
+      }
+      result.commits.push_back(std::move(id));
+    }
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, repo, &item.oid) < 0) {
+      git_error_clear();
+      continue;
+    }
+    Commit commit(c);
+    for (unsigned i = 0, n = git_commit_parentcount(c); i < n; ++i) push(*git_commit_parent_id(c, i));
+  }
+  return result;
 }
 
 bool Repository::has_object(const std::string& id) const {

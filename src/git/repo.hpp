@@ -149,6 +149,23 @@ public:
   // Whether `commit` is HEAD or an ancestor of HEAD or of a local branch (false for commits an aborted
   // rebase left behind).
   bool is_reachable(const std::string& commit) const;
+  // Which of `targets` are `tip` or its ancestors, in the order a walk back from `tip` by commit date meets
+  // them (newest first; on equal dates the one reached first), stopping after `stop_after` of them. The walk
+  // ends once every target is met, or a day past the oldest target's date (a parent is not newer than its
+  // child, but for clock skew); a history cut short (shallow clone, missing objects) ends it too. Targets
+  // that are not commits of this repository are never met.
+  std::vector<std::string> ancestors_among(const std::string& tip, const std::vector<std::string>& targets,
+                                           size_t stop_after = SIZE_MAX) const;
+  // Commits reachable from `tip`, newest first by commit date (a child before its parents on equal dates),
+  // not going past `hide` (the previous tip of a walk: it and what lies behind it through it are left out),
+  // leaving out those `skip` accepts; the walk ends at commits dated before `since` (unix seconds), after
+  // `limit` commits kept or `max_visit` looked at. `complete` is false when a limit ended it.
+  struct CommitWalk {
+    std::vector<std::string> commits;
+    bool complete = true;
+  };
+  CommitWalk commits_since(const std::string& tip, const std::string& hide, int64_t since,
+                           const std::function<bool(const std::string&)>& skip, size_t limit, size_t max_visit) const;
   // Whether the object exists in the object database.
   bool has_object(const std::string& id) const;
 

@@ -24,6 +24,7 @@ Context Context::open(const OpenOptions& options) {
   paths.data_dir = core::Layout::of_common_dir(paths.common_dir).root();
   Context ctx(std::move(repo), std::move(paths));
   ctx.log = core::Logger(ctx.paths.log_dir());
+  ctx.m_check_queue = options.check_queue;
   if (options.load_config) {
     core::ConfigSources sources;
     sources.repo_file = ctx.paths.repo_config();
@@ -40,7 +41,10 @@ Context Context::open(const OpenOptions& options) {
 queue::Store& Context::store() {
   if (!m_store) {
     try {
-      m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db(), queue::Store::Check::none));
+      // Checked (quick_check) whenever the file changed since the last clean check: every command that opens
+      // the queue finds damage anywhere in it, not only the queries that happen to read a damaged page.
+      m_store = std::make_unique<queue::Store>(
+          queue::Store::open(paths.db(), m_check_queue ? queue::Store::Check::changed : queue::Store::Check::none));
     } catch (const queue::CorruptError& e) {
       rebuild_store(e);
     }
@@ -54,17 +58,21 @@ void Context::recover_corrupt_store(const queue::CorruptError& e) {
 }
 
 void Context::rebuild_store(const queue::CorruptError& e) {
-  auto moved = queue::Store::quarantine(paths.db());
-  log.error("{}; moved aside to {}", e.what(), moved.string());
-  core::warn(std::string(e.what()) + "; moved aside to " + moved.string() + " and starting afresh (a rescan rebuilds it)");
-  m_quarantined = moved;
+  m_quarantined = set_aside_corrupt_queue(paths, e, &log);
   m_store = std::make_unique<queue::Store>(queue::Store::open(paths.db()));
-  m_store->set_state("rebuild_needed", moved.string());
+}
+
+std::filesystem::path set_aside_corrupt_queue(const Paths& paths, const queue::CorruptError& e, core::Logger* log) {
+  auto moved = queue::Store::quarantine(paths.db());
+  if (log) log->error("{}; moved aside to {}", e.what(), moved.string());
+  core::warn(std::string(e.what()) + "; moved aside to " + moved.string() + " and starting afresh (a rescan rebuilds it)");
+  queue::Store::open(paths.db()).set_state("rebuild_needed", moved.string());
   try {
     core::write_file_atomic(paths.last_error(), "the queue database was corrupt: moved aside to " + moved.string() +
                                                     " and rebuilt (its findings come back by a rescan of HEAD)\n");
   } catch (const std::exception&) {
   }
+  return moved;
 }
 
 const scan::Engine& Context::engine() {

@@ -51,6 +51,9 @@ struct OpenOptions {
   std::optional<std::filesystem::path> git_dir;   // explicit (the worker); else discovered from cwd / GIT_DIR
   std::vector<std::string> overrides;             // -c key=value
   bool load_config = true;                        // false: defaults only (doctor reports the error itself)
+  // Whether opening the queue runs quick_check when the file changed since the last clean check. The worker
+  // (after every commit) leaves it to the commands: it recovers from damage its own queries meet.
+  bool check_queue = true;
 };
 
 class Context {
@@ -113,7 +116,13 @@ private:
   std::unique_ptr<queue::Store> m_store;
   std::unique_ptr<scan::Engine> m_engine;
   std::optional<std::filesystem::path> m_quarantined;
+  bool m_check_queue = true;
 };
+
+// Moves a corrupt queue (and its -wal/-shm) aside, says so on stderr (and in `log` when given), creates a
+// fresh one marked for a rescan of HEAD and records the event in last-error (shown once by the next hook).
+// Returns where the damaged file went. Call with no connection open on it. Throws queue::Error.
+std::filesystem::path set_aside_corrupt_queue(const Paths& paths, const queue::CorruptError& e, core::Logger* log);
 
 // The installed binaries: this program, and the hook binary beside it or in ../libexec/git-autoloop/.
 struct Binaries {

@@ -10,6 +10,7 @@
 #include "merge/merge.hpp"
 #include "safety/sandbox.hpp"
 #include "safety/trust.hpp"
+#include "scan/lineage.hpp"
 #include "schedule/lock.hpp"
 #include "schedule/priority.hpp"
 
@@ -168,6 +169,28 @@ std::string apply_external(Context& ctx, const scan::Engine& engine, const std::
                         "\nAutoloop-Opportunity: " + std::to_string(o.id) + "\nAutoloop-Fingerprint: " + o.fingerprint +
                         "\nAutoloop-Validated: " + validated + "\n";
   return ctx.repo.create_commit(ctx.repo.tree_with_files(tip, updates), {tip}, who, who, message);
+}
+
+// A finding the branch at `base` no longer has (or already has the fix of): recorded as gone there, and
+// resolved unless another branch still has it, which gets it back as open. True when resolved.
+bool resolve_gone(queue::Store& store, const scan::Lineage& lineage, int64_t id, const std::string& base) {
+  store.record_sighting(id, base, false);
+  const bool elsewhere = lineage.alive_on_a_branch(id);
+  store.set_status(id, elsewhere ? "open" : "resolved");
+  return !elsewhere;
+}
+
+// The open findings of the branch at `base`. Those of no branch at all (seen only in commits rewritten
+// away or on a branch deleted unmerged) are resolved: no drain would ever see them again.
+std::vector<queue::Opportunity> own_findings(queue::Store& store, const scan::Lineage& lineage,
+                                             std::vector<queue::Opportunity> open, const std::string& base) {
+  auto own = lineage.alive_at(open, base);
+  std::set<int64_t> ids;
+  for (const auto& o : own) ids.insert(o.id);
+  open.erase(std::remove_if(open.begin(), open.end(), [&](const queue::Opportunity& o) { return ids.count(o.id) > 0; }),
+             open.end());
+  for (const auto& o : lineage.alive_on_no_branch(std::move(open))) store.set_status(o.id, "resolved");
+  return own;
 }
 
 bool safety_allows(const std::string& level, const std::string& safety) {
@@ -552,6 +575,9 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   queue::OpportunityFilter open_filter;
   open_filter.status = "open";
   auto open = store.opportunities(open_filter);
+  // Findings belong to the lines of history they were seen in: this branch's drain sees only its own.
+  const scan::Lineage lineage(ctx.repo, store, ctx.config.side_branch_prefix);
+  open = own_findings(store, lineage, std::move(open), base);
   // What the verdicts so far say about each rule (quarantine, trust, category multipliers).
   const feedback::Learnt learnt = feedback::update(store, ctx.config.feedback);
   const double now = now_seconds();
@@ -645,7 +671,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     Planned& last = plan.back();
     if (!last.outcome.empty()) {
       if (last.outcome == "resolved") {
-        store.set_status(c.id, "resolved");
+        resolve_gone(store, lineage, c.id, base);
       } else {
         store.record_attempt({0, c.id, result.cycle, "", last.outcome, last.detail, *branch, last.lines_changed, 0, 0, 0});
         store.set_status(c.id, "failed");
@@ -735,8 +761,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     auto txn = store.begin();
     for (auto& p : plan) {
       if (p.outcome == "resolved") {
-        store.set_status(p.opportunity.id, "resolved");
-        if (p.pending) ++result.resolved;
+        if (resolve_gone(store, lineage, p.opportunity.id, base) && p.pending) ++result.resolved;
         continue;
       }
       if (!p.outcome.empty()) {

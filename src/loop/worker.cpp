@@ -6,8 +6,10 @@
 #include "schedule/lock.hpp"
 #include "schedule/spool.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -92,6 +94,99 @@ void rescan_after_rebuild(Context& ctx) {
     ctx.log.info("rescanned HEAD after the queue was rebuilt: {} files, {} findings", stats.files, stats.findings);
   }
   ctx.store().erase_state("rebuild_needed");
+}
+
+// At most this many commits a worker run catches up on (the rest waits for the next run), looking at no
+// more than k_catch_up_visits commits of a branch's history.
+constexpr size_t k_catch_up_commits = 200;
+constexpr size_t k_catch_up_visits = 2000;
+
+// Commits on local branches that no hook recorded: made while the loop was stopped (STOP, AUTOLOOP=0,
+// enabled: false), while .git/autoloop had no space, or while a binary was missing. Each branch is walked
+// back from its tip to where the last catch-up left it (state `catch_up:<ref>`), and only commits above
+// handled history count (a scanned commit, or that previous tip, among their ancestors): what lies below
+// the first scan predates the loop. Fills `done` with the tips walked to the end.
+std::vector<std::string> catch_up_commits(Context& ctx, std::vector<std::pair<std::string, std::string>>& done) {
+  queue::Store& store = ctx.store();
+  auto first_scan = store.first_scan_time();
+  if (!first_scan) return {};
+  constexpr int64_t k_clock_skew = 86400;
+  const std::string side_refs = "refs/heads/" + ctx.config.side_branch_prefix;
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& ref : ctx.repo.list_refs("refs/heads/")) {
+    if (ref.rfind(side_refs, 0) == 0) continue;
+    auto tip = ctx.repo.read_ref(ref);
+    if (!tip) continue;
+    const std::string key = "catch_up:" + ref;
+    auto last = store.state(key);
+    if (last && *last == *tip) continue;
+    if (out.size() >= k_catch_up_commits) break;
+    auto walk = ctx.repo.commits_since(
+        *tip, last.value_or(""), *first_scan - k_clock_skew,
+        [&](const std::string& c) { return seen.count(c) || store.is_commit_scanned(c); },
+        k_catch_up_commits - out.size(), k_catch_up_visits);
+    std::vector<std::string> found = std::move(walk.commits);
+    // Keep those above handled history: a parent scanned, caught up on before (the previous tip) or itself
+    // kept (repeated until nothing changes: the walk is by date, which is not always parents-last).
+    std::set<std::string> above;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& c : found) {
+        if (above.count(c)) continue;
+        for (const auto& p : ctx.repo.parents(c))
+          if (above.count(p) || seen.count(p) || (last && p == *last) || store.is_commit_scanned(p)) {
+            above.insert(c);
+            grew = true;
+            break;
+          }
+      }
+    }
+    found.erase(std::remove_if(found.begin(), found.end(), [&](const std::string& c) { return !above.count(c); }),
+                found.end());
+    for (auto& c : found)
+      if (seen.insert(c).second) out.push_back(std::move(c));
+    // A walk cut short by the visit limit gives up on what lies further back (logged); one cut short by the
+    // commit limit goes on in the next run.
+    if (walk.complete || out.size() < k_catch_up_commits) {
+      if (!walk.complete)
+        ctx.log.warn("catch-up: stopped walking {} after {} commits; older unscanned ones are left", ref,
+                     k_catch_up_visits);
+      done.emplace_back(key, *tip);
+    }
+  }
+  // Parents before children, as the hooks would have recorded them.
+  std::vector<std::string> ordered;
+  std::set<std::string> wanted(out.begin(), out.end()), placed;
+  std::function<void(const std::string&)> place = [&](const std::string& c) {
+    if (!wanted.count(c) || !placed.insert(c).second) return;
+    for (const auto& p : ctx.repo.parents(c)) place(p);
+    ordered.push_back(c);
+  };
+  for (auto it = out.rbegin(); it != out.rend(); ++it) place(*it);
+  return ordered;
+}
+
+// Scans what catch_up_commits finds, then remembers how far each branch was caught up.
+void catch_up(Context& ctx, WorkerResult& result) {
+  // While a rebase, cherry-pick, merge or bisect is under way the events wait (deferred), and so does this.
+  if (!schedule::spool_empty(ctx.paths.spool()) ||
+      schedule::detect_git_state(ctx.paths.git_dir) != schedule::GitState::normal)
+    return;
+  std::vector<std::pair<std::string, std::string>> done;
+  auto commits = catch_up_commits(ctx, done);
+  if (!commits.empty()) {
+    auto stats = scan_now(ctx, commits, "catch-up");
+    add_notices(ctx, stats.notices);
+    ctx.log.info("caught up on {} commits no hook recorded", stats.commits);
+    result.caught_up += stats.commits;
+    result.stats.commits += stats.commits;
+    result.stats.files += stats.files;
+    result.stats.findings += stats.findings;
+    result.stats.inserted += stats.inserted;
+    result.stats.resolved += stats.resolved;
+  }
+  for (const auto& [key, tip] : done) ctx.store().set_state(key, tip);
 }
 
 } // namespace
@@ -227,6 +322,12 @@ WorkerResult run_worker(Context& ctx) {
         rescan_after_rebuild(ctx);
       } catch (const std::exception& e) {
         ctx.log.error("rescan after the queue was rebuilt failed: {}", e.what());
+      }
+      try {
+        catch_up(ctx, result);
+      } catch (const std::exception& e) {
+        ctx.log.error("catch-up scan failed: {}", e.what());
+        write_last_error(ctx, std::string("scan failed: ") + e.what());
       }
     }
     // A hook may have spooled an entry after our last read and seen the lock held: look once more.

@@ -15,9 +15,11 @@ struct WorkerResult {
   int entries = 0;          // spool entries consumed
   scan::ScanStats stats;
   bool lock_busy = false;   // another worker was already at it
+  int caught_up = 0;        // commits no hook recorded, found on local branches and scanned
 };
 
-// Processes the spool until it is empty. During a rebase, cherry-pick, merge or bisect only entries
+// Processes the spool until it is empty, then catches up on commits of local branches that no hook
+// recorded (made while stopped, on a full disk, without the binary), at most 200 a run. During a rebase, cherry-pick, merge or bisect only entries
 // that are final (post-rewrite, or recorded outside such a state) are taken; the rest wait.
 // Never throws for a scan failure: it is logged, recorded in `runs` and in <data>/last-error.
 WorkerResult run_worker(Context& ctx);

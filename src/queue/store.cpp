@@ -3,6 +3,8 @@
 #include "queue/query.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -207,6 +209,21 @@ CREATE TABLE commit_coverage (
   created_at INTEGER NOT NULL
 );
 )sql",
+    // 4: where each finding was seen and where it was found gone, commit by commit: findings belong to the
+    // lines of history they were seen in (a drain on one branch leaves another branch's findings alone).
+    // Existing rows start with their last sighting and, when resolved, where that happened.
+    R"sql(
+CREATE TABLE sightings (
+  opportunity_id INTEGER NOT NULL REFERENCES opportunities(id) ON DELETE CASCADE,
+  commit_id      TEXT    NOT NULL,
+  present        INTEGER NOT NULL,
+  PRIMARY KEY (opportunity_id, commit_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO sightings (opportunity_id, commit_id, present)
+  SELECT id, commit_id, 1 FROM opportunities WHERE commit_id != '';
+INSERT OR IGNORE INTO sightings (opportunity_id, commit_id, present)
+  SELECT id, resolved_in, 0 FROM opportunities WHERE status = 'resolved' AND coalesce(resolved_in, '') != '';
+)sql",
 };
 
 // Kept in C++ rather than as a CHECK constraint: SQLite cannot alter a CHECK without rebuilding
@@ -291,6 +308,43 @@ void exec_on(sqlite3* db, const std::string& sql) {
     if (rc != SQLITE_DONE)
       fail(db, rc, "running \"" + text.substr(std::min(text.find_first_not_of(" \n"), text.size()), 60) + "\"");
   }
+}
+
+// What identifies the database file's content cheaply: size, mtime (ns) and inode; "" when unknown.
+std::string file_stamp(const std::filesystem::path& db_path) {
+  struct stat st {};
+  if (::stat(db_path.c_str(), &st) != 0)
+    return "";
+  return std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino);
+}
+
+// Hidden beside the database: `queue.db*` stays the database and its -wal/-shm.
+std::filesystem::path stamp_path(const std::filesystem::path& db_path) {
+  return db_path.parent_path() / ("." + db_path.filename().string() + ".checked");
+}
+
+std::string read_stamp(const std::filesystem::path& db_path) {
+  std::FILE* f = std::fopen(stamp_path(db_path).c_str(), "r");
+  if (!f)
+    return "";
+  char buf[128] = {};
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  return std::string(buf, n);
+}
+
+// Best effort: without the stamp the next open checks again.
+void write_stamp(const std::filesystem::path& db_path, const std::string& stamp) {
+  std::filesystem::path tmp = stamp_path(db_path);
+  tmp += "." + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f)
+    return;
+  const bool ok = std::fwrite(stamp.data(), 1, stamp.size(), f) == stamp.size();
+  if (std::fclose(f) == 0 && ok && std::rename(tmp.c_str(), stamp_path(db_path).c_str()) == 0)
+    return;
+  std::remove(tmp.c_str());
 }
 
 } // namespace
@@ -397,10 +451,14 @@ Store Store::open(const std::filesystem::path& db_path, Check check) {
   store.exec("PRAGMA journal_mode = WAL");
   store.exec("PRAGMA synchronous = NORMAL");
   store.exec("PRAGMA foreign_keys = ON");
-  if (check == Check::quick) {
+  // The file as it is before the check: a change made during it shows as a different stamp next time.
+  const std::string stamp = check == Check::changed ? file_stamp(db_path) : std::string();
+  if (check == Check::quick || (check == Check::changed && (stamp.empty() || read_stamp(db_path) != stamp))) {
     const std::string verdict = store.run_quick_check();
     if (verdict != "ok")
       throw CorruptError(SQLITE_CORRUPT, db_path, "quick_check: " + verdict);
+    if (!stamp.empty())
+      write_stamp(db_path, stamp);
   }
   store.migrate();
   return store;
@@ -579,6 +637,8 @@ UpsertResult Store::upsert_opportunity(Opportunity& o) {
     return UpsertResult::kept;
   }
 
+  if (!o.commit_id.empty())
+    record_sighting(*id, o.commit_id, true);
   if (transaction)
     transaction->commit();
   o.id = *id;
@@ -588,7 +648,7 @@ UpsertResult Store::upsert_opportunity(Opportunity& o) {
 }
 
 int Store::resolve_absent(const std::string& path, const std::vector<std::string>& present_fingerprints,
-                          const std::string& commit_id) {
+                          const std::string& commit_id, const std::function<bool(int64_t)>& alive_elsewhere) {
   // The set difference is taken here rather than in SQL: a file can have more findings than SQLite
   // accepts parameters, and there are few open rows per path.
   const std::set<std::string, std::less<>> present(present_fingerprints.begin(), present_fingerprints.end());
@@ -601,11 +661,41 @@ int Store::resolve_absent(const std::string& path, const std::vector<std::string
       if (!present.count(q.text(1)))
         gone.push_back(q.int64(0));
   }
-  for (const int64_t id : gone)
+  int resolved = 0;
+  for (const int64_t id : gone) {
+    if (!commit_id.empty())
+      record_sighting(id, commit_id, false);
+    // Still there on another line of history (a branch that does not have this commit): it stays open.
+    if (alive_elsewhere && alive_elsewhere(id))
+      continue;
     query("UPDATE opportunities SET status = 'resolved', resolved_in = ? WHERE id = ?").bind(commit_id, id).run();
+    ++resolved;
+  }
   if (transaction)
     transaction->commit();
-  return static_cast<int>(gone.size());
+  return resolved;
+}
+
+void Store::record_sighting(int64_t opportunity_id, const std::string& commit_id, bool present) {
+  query("INSERT OR REPLACE INTO sightings (opportunity_id, commit_id, present) VALUES (?, ?, ?)")
+      .bind(opportunity_id, commit_id, present ? 1 : 0)
+      .run();
+}
+
+std::vector<Sighting> Store::sightings(int64_t opportunity_id) const {
+  Query q = query("SELECT commit_id, present FROM sightings WHERE opportunity_id = ?");
+  q.bind(opportunity_id);
+  std::vector<Sighting> out;
+  while (q.next())
+    out.push_back({q.text(0), q.integer(1) != 0});
+  return out;
+}
+
+std::optional<int64_t> Store::first_scan_time() const {
+  Query q = query("SELECT min(scanned_at) FROM scanned_commits");
+  if (!q.next() || q.is_null(0))
+    return std::nullopt;
+  return q.int64(0);
 }
 
 bool Store::set_status(int64_t id, const std::string& status) {

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,6 +65,12 @@ struct Opportunity {
   double score = 0;
   int64_t first_seen = 0, last_seen = 0; // unix seconds; 0 on upsert means "now"
   std::string resolved_in;               // commit where it disappeared; empty unless resolved
+};
+
+// A commit where an opportunity was looked for: present (seen there) or not (found gone there).
+struct Sighting {
+  std::string commit_id;
+  bool present = true;
 };
 
 // Which opportunities to list; unset fields match everything, limit 0 means no limit.
@@ -180,8 +187,10 @@ public:
   using FunctionMetrics = queue::FunctionMetrics;
   using Run = queue::Run;
 
-  // How much to verify when opening: a quick_check reads every page (~4 ms per MB when cached).
-  enum class Check { quick, none };
+  // How much to verify when opening: a quick_check reads every page (~2-4 ms per MB when cached).
+  // `changed` runs it only when the file's size, mtime or inode differ from what the last clean check
+  // recorded in `.<db file name>.checked` beside it (a cache: damaging bytes in place changes the mtime too).
+  enum class Check { quick, changed, none };
 
   // Opens (creating it and its parent directories if needed) and migrates the queue at `db_path`.
   // Throws CorruptError when the file is damaged or not a database, queue::Error otherwise
@@ -219,12 +228,21 @@ public:
   //  3. Resolved: it came back; as 2, but status open, resolved_in cleared, is_new from `o`.
   //  4. Rejected, suppressed, accepted, applied or failed: a decision was made; the row is left
   //     untouched (rejected fingerprints never come back).
+  // In cases 1-3 o.commit_id (when set) is recorded as a sighting of the finding.
   UpsertResult upsert_opportunity(Opportunity& o);
 
   // Marks open/stale opportunities of `path` whose fingerprint is not in `present_fingerprints` as
-  // resolved in `commit_id`; returns how many. Throws queue::Error.
+  // resolved in `commit_id`; returns how many. Each is recorded as gone at `commit_id` (a sighting), and
+  // left open when `alive_elsewhere(id)` says another line of history still has it. Throws queue::Error.
   int resolve_absent(const std::string& path, const std::vector<std::string>& present_fingerprints,
-                     const std::string& commit_id);
+                     const std::string& commit_id, const std::function<bool(int64_t)>& alive_elsewhere = {});
+
+  // Records that an opportunity was seen (present) or found gone at a commit; upsert_opportunity records
+  // its sightings itself. Throws queue::Error.
+  void record_sighting(int64_t opportunity_id, const std::string& commit_id, bool present);
+
+  // Every commit where an opportunity was seen or found gone, in no particular order. Throws queue::Error.
+  std::vector<Sighting> sightings(int64_t opportunity_id) const;
 
   // Sets the status of one opportunity; false when there is no such id.
   // Throws queue::Error for a status outside the list on Opportunity.
@@ -247,6 +265,10 @@ public:
 
   // Whether mark_commit_scanned was called for this commit. Throws queue::Error.
   bool is_commit_scanned(const std::string& commit_id) const;
+
+  // When the first commit still recorded was scanned (unix seconds), or nullopt when none was: commits
+  // older than that predate the loop. Throws queue::Error.
+  std::optional<int64_t> first_scan_time() const;
 
   // Records that a commit was scanned (again: the figures are replaced). Throws queue::Error.
   void mark_commit_scanned(const std::string& commit_id, int files, int findings, double duration_ms);

@@ -320,7 +320,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
                               (new_security == 1 ? "" : "s") + " in " + job.path + " (" + rules + ")");
       m_store.record_metric_event({commit, "security", job.path, rules, 0, static_cast<double>(new_security), "", 0});
     }
-    stats.resolved += m_store.resolve_absent(job.path, present, commit);
+    stats.resolved += m_store.resolve_absent(job.path, present, commit, [this](int64_t id) { return alive_elsewhere(id); });
 
     queue::Store::FileMetrics fm;
     fm.commit_id = commit;
@@ -344,8 +344,14 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       fms.push_back({commit, job.path, fn.name, fn.start_line, fn.end_line, fn.complexity, fn.length, fn.nesting});
     m_store.put_function_metrics(fms);
   }
-  for (const auto& path : deleted) stats.resolved += m_store.resolve_absent(path, {}, commit);
+  for (const auto& path : deleted)
+    stats.resolved += m_store.resolve_absent(path, {}, commit, [this](int64_t id) { return alive_elsewhere(id); });
   txn.commit();
+}
+
+bool CommitScanner::alive_elsewhere(int64_t id) {
+  if (!m_lineage) m_lineage = std::make_unique<Lineage>(m_repo, m_store, m_config.side_branch_prefix);
+  return m_lineage->alive_on_a_branch(id);
 }
 
 std::optional<std::vector<FunctionMetric>> CommitScanner::functions_of(const std::string& blob,

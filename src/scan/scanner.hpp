@@ -8,8 +8,10 @@
 #include "git/repo.hpp"
 #include "queue/store.hpp"
 #include "scan/engine.hpp"
+#include "scan/lineage.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -84,6 +86,9 @@ private:
   void record_complexity(const std::string& commit, const FileJob& job, std::vector<std::string>& present,
                          ScanStats& stats);
 
+  // Whether another line of history still has a finding this commit no longer has (made on first use).
+  bool alive_elsewhere(int64_t id);
+
   const git::Repository& m_repo;
   queue::Store& m_store;
   const Engine& m_engine;
@@ -94,6 +99,7 @@ private:
   std::string m_tests_commit;
   std::optional<std::unordered_set<std::string>> m_test_words;
   std::map<std::string, std::unordered_set<std::string>> m_words_by_blob;
+  std::unique_ptr<Lineage> m_lineage;
 };
 
 // Serialises a FileResult for the blob cache, and back. nullopt when the payload is unreadable.

@@ -564,6 +564,84 @@ TEST_CASE("is_reachable") {
   }
 }
 
+TEST_CASE("ancestors_among") {
+  // main: c1 - c2 - c3; feat: c1 - f1 - f2 (all within one second: the walk's order must not need dates).
+  TempRepo repo("git");
+  repo.write("a.txt", "1\n");
+  std::string c1 = repo.commit();
+  repo.write("a.txt", "2\n");
+  std::string c2 = repo.commit();
+  repo.write("a.txt", "3\n");
+  std::string c3 = repo.commit();
+  repo.git({"checkout", "-q", "-b", "feat", c1});
+  repo.write("f.txt", "1\n");
+  std::string f1 = repo.commit();
+  repo.write("f.txt", "2\n");
+  std::string f2 = repo.commit();
+  Repository r = Repository::open(repo.path());
+
+  SECTION("the targets in the tip's history, newest first") {
+    CHECK(r.ancestors_among(c3, {c1, c2, f1}) == Lines{c2, c1});
+    CHECK(r.ancestors_among(f2, {c1, c2, c3, f1, f2}) == Lines{f2, f1, c1});
+  }
+  SECTION("the tip itself counts") { CHECK(r.ancestors_among(c2, {c2}) == Lines{c2}); }
+  SECTION("stop_after ends the walk at the first met") { CHECK(r.ancestors_among(c3, {c1, c2}, 1) == Lines{c2}); }
+  SECTION("another line's commits, unknown ids and non-commits are never met") {
+    CHECK(r.ancestors_among(c3, {f1, f2, std::string(40, 'e'), "nonsense"}).empty());
+    CHECK(r.ancestors_among(c3, {}).empty());
+  }
+  SECTION("after a merge both lines are in the history") {
+    repo.git({"checkout", "-q", "main"});
+    repo.git({"merge", "-q", "--no-edit", "feat"});
+    std::string merge = repo.head();
+    auto met = Repository::open(repo.path()).ancestors_among(merge, {c1, c3, f2});
+    CHECK(met.size() == 3);
+    CHECK(met.back() == c1);
+  }
+}
+
+TEST_CASE("commits_since") {
+  TempRepo repo("git");
+  repo.write("a.txt", "1\n");
+  std::string c1 = repo.commit();
+  repo.write("a.txt", "2\n");
+  std::string c2 = repo.commit();
+  repo.write("a.txt", "3\n");
+  std::string c3 = repo.commit();
+  repo.write("a.txt", "4\n");
+  std::string c4 = repo.commit();
+  Repository r = Repository::open(repo.path());
+  auto none = [](const std::string&) { return false; };
+
+  SECTION("everything back to the root, newest first") {
+    auto w = r.commits_since(c4, "", 0, none, 100, 100);
+    CHECK(w.commits == Lines{c4, c3, c2, c1});
+    CHECK(w.complete);
+  }
+  SECTION("not past the hidden commit") {
+    CHECK(r.commits_since(c4, c2, 0, none, 100, 100).commits == Lines{c4, c3});
+    CHECK(r.commits_since(c4, c4, 0, none, 100, 100).commits.empty());
+  }
+  SECTION("a hidden commit that does not exist hides nothing") {
+    CHECK(r.commits_since(c4, std::string(40, 'e'), 0, none, 100, 100).commits.size() == 4);
+  }
+  SECTION("skipped commits are left out, the walk goes on past them") {
+    auto w = r.commits_since(c4, "", 0, [&](const std::string& c) { return c == c3 || c == c4; }, 100, 100);
+    CHECK(w.commits == Lines{c2, c1});
+  }
+  SECTION("commits dated before `since` end the walk") {
+    CHECK(r.commits_since(c4, "", r.commit_info(c4).time + 1, none, 100, 100).commits.empty());
+  }
+  SECTION("limits end it, incomplete") {
+    auto kept = r.commits_since(c4, "", 0, none, 2, 100);
+    CHECK(kept.commits == Lines{c4, c3});
+    CHECK_FALSE(kept.complete);
+    auto looked = r.commits_since(c4, "", 0, [&](const std::string& c) { return c == c4; }, 100, 2);
+    CHECK(looked.commits == Lines{c3});
+    CHECK_FALSE(looked.complete);
+  }
+}
+
 TEST_CASE("hash_blob") {
   TempRepo repo("git");
   std::string content("some\0bytes\n", 11);

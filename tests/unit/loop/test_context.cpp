@@ -195,6 +195,69 @@ TEST_CASE("Context::store") {
   }
 }
 
+TEST_CASE("Context::store checks the queue when it changed") {
+  TempRepo repo("context");
+  // A queue with enough rows that the middle of the file holds table pages.
+  auto populate = [&](Context& ctx) {
+    auto txn = ctx.store().begin();
+    for (int i = 0; i < 1500; ++i) {
+      queue::Opportunity o;
+      o.fingerprint = "fp" + std::to_string(i);
+      o.rule_id = "t/rule";
+      o.path = "a.py";
+      o.snippet = std::string(200, 'x');
+      ctx.store().upsert_opportunity(o);
+    }
+    txn.commit();
+  };
+  auto damage_middle = [](const fs::path& db) {
+    const auto size = fs::file_size(db);
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    f.write(std::string(4 * 4096, '\x5a').data(), 4 * 4096);
+  };
+  {
+    Context ctx = open_ctx(repo);
+    populate(ctx);
+  } // checkpointed into the file
+
+  SECTION("bytes damaged in the middle are found at open, by any command") {
+    Context first = open_ctx(repo);
+    first.store();
+    REQUIRE_FALSE(first.quarantined());
+    damage_middle(first.paths.db());
+    Context ctx = open_ctx(repo);
+    ctx.store();
+    CHECK(ctx.quarantined());
+  }
+  SECTION("the worker leaves the open-time check to the commands") {
+    damage_middle(open_ctx(repo).paths.db());
+    OpenOptions o;
+    o.git_dir = repo.git_dir();
+    o.check_queue = false;
+    Context worker = Context::open(o);
+    worker.store();
+    CHECK_FALSE(worker.quarantined());
+  }
+}
+
+TEST_CASE("set_aside_corrupt_queue") {
+  TempRepo repo("context");
+  loop::Paths paths;
+  {
+    Context ctx = open_ctx(repo);
+    ctx.store().set_state("k", "v");
+    paths = ctx.paths;
+  } // no connection left open on the file
+  const fs::path moved = loop::set_aside_corrupt_queue(paths, queue::CorruptError(11, paths.db(), "test"), nullptr);
+  CHECK(fs::exists(moved));
+  queue::Store fresh = queue::Store::open(paths.db());
+  CHECK_FALSE(fresh.state("k"));
+  CHECK(fresh.state("rebuild_needed") == std::optional<std::string>(moved.string()));
+  REQUIRE(fs::exists(paths.last_error()));
+  CHECK_THAT(test_support::slurp(paths.last_error()), Catch::Contains(moved.string()));
+}
+
 TEST_CASE("Context::rules") {
   TempRepo repo("context");
 

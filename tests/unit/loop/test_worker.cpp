@@ -172,6 +172,60 @@ TEST_CASE("run_worker") {
     CHECK(main_ctx.store().is_commit_scanned(c1));
   }
 
+  SECTION("commits no hook recorded (stopped, full disk, no binary) are caught up on, once") {
+    Context ctx = open_ctx(repo);
+    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    CHECK(loop::run_worker(ctx).caught_up == 0);
+    repo.write("b.py", "eval(b_input)\n");
+    std::string c2 = repo.commit();
+    repo.write("c.py", "eval(c_input)\n");
+    std::string c3 = repo.commit();
+    repo.write("d.py", "eval(d_input)\n");
+    std::string c4 = repo.commit();
+    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c4})); // the first commit recorded again
+    loop::WorkerResult r = loop::run_worker(ctx);
+    CHECK(r.entries == 1);
+    CHECK(r.caught_up == 2);
+    CHECK(ctx.store().is_commit_scanned(c2));
+    CHECK(ctx.store().is_commit_scanned(c3));
+    CHECK(eval_rows(ctx, "b.py").size() == 1);
+    CHECK(eval_rows(ctx, "c.py").size() == 1);
+    CHECK(ctx.store().count_runs("catch-up") == 1);
+    CHECK(loop::run_worker(ctx).caught_up == 0);
+
+    SECTION("on other local branches too, but not on side branches") {
+      repo.git({"checkout", "-q", "-b", "feat"});
+      repo.write("e.py", "eval(e_input)\n");
+      std::string f1 = repo.commit();
+      repo.git({"checkout", "-q", "-b", "autoloop/main", c4});
+      repo.write("g.py", "eval(g_input)\n");
+      std::string side = repo.commit();
+      repo.git({"checkout", "-q", "main"});
+      CHECK(loop::run_worker(ctx).caught_up == 1);
+      CHECK(ctx.store().is_commit_scanned(f1));
+      CHECK_FALSE(ctx.store().is_commit_scanned(side));
+    }
+    SECTION("not while a rebase is under way") {
+      repo.write("e.py", "eval(e_input)\n");
+      std::string c5 = repo.commit();
+      fs::create_directory(ctx.paths.git_dir / "rebase-merge");
+      CHECK(loop::run_worker(ctx).caught_up == 0);
+      fs::remove_all(ctx.paths.git_dir / "rebase-merge");
+      CHECK(loop::run_worker(ctx).caught_up == 1);
+      CHECK(ctx.store().is_commit_scanned(c5));
+    }
+  }
+
+  SECTION("history below the first scanned commit predates the loop: never caught up on") {
+    repo.write("b.py", "eval(b_input)\n");
+    std::string c2 = repo.commit();
+    Context ctx = open_ctx(repo);
+    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c2}));
+    loop::WorkerResult r = loop::run_worker(ctx);
+    CHECK(r.caught_up == 0);
+    CHECK_FALSE(ctx.store().is_commit_scanned(c1));
+  }
+
   SECTION("corrupt spool files are removed without scanning anything") {
     Context ctx = open_ctx(repo);
     fs::create_directories(ctx.paths.spool());

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <string>
@@ -298,6 +299,91 @@ TEST_CASE("Store::resolve_absent", "[queue]") {
     CHECK(store.resolve_absent("src/a.py", {}, "c10") == 0);
     CHECK(store.opportunity(ids[0])->resolved_in == "c9");
   }
+}
+
+TEST_CASE("Store sightings", "[queue]") {
+  TempDir tmp;
+  Store store = Store::open(tmp.path / "queue.db");
+  auto sightings = [&](int64_t id) {
+    std::map<std::string, bool> out;
+    for (const auto& s : store.sightings(id)) out[s.commit_id] = s.present;
+    return out;
+  };
+  Opportunity a = finding("a1");
+  store.upsert_opportunity(a);
+
+  SECTION("each upsert records the commit it was seen in") {
+    Opportunity again = finding("a1");
+    again.commit_id = "c2";
+    store.upsert_opportunity(again);
+    CHECK(sightings(a.id) == std::map<std::string, bool>{{"c1", true}, {"c2", true}});
+  }
+  SECTION("a finding without a commit (asked for with improve) has none") {
+    Opportunity asked = finding("x1");
+    asked.commit_id.clear();
+    store.upsert_opportunity(asked);
+    CHECK(store.sightings(asked.id).empty());
+  }
+  SECTION("resolve_absent records where it was found gone") {
+    CHECK(store.resolve_absent("src/a.py", {}, "c3") == 1);
+    CHECK(sightings(a.id) == std::map<std::string, bool>{{"c1", true}, {"c3", false}});
+  }
+  SECTION("resolve_absent leaves open what another line of history still has") {
+    Opportunity b = finding("b1");
+    store.upsert_opportunity(b);
+    std::vector<int64_t> asked;
+    auto elsewhere = [&](int64_t id) {
+      asked.push_back(id);
+      return id == b.id;
+    };
+    CHECK(store.resolve_absent("src/a.py", {}, "c3", elsewhere) == 1);
+    CHECK(asked.size() == 2);
+    CHECK(store.opportunity(a.id)->status == "resolved");
+    CHECK(store.opportunity(b.id)->status == "open");
+    CHECK(store.opportunity(b.id)->resolved_in.empty());
+    // Found gone here all the same.
+    CHECK(sightings(b.id) == std::map<std::string, bool>{{"c1", true}, {"c3", false}});
+  }
+  SECTION("a finding seen again at a commit where it was gone: the last word counts") {
+    store.record_sighting(a.id, "c5", false);
+    store.record_sighting(a.id, "c5", true);
+    CHECK(sightings(a.id) == std::map<std::string, bool>{{"c1", true}, {"c5", true}});
+  }
+  SECTION("a queue from before sightings gets one per row: its commit, and where it was resolved") {
+    Opportunity b = finding("b1");
+    b.commit_id = "c7";
+    store.upsert_opportunity(b);
+    store.resolve_absent("src/a.py", {"b1"}, "c8");
+    const fs::path db_path = tmp.path / "queue.db";
+    {
+      sqlite3* db = nullptr;
+      REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+      const int rc = sqlite3_exec(db, "DROP TABLE sightings; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      REQUIRE(rc == SQLITE_OK);
+    }
+    Store migrated = Store::open(db_path);
+    CHECK(migrated.schema_version() == Store::latest_schema_version());
+    auto of = [&](int64_t id) {
+      std::map<std::string, bool> out;
+      for (const auto& s : migrated.sightings(id)) out[s.commit_id] = s.present;
+      return out;
+    };
+    CHECK(of(a.id) == std::map<std::string, bool>{{"c1", true}, {"c8", false}});
+    CHECK(of(b.id) == std::map<std::string, bool>{{"c7", true}});
+  }
+}
+
+TEST_CASE("Store::first_scan_time", "[queue]") {
+  TempDir tmp;
+  Store store = Store::open(tmp.path / "queue.db");
+  CHECK_FALSE(store.first_scan_time());
+  store.mark_commit_scanned("c1", 1, 0, 1.0);
+  auto first = store.first_scan_time();
+  REQUIRE(first);
+  CHECK(*first > 1700000000);
+  store.mark_commit_scanned("c2", 1, 0, 1.0);
+  CHECK(store.first_scan_time() <= *first + 1);
 }
 
 TEST_CASE("Store::set_status", "[queue]") {
@@ -731,6 +817,39 @@ TEST_CASE("Store::open on a corrupt file", "[queue]") {
     { Store::open(db_path).set_state("k", "v"); }
     fs::resize_file(db_path, 50);
     CHECK_THROWS_AS(Store::open(db_path), queue::CorruptError);
+  }
+}
+
+TEST_CASE("Store::open with Check::changed", "[queue]") {
+  TempDir tmp;
+  const fs::path db_path = tmp.path / "queue.db";
+  {
+    Store store = Store::open(db_path);
+    auto transaction = store.begin();
+    for (int i = 0; i < 2000; ++i) {
+      Opportunity o = finding("fp" + std::to_string(i));
+      o.snippet = std::string(300, 'x');
+      store.upsert_opportunity(o);
+    }
+    transaction.commit();
+  } // checkpointed into the file
+  const fs::path stamp = tmp.path / ".queue.db.checked";
+
+  SECTION("a healthy file is checked once and its stamp kept") {
+    REQUIRE_NOTHROW(Store::open(db_path, Store::Check::changed));
+    CHECK(fs::exists(stamp));
+    REQUIRE_NOTHROW(Store::open(db_path, Store::Check::changed));
+  }
+  SECTION("random bytes in the middle of the file are found at open, even after a clean check") {
+    REQUIRE_NOTHROW(Store::open(db_path, Store::Check::changed));
+    const auto size = fs::file_size(db_path);
+    {
+      std::fstream f(db_path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(size / 2));
+      const std::string noise = random_bytes(4 * 4096);
+      f.write(noise.data(), static_cast<std::streamsize>(noise.size()));
+    }
+    CHECK_THROWS_AS(Store::open(db_path, Store::Check::changed), queue::CorruptError);
   }
 }
 

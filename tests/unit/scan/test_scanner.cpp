@@ -250,6 +250,39 @@ TEST_CASE("CommitScanner::scan_commits") {
     CHECK(rows[0].snippet == "eval(b)");
   }
 
+  SECTION("a finding removed on one branch stays open while another branch still has it") {
+    fx.repo.write("a.py", "x = eval(a)\n");
+    std::string c1 = fx.repo.commit();
+    fx.scan({c1});
+    fx.repo.git({"checkout", "-q", "-b", "feat"});
+    fx.repo.write("a.py", "x = 1\n");
+    std::string f1 = fx.repo.commit();
+    ScanStats on_feat = fx.scan({f1});
+    CHECK(on_feat.resolved == 0);
+    REQUIRE(fx.rows_with_status("a.py", "open").size() == 1); // main still has it
+    fx.repo.git({"checkout", "-q", "main"});
+    fx.repo.write("a.py", "x = 2\n");
+    std::string c2 = fx.repo.commit();
+    ScanStats on_main = fx.scan({c2});
+    CHECK(on_main.resolved == 1); // gone from every branch now
+    CHECK(fx.rows_with_status("a.py", "resolved").size() == 1);
+  }
+
+  SECTION("a finding only another branch has is not resolved by a commit on this one") {
+    fx.repo.write("a.py", "x = 1\n");
+    std::string c1 = fx.repo.commit();
+    fx.scan({c1});
+    fx.repo.git({"checkout", "-q", "-b", "feat"});
+    fx.repo.write("a.py", "x = eval(a)\n");
+    std::string f1 = fx.repo.commit();
+    fx.scan({f1});
+    fx.repo.git({"checkout", "-q", "main"});
+    fx.repo.write("a.py", "x = 2\n");
+    std::string c2 = fx.repo.commit();
+    CHECK(fx.scan({c2}).resolved == 0);
+    CHECK(fx.rows_with_status("a.py", "open").size() == 1);
+  }
+
   SECTION("a deleted file resolves its rows") {
     fx.repo.write("a.py", "x = eval(a)\ny = eval(b)\n");
     fx.repo.write("keep.py", "eval(k)\n");
