@@ -96,7 +96,7 @@ bool outside(const std::filesystem::path& dir, const std::filesystem::path& root
 } // namespace
 
 std::vector<std::filesystem::path> Context::local_rules_dirs() const {
-  std::vector<std::filesystem::path> out{paths.data_dir / "rules"};
+  std::vector<std::filesystem::path> out{paths.layout().local_rules()};
   std::filesystem::path dir = config.rules.directory;
   auto origin = config.origin.find("rules.directory");
   const bool from_repository = origin == config.origin.end() || origin->second == "default" ||

@@ -112,7 +112,7 @@ std::string apply_external(Context& ctx, const scan::Engine& engine, const std::
       p->detail = "no fixer named " + name;
       return "";
     }
-    if (!safety::command_trusted(ctx.config, "fixers", ctx.paths.repo_config(), ctx.paths.data_dir / "trust")) {
+    if (!safety::command_trusted(ctx.config, "fixers", ctx.paths.repo_config(), ctx.paths.trust_file())) {
       p->outcome = "untrusted";
       p->detail = "fixers in .autoloop.yml are not trusted: run `git autoloop trust`";
       return "";
@@ -321,7 +321,7 @@ std::vector<Planned*> live(std::vector<Planned>& all) {
 
 void notify(Context& ctx, const DrainResult& r) {
   if (ctx.config.notify_command.empty()) return;
-  if (!safety::command_trusted(ctx.config, "notify_command", ctx.paths.repo_config(), ctx.paths.data_dir / "trust")) return;
+  if (!safety::command_trusted(ctx.config, "notify_command", ctx.paths.repo_config(), ctx.paths.trust_file())) return;
   nlohmann::json j = {{"cycle", r.cycle},       {"branch", r.branch},   {"side_branch", r.side_ref},
                       {"tip", r.tip},           {"applied", r.applied}, {"kept", r.kept},
                       {"failed", r.failed},     {"resolved", r.resolved}, {"rolled_back", r.rolled_back},
@@ -643,7 +643,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   // 2. Tests: required, configured and trusted?
   const bool tests_configured = !ctx.config.test_command.empty();
   const bool tests_trusted =
-      safety::command_trusted(ctx.config, "test_command", ctx.paths.repo_config(), ctx.paths.data_dir / "trust");
+      safety::command_trusted(ctx.config, "test_command", ctx.paths.repo_config(), ctx.paths.trust_file());
   const bool run_tests = tests_configured && tests_trusted && ctx.paths.work_tree;
   if (tests_configured && !tests_trusted) store.set_state("untrusted", "test_command in .autoloop.yml is not trusted: run `git autoloop trust`");
   else store.erase_state("untrusted");

@@ -258,7 +258,7 @@ std::optional<unsigned> regular_file_perms(const fs::path& path) {
 // Where the accept's temporary copy of `target` goes: the loop's own directory when it is on the same
 // file system as `target` (nothing appears in the work tree before the branch moves), else beside it.
 std::string temp_path_for(Context& ctx, const fs::path& target, const std::string& nonce, size_t index) {
-  const fs::path dir = ctx.paths.data_dir / "accept";
+  const fs::path dir = ctx.paths.layout().accept_dir();
   std::error_code ec;
   fs::create_directories(dir, ec);
   struct stat a {}, b {};
@@ -407,7 +407,7 @@ std::optional<std::string> finish_accept_locked(Context& ctx, bool write_files) 
 std::optional<schedule::FileLock> accept_lock(Context& ctx, std::chrono::milliseconds wait) {
   std::error_code ec;
   fs::create_directories(ctx.paths.data_dir, ec);
-  return schedule::FileLock::acquire(ctx.paths.data_dir / "accept.lock", wait);
+  return schedule::FileLock::acquire(ctx.paths.layout().accept_lock(), wait);
 }
 
 // The value of the trailer `key` in a commit message, or "". Only the last paragraph counts: a rule's
