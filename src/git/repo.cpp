@@ -285,26 +285,80 @@ bool Repository::is_reachable(const std::string& commit) const {
   return false;
 }
 
+namespace {
+
+// A commit's date; nullopt when it cannot be read (a shallow clone's boundary).
+std::optional<int64_t> commit_time(git_repository* repo, const git_oid& oid) {
+  git_commit* c = nullptr;
+  if (git_commit_lookup(&c, repo, &oid) < 0) {
+    git_error_clear();
+    return std::nullopt;
+  }
+  Commit commit(c);
+  return static_cast<int64_t>(git_commit_time(c));
+}
+
+// Commits from one or more starting points, newest first by commit date, a child before its parents on
+// equal dates, streaming: unlike a sorted git_revwalk it does not pass over the whole history first. A
+// commit that cannot be read ends its line.
+class DateWalk {
+public:
+  struct Item {
+    int64_t time;
+    uint64_t order;
+    git_oid oid;
+  };
+
+  // `hide` (an id) is never queued, nor what lies only behind it.
+  explicit DateWalk(git_repository* repo, std::string hide = "") : m_repo(repo), m_hide(std::move(hide)) {}
+
+  // Queues `oid` unless it was queued before.
+  void push(const git_oid& oid) {
+    std::string id = hex(&oid);
+    if (id == m_hide || !m_seen.insert(std::move(id)).second) return;
+    if (auto when = commit_time(m_repo, oid)) m_queue.push({*when, m_order++, oid});
+  }
+  bool empty() const { return m_queue.empty(); }
+  // The newest commit queued; the caller decides whether to go on, then calls push_parents.
+  Item pop() {
+    Item item = m_queue.top();
+    m_queue.pop();
+    return item;
+  }
+  void push_parents(const Item& item) {
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, m_repo, &item.oid) < 0) {
+      git_error_clear();
+      return;
+    }
+    Commit commit(c);
+    for (unsigned i = 0, n = git_commit_parentcount(c); i < n; ++i) push(*git_commit_parent_id(c, i));
+  }
+
+private:
+  struct LaterFirst {
+    bool operator()(const Item& a, const Item& b) const { return a.time != b.time ? a.time < b.time : a.order > b.order; }
+  };
+  git_repository* m_repo;
+  std::string m_hide;
+  std::priority_queue<Item, std::vector<Item>, LaterFirst> m_queue;
+  std::unordered_set<std::string> m_seen;
+  uint64_t m_order = 0;
+};
+
+} // namespace
+
 std::vector<std::string> Repository::ancestors_among(const std::string& tip, const std::vector<std::string>& targets,
                                                      size_t stop_after) const {
   std::vector<std::string> out;
   git_repository* repo = m_repo.get();
-  auto time_of = [&](const git_oid& oid) -> std::optional<int64_t> {
-    git_commit* c = nullptr;
-    if (git_commit_lookup(&c, repo, &oid) < 0) {
-      git_error_clear();
-      return std::nullopt;
-    }
-    Commit commit(c);
-    return static_cast<int64_t>(git_commit_time(c));
-  };
   // The targets that can be met at all, and the date past which the walk is pointless.
   std::unordered_set<std::string> wanted;
   int64_t oldest = INT64_MAX;
   for (const auto& t : targets) {
     git_oid oid;
     if (t.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, t.c_str()) < 0) continue;
-    auto when = time_of(oid);
+    auto when = commit_time(repo, oid);
     if (!when) continue;
     if (wanted.insert(t).second) oldest = std::min(oldest, *when);
   }
@@ -312,37 +366,16 @@ std::vector<std::string> Repository::ancestors_among(const std::string& tip, con
   if (wanted.empty() || stop_after == 0 || tip.size() != GIT_OID_HEXSZ || git_oid_fromstr(&start, tip.c_str()) < 0)
     return out;
   constexpr int64_t k_clock_skew = 86400;
-  // Newest first; on equal dates, first pushed first (a child is pushed before its parents).
-  struct Item {
-    int64_t time;
-    uint64_t order;
-    git_oid oid;
-  };
-  auto later_first = [](const Item& a, const Item& b) { return a.time != b.time ? a.time < b.time : a.order > b.order; };
-  std::priority_queue<Item, std::vector<Item>, decltype(later_first)> queue(later_first);
-  std::unordered_set<std::string> visited;
-  uint64_t order = 0;
-  auto push = [&](const git_oid& oid) {
-    if (!visited.insert(hex(&oid)).second) return;
-    if (auto when = time_of(oid)) queue.push({*when, order++, oid});
-  };
-  push(start);
-  while (!queue.empty()) {
-    Item item = queue.top();
-    queue.pop();
+  DateWalk walk(repo);
+  walk.push(start);
+  while (!walk.empty()) {
+    DateWalk::Item item = walk.pop();
     if (item.time < oldest - k_clock_skew) break;
-    std::string id = hex(&item.oid);
-    if (wanted.erase(id)) {
-      out.push_back(id);
+    if (wanted.erase(hex(&item.oid))) {
+      out.push_back(hex(&item.oid));
       if (out.size() >= stop_after || wanted.empty()) break;
     }
-    git_commit* c = nullptr;
-    if (git_commit_lookup(&c, repo, &item.oid) < 0) {
-      git_error_clear();
-      continue;
-    }
-    Commit commit(c);
-    for (unsigned i = 0, n = git_commit_parentcount(c); i < n; ++i) push(*git_commit_parent_id(c, i));
+    walk.push_parents(item);
   }
   return out;
 }
@@ -351,34 +384,11 @@ Repository::CommitWalk Repository::commits_since(const std::string& tip, const s
                                                  const std::function<bool(const std::string&)>& skip, size_t limit,
                                                  size_t max_visit) const {
   CommitWalk result;
-  git_repository* repo = m_repo.get();
-  // The same walk as ancestors_among: by date, newest first, a child before its parents on equal dates,
-  // streaming (no pass over the whole history first). A missing commit (shallow clone) ends its line.
-  struct Item {
-    int64_t time;
-    uint64_t order;
-    git_oid oid;
-  };
-  auto later_first = [](const Item& a, const Item& b) { return a.time != b.time ? a.time < b.time : a.order > b.order; };
-  std::priority_queue<Item, std::vector<Item>, decltype(later_first)> queue(later_first);
-  std::unordered_set<std::string> queued;
-  uint64_t order = 0;
-  auto push = [&](const git_oid& oid) {
-    std::string id = hex(&oid);
-    if (id == hide || !queued.insert(id).second) return;
-    git_commit* c = nullptr;
-    if (git_commit_lookup(&c, repo, &oid) < 0) {
-      git_error_clear();
-      return;
-    }
-    Commit commit(c);
-    queue.push({static_cast<int64_t>(git_commit_time(c)), order++, oid});
-  };
-  push(parse_oid(tip));
+  DateWalk walk(m_repo.get(), hide);
+  walk.push(parse_oid(tip));
   size_t visited = 0;
-  while (!queue.empty()) {
-    Item item = queue.top();
-    queue.pop();
+  while (!walk.empty()) {
+    DateWalk::Item item = walk.pop();
     if (item.time < since) break; // everything still queued is older
     if (visited++ >= max_visit) {
       result.complete = false;
@@ -392,13 +402,7 @@ Repository::CommitWalk Repository::commits_since(const std::string& tip, const s
       }
       result.commits.push_back(std::move(id));
     }
-    git_commit* c = nullptr;
-    if (git_commit_lookup(&c, repo, &item.oid) < 0) {
-      git_error_clear();
-      continue;
-    }
-    Commit commit(c);
-    for (unsigned i = 0, n = git_commit_parentcount(c); i < n; ++i) push(*git_commit_parent_id(c, i));
+    walk.push_parents(item);
   }
   return result;
 }

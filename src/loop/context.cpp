@@ -80,43 +80,13 @@ const scan::Engine& Context::engine() {
   return *m_engine;
 }
 
-namespace {
-
-// Whether `dir` lies outside `root` (both made absolute and free of symlinks as far as they exist).
-bool outside(const std::filesystem::path& dir, const std::filesystem::path& root) {
-  std::error_code ec;
-  auto d = std::filesystem::weakly_canonical(dir, ec);
-  if (ec) return false;
-  auto r = std::filesystem::weakly_canonical(root, ec);
-  if (ec) return false;
-  auto rel = d.lexically_relative(r);
-  return rel.empty() || *rel.begin() == "..";
-}
-
-} // namespace
-
-std::vector<std::filesystem::path> Context::local_rules_dirs() const {
-  std::vector<std::filesystem::path> out{paths.layout().local_rules()};
-  std::filesystem::path dir = config.rules.directory;
-  auto origin = config.origin.find("rules.directory");
-  const bool from_repository = origin == config.origin.end() || origin->second == "default" ||
-                               (paths.repo_config() && origin->second.rfind(paths.repo_config()->string() + ":", 0) == 0);
-  if (from_repository || dir.empty()) return out;
-  if (dir.is_relative()) {
-    if (!paths.work_tree) return out;
-    dir = *paths.work_tree / dir;
-  }
-  if (!paths.work_tree || outside(dir, *paths.work_tree)) out.push_back(dir);
-  return out;
-}
+std::vector<std::filesystem::path> Context::local_rules_dirs() const { return {paths.layout().local_rules()}; }
 
 Context::RepositoryRules Context::repository_rules() const {
   RepositoryRules out;
   if (!paths.work_tree || config.rules.directory.empty()) return out;
   std::filesystem::path dir = config.rules.directory;
   if (dir.is_relative()) dir = *paths.work_tree / dir;
-  for (const auto& local : local_rules_dirs())
-    if (local == dir) return out; // the user's own
   out.dir = dir;
   out.display = dir.lexically_relative(*paths.work_tree).generic_string();
   if (out.display.empty() || out.display.rfind("..", 0) == 0) out.display = dir.string();

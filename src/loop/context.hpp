@@ -81,9 +81,9 @@ public:
   // of the same id) and the config's switches. Throws core::LocatedError for a malformed rule file.
   std::vector<scan::Rule> rules() const;
 
-  // The repository's rules directory as it is now: `rules.directory` when it comes from the tracked
-  // .autoloop.yml or the default, or names a directory inside the work tree. Without a work tree, or
-  // when the directory is the user's own (see local_rules_dirs), `dir` is empty and there are none.
+  // The repository's rules directory as it is now: `rules.directory`, which lies inside the work tree
+  // whoever set it (config load refuses absolute paths and ".."), so a checkout can change its files.
+  // Without a work tree `dir` is empty and there are none.
   struct RepositoryRules {
     std::optional<std::filesystem::path> dir;
     std::string display;                       // `dir` relative to the work tree (".autoloop/rules")
@@ -94,9 +94,8 @@ public:
   // Throws core::Error when the directory cannot be read.
   RepositoryRules repository_rules() const;
 
-  // The user's own rule directories, trusted like local config: `.git/autoloop/rules/`, and
-  // `rules.directory` when it is set in `.git/autoloop/config.yml`, the environment or `-c` and lies
-  // outside the work tree (inside it, a checkout could change the files: it stays the repository's).
+  // The user's own rule directories, trusted like local config: `.git/autoloop/rules/` (no checkout
+  // writes there).
   std::vector<std::filesystem::path> local_rules_dirs() const;
 
   // The hooks directory git really uses (`git rev-parse --git-path hooks`: honours core.hooksPath

@@ -62,6 +62,16 @@ assert_hooks_fast() {
 # py NAME [FUNC]: a Python file with one python/compare-to-none finding (line 2).
 py() { printf 'def %s(x):\n    if x == None:\n        return 1\n    return 2\n' "${2:-f}" >"$1"; }
 
+# clone_upstream: from the directory holding an attacker's `upstream` repository, the user's clone of it in
+# `repo` (entered), with the user's identity and autoloop installed without a config file, untrusted.
+clone_upstream() {
+  git clone -q upstream repo
+  cd repo
+  git config user.name "E2E User"
+  git config user.email "user@e2e.invalid"
+  install_autoloop --no-config-file
+}
+
 # torture_repo: a repository with hooks installed, drains by hand (see manual_drains), gc in the foreground.
 torture_repo() {
   new_repo "${1:-repo}"

@@ -847,7 +847,12 @@ test_rule_id_traversal() {
 }
 
 # t DESCRIPTION FUNCTION: one attack; it held when every assertion of the case passed.
+# SUITE_SHARD=I/N runs only the cases whose position (from 0) is I modulo N: CTest runs the suite as
+# N tests side by side (CMakeLists.txt), each with its own FIGURES line.
+HOSTILE_CASE=-1
 t() {
+  HOSTILE_CASE=$((HOSTILE_CASE + 1))
+  if [ -n "${SUITE_SHARD:-}" ] && [ $((HOSTILE_CASE % ${SUITE_SHARD#*/})) -ne "${SUITE_SHARD%/*}" ]; then return 0; fi
   local failed=${#E2E_FAILED[@]}
   run_test "$1" "$2"
   [ -z "${SUITE_ONLY:-}" ] || [[ $2 =~ $SUITE_ONLY ]] || return 0

@@ -54,11 +54,7 @@ clone_hostile() {
   "$plant"
   commit_all "attacker's commit"
   cd ..
-  git clone -q upstream repo
-  cd repo
-  git config user.name "E2E User"
-  git config user.email "user@e2e.invalid"
-  install_autoloop --no-config-file
+  clone_upstream
   py mine.py mine
   git add mine.py
   timed_commit -m "my work"

@@ -49,11 +49,7 @@ hostile_clone() {
   py a.py
   commit_all "upstream"
   cd ..
-  git clone -q upstream repo
-  cd repo
-  git config user.name "E2E User"
-  git config user.email "user@e2e.invalid"
-  install_autoloop --no-config-file
+  clone_upstream
 }
 
 # one_commit_and_drains: an ordinary commit through the hooks (its worker scans and drains in the

@@ -38,12 +38,8 @@ hostile_clone() {
   git add -A
   git commit -q -m "project rules"
   cd ..
-  git clone -q upstream repo
-  cd repo
-  git config user.name "E2E User"
-  git config user.email "user@e2e.invalid"
+  clone_upstream
   git config gc.autoDetach false
-  install_autoloop --no-config-file
   manual_drains "${1:-}" "${2:-}"
   py a.py
   git add a.py

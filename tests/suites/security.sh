@@ -41,11 +41,7 @@ test_malicious_config_on_a_branch() {
   git checkout -q main
   cd ..
   # The user clones it, installs, trusts main's (harmless) config, then checks the branch out and works on it.
-  git clone -q upstream repo
-  cd repo
-  git config user.name "E2E User"
-  git config user.email "user@e2e.invalid"
-  install_autoloop --no-config-file
+  clone_upstream
   expect_rc 0 git autoloop trust
   git checkout -q evil
   py mine.py mine

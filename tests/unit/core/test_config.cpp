@@ -624,6 +624,9 @@ TEST_CASE("load_config: values that name refs and paths") {
       CHECK(config.rules.directory == good);
       CHECK(config.metrics.coverage_report == good);
     }
+  }
+}
+
 TEST_CASE("load_config refuses hostile files and values") {
   const TempDir tmp;
   INFO("temp dir " << tmp.path().string());

@@ -279,6 +279,8 @@ TEST_CASE("remove_all_inside") {
     CHECK(test_support::slurp(tmp / "outside" / "keep" / "Cargo.lock") == "keep\n");
     CHECK(fs::exists(root / "worktrees" / "t1" / "file"));
   }
+}
+
 TEST_CASE("read_untrusted_file") {
   TempDir tmp("untrusted");
   const fs::path root = tmp.path() / "work";

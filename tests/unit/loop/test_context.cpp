@@ -312,34 +312,31 @@ TEST_CASE("Context::rules") {
     CHECK(find_rule(ctx.rules(), "python/eval-exec")->trusted);
   }
 
-  SECTION("local rules: .git/autoloop/rules/ and a rules.directory of the user's outside the work tree") {
-    TempDir mine("my-rules");
-    mine.write("eval.yml", "id: python/eval-exec\nlanguage: python\ncategory: security_fixes\nmessage: my version\n"
-                           "query: \"(call) @match\"\n");
-    Context ctx = open_ctx(repo, {"rules.directory=" + mine.path().string()});
-    auto rules = ctx.rules();
+  SECTION("local rules: .git/autoloop/rules/, trusted, may replace a built-in; a rules.directory is never outside") {
+    repo.write(".git/autoloop/rules/eval.yml", "id: python/eval-exec\nlanguage: python\ncategory: security_fixes\n"
+                                               "message: my version\nquery: \"(call) @match\"\n");
+    auto rules = open_ctx(repo).rules();
     REQUIRE(find_rule(rules, "python/eval-exec"));
     CHECK(find_rule(rules, "python/eval-exec")->message == "my version");
     CHECK(find_rule(rules, "python/eval-exec")->origin == scan::RuleOrigin::local);
     CHECK(find_rule(rules, "python/eval-exec")->trusted);
-    CHECK_FALSE(ctx.repository_rules().dir);
+    TempDir mine("my-rules");
+    CHECK_THROWS_WITH(open_ctx(repo, {"rules.directory=" + mine.path().string()}), Catch::Contains("not absolute"));
 
     repo.write(".git/autoloop/rules/x.yml", "id: mine/x\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
     REQUIRE(find_rule(open_ctx(repo).rules(), "mine/x"));
     CHECK(find_rule(open_ctx(repo).rules(), "mine/x")->origin == scan::RuleOrigin::local);
   }
 
-  SECTION("a rules.directory inside the work tree stays the repository's, whoever set it; so does one the tracked file names") {
+  SECTION("a rules.directory stays the repository's, whoever set it") {
     repo.write("myrules/r.yml", "id: t/r\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
     auto rules = open_ctx(repo, {"rules.directory=myrules"}).rules();
     REQUIRE(find_rule(rules, "repo:t/r"));
     CHECK_FALSE(find_rule(rules, "repo:t/r")->trusted);
-    TempDir outside("outside");
-    outside.write("o.yml", "id: t/o\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
-    repo.write(".autoloop.yml", "rules: {directory: " + outside.path().string() + "}\n");
+    repo.write(".autoloop.yml", "rules: {directory: myrules}\n");
     auto from_tracked = open_ctx(repo).rules();
-    REQUIRE(find_rule(from_tracked, "repo:t/o"));
-    CHECK_FALSE(find_rule(from_tracked, "repo:t/o")->trusted);
+    REQUIRE(find_rule(from_tracked, "repo:t/r"));
+    CHECK_FALSE(find_rule(from_tracked, "repo:t/r")->trusted);
   }
 
   SECTION("a malformed repository rule throws LocatedError naming it") {
