@@ -44,8 +44,8 @@ as_root() {
 }
 
 # 1. Packages: only what is missing, so a second run does nothing. The tests need a few more
-#    (a headless browser for the HTML report, a JSON-schema validator, GNU time for peak memory, clang and its sanitizer and
-#    libFuzzer runtimes for tests/fuzz/).
+#    (a headless browser for the HTML report, a JSON-schema validator, GNU time for peak memory, clang
+#    and its sanitizer and libFuzzer runtimes for tests/fuzz/).
 test_packages=(python3-jsonschema chromium clang libclang-rt-14-dev time)
 ensure_packages() {
   local want=(libgit2-dev libtree-sitter-dev libyaml-cpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev
