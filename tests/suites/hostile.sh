@@ -430,8 +430,12 @@ test_forged_local_side_branch_accept_all() {
   clone_as_user
   git checkout -q autoloop/main
   git checkout -q main
+  # The user made this autoloop/main (from the forged remote branch): it is theirs, so it is part of
+  # the snapshot, and the side-branch invariants (which hold for the loop's branches) do not apply.
+  SIDE_REFS='^refs/heads/no-side-branches-here/'
   attack
-  held
+  held --prefix no-side-branches-here/
+  assert_eq "$(git rev-parse origin/autoloop/main)" "$(git rev-parse autoloop/main)" "the user's autoloop/main"
   bounded "review --accept-all" git autoloop review --accept-all
   assert_no_file payload.py "the forged fix's file in the work tree"
   assert_eq "" "$(git log --format=%H -- payload.py)" "the forged fix in the user's history"
