@@ -168,9 +168,22 @@ coverage_case() {
   figure attacks_held
 }
 
-test_coverage_report_dev_zero() { coverage_case plant_coverage_dev_zero; }
+# coverage_refused_at_load PLANT: a report path that is absolute or climbs out with ".." is a config error
+# (file:line:col, like any malformed value): nothing is read, every command says why and finishes.
+coverage_refused_at_load() {
+  clone_hostile "$1"
+  assert_hooks_fast
+  wait_for_worker
+  assert_contains "$(cat "$(autoloop_dir)/last-error")" ".autoloop.yml:1:" "last-error"
+  run_the_commands "invalid metrics.coverage_report"
+  assert_eq "0" "$(db_query "SELECT count(*) FROM commit_coverage" 2>/dev/null || echo 0)" "coverage recorded"
+  assert_worker_small
+  figure attacks_held
+}
+
+test_coverage_report_dev_zero() { coverage_refused_at_load plant_coverage_dev_zero; }
 test_coverage_report_symlink_to_dev_zero() { coverage_case plant_coverage_symlink; }
-test_coverage_report_outside_the_work_tree() { coverage_case plant_coverage_outside; }
+test_coverage_report_outside_the_work_tree() { coverage_refused_at_load plant_coverage_outside; }
 
 plant_exponential_exclude() {
   local pattern="" deep="" i
