@@ -24,24 +24,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One scratch directory per process, removed at exit.
-const fs::path& scratch() {
-  static const fs::path dir = [] {
-    std::string pattern = (fs::temp_directory_path() / "autoloop-fuzz-config-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) fuzz::broken("mkdtemp failed");
-    std::atexit([] {
-      std::error_code ignored;
-      fs::remove_all(scratch(), ignored);
-    });
-    return fs::path(pattern);
-  }();
-  return dir;
-}
-
+// The scratch directory of this target, and files written there (fuzz_input.hpp).
+const fs::path& scratch() { return fuzz::scratch("fuzz-config"); }
 fs::path write(const std::string& name, const std::string& text) {
-  fs::path file = scratch() / name;
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-  return file;
+  scratch();
+  return fuzz::write_scratch(name, text);
 }
 
 // The entries as a YAML file: top-level keys as they are, "section.key" under its section.

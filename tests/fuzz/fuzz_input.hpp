@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +56,28 @@ inline std::vector<std::string> lines(const std::string& text) {
 [[noreturn]] inline void broken(const char* what, const std::string& detail = {}) {
   std::fprintf(stderr, "fuzz: invariant broken: %s\n%s\n", what, detail.c_str());
   std::abort();
+}
+
+// One scratch directory per process (under the temp dir, named after `tag`), removed at exit. The first
+// call's tag names it.
+inline const std::filesystem::path& scratch(const char* tag = "fuzz") {
+  static const std::filesystem::path dir = [tag] {
+    std::string pattern = (std::filesystem::temp_directory_path() / ("autoloop-" + std::string(tag) + "-XXXXXX")).string();
+    if (!::mkdtemp(pattern.data())) broken("mkdtemp failed");
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(scratch(), ignored);
+    });
+    return std::filesystem::path(pattern);
+  }();
+  return dir;
+}
+
+// Writes `text` to `name` in the scratch directory; returns its path.
+inline std::filesystem::path write_scratch(const std::string& name, const std::string& text) {
+  std::filesystem::path file = scratch() / name;
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+  return file;
 }
 
 } // namespace fuzz
