@@ -108,7 +108,7 @@ Runner define_status(CLI::App&) {
       for (const auto& c : ctx.store().strategy_changes(3))
         std::printf("learnt:     %s %s\n", when(static_cast<double>(c.created_at)).c_str(), c.reason.c_str());
     }
-    for (const char* key : {"test_command", "fixers", "notify_command"})
+    for (const char* key : {"test_command", "test_setup", "coverage_command", "fixers", "notify_command"})
       if (!safety::command_trusted(ctx.config, key, ctx.paths.repo_config(), ctx.paths.trust_file()))
         std::printf("trust:      %s in .autoloop.yml is not trusted: run `git autoloop trust` to let it run\n", key);
     try {

@@ -34,6 +34,9 @@ Runner define_trust(CLI::App& sub) {
     if (have_config) {
       std::printf("trusting %s; it may run:\n", repo_config->c_str());
       if (!ctx.config.test_command.empty()) std::printf("  test_command:   %s\n", ctx.config.test_command.c_str());
+      if (!ctx.config.test_setup.empty()) std::printf("  test_setup:     %s\n", ctx.config.test_setup.c_str());
+      if (!ctx.config.coverage_command.empty())
+        std::printf("  coverage_command: %s\n", ctx.config.coverage_command.c_str());
       if (!ctx.config.notify_command.empty()) std::printf("  notify_command: %s\n", ctx.config.notify_command.c_str());
       for (const auto& f : ctx.config.fixers) {
         std::string argv;

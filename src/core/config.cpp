@@ -164,6 +164,7 @@ std::string render_number(double value) {
 // One configuration layer being applied.
 struct Layer {
   std::string file;   // non-empty for a file: errors are located and origins are file:line:column
+  bool shared = false; // the repository's own .autoloop.yml
   std::string label;  // error prefix for an env variable or an override
   std::string origin; // origin of every value set by an env variable or an override
 };
@@ -437,6 +438,57 @@ template <class Get> Leaf glob_list_leaf(std::string path, Get get) {
   return leaf;
 }
 
+// A setting that chooses where git-autoloop writes: the repository's .autoloop.yml may leave it empty
+// (the default), never set it.
+Leaf local_only(Leaf leaf) {
+  auto apply = leaf.apply;
+  const std::string path = leaf.path;
+  leaf.apply = [apply, path](Config& c, const YAML::Node& n, const Where& w) {
+    if (w.layer.shared && !(n.IsNull() || (n.IsScalar() && n.Scalar().empty())))
+      fail(w, n, path + " may not be set in the repository's .autoloop.yml (it chooses where git-autoloop writes): "
+                        "set it in .git/autoloop/config.yml, AUTOLOOP_* or -c");
+    apply(c, n, w);
+  };
+  return leaf;
+}
+
+// Why an absolute directory setting cannot be used (nullopt: it can; empty means the default).
+std::optional<std::string> absolute_dir_problem(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  if (value.size() > 4096) return std::string("it is longer than 4096 bytes");
+  for (unsigned char c : value)
+    if (c < 0x20 || c == 0x7f) return std::string("it holds a control character");
+  if (value.front() != '/') return std::string("it must be an absolute path");
+  for (size_t at = 0;;) {
+    size_t slash = value.find('/', at);
+    if (value.compare(at, slash == std::string::npos ? std::string::npos : slash - at, "..") == 0)
+      return std::string("it may not hold a \"..\" component");
+    if (slash == std::string::npos) return std::nullopt;
+    at = slash + 1;
+  }
+}
+
+// A list of directories inside the work tree (relative, no "..", not .git).
+template <class Get> Leaf dir_list_leaf(std::string path, Get get) {
+  Leaf leaf = list_leaf(path, get, nullptr);
+  auto parse = leaf.apply;
+  leaf.apply = [parse, path](Config& c, const YAML::Node& n, const Where& w) {
+    if (n.IsSequence()) {
+      if (n.size() > k_max_globs)
+        fail(w, n, "too many directories (" + std::to_string(n.size()) + "; at most " + std::to_string(k_max_globs) + ")");
+      for (const YAML::Node& item : n) {
+        if (!item.IsScalar()) continue; // parse_list reports it
+        const std::string& v = item.Scalar();
+        auto why = v.empty() ? std::optional<std::string>("it is empty") : work_tree_path_problem(v);
+        if (!why && (v == ".git" || v.rfind(".git/", 0) == 0)) why = "it names the repository's .git";
+        if (why) fail(w, item, "invalid entry of " + path + " " + render_string(v.substr(0, 60)) + ": " + *why);
+      }
+    }
+    parse(c, n, w);
+  };
+  return leaf;
+}
+
 const char* const k_severity_path = "rules.severity";
 
 void set_severity(Config& config, const std::string& rule_id, const std::string& severity, const std::string& origin) {
@@ -507,6 +559,9 @@ const std::vector<Leaf>& leaves() {
       number_leaf("safety_settings.rollback_threshold", CONFIG_FIELD(safety_settings.rollback_threshold), 0, 1),
       string_leaf("test_command", CONFIG_FIELD(test_command), false),
       int_leaf("test_timeout", CONFIG_FIELD(test_timeout), 1),
+      string_leaf("test_setup", CONFIG_FIELD(test_setup), false),
+      int_leaf("test_budget", CONFIG_FIELD(test_budget), 1),
+      string_leaf("coverage_command", CONFIG_FIELD(coverage_command), false),
       list_leaf("languages", CONFIG_FIELD(languages), &k_languages),
       enum_leaf("scope", CONFIG_FIELD(scope), k_scopes),
       checked_string_leaf("side_branch_prefix", CONFIG_FIELD(side_branch_prefix), true,
@@ -538,6 +593,10 @@ const std::vector<Leaf>& leaves() {
       int_leaf("metrics.complexity_threshold", CONFIG_FIELD(metrics.complexity_threshold), 1),
       int_leaf("metrics.complexity_delta", CONFIG_FIELD(metrics.complexity_delta), 1),
       checked_string_leaf("metrics.coverage_report", CONFIG_FIELD(metrics.coverage_report), false, work_tree_path_problem),
+      local_only(checked_string_leaf("validation.worktree_dir", CONFIG_FIELD(validation.worktree_dir), false,
+                                     absolute_dir_problem)),
+      dir_list_leaf("validation.link_dirs", CONFIG_FIELD(validation.link_dirs)),
+      glob_list_leaf("validation.lockfiles", CONFIG_FIELD(validation.lockfiles)),
   };
   return k_leaves;
 }
@@ -648,7 +707,7 @@ private:
 void apply_file(Config& config, const std::filesystem::path& path, const std::filesystem::path& confine_root) {
   std::optional<std::string> text = read_untrusted_file(path, k_max_config_bytes, confine_root, "configuration files");
   if (!text) return;
-  const Layer layer{path.string(), {}, {}};
+  const Layer layer{path.string(), !confine_root.empty(), {}, {}};
   YAML::Node document;
   try {
     // Two documents at most: yaml-cpp 0.7's LoadAll never returns when a document leaves its first
@@ -687,13 +746,13 @@ void apply_env(Config& config, const std::map<std::string, std::string>& env) {
     const std::string name = env_name(leaf.path);
     auto it = env.find(name);
     if (it == env.end()) continue;
-    const Layer layer{{}, "environment variable " + name, "env " + name};
+    const Layer layer{{}, false, "environment variable " + name, "env " + name};
     leaf.apply(config, parse_value(it->second, leaf.verbatim, layer), Where{layer, YAML::Mark::null_mark()});
   }
 }
 
 void apply_override(Config& config, const std::string& override_text) {
-  const Layer layer{{}, "-c " + override_text, k_command_line_origin};
+  const Layer layer{{}, false, "-c " + override_text, k_command_line_origin};
   const Where where{layer, YAML::Mark::null_mark()};
   const size_t equals = override_text.find('=');
   if (equals == std::string::npos) throw Error(layer.label + ": expected key.path=value");

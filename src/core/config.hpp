@@ -103,6 +103,21 @@ struct MetricsConfig {
   std::string coverage_report;     // lcov .info or Cobertura .xml, relative to the worktree; empty = none
 };
 
+// validation: where the repository's tests run for a fix, and how that place is prepared.
+struct ValidationConfig {
+  // Parent directory of the validation worktrees (absolute). Empty: $XDG_CACHE_HOME/git-autoloop/worktrees
+  // when that path holds no dot-directory, else $TMPDIR (or /var/tmp)/git-autoloop-<uid>/worktrees. Only
+  // the user's layers may set it: the repository's .autoloop.yml never chooses where git-autoloop writes.
+  std::string worktree_dir;
+  // Ignored dependency directories of the main worktree linked into the validation worktree when there
+  // is no test_setup and the lockfiles equal the main worktree's (relative, inside the work tree).
+  std::vector<std::string> link_dirs = {"node_modules", ".venv", "venv", "target"};
+  // Files whose content decides whether test_setup must run again (globs on tracked paths).
+  std::vector<std::string> lockfiles = {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+                                        "poetry.lock",       "Pipfile.lock",        "uv.lock",   "requirements*.txt",
+                                        "Cargo.lock",        "go.sum",              "Gemfile.lock", "composer.lock"};
+};
+
 // ci: what `git autoloop ci` fails on.
 struct CiConfig {
   // Categories (security, performance, quality, coverage, or their full names) and severities (info,
@@ -117,6 +132,9 @@ struct Config {
   SafetySettings safety_settings;
   std::string test_command;            // empty = no tests
   int test_timeout = 600;              // seconds, >= 1
+  std::string test_setup;              // prepares the validation worktree (e.g. `npm ci`); empty = none
+  int test_budget = 3600;              // seconds of test runs per drain cycle, >= 1
+  std::string coverage_command;        // runs the tests with coverage, writing metrics.coverage_report; empty = none
   std::vector<std::string> languages;  // empty = all
   std::string scope = "changed_files"; // changed_files | changed_lines
   std::string side_branch_prefix = "autoloop/";
@@ -130,6 +148,7 @@ struct Config {
   CiConfig ci;
   FeedbackConfig feedback;
   MetricsConfig metrics;
+  ValidationConfig validation;
 
   // Dotted key path -> where the value came from (see the policy above). Every key of
   // config_entries() is present; rules.severity also has one "rules.severity.<id>" entry per rule id.

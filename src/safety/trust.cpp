@@ -36,6 +36,8 @@ std::string content_id(const std::string& content) { return git::hash_blob(conte
 bool command_trusted(const core::Config& config, const std::string& key,
                      const std::optional<std::filesystem::path>& repo_config, const std::filesystem::path& trust_file) {
   bool empty = key == "test_command" ? config.test_command.empty()
+               : key == "test_setup" ? config.test_setup.empty()
+               : key == "coverage_command" ? config.coverage_command.empty()
                : key == "notify_command" ? config.notify_command.empty()
                : key == "fixers" ? config.fixers.empty() : true;
   if (empty || !repo_config) return true;

@@ -123,6 +123,9 @@ const std::vector<std::string> k_all_keys = {
     "safety_settings.rollback_threshold",
     "test_command",
     "test_timeout",
+    "test_setup",
+    "test_budget",
+    "coverage_command",
     "languages",
     "scope",
     "side_branch_prefix",
@@ -153,6 +156,9 @@ const std::vector<std::string> k_all_keys = {
     "metrics.complexity_threshold",
     "metrics.complexity_delta",
     "metrics.coverage_report",
+    "validation.worktree_dir",
+    "validation.link_dirs",
+    "validation.lockfiles",
 };
 
 } // namespace
@@ -624,6 +630,63 @@ TEST_CASE("load_config: values that name refs and paths") {
       CHECK(config.rules.directory == good);
       CHECK(config.metrics.coverage_report == good);
     }
+  }
+}
+
+TEST_CASE("load_config: where the tests run") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+
+  SECTION("the repository's file may not choose validation.worktree_dir; the user's layers may") {
+    const fs::path file = tmp.write("wt.yml", "validation:\n  worktree_dir: /home/victim/.ssh\n");
+    const std::string message = located_error(file);
+    CHECK(message.rfind(file.string() + ":2:17: ", 0) == 0);
+    CHECK(message.find("may not be set in the repository's .autoloop.yml") != std::string::npos);
+    // Left empty (the default) it is no choice at all.
+    core::ConfigSources sources;
+    sources.repo_file = tmp.write("empty.yml", "validation: {worktree_dir: \"\"}\n");
+    CHECK(core::load_config(sources).validation.worktree_dir.empty());
+    sources.repo_file.reset();
+    sources.local_file = tmp.write("local.yml", "validation: {worktree_dir: /srv/cache/wt}\n");
+    CHECK(core::load_config(sources).validation.worktree_dir == "/srv/cache/wt");
+    sources.local_file.reset();
+    sources.env["AUTOLOOP_VALIDATION__WORKTREE_DIR"] = "/var/cache/x";
+    CHECK(core::load_config(sources).validation.worktree_dir == "/var/cache/x");
+  }
+
+  SECTION("worktree_dir is absolute, without '..' or control characters, from every layer") {
+    for (const std::string& bad : std::vector<std::string>{"relative/dir", "/a/../b", "/a/..", "/a\nb"}) {
+      INFO(bad);
+      CHECK(layer_error({{"AUTOLOOP_VALIDATION__WORKTREE_DIR", bad}}, {}).find("validation.worktree_dir") !=
+            std::string::npos);
+      CHECK(layer_error({}, {"validation.worktree_dir=" + bad}).find("invalid validation.worktree_dir") !=
+            std::string::npos);
+    }
+  }
+
+  SECTION("link_dirs stay inside the work tree and never name .git") {
+    for (const std::string bad : {"../node_modules", "/usr/lib/node_modules", ".git", ".git/hooks", ""}) {
+      INFO(bad);
+      const fs::path file = tmp.write("links.yml", "validation:\n  link_dirs: [node_modules, " + yaml_quoted(bad) + "]\n");
+      const std::string message = located_error(file);
+      CHECK(message.rfind(file.string() + ":2:", 0) == 0);
+      CHECK(message.find("invalid entry of validation.link_dirs") != std::string::npos);
+    }
+    core::ConfigSources sources;
+    sources.repo_file = tmp.write("ok.yml", "validation: {link_dirs: [node_modules, py/.venv]}\n");
+    CHECK(core::load_config(sources).validation.link_dirs == std::vector<std::string>{"node_modules", "py/.venv"});
+  }
+
+  SECTION("test_setup, test_budget and coverage_command load with their origins") {
+    core::ConfigSources sources;
+    sources.repo_file = tmp.write("cmds.yml", "test_setup: npm ci --offline\ntest_budget: 90\ncoverage_command: make cov\n");
+    const core::Config config = core::load_config(sources);
+    CHECK(config.test_setup == "npm ci --offline");
+    CHECK(config.test_budget == 90);
+    CHECK(config.coverage_command == "make cov");
+    CHECK(config.origin.at("test_setup").rfind(sources.repo_file->string() + ":1:", 0) == 0);
+    const fs::path zero = tmp.write("zero.yml", "test_budget: 0\n");
+    CHECK(located_error(zero).rfind(zero.string() + ":1:", 0) == 0);
   }
 }
 
