@@ -67,11 +67,12 @@ LineCoverage finish(std::map<std::string, std::vector<LineHits>>&& raw, std::siz
   return out;
 }
 
-// A line number (1..INT_MAX) or nullopt.
+// A line number (0..INT_MAX) or nullopt. Line 0 is no line, but coverage.py writes "DA:0,1" for an empty
+// module: callers skip it rather than refuse the whole report.
 std::optional<int> to_line(std::string_view s) {
   int v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v < 1) return std::nullopt;
+  if (ec != std::errc() || end != s.data() + s.size() || v < 0) return std::nullopt;
   return v;
 }
 
@@ -216,11 +217,11 @@ LineCoverage parse_lcov_lines(std::string_view text, const fs::path& root, PathF
       const std::size_t comma = rest.find(',');
       if (comma == std::string_view::npos) fail("lcov", line_no, "DA without a count");
       const std::string_view count = rest.substr(comma + 1, rest.find(',', comma + 1) - comma - 1);
-      auto number = to_line(rest.substr(0, comma));
-      auto hits = to_hits(count);
-      if (!number) fail("lcov", line_no, "bad line number '" + std::string(rest.substr(0, comma)) + "'");
-      if (!hits) fail("lcov", line_no, "bad count '" + std::string(count) + "'");
-      if (current) current->push_back({*number, *hits});
+      const int number = to_line(rest.substr(0, comma)).value_or(-1);
+      const long long hits = to_hits(count).value_or(-1);
+      if (number < 0) fail("lcov", line_no, "bad line number '" + std::string(rest.substr(0, comma)) + "'");
+      if (hits < 0) fail("lcov", line_no, "bad count '" + std::string(count) + "'");
+      if (current && number > 0) current->push_back({number, hits});
     } else if (line == "end_of_record") {
       if (!record_line) fail("lcov", line_no, "end_of_record without SF:");
       record_line = 0;
@@ -333,11 +334,11 @@ LineCoverage parse_cobertura_lines(std::string_view text, const fs::path& root, 
       } else if (name == "class") {
         current = has_filename && !self_closing ? &by_name[decode_xml(filename)] : nullptr;
       } else if (name == "line" && current) {
-        auto n = has_number ? to_line(trim(number)) : std::nullopt;
-        auto h = has_hits ? to_hits(trim(hits)) : std::nullopt;
-        if (!n) fail_in(text, lt, "<line> without a valid number");
-        if (!h) fail_in(text, lt, "<line> without a valid hits count");
-        current->push_back({*n, *h});
+        const int n = has_number ? to_line(trim(number)).value_or(-1) : -1;
+        const long long h = has_hits ? to_hits(trim(hits)).value_or(-1) : -1;
+        if (n < 0) fail_in(text, lt, "<line> without a valid number");
+        if (h < 0) fail_in(text, lt, "<line> without a valid hits count");
+        if (n > 0) current->push_back({n, h});
       }
     }
   }

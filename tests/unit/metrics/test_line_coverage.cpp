@@ -87,7 +87,7 @@ TEST_CASE("parse_lcov_lines", "[metrics]") {
     CHECK_THROWS_WITH(metrics::parse_lcov_lines("hello\n", root), Catch::Contains("line 1"));
     CHECK_THROWS_WITH(metrics::parse_lcov_lines("DA:1,1\n", root), Catch::Contains("line 1") && Catch::Contains("outside a record"));
     CHECK_THROWS_WITH(metrics::parse_lcov_lines("SF:a\nDA:1\nend_of_record\n", root), Catch::Contains("line 2"));
-    CHECK_THROWS_WITH(metrics::parse_lcov_lines("SF:a\nDA:0,1\nend_of_record\n", root), Catch::Contains("bad line number"));
+    CHECK_THROWS_WITH(metrics::parse_lcov_lines("SF:a\nDA:-1,1\nend_of_record\n", root), Catch::Contains("bad line number"));
     CHECK_THROWS_WITH(metrics::parse_lcov_lines("SF:a\nDA:x,1\nend_of_record\n", root), Catch::Contains("bad line number"));
     CHECK_THROWS_WITH(metrics::parse_lcov_lines("SF:a\nDA:99999999999,1\nend_of_record\n", root), Catch::Contains("bad line number"));
     CHECK_THROWS_WITH(metrics::parse_lcov_lines("SF:a\nDA:1,-1\nend_of_record\n", root), Catch::Contains("bad count"));
