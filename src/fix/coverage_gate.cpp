@@ -153,6 +153,37 @@ Report read_report(const std::filesystem::path& tree, const std::string& report,
   return r;
 }
 
+std::set<std::string> changed_paths(const git::Repository& repo, const std::string& base, const std::string& tip) {
+  std::set<std::string> out;
+  for (const auto& change : repo.diff_commits(base, tip)) out.insert(change.path);
+  return out;
+}
+
+Execution check_commit(const git::Repository& repo, const Report& report, const std::string& commit, const std::string& tip) {
+  auto unknown = [](std::string reason) {
+    Execution e;
+    e.reason = std::move(reason);
+    return e;
+  };
+  if (!report.coverage) return unknown(report.why_unknown.empty() ? "no coverage report" : report.why_unknown);
+  const auto info = repo.commit_info(commit);
+  std::vector<Execution> files;
+  for (const auto& change : repo.diff_commits(info.parents.empty() ? "" : info.parents.front(), commit)) {
+    if (change.kind == git::Change::Kind::deleted) {
+      files.push_back(unknown(change.path + ": the fix deletes the file"));
+      continue;
+    }
+    auto at_tip = repo.entry_at(tip, change.path);
+    if (!at_tip) {
+      files.push_back(unknown(change.path + ": gone at the tested commit"));
+      continue;
+    }
+    files.push_back(check_executed(*report.coverage, {change.path, change.old_blob.empty() ? "" : repo.read_blob(change.old_blob),
+                                                      repo.read_blob(change.new_blob), repo.read_blob(at_tip->blob)}));
+  }
+  return combine(files);
+}
+
 std::string validated_tests(const Execution& e) {
   switch (e.executed) {
   case Executed::yes:

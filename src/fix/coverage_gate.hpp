@@ -19,6 +19,7 @@
 //  5. unknown: no report, the file is not in it, no changed line survives to the tip, or no instrumented
 //     line is at or before the change.
 
+#include "git/repo.hpp"
 #include "metrics/line_coverage.hpp"
 
 #include <filesystem>
@@ -68,6 +69,16 @@ struct Report {
   std::string why_unknown;
 };
 Report read_report(const std::filesystem::path& tree, const std::string& report, const std::set<std::string>& paths);
+
+// The files the chain changed from `base` to `tip`: what to keep of a report (read_report's `paths`).
+// Throws git::Error when a commit is missing.
+std::set<std::string> changed_paths(const git::Repository& repo, const std::string& base, const std::string& tip);
+
+// The verdict for the fix commit `commit` (its first parent holds the text before it) when the tests
+// ran on `tip`: check_executed for each file it added or modified, combined. A file the fix deleted, or
+// gone at the tip, is unknown; without a report, everything is unknown with `report.why_unknown`.
+// Throws git::Error when a commit or blob is missing.
+Execution check_commit(const git::Repository& repo, const Report& report, const std::string& commit, const std::string& tip);
 
 // The Autoloop-Validated item for the tests, replacing the bare "tests":
 inline constexpr std::string_view k_tests_coverage_unknown = "tests (coverage unknown)";

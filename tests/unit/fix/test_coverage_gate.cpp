@@ -274,6 +274,51 @@ TEST_CASE("check_executed on real tools' reports", "[fix]") {
   }
 }
 
+TEST_CASE("check_commit", "[fix]") {
+  test_support::TempRepo repo;
+  const std::string base_text = numbered(10);
+  repo.write("a.py", base_text);
+  repo.write("b.py", "x = 1\n");
+  const std::string base = repo.commit("base");
+  repo.write("a.py", replace_line(base_text, 5, "FIX5\n"));
+  const std::string fix1 = repo.commit("fix 1: line 5");
+  repo.write("a.py", replace_line(replace_line(base_text, 5, "FIX5\n"), 2, "L2a\nL2b\nL2c\n"));
+  repo.write("c.py", "new = 1\n");
+  const std::string tip = repo.commit("fix 2: line 2 becomes three, a new file");
+  auto git_repo = git::Repository::open(repo.path());
+
+  SECTION("the paths the chain changed") {
+    CHECK(fix::changed_paths(git_repo, base, tip) == std::set<std::string>{"a.py", "c.py"});
+  }
+  SECTION("a fix's lines are looked up where they are at the tip") {
+    fix::Report report;
+    report.coverage = metrics::LineCoverage{};
+    report.coverage->files["a.py"].lines = {{5, 0}, {7, 3}};
+    auto e = fix::check_commit(git_repo, report, fix1, tip);
+    CHECK(e.executed == Executed::yes);
+    CHECK(fix::validated_tests(e) == "tests (executed: 1 changed line)");
+    report.coverage->files["a.py"].lines = {{5, 3}, {7, 0}};
+    CHECK(fix::check_commit(git_repo, report, fix1, tip).executed == Executed::no);
+  }
+  SECTION("an added file: every line is changed") {
+    fix::Report report;
+    report.coverage = metrics::LineCoverage{};
+    report.coverage->files["c.py"].lines = {{1, 1}};
+    report.coverage->files["a.py"].lines = {{1, 0}, {2, 0}, {3, 0}, {4, 0}};
+    auto e = fix::check_commit(git_repo, report, tip, tip);
+    CHECK(e.executed == Executed::yes); // c.py ran; a.py's new lines 2-4 did not
+    CHECK(e.ran == 1);
+  }
+  SECTION("without a report: unknown, saying why") {
+    fix::Report report;
+    report.why_unknown = "the tests wrote no coverage/lcov.info";
+    auto e = fix::check_commit(git_repo, report, fix1, tip);
+    CHECK(e.executed == Executed::unknown);
+    CHECK(e.reason == report.why_unknown);
+    CHECK(fix::validated_tests(e) == "tests (coverage unknown)");
+  }
+}
+
 TEST_CASE("combine", "[fix]") {
   fix::Execution yes{Executed::yes, 2, 2, 2, 1, 0, "a: ran"}, no{Executed::no, 1, 1, 1, 0, 0, "b: not"},
       unknown{Executed::unknown, 1, 1, 0, 0, 0, "c: unknown"};
