@@ -277,13 +277,6 @@ ValidationTree::Outcome ValidationTree::run_tests(const std::string& commit) {
   run.timed_out = r.timed_out;
   run.passed = r.ok();
   run.output_tail = tail(r.out + r.err, 2000);
-  if (!report.empty()) {
-    try {
-      run.coverage = core::read_untrusted_file(report, core::k_max_coverage_bytes, m_tree, "coverage reports");
-    } catch (const std::exception& e) {
-      run.coverage_error = e.what();
-    }
-  }
   outcome.run = std::move(run);
   return outcome;
 }

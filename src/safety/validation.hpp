@@ -35,8 +35,6 @@ struct TestRun {
   int exit_code = -1;
   double duration_ms = 0;
   std::string output_tail;                 // the last 2,000 bytes of stdout+stderr
-  std::optional<std::string> coverage;     // metrics.coverage_report as the run left it (bounded read)
-  std::string coverage_error;              // why it could not be read, when set
 };
 
 // Why a tree could not be prepared: the test_setup failed or timed out. No fix is to blame.
@@ -69,7 +67,7 @@ public:
     std::filesystem::path root;        // worktree_root()
     std::string test_command;          // what a run runs (/bin/sh -c)
     std::string test_setup;            // empty = none
-    std::string coverage_report;       // relative path read after each run; empty = none
+    std::string coverage_report;       // relative path of the run's coverage report, removed before each run
     std::vector<std::string> link_dirs;
     std::vector<std::string> lockfiles;
     std::chrono::seconds timeout{600};
