@@ -122,6 +122,7 @@ Runner define_rules(CLI::App& sub) {
                     scan::establishment_by_name(r.assumption->established_by)->description.c_str());
       if (!r.tests.invalid.empty()) std::printf("\nexample:  %s\n", r.tests.invalid.front().c_str());
       if (!r.tests.fixed.empty()) std::printf("fixed:    %s\n", r.tests.fixed.front().c_str());
+      if (!r.tests.suggested.empty()) std::printf("not fixed (assumption not established):\n          %s\n", r.tests.suggested.front().c_str());
       return k_exit_ok;
     }
     // Compile every language's queries so a broken rule is reported here, with its location.

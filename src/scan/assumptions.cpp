@@ -151,8 +151,8 @@ bool target_binds(TSNode target, std::string_view name, std::string_view source)
 }
 
 // The bindings of `name` made in `scope` itself (nested scopes keep theirs; a nested def or class
-// binds its own name here).
-Bindings bindings_in(TSNode scope, std::string_view name, std::string_view source) {
+// binds its own name here). `depth`: how many names led here (`b = a` looks up a).
+Bindings bindings_in(TSNode scope, std::string_view name, std::string_view source, int depth) {
   Bindings b;
   // Parameters belong to the function's (or lambda's) own scope.
   TSNode params = field(scope, "parameters");
@@ -201,7 +201,7 @@ Bindings bindings_in(TSNode scope, std::string_view name, std::string_view sourc
         if (is(left, "identifier")) {
           // `a = b = {}`: the value is the innermost right-hand side.
           while (is(right, "assignment")) right = field(right, "right");
-          if (!ts_node_is_null(right) && python_dict_value(right, source, k_max_alias_depth)) ++b.dict_values;
+          if (!ts_node_is_null(right) && python_dict_value(right, source, depth)) ++b.dict_values;
         }
       }
       return true;
@@ -256,7 +256,7 @@ bool python_dict_name(TSNode use, std::string_view name, std::string_view source
     }
     if (is(scope, "class_definition") && !innermost) continue;
     innermost = false;
-    Bindings b = bindings_in(scope, name, source);
+    Bindings b = bindings_in(scope, name, source, depth);
     if (b.declared_elsewhere) return false;
     if (b.count == 0) continue;
     if (b.annotations) return b.annotations == b.dict_annotations;
