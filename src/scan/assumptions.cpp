@@ -72,10 +72,7 @@ bool imported_from_collections(TSNode module, std::string_view name, std::string
     TSNode stmt = ts_node_named_child(module, i);
     if (!is(stmt, "import_from_statement") || text_of(field(stmt, "module_name"), source) != "collections") continue;
     walk(stmt, [&](TSNode n) {
-      if (is(n, "aliased_import")) {
-        if (text_of(field(n, "alias"), source) == name) found = false; // `import Counter as C`: C, not Counter
-        return false;
-      }
+      if (is(n, "aliased_import")) return false; // `import Counter as C` binds C, not Counter (and C is not looked up)
       if (is(n, "dotted_name") && !ts_node_eq(n, field(stmt, "module_name")) && text_of(n, source) == name) found = true;
       return !found;
     });
@@ -400,6 +397,7 @@ std::string_view js_type(TSNode node, std::string_view source, int depth);
 
 // The value of a `const` that is the file's only binding of `name`, or a null node.
 TSNode js_const_value(TSNode use, std::string_view name, std::string_view source) {
+  if (source.find("const") == std::string_view::npos) return {};
   TSNode program = module_of(use);
   int bindings = 0;
   TSNode value{};
@@ -425,7 +423,7 @@ TSNode js_const_value(TSNode use, std::string_view name, std::string_view source
       if (!hit && !ts_node_is_null(region))
         walk(region, [&](TSNode m) {
           if (is_any(m, {"identifier", "shorthand_property_identifier_pattern"}) && text_of(m, source) == name) hit = true;
-          return !hit && !is_any(m, {"statement_block", "object", "array", "call_expression"}) ;
+          return !hit && !is_any(m, {"statement_block", "object", "array", "call_expression"});
         });
       bindings += hit;
       return !is(n, "formal_parameters") && !is_any(n, {"import_clause", "import_specifier", "namespace_import"});
@@ -477,13 +475,14 @@ bool js_same_primitive_type(TSNode subject, std::string_view source) {
   subject = unwrap_parentheses(subject);
   if (!is(subject, "binary_expression")) return false;
   TSNode left = unwrap_parentheses(field(subject, "left")), right = unwrap_parentheses(field(subject, "right"));
-  // Names cost a walk of the file: only when the other side could still be known.
-  std::string_view l = is(left, "identifier") ? std::string_view() : js_type(left, source, 0);
-  std::string_view r = is(right, "identifier") ? std::string_view() : js_type(right, source, 0);
-  if ((!is(left, "identifier") && l.empty()) || (!is(right, "identifier") && r.empty())) return false;
-  if (l.empty()) l = js_type(left, source, 0);
-  if (r.empty()) r = js_type(right, source, 0);
-  return !l.empty() && l == r;
+  // A name costs a walk of the file: literals first, and no walk once one side is unknown.
+  const bool left_name = is(left, "identifier"), right_name = is(right, "identifier");
+  std::string_view l = left_name ? std::string_view() : js_type(left, source, 0);
+  std::string_view r = right_name ? std::string_view() : js_type(right, source, 0);
+  if ((!left_name && l.empty()) || (!right_name && r.empty())) return false;
+  if (left_name && (l = js_type(left, source, 0)).empty()) return false;
+  if (right_name && (r = js_type(right, source, 0)).empty()) return false;
+  return l == r;
 }
 
 } // namespace
