@@ -799,7 +799,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       ++quarantined; // still in the queue and in reports; never applied
       continue;
     }
-    o.safety = r->second->safety;
+    o.safety = scan::stricter_safety(r->second->safety, o.safety); // a finding whose type assumption is unestablished stays a suggestion
     if (!safety_allows(level, o.safety)) continue;
     eligible.push_back(o);
   }
