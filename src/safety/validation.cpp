@@ -164,7 +164,9 @@ void ValidationTree::checkout(const std::string& commit) {
   if (usable) {
     // Our links first: `git clean` would only unlink them, but they are made again below anyway.
     for (const auto& d : m_options.link_dirs)
-      if (fs::is_symlink(fs::symlink_status(m_tree / d, ec))) core::remove_file_inside(m_tree, m_tree / d);
+      // remove_file_inside refuses a symlink (is_inside does not go through links): remove_all_inside removes
+      // the link itself, never what it points to.
+      if (fs::is_symlink(fs::symlink_status(m_tree / d, ec))) core::remove_all_inside(m_tree, m_tree / d);
     auto co = core::run_process({"git", "checkout", "--detach", "--force", "--quiet", commit}, git_options(m_tree));
     auto clean = co.ok() ? core::run_process({"git", "clean", "-ffdq"}, git_options(m_tree)) : co;
     if (co.ok() && clean.ok()) return;
@@ -215,7 +217,8 @@ std::optional<SetupFailure> ValidationTree::prepare(const std::string& commit) {
     if (fs::exists(fs::symlink_status(theirs, ec))) continue;      // tracked at this commit: not ours to shadow
     if (!core::is_inside(m_tree, theirs)) continue;
     fs::create_directories(theirs.parent_path(), ec);
-    if (ec || !core::is_inside(m_tree, theirs.parent_path())) continue;
+    // is_inside(tree, tree) is false: a top-level directory (node_modules) has the tree itself as parent.
+    if (ec || (theirs.parent_path() != m_tree && !core::is_inside(m_tree, theirs.parent_path()))) continue;
     fs::create_directory_symlink(mine, theirs, ec);
     if (!ec) m_linked.push_back(d);
   }
