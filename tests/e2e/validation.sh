@@ -367,6 +367,8 @@ PY
   assert_contains "$OUT$ERR" "tests fail on the base ${base:0:12}"
   assert_eq "open" "$(opportunity_status "$kind")" "status of the new fix"
   assert_eq "0" "$(db_query "SELECT count(*) FROM attempts WHERE outcome = 'tests_failed'")" "tests_failed attempts"
+  # Unlinking removed the link, not the user's directory it pointed to.
+  assert_file node_modules/.bin/minitest "the user's node_modules after the link was removed"
 }
 
 # --- The python project -----------------------------------------------------------------------------------
@@ -602,9 +604,10 @@ open
 open" "$(db_query "SELECT status FROM opportunities WHERE rule_id = 'python/compare-to-none' ORDER BY id")" "opportunities"
   assert_eq "0" "$(db_query "SELECT count(*) FROM opportunities WHERE status != 'open'")" "opportunities no longer open"
   assert_eq "" "$(side_ref)" "side branch"
-  local status
-  status=$(git autoloop status)
-  assert_contains "$status" "tests:      fail on the base ${base:0:12} (exit 1); fixes stay open"
+  local tests_line
+  tests_line=$(git autoloop status | grep '^tests: ' || true)
+  assert_contains "$tests_line" "fail on the base ${base:0:12} (exit 1)" "status's tests: line"
+  assert_contains "$tests_line" "fixes stay open" "status's tests: line"
 }
 
 test_hanging_suite() {
@@ -639,7 +642,10 @@ test_timeout: 3"
   assert_eq "0" "$(db_query "SELECT count(*) FROM attempts WHERE outcome IN ('tests_failed', 'timed_out')")" "attempts blamed"
   assert_eq "open
 open" "$(db_query "SELECT status FROM opportunities WHERE rule_id = 'python/compare-to-none' ORDER BY id")" "opportunities"
-  assert_contains "$(git autoloop status)" "tests:      time out on the base ${base:0:12}"
+  local tests_line
+  tests_line=$(git autoloop status | grep '^tests: ' || true)
+  assert_contains "$tests_line" "time out on the base ${base:0:12} (after 3 s)" "status's tests: line"
+  assert_contains "$tests_line" "fixes stay open" "status's tests: line"
   # Same base, same commands: the result is cached, no test runs.
   drain_timed
   assert_eq 6 "$RC" "second drain exit status"
