@@ -10,7 +10,9 @@ findings are queued (four javascript/eqeqeq-typeof, one javascript/eqeqeq; safet
 
   5 good       every fix passes the suite
   1 breaking   the eqeqeq fix compares a port read from a query string (a string) with `=== 80`: the suite
-               fails with it, and the drain must find it (bisecting or testing each fix alone)
+               fails with it, and the drain must find it: by testing each fix alone (what it chooses when five
+               runs are cheap against test_budget), and by halving the batch (test_budget set to ~10 runs of
+               the base, measured in the first variant, so that testing each alone no longer fits)
 
 Each test run goes through a wrapper that logs the commit it tested and its duration, so the figures do not
 depend on what the drain prints: wall time of the drain, test runs, test seconds, npm ci runs, and which
@@ -238,7 +240,7 @@ def fixes_in(repo, base, sha, env):
     return sorted(int(x) for x in r.stdout.split() if x.isdigit())
 
 
-def trial(bin_dir, tests_per_file, breaking):
+def trial(bin_dir, tests_per_file, breaking, test_budget=3600):
     root = tempfile.mkdtemp(prefix="autoloop-validation-bench.")
     try:
         repo = os.path.join(root, "webapp")
@@ -271,6 +273,7 @@ exit $s
 test_command: '{root}/run-tests.sh'
 test_setup: 'echo setup >>{setup_log} && npm ci --offline --no-audit --no-fund --cache {npm_cache} >/dev/null'
 test_timeout: 120
+test_budget: {test_budget}
 safety_settings: {{rollback_threshold: 0}}
 """)
         cli = os.path.join(bin_dir, "git-autoloop")
@@ -291,9 +294,16 @@ safety_settings: {{rollback_threshold: 0}}
                              "ms": int(ms)})
         applied = int(sh(["git", "rev-list", "--count", "main..autoloop/main"], repo, env, check=False).stdout.strip() or 0)
         m = re.search(r"; tests: (\d+) runs? in ([0-9.]+) s", out)
+        strategy = ""
+        log_dir = os.path.join(repo, ".git", "autoloop", "log")
+        for name in sorted(os.listdir(log_dir)) if os.path.isdir(log_dir) else []:
+            for line in open(os.path.join(log_dir, name), errors="replace"):
+                s = re.search(r"fails its tests: (.*)$", line)
+                if s:
+                    strategy = s.group(1).strip()
         return {"wall_s": wall, "exit": d.returncode, "drain_output": out, "runs": runs, "test_runs": len(runs),
                 "test_s": sum(r["ms"] for r in runs) / 1000, "setup_runs": sum(1 for _ in open(setup_log)) if os.path.exists(setup_log) else 0,
-                "applied": applied, "summary_runs": int(m.group(1)) if m else None,
+                "applied": applied, "strategy": strategy, "summary_runs": int(m.group(1)) if m else None,
                 "summary_test_s": float(m.group(2)) if m else None}
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -311,11 +321,21 @@ def main():
     results = {}
     print(f"validation: a node project, {FILES * a.tests_per_file} tests (npm test after npm ci), 5 fixes queued, "
           f"one drain per trial, {a.trials} trials each")
-    for label, breaking in (("5 good", False), ("1 breaking of 5", True)):
-        trials = [trial(a.bin, a.tests_per_file, breaking) for _ in range(a.trials)]
+    base_s = None
+    for label, breaking in (("5 good", False), ("1 breaking of 5", True), ("1 breaking of 5, halving", True)):
+        budget = 3600
+        if label.endswith("halving"):
+            # The drain tests each fix alone when 5 runs fit in half of what is left of test_budget (and in
+            # 120 s); a budget of ~10 base runs leaves less than that after the base and the batch, but enough
+            # for the halving (the batch in two, the failing half in two, ..., a confirmation, the survivors).
+            budget = max(1, round(10.5 * base_s))
+        trials = [trial(a.bin, a.tests_per_file, breaking, budget) for _ in range(a.trials)]
+        if base_s is None:
+            base_s = statistics.median(r["ms"] for t in trials for r in t["runs"] if r["fixes"] == "base") / 1000
         walls = [t["wall_s"] for t in trials]
         med = sorted(trials, key=lambda t: t["wall_s"])[len(trials) // 2]
         results[label] = {"median_s": statistics.median(walls), "max_s": max(walls), "trials": len(trials),
+                          "test_budget": budget, "strategy": med["strategy"],
                           "test_runs": med["test_runs"], "test_s": med["test_s"], "setup_runs": med["setup_runs"],
                           "applied": med["applied"], "exit": med["exit"], "summary_runs": med["summary_runs"],
                           "summary_test_s": med["summary_test_s"], "runs": med["runs"], "drain_output": med["drain_output"]}
@@ -323,8 +343,8 @@ def main():
         print(f"  {label:16s} drain median {statistics.median(walls):6.2f} s (max {max(walls):.2f});"
               f" {med['test_runs']} test runs, {med['test_s']:.2f} s of tests"
               f" (one passing run ~{statistics.median(suite) / 1000 if suite else 0:.2f} s), npm ci x{med['setup_runs']},"
-              f" {med['applied']} fixes applied, exit {med['exit']}")
-        print(f"  {'':16s} runs: " + ", ".join(
+              f" {med['applied']} fixes applied, exit {med['exit']}" + (f", test_budget {budget} s" if budget != 3600 else ""))
+        print(f"  {'':16s} runs ({med['strategy'] or 'the batch passed'}): " + ", ".join(
             (f"base" if r["fixes"] == "base" else "{" + ",".join(map(str, r["fixes"])) + "}") + ("" if r["exit"] == 0 else " FAIL")
             for r in med["runs"]))
         print(f"  {'':16s} drain: {med['drain_output'].splitlines()[-1] if med['drain_output'] else ''}")
