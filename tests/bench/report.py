@@ -181,7 +181,7 @@ def validation_figures(v):
     for k, x in v.items():
         note = (f"{x['test_runs']} test runs, {x['test_s']:.1f} s of tests, npm ci x{x['setup_runs']}, "
                 f"{x['applied']} applied; max over trials in the p90 column")
-        out.append(figure(g, f"{k} ({x['trials']} runs)", x["median_s"], x["max_s"], "s", note=note))
+        out.append(figure(g, f"{k} ({x['trials']} trials)", x["median_s"], x["max_s"], "s", note=note))
     return out
 
 
