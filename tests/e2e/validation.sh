@@ -158,9 +158,44 @@ EOF
   "devDependencies": {"minitest": "file:vendor/minitest", "tinyserve": "file:vendor/tinyserve"}
 }
 EOF
-  npm install --package-lock-only --offline --no-audit --no-fund --cache "$E2E_TEST_DIR/npm-cache" >/dev/null 2>&1 \
-    || fail "npm could not write package-lock.json offline"
-  assert_file package-lock.json
+  # What `npm install --package-lock-only --offline` writes for it (written here: npm takes a second).
+  cat >package-lock.json <<'EOF'
+{
+  "name": "webapp",
+  "version": "1.0.0",
+  "lockfileVersion": 3,
+  "requires": true,
+  "packages": {
+    "": {
+      "name": "webapp",
+      "version": "1.0.0",
+      "devDependencies": {
+        "minitest": "file:vendor/minitest",
+        "tinyserve": "file:vendor/tinyserve"
+      }
+    },
+    "node_modules/minitest": {
+      "resolved": "vendor/minitest",
+      "link": true
+    },
+    "node_modules/tinyserve": {
+      "resolved": "vendor/tinyserve",
+      "link": true
+    },
+    "vendor/minitest": {
+      "version": "1.0.0",
+      "dev": true,
+      "bin": {
+        "minitest": "bin/minitest.js"
+      }
+    },
+    "vendor/tinyserve": {
+      "version": "1.0.0",
+      "dev": true
+    }
+  }
+}
+EOF
   printf 'hello\n' >public/hello.txt
   cat >src/app.js <<'EOF'
 'use strict';
@@ -552,8 +587,6 @@ test_timeout: 60
 safety_settings: {rollback_threshold: 0}"
   write_cmake_project
   commit_all "store"
-  expect_rc 0 "$E2E_TEST_DIR/cmake-tests.sh"
-  rm -rf build
   # cpp/null-to-nullptr is good; cpp/size-zero-to-empty turns `other.size() == 0` into `other.empty()`, which
   # here pours the bucket out and returns void: the build fails.
   sed -i 's/const char\* found = nullptr;/const char* found = NULL;/' src/registry.cpp
