@@ -49,6 +49,15 @@ struct SetupFailure {
 // of the process environment). Pure: nothing is created.
 std::filesystem::path worktree_root(const core::Config& config, const std::map<std::string, std::string>& env);
 
+// The directory of one repository's tree under `root` (it may not exist).
+std::filesystem::path validation_home(const std::filesystem::path& root, const std::filesystem::path& work_tree,
+                                      const std::filesystem::path& common_dir);
+
+// Removes the repository's validation worktree, its registration and its setup stamp, when they exist
+// (uninstall). True when there was one. Nothing outside `validation_home()` is removed.
+bool remove_validation_tree(const std::filesystem::path& root, const std::filesystem::path& work_tree,
+                            const std::filesystem::path& common_dir);
+
 // Whether a path has a component starting with '.' ("/home/u/.cache/x" has).
 bool has_dot_directory(const std::filesystem::path& path);
 
