@@ -2,7 +2,7 @@
 """Merges the benchmark programs' JSON into build/bench/results.json and prints the figures table.
 
   report.py --out results.json [--hooks H.json] [--engine E.json] [--scan S.json] [--astgrep A.json]
-            [--incremental I.json] [--drain D.json] [--machine M.json]
+            [--incremental I.json] [--drain D.json] [--validation V.json] [--machine M.json]
 
 Each figure: name, median, p90 (blank when the figure is a single measurement), unit, target and
 verdict (PASS / MISS against the issue's acceptance targets, `info` when there is no target).
@@ -175,6 +175,16 @@ def drain_figures(d):
     return out
 
 
+def validation_figures(v):
+    g = "(e) drain of 5 fixes on a node project with its test suite (npm ci, 300 tests)"
+    out = []
+    for k, x in v.items():
+        note = (f"{x['test_runs']} test runs, {x['test_s']:.1f} s of tests, npm ci x{x['setup_runs']}, "
+                f"{x['applied']} applied; max over trials in the p90 column")
+        out.append(figure(g, f"{k} ({x['trials']} trials)", x["median_s"], x["max_s"], "s", note=note))
+    return out
+
+
 def rss_figures(h, s, e, a=None, i=None, d=None):
     g = "(f) peak RSS"
     out = []
@@ -225,10 +235,11 @@ def main():
     ap.add_argument("--astgrep")
     ap.add_argument("--incremental")
     ap.add_argument("--drain")
+    ap.add_argument("--validation")
     ap.add_argument("--machine")
     a = ap.parse_args()
     h, e, s, m = load(a.hooks), load(a.engine), load(a.scan), load(a.machine) or {}
-    ag, inc, dr = load(a.astgrep), load(a.incremental), load(a.drain)
+    ag, inc, dr, va = load(a.astgrep), load(a.incremental), load(a.drain), load(a.validation)
 
     figs = []
     if h:
@@ -243,10 +254,12 @@ def main():
         figs += incremental_figures(inc)
     if dr:
         figs += drain_figures(dr)
+    if va:
+        figs += validation_figures(va)
     figs += rss_figures(h, s, e, ag, inc, dr)
 
     B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"hooks": h, "engine": e, "scan_all": s, "astgrep": ag,
-                                                                 "incremental": inc, "drain": dr}})
+                                                                 "incremental": inc, "drain": dr, "validation": va}})
 
     if not figs:
         print("no figures (nothing was run)")

@@ -1,5 +1,6 @@
 # Shared by the reliability and security suites (tests/suites/*.sh); not a suite itself (CMake skips it).
-# Builds on tests/e2e/lib.sh: same run_test/finish, assertions, repositories and snapshot.
+# Builds on tests/e2e/lib.sh: same run_test/finish, assertions, repositories and snapshot, and the same
+# XDG_CACHE_HOME under the suite's root (validation worktrees stay inside it).
 #
 # Every case ends with check_case: the queue and the side branches pass tests/suites/invariants.py. Suites
 # count what they did with `figure NAME [N]` and print one parsable line at the end with print_figures:
