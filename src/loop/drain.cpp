@@ -432,9 +432,18 @@ std::string test_fixes(Context& ctx, const scan::Engine& engine, TestGate& gate,
       confirm(news.front(), *batch);
     } else if (each_alone) {
       for (Planned* c : news) {
+        if (!c->outcome.empty()) continue;
         auto r = test(chain_with({c}));
         if (!r) untested(c);
         else if (!r->passed) confirm(c, *r);
+        if (c->outcome.empty() || c->outcome == "untested") continue;
+        // A culprit is out: often it was the only one, and the rest pass together in one run.
+        std::vector<Planned*> rest;
+        for (Planned* p : news)
+          if (p->outcome.empty()) rest.push_back(p);
+        if (rest.size() < 2) continue;
+        auto together = test(chain_with(rest));
+        if (together && together->passed) break;
       }
     } else {
       halve(news, *batch);
