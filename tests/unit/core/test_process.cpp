@@ -304,8 +304,8 @@ TEST_CASE("run_process under an InterruptGuard") {
       }
       signaller.join();
       const bool in_time = Clock::now() - t0 < std::chrono::seconds(30); // a hang, not a timing check
-      pid_t shell = wait_for_pid_file(parent_pid, Clock::now());
-      pid_t sleeper = wait_for_pid_file(child_pid, Clock::now());
+      pid_t shell = wait_for_pid_file(parent_pid, Clock::now() + std::chrono::seconds(1));
+      pid_t sleeper = wait_for_pid_file(child_pid, Clock::now() + std::chrono::seconds(1));
       return expect(thrown, "core::Interrupted") && expect(signal == SIGINT, "SIGINT") && expect(in_time, "no hang") &&
              expect(shell > 1 && !process_running(shell), "the shell gone") &&
              expect(sleeper > 1 && !process_running(sleeper), "its child gone");

@@ -358,7 +358,7 @@ TEST_CASE("Store sightings", "[queue]") {
     {
       sqlite3* db = nullptr;
       REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-      const int rc = sqlite3_exec(db, "DROP TABLE sightings; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
+      const int rc = sqlite3_exec(db, "DROP TABLE sightings; ALTER TABLE cycles DROP COLUMN interrupted; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
       sqlite3_close(db);
       REQUIRE(rc == SQLITE_OK);
     }
@@ -461,6 +461,28 @@ TEST_CASE("Store::end_interrupted_cycle", "[queue]") {
   // A cycle that ran to its end says nothing of an interruption.
   CHECK(cycles[1].interrupted.empty());
   CHECK(cycles[1].applied == 2);
+}
+
+TEST_CASE("Store migration 5: cycles of an older queue were not interrupted", "[queue]") {
+  TempDir tmp;
+  const fs::path db_path = tmp.path / "queue.db";
+  {
+    Store store = Store::open(db_path);
+    store.end_cycle(store.begin_cycle("manual", "main", ""), 1, 0, false, "");
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+    const int rc = sqlite3_exec(db, "ALTER TABLE cycles DROP COLUMN interrupted; PRAGMA user_version = 4", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  Store migrated = Store::open(db_path);
+  CHECK(migrated.schema_version() == Store::latest_schema_version());
+  auto cycles = migrated.cycles(0);
+  REQUIRE(cycles.size() == 1);
+  CHECK(cycles[0].interrupted.empty());
+  CHECK(cycles[0].applied == 1);
 }
 
 TEST_CASE("Store::opportunities", "[queue]") {
