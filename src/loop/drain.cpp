@@ -336,6 +336,9 @@ void notify(Context& ctx, const DrainResult& r) {
     if (!res.ok()) ctx.log.warn("notify_command exited {}: {}", res.exit_code, res.err);
   } catch (const std::exception& e) {
     ctx.log.warn("notify_command: {}", e.what());
+  } catch (const core::Interrupted& e) {
+    // The cycle is recorded and published: the signal ended only its notification.
+    ctx.log.warn("notify_command: interrupted by {}", e.signal_name());
   }
 }
 

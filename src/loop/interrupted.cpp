@@ -13,7 +13,7 @@ std::string finish_interrupted_drain(Context& ctx, int signal) {
   auto lock = schedule::FileLock::acquire(ctx.paths.drain_lock(), std::chrono::seconds(3));
   if (!lock) return head + "; another drain is running and finishes the record of the interrupted cycle";
   auto recovered = recover(ctx, !ctx.stopped(), "interrupted by " + name);
-  if (recovered.empty()) return head + " before its cycle began; nothing was published";
+  if (recovered.empty()) return head + " outside a cycle; no cycle was left unfinished";
   std::string line = head + ":";
   for (const auto& c : recovered) {
     line += (&c == &recovered.front() ? " cycle " : "; cycle ") + std::to_string(c.id) + " recorded as interrupted; ";

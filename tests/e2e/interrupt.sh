@@ -29,7 +29,14 @@ finding_repo() {
 
 # A test_command that records its shell's pid (the leader of its process group) and sleeps: a long suite.
 sleeping_tests() {
-  local_config "" "test_command: \"echo \$\$ >'$E2E_TEST_DIR/tests.pid'; sleep 300; true\""
+  local_config "" "test_command: \"echo \$\$ >'$E2E_TEST_DIR/tests.pid'; sleep 120; true\""
+}
+
+# leave_nothing_behind ID...: when the test ends, however it ends, these are killed (kill's IDs: -PGID for a
+# process group); a failing test, or a build where interruption does not work, must not leave `sleep`s running.
+leave_nothing_behind() {
+  # shellcheck disable=SC2064 # expanded now, on purpose
+  trap "kill -KILL -- $* 2>/dev/null || true" EXIT
 }
 
 # wait_for_tests: the pid of the sleeping test command once it runs.
@@ -114,6 +121,7 @@ interrupt_foreground_drain() {
   env --default-signal=INT git-autoloop drain --now --foreground >drain.out 2>drain.err &
   local pid=$! tests
   tests=$(wait_for_tests)
+  leave_nothing_behind "-$tests" "$pid"
   [ "$(parent_of "$tests")" = "$pid" ] || fail "the test command is not the drain's child"
   [ -n "$(group_members "$tests")" ] || fail "the test command's process group is empty"
   kill "-$signal" "$pid"
@@ -149,13 +157,14 @@ test_sigterm_ends_the_tests_and_records_the_cycle() { interrupt_foreground_drain
 test_worker_drain_on_sigterm() {
   finding_repo
   # A drain due at once: the worker a commit starts drains after its scan.
-  printf 'autonomous_loop: {scan_interval: 0, debounce: 0}\ntest_command: "echo $$ >'"'$E2E_TEST_DIR/tests.pid'"'; sleep 300; true"\n' \
+  printf 'autonomous_loop: {scan_interval: 0, debounce: 0}\ntest_command: "echo $$ >'"'$E2E_TEST_DIR/tests.pid'"'; sleep 120; true"\n' \
     >"$(autoloop_dir)/config.yml"
   printf 'more\n' >>README
   commit_all "a commit starts the worker"
   local tests worker
   tests=$(wait_for_tests)
   worker=$(parent_of "$tests")
+  leave_nothing_behind "-$tests" "$worker"
   assert_contains "$(tr '\0' ' ' <"/proc/$worker/cmdline")" "worker" "the test command's parent"
   kill -TERM "$worker"
   local deadline=$((SECONDS + 10))
