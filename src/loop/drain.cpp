@@ -440,6 +440,7 @@ std::vector<RecoveredCycle> recover(Context& ctx, bool cleanup, const std::strin
       }
     }
     store.end_interrupted_cycle(cycle.id, applied, !published,
+                                published ? "recovered: published" : "recovered: interrupted before publishing",
                                 reason.empty() ? "interrupted (the drain ended before its cycle did)" : reason);
     txn.commit();
     ctx.log.warn("recovered cycle {} of {}: {}", cycle.id, cycle.branch, published ? "published" : "not published");

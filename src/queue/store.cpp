@@ -949,10 +949,11 @@ void Store::end_cycle(int64_t cycle_id, int applied, int failed, bool rolled_bac
       .run();
 }
 
-void Store::end_interrupted_cycle(int64_t cycle_id, int applied, bool rolled_back, const std::string& reason) {
+void Store::end_interrupted_cycle(int64_t cycle_id, int applied, bool rolled_back, const std::string& detail,
+                                  const std::string& reason) {
   query("UPDATE cycles SET ended_at = ?, applied = ?, failed = 0, rolled_back = ?, state = 'done', detail = ?, "
         "interrupted = ? WHERE id = ?")
-      .bind(now_unix_precise(), applied, rolled_back ? 1 : 0, reason, reason, cycle_id)
+      .bind(now_unix_precise(), applied, rolled_back ? 1 : 0, null_if_empty(detail), reason, cycle_id)
       .run();
 }
 

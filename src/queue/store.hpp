@@ -318,9 +318,10 @@ public:
   void plan_cycle(int64_t cycle_id, const std::string& planned_tip);
   // Closes a cycle (state done). Throws queue::Error.
   void end_cycle(int64_t cycle_id, int applied, int failed, bool rolled_back, const std::string& detail);
-  // Closes a cycle that did not run to its end (state done, failed 0, `reason` as its detail and as
-  // Cycle::interrupted). Throws queue::Error.
-  void end_interrupted_cycle(int64_t cycle_id, int applied, bool rolled_back, const std::string& reason);
+  // Closes a cycle that did not run to its end (state done, failed 0, `reason` as Cycle::interrupted).
+  // Throws queue::Error.
+  void end_interrupted_cycle(int64_t cycle_id, int applied, bool rolled_back, const std::string& detail,
+                             const std::string& reason);
   // Cycles not done (killed mid-way), oldest first. Throws queue::Error.
   std::vector<Cycle> unfinished_cycles() const;
   // The latest cycles, newest first; limit 0 means all. Throws queue::Error.

@@ -447,14 +447,14 @@ TEST_CASE("Store::end_interrupted_cycle", "[queue]") {
   const int64_t cut = store.begin_cycle("schedule", "main", "abc");
   REQUIRE(store.unfinished_cycles().size() == 1);
 
-  store.end_interrupted_cycle(cut, 0, true, "interrupted by SIGINT");
+  store.end_interrupted_cycle(cut, 0, true, "recovered: interrupted before publishing", "interrupted by SIGINT");
   CHECK(store.unfinished_cycles().empty());
   auto cycles = store.cycles(0);
   REQUIRE(cycles.size() == 2);
   CHECK(cycles[0].id == cut);
   CHECK(cycles[0].state == "done");
   CHECK(cycles[0].interrupted == "interrupted by SIGINT");
-  CHECK(cycles[0].detail == "interrupted by SIGINT");
+  CHECK(cycles[0].detail == "recovered: interrupted before publishing");
   CHECK(cycles[0].rolled_back);
   CHECK(cycles[0].failed == 0);
   CHECK(cycles[0].ended_at >= cycles[0].started_at);
