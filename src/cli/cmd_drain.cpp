@@ -1,6 +1,7 @@
 // git autoloop drain [--now] [--max N] [--foreground]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
 #include "loop/drain.hpp"
@@ -57,8 +58,20 @@ Runner define_drain(CLI::App& sub) {
       core::say("drain skipped: " + r.why);
       return k_exit_ok;
     }
-    std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed, %d resolved%s\n", static_cast<long long>(r.cycle),
-                r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed, r.resolved,
+    if (r.tests_blocked) {
+      std::printf("cycle %lld on %s: stopped: %s; no fix was blamed, the new fixes stay open\n",
+                  static_cast<long long>(r.cycle), r.side_ref.c_str(), printable(r.why).c_str());
+      return k_exit_failed;
+    }
+    std::string tests;
+    if (r.untested) tests += ", " + std::to_string(r.untested) + " untested (test_budget)";
+    if (r.test_runs) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "; tests: %d run%s in %.1f s", r.test_runs, r.test_runs == 1 ? "" : "s", r.test_seconds);
+      tests += buf;
+    }
+    std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed, %d resolved%s%s\n", static_cast<long long>(r.cycle),
+                r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed, r.resolved, tests.c_str(),
                 r.rolled_back ? (", rolled back: " + r.why).c_str() : "");
     return k_exit_ok;
   };

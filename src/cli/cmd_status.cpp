@@ -1,6 +1,7 @@
 // git autoloop status
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
 #include "core/fs.hpp"
 #include "feedback/feedback.hpp"
 #include "loop/context.hpp"
@@ -11,6 +12,7 @@
 #include "schedule/spool.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace cli {
@@ -90,6 +92,15 @@ Runner define_status(CLI::App&) {
                     static_cast<long long>(c.id), c.branch.c_str(), c.applied, c.failed,
                     c.rolled_back ? (", rolled back (" + c.detail + ")").c_str() : "");
       }
+    }
+    // Why the tests could not validate anything (no fix is blamed for it), and the last flaky run.
+    if (auto blocked = ctx.store().state("tests_blocked"))
+      std::printf("tests:      %s; fixes stay open until they pass there\n", printable(*blocked).c_str());
+    if (auto flaky = ctx.store().state("tests_flaky")) {
+      const size_t space = flaky->find(' ');
+      if (space != std::string::npos)
+        std::printf("tests:      flaky at %s: %s\n", when(std::atof(flaky->substr(0, space).c_str())).c_str(),
+                    printable(flaky->substr(space + 1)).c_str());
     }
     try {
       auto fixes = loop::pending_fixes(ctx);

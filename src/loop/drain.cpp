@@ -7,6 +7,7 @@
 #include "fix/validate.hpp"
 #include "loop/derive.hpp"
 #include "loop/review.hpp"
+#include "loop/test_gate.hpp"
 #include "merge/merge.hpp"
 #include "safety/sandbox.hpp"
 #include "safety/trust.hpp"
@@ -22,6 +23,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -44,8 +46,9 @@ struct Planned {
   std::string previous;        // its commit on the side branch before this cycle (pending fixes)
   int lines_changed = 0;
   double risk = 0;
-  std::string outcome;         // empty while fine
+  std::string outcome;         // empty while fine; "untested" (budget spent) leaves the finding open
   std::string detail;
+  std::string note;            // recorded with a fix that is fine (a flaky test run it survived)
   // An external fixer's change (improve/<fixer>): generated once, then carried over as file contents
   // as long as the files it touched did not change underneath.
   std::vector<std::pair<git::Entry, std::string>> external; // (path, blob before, mode) → content after
@@ -319,13 +322,130 @@ std::vector<Planned*> live(std::vector<Planned>& all) {
   return out;
 }
 
+// What a failed test run says, for the attempt's detail.
+std::string describe_failure(const safety::TestRun& r, int timeout_s) {
+  std::string head = r.timed_out ? "timed out after " + std::to_string(timeout_s) + " s" : "exit " + std::to_string(r.exit_code);
+  const std::string& out = r.output_tail;
+  return head + ": " + out.substr(out.size() > 400 ? out.size() - 400 : 0);
+}
+
+// Tests the new fixes of `plan` on top of the chain's base (the base passed already). `tip` is the
+// whole batch. Fills the outcome of every new fix the tests refuse ("tests_failed", "timed_out") or
+// could not get to ("untested": test_budget spent); returns the tip of what is left.
+//
+// A fix is blamed only by a run that contains it and no other new fix, confirmed by a second run
+// (one that passes is a flaky failure: the fix stays, with a note). The culprits are searched for by
+// testing each new fix alone when the base's duration makes that cheap, and by halving the batch
+// otherwise (fewer runs when most fixes are good). The survivors are tested together at the end.
+std::string test_fixes(Context& ctx, const scan::Engine& engine, TestGate& gate, const std::string& chain_base,
+                       std::vector<Planned>& plan, const std::string& validated, std::string tip) {
+  const int timeout_s = ctx.config.test_timeout;
+  std::set<std::string> passed_trees;
+  auto tree_of = [&](const std::string& commit) { return ctx.repo.commit_info(commit).tree; };
+  // The chain of the pending fixes and the new fixes in `subset`, in plan order.
+  auto chain_with = [&](const std::vector<Planned*>& subset) {
+    std::vector<Planned*> chain;
+    for (auto& p : plan)
+      if (p.outcome.empty() && !p.reused && (p.pending || std::find(subset.begin(), subset.end(), &p) != subset.end()))
+        chain.push_back(&p);
+    return build_chain(ctx, engine, chain_base, chain, validated);
+  };
+  auto test = [&](const std::string& commit) {
+    auto r = gate.run(commit);
+    if (r && r->passed) passed_trees.insert(tree_of(commit));
+    return r;
+  };
+  auto untested = [](Planned* p) {
+    if (!p->outcome.empty()) return;
+    p->outcome = "untested";
+    p->detail = "test_budget spent before its tests ran";
+  };
+  // `c` failed a run of its own: once more, to tell a broken fix from a flaky suite.
+  auto confirm = [&](Planned* c, const safety::TestRun& failed) {
+    if (failed.timed_out) {
+      c->outcome = "timed_out";
+      c->detail = describe_failure(failed, timeout_s);
+      return;
+    }
+    auto again = test(chain_with({c}));
+    if (!again) return untested(c);
+    if (again->passed) {
+      c->note = "flaky: the tests failed once (exit " + std::to_string(failed.exit_code) + ") and passed on the rerun";
+      ctx.store().set_state("tests_flaky", std::to_string(std::time(nullptr)) + " fix #" +
+                                               std::to_string(c->opportunity.id) + ": " + c->note);
+      return;
+    }
+    c->outcome = again->timed_out ? "timed_out" : "tests_failed";
+    c->detail = describe_failure(*again, timeout_s);
+  };
+  // The culprits among `group`, whose run together (with the pending fixes) failed as `failed`.
+  std::function<void(const std::vector<Planned*>&, const safety::TestRun&)> halve =
+      [&](const std::vector<Planned*>& group, const safety::TestRun& failed) {
+        if (group.size() == 1) return confirm(group.front(), failed);
+        const auto middle = group.begin() + static_cast<std::ptrdiff_t>(group.size() / 2);
+        for (const std::vector<Planned*>& part : {std::vector<Planned*>(group.begin(), middle), std::vector<Planned*>(middle, group.end())}) {
+          auto r = test(chain_with(part));
+          if (!r) {
+            for (Planned* p : part) untested(p);
+          } else if (!r->passed) {
+            halve(part, *r);
+          }
+        }
+      };
+
+  std::vector<Planned*> news;
+  for (auto& p : plan)
+    if (p.outcome.empty() && !p.pending) news.push_back(&p);
+  auto batch = test(tip);
+  if (!batch) {
+    for (Planned* p : news) untested(p);
+  } else if (!batch->passed && !news.empty()) {
+    const double alone_ms = gate.expected_ms() * static_cast<double>(news.size());
+    const bool each_alone = news.size() <= 2 || alone_ms <= std::min(gate.remaining_ms() / 2, 120000.0);
+    ctx.log.info("the batch of {} new fixes fails its tests: {}", news.size(),
+                 each_alone ? "testing each alone" : "halving the batch");
+    if (news.size() == 1) {
+      confirm(news.front(), *batch);
+    } else if (each_alone) {
+      for (Planned* c : news) {
+        auto r = test(chain_with({c}));
+        if (!r) untested(c);
+        else if (!r->passed) confirm(c, *r);
+      }
+    } else {
+      halve(news, *batch);
+    }
+  }
+  auto chain = live(plan);
+  tip = build_chain(ctx, engine, chain_base, chain, validated);
+  // Fixes that pass one by one may still fail together (or the pending ones broke on a new base).
+  if (tip != chain_base && !passed_trees.count(tree_of(tip))) {
+    auto together = test(tip);
+    if (!together || !together->passed) {
+      for (auto& p : plan)
+        if (p.outcome.empty() && !p.pending) {
+          if (!together) {
+            untested(&p);
+          } else {
+            p.outcome = "tests_failed";
+            p.detail = "fails in combination: " + describe_failure(*together, timeout_s);
+          }
+        }
+      chain = live(plan);
+      tip = build_chain(ctx, engine, chain_base, chain, validated);
+    }
+  }
+  return tip;
+}
+
 void notify(Context& ctx, const DrainResult& r) {
   if (ctx.config.notify_command.empty()) return;
   if (!safety::command_trusted(ctx.config, "notify_command", ctx.paths.repo_config(), ctx.paths.trust_file())) return;
   nlohmann::json j = {{"cycle", r.cycle},       {"branch", r.branch},   {"side_branch", r.side_ref},
                       {"tip", r.tip},           {"applied", r.applied}, {"kept", r.kept},
                       {"failed", r.failed},     {"resolved", r.resolved}, {"rolled_back", r.rolled_back},
-                      {"why", r.why}};
+                      {"why", r.why},           {"untested", r.untested}, {"tests_blocked", r.tests_blocked},
+                      {"test_runs", r.test_runs}};
   core::ProcessOptions o;
   o.input = j.dump() + "\n";
   o.scrub_env = true;
@@ -694,49 +814,31 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   auto chain = live(plan);
   std::string tip = build_chain(ctx, engine, chain_base, chain, validated);
 
-  // 4. Tests on the whole batch; on failure, each new fix alone (with the pending ones) to find culprits.
+  // 4. Tests: on the unchanged base first, then on the batch; when the batch fails, find the culprits.
   if (run_tests && tip != chain_base) {
-    auto timeout = std::chrono::seconds(ctx.config.test_timeout);
-    auto test = [&](const std::string& commit) {
-      auto t = safety::run_tests_at(*ctx.paths.work_tree, ctx.paths.data_dir, commit, ctx.config.test_command, timeout);
-      ctx.log.info("tests at {}: {} in {:.0f} ms", commit.substr(0, 12), t.passed ? "passed" : "failed", t.duration_ms);
-      return t;
-    };
-    if (!test(tip).passed) {
-      std::vector<Planned*> news;
-      for (auto& p : plan)
-        if (p.outcome.empty() && !p.pending) news.push_back(&p);
-      for (Planned* candidate : news) {
-        std::vector<Planned*> subset;
-        for (auto& p : plan)
-          if (p.outcome.empty() && !p.reused && (p.pending || &p == candidate)) subset.push_back(&p);
-        std::string t = build_chain(ctx, engine, chain_base, subset, validated);
-        auto run = test(t);
-        if (!run.passed) {
-          candidate->outcome = "tests_failed";
-          candidate->detail = (run.timed_out ? std::string("timed out") : "exit " + std::to_string(run.exit_code)) +
-                              ": " + run.output_tail.substr(run.output_tail.size() > 400 ? run.output_tail.size() - 400 : 0);
-        }
-      }
-      chain = live(plan);
-      tip = build_chain(ctx, engine, chain_base, chain, validated);
-      if (tip != chain_base && !test(tip).passed) {
-        // Even the survivors fail together (or the pending ones broke): publish nothing new.
-        for (auto& p : plan)
-          if (p.outcome.empty() && !p.pending) {
-            p.outcome = "tests_failed";
-            p.detail = "fails in combination";
-          }
-        chain = live(plan);
-        tip = build_chain(ctx, engine, chain_base, chain, validated);
-      }
+    TestGate gate(ctx);
+    const TestGate::Base on_base = gate.check_base(base);
+    result.test_runs = gate.runs();
+    result.test_seconds = gate.seconds();
+    if (!on_base.ok) {
+      // Tests that cannot pass where they run prove nothing about a fix: nothing new is published, the
+      // new fixes stay open (no attempt is recorded against them), the side branch stays as it was.
+      result.tests_blocked = true;
+      result.why = on_base.why + (on_base.cached ? " (as on the last run on this base)" : "");
+      store.end_cycle(result.cycle, 0, 0, false, "stopped: " + result.why);
+      result.tip = checkpoint;
+      notify(ctx, result);
+      return result;
     }
+    tip = test_fixes(ctx, engine, gate, chain_base, plan, validated, tip);
+    result.test_runs = gate.runs();
+    result.test_seconds = gate.seconds();
   }
 
   // 5. Circuit breaker: the cycle's validated-success rate.
   int tried = 0, succeeded = 0;
   for (auto& p : plan) {
-    if (p.pending) continue;
+    if (p.pending || p.outcome == "untested") continue; // not tested is neither success nor failure
     ++tried;
     if (p.outcome.empty()) ++succeeded;
   }
@@ -748,7 +850,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       if (p.pending) continue;
       store.record_attempt({0, p.opportunity.id, result.cycle, p.commit, p.outcome.empty() ? "rolled_back" : p.outcome,
                             p.detail, *branch, p.lines_changed, 0, p.risk, 0});
-      if (!p.outcome.empty()) store.set_status(p.opportunity.id, "failed");
+      if (!p.outcome.empty() && p.outcome != "untested") store.set_status(p.opportunity.id, "failed");
     }
     char buf[160];
     std::snprintf(buf, sizeof buf, "cycle %lld: validated-success rate %.0f%% < rollback_threshold %.0f%%",
@@ -773,6 +875,12 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
         if (resolve_gone(store, lineage, p.opportunity.id, base) && p.pending) ++result.resolved;
         continue;
       }
+      if (p.outcome == "untested") {
+        // Still open: the next cycle (with budget left) tests it.
+        store.record_attempt({0, p.opportunity.id, result.cycle, "", p.outcome, p.detail, *branch, p.lines_changed, 0, p.risk, 0});
+        ++result.untested;
+        continue;
+      }
       if (!p.outcome.empty()) {
         store.record_attempt({0, p.opportunity.id, result.cycle, "", p.outcome, p.detail, *branch, p.lines_changed, 0, p.risk, 0});
         store.set_status(p.opportunity.id, p.pending ? "stale" : "failed");
@@ -780,7 +888,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
         continue;
       }
       planned_attempts.push_back(store.record_attempt(
-          {0, p.opportunity.id, result.cycle, p.commit, "planned", "", *branch, p.lines_changed, 0, p.risk, 0}));
+          {0, p.opportunity.id, result.cycle, p.commit, "planned", p.note, *branch, p.lines_changed, 0, p.risk, 0}));
     }
     store.plan_cycle(result.cycle, tip);
     txn.commit();
@@ -795,7 +903,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     if (!p.outcome.empty()) continue;
     int64_t attempt = planned_attempts[k++];
     if (moved) {
-      store.set_attempt_outcome(attempt, "applied");
+      store.set_attempt_outcome(attempt, "applied", p.note);
       store.set_status(p.opportunity.id, "applied");
       (p.pending ? kept : applied)++;
     } else {

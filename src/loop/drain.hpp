@@ -27,6 +27,10 @@ struct DrainResult {
   int failed = 0;
   int resolved = 0;             // pending fixes whose finding is gone
   bool rolled_back = false;
+  int untested = 0;             // new fixes test_budget left untested (they stay open)
+  bool tests_blocked = false;   // the tests fail on the base (or their setup does): `why`; no fix was blamed
+  int test_runs = 0;            // runs of the tests this cycle (the base's included)
+  double test_seconds = 0;
   int64_t cycle = 0;
 };
 

@@ -21,33 +21,6 @@ core::ProcessOptions git_options(const std::filesystem::path& repo_dir) {
 
 } // namespace
 
-TestRun run_tests_at(const std::filesystem::path& repo_dir, const std::filesystem::path& data_dir,
-                     const std::string& commit, const std::string& command, std::chrono::seconds timeout) {
-  std::filesystem::path dir = core::Layout(data_dir).worktrees() / ("test-" + std::to_string(::getpid()) + "-" + commit.substr(0, 12));
-  // A private worktree is made inside the data dir, never through a symlink out of it.
-  if (!core::is_inside(data_dir, dir)) throw core::Error(dir.string() + " leaves " + data_dir.string() + "; not making a worktree there");
-  std::filesystem::create_directories(dir.parent_path());
-  auto add = core::run_process({"git", "worktree", "add", "--detach", "--force", "--quiet", dir.string(), commit},
-                               git_options(repo_dir));
-  if (!add.ok()) throw core::Error("cannot create a private worktree: " + add.err);
-  TestRun run;
-  core::ProcessOptions o;
-  o.cwd = dir;
-  o.scrub_env = true;
-  o.timeout = timeout;
-  auto t0 = std::chrono::steady_clock::now();
-  core::ProcessResult r = core::run_process({"/bin/sh", "-c", command}, o);
-  run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  run.exit_code = r.exit_code;
-  run.timed_out = r.timed_out;
-  run.passed = r.ok();
-  std::string out = r.out + r.err;
-  run.output_tail = out.size() > 2000 ? out.substr(out.size() - 2000) : out;
-  core::run_process({"git", "worktree", "remove", "--force", dir.string()}, git_options(repo_dir));
-  core::remove_all_inside(core::Layout(data_dir).worktrees(), dir);
-  return run;
-}
-
 FixerRun run_fixer_at(const std::filesystem::path& repo_dir, const std::filesystem::path& data_dir,
                       const std::string& commit, const std::vector<std::string>& argv,
                       const std::vector<std::string>& paths, const std::string& instruction,

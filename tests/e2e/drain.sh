@@ -89,16 +89,21 @@ sys.stdout.write(head + "\n" + ("@@" + rest).split("\n@@")[0] + "\n")' >"$E2E_TE
   assert_eq "$main_before" "$(git rev-parse main)" "main"
 
   # Exactly five fix commits, a linear chain right on top of main, each one opportunity in one file.
-  # The tests ran in private worktrees under .git/autoloop/worktrees/, which are gone afterwards.
-  local run
-  while read -r run; do
+  # The tests ran in the repository's validation worktree under the user's cache directory (outside
+  # the repository, no dot-directory on the way), one place for every run, kept for the next cycle.
+  local run runs
+  runs=$(sort -u "$E2E_TEST_DIR/test-runs.log")
+  assert_eq "1" "$(echo "$runs" | grep -c .)" "places the tests ran in"
+  for run in $runs; do
     case $run in
-    "$(autoloop_dir)/worktrees/"*) ;;
-    *) fail "test_command ran in $run, not in a private worktree" ;;
+    "$XDG_CACHE_HOME/git-autoloop/worktrees/"*/tree) ;;
+    *) fail "test_command ran in $run, not in the validation worktree" ;;
     esac
-  done <"$E2E_TEST_DIR/test-runs.log"
-  assert_eq "1" "$(git worktree list --porcelain | grep -c '^worktree ')" "worktrees left registered"
-  assert_eq "" "$(ls -A "$(autoloop_dir)/worktrees" 2>/dev/null)" "private worktrees left on disk"
+    case $run in */.*) fail "the validation worktree $run has a dot-directory in its path" ;; esac
+  done
+  assert_eq "2" "$(git worktree list --porcelain | grep -c '^worktree ')" "worktrees registered (the user's and the validation one)"
+  assert_contains "$(git worktree list --porcelain)" "worktree $runs" "the validation worktree's registration"
+  assert_eq "" "$(ls -A "$(autoloop_dir)/worktrees" 2>/dev/null)" "private worktrees left under .git/autoloop"
 
   local commits c n=0
   commits=$(side_commits)

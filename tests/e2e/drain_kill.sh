@@ -188,8 +188,13 @@ test_kill_anywhere() {
   assert_contains "$OUT" "3 new fixes"
   out=$(check_state after-drain) || fail "after the final drain: $out"
   assert_eq "$((before + 3))" "$(side_commits | grep -c .)" "fixes after the final drain"
-  assert_eq "1" "$(git worktree list --porcelain | grep -c '^worktree ')" "worktrees left registered"
+  # The user's worktree and the one validation worktree (kept for the next cycle), nothing else.
+  assert_eq "2" "$(git worktree list --porcelain | grep -c '^worktree ')" "worktrees registered"
   assert_eq "" "$(ls -A "$(autoloop_dir)/worktrees" 2>/dev/null)" "private worktrees left on disk"
+  local second
+  second=$(git worktree list --porcelain | sed -n 's/^worktree //p' | sed -n 2p)
+  case $second in "$XDG_CACHE_HOME/git-autoloop/worktrees/"*/tree) ;; *) fail "unexpected worktree $second" ;; esac
+  assert_file "$second/.git" "the validation worktree"
   assert_eq "" "$(find .git -name '*.lock' ! -path '.git/autoloop/*')" "git lock files left behind"
 }
 

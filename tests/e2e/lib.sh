@@ -64,6 +64,8 @@ export GIT_AUTHOR_NAME="E2E Author" GIT_AUTHOR_EMAIL="author@e2e.invalid"
 export GIT_COMMITTER_NAME="E2E Committer" GIT_COMMITTER_EMAIL="committer@e2e.invalid"
 export GIT_TERMINAL_PROMPT=0 GIT_EDITOR=true GIT_PAGER=cat PAGER=cat
 export LC_ALL=C TZ=UTC
+# Validation worktrees go under the user's cache directory: this test's own, removed with it.
+export XDG_CACHE_HOME="$E2E_ROOT/cache"
 # Tests run beside builds and other suites: a busy machine must not defer their drains (one suite tests that).
 export AUTOLOOP_AUTONOMOUS_LOOP__MAX_LOAD_PER_CPU=0
 
