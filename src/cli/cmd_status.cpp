@@ -85,8 +85,8 @@ Runner define_status(CLI::App&) {
                     c.rolled_back ? "nothing was published, its fixes stay open"
                                   : ("its side branch was published (" + std::to_string(c.applied) + " applied)").c_str());
       } else if (c.state != "done") {
-        std::printf("last drain: %s, cycle %lld on %s: not finished (running, or killed: the next drain records it)\n", when(c.started_at).c_str(), static_cast<long long>(c.id),
-                    c.branch.c_str());
+        std::printf("last drain: %s, cycle %lld on %s: not finished (running, or killed: the next drain records it)\n",
+                    when(c.started_at).c_str(), static_cast<long long>(c.id), c.branch.c_str());
       } else {
         std::printf("last drain: %s, cycle %lld on %s: %d applied, %d failed%s\n", when(c.started_at).c_str(),
                     static_cast<long long>(c.id), c.branch.c_str(), c.applied, c.failed,
