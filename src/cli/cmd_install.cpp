@@ -6,6 +6,7 @@
 #include "core/resources.hpp"
 #include "loop/context.hpp"
 #include "merge/install.hpp"
+#include "safety/validation.hpp"
 #include "schedule/hook_install.hpp"
 
 #include <cstdio>
@@ -78,6 +79,12 @@ Runner define_uninstall(CLI::App& sub) {
     if (ctx.paths.work_tree) attributes.push_back(*ctx.paths.work_tree / ".gitattributes");
     std::printf("merge driver\n");
     print_driver_changes(merge::uninstall_driver(ctx.paths.common_dir / "config", attributes));
+    if (ctx.paths.work_tree) {
+      // The validation worktree is registered with this repository: it goes with the loop.
+      const auto root = safety::worktree_root(ctx.config, core::environment_snapshot());
+      if (safety::remove_validation_tree(root, *ctx.paths.work_tree, ctx.paths.common_dir))
+        std::printf("removed the validation worktree under %s\n", root.c_str());
+    }
     if (*purge) {
       std::error_code ec;
       std::filesystem::remove_all(ctx.paths.data_dir, ec);

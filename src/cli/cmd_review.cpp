@@ -58,6 +58,8 @@ void print_fix(const loop::PendingFix& f, bool colour) {
               printable(f.rule_source).c_str());
   if (!f.refused.empty())
     std::printf("   %snot acceptable:%s %s\n", colour ? "\033[31m" : "", colour ? "\033[0m" : "", printable(f.refused).c_str());
+  if (!f.tests_caveat.empty())
+    std::printf("   %scaution:%s %s\n", colour ? "\033[33m" : "", colour ? "\033[0m" : "", printable(f.tests_caveat).c_str());
 }
 
 // One key without Enter on a terminal; a line otherwise.
@@ -158,7 +160,8 @@ Runner define_review(CLI::App& sub) {
                          {"line", f.opportunity.start_line}, {"commit", f.commit}, {"subject", f.subject},
                          {"category", f.opportunity.category}, {"lines_changed", f.lines_changed}, {"risk", f.risk},
                          {"rule_source", f.rule_source}, {"acceptable", f.refused.empty()},
-                         {"refused", f.refused}, {"diff", f.diff}});
+                         {"refused", f.refused}, {"validated", f.validated}, {"tests_caveat", f.tests_caveat},
+                         {"diff", f.diff}});
         std::puts(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       } else {
         for (const auto& f : fixes) print_fix(f, isatty(1));

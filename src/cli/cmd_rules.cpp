@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "feedback/feedback.hpp"
 #include "loop/context.hpp"
+#include "scan/assumptions.hpp"
 #include "scan/engine.hpp"
 #include "scan/rule_test.hpp"
 
@@ -115,8 +116,13 @@ Runner define_rules(CLI::App& sub) {
       if (!r.description.empty()) std::printf("\n%s\n", r.description.c_str());
       std::printf("\nquery:\n%s\n", r.query.c_str());
       if (!r.check.empty()) std::printf("check: %s\n", r.check.c_str());
+      if (r.assumption)
+        std::printf("assumes:  %s\n  established by %s on @%s (otherwise each finding is a suggestion, never fixed):\n  %s\n",
+                    r.assumption->text.c_str(), r.assumption->established_by.c_str(), r.assumption->subject.c_str(),
+                    scan::establishment_by_name(r.assumption->established_by)->description.c_str());
       if (!r.tests.invalid.empty()) std::printf("\nexample:  %s\n", r.tests.invalid.front().c_str());
       if (!r.tests.fixed.empty()) std::printf("fixed:    %s\n", r.tests.fixed.front().c_str());
+      if (!r.tests.suggested.empty()) std::printf("not fixed (assumption not established):\n          %s\n", r.tests.suggested.front().c_str());
       return k_exit_ok;
     }
     // Compile every language's queries so a broken rule is reported here, with its location.
@@ -136,6 +142,10 @@ Runner define_rules(CLI::App& sub) {
                             {"severity", r.severity}, {"safety", r.safety},   {"enabled", r.enabled},
                             {"state", "learning"}, {"source", scan::to_string(r.origin)},
                             {"file", r.file},         {"trusted", r.trusted}};
+        if (r.assumption)
+          j["assumption"] = {{"text", r.assumption->text},
+                             {"established_by", r.assumption->established_by},
+                             {"subject", r.assumption->subject}};
         if (const auto* v = view_of(r.id)) {
           j["state"] = feedback::to_string(v->state);
           j["why"] = v->why;

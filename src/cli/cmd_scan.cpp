@@ -55,7 +55,7 @@ std::vector<Row> scan_paths(const loop::Context* ctx, const std::vector<std::str
     fc.is_test_file = core::glob_any(config.scan.test_paths, rel);
     for (auto& f : scan::apply_context(result.findings, *content, fc)) {
       auto rule = std::find_if(rules_out.begin(), rules_out.end(), [&](const scan::Rule& r) { return r.id == f.rule_id; });
-      scan::Located l{rel, "", rule->id, rule->category, rule->severity, rule->safety, f, false, 0, "unqueued"};
+      scan::Located l{rel, "", rule->id, rule->category, rule->severity, scan::stricter_safety(rule->safety, f.safety), f, false, 0, "unqueued"};
       rows.push_back(row_of(l));
     }
   }

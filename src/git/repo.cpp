@@ -711,6 +711,22 @@ std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text
   return out;
 }
 
+std::vector<LineHunk> line_hunks(const std::string& old_text, const std::string& new_text) {
+  init_library();
+  std::vector<LineHunk> out;
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = 0;
+  opts.flags |= GIT_DIFF_FORCE_TEXT;
+  auto hunk_cb = [](const git_diff_delta*, const git_diff_hunk* hunk, void* payload) -> int {
+    static_cast<std::vector<LineHunk>*>(payload)->push_back({hunk->old_start, hunk->old_lines, hunk->new_start, hunk->new_lines});
+    return 0;
+  };
+  check(git_diff_buffers(old_text.data(), old_text.size(), nullptr, new_text.data(), new_text.size(), nullptr, &opts,
+                         nullptr, nullptr, hunk_cb, nullptr, &out),
+        "diff buffers");
+  return out;
+}
+
 } // namespace git
 
 namespace git {

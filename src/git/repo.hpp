@@ -66,6 +66,20 @@ struct CommitInfo {
 // Line numbers (1-based, new side) that differ between two versions of a text.
 std::vector<std::pair<int, int>> changed_line_ranges(const std::string& old_text, const std::string& new_text);
 
+// One hunk of a line diff without context lines, numbered as git numbers them (1-based): a side with no
+// lines (a pure insertion or deletion) starts at the line before the hunk, 0 at the top of the file.
+struct LineHunk {
+  int old_start = 0, old_lines = 0;
+  int new_start = 0, new_lines = 0;
+  bool operator==(const LineHunk& o) const {
+    return old_start == o.old_start && old_lines == o.old_lines && new_start == o.new_start && new_lines == o.new_lines;
+  }
+};
+
+// The hunks of a line diff from `old_text` to `new_text`, in order. Both are diffed as text even when
+// they hold NUL bytes (where changed_line_ranges would see binary and report nothing).
+std::vector<LineHunk> line_hunks(const std::string& old_text, const std::string& new_text);
+
 // Lines added and deleted between two versions of a text (a line diff, as `git diff --numstat`).
 struct LineStats {
   int added = 0;

@@ -64,6 +64,14 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
     return d;
   }
   d.line = found->start_line;
+  // Rescanned now: a queued row may predate the rule's assumption, or the code may have changed since.
+  if (rule->assumption && found->safety == "suggest") {
+    d.status = Derived::Status::no_fix;
+    d.outcome = "no_fix";
+    d.detail = "the fix assumes " + rule->assumption->text + ", which the code here does not establish (" +
+               rule->assumption->established_by + "): a suggestion only";
+    return d;
+  }
   auto edits = scan::fix_edits(*rule, *found, d.before);
   if (!edits) {
     d.status = Derived::Status::no_fix;

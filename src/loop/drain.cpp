@@ -4,6 +4,7 @@
 #include "core/process.hpp"
 #include "core/refname.hpp"
 #include "feedback/feedback.hpp"
+#include "fix/coverage_gate.hpp"
 #include "fix/validate.hpp"
 #include "loop/derive.hpp"
 #include "loop/review.hpp"
@@ -49,6 +50,8 @@ struct Planned {
   std::string outcome;         // empty while fine; "untested" (budget spent) leaves the finding open
   std::string detail;
   std::string note;            // recorded with a fix that is fine (a flaky test run it survived)
+  std::string tests_item;      // its Autoloop-Validated item for the tests, from the coverage report
+                               // ("tests (executed: 2 changed lines)", "tests (coverage unknown)")
   // An external fixer's change (improve/<fixer>): generated once, then carried over as file contents
   // as long as the files it touched did not change underneath.
   std::vector<std::pair<git::Entry, std::string>> external; // (path, blob before, mode) → content after
@@ -264,6 +267,16 @@ std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, cons
   return d;
 }
 
+// A fix's Autoloop-Validated value: the cycle's gates, its "tests" item replaced by what the coverage
+// report says about this fix.
+std::string validated_for(const Planned& p, const std::string& validated) {
+  const std::string_view tests = ", tests";
+  if (p.tests_item.empty() || validated.size() < tests.size() ||
+      validated.compare(validated.size() - tests.size(), tests.size(), tests) != 0)
+    return validated;
+  return validated.substr(0, validated.size() - (tests.size() - 2)) + p.tests_item;
+}
+
 std::string build_chain(Context& ctx, const scan::Engine& engine, const std::string& base,
                         std::vector<Planned*>& fixes, const std::string& validated) {
   std::string tip = base;
@@ -271,7 +284,7 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
   for (Planned* p : fixes) {
     p->commit.clear();
     if (is_external(p->opportunity)) {
-      std::string next = apply_external(ctx, engine, tip, p, validated);
+      std::string next = apply_external(ctx, engine, tip, p, validated_for(*p, validated));
       if (next.empty()) continue;
       tip = next;
       p->commit = tip;
@@ -307,7 +320,8 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
     std::string blob = ctx.repo.write_blob(d.after);
     std::string tree = ctx.repo.tree_with_file(tip, p->opportunity.path, blob, d.mode);
     tip = ctx.repo.create_commit(tree, {tip}, who, who,
-                                 commit_message(p->opportunity, rule == rules.end() ? nullptr : &*rule, d, p->risk, validated));
+                                 commit_message(p->opportunity, rule == rules.end() ? nullptr : &*rule, d, p->risk,
+                                                validated_for(*p, validated)));
     p->commit = tip;
     p->outcome.clear();
   }
@@ -350,9 +364,19 @@ std::string test_fixes(Context& ctx, const scan::Engine& engine, TestGate& gate,
         chain.push_back(&p);
     return build_chain(ctx, engine, chain_base, chain, validated);
   };
+  // The coverage report of each passing run, read before the next run replaces it, by tree.
+  std::map<std::string, fix::Report> reports;
+  const std::string& report_path = ctx.config.metrics.coverage_report;
   auto test = [&](const std::string& commit) {
     auto r = gate.run(commit);
-    if (r && r->passed) passed_trees.insert(tree_of(commit));
+    if (r && r->passed) {
+      const std::string tree = tree_of(commit);
+      passed_trees.insert(tree);
+      if (report_path.empty())
+        reports[tree].why_unknown = "no coverage report is configured (metrics.coverage_report)";
+      else
+        reports[tree] = fix::read_report(gate.tree_dir(), report_path, fix::changed_paths(ctx.repo, chain_base, commit));
+    }
     return r;
   };
   auto untested = [](Planned* p) {
@@ -431,6 +455,45 @@ std::string test_fixes(Context& ctx, const scan::Engine& engine, TestGate& gate,
             p.detail = "fails in combination: " + describe_failure(*together, timeout_s);
           }
         }
+      chain = live(plan);
+      tip = build_chain(ctx, engine, chain_base, chain, validated);
+    }
+  }
+  // What the tests executed: each fix says so in its trailer, and an unsafe fix the tests never run is
+  // not validated by them (the report, written by the tests, must show it; no report: "unknown").
+  auto judge = [&](bool drop_unexecuted) {
+    bool dropped = false;
+    const auto found = reports.find(tree_of(tip));
+    const fix::Report none{std::nullopt, "the tests did not pass on this chain"};
+    const fix::Report& report = found == reports.end() ? none : found->second;
+    for (Planned* p : live(plan)) {
+      if (p->commit.empty()) continue;
+      const fix::Execution e = fix::check_commit(ctx.repo, report, p->commit, tip);
+      p->tests_item = fix::validated_tests(e);
+      if (drop_unexecuted && !p->pending && e.executed == fix::Executed::no && p->opportunity.safety != "safe") {
+        p->outcome = "not_executed";
+        p->detail = "the tests pass but never execute the changed lines: " + e.reason;
+        dropped = true;
+      }
+    }
+    return dropped;
+  };
+  if (tip != chain_base && passed_trees.count(tree_of(tip))) {
+    const bool dropped = judge(true);
+    chain = live(plan);
+    tip = build_chain(ctx, engine, chain_base, chain, validated);
+    if (dropped && tip != chain_base && !passed_trees.count(tree_of(tip))) {
+      auto together = test(tip);
+      if (!together || !together->passed) {
+        for (auto& p : plan)
+          if (p.outcome.empty() && !p.pending) {
+            p.outcome = together ? "tests_failed" : "untested";
+            p.detail = together ? "fails in combination: " + describe_failure(*together, timeout_s)
+                                : "test_budget spent before its tests ran";
+          }
+      } else {
+        judge(false);
+      }
       chain = live(plan);
       tip = build_chain(ctx, engine, chain_base, chain, validated);
     }
@@ -745,7 +808,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       ++quarantined; // still in the queue and in reports; never applied
       continue;
     }
-    o.safety = r->second->safety;
+    o.safety = scan::stricter_safety(r->second->safety, o.safety); // a finding whose type assumption is unestablished stays a suggestion
     if (!safety_allows(level, o.safety)) continue;
     eligible.push_back(o);
   }

@@ -3,6 +3,7 @@
 #include "core/fault.hpp"
 #include "core/fs.hpp"
 #include "core/process.hpp"
+#include "fix/coverage_gate.hpp"
 #include "loop/derive.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
@@ -484,6 +485,8 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
     f.rule_source = trailer(info.message, "Autoloop-Rule-Source");
     if (f.rule_source.empty()) f.rule_source = o->rule_id.rfind("improve/", 0) == 0 ? "fixer" : "unrecorded";
     f.refused = refusal(rules_error.empty() ? &rules : nullptr, rules_error, o->rule_id, info.message);
+    f.validated = trailer(info.message, "Autoloop-Validated");
+    f.tests_caveat = fix::tests_caveat(f.validated);
     for (const auto& ch : ctx.repo.diff_commits(info.parents.empty() ? "" : info.parents[0], commit))
       f.diff += git::unified_diff(ch.path, ch.old_blob.empty() ? "" : ctx.repo.read_blob(ch.old_blob),
                                   ch.new_blob.empty() ? "" : ctx.repo.read_blob(ch.new_blob));

@@ -21,6 +21,8 @@ struct PendingFix {
   double risk = 0;
   std::string rule_source;   // which rule set made it: "builtin", "repository (<file>)", "local (<file>)"
   std::string refused;       // why accept refuses it as it stands (its repository rule is not trusted), or empty
+  std::string validated;     // its Autoloop-Validated trailer: the gates it passed
+  std::string tests_caveat;  // the tests ran but nothing shows they execute the fix (fix::tests_caveat), or empty
 };
 
 // The fixes on the current branch's side branch, oldest first. Empty when there is none. A fix made by

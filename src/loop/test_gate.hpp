@@ -38,6 +38,10 @@ public:
   // is a failed run here (exit -1, its reason in output_tail): only fixes are tested through this.
   std::optional<safety::TestRun> run(const std::string& commit);
 
+  // The validation worktree (made on first use): where the last run's files, its coverage report
+  // included, are until the next run.
+  const std::filesystem::path& tree_dir() { return tree().dir(); }
+
   int runs() const { return m_runs; }
   double seconds() const { return m_spent_ms / 1000.0; }
   // What one run is expected to take: the base's duration (at least a second).

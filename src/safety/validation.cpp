@@ -68,6 +68,19 @@ std::string tree_key(const fs::path& work_tree, const fs::path& common_dir) {
   return name + "-" + git::hash_blob(fs::weakly_canonical(common_dir).string()).substr(0, 12);
 }
 
+// `dir` (relative to `tree`) itself as a directory inside the tree, or nothing: its parent is the tree or
+// lies inside it without a symlink on the way.
+bool parent_inside(const fs::path& tree, const std::string& dir) {
+  const fs::path parent = (tree / dir).parent_path();
+  return parent.lexically_normal() == tree.lexically_normal() || core::is_inside(tree, parent);
+}
+
+// Removes the symlink `tree`/`dir` (a link a run made to the user's directory), never what it points to.
+void unlink_link(const fs::path& tree, const std::string& dir) {
+  std::error_code ec;
+  if (parent_inside(tree, dir) && fs::is_symlink(fs::symlink_status(tree / dir, ec))) ::unlink((tree / dir).c_str());
+}
+
 std::string tail(const std::string& text, size_t n) { return text.size() > n ? text.substr(text.size() - n) : text; }
 
 } // namespace
@@ -89,6 +102,23 @@ fs::path worktree_root(const core::Config& config, const std::map<std::string, s
   return tmp / ("git-autoloop-" + std::to_string(::getuid())) / "worktrees";
 }
 
+fs::path validation_home(const fs::path& root, const fs::path& work_tree, const fs::path& common_dir) {
+  return root / tree_key(work_tree, common_dir);
+}
+
+bool remove_validation_tree(const fs::path& root, const fs::path& work_tree, const fs::path& common_dir) {
+  const fs::path home = validation_home(root, work_tree, common_dir);
+  struct stat st {};
+  if (::lstat(home.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+  const fs::path tree = home / "tree";
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(tree, ec)))
+    core::run_process({"git", "worktree", "remove", "--force", "--force", tree.string()}, git_options(work_tree));
+  core::remove_all_inside(root, home);
+  core::run_process({"git", "worktree", "prune"}, git_options(work_tree));
+  return true;
+}
+
 ValidationTree::ValidationTree(const git::Repository& repo, Options options)
     : m_repo(repo), m_options(std::move(options)), m_uncaught(std::uncaught_exceptions()) {
   if (!m_options.root.is_absolute()) throw core::Error("the validation worktree directory must be absolute");
@@ -96,7 +126,7 @@ ValidationTree::ValidationTree(const git::Repository& repo, Options options)
   const fs::path parent = m_options.root.parent_path();
   if (parent.filename().string().rfind("git-autoloop", 0) == 0) make_own_directory(parent);
   make_own_directory(m_options.root);
-  m_home = m_options.root / tree_key(m_options.work_tree, m_options.common_dir);
+  m_home = validation_home(m_options.root, m_options.work_tree, m_options.common_dir);
   make_own_directory(m_home);
   m_tree = m_home / "tree";
 }
@@ -163,8 +193,7 @@ void ValidationTree::checkout(const std::string& commit) {
   }
   if (usable) {
     // Our links first: `git clean` would only unlink them, but they are made again below anyway.
-    for (const auto& d : m_options.link_dirs)
-      if (fs::is_symlink(fs::symlink_status(m_tree / d, ec))) core::remove_file_inside(m_tree, m_tree / d);
+    for (const auto& d : m_options.link_dirs) unlink_link(m_tree, d);
     auto co = core::run_process({"git", "checkout", "--detach", "--force", "--quiet", commit}, git_options(m_tree));
     auto clean = co.ok() ? core::run_process({"git", "clean", "-ffdq"}, git_options(m_tree)) : co;
     if (co.ok() && clean.ok()) return;
@@ -213,9 +242,9 @@ std::optional<SetupFailure> ValidationTree::prepare(const std::string& commit) {
     const fs::path mine = m_options.work_tree / d, theirs = m_tree / d;
     if (!fs::is_directory(mine, ec)) continue;                      // the user has none (a link to one counts)
     if (fs::exists(fs::symlink_status(theirs, ec))) continue;      // tracked at this commit: not ours to shadow
-    if (!core::is_inside(m_tree, theirs)) continue;
+    if (!parent_inside(m_tree, d)) continue;
     fs::create_directories(theirs.parent_path(), ec);
-    if (ec || !core::is_inside(m_tree, theirs.parent_path())) continue;
+    if (ec || !parent_inside(m_tree, d)) continue;
     fs::create_directory_symlink(mine, theirs, ec);
     if (!ec) m_linked.push_back(d);
   }
@@ -248,13 +277,6 @@ ValidationTree::Outcome ValidationTree::run_tests(const std::string& commit) {
   run.timed_out = r.timed_out;
   run.passed = r.ok();
   run.output_tail = tail(r.out + r.err, 2000);
-  if (!report.empty()) {
-    try {
-      run.coverage = core::read_untrusted_file(report, core::k_max_coverage_bytes, m_tree, "coverage reports");
-    } catch (const std::exception& e) {
-      run.coverage_error = e.what();
-    }
-  }
   outcome.run = std::move(run);
   return outcome;
 }

@@ -35,8 +35,6 @@ struct TestRun {
   int exit_code = -1;
   double duration_ms = 0;
   std::string output_tail;                 // the last 2,000 bytes of stdout+stderr
-  std::optional<std::string> coverage;     // metrics.coverage_report as the run left it (bounded read)
-  std::string coverage_error;              // why it could not be read, when set
 };
 
 // Why a tree could not be prepared: the test_setup failed or timed out. No fix is to blame.
@@ -49,6 +47,15 @@ struct SetupFailure {
 // of the process environment). Pure: nothing is created.
 std::filesystem::path worktree_root(const core::Config& config, const std::map<std::string, std::string>& env);
 
+// The directory of one repository's tree under `root` (it may not exist).
+std::filesystem::path validation_home(const std::filesystem::path& root, const std::filesystem::path& work_tree,
+                                      const std::filesystem::path& common_dir);
+
+// Removes the repository's validation worktree, its registration and its setup stamp, when they exist
+// (uninstall). True when there was one. Nothing outside `validation_home()` is removed.
+bool remove_validation_tree(const std::filesystem::path& root, const std::filesystem::path& work_tree,
+                            const std::filesystem::path& common_dir);
+
 // Whether a path has a component starting with '.' ("/home/u/.cache/x" has).
 bool has_dot_directory(const std::filesystem::path& path);
 
@@ -60,7 +67,7 @@ public:
     std::filesystem::path root;        // worktree_root()
     std::string test_command;          // what a run runs (/bin/sh -c)
     std::string test_setup;            // empty = none
-    std::string coverage_report;       // relative path read after each run; empty = none
+    std::string coverage_report;       // relative path of the run's coverage report, removed before each run
     std::vector<std::string> link_dirs;
     std::vector<std::string> lockfiles;
     std::chrono::seconds timeout{600};

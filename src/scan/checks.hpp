@@ -34,4 +34,9 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input);
 // Runs the context part of a finding's deferred check; false drops the finding.
 bool apply_deferred_check(const Finding& finding, const FileContext& context);
 
+// Whether type-assumption analysis `name` (scan/assumptions.hpp) establishes its assumption for
+// `subject`, a node of a tree parsed from `source`. Unknown names and null nodes give false.
+// Implemented in assumptions.cpp. Throws nothing.
+bool assumption_established(const std::string& name, TSNode subject, std::string_view source);
+
 } // namespace scan

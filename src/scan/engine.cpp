@@ -1,6 +1,7 @@
 #include "scan/engine.hpp"
 
 #include "core/error.hpp"
+#include "scan/assumptions.hpp"
 #include "scan/checks.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -18,7 +19,7 @@ namespace scan {
 
 namespace {
 
-constexpr const char* k_engine_version = "engine-1";
+constexpr const char* k_engine_version = "engine-2"; // 2: per-finding safety (rule assumptions)
 
 struct ParserDeleter {
   void operator()(TSParser* p) const { ts_parser_delete(p); }
@@ -206,7 +207,10 @@ Engine::Engine(std::vector<Rule> rules, uint32_t parse_timeout_ms)
   std::string all = k_engine_version;
   for (const auto& r : m_rules) {
     if (!r.enabled) continue;
-    all += '\0' + r.id + '\0' + r.query + '\0' + r.check + '\0' + r.message + '\0' + r.category + '\0' + r.severity;
+    all += '\0' + r.id + '\0' + r.query + '\0' + r.check + '\0' + r.message + '\0' + r.category + '\0' + r.severity +
+           '\0' + r.safety;
+    if (r.assumption)
+      all += '\0' + r.assumption->text + '\0' + r.assumption->established_by + '\0' + r.assumption->subject;
     for (const auto& l : r.languages) all += '\0' + l;
   }
   m_ruleset_hash = hash_hex(all);
@@ -586,6 +590,18 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     std::string_view text = node_text(source, node);
     f.snippet = first_line(text);
     f.message = expand_message(rule.message, captures, source);
+    f.safety = rule.safety;
+    if (rule.assumption && rule.safety != "suggest") {
+      TSNode subject{};
+      for (uint16_t i = 0; i < match.capture_count; ++i)
+        if (capture_names[match.captures[i].index] == rule.assumption->subject) subject = match.captures[i].node;
+      if (!assumption_established(rule.assumption->established_by, subject, source)) {
+        // Reported, never fixed: the reason goes with the finding to `queue`, `scan` and reports.
+        f.safety = "suggest";
+        f.message += " (suggestion only: the fix assumes " + expand_message(rule.assumption->text, captures, source) +
+                     ", which the code here does not establish)";
+      }
+    }
     // The nearest ancestors' kinds (six levels) place the finding without depending on line
     // numbers. The enclosing function's name is added by the caller from the metrics walk.
     std::string ancestry;

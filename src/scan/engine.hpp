@@ -29,6 +29,8 @@ struct Finding {
   int start_line = 0, end_line = 0;       // 1-based, inclusive
   uint32_t start_byte = 0, end_byte = 0;
   std::string message;
+  std::string safety;                     // the rule's, or "suggest" where the code does not establish
+                                          // the rule's type assumption (Rule::assumption)
   std::string snippet;                    // the matched text's first line, trimmed
   std::string node_hash;                  // normalised text + ancestor kinds (+ occurrence): stable across line shifts
   std::string deferred_check;             // a path/repository check still to run (apply_context)

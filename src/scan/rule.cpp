@@ -4,6 +4,7 @@
 #include "core/fs.hpp"
 #include "core/limits.hpp"
 #include "core/resources.hpp"
+#include "scan/assumptions.hpp"
 #include "scan/language.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -86,7 +87,38 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
   return edit;
 }
 
+Assumption parse_assumption(const std::string& source, const YAML::Node& node) {
+  if (!node.IsMap())
+    fail(source, node.Mark(), "'assumption' must be a map: {text: \"...\", established_by: <analysis>, subject: \"@capture\"}");
+  Assumption a;
+  for (const auto& kv : node) {
+    std::string key = kv.first.as<std::string>();
+    if (key == "text") {
+      a.text = scalar(source, kv.second, "text");
+    } else if (key == "established_by") {
+      a.established_by = scalar(source, kv.second, "established_by");
+      if (!establishment_by_name(a.established_by)) {
+        std::string names;
+        for (const auto& e : known_establishments()) names += (names.empty() ? "" : ", ") + e.name;
+        fail(source, kv.second.Mark(), "unknown analysis '" + a.established_by + "' (known: " + names + ")");
+      }
+    } else if (key == "subject") {
+      a.subject = capture_name(source, kv.second);
+    } else {
+      fail(source, kv.first.Mark(), "unknown key '" + key + "' in assumption (expected text, established_by, subject)");
+    }
+  }
+  if (a.text.empty() || a.established_by.empty() || a.subject.empty())
+    fail(source, node.Mark(), "'assumption' needs text, established_by and subject");
+  return a;
+}
+
 } // namespace
+
+std::string stricter_safety(const std::string& a, const std::string& b) {
+  auto rank = [](const std::string& s) { return s == "suggest" ? 0 : s == "unsafe" ? 1 : s == "safe" ? 2 : 3; };
+  return rank(a) <= rank(b) ? a : b;
+}
 
 const char* to_string(RuleOrigin origin) {
   switch (origin) {
@@ -121,6 +153,7 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   rule.safety = "suggest";
   rule.severity = "warning";
   bool have_id = false, have_lang = false, have_cat = false, have_msg = false;
+  YAML::Mark assumption_mark;
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
@@ -185,6 +218,9 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
     } else if (key == "fix") {
       if (!v.IsSequence()) fail(source, v.Mark(), "'fix' must be a list of edits");
       for (const auto& e : v) rule.fix.push_back(parse_edit(source, e));
+    } else if (key == "assumption") {
+      rule.assumption = parse_assumption(source, v);
+      assumption_mark = v.Mark();
     } else if (key == "tests") {
       if (!v.IsMap()) fail(source, v.Mark(), "'tests' must be a map with valid, invalid and fixed lists");
       for (const auto& t : v) {
@@ -192,11 +228,12 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
         if (tk == "valid") rule.tests.valid = string_list(source, t.second, "valid");
         else if (tk == "invalid") rule.tests.invalid = string_list(source, t.second, "invalid");
         else if (tk == "fixed") rule.tests.fixed = string_list(source, t.second, "fixed");
-        else fail(source, t.first.Mark(), "unknown key '" + tk + "' in tests (expected valid, invalid, fixed)");
+        else if (tk == "suggested") rule.tests.suggested = string_list(source, t.second, "suggested");
+        else fail(source, t.first.Mark(), "unknown key '" + tk + "' in tests (expected valid, invalid, fixed, suggested)");
       }
     } else {
       fail(source, at, "unknown key '" + key + "' (expected id, language, category, severity, safety, message, "
-                       "description, query, check, fix, tests, enabled)");
+                       "description, query, check, fix, assumption, tests, enabled)");
     }
   }
   if (query_file_text && rule.query.empty()) {
@@ -232,6 +269,16 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   }
   if (rule.safety != "suggest" && rule.fix.empty())
     fail(source, root.Mark(), "rule " + rule.id + " is '" + rule.safety + "' but has no 'fix' (use safety: suggest)");
+  if (rule.assumption) {
+    check_placeholders(rule.assumption->text, "the assumption");
+    if (rule.query.find("@" + rule.assumption->subject) == std::string::npos)
+      fail(source, assumption_mark, "rule " + rule.id + ": the assumption's subject @" + rule.assumption->subject +
+                                        " is not a capture of the query");
+    const EstablishmentInfo* e = establishment_by_name(rule.assumption->established_by);
+    for (const auto& l : rule.languages)
+      if (std::find(e->languages.begin(), e->languages.end(), l) == e->languages.end())
+        fail(source, assumption_mark, "rule " + rule.id + ": the analysis '" + e->name + "' does not understand " + l);
+  }
   return rule;
 }
 

@@ -26,6 +26,17 @@ struct RuleCases {
   std::vector<std::string> valid;            // must not match
   std::vector<std::string> invalid;          // must match at least once
   std::vector<std::string> fixed;            // fixed[i] = invalid[i] with the fix applied
+  std::vector<std::string> suggested;        // must match, and only as suggestions: the fix's assumption is
+                                             // not established there, so it is never applied
+};
+
+// What a rule's fix takes for granted about types (issue 11: `for k in E.keys()` -> `for k in E` is the
+// same only for real dicts). A finding keeps the rule's safety only where the named analysis
+// (scan/assumptions.hpp) establishes the assumption from the code; elsewhere it is a suggestion.
+struct Assumption {
+  std::string text;                          // one line, may use {{capture}}: "`{{obj}}` is a real dict"
+  std::string established_by;                // an analysis of scan/assumptions.hpp
+  std::string subject;                       // the capture it looks at (without '@')
 };
 
 // Where a rule comes from. It decides whether its fixes may apply (DESIGN.md §6: rules are code):
@@ -51,6 +62,7 @@ struct Rule {
   std::string query;                         // tree-sitter query; @match is the reported node
   std::string check;                         // named check from the registry, or empty
   std::vector<FixEdit> fix;
+  std::optional<Assumption> assumption;      // none: the fix holds whatever the types
   RuleCases tests;
   std::string source;                        // file it came from ("builtin:config/rules/..." or a path)
   int query_line = 1;                        // line in `source` where the query text starts
@@ -107,5 +119,8 @@ std::vector<Rule> merge_rules(std::vector<Rule> builtin, const std::vector<Rule>
 
 // Names of the checks the registry knows (for validation and `rules --explain`).
 const std::vector<std::string>& known_checks();
+
+// The stricter of two safeties (suggest < unsafe < safe); an empty one sets no limit.
+std::string stricter_safety(const std::string& a, const std::string& b);
 
 } // namespace scan

@@ -13,7 +13,7 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 2; // 2: origin, file and trusted
+constexpr int k_format = 3; // 2: origin, file and trusted; 3: assumption, tests.suggested
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
@@ -23,8 +23,10 @@ nlohmann::json encode(const Rule& r) {
   for (const auto& e : r.fix) fix.push_back({static_cast<int>(e.op), e.capture, e.text, e.map});
   return {r.id,          r.languages, r.category, r.severity, r.safety,
           r.message,     r.description, r.query,  r.check,    fix,
-          {r.tests.valid, r.tests.invalid, r.tests.fixed}, r.source, r.query_line, r.query_column, r.enabled,
-          static_cast<int>(r.origin), r.file, r.trusted};
+          {r.tests.valid, r.tests.invalid, r.tests.fixed, r.tests.suggested}, r.source, r.query_line, r.query_column,
+          r.enabled, static_cast<int>(r.origin), r.file, r.trusted,
+          r.assumption ? nlohmann::json{r.assumption->text, r.assumption->established_by, r.assumption->subject}
+                       : nlohmann::json()};
 }
 
 Rule decode(const nlohmann::json& j) {
@@ -53,6 +55,7 @@ Rule decode(const nlohmann::json& j) {
   tests.at(0).get_to(r.tests.valid);
   tests.at(1).get_to(r.tests.invalid);
   tests.at(2).get_to(r.tests.fixed);
+  tests.at(3).get_to(r.tests.suggested);
   j.at(i++).get_to(r.source);
   j.at(i++).get_to(r.query_line);
   j.at(i++).get_to(r.query_column);
@@ -62,6 +65,7 @@ Rule decode(const nlohmann::json& j) {
   r.origin = static_cast<RuleOrigin>(origin);
   j.at(i++).get_to(r.file);
   j.at(i++).get_to(r.trusted);
+  if (const auto& a = j.at(i++); !a.is_null()) r.assumption = Assumption{a.at(0), a.at(1), a.at(2)};
   if (i != j.size()) throw std::out_of_range("rule fields");
   return r;
 }

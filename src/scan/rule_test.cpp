@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 #include "scan/fix_template.hpp"
 
+#include <algorithm>
+
 namespace scan {
 
 namespace {
@@ -39,6 +41,10 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
       r.failures.push_back("needs at least one valid and one invalid case");
     if (rule.safety != "suggest" && rule.tests.fixed.empty())
       r.failures.push_back("has a fix but no tests.fixed cases");
+    // A type assumption is proven both ways: where it is established the fix applies (tests.fixed),
+    // where it is not the finding is reported and never fixed (tests.suggested).
+    if (rule.assumption && rule.safety != "suggest" && rule.tests.suggested.empty())
+      r.failures.push_back("states an assumption but has no tests.suggested cases");
     for (const auto& lang_name : rule.languages) {
       const LanguageProfile* lang = language_by_name(lang_name);
       try {
@@ -65,9 +71,18 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
         }
         if (i < rule.tests.fixed.size()) {
           ++r.cases;
+          // Only what the drain could apply: findings whose assumption the code establishes.
+          std::vector<Finding> fixable;
+          for (const auto& f : found)
+            if (f.safety != "suggest") fixable.push_back(f);
+          if (fixable.empty()) {
+            r.failures.push_back("invalid case " + show(code) + where + " has a fixed entry but is only a suggestion: " +
+                                 show(found.front().message));
+            continue;
+          }
           std::string fixed;
           try {
-            fixed = apply_fixes(rule, found, code);
+            fixed = apply_fixes(rule, fixable, code);
           } catch (const core::Error& e) {
             r.failures.push_back("fix of " + show(code) + where + " failed: " + e.what());
             continue;
@@ -80,9 +95,22 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
           int before = engine.syntax_errors(*lang, code), after = engine.syntax_errors(*lang, fixed);
           if (after > before)
             r.failures.push_back("fix of " + show(code) + where + " introduced syntax errors: " + show(fixed));
-          if (!findings_in(engine, rule, *lang, fixed).empty())
+          auto left = findings_in(engine, rule, *lang, fixed);
+          if (std::any_of(left.begin(), left.end(), [](const Finding& f) { return f.safety != "suggest"; }))
             r.failures.push_back("fixed case " + show(fixed) + where + " still matches");
         }
+      }
+      for (const auto& code : rule.tests.suggested) {
+        ++r.cases;
+        auto found = findings_in(engine, rule, *lang, code);
+        if (found.empty()) {
+          r.failures.push_back("suggested case " + show(code) + where + " did not match");
+          continue;
+        }
+        for (const auto& f : found)
+          if (f.safety != "suggest")
+            r.failures.push_back("suggested case " + show(code) + where + " would be fixed at line " +
+                                 std::to_string(f.start_line) + " (" + f.safety + "): " + show(f.snippet));
       }
     }
     results.push_back(std::move(r));

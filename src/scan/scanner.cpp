@@ -111,7 +111,7 @@ std::optional<std::string> content_skip_reason(std::string_view content) {
 
 std::string to_payload(const FileResult& r) {
   nlohmann::json j;
-  j["v"] = 1;
+  j["v"] = 2; // 2: per-finding safety
   j["language"] = r.language;
   j["lines"] = r.lines;
   j["debt"] = r.debt_markers;
@@ -122,7 +122,7 @@ std::string to_payload(const FileResult& r) {
     nlohmann::json caps = nlohmann::json::array();
     for (const auto& c : f.captures) caps.push_back({c.name, c.start_byte, c.end_byte});
     fs.push_back({{"rule", f.rule_id}, {"l", {f.start_line, f.end_line}}, {"b", {f.start_byte, f.end_byte}},
-                  {"msg", f.message}, {"snip", f.snippet}, {"h", f.node_hash}, {"chk", f.deferred_check},
+                  {"msg", f.message}, {"safety", f.safety}, {"snip", f.snippet}, {"h", f.node_hash}, {"chk", f.deferred_check},
                   {"subj", f.subject}, {"sl", {f.subject_start_line, f.subject_end_line}}, {"caps", caps}});
   }
   auto& fn = j["functions"] = nlohmann::json::array();
@@ -134,7 +134,7 @@ std::string to_payload(const FileResult& r) {
 std::optional<FileResult> from_payload(const std::string& payload) {
   try {
     auto j = nlohmann::json::parse(payload);
-    if (j.at("v") != 1) return std::nullopt;
+    if (j.at("v") != 2) return std::nullopt;
     FileResult r;
     r.language = j.at("language");
     r.lines = j.at("lines");
@@ -149,6 +149,7 @@ std::optional<FileResult> from_payload(const std::string& payload) {
       x.start_byte = f.at("b")[0];
       x.end_byte = f.at("b")[1];
       x.message = f.at("msg");
+      x.safety = f.at("safety");
       x.snippet = f.at("snip");
       x.node_hash = f.at("h");
       x.deferred_check = f.at("chk");
@@ -274,7 +275,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       o.rule_id = rule.id;
       o.category = rule.category;
       o.severity = rule.severity;
-      o.safety = rule.safety;
+      o.safety = stricter_safety(rule.safety, f.safety); // suggest where the rule's assumption is not established
       o.path = job.path;
       o.start_line = f.start_line;
       o.end_line = f.end_line;
@@ -307,7 +308,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       else if (rule.category == "performance_issues") ++counts[1];
       else if (rule.category == "code_quality") ++counts[2];
       else ++counts[3];
-      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, rule.safety, f, o.is_new, o.id, o.status});
+      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, o.status});
     }
     // A regression suggestion stays open while its function is over the threshold.
     for (const auto& fn : result.functions)

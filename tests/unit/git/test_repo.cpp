@@ -656,6 +656,31 @@ TEST_CASE("hash_blob") {
   }
 }
 
+TEST_CASE("line_hunks") {
+  using Hunks = std::vector<git::LineHunk>;
+
+  SECTION("identical texts: no hunk") { CHECK(git::line_hunks("a\nb\n", "a\nb\n").empty()); }
+
+  SECTION("a modified line: both sides at that line") {
+    CHECK(git::line_hunks("a\nb\nc\n", "a\nB\nc\n") == Hunks{{2, 1, 2, 1}});
+  }
+
+  SECTION("a pure deletion: the new side starts at the line before it") {
+    CHECK(git::line_hunks("a\nb\nc\nd\n", "a\nd\n") == Hunks{{2, 2, 1, 0}});
+    CHECK(git::line_hunks("a\nb\n", "b\n") == Hunks{{1, 1, 0, 0}});
+  }
+
+  SECTION("a pure insertion: the old side starts at the line before it") {
+    CHECK(git::line_hunks("a\nb\n", "a\nx\ny\nb\n") == Hunks{{1, 0, 2, 2}});
+    CHECK(git::line_hunks("a\n", "x\na\n") == Hunks{{0, 0, 1, 1}});
+  }
+
+  SECTION("texts with NUL bytes are still diffed line by line") {
+    const std::string old_text("a\nb\0c\nd\n", 9), new_text("a\nB\0c\nd\n", 9);
+    CHECK(git::line_hunks(old_text, new_text) == Hunks{{2, 1, 2, 1}});
+  }
+}
+
 TEST_CASE("line_stats") {
   SECTION("identical: nothing") { CHECK(git::line_stats("a\nb\n", "a\nb\n").changed() == 0); }
   SECTION("a changed line is one deletion and one addition") {

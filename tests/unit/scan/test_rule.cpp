@@ -540,3 +540,45 @@ TEST_CASE("load_rules_dir reads the repository's rules as untrusted data") {
     CHECK(rules[0].query == "(string) @match\n");
   }
 }
+
+TEST_CASE("parse_rule assumption") {
+  auto text = [](const std::string& assumption, const std::string& language = "python") {
+    return "id: python/k\nlanguage: " + language + "\ncategory: code_quality\nsafety: unsafe\nmessage: m\n"
+           "query: |\n  (call function: (attribute object: (_) @obj)) @match\n"
+           "fix:\n  - replace: \"@match\"\n    with: \"{{obj}}\"\n" + assumption +
+           "tests:\n  valid: [\"a\"]\n  invalid: [\"b\"]\n  fixed: [\"c\"]\n  suggested: [\"d\", \"e\"]\n";
+  };
+  SECTION("reads text, analysis, subject and the suggested cases") {
+    Rule r = scan::parse_rule(
+        text("assumption:\n  text: \"`{{obj}}` is a dict\"\n  established_by: python-dict\n  subject: \"@obj\"\n"), "k.yml");
+    REQUIRE(r.assumption);
+    CHECK(r.assumption->text == "`{{obj}}` is a dict");
+    CHECK(r.assumption->established_by == "python-dict");
+    CHECK(r.assumption->subject == "obj");
+    CHECK(r.tests.suggested == std::vector<std::string>{"d", "e"});
+  }
+  SECTION("no assumption: none") {
+    CHECK_FALSE(scan::parse_rule(text(""), "k.yml").assumption);
+  }
+  SECTION("mistakes are errors with a location") {
+    CHECK_THROWS_WITH(scan::parse_rule(text("assumption: a dict\n"), "k.yml"), Catch::Contains("must be a map"));
+    CHECK_THROWS_WITH(
+        scan::parse_rule(text("assumption:\n  text: t\n  established_by: magic\n  subject: \"@obj\"\n"), "k.yml"),
+        Catch::Contains("unknown analysis 'magic'") && Catch::Contains("python-dict"));
+    CHECK_THROWS_WITH(
+        scan::parse_rule(text("assumption:\n  text: t\n  established_by: python-dict\n  subject: \"@nope\"\n"), "k.yml"),
+        Catch::Contains("@nope is not a capture"));
+    CHECK_THROWS_WITH(scan::parse_rule(text("assumption:\n  text: t\n  established_by: python-dict\n"), "k.yml"),
+                      Catch::Contains("needs text, established_by and subject"));
+    CHECK_THROWS_WITH(
+        scan::parse_rule(text("assumption:\n  text: t\n  established_by: python-dict\n  subject: \"@obj\"\n  why: x\n"), "k.yml"),
+        Catch::Contains("unknown key 'why' in assumption"));
+    CHECK_THROWS_WITH(
+        scan::parse_rule(text("assumption:\n  text: \"{{nothere}}\"\n  established_by: python-dict\n  subject: \"@obj\"\n"),
+                         "k.yml"),
+        Catch::Contains("{{nothere}}"));
+    CHECK_THROWS_WITH(
+        scan::parse_rule(text("assumption:\n  text: t\n  established_by: cpp-std-container\n  subject: \"@obj\"\n"), "k.yml"),
+        Catch::Contains("does not understand python"));
+  }
+}

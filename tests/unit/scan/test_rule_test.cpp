@@ -173,3 +173,55 @@ TEST_CASE("test_rules") {
     }
   }
 }
+
+TEST_CASE("test_rules with an assumption") {
+  // t/none, whose fix applies only where the comparison is an if/while/... test.
+  auto assuming = [] {
+    Rule rule = none_rule();
+    rule.assumption = scan::Assumption{"`{{match}}` is a truth value", "python-truth-value", "match"};
+    rule.tests.invalid = {"if x == None:\n    pass\n"};
+    rule.tests.fixed = {"if x is None:\n    pass\n"};
+    rule.tests.suggested = {"y = a == None\n"};
+    return rule;
+  };
+
+  SECTION("established cases are fixed, suggested ones are reported and not fixed") {
+    auto r = scan::test_rules({assuming()})[0];
+    INFO(joined(r.failures));
+    CHECK(r.failures.empty());
+    CHECK(r.cases == 4); // 1 valid + 1 invalid + 1 fixed + 1 suggested
+  }
+
+  SECTION("a suggested case the rule would fix fails") {
+    Rule rule = assuming();
+    rule.tests.suggested.push_back("while b == None:\n    pass\n");
+    auto r = scan::test_rules({rule})[0];
+    REQUIRE(r.failures.size() == 1);
+    CHECK_THAT(r.failures[0], Catch::Contains("suggested case") && Catch::Contains("would be fixed"));
+  }
+
+  SECTION("a suggested case that does not match fails") {
+    Rule rule = assuming();
+    rule.tests.suggested.push_back("y = a is None\n");
+    auto r = scan::test_rules({rule})[0];
+    REQUIRE(r.failures.size() == 1);
+    CHECK_THAT(r.failures[0], Catch::Contains("did not match"));
+  }
+
+  SECTION("an invalid case with a fixed entry that is only a suggestion fails") {
+    Rule rule = assuming();
+    rule.tests.invalid.push_back("y = a == None\n");
+    rule.tests.fixed.push_back("y = a is None\n");
+    auto r = scan::test_rules({rule})[0];
+    REQUIRE(r.failures.size() == 1);
+    CHECK_THAT(r.failures[0], Catch::Contains("only a suggestion"));
+  }
+
+  SECTION("a fixing rule with an assumption needs suggested cases") {
+    Rule rule = assuming();
+    rule.tests.suggested.clear();
+    auto r = scan::test_rules({rule})[0];
+    REQUIRE(r.failures.size() == 1);
+    CHECK_THAT(r.failures[0], Catch::Contains("no tests.suggested"));
+  }
+}

@@ -1,0 +1,528 @@
+#include "scan/assumptions.hpp"
+
+#include "scan/checks.hpp"
+#include <tree_sitter/api.h>
+
+#include <algorithm>
+#include <cstring>
+#include <initializer_list>
+#include <optional>
+
+namespace scan {
+
+namespace {
+
+// How deep a name may lead to another name (`a = {}; b = a`) before the analysis gives up.
+constexpr int k_max_alias_depth = 3;
+
+std::string_view text_of(TSNode node, std::string_view source) {
+  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
+  if (s > source.size() || e > source.size() || e < s) return {};
+  return source.substr(s, e - s);
+}
+
+bool is(TSNode node, const char* kind) { return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), kind) == 0; }
+
+bool is_any(TSNode node, std::initializer_list<const char*> kinds) {
+  if (ts_node_is_null(node)) return false;
+  const char* t = ts_node_type(node);
+  return std::any_of(kinds.begin(), kinds.end(), [&](const char* k) { return std::strcmp(t, k) == 0; });
+}
+
+bool one_of(std::string_view text, std::initializer_list<const char*> values) {
+  return std::any_of(values.begin(), values.end(), [&](const char* v) { return text == v; });
+}
+
+TSNode field(TSNode node, const char* name) {
+  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
+}
+
+// Depth-first over `root`'s descendants (not `root` itself); `visit(node)` returns whether to descend.
+template <class F> void walk(TSNode root, F&& visit) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    for (;;) {
+      if (visit(ts_tree_cursor_current_node(&cursor)) && ts_tree_cursor_goto_first_child(&cursor)) continue;
+      bool moved = false;
+      while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
+        if (!ts_tree_cursor_goto_parent(&cursor) || ts_node_eq(ts_tree_cursor_current_node(&cursor), root)) break;
+      if (!moved) break;
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+}
+
+// Whether `node` is `ancestor` or lies inside it.
+bool within(TSNode node, TSNode ancestor) {
+  return ts_node_start_byte(node) >= ts_node_start_byte(ancestor) && ts_node_end_byte(node) <= ts_node_end_byte(ancestor);
+}
+
+TSNode unwrap_parentheses(TSNode node) {
+  while (is(node, "parenthesized_expression") && ts_node_named_child_count(node) == 1) node = ts_node_named_child(node, 0);
+  return node;
+}
+
+// ---- Python: a real dict -------------------------------------------------------------------------
+
+// Whether the module imports `name` from collections (`from collections import Counter`), so a bare
+// `Counter(...)` is the standard one and not, say, a metrics client's.
+bool imported_from_collections(TSNode module, std::string_view name, std::string_view source) {
+  bool found = false;
+  for (uint32_t i = 0; i < ts_node_named_child_count(module) && !found; ++i) {
+    TSNode stmt = ts_node_named_child(module, i);
+    if (!is(stmt, "import_from_statement") || text_of(field(stmt, "module_name"), source) != "collections") continue;
+    walk(stmt, [&](TSNode n) {
+      if (is(n, "aliased_import")) return false; // `import Counter as C` binds C, not Counter (and C is not looked up)
+      if (is(n, "dotted_name") && !ts_node_eq(n, field(stmt, "module_name")) && text_of(n, source) == name) found = true;
+      return !found;
+    });
+  }
+  return found;
+}
+
+TSNode module_of(TSNode node) {
+  TSNode last = node;
+  for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p)) last = p;
+  return last;
+}
+
+// A type annotation naming a dict type: dict, Dict, defaultdict, DefaultDict, OrderedDict, Counter, with
+// or without `typing.` / `collections.` and type arguments.
+bool python_dict_annotation(TSNode type, std::string_view source) {
+  std::string_view t = text_of(type, source);
+  t = t.substr(0, t.find('['));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  for (const char* prefix : {"typing.", "collections.", "t."})
+    if (t.rfind(prefix, 0) == 0) t.remove_prefix(std::strlen(prefix));
+  return one_of(t, {"dict", "Dict", "defaultdict", "DefaultDict", "OrderedDict", "Counter"});
+}
+
+bool python_dict_name(TSNode use, std::string_view name, std::string_view source, int depth);
+
+// A value that is a real dict: a display, a comprehension, dict(...), collections' defaultdict /
+// OrderedDict / Counter (called through `collections.` or imported from it), or a name bound to one.
+bool python_dict_value(TSNode value, std::string_view source, int depth) {
+  value = unwrap_parentheses(value);
+  if (is_any(value, {"dictionary", "dictionary_comprehension"})) return true;
+  if (is(value, "identifier")) return python_dict_name(value, text_of(value, source), source, depth + 1);
+  if (!is(value, "call")) return false;
+  TSNode fn = field(value, "function");
+  if (is(fn, "identifier")) {
+    std::string_view f = text_of(fn, source);
+    if (f == "dict") return true;
+    return one_of(f, {"defaultdict", "OrderedDict", "Counter"}) && imported_from_collections(module_of(value), f, source);
+  }
+  if (is(fn, "attribute"))
+    return text_of(field(fn, "object"), source) == "collections" &&
+           one_of(text_of(field(fn, "attribute"), source), {"defaultdict", "OrderedDict", "Counter"});
+  return false;
+}
+
+bool python_scope(TSNode node) {
+  return is_any(node, {"module", "function_definition", "lambda", "class_definition", "list_comprehension",
+                       "set_comprehension", "dictionary_comprehension", "generator_expression"});
+}
+
+bool python_comprehension(TSNode node) {
+  return is_any(node, {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"});
+}
+
+// What one scope says about a name.
+struct Bindings {
+  int count = 0;                        // every binding of the name in the scope
+  int dict_values = 0;                  // ... of which plain assignments of a real dict
+  int annotations = 0;                  // annotations (parameters, `d: T = ...`)
+  int dict_annotations = 0;             // ... naming a dict type
+  bool declared_elsewhere = false;      // global / nonlocal: bound outside this scope
+};
+
+// Whether a target (identifier, or a tuple/list pattern, starred) binds `name`.
+bool target_binds(TSNode target, std::string_view name, std::string_view source) {
+  if (is(target, "identifier")) return text_of(target, source) == name;
+  if (!is_any(target, {"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "parenthesized_expression",
+                       "expression_list", "tuple", "list"}))
+    return false;
+  for (uint32_t i = 0; i < ts_node_named_child_count(target); ++i)
+    if (target_binds(ts_node_named_child(target, i), name, source)) return true;
+  return false;
+}
+
+// The bindings of `name` made in `scope` itself (nested scopes keep theirs; a nested def or class
+// binds its own name here). `depth`: how many names led here (`b = a` looks up a).
+Bindings bindings_in(TSNode scope, std::string_view name, std::string_view source, int depth) {
+  Bindings b;
+  // Parameters belong to the function's (or lambda's) own scope.
+  TSNode params = field(scope, "parameters");
+  if (!ts_node_is_null(params)) {
+    for (uint32_t i = 0; i < ts_node_named_child_count(params); ++i) {
+      TSNode p = ts_node_named_child(params, i);
+      if (is(p, "identifier")) {
+        b.count += text_of(p, source) == name;
+      } else if (is(p, "default_parameter")) {
+        b.count += text_of(field(p, "name"), source) == name;
+      } else if (is_any(p, {"typed_parameter", "typed_default_parameter"})) {
+        TSNode id = is(p, "typed_default_parameter") ? field(p, "name") : ts_node_named_child(p, 0);
+        bool dict_splat = is(id, "dictionary_splat_pattern");
+        if (is_any(id, {"list_splat_pattern", "dictionary_splat_pattern"})) id = ts_node_named_child(id, 0);
+        if (text_of(id, source) != name) continue;
+        ++b.count;
+        ++b.annotations;
+        // `**kw: int` annotates the values; kw itself is always a fresh dict.
+        if (dict_splat || python_dict_annotation(field(p, "type"), source)) ++b.dict_annotations;
+      } else if (is(p, "dictionary_splat_pattern")) {
+        // `**kw` is always a fresh dict.
+        if (text_of(ts_node_named_child(p, 0), source) == name) {
+          ++b.count;
+          ++b.dict_values;
+        }
+      } else if (is(p, "list_splat_pattern")) {
+        b.count += text_of(ts_node_named_child(p, 0), source) == name;
+      }
+    }
+  }
+  walk(scope, [&](TSNode n) {
+    if (!ts_node_is_null(params) && ts_node_eq(n, params)) return false;
+    if (python_scope(n)) {
+      if (is_any(n, {"function_definition", "class_definition"}) && text_of(field(n, "name"), source) == name) ++b.count;
+      // A comprehension's first iterable is evaluated here, but binds nothing here.
+      return false;
+    }
+    if (is(n, "assignment")) {
+      TSNode left = field(n, "left"), right = field(n, "right"), type = field(n, "type");
+      if (target_binds(left, name, source)) {
+        ++b.count;
+        if (!ts_node_is_null(type)) {
+          ++b.annotations;
+          if (python_dict_annotation(type, source)) ++b.dict_annotations;
+        }
+        if (is(left, "identifier")) {
+          // `a = b = {}`: the value is the innermost right-hand side.
+          while (is(right, "assignment")) right = field(right, "right");
+          if (!ts_node_is_null(right) && python_dict_value(right, source, depth)) ++b.dict_values;
+        }
+      }
+      return true;
+    }
+    if (is(n, "augmented_assignment") && target_binds(field(n, "left"), name, source)) ++b.count;
+    else if (is_any(n, {"for_statement", "for_in_clause"}) && target_binds(field(n, "left"), name, source)) ++b.count;
+    else if (is(n, "named_expression") && text_of(field(n, "name"), source) == name) ++b.count;
+    else if (is(n, "as_pattern_target") && target_binds(ts_node_named_child(n, 0), name, source)) ++b.count;
+    else if (is(n, "delete_statement") && text_of(n, source).find(name) != std::string_view::npos) ++b.count;
+    else if (is_any(n, {"import_statement", "import_from_statement"})) {
+      walk(n, [&](TSNode m) {
+        if (is(m, "aliased_import")) {
+          b.count += text_of(field(m, "alias"), source) == name;
+          return false;
+        }
+        if (is(m, "dotted_name")) {
+          // `import a.b` binds a; `from m import x` binds x.
+          std::string_view t = text_of(m, source);
+          b.count += t.substr(0, t.find('.')) == name;
+          return false;
+        }
+        return true;
+      });
+      return false;
+    }
+    return true;
+  });
+  // `global d` / `nonlocal d` anywhere inside (a nested function too) binds d from somewhere else.
+  walk(scope, [&](TSNode n) {
+    if (!is_any(n, {"global_statement", "nonlocal_statement"})) return !b.declared_elsewhere;
+    for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i)
+      if (text_of(ts_node_named_child(n, i), source) == name) b.declared_elsewhere = true;
+    return false;
+  });
+  return b;
+}
+
+// A name is a real dict when the scope it resolves to annotates it only with dict types, or binds it
+// exactly once, to a real dict. Lookup follows Python: the innermost scope that binds the name, class
+// bodies skipped from inside their methods.
+bool python_dict_name(TSNode use, std::string_view name, std::string_view source, int depth) {
+  if (depth > k_max_alias_depth) return false;
+  bool innermost = true;
+  for (TSNode scope = ts_node_parent(use); !ts_node_is_null(scope); scope = ts_node_parent(scope)) {
+    if (!python_scope(scope)) continue;
+    // A comprehension's first iterable belongs to the enclosing scope.
+    if (python_comprehension(scope)) {
+      TSNode first{};
+      for (uint32_t i = 0; i < ts_node_named_child_count(scope) && ts_node_is_null(first); ++i)
+        if (is(ts_node_named_child(scope, i), "for_in_clause")) first = ts_node_named_child(scope, i);
+      if (!ts_node_is_null(first) && within(use, field(first, "right"))) continue;
+    }
+    if (is(scope, "class_definition") && !innermost) continue;
+    innermost = false;
+    Bindings b = bindings_in(scope, name, source, depth);
+    if (b.declared_elsewhere) return false;
+    if (b.count == 0) continue;
+    if (b.annotations) return b.annotations == b.dict_annotations;
+    return b.count == 1 && b.dict_values == 1;
+  }
+  return false;
+}
+
+bool python_dict(TSNode subject, std::string_view source) {
+  subject = unwrap_parentheses(subject);
+  if (is(subject, "identifier")) return python_dict_name(subject, text_of(subject, source), source, 0);
+  return python_dict_value(subject, source, 0);
+}
+
+// ---- Python: a comparison used only as a truth value ---------------------------------------------
+
+// The comparison is the test of an if/elif/while/assert/conditional expression or a comprehension
+// filter, directly or through parentheses, `not`, `and`, `or`: its value is only ever asked for its
+// truth, so an overloaded __eq__ (SQLAlchemy columns, numpy arrays) cannot be building something.
+bool python_truth_value(TSNode subject, std::string_view) {
+  TSNode node = subject;
+  for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); node = p, p = ts_node_parent(p)) {
+    if (is_any(p, {"parenthesized_expression", "not_operator", "boolean_operator"})) continue;
+    if (is_any(p, {"if_statement", "elif_clause", "while_statement"})) return ts_node_eq(field(p, "condition"), node);
+    if (is(p, "assert_statement")) return ts_node_eq(ts_node_named_child(p, 0), node);
+    if (is(p, "conditional_expression")) return ts_node_eq(ts_node_named_child(p, 1), node);
+    if (is(p, "if_clause")) return true;
+    return false;
+  }
+  return false;
+}
+
+// ---- C++: a standard container -------------------------------------------------------------------
+
+// `std::vector<...>`, `std::string`, ...: standard types whose empty() is size() == 0. (forward_list
+// has no size(), bitset and valarray no empty().)
+bool cpp_std_container_type(TSNode type, std::string_view source) {
+  if (!is(type, "qualified_identifier") || text_of(field(type, "scope"), source) != "std") return false;
+  TSNode name = field(type, "name");
+  if (is(name, "template_type")) name = field(name, "name");
+  if (!is(name, "type_identifier")) return false;
+  return one_of(text_of(name, source),
+                {"string", "wstring", "u8string", "u16string", "u32string", "string_view", "wstring_view", "vector",
+                 "deque", "list", "array", "map", "multimap", "set", "multiset", "unordered_map", "unordered_multimap",
+                 "unordered_set", "unordered_multiset", "stack", "queue", "priority_queue", "span"});
+}
+
+// The declared name of a declarator and whether it declares a pointer; nullopt for functions and arrays.
+struct Declared {
+  std::string_view name;
+  bool pointer = false;
+};
+std::optional<Declared> cpp_declared(TSNode d, std::string_view source) {
+  Declared out;
+  for (int depth = 0; depth < 8 && !ts_node_is_null(d); ++depth) {
+    if (is_any(d, {"identifier", "field_identifier"})) {
+      out.name = text_of(d, source);
+      return out;
+    }
+    if (is(d, "pointer_declarator")) {
+      out.pointer = true;
+      d = field(d, "declarator");
+    } else if (is_any(d, {"init_declarator", "parenthesized_declarator"})) {
+      d = is(d, "init_declarator") ? field(d, "declarator") : ts_node_named_child(d, 0);
+    } else if (is(d, "reference_declarator")) {
+      d = ts_node_named_child(d, 0);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+// What the declarations of one name in one region say.
+struct CppDecls {
+  int count = 0;
+  int containers = 0;                   // of a standard container type, pointer-ness as used
+};
+
+// Counts the declarators of `decl` (`int a, *b;` has two) that declare `name`. A tree cursor names each
+// child's field (ts_node_field_name_for_child misreports fields after a `const` in 0.20.7).
+void cpp_count_declarators(TSNode decl, std::string_view name, bool via_pointer, std::string_view source, CppDecls& out) {
+  TSNode type = field(decl, "type");
+  TSTreeCursor cursor = ts_tree_cursor_new(decl);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      const char* f = ts_tree_cursor_current_field_name(&cursor);
+      if (!f || std::strcmp(f, "declarator") != 0) continue;
+      auto d = cpp_declared(ts_tree_cursor_current_node(&cursor), source);
+      if (!d || d->name != name) continue;
+      ++out.count;
+      if (d->pointer == via_pointer && cpp_std_container_type(type, source)) ++out.containers;
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
+}
+
+void cpp_collect(TSNode region, std::string_view name, bool via_pointer, std::string_view source, CppDecls& out) {
+  walk(region, [&](TSNode n) {
+    if (!is_any(n, {"parameter_declaration", "optional_parameter_declaration", "declaration", "field_declaration",
+                    "for_range_loop"}))
+      return !is_any(n, {"class_specifier", "struct_specifier", "union_specifier"}); // members of nested types are theirs
+    cpp_count_declarators(n, name, via_pointer, source, out);
+    return !is(n, "field_declaration");
+  });
+}
+
+// The receiver is a name declared exactly once, in the enclosing function (a parameter, a local, a
+// range-for variable) or, failing that, as a member of the class the function is defined in, with a
+// `std::` container type: then empty() exists and means size() == 0. Anything else (templates'
+// dependent types, your own classes, out-of-line members) is not established.
+bool cpp_std_container(TSNode subject, std::string_view source) {
+  if (!is(subject, "identifier") && !is(subject, "field_identifier")) return false;
+  std::string_view name = text_of(subject, source);
+  TSNode access = ts_node_parent(subject);
+  bool via_pointer = is(access, "field_expression") && text_of(field(access, "operator"), source) == "->";
+  for (TSNode p = ts_node_parent(subject); !ts_node_is_null(p); p = ts_node_parent(p)) {
+    if (is_any(p, {"function_definition", "lambda_expression"})) {
+      CppDecls d;
+      cpp_collect(p, name, via_pointer, source, d);
+      if (d.count) return d.count == 1 && d.containers == 1;
+      if (is(p, "lambda_expression")) continue;
+      // Not declared in the function: a member of the class whose body holds the definition.
+      TSNode body = ts_node_parent(p);
+      if (!is(body, "field_declaration_list")) return false;
+      CppDecls m;
+      for (uint32_t i = 0; i < ts_node_named_child_count(body); ++i) {
+        TSNode member = ts_node_named_child(body, i);
+        if (!is(member, "field_declaration")) continue;
+        cpp_count_declarators(member, name, via_pointer, source, m);
+      }
+      return m.count == 1 && m.containers == 1;
+    }
+  }
+  return false;
+}
+
+// ---- JavaScript / TypeScript: operands of one primitive type -------------------------------------
+
+std::string_view js_type(TSNode node, std::string_view source, int depth);
+
+// The value of a `const` that is the file's only binding of `name`, or a null node.
+TSNode js_const_value(TSNode use, std::string_view name, std::string_view source) {
+  if (source.find("const") == std::string_view::npos) return {};
+  TSNode program = module_of(use);
+  int bindings = 0;
+  TSNode value{};
+  walk(program, [&](TSNode n) {
+    if (is(n, "variable_declarator")) {
+      TSNode id = field(n, "name");
+      if (is(id, "identifier")) {
+        if (text_of(id, source) == name) {
+          ++bindings;
+          TSNode decl = ts_node_parent(n);
+          bool is_const = is(decl, "lexical_declaration") && text_of(field(decl, "kind"), source) == "const";
+          value = is_const ? field(n, "value") : TSNode{};
+        }
+      } else if (text_of(id, source).find(name) != std::string_view::npos) {
+        ++bindings; // a destructuring pattern that may bind it
+      }
+      return true;
+    }
+    if (is_any(n, {"formal_parameters", "catch_clause", "import_clause", "import_specifier", "namespace_import"}) ||
+        (is(n, "arrow_function") && !ts_node_is_null(field(n, "parameter")))) {
+      TSNode region = is(n, "arrow_function") ? field(n, "parameter") : is(n, "catch_clause") ? field(n, "parameter") : n;
+      bool hit = is(region, "identifier") && text_of(region, source) == name;
+      if (!hit && !ts_node_is_null(region))
+        walk(region, [&](TSNode m) {
+          if (is_any(m, {"identifier", "shorthand_property_identifier_pattern"}) && text_of(m, source) == name) hit = true;
+          return !hit && !is_any(m, {"statement_block", "object", "array", "call_expression"});
+        });
+      bindings += hit;
+      return !is(n, "formal_parameters") && !is_any(n, {"import_clause", "import_specifier", "namespace_import"});
+    }
+    if (is_any(n, {"function_declaration", "generator_function_declaration", "class_declaration", "function_expression",
+                   "class"}) &&
+        text_of(field(n, "name"), source) == name)
+      ++bindings;
+    if (is(n, "for_in_statement") && text_of(field(n, "left"), source).find(name) != std::string_view::npos) ++bindings;
+    return true;
+  });
+  return bindings == 1 ? value : TSNode{};
+}
+
+// "string", "number", "bigint", "boolean", or "" when the code does not show it.
+std::string_view js_type(TSNode node, std::string_view source, int depth) {
+  node = unwrap_parentheses(node);
+  if (is_any(node, {"string", "template_string"})) return "string";
+  if (is(node, "number")) {
+    std::string_view t = text_of(node, source);
+    return !t.empty() && t.back() == 'n' ? "bigint" : "number";
+  }
+  if (is_any(node, {"true", "false"})) return "boolean";
+  if (is(node, "unary_expression")) {
+    std::string_view op = text_of(field(node, "operator"), source);
+    if (op == "typeof") return "string";
+    if (op == "!") return "boolean";
+    if (op == "+") return "number";
+    if (op == "-" || op == "~") return js_type(field(node, "argument"), source, depth);
+    return "";
+  }
+  if (is(node, "binary_expression")) {
+    std::string_view op = text_of(field(node, "operator"), source);
+    if (one_of(op, {"<", ">", "<=", ">=", "==", "!=", "===", "!==", "instanceof", "in"})) return "boolean";
+    if (op == "+" && (js_type(field(node, "left"), source, depth) == "string" ||
+                      js_type(field(node, "right"), source, depth) == "string"))
+      return "string";
+    return "";
+  }
+  if (is(node, "identifier") && depth < k_max_alias_depth) {
+    TSNode value = js_const_value(node, text_of(node, source), source);
+    return ts_node_is_null(value) ? std::string_view() : js_type(value, source, depth + 1);
+  }
+  return "";
+}
+
+// Both operands of the comparison have one statically known primitive type: `==` and `===` agree.
+bool js_same_primitive_type(TSNode subject, std::string_view source) {
+  subject = unwrap_parentheses(subject);
+  if (!is(subject, "binary_expression")) return false;
+  TSNode left = unwrap_parentheses(field(subject, "left")), right = unwrap_parentheses(field(subject, "right"));
+  // A name costs a walk of the file: literals first, and no walk once one side is unknown.
+  const bool left_name = is(left, "identifier"), right_name = is(right, "identifier");
+  std::string_view l = left_name ? std::string_view() : js_type(left, source, 0);
+  std::string_view r = right_name ? std::string_view() : js_type(right, source, 0);
+  if ((!left_name && l.empty()) || (!right_name && r.empty())) return false;
+  if (left_name && (l = js_type(left, source, 0)).empty()) return false;
+  if (right_name && (r = js_type(right, source, 0)).empty()) return false;
+  return l == r;
+}
+
+} // namespace
+
+const std::vector<EstablishmentInfo>& known_establishments() {
+  static const std::vector<EstablishmentInfo> k_all = {
+      {"python-dict",
+       {"python"},
+       "the subject is a dict display or comprehension, a dict(...) call, collections.defaultdict/OrderedDict/Counter(...) "
+       "(or one imported from collections), a name bound once in its scope to one of those, or a name annotated as "
+       "dict/Dict/defaultdict/DefaultDict/OrderedDict/Counter (a parameter or a variable), or **kwargs"},
+      {"python-truth-value",
+       {"python"},
+       "the subject is the test of an if/elif/while/assert/conditional expression or a comprehension filter, "
+       "directly or through parentheses, not, and, or"},
+      {"cpp-std-container",
+       {"cpp"},
+       "the subject is a name declared once in the enclosing function (parameter, local, range-for variable) or as a "
+       "member of the class whose body holds the function, with a std:: container or string type"},
+      {"js-same-primitive-type",
+       {"javascript", "typescript", "tsx"},
+       "both operands have one known primitive type: string, template, number or boolean literals, typeof, !x, "
+       "comparisons, string concatenation, or a const that is the file's only binding of its name and holds one"},
+  };
+  return k_all;
+}
+
+const EstablishmentInfo* establishment_by_name(const std::string& name) {
+  for (const auto& e : known_establishments())
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+bool assumption_established(const std::string& name, TSNode subject, std::string_view source) {
+  if (ts_node_is_null(subject)) return false;
+  if (name == "python-dict") return python_dict(subject, source);
+  if (name == "python-truth-value") return python_truth_value(subject, source);
+  if (name == "cpp-std-container") return cpp_std_container(subject, source);
+  if (name == "js-same-primitive-type") return js_same_primitive_type(subject, source);
+  return false;
+}
+
+} // namespace scan
