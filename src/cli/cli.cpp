@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "git/repo.hpp"
 #include "loop/context.hpp"
+#include "loop/drain.hpp"
 #include "queue/store.hpp"
 
 #include <cstdio>
@@ -25,6 +26,7 @@ const std::vector<Command>& commands() {
       {"rules", "List, explain and test rules", define_rules},
       {"drain", "Turn queued opportunities into validated fix commits on autoloop/<branch>", define_drain},
       {"review", "Accept (cherry-pick) or reject the fixes on the side branch", define_review},
+      {"retry", "Reopen refused fixes (failed tests, timeouts, gates) so that the next drain tries them again", define_retry},
       {"run", "Run the loop in the foreground: a scan and a drain cycle every DURATION, until stopped", define_run},
       {"improve", "Ask the configured generator (e.g. an LLM command line) for a change, validated and reviewed like any fix", define_improve},
       {"trust", "Allow the commands in the tracked .autoloop.yml (test_command, ...) to run and the repository's rules to fix", define_trust},
@@ -47,6 +49,21 @@ void fail_line(const std::string& message) {
 }
 
 } // namespace
+
+int interrupted_drain_exit(loop::Context& ctx, int signal) {
+  std::string line;
+  try {
+    line = loop::finish_interrupted_drain(ctx, signal);
+  } catch (const std::exception& e) {
+    line = "drain interrupted (" + core::Interrupted(signal).signal_name() + "); the next drain records the cycle (" +
+           e.what() + ")";
+  } catch (const core::Interrupted&) {
+    line = "drain interrupted twice; the next drain records the cycle and cleans what was left";
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "git-autoloop: %s\n", line.c_str());
+  return core::Interrupted(signal).exit_code();
+}
 
 int main(int argc, char** argv) {
   CLI::App app{"git-autoloop: a continuous, reviewable code-improvement loop for git repositories", "git-autoloop"};
@@ -100,6 +117,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     fail_line(std::string("internal error: ") + e.what());
     return k_exit_internal;
+  } catch (const core::Interrupted& e) {
+    // A command that ran under an InterruptGuard without handling the interruption itself.
+    fail_line("interrupted by " + e.signal_name());
+    return e.exit_code();
   }
 }
 

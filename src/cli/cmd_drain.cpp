@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "core/interrupt.hpp"
 #include "core/log.hpp"
 #include "loop/drain.hpp"
 #include "schedule/spawn.hpp"
@@ -41,7 +42,14 @@ Runner define_drain(CLI::App& sub) {
     loop::DrainOptions d;
     d.max = o->max;
     d.trigger = "manual";
-    loop::DrainResult r = loop::drain(ctx, d);
+    loop::DrainResult r;
+    try {
+      // Ctrl-C, SIGTERM, SIGHUP: the tests' processes are ended and the cycle is recorded as interrupted.
+      core::InterruptGuard guard;
+      r = loop::drain(ctx, d);
+    } catch (const core::Interrupted& e) {
+      return interrupted_drain_exit(ctx, e.signal());
+    }
     if (r.busy) {
       core::say("another drain is running; nothing done");
       return k_exit_ok;

@@ -53,6 +53,11 @@ Runner define_queue(CLI::App& sub) {
       r.snippet = op.snippet;
       r.commit = op.commit_id;
       r.is_new = op.is_new;
+      if (op.status == "failed" || op.status == "stale") {
+        // What `git autoloop retry` would try again, and why it was refused.
+        auto attempts = ctx.store().attempts_of(op.id);
+        if (!attempts.empty()) r.reason = refusal_line(attempts.back().outcome, attempts.back().detail);
+      }
       rows.push_back(std::move(r));
     }
     if (format == Format::json) {

@@ -78,9 +78,20 @@ Runner define_status(CLI::App&) {
     auto cycles = ctx.store().cycles(1);
     if (!cycles.empty()) {
       const auto& c = cycles.front();
-      std::printf("last drain: %s, cycle %lld on %s: %d applied, %d failed%s\n", when(c.started_at).c_str(),
-                  static_cast<long long>(c.id), c.branch.c_str(), c.applied, c.failed,
-                  c.rolled_back ? (", rolled back (" + c.detail + ")").c_str() : "");
+      if (!c.interrupted.empty()) {
+        // Not "0 applied, 0 failed": the cycle did not get to judge its fixes, and blamed none.
+        std::printf("last drain: %s, cycle %lld on %s: %s; %s\n", when(c.started_at).c_str(), static_cast<long long>(c.id),
+                    c.branch.c_str(), c.interrupted.c_str(),
+                    c.rolled_back ? "nothing was published, its fixes stay open"
+                                  : ("its side branch was published (" + std::to_string(c.applied) + " applied)").c_str());
+      } else if (c.state != "done") {
+        std::printf("last drain: %s, cycle %lld on %s: not finished (running, or killed: the next drain records it)\n",
+                    when(c.started_at).c_str(), static_cast<long long>(c.id), c.branch.c_str());
+      } else {
+        std::printf("last drain: %s, cycle %lld on %s: %d applied, %d failed%s\n", when(c.started_at).c_str(),
+                    static_cast<long long>(c.id), c.branch.c_str(), c.applied, c.failed,
+                    c.rolled_back ? (", rolled back (" + c.detail + ")").c_str() : "");
+      }
     }
     // Why the tests could not validate anything (no fix is blamed for it), and the last flaky run.
     if (auto blocked = ctx.store().state("tests_blocked"))

@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/fs.hpp"
+#include "core/interrupt.hpp"
 #include "core/layout.hpp"
 #include "loop/drain.hpp"
 #include "loop/worker.hpp"
@@ -84,7 +85,14 @@ Runner define_worker(CLI::App&) {
     ctx->store().erase_state("drain_deferred");
     loop::DrainOptions options;
     options.trigger = "schedule";
-    loop::drain(*ctx, options);
+    try {
+      // SIGTERM (a logout, a shutdown, `kill`): the tests' processes are ended, the cycle is recorded
+      // as interrupted and the private worktree cleaned, as for a foreground drain.
+      core::InterruptGuard guard;
+      loop::drain(*ctx, options);
+    } catch (const core::Interrupted& e) {
+      return interrupted_drain_exit(*ctx, e.signal());
+    }
     return k_exit_ok;
   };
 }

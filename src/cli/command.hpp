@@ -36,6 +36,10 @@ struct Command {
   bool hidden = false;
 };
 
+// After core::Interrupted left a drain: records the interrupted cycle (loop::finish_interrupted_drain),
+// says so on stderr and returns the exit code (128 + signal: 130 for SIGINT, 143 for SIGTERM).
+int interrupted_drain_exit(loop::Context& ctx, int signal);
+
 // The table (cli.cpp), in help order.
 const std::vector<Command>& commands();
 
@@ -60,5 +64,6 @@ Runner define_improve(CLI::App& sub);
 Runner define_hook(CLI::App& sub);
 Runner define_merge_driver(CLI::App& sub);
 Runner define_resolve(CLI::App& sub);
+Runner define_retry(CLI::App& sub);
 
 } // namespace cli

@@ -67,8 +67,33 @@ std::string format_text(const std::vector<Row>& rows) {
     else if (r.is_new) out += "  (new)";
     out += "\n";
     if (!r.snippet.empty()) out += "    " + printable(r.snippet) + "\n";
+    if (!r.reason.empty()) out += "    refused: " + printable(r.reason) + "\n";
   }
   return out;
+}
+
+std::string refusal_line(const std::string& outcome, const std::string& detail) {
+  constexpr size_t k_max = 200;
+  std::string line = outcome;
+  std::string rest;
+  bool gap = false;
+  for (char c : detail) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      gap = true;
+      continue;
+    }
+    if (gap && !rest.empty()) rest += " / ";
+    gap = false;
+    rest += c;
+  }
+  if (!rest.empty()) line += ": " + rest;
+  if (line.size() > k_max) {
+    size_t cut = k_max;
+    // Never inside a UTF-8 sequence: back off over its continuation bytes.
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    line = line.substr(0, cut) + "...";
+  }
+  return line;
 }
 
 std::string format_json(const std::vector<Row>& rows) {
@@ -79,6 +104,7 @@ std::string format_json(const std::vector<Row>& rows) {
                         {"line", r.line},      {"end_line", r.end_line}, {"status", r.status},
                         {"message", r.message}, {"fingerprint", r.fingerprint}, {"new", r.is_new},
                         {"snippet", r.snippet}, {"commit", r.commit}};
+    if (!r.reason.empty()) j["reason"] = r.reason;
     arr.push_back(std::move(j));
   }
   return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

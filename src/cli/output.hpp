@@ -21,7 +21,12 @@ struct Row {
   int line = 0, end_line = 0;
   std::string status, message, fingerprint, snippet, commit;
   bool is_new = false;
+  std::string reason;        // why a failed or stale fix was refused: its last attempt, one line; else empty
 };
+
+// Why a refused fix (status failed or stale) was refused: "<outcome>: <detail>" of its last attempt, on
+// one line (line breaks and tabs become " / ") and at most about 200 bytes. Not yet made printable.
+std::string refusal_line(const std::string& outcome, const std::string& detail);
 
 enum class Format { text, json, sarif };
 

@@ -4,6 +4,7 @@
 //  - core::Fatal: only cli::main reports it; the process ends with its exit code.
 // Ordinary "not found" is a value (std::optional), never an exception.
 
+#include <csignal>
 #include <stdexcept>
 #include <string>
 
@@ -28,6 +29,30 @@ private:
   std::string m_file;
   int m_line;
   int m_column;
+};
+
+// A drain (or another long operation under a core::InterruptGuard) was interrupted by SIGINT, SIGTERM or
+// SIGHUP. Deliberately not a std::exception: the loop catches std::exception in many places to go on
+// after one failure ("one failure never stops the loop"), and an interruption must never be taken for
+// such a failure and swallowed. Only the commands that install a guard catch it (cli::main too, last).
+class Interrupted {
+public:
+  explicit Interrupted(int signal) noexcept : m_signal(signal) {}
+  int signal() const noexcept { return m_signal; }
+  // "SIGINT", "SIGTERM", "SIGHUP" (or "signal N").
+  std::string signal_name() const {
+    switch (m_signal) {
+    case SIGHUP: return "SIGHUP";
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    default: return "signal " + std::to_string(m_signal);
+    }
+  }
+  // The conventional exit status of a process ended by the signal (130 for SIGINT, 143 for SIGTERM).
+  int exit_code() const noexcept { return 128 + m_signal; }
+
+private:
+  int m_signal;
 };
 
 class Fatal : public std::runtime_error {

@@ -1,12 +1,15 @@
 #include "core/process.hpp"
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <linux/close_range.h>
 #include <unistd.h>
@@ -52,10 +55,73 @@ std::vector<std::string> build_env(const ProcessOptions& options) {
   return out;
 }
 
+// How often a wait under an InterruptGuard looks at the signal count, and how long an interrupted
+// child's group has to end after SIGTERM before SIGKILL.
+constexpr int k_interrupt_poll_ms = 100;
+constexpr auto k_interrupt_grace = std::chrono::seconds(2);
+
+// SIGINT, SIGTERM and SIGHUP blocked in this thread until restore() (or destruction).
+class SignalsBlocked {
+public:
+  SignalsBlocked() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
+    ::pthread_sigmask(SIG_BLOCK, &set, &m_old);
+  }
+  ~SignalsBlocked() { restore(); }
+  void restore() {
+    if (m_blocked) ::pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+    m_blocked = false;
+  }
+  SignalsBlocked(const SignalsBlocked&) = delete;
+  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+private:
+  sigset_t m_old;
+  bool m_blocked = true;
+};
+
+// A child's process group, known to the interruption handler while we wait for it.
+class Watched {
+public:
+  explicit Watched(pid_t group) : m_slot(interrupt_detail::watch(group)) {}
+  ~Watched() { interrupt_detail::unwatch(m_slot); }
+  Watched(const Watched&) = delete;
+  Watched& operator=(const Watched&) = delete;
+
+private:
+  int m_slot;
+};
+
+// Ends an interrupted child's process group and reaps the child: SIGTERM to the group (the handler
+// sent one already; a child registered late missed it), up to k_interrupt_grace for the child to exit,
+// then SIGKILL to whatever is left of the group (its own children too, and those that ignore SIGTERM).
+// The child is reaped last: until then its pid, the group's id, cannot be reused by another process.
+void end_interrupted(pid_t pid, int& status) {
+  ::kill(-pid, SIGTERM);
+  const auto until = std::chrono::steady_clock::now() + k_interrupt_grace;
+  for (;;) {
+    siginfo_t info{};
+    int r = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    if (r == 0 && info.si_pid == pid) break;
+    if (r < 0 && errno != EINTR) break;
+    if (std::chrono::steady_clock::now() >= until) break;
+    ::usleep(10000);
+  }
+  ::kill(-pid, SIGKILL);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
 } // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) throw Error("run_process: empty command");
+  // An interrupted operation starts nothing more, except the cleanups its unwinding runs (destructors).
+  if (int signal = interruption(); signal && std::uncaught_exceptions() == 0) throw Interrupted(signal);
+  const unsigned long signals_before = interrupt_detail::signal_count();
+  auto interrupted = [&] { return interrupt_detail::signal_count() != signals_before; };
   // A child that stops reading its stdin must not kill us with SIGPIPE: the write fails with EPIPE.
   std::signal(SIGPIPE, SIG_IGN);
   Pipe in, out, err;
@@ -69,9 +135,14 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   argp.push_back(nullptr);
 
   Pipe exec_status; // the child writes errno here if exec fails
+  // Until the child is in its own process group and watched, the interruption signals wait: the handler
+  // then finds it (and the child never runs our handler between fork and exec).
+  SignalsBlocked blocked;
   pid_t pid = ::fork();
   if (pid < 0) throw Error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    interrupt_detail::reset_in_child();
+    blocked.restore();
     ::signal(SIGPIPE, SIG_DFL); // ignored signals survive exec: give the child the default back
     ::setpgid(0, 0);
     ::dup2(in.fd[0], 0);
@@ -94,12 +165,18 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     [[maybe_unused]] auto w = ::write(exec_status.fd[1], &e, sizeof e);
     ::_exit(127);
   }
+  // Both sides set the group, so that it exists whichever runs first.
+  ::setpgid(pid, pid);
+  Watched watched(pid);
+  blocked.restore();
   exec_status.close_write();
   in.close_read();
   out.close_write();
   err.close_write();
   int child_errno = 0;
-  ssize_t got = ::read(exec_status.fd[0], &child_errno, sizeof child_errno);
+  ssize_t got;
+  do got = ::read(exec_status.fd[0], &child_errno, sizeof child_errno);
+  while (got < 0 && errno == EINTR);
   if (got == static_cast<ssize_t>(sizeof child_errno)) {
     int status;
     ::waitpid(pid, &status, 0);
@@ -121,6 +198,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     if (in.fd[1] >= 0) fds.push_back({in.fd[1], POLLOUT, 0});
     if (fds.empty()) break;
     int wait_ms = -1;
+    if (interrupted()) break;
     if (options.timeout.count() > 0) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) {
@@ -130,6 +208,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       }
       wait_ms = static_cast<int>(left.count());
     }
+    // Under an InterruptGuard: a signal handled by another thread does not wake this poll.
+    if (interrupt_detail::active() && (wait_ms < 0 || wait_ms > k_interrupt_poll_ms)) wait_ms = k_interrupt_poll_ms;
     int n = ::poll(fds.data(), fds.size(), wait_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -154,14 +234,26 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     }
   }
   in.close_write();
-  // The child may have closed its output and still run: the deadline holds for the wait too.
   int status = 0;
+  if (interrupted()) {
+    end_interrupted(pid, status);
+    int signal = interruption();
+    throw Interrupted(signal ? signal : SIGTERM);
+  }
+  // The child may have closed its output and still run: the deadline holds for the wait too, and so
+  // does an interruption.
+  const bool watch_wait = options.timeout.count() > 0 || interrupt_detail::active();
   for (;;) {
-    pid_t w = ::waitpid(pid, &status, options.timeout.count() > 0 ? WNOHANG : 0);
+    pid_t w = ::waitpid(pid, &status, watch_wait ? WNOHANG : 0);
     if (w == pid) break;
     if (w < 0 && errno != EINTR) break;
     if (w == 0) {
-      if (std::chrono::steady_clock::now() >= deadline) {
+      if (interrupted()) {
+        end_interrupted(pid, status);
+        int signal = interruption();
+        throw Interrupted(signal ? signal : SIGTERM);
+      }
+      if (options.timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline) {
         result.timed_out = true;
         ::kill(-pid, SIGKILL);
         ::kill(pid, SIGKILL);

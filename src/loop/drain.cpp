@@ -528,6 +528,9 @@ void notify(Context& ctx, const DrainResult& r) {
     if (!res.ok()) ctx.log.warn("notify_command exited {}: {}", res.exit_code, res.err);
   } catch (const std::exception& e) {
     ctx.log.warn("notify_command: {}", e.what());
+  } catch (const core::Interrupted& e) {
+    // The cycle is recorded and published: the signal ended only its notification.
+    ctx.log.warn("notify_command: interrupted by {}", e.signal_name());
   }
 }
 
@@ -602,8 +605,9 @@ void remove_stale_ref_locks(Context& ctx) {
 
 } // namespace
 
-void recover(Context& ctx, bool cleanup) {
+std::vector<RecoveredCycle> recover(Context& ctx, bool cleanup, const std::string& reason) {
   queue::Store& store = ctx.store();
+  std::vector<RecoveredCycle> recovered;
   // An accept killed after it moved the branch: its verdict counts (its files wait for the next review).
   if (auto finished = finish_interrupted_accept(ctx, false)) ctx.log.info("{}", *finished);
   for (const auto& cycle : store.unfinished_cycles()) {
@@ -623,17 +627,22 @@ void recover(Context& ctx, bool cleanup) {
         store.set_status(a.opportunity_id, "applied");
         ++applied;
       } else {
+        // Not the fix's fault: the opportunity stays as it was (open) for the next drain.
         store.set_attempt_outcome(a.id, "rolled_back", "drain interrupted before publishing");
       }
     }
-    store.end_cycle(cycle.id, applied, 0, !published, published ? "recovered: published" : "recovered: interrupted before publishing");
+    store.end_interrupted_cycle(cycle.id, applied, !published,
+                                published ? "recovered: published" : "recovered: interrupted before publishing",
+                                reason.empty() ? "interrupted (the drain ended before its cycle did)" : reason);
     txn.commit();
     ctx.log.warn("recovered cycle {} of {}: {}", cycle.id, cycle.branch, published ? "published" : "not published");
+    recovered.push_back({cycle.id, cycle.branch, published, applied});
   }
   // Stopped: the records above are the loop's own, but nothing on disk is removed.
-  if (!cleanup) return;
+  if (!cleanup) return recovered;
   if (ctx.paths.work_tree) safety::prune_worktrees(*ctx.paths.work_tree, ctx.paths.data_dir);
   remove_stale_ref_locks(ctx);
+  return recovered;
 }
 
 std::optional<double> seconds_until_drain(Context& ctx) {

@@ -38,10 +38,25 @@ struct DrainResult {
 // the next drain).
 DrainResult drain(Context& ctx, const DrainOptions& options);
 
-// Finishes the records of cycles a kill interrupted; with `cleanup`, also removes what such a kill left
-// on disk (private worktrees, stale side-branch ref locks; only inside the directories they belong to).
-// drain() passes cleanup = false while the loop is stopped. Exposed for tests.
-void recover(Context& ctx, bool cleanup = true);
+// A cycle recover() finished: published when the side branch already held its plan (its fixes are then
+// applied), otherwise nothing of it was published.
+struct RecoveredCycle {
+  int64_t id = 0;
+  std::string branch;
+  bool published = false;
+  int applied = 0;
+};
+
+// Finishes the records of cycles a kill or a signal interrupted (Cycle::interrupted says `reason`, or
+// that the drain ended before its cycle did); with `cleanup`, also removes what such a kill left on disk
+// (private worktrees, stale side-branch ref locks; only inside the directories they belong to). drain()
+// passes cleanup = false while the loop is stopped. Call with the drain lock held.
+std::vector<RecoveredCycle> recover(Context& ctx, bool cleanup = true, const std::string& reason = "");
+
+// After core::Interrupted left drain(): takes the drain lock again (waiting a moment) and recovers what
+// the interrupted drain left, the cycle recorded as "interrupted by <signal>". Returns one line for the
+// user: which cycle was recorded, and whether anything was published.
+std::string finish_interrupted_drain(Context& ctx, int signal);
 
 // Seconds until a drain is due for the current branch (0: due now): scan_interval after the last
 // cycle (at once when there was none), and `debounce` seconds after the last commit, so a burst of

@@ -224,6 +224,11 @@ INSERT OR IGNORE INTO sightings (opportunity_id, commit_id, present)
 INSERT OR IGNORE INTO sightings (opportunity_id, commit_id, present)
   SELECT id, resolved_in, 0 FROM opportunities WHERE status = 'resolved' AND coalesce(resolved_in, '') != '';
 )sql",
+    // 5: a cycle that ended without finishing its work (a signal, or a kill the next drain recovered)
+    // says why: NULL for a cycle that ran to its end.
+    R"sql(
+ALTER TABLE cycles ADD COLUMN interrupted TEXT;
+)sql",
 };
 
 // Kept in C++ rather than as a CHECK constraint: SQLite cannot alter a CHECK without rebuilding
@@ -705,6 +710,17 @@ bool Store::set_status(int64_t id, const std::string& status) {
   return sqlite3_changes(m_db.get()) > 0;
 }
 
+std::vector<int64_t> Store::reopen(const std::vector<int64_t>& ids) {
+  auto txn = begin_unless_in_transaction();
+  std::vector<int64_t> reopened;
+  for (int64_t id : ids) {
+    query("UPDATE opportunities SET status = 'open' WHERE id = ? AND status IN ('failed', 'stale')").bind(id).run();
+    if (sqlite3_changes(m_db.get()) > 0) reopened.push_back(id);
+  }
+  if (txn) txn->commit();
+  return reopened;
+}
+
 namespace {
 
 Opportunity read_opportunity(const Query& q) {
@@ -933,6 +949,14 @@ void Store::end_cycle(int64_t cycle_id, int applied, int failed, bool rolled_bac
       .run();
 }
 
+void Store::end_interrupted_cycle(int64_t cycle_id, int applied, bool rolled_back, const std::string& detail,
+                                  const std::string& reason) {
+  query("UPDATE cycles SET ended_at = ?, applied = ?, failed = 0, rolled_back = ?, state = 'done', detail = ?, "
+        "interrupted = ? WHERE id = ?")
+      .bind(now_unix_precise(), applied, rolled_back ? 1 : 0, null_if_empty(detail), reason, cycle_id)
+      .run();
+}
+
 namespace {
 Cycle read_cycle(const Query& q) {
   Cycle c;
@@ -948,11 +972,13 @@ Cycle read_cycle(const Query& q) {
   c.planned_tip = q.text(9);
   c.state = q.text(10);
   c.detail = q.text(11);
+  c.interrupted = q.text(12);
   return c;
 }
 constexpr const char* k_cycle_columns =
     "SELECT id, \"trigger\", started_at, COALESCE(ended_at, 0), COALESCE(checkpoint, ''), applied, failed, "
-    "rolled_back, branch, COALESCE(planned_tip, ''), state, COALESCE(detail, '') FROM cycles ";
+    "rolled_back, branch, COALESCE(planned_tip, ''), state, COALESCE(detail, ''), COALESCE(interrupted, '') "
+    "FROM cycles ";
 } // namespace
 
 std::vector<Cycle> Store::unfinished_cycles() const {

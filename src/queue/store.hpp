@@ -116,6 +116,7 @@ struct Cycle {
   double started_at = 0, ended_at = 0;
   int applied = 0, failed = 0;
   bool rolled_back = false;
+  std::string interrupted; // why the cycle ended before its end ("interrupted by SIGINT", ...); empty when it ran through
 };
 
 // One try at turning an opportunity into a fix commit. outcome: planned, applied, too_large,
@@ -248,6 +249,11 @@ public:
   // Throws queue::Error for a status outside the list on Opportunity.
   bool set_status(int64_t id, const std::string& status);
 
+  // Reopens refused fixes (`git autoloop retry`): those of `ids` whose status is failed or stale become
+  // open, so that the next drain may try them again; their attempts are kept. Returns the ids reopened,
+  // in the order given; the others are left as they are. Atomic. Throws queue::Error.
+  std::vector<int64_t> reopen(const std::vector<int64_t>& ids);
+
   // Opportunities matching `filter`, best score first, then oldest id. Throws queue::Error.
   std::vector<Opportunity> opportunities(const OpportunityFilter& filter) const;
 
@@ -312,6 +318,10 @@ public:
   void plan_cycle(int64_t cycle_id, const std::string& planned_tip);
   // Closes a cycle (state done). Throws queue::Error.
   void end_cycle(int64_t cycle_id, int applied, int failed, bool rolled_back, const std::string& detail);
+  // Closes a cycle that did not run to its end (state done, failed 0, `reason` as Cycle::interrupted).
+  // Throws queue::Error.
+  void end_interrupted_cycle(int64_t cycle_id, int applied, bool rolled_back, const std::string& detail,
+                             const std::string& reason);
   // Cycles not done (killed mid-way), oldest first. Throws queue::Error.
   std::vector<Cycle> unfinished_cycles() const;
   // The latest cycles, newest first; limit 0 means all. Throws queue::Error.

@@ -29,3 +29,22 @@ TEST_CASE("format_text escapes control characters in paths, messages and snippet
   CHECK(text.find('\033') == std::string::npos);
   CHECK(text.find("esc\\x1b[2Jname.py:1: info [repo/esc] ok\\x1b]52;c;eA==\\x07") != std::string::npos);
 }
+
+TEST_CASE("refusal_line") {
+  SECTION("outcome and detail on one line") {
+    CHECK(cli::refusal_line("tests_failed", "exit 1:\nFAILED test_a\r\n\tFAILED test_b\n") ==
+          "tests_failed: exit 1: / FAILED test_a / FAILED test_b");
+    CHECK(cli::refusal_line("too_large", "") == "too_large");
+  }
+
+  SECTION("long details are cut, never inside a UTF-8 sequence") {
+    std::string detail(181, 'x'); // "tests_failed: " + 181 bytes: the cut at 200 falls inside an é
+    for (int i = 0; i < 20; ++i) detail += "\xc3\xa9"; // é
+    std::string line = cli::refusal_line("tests_failed", detail);
+    REQUIRE(line.size() > 3);
+    CHECK(line.substr(line.size() - 3) == "...");
+    const std::string kept = line.substr(0, line.size() - 3);
+    CHECK(kept.size() == 14 + 181 + 4); // two whole é, not half of the third
+    CHECK(kept.substr(kept.size() - 2) == "\xc3\xa9");
+  }
+}

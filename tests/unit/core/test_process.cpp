@@ -3,6 +3,7 @@
 #include "../support/temp_repo.hpp"
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+using core::InterruptGuard;
 using core::ProcessOptions;
 using core::ProcessResult;
 using core::run_process;
@@ -53,6 +55,31 @@ int in_child(F body) {
   ::waitpid(pid, &status, 0);
   return status;
 }
+
+// The pid a child wrote to `file` (decimal), or 0 once `deadline` passed without it.
+pid_t wait_for_pid_file(const std::filesystem::path& file, Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    std::string text = test_support::slurp(file);
+    if (!text.empty() && text.back() == '\n') return static_cast<pid_t>(std::stol(text));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return 0;
+}
+
+// A check inside in_child: says which one failed on stderr (the child has no Catch of its own).
+bool expect(bool ok, const char* what) {
+  if (!ok) std::fprintf(stderr, "in the child: expected %s\n", what);
+  return ok;
+}
+
+// The handler now installed for `signal`.
+void (*handler_of(int signal))(int) {
+  struct sigaction current {};
+  ::sigaction(signal, nullptr, &current);
+  return current.sa_handler;
+}
+
+extern "C" void test_handler(int) {}
 
 } // namespace
 
@@ -250,5 +277,132 @@ TEST_CASE("git_output") {
     auto out = core::git_output(repo.path(), {"rev-parse", "HEAD"});
     REQUIRE(out);
     CHECK(*out == head);
+  }
+}
+
+TEST_CASE("run_process under an InterruptGuard") {
+  TempDir tmp("interrupt");
+
+  SECTION("a signal ends the child's whole group, even what ignores SIGTERM, and throws core::Interrupted") {
+    const auto parent_pid = tmp / "parent.pid";
+    const auto child_pid = tmp / "child.pid";
+    int status = in_child([&] {
+      InterruptGuard guard;
+      // The signal comes from another thread, as a terminal's Ctrl-C may land on any thread.
+      std::thread signaller([&] {
+        if (wait_for_pid_file(parent_pid, Clock::now() + std::chrono::seconds(20))) ::kill(::getpid(), SIGINT);
+      });
+      bool thrown = false;
+      int signal = 0;
+      auto t0 = Clock::now();
+      try {
+        run_process({"sh", "-c", "trap '' TERM; sleep 60 & echo $! >" + child_pid.string() + "; echo $$ >" +
+                                     parent_pid.string() + "; wait"});
+      } catch (const core::Interrupted& e) {
+        thrown = true;
+        signal = e.signal();
+      }
+      signaller.join();
+      const bool in_time = Clock::now() - t0 < std::chrono::seconds(30); // a hang, not a timing check
+      pid_t shell = wait_for_pid_file(parent_pid, Clock::now() + std::chrono::seconds(1));
+      pid_t sleeper = wait_for_pid_file(child_pid, Clock::now() + std::chrono::seconds(1));
+      return expect(thrown, "core::Interrupted") && expect(signal == SIGINT, "SIGINT") && expect(in_time, "no hang") &&
+             expect(shell > 1 && !process_running(shell), "the shell gone") &&
+             expect(sleeper > 1 && !process_running(sleeper), "its child gone");
+    });
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+
+  SECTION("after a signal, run_process throws at once and starts nothing") {
+    const auto marker = tmp / "ran";
+    int status = in_child([&] {
+      InterruptGuard guard;
+      ::kill(::getpid(), SIGTERM);
+      const bool flagged = core::interruption() == SIGTERM;
+      bool thrown = false;
+      try {
+        run_process({"sh", "-c", "touch " + marker.string()});
+      } catch (const core::Interrupted& e) {
+        thrown = e.signal() == SIGTERM && e.exit_code() == 143 && e.signal_name() == "SIGTERM";
+      }
+      bool again = false;
+      try {
+        core::throw_if_interrupted();
+      } catch (const core::Interrupted&) {
+        again = true;
+      }
+      return expect(flagged, "interruption() == SIGTERM") && expect(thrown, "core::Interrupted(SIGTERM)") &&
+             expect(!std::filesystem::exists(marker), "nothing started") && expect(again, "throw_if_interrupted throws");
+    });
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+
+  SECTION("cleanups that run while the interruption unwinds (destructors) may still run programs") {
+    const auto marker = tmp / "cleaned";
+    int status = in_child([&] {
+      struct Cleanup {
+        std::filesystem::path file;
+        ~Cleanup() { run_process({"sh", "-c", "touch " + file.string()}); }
+      };
+      InterruptGuard guard;
+      ::kill(::getpid(), SIGHUP);
+      bool thrown = false;
+      try {
+        Cleanup cleanup{marker};
+        run_process({"true"});
+      } catch (const core::Interrupted& e) {
+        thrown = e.signal() == SIGHUP;
+      }
+      return expect(thrown, "core::Interrupted(SIGHUP)") && expect(std::filesystem::exists(marker), "the cleanup ran");
+    });
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+
+  SECTION("without a signal, programs run as usual under a guard") {
+    InterruptGuard guard;
+    ProcessResult r = run_process({"sh", "-c", "sleep 0.3; echo done"});
+    CHECK(r.ok());
+    CHECK(r.out == "done\n");
+    CHECK(core::interruption() == 0);
+  }
+}
+
+TEST_CASE("InterruptGuard") {
+  SECTION("installs its handler and gives back the previous ones; the signal is forgotten") {
+    int status = in_child([] {
+      ::signal(SIGINT, test_handler);
+      ::signal(SIGTERM, SIG_DFL);
+      bool ours = false, nested_kept = false;
+      {
+        InterruptGuard guard;
+        ours = handler_of(SIGINT) != test_handler && handler_of(SIGINT) != SIG_DFL && handler_of(SIGTERM) != SIG_DFL;
+        {
+          InterruptGuard inner;
+        }
+        nested_kept = handler_of(SIGINT) != test_handler;
+        ::kill(::getpid(), SIGINT);
+      }
+      return expect(ours, "the guard's handlers") && expect(nested_kept, "an inner guard leaves them") &&
+             expect(handler_of(SIGINT) == test_handler, "SIGINT's handler back") &&
+             expect(handler_of(SIGTERM) == SIG_DFL, "SIGTERM's default back") &&
+             expect(core::interruption() == 0, "the signal forgotten");
+    });
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+
+  SECTION("a signal ignored before (nohup) stays ignored") {
+    int status = in_child([] {
+      ::signal(SIGHUP, SIG_IGN);
+      InterruptGuard guard;
+      ::kill(::getpid(), SIGHUP);
+      return expect(handler_of(SIGHUP) == SIG_IGN, "SIGHUP still ignored") &&
+             expect(core::interruption() == 0, "no interruption");
+    });
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
   }
 }

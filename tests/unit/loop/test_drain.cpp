@@ -143,3 +143,40 @@ TEST_CASE("recover") {
     CHECK(fs::exists(ctx.paths.layout().worktrees() / "test-1-abc" / "file"));
   }
 }
+
+TEST_CASE("recover records the cycles it finishes as interrupted") {
+  TempRepo repo;
+  repo.write("a.txt", "a\n");
+  const std::string head = repo.commit();
+  Context ctx = open_ctx(repo);
+  queue::Store& store = ctx.store();
+  queue::Opportunity o;
+  o.fingerprint = "fp";
+  o.rule_id = "python/compare-to-none";
+  o.path = "a.py";
+  store.upsert_opportunity(o);
+  const int64_t cycle = store.begin_cycle("manual", "main", "");
+
+  SECTION("a signal: the reason given, the planned fix rolled back and its finding still open") {
+    store.record_attempt({0, o.id, cycle, head, "planned", "", "main", 1, 0, 0, 0});
+    store.plan_cycle(cycle, head); // the side branch was never moved there
+    auto recovered = loop::recover(ctx, false, "interrupted by SIGINT");
+    REQUIRE(recovered.size() == 1);
+    CHECK(recovered[0].id == cycle);
+    CHECK_FALSE(recovered[0].published);
+    auto c = store.cycles(1).at(0);
+    CHECK(c.state == "done");
+    CHECK(c.interrupted == "interrupted by SIGINT");
+    CHECK(c.rolled_back);
+    CHECK(c.failed == 0);
+    CHECK(store.attempts_of(o.id).at(0).outcome == "rolled_back");
+    CHECK(store.opportunity(o.id)->status == "open");
+  }
+
+  SECTION("a kill: said so, not \"0 applied, 0 failed\" alone") {
+    auto recovered = loop::recover(ctx, false);
+    REQUIRE(recovered.size() == 1);
+    CHECK_FALSE(store.cycles(1).at(0).interrupted.empty());
+    CHECK(loop::recover(ctx, false).empty()); // nothing left the second time
+  }
+}

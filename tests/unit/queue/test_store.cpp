@@ -358,7 +358,7 @@ TEST_CASE("Store sightings", "[queue]") {
     {
       sqlite3* db = nullptr;
       REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-      const int rc = sqlite3_exec(db, "DROP TABLE sightings; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
+      const int rc = sqlite3_exec(db, "DROP TABLE sightings; ALTER TABLE cycles DROP COLUMN interrupted; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
       sqlite3_close(db);
       REQUIRE(rc == SQLITE_OK);
     }
@@ -398,6 +398,91 @@ TEST_CASE("Store::set_status", "[queue]") {
   }
   SECTION("an unknown id is reported as false") { CHECK_FALSE(store.set_status(o.id + 100, "applied")); }
   SECTION("an unknown status throws") { CHECK_THROWS_AS(store.set_status(o.id, "bogus"), queue::Error); }
+}
+
+TEST_CASE("Store::reopen", "[queue]") {
+  TempDir tmp;
+  Store store = Store::open(tmp.path / "queue.db");
+  std::map<std::string, int64_t> id;
+  for (const char* status : {"failed", "stale", "open", "applied", "rejected", "accepted", "resolved", "suppressed"}) {
+    Opportunity o = finding(std::string("fp-") + status, std::string("src/") + status + ".py");
+    store.upsert_opportunity(o);
+    REQUIRE(store.set_status(o.id, status));
+    id[status] = o.id;
+  }
+  const int64_t cycle = store.begin_cycle("manual", "main", "");
+  store.record_attempt({0, id["failed"], cycle, "", "tests_failed", "exit 1: boom", "main", 1, 0, 0, 0});
+
+  SECTION("failed and stale become open; their attempts stay") {
+    auto reopened = store.reopen({id["stale"], id["failed"]});
+    CHECK(reopened == std::vector<int64_t>{id["stale"], id["failed"]});
+    CHECK(store.opportunity(id["failed"])->status == "open");
+    CHECK(store.opportunity(id["stale"])->status == "open");
+    auto attempts = store.attempts_of(id["failed"]);
+    REQUIRE(attempts.size() == 1);
+    CHECK(attempts[0].outcome == "tests_failed");
+    CHECK(attempts[0].detail == "exit 1: boom");
+  }
+
+  SECTION("any other status, and unknown ids, are left as they are") {
+    std::vector<int64_t> others;
+    for (const char* status : {"open", "applied", "rejected", "accepted", "resolved", "suppressed"}) others.push_back(id[status]);
+    others.push_back(id["failed"] + 1000);
+    CHECK(store.reopen(others).empty());
+    for (const char* status : {"open", "applied", "rejected", "accepted", "resolved", "suppressed"})
+      CHECK(store.opportunity(id[status])->status == status);
+  }
+
+  SECTION("reopened twice: the second time there is nothing to do") {
+    CHECK(store.reopen({id["failed"]}).size() == 1);
+    CHECK(store.reopen({id["failed"]}).empty());
+  }
+}
+
+TEST_CASE("Store::end_interrupted_cycle", "[queue]") {
+  TempDir tmp;
+  Store store = Store::open(tmp.path / "queue.db");
+  const int64_t finished = store.begin_cycle("manual", "main", "");
+  store.end_cycle(finished, 2, 1, false, "");
+  const int64_t cut = store.begin_cycle("schedule", "main", "abc");
+  REQUIRE(store.unfinished_cycles().size() == 1);
+
+  store.end_interrupted_cycle(cut, 0, true, "recovered: interrupted before publishing", "interrupted by SIGINT");
+  CHECK(store.unfinished_cycles().empty());
+  auto cycles = store.cycles(0);
+  REQUIRE(cycles.size() == 2);
+  CHECK(cycles[0].id == cut);
+  CHECK(cycles[0].state == "done");
+  CHECK(cycles[0].interrupted == "interrupted by SIGINT");
+  CHECK(cycles[0].detail == "recovered: interrupted before publishing");
+  CHECK(cycles[0].rolled_back);
+  CHECK(cycles[0].failed == 0);
+  CHECK(cycles[0].ended_at >= cycles[0].started_at);
+  // A cycle that ran to its end says nothing of an interruption.
+  CHECK(cycles[1].interrupted.empty());
+  CHECK(cycles[1].applied == 2);
+}
+
+TEST_CASE("Store migration 5: cycles of an older queue were not interrupted", "[queue]") {
+  TempDir tmp;
+  const fs::path db_path = tmp.path / "queue.db";
+  {
+    Store store = Store::open(db_path);
+    store.end_cycle(store.begin_cycle("manual", "main", ""), 1, 0, false, "");
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+    const int rc = sqlite3_exec(db, "ALTER TABLE cycles DROP COLUMN interrupted; PRAGMA user_version = 4", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  Store migrated = Store::open(db_path);
+  CHECK(migrated.schema_version() == Store::latest_schema_version());
+  auto cycles = migrated.cycles(0);
+  REQUIRE(cycles.size() == 1);
+  CHECK(cycles[0].interrupted.empty());
+  CHECK(cycles[0].applied == 1);
 }
 
 TEST_CASE("Store::opportunities", "[queue]") {
