@@ -7,6 +7,7 @@
 #include "core/process.hpp"
 #include "loop/context.hpp"
 #include "merge/merge.hpp"
+#include "scan/repo_language.hpp"
 #include "schedule/repo_locate.hpp"
 
 #include <cstdio>
@@ -46,6 +47,24 @@ git::ConflictStyle configured_style() {
   } catch (const std::exception&) {
     return git::ConflictStyle::merge;
   }
+}
+
+// The language the driver merges `path` as: scan::language_at with HEAD of the repository it runs
+// in (read only for a ".h" header, which is C or C++), else by `ours` alone. Never throws.
+const scan::LanguageProfile* driver_language(const std::string& path, const std::string& ours) {
+  if (!scan::is_ambiguous_header(path)) return scan::language_for_path(path);
+  try {
+    std::map<std::string, std::string> env;
+    for (const char* name : {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"})
+      if (const char* v = std::getenv(name)) env[name] = v;
+    if (auto where = schedule::locate_repo(std::filesystem::current_path(), env))
+      if (auto head = schedule::resolve_head(*where)) {
+        git::Repository repo = git::Repository::open(where->git_dir);
+        return scan::language_at(repo, *head, path, ours);
+      }
+  } catch (const std::exception&) {
+  }
+  return scan::language_for_file(path, ours, false);
 }
 
 // Options shared by merge-driver and resolve.
@@ -174,7 +193,7 @@ Runner define_merge_driver(CLI::App& sub) {
     merge::Options options = merge_options(*args, marker_size);
     merge::Result result;
     try {
-      result = merge::three_way(base, ours, theirs, scan::language_for_path(path), options);
+      result = merge::three_way(base, ours, theirs, driver_language(path, ours), options);
     } catch (const std::exception& e) {
       // Leave git's own line merge in %A so nothing is lost, then report the error.
       try {
@@ -243,6 +262,10 @@ Runner define_resolve(CLI::App& sub) {
       }
       std::string base = ctx.repo.read_blob(c.base->blob), ours = ctx.repo.read_blob(c.ours->blob),
                   theirs = ctx.repo.read_blob(c.theirs->blob);
+      if (lang) {
+        auto head = ctx.repo.resolve_commit("HEAD");
+        lang = scan::language_at(ctx.repo, head.value_or(""), c.path, ours);
+      }
       auto on_disk = core::read_file(top / c.path);
       // A hand edit (one conflict of two resolved, a line added) is the user's: never merged over.
       bool untouched = on_disk && as_the_merge_left_it(*on_disk, base, ours, theirs, lang, options);

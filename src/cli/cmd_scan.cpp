@@ -6,6 +6,7 @@
 #include "core/glob.hpp"
 #include "core/log.hpp"
 #include "loop/worker.hpp"
+#include "scan/repo_language.hpp"
 #include "schedule/lock.hpp"
 
 #include <cstdio>
@@ -40,7 +41,11 @@ std::vector<Row> scan_paths(const loop::Context* ctx, const std::vector<std::str
       auto r = std::filesystem::relative(std::filesystem::absolute(path), *ctx->paths.work_tree, ec);
       if (!ec && !r.empty() && r.native().rfind("..", 0) != 0) rel = r.generic_string();
     }
-    const scan::LanguageProfile* lang = scan::language_for_path(rel);
+    // A ".h" header is C++ when HEAD has C++ sources or its text is C++.
+    std::optional<std::string> head;
+    if (ctx && scan::is_ambiguous_header(rel)) head = ctx->repo.resolve_commit("HEAD");
+    const scan::LanguageProfile* lang =
+        head ? scan::language_at(ctx->repo, *head, rel, *content) : scan::language_for_file(rel, *content, false);
     if (!lang) {
       core::warn(p + ": not a supported language; skipped");
       continue;
@@ -127,11 +132,14 @@ Runner define_scan(CLI::App& sub) {
     case Format::sarif: std::fputs(format_sarif(rows, rules).c_str(), stdout); break;
     case Format::text:
       std::fputs(format_text(rows).c_str(), stdout);
-      if (o->paths.empty())
+      if (o->paths.empty()) {
         std::fprintf(stdout, "%d files scanned (%d from cache, %d skipped), %zu findings, %d new in the queue, %d resolved\n",
                      stats.files, stats.cached, stats.skipped, rows.size(), stats.inserted, stats.resolved);
-      else
+        if (auto skipped = scan::provenance_summary(stats.provenance); !skipped.empty())
+          std::fprintf(stdout, "%s\n", skipped.c_str());
+      } else {
         std::fprintf(stdout, "%zu findings\n", rows.size());
+      }
       break;
     }
     return k_exit_ok;

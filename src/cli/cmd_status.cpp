@@ -10,6 +10,7 @@
 #include "safety/trust.hpp"
 #include "schedule/hook_install.hpp"
 #include "schedule/spool.hpp"
+#include "scan/scanner.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -61,6 +62,8 @@ Runner define_status(CLI::App&) {
     for (const auto& [status, n] : counts) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + status;
     std::printf("queue:      %s\n", summary.empty() ? "empty" : summary.c_str());
     size_t pending = schedule::spool_read(ctx.paths.spool()).size();
+    if (auto skipped = scan::provenance_summary(scan::saved_provenance(ctx.store())); !skipped.empty())
+      std::printf("skipped:    %s; `scan.include_vendored` scans them\n", skipped.c_str());
     if (pending) std::printf("pending:    %zu hook event%s waiting to be scanned\n", pending, pending == 1 ? "" : "s");
     auto scans = ctx.store().runs("scan", 1);
     if (!scans.empty()) {

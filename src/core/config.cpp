@@ -28,6 +28,7 @@ namespace {
 
 const std::vector<std::string> k_safety_levels = {"high", "medium", "low"};
 const std::vector<std::string> k_scopes = {"changed_files", "changed_lines"};
+const std::vector<std::string> k_vendored_modes = {"auto", "off"};
 const std::vector<std::string> k_severities = {"info", "warning", "error"};
 const std::vector<std::string> k_categories = {"security_fixes", "performance_issues", "code_quality", "test_coverage"};
 // ci.block_on: a category (short or full name) or a severity.
@@ -579,6 +580,8 @@ const std::vector<Leaf>& leaves() {
       int_leaf("scan.threads", CONFIG_FIELD(scan.threads), 1, 64),
       int_leaf("scan.parse_timeout_ms", CONFIG_FIELD(scan.parse_timeout_ms), 1),
       glob_list_leaf("scan.test_paths", CONFIG_FIELD(scan.test_paths)),
+      enum_leaf("scan.vendored", CONFIG_FIELD(scan.vendored), k_vendored_modes),
+      glob_list_leaf("scan.include_vendored", CONFIG_FIELD(scan.include_vendored)),
       list_leaf("ci.block_on", CONFIG_FIELD(ci.block_on), &k_block_on),
       string_leaf("identity.name", CONFIG_FIELD(identity.name), true),
       string_leaf("identity.email", CONFIG_FIELD(identity.email), true),

@@ -76,6 +76,10 @@ struct ScanConfig {
   std::vector<std::string> test_paths = {"test/**",      "tests/**",      "**/test_*.py",  "**/*_test.py",
                                          "**/*_test.go", "**/*.test.js",  "**/*.test.ts",  "**/*.spec.js",
                                          "**/*.spec.ts", "**/*Test.java", "**/*_test.cpp", "**/*_test.cc"};
+  // auto: vendored and generated files (scan/provenance.hpp's list) are skipped; off: only those
+  // .gitattributes marks linguist-vendored/linguist-generated/-diff are.
+  std::string vendored = "auto";
+  std::vector<std::string> include_vendored;   // globs scanned even when vendored or generated
 };
 
 // identity: author and committer of fix commits.

@@ -1,6 +1,7 @@
 #include "loop/ci.hpp"
 
 #include "core/glob.hpp"
+#include "scan/repo_language.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -186,13 +187,19 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
   std::vector<Changed> files;
   std::vector<Version> deleted;
   std::set<std::string> deleted_blobs;
+  scan::RepoLanguages languages(repo);
+  core::Logger quiet;
+  scan::RepoProvenance provenance(repo, config, quiet);
   auto eligible = [&](const std::string& path, const std::string& blob, unsigned mode) -> std::optional<Version> {
     if (mode == 0120000 || scan::skip_reason(config, path, repo.blob_size(blob))) return std::nullopt;
+    // Vendored and generated files as the scanner sees them at head (scan/provenance.hpp).
+    if (provenance.of(head, path, nullptr)) return std::nullopt;
     Version v;
     v.path = path;
-    v.language = scan::language_for_path(path);
     v.content = repo.read_blob(blob);
-    if (scan::content_skip_reason(v.content)) return std::nullopt;
+    v.language = languages.of(head, path, v.content);
+    if (scan::content_skip_reason(v.content) == std::optional<std::string>("binary") || provenance.of(head, path, &v.content))
+      return std::nullopt;
     return v;
   };
   for (const auto& change : repo.diff_commits(base, head)) {

@@ -3,6 +3,7 @@
 #include "core/glob.hpp"
 #include "fix/validate.hpp"
 #include "scan/fix_template.hpp"
+#include "scan/repo_language.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -20,6 +21,7 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
     return d;
   }
   d.mode = entry->mode;
+  // By extension first (a ".h" header is C or C++: decided below once its text is read).
   const scan::LanguageProfile* lang = scan::language_for_path(opportunity.path);
   const auto& rules = engine.rules();
   auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == opportunity.rule_id; });
@@ -38,6 +40,7 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
     return d;
   }
   d.before = repo.read_blob(entry->blob);
+  lang = scan::language_at(repo, commit, opportunity.path, d.before);
   scan::FileContext context;
   context.path = opportunity.path;
   context.is_test_file = core::glob_any(config.scan.test_paths, opportunity.path);

@@ -13,6 +13,7 @@
 #include "safety/sandbox.hpp"
 #include "safety/trust.hpp"
 #include "scan/lineage.hpp"
+#include "scan/repo_language.hpp"
 #include "schedule/lock.hpp"
 #include "schedule/priority.hpp"
 
@@ -155,7 +156,7 @@ std::string apply_external(Context& ctx, const scan::Engine& engine, const std::
       p->detail = gate.ok ? std::to_string(lines) + " changed lines" : gate.detail;
       return "";
     }
-    if (const scan::LanguageProfile* lang = scan::language_for_path(entry.path)) {
+    if (const scan::LanguageProfile* lang = scan::language_at(ctx.repo, tip, entry.path, before)) {
       if (engine.syntax_errors(*lang, after) > engine.syntax_errors(*lang, before)) {
         p->outcome = "reparse_error";
         p->detail = entry.path + " no longer parses";
@@ -238,12 +239,12 @@ std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, cons
   auto fixed = ctx.repo.entry_at(p.previous, path);
   auto current = ctx.repo.entry_at(tip, path);
   if (!old_base || !fixed || !current) return std::nullopt;
-  const scan::LanguageProfile* language = scan::language_for_path(path);
   Derived d;
   d.rule_id = p.opportunity.rule_id;
   d.line = p.opportunity.start_line;
   d.mode = current->mode;
   d.before = ctx.repo.read_blob(current->blob);
+  const scan::LanguageProfile* language = scan::language_at(ctx.repo, tip, path, d.before);
   if (current->blob == old_base->blob) {
     d.after = ctx.repo.read_blob(fixed->blob);
   } else {

@@ -7,6 +7,7 @@
 #include "loop/derive.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
+#include "scan/repo_language.hpp"
 #include "schedule/git_state.hpp"
 #include "schedule/lock.hpp"
 
@@ -568,7 +569,8 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     merge::Options merge_options;
     merge_options.structured = !merge::structured_disabled_by_environment();
     merge::Result merged = merge::three_way(ctx.repo.read_blob(ch.old_blob), ctx.repo.read_blob(head_entry->blob),
-                                            ctx.repo.read_blob(ch.new_blob), scan::language_for_path(ch.path),
+                                            ctx.repo.read_blob(ch.new_blob),
+                                            scan::language_at(ctx.repo, head, ch.path, ctx.repo.read_blob(head_entry->blob)),
                                             merge_options);
     if (merged.clean) {
       updates.push_back({ch.path, merged.text, head_entry->blob, head_entry->mode});

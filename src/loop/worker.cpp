@@ -219,7 +219,7 @@ scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, 
   run.files = stats.files;
   run.detail = "findings=" + std::to_string(stats.findings) + " new_rows=" + std::to_string(stats.inserted) +
                " resolved=" + std::to_string(stats.resolved) + " cached=" + std::to_string(stats.cached) +
-               " skipped=" + std::to_string(stats.skipped);
+               " skipped=" + std::to_string(stats.skipped) + " vendored=" + std::to_string(stats.vendored);
   store.record_run(run);
   ctx.log.info("{}: {} commits, {} files ({} cached), {} findings, {} new, {} resolved in {:.1f} ms", kind,
                stats.commits, stats.files, stats.cached, stats.findings, stats.inserted, stats.resolved,

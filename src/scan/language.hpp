@@ -31,6 +31,24 @@ const LanguageProfile* language_by_name(std::string_view name);
 // The profile for a file path by its extension, or nullptr when the file is not a supported language.
 const LanguageProfile* language_for_path(std::string_view path);
 
+// Whether `path` is a ".h" header, whose language (C or C++) depends on the repository and its text.
+bool is_ambiguous_header(std::string_view path);
+
+// Whether `path` names a C++ file by its extension (a source or a C++-only header such as ".hpp").
+bool is_cpp_path(std::string_view path);
+
+// Whether a header's text (its first 64 KiB) uses syntax only C++ has, outside comments, string
+// literals and `#if[def] __cplusplus` blocks (which mark a header meant for both languages):
+// `namespace`, `class X {`/`class X :`, `template <`, an access label (`public:`), `::` (not in a C23
+// `[[vendor::attribute]]`), `using namespace`/`using X =`, `nullptr`, `constexpr`, `virtual`,
+// `typename`, `extern "C++"`, or `#include <name>` with no extension (`<iostream>`). Linear time.
+bool looks_like_cpp(std::string_view content);
+
+// The language of a file: by its extension, except a ".h" header, which is C++ when the repository
+// has C++ sources (`repo_has_cpp`) or its text looks like C++, and C otherwise. nullptr when the file
+// is not a supported language. Every place that picks a grammar for a repository file uses this.
+const LanguageProfile* language_for_file(std::string_view path, std::string_view content, bool repo_has_cpp);
+
 // Whether `kind` is in `kinds`.
 bool contains(const std::vector<std::string_view>& kinds, std::string_view kind);
 

@@ -9,6 +9,8 @@
 #include "queue/store.hpp"
 #include "scan/engine.hpp"
 #include "scan/lineage.hpp"
+#include "scan/provenance.hpp"
+#include "scan/repo_language.hpp"
 
 #include <map>
 #include <memory>
@@ -27,7 +29,9 @@ struct ScanStats {
   int commits = 0;          // commits scanned (already-scanned ones skipped)
   int files = 0;            // files matched
   int cached = 0;           // of which served from the blob cache
-  int skipped = 0;          // binary, oversized, excluded, generated, unsupported language
+  int skipped = 0;          // binary, oversized, excluded, vendored, generated, unsupported language
+  int vendored = 0;         // of which vendored or generated code (scan/provenance.hpp)
+  std::map<std::string, int> provenance;   // ... by reason
   uint64_t bytes = 0;
   int findings = 0;         // findings seen in the scanned files
   int inserted = 0;         // new queue rows
@@ -53,8 +57,39 @@ struct Located {
 
 // Why a file is not scanned, or nullopt when it is eligible.
 std::optional<std::string> skip_reason(const core::Config& config, const std::string& path, size_t size);
-// Same, for content already read (binary, generated, minified).
+// Same, for content already read: "binary", or "generated"/"minified" (classify_content's checks).
 std::optional<std::string> content_skip_reason(std::string_view content);
+
+// The state key holding the files the last scans skipped as vendored or generated: a JSON object from
+// path to reason (status reads it).
+inline constexpr const char* k_provenance_state = "scan.provenance_skipped";
+// Files remembered there at most.
+inline constexpr size_t k_max_provenance_paths = 20000;
+
+// "3 files skipped as vendored or generated (vendored: third_party/ directory: 2; generated: doxygen
+// output: 1)", or "" when none was, for scan and status.
+std::string provenance_summary(const std::map<std::string, int>& by_reason);
+// The skipped files the store remembers (k_provenance_state), counted by reason.
+std::map<std::string, int> saved_provenance(const queue::Store& store);
+
+// Vendored and generated files of one repository (scan/provenance.hpp) under its configuration:
+// the root .gitattributes read per commit (cached by blob id), tree lookups for the directory checks.
+class RepoProvenance {
+public:
+  RepoProvenance(const git::Repository& repo, const core::Config& config, core::Logger& log)
+      : m_repo(repo), m_config(config), m_log(log) {}
+  // Why `path` at `commit` is vendored or generated, nullopt when it is the project's own:
+  // by its path when `content` is null, else by its text. Throws git::Error on repository errors.
+  std::optional<Provenance> of(const std::string& commit, const std::string& path, const std::string* content);
+
+private:
+  const Attributes& attributes_of(const std::string& commit);
+  const git::Repository& m_repo;
+  const core::Config& m_config;
+  core::Logger& m_log;
+  std::string m_attributes_commit, m_attributes_blob;
+  Attributes m_attributes;
+};
 
 class CommitScanner {
 public:
@@ -72,7 +107,7 @@ public:
 private:
   struct FileJob;
   // A file to match, read from the object database; nullopt (counted as skipped) when it is not eligible.
-  std::optional<FileJob> make_job(const std::string& path, const std::string& blob, unsigned mode, ScanStats& stats);
+  std::optional<FileJob> make_job(const std::string& commit, const std::string& path, const std::string& blob, unsigned mode, ScanStats& stats);
   void scan_files(const std::string& commit, std::vector<FileJob>& jobs, ScanStats& stats);
   void write(const std::string& commit, std::vector<FileJob>& jobs, const std::vector<std::string>& deleted,
              ScanStats& stats, std::vector<Located>* out);
@@ -100,6 +135,12 @@ private:
   std::optional<std::unordered_set<std::string>> m_test_words;
   std::map<std::string, std::unordered_set<std::string>> m_words_by_blob;
   std::unique_ptr<Lineage> m_lineage;
+  RepoLanguages m_languages;   // C or C++ for ".h" headers, per commit
+  RepoProvenance m_provenance;
+  // Paths skipped as vendored/generated (reason) or scanned/deleted (nullopt) since the last save.
+  std::map<std::string, std::optional<std::string>> m_provenance_seen;
+  // Writes m_provenance_seen into the store's state (`replace`: it is the whole tree's).
+  void save_provenance(bool replace);
 };
 
 // Serialises a FileResult for the blob cache, and back. nullopt when the payload is unreadable.

@@ -142,6 +142,8 @@ const std::vector<std::string> k_all_keys = {
     "scan.threads",
     "scan.parse_timeout_ms",
     "scan.test_paths",
+    "scan.vendored",
+    "scan.include_vendored",
     "ci.block_on",
     "identity.name",
     "identity.email",

@@ -141,3 +141,75 @@ TEST_CASE("contains") {
   CHECK_FALSE(scan::contains(kinds, "for"));
   CHECK_FALSE(scan::contains({}, "if_statement"));
 }
+
+TEST_CASE("looks_like_cpp") {
+  SECTION("each C++-only construct is recognised") {
+    for (const char* text : {"namespace util {\nint f();\n}\n", "class Point {\n  int x;\n};\n",
+                             "class Derived : Base {};\n", "class Leaf final {};\n", "template <typename T> T id(T);\n",
+                             "struct S {\npublic:\n  int x;\n};\n", "int v = std::max(1, 2);\n",
+                             "using namespace std;\n", "using Size = unsigned;\n", "int* p = nullptr;\n",
+                             "constexpr int k = 3;\n", "struct B { virtual ~B(); };\n", "#include <iostream>\n",
+                             "#include <vector>\nint f();\n", "extern \"C++\" {\nint f();\n}\n", "auto x = A::b;\n"}) {
+      INFO(text);
+      CHECK(scan::looks_like_cpp(text));
+    }
+  }
+
+  SECTION("C, and C++ words in comments, strings and __cplusplus blocks, are not") {
+    for (const char* text : {"#include <stdio.h>\nint main(void) { return 0; }\n",
+                             "/* namespace class template<T> std::vector */\nint x;\n",
+                             "// see Foo::bar and class Point {\nint y;\n",
+                             "const char* s = \"std::string namespace x\";\n",
+                             "#ifdef __cplusplus\nextern \"C\" {\n#endif\nint f(void);\n#ifdef __cplusplus\n}\n#endif\n",
+                             "#if defined(__cplusplus)\nnamespace c { class K {}; }\n#endif\nint g(void);\n",
+                             "int class_count;\nint public_api(void);\n", "struct flags { unsigned public : 1; };\n",
+                             "[[gnu::always_inline]] static inline int h(void) { return 1; }\n",
+                             "#define CAT(a, b) a::b\nint z;\n"}) {
+      INFO(text);
+      CHECK_FALSE(scan::looks_like_cpp(text));
+    }
+  }
+
+  SECTION("the #else of a negated __cplusplus test is C++-only too; outside the blocks it counts again") {
+    CHECK_FALSE(scan::looks_like_cpp("#ifndef __cplusplus\nint a;\n#else\nnamespace n {}\n#endif\n"));
+    CHECK_FALSE(scan::looks_like_cpp("#if !defined(__cplusplus)\nint a;\n#else\nnamespace n {}\n#endif\n"));
+    CHECK(scan::looks_like_cpp("#ifdef __cplusplus\nextern \"C\" {\n#endif\nint f(void);\n#ifdef __cplusplus\n}\n#endif\n"
+                               "namespace after {}\n"));
+    CHECK(scan::looks_like_cpp("#ifdef __cplusplus\nint a;\n#else\nint b;\n#endif\nclass K {};\n"));
+  }
+}
+
+TEST_CASE("language_for_file") {
+  auto name_of = [](std::string_view path, std::string_view content, bool repo_has_cpp) {
+    const LanguageProfile* l = scan::language_for_file(path, content, repo_has_cpp);
+    return l ? std::string(l->name) : std::string("none");
+  };
+  const char* c_header = "#ifndef UTIL_H\n#define UTIL_H\nint util_add(int a, int b);\n#endif\n";
+  const char* cpp_header = "#pragma once\nnamespace util {\nclass Counter {\npublic:\n  int n = 0;\n};\n}\n";
+
+  SECTION("a .h header is C in a C-only repository unless its text is C++") {
+    CHECK(name_of("include/util.h", c_header, false) == "c");
+    CHECK(name_of("include/util.h", cpp_header, false) == "cpp");
+  }
+
+  SECTION("a .h header is C++ in a repository with C++ sources") {
+    CHECK(name_of("include/util.h", c_header, true) == "cpp");
+    CHECK(name_of("INCLUDE/UTIL.H", c_header, true) == "cpp");
+  }
+
+  SECTION("other files go by their extension whatever the repository or text") {
+    CHECK(name_of("src/util.c", cpp_header, true) == "c");
+    CHECK(name_of("src/util.hpp", c_header, false) == "cpp");
+    CHECK(name_of("app.py", cpp_header, true) == "python");
+    CHECK(name_of("notes.txt", cpp_header, true) == "none");
+  }
+
+  SECTION("is_cpp_path and is_ambiguous_header") {
+    CHECK(scan::is_cpp_path("a/b.cc"));
+    CHECK(scan::is_cpp_path("b.hpp"));
+    CHECK_FALSE(scan::is_cpp_path("b.h"));
+    CHECK_FALSE(scan::is_cpp_path("b.c"));
+    CHECK(scan::is_ambiguous_header("x/y.h"));
+    CHECK_FALSE(scan::is_ambiguous_header("x/y.hh"));
+  }
+}
