@@ -281,9 +281,34 @@ test('the port from the query string is a string: 80 is the default', async () =
 EOF
 }
 
+# local_rule NAME LANGUAGE QUERY FIX: a rule of the user's own (.git/autoloop/rules/, trusted as theirs), id
+# mine/NAME, safe, whose fix replaces @match with FIX. The built-in rules that would make the same change
+# only suggest it where the types are not shown (issue 11): a user's rule is how a wrong fix reaches the tests.
+local_rule() {
+  mkdir -p "$(autoloop_dir)/rules"
+  cat >"$(autoloop_dir)/rules/$1.yml" <<EOF
+id: mine/$1
+language: $2
+category: code_quality
+severity: warning
+safety: safe
+message: "the user's own rewrite ($1)"
+description: "a rule of the user's that is wrong for this code"
+query: |
+$(sed 's/^/  /' <<<"$3")
+fix:
+  - replace: "@match"
+    with: "$4"
+EOF
+}
+
+# id_of_rule PATH RULE: the opportunity of RULE in PATH.
+id_of_rule() { db_query "SELECT id FROM opportunities WHERE path = '$1' AND rule_id = '$2'"; }
+
 # node_findings: a good fix (javascript/eqeqeq-typeof, safe) in src/assets.js and a breaking one
-# (javascript/eqeqeq, unsafe: the port is a string, `port === 80` never holds) in src/ports.js.
+# (the user's rule mine/strict-port: the port is a string, `port === 80` never holds) in src/ports.js.
 node_findings() {
+
   sed -i "s/  if (name.length === 0) return null;/  if (typeof name != 'string' || name.length === 0) return null;/" src/assets.js
   sed -i "s/  return port === '80' ? 'default' : 'custom';/  return port == 80 ? 'default' : 'custom';/" src/ports.js
 }
@@ -298,6 +323,7 @@ test_setup: 'echo setup >>$E2E_TEST_DIR/setup-runs.log && $NPM_CI $E2E_TEST_DIR/
 test_timeout: 60
 safety_settings: {rollback_threshold: 0}"
   write_node_project
+  local_rule strict-port javascript '(binary_expression left: (identifier) @l operator: "==" right: (number) @n) @match' '{{l}} === {{n}}'
   commit_all "webapp"
   # The suite passes here, after npm ci (and fails without node_modules: the runner is only there).
   run_cmd npm test
@@ -308,7 +334,7 @@ safety_settings: {rollback_threshold: 0}"
   local base good bad
   base=$(git rev-parse HEAD)
   good=$(id_of src/assets.js)
-  bad=$(id_of src/ports.js)
+  bad=$(id_of_rule src/ports.js mine/strict-port)
   [ -n "$good" ] && [ -n "$bad" ] || fail "findings: $(queue_rows)"
 
   drain_timed
@@ -321,7 +347,7 @@ safety_settings: {rollback_threshold: 0}"
   assert_validation_dir "$dir"
   # The good fix is applied, the breaking one refused alone.
   assert_eq "applied" "$(outcomes "$good")" "attempts of the eqeqeq-typeof fix"
-  assert_eq "tests_failed" "$(outcomes "$bad")" "attempts of the eqeqeq fix"
+  assert_eq "tests_failed" "$(outcomes "$bad")" "attempts of the strict-port fix"
   assert_eq "$good" "$(side_opportunities)" "fixes on the side branch"
   assert_contains "$(git show autoloop/main:src/assets.js)" "typeof name !== 'string'"
   local t
@@ -586,6 +612,8 @@ test_cmake_project() {
 test_timeout: 60
 safety_settings: {rollback_threshold: 0}"
   write_cmake_project
+  # The rule exists before any commit: a worker still scanning an earlier commit keeps the rules it loaded.
+  local_rule size-to-empty cpp '(binary_expression left: (call_expression function: (field_expression argument: (identifier) @obj field: (field_identifier) @fn) arguments: (argument_list)) operator: "==" right: (number_literal) @zero (#eq? @fn "size") (#eq? @zero "0")) @match' '{{obj}}.empty()'
   commit_all "store"
   # cpp/null-to-nullptr is good; cpp/size-zero-to-empty turns `other.size() == 0` into `other.empty()`, which
   # here pours the bucket out and returns void: the build fails.
@@ -596,7 +624,7 @@ safety_settings: {rollback_threshold: 0}"
   local base good bad
   base=$(git rev-parse HEAD)
   good=$(id_of src/registry.cpp)
-  bad=$(id_of src/bucket.cpp)
+  bad=$(id_of_rule src/bucket.cpp mine/size-to-empty)
   [ -n "$good" ] && [ -n "$bad" ] || fail "findings: $(queue_rows)"
   drain_timed
   assert_eq 0 "$RC" "drain exit status"
@@ -605,7 +633,7 @@ safety_settings: {rollback_threshold: 0}"
   assert_eq "$base 0" "${first% *}" "first test run (HEAD, exit status)"
   assert_validation_dir "${first##* }"
   assert_eq "applied" "$(outcomes "$good")" "attempts of the null-to-nullptr fix"
-  assert_eq "tests_failed" "$(outcomes "$bad")" "attempts of the size-zero-to-empty fix"
+  assert_eq "tests_failed" "$(outcomes "$bad")" "attempts of the size-to-empty fix"
   assert_eq "$good" "$(side_opportunities)" "fixes on the side branch"
   assert_no_file build "a build directory in the user's work tree"
 }

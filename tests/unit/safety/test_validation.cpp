@@ -145,6 +145,21 @@ TEST_CASE("ValidationTree") {
     CHECK(count_lines(count) == 2);
   }
 
+  SECTION("a file rewritten at the same size gets a later second: caches keyed on size and mtime see it") {
+    repo.write("m.py", "if x == None: pass\n");
+    const std::string c1 = repo.commit("eq");
+    repo.write("m.py", "if x is None: pass\n");
+    const std::string c2 = repo.commit("is");
+    const fs::path log = cache.path() / "mtimes";
+    safety::ValidationTree tree(git, options_for(repo, root, "stat -c %Y m.py >>'" + log.string() + "'"));
+    REQUIRE(tree.run_tests(c1).run->passed);
+    REQUIRE(tree.run_tests(c2).run->passed);
+    const std::string text = slurp(log);
+    const size_t nl = text.find('\n');
+    REQUIRE(nl != std::string::npos);
+    CHECK(std::stoll(text.substr(nl + 1)) > std::stoll(text.substr(0, nl)));
+  }
+
   SECTION("a failing test_setup is reported as such, not as a test failure") {
     auto o = options_for(repo, root, "true");
     o.test_setup = "echo no network; exit 7";
