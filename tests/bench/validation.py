@@ -5,11 +5,13 @@ The project is shaped like the ones the test gate must handle: `npm test` runs a
 exists in node_modules/.bin after `npm ci` (local file: packages: no network), `test_setup` is that `npm ci`,
 and the suite (12 files, 300 tests) does real work: it serves static files over HTTP by their absolute path
 (refusing dot-directories, as express's `send` does), hashes and sorts data, round-trips JSON. Five
-findings are queued (four javascript/eqeqeq-typeof, one javascript/eqeqeq; safety_level medium), and one
+findings are queued (four javascript/eqeqeq-typeof, one of mine/port-compare, a rule of the user's own in
+.git/autoloop/rules/ that makes `port == 80` strict: the built-in javascript/eqeqeq only suggests that where
+the code does not show both types), and one
 `git autoloop drain --now --foreground` is timed, in two variants:
 
   5 good       every fix passes the suite
-  1 breaking   the eqeqeq fix compares a port read from a query string (a string) with `=== 80`: the suite
+  1 breaking   the port-compare fix compares a port read from a query string (a string) with `=== 80`: the suite
                fails with it, and the drain must find it: by testing each fix alone (what it chooses when five
                runs are cheap against test_budget), and by halving the batch (test_budget set to ~10 runs of
                the base, measured in the first variant, so that testing each alone no longer fits)
@@ -111,7 +113,7 @@ function assetPath(name) {
 module.exports = { assetPath };
 """
 
-# ports.js: one javascript/eqeqeq finding (unsafe). Good: the port is a number when compared. Breaking: it is
+# ports.js: one mine/port-compare finding. Good: the port is a number when compared. Breaking: it is
 # the query string's text, so `=== 80` never holds.
 PORTS_GOOD = r"""'use strict';
 
@@ -276,10 +278,23 @@ test_timeout: 120
 test_budget: {test_budget}
 safety_settings: {{rollback_threshold: 0}}
 """)
+        write(repo, ".git/autoloop/rules/port-compare.yml", """id: mine/port-compare
+language: javascript
+category: code_quality
+severity: warning
+safety: safe
+message: "compare the port strictly"
+description: "the user's own rule"
+query: |
+  (binary_expression left: (identifier) @l operator: "==" right: (number) @n (#eq? @l "port")) @match
+fix:
+  - replace: "@match"
+    with: "{{l}} === {{n}}"
+""")
         cli = os.path.join(bin_dir, "git-autoloop")
         sh([cli, "scan"], repo, env)
         q = json.loads(sh([cli, "queue", "--format", "json", "--status", "open"], repo, env).stdout)
-        fixable = sorted((r["rule"], r["path"]) for r in q if r["rule"] in ("javascript/eqeqeq", "javascript/eqeqeq-typeof"))
+        fixable = sorted((r["rule"], r["path"]) for r in q if r["rule"] in ("mine/port-compare", "javascript/eqeqeq-typeof"))
         if len(fixable) != 5:
             raise SystemExit(f"expected 5 fixable findings, got {fixable}")
         t0 = time.perf_counter()

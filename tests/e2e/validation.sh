@@ -753,6 +753,66 @@ test_timeout: 60"
   assert_eq "1 0" "$(sed -n '2,3p' "$E2E_TEST_DIR/test-runs.log" | cut -d' ' -f2 | tr '\n' ' ' | sed 's/ $//')" "the fix's runs"
 }
 
+# --- What the tests execute (coverage) ---------------------------------------------------------------------
+
+# keys_module: two functions with a python/dict-keys-iteration finding each (an unsafe fix, its dict shown
+# by the code): f's loop is line 3, g's line 9.
+keys_module() {
+  cat >keys.py <<'PY'
+def f():
+    d = {"a": 1}
+    for k in d.keys():
+        print(k)
+
+
+def g():
+    d = {"b": 2}
+    for k in d.keys():
+        print(k)
+PY
+}
+
+test_coverage_decides_unsafe_fixes() {
+  # The "tests" write an lcov report the way a coverage tool does: f's lines ran, g's never did.
+  project_repo "safety_level: medium" "test_command: 'printf \"SF:keys.py\\nDA:2,1\\nDA:3,1\\nDA:4,1\\nDA:8,0\\nDA:9,0\\nDA:10,0\\nend_of_record\\n\" >cov.info'
+metrics: {coverage_report: cov.info}
+safety_settings: {rollback_threshold: 0}"
+  keys_module
+  commit_all "keys"
+  wait_for_scan
+  local f g c
+  f=$(db_query "SELECT id FROM opportunities WHERE path = 'keys.py' AND start_line = 3")
+  g=$(db_query "SELECT id FROM opportunities WHERE path = 'keys.py' AND start_line = 9")
+  [ -n "$f" ] && [ -n "$g" ] || fail "findings: $(queue_rows)"
+  expect_rc 0 git autoloop drain --now --foreground
+  assert_eq "applied" "$(outcomes "$f")" "the fix the tests execute"
+  assert_eq "not_executed" "$(outcomes "$g")" "the fix the tests never execute"
+  assert_contains "$(db_query "SELECT detail FROM attempts WHERE opportunity_id = $g")" "never execute the changed lines"
+  c=$(side_commits)
+  assert_eq "1" "$(grep -c . <<<"$c")" "fix commits"
+  assert_eq "size<=100, no-destruction, reparse, line-endings, tests (executed: 1 changed line)" \
+    "$(git log -1 --format='%(trailers:key=Autoloop-Validated,valueonly)' "$c" | grep .)" "Autoloop-Validated"
+  assert_not_contains "$(git autoloop review --list)" "caution:" "review of an executed fix"
+  run_cmd git autoloop queue --status failed
+  assert_contains "$OUT" "not_executed" "queue --status failed"
+}
+
+test_no_coverage_is_said() {
+  project_repo "safety_level: medium" "test_command: 'true'
+safety_settings: {rollback_threshold: 0}"
+  keys_module
+  commit_all "keys"
+  wait_for_scan
+  expect_rc 0 git autoloop drain --now --foreground
+  assert_contains "$OUT" "2 new fixes" "the drain"
+  local c
+  for c in $(side_commits); do
+    assert_eq "size<=100, no-destruction, reparse, line-endings, tests (coverage unknown)" \
+      "$(git log -1 --format='%(trailers:key=Autoloop-Validated,valueonly)' "$c" | grep .)" "Autoloop-Validated of $c"
+  done
+  assert_contains "$(git autoloop review --list)" "caution: tests ran, but coverage is unknown" "review"
+}
+
 run_test "node: npm ci in the validation worktree, static files served, a good fix applied and a breaking one refused, one worktree and one npm ci for two cycles" test_node_project
 run_test "node: the user's node_modules linked when the lockfile matches, not linked when it differs (no fix blamed)" test_node_link_dirs
 run_test "python: pytest passes on the base, a good fix applied, a breaking one refused" test_python_project
@@ -760,4 +820,6 @@ run_test "cmake: ctest passes on the base, a good fix applied, a breaking one re
 run_test "a suite that fails on the base blames no fix and stops the cycle" test_base_fails
 run_test "a hanging suite costs one timeout, then nothing while the base is the same" test_hanging_suite
 run_test "a fix whose tests fail once then pass is applied as flaky" test_flaky_fix
+run_test "coverage: an unsafe fix the tests execute is applied and says so, one they never execute is refused" test_coverage_decides_unsafe_fixes
+run_test "no coverage report: every tested fix says 'coverage unknown', and review shows it" test_no_coverage_is_said
 finish
