@@ -93,7 +93,9 @@ Runner define_status(CLI::App&) {
       } else {
         std::printf("last drain: %s, cycle %lld on %s: %d applied, %d failed%s\n", when(c.started_at).c_str(),
                     static_cast<long long>(c.id), c.branch.c_str(), c.applied, c.failed,
-                    c.rolled_back ? (", rolled back (" + c.detail + ")").c_str() : "");
+                    c.rolled_back                        ? (", rolled back (" + printable(c.detail) + ")").c_str()
+                    : c.detail.rfind("stopped: ", 0) == 0 ? ("; " + printable(c.detail)).c_str()
+                                                          : "");
       }
     }
     // Why the tests could not validate anything (no fix is blamed for it), and the last flaky run.

@@ -383,22 +383,26 @@ template <class Get, class Check> Leaf checked_string_leaf(std::string path, Get
   return leaf;
 }
 
-// Why a path-valued setting (relative to the work tree) could name something outside it: an absolute
-// path or a ".." component. Symlinks are checked where the file is read.
-std::optional<std::string> work_tree_path_problem(const std::string& value) {
+// Why a path setting cannot be used: too long, a control character, the wrong kind (`absolute`: it must
+// be absolute; else relative to the work tree, where an absolute path would leave it), a ".." component.
+// Symlinks are checked where the path is used. nullopt (also for the empty default): it can.
+std::optional<std::string> path_problem(const std::string& value, bool absolute) {
   if (value.empty()) return std::nullopt;
   if (value.size() > 4096) return std::string("it is longer than 4096 bytes");
   for (unsigned char c : value)
     if (c < 0x20 || c == 0x7f) return std::string("it holds a control character");
-  if (value.front() == '/') return std::string("it must be relative to the work tree, not absolute");
+  if (absolute && value.front() != '/') return std::string("it must be an absolute path");
+  if (!absolute && value.front() == '/') return std::string("it must be relative to the work tree, not absolute");
   for (size_t at = 0;;) {
     size_t slash = value.find('/', at);
     if (value.compare(at, slash == std::string::npos ? std::string::npos : slash - at, "..") == 0)
-      return std::string("it must stay inside the work tree (no \"..\")");
+      return std::string(absolute ? "it may not hold a \"..\" component" : "it must stay inside the work tree (no \"..\")");
     if (slash == std::string::npos) return std::nullopt;
     at = slash + 1;
   }
 }
+
+std::optional<std::string> work_tree_path_problem(const std::string& value) { return path_problem(value, false); }
 
 template <class Get> Leaf enum_leaf(std::string path, Get get, const std::vector<std::string>& allowed) {
   Leaf leaf{path, false, nullptr, nullptr};
@@ -453,21 +457,7 @@ Leaf local_only(Leaf leaf) {
   return leaf;
 }
 
-// Why an absolute directory setting cannot be used (nullopt: it can; empty means the default).
-std::optional<std::string> absolute_dir_problem(const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  if (value.size() > 4096) return std::string("it is longer than 4096 bytes");
-  for (unsigned char c : value)
-    if (c < 0x20 || c == 0x7f) return std::string("it holds a control character");
-  if (value.front() != '/') return std::string("it must be an absolute path");
-  for (size_t at = 0;;) {
-    size_t slash = value.find('/', at);
-    if (value.compare(at, slash == std::string::npos ? std::string::npos : slash - at, "..") == 0)
-      return std::string("it may not hold a \"..\" component");
-    if (slash == std::string::npos) return std::nullopt;
-    at = slash + 1;
-  }
-}
+std::optional<std::string> absolute_dir_problem(const std::string& value) { return path_problem(value, true); }
 
 // A list of directories inside the work tree (relative, no "..", not .git).
 template <class Get> Leaf dir_list_leaf(std::string path, Get get) {
