@@ -94,11 +94,12 @@ case $mode in
     say "running the tests"
     ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure
     # The unit, rule-data, merge and end-to-end tests again with ASan + UBSan (build-asan/; the suites/
-    # run in the plain build only: their kill and timing windows assume its speed), then every fuzz
-    # target for a short time (build-fuzz/).
+    # run in the plain build only: their kill and timing windows assume its speed; e2e/validation too:
+    # its time goes to npm, pytest and CMake, and the validation worktree's code runs under ASan in the
+    # unit tests), then every fuzz target for a short time (build-fuzz/).
     if [ "${SANITIZE_TESTS:-1}" != 0 ]; then
       say "running the tests under ASan + UBSan"
-      JOBS=$jobs "$here/tests/sanitize/run" -E '^suites/'
+      JOBS=$jobs "$here/tests/sanitize/run" -E '^suites/|^e2e/validation$'
     fi
     if [ "${FUZZ_TIME:-20}" != 0 ]; then
       say "fuzzing"
