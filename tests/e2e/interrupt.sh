@@ -62,6 +62,17 @@ group_members() {
   return 0
 }
 
+# settled_members PGID: group_members once the group is empty or 10 s have passed (a SIGKILLed process
+# lives until the kernel schedules its exit: on a loaded machine that takes a moment).
+settled_members() {
+  local tries=0
+  while [ -n "$(group_members "$1")" ] && [ $tries -lt 200 ]; do
+    sleep 0.05
+    tries=$((tries + 1))
+  done
+  group_members "$1"
+}
+
 # parent_of PID
 parent_of() {
   local stat
@@ -131,7 +142,7 @@ interrupt_foreground_drain() {
   local cycle
   cycle=$(db_query "SELECT max(id) FROM cycles")
   assert_contains "$(cat drain.err)" "drain interrupted (SIG$signal): cycle $cycle recorded as interrupted; nothing was published"
-  assert_eq "" "$(group_members "$tests")" "processes left in the test command's group"
+  assert_eq "" "$(settled_members "$tests")" "processes left in the test command's group"
   assert_no_worktree_left
   assert_eq "" "$(side_ref)" "side branch"
   assert_eq "interrupted by SIG$signal	0	0	1" \
@@ -174,7 +185,7 @@ test_worker_drain_on_sigterm() {
     [ $SECONDS -lt $deadline ] || fail "the worker still runs 10s after SIGTERM"
     sleep 0.05
   done
-  assert_eq "" "$(group_members "$tests")" "processes left in the test command's group"
+  assert_eq "" "$(settled_members "$tests")" "processes left in the test command's group"
   assert_no_worktree_left
   assert_eq "interrupted by SIGTERM" "$(db_query "SELECT interrupted FROM cycles ORDER BY id DESC LIMIT 1")" "the cycle"
   assert_eq "open" "$(opportunity_status "$ID")" "the finding"
