@@ -452,23 +452,28 @@ std::string test_fixes(Context& ctx, const scan::Engine& engine, TestGate& gate,
   }
   auto chain = live(plan);
   tip = build_chain(ctx, engine, chain_base, chain, validated);
-  // Fixes that pass one by one may still fail together (or the pending ones broke on a new base).
-  if (tip != chain_base && !passed_trees.count(tree_of(tip))) {
+  // The chain as it stands, tested whole unless a run passed on that very tree: when it fails (or the
+  // budget is spent) its new fixes are refused together (or left untested) and the chain rebuilt.
+  // Whether the chain that is left passed.
+  auto test_together = [&] {
+    if (tip == chain_base || passed_trees.count(tree_of(tip))) return true;
     auto together = test(tip);
-    if (!together || !together->passed) {
-      for (auto& p : plan)
-        if (p.outcome.empty() && !p.pending) {
-          if (!together) {
-            untested(&p);
-          } else {
-            p.outcome = "tests_failed";
-            p.detail = "fails in combination: " + describe_failure(*together, timeout_s);
-          }
+    if (together && together->passed) return true;
+    for (auto& p : plan)
+      if (p.outcome.empty() && !p.pending) {
+        if (!together) {
+          untested(&p);
+        } else {
+          p.outcome = "tests_failed";
+          p.detail = "fails in combination: " + describe_failure(*together, timeout_s);
         }
-      chain = live(plan);
-      tip = build_chain(ctx, engine, chain_base, chain, validated);
-    }
-  }
+      }
+    chain = live(plan);
+    tip = build_chain(ctx, engine, chain_base, chain, validated);
+    return false;
+  };
+  // Fixes that pass one by one may still fail together (or the pending ones broke on a new base).
+  test_together();
   // What the tests executed: each fix says so in its trailer, and an unsafe fix the tests never run is
   // not validated by them (the report, written by the tests, must show it; no report: "unknown").
   auto judge = [&](bool drop_unexecuted) {
@@ -492,18 +497,9 @@ std::string test_fixes(Context& ctx, const scan::Engine& engine, TestGate& gate,
     const bool dropped = judge(true);
     chain = live(plan);
     tip = build_chain(ctx, engine, chain_base, chain, validated);
-    if (dropped && tip != chain_base && !passed_trees.count(tree_of(tip))) {
-      auto together = test(tip);
-      if (!together || !together->passed) {
-        for (auto& p : plan)
-          if (p.outcome.empty() && !p.pending) {
-            p.outcome = together ? "tests_failed" : "untested";
-            p.detail = together ? "fails in combination: " + describe_failure(*together, timeout_s)
-                                : "test_budget spent before its tests ran";
-          }
-      } else {
-        judge(false);
-      }
+    // Without the dropped fixes the chain is a new tree: it must pass as a whole too.
+    if (dropped && test_together() && tip != chain_base) {
+      judge(false);
       chain = live(plan);
       tip = build_chain(ctx, engine, chain_base, chain, validated);
     }
