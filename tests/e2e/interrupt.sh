@@ -118,7 +118,7 @@ $(git worktree list)"
     common=$(git rev-parse --path-format=absolute --git-common-dir)
     while read -r file; do
       grep -q "^gitdir: $common/" "$file" || continue
-      echo "$known" | grep -qxF "${file%/.git}" || fail "orphaned worktree ${file%/.git}"
+      grep -qxF "${file%/.git}" <<<"$known" || fail "orphaned worktree ${file%/.git}"
     done < <(find "$XDG_CACHE_HOME/git-autoloop" -mindepth 2 -maxdepth 5 -name .git -type f)
   fi
 }

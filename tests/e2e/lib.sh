@@ -390,7 +390,7 @@ assert_fix_commit() {
   assert_contains "$trailers" "Autoloop-Rule: $rule" "trailers of $c"
   local key
   for key in Autoloop-Opportunity Autoloop-Fingerprint Autoloop-Validated; do
-    echo "$trailers" | grep -q "^$key: ." || fail "fix commit $c has no $key trailer; trailers:
+    grep -q "^$key: ." <<<"$trailers" || fail "fix commit $c has no $key trailer; trailers:
 $trailers"
   done
   numstat=$(git show --numstat --format= "$c")

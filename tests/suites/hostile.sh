@@ -830,7 +830,7 @@ test_terminal_escapes() {
   local cmd out
   for cmd in "queue --status all" "status" "review --list" "report"; do
     out=$(git autoloop $cmd 2>&1 || true)
-    if printf '%s' "$out" | grep -q "$(printf '\033')"; then fail "git autoloop $cmd printed a raw escape sequence"; fi
+    if grep -q "$(printf '\033')" <<<"$out"; then fail "git autoloop $cmd printed a raw escape sequence"; fi
   done
 }
 
