@@ -437,6 +437,18 @@ void CommitScanner::record_complexity(const std::string& commit, const FileJob& 
     ++stats.regressions;
     queue::Opportunity o;
     o.fingerprint = regression_fingerprint(job.path, c.key);
+    // A suggestion queued before functions had identities is keyed by the bare name: that row (open,
+    // or rejected, which must stay so) goes on standing for the function.
+    for (const auto& fn : result.functions) {
+      if (fn.key != c.key) continue;
+      const std::string legacy = regression_fingerprint(job.path, fn.name);
+      queue::OpportunityFilter filter;
+      filter.path = job.path;
+      filter.rule_id = k_regression_rule;
+      for (const auto& old : m_store.opportunities(filter))
+        if (old.fingerprint == legacy) o.fingerprint = legacy;
+      break;
+    }
     o.rule_id = k_regression_rule;
     o.category = "code_quality";
     o.severity = "warning";
