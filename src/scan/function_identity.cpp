@@ -115,7 +115,7 @@ TSNode parameters_of(TSNode fn) {
     TSNode next = field(d, "declarator");
     if (ts_node_is_null(next)) break;
     d = next;
-    if (is(d, "function_declarator")) return field(d, "parameters");
+    if (is(d, "function_declarator") || is(d, "abstract_function_declarator")) return field(d, "parameters");
   }
   return TSNode{};
 }
@@ -190,6 +190,7 @@ TSNode parameter_name(TSNode param) {
 // A parameter's type as written: its text without its name, default value and modifiers (`final`,
 // annotations), whitespace squeezed.
 std::string parameter_type(TSNode param, std::string_view source) {
+  if (is(param, "identifier")) return "_"; // an untyped lambda parameter: `(a, b) -> a + b`
   uint32_t start = ts_node_start_byte(param), end = ts_node_end_byte(param);
   std::vector<std::pair<uint32_t, uint32_t>> cut;
   TSNode name = parameter_name(param);

@@ -209,6 +209,8 @@ TEST_CASE("function identity: C and C++", "[scan]") {
     CHECK(keys(engine, "cpp", "void f(int a) {}\n") == keys(engine, "cpp", "void f(int count) {}\n"));
     CHECK(keys(engine, "cpp", "void f(int a) {}\n") != keys(engine, "cpp", "void f(long a) {}\n"));
     CHECK(keys(engine, "cpp", "void f(int &a, char *const *b, int c[]) {}\n") == Keys{"f(int&,char*const*,int[])"});
+    CHECK(keys(engine, "cpp", "char *Foo::name(void) const & { auto g = [](int x, long) { return x; }; return 0; }\n") ==
+          Keys{"Foo::name() const &", "Foo::name::<anonymous>(int,long)"});
   }
   SECTION("C counts parameters") {
     CHECK(keys(engine, "c", "static int f(int a, char *b) { return a; }\nvoid g(void) {}\n") ==
@@ -225,9 +227,11 @@ TEST_CASE("function identity: Java, Go and Rust", "[scan]") {
         "  void run(final String s, int... rest) {}\n"
         "  class Inner { void run() {} }\n"
         "  Runnable r = new Runnable() { public void run() {} };\n"
+        "  Svc(int n) { java.util.function.BinaryOperator<Integer> add = (a, b) -> a + b; }\n"
         "}\n";
     CHECK(keys(engine, "java", src) ==
-          Keys{"Svc.run(int)", "Svc.run(String,int...)", "Svc.Inner.run()", "Svc.new Runnable.run()"});
+          Keys{"Svc.run(int)", "Svc.run(String,int...)", "Svc.Inner.run()", "Svc.new Runnable.run()", "Svc.Svc(int)",
+               "Svc.Svc.add(_,_)"});
   }
   SECTION("Go: methods take their receiver type, pointer or not") {
     const char* src =
