@@ -2,7 +2,8 @@
 # Metrics and regressions (issue 4 §3): a commit that doubles a function's complexity creates a suggest-only
 # opportunity and a line in the next hook's output; one that lowers it records an improvement (and the
 # suggestion resolves); new security findings are announced by the next hook; coverage from an lcov or
-# Cobertura report at metrics.coverage_report is recorded per commit.
+# Cobertura report at metrics.coverage_report is recorded per commit; functions keep their identity
+# across @overload stubs and same names in other classes (issue 12 §6).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # branchy FILE N: a Python function `route` with cyclomatic complexity 1 + N (N if statements).
