@@ -228,6 +228,9 @@ std::string signature_of(const LanguageProfile& language, TSNode fn, std::string
       sig += (first ? "" : ",") + parameter_type(c, source);
       first = false;
     }
+    // C/C++'s `f(int, ...)`: the ellipsis is no named node.
+    for (uint32_t i = 0; i < ts_node_child_count(params); ++i)
+      if (is(ts_node_child(params, i), "...")) sig += first ? "..." : ",...";
   } else if (is(params, "identifier")) {
     sig += "_"; // a Java lambda's `x -> ...`
   }

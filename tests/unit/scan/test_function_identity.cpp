@@ -208,6 +208,7 @@ TEST_CASE("function identity: C and C++", "[scan]") {
   SECTION("a renamed parameter keeps the identity, another type changes it") {
     CHECK(keys(engine, "cpp", "void f(int a) {}\n") == keys(engine, "cpp", "void f(int count) {}\n"));
     CHECK(keys(engine, "cpp", "void f(int a) {}\n") != keys(engine, "cpp", "void f(long a) {}\n"));
+    CHECK(keys(engine, "cpp", "int log(const char *fmt, ...) { return 0; }\n") == Keys{"log(const char*,...)"});
     CHECK(keys(engine, "cpp", "void f(int &a, char *const *b, int c[]) {}\n") == Keys{"f(int&,char*const*,int[])"});
     CHECK(keys(engine, "cpp", "char *Foo::name(void) const & { auto g = [](int x, long) { return x; }; return 0; }\n") ==
           Keys{"Foo::name() const &", "Foo::name::<anonymous>(int,long)"});
