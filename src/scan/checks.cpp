@@ -1,5 +1,7 @@
 #include "scan/checks.hpp"
 
+#include "scan/function_identity.hpp"
+
 #include <cstring>
 
 namespace scan {
@@ -48,7 +50,8 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
     // @name is the function's name; the function is the reported node.
     for (const auto& c : input.captures)
       if (c.name == "name") out.subject = std::string(input.source.substr(c.start_byte, c.end_byte - c.start_byte));
-    if (out.subject.empty() || out.subject[0] == '_') {
+    // An @overload stub is no function of its own: the implementation after it is the one reported.
+    if (out.subject.empty() || out.subject[0] == '_' || is_overload_stub(input.node, input.source)) {
       out.keep = false;
       return out;
     }
