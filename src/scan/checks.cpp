@@ -1,5 +1,7 @@
 #include "scan/checks.hpp"
 
+#include "scan/checks_c.hpp"
+
 #include <cstring>
 
 namespace scan {
@@ -42,6 +44,14 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
   if (name.empty()) return out;
   if (name == "inside-loop") {
     out.keep = inside_loop(input.node);
+  } else if (name == "unchecked-allocation") {
+    out.keep = allocation_unchecked(input);
+  } else if (name == "real-cast") {
+    out.keep = is_real_cast(input);
+  } else if (name == "unbounded-copy") {
+    out.keep = copy_may_overflow(input);
+  } else if (name == "cpp-only-code") {
+    out.keep = !compiled_as_c_too(input.source);
   } else if (name == "outside-tests") {
     out.deferred_check = name;
   } else if (name == "untested-public-function") {
