@@ -50,6 +50,8 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
     out.keep = is_real_cast(input);
   } else if (name == "unbounded-copy") {
     out.keep = copy_may_overflow(input);
+  } else if (name == "parameter-only-read") {
+    out.keep = parameter_only_read(input);
   } else if (name == "cpp-only-code") {
     out.keep = !compiled_as_c_too(input.source);
   } else if (name == "outside-tests") {

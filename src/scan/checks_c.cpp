@@ -714,7 +714,73 @@ std::optional<std::string> decode_literal(std::string_view literal, bool& wide) 
   return out;
 }
 
+// Whether the body changes, returns or lends out the parameter `name`, which makes the copy the
+// function's own: `s += x`, `s[0] = c`, `++n`, `s.erase(...)`, `std::transform(s.begin(), ...)`, `return s;`, `&s`.
+bool parameter_changed(TSNode body, std::string_view name, std::string_view source) {
+  bool changed = false, stop = false;
+  uint32_t visited = 0;
+  walk(body, [&](TSNode n) {
+    if (++visited > k_max_scope_nodes) {
+      changed = stop = true; // too long to tell: say nothing
+      return false;
+    }
+    if (!is(n, "identifier") || text_of(n, source) != name) return true;
+    TSNode node = n;
+    bool whole = true; // the parameter itself, not an element or member of it
+    for (int steps = 0; steps < 16; ++steps) {
+      TSNode parent = ts_node_parent(node);
+      if (is(parent, "assignment_expression") && same(field(parent, "left"), node)) changed = true;
+      else if (is(parent, "update_expression")) changed = true;
+      else if (whole && is(parent, "pointer_expression") && operator_of(parent) == "&") changed = true;
+      else if (whole && is(parent, "return_statement")) changed = true;
+      else if (is(parent, "field_expression") && same(field(parent, "argument"), node) &&
+               is(ts_node_parent(parent), "call_expression") &&
+               one_of(text_of(field(parent, "field"), source),
+                      {"erase", "insert", "push_back", "emplace_back", "push_front", "emplace_front", "pop_back",
+                       "pop_front", "append", "clear", "resize", "assign", "replace", "swap", "emplace", "sort",
+                       "reverse", "unique", "remove", "remove_if", "merge", "splice", "shrink_to_fit", "reserve"}))
+        changed = true;
+      else if (is_any(parent, {"subscript_expression", "field_expression"}) && same(field(parent, "argument"), node)) {
+        node = parent; // s[0] = c, s.field = x
+        whole = false;
+        continue;
+      } else if (is(parent, "parenthesized_expression")) {
+        node = parent;
+        continue;
+      }
+      break;
+    }
+    // An algorithm writing through iterators into it: std::transform(s.begin(), s.end(), s.begin(), f).
+    for (TSNode a = ts_node_parent(n); !changed && !ts_node_is_null(a) && !same(a, body); a = ts_node_parent(a)) {
+      if (!is(a, "call_expression")) continue;
+      std::string_view callee = text_of(field(a, "function"), source);
+      if (size_t colons = callee.rfind("::"); colons != std::string_view::npos) callee = callee.substr(colons + 2);
+      if (one_of(callee, {"transform", "sort", "stable_sort", "reverse", "remove", "remove_if", "unique", "replace",
+                          "replace_if", "fill", "iota", "shuffle", "rotate", "partition", "nth_element", "getline",
+                          "swap", "erase", "erase_if"}))
+        changed = true;
+    }
+    stop = changed;
+    return false;
+  }, stop);
+  return changed;
+}
+
 } // namespace
+
+bool parameter_only_read(const CheckInput& input) {
+  std::string_view name;
+  TSNode function{};
+  for (const auto& c : input.captures)
+    if (c.name == "pname") name = input.source.substr(c.start_byte, c.end_byte - c.start_byte);
+  for (TSNode a = ts_node_parent(input.node); !ts_node_is_null(a); a = ts_node_parent(a))
+    if (is_any(a, {"function_definition", "lambda_expression"})) {
+      function = a;
+      break;
+    }
+  if (name.empty() || ts_node_is_null(function)) return true;
+  return !parameter_changed(field(function, "body"), name, input.source);
+}
 
 bool compiled_as_c_too(std::string_view source) {
   for (size_t at = source.find("__cplusplus"); at != std::string_view::npos; at = source.find("__cplusplus", at + 1)) {
@@ -815,7 +881,30 @@ std::optional<uint64_t> c_format_max_length(std::string_view format, const std::
     case 'c': digits = size == 3 ? 0 : 1; break; // %lc: a multibyte sequence of MB_CUR_MAX bytes
     case 'p': digits = 18; break;                 // 0x + 16 hex digits ("(nil)" is shorter)
     case 's': digits = 0; break;
-    default: return std::nullopt;                  // floating point, %n, %m, unknown
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G': {
+      // -d.ddde+308: sign, P + 1 digits, '.', 'e', the exponent's sign and up to three digits (five for
+      // long double); %g (P significant digits) and its fixed form ("-0.0000ddd") are never longer.
+      uint64_t p = precision ? std::max<uint64_t>(*precision, 1) : 6;
+      uint64_t exponent = size == 3 && format[i - 1] == 'L' ? 5 : 3;
+      total += std::max<uint64_t>(width, p + 5 + exponent);
+      if (total > k_huge) return std::nullopt;
+      ++arg;
+      continue;
+    }
+    case 'f':
+    case 'F': {
+      // -ddd.ddd: a double has at most 309 integer digits (DBL_MAX), a long double 4933.
+      uint64_t p = precision ? *precision : 6;
+      uint64_t integer = size == 3 && format[i - 1] == 'L' ? 4933 : 309;
+      total += std::max<uint64_t>(width, 1 + integer + 1 + p);
+      if (total > k_huge) return std::nullopt;
+      ++arg;
+      continue;
+    }
+    default: return std::nullopt; // %a, %n, %m, unknown
     }
     uint64_t length;
     if (conversion == 's') {
@@ -903,7 +992,16 @@ bool is_real_cast(const CheckInput& input) {
   TSNode value = field(cast, "value");
   // `(std::min)(a, b)`, `(std::max)(x, y)`, `(numeric_limits<T>::max)()`: parenthesised so that the
   // Windows min/max macros do not expand. A cast of a comma expression or of nothing is no cast.
-  if (one_of(last, {"min", "max", "lowest", "min_element", "max_element", "minmax"})) return false;
+  if (one_of(last, {"min", "max", "lowest", "min_element", "max_element", "minmax", "epsilon", "infinity", "quiet_NaN",
+                    "signaling_NaN", "denorm_min", "round_error"}))
+    return false;
+  // `(std::abs)(x)`, `(std::isnan)(v)`: a function of the standard library called through parentheses
+  // (the same macro guard). Its types end in _t or are the few named below.
+  if (starts_with(spelled, "std::") && spelled.find("::", 5) == std::string_view::npos && last == spelled.substr(5) &&
+      is(value, "parenthesized_expression") && !(last.size() > 2 && last.substr(last.size() - 2) == "_t") &&
+      !one_of(last, {"byte", "string", "wstring", "u8string", "u16string", "u32string", "string_view", "wstring_view",
+                     "streamsize", "streamoff", "any", "function"}))
+    return false;
   TSNode operand = value;
   if (is(operand, "parenthesized_expression") && is(strip_parentheses(operand), "comma_expression")) return false;
   if (!is(name, "type_identifier")) return true;
@@ -939,6 +1037,7 @@ bool copy_may_overflow(const CheckInput& input) {
   });
   if (args.size() < 2) return true;
   TSNode dest = strip_parentheses(args[0]);
+  while (is(dest, "cast_expression")) dest = strip_parentheses(field(dest, "value")); // (char *)buf
   if (!is(dest, "identifier")) return true;
   TSNode root = root_of(call);
   std::optional<uint64_t> capacity = array_size(call, text_of(dest, input.source), root, input.source);

@@ -34,6 +34,12 @@ bool copy_may_overflow(const CheckInput& input);
 // break the C build. Linear in the file. Throws nothing.
 bool compiled_as_c_too(std::string_view source);
 
+// "parameter-only-read" (captures @pname, the parameter's name; @match inside its function). False
+// when the function body changes the parameter (assigns it or an element, ++/--, a mutating member
+// such as erase/append/push_back, an algorithm such as std::transform over it), returns it or takes
+// its address: the copy is then the function's own and a const reference would not do. Throws nothing.
+bool parameter_only_read(const CheckInput& input);
+
 // The number of characters (not counting the terminator) a C string or character-array literal
 // denotes, `"..."`, `L"..."`, `u8"..."` and raw strings included; nullopt when it is not a literal.
 // Escapes count as one character; for wide literals, each UTF-8 sequence counts as one.

@@ -124,8 +124,22 @@ TEST_CASE("c_format_max_length") {
     CHECK_FALSE(scan::c_format_max_length("%s", V{}).has_value());
     CHECK_FALSE(scan::c_format_max_length("%d %s", V{5}).has_value()); // the 5 belongs to %d
   }
+  SECTION("%e and %g: sign, precision digits, point, exponent") {
+    CHECK(scan::c_format_max_length("%e", {}) == 14u);    // -1.000000e+308
+    CHECK(scan::c_format_max_length("%g", {}) == 14u);
+    CHECK(scan::c_format_max_length("%1.15g", {}) == 23u); // cJSON's number format
+    CHECK(scan::c_format_max_length("%.0e", {}) == 9u);
+    CHECK(scan::c_format_max_length("%Le", {}) == 16u);
+    CHECK(scan::c_format_max_length("%30g", {}) == 30u);
+  }
+  SECTION("%f: up to 309 integer digits for a double, 4933 for a long double") {
+    CHECK(scan::c_format_max_length("%f", {}) == 317u);
+    CHECK(scan::c_format_max_length("%.3f", {}) == 314u);
+    CHECK(scan::c_format_max_length("%lf", {}) == 317u);
+    CHECK(scan::c_format_max_length("%.0Lf", {}) == 4935u);
+  }
   SECTION("no bound") {
-    for (const char* f : {"%f", "%.2f", "%e", "%g", "%a", "%*d", "%.*s", "%n", "%ls", "%lc", "%", "%5", "%q", "%m"})
+    for (const char* f : {"%a", "%*d", "%.*s", "%n", "%ls", "%lc", "%", "%5", "%q", "%m"})
       CHECK_FALSE(scan::c_format_max_length(f, V{3}).has_value());
   }
 }
@@ -220,8 +234,10 @@ TEST_CASE("run_check real-cast") {
         "auto e = (std::size_t)(x);\n"                                // 4
         "auto g = (Pair)(x, y);\n"                                    // 5
         "auto h = (std::max<long>)(x, y);\n"                          // 6
-        "auto i = (const char *)p;\n";                                // 7
-    CHECK(cast_lines(src) == std::vector<int>{1, 4, 7});
+        "auto i = (const char *)p;\n"                                 // 7
+        "auto j = (std::abs)(x) + (std::string)(s).size();\n"        // 8: std::string is a type
+        "auto k = (std::uint8_t)(x);\n";                             // 9
+    CHECK(cast_lines(src) == std::vector<int>{1, 4, 7, 8, 9});
   }
 
   SECTION("a name declared as a value in the function or the file is no type") {
