@@ -54,6 +54,8 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
     out.keep = parameter_only_read(input);
   } else if (name == "cpp-only-code") {
     out.keep = !compiled_as_c_too(input.source);
+    // Which file it is is known only with the context: a .h that shows no C++ may be C.
+    if (out.keep && !shows_cpp_syntax(input.source)) out.deferred_check = name;
   } else if (name == "outside-tests") {
     out.deferred_check = name;
   } else if (name == "untested-public-function") {
@@ -74,6 +76,11 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
 bool apply_deferred_check(const Finding& finding, const FileContext& context) {
   if (finding.deferred_check.empty()) return true;
   if (finding.deferred_check == "outside-tests") return !context.is_test_file;
+  if (finding.deferred_check == "cpp-only-code") {
+    // A C-looking header: C++-only spellings would break the C files that include it.
+    const std::string& p = context.path;
+    return !(p.size() >= 2 && (p.compare(p.size() - 2, 2, ".h") == 0 || p.compare(p.size() - 2, 2, ".H") == 0));
+  }
   if (finding.deferred_check == "untested-public-function") {
     if (context.is_test_file || !context.referenced_by_tests) return false;
     if (!context.all_lines_changed &&

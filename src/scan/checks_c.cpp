@@ -16,7 +16,7 @@ namespace {
 constexpr int k_max_constant_depth = 4;       // `#define A B`, `B` an enum constant, ...
 constexpr uint32_t k_max_statements = 4096;   // statements followed after an allocation
 constexpr uint32_t k_max_top_level = 20000;   // file-scope declarations looked through
-constexpr uint32_t k_max_scope_nodes = 50000; // nodes of a function looked through for a declaration
+constexpr uint32_t k_max_scope_nodes = 50000; // nodes of a function body looked through
 constexpr uint64_t k_huge = uint64_t(1) << 40; // any size past this is "no bound"
 
 // ---- tree helpers ---------------------------------------------------------------------------------
@@ -352,9 +352,10 @@ uint32_t argument_index(TSNode list, TSNode arg) {
 
 Occurrence classify(TSNode occurrence, TSNode root, std::string_view source, int depth);
 
-// Whether `function` (a definition in this file) checks its parameter `index` before anything
-// else is done with it: a helper such as `static int require(void *p) { if (!p) abort(); ... }`.
-bool function_checks_parameter(TSNode function, uint32_t index, TSNode root, std::string_view source, int depth) {
+// What `function` (a definition in this file) first does with its parameter `index`: a check (a
+// helper such as `static void need(void *p) { if (!p) abort(); }`), a use (`p[0] = 0` before any
+// check), or nothing telling.
+Occurrence parameter_occurrence(TSNode function, uint32_t index, TSNode root, std::string_view source, int depth) {
   TSNode fd = field(function, "declarator");
   while (!ts_node_is_null(fd) && !is(fd, "function_declarator")) fd = field(fd, "declarator");
   TSNode params = field(fd, "parameters");
@@ -369,7 +370,7 @@ bool function_checks_parameter(TSNode function, uint32_t index, TSNode root, std
     return true;
   });
   std::string_view name = text_of(declared_name(field(param, "declarator")), source);
-  if (name.empty()) return false;
+  if (name.empty()) return Occurrence::escape;
   Occurrence first = Occurrence::ignore;
   bool stop = false;
   walk(field(function, "body"), [&](TSNode n) {
@@ -379,7 +380,7 @@ bool function_checks_parameter(TSNode function, uint32_t index, TSNode root, std
     stop = first != Occurrence::ignore;
     return false;
   }, stop);
-  return first == Occurrence::check;
+  return first;
 }
 
 // What the expression `occurrence` (the pointer, or an expression whose value is it) does with the
@@ -434,7 +435,8 @@ Occurrence classify(TSNode occurrence, TSNode root, std::string_view source, int
       if (dereferences_argument(callee, index)) return Occurrence::use;
       if (depth == 0 && is(field(call, "function"), "identifier")) {
         TSNode def = function_named(root, callee, source);
-        if (!ts_node_is_null(def) && function_checks_parameter(def, index, root, source, depth)) return Occurrence::check;
+        Occurrence inside = ts_node_is_null(def) ? Occurrence::escape : parameter_occurrence(def, index, root, source, depth);
+        if (inside == Occurrence::check || inside == Occurrence::use) return inside;
       }
       return Occurrence::escape; // an unknown function may check it, store it or free it
     }
@@ -529,36 +531,6 @@ Occurrence first_occurrence_after(TSNode statement, std::string_view target, boo
 }
 
 // ---- casts ----------------------------------------------------------------------------------------
-
-// Whether `name` is declared in `scope` (a function or the file) as a variable, parameter or
-// function: then `(name)(x)` calls it and `(name)-1` subtracts from it.
-bool declared_as_value(std::string_view name, TSNode scope, std::string_view source) {
-  bool found = false, stop = false;
-  uint32_t visited = 0;
-  walk(scope, [&](TSNode n) {
-    if (++visited > k_max_scope_nodes) {
-      stop = true;
-      return false;
-    }
-    if (is_any(n, {"type_definition", "struct_specifier", "class_specifier", "union_specifier", "enum_specifier",
-                   "alias_declaration", "template_parameter_list", "field_declaration_list"}))
-      return false; // types and members
-    if (is_any(n, {"init_declarator", "pointer_declarator", "array_declarator", "function_declarator",
-                   "reference_declarator"})) {
-      if (text_of(declared_name(n), source) == name) stop = found = true;
-      return !found;
-    }
-    if (is_any(n, {"declaration", "parameter_declaration", "optional_parameter_declaration"})) {
-      for_each_named_child(n, [&](TSNode d) { // `int len;`, `int a, len;`: the identifiers are declarators
-        if (is(d, "identifier") && text_of(d, source) == name) stop = found = true;
-        return !found;
-      });
-      return !found;
-    }
-    return true;
-  }, stop);
-  return found;
-}
 
 // `std::min<std::size_t>` -> `std::min`: the name without a trailing template argument list.
 std::string_view without_template_arguments(std::string_view name) {
@@ -806,6 +778,38 @@ bool compiled_as_c_too(std::string_view source) {
   return false;
 }
 
+bool shows_cpp_syntax(std::string_view source) {
+  auto word_at = [&](size_t i, std::string_view word) {
+    if (source.substr(i, word.size()) != word) return false;
+    auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    return (i == 0 || !ident(source[i - 1])) && (i + word.size() >= source.size() || !ident(source[i + word.size()]));
+  };
+  for (size_t i = 0; i < source.size(); ++i) {
+    char c = source[i];
+    if (c == '/' && i + 1 < source.size() && source[i + 1] == '/') { // line comment
+      size_t end = source.find('\n', i);
+      if (end == std::string_view::npos) break;
+      i = end;
+    } else if (c == '/' && i + 1 < source.size() && source[i + 1] == '*') { // block comment
+      size_t end = source.find("*/", i + 2);
+      if (end == std::string_view::npos) break;
+      i = end + 1;
+    } else if (c == '"' || c == '\'') { // string or character literal
+      size_t j = i + 1;
+      while (j < source.size() && source[j] != c && source[j] != '\n') j += source[j] == '\\' ? 2 : 1;
+      i = j;
+    } else if (c == ':' && i + 1 < source.size() && source[i + 1] == ':') {
+      return true;
+    } else if (std::isalpha(static_cast<unsigned char>(c))) {
+      for (const char* word : {"template", "namespace", "class", "nullptr", "constexpr", "operator", "typename",
+                               "static_cast", "reinterpret_cast", "const_cast", "dynamic_cast", "decltype", "noexcept"})
+        if (word_at(i, word)) return true;
+      while (i + 1 < source.size() && (std::isalnum(static_cast<unsigned char>(source[i + 1])) || source[i + 1] == '_')) ++i;
+    }
+  }
+  return false;
+}
+
 std::optional<uint64_t> c_literal_length(std::string_view literal) {
   bool wide = false;
   auto value = decode_literal(literal, wide);
@@ -1004,25 +1008,7 @@ bool is_real_cast(const CheckInput& input) {
     return false;
   TSNode operand = value;
   if (is(operand, "parenthesized_expression") && is(strip_parentheses(operand), "comma_expression")) return false;
-  if (!is(name, "type_identifier")) return true;
-  // `(callback)(x)`, `(len)-1`: a name the function or file declares as a value.
-  TSNode scope = cast;
-  for (TSNode p = ts_node_parent(cast); !ts_node_is_null(p); p = ts_node_parent(p))
-    if (is(p, "function_definition")) scope = p;
-  TSNode root = root_of(cast);
-  if (!same(scope, cast) && declared_as_value(spelled, scope, input.source)) return false;
-  bool at_file_scope = false;
-  for_each_top_level(root, [&](TSNode child) {
-    if (at_file_scope || !is(child, "declaration")) return;
-    for_each_named_child(child, [&](TSNode d) {
-      if (!is_any(d, {"identifier", "init_declarator", "pointer_declarator", "array_declarator", "function_declarator"}))
-        return true;
-      if (text_of(declared_name(d), input.source) == spelled) at_file_scope = true;
-      return !at_file_scope;
-    });
-  });
-  if (at_file_scope) return false;
-  return !is_any(function_named(root, spelled, input.source), {"function_definition"});
+  return true;
 }
 
 bool copy_may_overflow(const CheckInput& input) {

@@ -19,9 +19,10 @@ namespace scan {
 // (dereference, indexing, a string/memory function) before any null check. Throws nothing.
 bool allocation_unchecked(const CheckInput& input);
 
-// "real-cast" (@match: a cast_expression). False for what tree-sitter parses as a cast but is a
-// call or an operand in parentheses: `(std::min)(a, b)`, `(std::numeric_limits<T>::max)()`,
-// `(callback)(x)` or `(len)-1` where the name is declared as a variable or function. Throws nothing.
+// "real-cast" (@match: a cast_expression). False for what tree-sitter-cpp parses as a cast but is a
+// call of a parenthesised function name: `(std::min)(a, b)`, `(std::max<long>)(x, y)`,
+// `(std::abs)(x)`, and parentheses around a comma expression. (`(name)(x)` and `(len)-1` with a
+// single plain name are already parsed as a call and a subtraction.) Throws nothing.
 bool is_real_cast(const CheckInput& input);
 
 // "unbounded-copy" (@match: a call to strcpy/wcscpy/stpcpy/sprintf/...). False when the destination
@@ -39,6 +40,11 @@ bool compiled_as_c_too(std::string_view source);
 // such as erase/append/push_back, an algorithm such as std::transform over it), returns it or takes
 // its address: the copy is then the function's own and a const reference would not do. Throws nothing.
 bool parameter_only_read(const CheckInput& input);
+
+// Whether the code (outside comments and literals) uses anything C does not have: `::`, template,
+// namespace, class, nullptr, constexpr, operator, typename, the named casts, decltype, noexcept.
+// A `.h` without any is taken to be C compiled with a C++ project ("cpp-only-code"). Linear. Throws nothing.
+bool shows_cpp_syntax(std::string_view source);
 
 // The number of characters (not counting the terminator) a C string or character-array literal
 // denotes, `"..."`, `L"..."`, `u8"..."` and raw strings included; nullopt when it is not a literal.

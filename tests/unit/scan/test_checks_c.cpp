@@ -70,7 +70,7 @@ TEST_CASE("c_literal_length") {
   }
   SECTION("raw strings") {
     CHECK(scan::c_literal_length("R\"(a\"b)\"") == 3u);
-    CHECK(scan::c_literal_length("R\"x(a)\"b)x\"") == 5u);
+    CHECK(scan::c_literal_length("R\"x(a)\"b)x\"") == 4u);
   }
   SECTION("not a literal, or malformed") {
     CHECK_FALSE(scan::c_literal_length("abc").has_value());
@@ -235,20 +235,19 @@ TEST_CASE("run_check real-cast") {
         "auto g = (Pair)(x, y);\n"                                    // 5
         "auto h = (std::max<long>)(x, y);\n"                          // 6
         "auto i = (const char *)p;\n"                                 // 7
-        "auto j = (std::abs)(x) + (std::string)(s).size();\n"        // 8: std::string is a type
+        "auto j = (std::abs)(x) + (std::string)s;\n"                // 8: std::string is a type
         "auto k = (std::uint8_t)(x);\n";                             // 9
     CHECK(cast_lines(src) == std::vector<int>{1, 4, 7, 8, 9});
   }
 
-  SECTION("a name declared as a value in the function or the file is no type") {
+  SECTION("a single plain name in parentheses is a call or an operand to the parser, never a cast") {
     const char* src =
-        "int limit;\n"                                                // 1
-        "int f(int len, void (*cb)(int)) {\n"                         // 2
-        "  (cb)(len);\n"                                              // 3
-        "  int total = (limit)(len);\n"                               // 4
-        "  return (Size)(len);\n"                                     // 5
+        "int f(int len, void (*cb)(int), int *p) {\n"               // 1
+        "  (cb)(len);\n"                                             // 2
+        "  int a = (len)-1 + (len)*p[0];\n"                          // 3
+        "  return (Size)(len) + (Size)len;\n"                        // 4: only the second is a cast
         "}\n";
-    CHECK(cast_lines(src) == std::vector<int>{5});
+    CHECK(cast_lines(src) == std::vector<int>{4});
   }
 }
 
@@ -297,5 +296,41 @@ TEST_CASE("compiled_as_c_too") {
     CHECK_FALSE(scan::compiled_as_c_too("extern \"C\" {\nint f();\n}\n"));
     CHECK_FALSE(scan::compiled_as_c_too("#ifdef __cplusplus\n#include <cstdio>\n#endif\n\n\n\nextern \"C\" int f();\n"));
     CHECK_FALSE(scan::compiled_as_c_too(""));
+  }
+}
+
+TEST_CASE("shows_cpp_syntax") {
+  CHECK(scan::shows_cpp_syntax("std::string s;"));
+  CHECK(scan::shows_cpp_syntax("template <class T> T f();"));
+  CHECK(scan::shows_cpp_syntax("int *p = nullptr;"));
+  CHECK(scan::shows_cpp_syntax("class A {};"));
+  CHECK_FALSE(scan::shows_cpp_syntax("typedef unsigned char png_byte;\nint *p = NULL;\n"));
+  CHECK_FALSE(scan::shows_cpp_syntax("/* a C++ class:: template */\n// namespace std::\nconst char *s = \"a::b class\";\nchar c = ':';\n"));
+  CHECK_FALSE(scan::shows_cpp_syntax("int classes, templates; int my_template_count;"));
+  CHECK_FALSE(scan::shows_cpp_syntax("/* unterminated"));
+  CHECK_FALSE(scan::shows_cpp_syntax(""));
+}
+
+TEST_CASE("run_check cpp-only-code") {
+  Engine engine({checked_rule("cpp", "((null) @match)", "cpp-only-code")});
+  SECTION("a C-looking file: deferred to its path; a .h is dropped, a .cpp kept") {
+    const std::string src = "int *p = NULL;\n";
+    auto findings = engine.scan(lang("cpp"), src).findings;
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].deferred_check == "cpp-only-code");
+    scan::FileContext header;
+    header.path = "include/png_like.h";
+    CHECK(scan::apply_context(findings, src, header).empty());
+    scan::FileContext source;
+    source.path = "src/main.cpp";
+    CHECK(scan::apply_context(findings, src, source).size() == 1);
+    source.path = "include/util.hpp";
+    CHECK(scan::apply_context(findings, src, source).size() == 1);
+  }
+  SECTION("a header that shows C++ is C++; one guarded for C linkage is not") {
+    auto cpp = engine.scan(lang("cpp"), "namespace n { int *p = NULL; }\n").findings;
+    REQUIRE(cpp.size() == 1);
+    CHECK(cpp[0].deferred_check.empty());
+    CHECK(engine.scan(lang("cpp"), "#ifdef __cplusplus\nextern \"C\" {\n#endif\nint *p = NULL;\n").findings.empty());
   }
 }
