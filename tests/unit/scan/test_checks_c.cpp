@@ -334,3 +334,34 @@ TEST_CASE("run_check cpp-only-code") {
     CHECK(engine.scan(lang("cpp"), "#ifdef __cplusplus\nextern \"C\" {\n#endif\nint *p = NULL;\n").findings.empty());
   }
 }
+
+TEST_CASE("run_check parameter-only-read") {
+  Engine engine({checked_rule("cpp",
+                              "((function_definition declarator: (function_declarator parameters: (parameter_list "
+                              "(parameter_declaration declarator: (identifier) @pname) @match))))",
+                              "parameter-only-read")});
+  auto reported = [&](const std::string& src) {
+    std::vector<std::string> names;
+    for (const auto& f : engine.scan(lang("cpp"), src).findings)
+      for (const auto& c : f.captures)
+        if (c.name == "pname") names.push_back(src.substr(c.start_byte, c.end_byte - c.start_byte));
+    return names;
+  };
+  SECTION("read-only parameters are kept, changed or returned ones dropped") {
+    CHECK(reported("int f(std::string a, std::string b, std::string c) {\n"
+                   "  b += a;\n"
+                   "  return c.size() + a[0];\n"
+                   "}\n") == std::vector<std::string>{"a", "c"});
+    CHECK(reported("std::string f(std::string a, std::string b) { use(a); return b; }\n") ==
+          std::vector<std::string>{"a"});
+    CHECK(reported("void f(std::vector<int> v, std::vector<int> w) { v.push_back(1); w.size(); }\n") ==
+          std::vector<std::string>{"w"});
+    CHECK(reported("void f(std::string s, std::string t) { std::getline(in, s); take(&t); }\n").empty());
+    CHECK(reported("void f(std::string s) { s[0] = 'x'; }\n").empty());
+    CHECK(reported("void f(int n) { ++n; }\n").empty());
+    CHECK(reported("void f(std::string s) { std::sort(s.begin(), s.end()); print(s); }\n").empty());
+  }
+  SECTION("an element returned is a read") {
+    CHECK(reported("char f(std::string s) { return s[0]; }\n") == std::vector<std::string>{"s"});
+  }
+}
