@@ -77,9 +77,9 @@ bool apply_deferred_check(const Finding& finding, const FileContext& context) {
   if (finding.deferred_check.empty()) return true;
   if (finding.deferred_check == "outside-tests") return !context.is_test_file;
   if (finding.deferred_check == "cpp-only-code") {
-    // A C-looking header: C++-only spellings would break the C files that include it.
+    // A C-looking header: C++-only spellings would break the C files that include it. (`.H` is C++.)
     const std::string& p = context.path;
-    return !(p.size() >= 2 && (p.compare(p.size() - 2, 2, ".h") == 0 || p.compare(p.size() - 2, 2, ".H") == 0));
+    return !(p.size() >= 2 && p.compare(p.size() - 2, 2, ".h") == 0);
   }
   if (finding.deferred_check == "untested-public-function") {
     if (context.is_test_file || !context.referenced_by_tests) return false;
