@@ -1,5 +1,6 @@
 #include "scan/checks.hpp"
 
+#include "scan/checks_c.hpp"
 #include "scan/function_identity.hpp"
 
 #include <cstring>
@@ -44,6 +45,18 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
   if (name.empty()) return out;
   if (name == "inside-loop") {
     out.keep = inside_loop(input.node);
+  } else if (name == "unchecked-allocation") {
+    out.keep = allocation_unchecked(input);
+  } else if (name == "real-cast") {
+    out.keep = is_real_cast(input);
+  } else if (name == "unbounded-copy") {
+    out.keep = copy_may_overflow(input);
+  } else if (name == "parameter-only-read") {
+    out.keep = parameter_only_read(input);
+  } else if (name == "cpp-only-code") {
+    out.keep = !compiled_as_c_too(input.source);
+    // Which file it is is known only with the context: a .h that shows no C++ may be C.
+    if (out.keep && !shows_cpp_syntax(input.source)) out.deferred_check = name;
   } else if (name == "outside-tests") {
     out.deferred_check = name;
   } else if (name == "untested-public-function") {
@@ -65,6 +78,11 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
 bool apply_deferred_check(const Finding& finding, const FileContext& context) {
   if (finding.deferred_check.empty()) return true;
   if (finding.deferred_check == "outside-tests") return !context.is_test_file;
+  if (finding.deferred_check == "cpp-only-code") {
+    // A C-looking header: C++-only spellings would break the C files that include it. (`.H` is C++.)
+    const std::string& p = context.path;
+    return !(p.size() >= 2 && p.compare(p.size() - 2, 2, ".h") == 0);
+  }
   if (finding.deferred_check == "untested-public-function") {
     if (context.is_test_file || !context.referenced_by_tests) return false;
     if (!context.all_lines_changed &&
