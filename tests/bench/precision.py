@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Precision of git-autoloop's rules on real code, with the field's own tools as oracles.
 
-  precision.py [--json OUT] [--projects a,b] [--max-tidy-files N] [--write-unlabelled]
+  precision.py [--json OUT] [--projects a,b] [--max-tidy-files N] [--write-unlabelled [--context N]]
 
 The corpus: real projects' sources from Debian packages (`apt-get download` + `dpkg-deb -x`, never
 installed; Python packages already on the machine are read where they are) and pinned npm packages
@@ -35,8 +35,9 @@ diagnostics. Peer diagnostics in files our scan skipped (vendored, generated, co
 misses: the recall is what a user of both would see. Files the peer could not check (parse errors)
 are left out of both.
 
-Rules without a peer: a sample of up to 30 findings per rule (seeded, so the same corpus gives the same
-sample) is looked up in precision/labels.tsv (rule, project, path, line, hash of the matched line's
+Rules without a peer: a sample of up to 30 findings per rule (those with the smallest seeded hash of
+rule, project, path and line text, so the same corpus gives the same sample and a finding more or less
+changes it by one) is looked up in precision/labels.tsv (rule, project, path, line, hash of the matched line's
 text, label true|false|debatable, reason), labelled by reading the code. labelled precision =
 true / labelled (debatable counts against). Sampled findings with no label (or whose line changed:
 the hash differs) are counted as unlabelled and written to build/bench/precision/unlabelled.tsv
@@ -70,6 +71,7 @@ LABELS = os.path.join(HERE, "precision", "labels.tsv")
 RUFF_SCRIPT = os.path.join(HERE, "precision", "ruff_check.js")
 SAMPLE_SIZE = 30
 SAMPLE_SEED = 12
+TIDY_TIMEOUT_S = 90  # a file clang-tidy takes longer on is left out (googletest's template-heavy tests take minutes)
 CORPUS_VERSION = 1
 
 # (name, language, source, roots): source is ("deb", package), ("dir", absolute path) or ("npm", spec,
@@ -313,20 +315,27 @@ def tree_id(repo):
 
 
 def our_findings(repo):
+    """Our findings (scan --all --format json) and the summary line of a second, text-mode scan (warm: its
+    results come from the blob cache), which says how many files were skipped as vendored or generated."""
     shutil.rmtree(os.path.join(repo, ".git", "autoloop"), ignore_errors=True)
-    r = subprocess.run([B.binary("git-autoloop"), "scan", "--all", "--format", "json"], cwd=repo,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if r.returncode != 0:
-        raise RuntimeError(f"scan --all in {repo} exited with {r.returncode}: {r.stderr.decode()[-500:]}")
-    skipped = re.search(rb"(\d+) skipped", r.stderr + r.stdout)
-    return json.loads(r.stdout or b"[]"), int(skipped.group(1)) if skipped else 0
+    found = []
+    for fmt in ("json", "text"):
+        r = subprocess.run([B.binary("git-autoloop"), "scan", "--all", "--format", fmt], cwd=repo,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            raise RuntimeError(f"scan --all in {repo} exited with {r.returncode}: {r.stderr.decode()[-500:]}")
+        found.append(r.stdout)
+    summary = [line for line in (found[1] + b"\n" + r.stderr).decode(errors="replace").splitlines() if "files scanned" in line]
+    skipped = re.search(r"(\d+) skipped", summary[-1]) if summary else None
+    return json.loads(found[0] or b"[]"), int(skipped.group(1)) if skipped else 0, summary[-1] if summary else ""
 
 
 # ---------------------------------------------------------------------------------------------- peers
 
 
-def cache_path(peer, repo, extra):
-    h = hashlib.sha256(f"{peer} {tree_id(repo)} {extra}".encode()).hexdigest()[:16]
+def cache_path(peer, repo, extra, per_tree=True):
+    """per_tree: the entry is for this version of the project's files (else the caller checks each file)."""
+    h = hashlib.sha256(f"{peer} {tree_id(repo) if per_tree else ''} {extra}".encode()).hexdigest()[:16]
     d = os.path.join(B.bench_dir(), "precision", "peer-cache")
     os.makedirs(d, exist_ok=True)
     return os.path.join(d, f"{peer}-{os.path.basename(repo)}-{h}.json")
@@ -416,9 +425,12 @@ def run_clang_tidy(repo, files, checks, lang, tools):
     flags += [f"-I{d}" for d in incs] + [f"-I{repo}", "-Wno-everything", "-Wno-pragma-once-outside-header"]
 
     def one(rel):
-        r = subprocess.run([tidy, f"-checks=-*,{','.join(names)}", "--quiet", rel, "--", *flags,
-                            f"-I{os.path.dirname(os.path.join(repo, rel))}"],
-                           cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300)
+        try:
+            r = subprocess.run([tidy, f"-checks=-*,{','.join(names)}", "--quiet", rel, "--", *flags,
+                                f"-I{os.path.dirname(os.path.join(repo, rel))}"],
+                               cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=TIDY_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return rel, [], -1  # left out of the comparison, as a file the peer could not check
         diags, errors = [], 0
         for line in r.stdout.decode(errors="replace").splitlines():
             m = TIDY_LINE.match(line)
@@ -434,17 +446,32 @@ def run_clang_tidy(repo, files, checks, lang, tools):
                               "message": m.group(5)})
         return rel, diags, errors
 
-    def compute():
-        out = {"diags": [], "failed": [], "compile_errors": []}
-        with concurrent.futures.ThreadPoolExecutor(2) as ex:
-            for rel, diags, errors in ex.map(one, files):
-                out["diags"] += diags
-                if errors:
-                    out["compile_errors"].append(rel)
-        return out
+    # Cached per file (by its content), so that another selection of files reuses what was run.
+    cpath = cache_path("clang-tidy", repo, f"{tools['versions'].get('clang-tidy')} {names} {flags}", per_tree=False)
+    cache = {}
+    if os.path.isfile(cpath):
+        with open(cpath) as f:
+            cache = json.load(f)
 
-    return cached(cache_path("clang-tidy", repo, f"{tools['versions'].get('clang-tidy')} {names} {flags[:3]} {sorted(files)}"),
-                  compute)
+    def digest(rel):
+        with open(os.path.join(repo, rel), "rb") as f:
+            return hashlib.sha1(f.read()).hexdigest()
+
+    todo = [rel for rel in files if cache.get(rel, {}).get("sha") != digest(rel)]
+    if todo:
+        B.log(f"precision: clang-tidy on {len(todo)} files of {os.path.basename(repo)}")
+        with concurrent.futures.ThreadPoolExecutor(2) as ex:
+            for rel, diags, errors in ex.map(one, todo):
+                cache[rel] = {"sha": digest(rel), "diags": diags, "errors": errors}
+        B.write_json(cpath, cache)
+    out = {"diags": [], "failed": [], "compile_errors": []}
+    for rel in files:
+        out["diags"] += cache[rel]["diags"]
+        if cache[rel]["errors"] < 0:
+            out["failed"].append(rel)
+        elif cache[rel]["errors"]:
+            out["compile_errors"].append(rel)
+    return out
 
 
 def peer_code_matches(peer_entry, diag):
@@ -489,8 +516,39 @@ def load_labels():
             if len(parts) < 7 or parts[5] not in ("true", "false", "debatable"):
                 B.log(f"precision: {LABELS}:{n}: expected rule, project, path, line, hash, true|false|debatable, reason")
                 continue
-            labels[(parts[0], parts[1], parts[2], int(parts[3]))] = {"hash": parts[4], "label": parts[5], "reason": parts[6]}
+            entry = {"hash": parts[4], "label": parts[5], "reason": parts[6]}
+            labels[(parts[0], parts[1], parts[2], int(parts[3]))] = entry
+            labels.setdefault((parts[0], parts[1], parts[2], parts[4]), entry)  # by the line's text, if it moved
     return labels
+
+
+def run_peers(name, lang, source, repo, rels, findings, by_peer, tools, max_tidy_files):
+    """The peers' results for one project: {peer: {"diags": [...], "failed": [...], ...}}."""
+    results = {}
+    if lang == "python" and tools.get("ruff") and "ruff" in by_peer:
+        codes = sorted({c for v in by_peer["ruff"].values() for c in v})
+        results["ruff"] = run_ruff(repo, rels, codes, tools)
+    if lang in ("javascript", "typescript") and tools.get("eslint") and "eslint" in by_peer:
+        codes = sorted({c for v in by_peer["eslint"].values() for c in v})
+        ptype = None
+        if source[0] == "npm":
+            try:
+                with open(os.path.join(B.npm_fetch(source[1], source[2]), "package.json")) as fh:
+                    ptype = json.load(fh).get("type")
+            except (OSError, ValueError):
+                pass
+        results["eslint"] = run_eslint(repo, rels, codes, tools, ptype)
+    if lang in ("c", "cpp") and tools.get("clang-tidy") and "clang-tidy" in by_peer:
+        checks = sorted({c for v in by_peer["clang-tidy"].values() for c in v})
+        mapped = {rid for rid in by_peer["clang-tidy"]}
+        first = sorted({f["path"] for f in findings if f["rule"] in mapped})
+        rest = sorted(set(rels) - set(first))
+        random.Random(f"{SAMPLE_SEED} {name}").shuffle(rest)
+        chosen = sorted((first + rest)[: max(max_tidy_files, 0)])
+        results["clang-tidy"] = run_clang_tidy(repo, chosen, checks, lang, tools)
+        results["clang-tidy"]["checked"] = chosen
+
+    return results
 
 
 def main():
@@ -499,6 +557,7 @@ def main():
     ap.add_argument("--projects", help="comma-separated subset of the projects (default: all)")
     ap.add_argument("--max-tidy-files", type=int, default=40)
     ap.add_argument("--write-unlabelled", action="store_true", help="print the unlabelled sampled findings")
+    ap.add_argument("--context", type=int, default=4, help="lines of code around each with --write-unlabelled")
     a = ap.parse_args()
     t0 = time.monotonic()
     tools = P.peers(precision=True)
@@ -510,6 +569,7 @@ def main():
                       "peer_diags": 0, "peer_covered": 0, "projects": set()} for rid, r in rules.items()}
     all_findings = []  # (project, repo, finding)
     unmatched = []
+    tidy_errors = {}  # project -> how many files the peer saw only in part (compile errors) or not at all
     corpus = {"projects": 0, "files": 0, "bytes": 0, "languages": set(), "skipped": 0}
     for name, lang, source, roots in projects:
         try:
@@ -521,13 +581,13 @@ def main():
             B.log(f"precision: {name}: no source files; left out")
             continue
         repo = build_repo(name, files, version)
-        findings, skipped = our_findings(repo)
+        findings, skipped, summary = our_findings(repo)
         corpus["projects"] += 1
         corpus["files"] += len(files)
         corpus["bytes"] += sum(os.path.getsize(s) for s, _ in files)
         corpus["languages"].add(lang)
         corpus["skipped"] += skipped
-        B.log(f"precision: {name}: {len(files)} files, {len(findings)} findings ({skipped} files skipped)")
+        B.log(f"precision: {name}: {len(files)} files: {summary}")
         for f in findings:
             all_findings.append((name, repo, f))
             if f["rule"] in per_rule:
@@ -540,30 +600,11 @@ def main():
             p = peer_of(r)
             if p:
                 by_peer.setdefault(p, {})[rid] = r["equivalents"][p]
-        results = {}
-        if lang == "python" and tools.get("ruff") and "ruff" in by_peer:
-            codes = sorted({c for v in by_peer["ruff"].values() for c in v})
-            results["ruff"] = run_ruff(repo, rels, codes, tools)
-        if lang in ("javascript", "typescript") and tools.get("eslint") and "eslint" in by_peer:
-            codes = sorted({c for v in by_peer["eslint"].values() for c in v})
-            ptype = None
-            if source[0] == "npm":
-                try:
-                    with open(os.path.join(B.npm_fetch(source[1], source[2]), "package.json")) as fh:
-                        ptype = json.load(fh).get("type")
-                except (OSError, ValueError):
-                    pass
-            results["eslint"] = run_eslint(repo, rels, codes, tools, ptype)
-        if lang in ("c", "cpp") and tools.get("clang-tidy") and "clang-tidy" in by_peer:
-            checks = sorted({c for v in by_peer["clang-tidy"].values() for c in v})
-            mapped = {rid for rid in by_peer["clang-tidy"]}
-            first = sorted({f["path"] for f in findings if f["rule"] in mapped})
-            rest = sorted(set(rels) - set(first))
-            random.Random(f"{SAMPLE_SEED} {name}").shuffle(rest)
-            chosen = sorted((first + rest)[: max(a.max_tidy_files, 0)])
-            results["clang-tidy"] = run_clang_tidy(repo, chosen, checks, lang, tools)
-            results["clang-tidy"]["checked"] = chosen
-
+        try:
+            results = run_peers(name, lang, source, repo, rels, findings, by_peer, tools, a.max_tidy_files)
+        except (RuntimeError, OSError, ValueError, subprocess.CalledProcessError) as e:
+            B.log(f"precision: {name}: a peer failed ({e}); the project's findings are not compared")
+            results = {}
         for peer, res in results.items():
             checked = set(res.get("checked", rels)) - set(res.get("failed", []))
             for rid, eqs in by_peer.get(peer, {}).items():
@@ -578,10 +619,8 @@ def main():
                     else:
                         unmatched.append((rid, name, f["path"], f["line"], line_text(repo, f["path"], f["line"])))
                 s["peer_covered"] += sum(1 for d in theirs if any(agrees(f, d) for f in mine))
-            if res.get("compile_errors"):
-                per_rule.setdefault("_tidy_compile_errors", {}).setdefault(name, len(res["compile_errors"]))
-
-    tidy_errors = per_rule.pop("_tidy_compile_errors", {})
+            if res.get("compile_errors") or res.get("failed"):
+                tidy_errors[name] = f"{len(res.get('compile_errors', []))} with errors, {len(res.get('failed', []))} left out"
 
     # Labelled samples for the rules without a peer.
     labels = load_labels()
@@ -589,19 +628,24 @@ def main():
     for rid, s in per_rule.items():
         if s["peer"]:
             continue
-        mine = sorted(((p, f["path"], f["line"], repo) for p, repo, f in all_findings if f["rule"] == rid))
-        sample = random.Random(f"{SAMPLE_SEED} {rid}").sample(mine, min(SAMPLE_SIZE, len(mine)))
+        mine = [(p, f["path"], f["line"], repo, line_text(repo, f["path"], f["line"]))
+                for p, repo, f in all_findings if f["rule"] == rid]
+        # The sample: the SAMPLE_SIZE findings whose (seeded) hash of rule, project, path and line text is
+        # smallest. A finding that appears or disappears changes the sample by at most that one finding, so
+        # labels survive rule and corpus changes; a moved line keeps its label (looked up by its text).
+        def rank(x):
+            return hashlib.sha1(f"{SAMPLE_SEED}\0{rid}\0{x[0]}\0{x[1]}\0{x[4].strip()}\0{x[2]}".encode()).hexdigest()
+        sample = sorted(mine, key=rank)[:SAMPLE_SIZE]
         s.update({"sampled": len(sample), "true": 0, "false": 0, "debatable": 0, "unlabelled": 0, "changed": 0})
-        for proj, path, line, repo in sorted(sample):
-            text = line_text(repo, path, line)
-            lab = labels.get((rid, proj, path, line))
+        for proj, path, line, repo, text in sorted(sample):
+            lab = labels.get((rid, proj, path, line)) or labels.get((rid, proj, path, line_hash(text)))
             if lab and lab["hash"] == line_hash(text):
                 s[lab["label"]] += 1
                 continue
             s["unlabelled"] += 1
             if lab:
                 s["changed"] += 1
-            unlabelled.append((rid, proj, path, line, line_hash(text), text.strip()[:160]))
+            unlabelled.append((rid, proj, path, line, line_hash(text), text.strip()[:160], repo))
 
     out_dir = os.path.join(B.bench_dir(), "precision")
     with open(os.path.join(out_dir, "unmatched.tsv"), "w") as f:
@@ -658,7 +702,7 @@ def main():
             print(f"  {r['rule']:{w}} {r['findings']:8d}  {'labels':11} {prec:>9} {r['labelled']:7d} {'':>7} {'':>7}  "
                   f"{r['verdict']}{extra}")
     if tidy_errors:
-        print("  clang-tidy files with compile errors (checks then see a partial AST): "
+        print("  files a peer saw in part (compile errors: its checks see a partial AST) or not at all (parse error, timeout): "
               + ", ".join(f"{k} {v}" for k, v in sorted(tidy_errors.items())))
     micro = "-" if overall["micro"] is None else f"{overall['micro']:.3f}"
     macro = "-" if overall["macro"] is None else f"{overall['macro']:.3f}"
@@ -670,8 +714,14 @@ def main():
     print(f"  written: {os.path.join(out_dir, 'unmatched.tsv')} ({len(unmatched)} findings the peer does not report), "
           f"{os.path.join(out_dir, 'unlabelled.tsv')} ({len(unlabelled)} sampled findings without a label)")
     if a.write_unlabelled:
+        # For the labeller: each unlabelled finding as a ready labels.tsv line (label and reason to fill in),
+        # then the code around it.
         for row in sorted(unlabelled):
-            print("\t".join(str(x) for x in row))
+            print("\n" + "\t".join(str(x) for x in row[:5]) + "\t?\t?")
+            repo, path, line = row[6], row[2], row[3]
+            for n in range(max(1, line - a.context), line + a.context + 1):
+                t = line_text(repo, path, n)
+                print(f"  {'>' if n == line else ' '}{n:5d} {t[:200]}")
     if a.json:
         corpus["languages"] = sorted(corpus["languages"])
         B.write_json(a.json, {"corpus": corpus, "rules": rows, "overall": overall, "peers": tools.get("versions"),
