@@ -15,7 +15,10 @@ namespace {
 // How deep a name may lead to another name (`a = {}; b = a`) before the analysis gives up.
 constexpr int k_max_alias_depth = 3;
 
+// A missing field (an anonymous function's `name`) is a null node: its text is empty (tree-sitter's
+// ts_node_end_byte would dereference the null subtree).
 std::string_view text_of(TSNode node, std::string_view source) {
+  if (ts_node_is_null(node)) return {};
   uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
   if (s > source.size() || e > source.size() || e < s) return {};
   return source.substr(s, e - s);
