@@ -135,7 +135,7 @@ std::string describe_origin(const Rule& rule) {
 }
 
 const std::vector<std::string>& known_checks() {
-  static const std::vector<std::string> k_checks = {"outside-tests", "inside-loop", "untested-public-function"
+  static const std::vector<std::string> k_checks = {"outside-tests", "inside-loop", "untested-public-function", "accumulates-in-loop"
                                                     };
   return k_checks;
 }
