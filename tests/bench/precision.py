@@ -44,7 +44,8 @@ the hash differs) are counted as unlabelled and written to build/bench/precision
 with their code, so drift is visible; --write-unlabelled prints them.
 
 Our findings a peer does not report are written to build/bench/precision/unmatched.tsv (with the
-line's text) for review; the reasons found are in precision/differences.md.
+line's text) for review, the peer's diagnostics we do not report to peer_only.tsv; the reasons found
+are in precision/differences.md.
 """
 
 import argparse
@@ -58,6 +59,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 import zipfile
 
@@ -143,10 +145,10 @@ PROJECTS = [
     ("testify", "go", ("deb", "golang-github-stretchr-testify-dev"), ["usr/share/gocode/src"]),
     ("yaml-v3", "go", ("deb", "golang-gopkg-yaml.v3-dev"), ["usr/share/gocode/src"]),
     ("urfave-cli", "go", ("deb", "golang-github-urfave-cli-dev"), ["usr/share/gocode/src"]),
-    # Java: the only Debian binary packages with .java sources of a manageable size (the -java packages
-    # ship jars): OpenJFX's src.zip and BeanShell's sources.
+    # Java: the only Debian binary packages with .java sources of a manageable size (the lib*-java packages
+    # ship jars only; openjdk-17-source is 47 MB): OpenJFX's src.zip and BeanShell's source tarball.
     ("openjfx", "java", ("deb", "openjfx-source"), ["usr/share/openjfx/lib/src.zip"]),
-    ("beanshell", "java", ("deb", "bsh-src"), ["usr/share"]),
+    ("beanshell", "java", ("deb", "bsh-src"), ["usr/src/bsh-src/bsh.tar.gz"]),
 ]
 
 EXTS = {
@@ -246,8 +248,8 @@ def project_files(name, lang, source, roots):
     for root in roots or [""]:
         top = os.path.join(base, root)
         prefix = os.path.basename(root.rstrip("/")) if root else ""
-        if root.endswith(".zip"):
-            out.extend(zip_files(name, top, exts))
+        if root.endswith((".zip", ".tar.gz")):
+            out.extend(archive_files(name, top, exts))
             continue
         if os.path.isfile(top):
             out.append((top, os.path.basename(top)))
@@ -261,15 +263,21 @@ def project_files(name, lang, source, roots):
     return out, version
 
 
-def zip_files(name, path, exts):
-    """A zip's matching members, extracted once next to the bench's other caches."""
-    dest = os.path.join(B.bench_dir(), "precision", "unzipped", name)
+def archive_files(name, path, exts):
+    """An archive's (zip or tar.gz) matching members, extracted once next to the bench's other caches."""
+    dest = os.path.join(B.bench_dir(), "precision", "unpacked", name)
     if not os.path.isfile(os.path.join(dest, ".complete")):
         shutil.rmtree(dest, ignore_errors=True)
-        with zipfile.ZipFile(path) as z:
-            for m in z.infolist():
-                if m.filename.endswith(exts) and not m.is_dir() and ".." not in m.filename.split("/"):
-                    z.extract(m, dest)
+        os.makedirs(dest)
+        if path.endswith(".zip"):
+            with zipfile.ZipFile(path) as z:
+                for m in z.infolist():
+                    if m.filename.endswith(exts) and not m.is_dir() and ".." not in m.filename.split("/"):
+                        z.extract(m, dest)
+        else:
+            with tarfile.open(path) as t:
+                members = [m for m in t.getmembers() if m.isfile() and m.name.endswith(exts)]
+                t.extractall(dest, members=members, filter="data")
         open(os.path.join(dest, ".complete"), "w").close()
     out = []
     for d, dirs, files in os.walk(dest):
@@ -373,6 +381,8 @@ const ts = {{ parser: tseslint.parser }};
 export default [
   {{ files: ["**/*.js", "**/*.jsx"], languageOptions: {{ ecmaVersion: "latest", sourceType: {js_type},
      parserOptions: {{ ecmaFeatures: {{ jsx: true }} }} }}, rules }},
+  {{ files: {module_files}, languageOptions: {{ ecmaVersion: "latest", sourceType: "module",
+     parserOptions: {{ ecmaFeatures: {{ jsx: true }} }} }}, rules }},
   {{ files: ["**/*.cjs"], languageOptions: {{ ecmaVersion: "latest", sourceType: "commonjs" }}, rules }},
   {{ files: ["**/*.mjs"], languageOptions: {{ ecmaVersion: "latest", sourceType: "module" }}, rules }},
   {{ files: ["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts"], languageOptions: ts,
@@ -381,14 +391,25 @@ export default [
 """
 
 
+MODULE_SYNTAX = re.compile(rb"^(import[\s{*\"']|export\s)", re.M)
+
+
 def run_eslint(repo, files, rules, tools, package_type):
-    """ESLint with a flat config of only `rules` (the TS-only ones on .ts files only)."""
+    """ESLint with a flat config of only `rules` (the TS-only ones on .ts files only). A .js file is parsed
+    as the package's type says, or as a module when it has import/export statements (moment's src/)."""
+    module_files = []
+    for rel in files:
+        if rel.endswith((".js", ".jsx")):
+            with open(os.path.join(repo, rel), "rb") as fh:
+                if MODULE_SYNTAX.search(fh.read()):
+                    module_files.append(rel)
     prefix = P.npm_prefix()
     plain = {r: "error" for r in rules if not r.startswith("@typescript-eslint/")}
     ts_only = {r: "error" for r in rules if r.startswith("@typescript-eslint/")}
     cfg = ESLINT_CONFIG.format(tseslint=json.dumps(os.path.join(prefix, "node_modules", "typescript-eslint", "dist", "index.js")),
                                rules=json.dumps(plain), ts_rules=json.dumps(ts_only),
-                               js_type=json.dumps("module" if package_type == "module" else "commonjs"))
+                               js_type=json.dumps("module" if package_type == "module" else "commonjs"),
+                               module_files=json.dumps(module_files or ["-none-"]))
 
     def compute():
         cfg_path = os.path.join(B.bench_dir(), "precision", f"eslint-{os.path.basename(repo)}.config.mjs")
@@ -569,6 +590,7 @@ def main():
                       "peer_diags": 0, "peer_covered": 0, "projects": set()} for rid, r in rules.items()}
     all_findings = []  # (project, repo, finding)
     unmatched = []
+    peer_only = []  # the peers' diagnostics no finding of ours agrees with (the recall's misses)
     tidy_errors = {}  # project -> how many files the peer saw only in part (compile errors) or not at all
     corpus = {"projects": 0, "files": 0, "bytes": 0, "languages": set(), "skipped": 0}
     for name, lang, source, roots in projects:
@@ -618,7 +640,11 @@ def main():
                         s["agreed"] += 1
                     else:
                         unmatched.append((rid, name, f["path"], f["line"], line_text(repo, f["path"], f["line"])))
-                s["peer_covered"] += sum(1 for d in theirs if any(agrees(f, d) for f in mine))
+                for d in theirs:
+                    if any(agrees(f, d) for f in mine):
+                        s["peer_covered"] += 1
+                    else:
+                        peer_only.append((rid, name, d["path"], d["line"], d["code"], line_text(repo, d["path"], d["line"])))
             if res.get("compile_errors") or res.get("failed"):
                 tidy_errors[name] = f"{len(res.get('compile_errors', []))} with errors, {len(res.get('failed', []))} left out"
 
@@ -652,6 +678,10 @@ def main():
         f.write("# rule\tproject\tpath\tline\ttext (our findings the peer does not report)\n")
         for row in sorted(unmatched):
             f.write("\t".join(str(x) for x in row[:4]) + "\t" + row[4].strip()[:200] + "\n")
+    with open(os.path.join(out_dir, "peer_only.tsv"), "w") as f:
+        f.write("# rule\tproject\tpath\tline\tpeer rule\ttext (the peer's diagnostics none of ours agrees with)\n")
+        for row in sorted(peer_only):
+            f.write("\t".join(str(x) for x in row[:5]) + "\t" + row[5].strip()[:200] + "\n")
     with open(os.path.join(out_dir, "unlabelled.tsv"), "w") as f:
         f.write("# rule\tproject\tpath\tline\thash\t(label)\t(reason)\ttext\n")
         for row in sorted(unlabelled):
