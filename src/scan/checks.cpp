@@ -1,6 +1,5 @@
 #include "scan/checks.hpp"
 
-#include <cctype>
 #include <cstring>
 
 namespace scan {
@@ -51,16 +50,34 @@ TSNode child_field(TSNode node, const char* name) {
   return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
 }
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
-
-// Whether `text` uses `name` as a whole word that is not a member (`x.name`).
-bool mentions(std::string_view text, std::string_view name) {
-  for (size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
-    bool starts = at == 0 || (!is_word_char(text[at - 1]) && text[at - 1] != '.');
-    bool ends = at + name.size() == text.size() || !is_word_char(text[at + name.size()]);
-    if (starts && ends) return true;
+// Whether `value` reads the variable `name`: an identifier of that name that is not a member or a
+// keyword argument's name (`x.name`, `f(name=1)`). Text inside string literals does not count.
+bool reads(TSNode value, std::string_view name, std::string_view source) {
+  if (ts_node_is_null(value)) return false;
+  auto is_read = [&](TSNode n) {
+    if (std::strcmp(ts_node_type(n), "identifier") != 0 || node_text(n, source) != name) return false;
+    TSNode p = ts_node_parent(n);
+    if (ts_node_is_null(p)) return true;
+    const char* pt = ts_node_type(p);
+    if (!std::strcmp(pt, "attribute")) return !ts_node_eq(child_field(p, "attribute"), n);
+    if (!std::strcmp(pt, "field_access")) return !ts_node_eq(child_field(p, "field"), n);
+    if (!std::strcmp(pt, "keyword_argument")) return !ts_node_eq(child_field(p, "name"), n);
+    return true;
+  };
+  if (is_read(value)) return true;
+  bool found = false;
+  TSTreeCursor cursor = ts_tree_cursor_new(value);
+  bool more = ts_tree_cursor_goto_first_child(&cursor);
+  while (more && !found) {
+    if (is_read(ts_tree_cursor_current_node(&cursor))) found = true;
+    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+    bool moved = false;
+    while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
+      if (!ts_tree_cursor_goto_parent(&cursor) || ts_node_eq(ts_tree_cursor_current_node(&cursor), value)) break;
+    more = moved;
   }
-  return false;
+  ts_tree_cursor_delete(&cursor);
+  return found;
 }
 
 // Whether `target` (an assignment's left side, a declaration's name or a loop variable) is or lists `name`.
@@ -86,9 +103,10 @@ bool loop_variable(TSNode loop, std::string_view name, std::string_view source) 
   return false;
 }
 
-// A statement of the loop's own iteration (not of a nested loop), before `node`, that binds `name`
-// afresh without reading it: `style = ''`, `line := fmt.Sprintf(...)`, `String s = "";`. Then the
-// `+=` after it appends to this iteration's string, and nothing grows across iterations.
+// A statement of the loop's body (a nested loop's too: jinja2's `while True: word = choice(words)`),
+// before `node` and outside any function defined there, that binds `name` afresh without reading it:
+// `style = ''`, `line := fmt.Sprintf(...)`, `String s = "";`. Then the `+=` after it appends to this
+// iteration's string, and nothing grows across iterations.
 bool rebound_in_iteration(TSNode loop, TSNode node, std::string_view name, std::string_view source) {
   const uint32_t before = ts_node_start_byte(node);
   bool found = false;
@@ -108,9 +126,9 @@ bool rebound_in_iteration(TSNode loop, TSNode node, std::string_view name, std::
       } else if (!std::strcmp(t, "var_spec") || !std::strcmp(t, "variable_declarator")) {
         target = child_field(n, "name"), value = child_field(n, "value");
       }
-      if (binds(target, name, source) && !ts_node_eq(n, node) && ts_node_eq(innermost_loop(n), loop) &&
-          (ts_node_is_null(value) || !mentions(node_text(value, source), name)))
-        found = true;
+      if (binds(target, name, source) && !ts_node_eq(n, node) && !reads(value, name, source)) found = true;
+      // A function defined in the loop binds its own names.
+      if (kind_in(t, std::begin(k_function_kinds), std::end(k_function_kinds))) go_in = false;
     }
     if (go_in && ts_tree_cursor_goto_first_child(&cursor)) continue;
     bool moved = false;

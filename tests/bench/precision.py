@@ -13,7 +13,9 @@ git tree and the peer's version and rule selection).
 Each project becomes a git repository of its own (one commit, made with git fast-import) and is
 scanned with `git autoloop scan --all --format json` under the default configuration: what a user
 who installs the loop in that project would be shown (vendored/generated files skipped, context
-rules applied, rules that are off by default silent).
+rules applied). Rules that are off by default (`enabled: false`) are turned on for the scan with
+`-c rules.enable=[...]` and shown with the verdict `off`: their figures are why they are off; the
+overall figure and the count of rules at their target are over the rules that are on.
 
 Oracles, on the same files (installed at bench time only, by peers.py):
   ruff        @astral-sh/ruff-wasm-nodejs, via precision/ruff_check.js, only the equivalent codes selected
@@ -32,8 +34,11 @@ peer's line lies within our finding's lines (line..end_line), or (for a finding 
 that line. precision vs peer = our findings with an agreeing peer diagnostic / our findings on the
 files the peer checked; recall = peer diagnostics with an agreeing finding of ours / peer
 diagnostics. Peer diagnostics in files our scan skipped (vendored, generated, context) count as
-misses: the recall is what a user of both would see. Files the peer could not check (parse errors)
-are left out of both.
+misses: the recall is what a user of both would see. Files the peer could not check (parse errors,
+clang-tidy timeouts) or compiled only with errors (a header that does not compile alone, a source that
+needs its generated config.h) are left out of both: the peer's silence there is no evidence. That
+lowers the number of C/C++ findings compared, not the precision measured on the rest; which projects
+lose how many files is printed.
 
 Rules without a peer: a sample of up to 30 findings per rule (those with the smallest seeded hash of
 rule, project, path and line text, so the same corpus gives the same sample and a finding more or less
@@ -215,12 +220,14 @@ def load_rules():
             doc = yaml.safe_load(f)
         rid = doc.get("id")
         eq = doc.get("equivalents")
+        enabled = doc.get("enabled", True) is not False
         if isinstance(eq, dict) and any(eq.get(p) for p in PEERS):
             rules[rid] = {"equivalents": {p: list(eq.get(p) or []) for p in PEERS}, "source": "yaml"}
         elif rid in FALLBACK_EQUIVALENTS:
             rules[rid] = {"equivalents": {p: FALLBACK_EQUIVALENTS[rid].get(p, []) for p in PEERS}, "source": "bench"}
         else:
             rules[rid] = {"equivalents": {p: [] for p in PEERS}, "source": None}
+        rules[rid]["enabled"] = enabled
     return rules
 
 
@@ -322,13 +329,14 @@ def tree_id(repo):
 # ---------------------------------------------------------------------------------------------- our scan
 
 
-def our_findings(repo):
+def our_findings(repo, enable=()):
     """Our findings (scan --all --format json) and the summary line of a second, text-mode scan (warm: its
     results come from the blob cache), which says how many files were skipped as vendored or generated."""
     shutil.rmtree(os.path.join(repo, ".git", "autoloop"), ignore_errors=True)
     found = []
     for fmt in ("json", "text"):
-        r = subprocess.run([B.binary("git-autoloop"), "scan", "--all", "--format", fmt], cwd=repo,
+        extra = ["-c", f"rules.enable=[{','.join(enable)}]"] if enable else []
+        r = subprocess.run([B.binary("git-autoloop"), *extra, "scan", "--all", "--format", fmt], cwd=repo,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if r.returncode != 0:
             raise RuntimeError(f"scan --all in {repo} exited with {r.returncode}: {r.stderr.decode()[-500:]}")
@@ -584,6 +592,9 @@ def main():
     tools = P.peers(precision=True)
     rules = load_rules()
     wanted = set(a.projects.split(",")) if a.projects else None
+    # Rules that are off by default are measured too (turned on for the scan), and shown as off: their
+    # figures say why they are off.
+    off_by_default = sorted(rid for rid, r in rules.items() if not r["enabled"])
     projects = [p for p in PROJECTS if not wanted or p[0] in wanted]
 
     per_rule = {rid: {"findings": 0, "peer": peer_of(r), "eq_source": r["source"], "compared": 0, "agreed": 0,
@@ -603,7 +614,7 @@ def main():
             B.log(f"precision: {name}: no source files; left out")
             continue
         repo = build_repo(name, files, version)
-        findings, skipped, summary = our_findings(repo)
+        findings, skipped, summary = our_findings(repo, off_by_default)
         corpus["projects"] += 1
         corpus["files"] += len(files)
         corpus["bytes"] += sum(os.path.getsize(s) for s, _ in files)
@@ -622,13 +633,18 @@ def main():
             p = peer_of(r)
             if p:
                 by_peer.setdefault(p, {})[rid] = r["equivalents"][p]
+        if skipped >= len(files):
+            B.log(f"precision: {name}: our scan skipped every file (vendored or generated); no peer is run")
+            continue
         try:
             results = run_peers(name, lang, source, repo, rels, findings, by_peer, tools, a.max_tidy_files)
         except (RuntimeError, OSError, ValueError, subprocess.CalledProcessError) as e:
             B.log(f"precision: {name}: a peer failed ({e}); the project's findings are not compared")
             results = {}
         for peer, res in results.items():
-            checked = set(res.get("checked", rels)) - set(res.get("failed", []))
+            # A file the peer could not check, or compiled only with errors (a header that needs a prior
+            # include or a generated config.h): its silence is no evidence, so the file is left out.
+            checked = set(res.get("checked", rels)) - set(res.get("failed", [])) - set(res.get("compile_errors", []))
             for rid, eqs in by_peer.get(peer, {}).items():
                 mine = [f for f in findings if f["rule"] == rid and f["path"] in checked]
                 theirs = [d for d in res["diags"] if d["path"] in checked and any(peer_code_matches(e, d) for e in eqs)]
@@ -692,7 +708,7 @@ def main():
     for rid in sorted(per_rule):
         s = per_rule[rid]
         row = {"rule": rid, "findings": s["findings"], "projects": len(s["projects"]), "peer": s["peer"],
-               "equivalents_from": s["eq_source"]}
+               "equivalents_from": s["eq_source"], "enabled": rules[rid]["enabled"]}
         if s["peer"]:
             row.update({"compared": s["compared"], "agreed": s["agreed"], "peer_diags": s["peer_diags"],
                         "peer_covered": s["peer_covered"],
@@ -704,11 +720,14 @@ def main():
             row.update({k: s[k] for k in ("sampled", "true", "false", "debatable", "unlabelled", "changed")},
                        precision=s["true"] / n if n else None, labelled=n, target=0.9)
         row["verdict"] = ("n/a" if row["precision"] is None else ("PASS" if row["precision"] >= row["target"] else "MISS"))
+        if not row["enabled"]:
+            row["verdict"] = "off"  # off by default: not held to the target, its description says why
         rows.append(row)
 
-    judged = sum(r.get("compared", 0) + r.get("labelled", 0) for r in rows)
-    good = sum(r.get("agreed", 0) + r.get("true", 0) for r in rows)
-    measured = [r for r in rows if r["precision"] is not None]
+    on = [r for r in rows if r["enabled"]]
+    judged = sum(r.get("compared", 0) + r.get("labelled", 0) for r in on)
+    good = sum(r.get("agreed", 0) + r.get("true", 0) for r in on)
+    measured = [r for r in rows if r["precision"] is not None and r["enabled"]]
     overall = {"micro": good / judged if judged else None, "judged": judged,
                "macro": sum(r["precision"] for r in measured) / len(measured) if measured else None,
                "rules_measured": len(measured), "rules_passing": sum(r["verdict"] == "PASS" for r in measured),
@@ -732,12 +751,14 @@ def main():
             print(f"  {r['rule']:{w}} {r['findings']:8d}  {'labels':11} {prec:>9} {r['labelled']:7d} {'':>7} {'':>7}  "
                   f"{r['verdict']}{extra}")
     if tidy_errors:
-        print("  files a peer saw in part (compile errors: its checks see a partial AST) or not at all (parse error, timeout): "
+        print("  files left out of the comparison: the peer compiled them only with errors (its checks then see a partial "
+              "AST, and clang-analyzer does not run) or could not check them (parse error, timeout): "
               + ", ".join(f"{k} {v}" for k, v in sorted(tidy_errors.items())))
     micro = "-" if overall["micro"] is None else f"{overall['micro']:.3f}"
     macro = "-" if overall["macro"] is None else f"{overall['macro']:.3f}"
-    print(f"  overall: {micro} of {judged} judged findings (peer-confirmed or labelled true); mean over "
-          f"{len(measured)} rules {macro}; {overall['rules_passing']} of {len(measured)} rules at their target")
+    print(f"  overall (rules on by default): {micro} of {judged} judged findings (peer-confirmed or labelled true); "
+          f"mean over {len(measured)} rules {macro}; {overall['rules_passing']} of {len(measured)} rules at their target; "
+          f"off by default (measured with rules.enable, verdict 'off'): {', '.join(off_by_default) or 'none'}")
     print(f"FIGURES precision projects={corpus['projects']} files={corpus['files']} languages={len(corpus['languages'])} "
           f"overall={micro} macro={macro} rules_passing={overall['rules_passing']}/{len(measured)} "
           f"unlabelled={sum(r.get('unlabelled', 0) for r in rows)} seconds={time.monotonic() - t0:.0f}")

@@ -200,7 +200,10 @@ def precision_figures(p):
         else:
             note = (f"{r['findings']} findings, {r['labelled']} labelled ({r['debatable']} debatable), "
                     f"{r['unlabelled']} unlabelled")
-        out.append(figure(g, r["rule"], r["precision"], None, "", r["target"], "higher", note=note))
+        f = figure(g, r["rule"], r["precision"], None, "", r["target"], "higher", note=note)
+        if r.get("enabled") is False:
+            f["verdict"] = "off"  # off by default; its description says why
+        out.append(f)
     o = p["overall"]
     out.append(figure(g, f"overall, {o['judged']} judged findings", o["micro"], None, "", note=f"mean over "
                       f"{o['rules_measured']} rules {o['macro'] or 0:.3f}; {o['rules_passing']} at their target"))

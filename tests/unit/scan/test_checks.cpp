@@ -109,9 +109,22 @@ TEST_CASE("run_check accumulates-in-loop") {
         "out = ''\n"                      // 12
         "for row in rows:\n"              // 13
         "    for c in row:\n"             // 14
-        "        out += c\n";             // 15: grows across the inner loop
+        "        out += c\n"              // 15: grows across the inner loop
+        "for f in files:\n"               // 16
+        "    line = f'{f}: line{n}'\n"    // 17: `line` only inside the string's text
+        "    line += '!'\n"               // 18: fresh each iteration
+        "    out = ids.out + f(out=1)\n"  // 19: neither a member nor a keyword's name reads `out`
+        "    out += '.'\n"                // 20: fresh each iteration
+        "for i in range(n):\n"            // 21
+        "    while True:\n"               // 22
+        "        word = pick()\n"         // 23: bound in a nested loop, before the +=
+        "        break\n"                 // 24
+        "    word += ','\n"               // 25: fresh each iteration
+        "    def g():\n"                  // 26
+        "        acc = ''\n"              // 27: the function's own name
+        "    acc += 'x'\n";               // 28: grows across iterations
     Engine engine({checked_rule("python", "(augmented_assignment left: (identifier) @acc) @match", "accumulates-in-loop")});
-    CHECK(lines_of(engine.scan(lang("python"), src).findings) == std::vector<int>{3, 11, 15});
+    CHECK(lines_of(engine.scan(lang("python"), src).findings) == std::vector<int>{3, 11, 15, 28});
   }
 
   SECTION("Go and Java: declarations in the loop body") {
