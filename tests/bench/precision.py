@@ -222,13 +222,55 @@ def load_rules():
         eq = doc.get("equivalents")
         enabled = doc.get("enabled", True) is not False
         if isinstance(eq, dict) and any(eq.get(p) for p in PEERS):
-            rules[rid] = {"equivalents": {p: list(eq.get(p) or []) for p in PEERS}, "source": "yaml"}
+            mapped = {p: [str(x) for x in (eq.get(p) or [])] for p in PEERS}
+            # The bench's narrowing of a broad clang-analyzer check to the diagnostics naming our function
+            # ("check:word") is kept when the YAML lists the check itself.
+            narrow = {e.split(":")[0]: e for e in FALLBACK_EQUIVALENTS.get(rid, {}).get("clang-tidy", []) if ":" in e}
+            mapped["clang-tidy"] = [narrow.get(e, e) for e in mapped["clang-tidy"]]
+            rules[rid] = {"equivalents": mapped, "source": "yaml"}
         elif rid in FALLBACK_EQUIVALENTS:
             rules[rid] = {"equivalents": {p: FALLBACK_EQUIVALENTS[rid].get(p, []) for p in PEERS}, "source": "bench"}
         else:
             rules[rid] = {"equivalents": {p: [] for p in PEERS}, "source": None}
         rules[rid]["enabled"] = enabled
     return rules
+
+
+def available_peer_rules(tools):
+    """{peer: set of rule ids the installed peer has}, or None for a peer whose list is not known (then
+    nothing is filtered). An equivalent the installed peer lacks (clang-tidy 17's performance-avoid-endl on
+    Debian 12's clang-tidy 14, an ESLint plugin that is not installed, a typescript-eslint rule that needs
+    type information) is dropped; a rule left with none is judged by its labelled sample instead."""
+    out = {"ruff": None}
+    if tools.get("clang-tidy"):
+        r = subprocess.run([tools["clang-tidy"], "-list-checks", "-checks=*"], stdout=subprocess.PIPE)
+        out["clang-tidy"] = {line.strip() for line in r.stdout.decode().splitlines() if line.startswith("    ")}
+    if tools.get("eslint"):
+        script = ("const p = process.argv[1];"
+                  "const {builtinRules} = require(require.resolve('eslint/use-at-your-own-risk', {paths: [p]}));"
+                  "const ts = require(require.resolve('typescript-eslint', {paths: [p]}));"
+                  "const names = [...builtinRules.keys()];"
+                  "for (const [k, r] of Object.entries(ts.plugin.rules))"
+                  "  if (!(r.meta && r.meta.docs && r.meta.docs.requiresTypeChecking)) names.push('@typescript-eslint/' + k);"
+                  "console.log(JSON.stringify(names));")
+        r = subprocess.run(["node", "-e", script, P.npm_prefix()], stdout=subprocess.PIPE)
+        out["eslint"] = set(json.loads(r.stdout)) if r.returncode == 0 else None
+    return out
+
+
+def restrict_to_available(rules, available):
+    """Drops the equivalents the installed peers do not have; returns {rule: [dropped]}."""
+    dropped = {}
+    for rid, r in rules.items():
+        for p in PEERS:
+            have = available.get(p)
+            if have is None:
+                continue
+            keep = [e for e in r["equivalents"][p] if e.split(":")[0] in have]
+            if len(keep) != len(r["equivalents"][p]):
+                dropped.setdefault(rid, []).extend(e for e in r["equivalents"][p] if e not in keep)
+            r["equivalents"][p] = keep
+    return dropped
 
 
 def peer_of(rule):
@@ -591,6 +633,7 @@ def main():
     t0 = time.monotonic()
     tools = P.peers(precision=True)
     rules = load_rules()
+    unavailable = restrict_to_available(rules, available_peer_rules(tools))
     wanted = set(a.projects.split(",")) if a.projects else None
     # Rules that are off by default are measured too (turned on for the scan), and shown as off: their
     # figures say why they are off.
@@ -750,6 +793,9 @@ def main():
             extra = f"  ({r['debatable']} debatable, {r['unlabelled']} unlabelled)" if r["sampled"] else ""
             print(f"  {r['rule']:{w}} {r['findings']:8d}  {'labels':11} {prec:>9} {r['labelled']:7d} {'':>7} {'':>7}  "
                   f"{r['verdict']}{extra}")
+    if unavailable:
+        print("  equivalents the installed peers do not have (left out; a rule left with none is labelled instead): "
+              + "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(unavailable.items())))
     if tidy_errors:
         print("  files left out of the comparison: the peer compiled them only with errors (its checks then see a partial "
               "AST, and clang-analyzer does not run) or could not check them (parse error, timeout): "
@@ -776,7 +822,8 @@ def main():
     if a.json:
         corpus["languages"] = sorted(corpus["languages"])
         B.write_json(a.json, {"corpus": corpus, "rules": rows, "overall": overall, "peers": tools.get("versions"),
-                              "clang_tidy_compile_errors": tidy_errors, "max_tidy_files": a.max_tidy_files})
+                              "clang_tidy_compile_errors": tidy_errors, "max_tidy_files": a.max_tidy_files,
+                              "unavailable_equivalents": unavailable})
     return 0
 
 
