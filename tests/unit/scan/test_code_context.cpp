@@ -1,0 +1,292 @@
+#include "scan/code_context.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "../support/scan_support.hpp"
+
+#include "core/error.hpp"
+#include "scan/engine.hpp"
+
+#include <set>
+#include <string>
+#include <vector>
+
+using scan::bit;
+using scan::CodeContext;
+using scan::ContextSet;
+using scan::detected_path_contexts;
+using test_support::lang;
+
+namespace {
+
+std::string contexts_of(const std::string& path, const std::set<std::string>& files = {}) {
+  return scan::describe_contexts(
+      detected_path_contexts(path, [&](const std::string& f) { return files.count(f) > 0; }));
+}
+
+scan::Rule rule_on(const std::string& language, const std::string& query, ContextSet not_in,
+                   const std::string& category = "code_quality") {
+  scan::Rule r;
+  r.id = "t/rule";
+  r.languages = {language};
+  r.category = category;
+  r.message = "m";
+  r.query = query;
+  r.source = "test";
+  r.not_in = r.declared_not_in = not_in;
+  return r;
+}
+
+// The region contexts of each finding of `query` in `code`, as "line:contexts".
+std::vector<std::string> regions(const std::string& language, const std::string& query, const std::string& code) {
+  scan::Engine engine({rule_on(language, query, 0)});
+  std::vector<std::string> out;
+  for (const auto& f : engine.scan(lang(language.c_str()), code).findings)
+    out.push_back(std::to_string(f.start_line) + ":" + scan::describe_contexts(f.contexts));
+  return out;
+}
+
+using Lines = std::vector<std::string>;
+
+} // namespace
+
+TEST_CASE("detected_path_contexts") {
+  SECTION("test directories, in every spelling and case") {
+    for (const char* p : {"tests/test_app.py", "test/app.js", "src/test/java/org/acme/Parser.java", "Tests/Unit/a.py",
+                          "pkg/testing/helpers.py", "spec/models/user.js", "web/__tests__/Widget.jsx",
+                          "src/__mocks__/fs.js", "pkg/testdata/input.go", "e2e/login.ts", "cypress/support/index.js",
+                          "lib/unit_tests/a.cpp", "integration-tests/x.go"})
+      CHECK(contexts_of(p) == "tests");
+  }
+  SECTION("test file names by language") {
+    for (const char* p : {"pkg/test_models.py", "pkg/models_test.py", "pkg/models_tests.py", "app/tests.py",
+                          "server_test.go", "src/widget.test.js", "src/widget.spec.ts", "src/widget.test.tsx",
+                          "src/widget.spec.mjs", "cypress/login.cy.ts", "app/login.e2e-spec.ts",
+                          "src/ParserTest.java", "src/ParserTests.java", "src/ParserIT.java", "src/TestParser.java",
+                          "src/ParserTestCase.java", "src/parser_test.cc", "src/parser_unittest.cpp", "src/test_parser.c",
+                          "src/tests.rs", "conftest.py"})
+      CHECK(contexts_of(p) == "tests");
+  }
+  SECTION("names that only look like tests are not") {
+    for (const char* p : {"src/latest.py", "src/contest.py", "src/Latest.java", "src/Testament.java", "src/attest.js",
+                          "src/testimony.go", "src/protest_utils.py", "src/spectrum.ts", "src/testing_utils.js.map",
+                          "src/manifest.test", "src/benchmarker.py", "src/examplar.py", "src/sampler.go"})
+      CHECK(contexts_of(p).empty());
+  }
+  SECTION("conftest.py makes its directory tests, but not at the root") {
+    const std::set<std::string> files = {"conftest.py", "qa/conftest.py", "qa/checks/helpers.py", "src/app.py"};
+    CHECK(contexts_of("qa/checks/helpers.py", files) == "tests");
+    CHECK(contexts_of("qa/runner.py", files) == "tests");
+    CHECK(contexts_of("src/app.py", files).empty());
+    CHECK(contexts_of("app.py", files).empty());
+  }
+  SECTION("examples and benchmarks") {
+    for (const char* p : {"examples/server.js", "example/main.go", "docs/examples/quickstart.py", "_examples/a.go",
+                          "demo/app.py", "Demos/app.ts", "samples/Hello.java", "sample/x.c", "tutorial/step1.py",
+                          "src/example_usage.py", "scripts/plot_demo.py"})
+      CHECK(contexts_of(p) == "examples");
+    for (const char* p : {"bench/parse.rs", "benches/throughput.rs", "benchmarks/bench_json.py",
+                          "asv_bench/benchmarks2/x.py", "src/bench_parse.py", "src/parse_benchmark.cc",
+                          "src/ParseBenchmark.java", "src/parse.bench.ts"})
+      CHECK(contexts_of(p) == "benchmarks");
+  }
+  SECTION("stub and declaration files are type-checking code") {
+    CHECK(contexts_of("pkg/core.pyi") == "type_checking");
+    CHECK(contexts_of("types/index.d.ts") == "type_checking");
+    CHECK(contexts_of("lib/mod.d.mts") == "type_checking");
+    CHECK(contexts_of("lib/mod.ts").empty());
+  }
+  SECTION("contexts add up") {
+    CHECK(contexts_of("examples/tests/test_demo.py") == "tests, examples");
+    CHECK(contexts_of("benchmarks/test/x.py") == "tests, benchmarks");
+  }
+}
+
+TEST_CASE("file_contexts") {
+  core::Config config = core::default_config();
+  config.scan.test_paths = {"qa/**"};
+  config.scan.example_paths = {"cookbook/**"};
+  config.scan.benchmark_paths = {"perf/**"};
+  SECTION("globs add to detection") {
+    CHECK(scan::file_contexts(config, "qa/a.py", {}).all == bit(CodeContext::tests));
+    CHECK(scan::file_contexts(config, "cookbook/a.py", {}).all == bit(CodeContext::examples));
+    CHECK(scan::file_contexts(config, "perf/a.py", {}).all == bit(CodeContext::benchmarks));
+    CHECK(scan::file_contexts(config, "tests/a.py", {}).all == bit(CodeContext::tests));
+    CHECK(scan::file_contexts(config, "src/a.py", {}).all == 0);
+  }
+  SECTION("globs the repository's file gave do not count for security rules") {
+    config.from_repository = {"scan.test_paths"};
+    auto f = scan::file_contexts(config, "qa/a.py", {});
+    CHECK(f.all == bit(CodeContext::tests));
+    CHECK(f.for_security == 0);
+    // Detection still counts.
+    CHECK(scan::file_contexts(config, "tests/a.py", {}).for_security == bit(CodeContext::tests));
+    scan::Rule quality = rule_on("python", "(call) @match", bit(CodeContext::tests));
+    scan::Rule security = rule_on("python", "(call) @match", bit(CodeContext::tests), "security_fixes");
+    CHECK(scan::skipped_context(quality, f, 0) == std::optional<std::string>("tests"));
+    CHECK(!scan::skipped_context(security, f, 0));
+  }
+}
+
+TEST_CASE("skipped_context") {
+  scan::Rule r = rule_on("python", "(call) @match", bit(CodeContext::tests) | bit(CodeContext::codegen));
+  scan::FileContexts none, tests{bit(CodeContext::tests), bit(CodeContext::tests)};
+  CHECK(!scan::skipped_context(r, none, 0));
+  CHECK(scan::skipped_context(r, tests, 0) == std::optional<std::string>("tests"));
+  CHECK(scan::skipped_context(r, none, bit(CodeContext::codegen)) == std::optional<std::string>("codegen"));
+  CHECK(!scan::skipped_context(r, none, bit(CodeContext::type_checking)));
+}
+
+TEST_CASE("apply_context_overrides") {
+  core::Config config = core::default_config();
+  std::vector<scan::Rule> rules = {rule_on("python", "(call) @match", bit(CodeContext::tests)),
+                                   rule_on("python", "(call) @match", bit(CodeContext::tests), "security_fixes")};
+  rules[0].id = "t/quality";
+  rules[1].id = "t/security";
+  SECTION("the user's layers set any contexts") {
+    config.rules.contexts = {{"t/quality", {}}, {"t/security", {"tests", "examples"}}};
+    scan::apply_context_overrides(rules, config);
+    CHECK(rules[0].not_in == 0);
+    CHECK(rules[0].declared_not_in == bit(CodeContext::tests));
+    CHECK(rules[1].not_in == (bit(CodeContext::tests) | bit(CodeContext::examples)));
+  }
+  SECTION("the repository's file cannot add contexts to a security rule, only remove them") {
+    config.rules.contexts = {{"t/quality", {"examples"}}, {"t/security", {"examples"}}};
+    config.from_repository = {"rules.contexts.t/quality", "rules.contexts.t/security"};
+    scan::apply_context_overrides(rules, config);
+    CHECK(rules[0].not_in == bit(CodeContext::examples));
+    CHECK(rules[1].not_in == 0);
+    CHECK(rules[1].not_in_note.find("may not add examples to a security rule") != std::string::npos);
+  }
+}
+
+TEST_CASE("region_contexts type_checking") {
+  const std::string asserts = "(assert_statement) @match";
+  SECTION("if TYPE_CHECKING: bodies, not their else") {
+    const char* code =
+        "if TYPE_CHECKING:\n"           // 1
+        "    assert a\n"                // 2
+        "else:\n"                       // 3
+        "    assert b\n"                // 4
+        "if typing.TYPE_CHECKING:\n"    // 5
+        "    def f():\n"                // 6
+        "        assert c\n"            // 7
+        "if not TYPE_CHECKING:\n"       // 8
+        "    assert d\n";               // 9
+    CHECK(regions("python", asserts, code) == Lines{"2:type_checking", "4:", "7:type_checking", "9:"});
+  }
+  SECTION("asserts that narrow the function's own values") {
+    const char* code =
+        "class C:\n"                                   // 1
+        "    def m(self, data):\n"                     // 2
+        "        assert self.conn is not None\n"       // 3
+        "        self.conn.send(data)\n"               // 4
+        "        x = lookup(data)\n"                   // 5
+        "        assert isinstance(x, Node)\n"         // 6
+        "        return x.value\n";                    // 7
+    CHECK(regions("python", asserts, code) == Lines{"3:type_checking", "6:type_checking"});
+  }
+  SECTION("asserts on what the caller passed, or of other forms, are validation") {
+    const char* code =
+        "def f(conn, node, n):\n"                       // 1
+        "    assert conn is not None\n"                 // 2
+        "    assert isinstance(node.value, Name)\n"     // 3
+        "    assert n > 0\n"                            // 4
+        "    y = g()\n"                                 // 5
+        "    assert y is not None\n"                    // 6
+        "    assert isinstance(conn, Conn) or n\n"      // 7
+        "    return conn.read(node.value, n)\n";        // 8
+    // 6: narrowed but never used after the assert.
+    CHECK(regions("python", asserts, code) == Lines{"2:", "3:", "4:", "6:", "7:"});
+  }
+  SECTION("a parameter reassigned before the assert is the function's own value") {
+    const char* code =
+        "def f(path):\n"
+        "    path = os.fspath(path)\n"
+        "    assert isinstance(path, str)\n"
+        "    return path.lower()\n";
+    CHECK(regions("python", asserts, code) == Lines{"3:type_checking"});
+  }
+}
+
+TEST_CASE("region_contexts codegen") {
+  const std::string py_calls = "((call function: (identifier) @f) @match (#any-of? @f \"exec\" \"eval\"))";
+  SECTION("Python: compile() code objects") {
+    const char* code =
+        "exec(compile(src, '<generated>', 'exec'), ns)\n"     // 1
+        "def build(src):\n"                                   // 2
+        "    code = compile(src, '<x>', 'eval')\n"            // 3
+        "    return eval(code)\n";                            // 4
+    CHECK(regions("python", py_calls, code) == Lines{"1:codegen", "4:codegen"});
+  }
+  SECTION("Python: a template with a namespace, or in a function named for generating code") {
+    const char* code =
+        "def namedtuple(name, fields):\n"                          // 1
+        "    src = TEMPLATE.format(name=name)\n"                   // 2
+        "    ns = {}\n"                                            // 3
+        "    exec(src, ns)\n"                                      // 4
+        "def _make_repr(fields):\n"                                // 5
+        "    body = 'return f\"' + ', '.join(fields) + '\"'\n"     // 6
+        "    return eval(body)\n"                                  // 7
+        "class CodeGenerator:\n"                                   // 8
+        "    def emit(self, parts):\n"                             // 9
+        "        src = ''\n"                                       // 10
+        "        for p in parts:\n"                                // 11
+        "            src += '%s = 1\\n' % p\n"                     // 12
+        "        exec(src)\n";                                     // 13
+    CHECK(regions("python", py_calls, code) == Lines{"4:codegen", "7:codegen", "13:codegen"});
+  }
+  SECTION("Python: input, files and parameters are not code generation") {
+    const char* code =
+        "def handler(request):\n"                   // 1
+        "    exec(request.args['code'], {})\n"      // 2
+        "def generate(expr):\n"                     // 3
+        "    return eval(expr)\n"                   // 4
+        "def run(expr):\n"                          // 5
+        "    return eval('x = ' + expr)\n"          // 6
+        "exec(open(path).read(), ns)\n";            // 7
+    CHECK(regions("python", py_calls, code) == Lines{"2:", "4:", "6:", "7:"});
+  }
+  SECTION("JavaScript: Function and eval in template compilers") {
+    const std::string js = "[(new_expression constructor: (identifier) @c) (call_expression function: (identifier) @c)] @match";
+    const char* code =
+        "function template(text) {\n"                                     // 1
+        "  let source = \"__p += '\";\n"                                  // 2
+        "  source += text;\n"                                             // 3
+        "  return new Function('obj', source + 'return __p;');\n"         // 4
+        "}\n"                                                             // 5
+        "const compileView = (s) => new Function('d', `return ${s};`);\n" // 6
+        "function run(body) { return new Function('a', 'return ' + body); }\n"  // 7
+        "function compile(input) { return eval(input); }\n"               // 8
+        "exports.generateGetter = function (n) { return eval('(o) => o.' + n); };\n";  // 9
+    CHECK(regions("javascript", js, code) ==
+          Lines{"4:codegen", "6:codegen", "7:", "8:", "9:codegen"});
+  }
+}
+
+TEST_CASE("parse_rule not_in") {
+  const std::string head = "id: t/x\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n";
+  SECTION("known contexts") {
+    auto r = scan::parse_rule(head + "not_in: [tests, codegen]\n", "x.yml");
+    CHECK(r.not_in == (bit(CodeContext::tests) | bit(CodeContext::codegen)));
+    CHECK(r.declared_not_in == r.not_in);
+  }
+  SECTION("an unknown context is a located error") {
+    try {
+      scan::parse_rule(head + "not_in: [tests, fixtures]\n", "x.yml");
+      FAIL("no error");
+    } catch (const core::LocatedError& e) {
+      CHECK(std::string(e.what()).find("x.yml:6:17") != std::string::npos);
+      CHECK(std::string(e.what()).find("unknown context 'fixtures'") != std::string::npos);
+    }
+  }
+  SECTION("cases with a path") {
+    auto r = scan::parse_rule(head + "tests:\n  valid:\n    - {path: tests/test_a.py, code: \"f()\\n\"}\n    - \"x\\n\"\n"
+                                     "  invalid: [\"f()\\n\"]\n",
+                              "x.yml");
+    CHECK(r.tests.valid == std::vector<std::string>{"f()\n", "x\n"});
+    CHECK(r.tests.valid_paths == std::vector<std::string>{"tests/test_a.py", ""});
+    CHECK_THROWS_AS(scan::parse_rule(head + "tests:\n  valid:\n    - {path: ../a.py, code: x}\n", "x.yml"),
+                    core::LocatedError);
+  }
+}
