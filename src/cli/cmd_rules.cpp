@@ -151,6 +151,11 @@ Runner define_rules(CLI::App& sub) {
                             {"severity", r.severity}, {"safety", r.safety},   {"enabled", r.enabled},
                             {"state", "learning"}, {"source", scan::to_string(r.origin)},
                             {"file", r.file},         {"trusted", r.trusted}};
+        // Where it is not reported (scan/code_context.hpp): a list of context names.
+        nlohmann::json not_in = nlohmann::json::array();
+        for (const auto& name : scan::context_names())
+          if (r.not_in & *scan::context_by_name(name)) not_in.push_back(name);
+        j["not_in"] = not_in;
         if (r.assumption)
           j["assumption"] = {{"text", r.assumption->text},
                              {"established_by", r.assumption->established_by},

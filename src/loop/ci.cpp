@@ -281,7 +281,7 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
       if (rule == rules.end()) continue;
       const scan::Rule& r = *rule->second;
       if (scan::skipped_context(r, head_contexts, f.contexts)) continue;
-      report.introduced.push_back({c.head.path, head, r.id, r.category, r.severity, scan::stricter_safety(r.safety, f.safety), f, true, 0, "new"});
+      report.introduced.push_back({c.head.path, head, r.id, r.category, r.severity, scan::stricter_safety(r.safety, f.safety), f, true, 0, "new", ""});
     }
   }
   std::sort(report.introduced.begin(), report.introduced.end(), [](const scan::Located& a, const scan::Located& b) {

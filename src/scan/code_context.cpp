@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 
 namespace scan {
@@ -206,7 +207,10 @@ void apply_context_overrides(std::vector<Rule>& rules, const core::Config& confi
 
 namespace {
 
+// Null nodes (a missing field, an odd tree) are allowed everywhere below: the tree-sitter calls on them
+// are not.
 std::string_view text_of(TSNode n, std::string_view source) {
+  if (ts_node_is_null(n)) return {};
   uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
   if (a > source.size() || b > source.size() || b < a) return {};
   return source.substr(a, b - a);
@@ -214,15 +218,15 @@ std::string_view text_of(TSNode n, std::string_view source) {
 
 bool is(TSNode n, const char* type) { return !ts_node_is_null(n) && std::strcmp(ts_node_type(n), type) == 0; }
 
-TSNode field(TSNode n, const char* name) { return ts_node_child_by_field_name(n, name, static_cast<uint32_t>(std::strlen(name))); }
-
-bool contains(TSNode outer, TSNode inner) {
-  return ts_node_start_byte(outer) <= ts_node_start_byte(inner) && ts_node_end_byte(inner) <= ts_node_end_byte(outer);
+TSNode field(TSNode n, const char* name) {
+  if (ts_node_is_null(n)) return n;
+  return ts_node_child_by_field_name(n, name, static_cast<uint32_t>(std::strlen(name)));
 }
 
 // `TYPE_CHECKING` or `<anything>.TYPE_CHECKING`.
 bool is_type_checking_flag(TSNode cond, std::string_view source) {
   if (is(cond, "parenthesized_expression") && ts_node_named_child_count(cond) == 1) cond = ts_node_named_child(cond, 0);
+  if (ts_node_is_null(cond)) return false;
   if (is(cond, "identifier")) return text_of(cond, source) == "TYPE_CHECKING";
   if (is(cond, "attribute")) return text_of(field(cond, "attribute"), source) == "TYPE_CHECKING";
   return false;

@@ -6,7 +6,7 @@
 // The contexts, and how a file or a region of it is put in one:
 //  tests          scan.test_paths globs, or detection: a directory named test, tests, testing, __tests__,
 //                 __test__, spec, specs, __mocks__, __fixtures__, testdata, test_data, test-data, unittests,
-//                 unit_tests, unit-tests, integration_tests, integration-tests, e2e, cypress (any case); a
+//                 unit_tests, unit-tests, integration_tests, integration-tests, functional_tests, e2e, cypress (any case); a
 //                 file named test_*.py, *_test.py, *_tests.py, tests.py, conftest.py, *_test.go,
 //                 *.test.*, *.spec.*, *.cy.*, *.e2e.*, *.e2e-spec.* (JavaScript and TypeScript extensions),
 //                 *Test.java, *Tests.java, *IT.java, *TestCase.java, Test<Upper>*.java, *_test.{c,cc,cpp,cxx},

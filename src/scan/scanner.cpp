@@ -360,7 +360,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       else if (rule.category == "performance_issues") ++counts[1];
       else if (rule.category == "code_quality") ++counts[2];
       else ++counts[3];
-      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, o.status});
+      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, o.status, ""});
     }
     // A regression suggestion stays open while its function is over the threshold.
     for (const auto& fn : result.functions)

@@ -1,12 +1,17 @@
 #include "scan/code_context.hpp"
 
+#include "../support/temp_repo.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "../support/scan_support.hpp"
 
 #include "core/error.hpp"
 #include "scan/engine.hpp"
+#include "scan/scanner.hpp"
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -288,5 +293,115 @@ TEST_CASE("parse_rule not_in") {
     CHECK(r.tests.valid_paths == std::vector<std::string>{"tests/test_a.py", ""});
     CHECK_THROWS_AS(scan::parse_rule(head + "tests:\n  valid:\n    - {path: ../a.py, code: x}\n", "x.yml"),
                     core::LocatedError);
+  }
+}
+
+TEST_CASE("CommitScanner skips findings in their rule's contexts") {
+  test_support::TempRepo repo{"contexts"};
+  core::Config config = core::default_config();
+  core::Logger log;
+  queue::Store store = queue::Store::open(repo.git_dir() / "autoloop" / "queue.db");
+  scan::Rule eval = rule_on("python", "((call function: (identifier) @f) @match (#any-of? @f \"eval\" \"exec\"))",
+                            bit(CodeContext::tests) | bit(CodeContext::codegen), "security_fixes");
+  eval.id = "t/eval";
+  scan::Rule assert_rule = rule_on("python", "(assert_statement) @match",
+                                   bit(CodeContext::tests) | bit(CodeContext::type_checking));
+  assert_rule.id = "t/assert";
+  scan::Engine engine({eval, assert_rule});
+  auto scan_commit = [&](const std::string& commit, std::vector<scan::Located>* out = nullptr) {
+    git::Repository r = git::Repository::open(repo.path());
+    scan::CommitScanner scanner(r, store, engine, config, log);
+    return scanner.scan_commits({commit}, true, out);
+  };
+  auto rows = [&](const std::string& path) {
+    queue::OpportunityFilter f;
+    f.path = path;
+    std::vector<std::string> out;
+    for (const auto& o : store.opportunities(f)) out.push_back(o.rule_id + ":" + std::to_string(o.start_line));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::string code = "eval(x)\ndef f(p):\n    assert p\n    return p\n";
+  repo.write("src/a.py", code);
+  repo.write("tests/test_a.py", code);
+  repo.write("qa/conftest.py", "");
+  repo.write("qa/check.py", code);
+  repo.write("src/gen.py", "exec(compile(src, '<generated>', 'exec'))\n");
+  repo.write("src/narrow.py", "def g():\n    m = find()\n    assert m is not None\n    return m.group(0)\n");
+  const std::string c1 = repo.commit();
+  std::vector<scan::Located> out;
+  scan::ScanStats s = scan_commit(c1, &out);
+
+  SECTION("only the product's code is queued; the rest is counted by rule and context") {
+    CHECK(rows("src/a.py") == Lines{"t/assert:3", "t/eval:1"});
+    CHECK(rows("tests/test_a.py").empty());
+    CHECK(rows("qa/check.py").empty());
+    CHECK(rows("src/gen.py").empty());
+    CHECK(rows("src/narrow.py").empty());
+    CHECK(s.context_skipped == 6);
+    CHECK(s.contexts == std::map<std::string, int>{{"t/assert in tests", 2}, {"t/assert in type_checking", 1},
+                                                   {"t/eval in codegen", 1}, {"t/eval in tests", 2}});
+    CHECK(std::count_if(out.begin(), out.end(), [](const scan::Located& l) { return l.status == "skipped"; }) == 6);
+    CHECK(scan::saved_contexts(store) == s.contexts);
+    CHECK(scan::context_summary(s.contexts) ==
+          "6 findings not reported in their context (t/assert in tests: 2; t/eval in tests: 2; "
+          "t/assert in type_checking: 1; t/eval in codegen: 1)");
+  }
+  SECTION("a deleted file leaves the saved counts") {
+    repo.remove("tests/test_a.py");
+    scan_commit(repo.commit());
+    CHECK(scan::saved_contexts(store) == std::map<std::string, int>{{"t/assert in tests", 1}, {"t/assert in type_checking", 1},
+                                                                    {"t/eval in codegen", 1}, {"t/eval in tests", 1}});
+  }
+  SECTION("globs from the repository's .autoloop.yml do not hide security findings") {
+    config.scan.test_paths = {"**"};
+    config.from_repository = {"scan.test_paths"};
+    repo.write("src/a.py", code + "\n");
+    scan_commit(repo.commit());
+    CHECK(rows("src/a.py") == Lines{"t/assert:3", "t/eval:1"});
+    // ... the code-quality finding follows the project's globs: it is resolved, no longer open.
+    queue::OpportunityFilter f;
+    f.path = "src/a.py";
+    f.rule_id = "t/assert";
+    auto assert_rows = store.opportunities(f);
+    REQUIRE(assert_rows.size() == 1);
+    CHECK(assert_rows.front().status == "resolved");
+  }
+}
+
+TEST_CASE("load_config rules.contexts and the context globs") {
+  test_support::TempDir dir{"contexts-config"};
+  SECTION("per rule id, merged across layers; the tracked file's entries and globs are marked") {
+    auto repo_file = dir.write(".autoloop.yml",
+                               "rules:\n  contexts: {python/pickle-load: [tests, examples], javascript/console-log: []}\n"
+                               "scan:\n  example_paths: [\"cookbook/**\"]\n  test_paths: [\"qa/**\"]\n");
+    auto local_file = dir.write("local.yml", "rules:\n  contexts: {javascript/console-log: [tests]}\nscan:\n  test_paths: [\"t/**\"]\n");
+    core::ConfigSources sources;
+    sources.repo_file = repo_file;
+    sources.local_file = local_file;
+    core::Config c = core::load_config(sources);
+    CHECK(c.rules.contexts.at("python/pickle-load") == std::vector<std::string>{"tests", "examples"});
+    CHECK(c.rules.contexts.at("javascript/console-log") == std::vector<std::string>{"tests"});
+    CHECK(c.scan.example_paths == std::vector<std::string>{"cookbook/**"});
+    CHECK(c.from_repository ==
+          std::set<std::string>{"rules.contexts.python/pickle-load", "scan.example_paths"});
+  }
+  SECTION("an unknown context is an error at its position") {
+    auto file = dir.write("bad.yml", "rules:\n  contexts:\n    python/x: [tests, fixtures]\n");
+    core::ConfigSources sources;
+    sources.local_file = file;
+    try {
+      core::load_config(sources);
+      FAIL("no error");
+    } catch (const core::LocatedError& e) {
+      CHECK(std::string(e.what()).find("bad.yml:3:") != std::string::npos);
+      CHECK(std::string(e.what()).find("fixtures") != std::string::npos);
+    }
+  }
+  SECTION("-c rules.contexts.<id>=[...]") {
+    core::ConfigSources sources;
+    sources.overrides = {"rules.contexts.python/eval-exec=[codegen]"};
+    core::Config c = core::load_config(sources);
+    CHECK(c.rules.contexts.at("python/eval-exec") == std::vector<std::string>{"codegen"});
   }
 }

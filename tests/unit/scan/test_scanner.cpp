@@ -549,9 +549,9 @@ TEST_CASE("from_payload") {
     r.language = "python";
     std::string payload = scan::to_payload(r);
     REQUIRE(scan::from_payload(payload));
-    auto at = payload.find("\"v\":2");
+    auto at = payload.find("\"v\":3");
     REQUIRE(at != std::string::npos);
-    payload.replace(at, 5, "\"v\":1"); // before per-finding safety
+    payload.replace(at, 5, "\"v\":2"); // before region contexts
     CHECK_FALSE(scan::from_payload(payload));
   }
   SECTION("nullopt for fields of the wrong type") {
