@@ -363,7 +363,9 @@ bool narrowing_subjects(TSNode cond, std::string_view source, std::vector<TSNode
 }
 
 bool is_narrowing_assert(TSNode assert_node, std::string_view source) {
-  if (ts_node_named_child_count(assert_node) == 0) return false;
+  // A message is written for a person who hits the assert (`'can only join a started process'`): that
+  // is a check of how the code is used, not a note to the type checker.
+  if (ts_node_named_child_count(assert_node) != 1) return false;
   std::vector<TSNode> subjects;
   if (!narrowing_subjects(ts_node_named_child(assert_node, 0), source, subjects) || subjects.empty()) return false;
   TSNode function = enclosing_function(assert_node);
@@ -487,7 +489,8 @@ bool template_built(TSNode n, TSNode scope, uint32_t limit, std::string_view sou
   if (is(n, "binary_operator") || is(n, "binary_expression")) {
     std::string_view op = text_of(field(n, "operator"), source);
     TSNode left = field(n, "left"), right = field(n, "right");
-    if (op == "%") return is_string(left);
+    // Code text formatted with `%` (a number is no code to run: the left side is a template string).
+    if (op == "%") return true;
     if (op == "+")
       return is_string(left) || is_string(right) || template_built(left, scope, limit, source, depth + 1) ||
              template_built(right, scope, limit, source, depth + 1);
@@ -532,13 +535,23 @@ bool python_codegen(TSNode call, std::string_view source) {
   if (is(code, "keyword_argument")) return false;
   TSNode scope = scope_of(call);
   const uint32_t at = ts_node_start_byte(call);
-  if (is_compile_call(code, source)) return true;
+  // A compile()d code object: generated when its source is a template (or literal) or the function says
+  // it generates code; compiling a file's text (running a script) is not.
+  auto generated_code_object = [&](TSNode compile_call) {
+    TSNode cargs = field(compile_call, "arguments");
+    TSNode text = ts_node_is_null(cargs) || ts_node_named_child_count(cargs) == 0 ? TSNode{} : ts_node_named_child(cargs, 0);
+    return is(text, "string") || template_built(text, scope, at, source, 0) || enclosing_name_says_codegen(call, source);
+  };
+  if (is_compile_call(code, source)) return generated_code_object(code);
   if (is(code, "identifier")) {
     std::string_view name = text_of(code, source);
-    bool compiled = any_node(scope, at, [&](TSNode n) {
-      return is(n, "assignment") && text_of(field(n, "left"), source) == name && is_compile_call(field(n, "right"), source);
+    TSNode compiled{};
+    any_node(scope, at, [&](TSNode n) {
+      if (is(n, "assignment") && text_of(field(n, "left"), source) == name && is_compile_call(field(n, "right"), source))
+        compiled = field(n, "right");
+      return false; // the last one before the call
     });
-    if (compiled) return true;
+    if (!ts_node_is_null(compiled)) return generated_code_object(compiled);
   }
   if (!template_built(code, scope, at, source, 0)) return false;
   const bool namespace_given = ts_node_named_child_count(args) >= 2 && !is(ts_node_named_child(args, 1), "keyword_argument");

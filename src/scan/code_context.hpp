@@ -26,7 +26,8 @@
 //  codegen        Deliberate code generation: exec/eval (Python) and eval/Function (JavaScript, TypeScript)
 //                 running code the program built from a template (below).
 //
-// A type-narrowing assert (Python) is one whose condition is `X is not None`, `isinstance(X, T)`, or an
+// A type-narrowing assert (Python) is one without a message (a message is written for a person who
+// misuses the code: that is a check) whose condition is `X is not None`, `isinstance(X, T)`, or an
 // `and` of such, where every X is a name or a dotted attribute whose root is not a parameter of the
 // enclosing function (`self`/`cls` excepted; a parameter reassigned before the assert is the function's
 // own value), and X is used again after the assert in the same block. Such an assert states an
@@ -35,10 +36,12 @@
 //
 // Deliberate code generation is a call of exec/eval (Python) or eval/new Function/Function
 // (JavaScript) whose code argument (the first; Function's last) is
-//  1. (Python) a compile(...) call, or a name assigned from one in the same function: a code object
-//     compiled under a chosen file name is what generators such as dataclasses and attrs build; or
+//  1. (Python) a compile(...) call, or a name assigned from one in the same function, whose source is a
+//     string literal or built from a template (2), or that runs in a function or class whose name says
+//     it generates code (below): the code objects generators such as attrs and boltons build (compiling
+//     a file's or a parameter's text elsewhere, as a script runner does, is not codegen); or
 //  2. built from a template: an f-string or template literal with substitutions, a `.format(...)`,
-//     `.substitute(...)` or `.join(...)` call, `%` formatting of a string, `+` with a string operand
+//     `.substitute(...)` or `.join(...)` call, `%` formatting, `+` with a string operand
 //     (textwrap.dedent/inspect.cleandoc of one of these too), or a name assigned or `+=`-extended from
 //     one in the same function; and, as evidence that generating code is the purpose, either
 //     (Python) exec/eval is given an explicit namespace (a second argument), as namedtuple-style

@@ -200,9 +200,11 @@ TEST_CASE("region_contexts type_checking") {
         "    y = g()\n"                                 // 5
         "    assert y is not None\n"                    // 6
         "    assert isinstance(conn, Conn) or n\n"      // 7
-        "    return conn.read(node.value, n)\n";        // 8
-    // 6: narrowed but never used after the assert.
-    CHECK(regions("python", asserts, code) == Lines{"2:", "3:", "4:", "6:", "7:"});
+        "    z = h()\n"                                 // 8
+        "    assert z is not None, 'call setup() first'\n"  // 9
+        "    return conn.read(node.value, n, z)\n";     // 10
+    // 6: narrowed but never used after the assert; 9: a message, for the person who misuses the code.
+    CHECK(regions("python", asserts, code) == Lines{"2:", "3:", "4:", "6:", "7:", "9:"});
   }
   SECTION("a parameter reassigned before the assert is the function's own value") {
     const char* code =
@@ -216,13 +218,17 @@ TEST_CASE("region_contexts type_checking") {
 
 TEST_CASE("region_contexts codegen") {
   const std::string py_calls = "((call function: (identifier) @f) @match (#any-of? @f \"exec\" \"eval\"))";
-  SECTION("Python: compile() code objects") {
+  SECTION("Python: compile() code objects of a template, or in a generator") {
     const char* code =
-        "exec(compile(src, '<generated>', 'exec'), ns)\n"     // 1
-        "def build(src):\n"                                   // 2
-        "    code = compile(src, '<x>', 'eval')\n"            // 3
-        "    return eval(code)\n";                            // 4
-    CHECK(regions("python", py_calls, code) == Lines{"1:codegen", "4:codegen"});
+        "exec(compile(src, '<generated>', 'exec'), ns)\n"               // 1
+        "def _create_fn(src):\n"                                        // 2
+        "    code = compile(src, '<x>', 'eval')\n"                      // 3
+        "    return eval(code)\n"                                       // 4
+        "def run_script(path, ns):\n"                                   // 5
+        "    code = compile(open(path).read(), path, 'exec')\n"         // 6
+        "    exec(code, ns)\n"                                          // 7
+        "exec(compile('x = %d' % n, '<gen>', 'exec'))\n";              // 8
+    CHECK(regions("python", py_calls, code) == Lines{"1:", "4:codegen", "7:", "8:codegen"});
   }
   SECTION("Python: a template with a namespace, or in a function named for generating code") {
     const char* code =
@@ -326,7 +332,7 @@ TEST_CASE("CommitScanner skips findings in their rule's contexts") {
   repo.write("tests/test_a.py", code);
   repo.write("qa/conftest.py", "");
   repo.write("qa/check.py", code);
-  repo.write("src/gen.py", "exec(compile(src, '<generated>', 'exec'))\n");
+  repo.write("src/gen.py", "def _make_init(src):\n    exec(compile(src, '<generated>', 'exec'))\n");
   repo.write("src/narrow.py", "def g():\n    m = find()\n    assert m is not None\n    return m.group(0)\n");
   const std::string c1 = repo.commit();
   std::vector<scan::Located> out;
