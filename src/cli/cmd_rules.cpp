@@ -5,6 +5,7 @@
 #include "feedback/feedback.hpp"
 #include "loop/context.hpp"
 #include "scan/assumptions.hpp"
+#include "scan/code_context.hpp"
 #include "scan/engine.hpp"
 #include "scan/rule_test.hpp"
 
@@ -116,6 +117,14 @@ Runner define_rules(CLI::App& sub) {
       if (!r.description.empty()) std::printf("\n%s\n", r.description.c_str());
       std::printf("\nquery:\n%s\n", r.query.c_str());
       if (!r.check.empty()) std::printf("check: %s\n", r.check.c_str());
+      {
+        // Where it is not reported (scan/code_context.hpp), and where that comes from.
+        std::string where = r.not_in ? scan::describe_contexts(r.not_in) : "none (reported everywhere)";
+        std::string from = r.not_in_note.empty() ? "the rule's not_in" : r.not_in_note;
+        if (r.not_in != r.declared_not_in)
+          from += "; the rule says " + (r.declared_not_in ? scan::describe_contexts(r.declared_not_in) : std::string("none"));
+        std::printf("not in:   %s (%s)\n", where.c_str(), from.c_str());
+      }
       if (r.assumption)
         std::printf("assumes:  %s\n  established by %s on @%s (otherwise each finding is a suggestion, never fixed):\n  %s\n",
                     r.assumption->text.c_str(), r.assumption->established_by.c_str(), r.assumption->subject.c_str(),
@@ -142,6 +151,11 @@ Runner define_rules(CLI::App& sub) {
                             {"severity", r.severity}, {"safety", r.safety},   {"enabled", r.enabled},
                             {"state", "learning"}, {"source", scan::to_string(r.origin)},
                             {"file", r.file},         {"trusted", r.trusted}};
+        // Where it is not reported (scan/code_context.hpp): a list of context names.
+        nlohmann::json not_in = nlohmann::json::array();
+        for (const auto& name : scan::context_names())
+          if (r.not_in & *scan::context_by_name(name)) not_in.push_back(name);
+        j["not_in"] = not_in;
         if (r.assumption)
           j["assumption"] = {{"text", r.assumption->text},
                              {"established_by", r.assumption->established_by},

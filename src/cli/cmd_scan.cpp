@@ -6,10 +6,12 @@
 #include "core/glob.hpp"
 #include "core/log.hpp"
 #include "loop/worker.hpp"
+#include "scan/code_context.hpp"
 #include "scan/repo_language.hpp"
 #include "schedule/lock.hpp"
 
 #include <cstdio>
+#include <map>
 
 namespace cli {
 
@@ -57,10 +59,21 @@ std::vector<Row> scan_paths(const loop::Context* ctx, const std::vector<std::str
     scan::FileResult result = engine.scan(*lang, *content);
     scan::FileContext fc;
     fc.path = rel;
-    fc.is_test_file = core::glob_any(config.scan.test_paths, rel);
+    // The file's contexts as the work tree has it (conftest.py on disk).
+    std::filesystem::path root = ctx && ctx->paths.work_tree ? *ctx->paths.work_tree : std::filesystem::path(".");
+    scan::PathExists on_disk = [&](const std::string& q) {
+      std::error_code ec;
+      return std::filesystem::is_regular_file(root / q, ec);
+    };
+    const scan::FileContexts contexts = scan::file_contexts(config, rel, on_disk);
+    fc.is_test_file = (contexts.all & scan::bit(scan::CodeContext::tests)) != 0;
     for (auto& f : scan::apply_context(result.findings, *content, fc)) {
       auto rule = std::find_if(rules_out.begin(), rules_out.end(), [&](const scan::Rule& r) { return r.id == f.rule_id; });
-      scan::Located l{rel, "", rule->id, rule->category, rule->severity, scan::stricter_safety(rule->safety, f.safety), f, false, 0, "unqueued"};
+      scan::Located l{rel, "", rule->id, rule->category, rule->severity, scan::stricter_safety(rule->safety, f.safety), f, false, 0, "unqueued", ""};
+      if (auto where = scan::skipped_context(*rule, contexts, f.contexts)) {
+        l.status = "skipped";
+        l.skipped_context = *where;
+      }
       rows.push_back(row_of(l));
     }
   }
@@ -127,19 +140,29 @@ Runner define_scan(CLI::App& sub) {
         for (auto& l : found) rows.push_back(row_of(l));
       }
     }
+    // Findings not reported in their context: JSON lists them (status "skipped", with the context and
+    // why), text counts them, SARIF leaves them out.
+    std::vector<Row> reported;
+    std::map<std::string, int> by_context;
+    for (const auto& r : rows) {
+      if (r.context.empty()) reported.push_back(r);
+      else ++by_context[r.rule + " in " + r.context];
+    }
     switch (format) {
     case Format::json: std::fputs(format_json(rows).c_str(), stdout); break;
-    case Format::sarif: std::fputs(format_sarif(rows, rules).c_str(), stdout); break;
+    case Format::sarif: std::fputs(format_sarif(reported, rules).c_str(), stdout); break;
     case Format::text:
-      std::fputs(format_text(rows).c_str(), stdout);
+      std::fputs(format_text(reported).c_str(), stdout);
       if (o->paths.empty()) {
         std::fprintf(stdout, "%d files scanned (%d from cache, %d skipped), %zu findings, %d new in the queue, %d resolved\n",
-                     stats.files, stats.cached, stats.skipped, rows.size(), stats.inserted, stats.resolved);
+                     stats.files, stats.cached, stats.skipped, reported.size(), stats.inserted, stats.resolved);
         if (auto skipped = scan::provenance_summary(stats.provenance); !skipped.empty())
           std::fprintf(stdout, "%s\n", skipped.c_str());
       } else {
-        std::fprintf(stdout, "%zu findings\n", rows.size());
+        std::fprintf(stdout, "%zu findings\n", reported.size());
       }
+      if (auto skipped = scan::context_summary(o->paths.empty() ? stats.contexts : by_context); !skipped.empty())
+        std::fprintf(stdout, "%s; `rules.contexts` changes where a rule applies\n", skipped.c_str());
       break;
     }
     return k_exit_ok;

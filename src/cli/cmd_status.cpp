@@ -64,6 +64,8 @@ Runner define_status(CLI::App&) {
     size_t pending = schedule::spool_read(ctx.paths.spool()).size();
     if (auto skipped = scan::provenance_summary(scan::saved_provenance(ctx.store())); !skipped.empty())
       std::printf("skipped:    %s; `scan.include_vendored` scans them\n", skipped.c_str());
+    if (auto skipped = scan::context_summary(scan::saved_contexts(ctx.store())); !skipped.empty())
+      std::printf("context:    %s; `rules.contexts` changes where a rule applies\n", skipped.c_str());
     if (pending) std::printf("pending:    %zu hook event%s waiting to be scanned\n", pending, pending == 1 ? "" : "s");
     auto scans = ctx.store().runs("scan", 1);
     if (!scans.empty()) {

@@ -35,6 +35,10 @@ Row row_of(const scan::Located& l) {
   r.snippet = l.finding.snippet;
   r.commit = l.commit;
   r.is_new = l.is_new;
+  if (!l.skipped_context.empty()) {
+    r.context = l.skipped_context;
+    r.reason = l.rule_id + " is not reported in " + l.skipped_context + " (its not_in; rules.contexts changes it)";
+  }
   return r;
 }
 
@@ -105,6 +109,7 @@ std::string format_json(const std::vector<Row>& rows) {
                         {"message", r.message}, {"fingerprint", r.fingerprint}, {"new", r.is_new},
                         {"snippet", r.snippet}, {"commit", r.commit}};
     if (!r.reason.empty()) j["reason"] = r.reason;
+    if (!r.context.empty()) j["context"] = r.context;
     arr.push_back(std::move(j));
   }
   return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -22,6 +22,7 @@ struct Row {
   std::string status, message, fingerprint, snippet, commit;
   bool is_new = false;
   std::string reason;        // why a failed or stale fix was refused: its last attempt, one line; else empty
+  std::string context;       // status "skipped": the context its rule is not reported in (scan/code_context.hpp)
 };
 
 // Why a refused fix (status failed or stale) was refused: "<outcome>: <detail>" of its last attempt, on

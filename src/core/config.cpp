@@ -37,6 +37,8 @@ const std::vector<std::string> k_block_on = {"security",       "performance",   
                                              "info",           "warning",            "error"};
 const std::vector<std::string> k_languages = {"python", "javascript", "typescript", "tsx", "c",
                                               "cpp",    "java",       "go",         "rust"};
+// Where a rule may be skipped (scan/code_context.hpp names the same).
+const std::vector<std::string> k_contexts = {"tests", "examples", "benchmarks", "type_checking", "codegen"};
 const std::vector<std::string> k_fixer_keys = {"name", "command", "languages", "timeout"};
 const char* const k_env_prefix = "AUTOLOOP_";
 const char* const k_default_origin = "default";
@@ -514,6 +516,56 @@ Leaf severity_leaf() {
   return leaf;
 }
 
+const char* const k_contexts_path = "rules.contexts";
+
+void set_contexts(Config& config, const std::string& rule_id, std::vector<std::string> contexts, const std::string& origin,
+                  bool shared) {
+  const std::string key = std::string(k_contexts_path) + "." + rule_id;
+  config.rules.contexts[rule_id] = std::move(contexts);
+  config.origin[key] = origin;
+  config.origin[k_contexts_path] = origin;
+  if (shared) config.from_repository.insert(key);
+  else config.from_repository.erase(key);
+}
+
+// rules.contexts merges per rule id, like rules.severity.
+Leaf contexts_leaf() {
+  Leaf leaf{k_contexts_path, false, nullptr, nullptr};
+  leaf.apply = [](Config& c, const YAML::Node& n, const Where& w) {
+    c.origin[k_contexts_path] = origin_of(w, w.key_mark);
+    if (n.IsNull()) return;
+    if (!n.IsMap()) fail(w, n, "expected a map of rule id to a list of contexts, e.g. {python/assert-for-validation: [tests]}");
+    if (n.size() > k_max_globs) fail(w, n, "too many rules (" + std::to_string(n.size()) + "; at most " + std::to_string(k_max_globs) + ")");
+    std::set<std::string> seen;
+    for (const auto& entry : n) {
+      const Where key_where{w.layer, entry.first.Mark()};
+      const std::string rule_id = parse_string(entry.first, key_where, true);
+      if (!seen.insert(rule_id).second) fail(key_where, entry.first, "duplicate key '" + rule_id + "'");
+      set_contexts(c, rule_id, parse_list(entry.second, key_where, &k_contexts), origin_of(key_where, key_where.key_mark),
+                   w.layer.shared);
+    }
+  };
+  leaf.render = [](const Config& c) {
+    std::vector<std::string> entries;
+    for (const auto& [rule_id, contexts] : c.rules.contexts) entries.push_back(render_string(rule_id) + ": " + render_list(contexts));
+    return "{" + join(entries, ", ") + "}";
+  };
+  return leaf;
+}
+
+// A setting the repository's tracked file may give, but not alone for every purpose: which layer gave
+// the value is kept in Config::from_repository.
+Leaf tracked(Leaf leaf) {
+  auto apply = leaf.apply;
+  const std::string path = leaf.path;
+  leaf.apply = [apply, path](Config& c, const YAML::Node& n, const Where& w) {
+    apply(c, n, w);
+    if (w.layer.shared) c.from_repository.insert(path);
+    else c.from_repository.erase(path);
+  };
+  return leaf;
+}
+
 Leaf fixers_leaf() {
   Leaf leaf{"fixers", false, nullptr, nullptr};
   leaf.apply = [](Config& c, const YAML::Node& n, const Where& w) {
@@ -565,13 +617,16 @@ const std::vector<Leaf>& leaves() {
       list_leaf("rules.disable", CONFIG_FIELD(rules.disable), nullptr),
       list_leaf("rules.enable", CONFIG_FIELD(rules.enable), nullptr),
       severity_leaf(),
+      contexts_leaf(),
       int_leaf("scan.max_file_size", CONFIG_FIELD(scan.max_file_size), 1, k_max_scan_file_size),
       glob_list_leaf("scan.exclude", CONFIG_FIELD(scan.exclude)),
       int_leaf("scan.threads", CONFIG_FIELD(scan.threads), 1, 64),
       int_leaf("scan.parse_timeout_ms", CONFIG_FIELD(scan.parse_timeout_ms), 1),
-      glob_list_leaf("scan.test_paths", CONFIG_FIELD(scan.test_paths)),
+      tracked(glob_list_leaf("scan.test_paths", CONFIG_FIELD(scan.test_paths))),
       enum_leaf("scan.vendored", CONFIG_FIELD(scan.vendored), k_vendored_modes),
       glob_list_leaf("scan.include_vendored", CONFIG_FIELD(scan.include_vendored)),
+      tracked(glob_list_leaf("scan.example_paths", CONFIG_FIELD(scan.example_paths))),
+      tracked(glob_list_leaf("scan.benchmark_paths", CONFIG_FIELD(scan.benchmark_paths))),
       list_leaf("ci.block_on", CONFIG_FIELD(ci.block_on), &k_block_on),
       string_leaf("identity.name", CONFIG_FIELD(identity.name), true),
       string_leaf("identity.email", CONFIG_FIELD(identity.email), true),
@@ -754,11 +809,15 @@ void apply_override(Config& config, const std::string& override_text) {
   path.erase(path.find_last_not_of(" \t") + 1);
   const std::string value = override_text.substr(equals + 1);
   const std::string severity_prefix = std::string(k_severity_path) + ".";
+  const std::string contexts_prefix = std::string(k_contexts_path) + ".";
   if (const Leaf* leaf = find_leaf(path)) {
     leaf->apply(config, parse_value(value, leaf->verbatim, layer), where);
   } else if (path.size() > severity_prefix.size() && path.compare(0, severity_prefix.size(), severity_prefix) == 0) {
     const std::string severity = parse_enum(parse_value(value, false, layer), where, k_severities);
     set_severity(config, path.substr(severity_prefix.size()), severity, k_command_line_origin);
+  } else if (path.size() > contexts_prefix.size() && path.compare(0, contexts_prefix.size(), contexts_prefix) == 0) {
+    set_contexts(config, path.substr(contexts_prefix.size()), parse_list(parse_value(value, false, layer), where, &k_contexts),
+                 k_command_line_origin, false);
   } else if (is_section(path)) {
     apply_map(config, parse_value(value, false, layer), path + ".", where);
   } else {

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +65,9 @@ struct RulesConfig {
   std::vector<std::string> disable;
   std::vector<std::string> enable;
   std::map<std::string, std::string> severity; // rule id -> info | warning | error
+  // rule id -> the contexts it is not reported in (tests, examples, benchmarks, type_checking, codegen),
+  // replacing the rule's own `not_in` (scan/code_context.hpp); merged per rule id across layers.
+  std::map<std::string, std::vector<std::string>> contexts;
 };
 
 // scan: budgets and path filters for the scanner.
@@ -80,6 +84,9 @@ struct ScanConfig {
   // .gitattributes marks linguist-vendored/linguist-generated/-diff are.
   std::string vendored = "auto";
   std::vector<std::string> include_vendored;   // globs scanned even when vendored or generated
+  // Globs of example and benchmark code, added to the detected layouts (scan/code_context.hpp).
+  std::vector<std::string> example_paths;
+  std::vector<std::string> benchmark_paths;
 };
 
 // identity: author and committer of fix commits.
@@ -157,6 +164,10 @@ struct Config {
   // Dotted key path -> where the value came from (see the policy above). Every key of
   // config_entries() is present; rules.severity also has one "rules.severity.<id>" entry per rule id.
   std::map<std::string, std::string> origin;
+  // Keys whose value the repository's tracked .autoloop.yml gave (no later layer replaced it), for the
+  // choices it may not make alone: scan.test_paths, scan.example_paths, scan.benchmark_paths and
+  // "rules.contexts.<id>" (security rules do not take contexts from it: scan/code_context.hpp).
+  std::set<std::string> from_repository;
 };
 
 // The layers load_config() reads, lowest first.

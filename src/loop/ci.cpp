@@ -1,6 +1,7 @@
 #include "loop/ci.hpp"
 
 #include "core/glob.hpp"
+#include "scan/code_context.hpp"
 #include "scan/repo_language.hpp"
 
 #include <algorithm>
@@ -256,9 +257,12 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
   std::map<std::string, const scan::Rule*> rules;
   for (const auto& r : engine.rules()) rules[r.id] = &r;
 
+  scan::PathExists at_head = [&](const std::string& p) { return repo.entry_at(head, p).has_value(); };
   for (auto& c : files) {
     if (c.moved) continue;
     const auto now = in_context(c.head, config, head_tests, c.added, c.changed_lines);
+    // Where a rule does not apply (tests, examples, ...: scan/code_context.hpp) nothing is introduced.
+    const scan::FileContexts head_contexts = scan::file_contexts(config, c.head.path, at_head);
     std::set<std::string> before;
     std::map<std::string, int> count_before, count_now;
     if (c.base)
@@ -276,7 +280,8 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
       auto rule = rules.find(f.rule_id);
       if (rule == rules.end()) continue;
       const scan::Rule& r = *rule->second;
-      report.introduced.push_back({c.head.path, head, r.id, r.category, r.severity, scan::stricter_safety(r.safety, f.safety), f, true, 0, "new"});
+      if (scan::skipped_context(r, head_contexts, f.contexts)) continue;
+      report.introduced.push_back({c.head.path, head, r.id, r.category, r.severity, scan::stricter_safety(r.safety, f.safety), f, true, 0, "new", ""});
     }
   }
   std::sort(report.introduced.begin(), report.introduced.end(), [](const scan::Located& a, const scan::Located& b) {

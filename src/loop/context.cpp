@@ -2,6 +2,7 @@
 
 #include "core/fs.hpp"
 #include "core/process.hpp"
+#include "scan/code_context.hpp"
 #include "scan/rule_cache.hpp"
 
 #include <sys/resource.h>
@@ -111,7 +112,10 @@ std::vector<scan::Rule> Context::rules() const {
   // The user's own come last: one may replace a built-in of the same id.
   for (const auto& dir : local_rules_dirs())
     for (auto& r : scan::load_rules_dir(dir, scan::RuleOrigin::local)) extra.push_back(std::move(r));
-  return scan::merge_rules(scan::builtin_rules_cached(paths.builtin_rules_cache()), extra, config.rules.disable, config.rules.enable, config.rules.severity);
+  auto rules = scan::merge_rules(scan::builtin_rules_cached(paths.builtin_rules_cache()), extra, config.rules.disable,
+                                 config.rules.enable, config.rules.severity);
+  scan::apply_context_overrides(rules, config); // rules.contexts (scan/code_context.hpp)
+  return rules;
 }
 
 std::optional<std::string> Context::stopped() const {

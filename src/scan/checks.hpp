@@ -39,4 +39,10 @@ bool apply_deferred_check(const Finding& finding, const FileContext& context);
 // Implemented in assumptions.cpp. Throws nothing.
 bool assumption_established(const std::string& name, TSNode subject, std::string_view source);
 
+// The contexts (scan/code_context.hpp's bits) that the syntax tree puts a reported node in:
+// type_checking (an `if TYPE_CHECKING:` body, a type-narrowing assert) and codegen (exec/eval/Function
+// of code built from a template), for `language` (a LanguageProfile name). Implemented in
+// code_context.cpp. Throws nothing.
+unsigned region_contexts(TSNode node, std::string_view source, std::string_view language);
+
 } // namespace scan

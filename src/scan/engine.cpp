@@ -20,7 +20,7 @@ namespace scan {
 
 namespace {
 
-constexpr const char* k_engine_version = "engine-3"; // 2: per-finding safety (rule assumptions); 3: function identity
+constexpr const char* k_engine_version = "engine-4"; // 2: per-finding safety (rule assumptions); 3: function identity; 4: region contexts
 
 struct ParserDeleter {
   void operator()(TSParser* p) const { ts_parser_delete(p); }
@@ -545,7 +545,7 @@ std::vector<TSNode> ancestors_of(TSNode root, TSNode node) {
 
 void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, const std::vector<std::string>& capture_names,
                const std::vector<Rule>& rules, const Rule* only, TSNode root, std::string_view source,
-               std::vector<Finding>& out) {
+               std::string_view language, std::vector<Finding>& out) {
   TSQueryCursor* cursor = thread_tools().cursor.get();
   ts_query_cursor_set_match_limit(cursor, 4096);
   ts_query_cursor_exec(cursor, query, root);
@@ -616,6 +616,8 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     f.subject_start_line = outcome.subject_start_line;
     f.subject_end_line = outcome.subject_end_line;
     f.captures = std::move(captures);
+    // Content-only, so cached with the finding; the scanner compares it with the rule's not_in.
+    f.contexts = region_contexts(node, source, language);
     out.push_back(std::move(f));
   }
 }
@@ -793,7 +795,8 @@ FileResult Engine::scan(const LanguageProfile& language, std::string_view source
   if (walker.widest > k_max_children) {
     result.timed_out = true; // generated data: no matching
   } else if (!c.empty) {
-    run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, result.findings);
+    run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, language.name,
+              result.findings);
     add_enclosing_names(result.findings, result.functions);
     number_occurrences(result.findings);
   }
@@ -815,7 +818,8 @@ std::vector<Finding> Engine::match_rule(const Rule& rule, const LanguageProfile&
   for (const auto& r : m_rules)
     if (r.id == rule.id) only = &r;
   if (!only) return out;
-  run_query(c.query.get(), c.patterns, c.capture_names, m_rules, only, ts_tree_root_node(tree.get()), source, out);
+  run_query(c.query.get(), c.patterns, c.capture_names, m_rules, only, ts_tree_root_node(tree.get()), source,
+            language.name, out);
   number_occurrences(out);
   return out;
 }

@@ -37,6 +37,8 @@ struct Finding {
   std::string subject;                    // what the deferred check looks at (e.g. a function name)
   int subject_start_line = 0, subject_end_line = 0;
   std::vector<Capture> captures;
+  unsigned contexts = 0;                  // contexts the syntax tree puts it in (scan/code_context.hpp:
+                                          // type_checking, codegen); the path's are the scanner's
   std::string fingerprint;                // set by apply_context (adds rule and path)
 };
 

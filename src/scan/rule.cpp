@@ -5,6 +5,7 @@
 #include "core/limits.hpp"
 #include "core/resources.hpp"
 #include "scan/assumptions.hpp"
+#include "scan/code_context.hpp"
 #include "scan/language.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -85,6 +86,39 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
   }
   if (!have_op) fail(source, node.Mark(), "a fix edit needs one of replace, delete, insert_before, insert_after");
   return edit;
+}
+
+// A list of cases: each a string of code, or {path: <relative path>, code: "..."} scanned as that path.
+void case_list(const std::string& source, const YAML::Node& node, const char* key, std::vector<std::string>& codes,
+               std::vector<std::string>* paths) {
+  if (node.IsScalar()) {
+    codes.push_back(node.as<std::string>());
+    if (paths) paths->emplace_back();
+    return;
+  }
+  if (!node.IsSequence()) fail(source, node.Mark(), std::string("'") + key + "' must be a list of cases");
+  for (const auto& item : node) {
+    if (item.IsScalar()) {
+      codes.push_back(item.as<std::string>());
+      if (paths) paths->emplace_back();
+      continue;
+    }
+    if (!paths || !item.IsMap())
+      fail(source, item.Mark(), std::string("a case of '") + key + "' must be a string of code" +
+                                    (paths ? " or {path: ..., code: ...}" : ""));
+    std::optional<std::string> code, path;
+    for (const auto& kv : item) {
+      std::string k = kv.first.as<std::string>();
+      if (k == "code") code = scalar(source, kv.second, "code");
+      else if (k == "path") path = scalar(source, kv.second, "path");
+      else fail(source, kv.first.Mark(), "unknown key '" + k + "' in a case (expected path, code)");
+    }
+    if (!code || !path) fail(source, item.Mark(), "a case map needs both 'path' and 'code'");
+    if (path->empty() || path->front() == '/' || path->find("..") != std::string::npos || path->back() == '/')
+      fail(source, item.Mark(), "a case's path is a relative file path without '..' (got '" + *path + "')");
+    codes.push_back(*code);
+    paths->push_back(*path);
+  }
 }
 
 Assumption parse_assumption(const std::string& source, const YAML::Node& node) {
@@ -212,6 +246,21 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       const auto& checks = known_checks();
       if (std::find(checks.begin(), checks.end(), rule.check) == checks.end())
         fail(source, v.Mark(), "unknown check '" + rule.check + "'");
+    } else if (key == "not_in") {
+      // Where the rule does not apply (scan/code_context.hpp); an unknown name is a located error.
+      const YAML::Node& list = v;
+      if (!list.IsSequence() && !list.IsNull()) fail(source, list.Mark(), "'not_in' must be a list of contexts, e.g. [tests, examples]");
+      rule.not_in = 0;
+      if (list.IsSequence())
+        for (const auto& item : list) {
+          if (!item.IsScalar()) fail(source, item.Mark(), "'not_in' must be a list of contexts, e.g. [tests, examples]");
+          auto b = context_by_name(item.as<std::string>());
+          if (!b)
+            fail(source, item.Mark(), "unknown context '" + item.as<std::string>() + "' in not_in (known: " +
+                                          describe_contexts(~0u) + ")");
+          rule.not_in |= *b;
+        }
+      rule.declared_not_in = rule.not_in;
     } else if (key == "enabled") {
       if (!v.IsScalar() || (v.as<std::string>() != "true" && v.as<std::string>() != "false"))
         fail(source, v.Mark(), "'enabled' must be true or false");
@@ -226,15 +275,15 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       if (!v.IsMap()) fail(source, v.Mark(), "'tests' must be a map with valid, invalid and fixed lists");
       for (const auto& t : v) {
         std::string tk = t.first.as<std::string>();
-        if (tk == "valid") rule.tests.valid = string_list(source, t.second, "valid");
-        else if (tk == "invalid") rule.tests.invalid = string_list(source, t.second, "invalid");
+        if (tk == "valid") case_list(source, t.second, "valid", rule.tests.valid, &rule.tests.valid_paths);
+        else if (tk == "invalid") case_list(source, t.second, "invalid", rule.tests.invalid, &rule.tests.invalid_paths);
         else if (tk == "fixed") rule.tests.fixed = string_list(source, t.second, "fixed");
         else if (tk == "suggested") rule.tests.suggested = string_list(source, t.second, "suggested");
         else fail(source, t.first.Mark(), "unknown key '" + tk + "' in tests (expected valid, invalid, fixed, suggested)");
       }
     } else {
       fail(source, at, "unknown key '" + key + "' (expected id, language, category, severity, safety, message, "
-                       "description, query, check, fix, assumption, tests, enabled)");
+                       "description, query, check, not_in, fix, assumption, tests, enabled)");
     }
   }
   if (query_file_text && rule.query.empty()) {

@@ -25,6 +25,9 @@ struct FixEdit {
 struct RuleCases {
   std::vector<std::string> valid;            // must not match
   std::vector<std::string> invalid;          // must match at least once
+  // The path each valid/invalid case is scanned as ("" for the default `case.<ext>`): a case written
+  // `{path: tests/test_x.py, code: "..."}` puts its code in that path's contexts (scan/code_context.hpp).
+  std::vector<std::string> valid_paths, invalid_paths;
   std::vector<std::string> fixed;            // fixed[i] = invalid[i] with the fix applied
   std::vector<std::string> suggested;        // must match, and only as suggestions: the fix's assumption is
                                              // not established there, so it is never applied
@@ -73,6 +76,11 @@ struct Rule {
                                              // relative to the work tree (repository), absolute (local)
   bool trusted = true;                       // false: a repository rule whose directory's content `git
                                              // autoloop trust` does not cover; scanned, never fixed
+  // Contexts (scan/code_context.hpp's ContextSet bits) where the rule is not reported: `not_in:` of its
+  // file, then `rules.contexts` of the configuration; `declared_not_in` stays the file's (its cases test it).
+  unsigned not_in = 0;
+  unsigned declared_not_in = 0;
+  std::string not_in_note;                   // where a changed not_in comes from, or why a change was refused
 };
 
 // How a commit trailer and `review` name a rule's origin: "builtin", "repository (<file>)", "local (<file>)".

@@ -13,7 +13,7 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 3; // 2: origin, file and trusted; 3: assumption, tests.suggested
+constexpr int k_format = 4; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
@@ -23,10 +23,12 @@ nlohmann::json encode(const Rule& r) {
   for (const auto& e : r.fix) fix.push_back({static_cast<int>(e.op), e.capture, e.text, e.map});
   return {r.id,          r.languages, r.category, r.severity, r.safety,
           r.message,     r.description, r.query,  r.check,    fix,
-          {r.tests.valid, r.tests.invalid, r.tests.fixed, r.tests.suggested}, r.source, r.query_line, r.query_column,
+          {r.tests.valid, r.tests.invalid, r.tests.fixed, r.tests.suggested, r.tests.valid_paths, r.tests.invalid_paths},
+          r.source, r.query_line, r.query_column,
           r.enabled, static_cast<int>(r.origin), r.file, r.trusted,
           r.assumption ? nlohmann::json{r.assumption->text, r.assumption->established_by, r.assumption->subject}
-                       : nlohmann::json()};
+                       : nlohmann::json(),
+          {r.not_in, r.declared_not_in, r.not_in_note}};
 }
 
 Rule decode(const nlohmann::json& j) {
@@ -56,6 +58,8 @@ Rule decode(const nlohmann::json& j) {
   tests.at(1).get_to(r.tests.invalid);
   tests.at(2).get_to(r.tests.fixed);
   tests.at(3).get_to(r.tests.suggested);
+  tests.at(4).get_to(r.tests.valid_paths);
+  tests.at(5).get_to(r.tests.invalid_paths);
   j.at(i++).get_to(r.source);
   j.at(i++).get_to(r.query_line);
   j.at(i++).get_to(r.query_column);
@@ -66,6 +70,10 @@ Rule decode(const nlohmann::json& j) {
   j.at(i++).get_to(r.file);
   j.at(i++).get_to(r.trusted);
   if (const auto& a = j.at(i++); !a.is_null()) r.assumption = Assumption{a.at(0), a.at(1), a.at(2)};
+  const auto& contexts = j.at(i++);
+  contexts.at(0).get_to(r.not_in);
+  contexts.at(1).get_to(r.declared_not_in);
+  contexts.at(2).get_to(r.not_in_note);
   if (i != j.size()) throw std::out_of_range("rule fields");
   return r;
 }

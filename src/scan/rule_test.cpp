@@ -1,6 +1,7 @@
 #include "scan/rule_test.hpp"
 
 #include "core/error.hpp"
+#include "scan/code_context.hpp"
 #include "scan/fix_template.hpp"
 
 #include <algorithm>
@@ -19,13 +20,31 @@ std::string show(const std::string& code) {
   return "`" + out + "`";
 }
 
-std::vector<Finding> findings_in(const Engine& engine, const Rule& rule, const LanguageProfile& lang, const std::string& code) {
-  // Cases behave like a changed, non-test file in a repository whose tests reference nothing.
+// The findings of `rule` a scan reports in `code`. Cases behave like a changed file of a repository whose
+// tests reference nothing, at `path` (default: `case.<ext>`, in no context), under the default globs;
+// findings in a context the rule's own file skips (not_in) are not reported.
+std::vector<Finding> findings_in(const Engine& engine, const Rule& rule, const LanguageProfile& lang, const std::string& code,
+                                 const std::string& path = "") {
+  static const core::Config defaults = core::default_config();
   FileContext context;
-  context.path = std::string("case") + std::string(lang.extensions.front());
+  context.path = path.empty() ? std::string("case") + std::string(lang.extensions.front()) : path;
+  const FileContexts file = file_contexts(defaults, context.path, {});
+  context.is_test_file = (file.all & bit(CodeContext::tests)) != 0;
   context.referenced_by_tests = [](const std::string&) { return false; };
-  return apply_context(engine.match_rule(rule, lang, code), code, context);
+  Rule declared = rule;
+  declared.not_in = rule.declared_not_in;
+  std::vector<Finding> out;
+  for (auto& f : apply_context(engine.match_rule(rule, lang, code), code, context))
+    if (!skipped_context(declared, file, f.contexts)) out.push_back(std::move(f));
+  return out;
 }
+
+const std::string& path_of(const std::vector<std::string>& paths, size_t i) {
+  static const std::string none;
+  return i < paths.size() ? paths[i] : none;
+}
+
+std::string shown_path(const std::string& path) { return path.empty() ? "" : " (as " + path + ")"; }
 
 } // namespace
 
@@ -54,19 +73,26 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
         continue;
       }
       std::string where = rule.languages.size() > 1 ? " [" + lang_name + "]" : "";
-      for (const auto& code : rule.tests.valid) {
+      for (size_t i = 0; i < rule.tests.valid.size(); ++i) {
+        const std::string& code = rule.tests.valid[i];
+        const std::string& path = path_of(rule.tests.valid_paths, i);
         ++r.cases;
-        auto found = findings_in(engine, rule, *lang, code);
+        auto found = findings_in(engine, rule, *lang, code, path);
         if (!found.empty())
-          r.failures.push_back("valid case " + show(code) + where + " matched at line " +
+          r.failures.push_back("valid case " + show(code) + where + shown_path(path) + " matched at line " +
                                std::to_string(found.front().start_line) + ": " + show(found.front().snippet));
+        // A case placed in a context proves the context only if the code is reported elsewhere.
+        else if (!path.empty() && findings_in(engine, rule, *lang, code).empty())
+          r.failures.push_back("valid case " + show(code) + where + shown_path(path) +
+                               " does not match outside that path either: it does not test the rule's not_in");
       }
       for (size_t i = 0; i < rule.tests.invalid.size(); ++i) {
         const std::string& code = rule.tests.invalid[i];
+        const std::string& path = path_of(rule.tests.invalid_paths, i);
         ++r.cases;
-        auto found = findings_in(engine, rule, *lang, code);
+        auto found = findings_in(engine, rule, *lang, code, path);
         if (found.empty()) {
-          r.failures.push_back("invalid case " + show(code) + where + " did not match");
+          r.failures.push_back("invalid case " + show(code) + where + shown_path(path) + " did not match");
           continue;
         }
         if (i < rule.tests.fixed.size()) {

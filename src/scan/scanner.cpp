@@ -143,7 +143,7 @@ std::map<std::string, int> saved_provenance(const queue::Store& store) {
 
 std::string to_payload(const FileResult& r) {
   nlohmann::json j;
-  j["v"] = 3; // 2: per-finding safety; 3: function identity
+  j["v"] = 4; // 2: per-finding safety; 3: function identity; 4: region contexts
   j["language"] = r.language;
   j["lines"] = r.lines;
   j["debt"] = r.debt_markers;
@@ -155,7 +155,8 @@ std::string to_payload(const FileResult& r) {
     for (const auto& c : f.captures) caps.push_back({c.name, c.start_byte, c.end_byte});
     fs.push_back({{"rule", f.rule_id}, {"l", {f.start_line, f.end_line}}, {"b", {f.start_byte, f.end_byte}},
                   {"msg", f.message}, {"safety", f.safety}, {"snip", f.snippet}, {"h", f.node_hash}, {"chk", f.deferred_check},
-                  {"subj", f.subject}, {"sl", {f.subject_start_line, f.subject_end_line}}, {"caps", caps}});
+                  {"subj", f.subject}, {"sl", {f.subject_start_line, f.subject_end_line}}, {"caps", caps},
+                  {"ctx", f.contexts}});
   }
   auto& fn = j["functions"] = nlohmann::json::array();
   for (const auto& m : r.functions)
@@ -167,7 +168,7 @@ std::string to_payload(const FileResult& r) {
 std::optional<FileResult> from_payload(const std::string& payload) {
   try {
     auto j = nlohmann::json::parse(payload);
-    if (j.at("v") != 3) return std::nullopt;
+    if (j.at("v") != 4) return std::nullopt;
     FileResult r;
     r.language = j.at("language");
     r.lines = j.at("lines");
@@ -190,6 +191,7 @@ std::optional<FileResult> from_payload(const std::string& payload) {
       x.subject_start_line = f.at("sl")[0];
       x.subject_end_line = f.at("sl")[1];
       for (const auto& c : f.at("caps")) x.captures.push_back({c[0], c[1], c[2]});
+      x.contexts = f.at("ctx");
       r.findings.push_back(std::move(x));
     }
     for (const auto& m : j.at("functions"))
@@ -291,7 +293,8 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
     }
     FileContext context;
     context.path = job.path;
-    context.is_test_file = core::glob_any(m_config.scan.test_paths, job.path);
+    const FileContexts file_contexts = contexts_of(commit, job.path);
+    context.is_test_file = (file_contexts.all & bit(CodeContext::tests)) != 0;
     context.all_lines_changed = job.all_changed;
     context.changed_lines = job.changed;
     bool needs_tests = std::any_of(result.findings.begin(), result.findings.end(),
@@ -303,10 +306,24 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
     int counts[4] = {0, 0, 0, 0};
     int new_security = 0;
     std::set<std::string> new_security_rules;
+    auto& context_skips = m_context_seen[job.path];
+    context_skips.clear();
     for (auto& f : findings) {
       auto rit = m_rules_by_id.find(f.rule_id);
       if (rit == m_rules_by_id.end()) continue; // cached result of a rule that is gone (cannot happen: hash)
       const Rule& rule = *rit->second;
+      // Where the rule does not apply: not queued, not present (a row queued before is resolved), counted.
+      if (auto where = skipped_context(rule, file_contexts, f.contexts)) {
+        const std::string label = rule.id + " in " + *where;
+        ++stats.context_skipped;
+        ++stats.contexts[label];
+        ++context_skips[label];
+        m_log.debug("{}:{}: {} not reported in {}", job.path, f.start_line, rule.id, *where);
+        if (out)
+          out->push_back({job.path, commit, rule.id, rule.category, rule.severity, stricter_safety(rule.safety, f.safety), f,
+                          false, 0, "skipped", *where});
+        continue;
+      }
       queue::Opportunity o;
       o.fingerprint = f.fingerprint;
       o.rule_id = rule.id;
@@ -345,7 +362,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       else if (rule.category == "performance_issues") ++counts[1];
       else if (rule.category == "code_quality") ++counts[2];
       else ++counts[3];
-      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, o.status});
+      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, o.status, ""});
     }
     // A regression suggestion stays open while its function is over the threshold. Suggestions queued
     // before functions had identities (issue 12 §6) are keyed by the bare name: kept open the same way.
@@ -565,6 +582,76 @@ void CommitScanner::save_provenance(bool replace) {
   m_store.set_state(k_provenance_state, known.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+FileContexts CommitScanner::contexts_of(const std::string& commit, const std::string& path) {
+  if (commit != m_conftest_commit) {
+    m_conftest_commit = commit;
+    m_conftest_dirs.clear();
+  }
+  PathExists exists = [&](const std::string& p) {
+    auto [it, added] = m_conftest_dirs.emplace(p, false);
+    if (added) it->second = m_repo.entry_at(commit, p).has_value();
+    return it->second;
+  };
+  return file_contexts(m_config, path, exists);
+}
+
+void CommitScanner::save_contexts(bool replace) {
+  if (m_context_seen.empty() && !replace) return;
+  nlohmann::json known = nlohmann::json::object();
+  if (!replace) {
+    if (auto saved = m_store.state(k_context_state)) {
+      try {
+        known = nlohmann::json::parse(*saved);
+        if (!known.is_object()) known = nlohmann::json::object();
+      } catch (const std::exception&) {
+        known = nlohmann::json::object();
+      }
+    }
+  }
+  for (const auto& [path, counts] : m_context_seen) {
+    if (counts.empty()) known.erase(path);
+    else if (known.size() < k_max_provenance_paths) known[path] = counts;
+  }
+  m_context_seen.clear();
+  m_store.set_state(k_context_state, known.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+std::string context_summary(const std::map<std::string, int>& by_label) {
+  int total = 0;
+  std::vector<std::pair<int, std::string>> order;
+  for (const auto& [label, n] : by_label) {
+    total += n;
+    order.emplace_back(-n, label);
+  }
+  if (total == 0) return "";
+  std::sort(order.begin(), order.end());
+  std::string out = std::to_string(total) + (total == 1 ? " finding" : " findings") + " not reported in their context (";
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i == 5) {
+      out += "; ...";
+      break;
+    }
+    out += (i ? "; " : "") + order[i].second + ": " + std::to_string(-order[i].first);
+  }
+  return out + ")";
+}
+
+std::map<std::string, int> saved_contexts(const queue::Store& store) {
+  std::map<std::string, int> out;
+  auto saved = store.state(k_context_state);
+  if (!saved) return out;
+  try {
+    auto j = nlohmann::json::parse(*saved);
+    if (!j.is_object()) return out;
+    for (const auto& [path, counts] : j.items())
+      if (counts.is_object())
+        for (const auto& [label, n] : counts.items())
+          if (n.is_number_integer()) out[label] += n.get<int>();
+  } catch (const std::exception&) {
+  }
+  return out;
+}
+
 void CommitScanner::record_reverts(const std::string& commit) {
   // `git revert` writes "This reverts commit <sha>." into the message.
   const std::string marker = "This reverts commit ";
@@ -612,6 +699,7 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
       if (change.kind == git::Change::Kind::deleted) {
         if (language_for_path(change.path)) deleted.push_back(change.path);
         m_provenance_seen[change.path] = std::nullopt;
+        m_context_seen[change.path].clear();
         continue;
       }
       auto made = make_job(commit, change.path, change.new_blob, change.mode, stats);
@@ -634,6 +722,7 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
     ++stats.commits;
   }
   save_provenance(false);
+  save_contexts(false);
   return stats;
 }
 
@@ -660,6 +749,7 @@ ScanStats CommitScanner::scan_all(const std::string& commit, std::vector<Located
   }
   flush();
   save_provenance(true);
+  save_contexts(true);
   ++stats.commits;
   return stats;
 }

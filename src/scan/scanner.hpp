@@ -8,6 +8,7 @@
 #include "git/repo.hpp"
 #include "queue/store.hpp"
 #include "scan/engine.hpp"
+#include "scan/code_context.hpp"
 #include "scan/lineage.hpp"
 #include "scan/provenance.hpp"
 #include "scan/repo_language.hpp"
@@ -32,6 +33,8 @@ struct ScanStats {
   int skipped = 0;          // binary, oversized, excluded, vendored, generated, unsupported language
   int vendored = 0;         // of which vendored or generated code (scan/provenance.hpp)
   std::map<std::string, int> provenance;   // ... by reason
+  int context_skipped = 0;  // findings not reported in their context (scan/code_context.hpp)
+  std::map<std::string, int> contexts;     // ... by "<rule> in <context>"
   uint64_t bytes = 0;
   int findings = 0;         // findings seen in the scanned files
   int inserted = 0;         // new queue rows
@@ -53,6 +56,7 @@ struct Located {
   bool is_new = false;
   int64_t id = 0;            // the queue row
   std::string status;        // the queue row's status
+  std::string skipped_context; // not reported: the context its rule skips (status "skipped"), else empty
 };
 
 // Why a file is not scanned, or nullopt when it is eligible.
@@ -71,6 +75,16 @@ inline constexpr size_t k_max_provenance_paths = 20000;
 std::string provenance_summary(const std::map<std::string, int>& by_reason);
 // The skipped files the store remembers (k_provenance_state), counted by reason.
 std::map<std::string, int> saved_provenance(const queue::Store& store);
+
+// The state key holding the findings the last scans did not report for their context: a JSON object
+// from path to {"<rule> in <context>": count} (status reads it).
+inline constexpr const char* k_context_state = "scan.context_skipped";
+
+// "3 findings not reported in their context (python/assert-for-validation in tests: 2; javascript/console-log
+// in examples: 1)", or "" when none was, for scan and status.
+std::string context_summary(const std::map<std::string, int>& by_rule_and_context);
+// The findings the store remembers as skipped for context (k_context_state), counted by rule and context.
+std::map<std::string, int> saved_contexts(const queue::Store& store);
 
 // Vendored and generated files of one repository (scan/provenance.hpp) under its configuration:
 // the root .gitattributes read per commit (cached by blob id), tree lookups for the directory checks.
@@ -141,6 +155,13 @@ private:
   std::map<std::string, std::optional<std::string>> m_provenance_seen;
   // Writes m_provenance_seen into the store's state (`replace`: it is the whole tree's).
   void save_provenance(bool replace);
+  // The contexts of a file of `commit` by its path (conftest.py lookups cached per commit).
+  FileContexts contexts_of(const std::string& commit, const std::string& path);
+  std::string m_conftest_commit;
+  std::map<std::string, bool> m_conftest_dirs;
+  // Findings skipped for context per path ("<rule> in <context>" -> count; empty: none) since the last save.
+  std::map<std::string, std::map<std::string, int>> m_context_seen;
+  void save_contexts(bool replace);
 };
 
 // Serialises a FileResult for the blob cache, and back. nullopt when the payload is unreadable.

@@ -587,9 +587,9 @@ TEST_CASE("from_payload") {
     r.language = "python";
     std::string payload = scan::to_payload(r);
     REQUIRE(scan::from_payload(payload));
-    auto at = payload.find("\"v\":3");
+    auto at = payload.find("\"v\":4");
     REQUIRE(at != std::string::npos);
-    payload.replace(at, 5, "\"v\":2"); // before function identities
+    payload.replace(at, 5, "\"v\":3"); // before region contexts
     CHECK_FALSE(scan::from_payload(payload));
   }
   SECTION("nullopt for fields of the wrong type") {

@@ -22,7 +22,7 @@ inline std::string digest(const scan::FileResult& r) {
   for (const auto& f : r.findings) {
     out << f.rule_id << ' ' << f.start_line << '-' << f.end_line << ' ' << f.start_byte << '-' << f.end_byte << ' '
         << f.node_hash << " [" << f.message << "] " << f.safety << " [" << f.snippet << "] " << f.deferred_check << ' ' << f.subject << ' '
-        << f.subject_start_line << '-' << f.subject_end_line;
+        << f.subject_start_line << '-' << f.subject_end_line << " ctx=" << f.contexts;
     for (const auto& c : f.captures) out << ' ' << c.name << '@' << c.start_byte << '-' << c.end_byte;
     out << '\n';
   }
