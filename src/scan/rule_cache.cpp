@@ -13,7 +13,7 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 3; // 2: origin, file and trusted; 3: assumption, tests.suggested
+constexpr int k_format = 4; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: equivalents
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
@@ -26,7 +26,8 @@ nlohmann::json encode(const Rule& r) {
           {r.tests.valid, r.tests.invalid, r.tests.fixed, r.tests.suggested}, r.source, r.query_line, r.query_column,
           r.enabled, static_cast<int>(r.origin), r.file, r.trusted,
           r.assumption ? nlohmann::json{r.assumption->text, r.assumption->established_by, r.assumption->subject}
-                       : nlohmann::json()};
+                       : nlohmann::json(),
+          r.equivalents};
 }
 
 Rule decode(const nlohmann::json& j) {
@@ -66,6 +67,7 @@ Rule decode(const nlohmann::json& j) {
   j.at(i++).get_to(r.file);
   j.at(i++).get_to(r.trusted);
   if (const auto& a = j.at(i++); !a.is_null()) r.assumption = Assumption{a.at(0), a.at(1), a.at(2)};
+  j.at(i++).get_to(r.equivalents);
   if (i != j.size()) throw std::out_of_range("rule fields");
   return r;
 }
