@@ -64,6 +64,7 @@ struct RulesConfig {
   std::vector<std::string> disable;
   std::vector<std::string> enable;
   std::map<std::string, std::string> severity; // rule id -> info | warning | error
+  bool follow_project_linters = true;          // the project's linter configs turn our equivalents off
 };
 
 // scan: budgets and path filters for the scanner.

@@ -137,6 +137,7 @@ const std::vector<std::string> k_all_keys = {
     "rules.disable",
     "rules.enable",
     "rules.severity",
+    "rules.follow_project_linters",
     "scan.max_file_size",
     "scan.exclude",
     "scan.threads",
