@@ -14,6 +14,8 @@ test_eslint_off_turns_ours_off() {
   wait_for_scan
   assert_eq "javascript/eqeqeq app.js:3 open new=true" "$(queue_rows)" "queue rows: no no-var finding"
 
+  expect_rc 0 git autoloop scan
+  assert_contains "$OUT" "off by the project's linters: javascript/no-var (\`git autoloop rules\` says why)"
   expect_rc 0 git autoloop status
   assert_contains "$OUT" "linters:    javascript/no-var off: the project's .eslintrc.json turns off no-var (line 4)"
   expect_rc 0 git autoloop rules --explain javascript/no-var
