@@ -109,6 +109,7 @@ private:
   }
   bool value(Value& v, size_t depth) {
     if (depth > k_max_linter_config_depth) return failed("nested more than " + std::to_string(k_max_linter_config_depth) + " levels deep");
+    if (++m_values > k_max_linter_yaml_nodes) return failed("more than " + std::to_string(k_max_linter_yaml_nodes) + " values");
     if (m_i >= m_s.size()) return failed("unexpected end of the document");
     v.line = m_line;
     char c = m_s[m_i];
@@ -162,6 +163,7 @@ private:
   std::string_view m_s;
   size_t m_i = 0;
   int m_line = 1;
+  size_t m_values = 0;
   std::string m_error;
 };
 

@@ -57,7 +57,7 @@ struct Rule;
 inline constexpr size_t k_max_linter_config_bytes = size_t{1} << 20;
 inline constexpr size_t k_max_linter_config_depth = 64;   // nesting of objects and arrays
 inline constexpr size_t k_max_linter_settings = 5000;     // entries kept per file
-inline constexpr size_t k_max_linter_yaml_nodes = 200000; // values walked in a YAML file, aliases expanded
+inline constexpr size_t k_max_linter_yaml_nodes = 200000; // values in a JSON or YAML file (YAML aliases expanded)
 
 // One entry of a linter's configuration about a rule, a group or a prefix, as written.
 struct LinterSetting {

@@ -87,6 +87,9 @@ TEST_CASE("parse_eslint_json") {
     std::string deep(100000, '[');
     auto c = scan::parse_eslint_json("{\"rules\": " + deep, "x");
     CHECK_THAT(c.error, Catch::Contains("nested"));
+    std::string wide = "{\"rules\": {\"no-var\": \"off\"}, \"x\": [";
+    for (int i = 0; i < 300000; ++i) wide += "0,";
+    CHECK_THAT(scan::parse_eslint_json(wide + "]}", "x").error, Catch::Contains("values"));
   }
 }
 
