@@ -255,7 +255,11 @@ void read_eslint_object(const Value& root, LinterConfig& out) {
   if (const Value* rules = root.get("rules"); rules && rules->is_object())
     for (const auto& [id, level] : rules->members)
       if (auto on = eslint_level(level); on && out.settings.size() < k_max_linter_settings)
-        out.settings.push_back({id, *on, level.line});
+        out.settings.push_back({id, *on, level.line,
+                                level.kind == Value::Kind::array && level.items.size() > 1 &&
+                                        level.items[1].kind != Value::Kind::array && !level.items[1].is_object()
+                                    ? level.items[1].text
+                                    : ""});
   if (root.get("overrides")) out.notes.push_back("`overrides` (rules for some files) are not followed");
   if (root.get("extends")) out.notes.push_back("`extends` (shared configs) are not followed; only offs written in the file count");
 }
@@ -363,7 +367,7 @@ void read_biome(const Value& root, LinterConfig& out) {
     if (group == "recommended" || group == "all" || group == "$schema") continue;
     if (out.settings.size() >= k_max_linter_settings) break;
     if (body.kind == Value::Kind::string) { // Biome 2: a whole group at one level
-      out.settings.push_back({group + "/*", body.text != "off", body.line});
+      out.settings.push_back({group + "/*", body.text != "off", body.line, {}});
       continue;
     }
     if (!body.is_object()) continue;
@@ -371,10 +375,10 @@ void read_biome(const Value& root, LinterConfig& out) {
       if (out.settings.size() >= k_max_linter_settings) break;
       if (name == "recommended") continue;
       if (name == "all") {
-        if (v.text == "false" || v.text == "true") out.settings.push_back({group + "/*", v.text == "true", v.line});
+        if (v.text == "false" || v.text == "true") out.settings.push_back({group + "/*", v.text == "true", v.line, {}});
         continue;
       }
-      if (auto on = level_on(v)) out.settings.push_back({group + "/" + name, *on, v.line});
+      if (auto on = level_on(v)) out.settings.push_back({group + "/" + name, *on, v.line, {}});
     }
   }
 }
@@ -659,8 +663,12 @@ LinterConfig parse_eslint_js(std::string_view text, const std::string& file) {
     if (!frame.rules || i + 2 >= tokens.size()) continue;
     const Token* level = &tokens[i + 2];
     if (level->kind == Token::Kind::punct && level->text == "[" && i + 3 < tokens.size()) level = &tokens[i + 3];
+    std::string option;
+    if (level != &tokens[i + 2] && i + 5 < tokens.size() && tokens[i + 4].text == "," &&
+        tokens[i + 5].kind == Token::Kind::string)
+      option = std::string(tokens[i + 5].text);
     if (auto on = js_level(*level); on && found.size() < k_max_linter_settings)
-      found.push_back({frame.owner, {std::string(t.text), *on, t.line}});
+      found.push_back({frame.owner, {std::string(t.text), *on, t.line, option}});
   }
   bool per_file = false;
   for (auto& [owner, setting] : found) {
@@ -706,7 +714,7 @@ LinterConfig parse_ruff(std::string_view text, const std::string& file) {
     }
     std::string code = toml_key_part(s.value);
     if (code.empty() || (off && code == "ALL")) continue; // ignore = ["ALL"] resets, then select chooses
-    out.settings.push_back({code, on, s.line});
+    out.settings.push_back({code, on, s.line, {}});
   }
   for (const auto& t : tables)
     if (t.rfind(root, 0) == 0 && t.find("per-file-ignores") != std::string::npos) {
@@ -766,7 +774,7 @@ LinterConfig parse_flake8(std::string_view text, const std::string& file) {
       while (j < value.size() && (value[j] == ',' || std::isspace(static_cast<unsigned char>(value[j])))) ++j;
       size_t start = j;
       while (j < value.size() && value[j] != ',' && !std::isspace(static_cast<unsigned char>(value[j]))) ++j;
-      if (j > start) out.settings.push_back({std::string(value.substr(start, j - start)), on, line});
+      if (j > start) out.settings.push_back({std::string(value.substr(start, j - start)), on, line, {}});
     }
   }
   return out;
@@ -817,7 +825,7 @@ LinterConfig parse_clang_tidy(std::string_view text, const std::string& file) {
         const bool off = glob[0] == '-';
         if (off) glob = glob.substr(1);
         if (glob.empty() || (off && glob == "*")) continue; // `-*` resets before a selection
-        out.settings.push_back({glob, !off, line});
+        out.settings.push_back({glob, !off, line, {}});
       }
     }
   } catch (const YAML::Exception& e) {
@@ -875,9 +883,32 @@ std::optional<LinterSetting> decide(const LinterConfig& config, const std::strin
 }
 
 std::string ProjectOff::describe() const {
+  if (!option.empty())
+    return "the project's " + file + " sets " + peer + " to \"" + option + "\", which allows it (line " + std::to_string(line) + ")";
   std::string how = pattern == peer ? "" : "by `" + pattern + "`, ";
   return "the project's " + file + " turns off " + peer + " (" + how + "line " + std::to_string(line) + ")";
 }
+
+namespace {
+
+// Options of a peer rule that allow what one of ours reports (see the header).
+struct OptionOff {
+  const char* rule;
+  const char* tool;
+  const char* peer;
+  const char* option;
+};
+constexpr OptionOff k_option_offs[] = {
+    {"javascript/eqeqeq-typeof", "eslint", "eqeqeq", "smart"},
+};
+
+bool option_allows(const Rule& rule, const std::string& tool, const std::string& peer, const LinterSetting& s) {
+  for (const auto& o : k_option_offs)
+    if (rule.id == o.rule && tool == o.tool && peer == o.peer && s.option == o.option) return true;
+  return false;
+}
+
+} // namespace
 
 std::optional<ProjectOff> ProjectLinters::turns_off(const Rule& rule) const {
   std::optional<ProjectOff> off;
@@ -887,8 +918,12 @@ std::optional<ProjectOff> ProjectLinters::turns_off(const Rule& rule) const {
     for (const auto& peer : it->second) {
       auto setting = decide(config, peer);
       if (!setting) continue;
+      if (setting->on && option_allows(rule, config.tool, peer, *setting)) {
+        if (!off) off = ProjectOff{config.tool, config.file, peer, setting->pattern, setting->line, setting->option};
+        continue;
+      }
       if (setting->on) return std::nullopt; // one linter still runs an equivalent: the project wants it
-      if (!off) off = ProjectOff{config.tool, config.file, peer, setting->pattern, setting->line};
+      if (!off) off = ProjectOff{config.tool, config.file, peer, setting->pattern, setting->line, {}};
     }
   }
   return off;

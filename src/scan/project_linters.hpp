@@ -35,6 +35,8 @@
 // `recommended: false` say which of that tool's checks run, not that the project does not want the
 // finding; counting them would silence most of our rules in every project that runs a few checks
 // (ruff's default selection has no B or S codes). Only a rule or group named as off counts.
+// An option can allow what one of our rules reports while the rule stays on: ESLint's `eqeqeq` with
+// "smart" allows `typeof` comparisons, so javascript/eqeqeq-typeof is off (k_option_offs lists these).
 // A tool turns one of our rules off when at least one of its equivalents there is off and none is
 // on; our rule is off when some tool turns it off and no tool has an equivalent on (linters that
 // disagree keep it on). Malformed, oversized or unreadable files are ignored, with the reason
@@ -65,6 +67,7 @@ struct LinterSetting {
                          // code or prefix ("E7", "ALL"); clang-tidy a glob without its '-' ("modernize-*")
   bool on = false;
   int line = 0;          // 1-based line in the file
+  std::string option;    // eslint: the first option when it is a string (`eqeqeq: ["error", "smart"]`)
 };
 
 // One configuration file of the project's linters, as understood.
@@ -97,6 +100,7 @@ std::optional<LinterSetting> decide(const LinterConfig& config, const std::strin
 struct ProjectOff {
   std::string tool, file, peer, pattern;
   int line = 0;
+  std::string option;   // set when an option of an enabled peer allows it (k_option_offs)
   // "the project's .eslintrc.json turns off no-var (line 3)"
   std::string describe() const;
 };

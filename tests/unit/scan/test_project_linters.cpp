@@ -338,6 +338,22 @@ TEST_CASE("ProjectLinters::turns_off") {
     CHECK(p.turns_off(rule_with("cpp/c-style-cast", {{"clang-tidy", {"cppcoreguidelines-pro-type-cstyle-cast",
                                                                       "google-readability-casting"}}})));
   }
+  SECTION("eqeqeq \"smart\" allows typeof comparisons: eqeqeq-typeof is off, eqeqeq stays on") {
+    auto typeof_rule = rule_with("javascript/eqeqeq-typeof", {{"eslint", {"eqeqeq"}}, {"biome", {"suspicious/noDoubleEquals"}}});
+    auto strict_rule = rule_with("javascript/eqeqeq", {{"eslint", {"eqeqeq"}}});
+    for (const auto& config : {scan::parse_eslint_json("{\"rules\": {\n\"eqeqeq\": [2, \"smart\"]}}", ".eslintrc.json"),
+                               scan::parse_eslint_js("export default [{\nrules: { eqeqeq: ['error', 'smart'] } }];", "eslint.config.js")}) {
+      scan::ProjectLinters p;
+      p.configs.push_back(config);
+      auto off = p.turns_off(typeof_rule);
+      REQUIRE(off);
+      CHECK(off->describe() == "the project's " + config.file + " sets eqeqeq to \"smart\", which allows it (line 2)");
+      CHECK_FALSE(p.turns_off(strict_rule));
+    }
+    scan::ProjectLinters always;
+    always.configs.push_back(scan::parse_eslint_json(R"({"rules": {"eqeqeq": ["error", "always", {"null": "ignore"}]}})", "x"));
+    CHECK_FALSE(always.turns_off(typeof_rule));
+  }
   SECTION("flake8 reads the ruff codes; a malformed file says nothing") {
     scan::ProjectLinters p;
     p.configs.push_back(scan::parse_flake8("[flake8]\nignore = E722\n", ".flake8"));
