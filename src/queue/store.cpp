@@ -229,6 +229,11 @@ INSERT OR IGNORE INTO sightings (opportunity_id, commit_id, present)
     R"sql(
 ALTER TABLE cycles ADD COLUMN interrupted TEXT;
 )sql",
+    // 6: a function's identity across commits (qualified name, signature, decorator kind; issue 12
+    // §6). Rows measured before it have '' and are known by their name only.
+    R"sql(
+ALTER TABLE function_metrics ADD COLUMN identity TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 // Kept in C++ rather than as a CHECK constraint: SQLite cannot alter a CHECK without rebuilding
@@ -862,15 +867,15 @@ void Store::put_function_metrics(const std::vector<FunctionMetrics>& metrics) {
   auto transaction = begin_unless_in_transaction();
   for (const auto& m : metrics)
     query("INSERT OR REPLACE INTO function_metrics (commit_id, path, name, start_line, end_line, complexity, "
-          "length, nesting) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(m.commit_id, m.path, m.name, m.start_line, m.end_line, m.complexity, m.length, m.nesting)
+          "length, nesting, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(m.commit_id, m.path, m.name, m.start_line, m.end_line, m.complexity, m.length, m.nesting, m.identity)
         .run();
   if (transaction)
     transaction->commit();
 }
 
 std::vector<FunctionMetrics> Store::function_metrics(const std::string& commit_id, const std::string& path) const {
-  Query q = query("SELECT commit_id, path, name, start_line, end_line, complexity, length, nesting "
+  Query q = query("SELECT commit_id, path, name, start_line, end_line, complexity, length, nesting, identity "
                   "FROM function_metrics WHERE commit_id = ? AND path = ? ORDER BY start_line, name");
   q.bind(commit_id, path);
   std::vector<FunctionMetrics> result;
@@ -884,6 +889,8 @@ std::vector<FunctionMetrics> Store::function_metrics(const std::string& commit_i
     m.complexity = q.integer(5);
     m.length = q.integer(6);
     m.nesting = q.integer(7);
+    m.identity = q.text(8);
+    if (m.identity.empty()) m.identity = m.name; // measured before identities: the name was the key
     result.push_back(std::move(m));
   }
   return result;

@@ -90,11 +90,14 @@ struct FileMetrics {
   int findings_security = 0, findings_performance = 0, findings_quality = 0, findings_tests = 0;
 };
 
-// Measurements of one function at one commit; (commit_id, path, name, start_line) identifies it.
+// Measurements of one function at one commit; (commit_id, path, name, start_line) identifies the row,
+// `identity` the function across commits (scan::FunctionMetric::key; rows stored before schema 6 read
+// back with their name).
 struct FunctionMetrics {
   std::string commit_id, path, name;
   int start_line = 0, end_line = 0;
   int complexity = 0, length = 0, nesting = 0;
+  std::string identity{};
 };
 
 // One invocation of the tool (hook, scan, drain, review, ...): the system-health metrics.

@@ -1,6 +1,7 @@
 #include "scan/assumptions.hpp"
 
 #include "scan/checks.hpp"
+#include "scan/js_scope.hpp"
 #include <tree_sitter/api.h>
 
 #include <algorithm>
@@ -15,7 +16,10 @@ namespace {
 // How deep a name may lead to another name (`a = {}; b = a`) before the analysis gives up.
 constexpr int k_max_alias_depth = 3;
 
+// A missing node (an absent optional field, such as an anonymous class's name) has no text: tree-sitter
+// 0.20.7's ts_node_end_byte() dereferences it.
 std::string_view text_of(TSNode node, std::string_view source) {
+  if (ts_node_is_null(node)) return {};
   uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
   if (s > source.size() || e > source.size() || e < s) return {};
   return source.substr(s, e - s);
@@ -506,6 +510,13 @@ const std::vector<EstablishmentInfo>& known_establishments() {
        {"javascript", "typescript", "tsx"},
        "both operands have one known primitive type: string, template, number or boolean literals, typeof, !x, "
        "comparisons, string concatenation, or a const that is the file's only binding of its name and holds one"},
+      {"js-var-scope",
+       {"javascript", "typescript", "tsx"},
+       "the subject is a `var` declaration that `let` can replace: each name it binds is used only in its block (its "
+       "case, its for statement), after its declarator, by no closure inside a loop and no hoisted function that can run "
+       "first; no parameter, import, function or enclosing let/const/catch binding shares the name, other `var`s of it "
+       "stand in disjoint blocks that set it first; no eval or with; at the top level the file is a module "
+       "(scan/js_scope.hpp)"},
   };
   return k_all;
 }
@@ -522,6 +533,7 @@ bool assumption_established(const std::string& name, TSNode subject, std::string
   if (name == "python-truth-value") return python_truth_value(subject, source);
   if (name == "cpp-std-container") return cpp_std_container(subject, source);
   if (name == "js-same-primitive-type") return js_same_primitive_type(subject, source);
+  if (name == "js-var-scope") return js_var_block_local(subject, source);
   return false;
 }
 

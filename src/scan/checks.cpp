@@ -1,5 +1,8 @@
 #include "scan/checks.hpp"
 
+#include "scan/checks_c.hpp"
+#include "scan/function_identity.hpp"
+
 #include <cstring>
 
 namespace scan {
@@ -29,6 +32,129 @@ bool inside_loop(TSNode node) {
   return false;
 }
 
+// The innermost loop around the node before any function boundary, or a null node.
+TSNode innermost_loop(TSNode node) {
+  for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) {
+    const char* t = ts_node_type(a);
+    if (kind_in(t, std::begin(k_loop_kinds), std::end(k_loop_kinds))) return a;
+    if (kind_in(t, std::begin(k_function_kinds), std::end(k_function_kinds))) return {};
+  }
+  return {};
+}
+
+std::string_view node_text(TSNode node, std::string_view source) {
+  if (ts_node_is_null(node)) return {};
+  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
+  if (s > source.size() || e > source.size() || e < s) return {};
+  return source.substr(s, e - s);
+}
+
+TSNode child_field(TSNode node, const char* name) {
+  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
+}
+
+// Whether `value` reads the variable `name`: an identifier of that name that is not a member or a
+// keyword argument's name (`x.name`, `f(name=1)`). Text inside string literals does not count.
+bool reads(TSNode value, std::string_view name, std::string_view source) {
+  if (ts_node_is_null(value)) return false;
+  auto is_read = [&](TSNode n) {
+    if (std::strcmp(ts_node_type(n), "identifier") != 0 || node_text(n, source) != name) return false;
+    TSNode p = ts_node_parent(n);
+    if (ts_node_is_null(p)) return true;
+    const char* pt = ts_node_type(p);
+    if (!std::strcmp(pt, "attribute")) return !ts_node_eq(child_field(p, "attribute"), n);
+    if (!std::strcmp(pt, "field_access")) return !ts_node_eq(child_field(p, "field"), n);
+    if (!std::strcmp(pt, "keyword_argument")) return !ts_node_eq(child_field(p, "name"), n);
+    return true;
+  };
+  if (is_read(value)) return true;
+  bool found = false;
+  TSTreeCursor cursor = ts_tree_cursor_new(value);
+  bool more = ts_tree_cursor_goto_first_child(&cursor);
+  while (more && !found) {
+    if (is_read(ts_tree_cursor_current_node(&cursor))) found = true;
+    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+    bool moved = false;
+    while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
+      if (!ts_tree_cursor_goto_parent(&cursor) || ts_node_eq(ts_tree_cursor_current_node(&cursor), value)) break;
+    more = moved;
+  }
+  ts_tree_cursor_delete(&cursor);
+  return found;
+}
+
+// Whether `target` (an assignment's left side, a declaration's name or a loop variable) is or lists `name`.
+bool binds(TSNode target, std::string_view name, std::string_view source) {
+  if (ts_node_is_null(target)) return false;
+  if (std::strcmp(ts_node_type(target), "identifier") == 0) return node_text(target, source) == name;
+  uint32_t n = ts_node_named_child_count(target);
+  if (n == 0 || std::strchr(ts_node_type(target), '_') == nullptr) return false; // expression_list, pattern_list...
+  for (uint32_t i = 0; i < n; ++i) {
+    TSNode c = ts_node_named_child(target, i);
+    if (std::strcmp(ts_node_type(c), "identifier") == 0 && node_text(c, source) == name) return true;
+  }
+  return false;
+}
+
+// The loop's own variable (`for s in ...`, `for _, s := range ...`, `for (String s : ...)`) is `name`.
+bool loop_variable(TSNode loop, std::string_view name, std::string_view source) {
+  if (binds(child_field(loop, "left"), name, source) || binds(child_field(loop, "name"), name, source)) return true;
+  for (uint32_t i = 0; i < ts_node_named_child_count(loop); ++i) {
+    TSNode c = ts_node_named_child(loop, i);
+    if (std::strcmp(ts_node_type(c), "range_clause") == 0 && binds(child_field(c, "left"), name, source)) return true;
+  }
+  return false;
+}
+
+// A statement of the loop's body (a nested loop's too: jinja2's `while True: word = choice(words)`),
+// before `node` and outside any function defined there, that binds `name` afresh without reading it:
+// `style = ''`, `line := fmt.Sprintf(...)`, `String s = "";`. Then the `+=` after it appends to this
+// iteration's string, and nothing grows across iterations.
+bool rebound_in_iteration(TSNode loop, TSNode node, std::string_view name, std::string_view source) {
+  const uint32_t before = ts_node_start_byte(node);
+  bool found = false;
+  TSTreeCursor cursor = ts_tree_cursor_new(loop);
+  bool descend = ts_tree_cursor_goto_first_child(&cursor);
+  while (descend && !found) {
+    TSNode n = ts_tree_cursor_current_node(&cursor);
+    bool go_in = ts_node_start_byte(n) < before;
+    if (go_in) {
+      const char* t = ts_node_type(n);
+      TSNode target{}, value{};
+      if (!std::strcmp(t, "assignment") || !std::strcmp(t, "assignment_statement") ||
+          !std::strcmp(t, "assignment_expression") || !std::strcmp(t, "short_var_declaration")) {
+        TSNode op = child_field(n, "operator");
+        std::string_view o = node_text(op, source);
+        if (ts_node_is_null(op) || o == "=" || o == ":=") target = child_field(n, "left"), value = child_field(n, "right");
+      } else if (!std::strcmp(t, "var_spec") || !std::strcmp(t, "variable_declarator")) {
+        target = child_field(n, "name"), value = child_field(n, "value");
+      }
+      if (binds(target, name, source) && !ts_node_eq(n, node) && !reads(value, name, source)) found = true;
+      // A function defined in the loop binds its own names.
+      if (kind_in(t, std::begin(k_function_kinds), std::end(k_function_kinds))) go_in = false;
+    }
+    if (go_in && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    bool moved = false;
+    while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
+      if (!ts_tree_cursor_goto_parent(&cursor) || ts_node_eq(ts_tree_cursor_current_node(&cursor), loop)) break;
+    descend = moved;
+  }
+  ts_tree_cursor_delete(&cursor);
+  return found;
+}
+
+// inside-loop, and the accumulator (@acc) carries over from one iteration to the next: it is neither
+// the loop's own variable nor bound afresh earlier in the same iteration.
+bool accumulates_in_loop(const CheckInput& input) {
+  TSNode loop = innermost_loop(input.node);
+  if (ts_node_is_null(loop)) return false;
+  std::string_view acc;
+  for (const auto& c : input.captures)
+    if (c.name == "acc") acc = input.source.substr(c.start_byte, c.end_byte - c.start_byte);
+  if (acc.empty()) return true;
+  return !loop_variable(loop, acc, input.source) && !rebound_in_iteration(loop, input.node, acc, input.source);
+}
+
 bool overlaps(int a0, int a1, const std::vector<std::pair<int, int>>& ranges) {
   for (const auto& [b0, b1] : ranges)
     if (a0 <= b1 && b0 <= a1) return true;
@@ -42,13 +168,28 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
   if (name.empty()) return out;
   if (name == "inside-loop") {
     out.keep = inside_loop(input.node);
+  } else if (name == "unchecked-allocation") {
+    out.keep = allocation_unchecked(input);
+  } else if (name == "real-cast") {
+    out.keep = is_real_cast(input);
+  } else if (name == "unbounded-copy") {
+    out.keep = copy_may_overflow(input);
+  } else if (name == "parameter-only-read") {
+    out.keep = parameter_only_read(input);
+  } else if (name == "cpp-only-code") {
+    out.keep = !compiled_as_c_too(input.source);
+    // Which file it is is known only with the context: a .h that shows no C++ may be C.
+    if (out.keep && !shows_cpp_syntax(input.source)) out.deferred_check = name;
+  } else if (name == "accumulates-in-loop") {
+    out.keep = accumulates_in_loop(input);
   } else if (name == "outside-tests") {
     out.deferred_check = name;
   } else if (name == "untested-public-function") {
     // @name is the function's name; the function is the reported node.
     for (const auto& c : input.captures)
       if (c.name == "name") out.subject = std::string(input.source.substr(c.start_byte, c.end_byte - c.start_byte));
-    if (out.subject.empty() || out.subject[0] == '_') {
+    // An @overload stub is no function of its own: the implementation after it is the one reported.
+    if (out.subject.empty() || out.subject[0] == '_' || is_overload_stub(input.node, input.source)) {
       out.keep = false;
       return out;
     }
@@ -62,6 +203,11 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
 bool apply_deferred_check(const Finding& finding, const FileContext& context) {
   if (finding.deferred_check.empty()) return true;
   if (finding.deferred_check == "outside-tests") return !context.is_test_file;
+  if (finding.deferred_check == "cpp-only-code") {
+    // A C-looking header: C++-only spellings would break the C files that include it. (`.H` is C++.)
+    const std::string& p = context.path;
+    return !(p.size() >= 2 && p.compare(p.size() - 2, 2, ".h") == 0);
+  }
   if (finding.deferred_check == "untested-public-function") {
     if (context.is_test_file || !context.referenced_by_tests) return false;
     if (!context.all_lines_changed &&

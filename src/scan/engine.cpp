@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "scan/assumptions.hpp"
 #include "scan/checks.hpp"
+#include "scan/function_identity.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -19,7 +20,7 @@ namespace scan {
 
 namespace {
 
-constexpr const char* k_engine_version = "engine-2"; // 2: per-finding safety (rule assumptions)
+constexpr const char* k_engine_version = "engine-3"; // 2: per-finding safety (rule assumptions); 3: function identity
 
 struct ParserDeleter {
   void operator()(TSParser* p) const { ts_parser_delete(p); }
@@ -650,38 +651,6 @@ struct MetricsWalker {
     return symbol < flags.size() ? flags[symbol] : 0;
   }
 
-  std::string function_name(TSNode fn) {
-    TSNode name = ts_node_child_by_field_name(fn, "name", 4);
-    // C/C++: follow declarators to the identifier.
-    TSNode d = fn;
-    for (int depth = 0; ts_node_is_null(name) && depth < 6; ++depth) {
-      TSNode next = ts_node_child_by_field_name(d, "declarator", 10);
-      if (ts_node_is_null(next)) break;
-      d = next;
-      const char* t = ts_node_type(d);
-      if (!std::strcmp(t, "identifier") || !std::strcmp(t, "field_identifier") || !std::strcmp(t, "qualified_identifier") ||
-          !std::strcmp(t, "destructor_name") || !std::strcmp(t, "operator_name"))
-        name = d;
-    }
-    if (ts_node_is_null(name)) {
-      // Anonymous functions take the name they are bound to.
-      TSNode parent = ts_node_parent(fn);
-      if (!ts_node_is_null(parent)) {
-        for (const char* field : {"name", "left", "key"}) {
-          TSNode n = ts_node_child_by_field_name(parent, field, static_cast<uint32_t>(std::strlen(field)));
-          if (!ts_node_is_null(n)) {
-            name = n;
-            break;
-          }
-        }
-      }
-    }
-    if (ts_node_is_null(name)) return "<anonymous>";
-    std::string s(node_text(source, name));
-    if (s.size() > 120) s = s.substr(0, 120);
-    return s;
-  }
-
   bool is_logical(TSNode node) {
     if (!contains(lang.logical_kinds, ts_node_type(node))) return false;
     TSNode op = ts_node_child_by_field_name(node, "operator", 8);
@@ -721,12 +690,19 @@ struct MetricsWalker {
     int depth = 0;       // nesting depth inside that function
   };
 
-  // What entering `node` (a child of `parent`) means for the metrics.
-  Level enter(TSNode node, TSNode parent, const Level& up) {
+  // What entering `node` (a child of `ancestors.back()`) means for the metrics.
+  Level enter(TSNode node, const std::vector<TSNode>& ancestors, const Level& up) {
+    TSNode parent = ancestors.back();
     uint8_t f = flags_of(node);
     if (f & k_function) {
       FunctionMetric m;
-      m.name = function_name(node);
+      m.name = function_name(node, source);
+      const std::string enclosing = up.function < 0 ? "" : result.functions[static_cast<size_t>(up.function)].qualified;
+      FunctionIdentity id = function_identity(lang, node, source, m.name, enclosing, ancestors);
+      m.qualified = std::move(id.qualified);
+      m.signature = std::move(id.signature);
+      m.kind = std::move(id.kind);
+      m.overload_stub = id.overload_stub;
       m.start_line = line_of(ts_node_start_point(node));
       m.end_line = line_of(ts_node_end_point(node));
       m.length = m.end_line - m.start_line + 1;
@@ -768,7 +744,7 @@ struct MetricsWalker {
       if (ts_tree_cursor_goto_first_child(&cursor)) {
         widest = std::max(widest, ts_node_child_count(nodes.back()));
         TSNode child = ts_tree_cursor_current_node(&cursor);
-        levels.push_back(enter(child, nodes.back(), levels.back()));
+        levels.push_back(enter(child, nodes, levels.back()));
         nodes.push_back(child);
         continue;
       }
@@ -782,7 +758,7 @@ struct MetricsWalker {
         }
         if (ts_tree_cursor_goto_next_sibling(&cursor)) {
           TSNode sibling = ts_tree_cursor_current_node(&cursor);
-          levels.push_back(enter(sibling, nodes.back(), levels.back()));
+          levels.push_back(enter(sibling, nodes, levels.back()));
           nodes.push_back(sibling);
           break;
         }
@@ -821,6 +797,8 @@ FileResult Engine::scan(const LanguageProfile& language, std::string_view source
     add_enclosing_names(result.findings, result.functions);
     number_occurrences(result.findings);
   }
+  // After the findings took their enclosing functions' names: folding stubs must not move fingerprints.
+  settle_identities(result.functions);
   std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.start_byte, a.rule_id) < std::tie(b.start_byte, b.rule_id);
   });

@@ -41,11 +41,18 @@ struct Finding {
 };
 
 struct FunctionMetric {
-  std::string name;
+  std::string name;                       // bare name (finding fingerprints use it: keep it as it was)
   int start_line = 0, end_line = 0;
   int complexity = 1;                     // cyclomatic: 1 + branches + logical operators
   int length = 0;                         // lines
   int nesting = 0;                        // deepest nesting of control constructs
+  // Identity across versions of the file (scan/function_identity.hpp).
+  std::string qualified{};                // enclosing scopes + name
+  std::string signature{};                // parameter types, or "/<count>"
+  std::string kind{};                     // decorator or accessor kind ("setter", "get", ...), or ""
+  std::string key{};                      // qualified + signature + kind (+ "#n" when repeated): the identity
+  std::string label{};                    // how reports name it: qualified, plus what tells apart same names
+  bool overload_stub = false;             // during the walk only: folded away by settle_identities
 };
 
 struct FileResult {

@@ -44,6 +44,10 @@ const std::vector<std::string_view> k_c_branches = {
 const std::vector<std::string_view> k_c_nesting = {
     "if_statement", "for_statement", "while_statement", "do_statement", "switch_statement"};
 const std::vector<std::string_view> k_logical = {"&&", "||"};
+// An object literal is a scope only where it is bound to a name (`const api = { get() {} }`).
+const std::vector<std::string_view> k_js_scopes = {"class_declaration", "class", "object"};
+const std::vector<std::string_view> k_ts_scopes = {"class_declaration", "class", "abstract_class_declaration", "object",
+                                                   "internal_module", "module"};
 
 std::vector<LanguageProfile> build() {
   std::vector<LanguageProfile> v;
@@ -55,15 +59,19 @@ std::vector<LanguageProfile> build() {
                {"if_statement", "for_statement", "while_statement", "try_statement", "with_statement",
                 "match_statement"},
                {"comment"}});
+  v.back().scope_kinds = {"class_definition"};
   v.push_back({"javascript", tree_sitter_javascript, {".js", ".mjs", ".cjs", ".jsx"},
                k_js_functions, k_js_branches, {"binary_expression"}, {"&&", "||", "??"}, k_js_nesting,
                {"comment"}});
+  v.back().scope_kinds = k_js_scopes;
   v.push_back({"typescript", tree_sitter_typescript, {".ts", ".mts", ".cts"},
                k_js_functions, k_js_branches, {"binary_expression"}, {"&&", "||", "??"}, k_js_nesting,
                {"comment"}});
+  v.back().scope_kinds = k_ts_scopes;
   v.push_back({"tsx", tree_sitter_tsx, {".tsx"},
                k_js_functions, k_js_branches, {"binary_expression"}, {"&&", "||", "??"}, k_js_nesting,
                {"comment"}});
+  v.back().scope_kinds = k_ts_scopes;
   v.push_back({"c", tree_sitter_c, {".c", ".h"},
                {"function_definition"}, k_c_branches, {"binary_expression"}, k_logical, k_c_nesting,
                {"comment"}});
@@ -74,6 +82,9 @@ std::vector<LanguageProfile> build() {
   v.push_back({"cpp", tree_sitter_cpp, {".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp"},
                {"function_definition", "lambda_expression"}, cpp_branches, {"binary_expression"}, k_logical,
                cpp_nesting, {"comment"}});
+  v.back().scope_kinds = {"namespace_definition", "class_specifier", "struct_specifier", "union_specifier"};
+  v.back().scope_separator = "::";
+  v.back().typed_signatures = true;
   v.push_back({"java", tree_sitter_java, {".java"},
                {"method_declaration", "constructor_declaration", "lambda_expression"},
                {"if_statement", "for_statement", "enhanced_for_statement", "while_statement", "do_statement",
@@ -82,6 +93,9 @@ std::vector<LanguageProfile> build() {
                {"if_statement", "for_statement", "enhanced_for_statement", "while_statement", "do_statement",
                 "switch_expression", "try_statement"},
                {"line_comment", "block_comment"}});
+  v.back().scope_kinds = {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
+                          "annotation_type_declaration", "object_creation_expression"};
+  v.back().typed_signatures = true;
   v.push_back({"go", tree_sitter_go, {".go"},
                {"function_declaration", "method_declaration", "func_literal"},
                {"if_statement", "for_statement", "expression_case", "type_case", "communication_case"},
@@ -95,6 +109,8 @@ std::vector<LanguageProfile> build() {
                {"binary_expression"}, k_logical,
                {"if_expression", "for_expression", "while_expression", "loop_expression", "match_expression"},
                {"line_comment", "block_comment"}});
+  v.back().scope_kinds = {"impl_item", "trait_item", "mod_item"};
+  v.back().scope_separator = "::";
   return v;
 }
 

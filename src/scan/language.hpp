@@ -20,6 +20,12 @@ struct LanguageProfile {
   std::vector<std::string_view> logical_operators;
   std::vector<std::string_view> nesting_kinds;    // constructs that deepen nesting
   std::vector<std::string_view> comment_kinds;
+  // Function identity (scan/function_identity.hpp): nodes whose name qualifies the functions inside
+  // them (classes, namespaces, impl blocks), how qualified names are joined, and whether parameter
+  // types tell functions apart (overloading on types: C++, Java) or only their count does.
+  std::vector<std::string_view> scope_kinds{};
+  std::string_view scope_separator = ".";
+  bool typed_signatures = false;
 };
 
 // Every supported language, in a fixed order.

@@ -143,7 +143,7 @@ std::map<std::string, int> saved_provenance(const queue::Store& store) {
 
 std::string to_payload(const FileResult& r) {
   nlohmann::json j;
-  j["v"] = 2; // 2: per-finding safety
+  j["v"] = 3; // 2: per-finding safety; 3: function identity
   j["language"] = r.language;
   j["lines"] = r.lines;
   j["debt"] = r.debt_markers;
@@ -159,14 +159,15 @@ std::string to_payload(const FileResult& r) {
   }
   auto& fn = j["functions"] = nlohmann::json::array();
   for (const auto& m : r.functions)
-    fn.push_back({m.name, m.start_line, m.end_line, m.complexity, m.length, m.nesting});
+    fn.push_back({m.name, m.start_line, m.end_line, m.complexity, m.length, m.nesting, m.qualified, m.signature, m.kind,
+                  m.key, m.label});
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<FileResult> from_payload(const std::string& payload) {
   try {
     auto j = nlohmann::json::parse(payload);
-    if (j.at("v") != 2) return std::nullopt;
+    if (j.at("v") != 3) return std::nullopt;
     FileResult r;
     r.language = j.at("language");
     r.lines = j.at("lines");
@@ -191,7 +192,8 @@ std::optional<FileResult> from_payload(const std::string& payload) {
       for (const auto& c : f.at("caps")) x.captures.push_back({c[0], c[1], c[2]});
       r.findings.push_back(std::move(x));
     }
-    for (const auto& m : j.at("functions")) r.functions.push_back({m[0], m[1], m[2], m[3], m[4], m[5]});
+    for (const auto& m : j.at("functions"))
+      r.functions.push_back({m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], false});
     return r;
   } catch (const std::exception&) {
     return std::nullopt;
@@ -345,9 +347,13 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       else ++counts[3];
       if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, o.status});
     }
-    // A regression suggestion stays open while its function is over the threshold.
+    // A regression suggestion stays open while its function is over the threshold. Suggestions queued
+    // before functions had identities (issue 12 §6) are keyed by the bare name: kept open the same way.
     for (const auto& fn : result.functions)
-      if (fn.complexity > m_config.metrics.complexity_threshold) present.push_back(regression_fingerprint(job.path, fn.name));
+      if (fn.complexity > m_config.metrics.complexity_threshold) {
+        present.push_back(regression_fingerprint(job.path, fn.key));
+        present.push_back(regression_fingerprint(job.path, fn.name));
+      }
     if (!job.old_blob.empty() && job.mark_new) record_complexity(commit, job, present, stats);
     if (new_security) {
       std::string rules;
@@ -377,7 +383,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
     m_store.put_file_metrics(fm);
     std::vector<queue::Store::FunctionMetrics> fms;
     for (const auto& fn : result.functions)
-      fms.push_back({commit, job.path, fn.name, fn.start_line, fn.end_line, fn.complexity, fn.length, fn.nesting});
+      fms.push_back({commit, job.path, fn.label, fn.start_line, fn.end_line, fn.complexity, fn.length, fn.nesting, fn.key});
     m_store.put_function_metrics(fms);
   }
   for (const auto& path : deleted)
@@ -410,7 +416,7 @@ void CommitScanner::record_complexity(const std::string& commit, const FileJob& 
   if (!old) return;
   auto samples = [](const std::vector<FunctionMetric>& fns) {
     std::vector<metrics::FunctionSample> out;
-    for (const auto& f : fns) out.push_back({f.name, f.start_line, f.end_line, f.complexity});
+    for (const auto& f : fns) out.push_back({f.label, f.start_line, f.end_line, f.complexity, f.key, f.qualified, f.name});
     return out;
   };
   const int threshold = m_config.metrics.complexity_threshold;
@@ -418,8 +424,10 @@ void CommitScanner::record_complexity(const std::string& commit, const FileJob& 
   for (const auto& c : metrics::complexity_changes(samples(*old), samples(result.functions), threshold,
                                                    m_config.metrics.complexity_delta)) {
     const bool regression = c.kind == metrics::ComplexityChange::Kind::regression;
-    std::string detail = "complexity of " + c.name + " " + (regression ? "rose" : "fell") + " from " +
-                         std::to_string(c.before) + " to " + std::to_string(c.after);
+    // A function without a counterpart in the old version is new: it did not rise from 0.
+    std::string detail = c.before == 0 ? "new function " + c.name + " has complexity " + std::to_string(c.after)
+                                       : "complexity of " + c.name + " " + (regression ? "rose" : "fell") + " from " +
+                                             std::to_string(c.before) + " to " + std::to_string(c.after);
     m_store.record_metric_event({commit, regression ? "regression" : "improvement", job.path, c.name,
                                  static_cast<double>(c.before), static_cast<double>(c.after), detail, 0});
     if (!regression) {
@@ -428,7 +436,19 @@ void CommitScanner::record_complexity(const std::string& commit, const FileJob& 
     }
     ++stats.regressions;
     queue::Opportunity o;
-    o.fingerprint = regression_fingerprint(job.path, c.name);
+    o.fingerprint = regression_fingerprint(job.path, c.key);
+    // A suggestion queued before functions had identities is keyed by the bare name: that row (open,
+    // or rejected, which must stay so) goes on standing for the function.
+    for (const auto& fn : result.functions) {
+      if (fn.key != c.key) continue;
+      const std::string legacy = regression_fingerprint(job.path, fn.name);
+      queue::OpportunityFilter filter;
+      filter.path = job.path;
+      filter.rule_id = k_regression_rule;
+      for (const auto& old : m_store.opportunities(filter))
+        if (old.fingerprint == legacy) o.fingerprint = legacy;
+      break;
+    }
     o.rule_id = k_regression_rule;
     o.category = "code_quality";
     o.severity = "warning";
@@ -438,7 +458,9 @@ void CommitScanner::record_complexity(const std::string& commit, const FileJob& 
     o.end_line = c.end_line;
     o.blob = job.blob;
     o.commit_id = commit;
-    o.message = "The cyclomatic " + detail + " (threshold " + std::to_string(threshold) +
+    o.message = (c.before == 0 ? "New function " + c.name + " has cyclomatic complexity " + std::to_string(c.after)
+                               : "The cyclomatic " + detail) +
+                " (threshold " + std::to_string(threshold) +
                 "): consider splitting it into smaller functions";
     o.is_new = true;
     o.score = category_priority(m_config, o.category) * severity_weight(o.severity);

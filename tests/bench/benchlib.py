@@ -113,25 +113,60 @@ def cxx_sources(max_size=None):
 JS_EXTS = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
 
-def npm_sources():
-    """Files of the pinned npm packages (fetched once into build/bench/npm)."""
+def npm_fetch(spec, integrity=None):
+    """The unpacked `package/` directory of an npm package (`name@version`), fetched once with `npm pack`
+    into build/bench/npm/<name>-<version>/. With `integrity` (the registry's sha512 SRI string), a tarball
+    whose integrity differs is refused: a re-published or tampered package must not move the figures."""
     base = os.path.join(bench_dir(), "npm")
     os.makedirs(base, exist_ok=True)
+    name, version = spec.rsplit("@", 1)
+    dest = os.path.join(base, f"{name.replace('/', '__')}-{version}")
+    if not os.path.isfile(os.path.join(dest, ".complete")):
+        log(f"bench: npm pack {spec}")
+        shutil.rmtree(dest, ignore_errors=True)
+        os.makedirs(dest)
+        out = run(["npm", "pack", spec, "--json", "--ignore-scripts", "--pack-destination", dest],
+                  stdout=subprocess.PIPE).stdout
+        got = (json.loads(out) or [{}])[0].get("integrity")
+        if integrity and got != integrity:
+            shutil.rmtree(dest, ignore_errors=True)
+            raise RuntimeError(f"npm pack {spec}: integrity {got} is not the pinned {integrity}")
+        tgz = [f for f in os.listdir(dest) if f.endswith(".tgz")][0]
+        with tarfile.open(os.path.join(dest, tgz)) as t:
+            t.extractall(dest, filter="data") if sys.version_info >= (3, 11, 4) else t.extractall(dest)
+        open(os.path.join(dest, ".complete"), "w").close()
+    return os.path.join(dest, "package")
+
+
+def deb_fetch(package):
+    """The unpacked tree of a Debian binary package, fetched once with `apt-get download` into
+    build/bench/debs/ and extracted with `dpkg-deb -x` (never installed): (directory, .deb file name).
+    The .deb file name carries the version, so a caller can key its cache by it."""
+    base = os.path.join(bench_dir(), "debs")
+    os.makedirs(base, exist_ok=True)
+    def have():
+        return sorted(f for f in os.listdir(base) if f.startswith(package + "_") and f.endswith(".deb"))
+    if not have():
+        log(f"bench: apt-get download {package}")
+        run(["apt-get", "download", "-q", package], cwd=base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    debs = have()
+    if not debs:
+        raise RuntimeError(f"apt-get download {package} gave no .deb")
+    deb = debs[-1]
+    dest = os.path.join(base, deb[:-4])
+    if not os.path.isfile(os.path.join(dest, ".complete")):
+        shutil.rmtree(dest, ignore_errors=True)
+        run(["dpkg-deb", "-x", os.path.join(base, deb), dest])
+        open(os.path.join(dest, ".complete"), "w").close()
+    return dest, deb
+
+
+def npm_sources():
+    """Files of the pinned npm packages (fetched once into build/bench/npm)."""
     out = []
     for spec in NPM_PACKAGES:
         name, version = spec.rsplit("@", 1)
-        dest = os.path.join(base, f"{name}-{version}")
-        if not os.path.isfile(os.path.join(dest, ".complete")):
-            log(f"bench: npm pack {spec}")
-            shutil.rmtree(dest, ignore_errors=True)
-            os.makedirs(dest)
-            run(["npm", "pack", spec, "--silent", "--ignore-scripts", "--pack-destination", dest],
-                stdout=subprocess.DEVNULL)
-            tgz = [f for f in os.listdir(dest) if f.endswith(".tgz")][0]
-            with tarfile.open(os.path.join(dest, tgz)) as t:
-                t.extractall(dest, filter="data") if sys.version_info >= (3, 11, 4) else t.extractall(dest)
-            open(os.path.join(dest, ".complete"), "w").close()
-        root = os.path.join(dest, "package")
+        root = npm_fetch(spec)
         for d, dirs, files in os.walk(root):
             dirs.sort()
             for f in sorted(files):

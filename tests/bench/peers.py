@@ -2,6 +2,7 @@
 """Installs (once) the peer tools the benchmark compares git-autoloop with, at bench time only.
 
   peers.py [--check]   -> prints JSON: {"lefthook": PATH, "husky": PATH, "ast-grep": PATH, "pre-commit": PATH, ...}
+  peers.py --precision -> the precision benchmark's oracles: {"ruff": ..., "eslint": ..., "clang-tidy": ...}
 
 npm peers are pinned and installed with `npm install --prefix build/bench/npm` (never globally); the
 Debian peer (pre-commit) comes from BENCH_APT_PACKAGES with apt-get, only when the benchmark runs
@@ -23,8 +24,13 @@ import benchlib as B  # noqa: E402
 
 # Pinned: a peer's new release must not move the figures silently.
 NPM_PEERS = {"lefthook": "2.2.2", "husky": "9.1.7", "@ast-grep/cli": "0.51.1"}
+# The oracles of the precision benchmark (precision.py): ruff's WebAssembly build, ESLint and
+# typescript-eslint (its parser for .ts files and no-explicit-any), with the typescript it needs.
+NPM_PRECISION_PEERS = {"@astral-sh/ruff-wasm-nodejs": "0.17.4", "eslint": "9.39.4", "typescript-eslint": "8.74.0",
+                       "typescript": "5.4.5"}
 # The bench-only Debian package list: installed by tests/bench/run, not by install.sh nor the tests.
 BENCH_APT_PACKAGES = ["pre-commit"]
+BENCH_APT_PRECISION_PACKAGES = ["clang-tidy"]
 
 
 def npm_prefix():
@@ -43,8 +49,8 @@ def installed_npm_version(pkg):
         return None
 
 
-def ensure_npm(check):
-    missing = [f"{p}@{v}" for p, v in NPM_PEERS.items() if installed_npm_version(p) != v]
+def ensure_npm(check, wanted=None):
+    missing = [f"{p}@{v}" for p, v in (wanted or NPM_PEERS).items() if installed_npm_version(p) != v]
     if missing and not check and shutil.which("npm"):
         B.log(f"bench: npm install --prefix {npm_prefix()} {' '.join(missing)}")
         os.makedirs(npm_prefix(), exist_ok=True)
@@ -61,8 +67,8 @@ def ensure_npm(check):
             B.log("bench: npm install of the peers failed; their rows will be missing")
 
 
-def ensure_apt(check):
-    missing = [p for p in BENCH_APT_PACKAGES if not shutil.which(p)]
+def ensure_apt(check, wanted=None):
+    missing = [p for p in (wanted or BENCH_APT_PACKAGES) if not shutil.which(p)]
     if not missing or check or not shutil.which("apt-get"):
         return
     B.log(f"bench: apt-get install {' '.join(missing)} (bench-only packages)")
@@ -84,7 +90,10 @@ def version_of(cmd):
         return None
 
 
-def peers(check=False):
+def peers(check=False, precision=False):
+    """precision: the precision benchmark's oracles instead of the hook and ast-grep peers."""
+    if precision:
+        return precision_peers(check)
     ensure_npm(check)
     ensure_apt(check)
     out = {}
@@ -100,11 +109,31 @@ def peers(check=False):
     return out
 
 
+def precision_peers(check=False):
+    ensure_npm(check, NPM_PRECISION_PEERS)
+    ensure_apt(check, BENCH_APT_PRECISION_PACKAGES)
+    ruff = os.path.join(npm_prefix(), "node_modules", "@astral-sh", "ruff-wasm-nodejs", "package.json")
+    out = {
+        "ruff": ruff if os.path.isfile(ruff) and shutil.which("node") else None,
+        "eslint": npm_bin("eslint") if os.access(npm_bin("eslint"), os.X_OK)
+        and installed_npm_version("typescript-eslint") else None,
+        "clang-tidy": shutil.which("clang-tidy"),
+    }
+    tidy = version_of(["clang-tidy", "--version"]) if out["clang-tidy"] else None
+    out["versions"] = {
+        "ruff": installed_npm_version("@astral-sh/ruff-wasm-nodejs"),
+        "eslint": f"{installed_npm_version('eslint')} typescript-eslint {installed_npm_version('typescript-eslint')}",
+        "clang-tidy": tidy.split("version")[-1].strip() if tidy and "version" in tidy else tidy,
+    }
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--precision", action="store_true", help="the precision benchmark's oracles")
     a = ap.parse_args()
-    print(json.dumps(peers(a.check)))
+    print(json.dumps(peers(a.check, a.precision)))
     return 0
 
 

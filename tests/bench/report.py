@@ -2,7 +2,8 @@
 """Merges the benchmark programs' JSON into build/bench/results.json and prints the figures table.
 
   report.py --out results.json [--hooks H.json] [--engine E.json] [--scan S.json] [--astgrep A.json]
-            [--incremental I.json] [--drain D.json] [--validation V.json] [--machine M.json]
+            [--incremental I.json] [--drain D.json] [--validation V.json] [--precision P.json]
+            [--machine M.json]
 
 Each figure: name, median, p90 (blank when the figure is a single measurement), unit, target and
 verdict (PASS / MISS against the issue's acceptance targets, `info` when there is no target).
@@ -185,6 +186,30 @@ def validation_figures(v):
     return out
 
 
+def precision_figures(p):
+    c = p["corpus"]
+    g = (f"(g) precision on real code ({c['projects']} projects, {c['files']} files, {len(c['languages'])} languages; "
+         "oracle: ruff / eslint / clang-tidy, else labelled sample)")
+    out = []
+    for r in p["rules"]:
+        if r["precision"] is None:
+            continue
+        if r["peer"]:
+            rec = "-" if r["recall"] is None else f"{r['recall']:.2f}"
+            note = f"{r['findings']} findings, vs {r['peer']} on {r['compared']}: recall {rec} of {r['peer_diags']}"
+        else:
+            note = (f"{r['findings']} findings, {r['labelled']} labelled ({r['debatable']} debatable), "
+                    f"{r['unlabelled']} unlabelled")
+        f = figure(g, r["rule"], r["precision"], None, "", r["target"], "higher", note=note)
+        if r.get("enabled") is False:
+            f["verdict"] = "off"  # off by default; its description says why
+        out.append(f)
+    o = p["overall"]
+    out.append(figure(g, f"overall, {o['judged']} judged findings", o["micro"], None, "", note=f"mean over "
+                      f"{o['rules_measured']} rules {o['macro'] or 0:.3f}; {o['rules_passing']} at their target"))
+    return out
+
+
 def rss_figures(h, s, e, a=None, i=None, d=None):
     g = "(f) peak RSS"
     out = []
@@ -221,6 +246,8 @@ def rss_figures(h, s, e, a=None, i=None, d=None):
 def fmt(v, unit):
     if v is None:
         return ""
+    if unit == "" and 0 <= v <= 1:
+        return f"{v:.3f}"  # a precision: 0.949 must not print as 0.95
     if unit in ("MB/s", "MB") or abs(v) < 100:
         return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
     return f"{v:.0f}"
@@ -236,10 +263,12 @@ def main():
     ap.add_argument("--incremental")
     ap.add_argument("--drain")
     ap.add_argument("--validation")
+    ap.add_argument("--precision")
     ap.add_argument("--machine")
     a = ap.parse_args()
     h, e, s, m = load(a.hooks), load(a.engine), load(a.scan), load(a.machine) or {}
     ag, inc, dr, va = load(a.astgrep), load(a.incremental), load(a.drain), load(a.validation)
+    pr = load(a.precision)
 
     figs = []
     if h:
@@ -257,9 +286,12 @@ def main():
     if va:
         figs += validation_figures(va)
     figs += rss_figures(h, s, e, ag, inc, dr)
+    if pr:
+        figs += precision_figures(pr)
 
     B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"hooks": h, "engine": e, "scan_all": s, "astgrep": ag,
-                                                                 "incremental": inc, "drain": dr, "validation": va}})
+                                                                 "incremental": inc, "drain": dr, "validation": va,
+                                                                 "precision": pr}})
 
     if not figs:
         print("no figures (nothing was run)")

@@ -285,13 +285,13 @@ special.py tests_failed" "$(db_query "SELECT o.path, a.outcome FROM attempts a J
 test_safety_level() {
   drain_repo
   py a.py
-  printf 'var count = 0;\nfunction inc() { count = count + 1; }\n' >v.js
+  printf "const mode = 'fast';\nif (mode == 'slow') { run(); }\n" >v.js
   commit_all "one safe and one unsafe finding"
   wait_for_scan
   local safe unsafe
   safe=$(db_query "SELECT id FROM opportunities WHERE rule_id = 'python/compare-to-none'")
-  unsafe=$(db_query "SELECT id FROM opportunities WHERE rule_id = 'javascript/no-var'")
-  [ -n "$unsafe" ] || fail "no javascript/no-var finding: $(queue_rows)"
+  unsafe=$(db_query "SELECT id FROM opportunities WHERE rule_id = 'javascript/eqeqeq'")
+  [ -n "$unsafe" ] || fail "no javascript/eqeqeq finding: $(queue_rows)"
 
   # high (default): safe rules only, even with tests.
   expect_rc 0 git autoloop -c test_command=true drain --now --foreground
@@ -304,7 +304,7 @@ test_safety_level() {
   # medium with tests: the unsafe fix joins.
   expect_rc 0 git autoloop -c autonomous_loop.safety_level=medium -c test_command=true drain --now --foreground
   assert_eq "$(printf '%s\n%s' "$safe" "$unsafe" | sort -n)" "$(side_opportunities)" "fixes at safety_level medium with tests"
-  assert_contains "$(git show autoloop/main:v.js)" "let count = 0;"
+  assert_contains "$(git show autoloop/main:v.js)" "if (mode === 'slow')"
   local c
   for c in $(side_commits); do assert_fix_commit "$c"; done
 }

@@ -2,7 +2,8 @@
 # Metrics and regressions (issue 4 §3): a commit that doubles a function's complexity creates a suggest-only
 # opportunity and a line in the next hook's output; one that lowers it records an improvement (and the
 # suggestion resolves); new security findings are announced by the next hook; coverage from an lcov or
-# Cobertura report at metrics.coverage_report is recorded per commit.
+# Cobertura report at metrics.coverage_report is recorded per commit; functions keep their identity
+# across @overload stubs and same names in other classes (issue 12 §6).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # branchy FILE N: a Python function `route` with cyclomatic complexity 1 + N (N if statements).
@@ -13,6 +14,14 @@ branchy() {
     for i in $(seq 1 "$2"); do printf '    if x == %d:\n        return %d\n' "$i" "$i"; done
     printf '    return 0\n'
   } >"$1"
+}
+
+# branchy_def SIGNATURE N [INDENT]: prints a Python function of cyclomatic complexity N.
+branchy_def() {
+  local indent=${3:-} i
+  printf '%sdef %s:\n' "$indent" "$1"
+  for i in $(seq 2 "$2"); do printf '%s    if x == %d:\n%s        return %d\n' "$indent" "$i" "$indent" "$i"; done
+  printf '%s    return 0\n' "$indent"
 }
 
 metrics_repo() {
@@ -107,7 +116,40 @@ test_coverage_is_recorded_per_commit() {
   assert_contains "$(cat "$(autoloop_dir)"/log/*.log)" "coverage: " "log"
 }
 
+test_functions_keep_their_identity_across_overloads_and_same_names() {
+  metrics_repo ""
+  {
+    printf 'from typing import overload\n\nclass A:\n'; branchy_def "run(self, x)" 15 "    "
+    printf 'class B:\n'; branchy_def "run(self, x)" 3 "    "
+    branchy_def "parse(x)" 17
+  } >app.py
+  commit_all "first version"
+  wait_for_scan
+  # A class with its own `run` comes first, A.run falls, B.run rises, and parse gains @overload stubs
+  # while falling from 17 to 12: each is reported as itself (it was "rose from 0 to 12" and a rise
+  # and a fall of one `run`).
+  {
+    printf 'from typing import overload\n\nclass Z:\n'; branchy_def "run(self, x)" 2 "    "
+    printf 'class A:\n'; branchy_def "run(self, x)" 3 "    "
+    printf 'class B:\n'; branchy_def "run(self, x)" 15 "    "
+    printf '@overload\ndef parse(x: int) -> int: ...\n@overload\ndef parse(x: str) -> str: ...\n'
+    branchy_def "parse(x)" 12
+  } >app.py
+  commit_all "second version"
+  wait_for_scan
+  assert_eq "improvement A.run 15 3
+regression B.run 3 15
+improvement parse 17 12" "$(db_query "SELECT kind, name, CAST(old_value AS INT), CAST(new_value AS INT) FROM metric_events ORDER BY id" | tr '\t' ' ')" "events"
+  assert_not_contains "$(db_query "SELECT detail FROM metric_events")" "from 0" "event details"
+  assert_eq "Z.run/2 A.run/2 B.run/2 parse/1" \
+    "$(db_query "SELECT identity FROM function_metrics WHERE commit_id = '$(git rev-parse HEAD)' ORDER BY start_line" | tr '\n' ' ' | sed 's/ $//')" \
+    "stored identities (the stubs are folded)"
+  assert_eq "1" "$(db_query "SELECT count(*) FROM opportunities WHERE rule_id = 'autoloop/complexity-regression' AND status = 'open'")" \
+    "open regression suggestions (B.run)"
+}
+
 run_test "doubling a function's complexity is a regression (suggestion + hook line); lowering it an improvement" test_doubling_complexity_is_a_regression_and_lowering_it_an_improvement
 run_test "new security findings are announced by the next hook" test_new_security_findings_are_announced_by_the_next_hook
+run_test "functions keep their identity across @overload stubs and same names in other classes (issue 12)" test_functions_keep_their_identity_across_overloads_and_same_names
 run_test "coverage (lcov, Cobertura) is recorded per commit; a broken report is logged" test_coverage_is_recorded_per_commit
 finish

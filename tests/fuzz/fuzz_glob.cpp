@@ -2,7 +2,7 @@
 //
 // Input: a pattern, then optionally "%%" and a path (without one, the pattern is matched against itself).
 //
-// Checks: every match finishes within k_time_limit (the backtracking matcher this replaced took minutes
+// Checks: every match finishes within k_time_limit (1 s) (the backtracking matcher this replaced took minutes
 // on `**/**/.../x`); on inputs small enough for it, the result agrees with that old matcher
 // (tests/unit/support/glob_reference.hpp), which defines the semantics; a pattern without metacharacters
 // matches its own text; glob_any agrees with glob_match.
@@ -20,7 +20,9 @@
 
 namespace {
 
-constexpr auto k_time_limit = std::chrono::milliseconds(100);
+// Far above the linear matcher's worst case (18-60 ms under ASan with a loaded machine for a
+// 150-character pattern of `*a` runs), far below the backtracking one's minutes: load cannot trip it.
+constexpr auto k_time_limit = std::chrono::milliseconds(1000);
 // Beyond these the reference may take exponential time.
 constexpr size_t k_reference_pattern = 12;
 constexpr size_t k_reference_path = 24;
@@ -34,7 +36,7 @@ bool timed_match(const std::string& pattern, const std::string& path) {
   const auto t0 = std::chrono::steady_clock::now();
   const bool result = core::glob_match(pattern, path);
   if (std::chrono::steady_clock::now() - t0 > k_time_limit)
-    fuzz::broken("glob_match took longer than 100 ms", quoted(pattern, path));
+    fuzz::broken("glob_match took longer than 1 s", quoted(pattern, path));
   return result;
 }
 

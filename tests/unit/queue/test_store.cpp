@@ -358,7 +358,7 @@ TEST_CASE("Store sightings", "[queue]") {
     {
       sqlite3* db = nullptr;
       REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-      const int rc = sqlite3_exec(db, "DROP TABLE sightings; ALTER TABLE cycles DROP COLUMN interrupted; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
+      const int rc = sqlite3_exec(db, "DROP TABLE sightings; ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
       sqlite3_close(db);
       REQUIRE(rc == SQLITE_OK);
     }
@@ -473,7 +473,7 @@ TEST_CASE("Store migration 5: cycles of an older queue were not interrupted", "[
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-    const int rc = sqlite3_exec(db, "ALTER TABLE cycles DROP COLUMN interrupted; PRAGMA user_version = 4", nullptr, nullptr, nullptr);
+    const int rc = sqlite3_exec(db, "ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; PRAGMA user_version = 4", nullptr, nullptr, nullptr);
     sqlite3_close(db);
     REQUIRE(rc == SQLITE_OK);
   }
@@ -483,6 +483,31 @@ TEST_CASE("Store migration 5: cycles of an older queue were not interrupted", "[
   REQUIRE(cycles.size() == 1);
   CHECK(cycles[0].interrupted.empty());
   CHECK(cycles[0].applied == 1);
+}
+
+TEST_CASE("Store migration 6: functions measured before identities are known by their name", "[queue]") {
+  TempDir tmp;
+  const fs::path db_path = tmp.path / "queue.db";
+  {
+    Store store = Store::open(db_path);
+    store.put_function_metrics({{"c1", "a.py", "run", 3, 9, 4, 7, 1, "A.run/2"}});
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+    const int rc = sqlite3_exec(db, "ALTER TABLE function_metrics DROP COLUMN identity; PRAGMA user_version = 5", nullptr,
+                                nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  Store migrated = Store::open(db_path);
+  CHECK(migrated.schema_version() == Store::latest_schema_version());
+  auto old_rows = migrated.function_metrics("c1", "a.py");
+  REQUIRE(old_rows.size() == 1);
+  CHECK(old_rows[0].identity == "run");
+  CHECK(old_rows[0].complexity == 4);
+  migrated.put_function_metrics({{"c2", "a.py", "A.run", 3, 9, 5, 7, 1, "A.run/2"}});
+  CHECK(migrated.function_metrics("c2", "a.py")[0].identity == "A.run/2");
 }
 
 TEST_CASE("Store::opportunities", "[queue]") {

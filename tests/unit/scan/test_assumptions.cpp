@@ -184,6 +184,10 @@ TEST_CASE("js-same-primitive-type") {
   SECTION("a const bound once to such a value") {
     CHECK(established(r, "const mode = 'fast';\nif (mode == 'slow') {}\n"));
     CHECK(established(r, "const a = 1, b = a;\nb == 2;\n"));
+    // An anonymous function (no `name` field) in the file is looked at while the binding is searched
+    // (lodash's core.js crashed the scan here).
+    CHECK(established(r, "var f = function() { return 1; };\nconst a = 'x';\nif (a == 'y') {}\n"));
+    CHECK(established(r, "const a = 'x';\nsetTimeout(function () {}, 1);\nclass {};\na == 'y';\n"));
   }
   SECTION("different or unknown types are not established") {
     CHECK_FALSE(established(r, "x == 0;\n"));

@@ -92,6 +92,77 @@ TEST_CASE("run_check inside-loop") {
   }
 }
 
+TEST_CASE("run_check accumulates-in-loop") {
+  SECTION("Python: a string bound afresh earlier in the iteration, or the loop's variable, does not accumulate") {
+    const char* src =
+        "s = ''\n"                        // 1
+        "for x in xs:\n"                  // 2
+        "    s += x\n"                    // 3: grows across iterations
+        "for t, d in style:\n"            // 4
+        "    start = end = ''\n"          // 5
+        "    start += '[b]'\n"            // 6: fresh each iteration
+        "    line = f'{t}'\n"             // 7
+        "    line += '!'\n"               // 8: fresh each iteration
+        "    t += ','\n"                  // 9: the loop's own variable
+        "    s = s + t\n"                 // 10 (not an augmented assignment: not matched)
+        "    s += t\n"                    // 11: s = s + t reads s, so s still grows
+        "out = ''\n"                      // 12
+        "for row in rows:\n"              // 13
+        "    for c in row:\n"             // 14
+        "        out += c\n"              // 15: grows across the inner loop
+        "for f in files:\n"               // 16
+        "    line = f'{f}: line{n}'\n"    // 17: `line` only inside the string's text
+        "    line += '!'\n"               // 18: fresh each iteration
+        "    out = ids.out + f(out=1)\n"  // 19: neither a member nor a keyword's name reads `out`
+        "    out += '.'\n"                // 20: fresh each iteration
+        "for i in range(n):\n"            // 21
+        "    while True:\n"               // 22
+        "        word = pick()\n"         // 23: bound in a nested loop, before the +=
+        "        break\n"                 // 24
+        "    word += ','\n"               // 25: fresh each iteration
+        "    def g():\n"                  // 26
+        "        acc = ''\n"              // 27: the function's own name
+        "    acc += 'x'\n";               // 28: grows across iterations
+    Engine engine({checked_rule("python", "(augmented_assignment left: (identifier) @acc) @match", "accumulates-in-loop")});
+    CHECK(lines_of(engine.scan(lang("python"), src).findings) == std::vector<int>{3, 11, 15, 28});
+  }
+
+  SECTION("Go and Java: declarations in the loop body") {
+    const char* go =
+        "package p\n"                                   // 1
+        "func f(fs [][]string) (all string) {\n"        // 2
+        "\tfor _, f := range fs {\n"                    // 3
+        "\t\targ := \"[\"\n"                           // 4
+        "\t\targ += \"x\"\n"                           // 5: fresh each iteration
+        "\t\tfor _, s := range f {\n"                   // 6
+        "\t\t\targ += s\n"                              // 7: grows across the inner loop
+        "\t\t}\n"                                       // 8
+        "\t\tall += arg\n"                               // 9: grows across the outer loop
+        "\t}\n"                                          // 10
+        "\treturn\n"                                     // 11
+        "}\n";
+    Engine go_engine({checked_rule("go", "(assignment_statement left: (expression_list (identifier) @acc)) @match",
+                                   "accumulates-in-loop")});
+    CHECK(lines_of(go_engine.scan(lang("go"), go).findings) == std::vector<int>{7, 9});
+    const char* java =
+        "class A {\n"                                    // 1
+        "  String f(String[] xs) {\n"                    // 2
+        "    String all = \"\";\n"                        // 3
+        "    for (String x : xs) {\n"                    // 4
+        "      String line = \"> \";\n"                   // 5
+        "      line += x;\n"                              // 6: fresh each iteration
+        "      x += \"!\";\n"                              // 7: the loop's own variable
+        "      all += line;\n"                            // 8: grows
+        "    }\n"                                         // 9
+        "    return all;\n"                               // 10
+        "  }\n"                                           // 11
+        "}\n";
+    Engine java_engine({checked_rule("java", "(assignment_expression left: (identifier) @acc operator: \"+=\") @match",
+                                     "accumulates-in-loop")});
+    CHECK(lines_of(java_engine.scan(lang("java"), java).findings) == std::vector<int>{8});
+  }
+}
+
 TEST_CASE("run_check outside-tests") {
   Engine engine({checked_rule("python", "(assert_statement) @match", "outside-tests")});
   const std::string src = "assert x > 0\n";

@@ -130,6 +130,43 @@ TEST_CASE("CommitScanner::scan_commits") {
     CHECK(out[0].is_new);
   }
 
+  SECTION("a regression suggestion queued under a function's bare name (before identities) stays its own") {
+    auto branchy = [](int n) {
+      std::string src = "class A:\n    def route(self, x):\n";
+      for (int i = 1; i < n; ++i) src += "        if x == " + std::to_string(i) + ":\n            return 0\n";
+      return src + "        return 1\n";
+    };
+    fx.repo.write("r.py", branchy(12));
+    fx.scan({fx.repo.commit()});
+    queue::Opportunity legacy;
+    legacy.fingerprint = scan::hash_hex(std::string(scan::k_regression_rule) + '\0' + "r.py" + '\0' + "route");
+    legacy.rule_id = scan::k_regression_rule;
+    legacy.path = "r.py";
+    legacy.safety = "suggest";
+    legacy.message = "queued by an older version";
+    fx.store.upsert_opportunity(legacy);
+    // Still over the threshold: kept open.
+    fx.repo.write("r.py", branchy(13));
+    fx.scan({fx.repo.commit()});
+    auto rows = fx.rows("r.py", scan::k_regression_rule);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].status == "open");
+    // Rising again: the same suggestion, not a second one.
+    fx.repo.write("r.py", branchy(20));
+    ScanStats s = fx.scan({fx.repo.commit()});
+    CHECK(s.regressions == 1);
+    rows = fx.rows("r.py", scan::k_regression_rule);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].fingerprint == legacy.fingerprint);
+    CHECK(rows[0].message.find("A.route rose from 13 to 20") != std::string::npos);
+    // Falling under the threshold resolves it.
+    fx.repo.write("r.py", branchy(3));
+    fx.scan({fx.repo.commit()});
+    rows = fx.rows("r.py", scan::k_regression_rule);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].status == "resolved");
+  }
+
   SECTION("file and function metrics are stored per commit") {
     fx.repo.write("m.py", "def f(x):\n    # TODO later\n    if x:\n        return eval(x)\n    return 0\n");
     std::string c1 = fx.repo.commit();
@@ -145,6 +182,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     auto fns = fx.store.function_metrics(c1, "m.py");
     REQUIRE(fns.size() == 1);
     CHECK(fns[0].name == "f");
+    CHECK(fns[0].identity == "f/1");
     CHECK(fns[0].complexity == 2);
     CHECK(fns[0].nesting == 1);
   }
@@ -549,9 +587,9 @@ TEST_CASE("from_payload") {
     r.language = "python";
     std::string payload = scan::to_payload(r);
     REQUIRE(scan::from_payload(payload));
-    auto at = payload.find("\"v\":2");
+    auto at = payload.find("\"v\":3");
     REQUIRE(at != std::string::npos);
-    payload.replace(at, 5, "\"v\":1"); // before per-finding safety
+    payload.replace(at, 5, "\"v\":2"); // before function identities
     CHECK_FALSE(scan::from_payload(payload));
   }
   SECTION("nullopt for fields of the wrong type") {

@@ -28,7 +28,7 @@ inline std::string digest(const scan::FileResult& r) {
   }
   for (const auto& m : r.functions)
     out << m.name << ' ' << m.start_line << '-' << m.end_line << ' ' << m.complexity << ' ' << m.length << ' '
-        << m.nesting << '\n';
+        << m.nesting << ' ' << m.key << ' ' << m.label << '\n';
   return out.str();
 }
 
