@@ -127,6 +127,12 @@ Runner define_doctor(CLI::App&) {
           r.bad(std::string(lang.name) + ": " + e.what());
         }
       }
+      // The project's linter configs: what they turn off, and files not (fully) followed. Notes, not
+      // failures: the files are the project's, and a malformed one only means it is not followed.
+      for (const auto& rule : rules)
+        if (!rule.off_reason.empty()) std::printf("  note  %s off: %s\n", rule.id.c_str(), rule.off_reason.c_str());
+      if (ctx.config.rules.follow_project_linters)
+        for (const auto& p : ctx.project_linters().problems()) std::printf("  note  linters: %s\n", p.c_str());
     } catch (const std::exception& e) {
       r.bad(std::string("rules: ") + e.what());
     }

@@ -8,6 +8,7 @@
 #include "metrics/report.hpp"
 
 #include <cstdio>
+#include <set>
 
 namespace cli {
 
@@ -34,6 +35,14 @@ Runner define_report(CLI::App& sub) {
     options.since = o->since;
     options.top_functions = o->top;
     options.feedback = ctx.config.feedback;
+    try {
+      std::set<std::string> enabled;
+      for (const auto& r : ctx.rules())
+        if (r.enabled) enabled.insert(r.id);
+      options.enabled_rules = std::move(enabled);
+    } catch (const std::exception&) {
+      // A malformed rule file: `status` and `rules` say so; the report goes on without the style check.
+    }
     options.repository = (ctx.paths.work_tree ? *ctx.paths.work_tree : ctx.paths.git_dir).string();
     const metrics::Report report = metrics::build_report(ctx.repo, ctx.store(), options);
     std::string text;

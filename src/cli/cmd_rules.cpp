@@ -111,9 +111,12 @@ Runner define_rules(CLI::App& sub) {
       for (const auto& l : r.languages) langs += (langs.empty() ? "" : ", ") + l;
       std::string origin = scan::describe_origin(r);
       if (!r.trusted) origin += ", not trusted: scanned and reported, never fixed until `git autoloop trust`";
+      std::string enabled = r.enabled ? "yes" : "no";
+      if (!r.off_reason.empty())
+        enabled += " (off: " + r.off_reason + "; `rules.enable: [" + r.id + "]` turns it back on)";
       std::printf("%s\n  languages: %s\n  category:  %s\n  severity:  %s\n  safety:    %s\n  enabled:   %s\n  origin:    %s\n  source:    %s\n\n%s\n",
                   r.id.c_str(), langs.c_str(), r.category.c_str(), r.severity.c_str(), r.safety.c_str(),
-                  r.enabled ? "yes" : "no", origin.c_str(), r.source.c_str(), r.message.c_str());
+                  enabled.c_str(), origin.c_str(), r.source.c_str(), r.message.c_str());
       if (!r.description.empty()) std::printf("\n%s\n", r.description.c_str());
       std::printf("\nquery:\n%s\n", r.query.c_str());
       if (!r.check.empty()) std::printf("check: %s\n", r.check.c_str());
@@ -124,6 +127,11 @@ Runner define_rules(CLI::App& sub) {
         if (r.not_in != r.declared_not_in)
           from += "; the rule says " + (r.declared_not_in ? scan::describe_contexts(r.declared_not_in) : std::string("none"));
         std::printf("not in:   %s (%s)\n", where.c_str(), from.c_str());
+      }
+      for (const auto& [tool, ids] : r.equivalents) {
+        std::string list;
+        for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+        std::printf("equivalent in %s: %s\n", tool.c_str(), list.c_str());
       }
       if (r.assumption)
         std::printf("assumes:  %s\n  established by %s on @%s (otherwise each finding is a suggestion, never fixed):\n  %s\n",
@@ -156,6 +164,8 @@ Runner define_rules(CLI::App& sub) {
         for (const auto& name : scan::context_names())
           if (r.not_in & *scan::context_by_name(name)) not_in.push_back(name);
         j["not_in"] = not_in;
+        if (!r.equivalents.empty()) j["equivalents"] = r.equivalents;
+        if (!r.off_reason.empty()) j["off_reason"] = r.off_reason;
         if (r.assumption)
           j["assumption"] = {{"text", r.assumption->text},
                              {"established_by", r.assumption->established_by},
@@ -198,6 +208,8 @@ Runner define_rules(CLI::App& sub) {
                   r.severity.c_str(), r.safety.c_str(), r.enabled ? "yes" : "no", source.c_str(), state.c_str(), numbers.c_str());
     }
     std::printf("%zu rules\n", rules.size());
+    for (const auto& r : rules)
+      if (!r.off_reason.empty()) std::printf("off: %s: %s\n", r.id.c_str(), r.off_reason.c_str());
     if (repository)
       std::printf("%zu from the repository (ids repo:<id>)%s\n", repository,
                   untrusted ? ", not trusted: scanned and reported, never fixed; read them, then `git autoloop trust`" : ", trusted");

@@ -158,6 +158,10 @@ Runner define_scan(CLI::App& sub) {
                      stats.files, stats.cached, stats.skipped, reported.size(), stats.inserted, stats.resolved);
         if (auto skipped = scan::provenance_summary(stats.provenance); !skipped.empty())
           std::fprintf(stdout, "%s\n", skipped.c_str());
+        std::string off;
+        for (const auto& r : rules)
+          if (!r.off_reason.empty()) off += (off.empty() ? "" : ", ") + r.id;
+        if (!off.empty()) std::fprintf(stdout, "off by the project's linters: %s (`git autoloop rules` says why)\n", off.c_str());
       } else {
         std::fprintf(stdout, "%zu findings\n", reported.size());
       }

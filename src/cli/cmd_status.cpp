@@ -13,6 +13,7 @@
 #include "scan/scanner.hpp"
 
 #include <cstdio>
+#include <set>
 #include <cstdlib>
 #include <ctime>
 
@@ -136,6 +137,22 @@ Runner define_status(CLI::App&) {
       if (!weights.empty()) std::printf("weights:    %s\n", weights.c_str());
       for (const auto& c : ctx.store().strategy_changes(3))
         std::printf("learnt:     %s %s\n", when(static_cast<double>(c.created_at)).c_str(), c.reason.c_str());
+    }
+    // The project's own choices: rules its linters turn off, files not followed, and rules whose
+    // findings it leaves everywhere (scan/project_linters.hpp, feedback::style_mismatches).
+    try {
+      auto rules = ctx.rules();
+      std::set<std::string> enabled;
+      for (const auto& r : rules) {
+        if (r.enabled) enabled.insert(r.id);
+        if (!r.off_reason.empty()) std::printf("linters:    %s off: %s\n", r.id.c_str(), r.off_reason.c_str());
+      }
+      if (ctx.config.rules.follow_project_linters)
+        for (const auto& p : ctx.project_linters().problems()) std::printf("linters:    %s\n", printable(p).c_str());
+      for (const auto& m : feedback::style_mismatches(ctx.store(), enabled))
+        std::printf("style:      %s\n", m.describe().c_str());
+    } catch (const std::exception& e) {
+      std::printf("rules:      ERROR %s\n", printable(e.what()).c_str());
     }
     for (const char* key : {"test_command", "test_setup", "coverage_command", "fixers", "notify_command"})
       if (!safety::command_trusted(ctx.config, key, ctx.paths.repo_config(), ctx.paths.trust_file()))

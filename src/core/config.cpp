@@ -618,6 +618,7 @@ const std::vector<Leaf>& leaves() {
       list_leaf("rules.enable", CONFIG_FIELD(rules.enable), nullptr),
       severity_leaf(),
       contexts_leaf(),
+      bool_leaf("rules.follow_project_linters", CONFIG_FIELD(rules.follow_project_linters)),
       int_leaf("scan.max_file_size", CONFIG_FIELD(scan.max_file_size), 1, k_max_scan_file_size),
       glob_list_leaf("scan.exclude", CONFIG_FIELD(scan.exclude)),
       int_leaf("scan.threads", CONFIG_FIELD(scan.threads), 1, 64),

@@ -68,6 +68,7 @@ struct RulesConfig {
   // rule id -> the contexts it is not reported in (tests, examples, benchmarks, type_checking, codegen),
   // replacing the rule's own `not_in` (scan/code_context.hpp); merged per rule id across layers.
   std::map<std::string, std::vector<std::string>> contexts;
+  bool follow_project_linters = true;          // the project's linter configs turn our equivalents off
 };
 
 // scan: budgets and path filters for the scanner.

@@ -190,4 +190,30 @@ Learnt update(queue::Store& store, const core::FeedbackConfig& config) {
   return learnt;
 }
 
+std::string StyleMismatch::describe() const {
+  return rule_id + ": " + std::to_string(open) + " open findings (" + std::to_string(most_in_one_commit) +
+         " in one commit's scan), none fixed by hand nor accepted: a style the project does not follow? "
+         "`rules.disable: [" + rule_id + "]` turns it off";
+}
+
+std::vector<StyleMismatch> style_mismatches(const std::map<std::string, queue::Store::OpenFindings>& open,
+                                            const std::vector<queue::RuleFeedback>& feedback,
+                                            const std::set<std::string>& enabled) {
+  std::vector<StyleMismatch> out;
+  for (const auto& [id, f] : open) {
+    if (f.most_in_one_commit < k_style_mismatch_findings || !enabled.count(id)) continue;
+    auto fb = std::find_if(feedback.begin(), feedback.end(), [&](const queue::RuleFeedback& r) { return r.rule_id == id; });
+    if (fb != feedback.end() && (fb->accepted > 0 || fb->fixed_by_human > 0)) continue;
+    out.push_back({id, f.open, f.most_in_one_commit});
+  }
+  std::sort(out.begin(), out.end(), [](const StyleMismatch& a, const StyleMismatch& b) {
+    return a.open != b.open ? a.open > b.open : a.rule_id < b.rule_id;
+  });
+  return out;
+}
+
+std::vector<StyleMismatch> style_mismatches(const queue::Store& store, const std::set<std::string>& enabled) {
+  return style_mismatches(store.open_findings_by_rule(), store.rule_feedback(), enabled);
+}
+
 } // namespace feedback

@@ -20,6 +20,7 @@
 #include "queue/store.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,5 +70,25 @@ Learnt update(queue::Store& store, const core::FeedbackConfig& config);
 
 // The stored view without writing anything (for `rules`, `status`, `report`). Throws queue::Error.
 Learnt current(const queue::Store& store, const core::FeedbackConfig& config);
+
+// A style mismatch (issue 12): a rule the project's code breaks everywhere on purpose. Flagged when
+// one commit's scan found at least k_style_mismatch_findings of its findings still open, and the
+// project has never fixed one of them by hand (no finding resolved by a commit autoloop did not
+// make) nor accepted one of its fixes. `status` and `report` suggest `rules.disable: [<id>]`.
+inline constexpr int64_t k_style_mismatch_findings = 200;
+struct StyleMismatch {
+  std::string rule_id;
+  int64_t open = 0;                // open findings now
+  int64_t most_in_one_commit = 0;  // the most found by one commit's scan
+  std::string describe() const;    // "javascript/no-var: 1734 open findings (1734 in one commit's scan), none ..."
+};
+
+// The enabled rules (ids in `enabled`) that look like a style mismatch, most findings first (pure).
+std::vector<StyleMismatch> style_mismatches(const std::map<std::string, queue::Store::OpenFindings>& open,
+                                            const std::vector<queue::RuleFeedback>& feedback,
+                                            const std::set<std::string>& enabled);
+
+// The same from the store. Throws queue::Error.
+std::vector<StyleMismatch> style_mismatches(const queue::Store& store, const std::set<std::string>& enabled);
 
 } // namespace feedback

@@ -115,7 +115,14 @@ std::vector<scan::Rule> Context::rules() const {
   auto rules = scan::merge_rules(scan::builtin_rules_cached(paths.builtin_rules_cache()), extra, config.rules.disable,
                                  config.rules.enable, config.rules.severity);
   scan::apply_context_overrides(rules, config); // rules.contexts (scan/code_context.hpp)
+  // The project's linters turn their equivalents off; the user's rules.enable wins over them.
+  if (config.rules.follow_project_linters) scan::apply_project_linters(rules, project_linters(), config.rules.enable);
   return rules;
+}
+
+scan::ProjectLinters Context::project_linters() const {
+  auto head = repo.resolve_commit("HEAD");
+  return head ? scan::read_project_linters(repo, *head) : scan::ProjectLinters{};
 }
 
 std::optional<std::string> Context::stopped() const {

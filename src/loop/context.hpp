@@ -9,6 +9,7 @@
 #include "queue/store.hpp"
 #include "safety/trust.hpp"
 #include "scan/engine.hpp"
+#include "scan/project_linters.hpp"
 #include "scan/rule.hpp"
 
 #include <filesystem>
@@ -80,6 +81,11 @@ public:
   // trust` covers their directory's content), the user's local rules (which may replace a built-in
   // of the same id) and the config's switches. Throws core::LocatedError for a malformed rule file.
   std::vector<scan::Rule> rules() const;
+
+  // The project's own linter configuration at HEAD (scan/project_linters.hpp): what rules() follows
+  // unless `rules.follow_project_linters` is false. None without a commit. Never throws for the
+  // files' content.
+  scan::ProjectLinters project_linters() const;
 
   // The repository's rules directory as it is now: `rules.directory`, which lies inside the work tree
   // whoever set it (config load refuses absolute paths and ".."), so a checkout can change its files.

@@ -529,6 +529,23 @@ Report build_report(const git::Repository& repo, const queue::Store& store, cons
   report.health = health_of(store, report, options.histogram_bins);
   report.top_functions = top_functions(store, current, options.top_functions);
   report.patterns = patterns_of(report, history, scanned, opportunities, verdicts, options);
+  if (options.enabled_rules) {
+    // Style mismatches first: one config line removes hundreds of findings nobody will fix.
+    std::vector<Pattern> style;
+    for (const auto& m : feedback::style_mismatches(store, *options.enabled_rules)) {
+      Pattern p;
+      p.kind = "style";
+      p.rule = m.rule_id;
+      p.count = m.open;
+      p.before = m.most_in_one_commit;
+      p.summary = m.rule_id + ": " + std::to_string(m.open) + " open findings (" + std::to_string(m.most_in_one_commit) +
+                  " in one commit's scan), none fixed by hand nor accepted: a style mismatch";
+      p.suggestion = "the project writes this on purpose: `rules.disable: [" + m.rule_id +
+                     "]` in .autoloop.yml (or turn its equivalent off in the project's linter config)";
+      style.push_back(std::move(p));
+    }
+    report.patterns.insert(report.patterns.begin(), style.begin(), style.end());
+  }
   gather_learning(store, options, report);
   gather_changes(store, report);
   return report;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -143,7 +144,8 @@ struct FunctionReport {
 
 // A recurring or worsening finding, with what to do about it.
 struct Pattern {
-  std::string kind;       // sweep (many open in one directory), disable (fixes mostly rejected), rising
+  std::string kind;       // sweep (many open in one directory), disable (fixes mostly rejected), rising,
+                          // style (a style mismatch: feedback::style_mismatches; count open, before the most in one commit)
   std::string rule, directory; // directory "" when the pattern is about the whole repository
   int64_t count = 0;      // open findings (sweep, rising: at the end), rejected+reverted fixes (disable)
   int64_t before = 0;     // rising: open findings at the middle of the range; disable: accepted fixes
@@ -206,6 +208,8 @@ struct ReportOptions {
   double now = 0;             // generated_at; 0: the clock
   // The feedback settings, to evaluate what each rule learnt; nullopt leaves Report::learning.rules empty.
   std::optional<core::FeedbackConfig> feedback;
+  // The enabled rules' ids, to flag style mismatches among them; nullopt: none flagged.
+  std::optional<std::set<std::string>> enabled_rules;
 };
 
 // Gathers the report for HEAD's history (after options.since). Throws core::Error for a revision that

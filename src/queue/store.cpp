@@ -798,6 +798,19 @@ std::map<std::string, int64_t> Store::count_by_status() const {
   return counts;
 }
 
+std::map<std::string, Store::OpenFindings> Store::open_findings_by_rule() const {
+  std::map<std::string, OpenFindings> out;
+  Query q = query(R"sql(
+SELECT rule_id, count(*) FROM opportunities WHERE status IN ('open', 'stale')
+GROUP BY rule_id, commit_id)sql");
+  while (q.next()) {
+    OpenFindings& f = out[q.text(0)];
+    f.open += q.int64(1);
+    f.most_in_one_commit = std::max(f.most_in_one_commit, q.int64(1));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Store: scan bookkeeping
 

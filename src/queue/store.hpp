@@ -266,6 +266,14 @@ public:
   // Number of opportunities per status (statuses with none are absent). Throws queue::Error.
   std::map<std::string, int64_t> count_by_status() const;
 
+  // Per rule (rules with none are absent): open findings (open or stale), and the most of them that
+  // one commit's scan found (their `commit found in`). Throws queue::Error.
+  struct OpenFindings {
+    int64_t open = 0;
+    int64_t most_in_one_commit = 0;
+  };
+  std::map<std::string, OpenFindings> open_findings_by_rule() const;
+
   // The scan result cached for a blob under a ruleset version, or nullopt. Throws queue::Error.
   std::optional<std::string> cached_payload(const std::string& blob, const std::string& ruleset) const;
 

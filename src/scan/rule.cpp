@@ -271,6 +271,20 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
     } else if (key == "assumption") {
       rule.assumption = parse_assumption(source, v);
       assumption_mark = v.Mark();
+    } else if (key == "equivalents") {
+      if (!v.IsMap())
+        fail(source, v.Mark(), "'equivalents' must be a map from a tool (eslint, biome, ruff, clang-tidy) to its rule ids");
+      for (const auto& t : v) {
+        std::string tool = t.first.as<std::string>();
+        if (std::find_if(std::begin(k_linter_tools), std::end(k_linter_tools), [&](const char* k) { return tool == k; }) ==
+            std::end(k_linter_tools))
+          fail(source, t.first.Mark(), "unknown tool '" + tool + "' in equivalents (expected eslint, biome, ruff, clang-tidy)");
+        for (auto& id : string_list(source, t.second, tool.c_str())) {
+          if (id.empty() || id.find_first_of(" \t\r\n,*") != std::string::npos)
+            fail(source, t.second.Mark(), "an equivalent names one rule, without spaces, commas or globs (got '" + id + "')");
+          rule.equivalents[tool].push_back(std::move(id));
+        }
+      }
     } else if (key == "tests") {
       if (!v.IsMap()) fail(source, v.Mark(), "'tests' must be a map with valid, invalid and fixed lists");
       for (const auto& t : v) {
@@ -283,7 +297,7 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       }
     } else {
       fail(source, at, "unknown key '" + key + "' (expected id, language, category, severity, safety, message, "
-                       "description, query, check, not_in, fix, assumption, tests, enabled)");
+                       "description, query, check, not_in, fix, assumption, equivalents, tests, enabled)");
     }
   }
   if (query_file_text && rule.query.empty()) {

@@ -81,7 +81,18 @@ struct Rule {
   unsigned not_in = 0;
   unsigned declared_not_in = 0;
   std::string not_in_note;                   // where a changed not_in comes from, or why a change was refused
+  // The same check in the field's linters, by tool (k_linter_tools): {"eslint": {"no-var"}, "biome":
+  // {"style/noVar"}}. The project's own configuration of those tools may turn ours off
+  // (scan/project_linters.hpp); the precision benchmark runs the peer rule on the same code.
+  std::map<std::string, std::vector<std::string>> equivalents;
+  std::string off_reason;                    // why a rule is off by someone else's choice ("the project's
+                                             // .eslintrc.json turns off no-var (line 3)"); not cached
 };
+
+// The tools an `equivalents` entry may name: eslint rule ids (plugin rules with their prefix,
+// "@typescript-eslint/no-explicit-any"), biome "<group>/<rule>", ruff codes (also flake8's, which
+// share them: "E711", "B006", "S307"), clang-tidy check names.
+inline constexpr const char* k_linter_tools[] = {"eslint", "biome", "ruff", "clang-tidy"};
 
 // How a commit trailer and `review` name a rule's origin: "builtin", "repository (<file>)", "local (<file>)".
 std::string describe_origin(const Rule& rule);

@@ -13,7 +13,7 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 4; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths
+constexpr int k_format = 5; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
@@ -28,7 +28,8 @@ nlohmann::json encode(const Rule& r) {
           r.enabled, static_cast<int>(r.origin), r.file, r.trusted,
           r.assumption ? nlohmann::json{r.assumption->text, r.assumption->established_by, r.assumption->subject}
                        : nlohmann::json(),
-          {r.not_in, r.declared_not_in, r.not_in_note}};
+          {r.not_in, r.declared_not_in, r.not_in_note},
+          r.equivalents};
 }
 
 Rule decode(const nlohmann::json& j) {
@@ -74,6 +75,7 @@ Rule decode(const nlohmann::json& j) {
   contexts.at(0).get_to(r.not_in);
   contexts.at(1).get_to(r.declared_not_in);
   contexts.at(2).get_to(r.not_in_note);
+  j.at(i++).get_to(r.equivalents);
   if (i != j.size()) throw std::out_of_range("rule fields");
   return r;
 }

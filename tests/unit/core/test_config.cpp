@@ -138,6 +138,7 @@ const std::vector<std::string> k_all_keys = {
     "rules.enable",
     "rules.severity",
     "rules.contexts",
+    "rules.follow_project_linters",
     "scan.max_file_size",
     "scan.exclude",
     "scan.threads",

@@ -3,6 +3,7 @@
 #include "feedback/feedback.hpp"
 
 #include <cmath>
+#include <map>
 
 using test_support::TempDir;
 
@@ -149,4 +150,25 @@ TEST_CASE("update", "[feedback]") {
     CHECK(a.reverted == 1);
     CHECK(a.accepted == 5);
   }
+}
+
+TEST_CASE("style_mismatches", "[feedback]") {
+  using Open = queue::Store::OpenFindings;
+  std::map<std::string, Open> open = {{"js/no-var", {1734, 1734}},
+                                      {"js/spread", {900, 150}},    // many, but never 200 in one commit
+                                      {"py/fixed", {300, 300}},     // a person fixed one by hand
+                                      {"py/accepted", {250, 250}},  // a fix of it was accepted
+                                      {"js/off", {400, 400}},       // not enabled
+                                      {"js/edge", {200, 200}}};
+  std::vector<queue::RuleFeedback> fb = {counts("py/accepted", 1, 0), counts("js/no-var", 0, 3)};
+  queue::RuleFeedback fixed;
+  fixed.rule_id = "py/fixed";
+  fixed.fixed_by_human = 1;
+  fb.push_back(fixed);
+  auto found = feedback::style_mismatches(open, fb, {"js/no-var", "js/spread", "py/fixed", "py/accepted", "js/edge"});
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].rule_id == "js/no-var"); // most findings first
+  CHECK(found[1].rule_id == "js/edge");   // the threshold counts (>= 200)
+  CHECK_THAT(found[0].describe(), Catch::StartsWith("js/no-var: 1734 open findings (1734 in one commit's scan)"));
+  CHECK_THAT(found[0].describe(), Catch::Contains("`rules.disable: [js/no-var]`"));
 }

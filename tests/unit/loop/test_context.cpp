@@ -289,6 +289,24 @@ TEST_CASE("Context::rules") {
     CHECK_FALSE(find_rule(rules, "python/bare-except")->enabled);
   }
 
+  SECTION("the project's linter configs at HEAD turn equivalents off; rules.enable and the switch win") {
+    repo.write(".clang-tidy", "Checks: '*,-modernize-use-nullptr'\n");
+    repo.write("ruff.toml", "[lint]\nignore = [\"E7\"]\n");
+    CHECK(find_rule(open_ctx(repo).rules(), "cpp/null-to-nullptr")->enabled); // not committed yet: HEAD decides
+    repo.commit("linter configs");
+    auto rules = open_ctx(repo).rules();
+    CHECK_FALSE(find_rule(rules, "cpp/null-to-nullptr")->enabled);
+    CHECK(find_rule(rules, "cpp/null-to-nullptr")->off_reason ==
+          "the project's .clang-tidy turns off modernize-use-nullptr (line 1)");
+    CHECK_FALSE(find_rule(rules, "python/compare-to-none")->enabled);
+    CHECK_FALSE(find_rule(rules, "python/type-comparison")->enabled); // E721, by the same prefix
+    CHECK(find_rule(rules, "python/mutable-default-argument")->enabled);
+    CHECK(find_rule(open_ctx(repo, {"rules.enable=[cpp/null-to-nullptr]"}).rules(), "cpp/null-to-nullptr")->enabled);
+    auto ignored = open_ctx(repo, {"rules.follow_project_linters=false"}).rules();
+    CHECK(find_rule(ignored, "cpp/null-to-nullptr")->enabled);
+    CHECK(find_rule(ignored, "cpp/null-to-nullptr")->off_reason.empty());
+  }
+
   SECTION("repository rules are trusted only while the trust file records their directory's content") {
     repo.write(".autoloop/rules/r.yml", "id: t/r\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
     Context ctx = open_ctx(repo);

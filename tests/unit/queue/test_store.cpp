@@ -1001,3 +1001,27 @@ TEST_CASE("Store::quarantine", "[queue]") {
 
   SECTION("a missing file throws") { CHECK_THROWS_AS(Store::quarantine(db_path), queue::Error); }
 }
+
+TEST_CASE("Store::open_findings_by_rule", "[queue]") {
+  TempDir dir;
+  Store store = Store::open(dir.path / "q.db");
+  auto add = [&](const std::string& fp, const std::string& rule, const std::string& commit) {
+    Opportunity o = finding(fp);
+    o.rule_id = rule;
+    o.commit_id = commit;
+    store.upsert_opportunity(o);
+    return o.id;
+  };
+  add("a1", "r/a", "c1");
+  add("a2", "r/a", "c1");
+  add("a3", "r/a", "c2");
+  const int64_t stale = add("a4", "r/a", "c2");
+  const int64_t gone = add("b1", "r/b", "c1");
+  REQUIRE(store.set_status(stale, "stale"));
+  REQUIRE(store.set_status(gone, "resolved"));
+  auto counts = store.open_findings_by_rule();
+  REQUIRE(counts.count("r/a"));
+  CHECK(counts.at("r/a").open == 4);               // open and stale
+  CHECK(counts.at("r/a").most_in_one_commit == 2); // c1 and c2 found two each
+  CHECK_FALSE(counts.count("r/b"));                // resolved findings are not open
+}

@@ -582,3 +582,35 @@ TEST_CASE("parse_rule assumption") {
         Catch::Contains("does not understand python"));
   }
 }
+
+TEST_CASE("parse_rule equivalents") {
+  SECTION("a map from each tool to its rule ids") {
+    Rule r = scan::parse_rule(rule_text("equivalents:\n  ruff: [E711]\n  eslint: [no-var, \"@typescript-eslint/x\"]\n"
+                                        "  biome: style/noVar\n  clang-tidy: [modernize-use-nullptr]\n"),
+                              "r.yml");
+    CHECK(r.equivalents.at("ruff") == std::vector<std::string>{"E711"});
+    CHECK(r.equivalents.at("eslint") == std::vector<std::string>{"no-var", "@typescript-eslint/x"});
+    CHECK(r.equivalents.at("biome") == std::vector<std::string>{"style/noVar"});
+    CHECK(r.equivalents.at("clang-tidy") == std::vector<std::string>{"modernize-use-nullptr"});
+  }
+  SECTION("none by default") { CHECK(scan::parse_rule(rule_text(), "r.yml").equivalents.empty()); }
+  SECTION("an unknown tool, a glob or a list in one string is an error with its place") {
+    auto e = parse_error(rule_text("equivalents:\n  pylint: [C0121]\n"));
+    CHECK(e.line() == 7);
+    CHECK_THAT(e.what(), Catch::Contains("unknown tool 'pylint'"));
+    CHECK_THAT(parse_error(rule_text("equivalents:\n  clang-tidy: [modernize-*]\n")).what(), Catch::Contains("globs"));
+    CHECK_THAT(parse_error(rule_text("equivalents:\n  ruff: \"E711, E712\"\n")).what(), Catch::Contains("commas"));
+    CHECK_THAT(parse_error(rule_text("equivalents: [E711]\n")).what(), Catch::Contains("must be a map"));
+  }
+  SECTION("the built-in map: rules with a peer name it (the benchmark and project_linters read it)") {
+    auto rules = scan::builtin_rules();
+    auto find = [&](const std::string& id) {
+      return *std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.id == id; });
+    };
+    CHECK(find("javascript/no-var").equivalents.at("eslint") == std::vector<std::string>{"no-var"});
+    CHECK(find("python/compare-to-none").equivalents.at("ruff") == std::vector<std::string>{"E711"});
+    CHECK(find("cpp/null-to-nullptr").equivalents.at("clang-tidy") == std::vector<std::string>{"modernize-use-nullptr"});
+    size_t mapped = std::count_if(rules.begin(), rules.end(), [](const Rule& r) { return !r.equivalents.empty(); });
+    CHECK(mapped >= 35);
+  }
+}
