@@ -2,6 +2,7 @@
 
 #include "scan/checks.hpp"
 #include "scan/js_scope.hpp"
+#include "scan/node_util.hpp"
 #include <tree_sitter/api.h>
 
 #include <algorithm>
@@ -13,33 +14,21 @@ namespace scan {
 
 namespace {
 
+using node::field;
+using node::is;
+using node::is_any;
+using node::text_of;
+
 // How deep a name may lead to another name (`a = {}; b = a`) before the analysis gives up.
 constexpr int k_max_alias_depth = 3;
 
-// A missing node (an absent optional field, such as an anonymous class's name) has no text: tree-sitter
-// 0.20.7's ts_node_end_byte() dereferences it.
-std::string_view text_of(TSNode node, std::string_view source) {
-  if (ts_node_is_null(node)) return {};
-  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
-  if (s > source.size() || e > source.size() || e < s) return {};
-  return source.substr(s, e - s);
-}
 
-bool is(TSNode node, const char* kind) { return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), kind) == 0; }
 
-bool is_any(TSNode node, std::initializer_list<const char*> kinds) {
-  if (ts_node_is_null(node)) return false;
-  const char* t = ts_node_type(node);
-  return std::any_of(kinds.begin(), kinds.end(), [&](const char* k) { return std::strcmp(t, k) == 0; });
-}
 
 bool one_of(std::string_view text, std::initializer_list<const char*> values) {
   return std::any_of(values.begin(), values.end(), [&](const char* v) { return text == v; });
 }
 
-TSNode field(TSNode node, const char* name) {
-  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
-}
 
 // Depth-first over `root`'s descendants (not `root` itself); `visit(node)` returns whether to descend.
 template <class F> void walk(TSNode root, F&& visit) {

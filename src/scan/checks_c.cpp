@@ -1,5 +1,7 @@
 #include "scan/checks_c.hpp"
 
+#include "scan/node_util.hpp"
+
 #include <tree_sitter/api.h>
 
 #include <algorithm>
@@ -21,20 +23,13 @@ constexpr uint64_t k_huge = uint64_t(1) << 40; // any size past this is "no boun
 
 // ---- tree helpers ---------------------------------------------------------------------------------
 
-std::string_view text_of(TSNode node, std::string_view source) {
-  if (ts_node_is_null(node)) return {};
-  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
-  if (s > source.size() || e > source.size() || e < s) return {};
-  return source.substr(s, e - s);
-}
+using node::field;
+using node::is;
+using node::is_any;
+using node::text_of;
 
-bool is(TSNode node, const char* kind) { return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), kind) == 0; }
 
-bool is_any(TSNode node, std::initializer_list<const char*> kinds) {
-  if (ts_node_is_null(node)) return false;
-  const char* t = ts_node_type(node);
-  return std::any_of(kinds.begin(), kinds.end(), [&](const char* k) { return std::strcmp(t, k) == 0; });
-}
+
 
 bool one_of(std::string_view text, std::initializer_list<const char*> values) {
   return std::any_of(values.begin(), values.end(), [&](const char* v) { return text == v; });
@@ -42,10 +37,6 @@ bool one_of(std::string_view text, std::initializer_list<const char*> values) {
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
-TSNode field(TSNode node, const char* name) {
-  if (ts_node_is_null(node)) return node;
-  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
-}
 
 bool same(TSNode a, TSNode b) { return !ts_node_is_null(a) && !ts_node_is_null(b) && ts_node_eq(a, b); }
 

@@ -2,6 +2,7 @@
 
 #include "core/glob.hpp"
 #include "scan/checks.hpp"
+#include "scan/node_util.hpp"
 
 #include <tree_sitter/api.h>
 
@@ -207,21 +208,13 @@ void apply_context_overrides(std::vector<Rule>& rules, const core::Config& confi
 
 namespace {
 
-// Null nodes (a missing field, an odd tree) are allowed everywhere below: the tree-sitter calls on them
-// are not.
-std::string_view text_of(TSNode n, std::string_view source) {
-  if (ts_node_is_null(n)) return {};
-  uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
-  if (a > source.size() || b > source.size() || b < a) return {};
-  return source.substr(a, b - a);
-}
+// Null nodes (a missing field, an odd tree) are allowed everywhere below (scan/node_util.hpp).
+using node::field;
+using node::is;
+using node::text_of;
 
-bool is(TSNode n, const char* type) { return !ts_node_is_null(n) && std::strcmp(ts_node_type(n), type) == 0; }
 
-TSNode field(TSNode n, const char* name) {
-  if (ts_node_is_null(n)) return n;
-  return ts_node_child_by_field_name(n, name, static_cast<uint32_t>(std::strlen(name)));
-}
+
 
 // `TYPE_CHECKING` or `<anything>.TYPE_CHECKING`.
 bool is_type_checking_flag(TSNode cond, std::string_view source) {

@@ -1,5 +1,7 @@
 #include "scan/function_identity.hpp"
 
+#include "scan/node_util.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -13,19 +15,14 @@ namespace {
 constexpr size_t k_max_name = 120;      // bytes of one name
 constexpr size_t k_max_signature = 400; // bytes of one signature (generated code has huge ones)
 
-std::string_view text_of(std::string_view source, TSNode node) {
-  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
-  if (s > source.size() || e > source.size() || e < s) return {};
-  return source.substr(s, e - s);
-}
+using node::field;
+using node::is;
+
+std::string_view text_of(std::string_view source, TSNode node) { return node::text_of(node, source); }
 
 std::string clipped(std::string_view s, size_t limit) { return std::string(s.substr(0, std::min(s.size(), limit))); }
 
-bool is(TSNode node, const char* kind) { return !ts_node_is_null(node) && !std::strcmp(ts_node_type(node), kind); }
 
-TSNode field(TSNode node, const char* name) {
-  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
-}
 
 // The name an anonymous node (function, class expression, object literal) is bound to:
 // `const f = () => ...`, `obj.f = function () {}`, `{ f: () => ... }`.

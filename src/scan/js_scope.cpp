@@ -1,5 +1,7 @@
 #include "scan/js_scope.hpp"
 
+#include "scan/node_util.hpp"
+
 #include <cstring>
 #include <map>
 #include <memory>
@@ -13,7 +15,10 @@ namespace scan {
 
 namespace {
 
-bool is(TSNode node, const char* kind) { return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), kind) == 0; }
+using node::field;
+using node::is;
+using node::text_of;
+
 
 template <size_t N> bool is_any(TSNode node, const char* const (&kinds)[N]) {
   if (ts_node_is_null(node)) return false;
@@ -23,20 +28,9 @@ template <size_t N> bool is_any(TSNode node, const char* const (&kinds)[N]) {
   return false;
 }
 
-TSNode field(TSNode node, const char* name) {
-  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
-}
 
 bool same(TSNode a, TSNode b) { return !ts_node_is_null(a) && !ts_node_is_null(b) && ts_node_eq(a, b); }
 
-// A missing node (an absent optional field, such as an anonymous class's name) has no text: tree-sitter
-// 0.20.7's ts_node_end_byte() dereferences it.
-std::string_view text_of(TSNode node, std::string_view source) {
-  if (ts_node_is_null(node)) return {};
-  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
-  if (s > source.size() || e > source.size() || e < s) return {};
-  return source.substr(s, e - s);
-}
 
 // ---- The per-file index: one walk records every scope-relevant node and every identifier ----------
 

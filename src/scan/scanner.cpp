@@ -107,16 +107,20 @@ std::optional<std::string> content_skip_reason(std::string_view content) {
   return std::nullopt;
 }
 
-std::string provenance_summary(const std::map<std::string, int>& by_reason) {
+namespace {
+
+// "<total> <noun> <what> (<key>: <n>; ...)", the five largest counts first; "" when there are none.
+std::string largest_first(const std::map<std::string, int>& by_key, const char* one, const char* many,
+                          const char* what) {
   int total = 0;
   std::vector<std::pair<int, std::string>> order;
-  for (const auto& [reason, n] : by_reason) {
+  for (const auto& [key, n] : by_key) {
     total += n;
-    order.emplace_back(-n, reason);
+    order.emplace_back(-n, key);
   }
   if (total == 0) return "";
   std::sort(order.begin(), order.end());
-  std::string out = std::to_string(total) + (total == 1 ? " file" : " files") + " skipped as vendored or generated (";
+  std::string out = std::to_string(total) + " " + (total == 1 ? one : many) + " " + what + " (";
   for (size_t i = 0; i < order.size(); ++i) {
     if (i == 5) {
       out += "; ...";
@@ -125,6 +129,12 @@ std::string provenance_summary(const std::map<std::string, int>& by_reason) {
     out += (i ? "; " : "") + order[i].second + ": " + std::to_string(-order[i].first);
   }
   return out + ")";
+}
+
+} // namespace
+
+std::string provenance_summary(const std::map<std::string, int>& by_reason) {
+  return largest_first(by_reason, "file", "files", "skipped as vendored or generated");
 }
 
 std::map<std::string, int> saved_provenance(const queue::Store& store) {
@@ -617,23 +627,7 @@ void CommitScanner::save_contexts(bool replace) {
 }
 
 std::string context_summary(const std::map<std::string, int>& by_label) {
-  int total = 0;
-  std::vector<std::pair<int, std::string>> order;
-  for (const auto& [label, n] : by_label) {
-    total += n;
-    order.emplace_back(-n, label);
-  }
-  if (total == 0) return "";
-  std::sort(order.begin(), order.end());
-  std::string out = std::to_string(total) + (total == 1 ? " finding" : " findings") + " not reported in their context (";
-  for (size_t i = 0; i < order.size(); ++i) {
-    if (i == 5) {
-      out += "; ...";
-      break;
-    }
-    out += (i ? "; " : "") + order[i].second + ": " + std::to_string(-order[i].first);
-  }
-  return out + ")";
+  return largest_first(by_label, "finding", "findings", "not reported in their context");
 }
 
 std::map<std::string, int> saved_contexts(const queue::Store& store) {

@@ -1,0 +1,39 @@
+#pragma once
+// Small helpers over tree-sitter nodes, shared by the analyses of scan/ (named checks, type
+// assumptions, code contexts, JavaScript scopes, function identity). Each one takes a missing node
+// (an absent optional field, such as an anonymous class's name) as having no text and no kind:
+// tree-sitter 0.20.7's ts_node_end_byte() dereferences it, which crashed a scan of lodash once.
+
+#include <tree_sitter/api.h>
+
+#include <algorithm>
+#include <cstring>
+#include <initializer_list>
+#include <string_view>
+
+namespace scan::node {
+
+// The node's text in `source`; empty for a missing node or a range outside `source`.
+inline std::string_view text_of(TSNode node, std::string_view source) {
+  if (ts_node_is_null(node)) return {};
+  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
+  if (s > source.size() || e > source.size() || e < s) return {};
+  return source.substr(s, e - s);
+}
+
+inline bool is(TSNode node, const char* kind) {
+  return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), kind) == 0;
+}
+
+inline bool is_any(TSNode node, std::initializer_list<const char*> kinds) {
+  if (ts_node_is_null(node)) return false;
+  const char* t = ts_node_type(node);
+  return std::any_of(kinds.begin(), kinds.end(), [&](const char* k) { return std::strcmp(t, k) == 0; });
+}
+
+inline TSNode field(TSNode node, const char* name) {
+  if (ts_node_is_null(node)) return node;
+  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
+}
+
+} // namespace scan::node
