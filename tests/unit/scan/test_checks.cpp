@@ -14,28 +14,12 @@ using scan::Finding;
 using scan::Rule;
 
 using test_support::digest;
+using test_support::checked_rule;
 using test_support::lang;
+using test_support::lines_of;
 
 namespace {
 
-
-Rule checked_rule(const std::string& language, const std::string& query, const std::string& check) {
-  Rule r;
-  r.id = "t/" + check;
-  r.languages = {language};
-  r.category = "code_quality";
-  r.message = "m";
-  r.query = query;
-  r.check = check;
-  r.source = "test";
-  return r;
-}
-
-std::vector<int> lines_of(const std::vector<Finding>& findings) {
-  std::vector<int> out;
-  for (const auto& f : findings) out.push_back(f.start_line);
-  return out;
-}
 
 // A file context for a changed, non-test file (the defaults) at `path`.
 FileContext context(const std::string& path = "pkg/mod.py") {

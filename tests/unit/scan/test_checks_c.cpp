@@ -11,27 +11,11 @@ using scan::Engine;
 using scan::Finding;
 using scan::Rule;
 
+using test_support::checked_rule;
 using test_support::lang;
+using test_support::lines_of;
 
 namespace {
-
-Rule checked_rule(const std::string& language, const std::string& query, const std::string& check) {
-  Rule r;
-  r.id = "t/" + check;
-  r.languages = {language};
-  r.category = "code_quality";
-  r.message = "m";
-  r.query = query;
-  r.check = check;
-  r.source = "test";
-  return r;
-}
-
-std::vector<int> lines_of(const std::vector<Finding>& findings) {
-  std::vector<int> out;
-  for (const auto& f : findings) out.push_back(f.start_line);
-  return out;
-}
 
 const char* k_alloc_query = "((call_expression function: (_)) @match)";
 

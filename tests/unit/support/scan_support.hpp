@@ -5,6 +5,7 @@
 
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace test_support {
 
@@ -30,6 +31,26 @@ inline std::string digest(const scan::FileResult& r) {
     out << m.name << ' ' << m.start_line << '-' << m.end_line << ' ' << m.complexity << ' ' << m.length << ' '
         << m.nesting << ' ' << m.key << ' ' << m.label << '\n';
   return out.str();
+}
+
+// A rule of `language` whose query is `query` and whose named check is `check` (scan/checks.hpp).
+inline scan::Rule checked_rule(const std::string& language, const std::string& query, const std::string& check) {
+  scan::Rule r;
+  r.id = "t/" + check;
+  r.languages = {language};
+  r.category = "code_quality";
+  r.message = "m";
+  r.query = query;
+  r.check = check;
+  r.source = "test";
+  return r;
+}
+
+// The start lines of `findings`, in order.
+inline std::vector<int> lines_of(const std::vector<scan::Finding>& findings) {
+  std::vector<int> out;
+  for (const auto& f : findings) out.push_back(f.start_line);
+  return out;
 }
 
 } // namespace test_support
