@@ -131,6 +131,18 @@ std::string largest_first(const std::map<std::string, int>& by_key, const char* 
   return out + ")";
 }
 
+// The JSON object the store keeps under `key`; an empty object when there is none or it is not one.
+nlohmann::json state_object(const queue::Store& store, const char* key) {
+  if (auto saved = store.state(key)) {
+    try {
+      auto j = nlohmann::json::parse(*saved);
+      if (j.is_object()) return j;
+    } catch (const std::exception&) {
+    }
+  }
+  return nlohmann::json::object();
+}
+
 } // namespace
 
 std::string provenance_summary(const std::map<std::string, int>& by_reason) {
@@ -139,15 +151,9 @@ std::string provenance_summary(const std::map<std::string, int>& by_reason) {
 
 std::map<std::string, int> saved_provenance(const queue::Store& store) {
   std::map<std::string, int> out;
-  auto saved = store.state(k_provenance_state);
-  if (!saved) return out;
-  try {
-    auto j = nlohmann::json::parse(*saved);
-    if (!j.is_object()) return out;
-    for (const auto& [path, reason] : j.items())
-      if (reason.is_string()) ++out[reason.get<std::string>()];
-  } catch (const std::exception&) {
-  }
+  const nlohmann::json saved = state_object(store, k_provenance_state);
+  for (const auto& [path, reason] : saved.items())
+    if (reason.is_string()) ++out[reason.get<std::string>()];
   return out;
 }
 
@@ -573,17 +579,7 @@ std::optional<Provenance> RepoProvenance::of(const std::string& commit, const st
 
 void CommitScanner::save_provenance(bool replace) {
   if (m_provenance_seen.empty() && !replace) return;
-  nlohmann::json known = nlohmann::json::object();
-  if (!replace) {
-    if (auto saved = m_store.state(k_provenance_state)) {
-      try {
-        known = nlohmann::json::parse(*saved);
-        if (!known.is_object()) known = nlohmann::json::object();
-      } catch (const std::exception&) {
-        known = nlohmann::json::object();
-      }
-    }
-  }
+  nlohmann::json known = replace ? nlohmann::json::object() : state_object(m_store, k_provenance_state);
   for (const auto& [path, reason] : m_provenance_seen) {
     if (reason && known.size() < k_max_provenance_paths) known[path] = *reason;
     else if (!reason) known.erase(path);
@@ -607,17 +603,7 @@ FileContexts CommitScanner::contexts_of(const std::string& commit, const std::st
 
 void CommitScanner::save_contexts(bool replace) {
   if (m_context_seen.empty() && !replace) return;
-  nlohmann::json known = nlohmann::json::object();
-  if (!replace) {
-    if (auto saved = m_store.state(k_context_state)) {
-      try {
-        known = nlohmann::json::parse(*saved);
-        if (!known.is_object()) known = nlohmann::json::object();
-      } catch (const std::exception&) {
-        known = nlohmann::json::object();
-      }
-    }
-  }
+  nlohmann::json known = replace ? nlohmann::json::object() : state_object(m_store, k_context_state);
   for (const auto& [path, counts] : m_context_seen) {
     if (counts.empty()) known.erase(path);
     else if (known.size() < k_max_provenance_paths) known[path] = counts;
@@ -632,17 +618,11 @@ std::string context_summary(const std::map<std::string, int>& by_label) {
 
 std::map<std::string, int> saved_contexts(const queue::Store& store) {
   std::map<std::string, int> out;
-  auto saved = store.state(k_context_state);
-  if (!saved) return out;
-  try {
-    auto j = nlohmann::json::parse(*saved);
-    if (!j.is_object()) return out;
-    for (const auto& [path, counts] : j.items())
-      if (counts.is_object())
-        for (const auto& [label, n] : counts.items())
-          if (n.is_number_integer()) out[label] += n.get<int>();
-  } catch (const std::exception&) {
-  }
+  const nlohmann::json saved = state_object(store, k_context_state);
+  for (const auto& [path, counts] : saved.items())
+    if (counts.is_object())
+      for (const auto& [label, n] : counts.items())
+        if (n.is_number_integer()) out[label] += n.get<int>();
   return out;
 }
 
