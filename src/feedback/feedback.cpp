@@ -200,8 +200,9 @@ std::vector<StyleMismatch> style_mismatches(const std::map<std::string, queue::S
                                             const std::vector<queue::RuleFeedback>& feedback,
                                             const std::set<std::string>& enabled) {
   std::vector<StyleMismatch> out;
-  for (const auto& [id, f] : open) {
-    if (f.most_in_one_commit < k_style_mismatch_findings || !enabled.count(id)) continue;
+  for (const auto& [rule_id, f] : open) {
+    if (f.most_in_one_commit < k_style_mismatch_findings || !enabled.count(rule_id)) continue;
+    const std::string& id = rule_id;  // C++17 lambdas cannot capture a structured binding (clang refuses)
     auto fb = std::find_if(feedback.begin(), feedback.end(), [&](const queue::RuleFeedback& r) { return r.rule_id == id; });
     if (fb != feedback.end() && (fb->accepted > 0 || fb->fixed_by_human > 0)) continue;
     out.push_back({id, f.open, f.most_in_one_commit});
