@@ -93,21 +93,26 @@ case $mode in
     build
     say "running the tests"
     ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure
-    # The unit, rule-data, merge and end-to-end tests again with ASan + UBSan (build-asan/), then every
-    # fuzz target for a short time (build-fuzz/). Left out under ASan, to keep CI within its hour (the
+    # The unit, rule-data, merge and end-to-end tests again with ASan + UBSan, then every fuzz target
+    # for a short time. Left out under ASan, to keep CI within its hour (the
     # whole run is `tests/sanitize/run` with no arguments): tests/suites/ (their kill and timing windows
     # assume the plain build's speed), and the e2e suites that spend their time waiting on git, npm,
     # pytest or timers in code that the unit tests and the other e2e suites already run under ASan
     # (validation: the worktree and test gate; learning, report: the store and the report writer;
     # rebase, pre_push, schedule, stop, drain_kill: the worker and the drain).
+    # One clang tree (build-check/) serves both: compiled once with ASan + UBSan + libFuzzer's
+    # coverage, it runs the tests and then the fuzzers.
+    check_dir=$here/build-check
     if [ "${SANITIZE_TESTS:-1}" != 0 ]; then
       say "running the tests under ASan + UBSan"
-      JOBS=$jobs "$here/tests/sanitize/run" \
+      JOBS=$jobs WITH_FUZZ=1 BUILD_ASAN_DIR=$check_dir "$here/tests/sanitize/run" \
         -E '^suites/|^e2e/(validation|learning|report|rebase|pre_push|schedule|stop|drain_kill)$'
     fi
     if [ "${FUZZ_TIME:-20}" != 0 ]; then
       say "fuzzing"
-      JOBS=$jobs FUZZ_TIME=${FUZZ_TIME:-20} "$here/tests/fuzz/run"
+      fuzz_dir=$here/build-fuzz
+      [ "${SANITIZE_TESTS:-1}" = 0 ] || fuzz_dir=$check_dir
+      JOBS=$jobs FUZZ_TIME=${FUZZ_TIME:-20} BUILD_FUZZ_DIR=$fuzz_dir "$here/tests/fuzz/run"
     fi
     ;;
   install)
