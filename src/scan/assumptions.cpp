@@ -294,6 +294,15 @@ bool cpp_std_container_type(TSNode type, std::string_view source) {
                  "unordered_set", "unordered_multiset", "stack", "queue", "priority_queue", "span"});
 }
 
+// `std::valarray<...>`, `std::bitset<...>`: standard types with size() but no empty(), where the fix
+// would not compile.
+bool cpp_std_type_without_empty(TSNode type, std::string_view source) {
+  if (!is(type, "qualified_identifier") || text_of(field(type, "scope"), source) != "std") return false;
+  TSNode name = field(type, "name");
+  if (is(name, "template_type")) name = field(name, "name");
+  return is(name, "type_identifier") && one_of(text_of(name, source), {"valarray", "bitset"});
+}
+
 // The declared name of a declarator and whether it declares a pointer; nullopt for functions and arrays.
 struct Declared {
   std::string_view name;
@@ -324,6 +333,7 @@ std::optional<Declared> cpp_declared(TSNode d, std::string_view source) {
 struct CppDecls {
   int count = 0;
   int containers = 0;                   // of a standard container type, pointer-ness as used
+  int without_empty = 0;                // of a standard type with size() but no empty()
 };
 
 // Counts the declarators of `decl` (`int a, *b;` has two) that declare `name`. A tree cursor names each
@@ -339,6 +349,7 @@ void cpp_count_declarators(TSNode decl, std::string_view name, bool via_pointer,
       if (!d || d->name != name) continue;
       ++out.count;
       if (d->pointer == via_pointer && cpp_std_container_type(type, source)) ++out.containers;
+      if (d->pointer == via_pointer && cpp_std_type_without_empty(type, source)) ++out.without_empty;
     } while (ts_tree_cursor_goto_next_sibling(&cursor));
   }
   ts_tree_cursor_delete(&cursor);
@@ -354,35 +365,48 @@ void cpp_collect(TSNode region, std::string_view name, bool via_pointer, std::st
   });
 }
 
-// The receiver is a name declared exactly once, in the enclosing function (a parameter, a local, a
-// range-for variable) or, failing that, as a member of the class the function is defined in, with a
-// `std::` container type: then empty() exists and means size() == 0. Anything else (templates'
-// dependent types, your own classes, out-of-line members) is not established.
-bool cpp_std_container(TSNode subject, std::string_view source) {
-  if (!is(subject, "identifier") && !is(subject, "field_identifier")) return false;
+// The declarations of the receiver: in the enclosing function (a parameter, a local, a range-for
+// variable) or, failing that, as members of the class the function is defined in. Empty counts when
+// neither declares it (templates' dependent types, globals, out-of-line members).
+CppDecls cpp_receiver_declarations(TSNode subject, std::string_view source) {
+  CppDecls d;
+  if (!is(subject, "identifier") && !is(subject, "field_identifier")) return d;
   std::string_view name = text_of(subject, source);
   TSNode access = ts_node_parent(subject);
   bool via_pointer = is(access, "field_expression") && text_of(field(access, "operator"), source) == "->";
   for (TSNode p = ts_node_parent(subject); !ts_node_is_null(p); p = ts_node_parent(p)) {
     if (is_any(p, {"function_definition", "lambda_expression"})) {
-      CppDecls d;
       cpp_collect(p, name, via_pointer, source, d);
-      if (d.count) return d.count == 1 && d.containers == 1;
+      if (d.count) return d;
       if (is(p, "lambda_expression")) continue;
       // Not declared in the function: a member of the class whose body holds the definition.
       TSNode body = ts_node_parent(p);
-      if (!is(body, "field_declaration_list")) return false;
-      CppDecls m;
+      if (!is(body, "field_declaration_list")) return d;
       for (uint32_t i = 0; i < ts_node_named_child_count(body); ++i) {
         TSNode member = ts_node_named_child(body, i);
-        if (!is(member, "field_declaration")) continue;
-        cpp_count_declarators(member, name, via_pointer, source, m);
+        if (is(member, "field_declaration")) cpp_count_declarators(member, name, via_pointer, source, d);
       }
-      return m.count == 1 && m.containers == 1;
+      return d;
     }
   }
-  return false;
+  return d;
 }
+
+// The receiver is declared exactly once there, with a `std::` container type: then empty() exists
+// and means size() == 0. Anything else is not established.
+bool cpp_std_container(TSNode subject, std::string_view source) {
+  CppDecls d = cpp_receiver_declarations(subject, source);
+  return d.count == 1 && d.containers == 1;
+}
+
+} // namespace
+
+bool cpp_declared_without_empty(TSNode subject, std::string_view source) {
+  CppDecls d = cpp_receiver_declarations(subject, source);
+  return d.count == 1 && d.without_empty == 1;
+}
+
+namespace {
 
 // ---- JavaScript / TypeScript: operands of one primitive type -------------------------------------
 

@@ -3,6 +3,8 @@
 #include "scan/checks_c.hpp"
 #include "scan/function_identity.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 
 namespace scan {
@@ -155,6 +157,62 @@ bool accumulates_in_loop(const CheckInput& input) {
   return !loop_variable(loop, acc, input.source) && !rebound_in_iteration(loop, input.node, acc, input.source);
 }
 
+// Whether a comment says the digest is no security measure: MD5 as a file checksum or a cache key,
+// "not for security". The comments looked at: those inside the enclosing method or function, those
+// just before it (its doc comment), and those on the three lines before the call.
+bool declared_non_security(const CheckInput& input) {
+  static constexpr std::string_view k_phrases[] = {
+      "checksum", "not for security", "not used for security", "not security", "non-security", "non security",
+      "noncryptographic", "non-cryptographic", "not cryptographic", "not for cryptograph", "not a security"};
+  auto says_so = [&](TSNode comment) {
+    std::string text(input.source.substr(ts_node_start_byte(comment),
+                                         std::min<uint32_t>(ts_node_end_byte(comment) - ts_node_start_byte(comment), 4096)));
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::string_view phrase : k_phrases)
+      if (text.find(phrase) != std::string::npos) return true;
+    return false;
+  };
+  auto is_comment = [](TSNode n) { return !ts_node_is_null(n) && std::strstr(ts_node_type(n), "comment") != nullptr; };
+  TSNode method{};
+  int hops = 0;
+  for (TSNode a = ts_node_parent(input.node); !ts_node_is_null(a) && hops < 256; a = ts_node_parent(a), ++hops) {
+    if (kind_in(ts_node_type(a), std::begin(k_function_kinds), std::end(k_function_kinds)) ||
+        !std::strcmp(ts_node_type(a), "constructor_declaration")) {
+      method = a;
+      break;
+    }
+  }
+  const uint32_t call_row = ts_node_start_point(input.node).row;
+  bool found = false;
+  // Comments inside the method (bounded), or, at class level, around the call.
+  TSNode region = ts_node_is_null(method) ? ts_node_parent(input.node) : method;
+  uint32_t visited = 0;
+  TSTreeCursor cursor = ts_tree_cursor_new(region);
+  for (bool more = true; more && !found && ++visited < 20000;) {
+    TSNode n = ts_tree_cursor_current_node(&cursor);
+    if (is_comment(n)) found = says_so(n);
+    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+    while (!ts_tree_cursor_goto_next_sibling(&cursor))
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        more = false;
+        break;
+      }
+  }
+  ts_tree_cursor_delete(&cursor);
+  // The method's doc comment, and comments on the three lines before the call's statement.
+  auto comments_before = [&](TSNode n, uint32_t from_row) {
+    for (TSNode prev = ts_node_prev_named_sibling(n); !found && is_comment(prev) && ts_node_end_point(prev).row + 3 >= from_row;
+         prev = ts_node_prev_named_sibling(prev))
+      found = says_so(prev);
+  };
+  if (!ts_node_is_null(method)) comments_before(method, ts_node_start_point(method).row);
+  TSNode statement = input.node;
+  for (int up = 0; up < 16 && !ts_node_is_null(ts_node_parent(statement)) && ts_node_is_null(ts_node_prev_named_sibling(statement)); ++up)
+    statement = ts_node_parent(statement);
+  comments_before(statement, call_row);
+  return found;
+}
+
 bool overlaps(int a0, int a1, const std::vector<std::pair<int, int>>& ranges) {
   for (const auto& [b0, b1] : ranges)
     if (a0 <= b1 && b0 <= a1) return true;
@@ -182,6 +240,14 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
     if (out.keep && !shows_cpp_syntax(input.source)) out.deferred_check = name;
   } else if (name == "accumulates-in-loop") {
     out.keep = accumulates_in_loop(input);
+  } else if (name == "security-use") {
+    out.keep = !declared_non_security(input);
+  } else if (name == "receiver-has-empty") {
+    for (const auto& c : input.captures)
+      if (c.name == "obj") {
+        TSNode obj = ts_node_descendant_for_byte_range(input.node, c.start_byte, c.end_byte);
+        out.keep = !cpp_declared_without_empty(obj, input.source);
+      }
   } else if (name == "outside-tests") {
     out.deferred_check = name;
   } else if (name == "untested-public-function") {

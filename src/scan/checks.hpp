@@ -39,6 +39,11 @@ bool apply_deferred_check(const Finding& finding, const FileContext& context);
 // Implemented in assumptions.cpp. Throws nothing.
 bool assumption_established(const std::string& name, TSNode subject, std::string_view source);
 
+// Whether `subject` (a C++ receiver) is declared exactly once in its function or class as a standard
+// type with size() but no empty() (std::valarray, std::bitset): the "receiver-has-empty" check drops
+// such findings, whose fix could never compile. Implemented in assumptions.cpp. Throws nothing.
+bool cpp_declared_without_empty(TSNode subject, std::string_view source);
+
 // The contexts (scan/code_context.hpp's bits) that the syntax tree puts a reported node in:
 // type_checking (an `if TYPE_CHECKING:` body, a type-narrowing assert) and codegen (exec/eval/Function
 // of code built from a template), for `language` (a LanguageProfile name). Implemented in

@@ -139,6 +139,28 @@ TSNode function_named(TSNode root, std::string_view name, std::string_view sourc
   return found;
 }
 
+// Whether the file declares or defines a function called `name` in a namespace of its own: then an
+// unqualified call of that name there is the project's function, such as fmt's `vsprintf` in
+// `namespace fmt`, not the C library's. (A C file that defines `sprintf` is a C library: same contract.)
+bool declares_namespaced_function(TSNode root, std::string_view name, std::string_view source) {
+  bool found = false;
+  for_each_top_level(root, [&](TSNode child) {
+    if (found) return;
+    if (is(child, "template_declaration")) {
+      for (uint32_t i = 0; i < ts_node_named_child_count(child); ++i)
+        if (is_any(ts_node_named_child(child, i), {"function_definition", "declaration"})) child = ts_node_named_child(child, i);
+    }
+    if (!is_any(child, {"function_definition", "declaration"})) return;
+    TSNode fd = field(child, "declarator");
+    for (int depth = 0; depth < 8 && !ts_node_is_null(fd) && !is(fd, "function_declarator"); ++depth)
+      fd = field(fd, "declarator");
+    if (!is(fd, "function_declarator") || text_of(declared_name(field(fd, "declarator")), source) != name) return;
+    for (TSNode p = ts_node_parent(child); !ts_node_is_null(p) && !found; p = ts_node_parent(p))
+      found = is(p, "namespace_definition");
+  });
+  return found;
+}
+
 // ---- integer constants ----------------------------------------------------------------------------
 
 std::optional<uint64_t> parse_integer(std::string_view text) {
@@ -1006,7 +1028,11 @@ bool copy_may_overflow(const CheckInput& input) {
   TSNode call = input.node;
   if (!is(call, "call_expression")) return true;
   std::string_view fn = text_of(field(call, "function"), input.source);
-  if (starts_with(fn, "std::")) fn.remove_prefix(5);
+  if (starts_with(fn, "std::")) {
+    fn.remove_prefix(5);
+  } else if (declares_namespaced_function(root_of(call), fn, input.source)) {
+    return false;
+  }
   std::vector<TSNode> args;
   for_each_named_child(field(call, "arguments"), [&](TSNode a) {
     if (!is(a, "comment")) args.push_back(a);

@@ -171,7 +171,7 @@ std::string describe_origin(const Rule& rule) {
 const std::vector<std::string>& known_checks() {
   static const std::vector<std::string> k_checks = {
       "outside-tests", "inside-loop",    "untested-public-function", "accumulates-in-loop", "unchecked-allocation",
-      "real-cast",     "unbounded-copy", "cpp-only-code",            "parameter-only-read"};
+      "real-cast",     "unbounded-copy", "cpp-only-code",            "parameter-only-read", "receiver-has-empty", "security-use"};
   return k_checks;
 }
 
