@@ -91,22 +91,26 @@ case $mode in
   test)
     ensure_packages
     build
+    # Each test runs once, to keep CI within its hour. The sanitizer stage (one clang tree,
+    # build-check/, compiled once with ASan + UBSan + libFuzzer's coverage, which then runs every
+    # fuzz target for a short time) takes the unit tests, the rule data, the merge corpus and most e2e
+    # suites; the plain build runs the unit tests and rule data too (cheap, and it is what users run)
+    # and what ASan leaves out: tests/suites/ (their kill and timing windows assume the plain build's
+    # speed) and the e2e suites that spend their time waiting on git, npm, pytest or timers in code the
+    # unit tests and the other e2e suites already run under ASan (validation: the worktree and test
+    # gate; learning, report: the store and the report writer; rebase, pre_push, schedule, stop,
+    # drain_kill: the worker and the drain). `tests/sanitize/run` with no arguments runs them all.
+    asan_skip='^suites/|^e2e/(validation|learning|report|rebase|pre_push|schedule|stop|drain_kill)$'
     say "running the tests"
-    ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure
-    # The unit, rule-data, merge and end-to-end tests again with ASan + UBSan, then every fuzz target
-    # for a short time. Left out under ASan, to keep CI within its hour (the
-    # whole run is `tests/sanitize/run` with no arguments): tests/suites/ (their kill and timing windows
-    # assume the plain build's speed), and the e2e suites that spend their time waiting on git, npm,
-    # pytest or timers in code that the unit tests and the other e2e suites already run under ASan
-    # (validation: the worktree and test gate; learning, report: the store and the report writer;
-    # rebase, pre_push, schedule, stop, drain_kill: the worker and the drain).
-    # One clang tree (build-check/) serves both: compiled once with ASan + UBSan + libFuzzer's
-    # coverage, it runs the tests and then the fuzzers.
+    if [ "${SANITIZE_TESTS:-1}" != 0 ]; then
+      ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure -R "$asan_skip|^unit/|^rules/"
+    else
+      ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure
+    fi
     check_dir=$here/build-check
     if [ "${SANITIZE_TESTS:-1}" != 0 ]; then
       say "running the tests under ASan + UBSan"
-      JOBS=$jobs WITH_FUZZ=1 BUILD_ASAN_DIR=$check_dir "$here/tests/sanitize/run" \
-        -E '^suites/|^e2e/(validation|learning|report|rebase|pre_push|schedule|stop|drain_kill)$'
+      JOBS=$jobs WITH_FUZZ=1 BUILD_ASAN_DIR=$check_dir "$here/tests/sanitize/run" -E "$asan_skip"
     fi
     if [ "${FUZZ_TIME:-20}" != 0 ]; then
       say "fuzzing"
