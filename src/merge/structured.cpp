@@ -267,7 +267,8 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
       why = "the result could not be re-read";
       return std::nullopt;
     }
-    why = verify(*merged, facts(1), facts(2));
+    why = verify(*merged, facts(0), facts(1), facts(2));
+    if (why.empty() && piece->clean) why = verify_lines(base, ours, theirs, piece->text);
     if (!why.empty()) return std::nullopt;
     return StructuredResult{piece->clean, std::move(piece->text)};
   } catch (const std::exception& e) {

@@ -1,6 +1,9 @@
 #pragma once
 // Step 3 of the cascade (merge.hpp): a structured result is kept only when it re-parses with no more
-// syntax errors than the sides had and declares nothing more often than either side did.
+// syntax errors than the sides had, declares nothing that no input declares nor anything more often
+// than any input did, and, when clean, holds each line as often as some composition of both sides'
+// changes can (verify_lines). The checks look only at the inputs and the result, never at how the
+// merger matched declarations, so a matching mistake cannot hide from them.
 
 #include "merge/profile.hpp"
 #include "scan/language.hpp"
@@ -21,8 +24,16 @@ struct Facts {
 std::optional<Facts> facts_of(const scan::LanguageProfile& language, const MergeProfile& profile,
                               const std::string& source, uint32_t timeout_ms);
 
-// Why `merged` is worse than the sides it came from (new syntax errors, a declaration duplicated), or
-// an empty string when it is not.
-std::string verify(const Facts& merged, const Facts& ours, const Facts& theirs);
+// Why `merged` is worse than the inputs it came from (new syntax errors, a declaration none of them
+// has, a declaration more often than in any of them), or an empty string when it is not.
+std::string verify(const Facts& merged, const Facts& base, const Facts& ours, const Facts& theirs);
+
+// Why the clean result `merged` cannot be base + ours' changes + theirs' changes, judged by counting
+// each non-blank line (trimmed): with d = a side's count minus base's, a line both sides added or both
+// removed may be there once or twice (the same change made twice is taken once), otherwise its count
+// must be exactly base + d(ours) + d(theirs). That catches a declaration one side deleted brought
+// back, a method kept in two versions, a body doubled or lost. Empty string when the counts fit.
+std::string verify_lines(const std::string& base, const std::string& ours, const std::string& theirs,
+                         const std::string& merged);
 
 } // namespace merge

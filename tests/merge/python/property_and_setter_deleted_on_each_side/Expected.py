@@ -1,0 +1,16 @@
+class Temperature:
+    def __init__(self):
+        self._c = 0
+
+<<<<<<< ours
+    @property
+    def celsius(self):
+        return self._c
+=======
+    @celsius.setter
+    def celsius(self, value):
+        self._c = value
+>>>>>>> theirs
+
+    def __str__(self):
+        return f"{self._c} C"
