@@ -535,6 +535,11 @@ const std::vector<EstablishmentInfo>& known_establishments() {
        {"cpp"},
        "the typedef's declarators (at most three) can be spelled as alias declarations by taking each name out of its "
        "declarator: no struct, union, enum or class body, no attributes, no comments, no name in redundant parentheses"},
+      {"c-allocation-statement",
+       {"c", "cpp"},
+       "the allocation's result is stored by a statement of its own (a declaration `T *p = malloc(n);` or an assignment "
+       "to a name or a field chain, `it->name = strdup(s);`) in a block, on lines of its own, in a file that includes "
+       "<stdlib.h> or <cstdlib>: a check can follow it on the next line"},
       {"java-weak-digest",
        {"java"},
        "the call is MessageDigest.getInstance with one argument, the literal \"MD5\", \"MD2\", \"SHA-1\", \"SHA1\" or "
@@ -560,6 +565,7 @@ bool assumption_established(const std::string& name, TSNode subject, std::string
   if (name == "cpp-arithmetic-type") return cpp_arithmetic_type(subject, source);
   if (name == "cpp-typedef-alias") return !typedef_alias_captures(subject, source).empty();
   if (name == "java-weak-digest") return java_weak_digest(subject, source);
+  if (name == "c-allocation-statement") return !allocation_check_captures(subject, source).empty();
   return false;
 }
 

@@ -246,6 +246,7 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
     out.keep = inside_loop(input.node);
   } else if (name == "unchecked-allocation") {
     out.keep = allocation_unchecked(input);
+    if (out.keep) out.captures = allocation_check_captures(input.node, input.source);
   } else if (name == "real-cast") {
     out.keep = is_real_cast(input);
     if (out.keep) out.captures = cast_operand_capture(input.node);

@@ -1246,6 +1246,41 @@ bool allocation_unchecked(const CheckInput& input) {
   return first_occurrence_after(statement, target, target_is_name, root, input.source) == Occurrence::use;
 }
 
+std::vector<Capture> allocation_check_captures(TSNode call, std::string_view source) {
+  if (!is(call, "call_expression") || !includes_header(source, {"<stdlib.h>", "<cstdlib>"})) return {};
+  TSNode value = call;
+  for (;;) {
+    if (is_any(ts_node_parent(value), {"cast_expression", "parenthesized_expression"})) value = ts_node_parent(value);
+    else if (TSNode cast = named_cast_around(value, source); !ts_node_is_null(cast)) value = cast;
+    else break;
+  }
+  TSNode holder = ts_node_parent(value), target{}, statement{};
+  if (is(holder, "init_declarator") && same(field(holder, "value"), value)) {
+    target = declared_name(field(holder, "declarator"));
+    statement = ts_node_parent(holder);
+    if (!is(statement, "declaration")) return {};
+  } else if (is(holder, "assignment_expression") && same(field(holder, "right"), value) && operator_of(holder) == "=") {
+    target = field(holder, "left");
+    statement = ts_node_parent(holder);
+    if (!is(statement, "expression_statement")) return {};
+    // `p`, `it->name`, `s.buf`: read again in the check without side effects (no calls, no subscripts).
+    for (TSNode t = target; !ts_node_is_null(t) && !is(t, "identifier"); t = field(t, "argument"))
+      if (!is(t, "field_expression")) return {};
+  } else {
+    return {};
+  }
+  if (!is_any(target, {"identifier", "field_expression"}) || !is(ts_node_parent(statement), "compound_statement")) return {};
+  // The check goes on a line of its own after the statement, indented as it is.
+  uint32_t start = ts_node_start_byte(statement), end = ts_node_end_byte(statement), line = start;
+  while (line > 0 && (source[line - 1] == ' ' || source[line - 1] == '\t')) --line;
+  if (line > 0 && source[line - 1] != '\n') return {};
+  size_t after = end;
+  while (after < source.size() && (source[after] == ' ' || source[after] == '\t' || source[after] == '\r')) ++after;
+  if (after < source.size() && source[after] != '\n') return {};
+  return {Capture{"alloc_target", ts_node_start_byte(target), ts_node_end_byte(target)}, Capture{"alloc_statement", start, end},
+          Capture{"alloc_indent", line, start}};
+}
+
 bool is_real_cast(const CheckInput& input) {
   TSNode cast = input.node;
   if (!is(cast, "cast_expression")) return true;

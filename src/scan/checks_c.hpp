@@ -74,6 +74,12 @@ bool cpp_arithmetic_type(TSNode type, std::string_view source);
 // typedef cannot be rewritten textually (a struct body, attributes, comments, `(A)`, > 3 names).
 std::vector<Capture> typedef_alias_captures(TSNode definition, std::string_view source);
 
+// Where an unchecked allocation's result can be checked right after it is stored: alloc_target (the
+// name or field it is stored in), alloc_statement (the declaration or assignment, a statement of a block
+// on lines of its own) and alloc_indent; empty when not (used at once, stored in a subscript or inside a
+// condition, a statement sharing its line, or a file that does not include <stdlib.h>, which declares abort).
+std::vector<Capture> allocation_check_captures(TSNode call, std::string_view source);
+
 // A C-style cast's operand as capture `cast_operand`, without the parentheses around it if any.
 std::vector<Capture> cast_operand_capture(TSNode cast);
 

@@ -185,7 +185,9 @@ const std::vector<std::string>& check_captures(const std::string& name) {
                                                       "alias_tail3", "alias_base",  "alias_indent"};
   static const std::vector<std::string> k_cast = {"cast_operand"};
   if (name == "typedef-alias") return k_typedef;
+  static const std::vector<std::string> k_alloc = {"alloc_target", "alloc_statement", "alloc_indent"};
   if (name == "real-cast") return k_cast;
+  if (name == "unchecked-allocation") return k_alloc;
   return k_none;
 }
 
