@@ -1,6 +1,7 @@
 #include "scan/assumptions.hpp"
 
 #include "scan/checks.hpp"
+#include "scan/checks_c.hpp"
 #include "scan/js_scope.hpp"
 #include "scan/node_util.hpp"
 #include <tree_sitter/api.h>
@@ -502,6 +503,19 @@ bool js_same_primitive_type(TSNode subject, std::string_view source) {
   return l == r;
 }
 
+// ---- Java: a weak digest with a drop-in stronger one --------------------------------------------
+
+// `MessageDigest.getInstance("MD5")` and its kin: a digest by name, so "SHA-256" takes its place
+// (a Cipher's algorithm is not replaced: a new mode needs an IV and a new key handling).
+bool java_weak_digest(TSNode subject, std::string_view source) {
+  if (!is(subject, "method_invocation") || text_of(field(subject, "object"), source) != "MessageDigest") return false;
+  TSNode args = field(subject, "arguments");
+  if (ts_node_named_child_count(args) != 1) return false; // getInstance(name, provider): the provider may lack SHA-256
+  return one_of(text_of(ts_node_named_child(args, 0), source),
+                {"\"MD5\"", "\"md5\"", "\"MD2\"", "\"md2\"", "\"SHA-1\"", "\"sha-1\"", "\"SHA1\"", "\"sha1\"", "\"SHA\"",
+                 "\"sha\""});
+}
+
 } // namespace
 
 const std::vector<EstablishmentInfo>& known_establishments() {
@@ -530,6 +544,30 @@ const std::vector<EstablishmentInfo>& known_establishments() {
        "first; no parameter, import, function or enclosing let/const/catch binding shares the name, other `var`s of it "
        "stand in disjoint blocks that set it first; no eval or with; at the top level the file is a module "
        "(scan/js_scope.hpp)"},
+      {"c-char-array",
+       {"c", "cpp"},
+       "the destination (first argument) is a plain name of a one-dimensional char, signed char or unsigned char array "
+       "declared in this file (a local before the call, or at file scope; not a parameter, which is a pointer), with a "
+       "size or an initialiser, so `sizeof dest` is its room; for strcpy also a statement of its own (snprintf returns "
+       "an int, not the destination) in a file that includes <stdio.h> or <cstdio>"},
+      {"cpp-arithmetic-type",
+       {"cpp"},
+       "the cast's type is one arithmetic type: a primitive (int, double, char, bool, ...), a sized specifier "
+       "(unsigned, long long, unsigned char) or a standard integer name (size_t, ptrdiff_t, std::uint8_t, int_fast32_t, "
+       "...), without const, pointer or reference: static_cast then does what the C-style cast did or does not compile"},
+      {"cpp-typedef-alias",
+       {"cpp"},
+       "the typedef's declarators (at most three) can be spelled as alias declarations by taking each name out of its "
+       "declarator: no struct, union, enum or class body, no attributes, no comments, no name in redundant parentheses"},
+      {"c-allocation-statement",
+       {"c", "cpp"},
+       "the allocation's result is stored by a statement of its own (a declaration `T *p = malloc(n);` or an assignment "
+       "to a name or a field chain, `it->name = strdup(s);`) in a block, on lines of its own, in a file that includes "
+       "<stdlib.h> or <cstdlib>: a check can follow it on the next line"},
+      {"java-weak-digest",
+       {"java"},
+       "the call is MessageDigest.getInstance with one argument, the literal \"MD5\", \"MD2\", \"SHA-1\", \"SHA1\" or "
+       "\"SHA\" (upper or lower case): a digest that \"SHA-256\" replaces; cipher algorithms are left as suggestions"},
   };
   return k_all;
 }
@@ -547,6 +585,11 @@ bool assumption_established(const std::string& name, TSNode subject, std::string
   if (name == "cpp-std-container") return cpp_std_container(subject, source);
   if (name == "js-same-primitive-type") return js_same_primitive_type(subject, source);
   if (name == "js-var-scope") return js_var_block_local(subject, source);
+  if (name == "c-char-array") return char_array_destination(subject, source);
+  if (name == "cpp-arithmetic-type") return cpp_arithmetic_type(subject, source);
+  if (name == "cpp-typedef-alias") return !typedef_alias_captures(subject, source).empty();
+  if (name == "java-weak-digest") return java_weak_digest(subject, source);
+  if (name == "c-allocation-statement") return !allocation_check_captures(subject, source).empty();
   return false;
 }
 

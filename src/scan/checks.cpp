@@ -213,6 +213,82 @@ bool declared_non_security(const CheckInput& input) {
   return found;
 }
 
+// Java: whether the name `name` used at `use` is declared with type String (java.lang.String) in an
+// enclosing scope: a local declared before the use, a method, constructor or catch parameter, an
+// enhanced-for variable, or a field of an enclosing class. A lambda's parameter (no type written) or a
+// name found nowhere is not known to be one.
+bool java_string_name(TSNode use, std::string_view name, std::string_view source) {
+  auto is_string = [&](TSNode type) {
+    std::string_view t = node_text(type, source);
+    return t == "String" || t == "java.lang.String";
+  };
+  // A declaration (local_variable_declaration, field_declaration) of `name`: 1 String, 0 other, -1 none.
+  auto declares = [&](TSNode decl) {
+    for (uint32_t i = 0; i < ts_node_named_child_count(decl); ++i) {
+      TSNode d = ts_node_named_child(decl, i);
+      if (std::strcmp(ts_node_type(d), "variable_declarator") != 0) continue;
+      if (node_text(child_field(d, "name"), source) != name) continue;
+      // `String s[]` is an array; dimensions on the declarator make it one.
+      if (!ts_node_is_null(child_field(d, "dimensions"))) return 0;
+      return is_string(child_field(decl, "type")) ? 1 : 0;
+    }
+    return -1;
+  };
+  const uint32_t at = ts_node_start_byte(use);
+  int depth = 0;
+  for (TSNode a = ts_node_parent(use); !ts_node_is_null(a) && depth < 256; a = ts_node_parent(a), ++depth) {
+    const char* t = ts_node_type(a);
+    if (!std::strcmp(t, "block") || !std::strcmp(t, "switch_block_statement_group") || !std::strcmp(t, "class_body")) {
+      const bool fields = !std::strcmp(t, "class_body");
+      int found = -1;
+      for (uint32_t i = 0; i < ts_node_named_child_count(a); ++i) {
+        TSNode c = ts_node_named_child(a, i);
+        if (!fields && ts_node_start_byte(c) >= at) break;
+        const char* ct = ts_node_type(c);
+        if (!std::strcmp(ct, fields ? "field_declaration" : "local_variable_declaration")) {
+          int d = declares(c);
+          if (d >= 0) found = d;
+        }
+      }
+      if (found >= 0) return found == 1;
+    } else if (!std::strcmp(t, "method_declaration") || !std::strcmp(t, "constructor_declaration")) {
+      TSNode params = child_field(a, "parameters");
+      for (uint32_t i = 0; i < ts_node_named_child_count(params); ++i) {
+        TSNode p = ts_node_named_child(params, i);
+        if (node_text(child_field(p, "name"), source) != name) continue;
+        return !std::strcmp(ts_node_type(p), "formal_parameter") && is_string(child_field(p, "type")) &&
+               ts_node_is_null(child_field(p, "dimensions"));
+      }
+    } else if (!std::strcmp(t, "enhanced_for_statement")) {
+      if (node_text(child_field(a, "name"), source) == name)
+        return is_string(child_field(a, "type")) && ts_node_is_null(child_field(a, "dimensions"));
+    } else if (!std::strcmp(t, "for_statement")) {
+      TSNode init = child_field(a, "init");
+      if (!ts_node_is_null(init) && !std::strcmp(ts_node_type(init), "local_variable_declaration")) {
+        int d = declares(init);
+        if (d >= 0) return d == 1;
+      }
+    } else if (!std::strcmp(t, "lambda_expression")) {
+      if (reads(child_field(a, "parameters"), name, source)) return false; // untyped (or typed: not looked at)
+    }
+  }
+  return false;
+}
+
+// java-string-operands: a comparison of two names (@left_name, @right_name) is kept only when both are
+// declared as String; any other match of the rule is kept as it is.
+bool java_string_operands(const CheckInput& input) {
+  const Capture *left = nullptr, *right = nullptr;
+  for (const auto& c : input.captures) {
+    if (c.name == "left_name") left = &c;
+    if (c.name == "right_name") right = &c;
+  }
+  if (!left || !right) return true;
+  TSNode l = child_field(input.node, "left"), r = child_field(input.node, "right");
+  return java_string_name(l, input.source.substr(left->start_byte, left->end_byte - left->start_byte), input.source) &&
+         java_string_name(r, input.source.substr(right->start_byte, right->end_byte - right->start_byte), input.source);
+}
+
 bool overlaps(int a0, int a1, const std::vector<std::pair<int, int>>& ranges) {
   for (const auto& [b0, b1] : ranges)
     if (a0 <= b1 && b0 <= a1) return true;
@@ -228,16 +304,24 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
     out.keep = inside_loop(input.node);
   } else if (name == "unchecked-allocation") {
     out.keep = allocation_unchecked(input);
+    if (out.keep) out.captures = allocation_check_captures(input.node, input.source);
   } else if (name == "real-cast") {
     out.keep = is_real_cast(input);
+    if (out.keep) out.captures = cast_operand_capture(input.node);
   } else if (name == "unbounded-copy") {
     out.keep = copy_may_overflow(input);
   } else if (name == "parameter-only-read") {
     out.keep = parameter_only_read(input);
-  } else if (name == "cpp-only-code") {
+  } else if (name == "cpp-only-code" || name == "typedef-alias" || name == "null-pointer-constant") {
     out.keep = !compiled_as_c_too(input.source);
     // Which file it is is known only with the context: a .h that shows no C++ may be C.
-    if (out.keep && !shows_cpp_syntax(input.source)) out.deferred_check = name;
+    if (out.keep && !shows_cpp_syntax(input.source)) out.deferred_check = "cpp-only-code";
+    // A literal 0 is a null pointer only where the code shows a pointer.
+    if (out.keep && name == "null-pointer-constant") out.keep = null_literal_is_pointer(input.node, input.source);
+    // The alias declaration's parts, for the fix template (none: reported, and not fixable here).
+    if (out.keep && name == "typedef-alias") out.captures = typedef_alias_captures(input.node, input.source);
+  } else if (name == "java-string-operands") {
+    out.keep = java_string_operands(input);
   } else if (name == "accumulates-in-loop") {
     out.keep = accumulates_in_loop(input);
   } else if (name == "security-use") {

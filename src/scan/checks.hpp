@@ -25,6 +25,7 @@ struct CheckOutcome {
   std::string deferred_check;           // run later, with the file's context
   std::string subject;
   int subject_start_line = 0, subject_end_line = 0;
+  std::vector<Capture> captures;        // added to the query's (scan::check_captures names them)
 };
 
 // Runs the node-level part of check `name` ("" = no check). Unknown names never reach here

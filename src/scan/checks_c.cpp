@@ -751,6 +751,281 @@ bool parameter_changed(TSNode body, std::string_view name, std::string_view sour
   return changed;
 }
 
+// ---- fixes: what a template may take for granted -----------------------------------------------
+
+// The declaration of `name` visible at `use`, looking through the enclosing blocks (before the use),
+// for-statement initialisers, the function's parameters and the file scope; its declarator (inside
+// any init_declarator) is returned with the declaration. A null pair when not found or ambiguous.
+struct Declared {
+  TSNode declaration{}; // declaration, parameter_declaration, optional_parameter_declaration
+  TSNode declarator{};  // the declarator whose name is `name` (init_declarator's inner one)
+};
+
+Declared declaration_of(TSNode use, std::string_view name, std::string_view source) {
+  Declared found;
+  auto from = [&](TSNode decl) {
+    bool here = false;
+    for_each_named_child(decl, [&](TSNode d) {
+      TSNode inner = is(d, "init_declarator") ? field(d, "declarator") : d;
+      if (!is_any(inner, {"identifier", "pointer_declarator", "array_declarator", "reference_declarator",
+                          "function_declarator", "parenthesized_declarator"}))
+        return true;
+      if (text_of(declared_name(inner), source) != name) return true;
+      found = {decl, inner};
+      here = true;
+      return false;
+    });
+    return here;
+  };
+  const uint32_t use_start = ts_node_start_byte(use);
+  uint32_t scanned = 0;
+  for (TSNode scope = ts_node_parent(use); !ts_node_is_null(scope); scope = ts_node_parent(scope)) {
+    if (is_any(scope, {"function_definition", "lambda_expression"})) {
+      TSNode fd = field(scope, "declarator");
+      while (!ts_node_is_null(fd) && !is_any(fd, {"function_declarator", "abstract_function_declarator"}))
+        fd = field(fd, "declarator");
+      bool hit = false;
+      for_each_named_child(field(fd, "parameters"), [&](TSNode p) {
+        TSNode d = field(p, "declarator");
+        if (text_of(declared_name(d), source) == name) found = {p, d}, hit = true;
+        return !hit;
+      });
+      if (hit) return found;
+      if (is(scope, "lambda_expression")) return Declared{}; // captures: the type is not visible here
+      continue;
+    }
+    if (is(scope, "for_statement")) {
+      TSNode init = field(scope, "initializer");
+      if (is(init, "declaration") && from(init)) return found;
+      continue;
+    }
+    if (!is_any(scope, {"compound_statement", "translation_unit"})) continue;
+    bool hit = false;
+    for_each_named_child(scope, [&](TSNode child) {
+      if (++scanned > k_max_scope_nodes || ts_node_start_byte(child) >= use_start) return false;
+      if (is(child, "declaration")) {
+        Declared before = found;
+        if (from(child)) hit = true;
+        else found = before;
+      }
+      return true; // the last declaration before the use wins
+    });
+    if (hit) return found;
+  }
+  return Declared{};
+}
+
+// `T *name` (also `T *const name`): a declarator that makes `name` itself a pointer, not an array
+// of pointers nor a function returning one.
+bool pointer_declarator_of_name(TSNode declarator) {
+  return is(declarator, "pointer_declarator") && is_any(field(declarator, "declarator"), {"identifier", "field_identifier"});
+}
+
+// The declaration's element type is a plain character type: `char`, `signed char`, `unsigned char`.
+bool char_element_type(TSNode declaration, std::string_view source) {
+  TSNode type = field(declaration, "type");
+  if (is(type, "primitive_type")) return text_of(type, source) == "char";
+  if (is(type, "sized_type_specifier")) {
+    std::string_view t = text_of(type, source);
+    return t == "unsigned char" || t == "signed char";
+  }
+  return false;
+}
+
+bool includes_header(std::string_view source, std::initializer_list<const char*> headers) {
+  for (size_t at = source.find("#include"); at != std::string_view::npos; at = source.find("#include", at + 1)) {
+    size_t end = source.find('\n', at);
+    std::string_view line = source.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    for (const char* h : headers)
+      if (line.find(h) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+} // namespace
+
+bool char_array_destination(TSNode call, std::string_view source) {
+  if (!is(call, "call_expression")) return false;
+  std::string_view fn = text_of(field(call, "function"), source);
+  if (starts_with(fn, "std::")) fn.remove_prefix(5);
+  if (!one_of(fn, {"sprintf", "vsprintf", "gets", "strcpy", "strcat"})) return false;
+  TSNode args = field(call, "arguments");
+  if (ts_node_named_child_count(args) == 0) return false;
+  TSNode dest = ts_node_named_child(args, 0);
+  if (!is(dest, "identifier")) return false; // `(char *)buf`, `buf + 2`, `o->text`: sizeof would not be the room
+  Declared d = declaration_of(call, text_of(dest, source), source);
+  // `char name[N]` (or `char name[] = "..."`), one dimension, a variable of this file: a parameter
+  // declared as an array is a pointer, and `extern char name[];` has no size.
+  if (!is(d.declaration, "declaration") || !is(d.declarator, "array_declarator") ||
+      !is(field(d.declarator, "declarator"), "identifier") || !char_element_type(d.declaration, source))
+    return false;
+  TSNode parent = ts_node_parent(d.declarator);
+  if (ts_node_is_null(field(d.declarator, "size")) && !is(parent, "init_declarator")) return false;
+  if (fn == "strcpy") {
+    // -> snprintf(dest, sizeof dest, "%s", src): an int instead of strcpy's char *, so only where the
+    // value is not used, and only where <stdio.h> is visibly included.
+    if (!is(ts_node_parent(call), "expression_statement")) return false;
+    if (!includes_header(source, {"<stdio.h>", "<cstdio>"})) return false;
+  }
+  return true;
+}
+
+bool cpp_arithmetic_type(TSNode type, std::string_view source) {
+  if (is(type, "type_descriptor")) {
+    if (ts_node_named_child_count(type) != 1) return false; // const, pointers, references
+    type = ts_node_named_child(type, 0);
+  }
+  if (is(type, "primitive_type")) return text_of(type, source) != "void";
+  if (is(type, "sized_type_specifier")) {
+    // `unsigned`, `long long`, `unsigned char`: a sized specifier over a primitive or nothing.
+    TSNode base = field(type, "type");
+    return ts_node_is_null(base) || (is(base, "primitive_type") && text_of(base, source) != "void");
+  }
+  if (!is_any(type, {"type_identifier", "qualified_identifier"})) return false;
+  std::string_view t = text_of(type, source);
+  if (starts_with(t, "std::")) t.remove_prefix(5);
+  if (one_of(t, {"size_t", "ptrdiff_t", "intmax_t", "uintmax_t", "intptr_t", "uintptr_t", "ssize_t", "wchar_t",
+                 "char8_t", "char16_t", "char32_t"}))
+    return true;
+  // <cstdint>'s fixed-width names: int8_t ... uint64_t, int_least16_t, uint_fast32_t, ...
+  std::string_view rest = t;
+  if (starts_with(rest, "u")) rest.remove_prefix(1);
+  if (!starts_with(rest, "int")) return false;
+  rest.remove_prefix(3);
+  if (starts_with(rest, "_least")) rest.remove_prefix(6);
+  else if (starts_with(rest, "_fast")) rest.remove_prefix(5);
+  return one_of(rest, {"8_t", "16_t", "32_t", "64_t"});
+}
+
+std::vector<Capture> typedef_alias_captures(TSNode definition, std::string_view source) {
+  std::vector<Capture> none, out;
+  if (!is(definition, "type_definition")) return none;
+  const uint32_t count = ts_node_child_count(definition);
+  if (count < 4 || std::strcmp(ts_node_type(ts_node_child(definition, 0)), "typedef") != 0) return none; // __extension__
+  uint32_t spec_start = 0, spec_end = 0;
+  std::vector<TSNode> declarators;
+  bool bad = false;
+  // Field names through a cursor (ts_node_field_name_for_child mislabels children in some versions).
+  TSTreeCursor cursor = ts_tree_cursor_new(definition);
+  bool more = ts_tree_cursor_goto_first_child(&cursor); // 'typedef'
+  while (more && !bad && (more = ts_tree_cursor_goto_next_sibling(&cursor))) {
+    TSNode c = ts_tree_cursor_current_node(&cursor);
+    const char* f = ts_tree_cursor_current_field_name(&cursor);
+    if (f && !std::strcmp(f, "declarator")) {
+      declarators.push_back(c);
+    } else if (!ts_node_is_named(c)) {
+      const char* t = ts_node_type(c);
+      if (std::strcmp(t, ";") != 0 && std::strcmp(t, ",") != 0) bad = true;
+    } else if (is(c, "type_qualifier") || (f && !std::strcmp(f, "type"))) {
+      if (!declarators.empty()) bad = true;
+      if (spec_start == 0) spec_start = ts_node_start_byte(c);
+      spec_end = ts_node_end_byte(c);
+      // A struct, union, enum or class defined here: an alias declaration may define one, but the
+      // typedef name would no longer name an unnamed one for linkage.
+      if (is_any(c, {"struct_specifier", "union_specifier", "enum_specifier", "class_specifier"}) &&
+          !ts_node_is_null(field(c, "body")))
+        bad = true;
+    } else {
+      bad = true; // attributes, comments, anything unexpected
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  if (bad || spec_start == 0 || declarators.empty() || declarators.size() > 3) return none;
+  bool stop = false;
+  walk(definition, [&](TSNode n) {
+    if (is_any(n, {"comment", "attribute_specifier", "attribute_declaration", "ms_declspec_modifier",
+                   "ms_call_modifier", "ms_based_modifier", "ms_pointer_modifier", "ERROR"}))
+      bad = stop = true;
+    return !stop;
+  }, stop);
+  if (bad) return none;
+  auto trimmed_end = [&](uint32_t from, uint32_t to) {
+    while (to > from && std::strchr(" \t\r\n", source[to - 1])) --to;
+    return to;
+  };
+  auto add = [&](const std::string& name, uint32_t from, uint32_t to) { out.push_back({name, from, to}); };
+  for (size_t k = 0; k < declarators.size(); ++k) {
+    TSNode d = declarators[k], name{};
+    for (int depth = 0; depth < 16 && ts_node_is_null(name); ++depth) {
+      if (is(d, "type_identifier")) {
+        name = d;
+        break;
+      }
+      if (is_any(d, {"pointer_declarator", "array_declarator", "function_declarator"})) d = field(d, "declarator");
+      else if (is_any(d, {"reference_declarator", "parenthesized_declarator"}) && ts_node_named_child_count(d) == 1)
+        d = ts_node_named_child(d, 0);
+      else
+        return none;
+    }
+    // `typedef int (A);`: dropping the name would leave `int ()`, a function type.
+    if (ts_node_is_null(name) || is(ts_node_parent(name), "parenthesized_declarator")) return none;
+    TSNode decl = declarators[k];
+    const uint32_t ns = ts_node_start_byte(name), ne = ts_node_end_byte(name), de = ts_node_end_byte(decl);
+    if (k == 0) {
+      add("alias_name", ns, ne);
+      add("alias_type", spec_start, trimmed_end(spec_start, ns));
+      add("alias_type_tail", ne, de);
+    } else {
+      std::string n = std::to_string(k + 1);
+      const uint32_t ds = ts_node_start_byte(decl);
+      add("alias_name" + n, ns, ne);
+      add("alias_pre" + n, ds, trimmed_end(ds, ns));
+      add("alias_tail" + n, ne, de);
+    }
+  }
+  if (declarators.size() > 1) {
+    // Further declarators become lines of their own, indented as the typedef is.
+    const uint32_t start = ts_node_start_byte(definition);
+    uint32_t line = start;
+    while (line > 0 && (source[line - 1] == ' ' || source[line - 1] == '\t')) --line;
+    if (line > 0 && source[line - 1] != '\n') return none;
+    add("alias_base", spec_start, spec_end);
+    add("alias_indent", line, start);
+  }
+  return out;
+}
+
+std::vector<Capture> cast_operand_capture(TSNode cast) {
+  TSNode value = field(cast, "value");
+  if (ts_node_is_null(value)) return {};
+  // `(uint8_t)(x >> 8)` -> static_cast<uint8_t>(x >> 8): the parentheses are the call's.
+  if (is(value, "parenthesized_expression") && ts_node_named_child_count(value) == 1 &&
+      !is(ts_node_named_child(value, 0), "comment"))
+    value = ts_node_named_child(value, 0);
+  return {Capture{"cast_operand", ts_node_start_byte(value), ts_node_end_byte(value)}};
+}
+
+bool null_literal_is_pointer(TSNode literal, std::string_view source) {
+  if (!is(literal, "number_literal")) return true; // NULL: the query's places are pointer places already
+  TSNode parent = ts_node_parent(literal);
+  if (is_any(parent, {"init_declarator", "optional_parameter_declaration", "field_declaration"}))
+    return pointer_declarator_of_name(field(parent, "declarator"));
+  auto names_pointer = [&](TSNode operand) {
+    operand = strip_parentheses(operand);
+    if (is(operand, "this")) return true;
+    if (!is(operand, "identifier")) return false;
+    Declared d = declaration_of(operand, text_of(operand, source), source);
+    return !ts_node_is_null(d.declaration) && pointer_declarator_of_name(d.declarator);
+  };
+  if (is(parent, "binary_expression")) {
+    TSNode left = field(parent, "left"), right = field(parent, "right");
+    return names_pointer(same(left, literal) ? right : left);
+  }
+  if (is(parent, "assignment_expression")) return names_pointer(field(parent, "left"));
+  if (is(parent, "return_statement")) {
+    // The enclosing function returns a pointer: `T *f(...)`, not a lambda.
+    for (TSNode a = ts_node_parent(parent); !ts_node_is_null(a); a = ts_node_parent(a)) {
+      if (is(a, "lambda_expression")) return false;
+      if (!is(a, "function_definition")) continue;
+      TSNode d = field(a, "declarator");
+      return is(d, "pointer_declarator") && is(field(d, "declarator"), "function_declarator");
+    }
+  }
+  return false;
+}
+
+namespace {
+
 } // namespace
 
 bool parameter_only_read(const CheckInput& input) {
@@ -991,6 +1266,41 @@ bool allocation_unchecked(const CheckInput& input) {
   }
   if (target.empty() || !is_any(statement, {"declaration", "expression_statement"})) return false;
   return first_occurrence_after(statement, target, target_is_name, root, input.source) == Occurrence::use;
+}
+
+std::vector<Capture> allocation_check_captures(TSNode call, std::string_view source) {
+  if (!is(call, "call_expression") || !includes_header(source, {"<stdlib.h>", "<cstdlib>"})) return {};
+  TSNode value = call;
+  for (;;) {
+    if (is_any(ts_node_parent(value), {"cast_expression", "parenthesized_expression"})) value = ts_node_parent(value);
+    else if (TSNode cast = named_cast_around(value, source); !ts_node_is_null(cast)) value = cast;
+    else break;
+  }
+  TSNode holder = ts_node_parent(value), target{}, statement{};
+  if (is(holder, "init_declarator") && same(field(holder, "value"), value)) {
+    target = declared_name(field(holder, "declarator"));
+    statement = ts_node_parent(holder);
+    if (!is(statement, "declaration")) return {};
+  } else if (is(holder, "assignment_expression") && same(field(holder, "right"), value) && operator_of(holder) == "=") {
+    target = field(holder, "left");
+    statement = ts_node_parent(holder);
+    if (!is(statement, "expression_statement")) return {};
+    // `p`, `it->name`, `s.buf`: read again in the check without side effects (no calls, no subscripts).
+    for (TSNode t = target; !ts_node_is_null(t) && !is(t, "identifier"); t = field(t, "argument"))
+      if (!is(t, "field_expression")) return {};
+  } else {
+    return {};
+  }
+  if (!is_any(target, {"identifier", "field_expression"}) || !is(ts_node_parent(statement), "compound_statement")) return {};
+  // The check goes on a line of its own after the statement, indented as it is.
+  uint32_t start = ts_node_start_byte(statement), end = ts_node_end_byte(statement), line = start;
+  while (line > 0 && (source[line - 1] == ' ' || source[line - 1] == '\t')) --line;
+  if (line > 0 && source[line - 1] != '\n') return {};
+  size_t after = end;
+  while (after < source.size() && (source[after] == ' ' || source[after] == '\t' || source[after] == '\r')) ++after;
+  if (after < source.size() && source[after] != '\n') return {};
+  return {Capture{"alloc_target", ts_node_start_byte(target), ts_node_end_byte(target)}, Capture{"alloc_statement", start, end},
+          Capture{"alloc_indent", line, start}};
 }
 
 bool is_real_cast(const CheckInput& input) {

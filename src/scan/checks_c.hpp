@@ -59,6 +59,37 @@ std::optional<std::string> c_literal_value(std::string_view literal);
 // the format the length of its value when it is a string literal (nullopt otherwise). nullopt when
 // the output has no bound: %s of a non-literal without precision, %f/%e/%g/%a, `*` widths, %n,
 // anything unknown.
+// Fixes' preconditions (scan/assumptions.cpp names them):
+// sprintf/vsprintf/gets/strcpy/strcat whose destination is a plain name of a one-dimensional char array
+// declared in this file (so `sizeof dest` is its room); strcpy also as a statement of its own, in a file
+// that includes <stdio.h> (it becomes snprintf).
+bool char_array_destination(TSNode call, std::string_view source);
+
+// `type` (a type_descriptor or a type) is one arithmetic type: a primitive, a sized specifier, or a
+// standard integer name (size_t, std::uint8_t, int_fast32_t, ...). No const, pointer or reference.
+bool cpp_arithmetic_type(TSNode type, std::string_view source);
+
+// A typedef as its alias declaration's parts: alias_name, alias_type (what precedes the name) and
+// alias_type_tail (what follows it in its declarator); for a second and third declarator alias_nameN,
+// alias_preN, alias_tailN with alias_base (the shared specifiers) and alias_indent. Empty when the
+// typedef cannot be rewritten textually (a struct body, attributes, comments, `(A)`, > 3 names).
+std::vector<Capture> typedef_alias_captures(TSNode definition, std::string_view source);
+
+// Where an unchecked allocation's result can be checked right after it is stored: alloc_target (the
+// name or field it is stored in), alloc_statement (the declaration or assignment, a statement of a block
+// on lines of its own) and alloc_indent; empty when not (used at once, stored in a subscript or inside a
+// condition, a statement sharing its line, or a file that does not include <stdlib.h>, which declares abort).
+std::vector<Capture> allocation_check_captures(TSNode call, std::string_view source);
+
+// A C-style cast's operand as capture `cast_operand`, without the parentheses around it if any.
+std::vector<Capture> cast_operand_capture(TSNode cast);
+
+// Whether a null constant reported by cpp/null-to-nullptr stands for a pointer: NULL always (the query
+// chose its places); a literal 0 only where the code shows a pointer (a `T *p` initialiser, default or
+// member, a comparison with or assignment to a name declared as a pointer, a return from a function
+// declared to return one).
+bool null_literal_is_pointer(TSNode literal, std::string_view source);
+
 std::optional<uint64_t> c_format_max_length(std::string_view format, const std::vector<std::optional<uint64_t>>& string_args);
 
 } // namespace scan

@@ -20,7 +20,7 @@ namespace scan {
 
 namespace {
 
-constexpr const char* k_engine_version = "engine-4"; // 2: per-finding safety (rule assumptions); 3: function identity; 4: region contexts
+constexpr const char* k_engine_version = "engine-5"; // 2: per-finding safety (rule assumptions); 3: function identity; 4: region contexts; 5: captures added by checks
 
 struct ParserDeleter {
   void operator()(TSParser* p) const { ts_parser_delete(p); }
@@ -578,6 +578,7 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     CheckInput input{rule, node, captures, source};
     CheckOutcome outcome = run_check(rule.check, input);
     if (!outcome.keep) continue;
+    for (auto& c : outcome.captures) captures.push_back(std::move(c));
     uint64_t key = (uint64_t(ts_node_start_byte(node)) << 32) | ts_node_end_byte(node);
     if (!seen.emplace(std::make_pair(rule.id, key), true).second) continue;
 

@@ -74,14 +74,16 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
     else if (key == "delete") set_op(FixEdit::Op::remove);
     else if (key == "insert_before") set_op(FixEdit::Op::insert_before);
     else if (key == "insert_after") set_op(FixEdit::Op::insert_after);
-    else if (key == "with" || key == "text") {
+    else if (key == "when" || key == "unless") {
+      (key == "when" ? edit.when : edit.unless) = capture_name(source, v);
+    } else if (key == "with" || key == "text") {
       if (v.IsMap()) {
         for (const auto& m : v) edit.map[m.first.as<std::string>()] = scalar(source, m.second, "with");
       } else {
         edit.text = scalar(source, v, key.c_str());
       }
     } else {
-      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, insert_before, insert_after, with)");
+      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, insert_before, insert_after, with, when, unless)");
     }
   }
   if (!have_op) fail(source, node.Mark(), "a fix edit needs one of replace, delete, insert_before, insert_after");
@@ -171,8 +173,22 @@ std::string describe_origin(const Rule& rule) {
 const std::vector<std::string>& known_checks() {
   static const std::vector<std::string> k_checks = {
       "outside-tests", "inside-loop",    "untested-public-function", "accumulates-in-loop", "unchecked-allocation",
-      "real-cast",     "unbounded-copy", "cpp-only-code",            "parameter-only-read", "receiver-has-empty", "security-use"};
+      "real-cast",     "unbounded-copy", "cpp-only-code",            "parameter-only-read", "typedef-alias",
+      "null-pointer-constant", "java-string-operands", "receiver-has-empty", "security-use"};
   return k_checks;
+}
+
+const std::vector<std::string>& check_captures(const std::string& name) {
+  static const std::vector<std::string> k_none;
+  static const std::vector<std::string> k_typedef = {"alias_name",  "alias_type",  "alias_type_tail", "alias_name2",
+                                                      "alias_pre2",  "alias_tail2", "alias_name3",     "alias_pre3",
+                                                      "alias_tail3", "alias_base",  "alias_indent"};
+  static const std::vector<std::string> k_cast = {"cast_operand"};
+  if (name == "typedef-alias") return k_typedef;
+  static const std::vector<std::string> k_alloc = {"alloc_target", "alloc_statement", "alloc_indent"};
+  if (name == "real-cast") return k_cast;
+  if (name == "unchecked-allocation") return k_alloc;
+  return k_none;
 }
 
 Rule parse_rule(const std::string& text, const std::string& source, const std::optional<std::string>& query_file_text) {
@@ -313,14 +329,18 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   if (rule.query.empty()) fail(source, root.Mark(), "rule " + rule.id + " needs a 'query' (or a sibling .scm file)");
   if (!rule.tests.fixed.empty() && rule.tests.fixed.size() != rule.tests.invalid.size())
     fail(source, root.Mark(), "rule " + rule.id + ": tests.fixed must have one entry per tests.invalid entry");
-  // {{name}} in the message or a fix must name a capture of the query.
+  // {{name}} in the message or a fix must name a capture of the query (or one its check adds).
+  const auto& added = check_captures(rule.check);
+  auto has_capture = [&](const std::string& name) {
+    return rule.query.find("@" + name) != std::string::npos || std::find(added.begin(), added.end(), name) != added.end();
+  };
   auto check_placeholders = [&](const std::string& text, const char* where) {
     size_t at = 0;
     while ((at = text.find("{{", at)) != std::string::npos) {
       size_t close = text.find("}}", at + 2);
       if (close == std::string::npos) break;
       std::string name = text.substr(at + 2, close - at - 2);
-      if (rule.query.find("@" + name) == std::string::npos)
+      if (!has_capture(name))
         fail(source, root.Mark(), "rule " + rule.id + ": " + where + " uses {{" + name + "}} but the query has no @" + name);
       at = close + 2;
     }
@@ -328,8 +348,12 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   check_placeholders(rule.message, "the message");
   for (const auto& e : rule.fix) {
     check_placeholders(e.text, "a fix");
-    if (rule.query.find("@" + e.capture) == std::string::npos)
+    for (const auto& m : e.map) check_placeholders(m.second, "a fix");
+    if (!has_capture(e.capture))
       fail(source, root.Mark(), "rule " + rule.id + ": a fix edits @" + e.capture + " but the query has no such capture");
+    for (const std::string* c : {&e.when, &e.unless})
+      if (!c->empty() && !has_capture(*c))
+        fail(source, root.Mark(), "rule " + rule.id + ": a fix edit's condition names @" + *c + " but the query has no such capture");
   }
   if (rule.safety != "suggest" && rule.fix.empty())
     fail(source, root.Mark(), "rule " + rule.id + " is '" + rule.safety + "' but has no 'fix' (use safety: suggest)");

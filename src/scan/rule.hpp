@@ -20,6 +20,10 @@ struct FixEdit {
   std::string capture;                       // without '@'
   std::string text;                          // template (replace/insert)
   std::map<std::string, std::string> map;    // replace by lookup when non-empty
+  // Conditions on the match (without '@'): the edit is made only when capture `when` is present and
+  // `unless` is absent. A query whose alternatives capture different names picks its edits this way
+  // (`s == "x"` -> `"x".equals(s)`, `s != "x"` -> `!"x".equals(s)`).
+  std::string when{}, unless{};
 };
 
 struct RuleCases {
@@ -138,6 +142,10 @@ std::vector<Rule> merge_rules(std::vector<Rule> builtin, const std::vector<Rule>
 
 // Names of the checks the registry knows (for validation and `rules --explain`).
 const std::vector<std::string>& known_checks();
+
+// The captures check `name` adds to a finding besides the query's (byte ranges it computes from the
+// tree, for fix templates: `typedef-alias` gives a typedef's type-id around its name). Empty for most.
+const std::vector<std::string>& check_captures(const std::string& name);
 
 // The stricter of two safeties (suggest < unsafe < safe); an empty one sets no limit.
 std::string stricter_safety(const std::string& a, const std::string& b);

@@ -349,3 +349,54 @@ TEST_CASE("run_check parameter-only-read") {
     CHECK(reported("char f(std::string s) { return s[0]; }\n") == std::vector<std::string>{"s"});
   }
 }
+
+namespace {
+
+// The captures check `typedef-alias` adds to the one typedef of `src`, as "name=text" lines.
+std::vector<std::string> alias_parts(const std::string& src) {
+  Engine engine({checked_rule("cpp", "((type_definition) @match)", "typedef-alias")});
+  auto found = engine.scan(lang("cpp"), src).findings;
+  REQUIRE(found.size() == 1);
+  std::vector<std::string> out;
+  for (const auto& c : found[0].captures)
+    if (c.name != "match") out.push_back(c.name + "=" + src.substr(c.start_byte, c.end_byte - c.start_byte));
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("typedef-alias captures a typedef's alias declaration parts") {
+  using V = std::vector<std::string>;
+  SECTION("the type before the name and what follows it in the declarator") {
+    CHECK(alias_parts("typedef const char* cstr;\n") == V{"alias_name=cstr", "alias_type=const char*", "alias_type_tail="});
+    CHECK(alias_parts("typedef int (*Callback)(void*);\n") ==
+          V{"alias_name=Callback", "alias_type=int (*", "alias_type_tail=)(void*)"});
+    CHECK(alias_parts("typedef char const *const Names[4];\n") ==
+          V{"alias_name=Names", "alias_type=char const *const", "alias_type_tail=[4]"});
+  }
+  SECTION("further declarators with the shared specifiers and the indentation") {
+    CHECK(alias_parts("  typedef int A, *B;\n") == V{"alias_name=A", "alias_type=int", "alias_type_tail=", "alias_name2=B",
+                                                     "alias_pre2=*", "alias_tail2=", "alias_base=int", "alias_indent=  "});
+  }
+  SECTION("no parts where the rewrite is not textual") {
+    CHECK(alias_parts("typedef struct { int x; } Point;\n").empty());
+    CHECK(alias_parts("typedef int /* legacy */ Handle;\n").empty());
+    CHECK(alias_parts("typedef int A, B, C, D;\n").empty());
+    CHECK(alias_parts("int x; typedef int A, *B;\n").empty());
+  }
+}
+
+TEST_CASE("null-pointer-constant keeps a literal 0 only where the code shows a pointer") {
+  Engine engine({checked_rule("cpp",
+                              "([(init_declarator value: (number_literal) @match) (binary_expression right: (number_literal) @match)"
+                              " (assignment_expression right: (number_literal) @match) (return_statement (number_literal) @match)]"
+                              " (#eq? @match \"0\"))",
+                              "null-pointer-constant")});
+  auto lines = [&](const std::string& src) { return lines_of(engine.scan(lang("cpp"), src).findings); };
+  CHECK(lines("int* p = 0;\nint n = 0;\n") == std::vector<int>{1});
+  CHECK(lines("void f(char* s, int k) {\n  if (s == 0) s = 0;\n  if (k == 0) k = 0;\n}\n") == std::vector<int>{2, 2});
+  CHECK(lines("int* f(int k) {\n  if (k) return 0;\n  auto g = [] { return 0; };\n  return 0;\n}\nint h() { return 0; }\n") ==
+        std::vector<int>{2, 4});
+  // A later declaration in an inner block shadows the pointer.
+  CHECK(lines("void f(int* p) {\n  {\n    int p = 1;\n    if (p == 0) return;\n  }\n}\n").empty());
+}

@@ -144,6 +144,43 @@ TEST_CASE("fix_edits") {
     CHECK_FALSE(scan::fix_edits(r, finding({Capture{"op", 0, 5}}), src));
   }
 
+  SECTION("when/unless pick the edits by the captures the match has") {
+    // One rule, two alternatives of its query: `s == "x"` captures @eq, `s != "x"` captures @ne.
+    FixEdit eq = edit(FixEdit::Op::replace, "match", "{{lit}}.equals({{other}})");
+    eq.when = "eq";
+    FixEdit ne = edit(FixEdit::Op::replace, "match", "!{{lit}}.equals({{other}})");
+    ne.when = "ne";
+    Rule r = rule_with({eq, ne});
+    std::string a = "s == \"x\"";
+    CHECK(fixed(r, finding({cap("match", a, a), cap("eq", a, a), cap("other", a, "s"), cap("lit", a, "\"x\"")}), a) ==
+          "\"x\".equals(s)");
+    std::string b = "\"y\" != t";
+    CHECK(fixed(r, finding({cap("match", b, b), cap("ne", b, b), cap("other", b, "t"), cap("lit", b, "\"y\"")}), b) ==
+          "!\"y\".equals(t)");
+    // unless: the edit is skipped when the capture is there.
+    FixEdit paren = edit(FixEdit::Op::insert_after, "v", ")");
+    paren.unless = "bare";
+    Rule u = rule_with({paren});
+    std::string c = "f(v";
+    CHECK(fixed(u, finding({cap("v", c, "v")}), c) == "f(v)");
+    CHECK(fixed(u, finding({cap("v", c, "v"), cap("bare", c, "f")}), c) == "f(v");
+    // Every edit skipped: no edits, which derive and apply_fixes treat as nothing to do.
+    auto none = scan::fix_edits(r, finding({cap("match", c, c)}), c);
+    REQUIRE(none);
+    CHECK(none->empty());
+  }
+
+  SECTION("a map's replacement may use placeholders") {
+    std::string src = "strcpy(buf, s)";
+    Rule r = rule_with({edit(FixEdit::Op::replace, "fn", "", {{"strcpy", "snprintf"}}),
+                        edit(FixEdit::Op::insert_after, "dest", ", sizeof {{dest}}, \"%s\"")});
+    CHECK(fixed(r, finding({cap("fn", src, "strcpy"), cap("dest", src, "buf")}), src) ==
+          "snprintf(buf, sizeof buf, \"%s\", s)");
+    Rule m = rule_with({edit(FixEdit::Op::replace, "op", "", {{"==", "is {{rhs}} and"}})});
+    std::string q = "a == b";
+    CHECK(fixed(m, finding({cap("op", q, "=="), cap("rhs", q, "b")}), q) == "a is b and b");
+  }
+
   SECTION("a rule without a fix gives nullopt") {
     std::string src = "x == None";
     CHECK_FALSE(scan::fix_edits(rule_with({}), finding({cap("op", src, "==")}), src));

@@ -24,6 +24,7 @@ std::string describe(const Rule& r) {
   for (const auto& e : r.fix) {
     out += "|fix " + std::to_string(static_cast<int>(e.op)) + " " + e.capture + " " + e.text;
     for (const auto& [k, v] : e.map) out += " " + k + "=" + v;
+    out += " when " + e.when + " unless " + e.unless;
   }
   for (const auto& t : r.tests.valid) out += "|valid " + t;
   for (const auto& t : r.tests.invalid) out += "|invalid " + t;
@@ -47,7 +48,7 @@ TEST_CASE("built-in rules round-trip through the cache encoding") {
   odd.id = "t/odd";
   odd.enabled = false;
   odd.message = std::string("nul \0 inside, and ünïcode", 26);
-  odd.fix = {{scan::FixEdit::Op::insert_after, "x", "text", {{"a", "b"}, {"c", ""}}}};
+  odd.fix = {{scan::FixEdit::Op::insert_after, "x", "text", {{"a", "b"}, {"c", ""}}, "w", "u"}};
   rules.push_back(odd);
   // And one of each origin the cache must keep apart.
   Rule repository = rules.front();
