@@ -218,7 +218,8 @@ Engine::Engine(std::vector<Rule> rules, uint32_t parse_timeout_ms)
     // A finding's safety depends on whether the fix covers it, and its match on the calls it means.
     for (const auto& c : r.calls) all += '\0' + c;
     for (const auto& e : r.fix) {
-      all += '\0' + std::to_string(static_cast<int>(e.op)) + e.capture + (e.optional ? "?" : "") + '\0' + e.text + '\0' + e.key;
+      all += '\0' + std::to_string(static_cast<int>(e.op)) + e.capture + '\0' + e.text + '\0' + e.key + '\0' + e.when +
+             '\0' + e.unless;
       for (const auto& [from, to] : e.map) all += '\0' + from + '\0' + to;
     }
   }
@@ -560,6 +561,7 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
   TSQueryMatch match;
   std::map<std::pair<std::string, uint64_t>, size_t> seen; // one finding per rule and node: its index in `out`
   std::set<const pcre2_code*> exhausted;
+  PythonImports python_imports(source); // rules' `calls`: the file's module-level imports, read once
   while (ts_query_cursor_next_match(cursor, &match)) {
     const PatternInfo& info = patterns[match.pattern_index];
     const Rule& rule = rules[info.rule];
@@ -590,7 +592,7 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
       bool callee_ok = true;
       for (uint16_t i = 0; i < match.capture_count; ++i)
         if (capture_names[match.captures[i].index] == "callee")
-          callee_ok = python_callee_is(match.captures[i].node, source, rule.calls);
+          callee_ok = python_imports.callee_is(match.captures[i].node, rule.calls);
       if (!callee_ok) continue;
     }
     uint64_t key = (uint64_t(ts_node_start_byte(node)) << 32) | ts_node_end_byte(node);

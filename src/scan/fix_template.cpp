@@ -238,8 +238,9 @@ std::optional<std::vector<TextEdit>> fix_edits(const Rule& rule, const Finding& 
   if (rule.fix.empty()) return std::nullopt;
   std::vector<TextEdit> edits;
   for (const auto& e : rule.fix) {
+    if (!e.when.empty() && !find_capture(finding, e.when)) continue;
+    if (!e.unless.empty() && find_capture(finding, e.unless)) continue;
     const Capture* c = find_capture(finding, e.capture);
-    if (!c && e.optional) continue;
     if (!c || c->end_byte > source.size()) return std::nullopt;
     TextEdit t;
     switch (e.op) {
@@ -257,7 +258,9 @@ std::optional<std::vector<TextEdit>> fix_edits(const Rule& rule, const Finding& 
       } else if (!e.map.empty()) {
         auto it = e.map.find(std::string(source.substr(c->start_byte, c->end_byte - c->start_byte)));
         if (it == e.map.end()) return std::nullopt;
-        t.text = it->second;
+        auto x = expand(it->second, finding, source); // a map's replacement may use {{capture}} too
+        if (!x) return std::nullopt;
+        t.text = *x;
       } else {
         auto x = expand(e.text, finding, source);
         if (!x) return std::nullopt;

@@ -22,10 +22,7 @@ std::string dotted(TSNode n, std::string_view source) {
   return out;
 }
 
-struct Bindings {
-  std::multimap<std::string, std::string> names; // bound name -> qualified name
-  std::vector<std::string> star_modules;         // `from m import *`
-};
+using Bindings = PythonImports::Bindings;
 
 void add_import(TSNode stmt, std::string_view source, Bindings& b) {
   if (is(stmt, "import_statement")) {
@@ -43,7 +40,9 @@ void add_import(TSNode stmt, std::string_view source, Bindings& b) {
   }
   if (!is(stmt, "import_from_statement")) return;
   TSNode module = field(stmt, "module_name");
-  if (!is(module, "dotted_name")) return; // relative imports name the project's own modules
+  // A relative import names the project's own module (`from . import yaml`): its names keep the dots,
+  // so they never stand for a library's.
+  if (!is_any(module, {"dotted_name", "relative_import"})) return;
   std::string m = dotted(module, source);
   for (uint32_t i = 0; i < ts_node_named_child_count(stmt); ++i) {
     TSNode c = ts_node_named_child(stmt, i);
@@ -72,39 +71,70 @@ void collect(TSNode block, std::string_view source, Bindings& b, int depth) {
   ts_tree_cursor_delete(&cursor);
 }
 
+// Every import statement of the tree, wherever it is.
+void collect_all(TSNode root, std::string_view source, Bindings& b) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  for (;;) {
+    TSNode n = ts_tree_cursor_current_node(&cursor);
+    bool import = is_any(n, {"import_statement", "import_from_statement"});
+    if (import) add_import(n, source, b);
+    // Imports hold no statements; expressions rarely hold imports but may (a lambda cannot; a class
+    // or function body can), so only imports' insides are skipped.
+    if (!import && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    bool moved = false;
+    while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
+      if (!ts_tree_cursor_goto_parent(&cursor)) break;
+    if (!moved) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+}
+
 } // namespace
 
-std::vector<std::string> python_callee_names(TSNode callee, std::string_view source) {
+std::vector<std::string> PythonImports::callee_names(TSNode callee) {
   // The chain `a.b.f`: its first name and the rest.
   TSNode base = callee;
   while (is(base, "attribute")) {
-    if (!is_any(field(base, "attribute"), {"identifier"})) return {};
+    if (!is(field(base, "attribute"), "identifier")) return {};
     base = field(base, "object");
   }
   if (!is(base, "identifier")) return {};
-  std::string first(text_of(base, source));
-  std::string rest(text_of(callee, source).substr(first.size()));
+  std::string first(text_of(base, m_source));
+  std::string rest(text_of(callee, m_source).substr(first.size()));
   rest.erase(std::remove_if(rest.begin(), rest.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\\'; }),
              rest.end());
-  Bindings b;
+  // Most calls name nothing any import binds: then no block around them can either, and the walk up
+  // (ts_node_parent() descends from the root each time) is skipped.
+  if (!m_all_done) {
+    collect_all(ts_tree_root_node(callee.tree), m_source, m_all);
+    m_all_done = true;
+  }
+  if (m_all.star_modules.empty() && m_all.names.find(first) == m_all.names.end()) return {first + rest};
+  Bindings local;
   TSNode top = callee;
   for (TSNode p = ts_node_parent(callee); !ts_node_is_null(p); p = ts_node_parent(p)) {
-    if (is(p, "block")) collect(p, source, b, 0);
+    if (is(p, "block")) collect(p, m_source, local, 0);
     top = p;
   }
-  if (is(top, "module")) collect(top, source, b, 0);
+  if (!m_module_done && is(top, "module")) {
+    collect(top, m_source, m_module, 0);
+    m_module_done = true;
+  }
   std::vector<std::string> out;
-  auto [lo, hi] = b.names.equal_range(first);
-  for (auto it = lo; it != hi; ++it) out.push_back(it->second + rest);
+  for (const Bindings* b : {&local, &m_module}) {
+    auto [lo, hi] = b->names.equal_range(first);
+    for (auto it = lo; it != hi; ++it) out.push_back(it->second + rest);
+  }
   if (out.empty()) {
     out.push_back(first + rest);
-    for (const auto& m : b.star_modules) out.push_back(m + "." + first + rest);
+    for (const Bindings* b : {&local, &m_module})
+      for (const auto& m : b->star_modules) out.push_back(m + "." + first + rest);
   }
   return out;
 }
 
-bool python_callee_is(TSNode callee, std::string_view source, const std::vector<std::string>& calls) {
-  for (const auto& n : python_callee_names(callee, source))
+bool PythonImports::callee_is(TSNode callee, const std::vector<std::string>& calls) {
+  for (const auto& n : callee_names(callee))
     if (std::find(calls.begin(), calls.end(), n) != calls.end()) return true;
   return false;
 }

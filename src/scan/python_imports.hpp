@@ -8,18 +8,37 @@
 
 #include <tree_sitter/api.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace scan {
 
-// The qualified names `callee` (an identifier or a chain of attributes on one) may stand for: each
-// import binding its first name gives one, and a first name no import binds stands for itself
-// (`yaml.load` in a snippet without imports is still yaml.load). Empty for any other expression.
-std::vector<std::string> python_callee_names(TSNode callee, std::string_view source);
+// The names a file's imports bind. The module level is collected once per file (a scan asks for
+// every candidate call of it); the blocks around each call are added per call.
+class PythonImports {
+public:
+  explicit PythonImports(std::string_view source) : m_source(source) {}
 
-// Whether one of python_callee_names(callee) is in `calls`.
-bool python_callee_is(TSNode callee, std::string_view source, const std::vector<std::string>& calls);
+  // The qualified names `callee` (an identifier or a chain of attributes on one) may stand for: each
+  // import binding its first name gives one, and a first name no import binds stands for itself
+  // (`yaml.load` in a snippet without imports is still yaml.load). Empty for any other expression.
+  std::vector<std::string> callee_names(TSNode callee);
+
+  // Whether one of callee_names(callee) is in `calls`.
+  bool callee_is(TSNode callee, const std::vector<std::string>& calls);
+
+  struct Bindings {
+    std::multimap<std::string, std::string> names; // bound name -> qualified name
+    std::vector<std::string> star_modules;         // `from m import *`
+  };
+
+private:
+  std::string_view m_source;
+  bool m_module_done = false, m_all_done = false;
+  Bindings m_module;                               // at module level (and its if/try/with blocks)
+  Bindings m_all;                                  // anywhere in the file
+};
 
 } // namespace scan

@@ -70,10 +70,6 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
       have_op = true;
       edit.op = op;
       edit.capture = capture_name(source, v);
-      if (edit.capture.size() > 1 && edit.capture.back() == '?') {
-        edit.optional = true;
-        edit.capture.pop_back();
-      }
     };
     if (key == "replace") set_op(FixEdit::Op::replace);
     else if (key == "delete") set_op(FixEdit::Op::remove);
@@ -81,14 +77,16 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
     else if (key == "insert_after") set_op(FixEdit::Op::insert_after);
     else if (key == "delete_item") set_op(FixEdit::Op::remove_item);
     else if (key == "key") edit.key = scalar(source, v, "key");
-    else if (key == "with" || key == "text") {
+    else if (key == "when" || key == "unless") {
+      (key == "when" ? edit.when : edit.unless) = capture_name(source, v);
+    } else if (key == "with" || key == "text") {
       if (v.IsMap()) {
         for (const auto& m : v) edit.map[m.first.as<std::string>()] = scalar(source, m.second, "with");
       } else {
         edit.text = scalar(source, v, key.c_str());
       }
     } else {
-      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, delete_item, insert_before, insert_after, with, key)");
+      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, delete_item, insert_before, insert_after, with, key, when, unless)");
     }
   }
   if (!have_op) fail(source, node.Mark(), "a fix edit needs one of replace, delete, delete_item, insert_before, insert_after");
@@ -345,8 +343,10 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   for (const auto& e : rule.fix) {
     check_placeholders(e.text, "a fix");
     check_placeholders(e.key, "a fix's key");
-    if (!e.key.empty())
-      for (const auto& m : e.map) check_placeholders(m.second, "a fix");
+    for (const auto& m : e.map) check_placeholders(m.second, "a fix");
+    for (const std::string* c : {&e.when, &e.unless})
+      if (!c->empty() && rule.query.find("@" + *c) == std::string::npos)
+        fail(source, root.Mark(), "rule " + rule.id + ": a fix edit's condition names @" + *c + " but the query has no such capture");
     if (rule.query.find("@" + e.capture) == std::string::npos)
       fail(source, root.Mark(), "rule " + rule.id + ": a fix edits @" + e.capture + " but the query has no such capture");
   }

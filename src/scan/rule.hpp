@@ -24,12 +24,12 @@ struct FixEdit {
   Op op = Op::replace;
   std::string capture;                       // without '@'
   std::string text;                          // template (replace/insert)
-  std::map<std::string, std::string> map;    // replace by lookup when non-empty
-  std::string key;                           // template looked up in `map` (default: the captured text);
-                                             // with a key, the map's values are templates too
-  bool optional = false;                     // written "@name?": skipped when the match has no such capture
-                                             // (one of a rule's patterns fixed one way, another another);
-                                             // a fix needs at least one edit that applies
+  std::map<std::string, std::string> map;    // replace by lookup when non-empty; its values are templates
+  // Conditions on the match (without '@'): the edit is made only when capture `when` is present and
+  // `unless` is absent. A query whose alternatives capture different names picks its edits this way
+  // (`s == "x"` -> `"x".equals(s)`, `s != "x"` -> `!"x".equals(s)`). A fix needs one edit that is made.
+  std::string when{}, unless{};
+  std::string key{};                         // template looked up in `map` (default: the captured text)
 };
 
 struct RuleCases {

@@ -14,14 +14,14 @@ namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
 constexpr int k_format = 6; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
-                            // 6: fix keys and optional edits, calls
+                            // 6: fix edits' when/unless and key, calls
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
 
 nlohmann::json encode(const Rule& r) {
   nlohmann::json fix = nlohmann::json::array();
-  for (const auto& e : r.fix) fix.push_back({static_cast<int>(e.op), e.capture, e.text, e.map, e.key, e.optional});
+  for (const auto& e : r.fix) fix.push_back({static_cast<int>(e.op), e.capture, e.text, e.map, e.when, e.unless, e.key});
   return {r.id,          r.languages, r.category, r.severity, r.safety,
           r.message,     r.description, r.query,  r.check,    fix,
           {r.tests.valid, r.tests.invalid, r.tests.fixed, r.tests.suggested, r.tests.valid_paths, r.tests.invalid_paths},
@@ -53,8 +53,9 @@ Rule decode(const nlohmann::json& j) {
     e.at(1).get_to(edit.capture);
     e.at(2).get_to(edit.text);
     e.at(3).get_to(edit.map);
-    e.at(4).get_to(edit.key);
-    e.at(5).get_to(edit.optional);
+    e.at(4).get_to(edit.when);
+    e.at(5).get_to(edit.unless);
+    e.at(6).get_to(edit.key);
     r.fix.push_back(std::move(edit));
   }
   const auto& tests = j.at(i++);

@@ -42,7 +42,7 @@ test_security_fix_with_defaults_and_tests() {
   # Nothing but the test command (and the suite's own drain timing) beside the defaults.
   manual_drains "" "test_command: 'python3 -m unittest -q test_vcs'"
   expect_rc 0 git autoloop config --show-origin
-  assert_contains "$OUT" "autonomous_loop.safety_level: medium"
+  grep -Eq '^default +autonomous_loop\.safety_level +medium$' <<<"$OUT" || fail "safety_level is not medium by default: $OUT"
   write_project
   commit_all "read HEAD through the shell"
   wait_for_scan

@@ -188,11 +188,11 @@ TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13
     CHECK_FALSE(scan::fix_edits(r, g, other));
   }
 
-  SECTION("an optional edit is skipped without its capture; a fix needs one edit that applies") {
+  SECTION("an edit is made only `when` its condition capture is there; a fix needs one edit that is made") {
     FixEdit fn = edit(FixEdit::Op::replace, "fn", "", {{"load", "safe_load"}});
-    fn.optional = true;
+    fn.when = "fn";
     FixEdit loader = edit(FixEdit::Op::replace, "loader", "", {{"Loader", "SafeLoader"}});
-    loader.optional = true;
+    loader.when = "loader";
     Rule r = rule_with({fn, loader});
     std::string a = "yaml.load(f)";
     CHECK(fixed(r, finding({cap("fn", a, "load")}), a) == "yaml.safe_load(f)");

@@ -24,7 +24,7 @@ std::string describe(const Rule& r) {
   for (const auto& e : r.fix) {
     out += "|fix " + std::to_string(static_cast<int>(e.op)) + " " + e.capture + " " + e.text;
     for (const auto& [k, v] : e.map) out += " " + k + "=" + v;
-    out += " key " + e.key + (e.optional ? " optional" : "");
+    out += " key " + e.key + " when " + e.when + " unless " + e.unless;
   }
   for (const auto& c : r.calls) out += "|call " + c;
   for (const auto& t : r.tests.valid) out += "|valid " + t;
@@ -50,7 +50,7 @@ TEST_CASE("built-in rules round-trip through the cache encoding") {
   odd.enabled = false;
   odd.message = std::string("nul \0 inside, and ünïcode", 26);
   odd.fix = {{scan::FixEdit::Op::insert_after, "x", "text", {{"a", "b"}, {"c", ""}}},
-             {scan::FixEdit::Op::remove_item, "y", "", {{"== 1", "{{x}}"}}, "{{op}} {{lit}}", true}};
+             {scan::FixEdit::Op::remove_item, "y", "", {{"== 1", "{{x}}"}}, "w", "u", "{{op}} {{lit}}"}};
   odd.calls = {"yaml.load", "m.f"};
   rules.push_back(odd);
   // And one of each origin the cache must keep apart.
