@@ -120,6 +120,11 @@ Runner define_rules(CLI::App& sub) {
       if (!r.description.empty()) std::printf("\n%s\n", r.description.c_str());
       std::printf("\nquery:\n%s\n", r.query.c_str());
       if (!r.check.empty()) std::printf("check: %s\n", r.check.c_str());
+      if (!r.calls.empty()) {
+        std::string list;
+        for (const auto& c : r.calls) list += (list.empty() ? "" : ", ") + c;
+        std::printf("calls:    %s (@callee, through the file's imports)\n", list.c_str());
+      }
       {
         // Where it is not reported (scan/code_context.hpp), and where that comes from.
         std::string where = r.not_in ? scan::describe_contexts(r.not_in) : "none (reported everywhere)";
@@ -139,7 +144,10 @@ Runner define_rules(CLI::App& sub) {
                     scan::establishment_by_name(r.assumption->established_by)->description.c_str());
       if (!r.tests.invalid.empty()) std::printf("\nexample:  %s\n", r.tests.invalid.front().c_str());
       if (!r.tests.fixed.empty()) std::printf("fixed:    %s\n", r.tests.fixed.front().c_str());
-      if (!r.tests.suggested.empty()) std::printf("not fixed (assumption not established):\n          %s\n", r.tests.suggested.front().c_str());
+      if (!r.tests.suggested.empty())
+        std::printf("not fixed (%s):\n          %s\n",
+                    r.assumption ? "assumption not established" : "the fix does not cover this form",
+                    r.tests.suggested.front().c_str());
       return k_exit_ok;
     }
     // Compile every language's queries so a broken rule is reported here, with its location.
@@ -158,7 +166,8 @@ Runner define_rules(CLI::App& sub) {
         nlohmann::json j = {{"id", r.id},         {"languages", r.languages}, {"category", r.category},
                             {"severity", r.severity}, {"safety", r.safety},   {"enabled", r.enabled},
                             {"state", "learning"}, {"source", scan::to_string(r.origin)},
-                            {"file", r.file},         {"trusted", r.trusted}};
+                            {"file", r.file},         {"trusted", r.trusted},
+                            {"fix", !r.fix.empty()}};
         // Where it is not reported (scan/code_context.hpp): a list of context names.
         nlohmann::json not_in = nlohmann::json::array();
         for (const auto& name : scan::context_names())

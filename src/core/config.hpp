@@ -32,7 +32,7 @@ struct AutonomousLoopConfig {
   int scan_interval = 3600;           // seconds between drains, >= 0
   int debounce = 30;                  // seconds, >= 0
   int max_improvements_per_cycle = 5; // >= 0
-  std::string safety_level = "high";  // high | medium | low
+  std::string safety_level = "medium"; // high | medium | low (medium: unsafe fixes only through passing tests)
   double max_load_per_cpu = 1.5;      // defer scheduled drains while the 1-min load average per CPU is above; 0 = never
 };
 

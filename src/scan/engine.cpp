@@ -3,7 +3,9 @@
 #include "core/error.hpp"
 #include "scan/assumptions.hpp"
 #include "scan/checks.hpp"
+#include "scan/fix_template.hpp"
 #include "scan/function_identity.hpp"
+#include "scan/python_imports.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -20,7 +22,7 @@ namespace scan {
 
 namespace {
 
-constexpr const char* k_engine_version = "engine-5"; // 2: per-finding safety (rule assumptions); 3: function identity; 4: region contexts; 5: captures added by checks
+constexpr const char* k_engine_version = "engine-6"; // 2: per-finding safety (rule assumptions); 3: function identity; 4: region contexts; 5: captures added by checks; 6: suggest where the fix does not apply
 
 struct ParserDeleter {
   void operator()(TSParser* p) const { ts_parser_delete(p); }
@@ -213,6 +215,13 @@ Engine::Engine(std::vector<Rule> rules, uint32_t parse_timeout_ms)
     if (r.assumption)
       all += '\0' + r.assumption->text + '\0' + r.assumption->established_by + '\0' + r.assumption->subject;
     for (const auto& l : r.languages) all += '\0' + l;
+    // A finding's safety depends on whether the fix covers it, and its match on the calls it means.
+    for (const auto& c : r.calls) all += '\0' + c;
+    for (const auto& e : r.fix) {
+      all += '\0' + std::to_string(static_cast<int>(e.op)) + e.capture + '\0' + e.text + '\0' + e.key + '\0' + e.when +
+             '\0' + e.unless;
+      for (const auto& [from, to] : e.map) all += '\0' + from + '\0' + to;
+    }
   }
   m_ruleset_hash = hash_hex(all);
 }
@@ -550,8 +559,9 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
   ts_query_cursor_set_match_limit(cursor, 4096);
   ts_query_cursor_exec(cursor, query, root);
   TSQueryMatch match;
-  std::map<std::pair<std::string, uint64_t>, bool> seen; // one finding per rule and node
+  std::map<std::pair<std::string, uint64_t>, size_t> seen; // one finding per rule and node: its index in `out`
   std::set<const pcre2_code*> exhausted;
+  PythonImports python_imports(source); // rules' `calls`: the file's module-level imports, read once
   while (ts_query_cursor_next_match(cursor, &match)) {
     const PatternInfo& info = patterns[match.pattern_index];
     const Rule& rule = rules[info.rule];
@@ -579,8 +589,23 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     CheckOutcome outcome = run_check(rule.check, input);
     if (!outcome.keep) continue;
     for (auto& c : outcome.captures) captures.push_back(std::move(c));
+    if (!rule.calls.empty()) {
+      bool callee_ok = true;
+      for (uint16_t i = 0; i < match.capture_count; ++i)
+        if (capture_names[match.captures[i].index] == "callee")
+          callee_ok = python_imports.callee_is(match.captures[i].node, rule.calls);
+      if (!callee_ok) continue;
+    }
     uint64_t key = (uint64_t(ts_node_start_byte(node)) << 32) | ts_node_end_byte(node);
-    if (!seen.emplace(std::make_pair(rule.id, key), true).second) continue;
+    auto [slot, fresh] = seen.emplace(std::make_pair(rule.id, key), out.size());
+    if (!fresh) {
+      // Two patterns of a rule may report one node (a call, and the same call as a statement the fix
+      // can delete): the match the fix covers wins over one it does not.
+      if (out[slot->second].safety != "suggest" || rule.safety == "suggest" || rule.fix.empty()) continue;
+      Finding probe;
+      probe.captures = captures;
+      if (!fix_edits(rule, probe, source)) continue;
+    }
 
     Finding f;
     f.rule_id = rule.id;
@@ -604,6 +629,16 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
                      ", which the code here does not establish)";
       }
     }
+    // A form of the code the fix template does not cover (a computed command, a typed parameter, a
+    // statement sharing its line): reported and never fixed, like an unestablished assumption.
+    if (f.safety != "suggest" && !rule.fix.empty()) {
+      Finding probe;
+      probe.captures = captures;
+      if (!fix_edits(rule, probe, source)) {
+        f.safety = "suggest";
+        f.message += " (suggestion only: the rule's fix does not cover this form of the code)";
+      }
+    }
     // The nearest ancestors' kinds (six levels) place the finding without depending on line
     // numbers. The enclosing function's name is added by the caller from the metrics walk.
     std::string ancestry;
@@ -619,7 +654,8 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     f.captures = std::move(captures);
     // Content-only, so cached with the finding; the scanner compares it with the rule's not_in.
     f.contexts = region_contexts(node, source, language);
-    out.push_back(std::move(f));
+    if (fresh) out.push_back(std::move(f));
+    else out[slot->second] = std::move(f);
   }
 }
 

@@ -16,8 +16,20 @@ struct TextEdit {
   std::string text;
 };
 
+// Whether `name` is a placeholder filter ({{capture|name}}):
+//   indent     the blanks before the capture on its line (none apply when code precedes it there)
+//   indent_in  that plus one level (a tab where the line is indented with tabs, else four spaces)
+//   eol        nothing, when only blanks or a comment follow the capture on its line (else no fix)
+//   paren      the text, parenthesised unless it is a name, attribute, call or subscript
+//   argv       a Python string literal holding a plain command (words of letters, digits and
+//              `_./:@%+=,-`, no shell syntax, not a shell builtin) as a list literal: 'ls -l' -> ['ls', '-l']
+//   js_thunk   a JavaScript string literal holding plain code (no quotes, escapes, comments, `this`,
+//              declarations, `return`) as an arrow function: 'tick()' -> () => { tick(); }
+bool is_fix_filter(std::string_view name);
+
 // The edits `rule`'s fix makes for `finding` in `source`; nullopt when the rule has no fix, a
-// capture it names is absent, or a `with` map has no entry for the captured text.
+// capture it names is absent, a `with` map has no entry for the captured text (or the key), a
+// filter does not apply, or a `delete_item` capture has no comma next to it.
 std::optional<std::vector<TextEdit>> fix_edits(const Rule& rule, const Finding& finding, std::string_view source);
 
 // `source` with `edits` applied. Throws core::Error when edits overlap or fall outside the text.

@@ -6,6 +6,7 @@
 #include "core/resources.hpp"
 #include "scan/assumptions.hpp"
 #include "scan/code_context.hpp"
+#include "scan/fix_template.hpp"
 #include "scan/language.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -65,7 +66,7 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     auto set_op = [&](FixEdit::Op op) {
-      if (have_op) fail(source, kv.first.Mark(), "a fix edit has exactly one of replace, delete, insert_before, insert_after");
+      if (have_op) fail(source, kv.first.Mark(), "a fix edit has exactly one of replace, delete, delete_item, insert_before, insert_after");
       have_op = true;
       edit.op = op;
       edit.capture = capture_name(source, v);
@@ -74,6 +75,8 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
     else if (key == "delete") set_op(FixEdit::Op::remove);
     else if (key == "insert_before") set_op(FixEdit::Op::insert_before);
     else if (key == "insert_after") set_op(FixEdit::Op::insert_after);
+    else if (key == "delete_item") set_op(FixEdit::Op::remove_item);
+    else if (key == "key") edit.key = scalar(source, v, "key");
     else if (key == "when" || key == "unless") {
       (key == "when" ? edit.when : edit.unless) = capture_name(source, v);
     } else if (key == "with" || key == "text") {
@@ -83,10 +86,11 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
         edit.text = scalar(source, v, key.c_str());
       }
     } else {
-      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, insert_before, insert_after, with, when, unless)");
+      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, delete_item, insert_before, insert_after, with, key, when, unless)");
     }
   }
-  if (!have_op) fail(source, node.Mark(), "a fix edit needs one of replace, delete, insert_before, insert_after");
+  if (!have_op) fail(source, node.Mark(), "a fix edit needs one of replace, delete, delete_item, insert_before, insert_after");
+  if (!edit.key.empty() && edit.map.empty()) fail(source, node.Mark(), "a fix edit's 'key' needs a 'with' map to look it up in");
   return edit;
 }
 
@@ -262,6 +266,8 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       const auto& checks = known_checks();
       if (std::find(checks.begin(), checks.end(), rule.check) == checks.end())
         fail(source, v.Mark(), "unknown check '" + rule.check + "'");
+    } else if (key == "calls") {
+      rule.calls = string_list(source, v, "calls");
     } else if (key == "not_in") {
       // Where the rule does not apply (scan/code_context.hpp); an unknown name is a located error.
       const YAML::Node& list = v;
@@ -313,7 +319,7 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       }
     } else {
       fail(source, at, "unknown key '" + key + "' (expected id, language, category, severity, safety, message, "
-                       "description, query, check, not_in, fix, assumption, equivalents, tests, enabled)");
+                       "description, query, check, calls, not_in, fix, assumption, equivalents, tests, enabled)");
     }
   }
   if (query_file_text && rule.query.empty()) {
@@ -340,6 +346,12 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       size_t close = text.find("}}", at + 2);
       if (close == std::string::npos) break;
       std::string name = text.substr(at + 2, close - at - 2);
+      if (size_t bar = name.find('|'); bar != std::string::npos) {
+        if (!is_fix_filter(name.substr(bar + 1)))
+          fail(source, root.Mark(), "rule " + rule.id + ": " + where + " uses an unknown filter in {{" + name + "}}");
+        name.resize(bar);
+      }
+      if (!name.empty() && name.back() == '?') name.pop_back();
       if (!has_capture(name))
         fail(source, root.Mark(), "rule " + rule.id + ": " + where + " uses {{" + name + "}} but the query has no @" + name);
       at = close + 2;
@@ -348,6 +360,7 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   check_placeholders(rule.message, "the message");
   for (const auto& e : rule.fix) {
     check_placeholders(e.text, "a fix");
+    check_placeholders(e.key, "a fix's key");
     for (const auto& m : e.map) check_placeholders(m.second, "a fix");
     if (!has_capture(e.capture))
       fail(source, root.Mark(), "rule " + rule.id + ": a fix edits @" + e.capture + " but the query has no such capture");
@@ -355,6 +368,9 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       if (!c->empty() && !has_capture(*c))
         fail(source, root.Mark(), "rule " + rule.id + ": a fix edit's condition names @" + *c + " but the query has no such capture");
   }
+  if (!rule.calls.empty() && (rule.query.find("@callee") == std::string::npos ||
+                              std::find(rule.languages.begin(), rule.languages.end(), "python") == rule.languages.end()))
+    fail(source, root.Mark(), "rule " + rule.id + ": 'calls' needs a Python rule whose query captures the call's function as @callee");
   if (rule.safety != "suggest" && rule.fix.empty())
     fail(source, root.Mark(), "rule " + rule.id + " is '" + rule.safety + "' but has no 'fix' (use safety: suggest)");
   if (rule.assumption) {

@@ -14,16 +14,22 @@ namespace scan {
 
 // One byte-range edit on a capture. `with` is literal text with {{capture}} placeholders, or a map
 // from the captured text to its replacement.
+// Placeholders may name a capture that a pattern leaves out as {{name?}} (empty then) and pass the
+// text through a filter, {{name|filter}} (scan/fix_template.hpp lists them); a filter that does not
+// apply to the captured text means no fix for that finding.
 struct FixEdit {
-  enum class Op { replace, remove, insert_before, insert_after };
+  // remove_item: a capture that is one element of a comma-separated list (an argument, a keyword
+  // argument), taken out with one of the commas around it.
+  enum class Op { replace, remove, insert_before, insert_after, remove_item };
   Op op = Op::replace;
   std::string capture;                       // without '@'
   std::string text;                          // template (replace/insert)
-  std::map<std::string, std::string> map;    // replace by lookup when non-empty
+  std::map<std::string, std::string> map;    // replace by lookup when non-empty; its values are templates
   // Conditions on the match (without '@'): the edit is made only when capture `when` is present and
   // `unless` is absent. A query whose alternatives capture different names picks its edits this way
-  // (`s == "x"` -> `"x".equals(s)`, `s != "x"` -> `!"x".equals(s)`).
+  // (`s == "x"` -> `"x".equals(s)`, `s != "x"` -> `!"x".equals(s)`). A fix needs one edit that is made.
   std::string when{}, unless{};
+  std::string key{};                         // template looked up in `map` (default: the captured text)
 };
 
 struct RuleCases {
@@ -68,6 +74,9 @@ struct Rule {
   std::string description;                   // why it matters (for `rules --explain`)
   std::string query;                         // tree-sitter query; @match is the reported node
   std::string check;                         // named check from the registry, or empty
+  // Python: the qualified names (`yaml.load`) a match's @callee must stand for through the file's
+  // imports (scan/python_imports.hpp); a match without @callee is not filtered. Empty: no filter.
+  std::vector<std::string> calls;
   std::vector<FixEdit> fix;
   std::optional<Assumption> assumption;      // none: the fix holds whatever the types
   RuleCases tests;

@@ -13,15 +13,15 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 6; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
-                            // 6: fix edits' when/unless
+constexpr int k_format = 7; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
+                            // 6: fix edits' when/unless; 7: fix edits' key, calls
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
 
 nlohmann::json encode(const Rule& r) {
   nlohmann::json fix = nlohmann::json::array();
-  for (const auto& e : r.fix) fix.push_back({static_cast<int>(e.op), e.capture, e.text, e.map, e.when, e.unless});
+  for (const auto& e : r.fix) fix.push_back({static_cast<int>(e.op), e.capture, e.text, e.map, e.when, e.unless, e.key});
   return {r.id,          r.languages, r.category, r.severity, r.safety,
           r.message,     r.description, r.query,  r.check,    fix,
           {r.tests.valid, r.tests.invalid, r.tests.fixed, r.tests.suggested, r.tests.valid_paths, r.tests.invalid_paths},
@@ -30,7 +30,7 @@ nlohmann::json encode(const Rule& r) {
           r.assumption ? nlohmann::json{r.assumption->text, r.assumption->established_by, r.assumption->subject}
                        : nlohmann::json(),
           {r.not_in, r.declared_not_in, r.not_in_note},
-          r.equivalents};
+          r.equivalents, r.calls};
 }
 
 Rule decode(const nlohmann::json& j) {
@@ -48,13 +48,14 @@ Rule decode(const nlohmann::json& j) {
   for (const auto& e : j.at(i++)) {
     FixEdit edit;
     int op = e.at(0).get<int>();
-    if (op < 0 || op > static_cast<int>(FixEdit::Op::insert_after)) throw std::out_of_range("fix op");
+    if (op < 0 || op > static_cast<int>(FixEdit::Op::remove_item)) throw std::out_of_range("fix op");
     edit.op = static_cast<FixEdit::Op>(op);
     e.at(1).get_to(edit.capture);
     e.at(2).get_to(edit.text);
     e.at(3).get_to(edit.map);
     e.at(4).get_to(edit.when);
     e.at(5).get_to(edit.unless);
+    e.at(6).get_to(edit.key);
     r.fix.push_back(std::move(edit));
   }
   const auto& tests = j.at(i++);
@@ -79,6 +80,7 @@ Rule decode(const nlohmann::json& j) {
   contexts.at(1).get_to(r.declared_not_in);
   contexts.at(2).get_to(r.not_in_note);
   j.at(i++).get_to(r.equivalents);
+  j.at(i++).get_to(r.calls);
   if (i != j.size()) throw std::out_of_range("rule fields");
   return r;
 }

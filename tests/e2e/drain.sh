@@ -293,8 +293,8 @@ test_safety_level() {
   unsafe=$(db_query "SELECT id FROM opportunities WHERE rule_id = 'javascript/eqeqeq'")
   [ -n "$unsafe" ] || fail "no javascript/eqeqeq finding: $(queue_rows)"
 
-  # high (default): safe rules only, even with tests.
-  expect_rc 0 git autoloop -c test_command=true drain --now --foreground
+  # high: safe rules only, even with tests.
+  expect_rc 0 git autoloop -c autonomous_loop.safety_level=high -c test_command=true drain --now --foreground
   assert_eq "$safe" "$(side_opportunities)" "fixes at safety_level high"
   assert_eq "open" "$(opportunity_status "$unsafe")" "the unsafe finding at high"
   # medium without a test command: unsafe fixes still wait (they need tests that run).

@@ -70,7 +70,7 @@ std::vector<scan::FixEdit> parse_edits(const std::vector<std::string>& lines) {
   static const std::map<std::string, scan::FixEdit::Op> k_ops = {
       {"replace", scan::FixEdit::Op::replace},          {"map", scan::FixEdit::Op::replace},
       {"remove", scan::FixEdit::Op::remove},            {"insert_before", scan::FixEdit::Op::insert_before},
-      {"insert_after", scan::FixEdit::Op::insert_after}};
+      {"insert_after", scan::FixEdit::Op::insert_after}, {"delete_item", scan::FixEdit::Op::remove_item}};
   std::vector<scan::FixEdit> edits;
   for (const std::string& line : lines) {
     size_t space = line.find(' ');

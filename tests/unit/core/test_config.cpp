@@ -179,7 +179,7 @@ TEST_CASE("default_config") {
     CHECK(config.autonomous_loop.scan_interval == 3600);
     CHECK(config.autonomous_loop.debounce == 30);
     CHECK(config.autonomous_loop.max_improvements_per_cycle == 5);
-    CHECK(config.autonomous_loop.safety_level == "high");
+    CHECK(config.autonomous_loop.safety_level == "medium");
     CHECK(config.improvement_priorities.security_fixes == 1.0);
     CHECK(config.improvement_priorities.performance_issues == 0.8);
     CHECK(config.improvement_priorities.code_quality == 0.6);
@@ -508,7 +508,7 @@ TEST_CASE("config_entries") {
     const core::Config config = core::default_config();
     CHECK(entry(config, "autonomous_loop.enabled") == "true");
     CHECK(entry(config, "autonomous_loop.scan_interval") == "3600");
-    CHECK(entry(config, "autonomous_loop.safety_level") == "high");
+    CHECK(entry(config, "autonomous_loop.safety_level") == "medium");
     CHECK(entry(config, "improvement_priorities.security_fixes") == "1.0");
     CHECK(entry(config, "safety_settings.rollback_threshold") == "0.95");
     CHECK(entry(config, "test_command") == "\"\"");

@@ -163,11 +163,10 @@ TEST_CASE("fix_edits") {
     Rule u = rule_with({paren});
     std::string c = "f(v";
     CHECK(fixed(u, finding({cap("v", c, "v")}), c) == "f(v)");
-    CHECK(fixed(u, finding({cap("v", c, "v"), cap("bare", c, "f")}), c) == "f(v");
-    // Every edit skipped: no edits, which derive and apply_fixes treat as nothing to do.
-    auto none = scan::fix_edits(r, finding({cap("match", c, c)}), c);
-    REQUIRE(none);
-    CHECK(none->empty());
+    // Every edit skipped: the fix does not apply to this match (a fix needs one edit that is made),
+    // so the finding is a suggestion, never an empty fix commit.
+    CHECK_FALSE(scan::fix_edits(u, finding({cap("v", c, "v"), cap("bare", c, "f")}), c));
+    CHECK_FALSE(scan::fix_edits(r, finding({cap("match", c, c)}), c));
   }
 
   SECTION("a map's replacement may use placeholders") {
@@ -184,6 +183,138 @@ TEST_CASE("fix_edits") {
   SECTION("a rule without a fix gives nullopt") {
     std::string src = "x == None";
     CHECK_FALSE(scan::fix_edits(rule_with({}), finding({cap("op", src, "==")}), src));
+  }
+}
+
+TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13)") {
+  SECTION("delete_item takes an argument with the comma after it, or before it when it is last") {
+    Rule r = rule_with({edit(FixEdit::Op::remove_item, "arg")});
+    std::string mid = "run(cmd, shell=True, check=True)\n";
+    CHECK(fixed(r, finding({cap("arg", mid, "shell=True")}), mid) == "run(cmd, check=True)\n");
+    std::string last = "run(cmd, shell=True)\n";
+    CHECK(fixed(r, finding({cap("arg", last, "shell=True")}), last) == "run(cmd)\n");
+    std::string first = "get(verify=False, url)\n";
+    CHECK(fixed(r, finding({cap("arg", first, "verify=False")}), first) == "get(url)\n");
+    std::string lines = "get(\n    url,\n    verify=False,\n)\n";
+    CHECK(fixed(r, finding({cap("arg", lines, "verify=False")}), lines) == "get(\n    url,\n)\n");
+    std::string spaced = "P('x', shell = True,\n  stdout=PIPE)\n";
+    CHECK(fixed(r, finding({cap("arg", spaced, "shell = True")}), spaced) == "P('x', stdout=PIPE)\n");
+  }
+
+  SECTION("delete_item without a comma next to it (an only argument, a comment in between) gives nullopt") {
+    Rule r = rule_with({edit(FixEdit::Op::remove_item, "arg")});
+    std::string only = "get(verify=False)\n";
+    CHECK_FALSE(scan::fix_edits(r, finding({cap("arg", only, "verify=False")}), only));
+    std::string comment = "get(url,  # why\n    verify=False)\n";
+    CHECK_FALSE(scan::fix_edits(r, finding({cap("arg", comment, "verify=False")}), comment));
+  }
+
+  SECTION("a key template looks up a map whose values are templates") {
+    FixEdit e = edit(FixEdit::Op::replace, "match", "",
+                     {{"== True", "{{x}}"}, {"== False", "not {{x}}"}, {"!= True", "not {{x}}"}});
+    e.key = "{{op}} {{lit}}";
+    Rule r = rule_with({e});
+    std::string src = "if a.ok == False: pass";
+    Finding f = finding({cap("match", src, "a.ok == False"), cap("x", src, "a.ok"), cap("op", src, "=="),
+                         cap("lit", src, "False")});
+    CHECK(fixed(r, f, src) == "if not a.ok: pass");
+    std::string other = "if a.ok < False: pass";
+    Finding g = finding({cap("match", other, "a.ok < False"), cap("x", other, "a.ok"), cap("op", other, "<"),
+                         cap("lit", other, "False")});
+    CHECK_FALSE(scan::fix_edits(r, g, other));
+  }
+
+  SECTION("an edit is made only `when` its condition capture is there; a fix needs one edit that is made") {
+    FixEdit fn = edit(FixEdit::Op::replace, "fn", "", {{"load", "safe_load"}});
+    fn.when = "fn";
+    FixEdit loader = edit(FixEdit::Op::replace, "loader", "", {{"Loader", "SafeLoader"}});
+    loader.when = "loader";
+    Rule r = rule_with({fn, loader});
+    std::string a = "yaml.load(f)";
+    CHECK(fixed(r, finding({cap("fn", a, "load")}), a) == "yaml.safe_load(f)");
+    std::string b = "yaml.load(f, Loader=yaml.Loader)";
+    CHECK(fixed(r, finding({cap("loader", b, "Loader", 25)}), b) == "yaml.load(f, Loader=yaml.SafeLoader)");
+    CHECK_FALSE(scan::fix_edits(r, finding({}), b));
+  }
+
+  SECTION("{{name?}} is empty without its capture") {
+    Rule r = rule_with({edit(FixEdit::Op::replace, "match", "raise AssertionError({{msg?}})")});
+    std::string src = "assert x";
+    CHECK(fixed(r, finding({cap("match", src, "assert x")}), src) == "raise AssertionError()");
+    std::string with = "assert x, 'bad'";
+    CHECK(fixed(r, finding({cap("match", with, with), cap("msg", with, "'bad'")}), with) == "raise AssertionError('bad')");
+  }
+
+  SECTION("indent, indent_in and eol follow the capture's line") {
+    Rule r = rule_with({edit(FixEdit::Op::replace, "match", "if not {{c|paren}}:\n{{match|indent_in}}raise E{{match|eol}}")});
+    std::string src = "def f(a):\n    assert a > 0  # positive\n";
+    Finding f = finding({cap("match", src, "assert a > 0"), cap("c", src, "a > 0")});
+    CHECK(fixed(r, f, src) == "def f(a):\n    if not (a > 0):\n        raise E  # positive\n");
+    std::string tabs = "def f(a):\n\tassert ok(a)\n";
+    Finding t = finding({cap("match", tabs, "assert ok(a)"), cap("c", tabs, "ok(a)")});
+    CHECK(fixed(r, t, tabs) == "def f(a):\n\tif not ok(a):\n\t\traise E\n");
+    // Code before the capture on its line, or after it: no fix.
+    std::string before = "def f(a): assert a\n";
+    CHECK_FALSE(scan::fix_edits(r, finding({cap("match", before, "assert a"), cap("c", before, "a", 12)}), before));
+    std::string after = "def f(a):\n    assert a; g()\n";
+    CHECK_FALSE(scan::fix_edits(r, finding({cap("match", after, "assert a"), cap("c", after, "a;")}), after));
+  }
+
+  SECTION("paren leaves names, attributes, calls and subscripts bare") {
+    Rule r = rule_with({edit(FixEdit::Op::replace, "c", "{{c|paren}}")});
+    auto p = [&](const std::string& text) { return fixed(r, finding({Capture{"c", 0, uint32_t(text.size())}}), text); };
+    CHECK(p("x") == "x");
+    CHECK(p("self.conn") == "self.conn");
+    CHECK(p("isinstance(p, str)") == "isinstance(p, str)");
+    CHECK(p("a.b(c)[0].d") == "a.b(c)[0].d");
+    CHECK(p("a and b") == "(a and b)");
+    CHECK(p("n > 0") == "(n > 0)");
+    CHECK(p("f(x) + 1") == "(f(x) + 1)");
+    CHECK(p("m.get(')')") == "(m.get(')'))");
+  }
+
+  SECTION("argv splits a plain constant command; shell syntax and builtins give nullopt") {
+    Rule r = rule_with({edit(FixEdit::Op::replace, "cmd", "{{cmd|argv}}")});
+    auto argv = [&](const std::string& text) {
+      return scan::fix_edits(r, finding({Capture{"cmd", 0, uint32_t(text.size())}}), text);
+    };
+    auto as_text = [&](const std::string& text) {
+      auto e = argv(text);
+      REQUIRE(e);
+      return scan::apply_edits(text, *e);
+    };
+    CHECK(as_text("'git rev-parse --short HEAD'") == "['git', 'rev-parse', '--short', 'HEAD']");
+    CHECK(as_text("\"make  -j4\"") == "[\"make\", \"-j4\"]");
+    CHECK(as_text("r'ls /var/log'") == "['ls', '/var/log']");
+    CHECK(as_text("'pip install pkg==1.2 --index-url=https://x.org/simple'") ==
+          "['pip', 'install', 'pkg==1.2', '--index-url=https://x.org/simple']");
+    for (const char* refused : {"'ls | wc'", "'echo $HOME'", "'rm *.o'", "'a > b'", "'a; b'", "'cd /tmp'", "'FOO=1 make'",
+                                "'ls ~'", "'echo \"x\"'", "''", "'   '", "f'ls {p}'", "b'ls'", "'''ls'''", "cmd",
+                                "'ls' + x", "'exit 1'", "'a && b'", "'echo `id`'", "'ls #x'"})
+      CHECK_FALSE(argv(refused));
+  }
+
+  SECTION("js_thunk turns a constant string of plain code into an arrow function") {
+    Rule r = rule_with({edit(FixEdit::Op::replace, "code", "{{code|js_thunk}}")});
+    auto thunk = [&](const std::string& text) {
+      return scan::fix_edits(r, finding({Capture{"code", 0, uint32_t(text.size())}}), text);
+    };
+    auto as_text = [&](const std::string& text) {
+      auto e = thunk(text);
+      REQUIRE(e);
+      return scan::apply_edits(text, *e);
+    };
+    CHECK(as_text("'tick()'") == "() => { tick(); }");
+    CHECK(as_text("\"a(1); b();\"") == "() => { a(1); b(); }");
+    for (const char* refused : {"'var x = 1'", "'this.close()'", "'return 1'", "'f(\\'x\\')'", "'a() // c'",
+                                "`tick()`", "'f(arguments)'", "'}; evil(); {'", "''", "tick"})
+      CHECK_FALSE(thunk(refused));
+  }
+
+  SECTION("filter names") {
+    for (const char* name : {"indent", "indent_in", "eol", "paren", "argv", "js_thunk"}) CHECK(scan::is_fix_filter(name));
+    CHECK_FALSE(scan::is_fix_filter("upper"));
+    CHECK_FALSE(scan::is_fix_filter(""));
   }
 }
 

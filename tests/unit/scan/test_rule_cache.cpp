@@ -24,8 +24,9 @@ std::string describe(const Rule& r) {
   for (const auto& e : r.fix) {
     out += "|fix " + std::to_string(static_cast<int>(e.op)) + " " + e.capture + " " + e.text;
     for (const auto& [k, v] : e.map) out += " " + k + "=" + v;
-    out += " when " + e.when + " unless " + e.unless;
+    out += " key " + e.key + " when " + e.when + " unless " + e.unless;
   }
+  for (const auto& c : r.calls) out += "|call " + c;
   for (const auto& t : r.tests.valid) out += "|valid " + t;
   for (const auto& t : r.tests.invalid) out += "|invalid " + t;
   for (const auto& t : r.tests.fixed) out += "|fixed " + t;
@@ -48,7 +49,9 @@ TEST_CASE("built-in rules round-trip through the cache encoding") {
   odd.id = "t/odd";
   odd.enabled = false;
   odd.message = std::string("nul \0 inside, and ünïcode", 26);
-  odd.fix = {{scan::FixEdit::Op::insert_after, "x", "text", {{"a", "b"}, {"c", ""}}, "w", "u"}};
+  odd.fix = {{scan::FixEdit::Op::insert_after, "x", "text", {{"a", "b"}, {"c", ""}}},
+             {scan::FixEdit::Op::remove_item, "y", "", {{"== 1", "{{x}}"}}, "w", "u", "{{op}} {{lit}}"}};
+  odd.calls = {"yaml.load", "m.f"};
   rules.push_back(odd);
   // And one of each origin the cache must keep apart.
   Rule repository = rules.front();
