@@ -57,7 +57,8 @@ tests:
   valid: ["let a = 1;\n"]
   fixed: ["let a = 1;\n"]
 EOF
-  printf 'def check(x):\n    if x == 1:\n        return True\n    if x == None:\n        return False\n' >limits.py
+  # Two functions: fixes in one function wait for each other.
+  printf 'def check(x):\n    if x == 1:\n        return True\n\n\ndef empty(x):\n    if x == None:\n        return False\n' >limits.py
   printf 'var total = 1;\nvar total = 2;\nconsole.log(total);\n' >sum.js
   commit_all "code"
   wait_for_scan
