@@ -42,9 +42,13 @@ with warnings.catch_warnings(record=True) as caught:
 sys.stdout.write("\n".join(m.replace("\n", " ") for m in out))
 )py";
 
+// The program `name` on PATH. A version manager's shim (pyenv, rbenv, asdf: a `shims` directory) is
+// taken only when nothing else is there: it starts a shell script and the manager before the tool
+// (seconds under load, per check), and the toolchain behind it is usually on PATH as well.
 std::optional<std::string> on_path(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::string dirs = path ? path : "/usr/bin:/bin";
+  std::optional<std::string> shim;
   size_t at = 0;
   while (at <= dirs.size()) {
     size_t colon = dirs.find(':', at);
@@ -52,12 +56,15 @@ std::optional<std::string> on_path(const std::string& name) {
     if (!dir.empty()) {
       fs::path candidate = fs::path(dir) / name;
       std::error_code ec;
-      if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+      if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) {
+        if (fs::path(dir).filename() != "shims") return candidate.string();
+        if (!shim) shim = candidate.string();
+      }
     }
     if (colon == std::string::npos) break;
     at = colon + 1;
   }
-  return std::nullopt;
+  return shim;
 }
 
 // The tools of a language, in order of preference.
@@ -345,6 +352,7 @@ Diagnostics NativeChecker::diagnostics(const std::string& language, const std::s
     return hit->second;
   }
   d.tool = *tool + (mode.empty() ? "" : " (" + mode + ")");
+  const std::string program = on_path(*tool).value_or(*tool); // the real toolchain before a shim
   PrivateDir dir(m_options.temp_root);
   std::string ext = fs::path(path).extension().string();
   std::string name = safe_base_name(path, ext.empty() ? ".txt" : ext);
@@ -357,7 +365,7 @@ Diagnostics NativeChecker::diagnostics(const std::string& language, const std::s
   o.timeout = m_options.timeout;
   o.max_output = m_options.max_output;
   if (language == "python") {
-    argv = {*tool, "-I", "-S", "-c", k_python_check};
+    argv = {program, "-I", "-S", "-c", k_python_check};
     o.input = text;
   } else {
     {
@@ -369,17 +377,17 @@ Diagnostics NativeChecker::diagnostics(const std::string& language, const std::s
       }
     }
     if (language == "javascript") {
-      argv = {*tool, "--check", name};
+      argv = {program, "--check", name};
     } else if (language == "c" || language == "cpp") {
-      argv = {*tool, "-fsyntax-only", "-w", "-fno-diagnostics-show-caret", "-fdiagnostics-color=never",
+      argv = {program, "-fsyntax-only", "-w", "-fno-diagnostics-show-caret", "-fdiagnostics-color=never",
               "-x", language == "c" ? "c" : "c++"};
       argv.insert(argv.end(), flags.begin(), flags.end());
       argv.push_back(name);
     } else if (language == "go") {
-      argv = {*tool, "-e", name};
+      argv = {program, "-e", name};
     } else if (language == "java") {
       fs::create_directories(dir.path() / "out");
-      argv = {*tool, "-J-Xmx256m", "-proc:none", "-nowarn", "-Xlint:none", "-d", "out", name};
+      argv = {program, "-J-Xmx256m", "-proc:none", "-nowarn", "-Xlint:none", "-d", "out", name};
     }
   }
   core::ProcessResult r;
