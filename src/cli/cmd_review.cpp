@@ -6,6 +6,7 @@
 #include "cli/output.hpp"
 #include "core/log.hpp"
 #include "feedback/feedback.hpp"
+#include "loop/drain.hpp"
 #include "loop/review.hpp"
 
 #include <nlohmann/json.hpp>
@@ -166,6 +167,9 @@ Runner define_review(CLI::App& sub) {
       } else {
         for (const auto& f : fixes) print_fix(f, isatty(1));
         std::printf("%zu fix%s waiting for review\n", fixes.size(), fixes.size() == 1 ? "" : "es");
+        // What the gates refused in the last drain: never on the side branch, so said here.
+        if (auto branch = ctx.repo.current_branch())
+          for (const auto& line : loop::recent_refusals(ctx, *branch, 10)) std::printf("refused: %s\n", printable(line).c_str());
       }
       return k_exit_ok;
     }

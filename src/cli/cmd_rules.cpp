@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
 #include "feedback/feedback.hpp"
+#include "fix/native_check.hpp"
 #include "loop/context.hpp"
 #include "scan/assumptions.hpp"
 #include "scan/code_context.hpp"
@@ -20,6 +21,7 @@ namespace {
 struct RulesOptions {
   std::string explain;
   bool test = false;
+  bool native_check = false;
   std::string test_dir;
   std::string reset;
   std::string format = "text";
@@ -60,6 +62,56 @@ int run_tests(const std::vector<scan::Rule>& rules) {
   return failures ? k_exit_findings : k_exit_ok;
 }
 
+// What a fix of a C or C++ case may name without its includes: the cases are fragments, and a fragment
+// that uses `stdin` or `std::set` is judged with the headers a real file would have (only those it names:
+// <iostream> alone costs most of a second per check).
+std::string prelude_of(const std::string& language, const std::string& code) {
+  if (language != "c" && language != "cpp") return "";
+  static const std::vector<std::pair<const char*, const char*>> c_headers = {
+      {"printf", "stdio.h"}, {"FILE", "stdio.h"}, {"stdin", "stdio.h"}, {"NULL", "stddef.h"}, {"size_t", "stddef.h"},
+      {"malloc", "stdlib.h"}, {"free", "stdlib.h"}, {"str", "string.h"}, {"mem", "string.h"}};
+  static const std::vector<std::pair<const char*, const char*>> cpp_headers = {
+      {"std::string", "string"}, {"std::vector", "vector"}, {"std::map", "map"}, {"std::set", "set"},
+      {"std::unordered_map", "unordered_map"}, {"std::unordered_set", "unordered_set"}, {"std::list", "list"},
+      {"std::deque", "deque"}, {"std::cout", "iostream"}, {"std::cerr", "iostream"}, {"std::endl", "iostream"},
+      {"std::ostream", "ostream"}, {"std::istream", "istream"}, {"_ptr", "memory"}, {"std::exception", "exception"},
+      {"std::runtime_error", "stdexcept"}, {"std::pair", "utility"}, {"std::function", "functional"}};
+  std::string out;
+  auto add = [&](const std::vector<std::pair<const char*, const char*>>& table) {
+    for (const auto& [token, header] : table) {
+      const std::string line = std::string("#include <") + header + ">\n";
+      if (code.find(token) != std::string::npos && out.find(line) == std::string::npos) out += line;
+    }
+  };
+  add(c_headers);
+  if (language == "cpp") add(cpp_headers);
+  return out;
+}
+
+// The fix-validity run: every fixable invalid case, fixed, through the native check of its language.
+int run_fix_validity(const std::vector<scan::Rule>& rules) {
+  fix::NativeChecker checker;
+  auto v = scan::check_fixes(rules, [&](const std::string& language, const std::string& path, const std::string& before,
+                                        const std::string& after) {
+    const std::string prelude = prelude_of(language, before + after);
+    fix::NativeVerdict n = checker.compare(language, path, prelude + before, prelude + after);
+    scan::FixCheckOutcome o;
+    o.ran = n.ran;
+    o.ok = n.ok;
+    o.original_clean = n.ran && n.original_diagnostics == 0;
+    o.detail = n.ran ? n.detail() : n.why_not;
+    return o;
+  });
+  for (const auto& f : v.failures) std::printf("FAIL %s\n", f.c_str());
+  std::string by_language;
+  for (const auto& [language, n] : v.checked_by_language)
+    by_language += (by_language.empty() ? "" : ", ") + language + " " + std::to_string(n);
+  std::printf("%d fixed cases: %d natively checked (%s), %d of them from an original without diagnostics; %zu failures\n",
+              v.fixed, v.checked, by_language.c_str(), v.clean, v.failures.size());
+  for (const auto& [why, n] : v.unchecked) std::printf("not checked: %d case%s (%s)\n", n, n == 1 ? "" : "s", why.c_str());
+  return v.failures.empty() ? k_exit_ok : k_exit_findings;
+}
+
 } // namespace
 
 Runner define_rules(CLI::App& sub) {
@@ -67,6 +119,9 @@ Runner define_rules(CLI::App& sub) {
   sub.add_option("--explain", o->explain, "Show one rule in full");
   auto* test = sub.add_flag("--test", o->test, "Run rules' valid/invalid/fixed cases (built-in and the repository's)");
   sub.add_option("dir", o->test_dir, "With --test: a directory of rule files to test instead")->needs(test);
+  sub.add_flag("--native-check", o->native_check,
+               "With --test: fix every fixable invalid case and check the result with the language's own tools")
+      ->needs(test);
   sub.add_option("--reset", o->reset, "Forget what a rule learnt from verdicts (lifts a quarantine)")->type_name("ID");
   sub.add_option("--format", o->format, "Output format of the list")->check(CLI::IsMember({"text", "json"}));
   return [o](const Global& g) {
@@ -75,9 +130,9 @@ Runner define_rules(CLI::App& sub) {
         if (!std::filesystem::is_directory(o->test_dir)) throw core::Error(o->test_dir + ": not a directory");
         auto rules = scan::load_rules_dir(o->test_dir);
         if (rules.empty()) throw core::Error(o->test_dir + ": no *.yml rule files");
-        return run_tests(rules);
+        return o->native_check ? run_fix_validity(rules) : run_tests(rules);
       }
-      return run_tests(current_rules(g));
+      return o->native_check ? run_fix_validity(current_rules(g)) : run_tests(current_rules(g));
     }
     auto ctx = open_repository(g);
     if (!o->reset.empty()) {

@@ -101,6 +101,10 @@ Runner define_status(CLI::App&) {
                                                           : "");
       }
     }
+    // Fixes the loop holds back, and what the gates refused last (a native check's diagnostic included).
+    if (auto held = ctx.store().state("unsafe_held")) std::printf("fixes:      %s\n", printable(*held).c_str());
+    if (auto branch = ctx.repo.current_branch())
+      for (const auto& line : loop::recent_refusals(ctx, *branch, 3)) std::printf("refused:    %s\n", printable(line).c_str());
     // Why the tests could not validate anything (no fix is blamed for it), and the last flaky run.
     if (auto blocked = ctx.store().state("tests_blocked"))
       std::printf("tests:      %s; fixes stay open until they pass there\n", printable(*blocked).c_str());

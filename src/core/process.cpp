@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -226,7 +227,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       }
       ssize_t r = ::read(p.fd, buf, sizeof buf);
       if (r > 0) {
-        (p.fd == out.fd[0] ? result.out : result.err).append(buf, static_cast<size_t>(r));
+        std::string& to = p.fd == out.fd[0] ? result.out : result.err;
+        size_t take = static_cast<size_t>(r);
+        if (options.max_output) take = std::min(take, options.max_output - std::min(options.max_output, to.size()));
+        to.append(buf, take);
       } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
         if (p.fd == out.fd[0]) out.close_read();
         else err.close_read();

@@ -3,6 +3,7 @@
 // a timeout after which the whole process group is killed.
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -18,6 +19,7 @@ struct ProcessOptions {
   bool scrub_env = false;                                    // start from a minimal environment (PATH, HOME, LANG)
   std::chrono::milliseconds timeout{0};                      // 0: none
   bool capture = true;                                       // false: inherit stdout/stderr
+  std::size_t max_output = 0;                                // per stream; 0: no cap (the rest is read and dropped)
 };
 
 struct ProcessResult {

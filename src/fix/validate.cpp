@@ -51,10 +51,15 @@ GateResult check_change(const std::string& before, const std::string& after, uin
                std::to_string(allowed_end) + ")";
     return r;
   }
-  if (stats.deleted - stats.added > max_change_size) {
+  // Mostly deletion: more than half of the size cap removed net is a removal, not a fix (a limit the
+  // size cap alone cannot give: it counts added and deleted lines together, so it is always reached
+  // first at max_change_size).
+  const int net_deleted = stats.deleted - stats.added;
+  if (net_deleted > std::max(1, max_change_size / 2)) {
     r.ok = false;
     r.outcome = "destructive";
-    r.detail = "net deletion of " + std::to_string(stats.deleted - stats.added) + " lines";
+    r.detail = "net deletion of " + std::to_string(net_deleted) + " lines (more than half of max_change_size " +
+               std::to_string(max_change_size) + ")";
     return r;
   }
   // 3. Line endings kept: a CRLF file stays CRLF.

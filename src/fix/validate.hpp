@@ -15,7 +15,9 @@ struct GateResult {
 };
 
 // Checks a proposed change of one file. `allowed_begin`..`allowed_end` is the byte range (in
-// `before`) the fix may touch: the finding's node.
+// `before`) the fix may touch: the finding's node. Refused: no change; more changed lines than
+// max_change_size (too_large); a change outside the range, or one deleting net more than half of
+// max_change_size lines (destructive); other line endings (line_endings).
 GateResult check_change(const std::string& before, const std::string& after, uint32_t allowed_begin,
                         uint32_t allowed_end, int max_change_size);
 

@@ -81,6 +81,15 @@ const scan::Engine& Context::engine() {
   return *m_engine;
 }
 
+fix::NativeChecker& Context::native_checker() {
+  if (!m_native_checker) {
+    fix::NativeCheckOptions o;
+    if (paths.work_tree) o.work_tree = *paths.work_tree;
+    m_native_checker = std::make_unique<fix::NativeChecker>(std::move(o));
+  }
+  return *m_native_checker;
+}
+
 std::vector<std::filesystem::path> Context::local_rules_dirs() const { return {paths.layout().local_rules()}; }
 
 Context::RepositoryRules Context::repository_rules() const {

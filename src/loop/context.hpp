@@ -5,6 +5,7 @@
 #include "core/config.hpp"
 #include "core/layout.hpp"
 #include "core/log.hpp"
+#include "fix/native_check.hpp"
 #include "git/repo.hpp"
 #include "queue/store.hpp"
 #include "safety/trust.hpp"
@@ -112,6 +113,10 @@ public:
   // part of a small scan, so batches share it.
   const scan::Engine& engine();
 
+  // One native checker per process (fix/native_check.hpp): its cache of diagnostics per content
+  // serves every rebuild of a cycle's chain.
+  fix::NativeChecker& native_checker();
+
   // Why the loop is stopped ("STOP file", "AUTOLOOP=0", "enabled: false"), or nullopt.
   std::optional<std::string> stopped() const;
 
@@ -120,6 +125,7 @@ private:
   void rebuild_store(const queue::CorruptError& e);
   std::unique_ptr<queue::Store> m_store;
   std::unique_ptr<scan::Engine> m_engine;
+  std::unique_ptr<fix::NativeChecker> m_native_checker;
   std::optional<std::filesystem::path> m_quarantined;
   bool m_check_queue = true;
 };

@@ -1,6 +1,7 @@
 #include "loop/derive.hpp"
 
 #include "core/glob.hpp"
+#include "fix/destructive.hpp"
 #include "fix/validate.hpp"
 #include "scan/fix_template.hpp"
 #include "scan/repo_language.hpp"
@@ -10,8 +11,21 @@
 
 namespace loop {
 
+fix::NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit) {
+  return [&repo, commit](const std::string& path) -> std::optional<std::string> {
+    try {
+      auto entry = repo.entry_at(commit, path);
+      if (!entry || (entry->mode & 0170000) != 0100000 || repo.blob_size(entry->blob) > (std::size_t{1} << 20))
+        return std::nullopt;
+      return repo.read_blob(entry->blob);
+    } catch (const std::exception&) {
+      return std::nullopt; // an odd path or object: as if there were no such file
+    }
+  };
+}
+
 Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
-                   const std::string& commit, const queue::Opportunity& opportunity) {
+                   const std::string& commit, const queue::Opportunity& opportunity, fix::NativeChecker* checker) {
   Derived d;
   d.rule_id = opportunity.rule_id;
   auto entry = repo.entry_at(commit, opportunity.path);
@@ -102,8 +116,8 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   if (fixed.timed_out || fixed.syntax_errors > result.syntax_errors)
     return reject("reparse_error", "the fixed file has " + std::to_string(fixed.syntax_errors) + " syntax errors (was " +
                                        std::to_string(result.syntax_errors) + ")");
-  if (fixed.functions.size() < result.functions.size())
-    return reject("destructive", "the fix would remove a function");
+  fix::GateResult kept = fix::check_declarations(*lang, d.before, d.after);
+  if (!kept.ok) return reject(kept.outcome, kept.detail);
   // The fix must remove its finding: one fewer of this rule on this code (fingerprints of identical
   // code elsewhere are renumbered, so they cannot tell).
   auto after_findings = scan::apply_context(fixed.findings, d.after, context);
@@ -111,6 +125,14 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   if (std::count_if(after_findings.begin(), after_findings.end(), same) >=
       std::count_if(findings.begin(), findings.end(), same))
     return reject("no_change", "the finding is still there after the fix");
+  // Last, the most expensive: what the language itself says of the fixed file.
+  if (checker) {
+    fix::NativeVerdict v =
+        checker->compare(std::string(lang->name), opportunity.path, d.before, d.after, repo_file_reader(repo, commit));
+    if (v.ran && !v.ok) return reject("check_failed", v.detail());
+    if (v.ran) d.gates.push_back(v.gate_name());
+    else d.unchecked = v.why_not;
+  }
   return d;
 }
 

@@ -4,12 +4,14 @@
 // and rebuilding the side branch) and by review (accepting onto a branch that moved).
 
 #include "core/config.hpp"
+#include "fix/native_check.hpp"
 #include "git/repo.hpp"
 #include "queue/store.hpp"
 #include "scan/engine.hpp"
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loop {
 
@@ -23,10 +25,18 @@ struct Derived {
   int lines_changed = 0;
   std::string rule_id;
   int line = 0;
+  std::vector<std::string> gates; // gates beyond the cycle's own that this fix passed ("native-check(python)")
+  std::string unchecked;          // why the native check did not run, when it did not
 };
 
-// Derives `opportunity`'s fix on `path` at `commit`.
+// Derives `opportunity`'s fix on `path` at `commit`. The gates, cheapest first: size, range, line
+// endings (fix/validate.hpp); re-parse; declarations kept (fix/destructive.hpp); the finding gone;
+// then, with a `checker`, the language's own check (fix/native_check.hpp: outcome check_failed).
 Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
-                   const std::string& commit, const queue::Opportunity& opportunity);
+                   const std::string& commit, const queue::Opportunity& opportunity,
+                   fix::NativeChecker* checker = nullptr);
+
+// A reader of repository files at `commit` for the native check (package.json), at most 1 MiB each.
+fix::NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit);
 
 } // namespace loop

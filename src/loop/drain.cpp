@@ -5,9 +5,10 @@
 #include "core/refname.hpp"
 #include "feedback/feedback.hpp"
 #include "fix/coverage_gate.hpp"
+#include "fix/destructive.hpp"
 #include "fix/validate.hpp"
+#include "loop/accept_journal.hpp"
 #include "loop/derive.hpp"
-#include "loop/review.hpp"
 #include "loop/test_gate.hpp"
 #include "merge/merge.hpp"
 #include "safety/sandbox.hpp"
@@ -53,6 +54,7 @@ struct Planned {
   std::string note;            // recorded with a fix that is fine (a flaky test run it survived)
   std::string tests_item;      // its Autoloop-Validated item for the tests, from the coverage report
                                // ("tests (executed: 2 changed lines)", "tests (coverage unknown)")
+  std::vector<std::string> gates; // the gates of its own it passed ("native-check(python)")
   // An external fixer's change (improve/<fixer>): generated once, then carried over as file contents
   // as long as the files it touched did not change underneath.
   std::vector<std::pair<git::Entry, std::string>> external; // (path, blob before, mode) → content after
@@ -105,10 +107,34 @@ std::vector<std::string> split_lines(const std::string& text) {
   return out;
 }
 
+// A fix's Autoloop-Validated value: the cycle's gates with the fix's own after the re-parse (the native
+// check of its language), and its "tests" item replaced by what the coverage report says about this fix.
+std::string validated_for(const Planned& p, const std::string& cycle_gates) {
+  std::string validated = cycle_gates;
+  if (!p.gates.empty()) {
+    std::string own;
+    for (const auto& g : p.gates) own += ", " + g;
+    const std::string after = "reparse";
+    const size_t at = validated.find(after);
+    if (at == std::string::npos) validated += own;
+    else validated.insert(at + after.size(), own);
+  }
+  const std::string_view tests = ", tests";
+  if (p.tests_item.empty() || validated.size() < tests.size() ||
+      validated.compare(validated.size() - tests.size(), tests.size(), tests) != 0)
+    return validated;
+  return validated.substr(0, validated.size() - (tests.size() - 2)) + p.tests_item;
+}
+
+// Adds `gate` to `p`'s own gates once.
+void passed(Planned* p, const std::string& gate) {
+  if (std::find(p->gates.begin(), p->gates.end(), gate) == p->gates.end()) p->gates.push_back(gate);
+}
+
 // Runs the external fixer once (first time this opportunity is planned) and applies its change on
 // `tip` through the same gates as template fixes. Returns the new tip or "" with p->outcome set.
 std::string apply_external(Context& ctx, const scan::Engine& engine, const std::string& tip, Planned* p,
-                           const std::string& validated) {
+                           const std::string& cycle_gates) {
   const queue::Opportunity& o = p->opportunity;
   if (p->external.empty()) {
     std::string name = o.rule_id.substr(8);
@@ -137,7 +163,19 @@ std::string apply_external(Context& ctx, const scan::Engine& engine, const std::
       p->external.push_back({git::Entry{f.path, before->blob, f.mode}, std::move(f.content)});
     }
   }
-  // Gates: the files must be as the fixer saw them, the change small, parseable, endings kept.
+  // Gates: only the files it was given, as the fixer saw them; the change small, parseable, endings
+  // kept, no declaration removed, nothing the language's own check did not say before.
+  {
+    std::vector<std::string> changed;
+    for (const auto& [entry, after] : p->external) changed.push_back(entry.path);
+    fix::GateResult given = fix::check_paths(split_lines(o.snippet), changed);
+    if (!given.ok) {
+      p->outcome = given.outcome;
+      p->detail = given.detail;
+      return "";
+    }
+  }
+  p->gates.clear();
   std::vector<git::Entry> updates;
   int lines = 0;
   for (const auto& [entry, after] : p->external) {
@@ -162,6 +200,21 @@ std::string apply_external(Context& ctx, const scan::Engine& engine, const std::
         p->detail = entry.path + " no longer parses";
         return "";
       }
+      fix::GateResult kept = fix::check_declarations(*lang, before, after);
+      if (!kept.ok) {
+        p->outcome = kept.outcome;
+        p->detail = entry.path + ": " + kept.detail;
+        return "";
+      }
+      fix::NativeVerdict v = ctx.native_checker().compare(std::string(lang->name), entry.path, before, after,
+                                                          repo_file_reader(ctx.repo, tip));
+      if (v.ran && !v.ok) {
+        p->outcome = "check_failed";
+        p->detail = entry.path + ": " + v.detail();
+        return "";
+      }
+      if (v.ran) passed(p, v.gate_name());
+      else ctx.log.info("fix #{} on {}: no native check ({})", o.id, entry.path, v.why_not);
     }
     updates.push_back({entry.path, ctx.repo.write_blob(after), entry.mode});
   }
@@ -174,7 +227,7 @@ std::string apply_external(Context& ctx, const scan::Engine& engine, const std::
                         std::to_string(lines) + " changed lines), by the external fixer " + o.rule_id.substr(8) +
                         ".\nWhy: asked for with `git autoloop improve`: " + o.message + "\n\nAutoloop-Rule: " + o.rule_id +
                         "\nAutoloop-Opportunity: " + std::to_string(o.id) + "\nAutoloop-Fingerprint: " + o.fingerprint +
-                        "\nAutoloop-Validated: " + validated + "\n";
+                        "\nAutoloop-Validated: " + validated_for(*p, cycle_gates) + "\n";
   return ctx.repo.create_commit(ctx.repo.tree_with_files(tip, updates), {tip}, who, who, message);
 }
 
@@ -263,19 +316,19 @@ std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, cons
   d.lines_changed = git::line_stats(d.before, d.after).changed();
   if (d.lines_changed > ctx.config.safety_settings.max_change_size) return std::nullopt;
   if (language && engine.syntax_errors(*language, d.after) > engine.syntax_errors(*language, d.before)) return std::nullopt;
+  // The merged text passes the same gates as a derived one, or the fix is derived again (and refused
+  // there, with its reason, when it still does not pass).
+  if (language) {
+    if (!fix::check_declarations(*language, d.before, d.after).ok) return std::nullopt;
+    fix::NativeVerdict v = ctx.native_checker().compare(std::string(language->name), path, d.before, d.after,
+                                                        repo_file_reader(ctx.repo, tip));
+    if (v.ran && !v.ok) return std::nullopt;
+    if (v.ran) d.gates.push_back(v.gate_name());
+    else d.unchecked = v.why_not;
+  }
   d.detail = "replayed with a three-way merge";
   ctx.log.info("fix #{} on {}: replayed onto {} with a three-way merge", p.opportunity.id, path, tip.substr(0, 12));
   return d;
-}
-
-// A fix's Autoloop-Validated value: the cycle's gates, its "tests" item replaced by what the coverage
-// report says about this fix.
-std::string validated_for(const Planned& p, const std::string& validated) {
-  const std::string_view tests = ", tests";
-  if (p.tests_item.empty() || validated.size() < tests.size() ||
-      validated.compare(validated.size() - tests.size(), tests.size(), tests) != 0)
-    return validated;
-  return validated.substr(0, validated.size() - (tests.size() - 2)) + p.tests_item;
 }
 
 std::string build_chain(Context& ctx, const scan::Engine& engine, const std::string& base,
@@ -285,7 +338,7 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
   for (Planned* p : fixes) {
     p->commit.clear();
     if (is_external(p->opportunity)) {
-      std::string next = apply_external(ctx, engine, tip, p, validated_for(*p, validated));
+      std::string next = apply_external(ctx, engine, tip, p, validated);
       if (next.empty()) continue;
       tip = next;
       p->commit = tip;
@@ -304,7 +357,8 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
     // re-derive it from its rule when that does not merge cleanly.
     std::optional<Derived> replayed;
     if (!p->previous.empty()) replayed = replay_fix(ctx, engine, tip, *p);
-    Derived d = replayed ? std::move(*replayed) : derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity);
+    Derived d = replayed ? std::move(*replayed)
+                         : derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity, &ctx.native_checker());
     if (d.status == Derived::Status::gone) {
       p->outcome = "resolved";
       p->detail = d.detail;
@@ -316,6 +370,9 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
       continue;
     }
     p->lines_changed = d.lines_changed;
+    p->gates = d.gates;
+    if (!d.unchecked.empty())
+      ctx.log.info("fix #{} on {}: no native check ({})", p->opportunity.id, p->opportunity.path, d.unchecked);
     int churn = static_cast<int>(ctx.store().file_change_count(p->opportunity.path));
     p->risk = fix::risk_estimate(d.lines_changed, churn, dependents(ctx, base, p->opportunity.path), p->opportunity.safety);
     std::string blob = ctx.repo.write_blob(d.after);
@@ -642,6 +699,30 @@ std::vector<RecoveredCycle> recover(Context& ctx, bool cleanup, const std::strin
   return recovered;
 }
 
+std::vector<std::string> recent_refusals(Context& ctx, const std::string& branch, size_t limit) {
+  static const std::set<std::string> not_refusals = {"applied",  "planned",  "rolled_back", "untested",
+                                                     "resolved", "accepted", "rejected",    "reverted",
+                                                     "superseded", "untrusted"};
+  std::vector<std::string> out;
+  queue::Store& store = ctx.store();
+  for (const auto& cycle : store.cycles(20)) {
+    if (cycle.branch != branch) continue;
+    for (const auto& a : store.attempts_of_cycle(cycle.id)) {
+      if (not_refusals.count(a.outcome) || out.size() >= limit) continue;
+      auto o = store.opportunity(a.opportunity_id);
+      std::string line = "#" + std::to_string(a.opportunity_id) + " " + (o ? o->rule_id + " " + o->path + ":" +
+                                                                               std::to_string(o->start_line) + ": "
+                                                                             : std::string());
+      line += a.outcome + (a.detail.empty() ? "" : ": " + a.detail);
+      std::replace(line.begin(), line.end(), '\n', ' ');
+      if (line.size() > 300) line = line.substr(0, 297) + "...";
+      out.push_back(std::move(line));
+    }
+    if (!out.empty()) break;
+  }
+  return out;
+}
+
 std::optional<double> seconds_until_drain(Context& ctx) {
   auto branch = ctx.repo.current_branch();
   if (!branch) return std::nullopt;
@@ -793,8 +874,15 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   std::map<int64_t, double> scores;
   for (const auto& o : open) scores[o.id] = score(o);
   std::stable_sort(open.begin(), open.end(), [&](const auto& a, const auto& b) { return scores[a.id] > scores[b.id]; });
+  // Tests: required, configured and trusted? Unsafe fixes are applied only through tests that run.
+  const bool tests_configured = !ctx.config.test_command.empty();
+  const bool tests_trusted =
+      safety::command_trusted(ctx.config, "test_command", ctx.paths.repo_config(), ctx.paths.trust_file());
+  const bool run_tests = tests_configured && tests_trusted && ctx.paths.work_tree;
+  if (tests_configured && !tests_trusted) store.set_state("untrusted", "test_command in .autoloop.yml is not trusted: run `git autoloop trust`");
+  else store.erase_state("untrusted");
   std::vector<queue::Opportunity> eligible;
-  int suggestions = 0, quarantined = 0, untrusted_rules = 0;
+  int suggestions = 0, quarantined = 0, untrusted_rules = 0, unsafe_held = 0;
   for (auto& o : open) {
     if (is_external(o)) {
       // Asked for by a person: allowed at every safety level, always through the tests when set.
@@ -816,7 +904,21 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     }
     o.safety = scan::stricter_safety(r->second->safety, o.safety); // a finding whose type assumption is unestablished stays a suggestion
     if (!safety_allows(level, o.safety)) continue;
+    if (o.safety != "safe" && !run_tests && !(tests_configured && !tests_trusted)) {
+      ++unsafe_held; // not semantics-preserving and nothing to test it with: it waits (status says why)
+      continue;
+    }
     eligible.push_back(o);
+  }
+  if (unsafe_held) {
+    std::string why = !tests_configured
+                          ? std::string(ctx.config.safety_settings.require_tests ? "require_tests is on and " : "") +
+                                "no test_command is set"
+                          : "there is no work tree to run the tests in";
+    store.set_state("unsafe_held", std::to_string(unsafe_held) + " unsafe fix" + (unsafe_held == 1 ? "" : "es") +
+                                       " not applied: " + why + " (unsafe fixes need tests that pass)");
+  } else {
+    store.erase_state("unsafe_held");
   }
   // Serialise conflicting fixes (same lines or same function as one on the side branch or earlier in
   // this cycle) and share the cycle between rules, so every rule keeps earning verdicts.
@@ -838,14 +940,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   else
     store.erase_state("untrusted_rules");
 
-  // 2. Tests: required, configured and trusted?
-  const bool tests_configured = !ctx.config.test_command.empty();
-  const bool tests_trusted =
-      safety::command_trusted(ctx.config, "test_command", ctx.paths.repo_config(), ctx.paths.trust_file());
-  const bool run_tests = tests_configured && tests_trusted && ctx.paths.work_tree;
-  if (tests_configured && !tests_trusted) store.set_state("untrusted", "test_command in .autoloop.yml is not trusted: run `git autoloop trust`");
-  else store.erase_state("untrusted");
-
+  // 2. The cycle, and the gates every fix of it passes (each fix adds its own: the native check).
   result.cycle = store.begin_cycle(options.trigger, *branch, checkpoint);
   std::string validated = std::string("size<=") + std::to_string(ctx.config.safety_settings.max_change_size) +
                           ", no-destruction, reparse, line-endings" + (run_tests ? ", tests" : "");
@@ -860,7 +955,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       store.record_attempt({0, c.id, result.cycle, "", "untrusted", "test_command is not trusted", *branch, 0, 0, 0, 0});
       continue;
     }
-    if (c.safety != "safe" && !run_tests && !is_external(c)) continue; // unsafe fixes need tests that can run
+    if (c.safety != "safe" && !run_tests && !is_external(c)) continue; // unsafe fixes need tests that can run (held above)
     Planned p;
     p.opportunity = c;
     plan.push_back(std::move(p));

@@ -58,6 +58,11 @@ std::vector<RecoveredCycle> recover(Context& ctx, bool cleanup = true, const std
 // user: which cycle was recorded, and whether anything was published.
 std::string finish_interrupted_drain(Context& ctx, int signal);
 
+// The fixes the gates refused in the latest cycle on `branch` that refused any (the size cap, the
+// destructive-change gate, the re-parse, the native check, the tests, ...), newest first: one line each,
+// "#12 python/compare-to-none a.py:3: check_failed: <what the check says>", at most `limit`.
+std::vector<std::string> recent_refusals(Context& ctx, const std::string& branch, size_t limit = 5);
+
 // Seconds until a drain is due for the current branch (0: due now): scan_interval after the last
 // cycle (at once when there was none), and `debounce` seconds after the last commit, so a burst of
 // commits gives one cycle. nullopt when there is no branch to drain (detached or unborn HEAD).

@@ -582,7 +582,7 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       rebuild_side_branch(ctx);
       return r;
     }
-    Derived d = derive_fix(ctx.engine(), ctx.repo, ctx.config, head, o);
+    Derived d = derive_fix(ctx.engine(), ctx.repo, ctx.config, head, o, &ctx.native_checker());
     if (d.status != Derived::Status::ok) {
       ctx.store().set_status(o.id, d.status == Derived::Status::gone ? "resolved" : "stale");
       r.message = "the branch moved and the fix no longer applies (" + d.detail + "); marked " +

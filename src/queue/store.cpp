@@ -1121,8 +1121,8 @@ SELECT o.rule_id, o.category,
        count(DISTINCT CASE WHEN a.side_commit IS NOT NULL AND a.outcome NOT IN ('reverted', 'rejected', 'rolled_back')
                            THEN a.opportunity_id END),
        count(DISTINCT CASE WHEN a.outcome = 'applied' AND o.status = 'applied' THEN a.opportunity_id END),
-       count(CASE WHEN a.outcome IN ('too_large', 'destructive', 'reparse_error', 'line_endings', 'tests_failed',
-                                     'conflict', 'no_fix') THEN 1 END)
+       count(CASE WHEN a.outcome IN ('too_large', 'destructive', 'reparse_error', 'check_failed', 'line_endings',
+                                     'tests_failed', 'conflict', 'no_fix') THEN 1 END)
 FROM attempts a JOIN opportunities o ON o.id = a.opportunity_id
 LEFT JOIN rule_stats s ON s.rule_id = o.rule_id
 WHERE a.created_at >= coalesce(s.reset_at, 0)

@@ -123,7 +123,7 @@ struct Cycle {
 };
 
 // One try at turning an opportunity into a fix commit. outcome: planned, applied, too_large,
-// destructive, reparse_error, line_endings, tests_failed, conflict, no_fix, untrusted, rolled_back,
+// destructive, reparse_error, check_failed, line_endings, tests_failed, conflict, no_fix, untrusted, rolled_back,
 // accepted, rejected, reverted, superseded.
 struct Attempt {
   int64_t id = 0, opportunity_id = 0, cycle_id = 0;

@@ -155,4 +155,48 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
   return results;
 }
 
+FixValidity check_fixes(const std::vector<Rule>& rules, const FixCheck& check) {
+  FixValidity v;
+  Engine engine(rules);
+  for (const auto& rule : rules) {
+    if (!rule.enabled || rule.safety == "suggest" || rule.fix.empty()) continue;
+    for (const auto& lang_name : rule.languages) {
+      const LanguageProfile* lang = language_by_name(lang_name);
+      try {
+        engine.compile(*lang);
+      } catch (const core::Error& e) {
+        v.failures.push_back(rule.id + " [" + lang_name + "]: " + e.what());
+        continue;
+      }
+      for (size_t i = 0; i < rule.tests.invalid.size(); ++i) {
+        const std::string& code = rule.tests.invalid[i];
+        const std::string& given = path_of(rule.tests.invalid_paths, i);
+        const std::string path = given.empty() ? std::string("case") + std::string(lang->extensions.front()) : given;
+        std::vector<Finding> fixable;
+        for (auto& f : findings_in(engine, rule, *lang, code, given))
+          if (f.safety != "suggest") fixable.push_back(std::move(f));
+        if (fixable.empty()) continue;
+        std::string fixed;
+        try {
+          fixed = apply_fixes(rule, fixable, code);
+        } catch (const core::Error&) {
+          continue; // a fix that does not apply is refused by the drain; rules --test reports it
+        }
+        if (fixed == code) continue;
+        ++v.fixed;
+        FixCheckOutcome o = check(lang_name, path, code, fixed);
+        if (!o.ran) {
+          ++v.unchecked[lang_name + ": " + o.detail];
+          continue;
+        }
+        ++v.checked;
+        ++v.checked_by_language[lang_name];
+        if (o.original_clean) ++v.clean;
+        if (!o.ok) v.failures.push_back(rule.id + " [" + lang_name + "]: " + show(code) + " -> " + show(fixed) + ": " + o.detail);
+      }
+    }
+  }
+  return v;
+}
+
 } // namespace scan

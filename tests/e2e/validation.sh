@@ -790,7 +790,7 @@ safety_settings: {rollback_threshold: 0}"
   assert_contains "$(db_query "SELECT detail FROM attempts WHERE opportunity_id = $g")" "never execute the changed lines"
   c=$(side_commits)
   assert_eq "1" "$(grep -c . <<<"$c")" "fix commits"
-  assert_eq "size<=100, no-destruction, reparse, line-endings, tests (executed: 1 changed line)" \
+  assert_eq "size<=100, no-destruction, reparse, native-check(python), line-endings, tests (executed: 1 changed line)" \
     "$(git log -1 --format='%(trailers:key=Autoloop-Validated,valueonly)' "$c" | grep .)" "Autoloop-Validated"
   assert_not_contains "$(git autoloop review --list)" "caution:" "review of an executed fix"
   run_cmd git autoloop queue --status failed
@@ -807,7 +807,7 @@ safety_settings: {rollback_threshold: 0}"
   assert_contains "$OUT" "2 new fixes" "the drain"
   local c
   for c in $(side_commits); do
-    assert_eq "size<=100, no-destruction, reparse, line-endings, tests (coverage unknown)" \
+    assert_eq "size<=100, no-destruction, reparse, native-check(python), line-endings, tests (coverage unknown)" \
       "$(git log -1 --format='%(trailers:key=Autoloop-Validated,valueonly)' "$c" | grep .)" "Autoloop-Validated of $c"
   done
   assert_contains "$(git autoloop review --list)" "caution: tests ran, but coverage is unknown" "review"
