@@ -48,7 +48,7 @@ EOF
   chmod +x "$E2E_TEST_DIR/run_tests.sh"
 }
 
-# A repository whose pkg/util.py has one untested public function (python/untested-function), a test suite
+# A repository whose pkg/util.py has one untested public function (python/untested-function, turned on), a test suite
 # that passes, and the fake generator configured in the local (trusted) config. $1: the test command.
 generator_repo() {
   write_generator
@@ -64,7 +64,8 @@ generator_repo() {
   manual_drains "safety_level: medium" "test_command: \"${1:-$E2E_TEST_DIR/run_tests.sh}\"
 fixers:
   - {name: fake, command: ['$PYTHON', '$E2E_TEST_DIR/gen.py'], timeout: 30}
-generator: {fixer: fake, pass_env: [GEN_MODE]}"
+generator: {fixer: fake, pass_env: [GEN_MODE]}
+rules: {enable: [python/untested-function]}"
   printf 'def parse_header(line):\n    return line.split(":", 1)\n\n\ndef _private(x):\n    return x\n' >pkg/util.py
   commit_all "untested code"
   wait_for_scan
@@ -134,7 +135,7 @@ test_generator_breaking_the_native_check_is_refused() {
 test_pass_env_and_the_generator_are_the_users_choice() {
   generator_repo
   # Without pass_env the generator does not see GEN_MODE (and fails, saying so).
-  printf 'autonomous_loop: {scan_interval: 1000000, debounce: 0, safety_level: medium}\ntest_command: "%s"\nfixers: [{name: fake, command: ["%s", "%s"]}]\ngenerator: {fixer: fake}\n' \
+  printf 'autonomous_loop: {scan_interval: 1000000, debounce: 0, safety_level: medium}\ntest_command: "%s"\nfixers: [{name: fake, command: ["%s", "%s"]}]\ngenerator: {fixer: fake}\nrules: {enable: [python/untested-function]}\n' \
     "$E2E_TEST_DIR/run_tests.sh" "$PYTHON" "$E2E_TEST_DIR/gen.py" >"$(autoloop_dir)/config.yml"
   GEN_MODE=test expect_rc 0 git autoloop drain --now --foreground
   assert_contains "$(last_attempt)" "GEN_MODE not passed" "the attempt without pass_env"
@@ -147,7 +148,7 @@ test_pass_env_and_the_generator_are_the_users_choice() {
   rm -f "$E2E_TEST_DIR/request.json"
   expect_rc 0 git autoloop resume
   expect_rc 0 git autoloop retry "$UNTESTED"
-  printf 'autonomous_loop: {scan_interval: 1000000, debounce: 0, safety_level: medium}\ntest_command: "%s"\n' \
+  printf 'autonomous_loop: {scan_interval: 1000000, debounce: 0, safety_level: medium}\ntest_command: "%s"\nrules: {enable: [python/untested-function]}\n' \
     "$E2E_TEST_DIR/run_tests.sh" >"$(autoloop_dir)/config.yml"
   expect_rc 0 git autoloop drain --now --foreground
   assert_no_file "$E2E_TEST_DIR/request.json" "a request to the untrusted generator"
