@@ -9,6 +9,8 @@
 #include "scan/engine.hpp"
 
 #include <ctime>
+#include <filesystem>
+#include <system_error>
 
 namespace cli {
 
@@ -18,12 +20,33 @@ struct ImproveOptions {
   std::vector<std::string> paths;
   std::string fixer;
 };
+// `given` (as typed: relative to the current directory, or absolute) as a path relative to the work
+// tree `top`. It must exist and lie inside the work tree (symlinks resolved), else core::Fatal.
+std::string repository_path(const std::filesystem::path& top, const std::string& given) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  const fs::path typed = fs::path(given).is_absolute() ? fs::path(given) : cwd / given;
+  if (given.empty() || !fs::exists(fs::symlink_status(typed, ec)))
+    throw core::Fatal(given + ": no such file or directory (paths are taken relative to the current directory, " +
+                          cwd.string() + ")",
+                      k_exit_usage);
+  const fs::path resolved = fs::weakly_canonical(typed, ec);
+  const fs::path root = fs::weakly_canonical(top, ec);
+  const fs::path rel = resolved.lexically_relative(root);
+  if (ec || rel.empty() || *rel.begin() == ".." || rel.is_absolute())
+    throw core::Fatal(given + " is outside the repository's work tree (" + root.string() + ")", k_exit_usage);
+  if (*rel.begin() == ".git")
+    throw core::Fatal(given + " is inside .git, not a file of the work tree", k_exit_usage);
+  return rel.generic_string();
+}
+
 } // namespace
 
 Runner define_improve(CLI::App& sub) {
   auto o = std::make_shared<ImproveOptions>();
   sub.add_option("instruction", o->instruction, "What to improve, in words")->required();
-  sub.add_option("paths", o->paths, "Files the generator may change (passed to it as arguments)");
+  sub.add_option("paths", o->paths, "Files (or directories) the generator may change, relative to the current directory; passed to it as arguments");
   sub.add_option("--fixer", o->fixer, "Which configured fixer generates the change (default: the first)");
   return [o](const Global& g) {
     loop::OpenOptions oo = open_options(g);
@@ -41,13 +64,9 @@ Runner define_improve(CLI::App& sub) {
         if (f.name == o->fixer) fixer = &f;
       if (!fixer) throw core::Fatal("no fixer named '" + o->fixer + "' in the configuration", k_exit_config);
     }
+    if (!ctx.paths.work_tree) throw core::Fatal("improve needs a work tree (this repository is bare)", k_exit_usage);
     std::string listed;
-    for (const auto& p : o->paths) {
-      std::filesystem::path rel = std::filesystem::path(p).lexically_normal();
-      if (rel.is_absolute() || rel.native().rfind("..", 0) == 0)
-        throw core::Fatal(p + ": give paths relative to the repository root, inside it", k_exit_usage);
-      listed += rel.generic_string() + "\n";
-    }
+    for (const auto& p : o->paths) listed += repository_path(*ctx.paths.work_tree, p) + "\n";
     queue::Opportunity op;
     op.rule_id = "improve/" + fixer->name;
     op.category = "code_quality";

@@ -172,6 +172,7 @@ Runner define_status(CLI::App&) {
       // a rules directory that cannot be read is the config line's and doctor's to report
     }
     if (auto untrusted = ctx.store().state("untrusted_rules")) std::printf("rules:      %s\n", untrusted->c_str());
+    if (auto generator = ctx.store().state("generator")) std::printf("generator:  %s\n", generator->c_str());
     if (auto coverage = ctx.config.metrics.coverage_report.empty() ? std::nullopt : ctx.store().state("coverage_error"))
       std::printf("coverage:   metrics.coverage_report not recorded: %s\n", coverage->c_str());
     if (auto last = core::read_file(ctx.paths.last_error()))

@@ -39,6 +39,9 @@ const std::vector<std::string> k_languages = {"python", "javascript", "typescrip
                                               "cpp",    "java",       "go",         "rust"};
 // Where a rule may be skipped (scan/code_context.hpp names the same).
 const std::vector<std::string> k_contexts = {"tests", "examples", "benchmarks", "type_checking", "codegen"};
+// generator.offer: untested functions, complexity regressions, security findings without a fix, and
+// every other suggest-only finding.
+const std::vector<std::string> k_generator_offers = {"untested", "complexity", "security", "suggestions"};
 const std::vector<std::string> k_fixer_keys = {"name", "command", "languages", "timeout"};
 const char* const k_env_prefix = "AUTOLOOP_";
 const char* const k_default_origin = "default";
@@ -445,14 +448,33 @@ template <class Get> Leaf glob_list_leaf(std::string path, Get get) {
   return leaf;
 }
 
-// A setting that chooses where git-autoloop writes: the repository's .autoloop.yml may leave it empty
-// (the default), never set it.
-Leaf local_only(Leaf leaf) {
+// A list of environment variable names (letters, digits, `_`, not starting with a digit).
+template <class Get> Leaf env_names_leaf(std::string path, Get get) {
+  Leaf leaf = list_leaf(path, get, nullptr);
+  auto parse = leaf.apply;
+  leaf.apply = [parse](Config& c, const YAML::Node& n, const Where& w) {
+    if (n.IsSequence())
+      for (const YAML::Node& item : n) {
+        if (!item.IsScalar()) continue; // parse_list reports it
+        const std::string& v = item.Scalar();
+        bool ok = !v.empty() && v.size() <= 128 && !std::isdigit(static_cast<unsigned char>(v[0]));
+        for (char ch : v) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+        if (!ok) fail(w, item, "expected an environment variable name (letters, digits and _), got '" + v.substr(0, 60) + "'");
+      }
+    parse(c, n, w);
+  };
+  return leaf;
+}
+
+// A setting that chooses where git-autoloop writes (or what its commands see): the repository's
+// .autoloop.yml may leave it empty (the default), never set it.
+Leaf local_only(Leaf leaf, std::string why = "it chooses where git-autoloop writes") {
   auto apply = leaf.apply;
   const std::string path = leaf.path;
-  leaf.apply = [apply, path](Config& c, const YAML::Node& n, const Where& w) {
-    if (w.layer.shared && !(n.IsNull() || (n.IsScalar() && n.Scalar().empty())))
-      fail(w, n, path + " may not be set in the repository's .autoloop.yml (it chooses where git-autoloop writes): "
+  leaf.apply = [apply, path, why](Config& c, const YAML::Node& n, const Where& w) {
+    const bool empty = n.IsNull() || (n.IsScalar() && n.Scalar().empty()) || (n.IsSequence() && n.size() == 0);
+    if (w.layer.shared && !empty)
+      fail(w, n, path + " may not be set in the repository's .autoloop.yml (" + why + "): "
                         "set it in .git/autoloop/config.yml, AUTOLOOP_* or -c");
     apply(c, n, w);
   };
@@ -613,6 +635,11 @@ const std::vector<Leaf>& leaves() {
       bool_leaf("push_side_branches", CONFIG_FIELD(push_side_branches)),
       string_leaf("notify_command", CONFIG_FIELD(notify_command), false),
       fixers_leaf(),
+      string_leaf("generator.fixer", CONFIG_FIELD(generator.fixer), false),
+      list_leaf("generator.offer", CONFIG_FIELD(generator.offer), &k_generator_offers),
+      int_leaf("generator.max_per_cycle", CONFIG_FIELD(generator.max_per_cycle), 0),
+      local_only(env_names_leaf("generator.pass_env", CONFIG_FIELD(generator.pass_env)),
+                 "a repository never widens the environment its commands get"),
       checked_string_leaf("rules.directory", CONFIG_FIELD(rules.directory), true, work_tree_path_problem),
       list_leaf("rules.disable", CONFIG_FIELD(rules.disable), nullptr),
       list_leaf("rules.enable", CONFIG_FIELD(rules.enable), nullptr),

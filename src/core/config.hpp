@@ -59,6 +59,18 @@ struct FixerConfig {
   int timeout = 120;                  // seconds, >= 1
 };
 
+// generator: which suggest-only findings (no fix template can do them) a fixer is offered as a
+// structured request, and what its commands may see of the environment (fix/generator.hpp).
+struct GeneratorConfig {
+  std::string fixer;                  // a fixer's name; empty = findings are not offered to any
+  std::vector<std::string> offer = {"untested", "complexity", "security"}; // kinds of findings offered
+  int max_per_cycle = 1;              // generator requests per drain cycle, >= 0
+  // Environment variables every generator command (fixers, `improve` included) gets on top of the
+  // scrubbed environment. Only the user's own layers may set it: a repository never widens what its
+  // commands see.
+  std::vector<std::string> pass_env;
+};
+
 // rules: where repo rules live and which built-in rules to switch or re-grade.
 struct RulesConfig {
   std::string directory = ".autoloop/rules";
@@ -154,6 +166,7 @@ struct Config {
   bool push_side_branches = false;        // pre-push lets <side_branch_prefix>* refs through
   std::string notify_command;             // empty = none
   std::vector<FixerConfig> fixers;
+  GeneratorConfig generator;
   RulesConfig rules;
   ScanConfig scan;
   IdentityConfig identity;

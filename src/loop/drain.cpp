@@ -6,6 +6,7 @@
 #include "feedback/feedback.hpp"
 #include "fix/coverage_gate.hpp"
 #include "fix/destructive.hpp"
+#include "fix/generator.hpp"
 #include "fix/validate.hpp"
 #include "loop/accept_journal.hpp"
 #include "loop/derive.hpp"
@@ -55,9 +56,9 @@ struct Planned {
   std::string tests_item;      // its Autoloop-Validated item for the tests, from the coverage report
                                // ("tests (executed: 2 changed lines)", "tests (coverage unknown)")
   std::vector<std::string> gates; // the gates of its own it passed ("native-check(python)")
-  // An external fixer's change (improve/<fixer>): generated once, then carried over as file contents
-  // as long as the files it touched did not change underneath.
-  std::vector<std::pair<git::Entry, std::string>> external; // (path, blob before, mode) → content after
+  // A generator's change (an improve/<fixer> request, or a finding offered to generator.fixer):
+  // generated once, then carried over as file contents as long as its files did not change underneath.
+  std::vector<fix::GeneratedFile> external;
 };
 
 // The lines a fix may touch: its finding's lines, widened to the enclosing function when the
@@ -92,19 +93,12 @@ int dependents(Context& ctx, const std::string& commit, const std::string& path)
   return n;
 }
 
-bool is_external(const queue::Opportunity& o) { return o.rule_id.rfind("improve/", 0) == 0; }
+bool is_external(const queue::Opportunity& o) { return fix::is_improve_request(o); }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t nl = text.find('\n', at);
-    std::string line = text.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
-    if (!line.empty()) out.push_back(line);
-    if (nl == std::string::npos) break;
-    at = nl + 1;
-  }
-  return out;
+const scan::Rule* rule_of(const scan::Engine& engine, const std::string& id) {
+  const auto& rules = engine.rules();
+  auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == id; });
+  return rule == rules.end() ? nullptr : &*rule;
 }
 
 // A fix's Autoloop-Validated value: the cycle's gates with the fix's own after the re-parse (the native
@@ -126,109 +120,32 @@ std::string validated_for(const Planned& p, const std::string& cycle_gates) {
   return validated.substr(0, validated.size() - (tests.size() - 2)) + p.tests_item;
 }
 
-// Adds `gate` to `p`'s own gates once.
-void passed(Planned* p, const std::string& gate) {
-  if (std::find(p->gates.begin(), p->gates.end(), gate) == p->gates.end()) p->gates.push_back(gate);
+// Whether a generator makes `o`'s fix: an `improve` request, or a finding offered to generator.fixer.
+bool by_generator(const Context& ctx, const scan::Engine& engine, const queue::Opportunity& o) {
+  return is_external(o) || fix::offered(ctx.config, o, rule_of(engine, o.rule_id));
 }
 
-// Runs the external fixer once (first time this opportunity is planned) and applies its change on
-// `tip` through the same gates as template fixes. Returns the new tip or "" with p->outcome set.
+fix::Place generator_place(Context& ctx) {
+  return {*ctx.paths.work_tree, ctx.paths.data_dir, ctx.paths.repo_config(), ctx.paths.trust_file()};
+}
+
+// Runs the generator once (first time this opportunity is planned) and applies its change on `tip`
+// through the same gates as template fixes (fix/generator.hpp). Returns the new tip or "" with
+// p->outcome set.
 std::string apply_external(Context& ctx, const scan::Engine& engine, const std::string& tip, Planned* p,
-                           const std::string& cycle_gates) {
+                           const std::string& validated) {
   const queue::Opportunity& o = p->opportunity;
-  if (p->external.empty()) {
-    std::string name = o.rule_id.substr(8);
-    auto fixer = std::find_if(ctx.config.fixers.begin(), ctx.config.fixers.end(),
-                              [&](const core::FixerConfig& f) { return f.name == name; });
-    if (fixer == ctx.config.fixers.end()) {
-      p->outcome = "no_fix";
-      p->detail = "no fixer named " + name;
-      return "";
-    }
-    if (!safety::command_trusted(ctx.config, "fixers", ctx.paths.repo_config(), ctx.paths.trust_file())) {
-      p->outcome = "untrusted";
-      p->detail = "fixers in .autoloop.yml are not trusted: run `git autoloop trust`";
-      return "";
-    }
-    auto run = safety::run_fixer_at(*ctx.paths.work_tree, ctx.paths.data_dir, tip, fixer->command, split_lines(o.snippet),
-                                    o.message, std::chrono::seconds(fixer->timeout));
-    if (!run.ok) {
-      p->outcome = "no_fix";
-      p->detail = run.error;
-      return "";
-    }
-    for (auto& f : run.changed) {
-      auto before = ctx.repo.entry_at(tip, f.path);
-      if (!before) continue;
-      p->external.push_back({git::Entry{f.path, before->blob, f.mode}, std::move(f.content)});
-    }
+  fix::Applied a = fix::apply_generated(ctx.repo, engine, ctx.config, generator_place(ctx), tip, o,
+                                        rule_of(engine, o.rule_id), p->external, validated,
+                                        {&ctx.native_checker(), repo_file_reader(ctx.repo, tip)});
+  p->lines_changed = a.lines_changed;
+  if (a.refused) {
+    p->outcome = a.refused->outcome;
+    p->detail = a.refused->detail;
+    return "";
   }
-  // Gates: only the files it was given, as the fixer saw them; the change small, parseable, endings
-  // kept, no declaration removed, nothing the language's own check did not say before.
-  {
-    std::vector<std::string> changed;
-    for (const auto& [entry, after] : p->external) changed.push_back(entry.path);
-    fix::GateResult given = fix::check_paths(split_lines(o.snippet), changed);
-    if (!given.ok) {
-      p->outcome = given.outcome;
-      p->detail = given.detail;
-      return "";
-    }
-  }
-  p->gates.clear();
-  std::vector<git::Entry> updates;
-  int lines = 0;
-  for (const auto& [entry, after] : p->external) {
-    auto now = ctx.repo.entry_at(tip, entry.path);
-    if (!now || now->blob != entry.blob) {
-      p->outcome = "conflict";
-      p->detail = entry.path + " changed since the fixer ran";
-      return "";
-    }
-    std::string before = ctx.repo.read_blob(entry.blob);
-    fix::GateResult gate = fix::check_change(before, after, 0, static_cast<uint32_t>(before.size()),
-                                             ctx.config.safety_settings.max_change_size);
-    lines += gate.lines_changed;
-    if (!gate.ok || lines > ctx.config.safety_settings.max_change_size) {
-      p->outcome = gate.ok ? "too_large" : gate.outcome;
-      p->detail = gate.ok ? std::to_string(lines) + " changed lines" : gate.detail;
-      return "";
-    }
-    if (const scan::LanguageProfile* lang = scan::language_at(ctx.repo, tip, entry.path, before)) {
-      if (engine.syntax_errors(*lang, after) > engine.syntax_errors(*lang, before)) {
-        p->outcome = "reparse_error";
-        p->detail = entry.path + " no longer parses";
-        return "";
-      }
-      fix::GateResult kept = fix::check_declarations(*lang, before, after);
-      if (!kept.ok) {
-        p->outcome = kept.outcome;
-        p->detail = entry.path + ": " + kept.detail;
-        return "";
-      }
-      fix::NativeVerdict v = ctx.native_checker().compare(std::string(lang->name), entry.path, before, after,
-                                                          repo_file_reader(ctx.repo, tip));
-      if (v.ran && !v.ok) {
-        p->outcome = "check_failed";
-        p->detail = entry.path + ": " + v.detail();
-        return "";
-      }
-      if (v.ran) passed(p, v.gate_name());
-      else ctx.log.info("fix #{} on {}: no native check ({})", o.id, entry.path, v.why_not);
-    }
-    updates.push_back({entry.path, ctx.repo.write_blob(after), entry.mode});
-  }
-  p->lines_changed = lines;
-  p->risk = fix::risk_estimate(lines, 0, 0, "unsafe");
-  git::Signature who{ctx.config.identity.name, ctx.config.identity.email};
-  std::string paths;
-  for (const auto& u : updates) paths += (paths.empty() ? "" : ", ") + u.path;
-  std::string message = "autoloop(" + o.rule_id + "): " + o.message.substr(0, 80) + "\n\nWhat: " + paths + " (" +
-                        std::to_string(lines) + " changed lines), by the external fixer " + o.rule_id.substr(8) +
-                        ".\nWhy: asked for with `git autoloop improve`: " + o.message + "\n\nAutoloop-Rule: " + o.rule_id +
-                        "\nAutoloop-Opportunity: " + std::to_string(o.id) + "\nAutoloop-Fingerprint: " + o.fingerprint +
-                        "\nAutoloop-Validated: " + validated_for(*p, cycle_gates) + "\n";
-  return ctx.repo.create_commit(ctx.repo.tree_with_files(tip, updates), {tip}, who, who, message);
+  p->risk = a.risk;
+  return a.commit;
 }
 
 // A finding the branch at `base` no longer has (or already has the fix of): recorded as gone there, and
@@ -337,8 +254,8 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
   git::Signature who{ctx.config.identity.name, ctx.config.identity.email};
   for (Planned* p : fixes) {
     p->commit.clear();
-    if (is_external(p->opportunity)) {
-      std::string next = apply_external(ctx, engine, tip, p, validated);
+    if (by_generator(ctx, engine, p->opportunity)) {
+      std::string next = apply_external(ctx, engine, tip, p, validated_for(*p, validated));
       if (next.empty()) continue;
       tip = next;
       p->commit = tip;
@@ -815,12 +732,12 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     Planned p;
     p.opportunity = o;
     p.pending = true;
-    if (is_external(o) && !side_commit.empty() && ctx.repo.has_object(side_commit)) {
-      // Carry the fixer's change over rather than run it again.
+    if (by_generator(ctx, ctx.engine(), o) && !side_commit.empty() && ctx.repo.has_object(side_commit)) {
+      // Carry the generator's change over rather than run it again.
       auto info = ctx.repo.commit_info(side_commit);
       for (const auto& ch : ctx.repo.diff_commits(info.parents.at(0), side_commit))
-        if (ch.kind == git::Change::Kind::modified)
-          p.external.push_back({git::Entry{ch.path, ch.old_blob, ch.mode}, ctx.repo.read_blob(ch.new_blob)});
+        if (ch.kind != git::Change::Kind::deleted)
+          p.external.push_back({ch.path, ch.old_blob, ch.mode, ctx.repo.read_blob(ch.new_blob)});
     }
     p.lines_changed = lines;
     p.risk = risk;
@@ -883,6 +800,11 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   else store.erase_state("untrusted");
   std::vector<queue::Opportunity> eligible;
   int suggestions = 0, quarantined = 0, untrusted_rules = 0, unsafe_held = 0;
+  int offers = 0, offers_held = 0; // findings for the generator: taken this cycle, kept back
+  // Findings are offered only to a generator that exists and may run (its command trusted).
+  fix::Refusal generator_problem;
+  const bool generator_ready = !ctx.config.generator.fixer.empty() && ctx.paths.work_tree &&
+                               fix::generator_for(ctx.config, generator_place(ctx), queue::Opportunity{}, generator_problem);
   for (auto& o : open) {
     if (is_external(o)) {
       // Asked for by a person: allowed at every safety level, always through the tests when set.
@@ -890,6 +812,19 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       continue;
     }
     auto r = rule_by_id.find(o.rule_id);
+    if (fix::offered(ctx.config, o, r == rule_by_id.end() ? nullptr : r->second)) {
+      // A suggestion no template can make, for the generator: its change is unsafe (it needs tests
+      // that run and safety_level medium or low), at most generator.max_per_cycle of them a cycle.
+      if (learnt.quarantined(o.rule_id)) {
+        ++quarantined;
+      } else if (!generator_ready || !safety_allows(level, "unsafe")) {
+        ++offers_held;
+      } else if (offers < ctx.config.generator.max_per_cycle) {
+        ++offers;
+        eligible.push_back(o);
+      }
+      continue;
+    }
     if (r == rule_by_id.end() || !r->second->enabled || r->second->fix.empty()) {
       if (level == "low" && r != rule_by_id.end() && r->second->safety == "suggest") ++suggestions;
       continue;
@@ -941,6 +876,22 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     store.erase_state("untrusted_rules");
 
   // 2. The cycle, and the gates every fix of it passes (each fix adds its own: the native check).
+  // Why findings offered to the generator wait, for `status`.
+  {
+    std::optional<std::string> waiting;
+    if (!ctx.config.generator.fixer.empty() && !generator_ready)
+      waiting = offers_held ? std::to_string(offers_held) + " finding" + (offers_held == 1 ? "" : "s") +
+                                  " for the generator wait: " + generator_problem.detail
+                            : "generator.fixer: " + generator_problem.detail;
+    else if (offers_held)
+      waiting = std::to_string(offers_held) + " finding" + (offers_held == 1 ? "" : "s") +
+                " for the generator wait: safety_level " + level + " commits safe fixes only (medium or low: generated changes that pass the tests)";
+    else if (offers && !run_tests)
+      waiting = "findings for the generator wait for tests that run (test_command, trusted)";
+    if (waiting) store.set_state("generator", *waiting);
+    else store.erase_state("generator");
+  }
+
   result.cycle = store.begin_cycle(options.trigger, *branch, checkpoint);
   std::string validated = std::string("size<=") + std::to_string(ctx.config.safety_settings.max_change_size) +
                           ", no-destruction, reparse, line-endings" + (run_tests ? ", tests" : "");

@@ -310,10 +310,11 @@ bool update_index_after(Context& ctx, const fs::path& git_dir, const std::vector
     auto entries = index_entries(ctx, scratch, paths);
     for (const auto& f : files) {
       auto e = entries.find(f.path);
-      if (e == entries.end() || e->second.size() != 1 || e->second[0].stage != 0 || e->second[0].blob != f.old_blob)
+      const bool added = f.old_blob.empty() && e == entries.end(); // a generator's new file, not in the index yet
+      if (!added && (e == entries.end() || e->second.size() != 1 || e->second[0].stage != 0 || e->second[0].blob != f.old_blob))
         continue;
       char mode[16];
-      std::snprintf(mode, sizeof mode, "%o", e->second[0].mode);
+      std::snprintf(mode, sizeof mode, "%o", added ? f.index_mode : e->second[0].mode);
       info += std::string(mode) + " " + f.new_blob + "\t" + f.path + '\0';
     }
     if (!info.empty()) git_on_index(ctx, scratch, {"update-index", "-z", "--index-info"}, info);
@@ -376,6 +377,15 @@ std::optional<std::string> finish_accept_locked(Context& ctx, bool write_files) 
       const fs::path target = *ctx.paths.work_tree / f.path;
       try {
         auto on_disk = core::read_file(target);
+        if (f.old_blob.empty()) {
+          // A generator's new file: written unless something took its place meanwhile.
+          if (!on_disk && !fs::is_symlink(target)) {
+            fs::create_directories(target.parent_path());
+            install_file(target, f.tmp, ctx.repo.read_blob(f.new_blob), f.perms ? f.perms : 0644);
+            done += "; wrote " + f.path;
+          }
+          continue;
+        }
         auto perms = regular_file_perms(target);
         if (!on_disk || !perms) continue;
         if (*on_disk == ctx.repo.read_blob(f.old_blob)) {
@@ -543,7 +553,8 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   const queue::Opportunity& o = fix->opportunity;
   std::string head = *ctx.repo.resolve_commit("HEAD");
   auto info = ctx.repo.commit_info(fix->commit);
-  const bool external = o.rule_id.rfind("improve/", 0) == 0;
+  // A generator's change (improve, or a finding offered to one) cannot be derived again from a rule.
+  const bool external = o.rule_id.rfind("improve/", 0) == 0 || !trailer(info.message, "Autoloop-Generator").empty();
   const fs::path& top = *ctx.paths.work_tree;
   // 1. The fixed content of each file for the branch as it is now: the fix itself where the file did
   // not move, else (template fixes) the fix re-derived from its rule on the current content. The mode is
@@ -555,6 +566,11 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   std::vector<Update> updates;
   for (const auto& ch : ctx.repo.diff_commits(info.parents.at(0), fix->commit)) {
     auto head_entry = ctx.repo.entry_at(head, ch.path);
+    if (ch.kind == git::Change::Kind::added && !head_entry) {
+      // A new file from a generator (a test for an untested function): added as it is.
+      updates.push_back({ch.path, ctx.repo.read_blob(ch.new_blob), "", ch.mode == 0100755 ? 0100755u : 0100644u});
+      continue;
+    }
     if (ch.kind != git::Change::Kind::modified || !head_entry) {
       ctx.store().set_status(o.id, "stale");
       r.message = ch.path + " is gone from the branch; the fix is stale";
@@ -604,6 +620,19 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     if (core::crosses_symlink(top, u.path)) {
       r.message = u.path + " is reached through a symlink in the work tree (or lies outside it); nothing was changed";
       return r;
+    }
+    if (u.head_blob.empty()) {
+      std::error_code ec;
+      if (fs::exists(fs::symlink_status(top / u.path, ec))) {
+        r.message = u.path + " exists in the work tree (untracked); move it away first (nothing was changed)";
+        return r;
+      }
+      AcceptFile f;
+      f.path = u.path;
+      f.index_mode = u.mode;
+      f.perms = u.mode == 0100755 ? 0755 : 0644;
+      files.push_back(std::move(f));
+      continue;
     }
     std::optional<std::string> on_disk;
     try {
@@ -668,7 +697,10 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     return r;
   };
   try {
-    for (size_t i = 0; i < files.size(); ++i) create_file(files[i].tmp, updates[i].content, files[i].perms);
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (files[i].old_blob.empty()) fs::create_directories((top / files[i].path).parent_path());
+      create_file(files[i].tmp, updates[i].content, files[i].perms);
+    }
   } catch (const core::Error& e) {
     return refuse(e.what());
   }
@@ -686,9 +718,11 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     std::string index_info;
     for (auto& f : files) {
       auto e = staged.find(f.path);
-      if (e == staged.end() || e->second.size() != 1 || e->second[0].stage != 0 || e->second[0].blob != f.old_blob)
+      if (f.old_blob.empty() && e != staged.end()) return refuse(f.path + " is staged already; commit or unstage it first");
+      if (!f.old_blob.empty() &&
+          (e == staged.end() || e->second.size() != 1 || e->second[0].stage != 0 || e->second[0].blob != f.old_blob))
         return refuse(f.path + " has uncommitted changes; commit or stash them first");
-      f.index_mode = e->second[0].mode;
+      if (!f.old_blob.empty()) f.index_mode = e->second[0].mode;
       char mode[16];
       std::snprintf(mode, sizeof mode, "%o", f.index_mode);
       index_info += std::string(mode) + " " + f.new_blob + "\t" + f.path + '\0';
@@ -717,7 +751,9 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     try {
       // Edited in the last moment (an editor saving)? Theirs wins; the index holds the fix.
       auto on_disk = core::read_file(target);
-      if (!on_disk || *on_disk != ctx.repo.read_blob(files[i].old_blob)) {
+      const bool as_before = files[i].old_blob.empty() ? !on_disk && !fs::is_symlink(target)
+                                                       : on_disk && *on_disk == ctx.repo.read_blob(files[i].old_blob);
+      if (!as_before) {
         remove_regular(files[i].tmp);
         note += "; " + files[i].path + " changed meanwhile and was left as it is";
         continue;

@@ -39,7 +39,8 @@ bool command_trusted(const core::Config& config, const std::string& key,
                : key == "test_setup" ? config.test_setup.empty()
                : key == "coverage_command" ? config.coverage_command.empty()
                : key == "notify_command" ? config.notify_command.empty()
-               : key == "fixers" ? config.fixers.empty() : true;
+               : key == "fixers" ? config.fixers.empty()
+               : key == "generator.fixer" ? config.generator.fixer.empty() : true;
   if (empty || !repo_config) return true;
   auto it = config.origin.find(key);
   if (it == config.origin.end() || it->second.rfind(repo_config->string() + ":", 0) != 0) return true;

@@ -133,6 +133,10 @@ const std::vector<std::string> k_all_keys = {
     "push_side_branches",
     "notify_command",
     "fixers",
+    "generator.fixer",
+    "generator.offer",
+    "generator.max_per_cycle",
+    "generator.pass_env",
     "rules.directory",
     "rules.disable",
     "rules.enable",
@@ -748,5 +752,32 @@ TEST_CASE("load_config refuses hostile files and values") {
     const fs::path huge = tmp.write("huge.yml", "scan:\n  max_file_size: 1000000000000\n");
     CHECK_THAT(located_error(huge), Catch::Contains("between 1 and 67108864"));
     CHECK(load_repo_file(tmp.write("max.yml", "scan:\n  max_file_size: 67108864\n")).scan.max_file_size == 67108864);
+  }
+}
+
+TEST_CASE("load_config: what generators see") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+
+  SECTION("the repository's file may not widen a generator's environment; the user's layers may") {
+    const fs::path file = tmp.write("gen.yml", "generator:\n  pass_env: [AWS_SECRET_ACCESS_KEY]\n");
+    const std::string message = located_error(file);
+    CHECK(message.rfind(file.string() + ":2:13: ", 0) == 0);
+    CHECK(message.find("generator.pass_env may not be set in the repository's .autoloop.yml") != std::string::npos);
+    core::ConfigSources sources;
+    sources.repo_file = tmp.write("empty.yml", "generator: {pass_env: [], fixer: llm}\n");
+    CHECK(core::load_config(sources).generator.pass_env.empty());
+    CHECK(core::load_config(sources).generator.fixer == "llm");
+    sources.local_file = tmp.write("local.yml", "generator: {pass_env: [OPENAI_API_KEY, HTTPS_PROXY]}\n");
+    CHECK(core::load_config(sources).generator.pass_env == std::vector<std::string>{"OPENAI_API_KEY", "HTTPS_PROXY"});
+  }
+
+  SECTION("names only, and known kinds of findings") {
+    core::ConfigSources local;
+    local.local_file = tmp.write("bad1.yml", "generator: {pass_env: [\"A=B\"]}\n");
+    CHECK_THROWS_WITH(core::load_config(local), Catch::Contains("expected an environment variable name"));
+    CHECK(located_error(tmp.write("bad2.yml", "generator: {offer: [everything]}\n")).find("everything") != std::string::npos);
+    CHECK(located_error(tmp.write("bad3.yml", "generator: {max_per_cycle: -1}\n")).find("expected an integer") !=
+          std::string::npos);
   }
 }
