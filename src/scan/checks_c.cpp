@@ -139,25 +139,27 @@ TSNode function_named(TSNode root, std::string_view name, std::string_view sourc
   return found;
 }
 
-// Whether the file declares or defines a function called `name` in a namespace of its own: then an
-// unqualified call of that name there is the project's function, such as fmt's `vsprintf` in
-// `namespace fmt`, not the C library's. (A C file that defines `sprintf` is a C library: same contract.)
-bool declares_namespaced_function(TSNode root, std::string_view name, std::string_view source) {
+// Whether the file declares a function called `name` of its own: in a namespace, or (C++ only) any
+// definition of it, macro-opened namespaces included (fmt's `FMT_BEGIN_NAMESPACE` ... `inline auto
+// vsprintf(...)`): then an unqualified call of that name there is the project's function, not the C
+// library's. A C file that defines `sprintf` is a C library, with the same contract: still reported.
+bool declares_own_function(TSNode root, std::string_view name, std::string_view source) {
+  const bool cpp = parsed_as_cpp(root);
   bool found = false;
-  for_each_top_level(root, [&](TSNode child) {
-    if (found) return;
-    if (is(child, "template_declaration")) {
-      for (uint32_t i = 0; i < ts_node_named_child_count(child); ++i)
-        if (is_any(ts_node_named_child(child, i), {"function_definition", "declaration"})) child = ts_node_named_child(child, i);
-    }
-    if (!is_any(child, {"function_definition", "declaration"})) return;
-    TSNode fd = field(child, "declarator");
-    for (int depth = 0; depth < 8 && !ts_node_is_null(fd) && !is(fd, "function_declarator"); ++depth)
-      fd = field(fd, "declarator");
-    if (!is(fd, "function_declarator") || text_of(declared_name(field(fd, "declarator")), source) != name) return;
-    for (TSNode p = ts_node_parent(child); !ts_node_is_null(p) && !found; p = ts_node_parent(p))
-      found = is(p, "namespace_definition");
-  });
+  walk(
+      root,
+      [&](TSNode n) {
+        if (!is_any(n, {"function_definition", "declaration"})) return !is(n, "compound_statement");
+        TSNode fd = field(n, "declarator");
+        for (int depth = 0; depth < 8 && !ts_node_is_null(fd) && !is(fd, "function_declarator"); ++depth)
+          fd = field(fd, "declarator");
+        if (!is(fd, "function_declarator") || text_of(declared_name(field(fd, "declarator")), source) != name) return false;
+        if (cpp && is(n, "function_definition")) found = true;
+        for (TSNode p = ts_node_parent(n); !ts_node_is_null(p) && !found; p = ts_node_parent(p))
+          found = is(p, "namespace_definition");
+        return false;
+      },
+      found);
   return found;
 }
 
@@ -1340,7 +1342,7 @@ bool copy_may_overflow(const CheckInput& input) {
   std::string_view fn = text_of(field(call, "function"), input.source);
   if (starts_with(fn, "std::")) {
     fn.remove_prefix(5);
-  } else if (declares_namespaced_function(root_of(call), fn, input.source)) {
+  } else if (declares_own_function(root_of(call), fn, input.source)) {
     return false;
   }
   std::vector<TSNode> args;

@@ -28,7 +28,7 @@ bool is_real_cast(const CheckInput& input);
 // "unbounded-copy" (@match: a call to strcpy/wcscpy/stpcpy/sprintf/...). False when the destination
 // is an array whose size the file declares and what is written provably fits (a string literal,
 // or a format whose conversions all have a maximum length), and for an unqualified call of a function
-// the file declares in a namespace of its own (fmt's `vsprintf`). Throws nothing.
+// the file declares itself in a namespace or, in C++, defines (fmt's `vsprintf`). Throws nothing.
 bool copy_may_overflow(const CheckInput& input);
 
 // "cpp-only-code": whether the file guards C linkage with `#ifdef __cplusplus` / `extern "C"`, the
