@@ -703,6 +703,34 @@ std::optional<std::string> decode_literal(std::string_view literal, bool& wide) 
 
 // Whether the body changes, returns or lends out the parameter `name`, which makes the copy the
 // function's own: `s += x`, `s[0] = c`, `++n`, `s.erase(...)`, `std::transform(s.begin(), ...)`, `return s;`, `&s`.
+// Whether a function of the file called `callee` takes its parameter at `index` by a reference that is
+// not const (`std::vector<std::string>& in`, a forwarding `T&&`): then passing the parameter there may
+// change it (cli11's tuple_type_conversion consumes the strings it reads).
+bool takes_mutable_reference(TSNode root, std::string_view callee, uint32_t index, std::string_view source) {
+  bool found = false;
+  walk(
+      root,
+      [&](TSNode n) {
+        if (!is_any(n, {"function_definition", "declaration", "field_declaration"})) return !is(n, "compound_statement");
+        TSNode fd = field(n, "declarator");
+        for (int depth = 0; depth < 8 && !ts_node_is_null(fd) && !is(fd, "function_declarator"); ++depth)
+          fd = field(fd, "declarator");
+        if (!is(fd, "function_declarator") || text_of(declared_name(field(fd, "declarator")), source) != callee) return false;
+        uint32_t i = 0;
+        for_each_named_child(field(fd, "parameters"), [&](TSNode param) {
+          if (is(param, "comment")) return true;
+          if (i++ != index) return true;
+          std::string_view text = text_of(param, source);
+          found = is_any(param, {"parameter_declaration", "optional_parameter_declaration"}) &&
+                  text.find('&') != std::string_view::npos && text.find("const") == std::string_view::npos;
+          return false;
+        });
+        return false;
+      },
+      found);
+  return found;
+}
+
 bool parameter_changed(TSNode body, std::string_view name, std::string_view source) {
   bool changed = false, stop = false;
   uint32_t visited = 0;
@@ -736,6 +764,18 @@ bool parameter_changed(TSNode body, std::string_view name, std::string_view sour
         continue;
       }
       break;
+    }
+    // Handed on whole: moved (a sink parameter), or to a function of the file that takes it by a
+    // reference it may change.
+    if (!changed && is(ts_node_parent(n), "argument_list") && is(ts_node_parent(ts_node_parent(n)), "call_expression")) {
+      TSNode call = ts_node_parent(ts_node_parent(n));
+      TSNode fn = field(call, "function");
+      if (is(fn, "template_function")) fn = field(fn, "name");
+      std::string_view callee = text_of(fn, source);
+      if (size_t colons = callee.rfind("::"); colons != std::string_view::npos) callee = callee.substr(colons + 2);
+      if (one_of(callee, {"move", "forward"}) ||
+          takes_mutable_reference(root_of(body), callee, argument_index(ts_node_parent(n), n), source))
+        changed = true;
     }
     // An algorithm writing through iterators into it: std::transform(s.begin(), s.end(), s.begin(), f).
     for (TSNode a = ts_node_parent(n); !changed && !ts_node_is_null(a) && !same(a, body); a = ts_node_parent(a)) {
@@ -1041,7 +1081,8 @@ bool parameter_only_read(const CheckInput& input) {
       break;
     }
   if (name.empty() || ts_node_is_null(function)) return true;
-  return !parameter_changed(field(function, "body"), name, input.source);
+  // The whole function: a constructor's member initialisers may move or hand the parameter on too.
+  return !parameter_changed(function, name, input.source);
 }
 
 bool compiled_as_c_too(std::string_view source) {
