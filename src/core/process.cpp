@@ -278,6 +278,14 @@ void unset_git_environment(ProcessOptions& options) {
     options.env[v] = std::nullopt;
 }
 
+ProcessOptions git_process_options(const std::filesystem::path& cwd, std::chrono::milliseconds timeout) {
+  ProcessOptions options;
+  options.cwd = cwd;
+  unset_git_environment(options);
+  options.timeout = timeout;
+  return options;
+}
+
 std::optional<std::string> git_output(const std::filesystem::path& cwd, const std::vector<std::string>& args) {
   std::vector<std::string> argv{"git"};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -38,6 +38,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
 // command started from a hook acts on the repository of its cwd, not the hook's.
 void unset_git_environment(ProcessOptions& options);
 
+// Options for a git child in `cwd`: the hook's git variables unset (unset_git_environment), `timeout`.
+ProcessOptions git_process_options(const std::filesystem::path& cwd, std::chrono::milliseconds timeout);
+
 // Runs `git args...` in `cwd` and returns trimmed stdout; nullopt when git exits non-zero.
 std::optional<std::string> git_output(const std::filesystem::path& cwd, const std::vector<std::string>& args);
 

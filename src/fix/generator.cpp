@@ -43,11 +43,7 @@ std::vector<std::string> split_lines(const std::string& text) {
 }
 
 core::ProcessOptions git_options(const std::filesystem::path& dir) {
-  core::ProcessOptions o;
-  o.cwd = dir;
-  core::unset_git_environment(o);
-  o.timeout = std::chrono::minutes(2);
-  return o;
+  return core::git_process_options(dir, std::chrono::minutes(2));
 }
 
 // Whether `path` is `allowed` or lies below it (an `improve` request may name a directory).

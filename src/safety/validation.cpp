@@ -26,11 +26,7 @@ namespace {
 constexpr std::size_t k_max_lockfile_bytes = std::size_t{64} << 20;
 
 core::ProcessOptions git_options(const fs::path& cwd) {
-  core::ProcessOptions o;
-  o.cwd = cwd;
-  core::unset_git_environment(o);
-  o.timeout = std::chrono::minutes(5);
-  return o;
+  return core::git_process_options(cwd, std::chrono::minutes(5));
 }
 
 std::string env_value(const std::map<std::string, std::string>& env, const std::string& name) {
