@@ -4,7 +4,6 @@
 #include "core/layout.hpp"
 #include "core/process.hpp"
 
-
 namespace safety {
 
 void prune_worktrees(const std::filesystem::path& repo_dir, const std::filesystem::path& data_dir) {
