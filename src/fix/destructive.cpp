@@ -128,25 +128,4 @@ GateResult check_declarations(const scan::LanguageProfile& language, const std::
   return r;
 }
 
-GateResult check_paths(const std::vector<std::string>& given, const std::vector<std::string>& changed) {
-  GateResult r;
-  // A given directory covers the files below it ("." the whole tree).
-  auto covered = [&](const std::string& path) {
-    for (std::string g : given) {
-      while (g.size() > 1 && g.back() == '/') g.pop_back();
-      if (g == "." || g == path) return true;
-      if (path.size() > g.size() && path.compare(0, g.size(), g) == 0 && path[g.size()] == '/') return true;
-    }
-    return false;
-  };
-  std::string outside;
-  for (const auto& p : changed)
-    if (!covered(p)) outside += (outside.empty() ? "" : ", ") + p;
-  if (outside.empty()) return r;
-  r.ok = false;
-  r.outcome = "destructive";
-  r.detail = "the change touches files it was not given: " + outside.substr(0, 300);
-  return r;
-}
-
 } // namespace fix

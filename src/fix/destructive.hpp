@@ -1,11 +1,10 @@
 #pragma once
-// The destructive-change gate (issue 13 §2): a fix may rewrite code, never remove it wholesale. Two
-// checks beside the size and range checks of fix/validate.hpp:
-//  - declarations: every named function, method, class (and other named scope or type definition) of
-//    the file before the fix is still declared after it, by kind and qualified name, counted as a
-//    multiset (a file defining `f` twice keeps both). Found through tree-sitter, so moving, reformatting
-//    or changing a signature is no removal; anonymous functions are not counted.
-//  - paths: a fixer or generator changes only the files it was given.
+// The destructive-change gate (issue 13 §2): a fix may rewrite code, never remove it wholesale. Beside
+// the size and range checks of fix/validate.hpp: every named function, method, class (and other named
+// scope or type definition) of the file before the fix is still declared after it, by kind and
+// qualified name, counted as a multiset (a file defining `f` twice keeps both). Found through
+// tree-sitter, so moving, reformatting or changing a signature is no removal; anonymous functions are
+// not counted. (That a generator changes only the files it was given is fix/generator.hpp's check_scope.)
 
 #include "fix/validate.hpp"
 #include "scan/language.hpp"
@@ -34,9 +33,5 @@ std::vector<Declaration> removed_declarations(const std::vector<Declaration>& be
 // The gate: "destructive" when the change removes a declaration (or the fixed file cannot be parsed in
 // time while the original could). Throws nothing but core::Error from the grammar.
 GateResult check_declarations(const scan::LanguageProfile& language, const std::string& before, const std::string& after);
-
-// The gate on paths: "destructive" when `changed` holds a path that is not one of `given` nor below a
-// directory of `given` ("." is the whole tree).
-GateResult check_paths(const std::vector<std::string>& given, const std::vector<std::string>& changed);
 
 } // namespace fix

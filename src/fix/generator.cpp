@@ -6,6 +6,7 @@
 #include "core/layout.hpp"
 #include "core/limits.hpp"
 #include "core/process.hpp"
+#include "fix/destructive.hpp"
 #include "fix/validate.hpp"
 #include "scan/repo_language.hpp"
 #include "safety/trust.hpp"
@@ -215,26 +216,6 @@ std::optional<Refusal> check_scope(const Request& request, const std::vector<Tou
   return std::nullopt;
 }
 
-std::optional<Refusal> check_functions_kept(const scan::Engine& engine, const scan::LanguageProfile& language,
-                                            const std::string& path, const std::string& before,
-                                            const std::string& after) {
-  const scan::FileResult old_result = engine.scan(language, before);
-  const scan::FileResult new_result = engine.scan(language, after);
-  if (old_result.timed_out || new_result.timed_out)
-    return Refusal{"reparse_error", path + " could not be parsed within scan.parse_timeout_ms"};
-  std::multiset<std::string> kept;
-  for (const auto& f : new_result.functions) kept.insert(f.qualified.empty() ? f.name : f.qualified);
-  for (const auto& f : old_result.functions) {
-    const std::string name = f.qualified.empty() ? f.name : f.qualified;
-    auto it = kept.find(name);
-    if (it == kept.end())
-      return Refusal{"destructive", "the change removes the function `" + name + "` (" + path + ":" +
-                                        std::to_string(f.start_line) + ")"};
-    kept.erase(it);
-  }
-  return std::nullopt;
-}
-
 std::optional<Refusal> check_generated(const git::Repository& repo, const scan::Engine& engine,
                                        const core::Config& config, const std::string& tip,
                                        const std::vector<GeneratedFile>& files, int& lines_changed,
@@ -261,8 +242,11 @@ std::optional<Refusal> check_generated(const git::Repository& repo, const scan::
     if (errors_after > errors_before)
       return Refusal{"reparse_error", f.path + " has " + std::to_string(errors_after) + " syntax errors after the change (was " +
                                           std::to_string(errors_before) + ")"};
-    if (!f.before_blob.empty())
-      if (auto removed = check_functions_kept(engine, *language, f.path, before, f.content)) return removed;
+    if (!f.before_blob.empty()) {
+      // No function, method, class or other named declaration removed (fix/destructive.hpp), as for any fix.
+      GateResult kept = check_declarations(*language, before, f.content);
+      if (!kept.ok) return Refusal{kept.outcome, f.path + ": " + kept.detail};
+    }
     if (native.checker) {
       NativeVerdict v = native.checker->compare(std::string(language->name), f.path, before, f.content, native.read_repo_file);
       if (v.ran && !v.ok) return Refusal{"check_failed", f.path + ": " + v.detail()};

@@ -116,12 +116,6 @@ struct Touched {
 // (one at most), nothing changed at all ("no_change"). Does not throw.
 std::optional<Refusal> check_scope(const Request& request, const std::vector<Touched>& touched);
 
-// The function gate: `after` still declares every function `before` does (by qualified name, so a
-// function split into helpers keeps passing). Refused ("destructive") naming the first one missing.
-std::optional<Refusal> check_functions_kept(const scan::Engine& engine, const scan::LanguageProfile& language,
-                                            const std::string& path, const std::string& before,
-                                            const std::string& after);
-
 // The cheap gates on a generator's files applied onto `tip` (each must be as it was when the generator
 // ran): size (all files together within max_change_size), line endings, re-parse (a new file must parse
 // without errors), no function removed. `lines_changed` gets the total. Throws git::Error when the

@@ -122,7 +122,7 @@ fixers:
   assert_eq "destructive" "$(db_query "SELECT outcome FROM attempts WHERE opportunity_id =
     (SELECT id FROM opportunities WHERE rule_id = 'improve/stray')")" "the straying fixer"
   run_cmd git autoloop queue --status failed
-  assert_contains "$OUT" "the change touches files it was not given: other.py"
+  assert_contains "$OUT" "the generator changed other.py, a file it was not given (it may change app.py)"
   assert_eq "" "$(side_commits)" "fix commits"
 }
 

@@ -62,13 +62,3 @@ TEST_CASE("check_declarations", "[fix]") {
     CHECK(fix::check_declarations(lang("javascript"), "var f = function () {};\n", "const f = () => {};\nfunction h() {}\n").ok);
   }
 }
-
-TEST_CASE("check_paths", "[fix]") {
-  CHECK(fix::check_paths({"a.py"}, {"a.py"}).ok);
-  CHECK(fix::check_paths({"src/"}, {"src/a.py", "src/x/b.py"}).ok);
-  CHECK(fix::check_paths({"."}, {"anything.c"}).ok);
-  auto r = fix::check_paths({"a.py", "src"}, {"a.py", "b.py", "srcx/c.py"});
-  CHECK_FALSE(r.ok);
-  CHECK(r.outcome == "destructive");
-  CHECK(r.detail == "the change touches files it was not given: b.py, srcx/c.py");
-}

@@ -219,24 +219,6 @@ TEST_CASE("passed_environment", "[fix][generator]") {
   CHECK(env.at("AUTOLOOP_TEST_API_KEY") == std::optional<std::string>("sk-123"));
 }
 
-TEST_CASE("check_functions_kept", "[fix][generator]") {
-  scan::Engine engine{{}};
-  const auto& python = test_support::lang("python");
-  const std::string before = "def a():\n    return 1\n\n\ndef b(x):\n    if x:\n        return 2\n    return 3\n";
-
-  SECTION("a removed function is refused by name") {
-    auto r = fix::check_functions_kept(engine, python, "m.py", before, "def a():\n    return 1\n");
-    REQUIRE(r);
-    CHECK(r->outcome == "destructive");
-    CHECK(r->detail.find("`b`") != std::string::npos);
-  }
-
-  SECTION("a function rewritten, or split into helpers, passes") {
-    CHECK_FALSE(fix::check_functions_kept(engine, python, "m.py", before,
-                                          "def a():\n    return 1\n\n\ndef _c():\n    return 2\n\n\ndef b(x):\n    return 2 if x else 3\n"));
-  }
-}
-
 TEST_CASE("run_generator", "[fix][generator]") {
   TempRepo repo;
   repo.write("src/a.py", "def parse(x):\n    return x\n");
