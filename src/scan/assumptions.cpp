@@ -2,6 +2,7 @@
 
 #include "scan/checks.hpp"
 #include "scan/checks_c.hpp"
+#include "scan/checks_python.hpp"
 #include "scan/js_scope.hpp"
 #include "scan/node_util.hpp"
 #include <tree_sitter/api.h>
@@ -19,6 +20,7 @@ using node::field;
 using node::is;
 using node::is_any;
 using node::text_of;
+using node::walk;
 
 // How deep a name may lead to another name (`a = {}; b = a`) before the analysis gives up.
 constexpr int k_max_alias_depth = 3;
@@ -30,21 +32,6 @@ bool one_of(std::string_view text, std::initializer_list<const char*> values) {
   return std::any_of(values.begin(), values.end(), [&](const char* v) { return text == v; });
 }
 
-
-// Depth-first over `root`'s descendants (not `root` itself); `visit(node)` returns whether to descend.
-template <class F> void walk(TSNode root, F&& visit) {
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  if (ts_tree_cursor_goto_first_child(&cursor)) {
-    for (;;) {
-      if (visit(ts_tree_cursor_current_node(&cursor)) && ts_tree_cursor_goto_first_child(&cursor)) continue;
-      bool moved = false;
-      while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
-        if (!ts_tree_cursor_goto_parent(&cursor) || ts_node_eq(ts_tree_cursor_current_node(&cursor), root)) break;
-      if (!moved) break;
-    }
-  }
-  ts_tree_cursor_delete(&cursor);
-}
 
 // Whether `node` is `ancestor` or lies inside it.
 bool within(TSNode node, TSNode ancestor) {
@@ -284,15 +271,19 @@ bool python_truth_value(TSNode subject, std::string_view) {
 
 // `std::vector<...>`, `std::string`, ...: standard types whose empty() is size() == 0. (forward_list
 // has no size(), bitset and valarray no empty().)
+bool cpp_std_container_name(std::string_view name) {
+  return one_of(name, {"string", "wstring", "u8string", "u16string", "u32string", "string_view", "wstring_view", "vector",
+                       "deque", "list", "array", "map", "multimap", "set", "multiset", "unordered_map",
+                       "unordered_multimap", "unordered_set", "unordered_multiset", "stack", "queue", "priority_queue",
+                       "span"});
+}
+
 bool cpp_std_container_type(TSNode type, std::string_view source) {
   if (!is(type, "qualified_identifier") || text_of(field(type, "scope"), source) != "std") return false;
   TSNode name = field(type, "name");
   if (is(name, "template_type")) name = field(name, "name");
   if (!is(name, "type_identifier")) return false;
-  return one_of(text_of(name, source),
-                {"string", "wstring", "u8string", "u16string", "u32string", "string_view", "wstring_view", "vector",
-                 "deque", "list", "array", "map", "multimap", "set", "multiset", "unordered_map", "unordered_multimap",
-                 "unordered_set", "unordered_multiset", "stack", "queue", "priority_queue", "span"});
+  return cpp_std_container_name(text_of(name, source));
 }
 
 // `std::valarray<...>`, `std::bitset<...>`: standard types with size() but no empty(), where the fix
@@ -302,6 +293,65 @@ bool cpp_std_type_without_empty(TSNode type, std::string_view source) {
   TSNode name = field(type, "name");
   if (is(name, "template_type")) name = field(name, "name");
   return is(name, "type_identifier") && one_of(text_of(name, source), {"valarray", "bitset"});
+}
+
+// The last name of a type or of a constructor call's callee, without scope or template arguments:
+// `ns::T<int>` -> "T"; empty for anything else (primitive types, expressions).
+std::string_view cpp_last_type_name(TSNode n, std::string_view source) {
+  for (int depth = 0; depth < 8 && !ts_node_is_null(n); ++depth) {
+    if (is(n, "qualified_identifier")) n = field(n, "name");
+    else if (is_any(n, {"template_type", "template_function"})) n = field(n, "name");
+    else break;
+  }
+  return is_any(n, {"type_identifier", "identifier"}) ? text_of(n, source) : std::string_view{};
+}
+
+// A class type that the file does not show to have empty(): named by `type` or, for `auto x = T(...)`,
+// by the constructor call `value`; not a standard type (std::, or a standard container's name used
+// unqualified), not a template parameter of an enclosing template, and not a class of this file with an
+// `empty` member. fmt's `constexpr auto str = basic_string_view<Char>(s); str.size() == 0`: its own
+// string view has no empty(), so `str.empty()` would not compile.
+bool cpp_class_without_visible_empty(TSNode type, TSNode value, std::string_view source) {
+  TSNode named = type;
+  bool by_call = is(type, "placeholder_type_specifier") || text_of(type, source) == "auto";
+  if (by_call) named = is(value, "call_expression") ? field(value, "function") : TSNode{};
+  if (ts_node_is_null(named) || text_of(named, source).substr(0, 5) == "std::") return false;
+  std::string_view name = cpp_last_type_name(named, source);
+  if (name.empty() || cpp_std_container_name(name) || one_of(name, {"valarray", "bitset"})) return false;
+  // `auto v = make(...)` calls a function of unknown result; `auto v = T<A>(...)` names a class
+  // template (make_*<T>(...) factories aside), and `auto v = T(...)` one only when this file defines T.
+  bool template_call = by_call && (is(named, "template_function") ||
+                                   (is(named, "qualified_identifier") && is(field(named, "name"), "template_function")));
+  if (template_call && name.substr(0, 4) == "make") return false;
+  bool must_be_defined_here = by_call && !template_call;
+  bool defined_here = false;
+  TSNode root = named;
+  for (TSNode p = ts_node_parent(root); !ts_node_is_null(p); p = ts_node_parent(p)) {
+    root = p;
+    if (!is(p, "template_declaration")) continue;
+    bool parameter = false;
+    walk(field(p, "parameters"), [&](TSNode t) {
+      if (is(t, "type_identifier") && text_of(t, source) == name) parameter = true;
+      return !parameter;
+    });
+    if (parameter) return false;
+  }
+  bool has_empty = false;
+  walk(root, [&](TSNode n) {
+    if (is_any(n, {"class_specifier", "struct_specifier"}) && text_of(field(n, "name"), source) == name) {
+      defined_here = defined_here || !ts_node_is_null(field(n, "body"));
+      std::string_view body = text_of(field(n, "body"), source);
+      for (size_t at = body.find("empty"); at != std::string_view::npos && !has_empty; at = body.find("empty", at + 1)) {
+        size_t after = body.find_first_not_of(" \t", at + 5);
+        has_empty = after != std::string_view::npos && body[after] == '(' &&
+                    (at == 0 || !(std::isalnum(static_cast<unsigned char>(body[at - 1])) || body[at - 1] == '_'));
+      }
+      return false;
+    }
+    return !has_empty;
+  });
+  if (must_be_defined_here && !defined_here) return false;
+  return !has_empty;
 }
 
 // The declared name of a declarator and whether it declares a pointer; nullopt for functions and arrays.
@@ -350,7 +400,10 @@ void cpp_count_declarators(TSNode decl, std::string_view name, bool via_pointer,
       if (!d || d->name != name) continue;
       ++out.count;
       if (d->pointer == via_pointer && cpp_std_container_type(type, source)) ++out.containers;
-      if (d->pointer == via_pointer && cpp_std_type_without_empty(type, source)) ++out.without_empty;
+      if (d->pointer == via_pointer &&
+          (cpp_std_type_without_empty(type, source) ||
+           cpp_class_without_visible_empty(type, field(ts_tree_cursor_current_node(&cursor), "value"), source)))
+        ++out.without_empty;
     } while (ts_tree_cursor_goto_next_sibling(&cursor));
   }
   ts_tree_cursor_delete(&cursor);
@@ -568,6 +621,16 @@ const std::vector<EstablishmentInfo>& known_establishments() {
        {"java"},
        "the call is MessageDigest.getInstance with one argument, the literal \"MD5\", \"MD2\", \"SHA-1\", \"SHA1\" or "
        "\"SHA\" (upper or lower case): a digest that \"SHA-256\" replaces; cipher algorithms are left as suggestions"},
+      {"cpp-own-declaration",
+       {"cpp"},
+       "the function definition declares the function itself (in a class body or at namespace scope), not out of line "
+       "a member declared in the class (`A::f`), whose declaration the fix would have to change too"},
+      {"python-closed-in-block",
+       {"python"},
+       "the file bound by `name = open(...)` (a statement of its own lines) is closed by `name.close()` later in the "
+       "same block, with statements between that neither rebind nor delete the name, return, yield, break or continue "
+       "out of the block, nor hold a string of several lines: a `with` block over them does the same and also closes "
+       "the file when one raises (scan/checks_python.hpp)"},
   };
   return k_all;
 }
@@ -590,6 +653,8 @@ bool assumption_established(const std::string& name, TSNode subject, std::string
   if (name == "cpp-typedef-alias") return !typedef_alias_captures(subject, source).empty();
   if (name == "java-weak-digest") return java_weak_digest(subject, source);
   if (name == "c-allocation-statement") return !allocation_check_captures(subject, source).empty();
+  if (name == "cpp-own-declaration") return declares_itself(subject);
+  if (name == "python-closed-in-block") return !python_with_block_captures(subject, source).empty();
   return false;
 }
 

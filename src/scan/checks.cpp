@@ -1,6 +1,7 @@
 #include "scan/checks.hpp"
 
 #include "scan/checks_c.hpp"
+#include "scan/checks_python.hpp"
 #include "scan/function_identity.hpp"
 
 #include <algorithm>
@@ -320,6 +321,8 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
     if (out.keep && name == "null-pointer-constant") out.keep = null_literal_is_pointer(input.node, input.source);
     // The alias declaration's parts, for the fix template (none: reported, and not fixable here).
     if (out.keep && name == "typedef-alias") out.captures = typedef_alias_captures(input.node, input.source);
+  } else if (name == "closed-in-block") {
+    out.captures = python_with_block_captures(input.node, input.source); // none: reported, not fixable
   } else if (name == "java-string-operands") {
     out.keep = java_string_operands(input);
   } else if (name == "accumulates-in-loop") {

@@ -27,6 +27,7 @@ using node::field;
 using node::is;
 using node::is_any;
 using node::text_of;
+using node::walk;
 
 
 
@@ -44,23 +45,6 @@ bool same(TSNode a, TSNode b) { return !ts_node_is_null(a) && !ts_node_is_null(b
 std::string_view operator_of(TSNode node) {
   TSNode op = field(node, "operator");
   return ts_node_is_null(op) ? std::string_view{} : std::string_view(ts_node_type(op));
-}
-
-// Depth-first over `root`'s descendants (not `root` itself) in source order; `visit(node)` returns
-// whether to descend; `stop` set by the visitor ends the walk.
-template <class F> void walk(TSNode root, F&& visit, const bool& stop) {
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  if (ts_tree_cursor_goto_first_child(&cursor)) {
-    for (;;) {
-      if (visit(ts_tree_cursor_current_node(&cursor)) && !stop && ts_tree_cursor_goto_first_child(&cursor)) continue;
-      if (stop) break;
-      bool moved = false;
-      while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
-        if (!ts_tree_cursor_goto_parent(&cursor) || ts_node_eq(ts_tree_cursor_current_node(&cursor), root)) break;
-      if (!moved) break;
-    }
-  }
-  ts_tree_cursor_delete(&cursor);
 }
 
 // Named children through a cursor (ts_node_named_child(i) is linear in i).
@@ -1068,7 +1052,69 @@ bool null_literal_is_pointer(TSNode literal, std::string_view source) {
 
 namespace {
 
+// The name a function definition defines (`f`, `A::f`, `ns::A<T>::f`), through pointer and
+// reference declarators; a null node when it is not a function declarator.
+TSNode defined_name(TSNode function) {
+  TSNode d = field(function, "declarator");
+  for (int depth = 0; depth < 8 && is_any(d, {"pointer_declarator", "reference_declarator"}); ++depth)
+    d = is(d, "pointer_declarator") ? field(d, "declarator") : ts_node_named_child(d, 0);
+  return is(d, "function_declarator") ? field(d, "declarator") : TSNode{};
+}
+
+// The last class name of a qualified name's scope: `ns::A<T>::f` -> "A".
+std::string_view owner_class(TSNode qualified, std::string_view source) {
+  std::string_view owner;
+  for (TSNode q = qualified; is(q, "qualified_identifier"); q = field(q, "name")) {
+    TSNode scope = field(q, "scope");
+    owner = text_of(is(scope, "template_type") ? field(scope, "name") : scope, source);
+  }
+  return owner;
+}
+
+// For an out-of-line definition `A::f(...)`: whether the file shows A's declaration of f and it is
+// not virtual. The other case (a class of another file, a virtual member, a namespace-qualified
+// free function) is not reported: whether the signature may change is decided where it is declared
+// (clang-tidy leaves virtual functions alone too), and a fix of the definition alone would not compile.
+bool member_declared_here_not_virtual(TSNode qualified, std::string_view source, TSNode root) {
+  std::string_view owner = owner_class(qualified, source), member;
+  for (TSNode q = qualified; !ts_node_is_null(q); q = field(q, "name")) {
+    if (!is(q, "qualified_identifier")) {
+      member = text_of(q, source);
+      break;
+    }
+  }
+  if (owner.empty() || member.empty()) return false;
+  bool declared = false, is_virtual = false;
+  walk(root, [&](TSNode n) {
+    if (!is_any(n, {"class_specifier", "struct_specifier"}) || text_of(field(n, "name"), source) != owner) return true;
+    TSNode body = field(n, "body");
+    for (uint32_t i = 0; i < ts_node_named_child_count(body); ++i) {
+      TSNode m = ts_node_named_child(body, i);
+      if (!is_any(m, {"field_declaration", "declaration", "function_definition"})) continue;
+      TSNode name = defined_name(m);
+      if (text_of(name, source) != member) continue;
+      declared = true;
+      std::string_view whole = text_of(m, source);
+      for (const char* word : {"virtual", "override", "final"}) {
+        size_t at = whole.find(word);
+        size_t len = std::strlen(word);
+        while (at != std::string_view::npos) {
+          bool left = at == 0 || !(std::isalnum(static_cast<unsigned char>(whole[at - 1])) || whole[at - 1] == '_');
+          bool right = at + len >= whole.size() ||
+                       !(std::isalnum(static_cast<unsigned char>(whole[at + len])) || whole[at + len] == '_');
+          if (left && right) is_virtual = true;
+          at = whole.find(word, at + 1);
+        }
+      }
+    }
+    return false;
+  });
+  return declared && !is_virtual;
+}
+
 } // namespace
+
+bool declares_itself(TSNode function) { return !is(defined_name(function), "qualified_identifier"); }
 
 bool parameter_only_read(const CheckInput& input) {
   std::string_view name;
@@ -1081,6 +1127,11 @@ bool parameter_only_read(const CheckInput& input) {
       break;
     }
   if (name.empty() || ts_node_is_null(function)) return true;
+  if (TSNode defined = defined_name(function); is(defined, "qualified_identifier")) {
+    TSNode root = function;
+    while (!ts_node_is_null(ts_node_parent(root))) root = ts_node_parent(root);
+    if (!member_declared_here_not_virtual(defined, input.source, root)) return false;
+  }
   // The whole function: a constructor's member initialisers may move or hand the parameter on too.
   return !parameter_changed(function, name, input.source);
 }

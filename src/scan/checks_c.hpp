@@ -92,4 +92,10 @@ bool null_literal_is_pointer(TSNode literal, std::string_view source);
 
 std::optional<uint64_t> c_format_max_length(std::string_view format, const std::vector<std::optional<uint64_t>>& string_args);
 
+// "cpp-own-declaration" (a function_definition): whether the definition declares the function itself
+// (`void f(...) {...}`, in a class body or at namespace scope) rather than defining out of line a member
+// declared elsewhere (`void A::f(...) {...}`), whose signature a fix would have to change in two
+// places. Throws nothing.
+bool declares_itself(TSNode function);
+
 } // namespace scan

@@ -227,6 +227,22 @@ std::optional<std::pair<uint32_t, uint32_t>> item_range(std::string_view source,
   return std::nullopt;
 }
 
+// The whole lines [start, end) with each line that is not blank indented one level more: a tab
+// where the line's indentation has one, else four spaces. nullopt unless the range is whole lines.
+std::optional<std::string> indented(std::string_view source, uint32_t start, uint32_t end) {
+  if (start >= end || (start > 0 && source[start - 1] != '\n') || source[end - 1] != '\n') return std::nullopt;
+  std::string out;
+  for (size_t at = start; at < end;) {
+    size_t eol = source.find('\n', at);
+    std::string_view line = source.substr(at, eol + 1 - at);
+    if (line.find_first_not_of(" \t\r\n") != std::string_view::npos)
+      out += line.substr(0, line.find_first_not_of(" \t")).find('\t') != std::string_view::npos ? "\t" : "    ";
+    out += line;
+    at = eol + 1;
+  }
+  return out;
+}
+
 } // namespace
 
 bool is_fix_filter(std::string_view name) {
@@ -292,6 +308,14 @@ std::optional<std::vector<TextEdit>> fix_edits(const Rule& rule, const Finding& 
       if (!range) return std::nullopt;
       t.start = range->first;
       t.end = range->second;
+      break;
+    }
+    case FixEdit::Op::indent: {
+      auto text = indented(source, c->start_byte, c->end_byte);
+      if (!text) return std::nullopt;
+      t.start = c->start_byte;
+      t.end = c->end_byte;
+      t.text = std::move(*text);
       break;
     }
     case FixEdit::Op::insert_before:

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <string_view>
+#include <utility>
 
 namespace scan::node {
 
@@ -34,6 +35,29 @@ inline bool is_any(TSNode node, std::initializer_list<const char*> kinds) {
 inline TSNode field(TSNode node, const char* name) {
   if (ts_node_is_null(node)) return node;
   return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
+}
+
+// Depth-first over `root`'s descendants (not `root` itself) in source order; `visit(node)` returns
+// whether to descend into it; `stop`, set by the visitor, ends the walk.
+template <class F> void walk(TSNode root, F&& visit, const bool& stop) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    for (;;) {
+      if (visit(ts_tree_cursor_current_node(&cursor)) && !stop && ts_tree_cursor_goto_first_child(&cursor)) continue;
+      if (stop) break;
+      bool moved = false;
+      while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
+        if (!ts_tree_cursor_goto_parent(&cursor) || ts_node_eq(ts_tree_cursor_current_node(&cursor), root)) break;
+      if (!moved) break;
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+}
+
+// The same, to the end.
+template <class F> void walk(TSNode root, F&& visit) {
+  const bool never = false;
+  walk(root, std::forward<F>(visit), never);
 }
 
 } // namespace scan::node

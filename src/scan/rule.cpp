@@ -66,7 +66,7 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     auto set_op = [&](FixEdit::Op op) {
-      if (have_op) fail(source, kv.first.Mark(), "a fix edit has exactly one of replace, delete, delete_item, insert_before, insert_after");
+      if (have_op) fail(source, kv.first.Mark(), "a fix edit has exactly one of replace, delete, delete_item, insert_before, insert_after, indent");
       have_op = true;
       edit.op = op;
       edit.capture = capture_name(source, v);
@@ -76,6 +76,7 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
     else if (key == "insert_before") set_op(FixEdit::Op::insert_before);
     else if (key == "insert_after") set_op(FixEdit::Op::insert_after);
     else if (key == "delete_item") set_op(FixEdit::Op::remove_item);
+    else if (key == "indent") set_op(FixEdit::Op::indent);
     else if (key == "key") edit.key = scalar(source, v, "key");
     else if (key == "when" || key == "unless") {
       (key == "when" ? edit.when : edit.unless) = capture_name(source, v);
@@ -86,10 +87,10 @@ FixEdit parse_edit(const std::string& source, const YAML::Node& node) {
         edit.text = scalar(source, v, key.c_str());
       }
     } else {
-      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, delete_item, insert_before, insert_after, with, key, when, unless)");
+      fail(source, kv.first.Mark(), "unknown key '" + key + "' in a fix edit (expected replace, delete, delete_item, insert_before, insert_after, indent, with, key, when, unless)");
     }
   }
-  if (!have_op) fail(source, node.Mark(), "a fix edit needs one of replace, delete, delete_item, insert_before, insert_after");
+  if (!have_op) fail(source, node.Mark(), "a fix edit needs one of replace, delete, delete_item, insert_before, insert_after, indent");
   if (!edit.key.empty() && edit.map.empty()) fail(source, node.Mark(), "a fix edit's 'key' needs a 'with' map to look it up in");
   return edit;
 }
@@ -178,7 +179,7 @@ const std::vector<std::string>& known_checks() {
   static const std::vector<std::string> k_checks = {
       "outside-tests", "inside-loop",    "untested-public-function", "accumulates-in-loop", "unchecked-allocation",
       "real-cast",     "unbounded-copy", "cpp-only-code",            "parameter-only-read", "typedef-alias",
-      "null-pointer-constant", "java-string-operands", "receiver-has-empty", "security-use"};
+      "null-pointer-constant", "java-string-operands", "receiver-has-empty", "security-use", "closed-in-block"};
   return k_checks;
 }
 
@@ -192,6 +193,8 @@ const std::vector<std::string>& check_captures(const std::string& name) {
   static const std::vector<std::string> k_alloc = {"alloc_target", "alloc_statement", "alloc_indent"};
   if (name == "real-cast") return k_cast;
   if (name == "unchecked-allocation") return k_alloc;
+  static const std::vector<std::string> k_with = {"with_body", "with_close"};
+  if (name == "closed-in-block") return k_with;
   return k_none;
 }
 

@@ -19,8 +19,10 @@ namespace scan {
 // apply to the captured text means no fix for that finding.
 struct FixEdit {
   // remove_item: a capture that is one element of a comma-separated list (an argument, a keyword
-  // argument), taken out with one of the commas around it.
-  enum class Op { replace, remove, insert_before, insert_after, remove_item };
+  // argument), taken out with one of the commas around it. indent: a capture of whole lines, each
+  // line that is not blank indented one level more (a tab where it is indented with tabs, else four
+  // spaces): a body moved into a new block.
+  enum class Op { replace, remove, insert_before, insert_after, remove_item, indent };
   Op op = Op::replace;
   std::string capture;                       // without '@'
   std::string text;                          // template (replace/insert)

@@ -48,7 +48,7 @@ Rule decode(const nlohmann::json& j) {
   for (const auto& e : j.at(i++)) {
     FixEdit edit;
     int op = e.at(0).get<int>();
-    if (op < 0 || op > static_cast<int>(FixEdit::Op::remove_item)) throw std::out_of_range("fix op");
+    if (op < 0 || op > static_cast<int>(FixEdit::Op::indent)) throw std::out_of_range("fix op");
     edit.op = static_cast<FixEdit::Op>(op);
     e.at(1).get_to(edit.capture);
     e.at(2).get_to(edit.text);

@@ -385,7 +385,10 @@ def our_findings(repo, enable=()):
         found.append(r.stdout)
     summary = [line for line in (found[1] + b"\n" + r.stderr).decode(errors="replace").splitlines() if "files scanned" in line]
     skipped = re.search(r"(\d+) skipped", summary[-1]) if summary else None
-    return json.loads(found[0] or b"[]"), int(skipped.group(1)) if skipped else 0, summary[-1] if summary else ""
+    # Findings the scan lists as skipped (a rule's not_in context: tests, examples, ...) are not shown
+    # to the user as findings: they are not the rule's output, so they are not judged.
+    shown = [f for f in json.loads(found[0] or b"[]") if f.get("status") != "skipped"]
+    return shown, int(skipped.group(1)) if skipped else 0, summary[-1] if summary else ""
 
 
 # ---------------------------------------------------------------------------------------------- peers

@@ -376,3 +376,17 @@ TEST_CASE("apply_fixes") {
 
   SECTION("no findings: the source unchanged") { CHECK(scan::apply_fixes(r, {}, "x == None") == "x == None"); }
 }
+
+TEST_CASE("indent: whole lines one level deeper, tabs where the line has them, blank lines left alone", "[fix]") {
+  const std::string src = "def f():\n    a = 1\n\n\tb = 2\n    c = 3\n";
+  Rule r = rule_with({edit(FixEdit::Op::indent, "body")});
+  Capture body = cap("body", src, "    a = 1\n\n\tb = 2\n");
+  CHECK(fixed(r, finding({body}), src) == "def f():\n        a = 1\n\n\t\tb = 2\n    c = 3\n");
+}
+
+TEST_CASE("indent: a capture that is not whole lines gives no fix", "[fix]") {
+  const std::string src = "x = 1\ny = 2\n";
+  Rule r = rule_with({edit(FixEdit::Op::indent, "body")});
+  CHECK_FALSE(scan::fix_edits(r, finding({cap("body", src, "= 1\n")}), src));
+  CHECK_FALSE(scan::fix_edits(r, finding({cap("body", src, "x = 1")}), src));
+}
