@@ -40,6 +40,12 @@ needs its generated config.h) are left out of both: the peer's silence there is 
 lowers the number of C/C++ findings compared, not the precision measured on the rest; which projects
 lose how many files is printed.
 
+Adjudication: the peer is an oracle, not the truth. A finding of ours it does not report may be read
+and labelled `true` in precision/labels.tsv (same columns as the samples below; the reason says why
+the peer misses it, e.g. ESLint's no-new-func only knows the global `Function`, clang-tidy does not
+look into uninstantiated templates) and is then counted right. The verdict uses that adjudicated
+precision; the raw agreement is printed next to it whenever they differ, and differences.md lists each.
+
 Rules without a peer: a sample of up to 30 findings per rule (those with the smallest seeded hash of
 rule, project, path and line text, so the same corpus gives the same sample and a finding more or less
 changes it by one) is looked up in precision/labels.tsv (rule, project, path, line, hash of the matched line's
@@ -710,8 +716,16 @@ def main():
             if res.get("compile_errors") or res.get("failed"):
                 tidy_errors[name] = f"{len(res.get('compile_errors', []))} with errors, {len(res.get('failed', []))} left out"
 
-    # Labelled samples for the rules without a peer.
+    # Adjudication: a finding of ours the peer does not report that was read and labelled `true` in
+    # precision/labels.tsv (the peer is wrong there; the reason is in the label and in differences.md)
+    # counts as right in the adjudicated precision. The raw agreement is printed next to it.
     labels = load_labels()
+    for rid, proj, path, line, text in unmatched:
+        lab = labels.get((rid, proj, path, line)) or labels.get((rid, proj, path, line_hash(text)))
+        if lab and lab["hash"] == line_hash(text) and lab["label"] == "true":
+            per_rule[rid]["adjudicated"] = per_rule[rid].get("adjudicated", 0) + 1
+
+    # Labelled samples for the rules without a peer.
     unlabelled = []
     for rid, s in per_rule.items():
         if s["peer"]:
@@ -756,9 +770,11 @@ def main():
         row = {"rule": rid, "findings": s["findings"], "projects": len(s["projects"]), "peer": s["peer"],
                "equivalents_from": s["eq_source"], "enabled": rules[rid]["enabled"]}
         if s["peer"]:
+            adjudicated = s.get("adjudicated", 0)
             row.update({"compared": s["compared"], "agreed": s["agreed"], "peer_diags": s["peer_diags"],
-                        "peer_covered": s["peer_covered"],
-                        "precision": s["agreed"] / s["compared"] if s["compared"] else None,
+                        "peer_covered": s["peer_covered"], "adjudicated": adjudicated,
+                        "agreement": s["agreed"] / s["compared"] if s["compared"] else None,
+                        "precision": (s["agreed"] + adjudicated) / s["compared"] if s["compared"] else None,
                         "recall": s["peer_covered"] / s["peer_diags"] if s["peer_diags"] else None,
                         "target": 0.95})
         else:
@@ -772,7 +788,7 @@ def main():
 
     on = [r for r in rows if r["enabled"]]
     judged = sum(r.get("compared", 0) + r.get("labelled", 0) for r in on)
-    good = sum(r.get("agreed", 0) + r.get("true", 0) for r in on)
+    good = sum(r.get("agreed", 0) + r.get("adjudicated", 0) + r.get("true", 0) for r in on)
     measured = [r for r in rows if r["precision"] is not None and r["enabled"]]
     overall = {"micro": good / judged if judged else None, "judged": judged,
                "macro": sum(r["precision"] for r in measured) / len(measured) if measured else None,
@@ -790,8 +806,10 @@ def main():
         prec = "-" if r["precision"] is None else f"{r['precision']:.3f}"
         if r["peer"]:
             rec = "-" if r["recall"] is None else f"{r['recall']:.3f}"
+            note = (f"  (agreement {r['agreement']:.3f}; {r['adjudicated']} the peer misses, read and labelled right)"
+                    if r["adjudicated"] else "")
             print(f"  {r['rule']:{w}} {r['findings']:8d}  {r['peer']:11} {prec:>9} {r['compared']:7d} {rec:>7} "
-                  f"{r['peer_diags']:7d}  {r['verdict']}")
+                  f"{r['peer_diags']:7d}  {r['verdict']}{note}")
         else:
             extra = f"  ({r['debatable']} debatable, {r['unlabelled']} unlabelled)" if r["sampled"] else ""
             print(f"  {r['rule']:{w}} {r['findings']:8d}  {'labels':11} {prec:>9} {r['labelled']:7d} {'':>7} {'':>7}  "
