@@ -11,6 +11,7 @@ enabled fields. Exit 1 with each difference printed.
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def main():
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as repo:
         subprocess.run(["git", "init", "-q", repo], check=True)
-        out = subprocess.run([a.bin, "rules", "--format", "json"], cwd=repo, check=True, stdout=subprocess.PIPE)
+        out = subprocess.run([os.path.abspath(a.bin), "rules", "--format", "json"], cwd=repo, check=True, stdout=subprocess.PIPE)
     rules = {r["id"]: r for r in json.loads(out.stdout) if r.get("source") == "builtin"}
     text = open(a.readme, encoding="utf-8").read()
     section = text[text.index("\n## Rules\n"):]
