@@ -50,7 +50,7 @@ as_root() {
 test_packages=(python3-jsonschema chromium clang libclang-rt-14-dev time python3-pytest)
 ensure_packages() {
   local want=(libgit2-dev libtree-sitter-dev libyaml-cpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev
-              nlohmann-json3-dev libpcre2-dev pkg-config ninja-build cmake g++ git ccache python3)
+              nlohmann-json3-dev libpcre2-dev pkg-config ninja-build cmake g++ git ccache python3 man-db)
   [ "$mode" != test ] || want+=("${test_packages[@]}")
   local missing=()
   for p in "${want[@]}"; do

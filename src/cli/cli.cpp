@@ -2,6 +2,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/help.hpp"
 #include "core/error.hpp"
 #include "git/repo.hpp"
 #include "loop/context.hpp"
@@ -34,6 +35,7 @@ const std::vector<Command>& commands() {
       {"resume", "Undo stop (and a paused loop); scans the commits made while stopped", define_resume},
       {"doctor", "Check that hooks, binaries, grammars, config and database work", define_doctor},
       {"resolve", "Re-merge conflicted files with the syntax-aware merge (stages them when clean)", define_resolve},
+      {"help", "Show the commands, one command's options and examples, or the manual", define_help},
       {"merge-driver", "The syntax-aware merge driver git runs (%O %A %B %L %P)", define_merge_driver, true},
       {"worker", "Process recorded hook events (started by the hooks)", define_worker, true},
       {"hook", "Entry points used by the hook binary", define_hook, true},
@@ -78,10 +80,27 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(c.name, c.help);
     if (c.hidden) sub->group("");
     runners[sub] = c.define(*sub);
+    add_examples(*sub);
+  }
+  // `git autoloop` alone (or with only global options): what there is to run, as git does.
+  bool has_command = false;
+  for (int i = 1; i < argc && !has_command; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "-c" || arg == "--git-dir") ++i;
+    else has_command = !arg.empty() && arg[0] != '-';
+    if (arg == "--help" || arg == "-h" || arg == "--version") has_command = true;
+  }
+  if (!has_command) {
+    std::fputs(overview(app).c_str(), stdout);
+    return k_exit_ok;
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (std::string word = unknown_word_message(app, argc, argv); !word.empty() && e.get_exit_code() != 0) {
+      fail_line(word);
+      return k_exit_usage;
+    }
     return app.exit(e) == 0 ? k_exit_ok : k_exit_usage;
   }
   try {

@@ -65,5 +65,6 @@ Runner define_hook(CLI::App& sub);
 Runner define_merge_driver(CLI::App& sub);
 Runner define_resolve(CLI::App& sub);
 Runner define_retry(CLI::App& sub);
+Runner define_help(CLI::App& sub);
 
 } // namespace cli

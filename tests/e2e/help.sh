@@ -1,0 +1,86 @@
+#!/bin/bash
+# Help like git's: `git autoloop` alone, `help [COMMAND]` with examples, "did you mean" for unknown commands
+# and options, the manual page behind `git help autoloop` and `git autoloop --help`, the bash completion.
+# The page and the completion are the ones the build generated (build/man, build/completion).
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+test_overview_and_command_help() {
+  new_repo
+  expect_rc 0 git autoloop
+  assert_contains "$OUT" "usage: git autoloop"
+  for c in install status queue drain review report rules; do
+    grep -q "^   $c " <<<"$OUT" || fail "the overview does not list $c:
+$OUT"
+  done
+  assert_not_contains "$OUT" "merge-driver" "the overview (internal commands)"
+  expect_rc 0 git autoloop help
+  assert_contains "$OUT" "usage: git autoloop"
+  expect_rc 0 git autoloop help drain
+  assert_contains "$OUT" "--max"
+  assert_contains "$OUT" "Examples:"
+  assert_contains "$OUT" "git autoloop drain --now"
+  expect_rc 0 git autoloop review -h
+  assert_contains "$OUT" "git autoloop review --accept"
+  expect_rc 2 git autoloop help draim
+  assert_contains "$ERR" "did you mean 'drain'?"
+}
+
+test_did_you_mean() {
+  new_repo
+  expect_rc 2 git autoloop drian
+  assert_contains "$ERR" "'drian' is not a git-autoloop command. See 'git autoloop help'."
+  assert_contains "$ERR" "The most similar command is"
+  assert_contains "$ERR" "drain"
+  expect_rc 2 git autoloop xyzzy
+  assert_contains "$ERR" "'xyzzy' is not a git-autoloop command"
+  assert_not_contains "$ERR" "most similar"
+  # A global option's value is not taken for a command.
+  expect_rc 2 git autoloop -c scan.max_file_size=1 sacn
+  assert_contains "$ERR" "'sacn' is not a git-autoloop command"
+  assert_contains "$ERR" "scan"
+  expect_rc 2 git autoloop queue --stauts open
+  assert_contains "$ERR" "unknown option '--stauts' for 'git autoloop queue'; did you mean '--status'?"
+  expect_rc 2 git autoloop review --acept 3
+  assert_contains "$ERR" "did you mean '--accept'?"
+}
+
+test_manual_page() {
+  new_repo
+  local page="$AUTOLOOP_BIN_DIR/man/man1/git-autoloop.1"
+  assert_file "$page" "the generated manual page"
+  command -v man >/dev/null || fail "man is not installed (install.sh installs man-db)"
+  # git help runs man on `git-autoloop`; the page is found on MANPATH, as it is under the install prefix.
+  run_cmd env MANPATH="$AUTOLOOP_BIN_DIR/man:" MANPAGER=cat PAGER=cat MANWIDTH=100 git help autoloop
+  [ "$RC" = 0 ] || fail "git help autoloop exited $RC: $ERR"
+  assert_contains "$OUT" "EXIT STATUS"
+  assert_contains "$OUT" "git autoloop review --accept"
+  assert_contains "$OUT" "Malformed configuration or rule"
+  # Each visible command has its section.
+  local c
+  for c in $(git autoloop | awk '/^   [a-z]/ {print $1}'); do
+    grep -q "^   $c\$" <<<"$OUT" || fail "the manual has no section for $c"
+  done
+  run_cmd env MANPATH="$AUTOLOOP_BIN_DIR/man:" MANPAGER=cat PAGER=cat git autoloop --help
+  [ "$RC" = 0 ] || fail "git autoloop --help exited $RC: $ERR"
+  assert_contains "$OUT" "EXIT STATUS"
+}
+
+test_bash_completion() {
+  local script="$AUTOLOOP_BIN_DIR/completion/git-autoloop"
+  assert_file "$script" "the generated completion"
+  complete_words() {
+    bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _git_autoloop; printf "%s\n" "${COMPREPLY[@]}"' \
+      _ "$script" "$@"
+  }
+  assert_eq "drain" "$(complete_words git autoloop dr)" "git autoloop dr<TAB>"
+  assert_eq "review" "$(complete_words git-autoloop rev)" "git-autoloop rev<TAB>"
+  assert_eq "--status" "$(complete_words git autoloop queue --st)" "git autoloop queue --st<TAB>"
+  assert_contains "$(complete_words git autoloop drain --)" "--foreground"
+  assert_not_contains "$(complete_words git autoloop "")" "merge-driver" "the commands completed"
+}
+
+run_test "help: git autoloop alone, help, help COMMAND with examples" test_overview_and_command_help
+run_test "help: did you mean, for commands and options" test_did_you_mean
+run_test "help: the manual page behind git help autoloop and --help" test_manual_page
+run_test "help: bash completion of commands and options" test_bash_completion
+finish
