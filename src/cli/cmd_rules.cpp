@@ -1,6 +1,10 @@
 // git autoloop rules [--explain ID] [--test [DIR]] [--reset ID] [--format text|json]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/limits.hpp"
 #include "core/log.hpp"
 #include "feedback/feedback.hpp"
 #include "fix/native_check.hpp"
@@ -9,6 +13,7 @@
 #include "scan/code_context.hpp"
 #include "scan/engine.hpp"
 #include "scan/rule_test.hpp"
+#include "scan/syntax_tree.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +30,9 @@ struct RulesOptions {
   std::string test_dir;
   std::string reset;
   std::string format = "text";
+  std::string tree;            // --tree FILE
+  int line = 0;                // --line N (with --tree)
+  std::string language;        // --language NAME (with --tree)
 };
 
 // The repository, when the command runs inside one.
@@ -112,6 +120,55 @@ int run_fix_validity(const std::vector<scan::Rule>& rules) {
   return v.failures.empty() ? k_exit_ok : k_exit_findings;
 }
 
+// `[row, column]` of a byte offset, 0-based like tree-sitter's own output.
+std::string point(std::string_view source, uint32_t byte, uint32_t row) {
+  size_t line_start = byte == 0 ? 0 : source.rfind('\n', byte - 1);
+  line_start = line_start == std::string_view::npos || byte == 0 ? 0 : line_start + 1;
+  return "[" + std::to_string(row) + ", " + std::to_string(byte - line_start) + "]";
+}
+
+// The named nodes of the tree as S-expressions with their ranges and fields (what a query's patterns
+// match), one a line; with `line` (1-based) only the nodes that span it. Anonymous tokens are left out,
+// as `tree-sitter parse` does; ERROR and MISSING nodes are shown.
+void print_tree(const scan::SyntaxTree& tree, std::string_view source, int line) {
+  auto spans = [&](const scan::SyntaxNode& n) {
+    return line <= 0 || (n.start_row + 1 <= static_cast<uint32_t>(line) && n.end_row + 1 >= static_cast<uint32_t>(line));
+  };
+  std::string out;
+  auto visit = [&](const scan::SyntaxNode& n, int depth, auto&& self) -> void {
+    if (depth > 0) out += "\n" + std::string(depth * 2, ' ');
+    out += (n.field.empty() ? "" : std::string(n.field) + ": ") + "(" + std::string(n.kind) + " " +
+           point(source, n.start_byte, n.start_row) + " - " + point(source, n.end_byte, n.end_row);
+    for (uint32_t i = 0; i < tree.child_count(n); ++i) {
+      const scan::SyntaxNode& c = tree.child(n, i);
+      if ((c.named || c.error) && spans(c)) self(c, depth + 1, self);
+    }
+    out += ")";
+  };
+  visit(tree.root(), 0, visit);
+  std::printf("%s\n", out.c_str()); // grammar names and numbers only: nothing of the file's text
+}
+
+int run_tree(const RulesOptions& o) {
+  auto content = core::read_untrusted_file(o.tree, static_cast<std::size_t>(core::k_max_scan_file_size), {}, "--tree");
+  if (!content) throw core::Error(o.tree + ": no such file");
+  const scan::LanguageProfile* language =
+      o.language.empty() ? scan::language_for_file(o.tree, *content, false) : scan::language_by_name(o.language);
+  if (!language) {
+    std::string names;
+    for (const auto& l : scan::languages()) names += (names.empty() ? "" : ", ") + std::string(l.name);
+    throw core::Fatal(o.language.empty() ? o.tree + ": not a supported language by its name (--language NAME: " + names + ")"
+                                         : "no language '" + o.language + "' (one of " + names + ")",
+                      k_exit_usage);
+  }
+  auto tree = scan::parse_syntax_tree(*language, *content);
+  if (!tree) throw core::Error(o.tree + ": the parse took longer than its budget");
+  std::printf("; %s as %s%s\n", cli::printable(o.tree).c_str(), std::string(language->name).c_str(),
+              tree->error_count() ? (", " + std::to_string(tree->error_count()) + " syntax errors").c_str() : "");
+  print_tree(*tree, *content, o.line);
+  return k_exit_ok;
+}
+
 } // namespace
 
 Runner define_rules(CLI::App& sub) {
@@ -124,7 +181,12 @@ Runner define_rules(CLI::App& sub) {
       ->needs(test);
   sub.add_option("--reset", o->reset, "Forget what a rule learnt from verdicts (lifts a quarantine)")->type_name("ID");
   sub.add_option("--format", o->format, "Output format of the list")->check(CLI::IsMember({"text", "json"}));
+  auto* tree = sub.add_option("--tree", o->tree, "Print FILE's syntax tree, as a rule's query sees it")->type_name("FILE");
+  sub.add_option("--line", o->line, "With --tree: only the nodes that span line N")->needs(tree)->check(CLI::PositiveNumber);
+  sub.add_option("--language", o->language, "With --tree: parse as this language (default: by the file's name)")
+      ->needs(tree);
   return [o](const Global& g) {
+    if (!o->tree.empty()) return run_tree(*o);
     if (o->test) {
       if (!o->test_dir.empty()) {
         if (!std::filesystem::is_directory(o->test_dir)) throw core::Error(o->test_dir + ": not a directory");

@@ -79,8 +79,32 @@ test_bash_completion() {
   assert_not_contains "$(complete_words git autoloop "")" "merge-driver" "the commands completed"
 }
 
+test_rules_tree() {
+  new_repo
+  printf 'def f(x):\n    if x:\n        return open(x)\n' >a.py
+  expect_rc 0 git autoloop rules --tree a.py
+  assert_contains "$OUT" "; a.py as python"
+  assert_contains "$OUT" "    name: (identifier [0, 4] - [0, 5])"
+  assert_contains "$OUT" "              function: (identifier [2, 15] - [2, 19])"
+  # Only the nodes that span line 1: nothing of the if statement.
+  expect_rc 0 git autoloop rules --tree a.py --line 1
+  assert_contains "$OUT" "(function_definition [0, 0] - [2, 22]"
+  assert_not_contains "$OUT" "if_statement"
+  # A name the grammars do not know: said, with the way out.
+  printf 'x\n' >notes.txt
+  expect_rc 2 git autoloop rules --tree notes.txt
+  assert_contains "$ERR" "not a supported language by its name (--language NAME: python"
+  expect_rc 0 git autoloop rules --tree notes.txt --language python
+  assert_contains "$OUT" "(module"
+  expect_rc 2 git autoloop rules --tree a.py --language cobol
+  assert_contains "$ERR" "no language 'cobol'"
+  # Devices and FIFOs are not read.
+  expect_rc 3 git autoloop rules --tree /dev/zero --language python
+}
+
 run_test "help: git autoloop alone, help, help COMMAND with examples" test_overview_and_command_help
 run_test "help: did you mean, for commands and options" test_did_you_mean
 run_test "help: the manual page behind git help autoloop and --help" test_manual_page
 run_test "help: bash completion of commands and options" test_bash_completion
+run_test "help: rules --tree shows what a query matches" test_rules_tree
 finish
