@@ -316,8 +316,8 @@ Runner define_rules(CLI::App& sub) {
     for (const auto& r : rules) {
       std::string langs;
       for (const auto& l : r.languages) langs += (langs.empty() ? "" : ",") + l;
-      std::string state = "learning", numbers = "-";
-      if (const auto* v = view_of(r.id)) {
+      std::string state = r.broken.empty() ? "learning" : "broken", numbers = "-";
+      if (const auto* v = r.broken.empty() ? view_of(r.id) : nullptr) {
         state = feedback::to_string(v->state);
         numbers = std::to_string(std::max(0, v->counts.accepted - v->counts.reverted)) + "/" +
                   std::to_string(v->verdicts) + " (" + percent(v->posterior.mean()) + ")";

@@ -140,6 +140,11 @@ Runner define_scan(CLI::App& sub) {
         for (auto& l : found) rows.push_back(row_of(l));
       }
     }
+    // A malformed rule is off and the others ran: said on every scan, so it does not go unnoticed.
+    for (const auto& r : rules)
+      if (!r.broken.empty())
+        std::fprintf(stderr, "git-autoloop: warning: rule %s is off: %s\n", cli::printable(r.id).c_str(),
+                     cli::printable(r.broken).c_str());
     // Findings not reported in their context: JSON lists them (status "skipped", with the context and
     // why), text counts them, SARIF leaves them out.
     std::vector<Row> reported;
@@ -160,7 +165,7 @@ Runner define_scan(CLI::App& sub) {
           std::fprintf(stdout, "%s\n", skipped.c_str());
         std::string off;
         for (const auto& r : rules)
-          if (!r.off_reason.empty()) off += (off.empty() ? "" : ", ") + r.id;
+          if (!r.off_reason.empty() && r.broken.empty()) off += (off.empty() ? "" : ", ") + r.id;
         if (!off.empty()) std::fprintf(stdout, "off by the project's linters: %s (`git autoloop rules` says why)\n", off.c_str());
       } else {
         std::fprintf(stdout, "%zu findings\n", reported.size());

@@ -149,7 +149,10 @@ Runner define_status(CLI::App&) {
       std::set<std::string> enabled;
       for (const auto& r : rules) {
         if (r.enabled) enabled.insert(r.id);
-        if (!r.off_reason.empty()) std::printf("linters:    %s off: %s\n", r.id.c_str(), r.off_reason.c_str());
+        if (!r.broken.empty())
+          std::printf("rules:      %s is off, malformed: %s\n", printable(r.id).c_str(), printable(r.broken).c_str());
+        else if (!r.off_reason.empty())
+          std::printf("linters:    %s off: %s\n", r.id.c_str(), r.off_reason.c_str());
       }
       if (ctx.config.rules.follow_project_linters)
         for (const auto& p : ctx.project_linters().problems()) std::printf("linters:    %s\n", printable(p).c_str());

@@ -3,6 +3,7 @@
 #include "core/fs.hpp"
 #include "core/process.hpp"
 #include "scan/code_context.hpp"
+#include "scan/engine.hpp"
 #include "scan/rule_cache.hpp"
 
 #include <sys/resource.h>
@@ -121,6 +122,14 @@ std::vector<scan::Rule> Context::rules() const {
   // The user's own come last: one may replace a built-in of the same id.
   for (const auto& dir : local_rules_dirs())
     for (auto& r : scan::load_rules_dir(dir, scan::RuleOrigin::local)) extra.push_back(std::move(r));
+  // A rule whose query does not compile is off and says why; the others run.
+  for (auto& r : extra)
+    if (r.broken.empty())
+      if (auto problem = scan::query_problem(r)) {
+        r.broken = *problem;
+        r.off_reason = "malformed: " + r.broken;
+        r.enabled = false;
+      }
   auto rules = scan::merge_rules(scan::builtin_rules_cached(paths.builtin_rules_cache()), extra, config.rules.disable,
                                  config.rules.enable, config.rules.severity);
   scan::apply_context_overrides(rules, config); // rules.contexts (scan/code_context.hpp)

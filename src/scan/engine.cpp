@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <cctype>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -413,7 +414,14 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
         TSQueryError e = TSQueryErrorNone;
         std::unique_ptr<TSQuery, QueryDeleter> alone(
             ts_query_new(language.grammar(), r.query.data(), static_cast<uint32_t>(r.query.size()), &off, &e));
-        if (!alone) query_error(r, r.query, off, std::string(query_error_name(e)) + " (" + std::string(language.name) + ")");
+        if (!alone) {
+          // The word at the error: the unknown node type, field or capture.
+          size_t end = off;
+          while (end < r.query.size() && (std::isalnum(static_cast<unsigned char>(r.query[end])) || r.query[end] == '_'))
+            ++end;
+          std::string word = end > off && e != TSQueryErrorSyntax ? " '" + r.query.substr(off, std::min<size_t>(end - off, 64)) + "'" : "";
+          query_error(r, r.query, off, std::string(query_error_name(e)) + word + " (" + std::string(language.name) + ")");
+        }
       }
       throw core::Error("the combined query for " + std::string(language.name) + " does not compile (" +
                         query_error_name(err) + " at byte " + std::to_string(err_off) + ")");
@@ -446,6 +454,19 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
     if (lang == &language) return *existing;
   m_compiled.emplace_back(&language, std::move(c));
   return *m_compiled.back().second;
+}
+
+std::optional<std::string> query_problem(const Rule& rule) {
+  Rule alone = rule;
+  alone.enabled = true;
+  try {
+    Engine engine({alone});
+    for (const auto& name : rule.languages)
+      if (const LanguageProfile* language = language_by_name(name)) engine.compile(*language);
+  } catch (const core::Error& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
 }
 
 void Engine::compile(const LanguageProfile& language) const { compiled(language); }

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +114,11 @@ private:
   mutable std::mutex m_mutex;
   mutable std::vector<std::pair<const LanguageProfile*, std::unique_ptr<Compiled>>> m_compiled;
 };
+
+// Why `rule`'s query cannot run (a query error, located in its file, for one of its languages), or
+// nullopt when it compiles for each. Compiles the rule alone: for the rules of a repository or a user,
+// which the built-in set does not vouch for.
+std::optional<std::string> query_problem(const Rule& rule);
 
 // Runs deferred checks against the file's context, drops findings suppressed by an inline
 // `autoloop: ignore[rule-id]` (or `autoloop: ignore`) comment on the line or the line above, and sets

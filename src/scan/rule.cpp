@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -448,6 +450,26 @@ std::vector<RuleFile> read_rules_dir(const std::filesystem::path& dir, const std
   return out;
 }
 
+namespace {
+
+// The `id:` a rule file declares on a line of its own, read without parsing the YAML (the file may not
+// parse); nullopt when there is none or it is not a plain id.
+std::optional<std::string> declared_id(const std::string& text) {
+  size_t at = text.rfind("id:", 0) == 0 ? 0 : text.find("\nid:");
+  if (at == std::string::npos) return std::nullopt;
+  at = text.find(':', at) + 1;
+  size_t end = text.find('\n', at);
+  std::string id = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  id.erase(0, id.find_first_not_of(" \t\"'"));
+  while (!id.empty() && std::strchr(" \t\r\"'", id.back())) id.pop_back();
+  if (id.empty() || id.size() > 128 ||
+      id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:") != std::string::npos)
+    return std::nullopt;
+  return id;
+}
+
+} // namespace
+
 std::vector<Rule> parse_rule_files(const std::vector<RuleFile>& files, RuleOrigin origin) {
   std::map<std::string, const RuleFile*> by_relative;
   for (const auto& f : files) by_relative[f.relative] = &f;
@@ -457,18 +479,28 @@ std::vector<Rule> parse_rule_files(const std::vector<RuleFile>& files, RuleOrigi
     std::optional<std::string> scm;
     auto sibling = by_relative.find(f.relative.substr(0, f.relative.size() - 4) + ".scm");
     if (sibling != by_relative.end()) scm = sibling->second->text;
-    Rule rule = parse_rule(f.text, f.path.string(), scm);
+    Rule rule;
+    try {
+      rule = parse_rule(f.text, f.path.string(), scm);
+      if (origin != RuleOrigin::repository && rule.id.rfind(k_repository_prefix, 0) == 0) {
+        // The line of the `id:` key (a top-level key starts its line).
+        size_t at = f.text.rfind("id:", 0) == 0 ? 0 : f.text.find("\nid:");
+        int line = at == std::string::npos ? 1 : 1 + static_cast<int>(std::count(f.text.begin(), f.text.begin() + at + (at ? 1 : 0), '\n'));
+        throw core::LocatedError(f.path.string(), line, 1, "rule " + rule.id + ": the id prefix '" +
+                                 k_repository_prefix + "' is reserved for the repository's rules");
+      }
+    } catch (const core::LocatedError& e) {
+      // One malformed file does not take the other rules down: it becomes a rule that is off and says why.
+      rule = Rule{};
+      rule.id = declared_id(f.text).value_or(f.relative.substr(0, f.relative.size() - 4));
+      rule.source = f.path.string();
+      rule.broken = e.what();
+      rule.off_reason = "malformed: " + rule.broken;
+      rule.enabled = false;
+    }
     rule.origin = origin;
     rule.file = f.path.string();
-    const bool prefixed = rule.id.rfind(k_repository_prefix, 0) == 0;
-    if (origin == RuleOrigin::repository && !prefixed) rule.id = k_repository_prefix + rule.id;
-    if (origin != RuleOrigin::repository && prefixed) {
-      // The line of the `id:` key (a top-level key starts its line).
-      size_t at = f.text.rfind("id:", 0) == 0 ? 0 : f.text.find("\nid:");
-      int line = at == std::string::npos ? 1 : 1 + static_cast<int>(std::count(f.text.begin(), f.text.begin() + at + (at ? 1 : 0), '\n'));
-      throw core::LocatedError(f.path.string(), line, 1, "rule " + rule.id + ": the id prefix '" +
-                               k_repository_prefix + "' is reserved for the repository's rules");
-    }
+    if (origin == RuleOrigin::repository && rule.id.rfind(k_repository_prefix, 0) != 0) rule.id = k_repository_prefix + rule.id;
     out.push_back(std::move(rule));
   }
   return out;
@@ -492,7 +524,7 @@ std::vector<Rule> merge_rules(std::vector<Rule> builtin, const std::vector<Rule>
   std::set<std::string> off(disable.begin(), disable.end()), on(enable.begin(), enable.end());
   for (auto& r : builtin) {
     if (off.count(r.id)) r.enabled = false;
-    if (on.count(r.id)) r.enabled = true;
+    if (on.count(r.id) && r.broken.empty()) r.enabled = true;
     if (auto s = severity.find(r.id); s != severity.end()) r.severity = s->second;
   }
   std::sort(builtin.begin(), builtin.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });

@@ -86,6 +86,9 @@ struct Rule {
   int query_line = 1;                        // line in `source` where the query text starts
   int query_column = 1;
   bool enabled = true;
+  // Why the rule cannot run (its file or its query is malformed): it is off whatever the configuration
+  // says, and `rules`, `rules --test` and `scan` say why; the other rules run.
+  std::string broken{};
   RuleOrigin origin = RuleOrigin::builtin;
   std::string file;                          // the rule file as people know it: the resource name (builtin),
                                              // relative to the work tree (repository), absolute (local)

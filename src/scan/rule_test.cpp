@@ -60,6 +60,15 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
   std::vector<RuleTestResult> results;
   Engine engine(rules);
   for (const auto& rule : rules) {
+    if (!rule.broken.empty()) {
+      // Its own failure; the other rules are tested (the engine leaves it out, as it is off).
+      RuleTestResult r;
+      r.rule_id = rule.id;
+      r.source = rule.source;
+      r.failures.push_back("malformed: " + rule.broken);
+      results.push_back(std::move(r));
+      continue;
+    }
     if (!rule.enabled) continue;
     RuleTestResult r;
     r.rule_id = rule.id;

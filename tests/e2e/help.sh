@@ -102,9 +102,42 @@ test_rules_tree() {
   expect_rc 3 git autoloop rules --tree /dev/zero --language python
 }
 
+test_one_broken_rule() {
+  new_repo
+  mkdir -p .git/autoloop/rules
+  printf 'id: python/bad-node\nlanguage: python\ncategory: code_quality\nmessage: "x"\nquery: |\n  (no_such_node) @match\n' \
+    >.git/autoloop/rules/bad-node.yml
+  printf 'id: python/bad-yaml\nlanguage: python\nmessage: [unclosed\n' >.git/autoloop/rules/bad-yaml.yml
+  printf 'id: python/has-pass\nlanguage: python\ncategory: code_quality\nmessage: "a pass"\nquery: |\n  (pass_statement) @match\ntests:\n  invalid: ["pass\\n"]\n  valid: ["x = 1\\n"]\n' \
+    >.git/autoloop/rules/has-pass.yml
+  printf 'pass\n' >a.py
+  git add a.py
+  git commit -qm one
+  expect_rc 0 git autoloop rules
+  grep -q "^python/bad-node .* broken" <<<"$OUT" || fail "rules does not show python/bad-node as broken:
+$OUT"
+  assert_contains "$OUT" "unknown node type in query 'no_such_node' (python)"
+  assert_contains "$OUT" "bad-node.yml:6:4"
+  assert_contains "$OUT" "off: python/bad-yaml: malformed: "
+  assert_contains "$OUT" "bad-yaml.yml:4:1: end of sequence flow not found"
+  # The scan runs the good rule and warns about the others.
+  expect_rc 0 git autoloop scan --all
+  assert_contains "$OUT" "[python/has-pass] a pass"
+  assert_contains "$ERR" "warning: rule python/bad-node is off:"
+  # rules --test fails each broken rule once, not the rules beside it.
+  expect_rc 1 git autoloop rules --test
+  assert_eq 2 "$(grep -c '^FAIL' <<<"$OUT")" "failures of rules --test"
+  assert_contains "$OUT" "FAIL python/bad-node"
+  assert_contains "$OUT" "FAIL python/bad-yaml"
+  # rules.enable does not turn a broken rule on.
+  expect_rc 0 git autoloop -c 'rules.enable=[python/bad-node]' scan --all
+  assert_contains "$ERR" "warning: rule python/bad-node is off:"
+}
+
 run_test "help: git autoloop alone, help, help COMMAND with examples" test_overview_and_command_help
 run_test "help: did you mean, for commands and options" test_did_you_mean
 run_test "help: the manual page behind git help autoloop and --help" test_manual_page
 run_test "help: bash completion of commands and options" test_bash_completion
 run_test "help: rules --tree shows what a query matches" test_rules_tree
+run_test "rules: a malformed rule is off and says why, the others run" test_one_broken_rule
 finish

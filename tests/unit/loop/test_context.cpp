@@ -357,15 +357,21 @@ TEST_CASE("Context::rules") {
     CHECK_FALSE(find_rule(from_tracked, "repo:t/r")->trusted);
   }
 
-  SECTION("a malformed repository rule throws LocatedError naming it") {
-    auto bad = repo.write(".autoloop/rules/bad.yml", "id: x/bad\nlanguage: klingon\n");
-    try {
-      open_ctx(repo).rules();
-      FAIL("no LocatedError");
-    } catch (const core::LocatedError& e) {
-      CHECK(fs::path(e.file()).filename() == "bad.yml");
-      CHECK(e.line() == 2);
-    }
+  SECTION("a malformed repository rule is off and says why (file:line), the others stay") {
+    repo.write(".autoloop/rules/bad.yml", "id: x/bad\nlanguage: klingon\n");
+    repo.write(".autoloop/rules/query.yml",
+               "id: x/query\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(no_such_kind) @match\"\n");
+    auto rules = open_ctx(repo).rules();
+    const scan::Rule* bad = find_rule(rules, "repo:x/bad");
+    REQUIRE(bad);
+    CHECK_FALSE(bad->enabled);
+    CHECK_THAT(bad->broken, Catch::Contains("bad.yml:2:"));
+    const scan::Rule* query = find_rule(rules, "repo:x/query");
+    REQUIRE(query);
+    CHECK_FALSE(query->enabled);
+    CHECK_THAT(query->broken, Catch::Contains("unknown node type in query 'no_such_kind'"));
+    CHECK(find_rule(rules, "python/compare-to-none"));
+    CHECK(find_rule(rules, "python/compare-to-none")->enabled);
   }
 }
 

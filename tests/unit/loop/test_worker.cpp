@@ -244,8 +244,21 @@ TEST_CASE("run_worker") {
     CHECK(schedule::spool_empty(ctx.paths.spool()));
   }
 
-  SECTION("a malformed rule: the failure is recorded, not thrown, and the entries wait for the fix") {
-    auto broken = repo.write(".autoloop/rules/broken.yml", "id: x/broken\nlanguage: python\n");
+  SECTION("a malformed rule is off: the other rules scan the commit") {
+    repo.write(".autoloop/rules/broken.yml", "id: x/broken\nlanguage: python\n");
+    Context ctx = open_ctx(repo);
+    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    loop::WorkerResult r;
+    REQUIRE_NOTHROW(r = loop::run_worker(ctx));
+    CHECK(r.entries == 1);
+    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(ctx.store().is_commit_scanned(c1));
+  }
+
+  SECTION("a failing scan: the failure is recorded, not thrown, and the entries wait for the fix") {
+    // A rules directory that cannot be read fails every rule alike (unlike one malformed rule): a rule
+    // file over its size limit.
+    auto broken = repo.write(".autoloop/rules/huge.yml", "# " + std::string(300 << 10, 'x') + "\n");
     Context ctx = open_ctx(repo);
     schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
     loop::WorkerResult r;
@@ -254,10 +267,10 @@ TEST_CASE("run_worker") {
     CHECK_FALSE(schedule::spool_empty(ctx.paths.spool()));
     CHECK_FALSE(ctx.store().is_commit_scanned(c1));
     REQUIRE(fs::exists(ctx.paths.last_error()));
-    CHECK_THAT(test_support::slurp(ctx.paths.last_error()), Catch::Contains("broken.yml"));
+    CHECK_THAT(test_support::slurp(ctx.paths.last_error()), Catch::Contains("huge.yml"));
     auto runs = ctx.store().runs("scan", 0);
     REQUIRE(runs.size() == 1);
-    CHECK_THAT(runs[0].error, Catch::Contains("broken.yml"));
+    CHECK_THAT(runs[0].error, Catch::Contains("huge.yml"));
 
     fs::remove(broken);
     loop::WorkerResult fixed = loop::run_worker(ctx);
@@ -323,7 +336,7 @@ TEST_CASE("scan_now") {
   }
 
   SECTION("throws on failure, after recording the run with its error") {
-    repo.write(".autoloop/rules/broken.yml", "id: x/broken\n");
+    repo.write(".autoloop/rules/huge.yml", "# " + std::string(300 << 10, 'x') + "\n");
     CHECK_THROWS_AS(loop::scan_now(ctx, {c1}, "pre-push"), core::LocatedError);
     auto runs = ctx.store().runs("pre-push", 0);
     REQUIRE(runs.size() == 1);

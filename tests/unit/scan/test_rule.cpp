@@ -415,14 +415,11 @@ TEST_CASE("parse_rule_files") {
     CHECK(rules[0].id == "python/compare-to-none");
     CHECK(rules[0].origin == scan::RuleOrigin::local);
     auto bad = tmp.write("b.yml", "language: python\nid: repo:x/y\ncategory: code_quality\nmessage: m\nquery: \"(identifier) @match\"\n");
-    try {
-      scan::load_rules_dir(tmp.path(), scan::RuleOrigin::local);
-      FAIL("no LocatedError");
-    } catch (const core::LocatedError& e) {
-      CHECK(e.file() == bad.string());
-      CHECK(e.line() == 2);
-      CHECK_THAT(std::string(e.what()), Catch::Contains("reserved"));
-    }
+    auto loaded = scan::load_rules_dir(tmp.path(), scan::RuleOrigin::local);
+    REQUIRE(loaded.size() == 2);
+    CHECK(loaded[1].id == "repo:x/y");
+    CHECK_FALSE(loaded[1].enabled);
+    CHECK_THAT(loaded[1].broken, Catch::StartsWith(bad.string() + ":2:1:") && Catch::Contains("reserved"));
   }
 }
 
@@ -466,16 +463,20 @@ TEST_CASE("load_rules_dir") {
     CHECK(rules[0].source == (tmp / "py/q.scm").string());
   }
 
-  SECTION("a malformed rule throws LocatedError naming its file") {
+  SECTION("a malformed rule is off, says why (file:line) and leaves the others") {
     tmp.write("good.yml", rule_text("", "t/good"));
     auto bad = tmp.write("sub/bad.yml", rule_text("colour: red\n", "t/bad"));
-    try {
-      scan::load_rules_dir(tmp.path());
-      FAIL("no LocatedError");
-    } catch (const core::LocatedError& e) {
-      CHECK(e.file() == bad.string());
-      CHECK(e.line() == 6);
-    }
+    auto rules = scan::load_rules_dir(tmp.path());
+    REQUIRE(rules.size() == 2);
+    CHECK(rules[0].id == "t/good");
+    CHECK(rules[0].enabled);
+    CHECK(rules[0].broken.empty());
+    CHECK(rules[1].id == "t/bad");
+    CHECK_FALSE(rules[1].enabled);
+    CHECK_THAT(rules[1].broken, Catch::StartsWith(bad.string() + ":6:"));
+    // Turning it on by configuration does not run it.
+    auto merged = scan::merge_rules({}, rules, {}, {"t/bad"}, {});
+    CHECK_FALSE(merged[0].enabled);
   }
 }
 
