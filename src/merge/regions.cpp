@@ -67,6 +67,8 @@ public:
         why = "two members share a line";
         return std::nullopt;
       }
+      if (k + 1 < items.size())
+        chunk_end = with_trailing_comments(node, item, chunk_end, line_start(items[k + 1]->start_byte));
       Member m;
       m.begin = at;
       m.end = chunk_end;
@@ -84,6 +86,24 @@ public:
   }
 
 private:
+  // The end of the comment lines right below a member (no blank line between) that a blank line parts
+  // from the next member, whose lines start at `next`: written to the member above, they go with it.
+  uint32_t with_trailing_comments(const SyntaxNode& parent, const SyntaxNode& item, uint32_t chunk_end, uint32_t next) {
+    uint32_t at = chunk_end;
+    while (at < next) {
+      uint32_t eol = line_end(at);
+      if (blank(at, eol > at && m_source[eol - 1] == '\n' ? eol - 1 : eol)) break;
+      at = eol;
+    }
+    if (at == chunk_end || at >= next) return chunk_end; // none, or no blank line before the next member
+    for (uint32_t j = item.index + 1; j < m_tree.child(parent, 0).index + m_tree.child_count(parent); ++j) {
+      const SyntaxNode& n = m_tree.at(j);
+      if (n.start_byte >= at) break;
+      if (n.start_byte >= chunk_end && !n.extra) return chunk_end; // not only comments
+    }
+    return at;
+  }
+
   // Identity, detail and nested region of one member.
   void describe(const SyntaxNode& item, Member& m) {
     auto set = std::find_if(m_profile.set_kinds.begin(), m_profile.set_kinds.end(),

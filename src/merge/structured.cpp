@@ -158,7 +158,7 @@ public:
     bool ours_primary = true;
     if (co == cb && ct != cb) ours_primary = false;
     else if (co != cb && ct != cb && co != ct) return fail("both sides reordered the same declarations");
-    if (!separate_statement_changes(b, o, t) || !separate_import_rewrites(b, o, t) || !one_copy_dropped(b, o, t) ||
+    if (!separate_statement_changes(b, o, t) || !separate_rewrites(b, o, t) || !one_copy_dropped(b, o, t) ||
         !one_side_deletes_each_name(b, o, t))
       return std::nullopt;
 
@@ -276,22 +276,23 @@ private:
     return true;
   }
 
-  // An import entry one side replaced by another (deleted one and added one at the same place) and the
-  // other side replaced or deleted too: one entry rewritten two ways, which only a person can settle.
-  bool separate_import_rewrites(const Side& b, const Side& o, const Side& t) {
+  // A declaration or import one side replaced by another (deleted one and added one at the same place:
+  // renamed it, rewrote an import entry) where the other side replaced or deleted one too: one thing
+  // changed two ways, which only a person can settle. (Statements: separate_statement_changes.)
+  bool separate_rewrites(const Side& b, const Side& o, const Side& t) {
     auto places = [&](const Side& side, std::set<std::string>& deleted, std::set<std::string>& rewritten) {
       std::set<std::string> added;
       std::string anchor = "^";
       for (const auto& m : side.region->members) {
         const std::string& key = side.key(m);
         if (b.find(key) && o.find(key) && t.find(key)) anchor = key;
-        else if (m.is_set && !b.find(key)) added.insert(anchor);
+        else if ((m.named || m.is_set) && !b.find(key)) added.insert(anchor);
       }
       anchor = "^";
       for (const auto& m : b.region->members) {
         const std::string& key = b.key(m);
         if (o.find(key) && t.find(key)) anchor = key;
-        else if (m.is_set && !side.find(key)) deleted.insert(anchor);
+        else if ((m.named || m.is_set) && !side.find(key)) deleted.insert(anchor);
       }
       for (const auto& a : deleted)
         if (added.count(a)) rewritten.insert(a);
@@ -300,9 +301,9 @@ private:
     places(o, deleted_o, rewritten_o);
     places(t, deleted_t, rewritten_t);
     for (const auto& a : rewritten_o)
-      if (deleted_t.count(a)) return refuse("both sides rewrote the same import");
+      if (deleted_t.count(a)) return refuse("both sides replaced the same declaration or import");
     for (const auto& a : rewritten_t)
-      if (deleted_o.count(a)) return refuse("both sides rewrote the same import");
+      if (deleted_o.count(a)) return refuse("both sides replaced the same declaration or import");
     return true;
   }
 
@@ -392,6 +393,11 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
         return std::nullopt;
       }
       errors[i] = tree->error_count();
+      // A side that breaks the syntax may have moved what the trees say is where: only lines are sure.
+      if (i > 0 && errors[i] > errors[0]) {
+        why = "a side has syntax errors that base has not";
+        return std::nullopt;
+      }
       regions[i] = decompose(*tree, *texts[i], *profile, why);
       if (!regions[i]) return std::nullopt;
     }

@@ -142,7 +142,14 @@ TEST_CASE("structured_merge") {
     std::string c_base = "#include \"a.h\"\n\nint x;\n";
     auto c = run("c", c_base, "#include \"b.h\"\n\nint x;\n", "#include \"c.h\"\n\nint x;\n", why);
     CHECK_FALSE(c);
-    CHECK_THAT(why, Catch::Contains("rewrote the same import"));
+    CHECK_THAT(why, Catch::Contains("replaced the same declaration or import"));
+  }
+
+  SECTION("both sides renaming one declaration differently does not apply") {
+    std::string base = "def a():\n    return 1\n\n\ndef b():\n    return 2\n";
+    CHECK_FALSE(run("python", base, "def a1():\n    return 1\n\n\ndef b():\n    return 2\n",
+                    "def a2():\n    return 1\n\n\ndef b():\n    return 2\n", why));
+    CHECK_THAT(why, Catch::Contains("replaced the same declaration"));
   }
 
   SECTION("imports from one module added by both sides are two entries") {
