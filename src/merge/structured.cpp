@@ -158,6 +158,8 @@ public:
     bool ours_primary = true;
     if (co == cb && ct != cb) ours_primary = false;
     else if (co != cb && ct != cb && co != ct) return fail("both sides reordered the same declarations");
+    if ((co != cb || ct != cb) && !only_changed_in_place(b, co != cb ? t : o))
+      return fail("one side moved declarations, the other added or deleted some next to them");
     if (!separate_statement_changes(b, o, t) || !separate_rewrites(b, o, t) || !one_copy_dropped(b, o, t) ||
         !one_side_deletes_each_name(b, o, t))
       return std::nullopt;
@@ -304,6 +306,15 @@ private:
       if (deleted_t.count(a)) return refuse("both sides replaced the same declaration or import");
     for (const auto& a : rewritten_t)
       if (deleted_o.count(a)) return refuse("both sides replaced the same declaration or import");
+    return true;
+  }
+
+  // Whether `side` kept every member of base and added none: where the other side moved declarations,
+  // which comments and blank lines go with which declaration is no longer sure enough to place more.
+  bool only_changed_in_place(const Side& b, const Side& side) const {
+    if (b.region->members.size() != side.region->members.size()) return false;
+    for (const auto& m : side.region->members)
+      if (!b.find(side.key(m))) return false;
     return true;
   }
 
