@@ -172,6 +172,14 @@ TEST_CASE("structured_merge") {
     CHECK_THAT(r->text, Catch::Contains("<<<<<<<"));
   }
 
+  SECTION("one side moving declarations while the other adds one does not apply") {
+    std::string base = "def a():\n    pass\n\n\ndef b():\n    pass\n";
+    std::string ours = "def b():\n    pass\n\n\ndef a():\n    pass\n";
+    std::string theirs = base + "\n\ndef c():\n    pass\n";
+    CHECK_FALSE(run("python", base, ours, theirs, why));
+    CHECK_THAT(why, Catch::Contains("moved declarations"));
+  }
+
   SECTION("a top level that cannot be cut does not apply") {
     CHECK_FALSE(run("javascript", "let a = 1; let b = 2;\n", "let a = 3; let b = 2;\n", "let a = 1; let b = 4;\n", why));
     CHECK_FALSE(why.empty());
