@@ -10,6 +10,9 @@ constexpr std::string_view k_js_wrapped_body =
     "declaration/=class_declaration/body|declaration/=abstract_class_declaration/body|"
     "declaration/=interface_declaration/body|declaration/=class/body|value/=class/body";
 
+// A getter, a setter and a static method of one name are told apart by these keywords.
+std::vector<std::string_view> js_detail_kinds() { return {"static", "get", "set"}; }
+
 // JavaScript, TypeScript and TSX share their declarations; TypeScript adds its own.
 std::vector<DeclarationRule> js_declarations(bool typescript) {
   std::vector<DeclarationRule> v = {
@@ -46,8 +49,8 @@ std::vector<DeclarationRule> js_declarations(bool typescript) {
 // C and C++: names sit at the end of a chain of declarators (pointer, function, init, reference).
 std::vector<DeclarationRule> c_declarations(bool cpp) {
   std::vector<DeclarationRule> v = {
-      {"function_definition", "def", "declarator*", "", cpp},
-      {"declaration", "decl", "declarator*|type/name", "type/body", cpp},  // prototypes apart from definitions
+      {"function_definition", "def", "declarator*"},
+      {"declaration", "decl", "declarator*|type/name", "type/body"},  // prototypes apart from definitions
       {"type_definition", "type", "declarator*"},
       {"struct_specifier", "type", "name", "body"},
       {"union_specifier", "type", "name", "body"},
@@ -55,14 +58,14 @@ std::vector<DeclarationRule> c_declarations(bool cpp) {
       {"preproc_def", "macro", "name"},
       {"preproc_function_def", "macro", "name"},
       {"preproc_ifdef", "cond", "name", "."},
-      {"field_declaration", "member", "declarator*", "", cpp},
+      {"field_declaration", "member", "declarator*"},
   };
   if (cpp) {
     v.insert(v.end(), {
                           {"class_specifier", "type", "name", "body"},
                           {"namespace_definition", "namespace", "name", "body"},
                           {"template_declaration", "def", "#1/declarator*|#1/name|#1/type/name",
-                           "#1/=class_specifier/body|#1/=struct_specifier/body", true},
+                           "#1/=class_specifier/body|#1/=struct_specifier/body"},
                           {"alias_declaration", "type", "name"},
                           {"concept_definition", "type", "name"},
                       });
@@ -79,13 +82,15 @@ std::vector<MergeProfile> build() {
                    {"decorated_definition", "def", "definition/name", "definition/=class_definition/body"},
                    {"expression_statement", "var", "#0/left"},
                },
-               {"import_statement", "import_from_statement", "future_import_statement"},
-               {}});
-  v.push_back({"javascript", js_declarations(false), {"import_statement"}, {}});
-  v.push_back({"typescript", js_declarations(true), {"import_statement"}, {}});
-  v.push_back({"tsx", js_declarations(true), {"import_statement"}, {}});
-  v.push_back({"c", c_declarations(false), {"preproc_include"}, {}});
-  v.push_back({"cpp", c_declarations(true), {"preproc_include", "using_declaration"}, {}});
+               {{"import_statement", "name"}, {"import_from_statement", "module_name"}, {"future_import_statement"}},
+               {},
+               {"decorator"}});
+  v.push_back({"javascript", js_declarations(false), {{"import_statement", "source"}}, {}, js_detail_kinds()});
+  v.push_back({"typescript", js_declarations(true), {{"import_statement", "source"}}, {}, js_detail_kinds(), {}, true});
+  v.push_back({"tsx", js_declarations(true), {{"import_statement", "source"}}, {}, js_detail_kinds(), {}, true});
+  v.push_back({"c", c_declarations(false), {{"preproc_include", "path"}}, {}});
+  v.push_back({"cpp", c_declarations(true), {{"preproc_include", "path"}, {"using_declaration"}}, {}, {},
+               {"access_specifier"}, true});
   v.push_back({"java",
                {
                    {"class_declaration", "type", "name", "body"},
@@ -93,13 +98,16 @@ std::vector<MergeProfile> build() {
                    {"record_declaration", "type", "name", "body"},
                    {"enum_declaration", "type", "name"},
                    {"annotation_type_declaration", "type", "name"},
-                   {"method_declaration", "def", "name", "", true},
-                   {"constructor_declaration", "def", "name", "", true},
+                   {"method_declaration", "def", "name", ""},
+                   {"constructor_declaration", "def", "name", ""},
                    {"field_declaration", "var", "declarator/name"},
                    {"constant_declaration", "var", "declarator/name"},
                },
-               {"import_declaration"},
-               {}});
+               {{"import_declaration", "#0/scope|#0"}},
+               {},
+               {},
+               {},
+               true});
   v.push_back({"go",
                {
                    {"function_declaration", "def", "name"},
@@ -111,7 +119,7 @@ std::vector<MergeProfile> build() {
                    {"var_spec", "def", "name"},
                    {"import_declaration", "import", "", "@import_spec_list"},
                },
-               {"import_spec"},
+               {{"import_spec", "path"}},
                {}});
   v.push_back({"rust",
                {
@@ -129,7 +137,7 @@ std::vector<MergeProfile> build() {
                    {"macro_definition", "macro", "name"},
                    {"associated_type", "type", "name"},
                },
-               {"use_declaration", "extern_crate_declaration"},
+               {{"use_declaration", "argument/path|argument"}, {"extern_crate_declaration", "name"}},
                {"attribute_item"}});
   return v;
 }

@@ -1,7 +1,6 @@
 #include "merge/regions.hpp"
 
 #include <algorithm>
-#include <map>
 
 namespace merge {
 
@@ -50,7 +49,7 @@ public:
       return std::nullopt;
     }
     r.members_begin = at;
-    std::map<std::string, int> seen;
+    std::string section;
     for (size_t k = 0; k < items.size(); ++k) {
       const SyntaxNode& item = *items[k];
       uint32_t chunk_end = line_end(item.end_byte - 1);
@@ -68,12 +67,17 @@ public:
         why = "two members share a line";
         return std::nullopt;
       }
+      if (k + 1 < items.size())
+        chunk_end = with_trailing_comments(node, item, chunk_end, line_start(items[k + 1]->start_byte));
       Member m;
       m.begin = at;
       m.end = chunk_end;
       describe(item, m);
-      int n = seen[m.base_key]++;
-      m.key = n ? m.base_key + "#" + std::to_string(n) : m.base_key;
+      if (contains(m_profile.section_kinds, item.kind)) {
+        section = normalise_space(text(item));
+        m.is_label = true;
+      }
+      m.section = section;
       r.members.push_back(std::move(m));
       at = chunk_end;
     }
@@ -82,28 +86,48 @@ public:
   }
 
 private:
-  // Key and nested region of one member.
+  // The end of the comment lines right below a member (no blank line between) that a blank line parts
+  // from the next member, whose lines start at `next`: written to the member above, they go with it.
+  uint32_t with_trailing_comments(const SyntaxNode& parent, const SyntaxNode& item, uint32_t chunk_end, uint32_t next) {
+    uint32_t at = chunk_end;
+    while (at < next) {
+      uint32_t eol = line_end(at);
+      if (blank(at, eol > at && m_source[eol - 1] == '\n' ? eol - 1 : eol)) break;
+      at = eol;
+    }
+    if (at == chunk_end || at >= next) return chunk_end; // none, or no blank line before the next member
+    for (uint32_t j = item.index + 1; j < m_tree.child(parent, 0).index + m_tree.child_count(parent); ++j) {
+      const SyntaxNode& n = m_tree.at(j);
+      if (n.start_byte >= at) break;
+      if (n.start_byte >= chunk_end && !n.extra) return chunk_end; // not only comments
+    }
+    return at;
+  }
+
+  // Identity, detail and nested region of one member.
   void describe(const SyntaxNode& item, Member& m) {
-    if (contains(m_profile.set_kinds, item.kind)) {
+    auto set = std::find_if(m_profile.set_kinds.begin(), m_profile.set_kinds.end(),
+                            [&](const SetRule& r) { return r.kind == item.kind; });
+    if (set != m_profile.set_kinds.end()) {
       m.is_set = true;
-      m.base_key = "set:" + normalise_space(text(item));
+      m.detail = normalise_space(text(item));
+      m.identity = "set:" + resolve(item, set->source).value_or(m.detail);
       return;
     }
     auto rule = std::find_if(m_profile.declarations.begin(), m_profile.declarations.end(),
                              [&](const DeclarationRule& d) { return d.kind == item.kind; });
     if (rule == m_profile.declarations.end()) {
-      m.base_key = "text:" + std::string(item.kind) + ":" + normalise_space(text(item));
+      m.identity = "text:" + std::string(item.kind) + ":" + normalise_space(text(item));
       return;
     }
     if (auto name = resolve(item, rule->name)) {
       m.named = true;
-      m.base_key = std::string(rule->group) + ":" + *name;
-      if (rule->signature)
-        if (auto params = parameters(item)) m.base_key += *params;
+      m.identity = std::string(rule->group) + ":" + *name;
+      m.detail = detail(item);
     } else if (!rule->body.empty()) {
-      m.base_key = std::string(rule->group) + ":<" + std::string(item.kind) + ">";
+      m.identity = std::string(rule->group) + ":<" + std::string(item.kind) + ">";
     } else {
-      m.base_key = "text:" + std::string(item.kind) + ":" + normalise_space(text(item));
+      m.identity = "text:" + std::string(item.kind) + ":" + normalise_space(text(item));
     }
     if (rule->body.empty()) return;
     const SyntaxNode* body = rule->body == "." ? &item : node_at(item, rule->body);
@@ -113,12 +137,27 @@ private:
       m.region = std::make_unique<Region>(std::move(*sub));
   }
 
-  // The parameter list of a declaration, found on it or along its declarator chain.
+  // What tells a declaration from others of its name: its detail kinds' texts (decorators), then its
+  // parameter list.
+  std::string detail(const SyntaxNode& item) {
+    std::string out;
+    for (uint32_t i = 0, n = m_tree.child_count(item); i < n; ++i) {
+      const SyntaxNode& c = m_tree.child(item, i);
+      if (contains(m_profile.detail_kinds, c.kind)) out += normalise_space(text(c)) + " ";
+    }
+    if (auto params = parameters(item)) return out + *params;
+    if (!out.empty()) out.pop_back();
+    return out;
+  }
+
+  // The parameter list of a declaration, found on it or along its declarator chain (or, for a decorated
+  // definition, on what it decorates).
   std::optional<std::string> parameters(const SyntaxNode& node, int depth = 0) {
     if (depth > 16) return std::nullopt;
     if (const SyntaxNode* p = m_tree.child_by_field(node, "parameters"); p && node.kind != "template_declaration")
       return normalise_space(text(*p));
     if (const SyntaxNode* d = m_tree.child_by_field(node, "declarator")) return parameters(*d, depth + 1);
+    if (const SyntaxNode* d = m_tree.child_by_field(node, "definition")) return parameters(*d, depth + 1);
     if (node.kind == "template_declaration")
       if (const SyntaxNode* inner = m_tree.named_child(node, 1)) return parameters(*inner, depth + 1);
     return std::nullopt;
@@ -202,10 +241,12 @@ private:
   const MergeProfile& m_profile;
 };
 
-void collect(const Region& region, const std::string& prefix, std::vector<std::string>& out) {
+void collect(const Region& region, const MergeProfile& profile, const std::string& prefix,
+             std::vector<std::string>& out) {
   for (const auto& m : region.members) {
-    out.push_back(prefix + m.base_key);
-    if (m.region) collect(*m.region, prefix + m.base_key + "/", out);
+    std::string key = declaration_key(m, profile);
+    out.push_back(prefix + key);
+    if (m.region) collect(*m.region, profile, prefix + key + "/", out);
   }
 }
 
@@ -217,9 +258,15 @@ std::optional<Region> decompose(const scan::SyntaxTree& tree, std::string_view s
   return cutter.region(tree.root(), 0, static_cast<uint32_t>(source.size()), false, why);
 }
 
-std::vector<std::string> member_paths(const Region& region) {
+std::string declaration_key(const Member& member, const MergeProfile& profile) {
+  if (member.is_set) return "set:" + member.detail;
+  if (!member.named || member.detail.empty() || !profile.overloads) return member.identity;
+  return member.identity + (member.detail[0] == '(' ? "" : " ") + member.detail;
+}
+
+std::vector<std::string> member_paths(const Region& region, const MergeProfile& profile) {
   std::vector<std::string> out;
-  collect(region, "", out);
+  collect(region, profile, "", out);
   return out;
 }
 

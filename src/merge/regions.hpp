@@ -1,7 +1,8 @@
 #pragma once
 // Cutting a file into what the structured merge matches: a Region is a stretch of whole lines with a
 // head, members and a tail; a member is a declaration (or statement) with the comments and blank
-// lines above it, keyed so that the same declaration has the same key on every side of a merge;
+// lines above it, with what it is (its identity: kind group and name) and what tells it from
+// same-named members (its detail), from which merge/match.hpp finds the same member on each side;
 // a member that is a container (class, namespace, impl) has its own Region.
 
 #include "merge/profile.hpp"
@@ -19,9 +20,11 @@ namespace merge {
 struct Region;
 
 struct Member {
-  std::string key;                 // unique in its region: base_key, plus "#N" for its N-th repeat
-  std::string base_key;            // "group:name", "group:name(params)", "set:<text>" or "text:<kind>:<text>"
-  bool named = false;              // keyed by a name (a declaration), not by its text
+  std::string identity;            // "group:name", "set:<source>" or "text:<kind>:<text>" (not unique)
+  std::string detail;              // parameters and decorators of a named member, a set member's text
+  std::string section;             // the section label above it (C++ `public`), "" before any; a label's own
+  bool is_label = false;           // a section label (its members are the ones below it)
+  bool named = false;              // identified by a name (a declaration), not by its text
   bool is_set = false;             // an order-free member (an import)
   uint32_t begin = 0, end = 0;     // its chunk: whole lines, comments and blank lines above it included
   std::unique_ptr<Region> region;  // its members, when it is a container whose members could be cut
@@ -39,8 +42,12 @@ struct Region {
 std::optional<Region> decompose(const scan::SyntaxTree& tree, std::string_view source, const MergeProfile& profile,
                                 std::string& why);
 
-// Every member's base key with the keys of its enclosing containers ("def:A/def:f"), in file order.
-std::vector<std::string> member_paths(const Region& region);
+// What verification counts a member as: its identity, with its detail in a language with overloads
+// ("def:f(int a)": overloads are counted apart); "set:<text>" for a set member.
+std::string declaration_key(const Member& member, const MergeProfile& profile);
+
+// Every member's declaration key with the keys of its enclosing containers ("def:A/def:f"), in file order.
+std::vector<std::string> member_paths(const Region& region, const MergeProfile& profile);
 
 // `text` with runs of whitespace collapsed to one space and the ends trimmed.
 std::string normalise_space(std::string_view text);

@@ -1,5 +1,6 @@
 #include "merge/structured.hpp"
 
+#include "merge/match.hpp"
 #include "merge/profile.hpp"
 #include "merge/regions.hpp"
 #include "merge/verify.hpp"
@@ -46,19 +47,22 @@ std::pair<std::string, std::string> split_gap(const std::string& text) {
   return {text.substr(0, cut), text.substr(cut)};
 }
 
-// A member found in one side of the merge.
+// One version of a region, its members known by the keys that say which members are the same in all
+// three versions (Keys).
 struct Side {
   std::string_view source;
   const Region* region;
+  std::vector<std::string> keys;  // per member
   std::map<std::string, const Member*> by_key;
 
-  Side(std::string_view s, const Region& r) : source(s), region(&r) {
-    for (const auto& m : r.members) by_key[m.key] = &m;
+  Side(std::string_view s, const Region& r, std::vector<std::string> k) : source(s), region(&r), keys(std::move(k)) {
+    for (size_t i = 0; i < r.members.size(); ++i) by_key[keys[i]] = &r.members[i];
   }
   const Member* find(const std::string& key) const {
     auto it = by_key.find(key);
     return it == by_key.end() ? nullptr : it->second;
   }
+  const std::string& key(const Member& m) const { return keys[static_cast<size_t>(&m - region->members.data())]; }
   std::string text(const Member& m) const { return std::string(source.substr(m.begin, m.end - m.begin)); }
   std::string head() const { return std::string(source.substr(region->begin, region->members_begin - region->begin)); }
   std::string tail() const { return std::string(source.substr(region->members_end, region->end - region->members_end)); }
@@ -66,15 +70,58 @@ struct Side {
   std::vector<std::string> common(const Side& a, const Side& b) const {
     std::vector<std::string> out;
     for (const auto& m : region->members)
-      if (a.find(m.key) && b.find(m.key)) out.push_back(m.key);
+      if (a.find(key(m)) && b.find(key(m))) out.push_back(key(m));
     return out;
   }
 };
 
+// Keys of the members of three versions of a region, equal where the members are the same (match.hpp):
+// base's N-th member is "bN"; a side's member takes the key of the base member it is; an addition is
+// "oN" or "tN", theirs taking ours' key when both sides added the same member. nullopt (and `why`) when
+// the members cannot be matched with confidence.
+struct Keys {
+  std::vector<std::string> base, ours, theirs;
+};
+
+std::optional<Keys> keys_of(const MemberList& b, const MemberList& o, const MemberList& t, bool overloads,
+                            std::string& why) {
+  auto in_o = match_members(b, o, Pairing::versions, why);
+  if (!in_o) return std::nullopt;
+  auto in_t = match_members(b, t, Pairing::versions, why);
+  if (!in_t) return std::nullopt;
+  Keys k;
+  for (size_t i = 0; i < b.members.size(); ++i) k.base.push_back("b" + std::to_string(i));
+  // A side's keys, and the members it added (with their indices).
+  auto side_keys = [&](const MemberList& side, const std::vector<int>& in_base, char tag, std::vector<std::string>& keys,
+                       MemberList& added, std::vector<size_t>& at) {
+    added.source = side.source;
+    for (size_t j = 0; j < side.members.size(); ++j) {
+      if (in_base[j] >= 0) {
+        keys.push_back(k.base[static_cast<size_t>(in_base[j])]);
+        continue;
+      }
+      keys.push_back(tag + std::to_string(j));
+      added.members.push_back(side.members[j]);
+      at.push_back(j);
+    }
+  };
+  MemberList added_o, added_t;
+  std::vector<size_t> at_o, at_t;
+  side_keys(o, *in_o, 'o', k.ours, added_o, at_o);
+  side_keys(t, *in_t, 't', k.theirs, added_t, at_t);
+  auto same =
+      match_members(added_o, added_t, overloads ? Pairing::additions_with_overloads : Pairing::additions, why);
+  if (!same) return std::nullopt;
+  for (size_t n = 0; n < same->size(); ++n)
+    if ((*same)[n] >= 0) k.theirs[at_t[n]] = k.ours[at_o[static_cast<size_t>((*same)[n])]];
+  return k;
+}
+
 class Merger {
 public:
-  Merger(std::string_view base, std::string_view ours, std::string_view theirs, const Options& options)
-      : m_base(base), m_ours(ours), m_theirs(theirs), m_options(options) {}
+  Merger(std::string_view base, std::string_view ours, std::string_view theirs, const MergeProfile& profile,
+         const Options& options)
+      : m_base(base), m_ours(ours), m_theirs(theirs), m_profile(profile), m_options(options) {}
 
   // Three versions of a stretch of text: a side that did not change it takes the other's change;
   // both changed it → git's line merge of that stretch alone.
@@ -101,29 +148,37 @@ public:
 
   // Merges three versions of a region member by member; nullopt (and m_why) when it cannot be done safely.
   std::optional<Piece> region(const Region& rb, const Region& ro, const Region& rt) {
-    Side b(m_base, rb), o(m_ours, ro), t(m_theirs, rt);
+    std::string why;
+    auto keys =
+        keys_of(members_of(rb, m_base), members_of(ro, m_ours), members_of(rt, m_theirs), m_profile.overloads, why);
+    if (!keys) return fail(why);
+    Side b(m_base, rb, std::move(keys->base)), o(m_ours, ro, std::move(keys->ours)), t(m_theirs, rt, std::move(keys->theirs));
     // Whose order of the common members to keep: the side that reordered them, if only one did.
     std::vector<std::string> cb = b.common(o, t), co = o.common(b, t), ct = t.common(b, o);
     bool ours_primary = true;
     if (co == cb && ct != cb) ours_primary = false;
     else if (co != cb && ct != cb && co != ct) return fail("both sides reordered the same declarations");
-    if (!separate_statement_changes(b, o, t)) return std::nullopt;
+    if ((co != cb || ct != cb) && !only_changed_in_place(b, co != cb ? t : o))
+      return fail("one side moved declarations, the other added or deleted some next to them");
+    if (!separate_statement_changes(b, o, t) || !separate_rewrites(b, o, t) || !one_copy_dropped(b, o, t) ||
+        !one_side_deletes_each_name(b, o, t))
+      return std::nullopt;
 
     const Side& p = ours_primary ? o : t;
     const Side& s = ours_primary ? t : o;
     std::vector<std::string> order;
     for (const auto& m : p.region->members) {
-      const Member* in_b = b.find(m.key);
-      const Member* in_s = s.find(m.key);
+      const Member* in_b = b.find(p.key(m));
+      const Member* in_s = s.find(p.key(m));
       if (in_b && !in_s) { // the secondary side deleted it
         if (p.text(m) != b.text(*in_b)) return fail("a declaration changed on one side was deleted on the other");
         continue;
       }
-      order.push_back(m.key);
+      order.push_back(p.key(m));
     }
     for (const auto& m : s.region->members) {
-      const Member* in_b = b.find(m.key);
-      if (in_b && !p.find(m.key) && s.text(m) != b.text(*in_b))
+      const Member* in_b = b.find(s.key(m));
+      if (in_b && !p.find(s.key(m)) && s.text(m) != b.text(*in_b))
         return fail("a declaration changed on one side was deleted on the other");
     }
     // The secondary side's additions go after the member they follow there (ours before theirs when
@@ -132,10 +187,11 @@ public:
     const std::vector<Member>& sm = s.region->members;
     for (size_t i = 0; i < sm.size(); ++i) {
       const Member& m = sm[i];
-      if (b.find(m.key) || p.find(m.key)) continue;
+      const std::string& key = s.key(m);
+      if (b.find(key) || p.find(key)) continue;
       size_t at = 0;
       for (size_t k = i; k-- > 0;) {
-        auto it = std::find(order.begin(), order.end(), sm[k].key);
+        auto it = std::find(order.begin(), order.end(), s.key(sm[k]));
         if (it != order.end()) {
           at = static_cast<size_t>(it - order.begin()) + 1;
           break;
@@ -149,8 +205,9 @@ public:
         while (at < order.size() && is_set(order[at])) ++at; // an import joins the end of its import list
       else if (ours_primary)
         while (at < order.size() && !b.find(order[at]) && !s.find(order[at])) ++at; // past ours' additions
-      order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), m.key);
+      order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), key);
     }
+    if (!sections_kept(order, b, o, t)) return std::nullopt;
 
     Piece out = member(b.head(), o.head(), t.head());
     for (const auto& key : order) {
@@ -185,8 +242,13 @@ public:
 
 private:
   std::nullopt_t fail(const std::string& why) {
-    if (m_why.empty()) m_why = why;
+    refuse(why);
     return std::nullopt;
+  }
+  // fail() for the checks that answer whether the merge may go on.
+  bool refuse(const std::string& why) {
+    if (m_why.empty()) m_why = why;
+    return false;
   }
 
   // Statements (members keyed by their text) changed by both sides at the same place cannot be told
@@ -196,28 +258,124 @@ private:
       std::set<std::string> out;
       std::string anchor = "^";
       for (const auto& m : side.region->members) {
-        bool common = b.find(m.key) && o.find(m.key) && t.find(m.key);
-        if (common) anchor = m.key;
-        else if (!m.named && !m.is_set && !b.find(m.key)) out.insert(anchor); // added
+        const std::string& key = side.key(m);
+        bool common = b.find(key) && o.find(key) && t.find(key);
+        if (common) anchor = key;
+        else if (!m.named && !m.is_set && !b.find(key)) out.insert(anchor); // added
       }
       anchor = "^";
       for (const auto& m : b.region->members) {
-        bool common = o.find(m.key) && t.find(m.key);
-        if (common) anchor = m.key;
-        else if (!m.named && !m.is_set && !side.find(m.key)) out.insert(anchor); // deleted
+        const std::string& key = b.key(m);
+        bool common = o.find(key) && t.find(key);
+        if (common) anchor = key;
+        else if (!m.named && !m.is_set && !side.find(key)) out.insert(anchor); // deleted
       }
       return out;
     };
     std::set<std::string> po = places(o), pt = places(t);
     for (const auto& a : po)
-      if (pt.count(a)) {
-        fail("both sides changed statements at the same place");
-        return false;
+      if (pt.count(a)) return refuse("both sides changed statements at the same place");
+    return true;
+  }
+
+  // A declaration or import one side replaced by another (deleted one and added one at the same place:
+  // renamed it, rewrote an import entry) where the other side replaced or deleted one too: one thing
+  // changed two ways, which only a person can settle. (Statements: separate_statement_changes.)
+  bool separate_rewrites(const Side& b, const Side& o, const Side& t) {
+    auto places = [&](const Side& side, std::set<std::string>& deleted, std::set<std::string>& rewritten) {
+      std::set<std::string> added;
+      std::string anchor = "^";
+      for (const auto& m : side.region->members) {
+        const std::string& key = side.key(m);
+        if (b.find(key) && o.find(key) && t.find(key)) anchor = key;
+        else if ((m.named || m.is_set) && !b.find(key)) added.insert(anchor);
       }
+      anchor = "^";
+      for (const auto& m : b.region->members) {
+        const std::string& key = b.key(m);
+        if (o.find(key) && t.find(key)) anchor = key;
+        else if ((m.named || m.is_set) && !side.find(key)) deleted.insert(anchor);
+      }
+      for (const auto& a : deleted)
+        if (added.count(a)) rewritten.insert(a);
+    };
+    std::set<std::string> deleted_o, rewritten_o, deleted_t, rewritten_t;
+    places(o, deleted_o, rewritten_o);
+    places(t, deleted_t, rewritten_t);
+    for (const auto& a : rewritten_o)
+      if (deleted_t.count(a)) return refuse("both sides replaced the same declaration or import");
+    for (const auto& a : rewritten_t)
+      if (deleted_o.count(a)) return refuse("both sides replaced the same declaration or import");
+    return true;
+  }
+
+  // Whether `side` kept every member of base and added none: where the other side moved declarations,
+  // which comments and blank lines go with which declaration is no longer sure enough to place more.
+  bool only_changed_in_place(const Side& b, const Side& side) const {
+    if (b.region->members.size() != side.region->members.size()) return false;
+    for (const auto& m : side.region->members)
+      if (!b.find(side.key(m))) return false;
+    return true;
+  }
+
+  // Members of one name (a getter and its setter, overloads) that each side deleted a different one of:
+  // together they are one thing, which the sides changed in two ways (git conflicts there too).
+  bool one_side_deletes_each_name(const Side& b, const Side& o, const Side& t) {
+    std::set<std::string_view> by_ours, by_theirs;
+    for (const auto& m : b.region->members) {
+      if (!m.named) continue;
+      bool in_o = o.find(b.key(m)) != nullptr, in_t = t.find(b.key(m)) != nullptr;
+      if (!in_o && in_t) by_ours.insert(m.identity);
+      if (in_o && !in_t) by_theirs.insert(m.identity);
+    }
+    for (auto identity : by_ours)
+      if (by_theirs.count(identity)) return refuse("each side deleted a different member of one name");
+    return true;
+  }
+
+  // Copies of one statement in base that both sides dropped some of: which copy each side dropped
+  // cannot be known from the text, so neither can the result.
+  bool one_copy_dropped(const Side& b, const Side& o, const Side& t) {
+    auto counts = [](const Side& side) {
+      std::map<std::string_view, int> out;
+      for (const auto& m : side.region->members)
+        if (!m.named) ++out[m.is_set ? m.detail : m.identity];  // by text
+      return out;
+    };
+    std::map<std::string_view, int> cb = counts(b), co = counts(o), ct = counts(t);
+    for (const auto& entry : cb)
+      if (entry.second > 1 && co[entry.first] < entry.second && ct[entry.first] < entry.second)
+        return refuse("both sides dropped copies of a repeated statement");
+    return true;
+  }
+
+  // Every member of the merged `order` stands under the section label (C++ `public:`) it has on the side
+  // that changed it (or added it): a label one side moved must not carry the other side's members along.
+  bool sections_kept(const std::vector<std::string>& order, const Side& b, const Side& o, const Side& t) {
+    std::string current;
+    for (const auto& key : order) {
+      const Member *mb = b.find(key), *mo = o.find(key), *mt = t.find(key);
+      const Member* any = mo ? mo : mt;
+      if (any->is_label) {
+        current = any->section;
+        continue;
+      }
+      std::optional<std::string> expected;
+      if (mo && mt) {
+        const std::string &so = mo->section, &st = mt->section;
+        if (so == st || (mb && st == mb->section)) expected = so;
+        else if (mb && so == mb->section) expected = st;
+      } else {
+        expected = any->section;
+      }
+      if (!expected) return refuse("both sides moved a member to different sections");
+      if (*expected != current) return refuse("a member would change its section (public:/private:)");
+    }
     return true;
   }
 
   std::string_view m_base, m_ours, m_theirs;
+  const MergeProfile& m_profile;
   const Options& m_options;
   std::string m_why;
 };
@@ -246,10 +404,15 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
         return std::nullopt;
       }
       errors[i] = tree->error_count();
+      // A side that breaks the syntax may have moved what the trees say is where: only lines are sure.
+      if (i > 0 && errors[i] > errors[0]) {
+        why = "a side has syntax errors that base has not";
+        return std::nullopt;
+      }
       regions[i] = decompose(*tree, *texts[i], *profile, why);
       if (!regions[i]) return std::nullopt;
     }
-    Merger merger(base, ours, theirs, options);
+    Merger merger(base, ours, theirs, *profile, options);
     auto piece = merger.region(*regions[0], *regions[1], *regions[2]);
     if (!piece) {
       why = merger.why();
@@ -259,7 +422,7 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
     auto facts = [&](int i) {
       Facts f;
       f.errors = errors[i];
-      for (const auto& path : member_paths(*regions[i])) ++f.declarations[path];
+      for (const auto& path : member_paths(*regions[i], *profile)) ++f.declarations[path];
       return f;
     };
     auto merged = facts_of(language, *profile, piece->check, options.parse_timeout_ms);

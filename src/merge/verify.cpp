@@ -21,7 +21,7 @@ std::optional<Facts> facts_of(const scan::LanguageProfile& language, const Merge
   if (!region) return std::nullopt;
   Facts f;
   f.errors = tree->error_count();
-  for (const auto& path : member_paths(*region)) ++f.declarations[path];
+  for (const auto& path : member_paths(*region, profile)) ++f.declarations[path];
   return f;
 }
 

@@ -170,6 +170,7 @@ EXTS = {
     "cpp": (".h", ".hh", ".hpp", ".hxx", ".h++", ".ipp", ".tpp", ".inl", ".cc", ".cpp", ".cxx", ".c"),
     "go": (".go",),
     "java": (".java",),
+    "rust": (".rs",),  # for tests/merge/differential's Rust crates
 }
 
 # Our rule -> the peers' equivalent rules, used for rules whose YAML has no `equivalents:` field yet.

@@ -24,8 +24,16 @@ TEST_CASE("merge_profile") {
         CHECK(scan::has_node_kind(lang, d.kind));
         CHECK_FALSE(d.group.empty());
       }
-      for (auto k : p.set_kinds) {
-        INFO(std::string(p.language) + " set " + std::string(k));
+      for (const auto& k : p.set_kinds) {
+        INFO(std::string(p.language) + " set " + std::string(k.kind));
+        CHECK(scan::has_node_kind(lang, k.kind));
+      }
+      for (auto k : p.detail_kinds) {
+        INFO(std::string(p.language) + " detail " + std::string(k));
+        CHECK((scan::has_node_kind(lang, k) || scan::has_node_kind(lang, k, false)));
+      }
+      for (auto k : p.section_kinds) {
+        INFO(std::string(p.language) + " section " + std::string(k));
         CHECK(scan::has_node_kind(lang, k));
       }
       for (auto k : p.glue_kinds) {

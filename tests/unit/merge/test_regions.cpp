@@ -22,7 +22,7 @@ std::vector<std::string> paths(const std::string& language, const std::string& s
   auto region = cut(language, source, why);
   INFO(why);
   REQUIRE(region);
-  return merge::member_paths(*region);
+  return merge::member_paths(*region, *merge::merge_profile(language));
 }
 
 using V = std::vector<std::string>;
@@ -48,16 +48,48 @@ TEST_CASE("decompose") {
     CHECK(region->members_end == src.size());
   }
 
-  SECTION("a repeated name gets an occurrence number") {
+  SECTION("same-named members share an identity and are told apart by their detail") {
     std::string src = "class A:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, v):\n        pass\n";
     std::string why;
     auto region = cut("python", src, why);
     REQUIRE(region);
     const auto& inner = *region->members[0].region;
     REQUIRE(inner.members.size() == 2);
-    CHECK(inner.members[0].key == "def:x");
-    CHECK(inner.members[1].key == "def:x#1");
-    CHECK(inner.members[1].base_key == "def:x");
+    CHECK(inner.members[0].identity == "def:x");
+    CHECK(inner.members[1].identity == "def:x");
+    CHECK(inner.members[0].detail == "@property (self)");
+    CHECK(inner.members[1].detail == "@x.setter (self, v)");
+  }
+
+  SECTION("JavaScript: a getter and a setter of one name share the identity, not the detail") {
+    std::string src = "class T {\n  get c() { return 1; }\n  set c(v) {}\n  static get c() { return 2; }\n}\n";
+    std::string why;
+    auto region = cut("javascript", src, why);
+    REQUIRE(region);
+    const auto& inner = *region->members[0].region;
+    REQUIRE(inner.members.size() == 3);
+    CHECK(inner.members[0].identity == "member:c");
+    CHECK(inner.members[1].identity == "member:c");
+    CHECK(inner.members[0].detail == "get ()");
+    CHECK(inner.members[1].detail == "set (v)");
+    CHECK(inner.members[2].detail == "static get ()");
+  }
+
+  SECTION("imports are identified by their source, C++ members carry their section") {
+    std::string why;
+    auto py = cut("python", "from a.b import c\nimport os\n", why);
+    REQUIRE(py);
+    CHECK(py->members[0].identity == "set:a.b");
+    CHECK(py->members[0].detail == "from a.b import c");
+    CHECK(py->members[1].identity == "set:os");
+    std::string src = "class C {\n  int a;\npublic:\n  int b;\n};\n";
+    auto cpp = cut("cpp", src, why);
+    REQUIRE(cpp);
+    const auto& inner = *cpp->members[0].region;
+    REQUIRE(inner.members.size() == 3);
+    CHECK(inner.members[0].section == "");
+    CHECK(inner.members[1].is_label);
+    CHECK(inner.members[2].section == "public");
   }
 
   SECTION("C++: overloads are told apart by their parameters, prototypes from definitions") {
@@ -87,7 +119,7 @@ TEST_CASE("decompose") {
     std::string why;
     auto region = cut("rust", src, why);
     REQUIRE(region);
-    CHECK(merge::member_paths(*region) == V{"set:use std::io;", "type:S", "impl:Display S", "impl:Display S/def:fmt"});
+    CHECK(merge::member_paths(*region, *merge::merge_profile("rust")) == V{"set:use std::io;", "type:S", "impl:Display S", "impl:Display S/def:fmt"});
     const auto& s = region->members[1];
     CHECK(src.substr(s.begin, s.end - s.begin) == "#[derive(Debug)]\nstruct S;\n");
   }

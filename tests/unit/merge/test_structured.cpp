@@ -106,6 +106,80 @@ TEST_CASE("structured_merge") {
     CHECK_THAT(why, Catch::Contains("same place"));
   }
 
+  SECTION("same-named members are matched by identity, not position: an impl block added above two others") {
+    std::string base = "struct C;\n\nimpl C {\n    fn a() {}\n}\n\nimpl C {\n    fn b() {}\n}\n";
+    std::string ours = "struct C;\n\nimpl C {\n    fn z() {}\n}\n\nimpl C {\n    fn a() {}\n}\n\nimpl C {\n    fn b() {}\n}\n";
+    std::string theirs = "struct C;\n\nimpl C {\n    fn a() {}\n}\n\nimpl C {\n    fn b() { 1; }\n}\n";
+    auto r = run("rust", base, ours, theirs, why);
+    REQUIRE(r);
+    CHECK(r->clean);
+    CHECK(r->text ==
+          "struct C;\n\nimpl C {\n    fn z() {}\n}\n\nimpl C {\n    fn a() {}\n}\n\nimpl C {\n    fn b() { 1; }\n}\n");
+  }
+
+  SECTION("each side deleting a different accessor of one property does not apply") {
+    std::string base = "class T {\n  get c() {\n    return 1;\n  }\n\n  set c(v) {\n    this.v = v;\n  }\n}\n";
+    std::string ours = "class T {\n  get c() {\n    return 1;\n  }\n}\n";
+    std::string theirs = "class T {\n  set c(v) {\n    this.v = v;\n  }\n}\n";
+    auto r = run("javascript", base, ours, theirs, why);
+    CHECK_FALSE((r && r->clean));
+  }
+
+  SECTION("one side deleting the setter while the other edits the getter takes both changes") {
+    std::string base = "class T:\n    @property\n    def c(self):\n        return 1\n\n    @c.setter\n    def c(self, v):\n        pass\n";
+    std::string ours = "class T:\n    @property\n    def c(self):\n        return 1\n";
+    std::string theirs = "class T:\n    @property\n    def c(self):\n        return 2\n\n    @c.setter\n    def c(self, v):\n        pass\n";
+    auto r = run("python", base, ours, theirs, why);
+    REQUIRE(r);
+    CHECK(r->clean);
+    CHECK(r->text == "class T:\n    @property\n    def c(self):\n        return 2\n");
+  }
+
+  SECTION("both sides rewriting one import entry conflict on it") {
+    std::string base = "from os import path\n\nX = 1\n";
+    auto r = run("python", base, "from os import path, sep\n\nX = 1\n", "from os import path, getcwd\n\nX = 1\n", why);
+    CHECK_FALSE((r && r->clean));
+    std::string c_base = "#include \"a.h\"\n\nint x;\n";
+    auto c = run("c", c_base, "#include \"b.h\"\n\nint x;\n", "#include \"c.h\"\n\nint x;\n", why);
+    CHECK_FALSE(c);
+    CHECK_THAT(why, Catch::Contains("replaced the same declaration or import"));
+  }
+
+  SECTION("both sides renaming one declaration differently does not apply") {
+    std::string base = "def a():\n    return 1\n\n\ndef b():\n    return 2\n";
+    CHECK_FALSE(run("python", base, "def a1():\n    return 1\n\n\ndef b():\n    return 2\n",
+                    "def a2():\n    return 1\n\n\ndef b():\n    return 2\n", why));
+    CHECK_THAT(why, Catch::Contains("replaced the same declaration"));
+  }
+
+  SECTION("imports from one module added by both sides are two entries") {
+    std::string base = "import java.util.List;\n\nclass A {}\n";
+    std::string ours = "import java.util.List;\nimport java.util.Map;\n\nclass A {}\n";
+    std::string theirs = "import java.util.List;\nimport java.util.Set;\n\nclass A {}\n";
+    auto r = run("java", base, ours, theirs, why);
+    REQUIRE(r);
+    CHECK(r->clean);
+    CHECK(r->text == "import java.util.List;\nimport java.util.Map;\nimport java.util.Set;\n\nclass A {}\n");
+  }
+
+  SECTION("a member the other side's new label would move to another section does not apply") {
+    std::string base = "class A {\npublic:\n    int a();\n    int b();\n};\n";
+    std::string ours = "class A {\npublic:\n    int a();\nprivate:\n    int b();\n};\n";
+    std::string theirs = "class A {\npublic:\n    int a();\n    int n();\n    int b();\n};\n";
+    auto r = run("cpp", base, ours, theirs, why); // the class alone falls back to its line merge
+    REQUIRE(r);
+    CHECK_FALSE(r->clean);
+    CHECK_THAT(r->text, Catch::Contains("<<<<<<<"));
+  }
+
+  SECTION("one side moving declarations while the other adds one does not apply") {
+    std::string base = "def a():\n    pass\n\n\ndef b():\n    pass\n";
+    std::string ours = "def b():\n    pass\n\n\ndef a():\n    pass\n";
+    std::string theirs = base + "\n\ndef c():\n    pass\n";
+    CHECK_FALSE(run("python", base, ours, theirs, why));
+    CHECK_THAT(why, Catch::Contains("moved declarations"));
+  }
+
   SECTION("a top level that cannot be cut does not apply") {
     CHECK_FALSE(run("javascript", "let a = 1; let b = 2;\n", "let a = 3; let b = 2;\n", "let a = 1; let b = 4;\n", why));
     CHECK_FALSE(why.empty());

@@ -1,0 +1,6 @@
+#include <stdio.h>
+#include "config.h"
+
+int main(void) {
+    return 0;
+}

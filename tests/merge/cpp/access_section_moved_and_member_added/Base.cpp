@@ -1,0 +1,6 @@
+class Account {
+public:
+    Account() = default;
+    int balance() const;
+    void deposit(int amount);
+};

@@ -1,0 +1,7 @@
+class Account {
+public:
+    Account() = default;
+private:
+    int balance() const;
+    void deposit(int amount);
+};

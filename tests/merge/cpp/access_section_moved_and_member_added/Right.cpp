@@ -1,0 +1,7 @@
+class Account {
+public:
+    Account() = default;
+    int limit() const;
+    int balance() const;
+    void deposit(int amount);
+};

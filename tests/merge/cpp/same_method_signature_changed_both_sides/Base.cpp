@@ -1,0 +1,5 @@
+class Greeter {
+public:
+    std::string greet(const std::string& name) const;
+    int size() const;
+};

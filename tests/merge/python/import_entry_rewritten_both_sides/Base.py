@@ -1,0 +1,6 @@
+from os.path import join
+import sys
+
+
+def where(name):
+    return join(sys.prefix, name)

@@ -1,0 +1,19 @@
+pub struct Counter {
+    count: u32,
+}
+
+impl Counter {
+    pub fn new() -> Self {
+        Counter { count: 0 }
+    }
+}
+
+impl Counter {
+    pub fn get(&self) -> u32 {
+        self.count
+    }
+}
+
+pub fn start() -> Counter {
+    Counter::new()
+}

@@ -1,0 +1,33 @@
+pub struct Counter {
+    count: u32,
+}
+
+impl Counter {
+    pub fn reset(&mut self) {
+        self.count = 0;
+    }
+}
+
+impl Counter {
+    pub fn new() -> Self {
+        Counter { count: 0 }
+    }
+}
+
+impl Counter {
+    pub fn get(&self) -> u32 {
+        self.count.min(100)
+    }
+}
+
+pub fn start() -> Counter {
+    Counter::new()
+}
+
+pub fn twice() -> u32 {
+    2
+}
+
+pub fn thrice() -> u32 {
+    3
+}
