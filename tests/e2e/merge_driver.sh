@@ -146,6 +146,21 @@ test_real_conflict() {
   git merge --abort
   expect_rc 1 git -c merge.conflictStyle=diff3 merge -q --no-edit topic
   assert_contains "$(cat shop.py)" "||||||| base" "shop.py in diff3 style"
+  # From a file the repository's config includes (the driver reads the files itself) ...
+  git merge --abort
+  printf '[merge]\n\tconflictStyle = diff3\n' >.git/styles.inc
+  git config include.path styles.inc
+  expect_rc 1 git merge -q --no-edit topic
+  assert_contains "$(cat shop.py)" "||||||| base" "shop.py in diff3 style (include.path)"
+  # ... and through an includeIf, which it leaves to `git config`.
+  git merge --abort
+  git config --unset include.path
+  expect_rc 1 git merge -q --no-edit topic
+  assert_not_contains "$(cat shop.py)" "||||||| base" "shop.py in merge style (no include)"
+  git merge --abort
+  git config includeIf.gitdir:/.path styles.inc
+  expect_rc 1 git merge -q --no-edit topic
+  assert_contains "$(cat shop.py)" "||||||| base" "shop.py in diff3 style (includeIf)"
 }
 
 test_resolve_after_driverless_merge() {
