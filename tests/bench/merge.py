@@ -250,7 +250,7 @@ def add_to(results_path, merge_path):
     w = max(len(f["figure"]) for f in rows) + 2
     print(GROUP)
     for f in rows:
-        med = "" if f["median"] is None else (f"{f['median']:.2f}" if f["unit"] == "ms" else f"{f['median']:.0f}")
+        med = "" if f["median"] is None else (f"{f['median']:.2f}" if f["unit"] in ("ms", "x") else f"{f['median']:.0f}")
         p = "" if f["p90"] is None else f"{f['p90']:.2f}"
         print(f"  {f['figure']:{w - 2}} {med:>9} {p:>9} {f['unit']:8} {'':14} {f['verdict']}"
               f"{'  (' + f['note'] + ')' if f['note'] else ''}")
