@@ -124,19 +124,19 @@ case $mode in
     [ -d "$repo" ] || die "$repo: no such directory"
     git -C "$repo" rev-parse --git-dir >/dev/null 2>&1 || die "$repo is not a git repository"
     ensure_packages
-    build --target git-autoloop autoloop-hook
+    build --target git-autoloop autoloop-hook autoloop-merge
     if [ -w "$prefix" ] || { mkdir -p "$prefix" 2>/dev/null && [ -w "$prefix" ]; }; then
       cmake --install "$build_dir" --prefix "$prefix" >/dev/null
     else
       as_root cmake --install "$build_dir" --prefix "$prefix" >/dev/null
     fi
-    say "installed $prefix/bin/git-autoloop and $prefix/libexec/git-autoloop/autoloop-hook"
+    say "installed $prefix/bin/git-autoloop and $prefix/libexec/git-autoloop/{autoloop-hook,autoloop-merge}"
     case ":$PATH:" in *":$prefix/bin:"*) ;; *) say "note: add $prefix/bin to PATH to use 'git autoloop'" ;; esac
     (cd "$repo" && "$prefix/bin/git-autoloop" install)
     ;;
   demo)
     ensure_packages
-    build --target git-autoloop autoloop-hook
+    build --target git-autoloop autoloop-hook autoloop-merge
     demo=$(mktemp -d "${TMPDIR:-/tmp}/autoloop-demo.XXXXXX")
     cp -R "$here/tests/demo/before/." "$demo/"
     cd "$demo"

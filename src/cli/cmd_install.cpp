@@ -48,7 +48,7 @@ Runner define_install(CLI::App& sub) {
     print_changes(changes, dir);
     std::printf("merge driver\n");
     auto driver = merge::install_driver(ctx.paths.common_dir / "config", ctx.paths.common_dir / "info" / "attributes",
-                                        bin.main);
+                                        bin.merge.value_or(bin.main));
     if (*attributes) driver.push_back(merge::install_tracked_attributes(*ctx.paths.work_tree / ".gitattributes"));
     print_driver_changes(driver);
     std::filesystem::create_directories(ctx.paths.data_dir);

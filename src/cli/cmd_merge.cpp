@@ -1,71 +1,22 @@
-// git autoloop merge-driver %O %A %B %L %P: the merge driver git runs (merge.autoloop.driver);
+// git autoloop merge-driver %O %A %B %L %P: the merge driver (merge/driver.hpp) as a subcommand, for drivers
+// registered before `autoloop-merge` was (git autoloop install now registers that lean binary);
 // git autoloop resolve [PATH...]: the same merge for conflicts left by tools that ignore merge drivers.
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
-#include "core/process.hpp"
 #include "loop/context.hpp"
+#include "merge/driver.hpp"
 #include "merge/merge.hpp"
 #include "scan/repo_language.hpp"
 #include "schedule/repo_locate.hpp"
 
 #include <cstdio>
 #include <cstdlib>
-#include <sys/stat.h>
 
 namespace cli {
 
 namespace {
-
-// The driver's exit codes, as git reads them: 0 merged, 1 conflicts left, anything else an error.
-constexpr int k_merge_clean = 0;
-constexpr int k_merge_conflicts = 1;
-constexpr int k_merge_error = 2;
-
-std::optional<git::ConflictStyle> parse_style(const std::string& name) {
-  if (name == "merge") return git::ConflictStyle::merge;
-  if (name == "diff3") return git::ConflictStyle::diff3;
-  if (name == "zdiff3") return git::ConflictStyle::zdiff3;
-  return std::nullopt;
-}
-
-// merge.conflictStyle of the repository the command runs in (git's view: -c, includes, global),
-// or "merge" outside a repository.
-git::ConflictStyle configured_style() {
-  core::ProcessOptions o;
-  o.timeout = std::chrono::seconds(10);
-  try {
-    // Inside a repository? Found without a process of its own (the driver runs once per file).
-    std::map<std::string, std::string> env;
-    for (const char* name : {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"})
-      if (const char* v = std::getenv(name)) env[name] = v;
-    if (!schedule::locate_repo(std::filesystem::current_path(), env)) return git::ConflictStyle::merge;
-    auto r = core::run_process({"git", "config", "--get", "merge.conflictStyle"}, o);
-    std::string value = r.ok() ? r.out.substr(0, r.out.find('\n')) : "";
-    return parse_style(value).value_or(git::ConflictStyle::merge);
-  } catch (const std::exception&) {
-    return git::ConflictStyle::merge;
-  }
-}
-
-// The language the driver merges `path` as: scan::language_at with HEAD of the repository it runs
-// in (read only for a ".h" header, which is C or C++), else by `ours` alone. Never throws.
-const scan::LanguageProfile* driver_language(const std::string& path, const std::string& ours) {
-  if (!scan::is_ambiguous_header(path)) return scan::language_for_path(path);
-  try {
-    std::map<std::string, std::string> env;
-    for (const char* name : {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"})
-      if (const char* v = std::getenv(name)) env[name] = v;
-    if (auto where = schedule::locate_repo(std::filesystem::current_path(), env))
-      if (auto head = schedule::resolve_head(*where)) {
-        git::Repository repo = git::Repository::open(where->git_dir);
-        return scan::language_at(repo, *head, path, ours);
-      }
-  } catch (const std::exception&) {
-  }
-  return scan::language_for_file(path, ours, false);
-}
 
 // Options shared by merge-driver and resolve.
 struct MergeArgs {
@@ -81,35 +32,17 @@ void add_merge_options(CLI::App& sub, MergeArgs& a) {
 
 merge::Options merge_options(const MergeArgs& a, int marker_size) {
   merge::Options o;
-  o.line.style = a.style.empty() ? configured_style() : *parse_style(a.style);
+  o.line.style = a.style.empty() ? merge::configured_style() : *merge::parse_style(a.style);
   o.line.marker_size = marker_size;
   if (!a.labels.empty()) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (size_t comma; (comma = a.labels.find(',', start)) != std::string::npos; start = comma + 1)
-      parts.push_back(a.labels.substr(start, comma - start));
-    parts.push_back(a.labels.substr(start));
-    if (parts.size() != 3) throw core::Fatal("--labels needs three comma-separated labels: OURS,BASE,THEIRS", k_exit_usage);
-    o.line.our_label = parts[0];
-    o.line.base_label = parts[1];
-    o.line.their_label = parts[2];
+    auto labels = merge::parse_labels(a.labels);
+    if (!labels) throw core::Fatal("--labels needs three comma-separated labels: OURS,BASE,THEIRS", k_exit_usage);
+    o.line.our_label = (*labels)[0];
+    o.line.base_label = (*labels)[1];
+    o.line.their_label = (*labels)[2];
   }
   o.structured = !merge::structured_disabled_by_environment();
   return o;
-}
-
-std::string read_input(const std::string& path) {
-  auto text = core::read_file(path);
-  if (!text) throw core::Error("cannot read " + path);
-  return *text;
-}
-
-// Writes `text` to the existing file `path` atomically, keeping its permission bits.
-void replace_file(const std::filesystem::path& path, const std::string& text) {
-  struct stat st{};
-  std::optional<std::filesystem::perms> mode;
-  if (::stat(path.c_str(), &st) == 0) mode = static_cast<std::filesystem::perms>(st.st_mode & 07777);
-  core::write_file_atomic(path, text, mode);
 }
 
 // The labels of the conflict markers in a file as git wrote them (the text after the first "<<<<<<<",
@@ -173,44 +106,13 @@ Runner define_merge_driver(CLI::App& sub) {
       ->expected(5)
       ->required();
   return [args, files](const Global&) {
-    const std::string &base_path = (*files)[0], &ours_path = (*files)[1], &theirs_path = (*files)[2];
-    const std::string& path = (*files)[4];
-    int marker_size = 0;
-    try {
-      marker_size = std::stoi((*files)[3]);
-    } catch (const std::exception&) {
+    merge::DriverArgs d{(*files)[0], (*files)[1], (*files)[2], (*files)[3], (*files)[4], std::nullopt, std::nullopt};
+    if (!args->style.empty()) d.style = merge::parse_style(args->style);
+    if (!args->labels.empty()) {
+      d.labels = merge::parse_labels(args->labels);
+      if (!d.labels) throw core::Fatal("--labels needs three comma-separated labels: OURS,BASE,THEIRS", k_exit_usage);
     }
-    if (marker_size <= 0 || marker_size > 1000)
-      throw core::Fatal("marker size must be a positive number, not '" + (*files)[3] + "'", k_merge_error);
-    std::string base, ours, theirs;
-    try {
-      base = read_input(base_path);
-      ours = read_input(ours_path);
-      theirs = read_input(theirs_path);
-    } catch (const core::Error& e) {
-      throw core::Fatal(e.what(), k_merge_error); // nothing was touched
-    }
-    merge::Options options = merge_options(*args, marker_size);
-    merge::Result result;
-    try {
-      result = merge::three_way(base, ours, theirs, driver_language(path, ours), options);
-    } catch (const std::exception& e) {
-      // Leave git's own line merge in %A so nothing is lost, then report the error.
-      try {
-        replace_file(ours_path, git::merge_file(base, ours, theirs, options.line).text);
-      } catch (const std::exception&) {
-      }
-      throw core::Fatal(std::string("merge of ") + path + " failed: " + e.what(), k_merge_error);
-    }
-    try {
-      replace_file(ours_path, result.text);
-    } catch (const std::exception& e) {
-      throw core::Fatal(e.what(), k_merge_error);
-    }
-    if (std::getenv("AUTOLOOP_MERGE_TRACE"))
-      std::fprintf(stderr, "git-autoloop: merge %s: %s%s%s\n", path.c_str(), merge::method_name(result.method),
-                   result.note.empty() ? "" : ": ", result.note.c_str());
-    return result.clean ? k_merge_clean : k_merge_conflicts;
+    return merge::run_driver(d);
   };
 }
 

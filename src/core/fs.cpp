@@ -86,7 +86,7 @@ void AtomicFile::write(std::string_view data) {
   }
 }
 
-void AtomicFile::commit(std::optional<fs::perms> mode) {
+void AtomicFile::commit(std::optional<fs::perms> mode, Durability durability) {
   if (!mode) {
     // mkstemp makes 0600: keep the replaced file's mode, or what a plain create would give.
     struct stat st {};
@@ -100,7 +100,7 @@ void AtomicFile::commit(std::optional<fs::perms> mode) {
   }
   if (mode && ::fchmod(m_fd, static_cast<mode_t>(*mode)) != 0)
     throw Error("cannot chmod " + m_tmp.string() + ": " + std::strerror(errno));
-  if (::fsync(m_fd) != 0) throw Error("cannot sync " + m_tmp.string() + ": " + std::strerror(errno));
+  if (durability == Durability::synced && ::fsync(m_fd) != 0) throw Error("cannot sync " + m_tmp.string() + ": " + std::strerror(errno));
   ::close(m_fd);
   m_fd = -1;
   if (::rename(m_tmp.c_str(), m_path.c_str()) != 0)
@@ -108,10 +108,11 @@ void AtomicFile::commit(std::optional<fs::perms> mode) {
   m_tmp.clear();
 }
 
-void write_file_atomic(const fs::path& path, std::string_view content, std::optional<fs::perms> mode) {
+void write_file_atomic(const fs::path& path, std::string_view content, std::optional<fs::perms> mode,
+                       Durability durability) {
   AtomicFile file(path);
   file.write(content);
-  file.commit(mode);
+  file.commit(mode, durability);
 }
 
 namespace {

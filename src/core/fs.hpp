@@ -12,10 +12,17 @@ namespace core {
 // Reads a whole file; nullopt when it does not exist. Throws core::Error on other I/O errors.
 std::optional<std::string> read_file(const std::filesystem::path& path);
 
-// Writes `content` to `path` atomically: a temp file beside it, fsync, rename. Keeps `mode`
-// when given (e.g. 0755 for hooks). Throws core::Error on failure; the target is untouched then.
+// How far an atomic write goes before its rename. `synced`: the content reaches the disk first, so a
+// crash of the machine leaves the old or the new file, never an empty one. `unsynced`: atomic for other
+// processes only, for a file another process reads at once and throws away (the merge driver's %A, a
+// temp file of git's: an fsync there cost more than the whole merge).
+enum class Durability { synced, unsynced };
+
+// Writes `content` to `path` atomically: a temp file beside it, fsync (see Durability), rename. Keeps
+// `mode` when given (e.g. 0755 for hooks). Throws core::Error on failure; the target is untouched then.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                       std::optional<std::filesystem::perms> mode = std::nullopt);
+                       std::optional<std::filesystem::perms> mode = std::nullopt,
+                       Durability durability = Durability::synced);
 
 // Whether `path` (relative, '/'-separated, as in a git tree) stays inside the work tree: not absolute,
 // no empty, ".", ".." or ".git" component. A crafted tree may hold such names; git refuses to check them out.
@@ -35,7 +42,7 @@ public:
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void write(std::string_view data);
-  void commit(std::optional<std::filesystem::perms> mode = std::nullopt);
+  void commit(std::optional<std::filesystem::perms> mode = std::nullopt, Durability durability = Durability::synced);
 
 private:
   std::filesystem::path m_path;

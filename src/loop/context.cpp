@@ -169,12 +169,13 @@ Binaries locate_binaries() {
   b.main = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) b.main = "git-autoloop";
   auto dir = b.main.parent_path();
-  for (const auto& candidate : {dir / "autoloop-hook", dir.parent_path() / "libexec" / "git-autoloop" / "autoloop-hook"}) {
-    if (::access(candidate.c_str(), X_OK) == 0) {
-      b.hook = candidate.lexically_normal();
-      break;
-    }
-  }
+  auto beside = [&](const char* name) -> std::optional<std::filesystem::path> {
+    for (const auto& candidate : {dir / name, dir.parent_path() / "libexec" / "git-autoloop" / name})
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate.lexically_normal();
+    return std::nullopt;
+  };
+  b.hook = beside("autoloop-hook");
+  b.merge = beside("autoloop-merge");
   return b;
 }
 

@@ -135,10 +135,12 @@ private:
 // Returns where the damaged file went. Call with no connection open on it. Throws queue::Error.
 std::filesystem::path set_aside_corrupt_queue(const Paths& paths, const queue::CorruptError& e, core::Logger* log);
 
-// The installed binaries: this program, and the hook binary beside it or in ../libexec/git-autoloop/.
+// The installed binaries: this program, and the hook binary and the merge driver (autoloop-merge) beside
+// it or in ../libexec/git-autoloop/.
 struct Binaries {
   std::filesystem::path main;
   std::optional<std::filesystem::path> hook;
+  std::optional<std::filesystem::path> merge;
 };
 Binaries locate_binaries();
 

@@ -59,7 +59,8 @@ std::string without_attribute_block(const std::string& text) {
 }
 
 std::string driver_command(const std::filesystem::path& binary) {
-  return schedule::shell_quote(binary.string()) + " merge-driver %O %A %B %L %P";
+  const bool lean = binary.filename() == k_driver_binary;
+  return schedule::shell_quote(binary.string()) + (lean ? "" : " merge-driver") + " %O %A %B %L %P";
 }
 
 namespace {

@@ -1,7 +1,8 @@
 #pragma once
 // Registering the merge driver with git, and undoing it exactly:
 //  - config (the repository's own file): merge.autoloop.name and merge.autoloop.driver =
-//    `<absolute git-autoloop> merge-driver %O %A %B %L %P`;
+//    `<absolute autoloop-merge> %O %A %B %L %P` (the lean driver binary), or
+//    `<absolute git-autoloop> merge-driver %O %A %B %L %P` where that binary is missing;
 //  - attributes: one marked block of `*.<ext> merge=autoloop` lines for every supported extension, in
 //    <common git dir>/info/attributes (untracked, this clone only) and, when asked, in the tracked
 //    .gitattributes. The block is replaced in place on reinstall; lines outside it are never touched.
@@ -26,7 +27,11 @@ std::string without_attribute_block(const std::string& text);
 // Whether `text` holds our block.
 bool has_attribute_block(const std::string& text);
 
-// The driver command line for `binary` (shell-quoted: git runs it through sh).
+// The file name of the lean driver binary (src/merge/main.cpp).
+inline constexpr std::string_view k_driver_binary = "autoloop-merge";
+
+// The driver command line for `binary` (shell-quoted: git runs it through sh): autoloop-merge takes
+// git's placeholders directly, git-autoloop after its `merge-driver` subcommand.
 std::string driver_command(const std::filesystem::path& binary);
 
 // What an install or uninstall changed, one line per item, for the user.
@@ -35,8 +40,9 @@ struct DriverChange {
   std::string action;  // added, updated, unchanged, removed, absent
 };
 
-// Writes the config entries into `config_file` (via `git config --file`) and the block into
-// `attributes_file` (created when missing, written atomically). Throws core::Error on failure.
+// Writes the config entries (the driver_command of `binary`) into `config_file` (via `git config
+// --file`) and the block into `attributes_file` (created when missing, written atomically). Throws
+// core::Error on failure.
 std::vector<DriverChange> install_driver(const std::filesystem::path& config_file,
                                          const std::filesystem::path& attributes_file,
                                          const std::filesystem::path& binary);

@@ -6,13 +6,18 @@
 
 Every case (the corpus and tests/merge/failing/) is run `--rounds` times with each of, in a shuffled
 order per round so that drift hits all alike:
-  driver    git-autoloop merge-driver, as git runs it (%O %A %B %L %P)
-  line      the same with AUTOLOOP_MERGE=0 (the driver forced to git's plain line merge)
+  driver    the driver `git autoloop install` registers (merge.autoloop.driver: autoloop-merge), as git
+            runs it (%O %A %B %L %P); the benchmark installs into a scratch repository and refuses to
+            run unless that command is the binary it measures
+  compat    `git-autoloop merge-driver`, the same merge through the main binary (older installs)
+  line      the driver with AUTOLOOP_MERGE=0 (forced to git's plain line merge)
   git       git merge-file -p with the case's labels, style and marker size
-  start     git-autoloop --version, the cost of starting the binary at all
+  start     autoloop-merge --version, the cost of starting the driver binary at all
+  mainstart git-autoloop --version, the same for the main binary
   true      /bin/true, the cost of starting any process from here
 Each run is timed alone (time.perf_counter_ns around subprocess.run; copying the inputs is outside).
-Per-file time: median and p99 over all runs of all cases. "Exact": the result (bytes and exit status)
+Per-file time: median and p99 over all runs of all cases; the target (issue 14): the driver's median
+per file ≤ 2× git merge-file's, both from the same run. "Exact": the result (bytes and exit status)
 equals the case's Expected; "resolved": exact and without conflict markers, counted over the cases
 whose Expected is clean but git's line merge conflicts (what only a syntax-aware merge can do).
 """
@@ -23,6 +28,7 @@ import importlib.util
 import json
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -34,7 +40,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 
 GROUP = "(e) merge driver"
-VARIANTS = ("driver", "line", "git", "start", "true")
+VARIANTS = ("driver", "compat", "line", "git", "start", "mainstart", "true")
+TARGET_RATIO = 2.0  # driver per file ÷ git merge-file per file, medians of one run
 
 
 def load_runner():
@@ -57,6 +64,23 @@ def stats(values):
     return s
 
 
+def installed_driver(binary, home, env):
+    """Installs git-autoloop into a scratch repository and returns the driver binary its
+    merge.autoloop.driver runs; exits unless that command is `<autoloop-merge beside binary> %O %A %B %L %P`."""
+    repo = os.path.join(home, "install-check")
+    os.makedirs(repo)
+    quiet = dict(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    B.run(["git", "init", "-q", repo], **quiet)
+    B.run([binary, "install", "--no-config-file"], cwd=repo, **quiet)
+    command = B.run(["git", "config", "--get", "merge.autoloop.driver"], cwd=repo, env=env,
+                    stdout=subprocess.PIPE).stdout.decode().strip()
+    words = shlex.split(command)
+    want = os.path.join(os.path.dirname(binary), "autoloop-merge")
+    if not words or words[1:] != ["%O", "%A", "%B", "%L", "%P"] or os.path.realpath(words[0]) != os.path.realpath(want):
+        sys.exit(f"merge.py: install registered `{command}`, not the driver this benchmark measures ({want})")
+    return words[0]
+
+
 def measure(a):
     R = load_runner()
     cases = R.find_cases(os.path.abspath(a.corpus))
@@ -67,13 +91,14 @@ def measure(a):
     # taken under the build lock; tests/bench/run's snapshot (AUTOLOOP_BENCH_BIN_DIR) needs none.
     binary = os.path.join(work, "git-autoloop")
     lock = [] if os.environ.get("AUTOLOOP_BENCH_BIN_DIR") else ["flock", "/tmp/autoloop-build.lock"]
-    B.run([*lock, "cp", B.binary("git-autoloop"), binary])
+    B.run([*lock, "cp", B.binary("git-autoloop"), B.binary("autoloop-hook"), B.binary("autoloop-merge"), work])
     env = R.clean_env(home)
+    driver = installed_driver(binary, home, env)
     env_line = dict(env, AUTOLOOP_MERGE="0")
     times = {v: [] for v in VARIANTS}
     by_lang = {}
-    exact = {"driver": 0, "line": 0, "git": 0}
-    resolved = {"driver": 0, "line": 0, "git": 0}
+    exact = {"driver": 0, "compat": 0, "line": 0, "git": 0}
+    resolved = {"driver": 0, "compat": 0, "line": 0, "git": 0}
     structural = 0
     conflicted = 0
     errors = []
@@ -86,10 +111,12 @@ def measure(a):
             base, ours, theirs = R.stage(case, tmp)
             left = case.read("Left")
             cmds = {
-                "driver": (R.driver_command(binary, case, base, ours, theirs), env),
-                "line": (R.driver_command(binary, case, base, ours, theirs), env_line),
+                "driver": (R.driver_command(driver, case, base, ours, theirs), env),
+                "compat": (R.driver_command(binary, case, base, ours, theirs), env),
+                "line": (R.driver_command(driver, case, base, ours, theirs), env_line),
                 "git": (R.git_command(case, base, ours, theirs), env),
-                "start": ([binary, "--version"], env),
+                "start": ([driver, "--version"], env),
+                "mainstart": ([binary, "--version"], env),
                 "true": (["/bin/true"], env),
             }
             outcome = {}
@@ -107,7 +134,7 @@ def measure(a):
                     if r >= a.warmup:
                         times[v].append(ms(t1 - t0))
                         by_lang.setdefault((case.lang, v), []).append(ms(t1 - t0))
-                    if r == 0 and v not in ("start", "true"):
+                    if r == 0 and v not in ("start", "mainstart", "true"):
                         if v == "git":
                             out, status = p.stdout, (1 if 0 < p.returncode < 128 else p.returncode)
                         else:
@@ -134,7 +161,10 @@ def measure(a):
         shutil.rmtree(home, ignore_errors=True)
 
     langs = sorted({c.lang for c in cases})
+    medians = {v: B.percentile(times[v], 50) for v in ("driver", "git")}
     return {
+        "installed_driver": os.path.basename(driver),
+        "ratio_driver_to_git": medians["driver"] / medians["git"] if medians["git"] else None,
         "cases": len(cases),
         "failing_dir": sum(1 for c in cases if c.failing),
         "rounds": a.rounds,
@@ -157,13 +187,16 @@ def figures(m):
                      "verdict": "info", "note": note})
 
     n = m["cases"]
-    for v, label in (("driver", "git-autoloop merge-driver, per file"),
-                     ("line", "  same, AUTOLOOP_MERGE=0 (line merge only)"),
-                     ("git", "git merge-file, per file"),
-                     ("start", "git-autoloop --version (binary start-up)"),
-                     ("true", "spawn floor (/bin/true from the benchmark)")):
+    for v, label in LABELS:
+        if v not in m["ms"]:
+            continue
         x = m["ms"][v]
         row(label, x["median"], x["p99"], "ms", note=f"p90 column: p99; {x['n']} runs" if v == "driver" else "p90 column: p99")
+    ratio = m.get("ratio_driver_to_git")
+    if ratio is not None:
+        rows.append({"group": GROUP, "figure": "driver per file / git merge-file per file (medians, same run)",
+                     "median": ratio, "p90": None, "unit": "x", "target": f"<= {TARGET_RATIO:g} x",
+                     "verdict": "PASS" if ratio <= TARGET_RATIO else "MISS", "note": ""})
     e, r = m["exact"], m["resolved_structural"]
     row(f"cases merged exactly as Expected, of {n}: driver", e["driver"], None, "cases",
         note=f"git merge-file {e['git']}, line-merge mode {e['line']}")
@@ -174,20 +207,32 @@ def figures(m):
     return rows
 
 
+LABELS = (("driver", "merge driver as installed (autoloop-merge), per file"),
+          ("compat", "  same through git-autoloop merge-driver"),
+          ("line", "  driver with AUTOLOOP_MERGE=0 (line merge only)"),
+          ("git", "git merge-file, per file"),
+          ("start", "autoloop-merge --version (driver start-up)"),
+          ("mainstart", "git-autoloop --version (main binary start-up)"),
+          ("true", "spawn floor (/bin/true from the benchmark)"))
+
+
 def print_table(m):
-    print(f"merge: {m['cases']} cases of tests/merge ({m['failing_dir']} in failing/), {m['rounds']} timed runs each")
-    print(f"  {'per file (ms)':44} {'median':>8} {'p90':>8} {'p99':>8} {'max':>8}")
-    for v, label in (("driver", "git-autoloop merge-driver"), ("line", "merge-driver, AUTOLOOP_MERGE=0"),
-                     ("git", "git merge-file"), ("start", "git-autoloop --version (start-up)"),
-                     ("true", "/bin/true (spawn floor)")):
+    print(f"merge: {m['cases']} cases of tests/merge ({m['failing_dir']} in failing/), {m['rounds']} timed runs each;"
+          f" installed driver: {m.get('installed_driver', '?')}")
+    print(f"  {'per file (ms)':52} {'median':>8} {'p90':>8} {'p99':>8} {'max':>8}")
+    for v, label in LABELS:
         x = m["ms"][v]
-        print(f"  {label:44} {x['median']:8.2f} {x['p90']:8.2f} {x['p99']:8.2f} {x['max']:8.2f}")
-    print(f"  {'median per language (ms)':20} {'driver':>8} {'line':>8} {'git':>8}")
+        print(f"  {label:52} {x['median']:8.2f} {x['p90']:8.2f} {x['p99']:8.2f} {x['max']:8.2f}")
+    ratio = m.get("ratio_driver_to_git")
+    if ratio is not None:
+        print(f"  driver / git merge-file (medians, this run): {ratio:.2f}x, target <= {TARGET_RATIO:g}x: "
+              f"{'PASS' if ratio <= TARGET_RATIO else 'MISS'}")
+    print(f"  {'median per language (ms)':20} {'driver':>8} {'compat':>8} {'line':>8} {'git':>8}")
     for lang, x in m["by_language_median_ms"].items():
-        print(f"  {lang:20} {x['driver']:8.2f} {x['line']:8.2f} {x['git']:8.2f}")
+        print(f"  {lang:20} {x['driver']:8.2f} {x['compat']:8.2f} {x['line']:8.2f} {x['git']:8.2f}")
     e, r = m["exact"], m["resolved_structural"]
     print(f"  exact (= Expected, bytes and exit status), of {m['cases']}: driver {e['driver']}, "
-          f"line-merge mode {e['line']}, git merge-file {e['git']}")
+          f"git-autoloop merge-driver {e['compat']}, line-merge mode {e['line']}, git merge-file {e['git']}")
     print(f"  clean Expected where git's line merge conflicts, of {m['structural_cases']}: driver resolves "
           f"{r['driver']}, git {r['git']}; cases that must stay conflicted: {m['conflict_cases']}")
     for err in m.get("errors", []):
@@ -205,7 +250,7 @@ def add_to(results_path, merge_path):
     w = max(len(f["figure"]) for f in rows) + 2
     print(GROUP)
     for f in rows:
-        med = "" if f["median"] is None else (f"{f['median']:.2f}" if f["unit"] == "ms" else f"{f['median']:.0f}")
+        med = "" if f["median"] is None else (f"{f['median']:.2f}" if f["unit"] in ("ms", "x") else f"{f['median']:.0f}")
         p = "" if f["p90"] is None else f"{f['p90']:.2f}"
         print(f"  {f['figure']:{w - 2}} {med:>9} {p:>9} {f['unit']:8} {'':14} {f['verdict']}"
               f"{'  (' + f['note'] + ')' if f['note'] else ''}")
@@ -234,10 +279,10 @@ def main():
             return 2
         add_to(a.add_to, a.src)
         return 0
-    binary = B.binary("git-autoloop")
-    if not os.access(binary, os.X_OK):
-        print(f"merge.py: no binary at {binary}", file=sys.stderr)
-        return 2
+    for name in ("git-autoloop", "autoloop-hook", "autoloop-merge"):
+        if not os.access(B.binary(name), os.X_OK):
+            print(f"merge.py: no binary at {B.binary(name)}", file=sys.stderr)
+            return 2
     t0 = time.monotonic()
     m = measure(a)
     m["wall_s"] = time.monotonic() - t0

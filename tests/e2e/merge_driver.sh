@@ -146,6 +146,21 @@ test_real_conflict() {
   git merge --abort
   expect_rc 1 git -c merge.conflictStyle=diff3 merge -q --no-edit topic
   assert_contains "$(cat shop.py)" "||||||| base" "shop.py in diff3 style"
+  # From a file the repository's config includes (the driver reads the files itself) ...
+  git merge --abort
+  printf '[merge]\n\tconflictStyle = diff3\n' >.git/styles.inc
+  git config include.path styles.inc
+  expect_rc 1 git merge -q --no-edit topic
+  assert_contains "$(cat shop.py)" "||||||| base" "shop.py in diff3 style (include.path)"
+  # ... and through an includeIf, which it leaves to `git config`.
+  git merge --abort
+  git config --unset include.path
+  expect_rc 1 git merge -q --no-edit topic
+  assert_not_contains "$(cat shop.py)" "||||||| base" "shop.py in merge style (no include)"
+  git merge --abort
+  git config includeIf.gitdir:/.path styles.inc
+  expect_rc 1 git merge -q --no-edit topic
+  assert_contains "$(cat shop.py)" "||||||| base" "shop.py in diff3 style (includeIf)"
 }
 
 test_resolve_after_driverless_merge() {
@@ -204,13 +219,13 @@ test_install_uninstall_round_trip() {
   attributes_before=$(cat .git/info/attributes)
   install_autoloop --no-config-file
   assert_contains "$OUT" "merge.autoloop.driver  added"
-  assert_eq "'$AUTOLOOP_BIN_DIR/git-autoloop' merge-driver %O %A %B %L %P" "$(git config merge.autoloop.driver)" "driver"
+  assert_eq "'$AUTOLOOP_BIN_DIR/autoloop-merge' %O %A %B %L %P" "$(git config merge.autoloop.driver)" "driver"
   assert_eq "src/x.tsx: merge: autoloop" "$(git check-attr merge -- src/x.tsx)" "attribute of a .tsx file"
   assert_eq "README.md: merge: unspecified" "$(git check-attr merge -- README.md)" "attribute of README.md"
   assert_contains "$(cat .git/info/attributes)" "*.md text" "info/attributes keeps the user's line"
   assert_no_file .gitattributes
   expect_rc 0 git autoloop doctor
-  assert_contains "$OUT" "ok    merge.autoloop.driver runs $AUTOLOOP_BIN_DIR/git-autoloop"
+  assert_contains "$OUT" "ok    merge.autoloop.driver runs $AUTOLOOP_BIN_DIR/autoloop-merge"
   # A second install changes nothing.
   local attributes_installed
   attributes_installed=$(cat .git/info/attributes)

@@ -37,6 +37,10 @@ TEST_CASE("driver_command") {
   SECTION("the binary is shell-quoted and git's placeholders follow") {
     CHECK(merge::driver_command("/opt/it's/git-autoloop") == "'/opt/it'\\''s/git-autoloop' merge-driver %O %A %B %L %P");
   }
+  SECTION("the lean driver binary takes git's placeholders without a subcommand") {
+    CHECK(merge::driver_command("/usr/libexec/git-autoloop/autoloop-merge") ==
+          "'/usr/libexec/git-autoloop/autoloop-merge' %O %A %B %L %P");
+  }
 }
 
 TEST_CASE("install_driver") {

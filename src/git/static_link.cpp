@@ -1,0 +1,57 @@
+// Linked into the static autoloop-merge only (CMakeLists.txt), never into the library: what a static
+// link of Debian's libgit2.a needs to be both possible and cheap for a merge driver that never opens a
+// network connection. (git-autoloop links libgit2 dynamically and has skip_ca_bundle.cpp instead.)
+//
+// 1. libgit2.a's HTTP transport calls GSSAPI (Kerberos "Negotiate" authentication), and Debian ships
+//    no static libgssapi_krb5. These definitions answer every call with GSS_S_FAILURE, so libgit2
+//    finds no Negotiate mechanism (gss_indicate_mechs fails) and never offers that authentication.
+//    Prototypes follow RFC 2744's C bindings; the types the merge driver never looks into are opaque.
+// 2. git_libgit2_init() loads the system's CA bundle into mbedTLS (≈ 5 ms). The link wraps the two
+//    loaders (-Wl,--wrap=mbedtls_x509_crt_parse_file/path) so libgit2 calls these, which load
+//    nothing: should an HTTPS connection ever be made, verification fails; nothing is trusted blindly.
+
+#include <cstdint>
+
+using OM_uint32 = std::uint32_t;
+struct gss_opaque;
+using gss_ptr = gss_opaque*;
+
+namespace {
+
+// GSS_S_FAILURE: routine error 13 in the routine-error field (bits 16-23).
+constexpr OM_uint32 k_gss_failure = 13u << 16;
+
+OM_uint32 fail(OM_uint32* minor) {
+  if (minor) *minor = 0;
+  return k_gss_failure;
+}
+
+} // namespace
+
+extern "C" {
+
+// The one data symbol libgit2 takes from GSSAPI: the OID of host-based service names.
+gss_ptr GSS_C_NT_HOSTBASED_SERVICE = nullptr;
+
+OM_uint32 gss_indicate_mechs(OM_uint32* minor, gss_ptr* /*mechs*/) { return fail(minor); }
+OM_uint32 gss_import_name(OM_uint32* minor, gss_ptr /*buffer*/, gss_ptr /*type*/, gss_ptr* /*name*/) { return fail(minor); }
+OM_uint32 gss_init_sec_context(OM_uint32* minor, gss_ptr /*cred*/, gss_ptr* /*context*/, gss_ptr /*target*/,
+                               gss_ptr /*mech*/, OM_uint32 /*flags*/, OM_uint32 /*time*/, gss_ptr /*bindings*/,
+                               gss_ptr /*input*/, gss_ptr* /*actual_mech*/, gss_ptr /*output*/,
+                               OM_uint32* /*ret_flags*/, OM_uint32* /*ret_time*/) {
+  return fail(minor);
+}
+OM_uint32 gss_delete_sec_context(OM_uint32* minor, gss_ptr* /*context*/, gss_ptr /*output*/) { return fail(minor); }
+OM_uint32 gss_display_status(OM_uint32* minor, OM_uint32 /*status*/, int /*type*/, gss_ptr /*mech*/,
+                             OM_uint32* /*context*/, gss_ptr /*output*/) {
+  return fail(minor);
+}
+OM_uint32 gss_release_buffer(OM_uint32* minor, gss_ptr /*buffer*/) { return fail(minor); }
+OM_uint32 gss_release_name(OM_uint32* minor, gss_ptr* /*name*/) { return fail(minor); }
+OM_uint32 gss_release_oid_set(OM_uint32* minor, gss_ptr* /*set*/) { return fail(minor); }
+
+struct mbedtls_x509_crt;
+int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt* /*chain*/, const char* /*path*/) { return 0; }
+int __wrap_mbedtls_x509_crt_parse_path(mbedtls_x509_crt* /*chain*/, const char* /*path*/) { return 0; }
+
+} // extern "C"
