@@ -9,7 +9,7 @@
 #include "fix/generator.hpp"
 #include "fix/validate.hpp"
 #include "loop/accept_journal.hpp"
-#include "loop/derive.hpp"
+#include "fix/derive.hpp"
 #include "loop/test_gate.hpp"
 #include "merge/merge.hpp"
 #include "safety/sandbox.hpp"
@@ -137,7 +137,7 @@ std::string apply_external(Context& ctx, const scan::Engine& engine, const std::
   const queue::Opportunity& o = p->opportunity;
   fix::Applied a = fix::apply_generated(ctx.repo, engine, ctx.config, generator_place(ctx), tip, o,
                                         rule_of(engine, o.rule_id), p->external, validated,
-                                        {&ctx.native_checker(), repo_file_reader(ctx.repo, tip)});
+                                        {&ctx.native_checker(), fix::repo_file_reader(ctx.repo, tip)});
   p->lines_changed = a.lines_changed;
   if (a.refused) {
     p->outcome = a.refused->outcome;
@@ -176,7 +176,7 @@ bool safety_allows(const std::string& level, const std::string& safety) {
   return false; // suggestions are never committed
 }
 
-std::string commit_message(const queue::Opportunity& o, const scan::Rule* rule, const Derived& d, double risk,
+std::string commit_message(const queue::Opportunity& o, const scan::Rule* rule, const fix::Derived& d, double risk,
                            const std::string& validated) {
   std::string subject = "autoloop(" + o.rule_id + "): " + o.message;
   if (subject.size() > 100) subject = subject.substr(0, 97) + "...";
@@ -200,7 +200,7 @@ std::string commit_message(const queue::Opportunity& o, const scan::Rule* rule, 
 // merge of that one file: clean, no more syntax errors than before, within the size cap. nullopt when
 // it does not replay that way (the caller re-derives the fix); `gone` when the branch already holds
 // the same change.
-std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, const std::string& tip, const Planned& p) {
+std::optional<fix::Derived> replay_fix(Context& ctx, const scan::Engine& engine, const std::string& tip, const Planned& p) {
   const std::string& path = p.opportunity.path;
   if (!ctx.repo.has_object(p.previous)) return std::nullopt;
   auto info = ctx.repo.commit_info(p.previous);
@@ -209,7 +209,7 @@ std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, cons
   auto fixed = ctx.repo.entry_at(p.previous, path);
   auto current = ctx.repo.entry_at(tip, path);
   if (!old_base || !fixed || !current) return std::nullopt;
-  Derived d;
+  fix::Derived d;
   d.rule_id = p.opportunity.rule_id;
   d.line = p.opportunity.start_line;
   d.mode = current->mode;
@@ -226,7 +226,7 @@ std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, cons
     d.after = std::move(merged.text);
   }
   if (d.after == d.before) {
-    d.status = Derived::Status::gone;
+    d.status = fix::Derived::Status::gone;
     d.detail = "the branch already has this change";
     return d;
   }
@@ -238,7 +238,7 @@ std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, cons
   if (language) {
     if (!fix::check_declarations(*language, d.before, d.after).ok) return std::nullopt;
     fix::NativeVerdict v = ctx.native_checker().compare(std::string(language->name), path, d.before, d.after,
-                                                        repo_file_reader(ctx.repo, tip));
+                                                        fix::repo_file_reader(ctx.repo, tip));
     if (v.ran && !v.ok) return std::nullopt;
     if (v.ran) d.gates.push_back(v.gate_name());
     else d.unchecked = v.why_not;
@@ -272,16 +272,16 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
     }
     // A pending fix on a moved base: replay its own change with the syntax-aware merge first, then
     // re-derive it from its rule when that does not merge cleanly.
-    std::optional<Derived> replayed;
+    std::optional<fix::Derived> replayed;
     if (!p->previous.empty()) replayed = replay_fix(ctx, engine, tip, *p);
-    Derived d = replayed ? std::move(*replayed)
-                         : derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity, &ctx.native_checker());
-    if (d.status == Derived::Status::gone) {
+    fix::Derived d = replayed ? std::move(*replayed)
+                         : fix::derive_fix(engine, ctx.repo, ctx.config, tip, p->opportunity, &ctx.native_checker());
+    if (d.status == fix::Derived::Status::gone) {
       p->outcome = "resolved";
       p->detail = d.detail;
       continue;
     }
-    if (d.status != Derived::Status::ok) {
+    if (d.status != fix::Derived::Status::ok) {
       p->outcome = d.outcome.empty() ? "no_fix" : d.outcome;
       p->detail = d.detail;
       continue;

@@ -4,7 +4,7 @@
 #include "core/fs.hpp"
 #include "core/process.hpp"
 #include "fix/coverage_gate.hpp"
-#include "loop/derive.hpp"
+#include "fix/derive.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
 #include "scan/repo_language.hpp"
@@ -598,11 +598,11 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       rebuild_side_branch(ctx);
       return r;
     }
-    Derived d = derive_fix(ctx.engine(), ctx.repo, ctx.config, head, o, &ctx.native_checker());
-    if (d.status != Derived::Status::ok) {
-      ctx.store().set_status(o.id, d.status == Derived::Status::gone ? "resolved" : "stale");
+    fix::Derived d = fix::derive_fix(ctx.engine(), ctx.repo, ctx.config, head, o, &ctx.native_checker());
+    if (d.status != fix::Derived::Status::ok) {
+      ctx.store().set_status(o.id, d.status == fix::Derived::Status::gone ? "resolved" : "stale");
       r.message = "the branch moved and the fix no longer applies (" + d.detail + "); marked " +
-                  (d.status == Derived::Status::gone ? "resolved" : "stale");
+                  (d.status == fix::Derived::Status::gone ? "resolved" : "stale");
       rebuild_side_branch(ctx);
       return r;
     }

@@ -1,4 +1,4 @@
-#include "loop/derive.hpp"
+#include "fix/derive.hpp"
 
 #include "core/glob.hpp"
 #include "fix/destructive.hpp"
@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cstdlib>
 
-namespace loop {
+namespace fix {
 
-fix::NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit) {
+NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit) {
   return [&repo, commit](const std::string& path) -> std::optional<std::string> {
     try {
       auto entry = repo.entry_at(commit, path);
@@ -25,7 +25,7 @@ fix::NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo,
 }
 
 Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
-                   const std::string& commit, const queue::Opportunity& opportunity, fix::NativeChecker* checker) {
+                   const std::string& commit, const queue::Opportunity& opportunity, NativeChecker* checker) {
   Derived d;
   d.rule_id = opportunity.rule_id;
   auto entry = repo.entry_at(commit, opportunity.path);
@@ -109,14 +109,14 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
     return d;
   };
   // Cheapest gates first.
-  fix::GateResult gate = fix::check_change(d.before, d.after, lo, hi, config.safety_settings.max_change_size);
+  GateResult gate = check_change(d.before, d.after, lo, hi, config.safety_settings.max_change_size);
   d.lines_changed = gate.lines_changed;
   if (!gate.ok) return reject(gate.outcome, gate.detail);
   scan::FileResult fixed = engine.scan(*lang, d.after);
   if (fixed.timed_out || fixed.syntax_errors > result.syntax_errors)
     return reject("reparse_error", "the fixed file has " + std::to_string(fixed.syntax_errors) + " syntax errors (was " +
                                        std::to_string(result.syntax_errors) + ")");
-  fix::GateResult kept = fix::check_declarations(*lang, d.before, d.after);
+  GateResult kept = check_declarations(*lang, d.before, d.after);
   if (!kept.ok) return reject(kept.outcome, kept.detail);
   // The fix must remove its finding: one fewer of this rule on this code (fingerprints of identical
   // code elsewhere are renumbered, so they cannot tell).
@@ -127,7 +127,7 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
     return reject("no_change", "the finding is still there after the fix");
   // Last, the most expensive: what the language itself says of the fixed file.
   if (checker) {
-    fix::NativeVerdict v =
+    NativeVerdict v =
         checker->compare(std::string(lang->name), opportunity.path, d.before, d.after, repo_file_reader(repo, commit));
     if (v.ran && !v.ok) return reject("check_failed", v.detail());
     if (v.ran) d.gates.push_back(v.gate_name());
@@ -136,4 +136,4 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   return d;
 }
 
-} // namespace loop
+} // namespace fix
