@@ -17,7 +17,7 @@
 #include "scan/lineage.hpp"
 #include "scan/repo_language.hpp"
 #include "schedule/lock.hpp"
-#include "schedule/priority.hpp"
+#include "fix/select.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -63,8 +63,8 @@ struct Planned {
 
 // The lines a fix may touch: its finding's lines, widened to the enclosing function when the
 // scan measured one there (two fixes in one function are reviewed one after the other).
-schedule::Claim claim_of(const queue::Store& store, const queue::Opportunity& o) {
-  schedule::Claim c{o.path, o.start_line, std::max(o.start_line, o.end_line)};
+fix::Claim claim_of(const queue::Store& store, const queue::Opportunity& o) {
+  fix::Claim c{o.path, o.start_line, std::max(o.start_line, o.end_line)};
   if (o.commit_id.empty()) return c;
   for (const auto& f : store.function_metrics(o.commit_id, o.path))
     if (f.start_line <= c.first && c.last <= f.end_line) {
@@ -781,12 +781,12 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   auto score = [&](const queue::Opportunity& o) {
     auto it = churn.find(o.path);
     if (it == churn.end()) it = churn.emplace(o.path, static_cast<int>(store.file_change_count(o.path))).first;
-    schedule::PriorityInputs in;
+    fix::PriorityInputs in;
     in.base = o.score;
     in.learnt = is_external(o) ? learnt.prior.mean() : learnt.score_factor(o.rule_id, o.category);
     in.age_days = std::max(0.0, (now - static_cast<double>(o.first_seen)) / 86400.0);
     in.risk = fix::risk_estimate(1, it->second, 0, o.safety);
-    return schedule::priority(in);
+    return fix::priority(in);
   };
   std::map<int64_t, double> scores;
   for (const auto& o : open) scores[o.id] = score(o);
@@ -857,15 +857,15 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   }
   // Serialise conflicting fixes (same lines or same function as one on the side branch or earlier in
   // this cycle) and share the cycle between rules, so every rule keeps earning verdicts.
-  std::vector<schedule::Claim> claims;
+  std::vector<fix::Claim> claims;
   for (const auto& p : plan) claims.push_back(claim_of(store, p.opportunity));
   std::vector<queue::Opportunity> candidates;
   {
-    std::vector<schedule::Candidate> order;
+    std::vector<fix::Candidate> order;
     for (const auto& o : eligible) order.push_back({o.id, o.rule_id, claim_of(store, o)});
     std::map<int64_t, const queue::Opportunity*> by_id;
     for (const auto& o : eligible) by_id[o.id] = &o;
-    for (int64_t id : schedule::arrange(order, claims, max_new)) candidates.push_back(*by_id.at(id));
+    for (int64_t id : fix::arrange(order, claims, max_new)) candidates.push_back(*by_id.at(id));
   }
   if (quarantined) ctx.log.info("{} findings of quarantined rules left in the queue", quarantined);
   if (untrusted_rules)

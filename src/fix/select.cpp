@@ -1,9 +1,9 @@
-#include "schedule/priority.hpp"
+#include "fix/select.hpp"
 
 #include <algorithm>
 #include <map>
 
-namespace schedule {
+namespace fix {
 
 double priority(const PriorityInputs& in) {
   const double age_bonus = 1.0 + std::max(0.0, in.age_days) / 7.0;
@@ -38,4 +38,4 @@ std::vector<int64_t> arrange(const std::vector<Candidate>& candidates, const std
   return first;
 }
 
-} // namespace schedule
+} // namespace fix

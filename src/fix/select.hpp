@@ -1,12 +1,12 @@
 #pragma once
-// The ImprovementScheduler's ordering (DESIGN.md §7.2): which queued opportunities a drain cycle tries,
+// Selection and scoring (DESIGN.md §2, ImprovementEngine): which queued opportunities a drain cycle tries,
 // in which order. Pure functions over plain values, so the policy is tested without a repository.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace schedule {
+namespace fix {
 
 struct PriorityInputs {
   double base = 0;     // category priority x severity, stored with the finding
@@ -41,4 +41,4 @@ struct Candidate {
 // Returns the ids in the order to try them. Does not throw.
 std::vector<int64_t> arrange(const std::vector<Candidate>& candidates, const std::vector<Claim>& taken, int max_new);
 
-} // namespace schedule
+} // namespace fix
