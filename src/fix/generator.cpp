@@ -7,6 +7,7 @@
 #include "core/limits.hpp"
 #include "core/process.hpp"
 #include "fix/destructive.hpp"
+#include "fix/trailers.hpp"
 #include "fix/validate.hpp"
 #include "scan/repo_language.hpp"
 #include "safety/trust.hpp"
@@ -432,10 +433,14 @@ Applied apply_generated(const git::Repository& repo, const scan::Engine& engine,
     message = subject + "\n\nWhat: " + paths + " (" + lines + "), by the generator " + name + " for " + o.path + ":" +
               std::to_string(o.start_line) + ".\nWhy: " + why + "\n";
   }
-  message += "\nAutoloop-Rule: " + o.rule_id;
-  if (rule) message += "\nAutoloop-Rule-Source: " + scan::describe_origin(*rule);
-  message += "\nAutoloop-Opportunity: " + std::to_string(o.id) + "\nAutoloop-Fingerprint: " + o.fingerprint +
-             "\nAutoloop-Generator: " + name + "\nAutoloop-Validated: " + validated + "\n";
+  Trailers t;
+  t.rule = o.rule_id;
+  if (rule) t.rule_source = scan::describe_origin(*rule);
+  t.opportunity = o.id;
+  t.fingerprint = o.fingerprint;
+  t.generator = name;
+  t.validated = validated;
+  message += format_trailers(t);
   git::Signature who{config.identity.name, config.identity.email};
   a.commit = repo.create_commit(repo.tree_with_files(tip, updates), {tip}, who, who, message);
   return a;

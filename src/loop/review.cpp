@@ -5,6 +5,7 @@
 #include "core/process.hpp"
 #include "fix/coverage_gate.hpp"
 #include "fix/derive.hpp"
+#include "fix/trailers.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
 #include "scan/repo_language.hpp"
@@ -422,19 +423,6 @@ std::optional<schedule::FileLock> accept_lock(Context& ctx, std::chrono::millise
   return schedule::FileLock::acquire(ctx.paths.layout().accept_lock(), wait);
 }
 
-// The value of the trailer `key` in a commit message, or "". Only the last paragraph counts: a rule's
-// message or description in the body cannot pass for a trailer.
-std::string trailer(const std::string& message, const std::string& key) {
-  size_t end = message.find_last_not_of('\n');
-  size_t paragraph = message.rfind("\n\n", end == std::string::npos ? 0 : end);
-  if (paragraph == std::string::npos) return "";
-  const std::string needle = "\n" + key + ": ";
-  size_t at = message.find(needle, paragraph + 1);
-  if (at == std::string::npos) return "";
-  at += needle.size();
-  return message.substr(at, message.find('\n', at) - at);
-}
-
 // Why a fix made by `rule_id` (commit message `message`) may not be accepted now, or "". Rules are code:
 // a repository rule's fix is taken only while `trust` covers the rule's directory as it is now.
 std::string refusal(const std::vector<scan::Rule>* rules, const std::string& rules_error, const std::string& rule_id,
@@ -452,7 +440,7 @@ std::string refusal(const std::vector<scan::Rule>* rules, const std::string& rul
            "not cover (it changed since, or was never trusted): read it and run `git autoloop trust`, or reject the fix";
   if (!rule && repository) return "its repository rule " + rule_id + " is gone: reject the fix";
   // Made before fixes named their rule's source, when a repository rule could take a built-in's id.
-  if (trailer(message, "Autoloop-Rule-Source").empty() && find(scan::k_repository_prefix + rule_id))
+  if (fix::read_trailers(message).rule_source.empty() && find(scan::k_repository_prefix + rule_id))
     return "it was made before fix commits named their rule's source, and the repository has a rule of the same id "
            "(" + std::string(scan::k_repository_prefix) + rule_id + "): it may be the repository's; reject it (the "
            "next drain proposes the built-in's fix again if it applies)";
@@ -493,10 +481,11 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
     f.subject = first_line(info.message);
     f.lines_changed = attempt->lines_changed;
     f.risk = attempt->risk;
-    f.rule_source = trailer(info.message, "Autoloop-Rule-Source");
+    const fix::Trailers trailers = fix::read_trailers(info.message);
+    f.rule_source = trailers.rule_source;
     if (f.rule_source.empty()) f.rule_source = o->rule_id.rfind("improve/", 0) == 0 ? "fixer" : "unrecorded";
     f.refused = refusal(rules_error.empty() ? &rules : nullptr, rules_error, o->rule_id, info.message);
-    f.validated = trailer(info.message, "Autoloop-Validated");
+    f.validated = trailers.validated;
     f.tests_caveat = fix::tests_caveat(f.validated);
     for (const auto& ch : ctx.repo.diff_commits(info.parents.empty() ? "" : info.parents[0], commit))
       f.diff += git::unified_diff(ch.path, ch.old_blob.empty() ? "" : ctx.repo.read_blob(ch.old_blob),
@@ -554,7 +543,7 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   std::string head = *ctx.repo.resolve_commit("HEAD");
   auto info = ctx.repo.commit_info(fix->commit);
   // A generator's change (improve, or a finding offered to one) cannot be derived again from a rule.
-  const bool external = o.rule_id.rfind("improve/", 0) == 0 || !trailer(info.message, "Autoloop-Generator").empty();
+  const bool external = o.rule_id.rfind("improve/", 0) == 0 || !fix::read_trailers(info.message).generator.empty();
   const fs::path& top = *ctx.paths.work_tree;
   // 1. The fixed content of each file for the branch as it is now: the fix itself where the file did
   // not move, else (template fixes) the fix re-derived from its rule on the current content. The mode is
