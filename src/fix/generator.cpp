@@ -220,7 +220,7 @@ std::optional<Refusal> check_scope(const Request& request, const std::vector<Tou
 std::optional<Refusal> check_generated(const git::Repository& repo, const scan::Engine& engine,
                                        const core::Config& config, const std::string& tip,
                                        const std::vector<GeneratedFile>& files, int& lines_changed,
-                                       const NativeGate& native) {
+                                       const NativeGate& native, std::vector<std::string>* gates) {
   lines_changed = 0;
   const int cap = config.safety_settings.max_change_size;
   for (const auto& f : files) {
@@ -251,6 +251,8 @@ std::optional<Refusal> check_generated(const git::Repository& repo, const scan::
     if (native.checker) {
       NativeVerdict v = native.checker->compare(std::string(language->name), f.path, before, f.content, native.read_repo_file);
       if (v.ran && !v.ok) return Refusal{"check_failed", f.path + ": " + v.detail()};
+      if (v.ran && gates && std::find(gates->begin(), gates->end(), v.gate_name()) == gates->end())
+        gates->push_back(v.gate_name());
     }
   }
   return std::nullopt;
@@ -410,7 +412,7 @@ Applied apply_generated(const git::Repository& repo, const scan::Engine& engine,
     }
     files = std::move(run.files);
   }
-  if (auto refusal = check_generated(repo, engine, config, tip, files, a.lines_changed, native)) {
+  if (auto refusal = check_generated(repo, engine, config, tip, files, a.lines_changed, native, &a.gates)) {
     a.refused = refusal;
     return a;
   }
@@ -439,7 +441,7 @@ Applied apply_generated(const git::Repository& repo, const scan::Engine& engine,
   t.opportunity = o.id;
   t.fingerprint = o.fingerprint;
   t.generator = name;
-  t.validated = validated;
+  t.validated = validated_with_gates(validated, a.gates);
   message += format_trailers(t);
   git::Signature who{config.identity.name, config.identity.email};
   a.commit = repo.create_commit(repo.tree_with_files(tip, updates), {tip}, who, who, message);

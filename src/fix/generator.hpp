@@ -121,7 +121,8 @@ std::optional<Refusal> check_scope(const Request& request, const std::vector<Tou
 // without errors), no function removed. `lines_changed` gets the total. Throws git::Error when the
 // repository cannot be read.
 // The language's own check (fix/native_check.hpp) for each changed file, when a checker is given: a
-// result that adds a diagnostic is refused as check_failed, the diagnostic kept in the detail.
+// result that adds a diagnostic is refused as check_failed, the diagnostic kept in the detail. The
+// checks that ran are added to `gates` when given ("native-check(python)", each name once).
 struct NativeGate {
   NativeChecker* checker = nullptr;
   NativeChecker::RepoFileReader read_repo_file;
@@ -130,7 +131,7 @@ struct NativeGate {
 std::optional<Refusal> check_generated(const git::Repository& repo, const scan::Engine& engine,
                                        const core::Config& config, const std::string& tip,
                                        const std::vector<GeneratedFile>& files, int& lines_changed,
-                                       const NativeGate& native = {});
+                                       const NativeGate& native = {}, std::vector<std::string>* gates = nullptr);
 
 // Where generators run and what decides whether their commands may.
 struct Place {
@@ -150,11 +151,12 @@ struct Applied {
   std::optional<Refusal> refused;
   int lines_changed = 0;
   double risk = 0;
+  std::vector<std::string> gates;      // the native checks its files passed ("native-check(python)")
 };
 
 // One generator fix on `tip`: runs the generator once (when `files` is empty, filling it; a fix carried
 // over from an earlier cycle keeps its files), then check_generated, then one commit with the Autoloop-*
-// trailers (`validated` the gates for Autoloop-Validated). Throws git::Error when the repository cannot
+// trailers (`validated` the cycle's gates for Autoloop-Validated, the native checks that ran added). Throws git::Error when the repository cannot
 // be read or written.
 Applied apply_generated(const git::Repository& repo, const scan::Engine& engine, const core::Config& config,
                         const Place& place, const std::string& tip, const queue::Opportunity& o,
