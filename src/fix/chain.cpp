@@ -38,7 +38,7 @@ int dependents(const ChainEnv& env, const std::string& commit, const std::string
 std::string apply_external(ChainEnv& env, const std::string& tip, PlannedFix* p, const std::string& validated) {
   const queue::Opportunity& o = p->opportunity;
   if (!env.generator_place) {
-    p->outcome = "no_fix";
+    p->outcome = core::Outcome::no_fix;
     p->detail = "a generator runs only in a repository with a work tree";
     return "";
   }
@@ -157,14 +157,14 @@ std::string build_chain(ChainEnv& env, const std::string& base, std::vector<Plan
       if (next.empty()) continue;
       tip = next;
       p->commit = tip;
-      p->outcome.clear();
+      p->outcome.reset();
       continue;
     }
     const auto& rules = engine.rules();
     auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == p->opportunity.rule_id; });
     if (rule != rules.end() && !rule->trusted) {
       // A pending fix whose repository rule changed since `trust`: neither replayed nor re-derived.
-      p->outcome = "untrusted";
+      p->outcome = core::Outcome::untrusted;
       p->detail = "the repository rule " + rule->id + " (" + rule->file + ") is not trusted: run `git autoloop trust`";
       continue;
     }
@@ -175,12 +175,12 @@ std::string build_chain(ChainEnv& env, const std::string& base, std::vector<Plan
     Derived d = replayed ? std::move(*replayed)
                          : derive_fix(engine, env.repo, env.config, tip, p->opportunity, &env.checker);
     if (d.status == Derived::Status::gone) {
-      p->outcome = "resolved";
+      p->outcome = core::Outcome::resolved;
       p->detail = d.detail;
       continue;
     }
     if (d.status != Derived::Status::ok) {
-      p->outcome = d.outcome.empty() ? "no_fix" : d.outcome;
+      p->outcome = d.outcome;
       p->detail = d.detail;
       continue;
     }
@@ -196,7 +196,7 @@ std::string build_chain(ChainEnv& env, const std::string& base, std::vector<Plan
                                  commit_message(p->opportunity, rule == rules.end() ? nullptr : &*rule, d, p->risk,
                                                 validated_for(*p, validated)));
     p->commit = tip;
-    p->outcome.clear();
+    p->outcome.reset();
   }
   return tip;
 }
@@ -205,7 +205,7 @@ std::string build_chain(ChainEnv& env, const std::string& base, std::vector<Plan
 std::vector<PlannedFix*> live(std::vector<PlannedFix>& all) {
   std::vector<PlannedFix*> out;
   for (auto& p : all)
-    if (p.outcome.empty() && !p.reused) out.push_back(&p);
+    if (!p.outcome.has_value() && !p.reused) out.push_back(&p);
   return out;
 }
 

@@ -5,6 +5,7 @@
 // Building a chain writes objects only: no ref moves here (the drain publishes).
 
 #include "core/config.hpp"
+#include "core/kinds.hpp"
 #include "core/log.hpp"
 #include "fix/derive.hpp"
 #include "fix/generator.hpp"
@@ -30,7 +31,7 @@ struct PlannedFix {
   std::string previous;        // its commit on the side branch before this cycle (pending fixes)
   int lines_changed = 0;
   double risk = 0;
-  std::string outcome;         // empty while fine; "untested" (budget spent) leaves the finding open
+  std::optional<core::Outcome> outcome; // none while fine; untested (budget spent) leaves the finding open
   std::string detail;
   std::string note;            // recorded with a fix that is fine (a flaky test run it survived)
   std::string tests_item;      // its Autoloop-Validated item for the tests, from the coverage report

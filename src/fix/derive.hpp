@@ -18,7 +18,7 @@ namespace fix {
 struct Derived {
   enum class Status { ok, gone, no_fix, rejected_by_gate };
   Status status = Status::ok;
-  std::string outcome;          // attempt outcome when not ok (too_large, destructive, reparse_error, ...)
+  core::Outcome outcome = core::Outcome::no_fix; // when not ok (too_large, destructive, reparse_error, ...)
   std::string detail;
   std::string before, after;    // file content
   unsigned mode = 0100644;

@@ -28,10 +28,11 @@
 
 namespace fix {
 
-// The rule id prefix of `improve` requests ("improve/<fixer>").
+// The rule id of an `improve` request is this prefix and its fixer's name ("improve/<fixer>"): how the
+// queue, review and commit subjects name it. What it is, its origin says.
 inline constexpr const char* k_improve_prefix = "improve/";
 
-// Whether `o` is an `improve` request.
+// Whether `o` is an `improve` request (its origin is core::Origin::generator_request).
 bool is_improve_request(const queue::Opportunity& o);
 
 // Which generator.offer kind the finding `o` (of `rule`, null for the loop's own complexity
@@ -86,7 +87,7 @@ struct GeneratedFile {
 
 // A gate's refusal: the attempt's outcome and the reason shown by `queue` and `review`.
 struct Refusal {
-  std::string outcome;
+  core::Outcome outcome = core::Outcome::no_fix;
   std::string detail;
 };
 

@@ -30,7 +30,7 @@ std::string test_fixes(Context& ctx, fix::ChainEnv& env, TestGate& gate, const s
   auto chain_with = [&](const std::vector<fix::PlannedFix*>& subset) {
     std::vector<fix::PlannedFix*> chain;
     for (auto& p : plan)
-      if (p.outcome.empty() && !p.reused && (p.pending || std::find(subset.begin(), subset.end(), &p) != subset.end()))
+      if (!p.outcome.has_value() && !p.reused && (p.pending || std::find(subset.begin(), subset.end(), &p) != subset.end()))
         chain.push_back(&p);
     return fix::build_chain(env, chain_base, chain, validated);
   };
@@ -50,14 +50,14 @@ std::string test_fixes(Context& ctx, fix::ChainEnv& env, TestGate& gate, const s
     return r;
   };
   auto untested = [](fix::PlannedFix* p) {
-    if (!p->outcome.empty()) return;
-    p->outcome = "untested";
+    if (p->outcome.has_value()) return;
+    p->outcome = core::Outcome::untested;
     p->detail = "test_budget spent before its tests ran";
   };
   // `c` failed a run of its own: once more, to tell a broken fix from a flaky suite.
   auto confirm = [&](fix::PlannedFix* c, const safety::TestRun& failed) {
     if (failed.timed_out) {
-      c->outcome = "timed_out";
+      c->outcome = core::Outcome::timed_out;
       c->detail = describe_failure(failed, timeout_s);
       return;
     }
@@ -69,7 +69,7 @@ std::string test_fixes(Context& ctx, fix::ChainEnv& env, TestGate& gate, const s
                                                std::to_string(c->opportunity.id) + ": " + c->note);
       return;
     }
-    c->outcome = again->timed_out ? "timed_out" : "tests_failed";
+    c->outcome = again->timed_out ? core::Outcome::timed_out : core::Outcome::tests_failed;
     c->detail = describe_failure(*again, timeout_s);
   };
   // The culprits among `group`, whose run together (with the pending fixes) failed as `failed`.
@@ -89,7 +89,7 @@ std::string test_fixes(Context& ctx, fix::ChainEnv& env, TestGate& gate, const s
 
   std::vector<fix::PlannedFix*> news;
   for (auto& p : plan)
-    if (p.outcome.empty() && !p.pending) news.push_back(&p);
+    if (!p.outcome.has_value() && !p.pending) news.push_back(&p);
   auto batch = test(tip);
   if (!batch) {
     for (fix::PlannedFix* p : news) untested(p);
@@ -102,15 +102,15 @@ std::string test_fixes(Context& ctx, fix::ChainEnv& env, TestGate& gate, const s
       confirm(news.front(), *batch);
     } else if (each_alone) {
       for (fix::PlannedFix* c : news) {
-        if (!c->outcome.empty()) continue;
+        if (c->outcome.has_value()) continue;
         auto r = test(chain_with({c}));
         if (!r) untested(c);
         else if (!r->passed) confirm(c, *r);
-        if (c->outcome.empty() || c->outcome == "untested") continue;
+        if (!c->outcome.has_value() || c->outcome == core::Outcome::untested) continue;
         // A culprit is out: often it was the only one, and the rest pass together in one run.
         std::vector<fix::PlannedFix*> rest;
         for (fix::PlannedFix* p : news)
-          if (p->outcome.empty()) rest.push_back(p);
+          if (!p->outcome.has_value()) rest.push_back(p);
         if (rest.size() < 2) continue;
         auto together = test(chain_with(rest));
         if (together && together->passed) break;
@@ -129,11 +129,11 @@ std::string test_fixes(Context& ctx, fix::ChainEnv& env, TestGate& gate, const s
     auto together = test(tip);
     if (together && together->passed) return true;
     for (auto& p : plan)
-      if (p.outcome.empty() && !p.pending) {
+      if (!p.outcome.has_value() && !p.pending) {
         if (!together) {
           untested(&p);
         } else {
-          p.outcome = "tests_failed";
+          p.outcome = core::Outcome::tests_failed;
           p.detail = "fails in combination: " + describe_failure(*together, timeout_s);
         }
       }
@@ -155,7 +155,7 @@ std::string test_fixes(Context& ctx, fix::ChainEnv& env, TestGate& gate, const s
       const fix::Execution e = fix::check_commit(ctx.repo, report, p->commit, tip);
       p->tests_item = fix::validated_tests(e);
       if (drop_unexecuted && !p->pending && e.executed == fix::Executed::no && p->opportunity.safety != "safe") {
-        p->outcome = "not_executed";
+        p->outcome = core::Outcome::not_executed;
         p->detail = "the tests pass but never execute the changed lines: " + e.reason;
         dropped = true;
       }

@@ -65,7 +65,7 @@ fix::ChainEnv chain_env(Context& ctx) {
 bool resolve_gone(queue::Store& store, const scan::Lineage& lineage, int64_t id, const std::string& base) {
   store.record_sighting(id, base, false);
   const bool elsewhere = lineage.alive_on_a_branch(id);
-  store.set_status(id, elsewhere ? "open" : "resolved");
+  store.set_status(id, elsewhere ? core::Status::open : core::Status::resolved);
   return !elsewhere;
 }
 
@@ -78,7 +78,7 @@ std::vector<queue::Opportunity> own_findings(queue::Store& store, const scan::Li
   for (const auto& o : own) ids.insert(o.id);
   open.erase(std::remove_if(open.begin(), open.end(), [&](const queue::Opportunity& o) { return ids.count(o.id) > 0; }),
              open.end());
-  for (const auto& o : lineage.alive_on_no_branch(std::move(open))) store.set_status(o.id, "resolved");
+  for (const auto& o : lineage.alive_on_no_branch(std::move(open))) store.set_status(o.id, core::Status::resolved);
   return own;
 }
 
@@ -173,7 +173,7 @@ std::optional<CycleState> open_cycle(Context& ctx, const DrainOptions& options, 
 void carry_over(Context& ctx, CycleState& c) {
   queue::Store& store = ctx.store();
   queue::OpportunityFilter applied_filter;
-  applied_filter.status = "applied";
+  applied_filter.status = core::Status::applied;
   struct Pending {
     int64_t attempt;
     std::string side_commit;
@@ -184,7 +184,7 @@ void carry_over(Context& ctx, CycleState& c) {
   std::vector<Pending> pending;
   for (auto& o : store.opportunities(applied_filter)) {
     auto attempts = store.attempts_of(o.id);
-    auto last = std::find_if(attempts.rbegin(), attempts.rend(), [](const queue::Attempt& a) { return a.outcome == "applied"; });
+    auto last = std::find_if(attempts.rbegin(), attempts.rend(), [](const queue::Attempt& a) { return a.outcome == core::Outcome::applied; });
     if (last == attempts.rend() || last->branch != c.branch) continue;
     pending.push_back({last->id, last->side_commit, o, last->lines_changed, last->risk});
   }
@@ -227,7 +227,7 @@ std::vector<queue::Opportunity> ranked_findings(Context& ctx, const CycleState& 
                                                 const feedback::Learnt& learnt) {
   queue::Store& store = ctx.store();
   queue::OpportunityFilter open_filter;
-  open_filter.status = "open";
+  open_filter.status = core::Status::open;
   // Findings belong to the lines of history they were seen in: this branch's drain sees only its own.
   auto open = own_findings(store, lineage, store.opportunities(open_filter), c.base);
   const double now = now_seconds();
@@ -300,7 +300,7 @@ void record_waiting(Context& ctx, const CycleState& c, const fix::Selection& s, 
 // The select step: the findings this cycle tries, in order. Ranked, filtered by what may be fixed now
 // (fix::select_eligible), then arranged so that conflicting fixes (same lines or same function as one on
 // the side branch or earlier in this cycle) are serialised and every rule keeps earning verdicts.
-std::vector<queue::Opportunity> select(Context& ctx, CycleState& c, const scan::Lineage& lineage) {
+std::vector<queue::Opportunity> select_candidates(Context& ctx, CycleState& c, const scan::Lineage& lineage) {
   queue::Store& store = ctx.store();
   // The process's matcher: a worker that just scanned has its queries compiled already.
   std::map<std::string, const scan::Rule*> rule_by_id;
@@ -347,7 +347,7 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env, const std::ve
     if (c.seen.count(candidate.id)) continue;
     bool needs_tests = candidate.safety != "safe" || ctx.config.safety_settings.require_tests;
     if (needs_tests && c.tests_configured && !c.tests_trusted) {
-      store.record_attempt({0, candidate.id, result.cycle, "", "untrusted", "test_command is not trusted", c.branch, 0, 0, 0, 0});
+      store.record_attempt({0, candidate.id, result.cycle, "", core::Outcome::untrusted, "test_command is not trusted", c.branch, 0, 0, 0, 0});
       continue;
     }
     if (candidate.safety != "safe" && !c.run_tests && !is_external(candidate)) continue; // unsafe fixes need tests that can run (held above)
@@ -357,12 +357,12 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env, const std::ve
     auto chain = fix::live(c.plan);
     fix::build_chain(env, c.chain_base, chain, c.validated);
     fix::PlannedFix& last = c.plan.back();
-    if (!last.outcome.empty()) {
-      if (last.outcome == "resolved") {
+    if (last.outcome.has_value()) {
+      if (last.outcome == core::Outcome::resolved) {
         resolve_gone(store, lineage, candidate.id, c.base);
       } else {
-        store.record_attempt({0, candidate.id, result.cycle, "", last.outcome, last.detail, c.branch, last.lines_changed, 0, 0, 0});
-        store.set_status(candidate.id, "failed");
+        store.record_attempt({0, candidate.id, result.cycle, "", *last.outcome, last.detail, c.branch, last.lines_changed, 0, 0, 0});
+        store.set_status(candidate.id, core::Status::failed);
         ++result.failed;
       }
       c.plan.pop_back();
@@ -404,9 +404,9 @@ bool breaker(Context& ctx, const CycleState& c, DrainResult& result) {
   queue::Store& store = ctx.store();
   int tried = 0, succeeded = 0;
   for (auto& p : c.plan) {
-    if (p.pending || p.outcome == "untested") continue; // not tested is neither success nor failure
+    if (p.pending || p.outcome == core::Outcome::untested) continue; // not tested is neither success nor failure
     ++tried;
-    if (p.outcome.empty()) ++succeeded;
+    if (!p.outcome.has_value()) ++succeeded;
   }
   tried += result.failed;
   double rate = tried ? static_cast<double>(succeeded) / tried : 1.0;
@@ -414,9 +414,9 @@ bool breaker(Context& ctx, const CycleState& c, DrainResult& result) {
   auto txn = store.begin();
   for (auto& p : c.plan) {
     if (p.pending) continue;
-    store.record_attempt({0, p.opportunity.id, result.cycle, p.commit, p.outcome.empty() ? "rolled_back" : p.outcome,
+    store.record_attempt({0, p.opportunity.id, result.cycle, p.commit, p.outcome.value_or(core::Outcome::rolled_back),
                           p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
-    if (!p.outcome.empty() && p.outcome != "untested") store.set_status(p.opportunity.id, "failed");
+    if (p.outcome.has_value() && p.outcome != core::Outcome::untested) store.set_status(p.opportunity.id, core::Status::failed);
   }
   char buf[160];
   std::snprintf(buf, sizeof buf, "cycle %lld: validated-success rate %.0f%% < rollback_threshold %.0f%%",
@@ -439,24 +439,24 @@ void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, co
   {
     auto txn = store.begin();
     for (auto& p : c.plan) {
-      if (p.outcome == "resolved") {
+      if (p.outcome == core::Outcome::resolved) {
         if (resolve_gone(store, lineage, p.opportunity.id, c.base) && p.pending) ++result.resolved;
         continue;
       }
-      if (p.outcome == "untested") {
+      if (p.outcome == core::Outcome::untested) {
         // Still open: the next cycle (with budget left) tests it.
-        store.record_attempt({0, p.opportunity.id, result.cycle, "", p.outcome, p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
+        store.record_attempt({0, p.opportunity.id, result.cycle, "", *p.outcome, p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
         ++result.untested;
         continue;
       }
-      if (!p.outcome.empty()) {
-        store.record_attempt({0, p.opportunity.id, result.cycle, "", p.outcome, p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
-        store.set_status(p.opportunity.id, p.pending ? "stale" : "failed");
+      if (p.outcome.has_value()) {
+        store.record_attempt({0, p.opportunity.id, result.cycle, "", *p.outcome, p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
+        store.set_status(p.opportunity.id, p.pending ? core::Status::stale : core::Status::failed);
         ++result.failed;
         continue;
       }
       planned_attempts.push_back(store.record_attempt(
-          {0, p.opportunity.id, result.cycle, p.commit, "planned", p.note, c.branch, p.lines_changed, 0, p.risk, 0}));
+          {0, p.opportunity.id, result.cycle, p.commit, core::Outcome::planned, p.note, c.branch, p.lines_changed, 0, p.risk, 0}));
     }
     store.plan_cycle(result.cycle, tip);
     txn.commit();
@@ -468,14 +468,14 @@ void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, co
   int applied = 0, kept = 0;
   size_t k = 0;
   for (auto& p : c.plan) {
-    if (!p.outcome.empty()) continue;
+    if (p.outcome.has_value()) continue;
     int64_t attempt = planned_attempts[k++];
     if (moved) {
-      store.set_attempt_outcome(attempt, "applied", p.note);
-      store.set_status(p.opportunity.id, "applied");
+      store.set_attempt_outcome(attempt, core::Outcome::applied, p.note);
+      store.set_status(p.opportunity.id, core::Status::applied);
       (p.pending ? kept : applied)++;
     } else {
-      store.set_attempt_outcome(attempt, "rolled_back", "the side branch moved during the cycle");
+      store.set_attempt_outcome(attempt, core::Outcome::rolled_back, "the side branch moved during the cycle");
     }
   }
   store.end_cycle(result.cycle, applied, result.failed, !moved, moved ? "" : "side branch moved concurrently");
@@ -511,7 +511,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   if (!cycle) return result;
   carry_over(ctx, *cycle);
   const scan::Lineage lineage(ctx.repo, ctx.store(), ctx.config.side_branch_prefix);
-  const std::vector<queue::Opportunity> candidates = select(ctx, *cycle, lineage);
+  const std::vector<queue::Opportunity> candidates = select_candidates(ctx, *cycle, lineage);
   result.cycle = ctx.store().begin_cycle(options.trigger, cycle->branch, cycle->checkpoint);
   // The gates every fix of the cycle passes (each fix adds its own after the re-parse: the native check).
   cycle->validated = std::string("size<=") + std::to_string(ctx.config.safety_settings.max_change_size) +

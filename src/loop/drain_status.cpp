@@ -36,9 +36,11 @@ std::string side_branch_ref(const core::Config& config, const std::string& branc
 }
 
 std::vector<std::string> recent_refusals(Context& ctx, const std::string& branch, size_t limit) {
-  static const std::set<std::string> not_refusals = {"applied",  "planned",  "rolled_back", "untested",
-                                                     "resolved", "accepted", "rejected",    "reverted",
-                                                     "superseded", "untrusted"};
+  using core::Outcome;
+  static const std::set<Outcome> not_refusals = {Outcome::applied,  Outcome::planned,  Outcome::rolled_back,
+                                                 Outcome::untested, Outcome::resolved, Outcome::accepted,
+                                                 Outcome::rejected, Outcome::reverted, Outcome::superseded,
+                                                 Outcome::untrusted};
   std::vector<std::string> out;
   queue::Store& store = ctx.store();
   for (const auto& cycle : store.cycles(20)) {
@@ -49,7 +51,7 @@ std::vector<std::string> recent_refusals(Context& ctx, const std::string& branch
       std::string line = "#" + std::to_string(a.opportunity_id) + " " + (o ? o->rule_id + " " + o->path + ":" +
                                                                                std::to_string(o->start_line) + ": "
                                                                              : std::string());
-      line += a.outcome + (a.detail.empty() ? "" : ": " + a.detail);
+      line += std::string(core::to_string(a.outcome)) + (a.detail.empty() ? "" : ": " + a.detail);
       std::replace(line.begin(), line.end(), '\n', ' ');
       if (line.size() > 300) line = line.substr(0, 297) + "...";
       out.push_back(std::move(line));

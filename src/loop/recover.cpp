@@ -63,14 +63,14 @@ std::vector<RecoveredCycle> recover(Context& ctx, bool cleanup, const std::strin
     auto txn = store.begin();
     int applied = 0;
     for (const auto& a : store.attempts_of_cycle(cycle.id)) {
-      if (a.outcome != "planned") continue;
+      if (a.outcome != core::Outcome::planned) continue;
       if (published) {
-        store.set_attempt_outcome(a.id, "applied", "recovered after an interrupted drain");
-        store.set_status(a.opportunity_id, "applied");
+        store.set_attempt_outcome(a.id, core::Outcome::applied, "recovered after an interrupted drain");
+        store.set_status(a.opportunity_id, core::Status::applied);
         ++applied;
       } else {
         // Not the fix's fault: the opportunity stays as it was (open) for the next drain.
-        store.set_attempt_outcome(a.id, "rolled_back", "drain interrupted before publishing");
+        store.set_attempt_outcome(a.id, core::Outcome::rolled_back, "drain interrupted before publishing");
       }
     }
     store.end_interrupted_cycle(cycle.id, applied, !published,

@@ -5,6 +5,7 @@
 #include "core/process.hpp"
 #include "fix/coverage_gate.hpp"
 #include "fix/derive.hpp"
+#include "fix/generator.hpp"
 #include "fix/trailers.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
@@ -275,10 +276,10 @@ std::string temp_path_for(Context& ctx, const fs::path& target, const std::strin
 void record_accept(Context& ctx, int64_t id, const std::string& commit, const std::string& branch, int lines, double risk) {
   auto txn = ctx.store().begin();
   auto o = ctx.store().opportunity(id);
-  if (o && o->status != "accepted") {
-    ctx.store().set_status(id, "accepted");
+  if (o && o->status != core::Status::accepted) {
+    ctx.store().set_status(id, core::Status::accepted);
     ctx.store().record_verdict(id, "accepted", "", commit);
-    ctx.store().record_attempt({0, id, 0, commit, "accepted", "", branch, lines, 0, risk, 0});
+    ctx.store().record_attempt({0, id, 0, commit, core::Outcome::accepted, "", branch, lines, 0, risk, 0});
   }
   txn.commit();
 }
@@ -423,11 +424,12 @@ std::optional<schedule::FileLock> accept_lock(Context& ctx, std::chrono::millise
   return schedule::FileLock::acquire(ctx.paths.layout().accept_lock(), wait);
 }
 
-// Why a fix made by `rule_id` (commit message `message`) may not be accepted now, or "". Rules are code:
-// a repository rule's fix is taken only while `trust` covers the rule's directory as it is now.
-std::string refusal(const std::vector<scan::Rule>* rules, const std::string& rules_error, const std::string& rule_id,
+// Why the fix of `o` (commit message `message`) may not be accepted now, or "". Rules are code: a
+// repository rule's fix is taken only while `trust` covers the rule's directory as it is now.
+std::string refusal(const std::vector<scan::Rule>* rules, const std::string& rules_error, const queue::Opportunity& o,
                     const std::string& message) {
-  if (rule_id.rfind("improve/", 0) == 0) return "";
+  if (fix::is_improve_request(o)) return "";
+  const std::string& rule_id = o.rule_id;
   const bool repository = rule_id.rfind(scan::k_repository_prefix, 0) == 0;
   if (!rules) return repository ? "the repository's rules cannot be read (" + rules_error + "); fix them or reject the fix" : "";
   auto find = [&](const std::string& id) {
@@ -473,7 +475,7 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
     auto attempt = ctx.store().attempt_by_commit(commit);
     if (!attempt) continue;
     auto o = ctx.store().opportunity(attempt->opportunity_id);
-    if (!o || o->status != "applied") continue;
+    if (!o || o->status != core::Status::applied) continue;
     PendingFix f;
     f.opportunity = *o;
     f.commit = commit;
@@ -483,8 +485,8 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
     f.risk = attempt->risk;
     const fix::Trailers trailers = fix::read_trailers(info.message);
     f.rule_source = trailers.rule_source;
-    if (f.rule_source.empty()) f.rule_source = o->rule_id.rfind("improve/", 0) == 0 ? "fixer" : "unrecorded";
-    f.refused = refusal(rules_error.empty() ? &rules : nullptr, rules_error, o->rule_id, info.message);
+    if (f.rule_source.empty()) f.rule_source = fix::is_improve_request(*o) ? "fixer" : "unrecorded";
+    f.refused = refusal(rules_error.empty() ? &rules : nullptr, rules_error, *o, info.message);
     f.validated = trailers.validated;
     f.tests_caveat = fix::tests_caveat(f.validated);
     for (const auto& ch : ctx.repo.diff_commits(info.parents.empty() ? "" : info.parents[0], commit))
@@ -543,7 +545,7 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   std::string head = *ctx.repo.resolve_commit("HEAD");
   auto info = ctx.repo.commit_info(fix->commit);
   // A generator's change (improve, or a finding offered to one) cannot be derived again from a rule.
-  const bool external = o.rule_id.rfind("improve/", 0) == 0 || !fix::read_trailers(info.message).generator.empty();
+  const bool external = fix::is_improve_request(o) || !fix::read_trailers(info.message).generator.empty();
   const fs::path& top = *ctx.paths.work_tree;
   // 1. The fixed content of each file for the branch as it is now: the fix itself where the file did
   // not move, else (template fixes) the fix re-derived from its rule on the current content. The mode is
@@ -561,7 +563,7 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       continue;
     }
     if (ch.kind != git::Change::Kind::modified || !head_entry) {
-      ctx.store().set_status(o.id, "stale");
+      ctx.store().set_status(o.id, core::Status::stale);
       r.message = ch.path + " is gone from the branch; the fix is stale";
       return r;
     }
@@ -582,16 +584,17 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       continue;
     }
     if (external) {
-      ctx.store().set_status(o.id, "stale");
+      ctx.store().set_status(o.id, core::Status::stale);
       r.message = ch.path + " changed since the fixer ran; the fix is stale (ask again with `git autoloop improve`)";
       rebuild_side_branch(ctx);
       return r;
     }
     fix::Derived d = fix::derive_fix(ctx.engine(), ctx.repo, ctx.config, head, o, &ctx.native_checker());
     if (d.status != fix::Derived::Status::ok) {
-      ctx.store().set_status(o.id, d.status == fix::Derived::Status::gone ? "resolved" : "stale");
+      const core::Status now = d.status == fix::Derived::Status::gone ? core::Status::resolved : core::Status::stale;
+      ctx.store().set_status(o.id, now);
       r.message = "the branch moved and the fix no longer applies (" + d.detail + "); marked " +
-                  (d.status == fix::Derived::Status::gone ? "resolved" : "stale");
+                  std::string(core::to_string(now));
       rebuild_side_branch(ctx);
       return r;
     }
@@ -770,14 +773,14 @@ VerdictResult reject_fix(Context& ctx, int64_t id, const std::string& reason) {
     r.message = "no opportunity #" + std::to_string(id);
     return r;
   }
-  if (o->status == "accepted") {
+  if (o->status == core::Status::accepted) {
     r.message = "#" + std::to_string(id) + " was already accepted";
     return r;
   }
   auto txn = ctx.store().begin();
-  ctx.store().set_status(id, "rejected");
+  ctx.store().set_status(id, core::Status::rejected);
   ctx.store().record_verdict(id, "rejected", reason, "");
-  ctx.store().record_attempt({0, id, 0, "", "rejected", reason, ctx.repo.current_branch().value_or(""), 0, 0, 0, 0});
+  ctx.store().record_attempt({0, id, 0, "", core::Outcome::rejected, reason, ctx.repo.current_branch().value_or(""), 0, 0, 0, 0});
   txn.commit();
   r.ok = true;
   r.message = "rejected #" + std::to_string(id) + (reason.empty() ? "" : " (" + reason + ")") + "; it will not be proposed again";

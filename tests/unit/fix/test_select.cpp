@@ -39,3 +39,121 @@ TEST_CASE("arrange", "[fix]") {
     CHECK(fix::arrange(c, {}, 4) == std::vector<int64_t>{1, 2, 3, 4, 5});
   }
 }
+
+namespace {
+
+scan::Rule rule(const std::string& id, const std::string& safety, bool has_fix = true) {
+  scan::Rule r;
+  r.id = id;
+  r.category = "code_quality";
+  r.safety = safety;
+  if (has_fix) r.fix.push_back(scan::FixEdit{});
+  return r;
+}
+
+queue::Opportunity finding(int64_t id, const std::string& rule_id, const std::string& safety = "") {
+  queue::Opportunity o;
+  o.id = id;
+  o.rule_id = rule_id;
+  o.safety = safety;
+  return o;
+}
+
+std::vector<int64_t> ids(const fix::Selection& s) {
+  std::vector<int64_t> out;
+  for (const auto& o : s.eligible) out.push_back(o.id);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("select_eligible", "[fix]") {
+  core::Config config = core::default_config();
+  const scan::Rule safe = rule("r/safe", "safe"), unsafe = rule("r/unsafe", "unsafe"),
+                   suggest = rule("r/suggest", "suggest", false);
+  std::map<std::string, const scan::Rule*> rules = {{safe.id, &safe}, {unsafe.id, &unsafe}, {suggest.id, &suggest}};
+  const auto none_quarantined = [](const std::string&) { return false; };
+  fix::SelectionPolicy tests_run;
+  tests_run.tests_configured = tests_run.tests_trusted = tests_run.run_tests = true;
+
+  SECTION("the order given is kept; safety_level high takes safe fixes only") {
+    config.autonomous_loop.safety_level = "high";
+    const auto s = fix::select_eligible({finding(3, "r/safe"), finding(1, "r/unsafe"), finding(2, "r/safe")}, rules,
+                                        config, none_quarantined, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{3, 2});
+  }
+
+  SECTION("medium takes unsafe fixes only with tests that run, and says how many wait") {
+    config.autonomous_loop.safety_level = "medium";
+    const std::vector<queue::Opportunity> open = {finding(1, "r/unsafe"), finding(2, "r/safe")};
+    CHECK(ids(fix::select_eligible(open, rules, config, none_quarantined, tests_run)) == std::vector<int64_t>{1, 2});
+    const auto held = fix::select_eligible(open, rules, config, none_quarantined, fix::SelectionPolicy{});
+    CHECK(ids(held) == std::vector<int64_t>{2});
+    CHECK(held.unsafe_held == 1);
+    // An untrusted test_command: taken, so that the cycle records why it is not tried.
+    fix::SelectionPolicy untrusted;
+    untrusted.tests_configured = true;
+    CHECK(ids(fix::select_eligible(open, rules, config, none_quarantined, untrusted)) == std::vector<int64_t>{1, 2});
+  }
+
+  SECTION("a finding's own safety can only make its rule's stricter") {
+    config.autonomous_loop.safety_level = "medium";
+    const auto s = fix::select_eligible({finding(1, "r/safe", "suggest"), finding(2, "r/safe", "unsafe")}, rules,
+                                        config, none_quarantined, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{2});
+    CHECK(s.eligible.front().safety == "unsafe");
+  }
+
+  SECTION("quarantined, untrusted, disabled and unknown rules are never tried") {
+    scan::Rule untrusted = rule("repo:r/x", "safe"), off = rule("r/off", "safe");
+    untrusted.trusted = false;
+    off.enabled = false;
+    rules[untrusted.id] = &untrusted;
+    rules[off.id] = &off;
+    const auto s = fix::select_eligible(
+        {finding(1, "repo:r/x"), finding(2, "r/off"), finding(3, "r/gone"), finding(4, "r/safe"), finding(5, "r/unsafe")},
+        rules, config, [](const std::string& id) { return id == "r/safe"; }, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{5});
+    CHECK(s.untrusted_rules == 1);
+    CHECK(s.quarantined == 1);
+  }
+
+  SECTION("suggestions are counted at safety_level low, never taken") {
+    config.autonomous_loop.safety_level = "low";
+    const auto s = fix::select_eligible({finding(1, "r/suggest")}, rules, config, none_quarantined, tests_run);
+    CHECK(s.eligible.empty());
+    CHECK(s.suggestions == 1);
+  }
+
+  SECTION("an improve request (by its origin, not its rule id) is taken at every level, with a work tree") {
+    config.autonomous_loop.safety_level = "high";
+    queue::Opportunity request = finding(9, "improve/llm");
+    CHECK(fix::select_eligible({request}, rules, config, none_quarantined, fix::SelectionPolicy{}).eligible.empty());
+    request.origin = core::Origin::generator_request;
+    CHECK(ids(fix::select_eligible({request}, rules, config, none_quarantined, fix::SelectionPolicy{})) ==
+          std::vector<int64_t>{9});
+    fix::SelectionPolicy bare;
+    bare.has_work_tree = false;
+    CHECK(fix::select_eligible({request}, rules, config, none_quarantined, bare).eligible.empty());
+  }
+
+  SECTION("findings offered to a generator: at most max_per_cycle, only when it is ready and unsafe is allowed") {
+    scan::Rule security = rule("r/sec", "suggest", false);
+    security.category = "security_fixes";
+    rules[security.id] = &security;
+    config.generator.fixer = "llm";
+    config.generator.max_per_cycle = 1;
+    config.autonomous_loop.safety_level = "medium";
+    const std::vector<queue::Opportunity> open = {finding(1, "r/sec"), finding(2, "r/sec")};
+    fix::SelectionPolicy ready = tests_run;
+    ready.generator_ready = true;
+    const auto s = fix::select_eligible(open, rules, config, none_quarantined, ready);
+    CHECK(ids(s) == std::vector<int64_t>{1});
+    CHECK(s.offers == 1);
+    const auto not_ready = fix::select_eligible(open, rules, config, none_quarantined, tests_run);
+    CHECK(not_ready.eligible.empty());
+    CHECK(not_ready.offers_held == 2);
+    config.autonomous_loop.safety_level = "high";
+    CHECK(fix::select_eligible(open, rules, config, none_quarantined, ready).offers_held == 2);
+  }
+}
