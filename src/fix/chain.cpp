@@ -160,9 +160,8 @@ std::string build_chain(ChainEnv& env, const std::string& base, std::vector<Plan
       p->outcome.reset();
       continue;
     }
-    const auto& rules = engine.rules();
-    auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == p->opportunity.rule_id; });
-    if (rule != rules.end() && !rule->trusted) {
+    const scan::Rule* rule = rule_of(engine, p->opportunity.rule_id);
+    if (rule && !rule->trusted) {
       // A pending fix whose repository rule changed since `trust`: neither replayed nor re-derived.
       p->outcome = core::Outcome::untrusted;
       p->detail = "the repository rule " + rule->id + " (" + rule->file + ") is not trusted: run `git autoloop trust`";
@@ -193,8 +192,7 @@ std::string build_chain(ChainEnv& env, const std::string& base, std::vector<Plan
     std::string blob = env.repo.write_blob(d.after);
     std::string tree = env.repo.tree_with_file(tip, p->opportunity.path, blob, d.mode);
     tip = env.repo.create_commit(tree, {tip}, who, who,
-                                 commit_message(p->opportunity, rule == rules.end() ? nullptr : &*rule, d, p->risk,
-                                                validated_for(*p, validated)));
+                                 commit_message(p->opportunity, rule, d, p->risk, validated_for(*p, validated)));
     p->commit = tip;
     p->outcome.reset();
   }

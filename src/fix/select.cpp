@@ -41,8 +41,10 @@ std::vector<int64_t> arrange(const std::vector<Candidate>& candidates, const std
 }
 
 bool safety_allows(const std::string& level, const std::string& safety) {
-  if (safety == "safe") return true;
-  if (safety == "unsafe") return level == "medium" || level == "low";
+  const std::optional<core::Safety> s = core::parse<core::Safety>(safety);
+  const std::optional<core::SafetyLevel> l = core::parse<core::SafetyLevel>(level);
+  if (s == core::Safety::safe) return true;
+  if (s == core::Safety::unsafe) return l == core::SafetyLevel::medium || l == core::SafetyLevel::low;
   return false; // suggestions are never committed
 }
 

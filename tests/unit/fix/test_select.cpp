@@ -157,3 +157,22 @@ TEST_CASE("select_eligible", "[fix]") {
     CHECK(fix::select_eligible(open, rules, config, none_quarantined, ready).offers_held == 2);
   }
 }
+
+TEST_CASE("safety_allows", "[fix]") {
+  SECTION("safe always; unsafe at medium and low; suggestions never") {
+    for (const char* level : {"high", "medium", "low"}) {
+      INFO(level);
+      CHECK(fix::safety_allows(level, "safe"));
+      CHECK_FALSE(fix::safety_allows(level, "suggest"));
+    }
+    CHECK_FALSE(fix::safety_allows("high", "unsafe"));
+    CHECK(fix::safety_allows("medium", "unsafe"));
+    CHECK(fix::safety_allows("low", "unsafe"));
+  }
+  SECTION("a name that is not a safety or a level allows nothing more than safe") {
+    CHECK_FALSE(fix::safety_allows("medium", "Safe"));
+    CHECK_FALSE(fix::safety_allows("medium", ""));
+    CHECK_FALSE(fix::safety_allows("lowest", "unsafe"));
+    CHECK(fix::safety_allows("lowest", "safe"));
+  }
+}
