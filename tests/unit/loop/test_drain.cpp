@@ -254,3 +254,65 @@ TEST_CASE("drain") {
     CHECK(repo.rev("autoloop/main") == head);
   }
 }
+
+TEST_CASE("drain with tests") {
+  TempRepo repo("drain-tests");
+  TempDir trees("drain-trees");
+  repo.write("a.py", "def f(x):\n    if x == None:\n        return 1\n    return 2\n");
+  const std::string head = repo.commit("a finding");
+  Context ctx = open_ctx(repo);
+  ctx.config.validation.worktree_dir = trees.path().string();
+  loop::scan_now(ctx, {head}, "scan");
+  queue::OpportunityFilter open;
+  open.rule_id = "python/compare-to-none";
+  const auto found = ctx.store().opportunities(open);
+  REQUIRE(found.size() == 1);
+  const int64_t id = found.front().id;
+  // Tests that pass on the base and fail on the fix (it writes `is None`).
+  ctx.config.test_command = "! grep -q 'is None' a.py";
+
+  SECTION("a fix the tests refuse twice is failed; the breaker rolls the cycle back and pauses the loop") {
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK(r.rolled_back);
+    CHECK(r.applied == 0);
+    CHECK(r.failed == 1);
+    CHECK(r.test_runs >= 3); // the base, the batch, the confirming rerun
+    CHECK(r.tip.empty());
+    CHECK(repo.git({"branch", "--list", "autoloop/*"}).empty());
+    CHECK(ctx.store().state("paused"));
+    CHECK(ctx.store().opportunity(id)->status == core::Status::failed);
+    CHECK(ctx.store().attempts_of(id).back().outcome == core::Outcome::tests_failed);
+    // Paused: the next drain says so and does nothing.
+    const loop::DrainResult next = loop::drain(ctx, {});
+    CHECK(next.skipped);
+    CHECK(next.why.rfind("paused: ", 0) == 0);
+  }
+
+  SECTION("below no threshold: the refusal is recorded and the cycle publishes what is left (nothing)") {
+    ctx.config.safety_settings.rollback_threshold = 0;
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK_FALSE(r.rolled_back);
+    CHECK(r.failed == 1);
+    CHECK_FALSE(ctx.store().state("paused"));
+    CHECK(ctx.store().opportunity(id)->status == core::Status::failed);
+    CHECK(loop::recent_refusals(ctx, "main").size() == 1);
+  }
+
+  SECTION("tests that fail on the base block the cycle; no fix is blamed") {
+    ctx.config.test_command = "false";
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK(r.tests_blocked);
+    CHECK(r.applied == 0);
+    CHECK(r.failed == 0);
+    CHECK(ctx.store().opportunity(id)->status == core::Status::open);
+    CHECK(ctx.store().attempts_of(id).empty());
+  }
+
+  SECTION("tests that pass: the fix is applied and its trailer says the tests ran") {
+    ctx.config.test_command = "true";
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK(r.applied == 1);
+    const fix::Trailers t = fix::read_trailers(repo.git({"log", "-1", "--format=%B", r.tip}));
+    CHECK(t.validated.find(", tests") != std::string::npos);
+  }
+}
