@@ -87,7 +87,7 @@ int pre_push(const Global& g, const std::vector<PushedRef>& refs) {
   int total = 0;
   std::set<std::string> pushed(commits.begin(), commits.end());
   queue::OpportunityFilter filter;
-  filter.status = "open";
+  filter.status = core::Status::open;
   for (const auto& o : ctx.store().opportunities(filter)) {
     if (!o.is_new || !pushed.count(o.commit_id)) continue;
     ++new_by_category[o.category];

@@ -5,6 +5,7 @@
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
 #include "loop/context.hpp"
+#include "fix/generator.hpp"
 #include "safety/trust.hpp"
 #include "scan/engine.hpp"
 
@@ -68,7 +69,8 @@ Runner define_improve(CLI::App& sub) {
     std::string listed;
     for (const auto& p : o->paths) listed += repository_path(*ctx.paths.work_tree, p) + "\n";
     queue::Opportunity op;
-    op.rule_id = "improve/" + fixer->name;
+    op.rule_id = fix::k_improve_prefix + fixer->name; // how queue and review name it; origin says what it is
+    op.origin = core::Origin::generator_request;
     op.category = "code_quality";
     op.severity = "info";
     op.safety = "unsafe";

@@ -19,19 +19,26 @@ struct QueueOptions {
 
 Runner define_queue(CLI::App& sub) {
   auto o = std::make_shared<QueueOptions>();
-  sub.add_option("--status", o->status, "open, applied, accepted, rejected, resolved, stale, failed, suppressed, or all")
+  std::string status_names;
+  for (core::Status s : core::all_values<core::Status>())
+    status_names += (status_names.empty() ? "" : ", ") + std::string(core::to_string(s));
+  sub.add_option("--status", o->status, status_names + ", or all")
       ->capture_default_str();
   sub.add_option("--rule", o->rule, "Only this rule id");
   sub.add_option("--path", o->path, "Only this path");
   sub.add_option("--category", o->category, "Only this category");
   sub.add_option("--limit", o->limit, "At most N rows (0: all)");
   sub.add_option("--format", o->format, "Output: text or json")->capture_default_str();
-  return [o](const Global& g) {
+  return [o, status_names](const Global& g) {
     Format format = parse_format(o->format, false);
     loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
     queue::OpportunityFilter filter;
-    if (o->status != "all") filter.status = o->status;
+    if (o->status != "all") {
+      filter.status = core::parse<core::Status>(o->status);
+      if (!filter.status)
+        throw core::Fatal("queue: --status " + o->status + " is not one of " + status_names + ", all", k_exit_usage);
+    }
     if (!o->rule.empty()) filter.rule_id = o->rule;
     if (!o->path.empty()) filter.path = o->path;
     if (!o->category.empty()) filter.category = o->category;
@@ -47,13 +54,13 @@ Runner define_queue(CLI::App& sub) {
       r.path = op.path;
       r.line = op.start_line;
       r.end_line = op.end_line;
-      r.status = op.status;
+      r.status = core::to_string(op.status);
       r.message = op.message;
       r.fingerprint = op.fingerprint;
       r.snippet = op.snippet;
       r.commit = op.commit_id;
       r.is_new = op.is_new;
-      if (op.status == "failed" || op.status == "stale") {
+      if (op.status == core::Status::failed || op.status == core::Status::stale) {
         // What `git autoloop retry` would try again, and why it was refused.
         auto attempts = ctx.store().attempts_of(op.id);
         if (!attempts.empty()) r.reason = refusal_line(attempts.back().outcome, attempts.back().detail);

@@ -20,7 +20,7 @@ struct RetryOptions {
   bool all_failed = false;
 };
 
-bool refused(const std::string& status) { return status == "failed" || status == "stale"; }
+bool refused(core::Status status) { return status == core::Status::failed || status == core::Status::stale; }
 
 } // namespace
 
@@ -36,7 +36,7 @@ Runner define_retry(CLI::App& sub) {
     std::vector<queue::Opportunity> chosen;
     bool bad = false;
     if (o->all_failed) {
-      for (const char* status : {"failed", "stale"}) {
+      for (core::Status status : {core::Status::failed, core::Status::stale}) {
         queue::OpportunityFilter filter;
         filter.status = status;
         for (auto& op : store.opportunities(filter)) chosen.push_back(std::move(op));
@@ -51,7 +51,7 @@ Runner define_retry(CLI::App& sub) {
         } else if (!refused(op->status)) {
           std::fflush(stdout);
           std::fprintf(stderr, "git-autoloop: #%lld is %s, not a refused fix (failed or stale): nothing to retry\n",
-                       static_cast<long long>(id), op->status.c_str());
+                       static_cast<long long>(id), std::string(core::to_string(op->status)).c_str());
           bad = true;
         } else {
           chosen.push_back(std::move(*op));
@@ -67,7 +67,7 @@ Runner define_retry(CLI::App& sub) {
       auto attempts = store.attempts_of(op.id);
       if (!attempts.empty()) why = refusal_line(attempts.back().outcome, attempts.back().detail);
       std::printf("reopened #%lld %s:%d [%s] (was %s%s%s)\n", static_cast<long long>(op.id), printable(op.path).c_str(),
-                  op.start_line, printable(op.rule_id).c_str(), op.status.c_str(), why.empty() ? "" : ": ",
+                  op.start_line, printable(op.rule_id).c_str(), std::string(core::to_string(op.status)).c_str(), why.empty() ? "" : ": ",
                   printable(why).c_str());
     }
     if (reopened.empty()) {

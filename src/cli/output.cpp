@@ -76,9 +76,9 @@ std::string format_text(const std::vector<Row>& rows) {
   return out;
 }
 
-std::string refusal_line(const std::string& outcome, const std::string& detail) {
+std::string refusal_line(core::Outcome outcome, const std::string& detail) {
   constexpr size_t k_max = 200;
-  std::string line = outcome;
+  std::string line(core::to_string(outcome));
   std::string rest;
   bool gap = false;
   for (char c : detail) {

@@ -2,6 +2,7 @@
 // Printing findings and queue rows: text for people, JSON for scripts (schema in README.md),
 // SARIF 2.1.0 for code-scanning services.
 
+#include "core/kinds.hpp"
 #include "scan/rule.hpp"
 
 #include <cstdint>
@@ -27,7 +28,7 @@ struct Row {
 
 // Why a refused fix (status failed or stale) was refused: "<outcome>: <detail>" of its last attempt, on
 // one line (line breaks and tabs become " / ") and at most about 200 bytes. Not yet made printable.
-std::string refusal_line(const std::string& outcome, const std::string& detail);
+std::string refusal_line(core::Outcome outcome, const std::string& detail);
 
 enum class Format { text, json, sarif };
 

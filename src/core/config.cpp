@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/kinds.hpp"
 #include "core/refname.hpp"
 #include "core/limits.hpp"
 
@@ -26,11 +27,18 @@ namespace core {
 
 namespace {
 
-const std::vector<std::string> k_safety_levels = {"high", "medium", "low"};
+// The names of E (core/kinds.hpp), for the keys that take one.
+template <class E> std::vector<std::string> names_of() {
+  std::vector<std::string> out;
+  for (E v : all_values<E>()) out.emplace_back(to_string(v));
+  return out;
+}
+
+const std::vector<std::string> k_safety_levels = names_of<SafetyLevel>();
 const std::vector<std::string> k_scopes = {"changed_files", "changed_lines"};
 const std::vector<std::string> k_vendored_modes = {"auto", "off"};
 const std::vector<std::string> k_severities = {"info", "warning", "error"};
-const std::vector<std::string> k_categories = {"security_fixes", "performance_issues", "code_quality", "test_coverage"};
+const std::vector<std::string> k_categories = names_of<Category>();
 // ci.block_on: a category (short or full name) or a severity.
 const std::vector<std::string> k_block_on = {"security",       "performance",        "quality",      "coverage",
                                              "security_fixes", "performance_issues", "code_quality", "test_coverage",

@@ -112,14 +112,14 @@ GateResult check_declarations(const scan::LanguageProfile& language, const std::
   auto now = declarations(language, after);
   if (!now) {
     r.ok = false;
-    r.outcome = "destructive";
+    r.outcome = core::Outcome::destructive;
     r.detail = "the fixed file cannot be parsed in time to compare its declarations";
     return r;
   }
   auto removed = removed_declarations(*was, *now);
   if (removed.empty()) return r;
   r.ok = false;
-  r.outcome = "destructive";
+  r.outcome = core::Outcome::destructive;
   r.detail = "the change removes ";
   for (size_t i = 0; i < removed.size() && i < 3; ++i)
     r.detail += std::string(i ? ", " : "") + (removed[i].kind == "function" ? "the function `" : "the type `") +

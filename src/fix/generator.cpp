@@ -7,6 +7,7 @@
 #include "core/limits.hpp"
 #include "core/process.hpp"
 #include "fix/destructive.hpp"
+#include "fix/trailers.hpp"
 #include "fix/validate.hpp"
 #include "scan/repo_language.hpp"
 #include "safety/trust.hpp"
@@ -77,7 +78,7 @@ std::string instruction_for(const Request& r) {
 
 } // namespace
 
-bool is_improve_request(const queue::Opportunity& o) { return o.rule_id.rfind(k_improve_prefix, 0) == 0; }
+bool is_improve_request(const queue::Opportunity& o) { return o.origin == core::Origin::generator_request; }
 
 std::string offer_kind(const queue::Opportunity& o, const scan::Rule* rule) {
   if (is_improve_request(o)) return "";
@@ -190,18 +191,18 @@ std::map<std::string, std::optional<std::string>> passed_environment(const std::
 }
 
 std::optional<Refusal> check_scope(const Request& request, const std::vector<Touched>& touched) {
-  if (touched.empty()) return Refusal{"no_change", "the generator changed nothing"};
+  if (touched.empty()) return Refusal{core::Outcome::no_change, "the generator changed nothing"};
   int added = 0;
   for (const auto& t : touched) {
-    if (t.kind == Touched::Kind::deleted) return Refusal{"destructive", "the generator deleted " + t.path};
+    if (t.kind == Touched::Kind::deleted) return Refusal{core::Outcome::destructive, "the generator deleted " + t.path};
     if (t.kind == Touched::Kind::other || t.mode == 0120000 || t.mode == 0160000)
-      return Refusal{"destructive", "the generator turned " + t.path + " into something other than a file"};
+      return Refusal{core::Outcome::destructive, "the generator turned " + t.path + " into something other than a file"};
     if (t.kind == Touched::Kind::added) {
       const bool admitted = core::is_contained_path(t.path) && core::glob_any(request.may_add, t.path);
       if (!admitted || ++added > 1) {
         std::string may = request.may_add.empty() ? "it may add no file"
                                                   : "it may add one new file under " + quoted_list(request.may_add);
-        return Refusal{"destructive", "the generator added " + t.path + ", which it was not asked for (" + may + ")"};
+        return Refusal{core::Outcome::destructive, "the generator added " + t.path + ", which it was not asked for (" + may + ")"};
       }
       continue;
     }
@@ -210,7 +211,7 @@ std::optional<Refusal> check_scope(const Request& request, const std::vector<Tou
     const bool admitted = std::any_of(request.may_modify.begin(), request.may_modify.end(),
                                       [&](const std::string& allowed) { return admitted_by(allowed, t.path); });
     if (!admitted)
-      return Refusal{"destructive", "the generator changed " + t.path + ", a file it was not given (it may change " +
+      return Refusal{core::Outcome::destructive, "the generator changed " + t.path + ", a file it was not given (it may change " +
                                         quoted_list(request.may_modify) + ")"};
   }
   return std::nullopt;
@@ -219,13 +220,13 @@ std::optional<Refusal> check_scope(const Request& request, const std::vector<Tou
 std::optional<Refusal> check_generated(const git::Repository& repo, const scan::Engine& engine,
                                        const core::Config& config, const std::string& tip,
                                        const std::vector<GeneratedFile>& files, int& lines_changed,
-                                       const NativeGate& native) {
+                                       const NativeGate& native, std::vector<std::string>* gates) {
   lines_changed = 0;
   const int cap = config.safety_settings.max_change_size;
   for (const auto& f : files) {
     auto now = repo.entry_at(tip, f.path);
     if (f.before_blob.empty() ? now.has_value() : (!now || now->blob != f.before_blob))
-      return Refusal{"conflict", f.path + " changed since the generator ran"};
+      return Refusal{core::Outcome::conflict, f.path + " changed since the generator ran"};
     const std::string before = f.before_blob.empty() ? std::string() : repo.read_blob(f.before_blob);
     if (before == f.content) continue;
     GateResult gate = check_change(before, f.content, 0, static_cast<uint32_t>(before.size()), cap);
@@ -233,14 +234,14 @@ std::optional<Refusal> check_generated(const git::Repository& repo, const scan::
     // A new file has no line endings of its own to keep.
     if (!gate.ok) return Refusal{gate.outcome, f.path + ": " + gate.detail};
     if (lines_changed > cap)
-      return Refusal{"too_large", std::to_string(lines_changed) + " changed lines (safety_settings.max_change_size " +
+      return Refusal{core::Outcome::too_large, std::to_string(lines_changed) + " changed lines (safety_settings.max_change_size " +
                                       std::to_string(cap) + ")"};
     const scan::LanguageProfile* language = scan::language_at(repo, tip, f.path, f.content);
     if (!language) continue;
     const int errors_before = f.before_blob.empty() ? 0 : engine.syntax_errors(*language, before);
     const int errors_after = engine.syntax_errors(*language, f.content);
     if (errors_after > errors_before)
-      return Refusal{"reparse_error", f.path + " has " + std::to_string(errors_after) + " syntax errors after the change (was " +
+      return Refusal{core::Outcome::reparse_error, f.path + " has " + std::to_string(errors_after) + " syntax errors after the change (was " +
                                           std::to_string(errors_before) + ")"};
     if (!f.before_blob.empty()) {
       // No function, method, class or other named declaration removed (fix/destructive.hpp), as for any fix.
@@ -249,7 +250,9 @@ std::optional<Refusal> check_generated(const git::Repository& repo, const scan::
     }
     if (native.checker) {
       NativeVerdict v = native.checker->compare(std::string(language->name), f.path, before, f.content, native.read_repo_file);
-      if (v.ran && !v.ok) return Refusal{"check_failed", f.path + ": " + v.detail()};
+      if (v.ran && !v.ok) return Refusal{core::Outcome::check_failed, f.path + ": " + v.detail()};
+      if (v.ran && gates && std::find(gates->begin(), gates->end(), v.gate_name()) == gates->end())
+        gates->push_back(v.gate_name());
     }
   }
   return std::nullopt;
@@ -259,7 +262,7 @@ Generated run_generator(const std::filesystem::path& repo_dir, const std::filesy
                         const git::Repository& repo, const std::string& commit, const core::FixerConfig& fixer,
                         const Request& request, const std::vector<std::string>& pass_env) {
   Generated out;
-  auto refuse = [&](const std::string& outcome, const std::string& detail) {
+  auto refuse = [&](core::Outcome outcome, const std::string& detail) {
     out.refused = Refusal{outcome, detail};
     out.files.clear();
     return out;
@@ -267,11 +270,11 @@ Generated run_generator(const std::filesystem::path& repo_dir, const std::filesy
   const std::filesystem::path root = core::Layout(data_dir).worktrees();
   const std::filesystem::path dir = root / ("gen-" + std::to_string(::getpid()) + "-" + commit.substr(0, 12));
   // A private worktree is made inside the data dir, never through a symlink out of it.
-  if (!core::is_inside(data_dir, dir)) return refuse("no_fix", dir.string() + " leaves " + data_dir.string());
+  if (!core::is_inside(data_dir, dir)) return refuse(core::Outcome::no_fix, dir.string() + " leaves " + data_dir.string());
   std::filesystem::create_directories(root);
   auto add = core::run_process({"git", "worktree", "add", "--detach", "--force", "--quiet", dir.string(), commit},
                                git_options(repo_dir));
-  if (!add.ok()) return refuse("no_fix", "cannot create a private worktree: " + add.err.substr(0, 300));
+  if (!add.ok()) return refuse(core::Outcome::no_fix, "cannot create a private worktree: " + add.err.substr(0, 300));
   struct Cleanup {
     const std::filesystem::path& repo_dir;
     const std::filesystem::path& root;
@@ -300,18 +303,18 @@ Generated run_generator(const std::filesystem::path& repo_dir, const std::filesy
   try {
     r = core::run_process(argv, o);
   } catch (const core::Error& e) {
-    return refuse("no_fix", std::string("the generator could not start: ") + e.what());
+    return refuse(core::Outcome::no_fix, std::string("the generator could not start: ") + e.what());
   }
   if (!r.ok())
-    return refuse("no_fix", r.timed_out ? "the generator timed out after " + std::to_string(fixer.timeout) + " s"
+    return refuse(core::Outcome::no_fix, r.timed_out ? "the generator timed out after " + std::to_string(fixer.timeout) + " s"
                                         : "the generator exited " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 300));
   // What it changed, as git sees it (ignored files are not part of a change): staged into the private
   // worktree's index, whose objects land in the repository's object database, read from there by id.
   auto staged = core::run_process({"git", "add", "-A", "--", "."}, git_options(dir));
-  if (!staged.ok()) return refuse("no_fix", "cannot collect the generator's changes: " + staged.err.substr(0, 300));
+  if (!staged.ok()) return refuse(core::Outcome::no_fix, "cannot collect the generator's changes: " + staged.err.substr(0, 300));
   auto diff = core::run_process({"git", "diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "HEAD"},
                                 git_options(dir));
-  if (!diff.ok()) return refuse("no_fix", "cannot collect the generator's changes: " + diff.err.substr(0, 300));
+  if (!diff.ok()) return refuse(core::Outcome::no_fix, "cannot collect the generator's changes: " + diff.err.substr(0, 300));
   // Records: ":<old mode> <new mode> <old id> <new id> <status>\0<path>\0".
   struct Raw {
     Touched touched;
@@ -329,7 +332,7 @@ Generated run_generator(const std::filesystem::path& repo_dir, const std::filesy
     at = path_end + 1;
     char old_mode[16] = {}, new_mode[16] = {}, old_id[72] = {}, new_id[72] = {}, status[8] = {};
     if (std::sscanf(meta.c_str(), ":%15s %15s %71s %71s %7s", old_mode, new_mode, old_id, new_id, status) != 5)
-      return refuse("no_fix", "cannot read git's report of the generator's changes");
+      return refuse(core::Outcome::no_fix, "cannot read git's report of the generator's changes");
     raw.touched.mode = static_cast<unsigned>(std::strtoul(new_mode, nullptr, 8));
     switch (status[0]) {
     case 'M': raw.touched.kind = Touched::Kind::modified; break;
@@ -346,7 +349,7 @@ Generated run_generator(const std::filesystem::path& repo_dir, const std::filesy
   if (auto refusal = check_scope(request, touched)) return refuse(refusal->outcome, refusal->detail);
   for (const auto& raw : raws) {
     if (repo.blob_size(raw.new_blob) > k_max_generated_bytes)
-      return refuse("too_large", raw.touched.path + " is larger than " + core::describe_size(k_max_generated_bytes));
+      return refuse(core::Outcome::too_large, raw.touched.path + " is larger than " + core::describe_size(k_max_generated_bytes));
     GeneratedFile f;
     f.path = raw.touched.path;
     f.before_blob = raw.touched.kind == Touched::Kind::added ? "" : raw.old_blob;
@@ -364,7 +367,7 @@ const core::FixerConfig* generator_for(const core::Config& config, const Place& 
   auto fixer = std::find_if(config.fixers.begin(), config.fixers.end(),
                             [&](const core::FixerConfig& f) { return f.name == name; });
   if (name.empty() || fixer == config.fixers.end()) {
-    why = {"no_fix", "no fixer named '" + name + "' in the configuration" + (improve ? "" : " (generator.fixer)")};
+    why = {core::Outcome::no_fix, "no fixer named '" + name + "' in the configuration" + (improve ? "" : " (generator.fixer)")};
     return nullptr;
   }
   // The command runs only when neither it nor the choice to offer findings to it is an untrusted
@@ -372,7 +375,7 @@ const core::FixerConfig* generator_for(const core::Config& config, const Place& 
   for (const char* key : {"fixers", "generator.fixer"}) {
     if (improve && std::string(key) == "generator.fixer") continue;
     if (!safety::command_trusted(config, key, place.repo_config, place.trust_file)) {
-      why = {"untrusted", std::string(key) + " in .autoloop.yml is not trusted: run `git autoloop trust`"};
+      why = {core::Outcome::untrusted, std::string(key) + " in .autoloop.yml is not trusted: run `git autoloop trust`"};
       return nullptr;
     }
   }
@@ -397,7 +400,7 @@ Applied apply_generated(const git::Repository& repo, const scan::Engine& engine,
       const scan::LanguageProfile* language = scan::language_for_path(o.path);
       if (!language || std::find(fixer->languages.begin(), fixer->languages.end(), std::string(language->name)) ==
                            fixer->languages.end()) {
-        a.refused = Refusal{"no_fix", "the generator " + name + " does not take " + o.path + " (its languages)"};
+        a.refused = Refusal{core::Outcome::no_fix, "the generator " + name + " does not take " + o.path + " (its languages)"};
         return a;
       }
     }
@@ -409,7 +412,7 @@ Applied apply_generated(const git::Repository& repo, const scan::Engine& engine,
     }
     files = std::move(run.files);
   }
-  if (auto refusal = check_generated(repo, engine, config, tip, files, a.lines_changed, native)) {
+  if (auto refusal = check_generated(repo, engine, config, tip, files, a.lines_changed, native, &a.gates)) {
     a.refused = refusal;
     return a;
   }
@@ -432,10 +435,14 @@ Applied apply_generated(const git::Repository& repo, const scan::Engine& engine,
     message = subject + "\n\nWhat: " + paths + " (" + lines + "), by the generator " + name + " for " + o.path + ":" +
               std::to_string(o.start_line) + ".\nWhy: " + why + "\n";
   }
-  message += "\nAutoloop-Rule: " + o.rule_id;
-  if (rule) message += "\nAutoloop-Rule-Source: " + scan::describe_origin(*rule);
-  message += "\nAutoloop-Opportunity: " + std::to_string(o.id) + "\nAutoloop-Fingerprint: " + o.fingerprint +
-             "\nAutoloop-Generator: " + name + "\nAutoloop-Validated: " + validated + "\n";
+  Trailers t;
+  t.rule = o.rule_id;
+  if (rule) t.rule_source = scan::describe_origin(*rule);
+  t.opportunity = o.id;
+  t.fingerprint = o.fingerprint;
+  t.generator = name;
+  t.validated = validated_with_gates(validated, a.gates);
+  message += format_trailers(t);
   git::Signature who{config.identity.name, config.identity.email};
   a.commit = repo.create_commit(repo.tree_with_files(tip, updates), {tip}, who, who, message);
   return a;

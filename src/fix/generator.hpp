@@ -28,10 +28,11 @@
 
 namespace fix {
 
-// The rule id prefix of `improve` requests ("improve/<fixer>").
+// The rule id of an `improve` request is this prefix and its fixer's name ("improve/<fixer>"): how the
+// queue, review and commit subjects name it. What it is, its origin says.
 inline constexpr const char* k_improve_prefix = "improve/";
 
-// Whether `o` is an `improve` request.
+// Whether `o` is an `improve` request (its origin is core::Origin::generator_request).
 bool is_improve_request(const queue::Opportunity& o);
 
 // Which generator.offer kind the finding `o` (of `rule`, null for the loop's own complexity
@@ -86,7 +87,7 @@ struct GeneratedFile {
 
 // A gate's refusal: the attempt's outcome and the reason shown by `queue` and `review`.
 struct Refusal {
-  std::string outcome;
+  core::Outcome outcome = core::Outcome::no_fix;
   std::string detail;
 };
 
@@ -121,7 +122,8 @@ std::optional<Refusal> check_scope(const Request& request, const std::vector<Tou
 // without errors), no function removed. `lines_changed` gets the total. Throws git::Error when the
 // repository cannot be read.
 // The language's own check (fix/native_check.hpp) for each changed file, when a checker is given: a
-// result that adds a diagnostic is refused as check_failed, the diagnostic kept in the detail.
+// result that adds a diagnostic is refused as check_failed, the diagnostic kept in the detail. The
+// checks that ran are added to `gates` when given ("native-check(python)", each name once).
 struct NativeGate {
   NativeChecker* checker = nullptr;
   NativeChecker::RepoFileReader read_repo_file;
@@ -130,7 +132,7 @@ struct NativeGate {
 std::optional<Refusal> check_generated(const git::Repository& repo, const scan::Engine& engine,
                                        const core::Config& config, const std::string& tip,
                                        const std::vector<GeneratedFile>& files, int& lines_changed,
-                                       const NativeGate& native = {});
+                                       const NativeGate& native = {}, std::vector<std::string>* gates = nullptr);
 
 // Where generators run and what decides whether their commands may.
 struct Place {
@@ -150,11 +152,12 @@ struct Applied {
   std::optional<Refusal> refused;
   int lines_changed = 0;
   double risk = 0;
+  std::vector<std::string> gates;      // the native checks its files passed ("native-check(python)")
 };
 
 // One generator fix on `tip`: runs the generator once (when `files` is empty, filling it; a fix carried
 // over from an earlier cycle keeps its files), then check_generated, then one commit with the Autoloop-*
-// trailers (`validated` the gates for Autoloop-Validated). Throws git::Error when the repository cannot
+// trailers (`validated` the cycle's gates for Autoloop-Validated, the native checks that ran added). Throws git::Error when the repository cannot
 // be read or written.
 Applied apply_generated(const git::Repository& repo, const scan::Engine& engine, const core::Config& config,
                         const Place& place, const std::string& tip, const queue::Opportunity& o,

@@ -23,7 +23,7 @@ GateResult check_change(const std::string& before, const std::string& after, uin
   GateResult r;
   if (before == after) {
     r.ok = false;
-    r.outcome = "no_change";
+    r.outcome = core::Outcome::no_change;
     r.detail = "the fix changes nothing";
     return r;
   }
@@ -32,7 +32,7 @@ GateResult check_change(const std::string& before, const std::string& after, uin
   r.lines_changed = stats.changed();
   if (r.lines_changed > max_change_size) {
     r.ok = false;
-    r.outcome = "too_large";
+    r.outcome = core::Outcome::too_large;
     r.detail = std::to_string(r.lines_changed) + " changed lines > max_change_size " + std::to_string(max_change_size);
     return r;
   }
@@ -46,7 +46,7 @@ GateResult check_change(const std::string& before, const std::string& after, uin
                    before.compare(before.size() - tail, tail, after, after.size() - tail, tail) == 0;
   if (!head_kept || !tail_kept) {
     r.ok = false;
-    r.outcome = "destructive";
+    r.outcome = core::Outcome::destructive;
     r.detail = "the change reaches outside the finding (bytes " + std::to_string(allowed_begin) + "-" +
                std::to_string(allowed_end) + ")";
     return r;
@@ -57,7 +57,7 @@ GateResult check_change(const std::string& before, const std::string& after, uin
   const int net_deleted = stats.deleted - stats.added;
   if (net_deleted > std::max(1, max_change_size / 2)) {
     r.ok = false;
-    r.outcome = "destructive";
+    r.outcome = core::Outcome::destructive;
     r.detail = "net deletion of " + std::to_string(net_deleted) + " lines (more than half of max_change_size " +
                std::to_string(max_change_size) + ")";
     return r;
@@ -66,7 +66,7 @@ GateResult check_change(const std::string& before, const std::string& after, uin
   std::string was = line_ending_style(before), now = line_ending_style(after);
   if (was != now && now != "none" && !(was == "none")) {
     r.ok = false;
-    r.outcome = "line_endings";
+    r.outcome = core::Outcome::line_endings;
     r.detail = "line endings would change from " + was + " to " + now;
     return r;
   }

@@ -2,6 +2,8 @@
 // The cheap gates every fix passes before any test runs (DESIGN.md §7.3): size, no destruction
 // beyond the fix's own range, line endings kept. Re-parsing is the caller's (it owns the parser).
 
+#include "core/kinds.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -9,7 +11,7 @@ namespace fix {
 
 struct GateResult {
   bool ok = true;
-  std::string outcome;      // too_large | destructive | line_endings | no_change (when !ok)
+  core::Outcome outcome = core::Outcome::no_change; // too_large, destructive, line_endings, no_change (when !ok)
   std::string detail;
   int lines_changed = 0;
 };

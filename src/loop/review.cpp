@@ -4,7 +4,9 @@
 #include "core/fs.hpp"
 #include "core/process.hpp"
 #include "fix/coverage_gate.hpp"
-#include "loop/derive.hpp"
+#include "fix/derive.hpp"
+#include "fix/generator.hpp"
+#include "fix/trailers.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
 #include "scan/repo_language.hpp"
@@ -274,10 +276,10 @@ std::string temp_path_for(Context& ctx, const fs::path& target, const std::strin
 void record_accept(Context& ctx, int64_t id, const std::string& commit, const std::string& branch, int lines, double risk) {
   auto txn = ctx.store().begin();
   auto o = ctx.store().opportunity(id);
-  if (o && o->status != "accepted") {
-    ctx.store().set_status(id, "accepted");
+  if (o && o->status != core::Status::accepted) {
+    ctx.store().set_status(id, core::Status::accepted);
     ctx.store().record_verdict(id, "accepted", "", commit);
-    ctx.store().record_attempt({0, id, 0, commit, "accepted", "", branch, lines, 0, risk, 0});
+    ctx.store().record_attempt({0, id, 0, commit, core::Outcome::accepted, "", branch, lines, 0, risk, 0});
   }
   txn.commit();
 }
@@ -422,24 +424,12 @@ std::optional<schedule::FileLock> accept_lock(Context& ctx, std::chrono::millise
   return schedule::FileLock::acquire(ctx.paths.layout().accept_lock(), wait);
 }
 
-// The value of the trailer `key` in a commit message, or "". Only the last paragraph counts: a rule's
-// message or description in the body cannot pass for a trailer.
-std::string trailer(const std::string& message, const std::string& key) {
-  size_t end = message.find_last_not_of('\n');
-  size_t paragraph = message.rfind("\n\n", end == std::string::npos ? 0 : end);
-  if (paragraph == std::string::npos) return "";
-  const std::string needle = "\n" + key + ": ";
-  size_t at = message.find(needle, paragraph + 1);
-  if (at == std::string::npos) return "";
-  at += needle.size();
-  return message.substr(at, message.find('\n', at) - at);
-}
-
-// Why a fix made by `rule_id` (commit message `message`) may not be accepted now, or "". Rules are code:
-// a repository rule's fix is taken only while `trust` covers the rule's directory as it is now.
-std::string refusal(const std::vector<scan::Rule>* rules, const std::string& rules_error, const std::string& rule_id,
+// Why the fix of `o` (commit message `message`) may not be accepted now, or "". Rules are code: a
+// repository rule's fix is taken only while `trust` covers the rule's directory as it is now.
+std::string refusal(const std::vector<scan::Rule>* rules, const std::string& rules_error, const queue::Opportunity& o,
                     const std::string& message) {
-  if (rule_id.rfind("improve/", 0) == 0) return "";
+  if (fix::is_improve_request(o)) return "";
+  const std::string& rule_id = o.rule_id;
   const bool repository = rule_id.rfind(scan::k_repository_prefix, 0) == 0;
   if (!rules) return repository ? "the repository's rules cannot be read (" + rules_error + "); fix them or reject the fix" : "";
   auto find = [&](const std::string& id) {
@@ -452,7 +442,7 @@ std::string refusal(const std::vector<scan::Rule>* rules, const std::string& rul
            "not cover (it changed since, or was never trusted): read it and run `git autoloop trust`, or reject the fix";
   if (!rule && repository) return "its repository rule " + rule_id + " is gone: reject the fix";
   // Made before fixes named their rule's source, when a repository rule could take a built-in's id.
-  if (trailer(message, "Autoloop-Rule-Source").empty() && find(scan::k_repository_prefix + rule_id))
+  if (fix::read_trailers(message).rule_source.empty() && find(scan::k_repository_prefix + rule_id))
     return "it was made before fix commits named their rule's source, and the repository has a rule of the same id "
            "(" + std::string(scan::k_repository_prefix) + rule_id + "): it may be the repository's; reject it (the "
            "next drain proposes the built-in's fix again if it applies)";
@@ -485,7 +475,7 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
     auto attempt = ctx.store().attempt_by_commit(commit);
     if (!attempt) continue;
     auto o = ctx.store().opportunity(attempt->opportunity_id);
-    if (!o || o->status != "applied") continue;
+    if (!o || o->status != core::Status::applied) continue;
     PendingFix f;
     f.opportunity = *o;
     f.commit = commit;
@@ -493,10 +483,11 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
     f.subject = first_line(info.message);
     f.lines_changed = attempt->lines_changed;
     f.risk = attempt->risk;
-    f.rule_source = trailer(info.message, "Autoloop-Rule-Source");
-    if (f.rule_source.empty()) f.rule_source = o->rule_id.rfind("improve/", 0) == 0 ? "fixer" : "unrecorded";
-    f.refused = refusal(rules_error.empty() ? &rules : nullptr, rules_error, o->rule_id, info.message);
-    f.validated = trailer(info.message, "Autoloop-Validated");
+    const fix::Trailers trailers = fix::read_trailers(info.message);
+    f.rule_source = trailers.rule_source;
+    if (f.rule_source.empty()) f.rule_source = fix::is_improve_request(*o) ? "fixer" : "unrecorded";
+    f.refused = refusal(rules_error.empty() ? &rules : nullptr, rules_error, *o, info.message);
+    f.validated = trailers.validated;
     f.tests_caveat = fix::tests_caveat(f.validated);
     for (const auto& ch : ctx.repo.diff_commits(info.parents.empty() ? "" : info.parents[0], commit))
       f.diff += git::unified_diff(ch.path, ch.old_blob.empty() ? "" : ctx.repo.read_blob(ch.old_blob),
@@ -554,7 +545,7 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   std::string head = *ctx.repo.resolve_commit("HEAD");
   auto info = ctx.repo.commit_info(fix->commit);
   // A generator's change (improve, or a finding offered to one) cannot be derived again from a rule.
-  const bool external = o.rule_id.rfind("improve/", 0) == 0 || !trailer(info.message, "Autoloop-Generator").empty();
+  const bool external = fix::is_improve_request(o) || !fix::read_trailers(info.message).generator.empty();
   const fs::path& top = *ctx.paths.work_tree;
   // 1. The fixed content of each file for the branch as it is now: the fix itself where the file did
   // not move, else (template fixes) the fix re-derived from its rule on the current content. The mode is
@@ -572,7 +563,7 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       continue;
     }
     if (ch.kind != git::Change::Kind::modified || !head_entry) {
-      ctx.store().set_status(o.id, "stale");
+      ctx.store().set_status(o.id, core::Status::stale);
       r.message = ch.path + " is gone from the branch; the fix is stale";
       return r;
     }
@@ -593,16 +584,17 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
       continue;
     }
     if (external) {
-      ctx.store().set_status(o.id, "stale");
+      ctx.store().set_status(o.id, core::Status::stale);
       r.message = ch.path + " changed since the fixer ran; the fix is stale (ask again with `git autoloop improve`)";
       rebuild_side_branch(ctx);
       return r;
     }
-    Derived d = derive_fix(ctx.engine(), ctx.repo, ctx.config, head, o, &ctx.native_checker());
-    if (d.status != Derived::Status::ok) {
-      ctx.store().set_status(o.id, d.status == Derived::Status::gone ? "resolved" : "stale");
+    fix::Derived d = fix::derive_fix(ctx.engine(), ctx.repo, ctx.config, head, o, &ctx.native_checker());
+    if (d.status != fix::Derived::Status::ok) {
+      const core::Status now = d.status == fix::Derived::Status::gone ? core::Status::resolved : core::Status::stale;
+      ctx.store().set_status(o.id, now);
       r.message = "the branch moved and the fix no longer applies (" + d.detail + "); marked " +
-                  (d.status == Derived::Status::gone ? "resolved" : "stale");
+                  std::string(core::to_string(now));
       rebuild_side_branch(ctx);
       return r;
     }
@@ -781,14 +773,14 @@ VerdictResult reject_fix(Context& ctx, int64_t id, const std::string& reason) {
     r.message = "no opportunity #" + std::to_string(id);
     return r;
   }
-  if (o->status == "accepted") {
+  if (o->status == core::Status::accepted) {
     r.message = "#" + std::to_string(id) + " was already accepted";
     return r;
   }
   auto txn = ctx.store().begin();
-  ctx.store().set_status(id, "rejected");
+  ctx.store().set_status(id, core::Status::rejected);
   ctx.store().record_verdict(id, "rejected", reason, "");
-  ctx.store().record_attempt({0, id, 0, "", "rejected", reason, ctx.repo.current_branch().value_or(""), 0, 0, 0, 0});
+  ctx.store().record_attempt({0, id, 0, "", core::Outcome::rejected, reason, ctx.repo.current_branch().value_or(""), 0, 0, 0, 0});
   txn.commit();
   r.ok = true;
   r.message = "rejected #" + std::to_string(id) + (reason.empty() ? "" : " (" + reason + ")") + "; it will not be proposed again";

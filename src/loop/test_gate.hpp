@@ -8,7 +8,7 @@
 //    passes on the rerun is flaky: the cycle goes on, and that is recorded.
 //  - Every run counts against test_budget (seconds per cycle): a run is not started when the time spent
 //    plus the base's duration would pass it. Fixes left untested stay open.
-//  - The base's duration also sizes the search for culprits (drain.cpp): each fix alone when that is
+//  - The base's duration also sizes the search for culprits (loop/bisect.cpp): each fix alone when that is
 //    cheap, halving the batch otherwise.
 
 #include "loop/context.hpp"

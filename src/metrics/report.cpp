@@ -154,7 +154,7 @@ void carry_metrics(const git::Repository& repo, const queue::Store& store, const
   for (auto& m : store.file_metrics_history()) by_commit[m.commit_id].push_back(std::move(m));
   std::unordered_map<std::string, int> resolved_in;
   for (const auto& o : opportunities)
-    if (o.status == "resolved" && !o.resolved_in.empty()) ++resolved_in[o.resolved_in];
+    if (o.status == core::Status::resolved && !o.resolved_in.empty()) ++resolved_in[o.resolved_in];
 
   CommitPoint totals; // running sums over `current`
   for (size_t i = 0; i < h.all.size(); ++i) {
@@ -212,8 +212,8 @@ Findings current_findings(const std::vector<queue::Opportunity>& opportunities) 
   std::map<std::string, int64_t> by_status, by_rule;
   for (const auto& o : opportunities) {
     ++f.total;
-    ++by_status[o.status];
-    if (o.status != "open") continue;
+    ++by_status[std::string(core::to_string(o.status))];
+    if (o.status != core::Status::open) continue;
     ++f.open;
     ++by_cs[{o.category, o.severity}];
     ++by_rule[o.rule_id];
@@ -229,12 +229,13 @@ Findings current_findings(const std::vector<queue::Opportunity>& opportunities) 
 // 4. Cycles and what became of the fixes each proposed.
 void gather_cycles(const queue::Store& store, const std::vector<queue::Opportunity>& opportunities,
                    const std::vector<queue::Store::Verdict>& verdicts, Report& report) {
-  std::unordered_map<int64_t, std::string> latest_verdict, status;
+  std::unordered_map<int64_t, std::string> latest_verdict;
+  std::unordered_map<int64_t, core::Status> status;
   for (const auto& v : verdicts) latest_verdict[v.opportunity_id] = v.verdict; // oldest first: the last wins
   for (const auto& o : opportunities) status[o.id] = o.status;
   std::unordered_map<int64_t, int64_t> proposed_in; // opportunity → first cycle that published its fix
   for (const auto& a : store.attempts_history())
-    if (a.outcome == "applied" && a.cycle_id && !proposed_in.count(a.opportunity_id))
+    if (a.outcome == core::Outcome::applied && a.cycle_id && !proposed_in.count(a.opportunity_id))
       proposed_in[a.opportunity_id] = a.cycle_id;
 
   std::map<int64_t, CycleReport*> by_id;
@@ -266,7 +267,7 @@ void gather_cycles(const queue::Store& store, const std::vector<queue::Opportuni
     if (verdict == "accepted") ++r.accepted;
     else if (verdict == "rejected") ++r.rejected;
     else if (verdict == "reverted") ++r.reverted;
-    else if (status[opportunity] == "applied") ++r.pending;
+    else if (status[opportunity] == core::Status::applied) ++r.pending;
     else ++r.dropped; // superseded: resolved, stale or failed before anyone decided
   }
   for (auto& r : report.cycles) r.acceptance = ratio(r.accepted, r.accepted + r.rejected + r.reverted);
@@ -378,7 +379,7 @@ std::vector<Pattern> patterns_of(const Report& report, const History& h,
   // 8a. Sweeps: many open findings of one rule in one directory.
   std::map<std::pair<std::string, std::string>, int64_t> clusters;
   for (const auto& o : opportunities)
-    if (o.status == "open") ++clusters[{o.rule_id, directory_of(o.path)}];
+    if (o.status == core::Status::open) ++clusters[{o.rule_id, directory_of(o.path)}];
   std::vector<Pattern> sweeps;
   for (const auto& [key, n] : clusters) {
     if (n < options.sweep_min) continue;
@@ -447,10 +448,10 @@ std::vector<Pattern> patterns_of(const Report& report, const History& h,
   for (const auto& o : opportunities) {
     const long from = position(o.first_seen);
     long until = end + 1; // still there
-    if (o.status == "resolved") {
+    if (o.status == core::Status::resolved) {
       const auto it = index.find(o.resolved_in);
       until = it != index.end() ? static_cast<long>(it->second) : -1;
-    } else if (o.status == "accepted" && accepted_at.count(o.id)) {
+    } else if (o.status == core::Status::accepted && accepted_at.count(o.id)) {
       until = position(accepted_at[o.id]);
     }
     auto& counts = open_at[o.rule_id];

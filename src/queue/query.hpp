@@ -80,6 +80,13 @@ private:
   bool m_started = false;
 };
 
+// A value of one of the loop's vocabularies (core/kinds.hpp) as stored: queue::Error for a name no build of
+// ours writes (`row` names the row in the message: "attempt 12").
+template <class E> E read_kind(const std::string& text, const std::string& row) {
+  if (auto value = core::parse<E>(text)) return *value;
+  throw Error(SQLITE_MISMATCH, "queue: " + row + " holds an unknown value \"" + text.substr(0, 40) + "\"");
+}
+
 // The file_metrics columns, in the order read_file_metrics expects them.
 inline constexpr const char* k_file_metrics_columns =
     "commit_id, path, language, lines, functions, complexity_total, complexity_max, nesting_max, debt_markers, "

@@ -234,17 +234,19 @@ ALTER TABLE cycles ADD COLUMN interrupted TEXT;
     R"sql(
 ALTER TABLE function_metrics ADD COLUMN identity TEXT NOT NULL DEFAULT '';
 )sql",
+    // 7: where an opportunity came from (core::Origin), a column rather than a prefix of its rule id;
+    // rows from before it are told by the ids they were given then.
+    R"sql(
+ALTER TABLE opportunities ADD COLUMN origin TEXT NOT NULL DEFAULT 'rule';
+UPDATE opportunities SET origin = 'generator_request' WHERE rule_id LIKE 'improve/%';
+UPDATE opportunities SET origin = 'repository_rule' WHERE rule_id LIKE 'repo:%';
+)sql",
 };
-
-// Kept in C++ rather than as a CHECK constraint: SQLite cannot alter a CHECK without rebuilding
-// the table, and the list may grow.
-constexpr std::string_view k_statuses[] = {"open",  "applied", "accepted",   "rejected", "resolved",
-                                           "stale", "failed",  "suppressed", "reverted"};
 
 // The columns of an Opportunity, in the order read_opportunity expects.
 constexpr const char* k_opportunity_columns =
     "id, fingerprint, rule_id, category, severity, safety, path, start_line, end_line, start_byte, end_byte, "
-    "blob, commit_id, message, snippet, status, is_new, score, first_seen, last_seen, resolved_in";
+    "blob, commit_id, message, snippet, status, is_new, score, first_seen, last_seen, resolved_in, origin";
 
 int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -584,6 +586,7 @@ namespace {
 
 Opportunity read_opportunity(const Query& q);
 
+
 } // namespace
 
 UpsertResult Store::upsert_opportunity(Opportunity& o) {
@@ -592,7 +595,7 @@ UpsertResult Store::upsert_opportunity(Opportunity& o) {
   auto transaction = begin_unless_in_transaction();
 
   std::optional<int64_t> id;
-  std::string status;
+  core::Status status = core::Status::open;
   bool was_new = false;
   int64_t first_seen = 0;
   {
@@ -600,7 +603,7 @@ UpsertResult Store::upsert_opportunity(Opportunity& o) {
     q.bind(o.fingerprint);
     if (q.next()) {
       id = q.int64(0);
-      status = q.text(1);
+      status = detail::read_kind<core::Status>(q.text(1), "opportunity " + std::to_string(*id));
       was_new = q.int64(2) != 0;
       first_seen = q.int64(3);
     }
@@ -610,25 +613,26 @@ UpsertResult Store::upsert_opportunity(Opportunity& o) {
   if (!id) {
     first_seen = o.first_seen ? o.first_seen : now;
     query("INSERT INTO opportunities (fingerprint, rule_id, category, severity, safety, path, start_line, end_line, "
-          "start_byte, end_byte, blob, commit_id, message, snippet, status, is_new, score, first_seen, last_seen) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)")
+          "start_byte, end_byte, blob, commit_id, message, snippet, status, is_new, score, first_seen, last_seen, "
+          "origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)")
         .bind(o.fingerprint, o.rule_id, o.category, o.severity, o.safety, o.path, o.start_line, o.end_line,
               o.start_byte, o.end_byte, o.blob, o.commit_id, o.message, o.snippet, o.is_new, o.score, first_seen,
-              seen)
+              seen, std::string(core::to_string(o.origin)))
         .run();
     id = sqlite3_last_insert_rowid(m_db.get());
-    o.status = "open";
+    o.status = core::Status::open;
     result = UpsertResult::inserted;
-  } else if (status == "open" || status == "stale" || status == "resolved") {
-    const bool reopened = status == "resolved";
+  } else if (status == core::Status::open || status == core::Status::stale || status == core::Status::resolved) {
+    const bool reopened = status == core::Status::resolved;
     const bool is_new = reopened ? o.is_new : (was_new || o.is_new);
     query("UPDATE opportunities SET rule_id = ?, category = ?, severity = ?, safety = ?, path = ?, start_line = ?, "
           "end_line = ?, start_byte = ?, end_byte = ?, blob = ?, commit_id = ?, message = ?, snippet = ?, "
-          "status = 'open', is_new = ?, score = ?, last_seen = ?, resolved_in = NULL WHERE id = ?")
+          "status = 'open', is_new = ?, score = ?, last_seen = ?, resolved_in = NULL, origin = ? WHERE id = ?")
         .bind(o.rule_id, o.category, o.severity, o.safety, o.path, o.start_line, o.end_line, o.start_byte,
-              o.end_byte, o.blob, o.commit_id, o.message, o.snippet, is_new, o.score, seen, *id)
+              o.end_byte, o.blob, o.commit_id, o.message, o.snippet, is_new, o.score, seen,
+              std::string(core::to_string(o.origin)), *id)
         .run();
-    o.status = "open";
+    o.status = core::Status::open;
     o.is_new = is_new;
     result = reopened ? UpsertResult::reopened : UpsertResult::updated;
   } else {
@@ -708,10 +712,8 @@ std::optional<int64_t> Store::first_scan_time() const {
   return q.int64(0);
 }
 
-bool Store::set_status(int64_t id, const std::string& status) {
-  if (std::find(std::begin(k_statuses), std::end(k_statuses), status) == std::end(k_statuses))
-    throw Error(SQLITE_MISUSE, "queue: unknown opportunity status \"" + status + "\"");
-  query("UPDATE opportunities SET status = ? WHERE id = ?").bind(status, id).run();
+bool Store::set_status(int64_t id, core::Status status) {
+  query("UPDATE opportunities SET status = ? WHERE id = ?").bind(std::string(core::to_string(status)), id).run();
   return sqlite3_changes(m_db.get()) > 0;
 }
 
@@ -745,12 +747,13 @@ Opportunity read_opportunity(const Query& q) {
   o.commit_id = q.text(12);
   o.message = q.text(13);
   o.snippet = q.text(14);
-  o.status = q.text(15);
+  o.status = detail::read_kind<core::Status>(q.text(15), "opportunity " + std::to_string(o.id));
   o.is_new = q.int64(16) != 0;
   o.score = q.real(17);
   o.first_seen = q.int64(18);
   o.last_seen = q.int64(19);
   o.resolved_in = q.text(20);
+  o.origin = detail::read_kind<core::Origin>(q.text(21), "opportunity " + std::to_string(o.id));
   return o;
 }
 
@@ -761,8 +764,10 @@ std::vector<Opportunity> Store::opportunities(const OpportunityFilter& filter) c
   // own cached statement (at most 16).
   std::string sql = std::string("SELECT ") + k_opportunity_columns + " FROM opportunities WHERE 1";
   std::vector<std::string> values;
+  const std::optional<std::string> status =
+      filter.status ? std::optional<std::string>(core::to_string(*filter.status)) : std::nullopt;
   const std::pair<const std::optional<std::string>*, const char*> conditions[] = {
-      {&filter.status, "status"}, {&filter.path, "path"}, {&filter.rule_id, "rule_id"}, {&filter.category, "category"}};
+      {&status, "status"}, {&filter.path, "path"}, {&filter.rule_id, "rule_id"}, {&filter.category, "category"}};
   for (const auto& [value, column] : conditions) {
     if (*value) {
       sql += std::string(" AND ") + column + " = ?";
@@ -1021,15 +1026,15 @@ int64_t Store::record_attempt(const Attempt& a) {
   query("INSERT INTO attempts (opportunity_id, cycle_id, side_commit, outcome, lines_changed, duration_ms, detail, "
         "created_at, branch, risk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(a.opportunity_id, a.cycle_id ? std::optional<int64_t>(a.cycle_id) : std::nullopt,
-            null_if_empty(a.side_commit), a.outcome, a.lines_changed, a.duration_ms, null_if_empty(a.detail),
+            null_if_empty(a.side_commit), std::string(core::to_string(a.outcome)), a.lines_changed, a.duration_ms, null_if_empty(a.detail),
             now_unix(), a.branch, a.risk)
       .run();
   return sqlite3_last_insert_rowid(m_db.get());
 }
 
-void Store::set_attempt_outcome(int64_t attempt_id, const std::string& outcome, const std::string& detail) {
+void Store::set_attempt_outcome(int64_t attempt_id, core::Outcome outcome, const std::string& detail) {
   query("UPDATE attempts SET outcome = ?, detail = COALESCE(?, detail) WHERE id = ?")
-      .bind(outcome, null_if_empty(detail), attempt_id)
+      .bind(std::string(core::to_string(outcome)), null_if_empty(detail), attempt_id)
       .run();
 }
 
@@ -1040,7 +1045,7 @@ Attempt read_attempt(const Query& q) {
   a.opportunity_id = q.int64(1);
   a.cycle_id = q.int64(2);
   a.side_commit = q.text(3);
-  a.outcome = q.text(4);
+  a.outcome = detail::read_kind<core::Outcome>(q.text(4), "attempt " + std::to_string(a.id));
   a.lines_changed = q.integer(5);
   a.duration_ms = q.real(6);
   a.detail = q.text(7);

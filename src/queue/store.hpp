@@ -11,6 +11,7 @@
 // and otherwise open their own.
 
 #include "core/error.hpp"
+#include "core/kinds.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -54,17 +55,19 @@ private:
 };
 
 // One finding of a rule, tracked across commits by its fingerprint.
-// status: open, applied, accepted, rejected, resolved, stale, failed, suppressed.
 struct Opportunity {
   int64_t id = 0;
   std::string fingerprint, rule_id, category, severity, safety, path;
   int start_line = 0, end_line = 0;
   int64_t start_byte = 0, end_byte = 0;
-  std::string blob, commit_id, message, snippet, status = "open";
+  std::string blob, commit_id, message, snippet;
+  core::Status status = core::Status::open;
   bool is_new = false; // on lines the commit touched
   double score = 0;
   int64_t first_seen = 0, last_seen = 0; // unix seconds; 0 on upsert means "now"
   std::string resolved_in;               // commit where it disappeared; empty unless resolved
+  core::Origin origin = core::Origin::rule; // where it came from: a rule, a repository's rule, a person's
+                                            // request to a generator (`improve`), a provider
 };
 
 // A commit where an opportunity was looked for: present (seen there) or not (found gone there).
@@ -75,7 +78,8 @@ struct Sighting {
 
 // Which opportunities to list; unset fields match everything, limit 0 means no limit.
 struct OpportunityFilter {
-  std::optional<std::string> status, path, rule_id, category;
+  std::optional<core::Status> status;
+  std::optional<std::string> path, rule_id, category;
   size_t limit = 0;
 };
 
@@ -122,12 +126,12 @@ struct Cycle {
   std::string interrupted; // why the cycle ended before its end ("interrupted by SIGINT", ...); empty when it ran through
 };
 
-// One try at turning an opportunity into a fix commit. outcome: planned, applied, too_large,
-// destructive, reparse_error, check_failed, line_endings, tests_failed, conflict, no_fix, untrusted, rolled_back,
-// accepted, rejected, reverted, superseded.
+// One try at turning an opportunity into a fix commit, and what it came to (core::Outcome).
 struct Attempt {
   int64_t id = 0, opportunity_id = 0, cycle_id = 0;
-  std::string side_commit, outcome, detail, branch;
+  std::string side_commit;
+  core::Outcome outcome = core::Outcome::planned;
+  std::string detail, branch;
   int lines_changed = 0;
   double duration_ms = 0, risk = 0;
   int64_t created_at = 0;
@@ -248,9 +252,8 @@ public:
   // Every commit where an opportunity was seen or found gone, in no particular order. Throws queue::Error.
   std::vector<Sighting> sightings(int64_t opportunity_id) const;
 
-  // Sets the status of one opportunity; false when there is no such id.
-  // Throws queue::Error for a status outside the list on Opportunity.
-  bool set_status(int64_t id, const std::string& status);
+  // Sets the status of one opportunity; false when there is no such id. Throws queue::Error.
+  bool set_status(int64_t id, core::Status status);
 
   // Reopens refused fixes (`git autoloop retry`): those of `ids` whose status is failed or stale become
   // open, so that the next drain may try them again; their attempts are kept. Returns the ids reopened,
@@ -342,7 +345,7 @@ public:
   // Records an attempt; returns its id. Throws queue::Error.
   int64_t record_attempt(const Attempt& attempt);
   // Changes an attempt's outcome (and detail, when not empty). Throws queue::Error.
-  void set_attempt_outcome(int64_t attempt_id, const std::string& outcome, const std::string& detail = "");
+  void set_attempt_outcome(int64_t attempt_id, core::Outcome outcome, const std::string& detail = "");
   // Attempts of a cycle / of an opportunity, oldest first; the latest attempt naming a side commit.
   std::vector<Attempt> attempts_of_cycle(int64_t cycle_id) const;
   std::vector<Attempt> attempts_of(int64_t opportunity_id) const;

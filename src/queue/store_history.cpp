@@ -34,7 +34,7 @@ std::vector<Attempt> Store::attempts_history() const {
     a.opportunity_id = q.int64(1);
     a.cycle_id = q.int64(2);
     a.side_commit = q.text(3);
-    a.outcome = q.text(4);
+    a.outcome = detail::read_kind<core::Outcome>(q.text(4), "attempt " + std::to_string(a.id));
     a.lines_changed = q.integer(5);
     a.duration_ms = q.real(6);
     a.detail = q.text(7);

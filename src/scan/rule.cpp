@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/kinds.hpp"
 #include "core/limits.hpp"
 #include "core/resources.hpp"
 #include "scan/assumptions.hpp"
@@ -51,6 +52,15 @@ void expect_one_of(const std::string& source, const YAML::Node& node, const std:
     if (value == a) return;
   std::string list;
   for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  fail(source, node.Mark(), std::string("'") + key + "' must be one of " + list + " (got '" + value + "')");
+}
+
+// `value` must be one of E's names (core/kinds.hpp), which the message lists.
+template <class E>
+void expect_kind(const std::string& source, const YAML::Node& node, const std::string& value, const char* key) {
+  if (core::parse<E>(value)) return;
+  std::string list;
+  for (E v : core::all_values<E>()) list += (list.empty() ? "" : ", ") + std::string(core::to_string(v));
   fail(source, node.Mark(), std::string("'") + key + "' must be one of " + list + " (got '" + value + "')");
 }
 
@@ -239,14 +249,14 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       have_lang = true;
     } else if (key == "category") {
       rule.category = scalar(source, v, "category");
-      expect_one_of(source, v, rule.category, {"security_fixes", "performance_issues", "code_quality", "test_coverage"}, "category");
+      expect_kind<core::Category>(source, v, rule.category, "category");
       have_cat = true;
     } else if (key == "severity") {
       rule.severity = scalar(source, v, "severity");
       expect_one_of(source, v, rule.severity, {"info", "warning", "error"}, "severity");
     } else if (key == "safety") {
       rule.safety = scalar(source, v, "safety");
-      expect_one_of(source, v, rule.safety, {"safe", "unsafe", "suggest"}, "safety");
+      expect_kind<core::Safety>(source, v, rule.safety, "safety");
     } else if (key == "message") {
       rule.message = scalar(source, v, "message");
       have_msg = true;

@@ -343,6 +343,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       queue::Opportunity o;
       o.fingerprint = f.fingerprint;
       o.rule_id = rule.id;
+      o.origin = rule.origin == RuleOrigin::repository ? core::Origin::repository_rule : core::Origin::rule;
       o.category = rule.category;
       o.severity = rule.severity;
       o.safety = stricter_safety(rule.safety, f.safety); // suggest where the rule's assumption is not established
@@ -378,7 +379,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       else if (rule.category == "performance_issues") ++counts[1];
       else if (rule.category == "code_quality") ++counts[2];
       else ++counts[3];
-      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, o.status, ""});
+      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, std::string(core::to_string(o.status)), ""});
     }
     // A regression suggestion stays open while its function is over the threshold. Suggestions queued
     // before functions had identities (issue 12 §6) are keyed by the bare name: kept open the same way.
@@ -633,14 +634,14 @@ void CommitScanner::record_reverts(const std::string& commit) {
   for (size_t at = message.find(marker); at != std::string::npos; at = message.find(marker, at + 1)) {
     std::string sha = message.substr(at + marker.size(), 40);
     auto accepted = m_store.attempt_by_commit(sha);
-    if (!accepted || accepted->outcome != "accepted") continue;
+    if (!accepted || accepted->outcome != core::Outcome::accepted) continue;
     auto txn = m_store.begin();
-    m_store.set_status(accepted->opportunity_id, "reverted");
+    m_store.set_status(accepted->opportunity_id, core::Status::reverted);
     m_store.record_verdict(accepted->opportunity_id, "reverted", "reverted by " + commit.substr(0, 12), commit);
     queue::Attempt a;
     a.opportunity_id = accepted->opportunity_id;
     a.side_commit = commit;
-    a.outcome = "reverted";
+    a.outcome = core::Outcome::reverted;
     a.branch = accepted->branch;
     m_store.record_attempt(a);
     txn.commit();

@@ -87,6 +87,10 @@ test_untested_function_gets_a_test_file() {
   assert_contains "$(git log -1 --format=%B "$c")" "Autoloop-Generator: fake" "the commit's trailers"
   assert_contains "$(git log -1 --format=%B "$c")" "Autoloop-Opportunity: $UNTESTED" "the commit's trailers"
   assert_contains "$(git log -1 --format=%B "$c")" "tests" "Autoloop-Validated"
+  # The native check ran on the new file (python3 runs the fake generator, so it is there): named as for
+  # a template fix, after the re-parse.
+  assert_contains "$(git log -1 --format='%(trailers:key=Autoloop-Validated,valueonly)' "$c")" \
+    "reparse, native-check(python), line-endings" "Autoloop-Validated names the native check"
   assert_eq "applied" "$(opportunity_status "$UNTESTED")" "the finding's status"
   # The request: structured, on stdin; the path as the one argument; the environment scrubbed but for pass_env.
   local req="$E2E_TEST_DIR/request.json"

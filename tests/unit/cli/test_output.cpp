@@ -32,15 +32,15 @@ TEST_CASE("format_text escapes control characters in paths, messages and snippet
 
 TEST_CASE("refusal_line") {
   SECTION("outcome and detail on one line") {
-    CHECK(cli::refusal_line("tests_failed", "exit 1:\nFAILED test_a\r\n\tFAILED test_b\n") ==
+    CHECK(cli::refusal_line(core::Outcome::tests_failed, "exit 1:\nFAILED test_a\r\n\tFAILED test_b\n") ==
           "tests_failed: exit 1: / FAILED test_a / FAILED test_b");
-    CHECK(cli::refusal_line("too_large", "") == "too_large");
+    CHECK(cli::refusal_line(core::Outcome::too_large, "") == "too_large");
   }
 
   SECTION("long details are cut, never inside a UTF-8 sequence") {
     std::string detail(181, 'x'); // "tests_failed: " + 181 bytes: the cut at 200 falls inside an é
     for (int i = 0; i < 20; ++i) detail += "\xc3\xa9"; // é
-    std::string line = cli::refusal_line("tests_failed", detail);
+    std::string line = cli::refusal_line(core::Outcome::tests_failed, detail);
     REQUIRE(line.size() > 3);
     CHECK(line.substr(line.size() - 3) == "...");
     const std::string kept = line.substr(0, line.size() - 3);

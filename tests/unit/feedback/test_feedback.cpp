@@ -43,7 +43,7 @@ void verdict(queue::Store& store, const std::string& rule, const std::string& ca
   o.path = "a.py";
   o.start_line = o.end_line = 1;
   store.upsert_opportunity(o);
-  store.record_attempt({0, o.id, 0, "c0ffee" + fingerprint, "applied", "", "main", 1, 0, 0, 0});
+  store.record_attempt({0, o.id, 0, "c0ffee" + fingerprint, core::Outcome::applied, "", "main", 1, 0, 0, 0});
   store.record_verdict(o.id, what, what == "rejected" ? "not wanted" : "", "");
   if (what == "reverted") store.record_verdict(o.id, "accepted", "", ""); // accepted first, then reverted
 }

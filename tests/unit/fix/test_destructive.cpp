@@ -42,7 +42,7 @@ TEST_CASE("check_declarations", "[fix]") {
   SECTION("removing a function is refused, naming it") {
     auto r = fix::check_declarations(lang("python"), "def keep(): pass\n\ndef gone():\n    return 1\n", "def keep(): pass\n");
     CHECK_FALSE(r.ok);
-    CHECK(r.outcome == "destructive");
+    CHECK(r.outcome == core::Outcome::destructive);
     CHECK(r.detail.find("the function `gone` (line 3)") != std::string::npos);
   }
   SECTION("removing a method or a class is refused") {

@@ -65,7 +65,7 @@ TEST_CASE("check_scope", "[fix][generator]") {
   SECTION("another file is refused, naming it") {
     auto r = fix::check_scope(finding("src/a.py"), {modified("src/a.py"), modified("src/b.py")});
     REQUIRE(r);
-    CHECK(r->outcome == "destructive");
+    CHECK(r->outcome == core::Outcome::destructive);
     CHECK(r->detail.find("src/b.py") != std::string::npos);
     CHECK(r->detail.find("not given") != std::string::npos);
   }
@@ -74,7 +74,7 @@ TEST_CASE("check_scope", "[fix][generator]") {
     Touched gone{Touched::Kind::deleted, "src/a.py", 0100644};
     auto r = fix::check_scope(finding("src/a.py"), {gone});
     REQUIRE(r);
-    CHECK(r->outcome == "destructive");
+    CHECK(r->outcome == core::Outcome::destructive);
     CHECK(r->detail.find("deleted src/a.py") != std::string::npos);
   }
 
@@ -92,7 +92,7 @@ TEST_CASE("check_scope", "[fix][generator]") {
     CHECK(two->detail.find("tests/test_b.py") != std::string::npos);
     auto elsewhere = fix::check_scope(finding("src/a.py", tests), {added("src/helper.py")});
     REQUIRE(elsewhere);
-    CHECK(elsewhere->outcome == "destructive");
+    CHECK(elsewhere->outcome == core::Outcome::destructive);
     CHECK(elsewhere->detail.find("tests/**") != std::string::npos);
   }
 
@@ -105,7 +105,7 @@ TEST_CASE("check_scope", "[fix][generator]") {
   SECTION("nothing changed is no change") {
     auto r = fix::check_scope(finding("a.py"), {});
     REQUIRE(r);
-    CHECK(r->outcome == "no_change");
+    CHECK(r->outcome == core::Outcome::no_change);
   }
 
   SECTION("an instruction: its paths (a directory admits what is below it), or any file when it named none") {
@@ -143,7 +143,11 @@ TEST_CASE("offer_kind", "[fix][generator]") {
   }
 
   SECTION("nothing for improve requests, unknown, disabled or untrusted rules") {
-    CHECK(fix::offer_kind(opportunity("improve/llm"), nullptr).empty());
+    queue::Opportunity request = opportunity(untested.id); // an improve request is told by its origin
+    request.origin = core::Origin::generator_request;
+    CHECK(fix::offer_kind(request, &untested).empty());
+    CHECK(fix::is_improve_request(request));
+    CHECK_FALSE(fix::is_improve_request(opportunity("improve/llm"))); // a rule id alone says nothing
     CHECK(fix::offer_kind(opportunity("python/gone"), nullptr).empty());
     scan::Rule off = untested;
     off.enabled = false;
@@ -263,7 +267,7 @@ TEST_CASE("run_generator", "[fix][generator]") {
     fixer.command = {script(scratch, "g.sh", "echo '# x' >>src/b.py\necho '# y' >>src/a.py\n")};
     auto g = fix::run_generator(repo.path(), data_dir, r, commit, fixer, request, {});
     REQUIRE(g.refused);
-    CHECK(g.refused->outcome == "destructive");
+    CHECK(g.refused->outcome == core::Outcome::destructive);
     CHECK(g.refused->detail.find("src/b.py") != std::string::npos);
     CHECK(g.files.empty());
   }
@@ -304,13 +308,13 @@ TEST_CASE("check_generated", "[fix][generator]") {
     CHECK(removed->detail.find("`keep`") != std::string::npos);
     auto broken = fix::check_generated(r, engine, config, commit, {{"tests/test_a.py", "", 0100644, "def (:\n"}}, lines);
     REQUIRE(broken);
-    CHECK(broken->outcome == "reparse_error");
+    CHECK(broken->outcome == core::Outcome::reparse_error);
     config.safety_settings.max_change_size = 1;
     auto large = fix::check_generated(r, engine, config, commit, {{"t.py", "", 0100644, "a = 1\nb = 2\n"}}, lines);
     REQUIRE(large);
-    CHECK(large->outcome == "too_large");
+    CHECK(large->outcome == core::Outcome::too_large);
     auto moved = fix::check_generated(r, engine, config, commit, {{"a.py", "0000000000000000000000000000000000000001", 0100644, "x"}}, lines);
     REQUIRE(moved);
-    CHECK(moved->outcome == "conflict");
+    CHECK(moved->outcome == core::Outcome::conflict);
   }
 }

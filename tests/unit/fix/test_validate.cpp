@@ -20,19 +20,19 @@ TEST_CASE("check_change", "[fix]") {
   SECTION("no change") {
     auto r = fix::check_change("a\n", "a\n", 0, 2, 100);
     CHECK_FALSE(r.ok);
-    CHECK(r.outcome == "no_change");
+    CHECK(r.outcome == core::Outcome::no_change);
   }
   SECTION("too large: added and deleted lines together over max_change_size") {
     auto r = fix::check_change(lines(10), lines(10, "x"), 0, size_of(lines(10)), 19);
     CHECK_FALSE(r.ok);
-    CHECK(r.outcome == "too_large");
+    CHECK(r.outcome == core::Outcome::too_large);
     CHECK(r.lines_changed == 20);
   }
   SECTION("destructive: a change outside the finding's range") {
     const std::string before = "keep\nfix me\ntail\n";
     auto r = fix::check_change(before, "kept\nfixed\ntail\n", 5, 11, 100);
     CHECK_FALSE(r.ok);
-    CHECK(r.outcome == "destructive");
+    CHECK(r.outcome == core::Outcome::destructive);
     CHECK(r.detail.find("outside the finding") != std::string::npos);
   }
   SECTION("destructive: mostly deletion, inside the range and under the size cap") {
@@ -42,7 +42,7 @@ TEST_CASE("check_change", "[fix]") {
     auto r = fix::check_change(before, after, 5, size_of(before) - 5, 100);
     REQUIRE(r.lines_changed == 61);
     CHECK_FALSE(r.ok);
-    CHECK(r.outcome == "destructive");
+    CHECK(r.outcome == core::Outcome::destructive);
     CHECK(r.detail.find("net deletion of 59 lines") != std::string::npos);
     // The same deletion with a cap it stays within half of is fine.
     CHECK(fix::check_change(before, after, 5, size_of(before) - 5, 200).ok);
@@ -52,7 +52,7 @@ TEST_CASE("check_change", "[fix]") {
   SECTION("line endings kept") {
     auto r = fix::check_change("a\r\nb\r\n", "a\r\nc\n", 3, 6, 100);
     CHECK_FALSE(r.ok);
-    CHECK(r.outcome == "line_endings");
+    CHECK(r.outcome == core::Outcome::line_endings);
     CHECK(fix::check_change("a\r\nb\r\n", "a\r\nc\r\n", 3, 6, 100).ok);
   }
 }

@@ -4,7 +4,9 @@
 
 #include "../support/hostile_prefixes.hpp"
 #include "core/error.hpp"
+#include "fix/trailers.hpp"
 #include "loop/context.hpp"
+#include "loop/worker.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -158,7 +160,7 @@ TEST_CASE("recover records the cycles it finishes as interrupted") {
   const int64_t cycle = store.begin_cycle("manual", "main", "");
 
   SECTION("a signal: the reason given, the planned fix rolled back and its finding still open") {
-    store.record_attempt({0, o.id, cycle, head, "planned", "", "main", 1, 0, 0, 0});
+    store.record_attempt({0, o.id, cycle, head, core::Outcome::planned, "", "main", 1, 0, 0, 0});
     store.plan_cycle(cycle, head); // the side branch was never moved there
     auto recovered = loop::recover(ctx, false, "interrupted by SIGINT");
     REQUIRE(recovered.size() == 1);
@@ -169,8 +171,8 @@ TEST_CASE("recover records the cycles it finishes as interrupted") {
     CHECK(c.interrupted == "interrupted by SIGINT");
     CHECK(c.rolled_back);
     CHECK(c.failed == 0);
-    CHECK(store.attempts_of(o.id).at(0).outcome == "rolled_back");
-    CHECK(store.opportunity(o.id)->status == "open");
+    CHECK(store.attempts_of(o.id).at(0).outcome == core::Outcome::rolled_back);
+    CHECK(store.opportunity(o.id)->status == core::Status::open);
   }
 
   SECTION("a kill: said so, not \"0 applied, 0 failed\" alone") {
@@ -178,5 +180,139 @@ TEST_CASE("recover records the cycles it finishes as interrupted") {
     REQUIRE(recovered.size() == 1);
     CHECK_FALSE(store.cycles(1).at(0).interrupted.empty());
     CHECK(loop::recover(ctx, false).empty()); // nothing left the second time
+  }
+}
+
+TEST_CASE("drain") {
+  TempRepo repo("drain");
+  repo.write("a.py", "def f(x):\n    if x == None:\n        return 1\n    return 2\n");
+  const std::string head = repo.commit("a finding");
+  Context ctx = open_ctx(repo);
+  loop::scan_now(ctx, {head}, "scan");
+  queue::OpportunityFilter open;
+  open.status = core::Status::open;
+  open.rule_id = "python/compare-to-none";
+  const auto found = ctx.store().opportunities(open);
+  REQUIRE(found.size() == 1);
+  const int64_t id = found.front().id;
+
+  SECTION("a cycle: one fix commit on the side branch, its trailers naming the finding and the gates") {
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK_FALSE(r.skipped);
+    CHECK(r.applied == 1);
+    CHECK(r.side_ref == "refs/heads/autoloop/main");
+    REQUIRE_FALSE(r.tip.empty());
+    CHECK(repo.rev("autoloop/main") == r.tip);
+    CHECK(repo.rev("autoloop/main~1") == head);
+    const fix::Trailers t = fix::read_trailers(repo.git({"log", "-1", "--format=%B", r.tip}));
+    CHECK(t.rule == "python/compare-to-none");
+    CHECK(t.rule_source == "builtin");
+    CHECK(t.opportunity == id);
+    CHECK(t.fingerprint == found.front().fingerprint);
+    CHECK(t.generator.empty());
+    CHECK(t.validated.rfind("size<=", 0) == 0);
+    CHECK(t.validated.find("reparse") != std::string::npos);
+    CHECK(ctx.store().opportunity(id)->status == core::Status::applied);
+    const auto attempts = ctx.store().attempts_of(id);
+    REQUIRE_FALSE(attempts.empty());
+    CHECK(attempts.back().outcome == core::Outcome::applied);
+    CHECK(attempts.back().side_commit == r.tip);
+
+    SECTION("the next cycle keeps the pending fix's commit as it is") {
+      const loop::DrainResult again = loop::drain(ctx, {});
+      CHECK(again.applied == 0);
+      CHECK(again.kept == 1);
+      CHECK(again.tip == r.tip);
+    }
+  }
+
+  SECTION("max 0: nothing new, the side branch is not created") {
+    loop::DrainOptions options;
+    options.max = 0;
+    const loop::DrainResult r = loop::drain(ctx, options);
+    CHECK(r.applied == 0);
+    CHECK(repo.git({"branch", "--list", "autoloop/*"}).empty());
+    CHECK(ctx.store().opportunity(id)->status == core::Status::open);
+  }
+
+  SECTION("skipped, said why, nothing written: paused, or a detached HEAD") {
+    ctx.store().set_state("paused", "cycle 1: validated-success rate 0% < rollback_threshold 95%");
+    loop::DrainResult r = loop::drain(ctx, {});
+    CHECK(r.skipped);
+    CHECK(r.why.rfind("paused: ", 0) == 0);
+    ctx.store().erase_state("paused");
+    repo.git({"checkout", "-q", "--detach", "HEAD"});
+    r = loop::drain(ctx, {});
+    CHECK(r.skipped);
+    CHECK(r.why == "HEAD is detached or unborn");
+    CHECK(repo.git({"branch", "--list", "autoloop/*"}).empty());
+  }
+
+  SECTION("a ref of the side branch's name the loop did not make is never overwritten") {
+    repo.git({"branch", "autoloop/main", head});
+    CHECK_THROWS_AS(loop::drain(ctx, {}), core::Error);
+    CHECK(repo.rev("autoloop/main") == head);
+  }
+}
+
+TEST_CASE("drain with tests") {
+  TempRepo repo("drain-tests");
+  TempDir trees("drain-trees");
+  repo.write("a.py", "def f(x):\n    if x == None:\n        return 1\n    return 2\n");
+  const std::string head = repo.commit("a finding");
+  Context ctx = open_ctx(repo);
+  ctx.config.validation.worktree_dir = trees.path().string();
+  loop::scan_now(ctx, {head}, "scan");
+  queue::OpportunityFilter open;
+  open.rule_id = "python/compare-to-none";
+  const auto found = ctx.store().opportunities(open);
+  REQUIRE(found.size() == 1);
+  const int64_t id = found.front().id;
+  // Tests that pass on the base and fail on the fix (it writes `is None`).
+  ctx.config.test_command = "! grep -q 'is None' a.py";
+
+  SECTION("a fix the tests refuse twice is failed; the breaker rolls the cycle back and pauses the loop") {
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK(r.rolled_back);
+    CHECK(r.applied == 0);
+    CHECK(r.failed == 1);
+    CHECK(r.test_runs >= 3); // the base, the batch, the confirming rerun
+    CHECK(r.tip.empty());
+    CHECK(repo.git({"branch", "--list", "autoloop/*"}).empty());
+    CHECK(ctx.store().state("paused"));
+    CHECK(ctx.store().opportunity(id)->status == core::Status::failed);
+    CHECK(ctx.store().attempts_of(id).back().outcome == core::Outcome::tests_failed);
+    // Paused: the next drain says so and does nothing.
+    const loop::DrainResult next = loop::drain(ctx, {});
+    CHECK(next.skipped);
+    CHECK(next.why.rfind("paused: ", 0) == 0);
+  }
+
+  SECTION("below no threshold: the refusal is recorded and the cycle publishes what is left (nothing)") {
+    ctx.config.safety_settings.rollback_threshold = 0;
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK_FALSE(r.rolled_back);
+    CHECK(r.failed == 1);
+    CHECK_FALSE(ctx.store().state("paused"));
+    CHECK(ctx.store().opportunity(id)->status == core::Status::failed);
+    CHECK(loop::recent_refusals(ctx, "main").size() == 1);
+  }
+
+  SECTION("tests that fail on the base block the cycle; no fix is blamed") {
+    ctx.config.test_command = "false";
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK(r.tests_blocked);
+    CHECK(r.applied == 0);
+    CHECK(r.failed == 0);
+    CHECK(ctx.store().opportunity(id)->status == core::Status::open);
+    CHECK(ctx.store().attempts_of(id).empty());
+  }
+
+  SECTION("tests that pass: the fix is applied and its trailer says the tests ran") {
+    ctx.config.test_command = "true";
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK(r.applied == 1);
+    const fix::Trailers t = fix::read_trailers(repo.git({"log", "-1", "--format=%B", r.tip}));
+    CHECK(t.validated.find(", tests") != std::string::npos);
   }
 }

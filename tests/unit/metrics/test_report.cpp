@@ -225,21 +225,21 @@ TEST_CASE("build_report") {
       ids.push_back(o.id);
     }
     const int64_t c1 = f.store.begin_cycle("manual", "main", "");
-    for (int i = 0; i < 4; ++i) f.store.record_attempt({0, ids[i], c1, "side" + std::to_string(i), "applied", "", "main", 2, 0, 0, 0});
-    f.store.record_attempt({0, ids[5], c1, "", "tests_failed", "", "main", 0, 0, 0, 0});
+    for (int i = 0; i < 4; ++i) f.store.record_attempt({0, ids[i], c1, "side" + std::to_string(i), core::Outcome::applied, "", "main", 2, 0, 0, 0});
+    f.store.record_attempt({0, ids[5], c1, "", core::Outcome::tests_failed, "", "main", 0, 0, 0, 0});
     f.store.end_cycle(c1, 4, 1, false, "");
     const int64_t c2 = f.store.begin_cycle("manual", "main", "");
     // The pending fix of cycle 1 is re-published (kept) by cycle 2: it still counts in cycle 1.
-    f.store.record_attempt({0, ids[3], c2, "side3", "applied", "", "main", 2, 0, 0, 0});
-    f.store.record_attempt({0, ids[4], c2, "side4", "applied", "", "main", 2, 0, 0, 0});
+    f.store.record_attempt({0, ids[3], c2, "side3", core::Outcome::applied, "", "main", 2, 0, 0, 0});
+    f.store.record_attempt({0, ids[4], c2, "side4", core::Outcome::applied, "", "main", 2, 0, 0, 0});
     f.store.end_cycle(c2, 1, 0, false, "");
-    for (int i : {0, 1, 3, 4}) f.store.set_status(ids[i], "applied");
-    f.store.set_status(ids[0], "accepted");
+    for (int i : {0, 1, 3, 4}) f.store.set_status(ids[i], core::Status::applied);
+    f.store.set_status(ids[0], core::Status::accepted);
     f.store.record_verdict(ids[0], "accepted", "", "c0ffee");
-    f.store.set_status(ids[1], "rejected");
+    f.store.set_status(ids[1], core::Status::rejected);
     f.store.record_verdict(ids[1], "rejected", "no", "");
-    f.store.set_status(ids[2], "resolved"); // the code changed before anyone decided
-    f.store.set_status(ids[4], "accepted");
+    f.store.set_status(ids[2], core::Status::resolved); // the code changed before anyone decided
+    f.store.set_status(ids[4], core::Status::accepted);
     f.store.record_verdict(ids[4], "accepted", "", "c0ffee");
 
     Report r = f.report();
@@ -329,7 +329,7 @@ TEST_CASE("build_report") {
     for (int i = 0; i < 2; ++i) {
       auto o = finding("rej" + std::to_string(i), "python/f-string", "x" + std::to_string(i) + ".py", t0 - 100);
       f.store.upsert_opportunity(o);
-      f.store.set_status(o.id, "rejected");
+      f.store.set_status(o.id, core::Status::rejected);
       f.store.record_verdict(o.id, "rejected", "", "");
     }
     // Rising: one finding before the middle, three first seen in the last commit's hour.

@@ -65,6 +65,13 @@ Opportunity finding(const std::string& fingerprint, const std::string& path = "s
   return o;
 }
 
+// The status spelt `name` (a test's table of names).
+core::Status status_named(const std::string& name) {
+  auto status = core::parse<core::Status>(name);
+  REQUIRE(status);
+  return *status;
+}
+
 Store::Run run_of(const std::string& kind) {
   Store::Run run;
   run.kind = kind;
@@ -153,11 +160,23 @@ TEST_CASE("Store::upsert_opportunity", "[queue]") {
   REQUIRE(o.id > 0);
   const int64_t id = o.id;
 
+  SECTION("the origin is stored as a field, whatever the rule id") {
+    Opportunity o = finding("origin1");
+    o.rule_id = "python/anything";
+    o.origin = core::Origin::generator_request;
+    store.upsert_opportunity(o);
+    auto back = store.opportunity(o.id);
+    REQUIRE(back);
+    CHECK(back->origin == core::Origin::generator_request);
+    Opportunity plain = finding("origin2");
+    store.upsert_opportunity(plain);
+    CHECK(store.opportunity(plain.id)->origin == core::Origin::rule);
+  }
   SECTION("an unknown fingerprint is inserted as open") {
     auto stored = store.opportunity(id);
     REQUIRE(stored);
     CHECK(stored->fingerprint == "fp1");
-    CHECK(stored->status == "open");
+    CHECK(stored->status == core::Status::open);
     CHECK(stored->rule_id == "py.unused-import");
     CHECK(stored->category == "quality");
     CHECK(stored->severity == "low");
@@ -206,7 +225,7 @@ TEST_CASE("Store::upsert_opportunity", "[queue]") {
 
     auto stored = store.opportunity(id);
     REQUIRE(stored);
-    CHECK(stored->status == "open");
+    CHECK(stored->status == core::Status::open);
     CHECK(stored->start_line == 30);
     CHECK(stored->start_byte == 300);
     CHECK(stored->blob == "blob2");
@@ -221,22 +240,22 @@ TEST_CASE("Store::upsert_opportunity", "[queue]") {
   }
 
   SECTION("a stale one seen again is current: updated to open") {
-    REQUIRE(store.set_status(id, "stale"));
+    REQUIRE(store.set_status(id, core::Status::stale));
     Opportunity again = finding("fp1");
     CHECK(store.upsert_opportunity(again) == UpsertResult::updated);
-    CHECK(store.opportunity(id)->status == "open");
+    CHECK(store.opportunity(id)->status == core::Status::open);
   }
 
   SECTION("a resolved one that comes back is reopened") {
     REQUIRE(store.resolve_absent("src/a.py", {}, "c2") == 1);
-    REQUIRE(store.opportunity(id)->status == "resolved");
+    REQUIRE(store.opportunity(id)->status == core::Status::resolved);
     Opportunity back = finding("fp1", "src/a.py", 40);
     back.is_new = true;
     back.last_seen = 4000;
     CHECK(store.upsert_opportunity(back) == UpsertResult::reopened);
     CHECK(back.id == id);
     auto stored = store.opportunity(id);
-    CHECK(stored->status == "open");
+    CHECK(stored->status == core::Status::open);
     CHECK(stored->resolved_in.empty());
     CHECK(stored->is_new);
     CHECK(stored->start_line == 40);
@@ -247,14 +266,14 @@ TEST_CASE("Store::upsert_opportunity", "[queue]") {
   SECTION("a decided one is kept untouched: rejected fingerprints never come back") {
     for (const char* decided : {"rejected", "suppressed", "accepted", "applied", "failed"}) {
       INFO(decided);
-      REQUIRE(store.set_status(id, decided));
+      REQUIRE(store.set_status(id, status_named(decided)));
       Opportunity again = finding("fp1", "src/b.py", 99);
       again.is_new = true;
       CHECK(store.upsert_opportunity(again) == UpsertResult::kept);
       CHECK(again.id == id);
-      CHECK(again.status == decided);
+      CHECK(again.status == status_named(decided));
       auto stored = store.opportunity(id);
-      CHECK(stored->status == decided);
+      CHECK(stored->status == status_named(decided));
       CHECK(stored->path == "src/a.py");
       CHECK(stored->start_line == 10);
       CHECK(stored->last_seen == 1000);
@@ -277,15 +296,15 @@ TEST_CASE("Store::resolve_absent", "[queue]") {
   store.upsert_opportunity(other);
 
   SECTION("open and stale rows of the path that are absent become resolved") {
-    REQUIRE(store.set_status(ids[2], "stale"));
-    REQUIRE(store.set_status(ids[3], "rejected"));
+    REQUIRE(store.set_status(ids[2], core::Status::stale));
+    REQUIRE(store.set_status(ids[3], core::Status::rejected));
     CHECK(store.resolve_absent("src/a.py", {"a1"}, "c9") == 2);
-    CHECK(store.opportunity(ids[0])->status == "open");
-    CHECK(store.opportunity(ids[1])->status == "resolved");
+    CHECK(store.opportunity(ids[0])->status == core::Status::open);
+    CHECK(store.opportunity(ids[1])->status == core::Status::resolved);
     CHECK(store.opportunity(ids[1])->resolved_in == "c9");
-    CHECK(store.opportunity(ids[2])->status == "resolved");
-    CHECK(store.opportunity(ids[3])->status == "rejected");
-    CHECK(store.opportunity(other.id)->status == "open");
+    CHECK(store.opportunity(ids[2])->status == core::Status::resolved);
+    CHECK(store.opportunity(ids[3])->status == core::Status::rejected);
+    CHECK(store.opportunity(other.id)->status == core::Status::open);
   }
 
   SECTION("nothing absent resolves nothing") {
@@ -338,8 +357,8 @@ TEST_CASE("Store sightings", "[queue]") {
     };
     CHECK(store.resolve_absent("src/a.py", {}, "c3", elsewhere) == 1);
     CHECK(asked.size() == 2);
-    CHECK(store.opportunity(a.id)->status == "resolved");
-    CHECK(store.opportunity(b.id)->status == "open");
+    CHECK(store.opportunity(a.id)->status == core::Status::resolved);
+    CHECK(store.opportunity(b.id)->status == core::Status::open);
     CHECK(store.opportunity(b.id)->resolved_in.empty());
     // Found gone here all the same.
     CHECK(sightings(b.id) == std::map<std::string, bool>{{"c1", true}, {"c3", false}});
@@ -358,7 +377,7 @@ TEST_CASE("Store sightings", "[queue]") {
     {
       sqlite3* db = nullptr;
       REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-      const int rc = sqlite3_exec(db, "DROP TABLE sightings; ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
+      const int rc = sqlite3_exec(db, "DROP TABLE sightings; ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
       sqlite3_close(db);
       REQUIRE(rc == SQLITE_OK);
     }
@@ -393,11 +412,19 @@ TEST_CASE("Store::set_status", "[queue]") {
   store.upsert_opportunity(o);
 
   SECTION("a known status is stored") {
-    CHECK(store.set_status(o.id, "applied"));
-    CHECK(store.opportunity(o.id)->status == "applied");
+    CHECK(store.set_status(o.id, core::Status::applied));
+    CHECK(store.opportunity(o.id)->status == core::Status::applied);
   }
-  SECTION("an unknown id is reported as false") { CHECK_FALSE(store.set_status(o.id + 100, "applied")); }
-  SECTION("an unknown status throws") { CHECK_THROWS_AS(store.set_status(o.id, "bogus"), queue::Error); }
+  SECTION("an unknown id is reported as false") { CHECK_FALSE(store.set_status(o.id + 100, core::Status::applied)); }
+  SECTION("a status no build writes, found in the file, is refused when read") {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((tmp.path / "queue.db").c_str(), &db) == SQLITE_OK);
+    const std::string sql = "UPDATE opportunities SET status = 'bogus' WHERE id = " + std::to_string(o.id);
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+    CHECK_THROWS_AS(store.opportunity(o.id), queue::Error);
+  }
 }
 
 TEST_CASE("Store::reopen", "[queue]") {
@@ -407,20 +434,20 @@ TEST_CASE("Store::reopen", "[queue]") {
   for (const char* status : {"failed", "stale", "open", "applied", "rejected", "accepted", "resolved", "suppressed"}) {
     Opportunity o = finding(std::string("fp-") + status, std::string("src/") + status + ".py");
     store.upsert_opportunity(o);
-    REQUIRE(store.set_status(o.id, status));
+    REQUIRE(store.set_status(o.id, status_named(status)));
     id[status] = o.id;
   }
   const int64_t cycle = store.begin_cycle("manual", "main", "");
-  store.record_attempt({0, id["failed"], cycle, "", "tests_failed", "exit 1: boom", "main", 1, 0, 0, 0});
+  store.record_attempt({0, id["failed"], cycle, "", core::Outcome::tests_failed, "exit 1: boom", "main", 1, 0, 0, 0});
 
   SECTION("failed and stale become open; their attempts stay") {
     auto reopened = store.reopen({id["stale"], id["failed"]});
     CHECK(reopened == std::vector<int64_t>{id["stale"], id["failed"]});
-    CHECK(store.opportunity(id["failed"])->status == "open");
-    CHECK(store.opportunity(id["stale"])->status == "open");
+    CHECK(store.opportunity(id["failed"])->status == core::Status::open);
+    CHECK(store.opportunity(id["stale"])->status == core::Status::open);
     auto attempts = store.attempts_of(id["failed"]);
     REQUIRE(attempts.size() == 1);
-    CHECK(attempts[0].outcome == "tests_failed");
+    CHECK(attempts[0].outcome == core::Outcome::tests_failed);
     CHECK(attempts[0].detail == "exit 1: boom");
   }
 
@@ -430,7 +457,7 @@ TEST_CASE("Store::reopen", "[queue]") {
     others.push_back(id["failed"] + 1000);
     CHECK(store.reopen(others).empty());
     for (const char* status : {"open", "applied", "rejected", "accepted", "resolved", "suppressed"})
-      CHECK(store.opportunity(id[status])->status == status);
+      CHECK(store.opportunity(id[status])->status == status_named(status));
   }
 
   SECTION("reopened twice: the second time there is nothing to do") {
@@ -473,7 +500,7 @@ TEST_CASE("Store migration 5: cycles of an older queue were not interrupted", "[
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-    const int rc = sqlite3_exec(db, "ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; PRAGMA user_version = 4", nullptr, nullptr, nullptr);
+    const int rc = sqlite3_exec(db, "ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; PRAGMA user_version = 4", nullptr, nullptr, nullptr);
     sqlite3_close(db);
     REQUIRE(rc == SQLITE_OK);
   }
@@ -495,7 +522,7 @@ TEST_CASE("Store migration 6: functions measured before identities are known by 
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-    const int rc = sqlite3_exec(db, "ALTER TABLE function_metrics DROP COLUMN identity; PRAGMA user_version = 5", nullptr,
+    const int rc = sqlite3_exec(db, "ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; PRAGMA user_version = 5", nullptr,
                                 nullptr, nullptr);
     sqlite3_close(db);
     REQUIRE(rc == SQLITE_OK);
@@ -508,6 +535,35 @@ TEST_CASE("Store migration 6: functions measured before identities are known by 
   CHECK(old_rows[0].complexity == 4);
   migrated.put_function_metrics({{"c2", "a.py", "A.run", 3, 9, 5, 7, 1, "A.run/2"}});
   CHECK(migrated.function_metrics("c2", "a.py")[0].identity == "A.run/2");
+}
+
+TEST_CASE("Store migration 7: an opportunity's origin is told by its rule id's prefix then", "[queue]") {
+  TempDir tmp;
+  const fs::path db_path = tmp.path / "queue.db";
+  {
+    Store store = Store::open(db_path);
+    for (const auto& [fingerprint, rule] : std::map<std::string, std::string>{
+             {"f1", "py.unused-import"}, {"f2", "improve/llm"}, {"f3", "repo:team/no-print"}}) {
+      Opportunity o = finding(fingerprint);
+      o.rule_id = rule;
+      store.upsert_opportunity(o);
+    }
+  }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+    const int rc = sqlite3_exec(db, "ALTER TABLE opportunities DROP COLUMN origin; PRAGMA user_version = 6", nullptr,
+                                nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  Store migrated = Store::open(db_path);
+  CHECK(migrated.schema_version() == Store::latest_schema_version());
+  std::map<std::string, core::Origin> origins;
+  for (const auto& o : migrated.opportunities({})) origins[o.rule_id] = o.origin;
+  CHECK(origins == std::map<std::string, core::Origin>{{"py.unused-import", core::Origin::rule},
+                                                       {"improve/llm", core::Origin::generator_request},
+                                                       {"repo:team/no-print", core::Origin::repository_rule}});
 }
 
 TEST_CASE("Store::opportunities", "[queue]") {
@@ -526,7 +582,7 @@ TEST_CASE("Store::opportunities", "[queue]") {
   const int64_t b = add("b", "x.py", "r2", "security", 5);
   const int64_t c = add("c", "y.py", "r1", "quality", 5);
   const int64_t d = add("d", "y.py", "r2", "performance", 3);
-  REQUIRE(store.set_status(d, "rejected"));
+  REQUIRE(store.set_status(d, core::Status::rejected));
 
   auto ids_of = [](const std::vector<Opportunity>& list) {
     std::vector<int64_t> ids;
@@ -540,7 +596,7 @@ TEST_CASE("Store::opportunities", "[queue]") {
   }
   SECTION("each filter narrows the list") {
     OpportunityFilter f;
-    f.status = "open";
+    f.status = core::Status::open;
     CHECK(ids_of(store.opportunities(f)) == std::vector<int64_t>{b, c, a});
     f.path = "x.py";
     CHECK(ids_of(store.opportunities(f)) == std::vector<int64_t>{b, a});
@@ -1017,8 +1073,8 @@ TEST_CASE("Store::open_findings_by_rule", "[queue]") {
   add("a3", "r/a", "c2");
   const int64_t stale = add("a4", "r/a", "c2");
   const int64_t gone = add("b1", "r/b", "c1");
-  REQUIRE(store.set_status(stale, "stale"));
-  REQUIRE(store.set_status(gone, "resolved"));
+  REQUIRE(store.set_status(stale, core::Status::stale));
+  REQUIRE(store.set_status(gone, core::Status::resolved));
   auto counts = store.open_findings_by_rule();
   REQUIRE(counts.count("r/a"));
   CHECK(counts.at("r/a").open == 4);               // open and stale

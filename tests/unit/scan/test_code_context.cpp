@@ -371,7 +371,7 @@ TEST_CASE("CommitScanner skips findings in their rule's contexts") {
     f.rule_id = "t/assert";
     auto assert_rows = store.opportunities(f);
     REQUIRE(assert_rows.size() == 1);
-    CHECK(assert_rows.front().status == "resolved");
+    CHECK(assert_rows.front().status == core::Status::resolved);
   }
 }
 

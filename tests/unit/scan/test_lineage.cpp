@@ -79,6 +79,7 @@ TEST_CASE("Lineage") {
     queue::Opportunity asked;
     asked.fingerprint = "asked";
     asked.rule_id = "improve/x";
+    asked.origin = core::Origin::generator_request;
     asked.path = "a.py";
     store.upsert_opportunity(asked);
     CHECK(lineage.alive_at(asked.id, c2));

@@ -74,7 +74,7 @@ struct Fixture {
     return out;
   }
 
-  std::vector<queue::Opportunity> rows_with_status(const std::string& path, const std::string& status) const {
+  std::vector<queue::Opportunity> rows_with_status(const std::string& path, core::Status status) const {
     std::vector<queue::Opportunity> out;
     for (auto& o : rows(path))
       if (o.status == status) out.push_back(o);
@@ -109,7 +109,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     CHECK(s.cached == 0);
     auto rows = fx.rows("a.py");
     REQUIRE(rows.size() == 2);
-    CHECK(rows[0].status == "open");
+    CHECK(rows[0].status == core::Status::open);
     CHECK(rows[0].start_line == 1);
     CHECK(rows[1].start_line == 2);
     CHECK(rows[0].commit_id == c1);
@@ -150,7 +150,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     fx.scan({fx.repo.commit()});
     auto rows = fx.rows("r.py", scan::k_regression_rule);
     REQUIRE(rows.size() == 1);
-    CHECK(rows[0].status == "open");
+    CHECK(rows[0].status == core::Status::open);
     // Rising again: the same suggestion, not a second one.
     fx.repo.write("r.py", branchy(20));
     ScanStats s = fx.scan({fx.repo.commit()});
@@ -164,7 +164,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     fx.scan({fx.repo.commit()});
     rows = fx.rows("r.py", scan::k_regression_rule);
     REQUIRE(rows.size() == 1);
-    CHECK(rows[0].status == "resolved");
+    CHECK(rows[0].status == core::Status::resolved);
   }
 
   SECTION("file and function metrics are stored per commit") {
@@ -211,11 +211,11 @@ TEST_CASE("CommitScanner::scan_commits") {
     INFO(describe(s));
     CHECK(s.resolved == 1);
     CHECK(s.inserted == 0);
-    auto resolved = fx.rows_with_status("a.py", "resolved");
+    auto resolved = fx.rows_with_status("a.py", core::Status::resolved);
     REQUIRE(resolved.size() == 1);
     CHECK(resolved[0].snippet == "eval(b)");
     CHECK(resolved[0].resolved_in == c2);
-    auto open = fx.rows_with_status("a.py", "open");
+    auto open = fx.rows_with_status("a.py", core::Status::open);
     REQUIRE(open.size() == 1);
     CHECK(open[0].snippet == "eval(a)");
   }
@@ -237,7 +237,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     for (size_t i = 0; i < 2; ++i) {
       CHECK(after[i].id == before[i].id);
       CHECK(after[i].fingerprint == before[i].fingerprint);
-      CHECK(after[i].status == "open");
+      CHECK(after[i].status == core::Status::open);
       CHECK(after[i].start_line == before[i].start_line + 3);
       CHECK(after[i].commit_id == c2);
     }
@@ -272,8 +272,8 @@ TEST_CASE("CommitScanner::scan_commits") {
     INFO(describe(s));
     CHECK(s.inserted == 2);
     CHECK(s.resolved == 0);
-    CHECK(fx.rows_with_status("a.py", "open").size() == 2);
-    CHECK(fx.rows_with_status("b.py", "open").size() == 2);
+    CHECK(fx.rows_with_status("a.py", core::Status::open).size() == 2);
+    CHECK(fx.rows_with_status("b.py", core::Status::open).size() == 2);
   }
 
   SECTION("scope changed_lines: pre-existing findings of an unscanned history are not queued") {
@@ -297,13 +297,13 @@ TEST_CASE("CommitScanner::scan_commits") {
     std::string f1 = fx.repo.commit();
     ScanStats on_feat = fx.scan({f1});
     CHECK(on_feat.resolved == 0);
-    REQUIRE(fx.rows_with_status("a.py", "open").size() == 1); // main still has it
+    REQUIRE(fx.rows_with_status("a.py", core::Status::open).size() == 1); // main still has it
     fx.repo.git({"checkout", "-q", "main"});
     fx.repo.write("a.py", "x = 2\n");
     std::string c2 = fx.repo.commit();
     ScanStats on_main = fx.scan({c2});
     CHECK(on_main.resolved == 1); // gone from every branch now
-    CHECK(fx.rows_with_status("a.py", "resolved").size() == 1);
+    CHECK(fx.rows_with_status("a.py", core::Status::resolved).size() == 1);
   }
 
   SECTION("a finding only another branch has is not resolved by a commit on this one") {
@@ -318,7 +318,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     fx.repo.write("a.py", "x = 2\n");
     std::string c2 = fx.repo.commit();
     CHECK(fx.scan({c2}).resolved == 0);
-    CHECK(fx.rows_with_status("a.py", "open").size() == 1);
+    CHECK(fx.rows_with_status("a.py", core::Status::open).size() == 1);
   }
 
   SECTION("a deleted file resolves its rows") {
@@ -332,11 +332,11 @@ TEST_CASE("CommitScanner::scan_commits") {
     INFO(describe(s));
     CHECK(s.resolved == 2);
     for (const auto& row : fx.rows("a.py")) {
-      CHECK(row.status == "resolved");
+      CHECK(row.status == core::Status::resolved);
       CHECK(row.resolved_in == c2);
     }
     REQUIRE(fx.rows("keep.py").size() == 1);
-    CHECK(fx.rows("keep.py")[0].status == "open");
+    CHECK(fx.rows("keep.py")[0].status == core::Status::open);
   }
 
   SECTION("a file moved into a directory: old rows resolved, new rows for the new path") {
@@ -350,7 +350,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     INFO(describe(s));
     CHECK(s.resolved == 1);
     CHECK(s.inserted == 1);
-    CHECK(fx.rows("a.py")[0].status == "resolved");
+    CHECK(fx.rows("a.py")[0].status == core::Status::resolved);
     CHECK(fx.rows("a.py/inner.py").size() == 1);
   }
 
@@ -407,7 +407,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     CHECK(s.reopened == 1);
     auto rows = fx.rows("a.py");
     REQUIRE(rows.size() == 1);
-    CHECK(rows[0].status == "open");
+    CHECK(rows[0].status == core::Status::open);
   }
 
   SECTION("the cache is keyed by the rule set: other rules parse again") {

@@ -1,4 +1,4 @@
-#include "loop/derive.hpp"
+#include "fix/derive.hpp"
 
 #include "core/glob.hpp"
 #include "fix/destructive.hpp"
@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cstdlib>
 
-namespace loop {
+namespace fix {
 
-fix::NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit) {
+NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit) {
   return [&repo, commit](const std::string& path) -> std::optional<std::string> {
     try {
       auto entry = repo.entry_at(commit, path);
@@ -25,7 +25,7 @@ fix::NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo,
 }
 
 Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
-                   const std::string& commit, const queue::Opportunity& opportunity, fix::NativeChecker* checker) {
+                   const std::string& commit, const queue::Opportunity& opportunity, NativeChecker* checker) {
   Derived d;
   d.rule_id = opportunity.rule_id;
   auto entry = repo.entry_at(commit, opportunity.path);
@@ -41,14 +41,14 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   auto rule = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == opportunity.rule_id; });
   if (!lang || rule == rules.end() || !rule->enabled) {
     d.status = Derived::Status::no_fix;
-    d.outcome = "no_fix";
+    d.outcome = core::Outcome::no_fix;
     d.detail = "rule " + opportunity.rule_id + " is not active";
     return d;
   }
   // The file may have grown past the scan cap since it was scanned: it is not read whole then either.
   if (repo.blob_size(entry->blob) > static_cast<size_t>(config.scan.max_file_size)) {
     d.status = Derived::Status::no_fix;
-    d.outcome = "no_fix";
+    d.outcome = core::Outcome::no_fix;
     d.detail = opportunity.path + " is larger than scan.max_file_size (" + std::to_string(config.scan.max_file_size) +
                " bytes) now";
     return d;
@@ -84,7 +84,7 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   // Rescanned now: a queued row may predate the rule's assumption, or the code may have changed since.
   if (rule->assumption && found->safety == "suggest") {
     d.status = Derived::Status::no_fix;
-    d.outcome = "no_fix";
+    d.outcome = core::Outcome::no_fix;
     d.detail = "the fix assumes " + rule->assumption->text + ", which the code here does not establish (" +
                rule->assumption->established_by + "): a suggestion only";
     return d;
@@ -92,7 +92,7 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   auto edits = scan::fix_edits(*rule, *found, d.before);
   if (!edits) {
     d.status = Derived::Status::no_fix;
-    d.outcome = "no_fix";
+    d.outcome = core::Outcome::no_fix;
     d.detail = "the rule's fix does not apply here";
     return d;
   }
@@ -102,21 +102,21 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
     hi = std::max(hi, e.end);
   }
   d.after = scan::apply_edits(d.before, *edits);
-  auto reject = [&](const std::string& outcome, const std::string& detail) {
+  auto reject = [&](core::Outcome outcome, const std::string& detail) {
     d.status = Derived::Status::rejected_by_gate;
     d.outcome = outcome;
     d.detail = detail;
     return d;
   };
   // Cheapest gates first.
-  fix::GateResult gate = fix::check_change(d.before, d.after, lo, hi, config.safety_settings.max_change_size);
+  GateResult gate = check_change(d.before, d.after, lo, hi, config.safety_settings.max_change_size);
   d.lines_changed = gate.lines_changed;
   if (!gate.ok) return reject(gate.outcome, gate.detail);
   scan::FileResult fixed = engine.scan(*lang, d.after);
   if (fixed.timed_out || fixed.syntax_errors > result.syntax_errors)
-    return reject("reparse_error", "the fixed file has " + std::to_string(fixed.syntax_errors) + " syntax errors (was " +
+    return reject(core::Outcome::reparse_error, "the fixed file has " + std::to_string(fixed.syntax_errors) + " syntax errors (was " +
                                        std::to_string(result.syntax_errors) + ")");
-  fix::GateResult kept = fix::check_declarations(*lang, d.before, d.after);
+  GateResult kept = check_declarations(*lang, d.before, d.after);
   if (!kept.ok) return reject(kept.outcome, kept.detail);
   // The fix must remove its finding: one fewer of this rule on this code (fingerprints of identical
   // code elsewhere are renumbered, so they cannot tell).
@@ -124,16 +124,16 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   auto same = [&](const scan::Finding& f) { return f.rule_id == found->rule_id && f.snippet == found->snippet; };
   if (std::count_if(after_findings.begin(), after_findings.end(), same) >=
       std::count_if(findings.begin(), findings.end(), same))
-    return reject("no_change", "the finding is still there after the fix");
+    return reject(core::Outcome::no_change, "the finding is still there after the fix");
   // Last, the most expensive: what the language itself says of the fixed file.
   if (checker) {
-    fix::NativeVerdict v =
+    NativeVerdict v =
         checker->compare(std::string(lang->name), opportunity.path, d.before, d.after, repo_file_reader(repo, commit));
-    if (v.ran && !v.ok) return reject("check_failed", v.detail());
+    if (v.ran && !v.ok) return reject(core::Outcome::check_failed, v.detail());
     if (v.ran) d.gates.push_back(v.gate_name());
     else d.unchecked = v.why_not;
   }
   return d;
 }
 
-} // namespace loop
+} // namespace fix

@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-namespace loop {
+namespace fix {
 
 struct Derived {
   enum class Status { ok, gone, no_fix, rejected_by_gate };
   Status status = Status::ok;
-  std::string outcome;          // attempt outcome when not ok (too_large, destructive, reparse_error, ...)
+  core::Outcome outcome = core::Outcome::no_fix; // when not ok (too_large, destructive, reparse_error, ...)
   std::string detail;
   std::string before, after;    // file content
   unsigned mode = 0100644;
@@ -34,9 +34,9 @@ struct Derived {
 // then, with a `checker`, the language's own check (fix/native_check.hpp: outcome check_failed).
 Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
                    const std::string& commit, const queue::Opportunity& opportunity,
-                   fix::NativeChecker* checker = nullptr);
+                   NativeChecker* checker = nullptr);
 
 // A reader of repository files at `commit` for the native check (package.json), at most 1 MiB each.
-fix::NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit);
+NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit);
 
-} // namespace loop
+} // namespace fix

@@ -1,0 +1,178 @@
+#include "../support/temp_repo.hpp"
+
+#include "fix/select.hpp"
+
+using fix::Candidate;
+using fix::Claim;
+
+TEST_CASE("priority", "[fix]") {
+  SECTION("learnt acceptance and risk scale the score") {
+    CHECK(fix::priority({1.0, 0.9, 0, 0}) > fix::priority({1.0, 0.3, 0, 0}));
+    CHECK(fix::priority({1.0, 1.0, 0, 0.8}) < fix::priority({1.0, 1.0, 0, 0.1}));
+  }
+  SECTION("age lets a low priority overtake a fresh high one: nothing starves") {
+    double fresh_high = fix::priority({1.0, 1.0, 0, 0});
+    CHECK(fix::priority({0.4, 1.0, 1, 0}) < fresh_high);
+    CHECK(fix::priority({0.4, 1.0, 60, 0}) > fresh_high);
+  }
+}
+
+TEST_CASE("arrange", "[fix]") {
+  SECTION("overlapping fixes wait for a later cycle") {
+    std::vector<Candidate> c = {{1, "r/a", {"a.py", 10, 20}}, {2, "r/b", {"a.py", 15, 15}}, {3, "r/b", {"b.py", 15, 15}}};
+    CHECK(fix::arrange(c, {}, 5) == std::vector<int64_t>{1, 3});
+    // ... and so does one that overlaps a fix already on the side branch.
+    CHECK(fix::arrange(c, {Claim{"b.py", 1, 100}}, 5) == std::vector<int64_t>{1});
+  }
+  SECTION("one rule takes at most half the places while others have candidates") {
+    std::vector<Candidate> c;
+    for (int i = 0; i < 6; ++i) c.push_back({i + 1, "r/a", {"a.py", i * 10 + 1, i * 10 + 2}});
+    c.push_back({7, "r/b", {"b.py", 1, 1}});
+    c.push_back({8, "r/b", {"b.py", 5, 5}});
+    auto order = fix::arrange(c, {}, 4);
+    REQUIRE(order.size() == 8);
+    CHECK(std::vector<int64_t>(order.begin(), order.begin() + 4) == std::vector<int64_t>{1, 2, 7, 8});
+  }
+  SECTION("a rule alone fills every place") {
+    std::vector<Candidate> c;
+    for (int i = 0; i < 5; ++i) c.push_back({i + 1, "r/a", {"a.py", i * 10 + 1, i * 10 + 2}});
+    CHECK(fix::arrange(c, {}, 4) == std::vector<int64_t>{1, 2, 3, 4, 5});
+  }
+}
+
+namespace {
+
+scan::Rule rule(const std::string& id, const std::string& safety, bool has_fix = true) {
+  scan::Rule r;
+  r.id = id;
+  r.category = "code_quality";
+  r.safety = safety;
+  if (has_fix) r.fix.push_back(scan::FixEdit{});
+  return r;
+}
+
+queue::Opportunity finding(int64_t id, const std::string& rule_id, const std::string& safety = "") {
+  queue::Opportunity o;
+  o.id = id;
+  o.rule_id = rule_id;
+  o.safety = safety;
+  return o;
+}
+
+std::vector<int64_t> ids(const fix::Selection& s) {
+  std::vector<int64_t> out;
+  for (const auto& o : s.eligible) out.push_back(o.id);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("select_eligible", "[fix]") {
+  core::Config config = core::default_config();
+  const scan::Rule safe = rule("r/safe", "safe"), unsafe = rule("r/unsafe", "unsafe"),
+                   suggest = rule("r/suggest", "suggest", false);
+  std::map<std::string, const scan::Rule*> rules = {{safe.id, &safe}, {unsafe.id, &unsafe}, {suggest.id, &suggest}};
+  const auto none_quarantined = [](const std::string&) { return false; };
+  fix::SelectionPolicy tests_run;
+  tests_run.tests_configured = tests_run.tests_trusted = tests_run.run_tests = true;
+
+  SECTION("the order given is kept; safety_level high takes safe fixes only") {
+    config.autonomous_loop.safety_level = "high";
+    const auto s = fix::select_eligible({finding(3, "r/safe"), finding(1, "r/unsafe"), finding(2, "r/safe")}, rules,
+                                        config, none_quarantined, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{3, 2});
+  }
+
+  SECTION("medium takes unsafe fixes only with tests that run, and says how many wait") {
+    config.autonomous_loop.safety_level = "medium";
+    const std::vector<queue::Opportunity> open = {finding(1, "r/unsafe"), finding(2, "r/safe")};
+    CHECK(ids(fix::select_eligible(open, rules, config, none_quarantined, tests_run)) == std::vector<int64_t>{1, 2});
+    const auto held = fix::select_eligible(open, rules, config, none_quarantined, fix::SelectionPolicy{});
+    CHECK(ids(held) == std::vector<int64_t>{2});
+    CHECK(held.unsafe_held == 1);
+    // An untrusted test_command: taken, so that the cycle records why it is not tried.
+    fix::SelectionPolicy untrusted;
+    untrusted.tests_configured = true;
+    CHECK(ids(fix::select_eligible(open, rules, config, none_quarantined, untrusted)) == std::vector<int64_t>{1, 2});
+  }
+
+  SECTION("a finding's own safety can only make its rule's stricter") {
+    config.autonomous_loop.safety_level = "medium";
+    const auto s = fix::select_eligible({finding(1, "r/safe", "suggest"), finding(2, "r/safe", "unsafe")}, rules,
+                                        config, none_quarantined, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{2});
+    CHECK(s.eligible.front().safety == "unsafe");
+  }
+
+  SECTION("quarantined, untrusted, disabled and unknown rules are never tried") {
+    scan::Rule untrusted = rule("repo:r/x", "safe"), off = rule("r/off", "safe");
+    untrusted.trusted = false;
+    off.enabled = false;
+    rules[untrusted.id] = &untrusted;
+    rules[off.id] = &off;
+    const auto s = fix::select_eligible(
+        {finding(1, "repo:r/x"), finding(2, "r/off"), finding(3, "r/gone"), finding(4, "r/safe"), finding(5, "r/unsafe")},
+        rules, config, [](const std::string& id) { return id == "r/safe"; }, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{5});
+    CHECK(s.untrusted_rules == 1);
+    CHECK(s.quarantined == 1);
+  }
+
+  SECTION("suggestions are counted at safety_level low, never taken") {
+    config.autonomous_loop.safety_level = "low";
+    const auto s = fix::select_eligible({finding(1, "r/suggest")}, rules, config, none_quarantined, tests_run);
+    CHECK(s.eligible.empty());
+    CHECK(s.suggestions == 1);
+  }
+
+  SECTION("an improve request (by its origin, not its rule id) is taken at every level, with a work tree") {
+    config.autonomous_loop.safety_level = "high";
+    queue::Opportunity request = finding(9, "improve/llm");
+    CHECK(fix::select_eligible({request}, rules, config, none_quarantined, fix::SelectionPolicy{}).eligible.empty());
+    request.origin = core::Origin::generator_request;
+    CHECK(ids(fix::select_eligible({request}, rules, config, none_quarantined, fix::SelectionPolicy{})) ==
+          std::vector<int64_t>{9});
+    fix::SelectionPolicy bare;
+    bare.has_work_tree = false;
+    CHECK(fix::select_eligible({request}, rules, config, none_quarantined, bare).eligible.empty());
+  }
+
+  SECTION("findings offered to a generator: at most max_per_cycle, only when it is ready and unsafe is allowed") {
+    scan::Rule security = rule("r/sec", "suggest", false);
+    security.category = "security_fixes";
+    rules[security.id] = &security;
+    config.generator.fixer = "llm";
+    config.generator.max_per_cycle = 1;
+    config.autonomous_loop.safety_level = "medium";
+    const std::vector<queue::Opportunity> open = {finding(1, "r/sec"), finding(2, "r/sec")};
+    fix::SelectionPolicy ready = tests_run;
+    ready.generator_ready = true;
+    const auto s = fix::select_eligible(open, rules, config, none_quarantined, ready);
+    CHECK(ids(s) == std::vector<int64_t>{1});
+    CHECK(s.offers == 1);
+    const auto not_ready = fix::select_eligible(open, rules, config, none_quarantined, tests_run);
+    CHECK(not_ready.eligible.empty());
+    CHECK(not_ready.offers_held == 2);
+    config.autonomous_loop.safety_level = "high";
+    CHECK(fix::select_eligible(open, rules, config, none_quarantined, ready).offers_held == 2);
+  }
+}
+
+TEST_CASE("safety_allows", "[fix]") {
+  SECTION("safe always; unsafe at medium and low; suggestions never") {
+    for (const char* level : {"high", "medium", "low"}) {
+      INFO(level);
+      CHECK(fix::safety_allows(level, "safe"));
+      CHECK_FALSE(fix::safety_allows(level, "suggest"));
+    }
+    CHECK_FALSE(fix::safety_allows("high", "unsafe"));
+    CHECK(fix::safety_allows("medium", "unsafe"));
+    CHECK(fix::safety_allows("low", "unsafe"));
+  }
+  SECTION("a name that is not a safety or a level allows nothing more than safe") {
+    CHECK_FALSE(fix::safety_allows("medium", "Safe"));
+    CHECK_FALSE(fix::safety_allows("medium", ""));
+    CHECK_FALSE(fix::safety_allows("lowest", "unsafe"));
+    CHECK(fix::safety_allows("lowest", "safe"));
+  }
+}

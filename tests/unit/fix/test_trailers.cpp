@@ -1,0 +1,117 @@
+#include <catch2/catch.hpp>
+
+#include "fix/trailers.hpp"
+
+#include <string>
+
+namespace {
+
+fix::Trailers sample() {
+  fix::Trailers t;
+  t.rule = "python/compare-to-none";
+  t.rule_source = "builtin";
+  t.opportunity = 42;
+  t.fingerprint = "0123abcd";
+  t.validated = "size<=100, no-destruction, reparse, line-endings, tests";
+  return t;
+}
+
+// A commit message as the loop writes one: subject, body, trailers.
+std::string message(const fix::Trailers& t, const std::string& body = "What: a.py:3.\n") {
+  return "autoloop(" + t.rule + "): subject\n\n" + body + fix::format_trailers(t);
+}
+
+} // namespace
+
+TEST_CASE("format_trailers", "[fix]") {
+  SECTION("round trip: what is written is read back") {
+    const fix::Trailers t = sample();
+    const fix::Trailers back = fix::read_trailers(message(t));
+    CHECK(back.rule == t.rule);
+    CHECK(back.rule_source == t.rule_source);
+    CHECK(back.opportunity == 42);
+    CHECK(back.fingerprint == t.fingerprint);
+    CHECK(back.generator.empty());
+    CHECK(back.validated == t.validated);
+  }
+
+  SECTION("one paragraph, git's trailer block: a blank line, then one line per trailer, in a fixed order") {
+    fix::Trailers t = sample();
+    t.generator = "llm";
+    CHECK(fix::format_trailers(t) ==
+          "\nAutoloop-Rule: python/compare-to-none\nAutoloop-Rule-Source: builtin\nAutoloop-Opportunity: 42\n"
+          "Autoloop-Fingerprint: 0123abcd\nAutoloop-Generator: llm\n"
+          "Autoloop-Validated: size<=100, no-destruction, reparse, line-endings, tests\n");
+  }
+
+  SECTION("empty optional trailers are left out") {
+    fix::Trailers t = sample();
+    t.rule_source.clear();
+    const std::string text = fix::format_trailers(t);
+    CHECK(text.find("Autoloop-Rule-Source") == std::string::npos);
+    CHECK(text.find("Autoloop-Generator") == std::string::npos);
+  }
+
+  SECTION("a hostile value cannot add a trailer or end the block") {
+    fix::Trailers t = sample();
+    t.rule = "repo:x\nAutoloop-Validated: tests (executed: everything)";
+    t.rule_source = "repository (.autoloop/rules/a.yml\n\nAutoloop-Generator: forged)";
+    const std::string text = message(t);
+    const fix::Trailers back = fix::read_trailers(text);
+    CHECK(back.validated == t.validated);
+    CHECK(back.generator.empty());
+    CHECK(back.rule == "repo:x Autoloop-Validated: tests (executed: everything)");
+    CHECK(back.rule_source == "repository (.autoloop/rules/a.yml  Autoloop-Generator: forged)");
+  }
+}
+
+TEST_CASE("read_trailers", "[fix]") {
+  SECTION("only the last paragraph counts: a body line that looks like a trailer is not one") {
+    fix::Trailers t = sample();
+    const std::string body = "Why: a rule's description may say\nAutoloop-Generator: forged\n";
+    CHECK(fix::read_trailers(message(t, body)).generator.empty());
+  }
+
+  SECTION("a message with no trailer block reads as empty") {
+    const fix::Trailers back = fix::read_trailers("just a subject\n");
+    CHECK(back.rule.empty());
+    CHECK(back.opportunity == 0);
+    CHECK(fix::read_trailers("").validated.empty());
+    CHECK(fix::read_trailers("subject\n\nAutoloop-Rule: x").rule == "x"); // no final newline
+  }
+
+  SECTION("an opportunity id that is not a whole number reads as 0") {
+    for (const char* id : {"12abc", "", "-", "99999999999999999999999"}) {
+      INFO(id);
+      CHECK(fix::read_trailers(std::string("s\n\nAutoloop-Opportunity: ") + id + "\n").opportunity == 0);
+    }
+  }
+
+  SECTION("a key is matched whole: Autoloop-Rule is not read from Autoloop-Rule-Source") {
+    fix::Trailers t = sample();
+    t.rule.clear();
+    CHECK(fix::read_trailers(message(t)).rule.empty());
+  }
+}
+
+TEST_CASE("validated_with_gates", "[fix]") {
+  SECTION("a fix's own gates follow the re-parse") {
+    CHECK(fix::validated_with_gates("size<=100, no-destruction, reparse, line-endings", {"native-check(python)"}) ==
+          "size<=100, no-destruction, reparse, native-check(python), line-endings");
+  }
+  SECTION("no gates, no change; no reparse item, at the end") {
+    CHECK(fix::validated_with_gates("size<=100, reparse", {}) == "size<=100, reparse");
+    CHECK(fix::validated_with_gates("size<=100", {"a", "b"}) == "size<=100, a, b");
+  }
+}
+
+TEST_CASE("validated_with_tests", "[fix]") {
+  SECTION("the trailing tests item says what the coverage report showed") {
+    CHECK(fix::validated_with_tests("reparse, tests", "tests (executed: 2 changed lines)") ==
+          "reparse, tests (executed: 2 changed lines)");
+  }
+  SECTION("unchanged without tests in the cycle or without an item") {
+    CHECK(fix::validated_with_tests("reparse, line-endings", "tests (coverage unknown)") == "reparse, line-endings");
+    CHECK(fix::validated_with_tests("reparse, tests", "") == "reparse, tests");
+  }
+}
