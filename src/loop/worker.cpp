@@ -287,8 +287,15 @@ WorkerResult run_worker(Context& ctx) {
         result.stats.findings += stats.findings;
         result.stats.inserted += stats.inserted;
         result.stats.resolved += stats.resolved;
+        // A malformed rule is off and the others ran: the next hook says so, as it says a failed scan.
+        std::string broken;
+        for (const auto& r : ctx.rules())
+          if (!r.broken.empty())
+            broken += (broken.empty() ? "" : "\n") + ("rule " + r.id + " is off (the others ran): " + r.broken);
         auto last = core::read_file(ctx.paths.last_error());
-        if (last && last->rfind("the queue database was corrupt", 0) != 0) {
+        if (!broken.empty()) {
+          write_last_error(ctx, broken);
+        } else if (last && last->rfind("the queue database was corrupt", 0) != 0) {
           std::error_code ec;
           std::filesystem::remove(ctx.paths.last_error(), ec);
         }

@@ -90,22 +90,26 @@ test_malformed_rule_has_location() {
   # A bad enum value at line 5, column 11.
   { rule_header local/no-print | sed 's/^safety: suggest/safety: sometimes/'; printf 'query: "(call) @match"\n'; } \
     >.autoloop/rules/python/no-print.yml
+  # The rule is off and says where and why; the other rules stay (exit 0: one rule does not fail the rest).
   run_cmd git autoloop rules
-  assert_eq "3" "$RC" "exit status of rules with a bad enum"
-  assert_contains "$ERR" ".autoloop/rules/python/no-print.yml:5:9" "rule error"
-  assert_contains "$ERR" "safety" "rule error"
+  assert_eq "0" "$RC" "exit status of rules with a bad enum"
+  assert_contains "$OUT" "off: repo:local/no-print: malformed: " "rule error"
+  assert_contains "$OUT" ".autoloop/rules/python/no-print.yml:5:9" "rule error"
+  assert_contains "$OUT" "safety" "rule error"
+  assert_contains "$OUT" "python/compare-to-none" "the other rules"
 
   # An unknown key.
   { rule_header local/no-print; printf 'query: "(call) @match"\nfixes: []\n'; } >.autoloop/rules/python/no-print.yml
   run_cmd git autoloop rules
-  assert_eq "3" "$RC" "exit status of rules with an unknown key"
-  assert_contains "$ERR" "no-print.yml:8:1" "unknown key error"
+  assert_eq "0" "$RC" "exit status of rules with an unknown key"
+  assert_contains "$OUT" "no-print.yml:8:1" "unknown key error"
 
   # A query naming a node type the grammar does not have, on line 8 of the file.
   { rule_header local/no-print; printf 'query: |\n  (cal function: (identifier) @f) @match\n'; } >.autoloop/rules/python/no-print.yml
   run_cmd git autoloop rules
-  assert_eq "3" "$RC" "exit status of rules with a query that does not compile"
-  assert_contains "$ERR" ".autoloop/rules/python/no-print.yml:8:" "query error"
+  assert_eq "0" "$RC" "exit status of rules with a query that does not compile"
+  assert_contains "$OUT" ".autoloop/rules/python/no-print.yml:8:" "query error"
+  assert_contains "$OUT" "unknown node type in query 'cal'" "query error"
 }
 
 test_malformed_rule_never_blocks_and_loses_nothing() {
@@ -124,13 +128,16 @@ test_malformed_rule_never_blocks_and_loses_nothing() {
   assert_contains "$ERR" "no-print.yml:8:" "the next hook shows the rule error"
   wait_for_scan
 
-  # Once the rule is fixed, what was committed meanwhile is in the queue.
+  # The other rules scanned what was committed meanwhile.
+  assert_contains "$(queue_rows)" "python/compare-to-none a.py:1 open new=true" "queue with the broken rule off"
+  # Once the rule is gone, so is the message.
   git rm -q -r .autoloop/rules
   echo 'c = 1' >c.py
   git add c.py
   expect_rc 0 git commit -q -m "rule removed"
   wait_for_scan
   assert_contains "$(queue_rows)" "python/compare-to-none a.py:1 open new=true" "queue after the rule is fixed"
+  assert_no_file "$(autoloop_dir)/last-error" "once no rule is malformed,"
 }
 
 test_rules_test_dir() {

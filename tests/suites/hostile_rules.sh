@@ -193,9 +193,13 @@ test_rules_and_review_mark_the_repository() {
   # A local rule cannot claim the repository's namespace.
   mkdir -p "$(autoloop_dir)/rules"
   { hostile_rule | sed 's/^id: .*/id: repo:python\/mine/'; } >"$(autoloop_dir)/rules/mine.yml"
+  # It is off and says why (one malformed rule does not take the others down).
   run_cmd git autoloop rules
-  assert_ne 0 "$RC" "rules with a local rule in the repo: namespace"
-  assert_contains "$ERR" "mine.yml:1:1: rule repo:python/mine: the id prefix 'repo:' is reserved" "the error"
+  assert_eq 0 "$RC" "rules with a local rule in the repo: namespace"
+  assert_contains "$OUT" "off: repo:python/mine: malformed: " "the error"
+  assert_contains "$OUT" "mine.yml:1:1: rule repo:python/mine: the id prefix 'repo:' is reserved" "the error"
+  grep -q "^repo:python/mine .* no .* broken" <<<"$OUT" || fail "the local rule is not shown off and broken:
+$OUT"
   rm "$(autoloop_dir)/rules/mine.yml"
   figure rules_marked
 }
