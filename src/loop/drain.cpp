@@ -7,6 +7,7 @@
 #include "fix/coverage_gate.hpp"
 #include "fix/destructive.hpp"
 #include "fix/generator.hpp"
+#include "fix/sweep.hpp"
 #include "fix/validate.hpp"
 #include "loop/accept_journal.hpp"
 #include "loop/derive.hpp"
@@ -28,6 +29,7 @@
 #include <cmath>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -59,7 +61,18 @@ struct Planned {
   // A generator's change (an improve/<fixer> request, or a finding offered to generator.fixer):
   // generated once, then carried over as file contents as long as its files did not change underneath.
   std::vector<fix::GeneratedFile> external;
+  // A sweep (fix/sweep.hpp): the other findings of `opportunity`'s rule whose fixes its commit holds, and
+  // those its builds left out (gone, or their own fix refused: recorded as for a fix of their own).
+  std::vector<queue::Opportunity> swept;
+  std::vector<fix::LeftOut> left_out;
 };
+
+// The findings whose fixes `p`'s commit holds: its own, and a sweep's others.
+std::vector<int64_t> finding_ids(const Planned& p) {
+  std::vector<int64_t> ids{p.opportunity.id};
+  for (const auto& o : p.swept) ids.push_back(o.id);
+  return ids;
+}
 
 // The lines a fix may touch: its finding's lines, widened to the enclosing function when the
 // scan measured one there (two fixes in one function are reviewed one after the other).
@@ -248,6 +261,75 @@ std::optional<Derived> replay_fix(Context& ctx, const scan::Engine& engine, cons
   return d;
 }
 
+// Builds `p`, a sweep, on `tip` (fix/sweep.hpp): every finding's fix in one commit, or its refusal in
+// p->outcome. The findings whose own fix does not derive here leave the unit (p->left_out). Returns the
+// new tip.
+std::string build_swept(Context& ctx, const scan::Engine& engine, const std::string& tip, Planned* p,
+                        const std::string& validated) {
+  std::vector<queue::Opportunity> findings{p->opportunity};
+  findings.insert(findings.end(), p->swept.begin(), p->swept.end());
+  const fix::SweepEnv env{ctx.repo, engine, ctx.config, &ctx.native_checker(),
+                          git::Signature{ctx.config.identity.name, ctx.config.identity.email}};
+  fix::Sweep s = fix::build_sweep(env, tip, findings);
+  for (auto& l : s.left_out) {
+    ctx.log.info("sweep of {}: #{} left out ({})", l.finding.rule_id, l.finding.id, l.gone ? "gone" : l.outcome);
+    p->left_out.push_back(std::move(l));
+  }
+  p->lines_changed = s.lines_changed;
+  if (s.fixed.empty()) {
+    p->outcome = "swept_nothing"; // nothing to refuse: every finding went back to the queue
+    p->detail = "no finding of the sweep has a fix here";
+    p->swept.clear();
+    return tip;
+  }
+  p->opportunity = s.fixed.front();
+  p->swept.assign(s.fixed.begin() + 1, s.fixed.end());
+  if (!s.outcome.empty()) {
+    p->outcome = s.outcome;
+    p->detail = s.detail;
+    return tip;
+  }
+  p->gates = s.gates;
+  const int churn = static_cast<int>(ctx.store().file_change_count(p->opportunity.path));
+  p->risk = fix::risk_estimate(s.lines_changed, churn, 0, "safe");
+  p->commit = fix::commit_sweep(env, tip, s, validated_for(*p, fix::sweep_validated(validated, ctx.config.sweep.max_change_size)));
+  p->outcome.clear();
+  return p->commit;
+}
+
+// Records the findings a sweep left out (fix/sweep.hpp, policy 2): one its fix's gates refused as a fix
+// of its own would be (failed); a gone one back to the queue, where the scans resolve it.
+void record_left_out(queue::Store& store, const Planned& p, int64_t cycle, const std::string& branch) {
+  for (const auto& l : p.left_out) {
+    if (l.gone) {
+      if (l.finding.status == "applied") store.set_status(l.finding.id, "open");
+      continue;
+    }
+    store.record_attempt({0, l.finding.id, cycle, "", l.outcome, l.detail, branch, 0, 0, 0, 0});
+    store.set_status(l.finding.id, "failed");
+  }
+}
+
+// Records that `p` was refused: a single fix's finding becomes `status` (failed, stale); a sweep's
+// findings stay queued, each with a `sweep_refused` attempt naming the gate, and are proposed one by one
+// from then on (fix/sweep.hpp, policy 3).
+void record_refusal(queue::Store& store, const Planned& p, int64_t cycle, const std::string& branch,
+                    const std::string& status) {
+  record_left_out(store, p, cycle, branch);
+  if (p.swept.empty() && p.outcome != "swept_nothing") {
+    store.record_attempt({0, p.opportunity.id, cycle, "", p.outcome, p.detail, branch, p.lines_changed, 0, p.risk, 0});
+    store.set_status(p.opportunity.id, status);
+    return;
+  }
+  for (int64_t id : finding_ids(p)) {
+    if (p.outcome != "swept_nothing")
+      store.record_attempt({0, id, cycle, "", fix::k_sweep_refused,
+                            p.outcome + ": sweep of " + std::to_string(1 + p.swept.size()) + " findings: " + p.detail,
+                            branch, p.lines_changed, 0, p.risk, 0});
+    store.set_status(id, "open");
+  }
+}
+
 std::string build_chain(Context& ctx, const scan::Engine& engine, const std::string& base,
                         std::vector<Planned*>& fixes, const std::string& validated) {
   std::string tip = base;
@@ -260,6 +342,10 @@ std::string build_chain(Context& ctx, const scan::Engine& engine, const std::str
       tip = next;
       p->commit = tip;
       p->outcome.clear();
+      continue;
+    }
+    if (!p->swept.empty()) {
+      tip = build_swept(ctx, engine, tip, p, validated);
       continue;
     }
     const auto& rules = engine.rules();
@@ -706,7 +792,10 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   if (!checkpoint.empty() && !made_by_loop(ctx, result.side_ref, checkpoint))
     throw core::Error(result.side_ref + " exists and was not made by git-autoloop; refusing to overwrite it "
                       "(choose another side_branch_prefix)");
-  const int max_new = options.max >= 0 ? options.max : ctx.config.autonomous_loop.max_improvements_per_cycle;
+  // `drain --sweep` takes every group of its rule unless told how many.
+  const int max_new = options.max >= 0             ? options.max
+                      : !options.sweep_rule.empty() ? std::numeric_limits<int>::max()
+                                                    : ctx.config.autonomous_loop.max_improvements_per_cycle;
 
   // 1. What the side branch holds now, and what could join it.
   std::vector<Planned> plan;
@@ -729,6 +818,12 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   }
   std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.attempt < b.attempt; });
   for (auto& [id, side_commit, o, lines, risk] : pending) {
+    // A sweep's findings share its commit (their attempts are consecutive): one unit of the plan.
+    if (!plan.empty() && !side_commit.empty() && plan.back().previous == side_commit) {
+      plan.back().swept.push_back(o);
+      seen.insert(o.id);
+      continue;
+    }
     Planned p;
     p.opportunity = o;
     p.pending = true;
@@ -749,11 +844,12 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   // commits as they are (stable ids for reviewers and fetchers) and build new fixes on top.
   std::string chain_base = base;
   if (!checkpoint.empty() && !pending.empty()) {
-    auto side = ctx.repo.commit_range(base, checkpoint, pending.size() + 1);
-    bool intact = side.size() == pending.size() && ctx.repo.parents(side.front()) == std::vector<std::string>{base};
+    auto side = ctx.repo.commit_range(base, checkpoint, plan.size() + 1);
+    bool intact = side.size() == plan.size() && ctx.repo.parents(side.front()) == std::vector<std::string>{base};
     for (size_t i = 0; intact && i < side.size(); ++i) {
       auto attempt = store.attempt_by_commit(side[i]);
-      intact = attempt && attempt->opportunity_id == plan[i].opportunity.id;
+      const auto ids = finding_ids(plan[i]);
+      intact = attempt && std::find(ids.begin(), ids.end(), attempt->opportunity_id) != ids.end();
     }
     if (intact) {
       chain_base = checkpoint;
@@ -858,7 +954,20 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   // Serialise conflicting fixes (same lines or same function as one on the side branch or earlier in
   // this cycle) and share the cycle between rules, so every rule keeps earning verdicts.
   std::vector<schedule::Claim> claims;
-  for (const auto& p : plan) claims.push_back(claim_of(store, p.opportunity));
+  for (const auto& p : plan) {
+    claims.push_back(claim_of(store, p.opportunity));
+    for (const auto& o : p.swept) claims.push_back(claim_of(store, o));
+  }
+  // Sweeps (fix/sweep.hpp) take their findings first: one unit per file or directory; sweep.rules ids it
+  // cannot sweep are said by `status`.
+  std::vector<std::string> sweep_problems;
+  const fix::SweepRequest sweep = fix::sweep_request(ctx.config, engine.rules(), options.sweep_rule, options.sweep_paths,
+                                                     options.sweep_by, &sweep_problems);
+  std::vector<fix::SweepGroup> sweeps = fix::take_sweeps(eligible, sweep, store);
+  std::string sweep_said;
+  for (const auto& problem : sweep_problems) sweep_said += (sweep_said.empty() ? "" : "; ") + problem;
+  if (sweep_said.empty()) store.erase_state("sweep");
+  else store.set_state("sweep", sweep_said);
   std::vector<queue::Opportunity> candidates;
   {
     std::vector<schedule::Candidate> order;
@@ -896,19 +1005,26 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   std::string validated = std::string("size<=") + std::to_string(ctx.config.safety_settings.max_change_size) +
                           ", no-destruction, reparse, line-endings" + (run_tests ? ", tests" : "");
 
-  // 3. New fixes: take candidates in order until max_new of them derive cleanly on top of the rest.
+  // 3. New fixes: take candidates in order until max_new of them derive cleanly on top of the rest; the
+  // sweeps first, each one unit (the findings of one rule in one file or directory).
+  std::vector<std::vector<queue::Opportunity>> units;
+  for (auto& g : sweeps) units.push_back(std::move(g.findings));
+  for (auto& c : candidates) units.push_back({c});
   int added = 0;
-  for (auto& c : candidates) {
+  for (auto& unit : units) {
+    const queue::Opportunity& c = unit.front();
     if (added >= max_new) break;
     if (seen.count(c.id)) continue;
     bool needs_tests = c.safety != "safe" || ctx.config.safety_settings.require_tests;
     if (needs_tests && tests_configured && !tests_trusted) {
-      store.record_attempt({0, c.id, result.cycle, "", "untrusted", "test_command is not trusted", *branch, 0, 0, 0, 0});
+      for (const auto& u : unit)
+        store.record_attempt({0, u.id, result.cycle, "", "untrusted", "test_command is not trusted", *branch, 0, 0, 0, 0});
       continue;
     }
     if (c.safety != "safe" && !run_tests && !is_external(c)) continue; // unsafe fixes need tests that can run (held above)
     Planned p;
     p.opportunity = c;
+    p.swept.assign(unit.begin() + 1, unit.end());
     plan.push_back(std::move(p));
     auto chain = live(plan);
     build_chain(ctx, engine, chain_base, chain, validated);
@@ -917,9 +1033,8 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       if (last.outcome == "resolved") {
         resolve_gone(store, lineage, c.id, base);
       } else {
-        store.record_attempt({0, c.id, result.cycle, "", last.outcome, last.detail, *branch, last.lines_changed, 0, 0, 0});
-        store.set_status(c.id, "failed");
-        ++result.failed;
+        record_refusal(store, last, result.cycle, *branch, "failed");
+        if (last.outcome != "swept_nothing") ++result.failed;
       }
       plan.pop_back();
       continue;
@@ -963,9 +1078,14 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     auto txn = store.begin();
     for (auto& p : plan) {
       if (p.pending) continue;
-      store.record_attempt({0, p.opportunity.id, result.cycle, p.commit, p.outcome.empty() ? "rolled_back" : p.outcome,
-                            p.detail, *branch, p.lines_changed, 0, p.risk, 0});
-      if (!p.outcome.empty() && p.outcome != "untested") store.set_status(p.opportunity.id, "failed");
+      if (!p.outcome.empty() && p.outcome != "untested") {
+        record_refusal(store, p, result.cycle, *branch, "failed");
+        continue;
+      }
+      record_left_out(store, p, result.cycle, *branch);
+      for (int64_t id : finding_ids(p))
+        store.record_attempt({0, id, result.cycle, p.commit, p.outcome.empty() ? "rolled_back" : p.outcome, p.detail,
+                              *branch, p.lines_changed, 0, p.risk, 0});
     }
     char buf[160];
     std::snprintf(buf, sizeof buf, "cycle %lld: validated-success rate %.0f%% < rollback_threshold %.0f%%",
@@ -982,7 +1102,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   }
 
   // 6. Record the plan, publish with one compare-and-swap, then finish the record.
-  std::vector<int64_t> planned_attempts;
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> planned_attempts; // per fix: (attempt, finding) each
   {
     auto txn = store.begin();
     for (auto& p : plan) {
@@ -990,20 +1110,24 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
         if (resolve_gone(store, lineage, p.opportunity.id, base) && p.pending) ++result.resolved;
         continue;
       }
+      if (!p.outcome.empty() && p.outcome != "untested") {
+        record_refusal(store, p, result.cycle, *branch, p.pending ? "stale" : "failed");
+        if (p.outcome != "swept_nothing") ++result.failed;
+        continue;
+      }
+      record_left_out(store, p, result.cycle, *branch);
       if (p.outcome == "untested") {
         // Still open: the next cycle (with budget left) tests it.
-        store.record_attempt({0, p.opportunity.id, result.cycle, "", p.outcome, p.detail, *branch, p.lines_changed, 0, p.risk, 0});
+        for (int64_t id : finding_ids(p))
+          store.record_attempt({0, id, result.cycle, "", p.outcome, p.detail, *branch, p.lines_changed, 0, p.risk, 0});
         ++result.untested;
         continue;
       }
-      if (!p.outcome.empty()) {
-        store.record_attempt({0, p.opportunity.id, result.cycle, "", p.outcome, p.detail, *branch, p.lines_changed, 0, p.risk, 0});
-        store.set_status(p.opportunity.id, p.pending ? "stale" : "failed");
-        ++result.failed;
-        continue;
-      }
-      planned_attempts.push_back(store.record_attempt(
-          {0, p.opportunity.id, result.cycle, p.commit, "planned", p.note, *branch, p.lines_changed, 0, p.risk, 0}));
+      // A sweep's findings each get an attempt naming its commit: one unit, N fixes (fix/sweep.hpp).
+      auto& attempts = planned_attempts.emplace_back();
+      for (int64_t id : finding_ids(p))
+        attempts.emplace_back(store.record_attempt({0, id, result.cycle, p.commit, "planned", p.note, *branch,
+                                                    p.lines_changed, 0, p.risk, 0}), id);
     }
     store.plan_cycle(result.cycle, tip);
     txn.commit();
@@ -1016,14 +1140,16 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   size_t k = 0;
   for (auto& p : plan) {
     if (!p.outcome.empty()) continue;
-    int64_t attempt = planned_attempts[k++];
-    if (moved) {
-      store.set_attempt_outcome(attempt, "applied", p.note);
-      store.set_status(p.opportunity.id, "applied");
-      (p.pending ? kept : applied)++;
-    } else {
-      store.set_attempt_outcome(attempt, "rolled_back", "the side branch moved during the cycle");
+    for (const auto& [attempt, id] : planned_attempts[k]) {
+      if (moved) {
+        store.set_attempt_outcome(attempt, "applied", p.note);
+        store.set_status(id, "applied");
+      } else {
+        store.set_attempt_outcome(attempt, "rolled_back", "the side branch moved during the cycle");
+      }
     }
+    ++k;
+    if (moved) (p.pending ? kept : applied)++;
   }
   store.end_cycle(result.cycle, applied, result.failed, !moved, moved ? "" : "side branch moved concurrently");
   txn.commit();
