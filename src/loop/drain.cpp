@@ -1011,6 +1011,9 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   for (auto& g : sweeps) units.push_back(std::move(g.findings));
   for (auto& c : candidates) units.push_back({c});
   int added = 0;
+  // The chain so far, built once the first new fix needs it; each new fix is then built on its tip alone
+  // (rebuilding the whole chain for each would make a cycle of many sweeps quadratic).
+  std::optional<std::string> built;
   for (auto& unit : units) {
     const queue::Opportunity& c = unit.front();
     if (added >= max_new) break;
@@ -1025,9 +1028,13 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     Planned p;
     p.opportunity = c;
     p.swept.assign(unit.begin() + 1, unit.end());
+    if (!built) {
+      auto chain = live(plan);
+      built = build_chain(ctx, engine, chain_base, chain, validated);
+    }
     plan.push_back(std::move(p));
-    auto chain = live(plan);
-    build_chain(ctx, engine, chain_base, chain, validated);
+    std::vector<Planned*> just_this{&plan.back()};
+    const std::string next = build_chain(ctx, engine, *built, just_this, validated);
     Planned& last = plan.back();
     if (!last.outcome.empty()) {
       if (last.outcome == "resolved") {
@@ -1039,6 +1046,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
       plan.pop_back();
       continue;
     }
+    built = next;
     ++added;
   }
   auto chain = live(plan);

@@ -69,8 +69,8 @@ test_sweep_accept_and_revert() {
   assert_eq "1" "$(grep -c . <<<"$c")" "commits on the side branch"
   assert_eq "autoloop(javascript/no-var): sweep of 4 findings in lib/a.js" "$(git log -1 --format=%s "$c")" "subject"
   assert_eq "lib/a.js" "$(git diff-tree --no-commit-id --name-only -r "$c")" "files of the sweep"
-  assert_eq "4" "$(git log -1 --format='%(trailers:key=Autoloop-Sweep,valueonly)' "$c" | head -1)" "Autoloop-Sweep"
-  assert_eq "${ids% }" "$(git log -1 --format='%(trailers:key=Autoloop-Sweep-Opportunities,valueonly)' "$c" | head -1)" \
+  assert_eq "4" "$(git log -1 --format='%(trailers:key=Autoloop-Sweep,valueonly)' "$c" | sed -n 1p)" "Autoloop-Sweep"
+  assert_eq "${ids% }" "$(git log -1 --format='%(trailers:key=Autoloop-Sweep-Opportunities,valueonly)' "$c" | sed -n 1p)" \
     "Autoloop-Sweep-Opportunities"
   assert_contains "$(git log -1 --format='%(trailers:key=Autoloop-Validated,valueonly)' "$c")" "sweep-size<=300"
   assert_not_contains "$(git show "$c:lib/a.js")" "var "
@@ -113,7 +113,7 @@ feedback: {min_verdicts: 3, trusted_rate: 0.5, max_false_positive_rate: 0.9}"
   expect_rc 0 git autoloop drain --now --foreground
   assert_eq "2" "$(side_commits | grep -c .)" "sweep commits (one per file)"
   local b
-  b=$(var_ids lib/b.js | head -1)
+  b=$(db_query "SELECT min(id) FROM opportunities WHERE rule_id = 'javascript/no-var' AND path = 'lib/b.js'")
   expect_rc 0 git autoloop review --reject "$b" --reason "not now"
   assert_contains "$OUT" "rejected the sweep #$b (2 fixes of javascript/no-var)"
   assert_eq "rejected" "$(db_query "SELECT group_concat(DISTINCT status) FROM opportunities WHERE path = 'lib/b.js'")" "lib/b.js"
