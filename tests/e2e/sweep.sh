@@ -143,6 +143,10 @@ safety_settings: {rollback_threshold: 0}"
     "sweep_refused attempts"
   expect_rc 0 git autoloop review --list
   assert_contains "$OUT" "sweep_refused: tests_failed: sweep of 4"
+  expect_rc 0 git autoloop status
+  assert_contains "$OUT" "sweep_refused: tests_failed: sweep of 4"
+  expect_rc 0 git autoloop queue --status open
+  assert_contains "$OUT" "sweep_refused: tests_failed: sweep of 4"
   # Swept again? Never: the next drains propose them one commit each (one at a time: they share a function,
   # so each waits for the one before it to be reviewed), and only the culprit is refused.
   local i
