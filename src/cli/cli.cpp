@@ -52,6 +52,28 @@ void fail_line(const std::string& message) {
 
 } // namespace
 
+// `given` (as typed: relative to the current directory, or absolute) as a path relative to the work
+// tree `top`. It must exist and lie inside the work tree (symlinks resolved), else core::Fatal.
+std::string repository_path(const std::filesystem::path& top, const std::string& given) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  const fs::path typed = fs::path(given).is_absolute() ? fs::path(given) : cwd / given;
+  if (given.empty() || !fs::exists(fs::symlink_status(typed, ec)))
+    throw core::Fatal(given + ": no such file or directory (paths are taken relative to the current directory, " +
+                          cwd.string() + ")",
+                      k_exit_usage);
+  const fs::path resolved = fs::weakly_canonical(typed, ec);
+  const fs::path root = fs::weakly_canonical(top, ec);
+  const fs::path rel = resolved.lexically_relative(root);
+  if (ec || rel.empty() || *rel.begin() == ".." || rel.is_absolute())
+    throw core::Fatal(given + " is outside the repository's work tree (" + root.string() + ")", k_exit_usage);
+  if (*rel.begin() == ".git")
+    throw core::Fatal(given + " is inside .git, not a file of the work tree", k_exit_usage);
+  return rel.generic_string();
+}
+
+
 int interrupted_drain_exit(loop::Context& ctx, int signal) {
   std::string line;
   try {

@@ -1,12 +1,14 @@
-// git autoloop drain [--now] [--max N] [--foreground]
+// git autoloop drain [--now] [--max N] [--foreground] [--sweep RULE [--by file|directory] [PATH...]]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/interrupt.hpp"
+#include "fix/sweep.hpp"
 #include "core/log.hpp"
 #include "loop/drain.hpp"
 #include "schedule/spawn.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace cli {
@@ -16,7 +18,21 @@ struct DrainCliOptions {
   bool now = false;
   int max = -1;
   bool foreground = false;
+  std::string sweep;               // a mechanical rule to sweep (fix/sweep.hpp)
+  std::string by = "file";
+  std::vector<std::string> paths;  // where, relative to the current directory
 };
+
+// `--sweep RULE`: a rule of the repository's rule set that is mechanical and enabled, else core::Fatal.
+void check_sweepable(loop::Context& ctx, const std::string& id) {
+  const std::vector<scan::Rule> rules = ctx.rules();
+  auto r = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& rule) { return rule.id == id; });
+  if (r == rules.end()) throw core::Fatal("--sweep " + id + ": no such rule (`git autoloop rules` lists them)", k_exit_usage);
+  if (!r->mechanical)
+    throw core::Fatal("--sweep " + id + ": not a mechanical rule (`git autoloop rules` marks those safe+mech); "
+                      "its fixes need a look each, one commit per finding", k_exit_usage);
+  if (!r->enabled) throw core::Fatal("--sweep " + id + ": the rule is disabled", k_exit_usage);
+}
 } // namespace
 
 Runner define_drain(CLI::App& sub) {
@@ -24,10 +40,25 @@ Runner define_drain(CLI::App& sub) {
   sub.add_flag("--now", o->now, "Run even if the cycle is not due yet (scan_interval, debounce)");
   sub.add_option("--max", o->max, "At most N new fixes this cycle (default: max_improvements_per_cycle)");
   sub.add_flag("--foreground", o->foreground, "Run here and print the result (default: in the background)");
+  sub.add_option("--sweep", o->sweep,
+                 "Apply every queued finding of this mechanical rule as one commit per file (or directory), through the same gates");
+  sub.add_option("--by", o->by, "With --sweep: one commit per file or per directory")
+      ->check(CLI::IsMember({"file", "directory"}))
+      ->capture_default_str();
+  sub.add_option("paths", o->paths, "With --sweep: only findings under these files or directories (relative to the current directory)");
   return [o](const Global& g) {
     loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
-    if (!o->now && !loop::drain_due(ctx)) {
+    if (o->sweep.empty() && !o->paths.empty())
+      throw core::Fatal("paths are for --sweep RULE (a drain otherwise takes the whole queue)", k_exit_usage);
+    std::vector<std::string> sweep_paths;
+    if (!o->sweep.empty()) {
+      check_sweepable(ctx, o->sweep);
+      if (!ctx.paths.work_tree) throw core::Fatal("--sweep needs a work tree", k_exit_usage);
+      for (const auto& p : o->paths) sweep_paths.push_back(repository_path(*ctx.paths.work_tree, p));
+    }
+    // A sweep is asked for now: it runs whenever the cycle would be due or not.
+    if (!o->now && o->sweep.empty() && !loop::drain_due(ctx)) {
       core::say("not due yet (scan_interval / debounce); `git autoloop drain --now` runs it anyway");
       return k_exit_ok;
     }
@@ -35,13 +66,21 @@ Runner define_drain(CLI::App& sub) {
       auto bin = loop::locate_binaries();
       std::vector<std::string> argv{bin.main.string(), "drain", "--now", "--foreground", "--git-dir", ctx.paths.git_dir.string()};
       if (o->max >= 0) argv.insert(argv.end(), {"--max", std::to_string(o->max)});
+      if (!o->sweep.empty()) {
+        argv.insert(argv.end(), {"--sweep", o->sweep, "--by", o->by, "--"});
+        // Resolved already: the background drain runs in another directory.
+        for (const auto& p : sweep_paths) argv.push_back(ctx.paths.work_tree->string() + "/" + p);
+      }
       if (!schedule::spawn_detached(argv)) throw core::Error("cannot start the background drain");
       core::say("drain started in the background; `git autoloop status` shows the result");
       return k_exit_ok;
     }
     loop::DrainOptions d;
     d.max = o->max;
-    d.trigger = "manual";
+    d.trigger = o->sweep.empty() ? "manual" : "sweep";
+    d.sweep_rule = o->sweep;
+    d.sweep_paths = sweep_paths;
+    d.sweep_by = o->by;
     loop::DrainResult r;
     try {
       // Ctrl-C, SIGTERM, SIGHUP: the tests' processes are ended and the cycle is recorded as interrupted.
@@ -70,6 +109,9 @@ Runner define_drain(CLI::App& sub) {
       std::snprintf(buf, sizeof buf, "; tests: %d run%s in %.1f s", r.test_runs, r.test_runs == 1 ? "" : "s", r.test_seconds);
       tests += buf;
     }
+    if (!o->sweep.empty())
+      std::printf("sweep of %s by %s: %d new sweep commit%s (one rule, several fixes each; `git autoloop review` shows them)\n",
+                  o->sweep.c_str(), o->by.c_str(), r.applied, r.applied == 1 ? "" : "s");
     std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed, %d resolved%s%s\n", static_cast<long long>(r.cycle),
                 r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed, r.resolved, tests.c_str(),
                 r.rolled_back ? (", rolled back: " + r.why).c_str() : "");

@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "fix/sweep.hpp"
 #include "loop/context.hpp"
 
 #include <cstdio>
@@ -64,6 +65,11 @@ Runner define_queue(CLI::App& sub) {
         // What `git autoloop retry` would try again, and why it was refused.
         auto attempts = ctx.store().attempts_of(op.id);
         if (!attempts.empty()) r.reason = refusal_line(attempts.back().outcome, attempts.back().detail);
+      } else if (op.status == core::Status::open) {
+        // Queued again after a sweep the gates refused (fix/sweep.hpp): why, until it is tried alone.
+        auto attempts = ctx.store().attempts_of(op.id);
+        if (!attempts.empty() && attempts.back().outcome == core::Outcome::sweep_refused)
+          r.reason = refusal_line(attempts.back().outcome, attempts.back().detail);
       }
       rows.push_back(std::move(r));
     }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <map>
 #include <iostream>
 #include <termios.h>
 #include <unistd.h>
@@ -19,6 +20,13 @@
 namespace cli {
 
 namespace {
+
+// The findings a pending fix holds: its own, and a sweep's others.
+std::vector<int64_t> opportunity_ids(const loop::PendingFix& f) {
+  std::vector<int64_t> ids{f.opportunity.id};
+  for (const auto& s : f.swept) ids.push_back(s.id);
+  return ids;
+}
 
 struct ReviewOptions {
   bool list = false;
@@ -57,6 +65,13 @@ void print_fix(const loop::PendingFix& f, bool colour) {
   where = printable(where);
   std::printf("   %s  commit %s  rule source: %s\n", where.c_str(), f.commit.substr(0, 12).c_str(),
               printable(f.rule_source).c_str());
+  if (!f.swept.empty()) {
+    // A sweep: one unit, accepted or rejected whole (fix/sweep.hpp).
+    std::string ids;
+    for (const auto& s : f.swept) ids += " #" + std::to_string(s.id);
+    std::printf("   sweep of %zu fixes of %s, one unit (also%s); accepting it counts %zu verdicts, as a bulk accept\n",
+                f.fixes(), printable(o.rule_id).c_str(), ids.c_str(), f.fixes());
+  }
   if (!f.refused.empty())
     std::printf("   %snot acceptable:%s %s\n", colour ? "\033[31m" : "", colour ? "\033[0m" : "", printable(f.refused).c_str());
   if (!f.tests_caveat.empty())
@@ -162,11 +177,16 @@ Runner define_review(CLI::App& sub) {
                          {"category", f.opportunity.category}, {"lines_changed", f.lines_changed}, {"risk", f.risk},
                          {"rule_source", f.rule_source}, {"acceptable", f.refused.empty()},
                          {"refused", f.refused}, {"validated", f.validated}, {"tests_caveat", f.tests_caveat},
-                         {"diff", f.diff}});
+                         {"diff", f.diff}, {"fixes", f.fixes()}, {"sweep", !f.swept.empty()},
+                         {"opportunities", opportunity_ids(f)}});
         std::puts(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       } else {
         for (const auto& f : fixes) print_fix(f, isatty(1));
-        std::printf("%zu fix%s waiting for review\n", fixes.size(), fixes.size() == 1 ? "" : "es");
+        size_t in_sweeps = 0;
+        for (const auto& f : fixes) in_sweeps += f.swept.empty() ? 0 : f.fixes();
+        std::printf("%zu fix%s waiting for review", fixes.size(), fixes.size() == 1 ? "" : "es");
+        if (in_sweeps) std::printf(" (sweeps hold %zu fixes)", in_sweeps);
+        std::printf("\n");
         // What the gates refused in the last drain: never on the side branch, so said here.
         if (auto branch = ctx.repo.current_branch())
           for (const auto& line : loop::recent_refusals(ctx, *branch, 10)) std::printf("refused: %s\n", printable(line).c_str());
@@ -176,13 +196,30 @@ Runner define_review(CLI::App& sub) {
     if (o->accept.empty() && o->reject.empty() && !o->accept_all) return interactive(ctx);
     int failures = 0, changed = 0;
     std::vector<int64_t> accept = o->accept;
+    // --accept-all of many fixes of one rule is a bulk accept: one verdict per fix, never what makes
+    // the rule trusted (feedback/feedback.hpp, policy 5).
+    std::map<std::string, size_t> fixes_of_rule;
     if (o->accept_all)
-      for (const auto& f : loop::pending_fixes(ctx)) accept.push_back(f.opportunity.id);
+      for (const auto& f : loop::pending_fixes(ctx)) {
+        accept.push_back(f.opportunity.id);
+        fixes_of_rule[f.opportunity.rule_id] += f.fixes();
+      }
+    std::map<std::string, std::pair<int, int>> bulk; // rule -> (fixes, commits)
     for (int64_t id : accept) {
-      auto r = loop::accept_fix(ctx, id);
+      auto opportunity = ctx.store().opportunity(id);
+      const bool many = opportunity && fixes_of_rule[opportunity->rule_id] > 1;
+      auto r = loop::accept_fix(ctx, id, many);
       (r.ok ? core::say : core::warn)(r.message);
       r.ok ? ++changed : ++failures;
+      if (r.ok && r.bulk) {
+        bulk[r.rule].first += r.fixes;
+        ++bulk[r.rule].second;
+      }
     }
+    for (const auto& [rule, n] : bulk)
+      core::say("bulk accept: " + std::to_string(n.first) + " fix" + (n.first == 1 ? "" : "es") + " of " + rule + " in " +
+                std::to_string(n.second) + " commit" + (n.second == 1 ? "" : "s") +
+                " (one verdict per fix; bulk accepts never make a rule trusted by themselves)");
     for (int64_t id : o->reject) {
       auto r = loop::reject_fix(ctx, id, o->reason);
       (r.ok ? core::say : core::warn)(r.message);

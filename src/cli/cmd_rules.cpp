@@ -231,9 +231,9 @@ Runner define_rules(CLI::App& sub) {
       std::string enabled = r.enabled ? "yes" : "no";
       if (!r.off_reason.empty())
         enabled += " (off: " + r.off_reason + "; `rules.enable: [" + r.id + "]` turns it back on)";
-      std::printf("%s\n  languages: %s\n  category:  %s\n  severity:  %s\n  safety:    %s\n  enabled:   %s\n  origin:    %s\n  source:    %s\n\n%s\n",
+      std::printf("%s\n  languages: %s\n  category:  %s\n  severity:  %s\n  safety:    %s%s\n  enabled:   %s\n  origin:    %s\n  source:    %s\n\n%s\n",
                   r.id.c_str(), langs.c_str(), r.category.c_str(), r.severity.c_str(), r.safety.c_str(),
-                  enabled.c_str(), origin.c_str(), r.source.c_str(), r.message.c_str());
+                  r.mechanical ? " (mechanical: may be swept, one commit per file)" : "", enabled.c_str(), origin.c_str(), r.source.c_str(), r.message.c_str());
       if (!r.description.empty()) std::printf("\n%s\n", r.description.c_str());
       std::printf("\nquery:\n%s\n", r.query.c_str());
       if (!r.check.empty()) std::printf("check: %s\n", r.check.c_str());
@@ -284,7 +284,7 @@ Runner define_rules(CLI::App& sub) {
                             {"severity", r.severity}, {"safety", r.safety},   {"enabled", r.enabled},
                             {"state", "learning"}, {"source", scan::to_string(r.origin)},
                             {"file", r.file},         {"trusted", r.trusted},
-                            {"fix", !r.fix.empty()}};
+                            {"fix", !r.fix.empty()},  {"mechanical", r.mechanical}};
         // Where it is not reported (scan/code_context.hpp): a list of context names.
         nlohmann::json not_in = nlohmann::json::array();
         for (const auto& name : scan::context_names())
@@ -303,15 +303,16 @@ Runner define_rules(CLI::App& sub) {
           j["counts"] = {{"proposed", v->counts.proposed},   {"pending", v->counts.pending},
                          {"accepted", v->counts.accepted},   {"rejected", v->counts.rejected},
                          {"reverted", v->counts.reverted},   {"validation_failures", v->counts.validation_failures},
-                         {"fixed_by_human", v->counts.fixed_by_human}, {"reject_reasons", v->counts.reject_reasons}};
+                         {"fixed_by_human", v->counts.fixed_by_human}, {"reject_reasons", v->counts.reject_reasons},
+                         {"bulk_accepted", v->counts.bulk_accepted}};
         }
         out.push_back(std::move(j));
       }
       std::printf("%s\n", out.dump(2).c_str());
       return k_exit_ok;
     }
-    std::printf("%-36s %-18s %-12s %-8s %-7s %-7s %-16s %-12s %s\n", "RULE", "LANGUAGES", "CATEGORY", "SEVERITY", "SAFETY",
-                "ENABLED", "SOURCE", "STATE", "KEPT/VERDICTS (ACCEPTANCE)");
+    std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", "RULE", "LANGUAGES", "CATEGORY", "SEVERITY",
+                "SAFETY", "ENABLED", "SOURCE", "STATE", "KEPT/VERDICTS (ACCEPTANCE)");
     size_t repository = 0, untrusted = 0;
     for (const auto& r : rules) {
       std::string langs;
@@ -330,10 +331,14 @@ Runner define_rules(CLI::App& sub) {
           source += " (untrusted)";
         }
       }
-      std::printf("%-36s %-18s %-12s %-8s %-7s %-7s %-16s %-12s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
-                  r.severity.c_str(), r.safety.c_str(), r.enabled ? "yes" : "no", source.c_str(), state.c_str(), numbers.c_str());
+      // "safe+mech": a mechanical rule, whose findings the drain may sweep (one commit per file).
+      const std::string safety = r.safety + (r.mechanical ? "+mech" : "");
+      std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
+                  r.severity.c_str(), safety.c_str(), r.enabled ? "yes" : "no", source.c_str(), state.c_str(), numbers.c_str());
     }
     std::printf("%zu rules\n", rules.size());
+    if (std::any_of(rules.begin(), rules.end(), [](const scan::Rule& r) { return r.mechanical; }))
+      std::printf("safe+mech: a mechanical fix, which `git autoloop drain --sweep RULE` applies one commit per file\n");
     for (const auto& r : rules)
       if (!r.off_reason.empty()) std::printf("off: %s: %s\n", r.id.c_str(), r.off_reason.c_str());
     if (repository)

@@ -132,6 +132,14 @@ Runner define_status(CLI::App&) {
       }
       if (!quarantined.empty()) std::printf("quarantine: %s (scanned, never applied; `git autoloop rules`)\n", quarantined.c_str());
       if (!trusted.empty()) std::printf("trusted:    %s\n", trusted.c_str());
+      // Bulk accepts (sweeps, `review --accept-all`) count as verdicts but never make a rule trusted.
+      std::string bulk;
+      for (const auto& [id, v] : learnt.rules)
+        if (v.counts.bulk_accepted > 0)
+          bulk += (bulk.empty() ? "" : ", ") + id + " " + std::to_string(v.counts.bulk_accepted) + " of " +
+                  std::to_string(v.counts.accepted);
+      if (!bulk.empty()) std::printf("bulk:       accepted in bulk: %s (verdicts, but never what makes a rule trusted)\n", bulk.c_str());
+      if (auto sweep = ctx.store().state("sweep")) std::printf("sweep:      %s\n", printable(*sweep).c_str());
       std::string weights;
       for (const auto& [category, m] : learnt.category_multiplier) {
         char item[64];

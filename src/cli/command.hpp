@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct Command {
   Runner (*define)(CLI::App& sub);
   bool hidden = false;
 };
+
+// `given` (as typed: relative to the current directory, or absolute) as a path relative to the work
+// tree `top`. It must exist and lie inside the work tree (symlinks resolved), else core::Fatal (usage).
+std::string repository_path(const std::filesystem::path& top, const std::string& given);
 
 // After core::Interrupted left a drain: records the interrupted cycle (loop::finish_interrupted_drain),
 // says so on stderr and returns the exit code (128 + signal: 130 for SIGINT, 143 for SIGTERM).

@@ -38,7 +38,8 @@ const Examples k_examples[] = {
               "git autoloop rules --explain python/bare-except\n"
               "git autoloop rules --test .autoloop/rules"},
     {"drain", "git autoloop drain --now --foreground  # one cycle now, here, with its result\n"
-              "git autoloop drain --now --max 3       # in the background, at most three new fixes"},
+              "git autoloop drain --now --max 3       # in the background, at most three new fixes\n"
+              "git autoloop drain --sweep javascript/no-var src/  # every no-var fix under src/, a commit per file"},
     {"review", "git autoloop review --list\n"
                "git autoloop review --accept 12\n"
                "git autoloop review --reject 13 --reason \"the loop variable is used later\""},

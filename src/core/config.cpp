@@ -50,6 +50,8 @@ const std::vector<std::string> k_contexts = {"tests", "examples", "benchmarks", 
 // generator.offer: untested functions, complexity regressions, security findings without a fix, and
 // every other suggest-only finding.
 const std::vector<std::string> k_generator_offers = {"untested", "complexity", "security", "suggestions"};
+// sweep.by: one sweep commit per file, or per directory.
+const std::vector<std::string> k_sweep_units = {"file", "directory"};
 const std::vector<std::string> k_fixer_keys = {"name", "command", "languages", "timeout"};
 const char* const k_env_prefix = "AUTOLOOP_";
 const char* const k_default_origin = "default";
@@ -648,6 +650,9 @@ const std::vector<Leaf>& leaves() {
       int_leaf("generator.max_per_cycle", CONFIG_FIELD(generator.max_per_cycle), 0),
       local_only(env_names_leaf("generator.pass_env", CONFIG_FIELD(generator.pass_env)),
                  "a repository never widens the environment its commands get"),
+      list_leaf("sweep.rules", CONFIG_FIELD(sweep.rules), nullptr),
+      enum_leaf("sweep.by", CONFIG_FIELD(sweep.by), k_sweep_units),
+      int_leaf("sweep.max_change_size", CONFIG_FIELD(sweep.max_change_size), 1),
       checked_string_leaf("rules.directory", CONFIG_FIELD(rules.directory), true, work_tree_path_problem),
       list_leaf("rules.disable", CONFIG_FIELD(rules.disable), nullptr),
       list_leaf("rules.enable", CONFIG_FIELD(rules.enable), nullptr),

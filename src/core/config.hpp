@@ -71,6 +71,15 @@ struct GeneratorConfig {
   std::vector<std::string> pass_env;
 };
 
+// sweep: mechanical rules (`mechanical: true`) whose findings the automatic drain applies as one
+// commit per file or directory rather than one per finding (fix/sweep.hpp; `drain --sweep` does it
+// on demand).
+struct SweepConfig {
+  std::vector<std::string> rules;     // rule ids to sweep; "mechanical" = every mechanical rule; empty = none
+  std::string by = "file";            // file | directory: what one sweep commit covers
+  int max_change_size = 300;          // changed lines per sweep commit, >= 1; a bigger group is split
+};
+
 // rules: where repo rules live and which built-in rules to switch or re-grade.
 struct RulesConfig {
   std::string directory = ".autoloop/rules";
@@ -167,6 +176,7 @@ struct Config {
   std::string notify_command;             // empty = none
   std::vector<FixerConfig> fixers;
   GeneratorConfig generator;
+  SweepConfig sweep;
   RulesConfig rules;
   ScanConfig scan;
   IdentityConfig identity;

@@ -30,7 +30,8 @@ const Names<Outcome>& names(Outcome) {
       {Outcome::tests_failed, "tests_failed"}, {Outcome::timed_out, "timed_out"},
       {Outcome::not_executed, "not_executed"}, {Outcome::accepted, "accepted"},
       {Outcome::rejected, "rejected"},       {Outcome::reverted, "reverted"},
-      {Outcome::superseded, "superseded"}};
+      {Outcome::superseded, "superseded"},   {Outcome::sweep_refused, "sweep_refused"},
+      {Outcome::swept_nothing, "swept_nothing"}};
   return t;
 }
 

@@ -21,7 +21,9 @@ enum class Outcome {
   too_large, destructive, reparse_error, check_failed, line_endings,      // the gates
   no_change, no_fix, conflict, untrusted,
   tests_failed, timed_out, not_executed,                                  // the tests
-  accepted, rejected, reverted, superseded                                // the verdicts
+  accepted, rejected, reverted, superseded,                               // the verdicts
+  sweep_refused,  // a finding of a sweep the gates refused as a whole (fix/sweep.hpp, policy 3)
+  swept_nothing   // a sweep none of whose findings had a fix: never stored, each went back to the queue
 };
 
 // A rule's category (improvement_priorities names the same).

@@ -82,6 +82,15 @@ double bounded(double v, const core::FeedbackConfig& config) {
   return std::min(hi, std::max(lo, v));
 }
 
+// Policy 2's trust without the bulk accepts (policy 5): the verdicts given fix by fix alone must reach
+// min_verdicts and trusted_rate; bulk accepts still count everywhere else.
+bool trusted_one_by_one(const queue::RuleFeedback& c, const core::FeedbackConfig& config) {
+  const double good = std::max(0, c.accepted - c.bulk_accepted - c.reverted);
+  const double bad = c.rejected + c.reverted;
+  const Posterior individual{config.prior_accepted + good, config.prior_rejected + bad};
+  return good + bad >= config.min_verdicts && individual.mean() >= config.trusted_rate;
+}
+
 } // namespace
 
 Learnt evaluate(const std::vector<queue::RuleFeedback>& counts, const core::FeedbackConfig& config) {
@@ -109,7 +118,7 @@ Learnt evaluate(const std::vector<queue::RuleFeedback>& counts, const core::Feed
       v.state = State::quarantined;
       v.why = "quarantined: " + std::to_string(static_cast<int>(good)) + " of " + std::to_string(v.verdicts) +
               " fixes kept; " + percent(below) + " sure acceptance is under " + percent(bar);
-    } else if (enough && v.posterior.mean() >= config.trusted_rate) {
+    } else if (enough && v.posterior.mean() >= config.trusted_rate && trusted_one_by_one(c, config)) {
       v.state = State::trusted;
       v.why = "trusted: " + std::to_string(static_cast<int>(good)) + " of " + std::to_string(v.verdicts) +
               " fixes kept (posterior " + percent(v.posterior.mean()) + ")";
@@ -118,6 +127,8 @@ Learnt evaluate(const std::vector<queue::RuleFeedback>& counts, const core::Feed
       v.why = "learning: " + std::to_string(v.verdicts) + " verdict" + (v.verdicts == 1 ? "" : "s") +
               (enough ? "" : " of the " + std::to_string(config.min_verdicts) + " needed") + " (posterior " +
               percent(v.posterior.mean()) + ")";
+      if (c.bulk_accepted > 0)
+        v.why += "; " + std::to_string(c.bulk_accepted) + " accepted in bulk, which never make a rule trusted by themselves";
     }
     v.weight = v.state == State::quarantined ? 0.0
                : v.state == State::trusted   ? v.posterior.mean() * 1.5

@@ -15,6 +15,9 @@
 //     A multiplier that moves by 0.05 or more is logged as a strategy change, with its reason.
 //  4. Rejected and reverted findings never come back (the queue keeps their fingerprints), and an
 //     inline `autoloop: ignore[rule-id]` comment hides a finding at its source.
+//  5. A bulk accept (many fixes of one rule accepted by one action: a sweep commit, `review
+//     --accept-all`) counts as one verdict per fix in policies 1-3, but never makes a rule trusted by
+//     itself: trust needs min_verdicts and trusted_rate from the verdicts given fix by fix.
 
 #include "core/config.hpp"
 #include "queue/store.hpp"

@@ -145,6 +145,46 @@ std::string validated_for(const PlannedFix& p, const std::string& cycle_gates) {
   return validated_with_tests(validated_with_gates(cycle_gates, p.gates), p.tests_item);
 }
 
+std::vector<int64_t> finding_ids(const PlannedFix& p) {
+  std::vector<int64_t> ids{p.opportunity.id};
+  for (const auto& o : p.swept) ids.push_back(o.id);
+  return ids;
+}
+
+std::string build_swept(ChainEnv& env, const std::string& tip, PlannedFix* p, const std::string& validated) {
+  std::vector<queue::Opportunity> findings{p->opportunity};
+  findings.insert(findings.end(), p->swept.begin(), p->swept.end());
+  const SweepEnv sweep_env{env.repo, env.engine, env.config, &env.checker,
+                           git::Signature{env.config.identity.name, env.config.identity.email}};
+  Sweep s = build_sweep(sweep_env, tip, findings);
+  for (auto& l : s.left_out) {
+    env.log.info("sweep of {}: #{} left out ({})", l.finding.rule_id, l.finding.id,
+                 l.gone ? std::string("gone") : std::string(core::to_string(l.outcome)));
+    p->left_out.push_back(std::move(l));
+  }
+  p->lines_changed = s.lines_changed;
+  if (s.fixed.empty()) {
+    p->outcome = core::Outcome::swept_nothing; // nothing to refuse: every finding went back to the queue
+    p->detail = "no finding of the sweep has a fix here";
+    p->swept.clear();
+    return tip;
+  }
+  p->opportunity = s.fixed.front();
+  p->swept.assign(s.fixed.begin() + 1, s.fixed.end());
+  if (s.outcome) {
+    p->outcome = s.outcome;
+    p->detail = s.detail;
+    return tip;
+  }
+  p->gates = s.gates;
+  const int churn = env.churn ? env.churn(p->opportunity.path) : 0;
+  p->risk = risk_estimate(s.lines_changed, churn, 0, p->opportunity.safety);
+  p->commit = commit_sweep(sweep_env, tip, s,
+                           validated_for(*p, sweep_validated(validated, env.config.sweep.max_change_size)));
+  p->outcome.reset();
+  return p->commit;
+}
+
 std::string build_chain(ChainEnv& env, const std::string& base, std::vector<PlannedFix*>& fixes,
                         const std::string& validated) {
   const scan::Engine& engine = env.engine;
@@ -158,6 +198,10 @@ std::string build_chain(ChainEnv& env, const std::string& base, std::vector<Plan
       tip = next;
       p->commit = tip;
       p->outcome.reset();
+      continue;
+    }
+    if (!p->swept.empty()) {
+      tip = build_swept(env, tip, p, validated);
       continue;
     }
     const scan::Rule* rule = rule_of(engine, p->opportunity.rule_id);

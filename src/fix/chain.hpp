@@ -10,6 +10,7 @@
 #include "fix/derive.hpp"
 #include "fix/generator.hpp"
 #include "fix/native_check.hpp"
+#include "fix/sweep.hpp"
 #include "git/repo.hpp"
 #include "queue/store.hpp"
 #include "scan/engine.hpp"
@@ -40,7 +41,14 @@ struct PlannedFix {
   // A generator's change (an improve/<fixer> request, or a finding offered to generator.fixer):
   // generated once, then carried over as file contents as long as its files did not change underneath.
   std::vector<GeneratedFile> external;
+  // A sweep (fix/sweep.hpp): the other findings of `opportunity`'s rule whose fixes its commit holds, and
+  // those its builds left out (gone, or their own fix refused: recorded as for a fix of their own).
+  std::vector<queue::Opportunity> swept;
+  std::vector<LeftOut> left_out;
 };
+
+// The findings whose fixes `p`'s commit holds: its own, and a sweep's others.
+std::vector<int64_t> finding_ids(const PlannedFix& p);
 
 // What building a chain reads and where it may run things.
 struct ChainEnv {
@@ -67,11 +75,17 @@ std::string validated_for(const PlannedFix& p, const std::string& cycle_gates);
 // The fixes still to be (re)built on top of the chain's base: fine so far and not reused.
 std::vector<PlannedFix*> live(std::vector<PlannedFix>& all);
 
-// Builds the chain base → fixes, each commit one fix, re-deriving every fix on the content left by the
+// Builds the chain base → fixes, each commit one fix (or one sweep: build_swept), re-deriving every fix on the content left by the
 // previous ones (a pending fix on a moved base is first replayed with a three-way merge of its file).
 // Fills commit (or outcome and detail) of each; returns the tip. `validated` is the cycle's gates.
 // Throws git::Error when the repository cannot be read or written.
 std::string build_chain(ChainEnv& env, const std::string& base, std::vector<PlannedFix*>& fixes,
                         const std::string& validated);
+
+// Builds `p`, a sweep, on `tip` (fix/sweep.hpp): every finding's fix in one commit, or its refusal in
+// p->outcome (swept_nothing when no finding had a fix: they all go back to the queue). The findings whose
+// own fix does not derive here leave the unit (p->left_out). Returns the new tip (`tip` when refused).
+// Throws git::Error.
+std::string build_swept(ChainEnv& env, const std::string& tip, PlannedFix* p, const std::string& validated);
 
 } // namespace fix

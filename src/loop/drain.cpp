@@ -6,6 +6,7 @@
 #include "fix/chain.hpp"
 #include "fix/generator.hpp"
 #include "fix/select.hpp"
+#include "fix/sweep.hpp"
 #include "fix/trailers.hpp"
 #include "fix/validate.hpp"
 #include "loop/bisect.hpp"
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -67,6 +69,43 @@ bool resolve_gone(queue::Store& store, const scan::Lineage& lineage, int64_t id,
   const bool elsewhere = lineage.alive_on_a_branch(id);
   store.set_status(id, elsewhere ? core::Status::open : core::Status::resolved);
   return !elsewhere;
+}
+
+// Records the findings a sweep left out (fix/sweep.hpp, policy 2): one its fix's gates refused as a fix
+// of its own would be (failed); a gone one back to the queue, where the scans resolve it.
+void record_left_out(queue::Store& store, const fix::PlannedFix& p, int64_t cycle, const std::string& branch) {
+  for (const auto& l : p.left_out) {
+    if (l.gone) {
+      if (l.finding.status == core::Status::applied) store.set_status(l.finding.id, core::Status::open);
+      continue;
+    }
+    store.record_attempt({0, l.finding.id, cycle, "", l.outcome, l.detail, branch, 0, 0, 0, 0});
+    store.set_status(l.finding.id, core::Status::failed);
+  }
+}
+
+// Records that `p` was refused: a single fix's finding becomes `status` (failed, stale); a sweep's
+// findings stay queued, each with a `sweep_refused` attempt naming the gate, and are proposed one by one
+// from then on (fix/sweep.hpp, policy 3). True when it counts as a failure (a sweep with nothing to fix
+// does not).
+bool record_refusal(queue::Store& store, const fix::PlannedFix& p, int64_t cycle, const std::string& branch,
+                    core::Status status) {
+  record_left_out(store, p, cycle, branch);
+  const bool nothing = p.outcome == core::Outcome::swept_nothing;
+  if (p.swept.empty() && !nothing) {
+    store.record_attempt({0, p.opportunity.id, cycle, "", *p.outcome, p.detail, branch, p.lines_changed, 0, p.risk, 0});
+    store.set_status(p.opportunity.id, status);
+    return true;
+  }
+  for (int64_t id : fix::finding_ids(p)) {
+    if (!nothing)
+      store.record_attempt({0, id, cycle, "", core::Outcome::sweep_refused,
+                            std::string(core::to_string(*p.outcome)) + ": sweep of " + std::to_string(1 + p.swept.size()) +
+                                " findings: " + p.detail,
+                            branch, p.lines_changed, 0, p.risk, 0});
+    store.set_status(id, core::Status::open);
+  }
+  return !nothing;
 }
 
 // The open findings of the branch at `base`. Those of no branch at all (seen only in commits rewritten
@@ -162,7 +201,10 @@ std::optional<CycleState> open_cycle(Context& ctx, const DrainOptions& options, 
   if (!c.checkpoint.empty() && !made_by_loop(ctx, result.side_ref, c.checkpoint))
     throw core::Error(result.side_ref + " exists and was not made by git-autoloop; refusing to overwrite it "
                       "(choose another side_branch_prefix)");
-  c.max_new = options.max >= 0 ? options.max : ctx.config.autonomous_loop.max_improvements_per_cycle;
+  // `drain --sweep` takes every group of its rule unless told how many.
+  c.max_new = options.max >= 0                ? options.max
+              : !options.sweep_rule.empty() ? std::numeric_limits<int>::max()
+                                            : ctx.config.autonomous_loop.max_improvements_per_cycle;
   c.chain_base = c.base;
   return c;
 }
@@ -190,6 +232,12 @@ void carry_over(Context& ctx, CycleState& c) {
   }
   std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.attempt < b.attempt; });
   for (auto& [id, side_commit, o, lines, risk] : pending) {
+    // A sweep's findings share its commit (their attempts are consecutive): one unit of the plan.
+    if (!c.plan.empty() && !side_commit.empty() && c.plan.back().previous == side_commit) {
+      c.plan.back().swept.push_back(o);
+      c.seen.insert(o.id);
+      continue;
+    }
     fix::PlannedFix p;
     p.opportunity = o;
     p.pending = true;
@@ -207,11 +255,12 @@ void carry_over(Context& ctx, CycleState& c) {
     c.seen.insert(o.id);
   }
   if (c.checkpoint.empty() || pending.empty()) return;
-  auto side = ctx.repo.commit_range(c.base, c.checkpoint, pending.size() + 1);
-  bool intact = side.size() == pending.size() && ctx.repo.parents(side.front()) == std::vector<std::string>{c.base};
+  auto side = ctx.repo.commit_range(c.base, c.checkpoint, c.plan.size() + 1);
+  bool intact = side.size() == c.plan.size() && ctx.repo.parents(side.front()) == std::vector<std::string>{c.base};
   for (size_t i = 0; intact && i < side.size(); ++i) {
     auto attempt = store.attempt_by_commit(side[i]);
-    intact = attempt && attempt->opportunity_id == c.plan[i].opportunity.id;
+    const auto ids = fix::finding_ids(c.plan[i]);
+    intact = attempt && std::find(ids.begin(), ids.end(), attempt->opportunity_id) != ids.end();
   }
   if (!intact) return;
   c.chain_base = c.checkpoint;
@@ -297,10 +346,13 @@ void record_waiting(Context& ctx, const CycleState& c, const fix::Selection& s, 
   else store.erase_state("generator");
 }
 
-// The select step: the findings this cycle tries, in order. Ranked, filtered by what may be fixed now
-// (fix::select_eligible), then arranged so that conflicting fixes (same lines or same function as one on
-// the side branch or earlier in this cycle) are serialised and every rule keeps earning verdicts.
-std::vector<queue::Opportunity> select_candidates(Context& ctx, CycleState& c, const scan::Lineage& lineage) {
+// The select step: the units this cycle tries, in order, each one commit: the sweeps first (fix/sweep.hpp:
+// the findings of one mechanical rule in one file or directory), then single findings. Ranked, filtered by
+// what may be fixed now (fix::select_eligible), then arranged so that conflicting fixes (same lines or same
+// function as one on the side branch or earlier in this cycle) are serialised and every rule keeps earning
+// verdicts.
+std::vector<std::vector<queue::Opportunity>> select_candidates(Context& ctx, CycleState& c, const scan::Lineage& lineage,
+                                                               const DrainOptions& options) {
   queue::Store& store = ctx.store();
   // The process's matcher: a worker that just scanned has its queries compiled already.
   std::map<std::string, const scan::Rule*> rule_by_id;
@@ -322,52 +374,76 @@ std::vector<queue::Opportunity> select_candidates(Context& ctx, CycleState& c, c
       open, rule_by_id, ctx.config, [&](const std::string& rule) { return learnt.quarantined(rule); }, policy);
   c.suggestions = s.suggestions;
   std::vector<fix::Claim> claims;
-  for (const auto& p : c.plan) claims.push_back(claim_of(store, p.opportunity));
+  for (const auto& p : c.plan) {
+    claims.push_back(claim_of(store, p.opportunity));
+    for (const auto& o : p.swept) claims.push_back(claim_of(store, o));
+  }
+  // Sweeps take their findings first; the sweep.rules ids that cannot be swept are said by `status`.
+  std::vector<std::string> sweep_problems;
+  const fix::SweepRequest sweep = fix::sweep_request(ctx.config, ctx.engine().rules(), options.sweep_rule,
+                                                     options.sweep_paths, options.sweep_by, &sweep_problems);
+  std::vector<queue::Opportunity> eligible = s.eligible;
+  std::vector<fix::SweepGroup> sweeps = fix::take_sweeps(eligible, sweep, store);
+  std::string sweep_said;
+  for (const auto& problem : sweep_problems) sweep_said += (sweep_said.empty() ? "" : "; ") + problem;
+  if (sweep_said.empty()) store.erase_state("sweep");
+  else store.set_state("sweep", sweep_said);
   std::vector<fix::Candidate> order;
   std::map<int64_t, const queue::Opportunity*> by_id;
-  for (const auto& o : s.eligible) {
+  for (const auto& o : eligible) {
     order.push_back({o.id, o.rule_id, claim_of(store, o)});
     by_id[o.id] = &o;
   }
-  std::vector<queue::Opportunity> candidates;
-  for (int64_t id : fix::arrange(order, claims, c.max_new)) candidates.push_back(*by_id.at(id));
+  std::vector<std::vector<queue::Opportunity>> units;
+  for (auto& g : sweeps) units.push_back(std::move(g.findings));
+  for (int64_t id : fix::arrange(order, claims, c.max_new)) units.push_back({*by_id.at(id)});
   record_waiting(ctx, c, s, policy.generator_ready, generator_problem);
-  return candidates;
+  return units;
 }
 
-// The build step: the pending fixes and the candidates, in order, until max_new new ones derive cleanly on
-// top of the rest (a candidate whose finding is gone is resolved, one the gates refuse is failed).
-// Returns the chain's tip.
-std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env, const std::vector<queue::Opportunity>& candidates,
-                  const scan::Lineage& lineage, DrainResult& result) {
+// The build step: the pending fixes and the units (select_candidates), in order, until max_new new ones
+// derive cleanly on top of the rest (a candidate whose finding is gone is resolved, one the gates refuse is
+// failed, a refused sweep's findings stay queued). Returns the chain's tip.
+std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env,
+                  const std::vector<std::vector<queue::Opportunity>>& units, const scan::Lineage& lineage,
+                  DrainResult& result) {
   queue::Store& store = ctx.store();
   int added = 0;
-  for (auto& candidate : candidates) {
+  // The chain so far, built once the first new fix needs it; each new fix is then built on its tip alone
+  // (rebuilding the whole chain for each would make a cycle of many sweeps quadratic).
+  std::optional<std::string> built;
+  for (const auto& unit : units) {
+    const queue::Opportunity& candidate = unit.front();
     if (added >= c.max_new) break;
     if (c.seen.count(candidate.id)) continue;
     bool needs_tests = candidate.safety != "safe" || ctx.config.safety_settings.require_tests;
     if (needs_tests && c.tests_configured && !c.tests_trusted) {
-      store.record_attempt({0, candidate.id, result.cycle, "", core::Outcome::untrusted, "test_command is not trusted", c.branch, 0, 0, 0, 0});
+      for (const auto& u : unit)
+        store.record_attempt({0, u.id, result.cycle, "", core::Outcome::untrusted, "test_command is not trusted", c.branch, 0, 0, 0, 0});
       continue;
     }
     if (candidate.safety != "safe" && !c.run_tests && !is_external(candidate)) continue; // unsafe fixes need tests that can run (held above)
+    if (!built) {
+      auto chain = fix::live(c.plan);
+      built = fix::build_chain(env, c.chain_base, chain, c.validated);
+    }
     fix::PlannedFix p;
     p.opportunity = candidate;
+    p.swept.assign(unit.begin() + 1, unit.end());
     c.plan.push_back(std::move(p));
-    auto chain = fix::live(c.plan);
-    fix::build_chain(env, c.chain_base, chain, c.validated);
+    std::vector<fix::PlannedFix*> just_this{&c.plan.back()};
+    const std::string next = fix::build_chain(env, *built, just_this, c.validated);
     fix::PlannedFix& last = c.plan.back();
     if (last.outcome.has_value()) {
       if (last.outcome == core::Outcome::resolved) {
         resolve_gone(store, lineage, candidate.id, c.base);
-      } else {
-        store.record_attempt({0, candidate.id, result.cycle, "", *last.outcome, last.detail, c.branch, last.lines_changed, 0, 0, 0});
-        store.set_status(candidate.id, core::Status::failed);
+      } else if (record_refusal(store, last, result.cycle, c.branch, core::Status::failed)) {
         ++result.failed;
       }
       c.plan.pop_back();
       continue;
     }
+    built = next;
     ++added;
   }
   auto chain = fix::live(c.plan);
@@ -414,9 +490,14 @@ bool breaker(Context& ctx, const CycleState& c, DrainResult& result) {
   auto txn = store.begin();
   for (auto& p : c.plan) {
     if (p.pending) continue;
-    store.record_attempt({0, p.opportunity.id, result.cycle, p.commit, p.outcome.value_or(core::Outcome::rolled_back),
-                          p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
-    if (p.outcome.has_value() && p.outcome != core::Outcome::untested) store.set_status(p.opportunity.id, core::Status::failed);
+    if (p.outcome.has_value() && p.outcome != core::Outcome::untested) {
+      record_refusal(store, p, result.cycle, c.branch, core::Status::failed);
+      continue;
+    }
+    record_left_out(store, p, result.cycle, c.branch);
+    for (int64_t id : fix::finding_ids(p))
+      store.record_attempt({0, id, result.cycle, p.commit, p.outcome.value_or(core::Outcome::rolled_back), p.detail,
+                            c.branch, p.lines_changed, 0, p.risk, 0});
   }
   char buf[160];
   std::snprintf(buf, sizeof buf, "cycle %lld: validated-success rate %.0f%% < rollback_threshold %.0f%%",
@@ -435,7 +516,7 @@ bool breaker(Context& ctx, const CycleState& c, DrainResult& result) {
 // finishes the record (a kill between the two is finished by recover()).
 void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, const std::string& tip, DrainResult& result) {
   queue::Store& store = ctx.store();
-  std::vector<int64_t> planned_attempts;
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> planned_attempts; // per fix: (attempt, finding) each
   {
     auto txn = store.begin();
     for (auto& p : c.plan) {
@@ -443,20 +524,25 @@ void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, co
         if (resolve_gone(store, lineage, p.opportunity.id, c.base) && p.pending) ++result.resolved;
         continue;
       }
+      if (p.outcome.has_value() && p.outcome != core::Outcome::untested) {
+        if (record_refusal(store, p, result.cycle, c.branch, p.pending ? core::Status::stale : core::Status::failed))
+          ++result.failed;
+        continue;
+      }
+      record_left_out(store, p, result.cycle, c.branch);
       if (p.outcome == core::Outcome::untested) {
         // Still open: the next cycle (with budget left) tests it.
-        store.record_attempt({0, p.opportunity.id, result.cycle, "", *p.outcome, p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
+        for (int64_t id : fix::finding_ids(p))
+          store.record_attempt({0, id, result.cycle, "", *p.outcome, p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
         ++result.untested;
         continue;
       }
-      if (p.outcome.has_value()) {
-        store.record_attempt({0, p.opportunity.id, result.cycle, "", *p.outcome, p.detail, c.branch, p.lines_changed, 0, p.risk, 0});
-        store.set_status(p.opportunity.id, p.pending ? core::Status::stale : core::Status::failed);
-        ++result.failed;
-        continue;
-      }
-      planned_attempts.push_back(store.record_attempt(
-          {0, p.opportunity.id, result.cycle, p.commit, core::Outcome::planned, p.note, c.branch, p.lines_changed, 0, p.risk, 0}));
+      // A sweep's findings each get an attempt naming its commit: one unit, N fixes (fix/sweep.hpp).
+      auto& attempts = planned_attempts.emplace_back();
+      for (int64_t id : fix::finding_ids(p))
+        attempts.emplace_back(store.record_attempt({0, id, result.cycle, p.commit, core::Outcome::planned, p.note,
+                                                    c.branch, p.lines_changed, 0, p.risk, 0}),
+                              id);
     }
     store.plan_cycle(result.cycle, tip);
     txn.commit();
@@ -469,14 +555,16 @@ void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, co
   size_t k = 0;
   for (auto& p : c.plan) {
     if (p.outcome.has_value()) continue;
-    int64_t attempt = planned_attempts[k++];
-    if (moved) {
-      store.set_attempt_outcome(attempt, core::Outcome::applied, p.note);
-      store.set_status(p.opportunity.id, core::Status::applied);
-      (p.pending ? kept : applied)++;
-    } else {
-      store.set_attempt_outcome(attempt, core::Outcome::rolled_back, "the side branch moved during the cycle");
+    for (const auto& [attempt, id] : planned_attempts[k]) {
+      if (moved) {
+        store.set_attempt_outcome(attempt, core::Outcome::applied, p.note);
+        store.set_status(id, core::Status::applied);
+      } else {
+        store.set_attempt_outcome(attempt, core::Outcome::rolled_back, "the side branch moved during the cycle");
+      }
     }
+    ++k;
+    if (moved) (p.pending ? kept : applied)++;
   }
   store.end_cycle(result.cycle, applied, result.failed, !moved, moved ? "" : "side branch moved concurrently");
   txn.commit();
@@ -511,13 +599,13 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   if (!cycle) return result;
   carry_over(ctx, *cycle);
   const scan::Lineage lineage(ctx.repo, ctx.store(), ctx.config.side_branch_prefix);
-  const std::vector<queue::Opportunity> candidates = select_candidates(ctx, *cycle, lineage);
+  const std::vector<std::vector<queue::Opportunity>> units = select_candidates(ctx, *cycle, lineage, options);
   result.cycle = ctx.store().begin_cycle(options.trigger, cycle->branch, cycle->checkpoint);
   // The gates every fix of the cycle passes (each fix adds its own after the re-parse: the native check).
   cycle->validated = std::string("size<=") + std::to_string(ctx.config.safety_settings.max_change_size) +
                      ", no-destruction, reparse, line-endings" + (cycle->run_tests ? ", tests" : "");
   fix::ChainEnv env = chain_env(ctx);
-  std::string tip = build(ctx, *cycle, env, candidates, lineage, result);
+  std::string tip = build(ctx, *cycle, env, units, lineage, result);
   if (validate(ctx, *cycle, env, tip, result) && !breaker(ctx, *cycle, result)) publish(ctx, *cycle, lineage, tip, result);
   notify(ctx, result);
   return result;

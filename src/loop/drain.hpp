@@ -15,6 +15,12 @@ namespace loop {
 struct DrainOptions {
   int max = -1;                 // new fixes this cycle; -1: max_improvements_per_cycle
   std::string trigger = "manual";
+  // `drain --sweep RULE [PATH...]` (fix/sweep.hpp): the cycle applies only RULE's findings under
+  // `sweep_paths` (repository-relative), one commit per file or directory ("file" | "directory"), every
+  // group of them unless `max` is set. Empty: sweep.rules of the configuration, beside single fixes.
+  std::string sweep_rule;
+  std::vector<std::string> sweep_paths;
+  std::string sweep_by = "file";
 };
 
 struct DrainResult {

@@ -6,6 +6,7 @@
 #include "fix/coverage_gate.hpp"
 #include "fix/derive.hpp"
 #include "fix/generator.hpp"
+#include "fix/sweep.hpp"
 #include "fix/trailers.hpp"
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
@@ -272,16 +273,28 @@ std::string temp_path_for(Context& ctx, const fs::path& target, const std::strin
   return (target.parent_path() / (".autoloop-" + name)).string();
 }
 
-// Records the verdict of an accept (status, verdict, attempt), once.
-void record_accept(Context& ctx, int64_t id, const std::string& commit, const std::string& branch, int lines, double risk) {
+// Records the verdict of an accept (status, verdict, attempt) for each of the findings `ids` whose fixes
+// `commit` holds (several for a sweep), once each.
+void record_accept(Context& ctx, const std::vector<int64_t>& ids, const std::string& commit, const std::string& branch,
+                   int lines, double risk, bool bulk) {
   auto txn = ctx.store().begin();
-  auto o = ctx.store().opportunity(id);
-  if (o && o->status != core::Status::accepted) {
+  for (int64_t id : ids) {
+    auto o = ctx.store().opportunity(id);
+    if (!o || o->status == core::Status::accepted) continue;
     ctx.store().set_status(id, core::Status::accepted);
-    ctx.store().record_verdict(id, "accepted", "", commit);
+    ctx.store().record_verdict(id, "accepted", "", commit, bulk);
     ctx.store().record_attempt({0, id, 0, commit, core::Outcome::accepted, "", branch, lines, 0, risk, 0});
   }
   txn.commit();
+}
+
+// The findings of a journal's accept: "ids" (a sweep's), or its one "id" (journals written before sweeps).
+std::vector<int64_t> journal_ids(const nlohmann::json& j) {
+  std::vector<int64_t> ids;
+  for (const auto& id : j.value("ids", nlohmann::json::array()))
+    if (id.is_number_integer()) ids.push_back(id.get<int64_t>());
+  if (ids.empty()) ids.push_back(j.value("id", int64_t{0}));
+  return ids;
 }
 
 // Removes what an accept that never moved the branch left: its temporary files, its scratch index and
@@ -363,7 +376,7 @@ std::optional<std::string> finish_accept_locked(Context& ctx, bool write_files) 
     ctx.store().erase_state(k_accept_journal);
     return std::nullopt;
   }
-  record_accept(ctx, id, commit, branch, j.value("lines", 0), j.value("risk", 0.0));
+  record_accept(ctx, journal_ids(j), commit, branch, j.value("lines", 0), j.value("risk", 0.0), j.value("bulk", false));
   std::string done = "finished the interrupted accept of #" + std::to_string(id) + " (" + commit.substr(0, 12) + ")";
   if (!write_files) return done; // the journal stays for the files and the index
   if (!ctx.paths.work_tree || ctx.paths.work_tree->string() != j.value("work_tree", ""))
@@ -474,11 +487,17 @@ std::vector<PendingFix> pending_fixes(Context& ctx) {
   for (const auto& commit : ctx.repo.commit_range(base, *tip, 1000)) {
     auto attempt = ctx.store().attempt_by_commit(commit);
     if (!attempt) continue;
-    auto o = ctx.store().opportunity(attempt->opportunity_id);
+    // A sweep holds several findings' fixes (fix/sweep.hpp): the first leads, as in its trailers.
+    const auto ids = fix::findings_of_commit(ctx.store(), commit, core::Status::applied);
+    auto o = ctx.store().opportunity(ids.empty() ? attempt->opportunity_id : ids.front());
     if (!o || o->status != core::Status::applied) continue;
     PendingFix f;
     f.opportunity = *o;
     f.commit = commit;
+    for (int64_t id : ids) {
+      if (id == o->id) continue;
+      if (auto other = ctx.store().opportunity(id)) f.swept.push_back(std::move(*other));
+    }
     auto info = ctx.repo.commit_info(commit);
     f.subject = first_line(info.message);
     f.lines_changed = attempt->lines_changed;
@@ -504,7 +523,7 @@ void rebuild_side_branch(Context& ctx) {
   drain(ctx, options);
 }
 
-VerdictResult accept_fix(Context& ctx, int64_t id) {
+VerdictResult accept_fix(Context& ctx, int64_t id, bool bulk) {
   VerdictResult r;
   if (!ctx.paths.work_tree) {
     r.message = "accept needs a checked-out branch";
@@ -532,7 +551,10 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     return r;
   }
   auto fixes = pending_fixes(ctx);
-  auto fix = std::find_if(fixes.begin(), fixes.end(), [&](const PendingFix& f) { return f.opportunity.id == id; });
+  auto fix = std::find_if(fixes.begin(), fixes.end(), [&](const PendingFix& f) {
+    return f.opportunity.id == id ||
+           std::any_of(f.swept.begin(), f.swept.end(), [&](const queue::Opportunity& o) { return o.id == id; });
+  });
   if (fix == fixes.end()) {
     r.message = "#" + std::to_string(id) + " is not a pending fix on " + side_branch_name(ctx.config, *branch);
     return r;
@@ -542,6 +564,11 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     return r;
   }
   const queue::Opportunity& o = fix->opportunity;
+  std::vector<int64_t> ids{o.id};
+  for (const auto& s : fix->swept) ids.push_back(s.id);
+  r.rule = o.rule_id;
+  r.fixes = static_cast<int>(ids.size());
+  r.bulk = bulk || ids.size() > 1; // a sweep is many fixes of one rule accepted by one action
   std::string head = *ctx.repo.resolve_commit("HEAD");
   auto info = ctx.repo.commit_info(fix->commit);
   // A generator's change (improve, or a finding offered to one) cannot be derived again from a rule.
@@ -586,6 +613,14 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
     if (external) {
       ctx.store().set_status(o.id, core::Status::stale);
       r.message = ch.path + " changed since the fixer ran; the fix is stale (ask again with `git autoloop improve`)";
+      rebuild_side_branch(ctx);
+      return r;
+    }
+    if (ids.size() > 1) {
+      // A sweep is not derived again here: its findings go back to the queue for the next sweep.
+      for (int64_t swept : ids) ctx.store().set_status(swept, core::Status::open);
+      r.message = ch.path + " changed since the sweep was made and it does not merge; its " + std::to_string(ids.size()) +
+                  " findings are back in the queue for the next drain";
       rebuild_side_branch(ctx);
       return r;
     }
@@ -659,7 +694,7 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   const fs::path git_dir = ctx.paths.git_dir;
   const fs::path scratch = git_dir / ("index.autoloop-" + nonce);
   for (size_t i = 0; i < files.size(); ++i) files[i].tmp = temp_path_for(ctx, top / files[i].path, nonce, i);
-  nlohmann::json journal = {{"id", o.id},         {"commit", commit},           {"branch", *branch},
+  nlohmann::json journal = {{"id", o.id},         {"ids", ids},   {"bulk", r.bulk}, {"commit", commit}, {"branch", *branch},
                             {"head", head},       {"lines", fix->lines_changed}, {"risk", fix->risk},
                             {"work_tree", top.string()}, {"git_dir", git_dir.string()}, {"scratch", scratch.string()},
                             {"files", nlohmann::json::array()}};
@@ -758,11 +793,14 @@ VerdictResult accept_fix(Context& ctx, int64_t id) {
   }
   commit_index_lock(git_dir);
   core::fault_point("accept-after-files");
-  record_accept(ctx, o.id, commit, *branch, fix->lines_changed, fix->risk);
+  record_accept(ctx, ids, commit, *branch, fix->lines_changed, fix->risk, r.bulk);
   if (all_written) ctx.store().erase_state(k_accept_journal);
   r.ok = true;
   r.commit = commit;
-  r.message = "accepted #" + std::to_string(id) + " as " + commit.substr(0, 12) + " on " + *branch + note;
+  const std::string what = ids.size() > 1 ? "the sweep #" + std::to_string(o.id) + " (" + std::to_string(ids.size()) +
+                                                " fixes of " + o.rule_id + ")"
+                                          : "#" + std::to_string(id);
+  r.message = "accepted " + what + " as " + commit.substr(0, 12) + " on " + *branch + note;
   return r;
 }
 
@@ -777,13 +815,30 @@ VerdictResult reject_fix(Context& ctx, int64_t id, const std::string& reason) {
     r.message = "#" + std::to_string(id) + " was already accepted";
     return r;
   }
+  // A pending sweep is one unit: every finding whose fix its commit holds is rejected with it.
+  std::vector<int64_t> ids{id};
+  if (o->status == core::Status::applied) {
+    auto attempts = ctx.store().attempts_of(id);
+    auto last = std::find_if(attempts.rbegin(), attempts.rend(), [](const queue::Attempt& a) { return a.outcome == core::Outcome::applied; });
+    if (last != attempts.rend() && !last->side_commit.empty())
+      for (int64_t other : fix::findings_of_commit(ctx.store(), last->side_commit, core::Status::applied))
+        if (other != id) ids.push_back(other);
+  }
   auto txn = ctx.store().begin();
-  ctx.store().set_status(id, core::Status::rejected);
-  ctx.store().record_verdict(id, "rejected", reason, "");
-  ctx.store().record_attempt({0, id, 0, "", core::Outcome::rejected, reason, ctx.repo.current_branch().value_or(""), 0, 0, 0, 0});
+  for (int64_t each : ids) {
+    ctx.store().set_status(each, core::Status::rejected);
+    ctx.store().record_verdict(each, "rejected", reason, "");
+    ctx.store().record_attempt({0, each, 0, "", core::Outcome::rejected, reason, ctx.repo.current_branch().value_or(""), 0, 0, 0, 0});
+  }
   txn.commit();
   r.ok = true;
-  r.message = "rejected #" + std::to_string(id) + (reason.empty() ? "" : " (" + reason + ")") + "; it will not be proposed again";
+  r.rule = o->rule_id;
+  r.fixes = static_cast<int>(ids.size());
+  const std::string what = ids.size() > 1 ? "the sweep #" + std::to_string(id) + " (" + std::to_string(ids.size()) +
+                                                " fixes of " + o->rule_id + ")"
+                                          : "#" + std::to_string(id);
+  r.message = "rejected " + what + (reason.empty() ? "" : " (" + reason + ")") + "; " +
+              (ids.size() > 1 ? "they" : "it") + " will not be proposed again";
   return r;
 }
 

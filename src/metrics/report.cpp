@@ -485,7 +485,7 @@ void gather_learning(const queue::Store& store, const ReportOptions& options, Re
   for (const auto& [id, v] : learnt.rules) {
     report.learning.rules.push_back({id, v.counts.category, feedback::to_string(v.state), v.why, v.posterior.mean(),
                                      v.counts.proposed, v.counts.accepted, v.counts.rejected, v.counts.reverted,
-                                     v.counts.validation_failures, v.counts.fixed_by_human});
+                                     v.counts.validation_failures, v.counts.fixed_by_human, v.counts.bulk_accepted});
   }
   std::stable_sort(report.learning.rules.begin(), report.learning.rules.end(), [](const auto& a, const auto& b) {
     return a.accepted + a.rejected + a.reverted > b.accepted + b.rejected + b.reverted;

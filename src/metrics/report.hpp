@@ -158,6 +158,7 @@ struct RuleLearning {
   std::string rule, category, state, why; // state: learning, trusted, quarantined
   double acceptance = 0;                  // posterior mean
   int proposed = 0, accepted = 0, rejected = 0, reverted = 0, validation_failures = 0, fixed_by_human = 0;
+  int bulk_accepted = 0;                  // of the accepted, accepted in bulk (never what made it trusted)
 };
 
 // A change of strategy the loop made by itself (a rule quarantined or trusted, a category re-weighted).

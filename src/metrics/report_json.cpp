@@ -164,7 +164,8 @@ std::string render_json(const Report& r) {
                      {"rejected", l.rejected},
                      {"reverted", l.reverted},
                      {"validation_failures", l.validation_failures},
-                     {"fixed_by_human", l.fixed_by_human}});
+                     {"fixed_by_human", l.fixed_by_human},
+                     {"bulk_accepted", l.bulk_accepted}});
   json multipliers = json::object();
   for (const auto& [category, m] : r.learning.category_multipliers) multipliers[category] = m;
   json strategy = json::array();

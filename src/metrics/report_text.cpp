@@ -118,6 +118,11 @@ std::string render_text(const Report& r) {
     for (const auto& l : r.learning.rules)
       if (l.state != "learning")
         add(out, "  %-12s %s: %s\n", l.state.c_str(), l.rule.c_str(), l.why.c_str());
+    // Sweeps and `review --accept-all`: counted as verdicts, never what made a rule trusted.
+    for (const auto& l : r.learning.rules)
+      if (l.bulk_accepted > 0)
+        add(out, "  %-12s %s: %d of %d accepted fixes accepted in bulk\n", "bulk", l.rule.c_str(), l.bulk_accepted,
+            l.accepted);
     std::string weights;
     for (const auto& [category, m] : r.learning.category_multipliers) {
       char item[64];

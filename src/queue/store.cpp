@@ -241,6 +241,11 @@ ALTER TABLE opportunities ADD COLUMN origin TEXT NOT NULL DEFAULT 'rule';
 UPDATE opportunities SET origin = 'generator_request' WHERE rule_id LIKE 'improve/%';
 UPDATE opportunities SET origin = 'repository_rule' WHERE rule_id LIKE 'repo:%';
 )sql",
+    // 8: a verdict given to many fixes of one rule by one action (a sweep, `review --accept-all`) is
+    // marked bulk: it counts, but never makes a rule trusted by itself (issue 13 §7).
+    R"sql(
+ALTER TABLE verdicts ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 // The columns of an Opportunity, in the order read_opportunity expects.
@@ -1075,6 +1080,14 @@ std::vector<Attempt> Store::attempts_of(int64_t opportunity_id) const {
   return out;
 }
 
+std::vector<Attempt> Store::attempts_by_commit(const std::string& side_commit) const {
+  Query q = query(std::string(k_attempt_columns) + "WHERE side_commit = ? ORDER BY id");
+  q.bind(side_commit);
+  std::vector<Attempt> out;
+  while (q.next()) out.push_back(read_attempt(q));
+  return out;
+}
+
 std::optional<Attempt> Store::attempt_by_commit(const std::string& side_commit) const {
   Query q = query(std::string(k_attempt_columns) + "WHERE side_commit = ? ORDER BY id DESC LIMIT 1");
   q.bind(side_commit);
@@ -1083,9 +1096,9 @@ std::optional<Attempt> Store::attempt_by_commit(const std::string& side_commit) 
 }
 
 void Store::record_verdict(int64_t opportunity_id, const std::string& verdict, const std::string& reason,
-                           const std::string& commit_id) {
-  query("INSERT INTO verdicts (opportunity_id, verdict, reason, commit_id, created_at) VALUES (?, ?, ?, ?, ?)")
-      .bind(opportunity_id, verdict, null_if_empty(reason), null_if_empty(commit_id), now_unix())
+                           const std::string& commit_id, bool bulk) {
+  query("INSERT INTO verdicts (opportunity_id, verdict, reason, commit_id, created_at, bulk) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(opportunity_id, verdict, null_if_empty(reason), null_if_empty(commit_id), now_unix(), int64_t{bulk ? 1 : 0})
       .run();
 }
 
@@ -1142,7 +1155,7 @@ GROUP BY o.rule_id)sql");
   }
   {
     Query q = query(R"sql(
-SELECT o.rule_id, o.category, v.verdict, coalesce(v.reason, ''), count(*)
+SELECT o.rule_id, o.category, v.verdict, coalesce(v.reason, ''), count(*), sum(v.bulk)
 FROM verdicts v JOIN opportunities o ON o.id = v.opportunity_id
 LEFT JOIN rule_stats s ON s.rule_id = o.rule_id
 WHERE v.created_at >= coalesce(s.reset_at, 0)
@@ -1152,8 +1165,10 @@ GROUP BY o.rule_id, v.verdict, coalesce(v.reason, ''))sql");
       if (f.category.empty()) f.category = q.text(1);
       const std::string verdict = q.text(2);
       const int n = q.integer(4);
-      if (verdict == "accepted") f.accepted += n;
-      else if (verdict == "reverted") f.reverted += n;
+      if (verdict == "accepted") {
+        f.accepted += n;
+        f.bulk_accepted += q.integer(5);
+      } else if (verdict == "reverted") f.reverted += n;
       else if (verdict == "rejected") {
         f.rejected += n;
         if (!q.text(3).empty()) f.reject_reasons[q.text(3)] += n;

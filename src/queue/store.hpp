@@ -145,6 +145,7 @@ struct RuleFeedback {
   int proposed = 0;              // distinct findings that got a fix commit on a side branch
   int pending = 0;               // of those, fix commits waiting for review now
   int accepted = 0, rejected = 0, reverted = 0;
+  int bulk_accepted = 0;         // of the accepted, those accepted in bulk (Store::record_verdict)
   int validation_failures = 0;   // attempts refused by a gate (size, re-parse, tests, ...)
   int fixed_by_human = 0;        // open findings that disappeared in a commit autoloop did not make
   std::map<std::string, int> reject_reasons;
@@ -350,11 +351,16 @@ public:
   std::vector<Attempt> attempts_of_cycle(int64_t cycle_id) const;
   std::vector<Attempt> attempts_of(int64_t opportunity_id) const;
   std::optional<Attempt> attempt_by_commit(const std::string& side_commit) const;
+  // Every attempt naming `side_commit`, oldest first: several for a sweep (fix/sweep.hpp), which holds
+  // the fixes of several findings in one commit. Throws queue::Error.
+  std::vector<Attempt> attempts_by_commit(const std::string& side_commit) const;
   // How many scanned commits changed `path` (its churn). Throws queue::Error.
   int64_t file_change_count(const std::string& path) const;
-  // Records a person's verdict (accepted, rejected, reverted) with an optional reason.
+  // Records a person's verdict (accepted, rejected, reverted) with an optional reason. `bulk`: one of
+  // many fixes of one rule accepted by one action (a sweep, `review --accept-all`): it counts as a
+  // verdict, but never makes a rule trusted by itself (feedback/feedback.hpp).
   void record_verdict(int64_t opportunity_id, const std::string& verdict, const std::string& reason,
-                      const std::string& commit_id);
+                      const std::string& commit_id, bool bulk = false);
 
   // --- learning and metrics ---
 
@@ -392,6 +398,7 @@ public:
     int64_t id = 0, opportunity_id = 0;
     std::string verdict, reason, commit_id;
     int64_t created_at = 0; // unix seconds
+    bool bulk = false;      // accepted in bulk (Store::record_verdict)
   };
 
   // Every scanned commit, oldest scan first. Throws queue::Error.

@@ -47,11 +47,11 @@ std::vector<Attempt> Store::attempts_history() const {
 }
 
 std::vector<Store::Verdict> Store::verdicts() const {
-  Query q = query("SELECT id, opportunity_id, verdict, COALESCE(reason, ''), COALESCE(commit_id, ''), created_at "
+  Query q = query("SELECT id, opportunity_id, verdict, COALESCE(reason, ''), COALESCE(commit_id, ''), created_at, bulk "
                   "FROM verdicts ORDER BY created_at, id");
   std::vector<Verdict> out;
   while (q.next())
-    out.push_back({q.int64(0), q.int64(1), q.text(2), q.text(3), q.text(4), q.int64(5)});
+    out.push_back({q.int64(0), q.int64(1), q.text(2), q.text(3), q.text(4), q.int64(5), q.integer(6) != 0});
   return out;
 }
 

@@ -302,19 +302,37 @@ private:
   std::vector<int> m_frames;  // innermost frame holding m_path[i] (itself included)
 };
 
-// One index per thread, for the file being scanned: findings of one file come one after another.
+struct DeleteTree {
+  void operator()(TSTree* tree) const noexcept { ts_tree_delete(tree); }
+};
+
+// One index per thread, for the file being scanned: findings of one file come one after another. A tree's
+// address alone does not name it: once deleted, the next parse (of the same text, in a chain of fixes)
+// may get the same address, and an index of the old tree would then be used on it (its nodes dangle).
+// The cache keeps the tree's subtrees alive with a copy of the tree, so the address of the root's first
+// child (inside the root subtree; the root node's own id is a field of the tree) names this tree alone.
 struct IndexCache {
   const TSTree* tree = nullptr;
+  const void* first_child = nullptr;
+  std::unique_ptr<TSTree, DeleteTree> keep; // holds the subtrees `first_child` points into alive
   std::string source;
   std::unique_ptr<FileIndex> index;
 };
 
+const void* first_child_of(const TSTree* tree) {
+  const TSNode root = ts_tree_root_node(tree);
+  return ts_node_child_count(root) ? ts_node_child(root, 0).id : nullptr;
+}
+
 const FileIndex& index_for(TSNode node, std::string_view source) {
   thread_local IndexCache cache;
-  if (!cache.index || cache.tree != node.tree || cache.source != source) {
+  const void* first_child = first_child_of(node.tree);
+  if (!cache.index || cache.tree != node.tree || cache.first_child != first_child || cache.source != source) {
     cache.index.reset();
     cache.source.assign(source.data(), source.size());
     cache.tree = node.tree;
+    cache.first_child = first_child;
+    cache.keep.reset(ts_tree_copy(node.tree));
     auto index = std::make_unique<FileIndex>();
     IndexBuilder(*index, cache.source).build(ts_tree_root_node(node.tree));
     cache.index = std::move(index);

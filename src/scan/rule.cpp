@@ -224,6 +224,7 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   rule.severity = "warning";
   bool have_id = false, have_lang = false, have_cat = false, have_msg = false;
   YAML::Mark assumption_mark;
+  YAML::Mark mechanical_mark;
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
@@ -302,6 +303,11 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       if (!v.IsScalar() || (v.as<std::string>() != "true" && v.as<std::string>() != "false"))
         fail(source, v.Mark(), "'enabled' must be true or false");
       rule.enabled = v.as<std::string>() == "true";
+    } else if (key == "mechanical") {
+      if (!v.IsScalar() || (v.as<std::string>() != "true" && v.as<std::string>() != "false"))
+        fail(source, v.Mark(), "'mechanical' must be true or false");
+      rule.mechanical = v.as<std::string>() == "true";
+      mechanical_mark = v.Mark();
     } else if (key == "fix") {
       if (!v.IsSequence()) fail(source, v.Mark(), "'fix' must be a list of edits");
       for (const auto& e : v) rule.fix.push_back(parse_edit(source, e));
@@ -334,7 +340,7 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       }
     } else {
       fail(source, at, "unknown key '" + key + "' (expected id, language, category, severity, safety, message, "
-                       "description, query, check, calls, not_in, fix, assumption, equivalents, tests, enabled)");
+                       "description, query, check, calls, not_in, fix, mechanical, assumption, equivalents, tests, enabled)");
     }
   }
   if (query_file_text && rule.query.empty()) {
@@ -388,6 +394,9 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
     fail(source, root.Mark(), "rule " + rule.id + ": 'calls' needs a Python rule whose query captures the call's function as @callee");
   if (rule.safety != "suggest" && rule.fix.empty())
     fail(source, root.Mark(), "rule " + rule.id + " is '" + rule.safety + "' but has no 'fix' (use safety: suggest)");
+  // Sweeps apply many fixes under one verdict: only a fix that is safe wherever it applies may be swept.
+  if (rule.mechanical && (rule.safety != "safe" || rule.fix.empty()))
+    fail(source, mechanical_mark, "rule " + rule.id + ": 'mechanical: true' needs a safe fix (safety: safe and a 'fix')");
   if (rule.assumption) {
     check_placeholders(rule.assumption->text, "the assumption");
     if (rule.query.find("@" + rule.assumption->subject) == std::string::npos)

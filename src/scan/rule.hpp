@@ -72,6 +72,9 @@ struct Rule {
   std::string category;                      // security_fixes | performance_issues | code_quality | test_coverage
   std::string severity;                      // info | warning | error
   std::string safety;                        // safe | unsafe | suggest
+  // A fix that needs no judgement (safe, the same rewrite wherever it applies): the drain may apply
+  // many of its findings as one commit per file or directory (`drain --sweep`, fix/sweep.hpp).
+  bool mechanical = false;
   std::string message;                       // may use {{capture}}
   std::string description;                   // why it matters (for `rules --explain`)
   std::string query;                         // tree-sitter query; @match is the reported node

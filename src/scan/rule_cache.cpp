@@ -13,8 +13,8 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 7; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
-                            // 6: fix edits' when/unless; 7: fix edits' key, calls
+constexpr int k_format = 8; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
+                            // 6: fix edits' when/unless; 7: fix edits' key, calls; 8: mechanical
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
@@ -30,7 +30,7 @@ nlohmann::json encode(const Rule& r) {
           r.assumption ? nlohmann::json{r.assumption->text, r.assumption->established_by, r.assumption->subject}
                        : nlohmann::json(),
           {r.not_in, r.declared_not_in, r.not_in_note},
-          r.equivalents, r.calls};
+          r.equivalents, r.calls, r.mechanical};
 }
 
 Rule decode(const nlohmann::json& j) {
@@ -81,6 +81,7 @@ Rule decode(const nlohmann::json& j) {
   contexts.at(2).get_to(r.not_in_note);
   j.at(i++).get_to(r.equivalents);
   j.at(i++).get_to(r.calls);
+  j.at(i++).get_to(r.mechanical);
   if (i != j.size()) throw std::out_of_range("rule fields");
   return r;
 }

@@ -633,19 +633,23 @@ void CommitScanner::record_reverts(const std::string& commit) {
   std::string message = m_repo.commit_info(commit).message;
   for (size_t at = message.find(marker); at != std::string::npos; at = message.find(marker, at + 1)) {
     std::string sha = message.substr(at + marker.size(), 40);
-    auto accepted = m_store.attempt_by_commit(sha);
-    if (!accepted || accepted->outcome != core::Outcome::accepted) continue;
-    auto txn = m_store.begin();
-    m_store.set_status(accepted->opportunity_id, core::Status::reverted);
-    m_store.record_verdict(accepted->opportunity_id, "reverted", "reverted by " + commit.substr(0, 12), commit);
-    queue::Attempt a;
-    a.opportunity_id = accepted->opportunity_id;
-    a.side_commit = commit;
-    a.outcome = core::Outcome::reverted;
-    a.branch = accepted->branch;
-    m_store.record_attempt(a);
-    txn.commit();
-    m_log.info("commit {} reverts the accepted fix #{}", commit.substr(0, 12), accepted->opportunity_id);
+    // Every fix the reverted commit holds: one, or a sweep's (fix/sweep.hpp), each reverted once.
+    for (const auto& accepted : m_store.attempts_by_commit(sha)) {
+      if (accepted.outcome != core::Outcome::accepted) continue;
+      auto o = m_store.opportunity(accepted.opportunity_id);
+      if (!o || o->status == core::Status::reverted) continue;
+      auto txn = m_store.begin();
+      m_store.set_status(accepted.opportunity_id, core::Status::reverted);
+      m_store.record_verdict(accepted.opportunity_id, "reverted", "reverted by " + commit.substr(0, 12), commit);
+      queue::Attempt a;
+      a.opportunity_id = accepted.opportunity_id;
+      a.side_commit = commit;
+      a.outcome = core::Outcome::reverted;
+      a.branch = accepted.branch;
+      m_store.record_attempt(a);
+      txn.commit();
+      m_log.info("commit {} reverts the accepted fix #{}", commit.substr(0, 12), accepted.opportunity_id);
+    }
   }
 }
 

@@ -137,6 +137,9 @@ const std::vector<std::string> k_all_keys = {
     "generator.offer",
     "generator.max_per_cycle",
     "generator.pass_env",
+    "sweep.rules",
+    "sweep.by",
+    "sweep.max_change_size",
     "rules.directory",
     "rules.disable",
     "rules.enable",
@@ -779,5 +782,31 @@ TEST_CASE("load_config: what generators see") {
     CHECK(located_error(tmp.write("bad2.yml", "generator: {offer: [everything]}\n")).find("everything") != std::string::npos);
     CHECK(located_error(tmp.write("bad3.yml", "generator: {max_per_cycle: -1}\n")).find("expected an integer") !=
           std::string::npos);
+  }
+}
+
+TEST_CASE("load_config: sweeps") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+
+  SECTION("by default nothing is swept, by file, under 300 lines a commit") {
+    const core::Config config = core::default_config();
+    CHECK(config.sweep.rules.empty());
+    CHECK(config.sweep.by == "file");
+    CHECK(config.sweep.max_change_size == 300);
+  }
+  SECTION("rules, a unit and a cap are read") {
+    core::ConfigSources sources;
+    sources.repo_file = tmp.write("sweep.yml", "sweep: {rules: [javascript/no-var, mechanical], by: directory, max_change_size: 40}\n");
+    const core::Config config = core::load_config(sources);
+    CHECK(config.sweep.rules == std::vector<std::string>{"javascript/no-var", "mechanical"});
+    CHECK(config.sweep.by == "directory");
+    CHECK(config.sweep.max_change_size == 40);
+  }
+  SECTION("an unknown unit, a cap under 1 and an unknown key are located errors") {
+    CHECK_THAT(located_error(tmp.write("by.yml", "sweep:\n  by: repository\n")),
+               Catch::Contains(":2:7: expected one of file, directory"));
+    CHECK_THAT(located_error(tmp.write("cap.yml", "sweep: {max_change_size: 0}\n")), Catch::Contains("expected an integer >= 1"));
+    CHECK_THAT(located_error(tmp.write("key.yml", "sweep: {rule: [x]}\n")), Catch::Contains("rule"));
   }
 }

@@ -91,6 +91,18 @@ TEST_CASE("evaluate", "[feedback]") {
     CHECK(reverted.rules.at("r/a").posterior.beta == Approx(config.prior_rejected + 2));
     CHECK(reverted.rules.at("r/a").posterior.alpha == Approx(config.prior_accepted + 4));
   }
+  SECTION("bulk accepts count as verdicts but never make a rule trusted by themselves") {
+    auto bulk = counts("r/a", 19, 1);
+    bulk.bulk_accepted = 19;
+    auto l = feedback::evaluate({bulk}, config);
+    CHECK(l.rules.at("r/a").state == feedback::State::learning);
+    CHECK(l.rules.at("r/a").verdicts == 20);                                   // one verdict per fix
+    CHECK(l.rules.at("r/a").posterior.alpha == Approx(config.prior_accepted + 19)); // in the acceptance too
+    CHECK_THAT(l.rules.at("r/a").why, Catch::Contains("19 accepted in bulk"));
+    // Enough fixes accepted one by one make it trusted, bulk or not beside them.
+    bulk.bulk_accepted = 2; // 17 of 18 one by one: posterior 19/21
+    CHECK(feedback::evaluate({bulk}, config).rules.at("r/a").state == feedback::State::trusted);
+  }
   SECTION("a stored quarantine stays until reset") {
     auto c = counts("r/b", 3, 0);
     c.state = "quarantined";
@@ -142,6 +154,22 @@ TEST_CASE("update", "[feedback]") {
     auto learnt = feedback::current(store, config);
     CHECK_FALSE(learnt.quarantined("r/b"));
     CHECK(learnt.rules.at("r/b").counts.rejected == 0);
+  }
+  SECTION("bulk verdicts are counted apart from the others") {
+    queue::Opportunity o;
+    o.fingerprint = "bulk";
+    o.rule_id = "r/a";
+    o.category = "security";
+    o.severity = "warning";
+    o.safety = "safe";
+    o.path = "a.py";
+    store.upsert_opportunity(o);
+    store.record_verdict(o.id, "accepted", "", "", true);
+    auto fb = store.rule_feedback();
+    const auto& a = fb[0].rule_id == "r/a" ? fb[0] : fb[1];
+    CHECK(a.accepted == 5);
+    CHECK(a.bulk_accepted == 1);
+    CHECK(store.verdicts().back().bulk);
   }
   SECTION("a revert is counted for the rule") {
     verdict(store, "r/a", "security", "a-rev", "reverted");

@@ -377,7 +377,7 @@ TEST_CASE("Store sightings", "[queue]") {
     {
       sqlite3* db = nullptr;
       REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-      const int rc = sqlite3_exec(db, "DROP TABLE sightings; ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
+      const int rc = sqlite3_exec(db, "DROP TABLE sightings; ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; ALTER TABLE verdicts DROP COLUMN bulk; PRAGMA user_version = 3", nullptr, nullptr, nullptr);
       sqlite3_close(db);
       REQUIRE(rc == SQLITE_OK);
     }
@@ -500,7 +500,7 @@ TEST_CASE("Store migration 5: cycles of an older queue were not interrupted", "[
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-    const int rc = sqlite3_exec(db, "ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; PRAGMA user_version = 4", nullptr, nullptr, nullptr);
+    const int rc = sqlite3_exec(db, "ALTER TABLE cycles DROP COLUMN interrupted; ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; ALTER TABLE verdicts DROP COLUMN bulk; PRAGMA user_version = 4", nullptr, nullptr, nullptr);
     sqlite3_close(db);
     REQUIRE(rc == SQLITE_OK);
   }
@@ -522,7 +522,7 @@ TEST_CASE("Store migration 6: functions measured before identities are known by 
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-    const int rc = sqlite3_exec(db, "ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; PRAGMA user_version = 5", nullptr,
+    const int rc = sqlite3_exec(db, "ALTER TABLE function_metrics DROP COLUMN identity; ALTER TABLE opportunities DROP COLUMN origin; ALTER TABLE verdicts DROP COLUMN bulk; PRAGMA user_version = 5", nullptr,
                                 nullptr, nullptr);
     sqlite3_close(db);
     REQUIRE(rc == SQLITE_OK);
@@ -552,7 +552,7 @@ TEST_CASE("Store migration 7: an opportunity's origin is told by its rule id's p
   {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-    const int rc = sqlite3_exec(db, "ALTER TABLE opportunities DROP COLUMN origin; PRAGMA user_version = 6", nullptr,
+    const int rc = sqlite3_exec(db, "ALTER TABLE opportunities DROP COLUMN origin; ALTER TABLE verdicts DROP COLUMN bulk; PRAGMA user_version = 6", nullptr,
                                 nullptr, nullptr);
     sqlite3_close(db);
     REQUIRE(rc == SQLITE_OK);

@@ -130,6 +130,16 @@ TEST_CASE("parse_rule") {
     CHECK(r.tests.invalid == std::vector<std::string>{"bad"});
   }
 
+  SECTION("mechanical: only a safe rule with a fix may be swept") {
+    const std::string fix = "fix:\n  - replace: \"@match\"\n    with: \"y\"\n";
+    CHECK_FALSE(scan::parse_rule(rule_text("safety: safe\n" + fix), "r.yml").mechanical);
+    CHECK(scan::parse_rule(rule_text("safety: safe\nmechanical: true\n" + fix), "r.yml").mechanical);
+    CHECK_THAT(parse_error(rule_text("safety: unsafe\nmechanical: true\n" + fix)).what(),
+               Catch::Contains("'mechanical: true' needs a safe fix"));
+    CHECK_THAT(parse_error(rule_text("mechanical: true\n")).what(), Catch::Contains("needs a safe fix"));
+    CHECK_THAT(parse_error(rule_text("mechanical: yes\n")).what(), Catch::Contains("'mechanical' must be true or false"));
+  }
+
   SECTION("enabled: false and a known check") {
     Rule r = scan::parse_rule(rule_text("enabled: false\ncheck: inside-loop\n"), "r.yml");
     CHECK_FALSE(r.enabled);

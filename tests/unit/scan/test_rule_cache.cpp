@@ -19,7 +19,7 @@ std::string describe(const Rule& r) {
                     r.description + "|" + r.query + "|" + r.check + "|" + r.source + "|" +
                     std::to_string(r.query_line) + ":" + std::to_string(r.query_column) + "|" +
                     (r.enabled ? "on" : "off") + "|" + scan::to_string(r.origin) + " " + r.file + " " +
-                    (r.trusted ? "trusted" : "untrusted");
+                    (r.trusted ? "trusted" : "untrusted") + (r.mechanical ? "|mechanical" : "");
   for (const auto& l : r.languages) out += "|lang " + l;
   for (const auto& e : r.fix) {
     out += "|fix " + std::to_string(static_cast<int>(e.op)) + " " + e.capture + " " + e.text;
