@@ -57,8 +57,7 @@ std::string apply_external(ChainEnv& env, const std::string& tip, PlannedFix* p,
 
 std::string commit_message(const queue::Opportunity& o, const scan::Rule* rule, const Derived& d, double risk,
                            const std::string& validated) {
-  std::string subject = "autoloop(" + o.rule_id + "): " + o.message;
-  if (subject.size() > 100) subject = subject.substr(0, 97) + "...";
+  const std::string subject = fix_subject(o.rule_id, o.message);
   std::string body = "What: " + o.path + ":" + std::to_string(d.line) + " (" + std::to_string(d.lines_changed) +
                      " changed line" + (d.lines_changed == 1 ? "" : "s") + ")";
   if (!o.snippet.empty()) body += ", `" + o.snippet + "`";

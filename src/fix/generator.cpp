@@ -429,8 +429,7 @@ Applied apply_generated(const git::Repository& repo, const scan::Engine& engine,
     message = "autoloop(" + o.rule_id + "): " + o.message.substr(0, 80) + "\n\nWhat: " + paths + " (" + lines +
               "), by the external fixer " + name + ".\nWhy: asked for with `git autoloop improve`: " + o.message + "\n";
   } else {
-    std::string subject = "autoloop(" + o.rule_id + "): " + o.message;
-    if (subject.size() > 100) subject = subject.substr(0, 97) + "...";
+    const std::string subject = fix_subject(o.rule_id, o.message);
     const std::string why = rule && !rule->description.empty() ? rule->description : o.message;
     message = subject + "\n\nWhat: " + paths + " (" + lines + "), by the generator " + name + " for " + o.path + ":" +
               std::to_string(o.start_line) + ".\nWhy: " + why + "\n";

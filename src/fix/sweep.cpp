@@ -2,6 +2,7 @@
 
 #include "fix/destructive.hpp"
 #include "fix/derive.hpp"
+#include "fix/trailers.hpp"
 #include "scan/repo_language.hpp"
 
 #include <algorithm>
@@ -189,9 +190,8 @@ std::string sweep_message(const scan::Rule* rule, const std::vector<queue::Oppor
   if (fixed.empty()) return "";
   const queue::Opportunity& first = fixed.front();
   const std::string n = std::to_string(fixed.size());
-  std::string subject = "autoloop(" + first.rule_id + "): sweep of " + n + " finding" + (fixed.size() == 1 ? "" : "s") +
-                        " in " + scope_of(fixed);
-  if (subject.size() > 100) subject = subject.substr(0, 97) + "...";
+  const std::string subject =
+      fix_subject(first.rule_id, "sweep of " + n + " finding" + (fixed.size() == 1 ? "" : "s") + " in " + scope_of(fixed));
   std::string body = "What: " + n + " fixes of " + first.rule_id + " (" + std::to_string(lines_changed) +
                      " changed line" + (lines_changed == 1 ? "" : "s") + "): ";
   std::string where, ids, fingerprints;

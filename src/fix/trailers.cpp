@@ -81,4 +81,10 @@ std::string validated_with_tests(std::string validated, const std::string& tests
   return validated.substr(0, validated.size() - (tests.size() - 2)) + tests_item;
 }
 
+std::string fix_subject(std::string_view rule_id, std::string_view what) {
+  std::string subject = "autoloop(" + std::string(rule_id) + "): " + std::string(what);
+  if (subject.size() > 100) subject = subject.substr(0, 97) + "...";
+  return subject;
+}
+
 } // namespace fix

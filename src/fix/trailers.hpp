@@ -20,6 +20,9 @@ struct Trailers {
   std::string validated;     // Autoloop-Validated: the gates it passed ("size<=100, ..., reparse, native-check(python)")
 };
 
+// A fix commit's subject: "autoloop(<rule>): <what>", cut to 100 characters ("..." at the end).
+std::string fix_subject(std::string_view rule_id, std::string_view what);
+
 // The trailer block, to end a commit message whose body ends in a newline: "\nAutoloop-Rule: ...\n...\n"
 // (a blank line, then one line per trailer; empty optional ones left out). A value is kept on its one
 // line (line breaks become spaces), so a hostile rule id or file name cannot add a trailer of its own.
