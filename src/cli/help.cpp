@@ -107,12 +107,12 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 // The options of `sub` that take a value (their next argument is not a command).
 bool takes_value(const CLI::App& app, std::string_view arg) {
-  for (const CLI::Option* o : app.get_options())
+  for (const CLI::Option* o : app.get_options()) {
     for (const auto& l : o->get_lnames())
       if (arg == "--" + l) return o->get_expected_max() > 0;
-  for (const CLI::Option* o : app.get_options())
     for (const auto& s : o->get_snames())
       if (arg == "-" + s) return o->get_expected_max() > 0;
+  }
   return false;
 }
 

@@ -27,14 +27,18 @@ bool binds(TSNode target, std::string_view name, std::string_view source) {
   return found;
 }
 
+// A string literal over several lines: re-indenting the lines it spans would change its text.
+bool multiline_string(TSNode n) {
+  return is_any(n, {"string", "concatenated_string"}) && ts_node_start_point(n).row != ts_node_end_point(n).row;
+}
+
 // Whether `statement` (between the open and the close) rebinds `name`, leaves the block early
 // without raising, or holds a string of several lines.
 bool disturbs(TSNode statement, std::string_view name, std::string_view source) {
   bool bad = false;
   auto visit = [&](TSNode n, int loops, auto&& self) -> void {
     if (bad) return;
-    if (is_any(n, {"string", "concatenated_string"}) &&
-        ts_node_start_point(n).row != ts_node_end_point(n).row) {
+    if (multiline_string(n)) {
       bad = true;
       return;
     }
@@ -58,14 +62,12 @@ bool disturbs(TSNode statement, std::string_view name, std::string_view source) 
       if (nested) {
         bool inner_bad = false;
         walk(child, [&](TSNode m) {
-          if ((is_any(m, {"string", "concatenated_string"}) && ts_node_start_point(m).row != ts_node_end_point(m).row) ||
+          if (multiline_string(m) ||
               (is_any(m, {"global_statement", "nonlocal_statement"}) && binds(m, name, source)))
             inner_bad = true;
           return !inner_bad;
         }, inner_bad);
-        if (is_any(child, {"string", "concatenated_string"}) &&
-            ts_node_start_point(child).row != ts_node_end_point(child).row)
-          inner_bad = true;
+        if (multiline_string(child)) inner_bad = true;
         bad = inner_bad;
       } else {
         self(child, loops + (loop ? 1 : 0), self);
