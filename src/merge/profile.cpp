@@ -84,7 +84,10 @@ std::vector<MergeProfile> build() {
                },
                {{"import_statement", "name"}, {"import_from_statement", "module_name"}, {"future_import_statement"}},
                {},
-               {"decorator"}});
+               {"decorator"},
+               {},
+               false,
+               true});
   v.push_back({"javascript", js_declarations(false), {{"import_statement", "source"}}, {}, js_detail_kinds()});
   v.push_back({"typescript", js_declarations(true), {{"import_statement", "source"}}, {}, js_detail_kinds(), {}, true});
   v.push_back({"tsx", js_declarations(true), {{"import_statement", "source"}}, {}, js_detail_kinds(), {}, true});

@@ -41,6 +41,7 @@ struct MergeProfile {
   std::vector<std::string_view> detail_kinds = {};  // children of a declaration that tell same-named ones apart
   std::vector<std::string_view> section_kinds = {}; // labels whose members follow them (C++ `public:`)
   bool overloads = false;                        // one name may be declared with different parameters
+  bool indentation_scopes = false;               // indentation is syntax (Python): a region's members share a column
 };
 
 // The profile of a language by its scan name, or nullptr.

@@ -49,6 +49,12 @@ public:
       return std::nullopt;
     }
     r.members_begin = at;
+    if (m_profile.indentation_scopes && !same_column(items, node.index == m_tree.root().index)) {
+      // tree-sitter reads an indented line at the top level, or a member out of step with its siblings,
+      // without an error where Python raises IndentationError: which scope it is in is a guess.
+      why = "members at different indentation";
+      return std::nullopt;
+    }
     std::string section;
     for (size_t k = 0; k < items.size(); ++k) {
       const SyntaxNode& item = *items[k];
@@ -69,6 +75,7 @@ public:
       }
       if (k + 1 < items.size())
         chunk_end = with_trailing_comments(node, item, chunk_end, line_start(items[k + 1]->start_byte));
+      if (k > 0) at = standalone_comments(node, at, line_start(item.start_byte), section, r.members);
       Member m;
       m.begin = at;
       m.end = chunk_end;
@@ -86,6 +93,67 @@ public:
   }
 
 private:
+  // Comment paragraphs above a member that a blank line parts from it stand alone (members of their
+  // own, known by their text): a banner or a section comment ("# Helpers") documents no one
+  // declaration, and a side that inserts a declaration under it must not take it along, nor may the
+  // member below lose it. Like every member, such a paragraph has the blank lines above it; those
+  // below it begin what follows. Returns where the member below begins: after the last such paragraph,
+  // or at the comment lines right above the member, which are its own.
+  uint32_t standalone_comments(const SyntaxNode& parent, uint32_t from, uint32_t to, const std::string& section,
+                               std::vector<Member>& out) {
+    if (!only_comments_between(parent, from, to)) return from;
+    uint32_t begin = from, text_end = from;
+    bool blank_after_text = false;
+    for (uint32_t at = from; at < to;) {
+      uint32_t eol = line_end(at);
+      bool is_blank = blank(at, eol > at && m_source[eol - 1] == '\n' ? eol - 1 : eol);
+      if (!is_blank && blank_after_text) {
+        out.push_back(comment_member(begin, text_end, section));
+        begin = text_end;
+        blank_after_text = false;
+      }
+      if (is_blank) {
+        blank_after_text = text_end > begin;
+      } else {
+        text_end = eol;
+      }
+      at = eol;
+    }
+    if (!blank_after_text) return begin; // the last paragraph touches the member: its own comment
+    out.push_back(comment_member(begin, text_end, section));
+    return text_end;
+  }
+
+  // Whether every item starts at one column (column 0 at the top level).
+  bool same_column(const std::vector<const SyntaxNode*>& items, bool top_level) const {
+    uint32_t column = items.front()->start_byte - line_start(items.front()->start_byte);
+    if (top_level && column != 0) return false;
+    for (const SyntaxNode* item : items)
+      if (item->start_byte - line_start(item->start_byte) != column) return false;
+    return true;
+  }
+
+  // Whether nothing but comments (extras) starts in [from, to) among `parent`'s children, and nothing
+  // reaches into it from before.
+  bool only_comments_between(const SyntaxNode& parent, uint32_t from, uint32_t to) const {
+    for (uint32_t i = 0, n = m_tree.child_count(parent); i < n; ++i) {
+      const SyntaxNode& c = m_tree.child(parent, i);
+      if (c.end_byte <= from || c.start_byte >= to) continue;
+      if (!c.extra || c.start_byte < from) return false;
+    }
+    return true;
+  }
+
+  Member comment_member(uint32_t begin, uint32_t end, const std::string& section) const {
+    Member m;
+    m.begin = begin;
+    m.end = end;
+    m.identity = "text:comment:" + normalise_space(m_source.substr(begin, end - begin));
+    m.is_comment = true;
+    m.section = section;
+    return m;
+  }
+
   // The end of the comment lines right below a member (no blank line between) that a blank line parts
   // from the next member, whose lines start at `next`: written to the member above, they go with it.
   uint32_t with_trailing_comments(const SyntaxNode& parent, const SyntaxNode& item, uint32_t chunk_end, uint32_t next) {
@@ -244,6 +312,7 @@ private:
 void collect(const Region& region, const MergeProfile& profile, const std::string& prefix,
              std::vector<std::string>& out) {
   for (const auto& m : region.members) {
+    if (m.is_comment) continue;
     std::string key = declaration_key(m, profile);
     out.push_back(prefix + key);
     if (m.region) collect(*m.region, profile, prefix + key + "/", out);

@@ -26,6 +26,7 @@ struct Member {
   bool is_label = false;           // a section label (its members are the ones below it)
   bool named = false;              // identified by a name (a declaration), not by its text
   bool is_set = false;             // an order-free member (an import)
+  bool is_comment = false;         // a comment paragraph standing alone (a blank line below it)
   uint32_t begin = 0, end = 0;     // its chunk: whole lines, comments and blank lines above it included
   std::unique_ptr<Region> region;  // its members, when it is a container whose members could be cut
 };
@@ -46,7 +47,8 @@ std::optional<Region> decompose(const scan::SyntaxTree& tree, std::string_view s
 // ("def:f(int a)": overloads are counted apart); "set:<text>" for a set member.
 std::string declaration_key(const Member& member, const MergeProfile& profile);
 
-// Every member's declaration key with the keys of its enclosing containers ("def:A/def:f"), in file order.
+// Every member's declaration key with the keys of its enclosing containers ("def:A/def:f"), in file order;
+// comment paragraphs standing alone are not declarations and are left out.
 std::vector<std::string> member_paths(const Region& region, const MergeProfile& profile);
 
 // `text` with runs of whitespace collapsed to one space and the ends trimmed.

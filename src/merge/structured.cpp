@@ -203,8 +203,12 @@ public:
       };
       if (m.is_set && (at > 0 ? is_set(order[at - 1]) : !order.empty() && is_set(order[0])))
         while (at < order.size() && is_set(order[at])) ++at; // an import joins the end of its import list
-      else if (ours_primary)
+      else if (ours_primary) {
+        size_t first = at;
         while (at < order.size() && !b.find(order[at]) && !s.find(order[at])) ++at; // past ours' additions
+        if (at > first && follows_what_other_deleted(s, p, b, i))
+          return fail("one side added a declaration where the other replaced one");
+      }
       order.insert(order.begin() + static_cast<std::ptrdiff_t>(at), key);
     }
     if (!sections_kept(order, b, o, t)) return std::nullopt;
@@ -307,6 +311,18 @@ private:
     for (const auto& a : rewritten_t)
       if (deleted_o.count(a)) return refuse("both sides replaced the same declaration or import");
     return true;
+  }
+
+  // Whether the first base member after member `i` of `side` is one `other` deleted. Then what `other`
+  // added at that place may be what replaced it (a rename), and `side`'s addition above it would go
+  // before the replacement; or an unrelated addition, and it would go after: the text cannot tell.
+  bool follows_what_other_deleted(const Side& side, const Side& other, const Side& b, size_t i) const {
+    const std::vector<Member>& members = side.region->members;
+    for (size_t k = i + 1; k < members.size(); ++k) {
+      const std::string& key = side.key(members[k]);
+      if (b.find(key)) return !other.find(key);
+    }
+    return false;
   }
 
   // Whether `side` kept every member of base and added none: where the other side moved declarations,
