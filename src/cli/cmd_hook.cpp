@@ -7,7 +7,7 @@
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
 #include "loop/worker.hpp"
-#include "schedule/lock.hpp"
+#include "hookcore/lock.hpp"
 
 #include <iostream>
 #include <map>
@@ -80,7 +80,7 @@ int pre_push(const Global& g, const std::vector<PushedRef>& refs) {
   if (commits.empty()) return k_exit_ok;
   {
     // Wait for a running worker rather than scan the same commits twice.
-    auto lock = schedule::FileLock::acquire(ctx.paths.scan_lock(), std::chrono::seconds(60));
+    auto lock = hookcore::FileLock::acquire(ctx.paths.scan_lock(), std::chrono::seconds(60));
     loop::scan_now(ctx, commits, "scan:pre-push");
   }
   std::map<std::string, int> new_by_category;

@@ -9,7 +9,7 @@
 #include "merge/driver.hpp"
 #include "merge/merge.hpp"
 #include "scan/repo_language.hpp"
-#include "schedule/repo_locate.hpp"
+#include "hookcore/repo_locate.hpp"
 
 #include <cstdio>
 #include <cstdlib>

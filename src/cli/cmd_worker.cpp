@@ -7,9 +7,9 @@
 #include "loop/drain.hpp"
 #include "loop/worker.hpp"
 #include "schedule/load.hpp"
-#include "schedule/lock.hpp"
-#include "schedule/repo_locate.hpp"
-#include "schedule/spool.hpp"
+#include "hookcore/lock.hpp"
+#include "hookcore/repo_locate.hpp"
+#include "hookcore/spool.hpp"
 
 #include <thread>
 
@@ -42,7 +42,7 @@ Runner define_worker(CLI::App&) {
       // Most likely a malformed .autoloop.yml: keep the hook events for after the fix, and let
       // the next hook show the error once.
       if (!g.git_dir.empty()) {
-        if (auto repo = schedule::locate_repo(std::filesystem::current_path(), {{"GIT_DIR", g.git_dir}})) {
+        if (auto repo = hookcore::locate_repo(std::filesystem::current_path(), {{"GIT_DIR", g.git_dir}})) {
           const core::Layout layout = core::Layout::of_common_dir(repo->common_dir);
           std::error_code ec;
           std::filesystem::create_directories(layout.root(), ec);
@@ -60,7 +60,7 @@ Runner define_worker(CLI::App&) {
     // Then a drain, when due. Only one worker waits out the debounce; it gives up as soon as a newer
     // hook event arrives (that event's worker takes over: it waits a moment for the lock, which the
     // leaving waiter is about to release).
-    auto waiting = schedule::FileLock::acquire(ctx->paths.drain_wait_lock(), std::chrono::milliseconds(500));
+    auto waiting = hookcore::FileLock::acquire(ctx->paths.drain_wait_lock(), std::chrono::milliseconds(500));
     if (!waiting) return k_exit_ok;
     const auto deferred_since = std::chrono::steady_clock::now();
     for (;;) {
@@ -75,12 +75,12 @@ Runner define_worker(CLI::App&) {
         ctx->store().set_state("drain_deferred", *busy);
         if (std::chrono::steady_clock::now() - deferred_since > std::chrono::hours(1)) return k_exit_ok;
         std::this_thread::sleep_for(std::chrono::seconds(5));
-        if (!schedule::spool_empty(ctx->paths.spool())) return k_exit_ok;
+        if (!hookcore::spool_empty(ctx->paths.spool())) return k_exit_ok;
         continue;
       }
       if (*wait > ctx->config.autonomous_loop.debounce + 1) return k_exit_ok; // scan_interval: a later hook
       std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(*wait * 1000) + 50));
-      if (!schedule::spool_empty(ctx->paths.spool())) return k_exit_ok;
+      if (!hookcore::spool_empty(ctx->paths.spool())) return k_exit_ok;
     }
     ctx->store().erase_state("drain_deferred");
     loop::DrainOptions options;
