@@ -2,8 +2,10 @@
 
 #include "core/fs.hpp"
 #include "metrics/coverage.hpp"
+#include "core/layout.hpp"
 #include "hookcore/git_state.hpp"
 #include "hookcore/lock.hpp"
+#include "hookcore/repo_locate.hpp"
 #include "hookcore/spool.hpp"
 
 #include <algorithm>
@@ -341,6 +343,19 @@ WorkerResult run_worker(Context& ctx) {
     if (blocked || hookcore::spool_empty(spool_dir)) break;
   }
   return result;
+}
+
+void record_open_failure(const std::string& git_dir, const std::string& message) {
+  if (git_dir.empty()) return;
+  try {
+    auto repo = hookcore::locate_repo(std::filesystem::current_path(), {{"GIT_DIR", git_dir}});
+    if (!repo) return;
+    const core::Layout layout = core::Layout::of_common_dir(repo->common_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(layout.root(), ec);
+    core::write_file_atomic(layout.last_error(), message + "\n");
+  } catch (const std::exception&) {
+  }
 }
 
 } // namespace loop
