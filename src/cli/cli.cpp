@@ -4,10 +4,9 @@
 #include "cli/exit_codes.hpp"
 #include "cli/help.hpp"
 #include "core/error.hpp"
-#include "git/repo.hpp"
 #include "loop/context.hpp"
 #include "loop/drain.hpp"
-#include "queue/store.hpp"
+#include "loop/errors.hpp"
 
 #include <cstdio>
 #include <map>
@@ -131,29 +130,21 @@ int main(int argc, char** argv) {
   } catch (const core::LocatedError& e) {
     fail_line(e.what());
     return k_exit_config;
-  } catch (const git::Error& e) {
-    fail_line(e.what());
-    return k_exit_repository;
-  } catch (const queue::CorruptError& e) {
-    // Damage a query met after the queue was opened: moved aside as at open (the command's connection is
-    // closed by now), so that the next command and the worker start afresh instead of failing the same way.
-    fail_line(e.what());
-    loop::Paths paths;
-    paths.data_dir = e.path().parent_path();
-    try {
-      if (!e.path().empty() && paths.db() == e.path()) loop::set_aside_corrupt_queue(paths, e, nullptr);
-    } catch (const std::exception& again) {
-      fail_line(std::string("cannot move the corrupt queue aside: ") + again.what());
-    }
-    return k_exit_database;
-  } catch (const queue::Error& e) {
-    fail_line(e.what());
-    return k_exit_database;
   } catch (const core::Fatal& e) {
     fail_line(e.what());
     return e.exit_code();
   } catch (const core::Error& e) {
     fail_line(e.what());
+    switch (loop::error_source(e)) {
+    case loop::ErrorSource::repository:
+      return k_exit_repository;
+    case loop::ErrorSource::queue:
+      if (auto failed = loop::set_aside_corrupt_queue_after(e))
+        fail_line("cannot move the corrupt queue aside: " + *failed);
+      return k_exit_database;
+    case loop::ErrorSource::other:
+      break;
+    }
     return k_exit_failed;
   } catch (const std::exception& e) {
     fail_line(std::string("internal error: ") + e.what());

@@ -7,7 +7,7 @@
 #include "loop/context.hpp"
 #include "merge/install.hpp"
 #include "scan/engine.hpp"
-#include "schedule/hook_install.hpp"
+#include "hookcore/hook_install.hpp"
 
 #include <cstdio>
 #include <unistd.h>
@@ -41,10 +41,10 @@ Runner define_doctor(CLI::App&) {
       // This build's hook binary, to compare the installed copies with.
       std::optional<std::string> current_hook;
       if (auto bin = loop::locate_binaries().hook) current_hook = core::read_file(*bin);
-      for (std::string_view hv : schedule::k_autoloop_hooks) {
+      for (std::string_view hv : hookcore::k_autoloop_hooks) {
         const std::string h(hv);
         auto path = dir / h;
-        if (!schedule::is_autoloop_hook(path)) {
+        if (!hookcore::is_autoloop_hook(path)) {
           r.bad(h + ": not installed in " + dir.string(), "run `git autoloop install`");
           continue;
         }
@@ -53,7 +53,7 @@ Runner define_doctor(CLI::App&) {
           continue;
         }
         const std::string bytes = core::read_file(path).value_or("");
-        auto main = schedule::configured_main(bytes);
+        auto main = hookcore::configured_main(bytes);
         if (!main) {
           r.bad(std::string(h) + ": a shell shim of an earlier version", "run `git autoloop install` again");
           continue;
@@ -65,7 +65,7 @@ Runner define_doctor(CLI::App&) {
         // A copy of another build keeps working, but misses what this one fixed.
         std::optional<std::string> expected;
         try {
-          if (current_hook) expected = schedule::configured_hook(*current_hook, *main);
+          if (current_hook) expected = hookcore::configured_hook(*current_hook, *main);
         } catch (const std::exception&) {
           // not a hook binary beside git-autoloop: nothing to compare with
         }

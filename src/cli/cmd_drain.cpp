@@ -6,7 +6,7 @@
 #include "fix/sweep.hpp"
 #include "core/log.hpp"
 #include "loop/drain.hpp"
-#include "schedule/spawn.hpp"
+#include "hookcore/spawn.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -71,7 +71,7 @@ Runner define_drain(CLI::App& sub) {
         // Resolved already: the background drain runs in another directory.
         for (const auto& p : sweep_paths) argv.push_back(ctx.paths.work_tree->string() + "/" + p);
       }
-      if (!schedule::spawn_detached(argv)) throw core::Error("cannot start the background drain");
+      if (!hookcore::spawn_detached(argv)) throw core::Error("cannot start the background drain");
       core::say("drain started in the background; `git autoloop status` shows the result");
       return k_exit_ok;
     }

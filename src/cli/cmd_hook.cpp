@@ -3,16 +3,14 @@
 // new findings, and exits 1 only when block_push_on names a category with new findings, or when the push
 // would write a side branch (push_side_branches). Internal errors exit 0 with a warning: a push is never
 // blocked by our own failure, but a side branch is still refused then (with the default prefix).
+// The policy itself is loop/pre_push.hpp.
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
-#include "loop/worker.hpp"
-#include "schedule/lock.hpp"
+#include "loop/pre_push.hpp"
 
+#include <cstdio>
 #include <iostream>
-#include <map>
-#include <set>
-#include <sstream>
 
 namespace cli {
 
@@ -23,89 +21,37 @@ struct HookOptions {
   std::vector<std::string> args;
 };
 
-bool is_zero(const std::string& id) { return id.find_first_not_of('0') == std::string::npos; }
-
-// One line of what git feeds pre-push on stdin.
-struct PushedRef {
-  std::string local_ref, local_sha, remote_ref, remote_sha;
-};
-
-std::vector<PushedRef> read_pushed_refs(std::istream& in) {
-  std::vector<PushedRef> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    PushedRef r;
-    if (fields >> r.local_ref >> r.local_sha >> r.remote_ref >> r.remote_sha) out.push_back(r);
-  }
-  return out;
+// "a, b, c".
+std::string joined(const std::vector<std::string>& items) {
+  std::string list;
+  for (const auto& item : items) list += (list.empty() ? "" : ", ") + item;
+  return list;
 }
 
-// Side branches hold fixes nobody reviewed yet: a push that would write one (`git push --all`, `--mirror`,
-// a refspec naming it, or another branch pushed onto that name) is refused. Deleting one passes. Returns
-// whether the push is refused, having said why.
-bool refuse_side_branches(const std::vector<PushedRef>& refs, const std::string& prefix) {
-  const std::string side = "refs/heads/" + prefix;
-  std::vector<std::string> names;
-  for (const auto& r : refs) {
-    if (is_zero(r.local_sha)) continue;
-    if (r.local_ref.rfind(side, 0) == 0 || r.remote_ref.rfind(side, 0) == 0)
-      names.push_back(r.remote_ref.rfind(side, 0) == 0 ? r.remote_ref : r.local_ref);
-  }
+// Says why a push that writes side branches is refused; returns whether it is.
+bool refuse_side_branches(const std::vector<std::string>& names) {
   if (names.empty()) return false;
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
   std::fprintf(stderr,
                "git-autoloop: push refused: %s %s unreviewed fixes (side branch); push your branches by name, "
                "or set push_side_branches: true to share side branches\n",
-               list.c_str(), names.size() == 1 ? "holds" : "hold");
+               joined(names).c_str(), names.size() == 1 ? "holds" : "hold");
   return true;
 }
 
-int pre_push(const Global& g, const std::vector<PushedRef>& refs) {
+int pre_push(const Global& g, const std::vector<loop::PushedRef>& refs) {
   loop::Context ctx = loop::Context::open(open_options(g));
-  if (!ctx.config.push_side_branches && refuse_side_branches(refs, ctx.config.side_branch_prefix))
-    return k_exit_findings;
-  if (ctx.stopped()) return k_exit_ok;
-  std::vector<std::string> commits;
-  std::set<std::string> seen;
-  for (const auto& [local_ref, local_sha, remote_ref, remote_sha] : refs) {
-    if (is_zero(local_sha)) continue; // a deletion pushes no commits
-    std::string from = !is_zero(remote_sha) && ctx.repo.has_object(remote_sha) ? remote_sha : "";
-    auto range = from.empty() ? ctx.repo.commits_not_on_remotes(local_sha, 10000)
-                              : ctx.repo.commit_range(from, local_sha, 10000);
-    for (auto& c : range)
-      if (seen.insert(c).second) commits.push_back(c);
-  }
-  if (commits.empty()) return k_exit_ok;
-  {
-    // Wait for a running worker rather than scan the same commits twice.
-    auto lock = schedule::FileLock::acquire(ctx.paths.scan_lock(), std::chrono::seconds(60));
-    loop::scan_now(ctx, commits, "scan:pre-push");
-  }
-  std::map<std::string, int> new_by_category;
-  int total = 0;
-  std::set<std::string> pushed(commits.begin(), commits.end());
-  queue::OpportunityFilter filter;
-  filter.status = core::Status::open;
-  for (const auto& o : ctx.store().opportunities(filter)) {
-    if (!o.is_new || !pushed.count(o.commit_id)) continue;
-    ++new_by_category[o.category];
-    ++total;
-  }
-  if (total == 0) return k_exit_ok;
+  const loop::PushCheck check = loop::check_push(ctx, refs);
+  if (refuse_side_branches(check.side_branches)) return k_exit_findings;
+  if (check.new_findings == 0) return k_exit_ok;
   std::string summary;
-  for (const auto& [category, n] : new_by_category) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + category;
-  std::vector<std::string> blocking;
-  for (const auto& c : ctx.config.block_push_on)
-    if (new_by_category.count(c)) blocking.push_back(c);
-  std::fprintf(stderr, "git-autoloop: %d new finding%s in %zu pushed commit%s (%s); see `git autoloop queue`\n", total,
-               total == 1 ? "" : "s", commits.size(), commits.size() == 1 ? "" : "s", summary.c_str());
-  if (!blocking.empty()) {
-    std::string list;
-    for (const auto& b : blocking) list += (list.empty() ? "" : ", ") + b;
+  for (const auto& [category, n] : check.new_by_category)
+    summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + category;
+  std::fprintf(stderr, "git-autoloop: %d new finding%s in %zu pushed commit%s (%s); see `git autoloop queue`\n",
+               check.new_findings, check.new_findings == 1 ? "" : "s", check.pushed_commits,
+               check.pushed_commits == 1 ? "" : "s", summary.c_str());
+  if (!check.blocking.empty()) {
     std::fprintf(stderr, "git-autoloop: push blocked: new %s findings (block_push_on); fix them or push with AUTOLOOP=0\n",
-                 list.c_str());
+                 joined(check.blocking).c_str());
     return k_exit_findings;
   }
   return k_exit_ok;
@@ -119,14 +65,15 @@ Runner define_hook(CLI::App& sub) {
   sub.add_option("args", o->args, "Hook arguments");
   return [o](const Global& g) {
     if (o->hook != "pre-push") throw core::Error("unknown hook entry point '" + o->hook + "'");
-    const std::vector<PushedRef> refs = read_pushed_refs(std::cin);
+    const std::vector<loop::PushedRef> refs = loop::parse_pushed_refs(std::cin);
     try {
       return pre_push(g, refs);
     } catch (const std::exception& e) {
       core::warn(std::string("pre-push check skipped: ") + e.what());
       // Our failure lets the push through, but never a side branch (the configuration may be what failed).
       const core::Config defaults = core::default_config();
-      return refuse_side_branches(refs, defaults.side_branch_prefix) ? k_exit_findings : k_exit_ok;
+      return refuse_side_branches(loop::side_branches_written(refs, defaults.side_branch_prefix)) ? k_exit_findings
+                                                                                                    : k_exit_ok;
     }
   };
 }

@@ -7,7 +7,7 @@
 #include "loop/context.hpp"
 #include "merge/install.hpp"
 #include "safety/validation.hpp"
-#include "schedule/hook_install.hpp"
+#include "hookcore/hook_install.hpp"
 
 #include <cstdio>
 
@@ -19,7 +19,7 @@ loop::Context open_plain(const Global& g) {
   return loop::Context::open(open_options(g, false)); // install must work before (and despite) any config
 }
 
-void print_changes(const std::vector<schedule::HookChange>& changes, const std::filesystem::path& dir) {
+void print_changes(const std::vector<hookcore::HookChange>& changes, const std::filesystem::path& dir) {
   for (const auto& c : changes) std::printf("  %-12s %s\n", c.hook.c_str(), c.action.c_str());
   std::printf("hooks directory: %s\n", dir.c_str());
 }
@@ -42,8 +42,8 @@ Runner define_install(CLI::App& sub) {
     loop::Binaries bin = loop::locate_binaries();
     if (!bin.hook) throw core::Error("autoloop-hook not found beside " + bin.main.string() + " or in ../libexec/git-autoloop/");
     std::filesystem::path dir = ctx.hooks_dir();
-    schedule::InstallPaths paths{dir, *bin.hook, bin.main};
-    auto changes = schedule::install_hooks(paths);
+    hookcore::InstallPaths paths{dir, *bin.hook, bin.main};
+    auto changes = hookcore::install_hooks(paths);
     std::printf("git-autoloop installed in %s\n", ctx.paths.work_tree->c_str());
     print_changes(changes, dir);
     std::printf("merge driver\n");
@@ -72,7 +72,7 @@ Runner define_uninstall(CLI::App& sub) {
   return [purge](const Global& g) {
     loop::Context ctx = open_plain(g);
     std::filesystem::path dir = ctx.hooks_dir();
-    auto changes = schedule::uninstall_hooks(dir);
+    auto changes = hookcore::uninstall_hooks(dir);
     std::printf("git-autoloop hooks removed\n");
     print_changes(changes, dir);
     std::vector<std::filesystem::path> attributes{ctx.paths.common_dir / "info" / "attributes"};

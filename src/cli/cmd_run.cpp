@@ -8,13 +8,10 @@
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "core/log.hpp"
-#include "loop/drain.hpp"
-#include "loop/worker.hpp"
+#include "loop/cycle.hpp"
 #include "schedule/duration.hpp"
-#include "schedule/load.hpp"
 
 #include <cstdio>
-#include <thread>
 
 namespace cli {
 
@@ -25,58 +22,38 @@ struct RunOptions {
   int cycles = 0;
 };
 
-// Commits on HEAD's first-parent line that no scan has seen yet, oldest first (at most `limit`).
-std::vector<std::string> unscanned_commits(loop::Context& ctx, size_t limit) {
-  std::vector<std::string> commits;
-  auto head = ctx.repo.resolve_commit("HEAD");
-  for (auto c = head; c && commits.size() < limit;) {
-    if (ctx.store().is_commit_scanned(*c)) break;
-    commits.push_back(*c);
-    auto parents = ctx.repo.commit_info(*c).parents;
-    c = parents.empty() ? std::nullopt : std::optional<std::string>(parents.front());
+// One line about a cycle: what its drain did, or why it did not drain.
+void print_cycle(const loop::CycleResult& cycle) {
+  if (cycle.busy) {
+    core::say("cycle skipped: " + *cycle.busy);
+    return;
   }
-  return {commits.rbegin(), commits.rend()};
-}
-
-// Why the loop must end now, or nullopt.
-std::optional<std::string> should_stop(loop::Context& ctx) {
-  if (int signal = core::interruption()) return core::Interrupted(signal).signal_name() + " received";
-  if (auto why = ctx.stopped()) return why;
-  return std::nullopt;
+  const loop::DrainResult& r = *cycle.drain;
+  if (r.busy || r.skipped) {
+    core::say("cycle skipped: " + r.why);
+    return;
+  }
+  std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed%s\n", static_cast<long long>(r.cycle),
+              r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed,
+              r.rolled_back ? (", rolled back: " + r.why).c_str() : "");
+  std::fflush(stdout);
 }
 
 // The cycles, until a switch or a signal says stop (a signal during a step throws core::Interrupted).
 int run_loop(loop::Context& ctx, const RunOptions& options, std::chrono::milliseconds every) {
   core::say("running a cycle every " + options.every + "; `git autoloop stop` or Ctrl-C ends it");
+  loop::CycleOptions cycle;
+  cycle.when = loop::DrainWhen::now;
+  cycle.trigger = "run";
+  cycle.scan_head = true; // hooks may not be installed here
   int done = 0;
   std::optional<std::string> stop;
-  while (!(stop = should_stop(ctx))) {
-    // 1. What was committed since the last cycle (hooks may not be installed here).
-    loop::run_worker(ctx);
-    auto commits = unscanned_commits(ctx, 200);
-    if (!commits.empty()) loop::scan_now(ctx, commits, "scan");
-    if ((stop = should_stop(ctx))) break;
-    // 2. A drain, unless the machine is busy.
-    if (auto busy = schedule::busy_reason(ctx.config.autonomous_loop.max_load_per_cpu, schedule::current_load())) {
-      core::say("cycle skipped: " + *busy);
-    } else {
-      loop::DrainOptions d;
-      d.trigger = "run";
-      loop::DrainResult r = loop::drain(ctx, d);
-      if (r.busy || r.skipped) {
-        core::say("cycle skipped: " + r.why);
-      } else {
-        std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed%s\n", static_cast<long long>(r.cycle),
-                    r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed,
-                    r.rolled_back ? (", rolled back: " + r.why).c_str() : "");
-        std::fflush(stdout);
-      }
-    }
+  while (!(stop = loop::stop_reason(ctx))) {
+    loop::CycleResult result = loop::run_cycle(ctx, cycle);
+    if ((stop = result.stopped)) break;
+    print_cycle(result);
     if (options.cycles && ++done >= options.cycles) break;
-    // 3. Wait, looking at the switches a few times a second.
-    const auto until = std::chrono::steady_clock::now() + every;
-    while (std::chrono::steady_clock::now() < until && !should_stop(ctx))
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if ((stop = loop::sleep_unless_stopped(ctx, every))) break;
   }
   core::say(stop ? "stopped: " + *stop : "done: " + std::to_string(done) + " cycles");
   return k_exit_ok;

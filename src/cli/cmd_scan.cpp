@@ -8,7 +8,7 @@
 #include "loop/worker.hpp"
 #include "scan/code_context.hpp"
 #include "scan/repo_language.hpp"
-#include "schedule/lock.hpp"
+#include "hookcore/lock.hpp"
 
 #include <cstdio>
 #include <map>
@@ -108,7 +108,7 @@ Runner define_scan(CLI::App& sub) {
       auto head = ctx.repo.resolve_commit("HEAD");
       if (o->all) {
         if (!head) throw core::Error("HEAD has no commit yet: nothing to scan");
-        auto lock = schedule::FileLock::acquire(ctx.paths.scan_lock(), std::chrono::minutes(5));
+        auto lock = hookcore::FileLock::acquire(ctx.paths.scan_lock(), std::chrono::minutes(5));
         rules = ctx.rules();
         scan::Engine engine(rules, static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
         scan::CommitScanner scanner(ctx.repo, ctx.store(), engine, ctx.config, ctx.log);
@@ -133,7 +133,7 @@ Runner define_scan(CLI::App& sub) {
           if (!head) throw core::Error("HEAD has no commit yet: nothing to scan");
           commits.push_back(*head);
         }
-        auto lock = schedule::FileLock::acquire(ctx.paths.scan_lock(), std::chrono::minutes(5));
+        auto lock = hookcore::FileLock::acquire(ctx.paths.scan_lock(), std::chrono::minutes(5));
         // Asked for explicitly: rescan even if the worker already did (blob results still come from the cache).
         stats = loop::scan_now(ctx, commits, "scan", true, &found);
         rules = ctx.rules();

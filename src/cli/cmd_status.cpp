@@ -8,8 +8,8 @@
 #include "loop/drain.hpp"
 #include "loop/review.hpp"
 #include "safety/trust.hpp"
-#include "schedule/hook_install.hpp"
-#include "schedule/spool.hpp"
+#include "hookcore/hook_install.hpp"
+#include "hookcore/spool.hpp"
 #include "scan/scanner.hpp"
 
 #include <cstdio>
@@ -53,7 +53,7 @@ Runner define_status(CLI::App&) {
       auto dir = ctx.hooks_dir();
       int ours = 0;
       for (const char* h : {"post-commit", "post-merge", "post-rewrite", "pre-push"})
-        if (schedule::is_autoloop_hook(dir / h)) ++ours;
+        if (hookcore::is_autoloop_hook(dir / h)) ++ours;
       std::printf("hooks:      %d/4 installed in %s\n", ours, dir.c_str());
     } catch (const std::exception& e) {
       std::printf("hooks:      unknown (%s)\n", e.what());
@@ -62,7 +62,7 @@ Runner define_status(CLI::App&) {
     std::string summary;
     for (const auto& [status, n] : counts) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + status;
     std::printf("queue:      %s\n", summary.empty() ? "empty" : summary.c_str());
-    size_t pending = schedule::spool_read(ctx.paths.spool()).size();
+    size_t pending = hookcore::spool_read(ctx.paths.spool()).size();
     if (auto skipped = scan::provenance_summary(scan::saved_provenance(ctx.store())); !skipped.empty())
       std::printf("skipped:    %s; `scan.include_vendored` scans them\n", skipped.c_str());
     if (auto skipped = scan::context_summary(scan::saved_contexts(ctx.store())); !skipped.empty())

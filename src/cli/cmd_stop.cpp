@@ -4,7 +4,7 @@
 #include "core/fs.hpp"
 #include "core/log.hpp"
 #include "loop/context.hpp"
-#include "schedule/spawn.hpp"
+#include "hookcore/spawn.hpp"
 
 #include <ctime>
 
@@ -39,7 +39,7 @@ Runner define_resume(CLI::App&) {
     // The hooks recorded nothing while stopped: the worker catches up on the commits made meanwhile.
     if (was_stopped && !ctx.stopped()) {
       std::vector<std::string> worker{loop::locate_binaries().main.string(), "worker", "--git-dir", ctx.paths.git_dir.string()};
-      if (schedule::spawn_detached(worker)) core::say("the commits made meanwhile are being scanned in the background.");
+      if (hookcore::spawn_detached(worker)) core::say("the commits made meanwhile are being scanned in the background.");
       else core::warn("cannot start the background worker; the next commit scans what was committed meanwhile");
     }
     return k_exit_ok;

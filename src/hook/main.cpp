@@ -1,5 +1,5 @@
 // autoloop-hook: what git runs for post-commit, post-merge, post-rewrite and pre-push. `git autoloop
-// install` copies this binary into the hooks directory (schedule/hook_install.hpp) with the main
+// install` copies this binary into the hooks directory (hookcore/hook_install.hpp) with the main
 // binary's path written into its configuration block, so git starts it directly: no shell, no other
 // process before the work. It links only the C++ standard library (statically) so that a commit pays
 // about as much for it as for a one-line shell hook (DESIGN.md §3): it runs the displaced hook, records
@@ -13,10 +13,10 @@
 
 #include "core/fs.hpp"
 #include "core/layout.hpp"
-#include "schedule/hook_install.hpp"
-#include "schedule/repo_locate.hpp"
-#include "schedule/spawn.hpp"
-#include "schedule/spool.hpp"
+#include "hookcore/hook_install.hpp"
+#include "hookcore/repo_locate.hpp"
+#include "hookcore/spawn.hpp"
+#include "hookcore/spool.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -35,12 +35,12 @@
 // The configuration block install fills in each copy: the magic, then the main binary's path. volatile:
 // the bytes in the file are what counts, never what the compiler saw.
 extern "C" {
-__attribute__((used, section(".autoloop_hook"))) volatile char autoloop_hook_config[schedule::k_hook_config_size] =
+__attribute__((used, section(".autoloop_hook"))) volatile char autoloop_hook_config[hookcore::k_hook_config_size] =
     AUTOLOOP_HOOK_MAGIC;
 }
 
 namespace fs = std::filesystem;
-using namespace schedule;
+using namespace hookcore;
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include "loop/test_gate.hpp"
 #include "safety/trust.hpp"
 #include "scan/lineage.hpp"
-#include "schedule/lock.hpp"
+#include "hookcore/lock.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -580,7 +580,7 @@ void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, co
 // The named steps of a cycle: lock → recover → select → build → validate/bisect → breaker → publish.
 DrainResult drain(Context& ctx, const DrainOptions& options) {
   DrainResult result;
-  auto lock = schedule::FileLock::try_acquire(ctx.paths.drain_lock());
+  auto lock = hookcore::FileLock::try_acquire(ctx.paths.drain_lock());
   if (!lock) {
     result.busy = true;
     result.why = "another drain is running";

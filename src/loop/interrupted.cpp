@@ -1,7 +1,7 @@
 // Putting in order what a drain ended by a signal (core::Interrupted) left: see loop/drain.hpp.
 #include "core/error.hpp"
 #include "loop/drain.hpp"
-#include "schedule/lock.hpp"
+#include "hookcore/lock.hpp"
 
 namespace loop {
 
@@ -10,7 +10,7 @@ std::string finish_interrupted_drain(Context& ctx, int signal) {
   const std::string head = "drain interrupted (" + name + ")";
   // The drain let go of its lock while unwinding. A drain that took it since then has recovered the
   // cycle already (recorded as interrupted too).
-  auto lock = schedule::FileLock::acquire(ctx.paths.drain_lock(), std::chrono::seconds(3));
+  auto lock = hookcore::FileLock::acquire(ctx.paths.drain_lock(), std::chrono::seconds(3));
   if (!lock) return head + "; another drain is running and finishes the record of the interrupted cycle";
   auto recovered = recover(ctx, !ctx.stopped(), "interrupted by " + name);
   if (recovered.empty()) return head + " outside a cycle; no cycle was left unfinished";

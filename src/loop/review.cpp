@@ -11,8 +11,8 @@
 #include "loop/drain.hpp"
 #include "merge/merge.hpp"
 #include "scan/repo_language.hpp"
-#include "schedule/git_state.hpp"
-#include "schedule/lock.hpp"
+#include "hookcore/git_state.hpp"
+#include "hookcore/lock.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -431,10 +431,10 @@ std::optional<std::string> finish_accept_locked(Context& ctx, bool write_files) 
 }
 
 // One accept (or its finishing) at a time, in every work tree of the repository: they share the journal.
-std::optional<schedule::FileLock> accept_lock(Context& ctx, std::chrono::milliseconds wait) {
+std::optional<hookcore::FileLock> accept_lock(Context& ctx, std::chrono::milliseconds wait) {
   std::error_code ec;
   fs::create_directories(ctx.paths.data_dir, ec);
-  return schedule::FileLock::acquire(ctx.paths.layout().accept_lock(), wait);
+  return hookcore::FileLock::acquire(ctx.paths.layout().accept_lock(), wait);
 }
 
 // Why the fix of `o` (commit message `message`) may not be accepted now, or "". Rules are code: a
@@ -546,8 +546,8 @@ VerdictResult accept_fix(Context& ctx, int64_t id, bool bulk) {
   }
   // A merge, rebase, cherry-pick or revert stopped half-way remembers where HEAD was: moving it now
   // would be undone (or worse) by --abort and --continue.
-  if (auto state = schedule::detect_git_state(ctx.paths.git_dir); state != schedule::GitState::normal) {
-    r.message = "a " + schedule::to_string(state) + " is in progress; finish or abort it first (nothing was changed)";
+  if (auto state = hookcore::detect_git_state(ctx.paths.git_dir); state != hookcore::GitState::normal) {
+    r.message = "a " + hookcore::to_string(state) + " is in progress; finish or abort it first (nothing was changed)";
     return r;
   }
   auto fixes = pending_fixes(ctx);

@@ -2,9 +2,11 @@
 
 #include "core/fs.hpp"
 #include "metrics/coverage.hpp"
-#include "schedule/git_state.hpp"
-#include "schedule/lock.hpp"
-#include "schedule/spool.hpp"
+#include "core/layout.hpp"
+#include "hookcore/git_state.hpp"
+#include "hookcore/lock.hpp"
+#include "hookcore/repo_locate.hpp"
+#include "hookcore/spool.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -24,7 +26,7 @@ double now_seconds() {
 }
 
 // Commits named by entries, oldest first, each once.
-std::vector<std::string> commits_of(const Context& ctx, const std::vector<schedule::SpoolEntry>& entries) {
+std::vector<std::string> commits_of(const Context& ctx, const std::vector<hookcore::SpoolEntry>& entries) {
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (const auto& e : entries) {
@@ -170,8 +172,8 @@ std::vector<std::string> catch_up_commits(Context& ctx, std::vector<std::pair<st
 // Scans what catch_up_commits finds, then remembers how far each branch was caught up.
 void catch_up(Context& ctx, WorkerResult& result) {
   // While a rebase, cherry-pick, merge or bisect is under way the events wait (deferred), and so does this.
-  if (!schedule::spool_empty(ctx.paths.spool()) ||
-      schedule::detect_git_state(ctx.paths.git_dir) != schedule::GitState::normal)
+  if (!hookcore::spool_empty(ctx.paths.spool()) ||
+      hookcore::detect_git_state(ctx.paths.git_dir) != hookcore::GitState::normal)
     return;
   std::vector<std::pair<std::string, std::string>> done;
   auto commits = catch_up_commits(ctx, done);
@@ -234,19 +236,19 @@ WorkerResult run_worker(Context& ctx) {
   bool blocked = false; // a rule or config error: the events wait for the fix
   bool recovered = false; // the queue was found damaged mid-use once already
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto lock = schedule::FileLock::try_acquire(lock_path);
+    auto lock = hookcore::FileLock::try_acquire(lock_path);
     if (!lock) {
       // The holder loops until the spool is empty, and re-checks after letting go.
       result.lock_busy = true;
       return result;
     }
     for (;;) {
-      auto entries = schedule::spool_read(spool_dir);
+      auto entries = hookcore::spool_read(spool_dir);
       if (entries.empty()) break;
       // Each entry waits for its own worktree: a rebase stopped in one worktree holds back only its events.
-      auto settled = [&](const schedule::SpoolEntry& e) {
+      auto settled = [&](const hookcore::SpoolEntry& e) {
         std::filesystem::path dir = e.git_dir.empty() ? ctx.paths.git_dir : std::filesystem::path(e.git_dir);
-        return schedule::detect_git_state(dir) == schedule::GitState::normal;
+        return hookcore::detect_git_state(dir) == hookcore::GitState::normal;
       };
       // git runs post-rewrite while rebase-merge/ still exists: its entry lists every rewritten
       // commit, so the deferred entries recorded before it in that worktree are settled by it.
@@ -254,16 +256,16 @@ WorkerResult run_worker(Context& ctx) {
       for (const auto& e : entries)
         if (e.event == "post-rewrite" && !e.deferred)
           rewritten_at[e.git_dir] = std::max(rewritten_at[e.git_dir], e.time_ns);
-      auto superseded = [&](const schedule::SpoolEntry& e) {
+      auto superseded = [&](const hookcore::SpoolEntry& e) {
         auto it = rewritten_at.find(e.git_dir);
         return it != rewritten_at.end() && e.time_ns <= it->second;
       };
-      std::vector<schedule::SpoolEntry> take, corrupt;
+      std::vector<hookcore::SpoolEntry> take, corrupt;
       for (auto& e : entries) {
         if (e.event == "corrupt") corrupt.push_back(e);
         else if (!e.deferred || settled(e) || superseded(e)) take.push_back(e);
       }
-      schedule::spool_remove(corrupt);
+      hookcore::spool_remove(corrupt);
       if (take.empty()) break;
       for (const auto& e : take) {
         if (e.hook_us <= 0) continue;
@@ -320,7 +322,7 @@ WorkerResult run_worker(Context& ctx) {
         write_last_error(ctx, std::string("scan failed: ") + e.what());
       }
       // Other failures consume the entries: recorded in runs and last-error, not retried forever.
-      schedule::spool_remove(take);
+      hookcore::spool_remove(take);
       result.entries += static_cast<int>(take.size());
       ++result.batches;
     }
@@ -338,9 +340,22 @@ WorkerResult run_worker(Context& ctx) {
       }
     }
     // A hook may have spooled an entry after our last read and seen the lock held: look once more.
-    if (blocked || schedule::spool_empty(spool_dir)) break;
+    if (blocked || hookcore::spool_empty(spool_dir)) break;
   }
   return result;
+}
+
+void record_open_failure(const std::string& git_dir, const std::string& message) {
+  if (git_dir.empty()) return;
+  try {
+    auto repo = hookcore::locate_repo(std::filesystem::current_path(), {{"GIT_DIR", git_dir}});
+    if (!repo) return;
+    const core::Layout layout = core::Layout::of_common_dir(repo->common_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(layout.root(), ec);
+    core::write_file_atomic(layout.last_error(), message + "\n");
+  } catch (const std::exception&) {
+  }
 }
 
 } // namespace loop

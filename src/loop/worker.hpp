@@ -28,4 +28,10 @@ WorkerResult run_worker(Context& ctx);
 scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, const std::string& kind,
                          bool force = false, std::vector<scan::Located>* out = nullptr);
 
+// When the worker cannot open its repository (most likely a malformed .autoloop.yml): the hook events
+// stay in the spool for after the fix, and `message` goes to <data>/last-error for the next hook to show
+// once. `git_dir` as the hook passed it (--git-dir); nothing is written when it is empty or names no
+// repository. Never throws.
+void record_open_failure(const std::string& git_dir, const std::string& message);
+
 } // namespace loop

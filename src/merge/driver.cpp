@@ -6,7 +6,7 @@
 #include "core/process.hpp"
 #include "merge/merge.hpp"
 #include "scan/repo_language.hpp"
-#include "schedule/repo_locate.hpp"
+#include "hookcore/repo_locate.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,14 +16,14 @@ namespace merge {
 namespace {
 
 // The repository git runs the driver in (cwd is its work tree's top; GIT_DIR may be set).
-std::optional<schedule::RepoLocation> current_repository() {
+std::optional<hookcore::RepoLocation> current_repository() {
   std::map<std::string, std::string> env;
   for (const char* name : {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"})
     if (const char* v = std::getenv(name)) env[name] = v;
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);
   if (ec) return std::nullopt;
-  return schedule::locate_repo(cwd, env);
+  return hookcore::locate_repo(cwd, env);
 }
 
 // merge.conflictStyle from `git config` itself: the slow path, for configurations the reader leaves to git.
@@ -97,7 +97,7 @@ const scan::LanguageProfile* driver_language(const std::string& path, const std:
   if (!scan::is_ambiguous_header(path)) return scan::language_for_path(path);
   try {
     if (auto where = current_repository())
-      if (auto head = schedule::resolve_head(*where)) {
+      if (auto head = hookcore::resolve_head(*where)) {
         git::Repository repo = git::Repository::open(where->git_dir);
         return scan::language_at(repo, *head, path, ours);
       }

@@ -5,7 +5,7 @@
 #include "core/limits.hpp"
 #include "core/process.hpp"
 #include "scan/language.hpp"
-#include "schedule/hook_install.hpp"
+#include "hookcore/hook_install.hpp"
 
 #include <vector>
 
@@ -60,7 +60,7 @@ std::string without_attribute_block(const std::string& text) {
 
 std::string driver_command(const std::filesystem::path& binary) {
   const bool lean = binary.filename() == k_driver_binary;
-  return schedule::shell_quote(binary.string()) + (lean ? "" : " merge-driver") + " %O %A %B %L %P";
+  return hookcore::shell_quote(binary.string()) + (lean ? "" : " merge-driver") + " %O %A %B %L %P";
 }
 
 namespace {

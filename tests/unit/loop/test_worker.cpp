@@ -2,8 +2,8 @@
 
 #include "../support/temp_repo.hpp"
 
-#include "schedule/lock.hpp"
-#include "schedule/spool.hpp"
+#include "hookcore/lock.hpp"
+#include "hookcore/spool.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -13,7 +13,7 @@
 namespace fs = std::filesystem;
 using loop::Context;
 using loop::OpenOptions;
-using schedule::SpoolEntry;
+using hookcore::SpoolEntry;
 using test_support::EnvGuard;
 using test_support::TempRepo;
 
@@ -55,14 +55,14 @@ TEST_CASE("run_worker") {
     Context ctx = open_ctx(repo);
     SpoolEntry e = entry(ctx, {c1});
     e.hook_us = 750;
-    schedule::spool_append(ctx.paths.spool(), e);
+    hookcore::spool_append(ctx.paths.spool(), e);
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK_FALSE(r.lock_busy);
     CHECK(r.entries == 1);
     CHECK(r.batches == 1);
     CHECK(r.stats.commits == 1);
     CHECK(r.stats.findings >= 1);
-    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(hookcore::spool_empty(ctx.paths.spool()));
     CHECK(ctx.store().is_commit_scanned(c1));
     CHECK(eval_rows(ctx, "a.py").size() == 1);
     CHECK(ctx.store().count_runs("scan") == 1);
@@ -88,7 +88,7 @@ TEST_CASE("run_worker") {
     Context ctx = open_ctx(repo);
     SpoolEntry e = entry(ctx, {}, false, "post-merge");
     e.ranges = {{c1, c3}};
-    schedule::spool_append(ctx.paths.spool(), e);
+    hookcore::spool_append(ctx.paths.spool(), e);
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 1);
     CHECK(r.stats.commits == 2);
@@ -101,7 +101,7 @@ TEST_CASE("run_worker") {
 
   SECTION("several entries naming the same commit scan it once, in one batch") {
     Context ctx = open_ctx(repo);
-    for (int i = 0; i < 3; ++i) schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    for (int i = 0; i < 3; ++i) hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 3);
     CHECK(r.batches == 1);
@@ -111,30 +111,30 @@ TEST_CASE("run_worker") {
   SECTION("deferred entries wait while rebase-merge/ exists and are taken once it is gone") {
     Context ctx = open_ctx(repo);
     fs::create_directory(ctx.paths.git_dir / "rebase-merge");
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}, true));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}, true));
 
     loop::WorkerResult during = loop::run_worker(ctx);
     CHECK(during.entries == 0);
-    CHECK_FALSE(schedule::spool_empty(ctx.paths.spool()));
+    CHECK_FALSE(hookcore::spool_empty(ctx.paths.spool()));
     CHECK_FALSE(ctx.store().is_commit_scanned(c1));
 
     fs::remove_all(ctx.paths.git_dir / "rebase-merge");
     loop::WorkerResult after = loop::run_worker(ctx);
     CHECK(after.entries == 1);
     CHECK(after.stats.commits == 1);
-    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(hookcore::spool_empty(ctx.paths.spool()));
     CHECK(ctx.store().is_commit_scanned(c1));
   }
 
   SECTION("a post-rewrite entry settles the deferred entries recorded before it (git runs it inside the rebase)") {
     Context ctx = open_ctx(repo);
     fs::create_directory(ctx.paths.git_dir / "rebase-merge");
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}, true));
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}, false, "post-rewrite"));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}, true));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}, false, "post-rewrite"));
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 2);
     CHECK(r.batches == 1);
-    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(hookcore::spool_empty(ctx.paths.spool()));
     CHECK(ctx.store().is_commit_scanned(c1));
   }
 
@@ -143,13 +143,13 @@ TEST_CASE("run_worker") {
     std::string c2 = repo.commit();
     Context ctx = open_ctx(repo);
     fs::create_directory(ctx.paths.git_dir / "rebase-merge");
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}, true));
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c2}, false, "post-merge"));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}, true));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c2}, false, "post-merge"));
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 1);
     CHECK(ctx.store().is_commit_scanned(c2));
     CHECK_FALSE(ctx.store().is_commit_scanned(c1));
-    auto left = schedule::spool_read(ctx.paths.spool());
+    auto left = hookcore::spool_read(ctx.paths.spool());
     REQUIRE(left.size() == 1);
     CHECK(left[0].deferred);
     CHECK(left[0].commits == std::vector<std::string>{c1});
@@ -163,7 +163,7 @@ TEST_CASE("run_worker") {
     Context main_ctx = open_ctx(repo);                  // the worker runs for the main worktree
     SpoolEntry e = entry(main_ctx, {c1}, true, "post-commit");
     e.git_dir = wt_git_dir.string();
-    schedule::spool_append(main_ctx.paths.spool(), e);
+    hookcore::spool_append(main_ctx.paths.spool(), e);
     loop::WorkerResult r = loop::run_worker(main_ctx);
     CHECK(r.entries == 0);
     CHECK_FALSE(main_ctx.store().is_commit_scanned(c1));
@@ -174,7 +174,7 @@ TEST_CASE("run_worker") {
 
   SECTION("commits no hook recorded (stopped, full disk, no binary) are caught up on, once") {
     Context ctx = open_ctx(repo);
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
     CHECK(loop::run_worker(ctx).caught_up == 0);
     repo.write("b.py", "eval(b_input)\n");
     std::string c2 = repo.commit();
@@ -182,7 +182,7 @@ TEST_CASE("run_worker") {
     std::string c3 = repo.commit();
     repo.write("d.py", "eval(d_input)\n");
     std::string c4 = repo.commit();
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c4})); // the first commit recorded again
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c4})); // the first commit recorded again
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 1);
     CHECK(r.caught_up == 2);
@@ -220,7 +220,7 @@ TEST_CASE("run_worker") {
     repo.write("b.py", "eval(b_input)\n");
     std::string c2 = repo.commit();
     Context ctx = open_ctx(repo);
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c2}));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c2}));
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.caught_up == 0);
     CHECK_FALSE(ctx.store().is_commit_scanned(c1));
@@ -232,26 +232,26 @@ TEST_CASE("run_worker") {
     std::ofstream(ctx.paths.spool() / "00000000000000000001-1-0.ev") << "autoloop-spool 1\nevent post-commit\n";
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 0);
-    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(hookcore::spool_empty(ctx.paths.spool()));
   }
 
   SECTION("commits that no longer exist are skipped; the entry is consumed") {
     Context ctx = open_ctx(repo);
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {std::string(40, 'd')}));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {std::string(40, 'd')}));
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 1);
     CHECK(r.stats.commits == 0);
-    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(hookcore::spool_empty(ctx.paths.spool()));
   }
 
   SECTION("a malformed rule is off: the other rules scan the commit") {
     repo.write(".autoloop/rules/broken.yml", "id: x/broken\nlanguage: python\n");
     Context ctx = open_ctx(repo);
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
     loop::WorkerResult r;
     REQUIRE_NOTHROW(r = loop::run_worker(ctx));
     CHECK(r.entries == 1);
-    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(hookcore::spool_empty(ctx.paths.spool()));
     CHECK(ctx.store().is_commit_scanned(c1));
   }
 
@@ -260,11 +260,11 @@ TEST_CASE("run_worker") {
     // file over its size limit.
     auto broken = repo.write(".autoloop/rules/huge.yml", "# " + std::string(300 << 10, 'x') + "\n");
     Context ctx = open_ctx(repo);
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
     loop::WorkerResult r;
     REQUIRE_NOTHROW(r = loop::run_worker(ctx));
     CHECK(r.entries == 0);
-    CHECK_FALSE(schedule::spool_empty(ctx.paths.spool()));
+    CHECK_FALSE(hookcore::spool_empty(ctx.paths.spool()));
     CHECK_FALSE(ctx.store().is_commit_scanned(c1));
     REQUIRE(fs::exists(ctx.paths.last_error()));
     CHECK_THAT(test_support::slurp(ctx.paths.last_error()), Catch::Contains("huge.yml"));
@@ -276,7 +276,7 @@ TEST_CASE("run_worker") {
     loop::WorkerResult fixed = loop::run_worker(ctx);
     CHECK(fixed.entries == 1);
     CHECK(ctx.store().is_commit_scanned(c1));
-    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(hookcore::spool_empty(ctx.paths.spool()));
     CHECK_FALSE(fs::exists(ctx.paths.last_error()));
   }
 
@@ -288,7 +288,7 @@ TEST_CASE("run_worker") {
     repo.git({"branch", "-q", "-D", "doomed"});
     Context ctx = open_ctx(repo);
     REQUIRE(ctx.repo.has_object(orphan));
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {orphan, c1}, true, "post-commit"));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {orphan, c1}, true, "post-commit"));
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.entries == 1);
     CHECK(ctx.store().is_commit_scanned(c1));
@@ -300,21 +300,21 @@ TEST_CASE("run_worker") {
     Context ctx = open_ctx(repo);
     fs::create_directories(ctx.paths.data_dir);
     std::ofstream(ctx.paths.last_error()) << "scan failed: old\n";
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
     loop::run_worker(ctx);
     CHECK_FALSE(fs::exists(ctx.paths.last_error()));
   }
 
   SECTION("another worker holding the scan lock: returns at once, the spool untouched") {
     Context ctx = open_ctx(repo);
-    schedule::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
     fs::create_directories(ctx.paths.data_dir);
-    auto held = schedule::FileLock::try_acquire(ctx.paths.data_dir / "scan.lock");
+    auto held = hookcore::FileLock::try_acquire(ctx.paths.data_dir / "scan.lock");
     REQUIRE(held);
     loop::WorkerResult r = loop::run_worker(ctx);
     CHECK(r.lock_busy);
     CHECK(r.entries == 0);
-    CHECK_FALSE(schedule::spool_empty(ctx.paths.spool()));
+    CHECK_FALSE(hookcore::spool_empty(ctx.paths.spool()));
   }
 }
 

@@ -19,7 +19,7 @@
 //
 // The hook's own helpers live here too (entry from hook arguments, error log) so that they are unit-tested.
 
-#include "schedule/repo_locate.hpp"
+#include "hookcore/repo_locate.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-namespace schedule {
+namespace hookcore {
 
 struct SpoolEntry {
   std::string event;                                        // hook name, or "corrupt" from spool_read
@@ -79,4 +79,4 @@ bool hook_should_defer(std::string_view hook, const std::vector<std::string>& ar
 // the terminal once. Never throws: when nothing can be recorded it returns true.
 bool record_hook_error(const std::filesystem::path& log_dir, std::string_view hook, std::string_view message);
 
-} // namespace schedule
+} // namespace hookcore

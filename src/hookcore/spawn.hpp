@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace schedule {
+namespace hookcore {
 
 // Who reaps the short-lived intermediate child of spawn_detached.
 enum class Reap {
@@ -32,4 +32,4 @@ bool spawn_detached(const std::vector<std::string>& argv, Reap reap = Reap::wait
 // 127 when it could not be executed. Throws core::Error when no process could be created.
 int run_and_wait(const std::vector<std::string>& argv, const std::optional<std::string_view>& input);
 
-} // namespace schedule
+} // namespace hookcore

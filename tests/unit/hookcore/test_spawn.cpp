@@ -1,4 +1,4 @@
-#include "schedule/spawn.hpp"
+#include "hookcore/spawn.hpp"
 
 #include "../support/temp_repo.hpp"
 
@@ -51,7 +51,7 @@ TEST_CASE("spawn_detached") {
 
   SECTION("returns at once while the worker keeps running, and leaves no zombie") {
     auto start = std::chrono::steady_clock::now();
-    REQUIRE(schedule::spawn_detached(sh("sleep 1; echo $$")));
+    REQUIRE(hookcore::spawn_detached(sh("sleep 1; echo $$")));
     auto elapsed = std::chrono::steady_clock::now() - start;
     CHECK(elapsed < 500ms);
     CHECK_FALSE(fs::exists(out));
@@ -67,7 +67,7 @@ TEST_CASE("spawn_detached") {
   SECTION("the worker runs in its own session with lower priority") {
     int base = ::getpriority(PRIO_PROCESS, 0);
     // stat field 41 is the scheduling policy (SCHED_IDLE is 5); ionice prints the I/O class.
-    REQUIRE(schedule::spawn_detached(
+    REQUIRE(hookcore::spawn_detached(
         sh("echo $$ $(cut -d' ' -f6 /proc/$$/stat) $(nice) $(cut -d' ' -f41 /proc/$$/stat) $(ionice -p $$)")));
     std::istringstream fields(wait_for_file(out));
     long pid = 0, session = 0;
@@ -86,7 +86,7 @@ TEST_CASE("spawn_detached") {
       test_support::EnvGuard git_dir("GIT_DIR", "/somewhere/.git");
       test_support::EnvGuard index("GIT_INDEX_FILE", "/somewhere/.git/index");
       test_support::EnvGuard keep("AUTOLOOP_TEST_KEEP", "kept");
-      ok = schedule::spawn_detached(sh("echo ${GIT_DIR-unset} ${GIT_INDEX_FILE-unset} ${AUTOLOOP_TEST_KEEP-unset}"));
+      ok = hookcore::spawn_detached(sh("echo ${GIT_DIR-unset} ${GIT_INDEX_FILE-unset} ${AUTOLOOP_TEST_KEEP-unset}"));
     }
     REQUIRE(ok);
     CHECK(trimmed(wait_for_file(out)) == "unset unset kept");
@@ -95,7 +95,7 @@ TEST_CASE("spawn_detached") {
   SECTION("only stdin, stdout and stderr stay open, all on /dev/null") {
     int leaked = ::open("/dev/null", O_RDONLY); // no O_CLOEXEC: the spawn must close it anyway
     REQUIRE(leaked >= 3);
-    bool ok = schedule::spawn_detached(
+    bool ok = hookcore::spawn_detached(
         {"/bin/sh", "-c",
          // Redirections inside subshells: the outer shell's own fds stay as the spawn left them while ls and
          // readlink look at them (dash saves fds in the shell itself when it redirects a plain command).
@@ -107,7 +107,7 @@ TEST_CASE("spawn_detached") {
   }
 
   SECTION("Reap::by_init returns without waiting; the caller's exit would hand the child to init") {
-    REQUIRE(schedule::spawn_detached(sh("echo $$"), schedule::Reap::by_init));
+    REQUIRE(hookcore::spawn_detached(sh("echo $$"), hookcore::Reap::by_init));
     CHECK(trimmed(wait_for_file(out)) != "<timeout>");
     // This process lives on, so the intermediate child is ours to reap: exactly one, and not the worker.
     int status = 0;
@@ -119,7 +119,7 @@ TEST_CASE("spawn_detached") {
   }
 
   SECTION("an empty argv is refused without forking") {
-    CHECK_FALSE(schedule::spawn_detached({}));
+    CHECK_FALSE(hookcore::spawn_detached({}));
   }
 }
 
@@ -127,24 +127,24 @@ TEST_CASE("run_and_wait") {
   TempDir tmp;
 
   SECTION("returns the exit status") {
-    CHECK(schedule::run_and_wait({"/bin/sh", "-c", "exit 0"}, std::nullopt) == 0);
-    CHECK(schedule::run_and_wait({"/bin/sh", "-c", "exit 3"}, std::nullopt) == 3);
+    CHECK(hookcore::run_and_wait({"/bin/sh", "-c", "exit 0"}, std::nullopt) == 0);
+    CHECK(hookcore::run_and_wait({"/bin/sh", "-c", "exit 3"}, std::nullopt) == 3);
   }
 
   SECTION("a killed child reports 128+signal") {
-    CHECK(schedule::run_and_wait({"/bin/sh", "-c", "kill -9 $$"}, std::nullopt) == 128 + 9);
+    CHECK(hookcore::run_and_wait({"/bin/sh", "-c", "kill -9 $$"}, std::nullopt) == 128 + 9);
   }
 
   SECTION("replays the input on stdin") {
     const fs::path out = tmp.path() / "out";
     std::string input = "line one\nline two\n";
-    CHECK(schedule::run_and_wait({"/bin/sh", "-c", "cat > '" + out.string() + "'"}, input) == 0);
+    CHECK(hookcore::run_and_wait({"/bin/sh", "-c", "cat > '" + out.string() + "'"}, input) == 0);
     CHECK(slurp(out) == input);
   }
 
   SECTION("a child that ignores a large input does not hang or kill us") {
     std::string input(1 << 20, 'x');
-    CHECK(schedule::run_and_wait({"/bin/sh", "-c", "exit 0"}, input) == 0);
+    CHECK(hookcore::run_and_wait({"/bin/sh", "-c", "exit 0"}, input) == 0);
   }
 
   SECTION("a script without #! runs under /bin/sh, with its arguments") {
@@ -152,11 +152,11 @@ TEST_CASE("run_and_wait") {
     const fs::path out = tmp.path() / "out";
     std::ofstream(script) << "echo \"$1|$2\" > '" << out.string() << "'\n";
     fs::permissions(script, static_cast<fs::perms>(0755));
-    CHECK(schedule::run_and_wait({script.string(), "a", "b c"}, std::nullopt) == 0);
+    CHECK(hookcore::run_and_wait({script.string(), "a", "b c"}, std::nullopt) == 0);
     CHECK(slurp(out) == "a|b c\n");
   }
 
   SECTION("a missing program is 127") {
-    CHECK(schedule::run_and_wait({(tmp.path() / "missing").string()}, std::nullopt) == 127);
+    CHECK(hookcore::run_and_wait({(tmp.path() / "missing").string()}, std::nullopt) == 127);
   }
 }

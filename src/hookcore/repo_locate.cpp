@@ -1,4 +1,4 @@
-#include "schedule/repo_locate.hpp"
+#include "hookcore/repo_locate.hpp"
 
 #include "core/fs.hpp"
 
@@ -7,7 +7,7 @@
 #include <exception>
 #include <system_error>
 
-namespace schedule {
+namespace hookcore {
 
 namespace fs = std::filesystem;
 
@@ -237,4 +237,4 @@ std::optional<std::string> resolve_head(const RepoLocation& repo) {
   return resolve_ref(repo, "HEAD");
 }
 
-} // namespace schedule
+} // namespace hookcore

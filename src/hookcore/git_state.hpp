@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-namespace schedule {
+namespace hookcore {
 
 enum class GitState { normal, rebase, cherry_pick, revert, merge, bisect };
 
@@ -17,4 +17,4 @@ GitState detect_git_state(const std::filesystem::path& git_dir);
 // "normal", "rebase", "cherry-pick", "revert", "merge" or "bisect". Never throws.
 std::string to_string(GitState state);
 
-} // namespace schedule
+} // namespace hookcore

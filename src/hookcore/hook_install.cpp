@@ -1,4 +1,4 @@
-#include "schedule/hook_install.hpp"
+#include "hookcore/hook_install.hpp"
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -11,7 +11,7 @@
 #include <elf.h>
 #include <unistd.h>
 
-namespace schedule {
+namespace hookcore {
 
 namespace fs = std::filesystem;
 
@@ -265,4 +265,4 @@ std::vector<HookChange> uninstall_hooks(const fs::path& hooks_dir) {
   return changes;
 }
 
-} // namespace schedule
+} // namespace hookcore

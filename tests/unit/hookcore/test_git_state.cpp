@@ -1,4 +1,4 @@
-#include "schedule/git_state.hpp"
+#include "hookcore/git_state.hpp"
 
 #include "../support/temp_repo.hpp"
 
@@ -8,8 +8,8 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-using schedule::detect_git_state;
-using schedule::GitState;
+using hookcore::detect_git_state;
+using hookcore::GitState;
 using test_support::TempDir;
 
 namespace {
@@ -110,11 +110,11 @@ TEST_CASE("detect_git_state") {
 
 TEST_CASE("to_string(GitState)") {
   SECTION("names match git's wording") {
-    CHECK(schedule::to_string(GitState::normal) == "normal");
-    CHECK(schedule::to_string(GitState::rebase) == "rebase");
-    CHECK(schedule::to_string(GitState::cherry_pick) == "cherry-pick");
-    CHECK(schedule::to_string(GitState::revert) == "revert");
-    CHECK(schedule::to_string(GitState::merge) == "merge");
-    CHECK(schedule::to_string(GitState::bisect) == "bisect");
+    CHECK(hookcore::to_string(GitState::normal) == "normal");
+    CHECK(hookcore::to_string(GitState::rebase) == "rebase");
+    CHECK(hookcore::to_string(GitState::cherry_pick) == "cherry-pick");
+    CHECK(hookcore::to_string(GitState::revert) == "revert");
+    CHECK(hookcore::to_string(GitState::merge) == "merge");
+    CHECK(hookcore::to_string(GitState::bisect) == "bisect");
   }
 }

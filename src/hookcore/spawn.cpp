@@ -1,4 +1,4 @@
-#include "schedule/spawn.hpp"
+#include "hookcore/spawn.hpp"
 
 #include "core/error.hpp"
 
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace schedule {
+namespace hookcore {
 
 namespace {
 
@@ -176,4 +176,4 @@ int run_and_wait(const std::vector<std::string>& argv, const std::optional<std::
   return wait_for(child);
 }
 
-} // namespace schedule
+} // namespace hookcore

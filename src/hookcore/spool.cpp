@@ -1,9 +1,9 @@
-#include "schedule/spool.hpp"
+#include "hookcore/spool.hpp"
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/layout.hpp"
-#include "schedule/git_state.hpp"
+#include "hookcore/git_state.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -18,7 +18,7 @@
 #include <system_error>
 #include <unistd.h>
 
-namespace schedule {
+namespace hookcore {
 
 namespace fs = std::filesystem;
 
@@ -307,4 +307,4 @@ bool record_hook_error(const fs::path& log_dir, std::string_view hook, std::stri
   return true;
 }
 
-} // namespace schedule
+} // namespace hookcore

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace schedule {
+namespace hookcore {
 
 struct RepoLocation {
   std::filesystem::path git_dir;                        // per-worktree git dir (HEAD, MERGE_HEAD, rebase-merge/)
@@ -43,4 +43,4 @@ std::optional<std::string> resolve_head(const RepoLocation& repo);
 // True for a full hexadecimal object id (40 hex digits for SHA-1, 64 for SHA-256).
 bool is_object_id(std::string_view text);
 
-} // namespace schedule
+} // namespace hookcore

@@ -21,7 +21,7 @@
 // The hook binary's configuration block starts with this; the main binary's path follows, NUL-ended.
 #define AUTOLOOP_HOOK_MAGIC "git-autoloop hook 1\n"
 
-namespace schedule {
+namespace hookcore {
 
 // The hooks autoloop installs, in install order.
 inline constexpr std::string_view k_autoloop_hooks[] = {"post-commit", "post-merge", "post-rewrite", "pre-push"};
@@ -84,4 +84,4 @@ std::vector<HookChange> install_hooks(const InstallPaths& paths);
 // alone ("skipped"); nothing to do is "unchanged". Throws core::Error on I/O failure.
 std::vector<HookChange> uninstall_hooks(const std::filesystem::path& hooks_dir);
 
-} // namespace schedule
+} // namespace hookcore

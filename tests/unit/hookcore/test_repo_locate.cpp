@@ -1,4 +1,4 @@
-#include "schedule/repo_locate.hpp"
+#include "hookcore/repo_locate.hpp"
 
 #include "../support/temp_repo.hpp"
 
@@ -8,8 +8,8 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-using schedule::locate_repo;
-using schedule::resolve_head;
+using hookcore::locate_repo;
+using hookcore::resolve_head;
 using test_support::run_git;
 using test_support::TempDir;
 
@@ -159,7 +159,7 @@ TEST_CASE("resolve_head") {
     REQUIRE(loc);
     REQUIRE_FALSE(fs::exists(repo / ".git" / "refs" / "heads" / "main"));
     CHECK(resolve_head(*loc) == git(repo, "rev-parse HEAD"));
-    CHECK(schedule::resolve_ref(*loc, "refs/tags/v1") == git(repo, "rev-parse v1"));
+    CHECK(hookcore::resolve_ref(*loc, "refs/tags/v1") == git(repo, "rev-parse v1"));
   }
 
   SECTION("detached HEAD") {
@@ -195,13 +195,13 @@ TEST_CASE("read_ref_file") {
 
   SECTION("reads an object id") {
     write(tmp.path() / "ORIG_HEAD", id + "\n");
-    CHECK(schedule::read_ref_file(tmp.path() / "ORIG_HEAD") == id);
+    CHECK(hookcore::read_ref_file(tmp.path() / "ORIG_HEAD") == id);
   }
 
   SECTION("missing or malformed files give nullopt") {
-    CHECK_FALSE(schedule::read_ref_file(tmp.path() / "ORIG_HEAD"));
+    CHECK_FALSE(hookcore::read_ref_file(tmp.path() / "ORIG_HEAD"));
     write(tmp.path() / "BAD", "ref: refs/heads/main\n");
-    CHECK_FALSE(schedule::read_ref_file(tmp.path() / "BAD"));
+    CHECK_FALSE(hookcore::read_ref_file(tmp.path() / "BAD"));
   }
 
   SECTION("after a real merge, ORIG_HEAD is the pre-merge head") {
@@ -214,6 +214,6 @@ TEST_CASE("read_ref_file") {
     git(repo, "checkout -q main");
     std::string before = git(repo, "rev-parse HEAD");
     git(repo, "merge -q --ff-only topic");
-    CHECK(schedule::read_ref_file(repo / ".git" / "ORIG_HEAD") == before);
+    CHECK(hookcore::read_ref_file(repo / ".git" / "ORIG_HEAD") == before);
   }
 }

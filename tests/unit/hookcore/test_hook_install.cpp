@@ -1,4 +1,4 @@
-#include "schedule/hook_install.hpp"
+#include "hookcore/hook_install.hpp"
 
 #include "../support/temp_repo.hpp"
 
@@ -15,8 +15,8 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-using schedule::HookChange;
-using schedule::InstallPaths;
+using hookcore::HookChange;
+using hookcore::InstallPaths;
 using test_support::slurp;
 using test_support::TempDir;
 
@@ -71,49 +71,49 @@ TEST_CASE("install_hooks") {
   const InstallPaths paths{hooks, hook_binary_in(tmp.path() / "opt"), "/opt/autoloop/bin/git-autoloop"};
 
   SECTION("into a missing directory: creates it and installs every hook 0755, one file hard-linked four times") {
-    auto changes = schedule::install_hooks(paths);
+    auto changes = hookcore::install_hooks(paths);
     REQUIRE(changes.size() == 4);
-    const std::string expected = schedule::configured_hook(slurp(paths.hook_binary), paths.main_binary);
+    const std::string expected = hookcore::configured_hook(slurp(paths.hook_binary), paths.main_binary);
     for (const auto& c : changes) {
       CHECK(c.action == "installed");
       const fs::path hook = hooks / c.hook;
-      CHECK(schedule::is_autoloop_hook(hook));
+      CHECK(hookcore::is_autoloop_hook(hook));
       CHECK(fs::status(hook).permissions() == static_cast<fs::perms>(0755));
       CHECK(slurp(hook) == expected);
       CHECK(fs::hard_link_count(hook) == 4);
-      CHECK(schedule::configured_main(slurp(hook)) == paths.main_binary.string());
+      CHECK(hookcore::configured_main(slurp(hook)) == paths.main_binary.string());
     }
     CHECK(snapshot(hooks).size() == 4); // no temporary files left
     // The binary it was copied from is left as it was: unconfigured.
-    CHECK(schedule::configured_main(slurp(paths.hook_binary)) == "");
+    CHECK(hookcore::configured_main(slurp(paths.hook_binary)) == "");
   }
 
   SECTION("a foreign hook is chained with its bytes and mode") {
     fs::create_directories(hooks);
     write(hooks / "post-commit", "#!/bin/sh\necho mine\n", static_cast<fs::perms>(0750));
-    auto changes = actions(schedule::install_hooks(paths));
+    auto changes = actions(hookcore::install_hooks(paths));
     CHECK(changes["post-commit"] == "chained");
     CHECK(changes["pre-push"] == "installed");
     CHECK(slurp(hooks / "post-commit.autoloop-chained") == "#!/bin/sh\necho mine\n");
     CHECK(fs::status(hooks / "post-commit.autoloop-chained").permissions() == static_cast<fs::perms>(0750));
-    CHECK(schedule::is_autoloop_hook(hooks / "post-commit"));
+    CHECK(hookcore::is_autoloop_hook(hooks / "post-commit"));
   }
 
   SECTION("a second install changes nothing") {
     fs::create_directories(hooks);
     write(hooks / "pre-push", "#!/bin/sh\nexit 0\n", static_cast<fs::perms>(0755));
-    schedule::install_hooks(paths);
+    hookcore::install_hooks(paths);
     Snapshot before = snapshot(hooks);
-    for (const auto& c : schedule::install_hooks(paths)) CHECK(c.action == "unchanged");
+    for (const auto& c : hookcore::install_hooks(paths)) CHECK(c.action == "unchanged");
     CHECK(snapshot(hooks) == before);
   }
 
   SECTION("a hook for another main binary, or made non-executable, is updated") {
-    schedule::install_hooks(paths);
+    hookcore::install_hooks(paths);
     fs::permissions(hooks / "post-merge", static_cast<fs::perms>(0644));
-    auto changes = actions(schedule::install_hooks({hooks, paths.hook_binary, "/new/git-autoloop"}));
+    auto changes = actions(hookcore::install_hooks({hooks, paths.hook_binary, "/new/git-autoloop"}));
     for (const auto& [hook, action] : changes) CHECK(action == "updated");
-    CHECK(schedule::configured_main(slurp(hooks / "post-merge")) == "/new/git-autoloop");
+    CHECK(hookcore::configured_main(slurp(hooks / "post-merge")) == "/new/git-autoloop");
     CHECK(fs::status(hooks / "post-merge").permissions() == static_cast<fs::perms>(0755));
     CHECK(snapshot(hooks).size() == 4);
   }
@@ -121,31 +121,31 @@ TEST_CASE("install_hooks") {
   SECTION("an earlier build's shell shim is ours: replaced, not chained") {
     fs::create_directories(hooks);
     write(hooks / "post-commit", k_legacy_shim, static_cast<fs::perms>(0755));
-    CHECK(schedule::is_autoloop_hook(hooks / "post-commit"));
-    auto changes = actions(schedule::install_hooks(paths));
+    CHECK(hookcore::is_autoloop_hook(hooks / "post-commit"));
+    auto changes = actions(hookcore::install_hooks(paths));
     CHECK(changes["post-commit"] == "updated");
     CHECK_FALSE(fs::exists(hooks / "post-commit.autoloop-chained"));
-    CHECK(schedule::configured_main(slurp(hooks / "post-commit")) == paths.main_binary.string());
+    CHECK(hookcore::configured_main(slurp(hooks / "post-commit")) == paths.main_binary.string());
   }
 
   SECTION("a hook binary that is not one, or a relative main path: throws, changes nothing") {
     fs::create_directories(hooks);
     write(tmp.path() / "not-a-hook", "#!/bin/sh\n", static_cast<fs::perms>(0755));
-    CHECK_THROWS_AS(schedule::install_hooks({hooks, tmp.path() / "not-a-hook", "/x/git-autoloop"}), core::Error);
-    CHECK_THROWS_AS(schedule::install_hooks({hooks, tmp.path() / "missing", "/x/git-autoloop"}), core::Error);
-    CHECK_THROWS_AS(schedule::install_hooks({hooks, paths.hook_binary, "relative/git-autoloop"}), core::Error);
-    CHECK_THROWS_AS(schedule::install_hooks({hooks, paths.hook_binary, "/" + std::string(5000, 'x')}), core::Error);
+    CHECK_THROWS_AS(hookcore::install_hooks({hooks, tmp.path() / "not-a-hook", "/x/git-autoloop"}), core::Error);
+    CHECK_THROWS_AS(hookcore::install_hooks({hooks, tmp.path() / "missing", "/x/git-autoloop"}), core::Error);
+    CHECK_THROWS_AS(hookcore::install_hooks({hooks, paths.hook_binary, "relative/git-autoloop"}), core::Error);
+    CHECK_THROWS_AS(hookcore::install_hooks({hooks, paths.hook_binary, "/" + std::string(5000, 'x')}), core::Error);
     CHECK(snapshot(hooks).empty());
   }
 
   SECTION("a foreign hook plus an existing chained hook: throws, changes nothing") {
-    schedule::install_hooks(paths);
+    hookcore::install_hooks(paths);
     write(hooks / "post-commit.autoloop-chained", "old chained\n", static_cast<fs::perms>(0755));
     write(hooks / "post-commit", "#!/bin/sh\n# lefthook\n", static_cast<fs::perms>(0755));
     fs::remove(hooks / "post-merge"); // would be "installed" if anything were applied
     Snapshot before = snapshot(hooks);
     try {
-      schedule::install_hooks(paths);
+      hookcore::install_hooks(paths);
       FAIL("expected core::Error");
     } catch (const core::Error& e) {
       std::string what = e.what();
@@ -168,9 +168,9 @@ TEST_CASE("uninstall_hooks") {
     write(hooks / "pre-push", "#!/bin/bash\nexit 1\n", static_cast<fs::perms>(0755));
     write(hooks / "pre-commit.sample", "sample\n", static_cast<fs::perms>(0644));
     Snapshot before = snapshot(hooks);
-    schedule::install_hooks(paths);
+    hookcore::install_hooks(paths);
     REQUIRE(snapshot(hooks) != before);
-    auto changes = actions(schedule::uninstall_hooks(hooks));
+    auto changes = actions(hookcore::uninstall_hooks(hooks));
     CHECK(changes["post-commit"] == "restored");
     CHECK(changes["pre-push"] == "restored");
     CHECK(changes["post-merge"] == "removed");
@@ -183,11 +183,11 @@ TEST_CASE("uninstall_hooks") {
     fs::create_symlink("../shared-hook", hooks / "post-merge");
     fs::create_symlink("/nonexistent/dangling", hooks / "post-rewrite");
     Snapshot before = snapshot(hooks);
-    auto installed = actions(schedule::install_hooks(paths));
+    auto installed = actions(hookcore::install_hooks(paths));
     CHECK(installed["post-merge"] == "chained");
     CHECK(installed["post-rewrite"] == "chained");
     CHECK(fs::is_symlink(hooks / "post-merge.autoloop-chained"));
-    schedule::uninstall_hooks(hooks);
+    hookcore::uninstall_hooks(hooks);
     CHECK(fs::is_symlink(hooks / "post-merge"));
     CHECK(fs::read_symlink(hooks / "post-merge") == "../shared-hook");
     CHECK(fs::read_symlink(hooks / "post-rewrite") == "/nonexistent/dangling");
@@ -195,18 +195,18 @@ TEST_CASE("uninstall_hooks") {
   }
 
   SECTION("a foreign hook that replaced ours is left alone; an earlier build's shim is removed") {
-    schedule::install_hooks(paths);
+    hookcore::install_hooks(paths);
     write(hooks / "post-commit", "#!/bin/sh\n# someone else\n", static_cast<fs::perms>(0755));
-    auto changes = actions(schedule::uninstall_hooks(hooks));
+    auto changes = actions(hookcore::uninstall_hooks(hooks));
     CHECK(changes["post-commit"] == "skipped");
     CHECK(slurp(hooks / "post-commit") == "#!/bin/sh\n# someone else\n");
     write(hooks / "post-merge", k_legacy_shim, static_cast<fs::perms>(0755));
-    CHECK(actions(schedule::uninstall_hooks(hooks))["post-merge"] == "removed");
+    CHECK(actions(hookcore::uninstall_hooks(hooks))["post-merge"] == "removed");
     CHECK_FALSE(fs::exists(hooks / "post-merge"));
   }
 
   SECTION("nothing installed: nothing changes") {
-    for (const auto& c : schedule::uninstall_hooks(hooks)) CHECK(c.action == "unchanged");
+    for (const auto& c : hookcore::uninstall_hooks(hooks)) CHECK(c.action == "unchanged");
     CHECK(snapshot(hooks).empty());
   }
 }
@@ -217,42 +217,42 @@ TEST_CASE("is_autoloop_hook and configured_main") {
 
   SECTION("a configured copy and an earlier shim are ours; other files, symlinks and damaged binaries are not") {
     const fs::path hook = tmp.path() / "post-commit";
-    write(hook, schedule::configured_hook(binary, "/a/git-autoloop"), static_cast<fs::perms>(0755));
-    CHECK(schedule::is_autoloop_hook(hook));
+    write(hook, hookcore::configured_hook(binary, "/a/git-autoloop"), static_cast<fs::perms>(0755));
+    CHECK(hookcore::is_autoloop_hook(hook));
     write(tmp.path() / "shim", k_legacy_shim, static_cast<fs::perms>(0755));
-    CHECK(schedule::is_autoloop_hook(tmp.path() / "shim"));
+    CHECK(hookcore::is_autoloop_hook(tmp.path() / "shim"));
     fs::create_symlink(hook, tmp.path() / "link");
-    CHECK_FALSE(schedule::is_autoloop_hook(tmp.path() / "link"));
+    CHECK_FALSE(hookcore::is_autoloop_hook(tmp.path() / "link"));
     write(tmp.path() / "other", "#!/bin/sh\n", static_cast<fs::perms>(0755));
-    CHECK_FALSE(schedule::is_autoloop_hook(tmp.path() / "other"));
+    CHECK_FALSE(hookcore::is_autoloop_hook(tmp.path() / "other"));
     fs::copy_file("/bin/true", tmp.path() / "elf");
-    CHECK_FALSE(schedule::is_autoloop_hook(tmp.path() / "elf"));
-    CHECK_FALSE(schedule::is_autoloop_hook(tmp.path() / "missing"));
-    CHECK_FALSE(schedule::is_autoloop_hook(tmp.path()));
+    CHECK_FALSE(hookcore::is_autoloop_hook(tmp.path() / "elf"));
+    CHECK_FALSE(hookcore::is_autoloop_hook(tmp.path() / "missing"));
+    CHECK_FALSE(hookcore::is_autoloop_hook(tmp.path()));
     // Cut short (the section table is at the end of the file), or the magic overwritten.
     write(tmp.path() / "cut", binary.substr(0, binary.size() / 2), static_cast<fs::perms>(0755));
-    CHECK_FALSE(schedule::is_autoloop_hook(tmp.path() / "cut"));
-    CHECK_FALSE(schedule::configured_main(binary.substr(0, binary.size() / 2)));
-    std::string no_magic = schedule::configured_hook(binary, "/a/git-autoloop");
-    const size_t at = no_magic.find(std::string(schedule::k_hook_magic) + "/a/git-autoloop");
+    CHECK_FALSE(hookcore::is_autoloop_hook(tmp.path() / "cut"));
+    CHECK_FALSE(hookcore::configured_main(binary.substr(0, binary.size() / 2)));
+    std::string no_magic = hookcore::configured_hook(binary, "/a/git-autoloop");
+    const size_t at = no_magic.find(std::string(hookcore::k_hook_magic) + "/a/git-autoloop");
     REQUIRE(at != std::string::npos);
     no_magic[at] = 'G';
-    CHECK_FALSE(schedule::is_autoloop_hook_content(no_magic));
-    CHECK_FALSE(schedule::configured_main(no_magic));
+    CHECK_FALSE(hookcore::is_autoloop_hook_content(no_magic));
+    CHECK_FALSE(hookcore::configured_main(no_magic));
   }
 
   SECTION("configured_main reads what configured_hook wrote, and nothing from other bytes") {
-    CHECK(schedule::configured_main(binary) == "");
+    CHECK(hookcore::configured_main(binary) == "");
     const std::string odd = "/dir with space/it's/ünï/git-autoloop";
-    CHECK(schedule::configured_main(schedule::configured_hook(binary, odd)) == odd);
+    CHECK(hookcore::configured_main(hookcore::configured_hook(binary, odd)) == odd);
     // Reconfiguring overwrites a longer path completely.
-    const std::string twice = schedule::configured_hook(schedule::configured_hook(binary, "/" + std::string(300, 'x')), "/b");
-    CHECK(schedule::configured_main(twice) == "/b");
+    const std::string twice = hookcore::configured_hook(hookcore::configured_hook(binary, "/" + std::string(300, 'x')), "/b");
+    CHECK(hookcore::configured_main(twice) == "/b");
     CHECK(twice.size() == binary.size());
-    CHECK_FALSE(schedule::configured_main(""));
-    CHECK_FALSE(schedule::configured_main("\x7f" "ELF garbage"));
-    CHECK_FALSE(schedule::configured_main(k_legacy_shim));
-    CHECK_THROWS_AS(schedule::configured_hook("#!/bin/sh\n", "/a"), core::Error);
+    CHECK_FALSE(hookcore::configured_main(""));
+    CHECK_FALSE(hookcore::configured_main("\x7f" "ELF garbage"));
+    CHECK_FALSE(hookcore::configured_main(k_legacy_shim));
+    CHECK_THROWS_AS(hookcore::configured_hook("#!/bin/sh\n", "/a"), core::Error);
   }
 }
 
@@ -261,15 +261,15 @@ TEST_CASE("an installed hook runs as git runs it") {
   const fs::path hooks = tmp.path() / "hooks";
   const fs::path main = tmp.path() / "dir with space" / "git-autoloop";
   fs::create_directories(main.parent_path());
-  schedule::install_hooks({hooks, hook_binary_in(tmp.path() / "bin"), main});
+  hookcore::install_hooks({hooks, hook_binary_in(tmp.path() / "bin"), main});
   // Outside any repository the hook does nothing of its own, but the chained hook always runs first,
   // with the hook's arguments and stdin, and its status decides a pre-push.
   const fs::path out = tmp.path() / "chained-args";
   write(hooks / "post-commit.autoloop-chained",
-        "#!/bin/sh\nfor a in \"$0\" \"$@\"; do printf '%s\\n' \"$a\"; done > " + schedule::shell_quote(out.string()) + "\n",
+        "#!/bin/sh\nfor a in \"$0\" \"$@\"; do printf '%s\\n' \"$a\"; done > " + hookcore::shell_quote(out.string()) + "\n",
         static_cast<fs::perms>(0755));
-  const std::string cd = "cd " + schedule::shell_quote(tmp.path().string()) + " && env -u GIT_DIR GIT_CEILING_DIRECTORIES=" +
-                         schedule::shell_quote(tmp.path().string()) + " ";
+  const std::string cd = "cd " + hookcore::shell_quote(tmp.path().string()) + " && env -u GIT_DIR GIT_CEILING_DIRECTORIES=" +
+                         hookcore::shell_quote(tmp.path().string()) + " ";
 
   SECTION("by a relative path: the hook name and directory come from it") {
     CHECK(run_sh(cd + "hooks/post-commit a 'b c'") == 0);
@@ -277,7 +277,7 @@ TEST_CASE("an installed hook runs as git runs it") {
   }
 
   SECTION("by an absolute path") {
-    CHECK(run_sh(cd + schedule::shell_quote((hooks / "post-commit").string()) + " x") == 0);
+    CHECK(run_sh(cd + hookcore::shell_quote((hooks / "post-commit").string()) + " x") == 0);
     CHECK(slurp(out) == (hooks / "post-commit.autoloop-chained").string() + "\nx\n");
   }
 
@@ -291,7 +291,7 @@ TEST_CASE("an installed hook runs as git runs it") {
   SECTION("a copy under a name that is not a hook says so and exits 0") {
     fs::copy_file(hooks / "post-commit", hooks / "pre-commit");
     const fs::path err = tmp.path() / "err";
-    CHECK(run_sh(cd + "hooks/pre-commit 2>" + schedule::shell_quote(err.string())) == 0);
+    CHECK(run_sh(cd + "hooks/pre-commit 2>" + hookcore::shell_quote(err.string())) == 0);
     CHECK(slurp(err).find("not a hook git-autoloop handles") != std::string::npos);
   }
 }

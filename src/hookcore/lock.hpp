@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <optional>
 
-namespace schedule {
+namespace hookcore {
 
 class FileLock {
 public:
@@ -25,4 +25,4 @@ private:
   int m_fd;
 };
 
-} // namespace schedule
+} // namespace hookcore

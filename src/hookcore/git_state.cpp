@@ -1,8 +1,8 @@
-#include "schedule/git_state.hpp"
+#include "hookcore/git_state.hpp"
 
 #include <system_error>
 
-namespace schedule {
+namespace hookcore {
 
 namespace fs = std::filesystem;
 
@@ -40,4 +40,4 @@ std::string to_string(GitState state) {
   return "unknown";
 }
 
-} // namespace schedule
+} // namespace hookcore

@@ -1,4 +1,4 @@
-#include "schedule/lock.hpp"
+#include "hookcore/lock.hpp"
 
 #include "core/error.hpp"
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <unistd.h>
 
-namespace schedule {
+namespace hookcore {
 
 namespace {
 int open_lock_file(const std::filesystem::path& path) {
@@ -43,4 +43,4 @@ FileLock::~FileLock() {
   if (m_fd >= 0) ::close(m_fd); // closing releases the flock
 }
 
-} // namespace schedule
+} // namespace hookcore

@@ -1,4 +1,4 @@
-#include "schedule/spool.hpp"
+#include "hookcore/spool.hpp"
 
 #include "../support/temp_repo.hpp"
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-using schedule::SpoolEntry;
+using hookcore::SpoolEntry;
 using test_support::slurp;
 using test_support::TempDir;
 using test_support::TempRepo;
@@ -37,10 +37,10 @@ TEST_CASE("spool_append") {
   const fs::path spool = tmp.path() / "autoloop" / "spool";
 
   SECTION("round trip through a file, creating the directory") {
-    fs::path file = schedule::spool_append(spool, sample());
+    fs::path file = hookcore::spool_append(spool, sample());
     CHECK(fs::exists(file));
     CHECK(file.extension() == ".ev");
-    auto entries = schedule::spool_read(spool);
+    auto entries = hookcore::spool_read(spool);
     REQUIRE(entries.size() == 1);
     const auto& e = entries.front();
     CHECK(e.event == "post-merge");
@@ -57,15 +57,15 @@ TEST_CASE("spool_append") {
   SECTION("escapes newlines and backslashes in git_dir") {
     SpoolEntry e = sample();
     e.git_dir = "/odd\npath\\x/.git";
-    schedule::spool_append(spool, e);
-    auto entries = schedule::spool_read(spool);
+    hookcore::spool_append(spool, e);
+    auto entries = hookcore::spool_read(spool);
     REQUIRE(entries.size() == 1);
     CHECK(entries.front().git_dir == e.git_dir);
   }
 
   SECTION("leaves no temporary file behind") {
-    schedule::spool_append(spool, sample());
-    schedule::spool_append(spool, sample());
+    hookcore::spool_append(spool, sample());
+    hookcore::spool_append(spool, sample());
     int files = 0;
     for (const auto& f : fs::directory_iterator(spool)) {
       ++files;
@@ -80,8 +80,8 @@ TEST_CASE("spool_read") {
   const fs::path spool = tmp.path() / "spool";
 
   SECTION("a missing directory is an empty spool") {
-    CHECK(schedule::spool_read(spool).empty());
-    CHECK(schedule::spool_empty(spool));
+    CHECK(hookcore::spool_read(spool).empty());
+    CHECK(hookcore::spool_empty(spool));
   }
 
   SECTION("entries come back oldest first") {
@@ -89,9 +89,9 @@ TEST_CASE("spool_read") {
       SpoolEntry e = sample();
       e.time_ns = t;
       e.hook_us = t;
-      schedule::spool_append(spool, e);
+      hookcore::spool_append(spool, e);
     }
-    auto entries = schedule::spool_read(spool);
+    auto entries = hookcore::spool_read(spool);
     REQUIRE(entries.size() == 3);
     CHECK(entries[0].time_ns == 100);
     CHECK(entries[1].time_ns == 200);
@@ -99,10 +99,10 @@ TEST_CASE("spool_read") {
   }
 
   SECTION("partial temporary files are ignored") {
-    schedule::spool_append(spool, sample());
+    hookcore::spool_append(spool, sample());
     std::ofstream(spool / ".00000000000000000001-1-0.tmp") << "autoloop-spool 1\nevent post-co";
     std::ofstream(spool / "00000000000000000001-1-0.ev.tmp.Ab12Cd") << "autoloop-spool 1\n";
-    auto entries = schedule::spool_read(spool);
+    auto entries = hookcore::spool_read(spool);
     REQUIRE(entries.size() == 1);
     CHECK(entries.front().event == "post-merge");
   }
@@ -114,22 +114,22 @@ TEST_CASE("spool_read") {
     std::ofstream(spool / "00000000000000000006-1-1.ev") << "autoloop-spool 1\nevent post-commit\ncommit " + k_a + "\n";
     std::ofstream(spool / "00000000000000000007-1-2.ev") << "autoloop-spool 1\nevent post-commit\ncommit nothex\nend\n";
     std::ofstream(spool / "00000000000000000008-1-3.ev") << "";
-    auto entries = schedule::spool_read(spool);
+    auto entries = hookcore::spool_read(spool);
     REQUIRE(entries.size() == 4);
     for (const auto& e : entries) {
       CHECK(e.event == "corrupt");
       CHECK(fs::exists(e.file));
     }
     CHECK(entries.front().time_ns == 5);
-    schedule::spool_remove(entries);
-    CHECK(schedule::spool_empty(spool));
+    hookcore::spool_remove(entries);
+    CHECK(hookcore::spool_empty(spool));
   }
 
   SECTION("unknown keys are ignored for forward compatibility") {
     fs::create_directories(spool);
     std::ofstream(spool / "00000000000000000009-1-0.ev")
         << "autoloop-spool 1\nevent post-commit\nfuture thing\ncommit " + k_a + "\nend\n";
-    auto entries = schedule::spool_read(spool);
+    auto entries = hookcore::spool_read(spool);
     REQUIRE(entries.size() == 1);
     CHECK(entries.front().event == "post-commit");
     CHECK(entries.front().commits == std::vector<std::string>{k_a});
@@ -141,16 +141,16 @@ TEST_CASE("spool_remove") {
   const fs::path spool = tmp.path() / "spool";
 
   SECTION("removes the given entries only, and tolerates already-removed files") {
-    schedule::spool_append(spool, sample());
-    schedule::spool_append(spool, sample());
-    auto entries = schedule::spool_read(spool);
+    hookcore::spool_append(spool, sample());
+    hookcore::spool_append(spool, sample());
+    auto entries = hookcore::spool_read(spool);
     REQUIRE(entries.size() == 2);
     fs::remove(entries[0].file);
-    schedule::spool_remove({entries[0]});
-    CHECK(schedule::spool_read(spool).size() == 1);
-    CHECK_FALSE(schedule::spool_empty(spool));
-    schedule::spool_remove(entries);
-    CHECK(schedule::spool_empty(spool));
+    hookcore::spool_remove({entries[0]});
+    CHECK(hookcore::spool_read(spool).size() == 1);
+    CHECK_FALSE(hookcore::spool_empty(spool));
+    hookcore::spool_remove(entries);
+    CHECK(hookcore::spool_empty(spool));
   }
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("parse_spool_entry") {
   SECTION("format and parse are inverse") {
     SpoolEntry e = sample();
     e.time_ns = 1732575600123456789LL;
-    auto back = schedule::parse_spool_entry(schedule::format_spool_entry(e));
+    auto back = hookcore::parse_spool_entry(hookcore::format_spool_entry(e));
     REQUIRE(back);
     CHECK(back->event == e.event);
     CHECK(back->commits == e.commits);
@@ -167,7 +167,7 @@ TEST_CASE("parse_spool_entry") {
   }
 
   SECTION("the documented example parses") {
-    auto e = schedule::parse_spool_entry("autoloop-spool 1\nevent post-commit\ncommit " + k_a + "\nrange " + k_a + " " +
+    auto e = hookcore::parse_spool_entry("autoloop-spool 1\nevent post-commit\ncommit " + k_a + "\nrange " + k_a + " " +
                                          k_b + "\ndeferred 1\nhook_us 812\ngit_dir /abs\nend\n");
     REQUIRE(e);
     CHECK(e->deferred);
@@ -175,21 +175,21 @@ TEST_CASE("parse_spool_entry") {
   }
 
   SECTION("a missing header, end or event is rejected") {
-    CHECK_FALSE(schedule::parse_spool_entry("event post-commit\nend\n"));
-    CHECK_FALSE(schedule::parse_spool_entry("autoloop-spool 1\nevent post-commit\n"));
-    CHECK_FALSE(schedule::parse_spool_entry("autoloop-spool 1\ncommit " + k_a + "\nend\n"));
-    CHECK_FALSE(schedule::parse_spool_entry("autoloop-spool 1\nevent x\ntime_ns 12x\nend\n"));
+    CHECK_FALSE(hookcore::parse_spool_entry("event post-commit\nend\n"));
+    CHECK_FALSE(hookcore::parse_spool_entry("autoloop-spool 1\nevent post-commit\n"));
+    CHECK_FALSE(hookcore::parse_spool_entry("autoloop-spool 1\ncommit " + k_a + "\nend\n"));
+    CHECK_FALSE(hookcore::parse_spool_entry("autoloop-spool 1\nevent x\ntime_ns 12x\nend\n"));
   }
 }
 
 TEST_CASE("hook_entry") {
   TempRepo repo;
   const std::string head = repo.commit("first");
-  auto loc = schedule::locate_repo(repo.path(), {});
+  auto loc = hookcore::locate_repo(repo.path(), {});
   REQUIRE(loc);
 
   SECTION("post-commit records HEAD") {
-    auto e = schedule::hook_entry("post-commit", {}, "", *loc);
+    auto e = hookcore::hook_entry("post-commit", {}, "", *loc);
     REQUIRE(e);
     CHECK(e->event == "post-commit");
     CHECK(e->commits == std::vector<std::string>{head});
@@ -203,7 +203,7 @@ TEST_CASE("hook_entry") {
     const std::string merged = repo.commit("t2");
     repo.git({"checkout", "-q", "main"});
     repo.git({"merge", "-q", "--ff-only", "topic"});
-    auto e = schedule::hook_entry("post-merge", {"0"}, "", *loc);
+    auto e = hookcore::hook_entry("post-merge", {"0"}, "", *loc);
     REQUIRE(e);
     CHECK(e->commits == std::vector<std::string>{merged});
     REQUIRE(e->ranges.size() == 1);
@@ -212,49 +212,49 @@ TEST_CASE("hook_entry") {
 
   SECTION("post-merge without a moved ORIG_HEAD records no range") {
     std::ofstream(repo.git_dir() / "ORIG_HEAD") << head << "\n";
-    auto e = schedule::hook_entry("post-merge", {"0"}, "", *loc);
+    auto e = hookcore::hook_entry("post-merge", {"0"}, "", *loc);
     REQUIRE(e);
     CHECK(e->ranges.empty());
   }
 
   SECTION("post-rewrite records every new id, once") {
     std::string input = k_a + " " + k_b + "\n" + k_b + " " + k_c + " extra info\n" + "garbage\n" + k_a + " " + k_b + "\n";
-    auto e = schedule::hook_entry("post-rewrite", {"rebase"}, input, *loc);
+    auto e = hookcore::hook_entry("post-rewrite", {"rebase"}, input, *loc);
     REQUIRE(e);
     CHECK(e->commits == std::vector<std::string>{k_b, k_c});
   }
 
   SECTION("post-commit on an unborn branch throws") {
     TempRepo fresh("fresh");
-    auto fresh_loc = schedule::locate_repo(fresh.path(), {});
+    auto fresh_loc = hookcore::locate_repo(fresh.path(), {});
     REQUIRE(fresh_loc);
-    CHECK_THROWS(schedule::hook_entry("post-commit", {}, "", *fresh_loc));
+    CHECK_THROWS(hookcore::hook_entry("post-commit", {}, "", *fresh_loc));
   }
 
   SECTION("pre-push records nothing") {
-    CHECK_FALSE(schedule::hook_entry("pre-push", {"origin", "url"}, "", *loc));
+    CHECK_FALSE(hookcore::hook_entry("pre-push", {"origin", "url"}, "", *loc));
   }
 }
 
 TEST_CASE("hook_should_defer") {
   TempDir tmp;
-  schedule::RepoLocation loc;
+  hookcore::RepoLocation loc;
   loc.git_dir = loc.common_dir = tmp.path();
 
   SECTION("normal state: no deferral") {
-    CHECK_FALSE(schedule::hook_should_defer("post-commit", {}, loc));
+    CHECK_FALSE(hookcore::hook_should_defer("post-commit", {}, loc));
   }
 
   SECTION("inside a rebase: commits defer, the closing post-rewrite does not") {
     fs::create_directory(tmp.path() / "rebase-merge");
-    CHECK(schedule::hook_should_defer("post-commit", {}, loc));
-    CHECK(schedule::hook_should_defer("post-rewrite", {"amend"}, loc));
-    CHECK_FALSE(schedule::hook_should_defer("post-rewrite", {"rebase"}, loc));
+    CHECK(hookcore::hook_should_defer("post-commit", {}, loc));
+    CHECK(hookcore::hook_should_defer("post-rewrite", {"amend"}, loc));
+    CHECK_FALSE(hookcore::hook_should_defer("post-rewrite", {"rebase"}, loc));
   }
 
   SECTION("inside a bisect: defer") {
     std::ofstream(tmp.path() / "BISECT_LOG") << "x";
-    CHECK(schedule::hook_should_defer("post-merge", {"0"}, loc));
+    CHECK(hookcore::hook_should_defer("post-merge", {"0"}, loc));
   }
 }
 
@@ -263,10 +263,10 @@ TEST_CASE("record_hook_error") {
   const fs::path log_dir = tmp.path() / "autoloop" / "log";
 
   SECTION("each distinct message is shown once, every occurrence is logged") {
-    CHECK(schedule::record_hook_error(log_dir, "post-commit", "disk full"));
-    CHECK_FALSE(schedule::record_hook_error(log_dir, "post-commit", "disk full"));
-    CHECK(schedule::record_hook_error(log_dir, "post-merge", "other\nproblem"));
-    CHECK_FALSE(schedule::record_hook_error(log_dir, "post-merge", "other\nproblem"));
+    CHECK(hookcore::record_hook_error(log_dir, "post-commit", "disk full"));
+    CHECK_FALSE(hookcore::record_hook_error(log_dir, "post-commit", "disk full"));
+    CHECK(hookcore::record_hook_error(log_dir, "post-merge", "other\nproblem"));
+    CHECK_FALSE(hookcore::record_hook_error(log_dir, "post-merge", "other\nproblem"));
     std::string log = slurp(log_dir / "hook-errors.log");
     size_t lines = static_cast<size_t>(std::count(log.begin(), log.end(), '\n'));
     CHECK(lines == 4);
@@ -276,7 +276,7 @@ TEST_CASE("record_hook_error") {
 
   SECTION("when nothing can be recorded, the message is shown") {
     std::ofstream(tmp.path() / "file") << "x";
-    CHECK(schedule::record_hook_error(tmp.path() / "file" / "log", "post-commit", "x"));
-    CHECK(schedule::record_hook_error(tmp.path() / "file" / "log", "post-commit", "x"));
+    CHECK(hookcore::record_hook_error(tmp.path() / "file" / "log", "post-commit", "x"));
+    CHECK(hookcore::record_hook_error(tmp.path() / "file" / "log", "post-commit", "x"));
   }
 }
