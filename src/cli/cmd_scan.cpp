@@ -69,7 +69,7 @@ std::vector<Row> scan_paths(const loop::Context* ctx, const std::vector<std::str
     fc.is_test_file = (contexts.all & scan::bit(scan::CodeContext::tests)) != 0;
     for (auto& f : scan::apply_context(result.findings, *content, fc)) {
       auto rule = std::find_if(rules_out.begin(), rules_out.end(), [&](const scan::Rule& r) { return r.id == f.rule_id; });
-      scan::Located l{rel, "", rule->id, rule->category, rule->severity, scan::stricter_safety(rule->safety, f.safety), f, false, 0, "unqueued", ""};
+      scan::Located l = scan::locate(f, *rule, rel, "", "unqueued");
       if (auto where = scan::skipped_context(*rule, contexts, f.contexts)) {
         l.status = "skipped";
         l.skipped_context = *where;

@@ -9,7 +9,7 @@ namespace fix {
 
 namespace {
 
-// Type definitions beyond a language's scopes (scan/language.cpp names the scopes of qualified names).
+// Type definitions beyond a language's scopes (scan/languages.cpp names the scopes of qualified names).
 // A `*_specifier` counts only as a definition (with a body), never as a use (`struct s *p`).
 bool is_extra_type_kind(std::string_view language, std::string_view kind) {
   if (language == "c") return kind == "struct_specifier" || kind == "union_specifier" || kind == "enum_specifier";

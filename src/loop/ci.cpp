@@ -5,14 +5,11 @@
 #include "scan/repo_language.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
-#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <unordered_set>
 
 namespace loop {
@@ -109,28 +106,10 @@ struct Changed {
 
 // Matches every version with the engine, `threads` at a time (the engine is thread-safe).
 void match_all(const scan::Engine& engine, const std::vector<Version*>& todo, int threads) {
-  std::atomic<size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
-      try {
-        todo[i]->result = engine.scan(*todo[i]->language, todo[i]->content);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-    }
-  };
-  size_t n = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(1, threads)), todo.size()));
-  if (n == 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < n; ++t) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
-  }
-  if (error) std::rethrow_exception(error);
+  std::vector<scan::ScanJob> jobs;
+  for (const Version* v : todo) jobs.push_back({v->language, v->content});
+  std::vector<scan::FileResult> results = engine.scan_many(jobs, static_cast<unsigned>(std::max(1, threads)));
+  for (size_t i = 0; i < todo.size(); ++i) todo[i]->result = std::move(results[i]);
 }
 
 // A version's findings after the path and repository checks, with fingerprints.
@@ -281,7 +260,8 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
       if (rule == rules.end()) continue;
       const scan::Rule& r = *rule->second;
       if (scan::skipped_context(r, head_contexts, f.contexts)) continue;
-      report.introduced.push_back({c.head.path, head, r.id, r.category, r.severity, scan::stricter_safety(r.safety, f.safety), f, true, 0, "new", ""});
+      report.introduced.push_back(scan::locate(f, r, c.head.path, head, "new"));
+      report.introduced.back().is_new = true;
     }
   }
   std::sort(report.introduced.begin(), report.introduced.end(), [](const scan::Located& a, const scan::Located& b) {

@@ -231,7 +231,7 @@ private:
     return std::nullopt;
   }
 
-  // A name path (profile.hpp) resolved to text.
+  // A name path (scan/language.hpp) resolved to text.
   std::optional<std::string> resolve(const SyntaxNode& node, std::string_view path) {
     if (path.empty()) return std::nullopt;
     for (std::string_view alternative : split(path, '|')) {

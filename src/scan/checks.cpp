@@ -12,38 +12,19 @@ namespace scan {
 
 namespace {
 
-const char* const k_loop_kinds[] = {"for_statement", "for_range_loop", "while_statement", "do_statement",
-                                    "for_in_statement", "enhanced_for_statement", "for_expression",
-                                    "while_expression", "loop_expression"};
-const char* const k_function_kinds[] = {"function_definition", "function_declaration", "method_definition",
-                                        "lambda_expression", "arrow_function", "function_expression",
-                                        "method_declaration", "function_item", "func_literal"};
-
-bool kind_in(const char* kind, const char* const* begin, const char* const* end) {
-  for (auto it = begin; it != end; ++it)
-    if (!std::strcmp(kind, *it)) return true;
-  return false;
-}
-
-// A loop encloses the node before any function boundary does.
-bool inside_loop(TSNode node) {
-  for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) {
-    const char* t = ts_node_type(a);
-    if (kind_in(t, std::begin(k_loop_kinds), std::end(k_loop_kinds))) return true;
-    if (kind_in(t, std::begin(k_function_kinds), std::end(k_function_kinds))) return false;
-  }
-  return false;
-}
+bool kind_in(TSNode node, const std::vector<std::string_view>& kinds) { return contains(kinds, ts_node_type(node)); }
 
 // The innermost loop around the node before any function boundary, or a null node.
-TSNode innermost_loop(TSNode node) {
+TSNode innermost_loop(TSNode node, const LanguageProfile& language) {
   for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) {
-    const char* t = ts_node_type(a);
-    if (kind_in(t, std::begin(k_loop_kinds), std::end(k_loop_kinds))) return a;
-    if (kind_in(t, std::begin(k_function_kinds), std::end(k_function_kinds))) return {};
+    if (kind_in(a, language.loop_kinds)) return a;
+    if (kind_in(a, language.function_kinds)) return {};
   }
   return {};
 }
+
+// A loop encloses the node before any function boundary does.
+bool inside_loop(TSNode node, const LanguageProfile& language) { return !ts_node_is_null(innermost_loop(node, language)); }
 
 std::string_view node_text(TSNode node, std::string_view source) {
   if (ts_node_is_null(node)) return {};
@@ -113,7 +94,8 @@ bool loop_variable(TSNode loop, std::string_view name, std::string_view source) 
 // before `node` and outside any function defined there, that binds `name` afresh without reading it:
 // `style = ''`, `line := fmt.Sprintf(...)`, `String s = "";`. Then the `+=` after it appends to this
 // iteration's string, and nothing grows across iterations.
-bool rebound_in_iteration(TSNode loop, TSNode node, std::string_view name, std::string_view source) {
+bool rebound_in_iteration(TSNode loop, TSNode node, std::string_view name, std::string_view source,
+                          const LanguageProfile& language) {
   const uint32_t before = ts_node_start_byte(node);
   bool found = false;
   TSTreeCursor cursor = ts_tree_cursor_new(loop);
@@ -134,7 +116,7 @@ bool rebound_in_iteration(TSNode loop, TSNode node, std::string_view name, std::
       }
       if (binds(target, name, source) && !ts_node_eq(n, node) && !reads(value, name, source)) found = true;
       // A function defined in the loop binds its own names.
-      if (kind_in(t, std::begin(k_function_kinds), std::end(k_function_kinds))) go_in = false;
+      if (kind_in(n, language.function_kinds)) go_in = false;
     }
     if (go_in && ts_tree_cursor_goto_first_child(&cursor)) continue;
     bool moved = false;
@@ -149,13 +131,13 @@ bool rebound_in_iteration(TSNode loop, TSNode node, std::string_view name, std::
 // inside-loop, and the accumulator (@acc) carries over from one iteration to the next: it is neither
 // the loop's own variable nor bound afresh earlier in the same iteration.
 bool accumulates_in_loop(const CheckInput& input) {
-  TSNode loop = innermost_loop(input.node);
+  TSNode loop = innermost_loop(input.node, input.language);
   if (ts_node_is_null(loop)) return false;
   std::string_view acc;
   for (const auto& c : input.captures)
     if (c.name == "acc") acc = input.source.substr(c.start_byte, c.end_byte - c.start_byte);
   if (acc.empty()) return true;
-  return !loop_variable(loop, acc, input.source) && !rebound_in_iteration(loop, input.node, acc, input.source);
+  return !loop_variable(loop, acc, input.source) && !rebound_in_iteration(loop, input.node, acc, input.source, input.language);
 }
 
 // Whether a comment says the digest is no security measure: MD5 as a file checksum or a cache key,
@@ -177,8 +159,7 @@ bool declared_non_security(const CheckInput& input) {
   TSNode method{};
   int hops = 0;
   for (TSNode a = ts_node_parent(input.node); !ts_node_is_null(a) && hops < 256; a = ts_node_parent(a), ++hops) {
-    if (kind_in(ts_node_type(a), std::begin(k_function_kinds), std::end(k_function_kinds)) ||
-        !std::strcmp(ts_node_type(a), "constructor_declaration")) {
+    if (kind_in(a, input.language.function_kinds)) {
       method = a;
       break;
     }
@@ -302,7 +283,7 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
   CheckOutcome out;
   if (name.empty()) return out;
   if (name == "inside-loop") {
-    out.keep = inside_loop(input.node);
+    out.keep = inside_loop(input.node, input.language);
   } else if (name == "unchecked-allocation") {
     out.keep = allocation_unchecked(input);
     if (out.keep) out.captures = allocation_check_captures(input.node, input.source);

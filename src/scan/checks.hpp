@@ -15,6 +15,7 @@ namespace scan {
 
 struct CheckInput {
   const Rule& rule;
+  const LanguageProfile& language;      // the file's (its loops and functions: scan/language.hpp)
   TSNode node;                          // the reported node (@match)
   const std::vector<Capture>& captures;
   std::string_view source;

@@ -5,19 +5,19 @@
 #include "scan/checks.hpp"
 #include "scan/fix_template.hpp"
 #include "scan/function_identity.hpp"
+#include "scan/node_util.hpp"
+#include "scan/predicates.hpp"
 #include "scan/python_imports.hpp"
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-#include <tree_sitter/api.h>
+#include "scan/ts_handle.hpp"
 
 #include <algorithm>
-#include <cstring>
-#include <map>
+#include <atomic>
 #include <cctype>
+#include <cstring>
+#include <exception>
+#include <map>
 #include <optional>
-#include <set>
-#include <unordered_map>
+#include <thread>
 
 namespace scan {
 
@@ -25,103 +25,26 @@ namespace {
 
 constexpr const char* k_engine_version = "engine-6"; // 2: per-finding safety (rule assumptions); 3: function identity; 4: region contexts; 5: captures added by checks; 6: suggest where the fix does not apply
 
-struct ParserDeleter {
-  void operator()(TSParser* p) const { ts_parser_delete(p); }
-};
-struct TreeDeleter {
-  void operator()(TSTree* t) const { ts_tree_delete(t); }
-};
-struct QueryDeleter {
-  void operator()(TSQuery* q) const { ts_query_delete(q); }
-};
-struct CursorDeleter {
-  void operator()(TSQueryCursor* c) const { ts_query_cursor_delete(c); }
-};
-struct CodeDeleter {
-  void operator()(pcre2_code* c) const { pcre2_code_free(c); }
-};
-using Tree = std::unique_ptr<TSTree, TreeDeleter>;
-
 // One parser and one query cursor per thread, reused across files.
 struct ThreadTools {
-  std::unique_ptr<TSParser, ParserDeleter> parser{ts_parser_new()};
-  std::unique_ptr<TSQueryCursor, CursorDeleter> cursor{ts_query_cursor_new()};
+  ts::Parser parser{ts_parser_new()};
+  ts::QueryCursor cursor{ts_query_cursor_new()};
 };
 ThreadTools& thread_tools() {
   thread_local ThreadTools tools;
   return tools;
 }
 
-Tree parse(const LanguageProfile& language, std::string_view source, uint32_t timeout_ms) {
-  TSParser* parser = thread_tools().parser.get();
-  ts_parser_reset(parser);
-  if (!ts_parser_set_language(parser, language.grammar()))
-    throw core::Error("grammar for " + std::string(language.name) + " has an incompatible ABI");
-  ts_parser_set_timeout_micros(parser, uint64_t(timeout_ms) * 1000);
-  TSTree* tree = ts_parser_parse_string(parser, nullptr, source.data(), static_cast<uint32_t>(source.size()));
-  ts_parser_set_timeout_micros(parser, 0);
-  return Tree(tree);
+ts::Tree parse(const LanguageProfile& language, std::string_view source, uint32_t timeout_ms) {
+  return ts::parse(thread_tools().parser.get(), language, source, timeout_ms);
 }
 
-// 0.20.7 has no ts_node_is_error.
+// An ERROR node (0.20.7 has no ts_node_is_error).
 bool is_error_node(TSNode node) { return std::strcmp(ts_node_type(node), "ERROR") == 0; }
-
-std::string_view node_text(std::string_view source, TSNode node) {
-  uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
-  if (s > source.size() || e > source.size() || e < s) return {};
-  return source.substr(s, e - s);
-}
-
-// Calls f on each child. A tree cursor steps in O(1); ts_node_child(node, i) walks from the first
-// child in 0.20.7, which made one huge initializer list take minutes.
-template <class F> uint32_t for_each_child(TSNode node, F&& f) {
-  TSTreeCursor cursor = ts_tree_cursor_new(node);
-  uint32_t n = 0;
-  if (ts_tree_cursor_goto_first_child(&cursor)) {
-    do {
-      f(ts_tree_cursor_current_node(&cursor));
-      ++n;
-    } while (ts_tree_cursor_goto_next_sibling(&cursor));
-  }
-  ts_tree_cursor_delete(&cursor);
-  return n;
-}
 
 // Nodes wider than this (generated tables) make 0.20.7's query cursor crawl: such files get metrics
 // but no rule matching.
 constexpr uint32_t k_max_children = 5000;
-
-int count_errors(TSNode node) {
-  if (!ts_node_has_error(node)) return 0;
-  int n = (is_error_node(node) || ts_node_is_missing(node)) ? 1 : 0;
-  for_each_child(node, [&](TSNode c) { n += count_errors(c); });
-  return n;
-}
-
-uint64_t fnv(std::string_view data, uint64_t seed) {
-  uint64_t h = seed;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-std::string normalise(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
 
 std::string first_line(std::string_view text) {
   auto nl = text.find('\n');
@@ -157,50 +80,14 @@ std::string expand_message(const std::string& message, const std::vector<Capture
 
 } // namespace
 
-std::string hash_hex(std::string_view data) {
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(fnv(data, 1469598103934665603ULL)),
-                static_cast<unsigned long long>(fnv(data, 0x84222325cbf29ce4ULL)));
-  return buf;
-}
-
-// A predicate from a pattern, with its arguments resolved to capture ids or literal strings.
-struct Predicate {
-  enum class Kind { eq, not_eq_, match, not_match, any_of, not_any_of };
-  Kind kind;
-  uint32_t capture = 0;
-  bool other_is_capture = false;
-  uint32_t other_capture = 0;
-  std::vector<std::string> values;
-  std::shared_ptr<pcre2_code> regex;
-};
-
 struct PatternInfo {
   size_t rule = 0;                    // index into Engine::m_rules
   std::vector<Predicate> predicates;
 };
 
-// Metrics kinds per grammar symbol, so the walk tests a node with one lookup, not string compares.
-enum KindFlag : uint8_t { k_function = 1, k_branch = 2, k_logical = 4, k_nesting = 8, k_comment = 16 };
-
-std::vector<uint8_t> kind_flags(const LanguageProfile& language) {
-  const TSLanguage* grammar = language.grammar();
-  uint32_t count = ts_language_symbol_count(grammar);
-  std::vector<uint8_t> flags(count, 0);
-  for (uint32_t i = 0; i < count; ++i) {
-    std::string_view name = ts_language_symbol_name(grammar, static_cast<TSSymbol>(i));
-    if (contains(language.function_kinds, name)) flags[i] |= k_function;
-    if (contains(language.branch_kinds, name)) flags[i] |= k_branch;
-    if (contains(language.logical_kinds, name)) flags[i] |= k_logical;
-    if (contains(language.nesting_kinds, name)) flags[i] |= k_nesting;
-    if (contains(language.comment_kinds, name)) flags[i] |= k_comment;
-  }
-  return flags;
-}
-
 struct Engine::Compiled {
-  std::vector<uint8_t> flags;
-  std::unique_ptr<TSQuery, QueryDeleter> query;
+  std::optional<MetricKinds> metric_kinds;
+  ts::Query query;
   std::vector<PatternInfo> patterns;
   std::vector<std::string> capture_names;
   bool empty = true;
@@ -283,100 +170,6 @@ const char* query_error_name(TSQueryError e) {
   }
 }
 
-std::vector<Predicate> read_predicates(const TSQuery* query, uint32_t pattern, const Rule& rule) {
-  std::vector<Predicate> out;
-  uint32_t steps_count = 0;
-  const TSQueryPredicateStep* steps = ts_query_predicates_for_pattern(query, pattern, &steps_count);
-  std::vector<const TSQueryPredicateStep*> current;
-  auto string_of = [&](const TSQueryPredicateStep* s) {
-    uint32_t len = 0;
-    const char* v = ts_query_string_value_for_id(query, s->value_id, &len);
-    return std::string(v, len);
-  };
-  auto finish = [&] {
-    if (current.empty()) return;
-    if (current[0]->type != TSQueryPredicateStepTypeString)
-      throw core::Error("rule " + rule.id + ": malformed predicate");
-    std::string name = string_of(current[0]);
-    Predicate p;
-    if (name == "eq?") p.kind = Predicate::Kind::eq;
-    else if (name == "not-eq?") p.kind = Predicate::Kind::not_eq_;
-    else if (name == "match?") p.kind = Predicate::Kind::match;
-    else if (name == "not-match?") p.kind = Predicate::Kind::not_match;
-    else if (name == "any-of?") p.kind = Predicate::Kind::any_of;
-    else if (name == "not-any-of?") p.kind = Predicate::Kind::not_any_of;
-    else throw core::LocatedError(rule.source, rule.query_line, rule.query_column,
-                                  "rule " + rule.id + ": unsupported predicate #" + name +
-                                      " (supported: #eq?, #not-eq?, #match?, #not-match?, #any-of?, #not-any-of?)");
-    if (current.size() < 3 || current[1]->type != TSQueryPredicateStepTypeCapture)
-      throw core::LocatedError(rule.source, rule.query_line, rule.query_column,
-                               "rule " + rule.id + ": #" + name + " needs a capture and a value");
-    p.capture = current[1]->value_id;
-    if (p.kind == Predicate::Kind::eq || p.kind == Predicate::Kind::not_eq_) {
-      if (current[2]->type == TSQueryPredicateStepTypeCapture) {
-        p.other_is_capture = true;
-        p.other_capture = current[2]->value_id;
-      } else {
-        p.values.push_back(string_of(current[2]));
-      }
-    } else {
-      for (size_t i = 2; i < current.size(); ++i) {
-        if (current[i]->type != TSQueryPredicateStepTypeString)
-          throw core::LocatedError(rule.source, rule.query_line, rule.query_column,
-                                   "rule " + rule.id + ": #" + name + " takes string arguments");
-        p.values.push_back(string_of(current[i]));
-      }
-    }
-    if (p.kind == Predicate::Kind::match || p.kind == Predicate::Kind::not_match) {
-      int err = 0;
-      PCRE2_SIZE err_off = 0;
-      pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(p.values.at(0).c_str()), PCRE2_ZERO_TERMINATED, 0,
-                                       &err, &err_off, nullptr);
-      if (!code) {
-        PCRE2_UCHAR msg[256];
-        pcre2_get_error_message(err, msg, sizeof msg);
-        throw core::LocatedError(rule.source, rule.query_line, rule.query_column,
-                                 "rule " + rule.id + ": bad regular expression '" + p.values[0] + "': " +
-                                     reinterpret_cast<const char*>(msg));
-      }
-      pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-      p.regex = std::shared_ptr<pcre2_code>(code, CodeDeleter());
-    }
-    out.push_back(std::move(p));
-    current.clear();
-  };
-  for (uint32_t i = 0; i < steps_count; ++i) {
-    if (steps[i].type == TSQueryPredicateStepTypeDone) finish();
-    else current.push_back(&steps[i]);
-  }
-  finish();
-  return out;
-}
-
-// A repository rule's #match? is untrusted: `^(a|aa)*$` backtracks exponentially, and PCRE2's default
-// limit (10 million steps a match) times thousands of nodes kept one scan busy for minutes. This limit
-// is far above what the built-in rules' patterns take on any node.
-constexpr uint32_t k_regex_match_limit = 100000;
-constexpr uint32_t k_regex_depth_limit = 10000;
-
-// Whether `code` matches `text`; nullopt when the match gave up at the limits above (the predicate
-// then fails, for #match? and #not-match? alike: no finding rests on a regex that did not finish).
-std::optional<bool> regex_matches(const pcre2_code* code, std::string_view text) {
-  static const std::unique_ptr<pcre2_match_context, void (*)(pcre2_match_context*)> context = [] {
-    std::unique_ptr<pcre2_match_context, void (*)(pcre2_match_context*)> c(pcre2_match_context_create(nullptr),
-                                                                           pcre2_match_context_free);
-    pcre2_set_match_limit(c.get(), k_regex_match_limit);
-    pcre2_set_depth_limit(c.get(), k_regex_depth_limit);
-    return c;
-  }();
-  std::unique_ptr<pcre2_match_data, void (*)(pcre2_match_data*)> md(
-      pcre2_match_data_create_from_pattern(code, nullptr), pcre2_match_data_free);
-  int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md.get(), context.get());
-  if (rc >= 0) return true;
-  if (rc == PCRE2_ERROR_NOMATCH) return false;
-  return std::nullopt;
-}
-
 } // namespace
 
 const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const {
@@ -388,7 +181,7 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
   // Compiled outside the lock so two threads compile two languages at once; a rare duplicate
   // compile of the same language is discarded below.
   auto c = std::make_unique<Compiled>();
-  c->flags = kind_flags(language);
+  c->metric_kinds.emplace(language);
   // One combined query per language; each rule's text occupies a known byte range of it, which
   // maps a pattern (by its start byte) back to its rule.
   std::string source;
@@ -412,7 +205,7 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
         const Rule& r = m_rules[index];
         uint32_t off = 0;
         TSQueryError e = TSQueryErrorNone;
-        std::unique_ptr<TSQuery, QueryDeleter> alone(
+        ts::Query alone(
             ts_query_new(language.grammar(), r.query.data(), static_cast<uint32_t>(r.query.size()), &off, &e));
         if (!alone) {
           // The word at the error: the unknown node type, field or capture.
@@ -472,70 +265,12 @@ std::optional<std::string> query_problem(const Rule& rule) {
 void Engine::compile(const LanguageProfile& language) const { compiled(language); }
 
 int Engine::syntax_errors(const LanguageProfile& language, std::string_view source) const {
-  Tree tree = parse(language, source, m_parse_timeout_ms);
+  ts::Tree tree = parse(language, source, m_parse_timeout_ms);
   if (!tree) return -1;
-  return count_errors(ts_tree_root_node(tree.get()));
+  return ts::count_errors(ts_tree_root_node(tree.get()));
 }
 
 namespace {
-
-
-// `exhausted`: the regular expressions that gave up at their limits in this file; each is not run again
-// on it, so a file costs at most one limit per expression, whatever its number of nodes.
-bool predicates_hold(const std::vector<Predicate>& predicates, const TSQueryMatch& match, std::string_view source,
-                     std::set<const pcre2_code*>& exhausted) {
-  auto text_of = [&](uint32_t capture_id, bool& found) -> std::string_view {
-    for (uint16_t i = 0; i < match.capture_count; ++i)
-      if (match.captures[i].index == capture_id) {
-        found = true;
-        return node_text(source, match.captures[i].node);
-      }
-    found = false;
-    return {};
-  };
-  for (const auto& p : predicates) {
-    bool found = false;
-    std::string_view text = text_of(p.capture, found);
-    if (!found) continue; // an optional capture that did not match: the predicate does not apply
-    bool ok = true;
-    switch (p.kind) {
-    case Predicate::Kind::eq:
-    case Predicate::Kind::not_eq_: {
-      std::string_view other;
-      if (p.other_is_capture) {
-        bool f2 = false;
-        other = text_of(p.other_capture, f2);
-        if (!f2) continue;
-      } else {
-        other = p.values[0];
-      }
-      ok = (text == other) == (p.kind == Predicate::Kind::eq);
-      break;
-    }
-    case Predicate::Kind::match:
-    case Predicate::Kind::not_match:
-      if (exhausted.count(p.regex.get())) {
-        ok = false;
-      } else if (auto matched = regex_matches(p.regex.get(), text)) {
-        ok = *matched == (p.kind == Predicate::Kind::match);
-      } else {
-        exhausted.insert(p.regex.get());
-        ok = false;
-      }
-      break;
-    case Predicate::Kind::any_of:
-    case Predicate::Kind::not_any_of: {
-      bool any = std::find(p.values.begin(), p.values.end(), text) != p.values.end();
-      ok = any == (p.kind == Predicate::Kind::any_of);
-      break;
-    }
-    }
-    if (!ok) return false;
-  }
-  return true;
-}
-
-int line_of(TSPoint p) { return static_cast<int>(p.row) + 1; }
 
 // The visible ancestors of `node`, nearest first, from one descent from the root: it takes the
 // same path as ts_node_parent (the first child that starts at or before the node and ends at or
@@ -575,13 +310,13 @@ std::vector<TSNode> ancestors_of(TSNode root, TSNode node) {
 
 void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, const std::vector<std::string>& capture_names,
                const std::vector<Rule>& rules, const Rule* only, TSNode root, std::string_view source,
-               std::string_view language, std::vector<Finding>& out) {
+               const LanguageProfile& language, std::vector<Finding>& out) {
   TSQueryCursor* cursor = thread_tools().cursor.get();
   ts_query_cursor_set_match_limit(cursor, 4096);
   ts_query_cursor_exec(cursor, query, root);
   TSQueryMatch match;
   std::map<std::pair<std::string, uint64_t>, size_t> seen; // one finding per rule and node: its index in `out`
-  std::set<const pcre2_code*> exhausted;
+  ExhaustedRegexes exhausted;
   PythonImports python_imports(source); // rules' `calls`: the file's module-level imports, read once
   while (ts_query_cursor_next_match(cursor, &match)) {
     const PatternInfo& info = patterns[match.pattern_index];
@@ -606,7 +341,7 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     if (ts_node_has_error(root) &&
         (is_error_node(node) || std::any_of(ancestors.begin(), ancestors.end(), is_error_node)))
       continue;
-    CheckInput input{rule, node, captures, source};
+    CheckInput input{rule, language, node, captures, source};
     CheckOutcome outcome = run_check(rule.check, input);
     if (!outcome.keep) continue;
     for (auto& c : outcome.captures) captures.push_back(std::move(c));
@@ -632,10 +367,10 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     f.rule_id = rule.id;
     f.start_byte = ts_node_start_byte(node);
     f.end_byte = ts_node_end_byte(node);
-    f.start_line = line_of(ts_node_start_point(node));
-    f.end_line = line_of(ts_node_end_point(node));
+    f.start_line = node::line_of(ts_node_start_point(node));
+    f.end_line = node::line_of(ts_node_end_point(node));
     if (ts_node_end_point(node).column == 0 && f.end_line > f.start_line) --f.end_line;
-    std::string_view text = node_text(source, node);
+    std::string_view text = node::text_of(node, source);
     f.snippet = first_line(text);
     f.message = expand_message(rule.message, captures, source);
     f.safety = rule.safety;
@@ -660,178 +395,25 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
         f.message += " (suggestion only: the rule's fix does not cover this form of the code)";
       }
     }
-    // The nearest ancestors' kinds (six levels) place the finding without depending on line
-    // numbers. The enclosing function's name is added by the caller from the metrics walk.
+    // The nearest ancestors' kinds place the finding without depending on line numbers. The
+    // enclosing function's name is added by the caller from the metrics walk.
     std::string ancestry;
-    for (size_t level = 0; level < ancestors.size() && level < 6; ++level) {
+    for (size_t level = 0; level < ancestors.size() && level < k_ancestry_levels; ++level) {
       ancestry += ts_node_type(ancestors[level]);
       ancestry += '/';
     }
-    f.node_hash = hash_hex(normalise(text) + '\0' + ancestry);
+    f.node_hash = node_hash(text, ancestry);
     f.deferred_check = outcome.deferred_check;
     f.subject = outcome.subject;
     f.subject_start_line = outcome.subject_start_line;
     f.subject_end_line = outcome.subject_end_line;
     f.captures = std::move(captures);
     // Content-only, so cached with the finding; the scanner compares it with the rule's not_in.
-    f.contexts = region_contexts(node, source, language);
+    f.contexts = region_contexts(node, source, language.name);
     if (fresh) out.push_back(std::move(f));
     else out[slot->second] = std::move(f);
   }
 }
-
-// Identical code in identical places gets an occurrence number so fingerprints stay unique.
-void number_occurrences(std::vector<Finding>& findings) {
-  std::map<std::pair<std::string, std::string>, int> occurrences;
-  for (auto& f : findings) {
-    int n = occurrences[{f.rule_id, f.node_hash}]++;
-    if (n > 0) f.node_hash = hash_hex(f.node_hash + "#" + std::to_string(n));
-  }
-}
-
-// Adds the innermost enclosing function's name: identical code in different functions stays apart.
-void add_enclosing_names(std::vector<Finding>& findings, const std::vector<FunctionMetric>& functions) {
-  for (auto& f : findings) {
-    const FunctionMetric* best = nullptr;
-    for (const auto& fn : functions)
-      if (fn.start_line <= f.start_line && f.end_line <= fn.end_line && (!best || fn.length < best->length)) best = &fn;
-    if (best) f.node_hash = hash_hex(f.node_hash + "@" + best->name);
-  }
-}
-
-// Per-function metrics by one walk of the tree.
-struct MetricsWalker {
-  const LanguageProfile& lang;
-  std::string_view source;
-  FileResult& result;
-  const std::vector<uint8_t>& flags;
-
-  uint8_t flags_of(TSNode node) const {
-    TSSymbol symbol = ts_node_symbol(node);
-    return symbol < flags.size() ? flags[symbol] : 0;
-  }
-
-  bool is_logical(TSNode node) {
-    if (!contains(lang.logical_kinds, ts_node_type(node))) return false;
-    TSNode op = ts_node_child_by_field_name(node, "operator", 8);
-    if (ts_node_is_null(op)) {
-      // python boolean_operator has an anonymous operator child
-      for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
-        TSNode c = ts_node_child(node, i);
-        if (!ts_node_is_named(c)) {
-          op = c;
-          break;
-        }
-      }
-    }
-    if (ts_node_is_null(op)) return false;
-    return contains(lang.logical_operators, ts_node_type(op));
-  }
-
-  // `default:` is no decision of its own (C/C++ case_statement, Java switch_label).
-  bool is_default_label(TSNode node) {
-    if (ts_node_child_count(node) == 0) return false;
-    return std::strcmp(ts_node_type(ts_node_child(node, 0)), "default") == 0;
-  }
-
-  // An `else if` continues its chain: same nesting as the first `if`.
-  bool is_else_if(TSNode parent, TSNode node) {
-    const char* p = ts_node_type(parent);
-    if (!std::strcmp(p, "else_clause")) return true;
-    if (!std::strcmp(p, ts_node_type(node))) {
-      TSNode alt = ts_node_child_by_field_name(parent, "alternative", 11);
-      return !ts_node_is_null(alt) && ts_node_eq(alt, node);
-    }
-    return false;
-  }
-
-  struct Level {
-    int function = -1;   // index in result.functions of the enclosing function, -1 outside
-    int depth = 0;       // nesting depth inside that function
-  };
-
-  // What entering `node` (a child of `ancestors.back()`) means for the metrics.
-  Level enter(TSNode node, const std::vector<TSNode>& ancestors, const Level& up) {
-    TSNode parent = ancestors.back();
-    uint8_t f = flags_of(node);
-    if (f & k_function) {
-      FunctionMetric m;
-      m.name = function_name(node, source);
-      const std::string enclosing = up.function < 0 ? "" : result.functions[static_cast<size_t>(up.function)].qualified;
-      FunctionIdentity id = function_identity(lang, node, source, m.name, enclosing, ancestors);
-      m.qualified = std::move(id.qualified);
-      m.signature = std::move(id.signature);
-      m.kind = std::move(id.kind);
-      m.overload_stub = id.overload_stub;
-      m.start_line = line_of(ts_node_start_point(node));
-      m.end_line = line_of(ts_node_end_point(node));
-      m.length = m.end_line - m.start_line + 1;
-      result.functions.push_back(m);
-      return {static_cast<int>(result.functions.size()) - 1, 0};
-    }
-    if (f & k_comment) count_debt(node);
-    Level level = up;
-    if (up.function < 0 || !f) return level;
-    FunctionMetric& metric = result.functions[static_cast<size_t>(up.function)];
-    if ((f & k_branch) && !is_default_label(node)) ++metric.complexity;
-    if ((f & k_logical) && is_logical(node)) ++metric.complexity;
-    if ((f & k_nesting) && !is_else_if(parent, node)) {
-      level.depth = up.depth + 1;
-      metric.nesting = std::max(metric.nesting, level.depth);
-    }
-    return level;
-  }
-
-  void count_debt(TSNode comment) {
-    std::string_view text = node_text(source, comment);
-    for (const char* marker : {"TODO", "FIXME", "HACK", "XXX"}) {
-      size_t pos = 0;
-      while ((pos = text.find(marker, pos)) != std::string_view::npos) {
-        ++result.debt_markers;
-        pos += std::strlen(marker);
-      }
-    }
-  }
-
-  uint32_t widest = 0;
-
-  // One depth-first walk with a single tree cursor (O(1) steps; no allocation per node).
-  void walk(TSNode root) {
-    TSTreeCursor cursor = ts_tree_cursor_new(root);
-    std::vector<Level> levels{Level{}};
-    std::vector<TSNode> nodes{root};
-    for (;;) {
-      if (ts_tree_cursor_goto_first_child(&cursor)) {
-        widest = std::max(widest, ts_node_child_count(nodes.back()));
-        TSNode child = ts_tree_cursor_current_node(&cursor);
-        levels.push_back(enter(child, nodes, levels.back()));
-        nodes.push_back(child);
-        continue;
-      }
-      bool done = false;
-      for (;;) {
-        levels.pop_back();
-        nodes.pop_back();
-        if (nodes.empty()) {
-          done = true;
-          break;
-        }
-        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-          TSNode sibling = ts_tree_cursor_current_node(&cursor);
-          levels.push_back(enter(sibling, nodes, levels.back()));
-          nodes.push_back(sibling);
-          break;
-        }
-        if (!ts_tree_cursor_goto_parent(&cursor)) {
-          done = true;
-          break;
-        }
-      }
-      if (done) break;
-    }
-    ts_tree_cursor_delete(&cursor);
-  }
-};
 
 } // namespace
 
@@ -841,20 +423,20 @@ FileResult Engine::scan(const LanguageProfile& language, std::string_view source
   result.lines = static_cast<int>(std::count(source.begin(), source.end(), '\n')) +
                  (!source.empty() && source.back() != '\n' ? 1 : 0);
   const Compiled& c = compiled(language);
-  Tree tree = parse(language, source, m_parse_timeout_ms);
+  ts::Tree tree = parse(language, source, m_parse_timeout_ms);
   if (!tree) {
     result.timed_out = true;
     return result;
   }
   TSNode root = ts_tree_root_node(tree.get());
-  result.syntax_errors = count_errors(root);
-  MetricsWalker walker{language, source, result, c.flags};
-  walker.walk(root);
-  if (walker.widest > k_max_children) {
+  result.syntax_errors = ts::count_errors(root);
+  FileMeasures measures = measure_functions(tree.get(), source, *c.metric_kinds);
+  result.functions = std::move(measures.functions);
+  result.debt_markers = measures.debt_markers;
+  if (measures.widest > k_max_children) {
     result.timed_out = true; // generated data: no matching
   } else if (!c.empty) {
-    run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, language.name,
-              result.findings);
+    run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, language, result.findings);
     add_enclosing_names(result.findings, result.functions);
     number_occurrences(result.findings);
   }
@@ -866,18 +448,46 @@ FileResult Engine::scan(const LanguageProfile& language, std::string_view source
   return result;
 }
 
+std::vector<FileResult> Engine::scan_many(const std::vector<ScanJob>& jobs, unsigned threads) const {
+  std::vector<FileResult> results(jobs.size());
+  // Each thread takes the next job: one parser and cursor per thread, the compiled queries shared.
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      try {
+        results[i] = scan(*jobs[i].language, jobs[i].source);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  const size_t n = std::max<size_t>(1, std::min<size_t>(std::max(1u, threads), jobs.size()));
+  if (n == 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < n; ++t) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
+  }
+  if (error) std::rethrow_exception(error);
+  return results;
+}
+
 std::vector<Finding> Engine::match_rule(const Rule& rule, const LanguageProfile& language, std::string_view source) const {
   const Compiled& c = compiled(language);
   std::vector<Finding> out;
   if (c.empty) return out;
-  Tree tree = parse(language, source, m_parse_timeout_ms);
+  ts::Tree tree = parse(language, source, m_parse_timeout_ms);
   if (!tree) return out;
   const Rule* only = nullptr;
   for (const auto& r : m_rules)
     if (r.id == rule.id) only = &r;
   if (!only) return out;
   run_query(c.query.get(), c.patterns, c.capture_names, m_rules, only, ts_tree_root_node(tree.get()), source,
-            language.name, out);
+            language, out);
   number_occurrences(out);
   return out;
 }
@@ -925,7 +535,7 @@ std::vector<Finding> apply_context(std::vector<Finding> findings, std::string_vi
   for (auto& f : findings) {
     if (suppressed(f)) continue;
     if (!apply_deferred_check(f, context)) continue;
-    f.fingerprint = hash_hex(f.rule_id + '\0' + context.path + '\0' + f.node_hash);
+    f.fingerprint = fingerprint(f, context.path);
     out.push_back(std::move(f));
   }
   return out;

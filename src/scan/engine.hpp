@@ -5,6 +5,9 @@
 // Results depend only on (blob content, rule set), so callers may cache them by blob id; checks
 // that need the path or the repository are deferred to scan::apply_context().
 
+#include "scan/finding.hpp"
+#include "scan/fingerprint.hpp"
+#include "scan/function_metrics.hpp"
 #include "scan/language.hpp"
 #include "scan/rule.hpp"
 
@@ -19,44 +22,6 @@
 #include <vector>
 
 namespace scan {
-
-struct Capture {
-  std::string name;
-  uint32_t start_byte = 0, end_byte = 0;
-};
-
-struct Finding {
-  std::string rule_id;
-  int start_line = 0, end_line = 0;       // 1-based, inclusive
-  uint32_t start_byte = 0, end_byte = 0;
-  std::string message;
-  std::string safety;                     // the rule's, or "suggest" where the code does not establish
-                                          // the rule's type assumption (Rule::assumption)
-  std::string snippet;                    // the matched text's first line, trimmed
-  std::string node_hash;                  // normalised text + ancestor kinds (+ occurrence): stable across line shifts
-  std::string deferred_check;             // a path/repository check still to run (apply_context)
-  std::string subject;                    // what the deferred check looks at (e.g. a function name)
-  int subject_start_line = 0, subject_end_line = 0;
-  std::vector<Capture> captures;
-  unsigned contexts = 0;                  // contexts the syntax tree puts it in (scan/code_context.hpp:
-                                          // type_checking, codegen); the path's are the scanner's
-  std::string fingerprint;                // set by apply_context (adds rule and path)
-};
-
-struct FunctionMetric {
-  std::string name;                       // bare name (finding fingerprints use it: keep it as it was)
-  int start_line = 0, end_line = 0;
-  int complexity = 1;                     // cyclomatic: 1 + branches + logical operators
-  int length = 0;                         // lines
-  int nesting = 0;                        // deepest nesting of control constructs
-  // Identity across versions of the file (scan/function_identity.hpp).
-  std::string qualified{};                // enclosing scopes + name
-  std::string signature{};                // parameter types, or "/<count>"
-  std::string kind{};                     // decorator or accessor kind ("setter", "get", ...), or ""
-  std::string key{};                      // qualified + signature + kind (+ "#n" when repeated): the identity
-  std::string label{};                    // how reports name it: qualified, plus what tells apart same names
-  bool overload_stub = false;             // during the walk only: folded away by settle_identities
-};
 
 struct FileResult {
   std::string language;
@@ -78,6 +43,12 @@ struct FileContext {
   std::function<bool(const std::string& name)> referenced_by_tests;
 };
 
+// One file's content to scan, in a language (the content must outlive the call).
+struct ScanJob {
+  const LanguageProfile* language = nullptr;
+  std::string_view source;
+};
+
 class Engine {
 public:
   // `rules` may hold every language; disabled rules are ignored. Throws nothing until used.
@@ -97,6 +68,11 @@ public:
 
   // Scans one file's content. Thread-safe. Throws core::LocatedError if a rule's query is bad.
   FileResult scan(const LanguageProfile& language, std::string_view source) const;
+
+  // Scans each job on up to `threads` threads at once (at least one, at most one per job); the
+  // results come in the jobs' order. Every job is tried; then the first error (as scan() throws it)
+  // is rethrown.
+  std::vector<FileResult> scan_many(const std::vector<ScanJob>& jobs, unsigned threads) const;
 
   // Matches of one rule only (the rule test runner), with deferred checks not applied.
   std::vector<Finding> match_rule(const Rule& rule, const LanguageProfile& language, std::string_view source) const;
@@ -124,8 +100,5 @@ std::optional<std::string> query_problem(const Rule& rule);
 // `autoloop: ignore[rule-id]` (or `autoloop: ignore`) comment on the line or the line above, and sets
 // fingerprints. `rules` resolves rule ids.
 std::vector<Finding> apply_context(std::vector<Finding> findings, std::string_view source, const FileContext& context);
-
-// A 128-bit FNV-1a hex digest (not cryptographic; identity of findings and caches).
-std::string hash_hex(std::string_view data);
 
 } // namespace scan

@@ -18,7 +18,7 @@
 // setter) differ by signature or kind; a function defined twice with the same identity (under the
 // branches of an `if`/`else`) is numbered in file order ("#2"), which is stable while the branches are.
 
-#include "scan/engine.hpp"
+#include "scan/function_metrics.hpp"
 #include "scan/language.hpp"
 
 #include <tree_sitter/api.h>

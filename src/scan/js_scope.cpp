@@ -1,6 +1,7 @@
 #include "scan/js_scope.hpp"
 
 #include "scan/node_util.hpp"
+#include "scan/ts_handle.hpp"
 
 #include <cstring>
 #include <map>
@@ -302,10 +303,6 @@ private:
   std::vector<int> m_frames;  // innermost frame holding m_path[i] (itself included)
 };
 
-struct DeleteTree {
-  void operator()(TSTree* tree) const noexcept { ts_tree_delete(tree); }
-};
-
 // One index per thread, for the file being scanned: findings of one file come one after another. A tree's
 // address alone does not name it: once deleted, the next parse (of the same text, in a chain of fixes)
 // may get the same address, and an index of the old tree would then be used on it (its nodes dangle).
@@ -314,7 +311,7 @@ struct DeleteTree {
 struct IndexCache {
   const TSTree* tree = nullptr;
   const void* first_child = nullptr;
-  std::unique_ptr<TSTree, DeleteTree> keep; // holds the subtrees `first_child` points into alive
+  ts::Tree keep; // holds the subtrees `first_child` points into alive
   std::string source;
   std::unique_ptr<FileIndex> index;
 };

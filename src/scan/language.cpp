@@ -3,18 +3,6 @@
 #include <algorithm>
 #include <cctype>
 
-extern "C" {
-const TSLanguage* tree_sitter_python(void);
-const TSLanguage* tree_sitter_javascript(void);
-const TSLanguage* tree_sitter_typescript(void);
-const TSLanguage* tree_sitter_tsx(void);
-const TSLanguage* tree_sitter_c(void);
-const TSLanguage* tree_sitter_cpp(void);
-const TSLanguage* tree_sitter_java(void);
-const TSLanguage* tree_sitter_go(void);
-const TSLanguage* tree_sitter_rust(void);
-}
-
 namespace scan {
 
 namespace {
@@ -29,97 +17,7 @@ std::string lower_extension(std::string_view path) {
   return ext;
 }
 
-const std::vector<std::string_view> k_js_functions = {
-    "function_declaration", "function_expression", "arrow_function", "method_definition",
-    "generator_function_declaration", "generator_function"};
-const std::vector<std::string_view> k_js_branches = {
-    "if_statement", "for_statement", "for_in_statement", "while_statement", "do_statement",
-    "switch_case", "catch_clause", "ternary_expression"};
-const std::vector<std::string_view> k_js_nesting = {
-    "if_statement", "for_statement", "for_in_statement", "while_statement", "do_statement",
-    "switch_statement", "try_statement"};
-const std::vector<std::string_view> k_c_branches = {
-    "if_statement", "for_statement", "while_statement", "do_statement", "case_statement",
-    "conditional_expression"};
-const std::vector<std::string_view> k_c_nesting = {
-    "if_statement", "for_statement", "while_statement", "do_statement", "switch_statement"};
-const std::vector<std::string_view> k_logical = {"&&", "||"};
-// An object literal is a scope only where it is bound to a name (`const api = { get() {} }`).
-const std::vector<std::string_view> k_js_scopes = {"class_declaration", "class", "object"};
-const std::vector<std::string_view> k_ts_scopes = {"class_declaration", "class", "abstract_class_declaration", "object",
-                                                   "internal_module", "module"};
-
-std::vector<LanguageProfile> build() {
-  std::vector<LanguageProfile> v;
-  v.push_back({"python", tree_sitter_python, {".py", ".pyi"},
-               {"function_definition"},
-               {"if_statement", "elif_clause", "for_statement", "while_statement", "except_clause",
-                "conditional_expression", "for_in_clause", "if_clause", "case_clause"},
-               {"boolean_operator"}, {"and", "or"},
-               {"if_statement", "for_statement", "while_statement", "try_statement", "with_statement",
-                "match_statement"},
-               {"comment"}});
-  v.back().scope_kinds = {"class_definition"};
-  v.push_back({"javascript", tree_sitter_javascript, {".js", ".mjs", ".cjs", ".jsx"},
-               k_js_functions, k_js_branches, {"binary_expression"}, {"&&", "||", "??"}, k_js_nesting,
-               {"comment"}});
-  v.back().scope_kinds = k_js_scopes;
-  v.push_back({"typescript", tree_sitter_typescript, {".ts", ".mts", ".cts"},
-               k_js_functions, k_js_branches, {"binary_expression"}, {"&&", "||", "??"}, k_js_nesting,
-               {"comment"}});
-  v.back().scope_kinds = k_ts_scopes;
-  v.push_back({"tsx", tree_sitter_tsx, {".tsx"},
-               k_js_functions, k_js_branches, {"binary_expression"}, {"&&", "||", "??"}, k_js_nesting,
-               {"comment"}});
-  v.back().scope_kinds = k_ts_scopes;
-  v.push_back({"c", tree_sitter_c, {".c", ".h"},
-               {"function_definition"}, k_c_branches, {"binary_expression"}, k_logical, k_c_nesting,
-               {"comment"}});
-  auto cpp_branches = k_c_branches;
-  cpp_branches.insert(cpp_branches.end(), {"for_range_loop", "catch_clause"});
-  auto cpp_nesting = k_c_nesting;
-  cpp_nesting.insert(cpp_nesting.end(), {"for_range_loop", "try_statement"});
-  v.push_back({"cpp", tree_sitter_cpp, {".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp"},
-               {"function_definition", "lambda_expression"}, cpp_branches, {"binary_expression"}, k_logical,
-               cpp_nesting, {"comment"}});
-  v.back().scope_kinds = {"namespace_definition", "class_specifier", "struct_specifier", "union_specifier"};
-  v.back().scope_separator = "::";
-  v.back().typed_signatures = true;
-  v.push_back({"java", tree_sitter_java, {".java"},
-               {"method_declaration", "constructor_declaration", "lambda_expression"},
-               {"if_statement", "for_statement", "enhanced_for_statement", "while_statement", "do_statement",
-                "switch_label", "catch_clause", "ternary_expression"},
-               {"binary_expression"}, k_logical,
-               {"if_statement", "for_statement", "enhanced_for_statement", "while_statement", "do_statement",
-                "switch_expression", "try_statement"},
-               {"line_comment", "block_comment"}});
-  v.back().scope_kinds = {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
-                          "annotation_type_declaration", "object_creation_expression"};
-  v.back().typed_signatures = true;
-  v.push_back({"go", tree_sitter_go, {".go"},
-               {"function_declaration", "method_declaration", "func_literal"},
-               {"if_statement", "for_statement", "expression_case", "type_case", "communication_case"},
-               {"binary_expression"}, k_logical,
-               {"if_statement", "for_statement", "expression_switch_statement", "type_switch_statement",
-                "select_statement"},
-               {"comment"}});
-  v.push_back({"rust", tree_sitter_rust, {".rs"},
-               {"function_item", "closure_expression"},
-               {"if_expression", "for_expression", "while_expression", "loop_expression", "match_arm"},
-               {"binary_expression"}, k_logical,
-               {"if_expression", "for_expression", "while_expression", "loop_expression", "match_expression"},
-               {"line_comment", "block_comment"}});
-  v.back().scope_kinds = {"impl_item", "trait_item", "mod_item"};
-  v.back().scope_separator = "::";
-  return v;
-}
-
 } // namespace
-
-const std::vector<LanguageProfile>& languages() {
-  static const std::vector<LanguageProfile> k_languages = build();
-  return k_languages;
-}
 
 const LanguageProfile* language_by_name(std::string_view name) {
   for (const auto& l : languages())

@@ -22,6 +22,9 @@ inline std::string_view text_of(TSNode node, std::string_view source) {
   return source.substr(s, e - s);
 }
 
+// The 1-based line of a point (tree-sitter's rows are 0-based).
+inline int line_of(TSPoint point) { return static_cast<int>(point.row) + 1; }
+
 inline bool is(TSNode node, const char* kind) {
   return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), kind) == 0;
 }
@@ -38,8 +41,10 @@ inline TSNode field(TSNode node, const char* name) {
 }
 
 // Depth-first over `root`'s descendants (not `root` itself) in source order; `visit(node)` returns
-// whether to descend into it; `stop`, set by the visitor, ends the walk.
+// whether to descend into it; `stop`, set by the visitor, ends the walk. A missing root has none (a
+// tree cursor on it crashes: a C function definition that error recovery left without a body).
 template <class F> void walk(TSNode root, F&& visit, const bool& stop) {
+  if (ts_node_is_null(root)) return;
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   if (ts_tree_cursor_goto_first_child(&cursor)) {
     for (;;) {

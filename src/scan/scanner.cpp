@@ -7,14 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <exception>
-#include <mutex>
 #include <set>
-#include <thread>
 
 namespace scan {
 
@@ -241,32 +238,12 @@ void CommitScanner::scan_files(const std::string& commit, std::vector<FileJob>& 
     todo.push_back(&job);
   }
   if (todo.empty()) return;
-  // Parallel parsing: one parser and cursor per thread; the engine's queries are shared.
-  unsigned threads = std::max(1u, std::min<unsigned>(static_cast<unsigned>(m_config.scan.threads),
-                                                    static_cast<unsigned>(todo.size())));
-  std::atomic<size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
+  std::vector<ScanJob> scans;
+  for (const FileJob* job : todo) scans.push_back({job->language, job->content});
   auto t0 = Clock::now();
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
-      try {
-        todo[i]->result = m_engine.scan(*todo[i]->language, todo[i]->content);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-    }
-  };
-  if (threads == 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
-  }
+  std::vector<FileResult> results = m_engine.scan_many(scans, static_cast<unsigned>(m_config.scan.threads));
   stats.parse_ms += ms_since(t0);
-  if (error) std::rethrow_exception(error);
+  for (size_t i = 0; i < todo.size(); ++i) todo[i]->result = std::move(results[i]);
 }
 
 bool CommitScanner::referenced_by_tests(const std::string& commit, const std::string& name) {
@@ -335,9 +312,10 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
         ++stats.contexts[label];
         ++context_skips[label];
         m_log.debug("{}:{}: {} not reported in {}", job.path, f.start_line, rule.id, *where);
-        if (out)
-          out->push_back({job.path, commit, rule.id, rule.category, rule.severity, stricter_safety(rule.safety, f.safety), f,
-                          false, 0, "skipped", *where});
+        if (out) {
+          out->push_back(locate(f, rule, job.path, commit, "skipped"));
+          out->back().skipped_context = *where;
+        }
         continue;
       }
       queue::Opportunity o;
@@ -379,7 +357,11 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       else if (rule.category == "performance_issues") ++counts[1];
       else if (rule.category == "code_quality") ++counts[2];
       else ++counts[3];
-      if (out) out->push_back({job.path, commit, rule.id, rule.category, rule.severity, o.safety, f, o.is_new, o.id, std::string(core::to_string(o.status)), ""});
+      if (out) {
+        out->push_back(locate(f, rule, job.path, commit, std::string(core::to_string(o.status))));
+        out->back().is_new = o.is_new;
+        out->back().id = o.id;
+      }
     }
     // A regression suggestion stays open while its function is over the threshold. Suggestions queued
     // before functions had identities (issue 12 §6) are keyed by the bare name: kept open the same way.

@@ -47,18 +47,6 @@ struct ScanStats {
   std::vector<std::string> notices;
 };
 
-// A finding with where it was found, for printing (scan command output).
-struct Located {
-  std::string path;
-  std::string commit;
-  std::string rule_id, category, severity, safety;   // copied: the engine may be gone when this is read
-  Finding finding;
-  bool is_new = false;
-  int64_t id = 0;            // the queue row
-  std::string status;        // the queue row's status
-  std::string skipped_context; // not reported: the context its rule skips (status "skipped"), else empty
-};
-
 // Why a file is not scanned, or nullopt when it is eligible.
 std::optional<std::string> skip_reason(const core::Config& config, const std::string& path, size_t size);
 // Same, for content already read: "binary", or "generated"/"minified" (classify_content's checks).

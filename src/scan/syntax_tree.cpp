@@ -1,8 +1,6 @@
 #include "scan/syntax_tree.hpp"
 
-#include "core/error.hpp"
-
-#include <tree_sitter/api.h>
+#include "scan/ts_handle.hpp"
 
 #include <cstring>
 #include <vector>
@@ -10,16 +8,6 @@
 namespace scan {
 
 namespace {
-
-struct ParserDeleter {
-  void operator()(TSParser* p) const { ts_parser_delete(p); }
-};
-struct TreeDeleter {
-  void operator()(TSTree* t) const { ts_tree_delete(t); }
-};
-
-// 0.20.7 has no ts_node_is_error.
-bool is_error(TSNode n) { return ts_node_is_missing(n) || std::strcmp(ts_node_type(n), "ERROR") == 0; }
 
 SyntaxNode describe(TSNode n, const char* field, int32_t parent, uint32_t index) {
   SyntaxNode out;
@@ -33,32 +21,14 @@ SyntaxNode describe(TSNode n, const char* field, int32_t parent, uint32_t index)
   out.parent = parent;
   out.named = ts_node_is_named(n);
   out.extra = ts_node_is_extra(n);
-  out.error = is_error(n);
+  out.error = ts::is_error(n);
   return out;
-}
-
-// ERROR and MISSING nodes under `root`, by one cursor walk (no allocation per node).
-int count_errors(TSNode root) {
-  if (!ts_node_has_error(root)) return 0;
-  int count = 0;
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  for (;;) {
-    TSNode n = ts_tree_cursor_current_node(&cursor);
-    if (is_error(n)) ++count;
-    if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&cursor)) continue;
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        ts_tree_cursor_delete(&cursor);
-        return count;
-      }
-    }
-  }
 }
 
 } // namespace
 
 struct SyntaxTree::Impl {
-  std::unique_ptr<TSTree, TreeDeleter> tree;
+  ts::Tree tree;
   std::vector<TSNode> raw;                 // the tree-sitter node of each SyntaxNode, by index
   std::vector<uint32_t> first_child;       // index of the first child, once expanded
   std::vector<uint32_t> count;             // number of children, once expanded
@@ -123,12 +93,8 @@ bool has_node_kind(const LanguageProfile& language, std::string_view kind, bool 
 
 std::optional<SyntaxTree> parse_syntax_tree(const LanguageProfile& language, std::string_view source,
                                             const ParseOptions& options) {
-  std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
-  if (!ts_parser_set_language(parser.get(), language.grammar()))
-    throw core::Error("grammar for " + std::string(language.name) + " has an incompatible ABI");
-  ts_parser_set_timeout_micros(parser.get(), uint64_t(options.timeout_ms) * 1000);
-  std::unique_ptr<TSTree, TreeDeleter> tree(
-      ts_parser_parse_string(parser.get(), nullptr, source.data(), static_cast<uint32_t>(source.size())));
+  ts::Parser parser(ts_parser_new());
+  ts::Tree tree = ts::parse(parser.get(), language, source, options.timeout_ms);
   if (!tree) return std::nullopt; // timed out
   SyntaxTree out;
   TSNode root = ts_tree_root_node(tree.get());
@@ -137,7 +103,7 @@ std::optional<SyntaxTree> parse_syntax_tree(const LanguageProfile& language, std
   out.m_impl->first_child.push_back(0);
   out.m_impl->count.push_back(0);
   out.m_impl->expanded.push_back(false);
-  out.m_error_count = count_errors(root);
+  out.m_error_count = ts::count_errors(root);
   out.m_impl->tree = std::move(tree);
   return out;
 }

@@ -670,6 +670,43 @@ TEST_CASE("Engine::scan thread safety") {
   }
 }
 
+TEST_CASE("Engine::scan_many") {
+  Rule eval_rule = make_rule("t/eval", "python", "((call function: (identifier) @fn) @match (#eq? @fn \"eval\"))");
+  Rule var_rule = make_rule("t/var", "javascript", "(variable_declaration) @match");
+  Engine engine({eval_rule, var_rule});
+  std::vector<std::string> sources;
+  for (int i = 0; i < 12; ++i)
+    sources.push_back(i % 2 ? "var a" + std::to_string(i) + " = 1;\n"
+                            : std::string(static_cast<size_t>(i), '\n') + "eval(x)\n");
+  std::vector<scan::ScanJob> jobs;
+  for (size_t i = 0; i < sources.size(); ++i) jobs.push_back({&lang(i % 2 ? "javascript" : "python"), sources[i]});
+
+  SECTION("one result per job, in the jobs' order, as scan() gives it, on any number of threads") {
+    for (unsigned threads : {0u, 1u, 3u, 64u}) {
+      INFO("threads " << threads);
+      std::vector<FileResult> results = engine.scan_many(jobs, threads);
+      REQUIRE(results.size() == jobs.size());
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        INFO("job " << i);
+        CHECK(digest(results[i]) == digest(engine.scan(*jobs[i].language, jobs[i].source)));
+        REQUIRE(results[i].findings.size() == 1);
+        CHECK(results[i].findings[0].rule_id == (i % 2 ? "t/var" : "t/eval"));
+        CHECK(results[i].findings[0].start_line == (i % 2 ? 1 : static_cast<int>(i) + 1));
+      }
+    }
+    CHECK(engine.scan_many({}, 2).empty());
+  }
+
+  SECTION("the error of a failing job is rethrown once the threads are done; other languages still scan") {
+    Engine broken({eval_rule, make_rule("t/bad", "javascript", "(no_such_node) @match")});
+    CHECK_THROWS_AS(broken.scan_many(jobs, 2), core::LocatedError);
+    std::vector<scan::ScanJob> python_only;
+    for (const auto& job : jobs)
+      if (job.language->name == "python") python_only.push_back(job);
+    CHECK(broken.scan_many(python_only, 2).size() == 6);
+  }
+}
+
 TEST_CASE("hash_hex") {
   SECTION("32 lowercase hex digits, deterministic") {
     std::string h = scan::hash_hex("abc");

@@ -43,6 +43,8 @@ TEST_CASE("languages") {
       CHECK_FALSE(l.branch_kinds.empty());
       CHECK_FALSE(l.nesting_kinds.empty());
       CHECK_FALSE(l.comment_kinds.empty());
+      CHECK_FALSE(l.loop_kinds.empty());
+      CHECK_FALSE(l.merge.declarations.empty());
       for (auto e : l.extensions) {
         INFO(e);
         CHECK(e.size() > 1);
@@ -78,6 +80,8 @@ TEST_CASE("languages") {
       check_kinds("logical_operators", l.logical_operators, false);
       check_kinds("nesting_kinds", l.nesting_kinds, true);
       check_kinds("comment_kinds", l.comment_kinds, true);
+      check_kinds("scope_kinds", l.scope_kinds, true);
+      check_kinds("loop_kinds", l.loop_kinds, true);
     }
   }
 }
