@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
+#include "loop/notify.hpp"
 #include "loop/worker.hpp"
 #include "schedule/lock.hpp"
 
@@ -85,6 +86,7 @@ int pre_push(const Global& g, const std::vector<PushedRef>& refs) {
   }
   std::map<std::string, int> new_by_category;
   int total = 0;
+  std::vector<queue::Opportunity> new_findings;
   std::set<std::string> pushed(commits.begin(), commits.end());
   queue::OpportunityFilter filter;
   filter.status = core::Status::open;
@@ -92,6 +94,7 @@ int pre_push(const Global& g, const std::vector<PushedRef>& refs) {
     if (!o.is_new || !pushed.count(o.commit_id)) continue;
     ++new_by_category[o.category];
     ++total;
+    new_findings.push_back(o);
   }
   if (total == 0) return k_exit_ok;
   std::string summary;
@@ -106,6 +109,7 @@ int pre_push(const Global& g, const std::vector<PushedRef>& refs) {
     for (const auto& b : blocking) list += (list.empty() ? "" : ", ") + b;
     std::fprintf(stderr, "git-autoloop: push blocked: new %s findings (block_push_on); fix them or push with AUTOLOOP=0\n",
                  list.c_str());
+    loop::notify_push_blocked(ctx, blocking, new_findings, commits.size());
     return k_exit_findings;
   }
   return k_exit_ok;

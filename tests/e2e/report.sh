@@ -225,7 +225,8 @@ test_text_summary() {
   expect_rc 0 git autoloop report
   local t=$OUT
   # The accept commit is made by the tool, not through a hook: the queue scanned the other two of the last three.
-  assert_contains "$t" "range:  main at $(git rev-parse HEAD | cut -c1-10), 4 commits ($(db_query "SELECT count(*) FROM scanned_commits") scanned)"
+  # The range starts at the first scanned commit: "base" predates the install.
+  assert_contains "$t" "range:  main at $(git rev-parse HEAD | cut -c1-10), 3 commits ($(db_query "SELECT count(*) FROM scanned_commits") scanned), from the first scanned commit $(git rev-parse HEAD~2 | cut -c1-10) (4 in the history"
   assert_contains "$t" "complexity total"
   assert_contains "$t" "lines of code"
   assert_contains "$t" "success rate 50% of 2 decided"
