@@ -26,7 +26,7 @@ long_history() {
   echo "more" >>README
   commit_all "readme again"
   install_autoloop --no-config-file
-  local_config
+  manual_drains
   FIRST_SCANNED=
   # A: m1 a little more complex; a fixable cluster (compare-to-none) and one no drain can fix (eval-exec,
   # a suggestion) in pkg/.
@@ -77,8 +77,8 @@ test_totals_like_for_like() {
   # the first scan alone would have shown them all rise.
   before=$(db_query "SELECT SUM(complexity_total) FROM file_metrics WHERE commit_id = '$(git rev-parse HEAD)' AND path NOT IN ('m2.py', 'mnew.py')")
   after=$before
-  assert_contains "$OUT" "$(printf '  %-18s %10s %10s   → +0' "complexity total" "$before" "$after")" "complexity total, like for like"
-  assert_contains "$OUT" "$(printf '  %-18s %10s %10s   → +0' "functions" 15 15)" "functions, like for like"
+  assert_contains "$OUT" "$(printf '  %-18s %10s %10s   → 0' "complexity total" "$before" "$after")" "complexity total, like for like"
+  assert_contains "$OUT" "$(printf '  %-18s %10s %10s   → 0' "functions" 15 15)" "functions, like for like"
   local naive
   naive=$(db_query "SELECT SUM(complexity_total) FROM file_metrics WHERE commit_id = '$FIRST_SCANNED'")
   assert_not_contains "$OUT" "$(printf '  %-18s %10s' "complexity total" "$naive")" "the total of only what A's scan measured"
