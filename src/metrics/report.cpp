@@ -282,8 +282,8 @@ std::optional<Comparison> compare_ends(const git::Repository& repo, const Report
     c.before.complexity_max = std::max(c.before.complexity_max, before->second.complexity_max);
     c.after.complexity_max = std::max(c.after.complexity_max, m.complexity_max);
   }
-  for (const auto& [path, m] : start.at_start)
-    if (!current.count(path)) ++c.only_before;
+  for (const auto& measured : start.at_start)
+    if (!current.count(measured.first)) ++c.only_before;
   return c;
 }
 
