@@ -36,10 +36,15 @@ Runner define_report(CLI::App& sub) {
     options.top_functions = o->top;
     options.feedback = ctx.config.feedback;
     try {
-      std::set<std::string> enabled;
-      for (const auto& r : ctx.rules())
+      std::set<std::string> enabled, fixable;
+      for (const auto& r : ctx.rules()) {
         if (r.enabled) enabled.insert(r.id);
+        // A rule fixes its findings with a template, or with its check (its cases then show fixed code).
+        if (r.safety != "suggest" && (!r.fix.empty() || !r.tests.fixed.empty())) fixable.insert(r.id);
+        if (r.mechanical) options.mechanical_rules.insert(r.id);
+      }
       options.enabled_rules = std::move(enabled);
+      options.fixable_rules = std::move(fixable);
     } catch (const std::exception&) {
       // A malformed rule file: `status` and `rules` say so; the report goes on without the style check.
     }

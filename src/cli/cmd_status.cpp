@@ -7,6 +7,7 @@
 #include "loop/context.hpp"
 #include "loop/drain.hpp"
 #include "loop/review.hpp"
+#include "metrics/report.hpp"
 #include "safety/trust.hpp"
 #include "hookcore/hook_install.hpp"
 #include "hookcore/spool.hpp"
@@ -74,13 +75,7 @@ Runner define_status(CLI::App&) {
       std::printf("last scan:  %s, %.1f ms, %d commits, %d files%s%s\n", when(r.started_at).c_str(), r.duration_ms,
                   r.commits, r.files, r.error.empty() ? "" : ", error: ", r.error.c_str());
     }
-    auto hooks = ctx.store().runs("hook:post-commit", 20);
-    if (!hooks.empty()) {
-      std::vector<double> d;
-      for (const auto& r : hooks) d.push_back(r.duration_ms);
-      std::sort(d.begin(), d.end());
-      std::printf("hook time:  median %.2f ms over the last %zu commits\n", d[d.size() / 2], d.size());
-    }
+    if (auto hook_time = metrics::hook_time(ctx.store())) std::printf("hook time:  %s\n", hook_time->c_str());
     auto cycles = ctx.store().cycles(1);
     if (!cycles.empty()) {
       const auto& c = cycles.front();

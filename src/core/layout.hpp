@@ -17,6 +17,8 @@
 //   worktrees/                 private worktrees for tests and fixers (removed after each use)
 //   notices, notices.<pid>     lines the next hook shows once (the hook takes the file by a rename)
 //   last-error                 the last background failure, shown by the next hook
+//   hook-latency, .<pid>       what each hook cost its commit, exec to exit (the hook appends a line as it
+//                              ends; the worker takes the file by a rename and records the runs)
 //   .queue.db.checked          when queue.db last passed its integrity check (size, mtime, inode)
 //   rules/                     the user's own rules (trusted like local config)
 //   accept/, accept.lock       review --accept: temporary files of one accept; one accept at a time
@@ -50,6 +52,8 @@ public:
   // Where a hook moves notices() before reading it, so lines appended meanwhile wait for the next hook.
   std::filesystem::path notices_taken(long pid) const { return m_root / ("notices." + std::to_string(pid)); }
   std::filesystem::path last_error() const { return m_root / "last-error"; }
+  std::filesystem::path hook_latency() const { return m_root / "hook-latency"; }
+  std::filesystem::path hook_latency_taken(long pid) const { return m_root / ("hook-latency." + std::to_string(pid)); }
   std::filesystem::path local_rules() const { return m_root / "rules"; }
   std::filesystem::path accept_dir() const { return m_root / "accept"; }
   std::filesystem::path accept_lock() const { return m_root / "accept.lock"; }

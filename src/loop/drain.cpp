@@ -10,12 +10,11 @@
 #include "fix/trailers.hpp"
 #include "fix/validate.hpp"
 #include "loop/bisect.hpp"
+#include "loop/notify.hpp"
 #include "loop/test_gate.hpp"
 #include "safety/trust.hpp"
 #include "scan/lineage.hpp"
 #include "hookcore/lock.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -119,30 +118,6 @@ std::vector<queue::Opportunity> own_findings(queue::Store& store, const scan::Li
              open.end());
   for (const auto& o : lineage.alive_on_no_branch(std::move(open))) store.set_status(o.id, core::Status::resolved);
   return own;
-}
-
-void notify(Context& ctx, const DrainResult& r) {
-  if (ctx.config.notify_command.empty()) return;
-  if (!safety::command_trusted(ctx.config, "notify_command", ctx.paths.repo_config(), ctx.paths.trust_file())) return;
-  nlohmann::json j = {{"cycle", r.cycle},       {"branch", r.branch},   {"side_branch", r.side_ref},
-                      {"tip", r.tip},           {"applied", r.applied}, {"kept", r.kept},
-                      {"failed", r.failed},     {"resolved", r.resolved}, {"rolled_back", r.rolled_back},
-                      {"why", r.why},           {"untested", r.untested}, {"tests_blocked", r.tests_blocked},
-                      {"test_runs", r.test_runs}};
-  core::ProcessOptions o;
-  o.input = j.dump() + "\n";
-  o.scrub_env = true;
-  o.timeout = std::chrono::seconds(30);
-  if (ctx.paths.work_tree) o.cwd = *ctx.paths.work_tree;
-  try {
-    auto res = core::run_process({"/bin/sh", "-c", ctx.config.notify_command}, o);
-    if (!res.ok()) ctx.log.warn("notify_command exited {}: {}", res.exit_code, res.err);
-  } catch (const std::exception& e) {
-    ctx.log.warn("notify_command: {}", e.what());
-  } catch (const core::Interrupted& e) {
-    // The cycle is recorded and published: the signal ended only its notification.
-    ctx.log.warn("notify_command: interrupted by {}", e.signal_name());
-  }
 }
 
 // The reflog message of every side-branch update (its first entry names who created the ref).
@@ -607,7 +582,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   fix::ChainEnv env = chain_env(ctx);
   std::string tip = build(ctx, *cycle, env, units, lineage, result);
   if (validate(ctx, *cycle, env, tip, result) && !breaker(ctx, *cycle, result)) publish(ctx, *cycle, lineage, tip, result);
-  notify(ctx, result);
+  notify_cycle(ctx, result);
   return result;
 }
 

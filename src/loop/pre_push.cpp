@@ -1,6 +1,7 @@
 #include "loop/pre_push.hpp"
 
 #include "hookcore/lock.hpp"
+#include "loop/notify.hpp"
 #include "loop/worker.hpp"
 
 #include <set>
@@ -80,12 +81,15 @@ PushCheck check_push(Context& ctx, const std::vector<PushedRef>& refs) {
   const std::set<std::string> pushed(commits.begin(), commits.end());
   queue::OpportunityFilter filter;
   filter.status = core::Status::open;
-  for (const auto& o : ctx.store().opportunities(filter)) {
+  std::vector<queue::Opportunity> found;
+  for (auto& o : ctx.store().opportunities(filter)) {
     if (!o.is_new || !pushed.count(o.commit_id)) continue;
     ++check.new_by_category[o.category];
     ++check.new_findings;
+    found.push_back(std::move(o));
   }
   check.blocking = blocking_categories(check.new_by_category, ctx.config.block_push_on);
+  if (!check.blocking.empty()) notify_push_blocked(ctx, check.blocking, found, commits.size());
   return check;
 }
 

@@ -44,7 +44,8 @@ struct PushCheck {
 // Checks a push: 1. the side branches it would write (unless push_side_branches); 2. nothing more when
 // the loop is stopped; 3. the commits it sends that the remote lacks (all that no remote-tracking ref
 // has, when the remote's tip is unknown here), scanned under the scan lock, waiting up to a minute for a
-// running worker rather than scanning them twice; 4. the new open findings in them. Throws for
+// running worker rather than scanning them twice; 4. the new open findings in them;
+// 5. a `push_blocked` notification when block_push_on matches. Throws for
 // repository or queue failures.
 PushCheck check_push(Context& ctx, const std::vector<PushedRef>& refs);
 

@@ -1,6 +1,7 @@
 #include "loop/worker.hpp"
 
 #include "core/fs.hpp"
+#include "loop/notify.hpp"
 #include "metrics/coverage.hpp"
 #include "core/layout.hpp"
 #include "hookcore/git_state.hpp"
@@ -14,6 +15,8 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
+#include <unistd.h>
 
 namespace loop {
 
@@ -44,11 +47,16 @@ std::vector<std::string> commits_of(const Context& ctx, const std::vector<hookco
   return out;
 }
 
-void write_last_error(const Context& ctx, const std::string& message) {
+// Keeps `message` for the next hook to show, and notifies it (an `error` event) when it is new: a failure
+// that repeats on every commit is sent once.
+void write_last_error(Context& ctx, const std::string& message) {
+  const auto previous = core::read_file(ctx.paths.last_error());
   try {
     core::write_file_atomic(ctx.paths.last_error(), message + "\n");
   } catch (const std::exception&) {
   }
+  if (!previous || *previous != message + "\n")
+    notify_error(ctx, message.rfind("rule ", 0) == 0 ? "rules" : "scan", message);
 }
 
 // Lines for the next hook to show (regressions, new security findings), appended: the hook takes the
@@ -57,6 +65,36 @@ void add_notices(const Context& ctx, const std::vector<std::string>& lines) {
   if (lines.empty()) return;
   std::ofstream out(ctx.paths.notices(), std::ios::app);
   for (const auto& line : lines) out << line << '\n';
+}
+
+// What the hooks cost their commits, exec to exit (src/hook/main.cpp appends a line as each ends),
+// recorded as runs `hook-commit:<hook>`: what `status` and `report` show as the hook's time. The file is
+// taken by a rename, so a hook ending meanwhile starts a new one for the next worker.
+void record_hook_latency(Context& ctx) {
+  const auto layout = ctx.paths.layout();
+  const auto taken = layout.hook_latency_taken(static_cast<long>(::getpid()));
+  std::error_code ec;
+  std::filesystem::rename(layout.hook_latency(), taken, ec);
+  if (ec) return;
+  const auto text = core::read_file(taken);
+  std::filesystem::remove(taken, ec);
+  if (!text) return;
+  std::istringstream lines(*text);
+  std::string hook;
+  long long time_ns = 0, micros = 0;
+  while (lines >> hook >> time_ns >> micros) {
+    if (micros <= 0 || hook.size() > 32) continue;
+    queue::Run run;
+    run.kind = "hook-commit:" + hook;
+    run.started_at = static_cast<double>(time_ns) / 1e9 - static_cast<double>(micros) / 1e6;
+    run.duration_ms = static_cast<double>(micros) / 1000.0;
+    try {
+      ctx.store().record_run(run);
+    } catch (const std::exception& e) {
+      ctx.log.warn("cannot record hook latency: {}", e.what());
+      return;
+    }
+  }
 }
 
 // The coverage report the repository's own tooling left in the work tree, recorded for HEAD after a scan.
@@ -267,6 +305,7 @@ WorkerResult run_worker(Context& ctx) {
       }
       hookcore::spool_remove(corrupt);
       if (take.empty()) break;
+      record_hook_latency(ctx);
       for (const auto& e : take) {
         if (e.hook_us <= 0) continue;
         queue::Run hook_run;
@@ -283,6 +322,7 @@ WorkerResult run_worker(Context& ctx) {
         auto commits = commits_of(ctx, take);
         auto stats = scan_now(ctx, commits, "scan");
         add_notices(ctx, stats.notices);
+        if (!stats.notices.empty()) notify_regressions(ctx, commits);
         record_coverage(ctx);
         result.stats.commits += stats.commits;
         result.stats.files += stats.files;

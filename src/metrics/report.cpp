@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "feedback/feedback.hpp"
 #include "git/repo.hpp"
+#include "metrics/format.hpp"
 #include "queue/store.hpp"
 
 #include <algorithm>
@@ -56,11 +57,36 @@ std::vector<Bin> histogram(const std::vector<double>& values, int bins) {
   return out;
 }
 
+FunctionChangeCounts count_function_changes(const std::vector<MetricChange>& changes) {
+  FunctionChangeCounts counts;
+  std::set<std::pair<std::string, std::string>> regressed, improved;
+  for (const auto& c : changes) {
+    if (c.kind == "regression") {
+      ++counts.regression_events;
+      regressed.insert({c.path, c.name});
+    } else if (c.kind == "improvement") {
+      improved.insert({c.path, c.name});
+    }
+  }
+  counts.regressed = static_cast<int64_t>(regressed.size());
+  counts.improved = static_cast<int64_t>(improved.size());
+  return counts;
+}
+
 bool Report::empty() const {
   return range.scanned == 0 && findings.total == 0 && health.runs == 0 && cycles.empty();
 }
 
 namespace {
+
+// Runs that record what a hook cost its commit (loop/worker.cpp).
+constexpr std::string_view k_hook_commit_prefix = "hook-commit:";
+
+double median_ms(const std::vector<queue::Run>& runs) {
+  std::vector<double> d;
+  for (const auto& r : runs) d.push_back(r.duration_ms);
+  return quantile(d, 0.5).value_or(0);
+}
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -103,13 +129,15 @@ std::optional<double> ratio(int64_t part, int64_t whole) {
 }
 
 // 1. The commits: HEAD's whole history (carried metrics need what came before the range), and the
-//    range after `since`.
+//    range: after `since`, else from the first commit the queue scanned.
 struct History {
   std::vector<std::string> all;       // oldest first
   size_t first_in_range = 0;          // index into `all`
 };
 
-History walk(const git::Repository& repo, const ReportOptions& options, Range& range) {
+using ScannedCommits = std::unordered_map<std::string, queue::Store::ScannedCommit>;
+
+History walk(const git::Repository& repo, const ReportOptions& options, const ScannedCommits& scanned, Range& range) {
   History h;
   range.since = options.since;
   range.branch = repo.current_branch().value_or("");
@@ -141,15 +169,27 @@ History walk(const git::Repository& repo, const ReportOptions& options, Range& r
     h.first_in_range = reordered.size();
     reordered.insert(reordered.end(), tail.begin(), tail.end());
     h.all = std::move(reordered);
+    range.start = "since";
+  } else {
+    // Where scanning started: what came before it was never measured, only carried into nothing.
+    const auto first = std::find_if(h.all.begin(), h.all.end(), [&](const std::string& id) { return scanned.count(id) > 0; });
+    h.first_in_range = first == h.all.end() ? 0 : static_cast<size_t>(first - h.all.begin());
+    range.start = first == h.all.end() ? "history" : "first_scan";
   }
+  range.history = h.all.size();
+  if (h.first_in_range < h.all.size()) range.first_commit = h.all[h.first_in_range];
   return h;
 }
 
+// Each file's measurement at the range's first commit (carried), and its first measurement in the range.
+struct RangeStart {
+  std::map<std::string, queue::FileMetrics> at_start, first_in_range;
+};
+
 // 2. Quality across the commits: carry each file's latest measurement forward.
 void carry_metrics(const git::Repository& repo, const queue::Store& store, const History& h,
-                   const std::vector<queue::Opportunity>& opportunities,
-                   const std::unordered_map<std::string, queue::Store::ScannedCommit>& scanned, Report& report,
-                   std::map<std::string, queue::FileMetrics>& current) {
+                   const std::vector<queue::Opportunity>& opportunities, const ScannedCommits& scanned, Report& report,
+                   std::map<std::string, queue::FileMetrics>& current, RangeStart& start) {
   std::unordered_map<std::string, std::vector<queue::FileMetrics>> by_commit;
   for (auto& m : store.file_metrics_history()) by_commit[m.commit_id].push_back(std::move(m));
   std::unordered_map<std::string, int> resolved_in;
@@ -186,8 +226,10 @@ void carry_metrics(const git::Repository& repo, const queue::Store& store, const
           current.emplace(m.path, m);
         }
         accumulate(totals, m, +1);
+        if (in_range) start.first_in_range.emplace(m.path, m); // the first one stays
       }
     }
+    if (i == h.first_in_range) start.at_start = current;
     if (!in_range) continue;
     const auto info = repo.commit_info(id);
     CommitPoint p = totals;
@@ -203,6 +245,46 @@ void carry_metrics(const git::Repository& repo, const queue::Store& store, const
     p.resolved = r == resolved_in.end() ? 0 : r->second;
     report.commits.push_back(std::move(p));
   }
+}
+
+// 2b. The range's ends, like for like (Comparison). A file measured only after the first commit counts
+//     as measured there when its content then was the one measured (same blob).
+std::optional<Comparison> compare_ends(const git::Repository& repo, const Report& report, RangeStart start,
+                                       const std::map<std::string, queue::FileMetrics>& current) {
+  if (report.commits.empty()) return std::nullopt;
+  Comparison c;
+  const CommitPoint& first = report.commits.front();
+  const CommitPoint& last = report.commits.back();
+  for (CommitPoint* p : {&c.before, &c.after}) {
+    const CommitPoint& from = p == &c.before ? first : last;
+    p->id = from.id;
+    p->subject = from.subject;
+    p->time = from.time;
+    p->scanned = from.scanned;
+  }
+  for (const auto& [path, m] : current) {
+    auto before = start.at_start.find(path);
+    if (before == start.at_start.end()) {
+      const auto later = start.first_in_range.find(path);
+      if (later != start.first_in_range.end() && later->second.commit_id != first.id) {
+        const auto then = repo.entry_at(first.id, path), measured = repo.entry_at(later->second.commit_id, path);
+        if (then && measured && then->blob == measured->blob)
+          before = start.at_start.emplace(path, later->second).first;
+      }
+    }
+    if (before == start.at_start.end()) {
+      ++c.only_after;
+      continue;
+    }
+    ++c.files;
+    accumulate(c.before, before->second, +1);
+    accumulate(c.after, m, +1);
+    c.before.complexity_max = std::max(c.before.complexity_max, before->second.complexity_max);
+    c.after.complexity_max = std::max(c.after.complexity_max, m.complexity_max);
+  }
+  for (const auto& measured : start.at_start)
+    if (!current.count(measured.first)) ++c.only_before;
+  return c;
 }
 
 // 3. The queue now.
@@ -331,8 +413,13 @@ Improvement improvement_of(const Report& report, const std::vector<queue::Opport
 Health health_of(const queue::Store& store, const Report& report, int bins) {
   Health h;
   std::vector<double> hooks, drains, scans;
+  std::vector<double> commit_costs;
   for (const auto& run : store.runs("", 0)) { // newest first
     if (run.started_at < static_cast<double>(report.range.from_time)) continue;
+    if (run.kind.rfind(k_hook_commit_prefix, 0) == 0) {
+      commit_costs.push_back(run.duration_ms);
+      continue;
+    }
     ++h.runs;
     h.peak_rss_kb = std::max(h.peak_rss_kb, run.peak_rss_kb);
     if (run.kind.rfind("hook:", 0) == 0) hooks.push_back(run.duration_ms);
@@ -343,8 +430,10 @@ Health health_of(const queue::Store& store, const Report& report, int bins) {
   }
   for (const auto& c : report.cycles)
     if (c.duration_ms > 0 || (c.state == "done" && c.ended_at > 0)) drains.push_back(c.duration_ms);
+  h.hook_commit_ms = summarize(commit_costs);
   h.hook_ms = summarize(hooks);
-  h.hook_histogram = histogram(hooks, bins);
+  // The histogram shows what commits paid when it is known, else the hooks' own work.
+  h.hook_histogram = histogram(commit_costs.empty() ? hooks : commit_costs, bins);
   h.drain_ms = summarize(drains);
   h.scan_ms = summarize(scans);
   h.error_rate = h.runs ? static_cast<double>(h.errors) / static_cast<double>(h.runs) : 0;
@@ -370,16 +459,20 @@ std::vector<FunctionReport> top_functions(const queue::Store& store, const std::
 }
 
 // 8. Patterns: clusters worth a sweep, rules people keep rejecting, rules whose findings grow.
-std::vector<Pattern> patterns_of(const Report& report, const History& h,
-                                 const std::unordered_map<std::string, queue::Store::ScannedCommit>& scanned,
+std::vector<Pattern> patterns_of(const Report& report, const History& h, const ScannedCommits& scanned,
                                  const std::vector<queue::Opportunity>& opportunities,
                                  const std::vector<queue::Store::Verdict>& verdicts, const ReportOptions& options) {
   std::vector<Pattern> out;
 
-  // 8a. Sweeps: many open findings of one rule in one directory.
+  // 8a. Sweeps: many open findings of one rule in one directory, that a drain can fix (a suggestion,
+  //     or a finding of a rule without a fix, never becomes a fix commit however many there are).
+  auto fixable = [&](const queue::Opportunity& o) {
+    if (o.safety == "suggest") return false;
+    return !options.fixable_rules || options.fixable_rules->count(o.rule_id) > 0;
+  };
   std::map<std::pair<std::string, std::string>, int64_t> clusters;
   for (const auto& o : opportunities)
-    if (o.status == core::Status::open) ++clusters[{o.rule_id, directory_of(o.path)}];
+    if (o.status == core::Status::open && fixable(o)) ++clusters[{o.rule_id, directory_of(o.path)}];
   std::vector<Pattern> sweeps;
   for (const auto& [key, n] : clusters) {
     if (n < options.sweep_min) continue;
@@ -389,8 +482,11 @@ std::vector<Pattern> patterns_of(const Report& report, const History& h,
     p.directory = key.second;
     p.count = n;
     p.summary = p.rule + ": " + std::to_string(n) + " open in " + p.directory;
-    p.suggestion = "suggest a sweep: `git autoloop queue --rule " + p.rule + "` lists them; `git autoloop drain --now --max " +
-                   std::to_string(n) + "` proposes fixes for up to " + std::to_string(n) + " at once";
+    const std::string where = p.directory == "./" ? "" : " " + p.directory;
+    p.suggestion = options.mechanical_rules.count(p.rule)
+                       ? "suggest a sweep: `git autoloop drain --sweep " + p.rule + where + "` fixes them, one commit per file"
+                       : "`git autoloop queue --rule " + p.rule + "` lists them; `git autoloop drain --now --max " +
+                             std::to_string(n) + "` proposes fixes for up to " + std::to_string(n) + " at once";
     sweeps.push_back(std::move(p));
   }
   std::stable_sort(sweeps.begin(), sweeps.end(), [](const Pattern& a, const Pattern& b) { return a.count > b.count; });
@@ -500,28 +596,48 @@ void gather_changes(const queue::Store& store, Report& report) {
   for (const auto& e : store.metric_events("", 0))
     if (by_id.count(e.commit_id))
       report.changes.push_back({e.commit_id, e.kind, e.path, e.name, e.detail, e.old_value, e.new_value, e.created_at});
+  const FunctionChangeCounts counts = count_function_changes(report.changes);
+  report.improvement.regressed_functions = counts.regressed;
+  report.improvement.improved_functions = counts.improved;
+  report.improvement.regression_events = counts.regression_events;
   for (auto& p : report.commits)
     if (p.scanned) p.coverage = store.coverage(p.id);
 }
 
 } // namespace
 
+std::optional<std::string> hook_time(const queue::Store& store, size_t last) {
+  const auto per_commit = store.runs(std::string(k_hook_commit_prefix) + "post-commit", last);
+  const auto own = store.runs("hook:post-commit", last);
+  if (per_commit.empty()) {
+    if (own.empty()) return std::nullopt;
+    return "median " + format::duration_ms(median_ms(own)) + " of the hook's own work over the last " +
+           std::to_string(own.size()) + " commits (not what a commit pays: that is recorded from the next commit on)";
+  }
+  return "median " + format::duration_ms(median_ms(per_commit)) + " per commit over the last " +
+         std::to_string(per_commit.size()) + " (the hook from exec to exit" +
+         (own.empty() ? std::string() : ", its own work " + format::duration_ms(median_ms(own))) +
+         "; git's start of any hook not included)";
+}
+
 Report build_report(const git::Repository& repo, const queue::Store& store, const ReportOptions& options) {
   Report report;
   report.generated_at = options.now > 0 ? options.now : now_seconds();
   report.repository = options.repository;
-  const History history = walk(repo, options, report.range);
+  ScannedCommits scanned;
+  for (auto& s : store.scanned_commits()) scanned[s.commit_id] = std::move(s);
+  const History history = walk(repo, options, scanned, report.range);
   report.range.commits = history.all.size() - history.first_in_range;
 
-  std::unordered_map<std::string, queue::Store::ScannedCommit> scanned;
-  for (auto& s : store.scanned_commits()) scanned[s.commit_id] = std::move(s);
   for (size_t i = history.first_in_range; i < history.all.size(); ++i)
     if (scanned.count(history.all[i])) ++report.range.scanned;
 
   const auto opportunities = store.opportunities({});
   const auto verdicts = store.verdicts();
   std::map<std::string, queue::FileMetrics> current;
-  carry_metrics(repo, store, history, opportunities, scanned, report, current);
+  RangeStart start;
+  carry_metrics(repo, store, history, opportunities, scanned, report, current, start);
+  report.comparison = compare_ends(repo, report, std::move(start), current);
   report.findings = current_findings(opportunities);
   for (const auto& [status, n] : report.findings.by_status)
     if (status == "open" || status == "stale") report.queue_size += n;

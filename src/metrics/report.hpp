@@ -49,10 +49,15 @@ std::vector<Bin> histogram(const std::vector<double>& values, int bins);
 
 // --- sections -----------------------------------------------------------------------------------------
 
-// Which commits the report covers: HEAD's history after `since` (all of it when empty), oldest first.
+// Which commits the report covers, oldest first: HEAD's history after `since`; without it, from the
+// first commit of that history the queue scanned (where scanning started: a long history scanned only
+// in its last commits does not show years of empty figures), or all of it when none was scanned.
 struct Range {
   std::string since;          // the revision as given, "" for all history
   std::string since_commit;   // what it resolved to
+  std::string start;          // "since", "first_scan" or "history" (nothing scanned: all of it)
+  std::string first_commit;   // the range's first commit ("" when empty)
+  size_t history = 0;         // commits in HEAD's history (the range is its newest part)
   std::string head;           // HEAD's commit, "" when the branch has no commit yet
   std::string branch;         // current branch, "" when detached
   int64_t from_time = 0;      // unix seconds: cycles, verdicts and runs before this are left out (0: none)
@@ -77,6 +82,17 @@ struct CommitPoint {
   int64_t findings_total() const {
     return findings_security + findings_performance + findings_quality + findings_tests;
   }
+};
+
+// The range's first and last commit compared like for like: totals over the files measured at both
+// (a file first measured later, because it was first touched later, would make a total rise that is
+// only the measuring spreading; a file deleted meanwhile would make it fall). A file measured later
+// whose content at the first commit was the same (a `scan --all` after it) counts as measured there.
+struct Comparison {
+  CommitPoint before, after;  // id, subject, time and the totals over the compared files
+  int files = 0;              // files compared
+  int only_after = 0;         // measured at the last commit only (new, or changed before their first measurement)
+  int only_before = 0;        // measured at the first commit only (deleted since)
 };
 
 // Open findings of one (category, severity), now.
@@ -116,7 +132,14 @@ struct Improvement {
   std::optional<double> median_time_to_accept_s; // first_seen of the finding → its accepted verdict
   std::optional<double> acceptance_first_half, acceptance_second_half; // over the cycles, by order
   std::string acceptance_trend;                  // up, down, flat, or unknown (too few decisions)
-  int64_t improvements = 0, regressions = 0, resolved = 0; // sums over the commits in range
+  int64_t improvements = 0, regressions = 0, resolved = 0; // files whose burden fell / rose, summed over the commits in range
+  // The hook's time for `status`: "median 0.85 ms per commit over the last 20 (exec to exit; ...)", from
+// the last `last` post-commit hooks; nullopt before the first. Throws queue::Error.
+std::optional<std::string> hook_time(const queue::Store& store, size_t last = 20);
+
+// Complexity changes counted once per function (its identity: path and qualified name), however
+  // many commits of the range changed it: functions that regressed, that improved, and the events.
+  int64_t regressed_functions = 0, improved_functions = 0, regression_events = 0;
 };
 
 // The last failed run.
@@ -126,12 +149,15 @@ struct LastError {
 };
 
 struct Health {
-  Summary hook_ms;                // runs of kind hook:*
+  // What a hook cost its commit, exec to exit (runs hook-commit:*, src/hook/main.cpp): the hook's time
+  // `status` and the report show. Not in it: git's own start of any hook (a fork and a wait).
+  Summary hook_commit_ms;
+  Summary hook_ms;                // runs of kind hook:*: the hook's own work, up to its spool record
   std::vector<Bin> hook_histogram;
   Summary drain_ms;               // finished cycles
   Summary scan_ms;                // runs of kind scan / scan-all / pre-push scans
   int64_t peak_rss_kb = 0;        // over every run
-  int64_t runs = 0, errors = 0;
+  int64_t runs = 0, errors = 0;   // hook-commit records are measurements, not runs: not counted
   double error_rate = 0;          // errors / runs (0 when none)
   std::optional<LastError> last_error;
 };
@@ -187,6 +213,7 @@ struct Report {
   std::string repository;       // work tree (or git dir) path
   Range range;
   std::vector<CommitPoint> commits; // oldest first
+  std::optional<Comparison> comparison; // first and last commit of the range, like for like
   Findings findings;
   std::vector<CycleReport> cycles;  // oldest first
   Improvement improvement;
@@ -211,11 +238,29 @@ struct ReportOptions {
   std::optional<core::FeedbackConfig> feedback;
   // The enabled rules' ids, to flag style mismatches among them; nullopt: none flagged.
   std::optional<std::set<std::string>> enabled_rules;
+  // The rules that can fix their findings (a fix template or fixed cases, and not suggest-only), and of
+  // those the mechanical ones (`drain --sweep`). A sweep is suggested only for fixable findings;
+  // nullopt: every rule whose findings are not suggestions counts as fixable.
+  std::optional<std::set<std::string>> fixable_rules;
+  std::set<std::string> mechanical_rules;
 };
 
 // Gathers the report for HEAD's history (after options.since). Throws core::Error for a revision that
 // does not name a commit, git::Error / queue::Error when reading fails.
 Report build_report(const git::Repository& repo, const queue::Store& store, const ReportOptions& options);
+
+// The hook's time for `status`: "median 0.85 ms per commit over the last 20 (exec to exit; ...)", from
+// the last `last` post-commit hooks; nullopt before the first. Throws queue::Error.
+std::optional<std::string> hook_time(const queue::Store& store, size_t last = 20);
+
+// Complexity changes counted once per function: a function is its path and name (the scan names it by
+// its qualified identity, scan/function_identity.hpp), however many commits changed it.
+struct FunctionChangeCounts {
+  int64_t regressed = 0;          // functions with a regression
+  int64_t improved = 0;           // functions with an improvement
+  int64_t regression_events = 0;  // regressions, one per commit and function
+};
+FunctionChangeCounts count_function_changes(const std::vector<MetricChange>& changes);
 
 // --- renderers (report_<format>.cpp) --------------------------------------------------------------------
 

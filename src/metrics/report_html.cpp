@@ -133,10 +133,12 @@ std::string acceptance_chart(const Report& r) {
 std::string latency_chart(const Report& r) {
   svg::Histogram c;
   c.title = "Hook latency";
-  c.x_label = "milliseconds per hook run";
-  c.y_label = "runs";
+  // What commits paid (exec to exit) when recorded, else the hooks' own work (Health::hook_histogram).
+  const bool per_commit = r.health.hook_commit_ms.count > 0;
+  c.x_label = per_commit ? "milliseconds per commit (hook exec to exit)" : "milliseconds of the hook's own work";
+  c.y_label = per_commit ? "commits" : "runs";
   for (const auto& b : r.health.hook_histogram) c.bins.push_back({b.lo, b.hi, b.count});
-  const Summary& s = r.health.hook_ms;
+  const Summary& s = per_commit ? r.health.hook_commit_ms : r.health.hook_ms;
   if (s.count) {
     c.markers = {{"p50 " + format::duration_ms(s.p50), s.p50, "#3a9a5b"},
                  {"p95 " + format::duration_ms(s.p95), s.p95, "#d9822b"},
@@ -171,7 +173,12 @@ std::string render_html(const Report& r) {
   std::string range = (r.range.branch.empty() ? std::string("detached HEAD") : r.range.branch) +
                       (r.range.head.empty() ? std::string(" (no commits)") : " at " + format::short_id(r.range.head)) + " · " +
                       std::to_string(r.range.commits) + " commits (" + std::to_string(r.range.scanned) + " scanned)" +
-                      (r.range.since.empty() ? "" : " since " + r.range.since) + " · generated " + format::utc(r.generated_at);
+                      (r.range.start == "since" ? " since " + r.range.since
+                       : r.range.start == "first_scan" && r.range.history > r.range.commits
+                           ? " from the first scanned commit " + format::short_id(r.range.first_commit) + " (" +
+                                 std::to_string(r.range.history) + " in the history)"
+                           : "") +
+                      " · generated " + format::utc(r.generated_at);
   out += "<p class=\"sub\">" + escape(r.repository) + "<br>" + escape(range) + "</p>\n";
   if (r.empty())
     out += "<p class=\"notice\" id=\"nothing-yet\">Nothing recorded yet: install the hooks (<code>git autoloop install</code>) "
@@ -184,7 +191,8 @@ std::string render_html(const Report& r) {
   out += card(format::percent(m.success_rate), "fixes accepted (of decided)");
   out += card(m.median_time_to_accept_s ? format::duration_s(*m.median_time_to_accept_s) : "–", "detection → accepted fix (median)");
   out += card(std::to_string(last.complexity_total), "total complexity at HEAD");
-  out += card(h.hook_ms.count ? format::duration_ms(h.hook_ms.p95) : "–", "hook time, p95");
+  if (h.hook_commit_ms.count) out += card(format::duration_ms(h.hook_commit_ms.p95), "hook time per commit, p95");
+  else out += card(h.hook_ms.count ? format::duration_ms(h.hook_ms.p95) : "–", "hook's own work, p95");
   out += card(format::percent(h.runs ? std::optional<double>(h.error_rate) : std::nullopt), "runs with an error");
   out += "</section>\n";
 
@@ -211,6 +219,9 @@ std::string render_html(const Report& r) {
   out += row({"acceptance, first half of cycles → second half",
               format::percent(m.acceptance_first_half) + " → " + format::percent(m.acceptance_second_half) + " (" +
                   m.acceptance_trend + ")"});
+  out += row({"functions regressed (times) / improved, each counted once",
+              std::to_string(m.regressed_functions) + " (" + std::to_string(m.regression_events) + ") / " +
+                  std::to_string(m.improved_functions)});
   out += row({"files improved / regressed, findings resolved (over the commits)",
               std::to_string(m.improvements) + " / " + std::to_string(m.regressions) + ", " + std::to_string(m.resolved)});
   out += "</table>\n";
@@ -258,15 +269,18 @@ std::string render_html(const Report& r) {
 
   out += "<h2>System health</h2>\n";
   out += figure("hook-latency", latency_chart(r),
-                "Distribution of hook run durations with the 50th, 95th and 99th percentiles (" +
-                    std::to_string(h.hook_ms.count) + " runs).");
+                "Distribution of what each hook cost its commit, from its exec to its exit (git's own start of any hook "
+                "not included), with the 50th, 95th and 99th percentiles (" +
+                    std::to_string(h.hook_commit_ms.count ? h.hook_commit_ms.count : h.hook_ms.count) +
+                    (h.hook_commit_ms.count ? " commits)." : " runs of the hooks' own work: nothing per commit recorded yet)."));
   out += "<table><tr><th>metric</th><th class=\"n\">value</th></tr>";
   auto durations = [](const Summary& s) {
     return s.count ? "median " + format::duration_ms(s.p50) + ", p95 " + format::duration_ms(s.p95) + " (" +
                          std::to_string(s.count) + ")"
                    : std::string("–");
   };
-  out += row({"hook runs", durations(h.hook_ms)});
+  out += row({"hook time per commit (exec to exit)", durations(h.hook_commit_ms)});
+  out += row({"hooks' own work", durations(h.hook_ms)});
   out += row({"drain cycles", durations(h.drain_ms)});
   out += row({"scans", durations(h.scan_ms)});
   out += row({"peak memory", h.peak_rss_kb ? format::memory_kb(h.peak_rss_kb) : "–"});

@@ -74,11 +74,24 @@ std::string render_json(const Report& r) {
                   {"branch", r.range.branch.empty() ? json(nullptr) : json(r.range.branch)},
                   {"from_time", r.range.from_time},
                   {"commits", r.range.commits},
-                  {"scanned", r.range.scanned}};
+                  {"scanned", r.range.scanned},
+                  {"start", r.range.start},
+                  {"first_commit", r.range.first_commit.empty() ? json(nullptr) : json(r.range.first_commit)},
+                  {"history", r.range.history}};
 
   json commits = json::array();
   for (const auto& p : r.commits) commits.push_back(commit(p));
   out["quality"] = {{"commits", commits}};
+  if (r.comparison) {
+    const Comparison& c = *r.comparison;
+    out["quality"]["comparison"] = {{"before", commit(c.before)},
+                                    {"after", commit(c.after)},
+                                    {"files", c.files},
+                                    {"only_after", c.only_after},
+                                    {"only_before", c.only_before}};
+  } else {
+    out["quality"]["comparison"] = nullptr;
+  }
 
   json by_cs = json::array();
   for (const auto& c : r.findings.open_by_category_severity)
@@ -113,14 +126,18 @@ std::string render_json(const Report& r) {
                         {"acceptance_trend", m.acceptance_trend},
                         {"improvements", m.improvements},
                         {"regressions", m.regressions},
-                        {"resolved", m.resolved}};
+                        {"resolved", m.resolved},
+                        {"regressed_functions", m.regressed_functions},
+                        {"improved_functions", m.improved_functions},
+                        {"regression_events", m.regression_events}};
 
   const Health& h = r.health;
   json bins = json::array();
   for (const auto& b : h.hook_histogram) bins.push_back({{"lo", b.lo}, {"hi", b.hi}, {"count", b.count}});
   json last_error = nullptr;
   if (h.last_error) last_error = {{"kind", h.last_error->kind}, {"message", h.last_error->message}, {"at", h.last_error->at}};
-  out["health"] = {{"hook_ms", summary(h.hook_ms)},
+  out["health"] = {{"hook_commit_ms", summary(h.hook_commit_ms)},
+                   {"hook_ms", summary(h.hook_ms)},
                    {"hook_histogram", bins},
                    {"drain_ms", summary(h.drain_ms)},
                    {"scan_ms", summary(h.scan_ms)},

@@ -134,7 +134,10 @@ std::string render_prometheus(const Report& r) {
             static_cast<double>(improvements));
 
   const Health& h = r.health;
-  e.summary_seconds("autoloop_hook_duration_seconds", "Time the git hooks took (post-commit, post-merge, ...).", h.hook_ms);
+  e.summary_seconds("autoloop_hook_commit_duration_seconds",
+                    "What each hook cost its commit, from its exec to its exit (git's start of any hook not included).",
+                    h.hook_commit_ms);
+  e.summary_seconds("autoloop_hook_duration_seconds", "The git hooks' own work, up to their record (post-commit, ...).", h.hook_ms);
   e.counter("autoloop_drain_cycles_total", "Drain cycles started.", static_cast<double>(r.cycles.size()));
   double last_drain = nan;
   for (auto it = r.cycles.rbegin(); it != r.cycles.rend(); ++it)

@@ -27,6 +27,15 @@ void trend_row(std::string& out, const char* label, int64_t first, int64_t last)
       arrow(last - first).c_str(), format::signed_number(last - first).c_str());
 }
 
+// ", from the first scanned commit abc1234 (of 2000 in the history)", ", since v1.0", "".
+std::string range_start(const Range& range) {
+  if (range.start == "since") return " since " + range.since;
+  if (range.start != "first_scan" || range.first_commit.empty()) return "";
+  std::string out = ", from the first scanned commit " + format::short_id(range.first_commit);
+  if (range.history > range.commits) out += " (" + std::to_string(range.history) + " in the history; `--since REV` for others)";
+  return out;
+}
+
 } // namespace
 
 std::string render_text(const Report& r) {
@@ -37,19 +46,27 @@ std::string render_text(const Report& r) {
            "(`git autoloop scan --all`); the report fills in as the loop runs.\n";
     return out;
   }
-  add(out, "range:  %s%s, %zu commit%s (%zu scanned)%s%s\n", r.range.branch.empty() ? "detached HEAD" : r.range.branch.c_str(),
+  add(out, "range:  %s%s, %zu commit%s (%zu scanned)%s\n", r.range.branch.empty() ? "detached HEAD" : r.range.branch.c_str(),
       r.range.head.empty() ? " (no commits)" : (" at " + format::short_id(r.range.head)).c_str(), r.range.commits,
-      r.range.commits == 1 ? "" : "s", r.range.scanned, r.range.since.empty() ? "" : " since ", r.range.since.c_str());
+      r.range.commits == 1 ? "" : "s", r.range.scanned, range_start(r.range).c_str());
 
-  if (!r.commits.empty()) {
-    const CommitPoint& a = r.commits.front();
-    const CommitPoint& b = r.commits.back();
-    add(out, "\nquality %23s %10s   trend\n", format::short_id(a.id).c_str(), format::short_id(b.id).c_str());
-    trend_row(out, "complexity total", a.complexity_total, b.complexity_total);
-    trend_row(out, "debt markers", a.debt_markers, b.debt_markers);
-    trend_row(out, "lines of code", a.lines, b.lines);
-    trend_row(out, "functions", a.functions, b.functions);
-    trend_row(out, "findings", a.findings_total(), b.findings_total());
+  if (r.comparison) {
+    const Comparison& c = *r.comparison;
+    add(out, "\nquality %23s %10s   trend\n", format::short_id(c.before.id).c_str(), format::short_id(c.after.id).c_str());
+    trend_row(out, "complexity total", c.before.complexity_total, c.after.complexity_total);
+    trend_row(out, "debt markers", c.before.debt_markers, c.after.debt_markers);
+    trend_row(out, "lines of code", c.before.lines, c.after.lines);
+    trend_row(out, "functions", c.before.functions, c.after.functions);
+    trend_row(out, "findings", c.before.findings_total(), c.after.findings_total());
+    add(out, "  like for like: the %d file%s measured at both commits", c.files, c.files == 1 ? "" : "s");
+    if (c.only_after || c.only_before) {
+      out += " (left out: ";
+      if (c.only_after) add(out, "%d measured only at %s", c.only_after, format::short_id(c.after.id).c_str());
+      if (c.only_after && c.only_before) out += ", ";
+      if (c.only_before) add(out, "%d gone since %s", c.only_before, format::short_id(c.before.id).c_str());
+      out += ")";
+    }
+    out += "\n";
   }
 
   const Findings& f = r.findings;
@@ -83,15 +100,23 @@ std::string render_text(const Report& r) {
   const char* trend = m.acceptance_trend == "up" ? "↑" : m.acceptance_trend == "down" ? "↓" : m.acceptance_trend == "flat" ? "→" : "?";
   add(out, "  %-12s first half %s, second half %s %s (%s)\n", "acceptance", format::percent(m.acceptance_first_half).c_str(),
       format::percent(m.acceptance_second_half).c_str(), trend, m.acceptance_trend.c_str());
-  add(out, "  %-12s %lld improvements, %lld regressions, %lld findings resolved\n", "commits",
-      static_cast<long long>(m.improvements), static_cast<long long>(m.regressions), static_cast<long long>(m.resolved));
+  // Regressions per function: one that three commits made worse is one function to look at.
+  add(out, "  %-12s %lld function%s regressed (%lld time%s), %lld improved; %lld finding%s resolved\n", "complexity",
+      static_cast<long long>(m.regressed_functions), m.regressed_functions == 1 ? "" : "s",
+      static_cast<long long>(m.regression_events), m.regression_events == 1 ? "" : "s",
+      static_cast<long long>(m.improved_functions), static_cast<long long>(m.resolved), m.resolved == 1 ? "" : "s");
 
   const Health& h = r.health;
   out += "\nhealth\n";
+  if (h.hook_commit_ms.count)
+    add(out, "  %-12s per commit p50 %s, p95 %s, p99 %s (%zu commits; the hook from exec to exit, git's start of any hook not included)\n",
+        "hooks", format::duration_ms(h.hook_commit_ms.p50).c_str(), format::duration_ms(h.hook_commit_ms.p95).c_str(),
+        format::duration_ms(h.hook_commit_ms.p99).c_str(), h.hook_commit_ms.count);
   if (h.hook_ms.count)
-    add(out, "  %-12s p50 %s, p95 %s, p99 %s (%zu runs)\n", "hooks", format::duration_ms(h.hook_ms.p50).c_str(),
+    add(out, "  %-12s p50 %s, p95 %s, p99 %s (%zu runs; the hook's own work, up to its record)\n",
+        h.hook_commit_ms.count ? "" : "hooks", format::duration_ms(h.hook_ms.p50).c_str(),
         format::duration_ms(h.hook_ms.p95).c_str(), format::duration_ms(h.hook_ms.p99).c_str(), h.hook_ms.count);
-  else
+  if (!h.hook_ms.count && !h.hook_commit_ms.count)
     add(out, "  %-12s no hook runs recorded\n", "hooks");
   if (h.drain_ms.count)
     add(out, "  %-12s median %s, p95 %s (%zu cycles)\n", "drains", format::duration_ms(h.drain_ms.p50).c_str(),

@@ -189,8 +189,9 @@ test_json_schema_and_figures() {
   report_repo
   git autoloop report --format json >r.json
   validate_report_json r.json || fail "the JSON report does not validate against docs/report.schema.json"
-  assert_eq "$(git rev-list --count HEAD)" "$(pyjson 'd["range"]["commits"]' <r.json)" "commits in range"
-  assert_eq "$(git rev-list --reverse HEAD | head -1)" "$(pyjson 'd["quality"]["commits"][0]["id"]' <r.json)" "oldest commit first"
+  # From the first scanned commit: "base" predates the install.
+  assert_eq "$(git rev-list --count HEAD~3..HEAD)" "$(pyjson 'd["range"]["commits"]' <r.json)" "commits in range"
+  assert_eq "$(git rev-parse HEAD~2)" "$(pyjson 'd["quality"]["commits"][0]["id"]' <r.json)" "oldest commit first"
   # The cycle that proposed the three fixes: one accepted, one rejected, one pending.
   assert_eq '[3, 1, 1, 1]' "$(pyjson '[[c["proposed"], c["accepted"], c["rejected"], c["pending"]] for c in d["cycles"] if c["proposed"]][0]' <r.json)" "fates of the fixes of the drain"
   assert_eq '0.5' "$(pyjson 'd["improvement"]["success_rate"]' <r.json)" "success rate"
@@ -225,7 +226,8 @@ test_text_summary() {
   expect_rc 0 git autoloop report
   local t=$OUT
   # The accept commit is made by the tool, not through a hook: the queue scanned the other two of the last three.
-  assert_contains "$t" "range:  main at $(git rev-parse HEAD | cut -c1-10), 4 commits ($(db_query "SELECT count(*) FROM scanned_commits") scanned)"
+  # The range starts at the first scanned commit: "base" predates the install.
+  assert_contains "$t" "range:  main at $(git rev-parse HEAD | cut -c1-10), 3 commits ($(db_query "SELECT count(*) FROM scanned_commits") scanned), from the first scanned commit $(git rev-parse HEAD~2 | cut -c1-10) (4 in the history"
   assert_contains "$t" "complexity total"
   assert_contains "$t" "lines of code"
   assert_contains "$t" "success rate 50% of 2 decided"
@@ -234,7 +236,9 @@ test_text_summary() {
   assert_contains "$t" "most complex functions"
   assert_contains "$t" "_branches"
   assert_contains "$t" "python/compare-to-none: 3 open in src/api/"
-  assert_contains "$t" "↑"
+  # Like for like: a.py, b.py and c.py at both ends (the api files are new); the accepted fix removed a finding.
+  assert_contains "$t" "like for like: the 3 files measured at both commits (left out: 3 measured only at $(git rev-parse HEAD | cut -c1-10))"
+  assert_contains "$t" "$(printf '  %-18s %10s %10s   ↓ -1' findings 3 2)"
 }
 
 test_since_limits_the_range() {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -440,4 +441,218 @@ TEST_CASE("render_text, render_json and render_html of an empty report") {
   CHECK_THAT(html, Catch::Contains("no data yet"));
   CHECK_THAT(html, !Catch::Contains("class=\"mark\""));
   CHECK_THAT(html, !Catch::Contains("<script"));
+}
+
+TEST_CASE("build_report: an honest range") {
+  Fixture f;
+  // Five commits of history; the queue scanned only the last two (a long history scanned in its end).
+  std::vector<std::string> c;
+  for (int i = 0; i < 5; ++i) {
+    f.repo.write("old" + std::to_string(i) + ".py", "x\n");
+    c.push_back(f.repo.commit("c" + std::to_string(i)));
+  }
+  f.store.put_file_metrics(file(c[3], "old3.py", 10, 4, 0));
+  f.store.put_file_metrics(file(c[4], "old4.py", 20, 6, 0));
+  f.store.mark_commit_scanned(c[3], 1, 0, 1.0);
+  f.store.mark_commit_scanned(c[4], 1, 0, 1.0);
+
+  SECTION("the range starts where scanning started, not at the root commit") {
+    Report r = f.report();
+    CHECK(r.range.start == "first_scan");
+    CHECK(r.range.first_commit == c[3]);
+    CHECK(r.range.history == 5);
+    CHECK(r.range.commits == 2);
+    REQUIRE(r.commits.size() == 2);
+    CHECK(r.commits.front().id == c[3]);
+    CHECK_THAT(metrics::render_text(r), Catch::Contains("2 commits (2 scanned), from the first scanned commit " +
+                                                        c[3].substr(0, 10) + " (5 in the history"));
+  }
+  SECTION("--since still wins") {
+    ReportOptions options;
+    options.since = c[0];
+    Report r = f.report(options);
+    CHECK(r.range.start == "since");
+    CHECK(r.range.commits == 4);
+    CHECK(r.commits.front().id == c[1]);
+  }
+  SECTION("nothing scanned: all of the history") {
+    Fixture empty;
+    empty.repo.write("a.py", "a\n");
+    empty.repo.commit("one");
+    empty.repo.write("b.py", "b\n");
+    empty.repo.commit("two");
+    Report r = empty.report();
+    CHECK(r.range.start == "history");
+    CHECK(r.range.commits == 2);
+  }
+}
+
+TEST_CASE("build_report: totals like for like") {
+  Fixture f;
+  f.repo.write("a.py", "a\n");
+  f.repo.write("b.py", "b\n");
+  f.repo.write("gone.py", "g\n");
+  const std::string c1 = f.repo.commit("one");
+  f.repo.write("a.py", "a2\n");
+  f.repo.write("new.py", "n\n");
+  f.repo.remove("gone.py");
+  const std::string c2 = f.repo.commit("two");
+  f.repo.write("late.py", "l\n");
+  const std::string c3 = f.repo.commit("three");
+  // c1's scan measured a.py and gone.py; b.py (unchanged since c1) was first measured by c3's scan of
+  // the whole tree, new.py was added by c2, late.py by c3.
+  f.store.put_file_metrics(file(c1, "a.py", 10, 5, 1));
+  f.store.put_file_metrics(file(c1, "gone.py", 50, 40, 0));
+  f.store.put_file_metrics(file(c2, "a.py", 12, 7, 1));
+  f.store.put_file_metrics(file(c2, "new.py", 100, 30, 0));
+  f.store.put_file_metrics(file(c3, "b.py", 20, 3, 0));
+  f.store.put_file_metrics(file(c3, "late.py", 200, 60, 0));
+  for (const auto& c : {c1, c2, c3}) f.store.mark_commit_scanned(c, 1, 0, 1.0);
+  Report r = f.report();
+  REQUIRE(r.comparison);
+  const metrics::Comparison& cmp = *r.comparison;
+  SECTION("only files measured at both ends count; a later measurement of the same content counts at the start") {
+    CHECK(cmp.before.id == c1);
+    CHECK(cmp.after.id == c3);
+    CHECK(cmp.files == 2);                         // a.py, and b.py (same blob at c1 as measured at c3)
+    CHECK(cmp.before.complexity_total == 5 + 3);
+    CHECK(cmp.after.complexity_total == 7 + 3);
+    CHECK(cmp.before.lines == 30);
+    CHECK(cmp.after.lines == 32);
+    CHECK(cmp.only_after == 2);                    // new.py, late.py
+    CHECK(cmp.only_before == 1);                   // gone.py
+  }
+  SECTION("the series still carries everything measured (the charts), but the text compares like for like") {
+    CHECK(r.commits.front().complexity_total == 45);
+    CHECK(r.commits.back().complexity_total == 7 + 30 + 3 + 60);
+    const std::string text = metrics::render_text(r);
+    CHECK_THAT(text, Catch::Contains("complexity total            8         10   ↑ +2"));
+    CHECK_THAT(text, Catch::Contains("like for like: the 2 files measured at both commits (left out: 2 measured only at " +
+                                     c3.substr(0, 10) + ", 1 gone since " + c1.substr(0, 10) + ")"));
+  }
+  SECTION("a file changed after its first measurement stays compared, with its latest figures") {
+    f.repo.write("b.py", "b2\n");
+    const std::string c4 = f.repo.commit("four");
+    f.store.put_file_metrics(file(c4, "b.py", 21, 9, 0));
+    f.store.mark_commit_scanned(c4, 1, 0, 1.0);
+    Report again = f.report();
+    REQUIRE(again.comparison);
+    // b.py's first measurement in range is still c3's, whose content was c1's: it stays compared.
+    CHECK(again.comparison->files == 2);
+    CHECK(again.comparison->after.complexity_total == 7 + 9);
+  }
+}
+
+TEST_CASE("count_function_changes") {
+  auto change = [](const std::string& commit, const std::string& kind, const std::string& path, const std::string& name) {
+    return metrics::MetricChange{commit, kind, path, name, "", 0, 0, 0};
+  };
+  SECTION("a function made worse by three commits is one regressed function, three regressions") {
+    const auto counts = metrics::count_function_changes({change("c1", "regression", "a.py", "Parser.run"),
+                                                         change("c2", "regression", "a.py", "Parser.run"),
+                                                         change("c3", "regression", "a.py", "Parser.run"),
+                                                         change("c3", "regression", "b.py", "Parser.run"),
+                                                         change("c3", "regression", "a.py", "helper"),
+                                                         change("c4", "improvement", "a.py", "Parser.run"),
+                                                         change("c4", "security", "a.py", "python/eval")});
+    CHECK(counts.regressed == 3); // a.py Parser.run, b.py Parser.run, a.py helper
+    CHECK(counts.regression_events == 5);
+    CHECK(counts.improved == 1);
+  }
+  SECTION("none") {
+    const auto counts = metrics::count_function_changes({});
+    CHECK(counts.regressed == 0);
+    CHECK(counts.improved == 0);
+  }
+  SECTION("in the report: the events of the commits in range") {
+    Fixture f;
+    f.repo.write("a.py", "a\n");
+    const std::string c1 = f.repo.commit("one");
+    f.repo.write("a.py", "a2\n");
+    const std::string c2 = f.repo.commit("two");
+    f.store.mark_commit_scanned(c1, 1, 0, 1.0);
+    f.store.mark_commit_scanned(c2, 1, 0, 1.0);
+    f.store.record_metric_event({c1, "regression", "a.py", "run", 5, 11, "complexity of run rose from 5 to 11", 0});
+    f.store.record_metric_event({c2, "regression", "a.py", "run", 11, 16, "complexity of run rose from 11 to 16", 0});
+    f.store.record_metric_event({"0000000000000000000000000000000000000000", "regression", "x.py", "other", 1, 20, "", 0});
+    Report r = f.report();
+    CHECK(r.improvement.regressed_functions == 1);
+    CHECK(r.improvement.regression_events == 2);
+    CHECK_THAT(metrics::render_text(r), Catch::Contains("1 function regressed (2 times), 0 improved"));
+  }
+}
+
+TEST_CASE("build_report: sweeps only for findings a drain can fix") {
+  Fixture f;
+  f.repo.write("a.py", "a\n");
+  f.repo.commit("one");
+  int n = 0;
+  auto add = [&](const std::string& rule, const std::string& safety) {
+    for (int i = 0; i < 3; ++i, ++n) {
+      auto o = finding("f" + std::to_string(n), rule, "src/f" + std::to_string(n) + ".py");
+      o.safety = safety;
+      f.store.upsert_opportunity(o);
+    }
+  };
+  add("python/fixable", "safe");
+  add("python/mechanical", "safe");
+  add("python/no-fix", "safe");           // a rule without a fix
+  add("python/fixable-but-suggested", "suggest"); // findings demoted to suggestions
+  add("metrics/complexity-regression", "suggest");
+  ReportOptions options;
+  options.fixable_rules = std::set<std::string>{"python/fixable", "python/mechanical", "python/fixable-but-suggested"};
+  options.mechanical_rules = {"python/mechanical"};
+  Report r = f.report(options);
+  std::map<std::string, std::string> sweeps;
+  for (const auto& p : r.patterns)
+    if (p.kind == "sweep") sweeps[p.rule] = p.suggestion;
+  CHECK(sweeps.size() == 2);
+  REQUIRE(sweeps.count("python/fixable"));
+  REQUIRE(sweeps.count("python/mechanical"));
+  CHECK_THAT(sweeps["python/mechanical"], Catch::Contains("git autoloop drain --sweep python/mechanical src/"));
+  CHECK_THAT(sweeps["python/fixable"], Catch::Contains("drain --now --max 3"));
+
+  SECTION("without the rule list, suggestions still never make a sweep") {
+    Report all = f.report();
+    int count = 0;
+    for (const auto& p : all.patterns)
+      if (p.kind == "sweep") {
+        ++count;
+        CHECK(p.rule != "python/fixable-but-suggested");
+        CHECK(p.rule != "metrics/complexity-regression");
+      }
+    CHECK(count == 3);
+  }
+}
+
+TEST_CASE("hook_time and the hook's cost per commit") {
+  Fixture f;
+  f.repo.write("a.py", "a\n");
+  f.repo.commit("one");
+  SECTION("nothing recorded: no line") { CHECK_FALSE(metrics::hook_time(f.store)); }
+  auto record = [&](const std::string& kind, double ms) {
+    queue::Run run;
+    run.kind = kind;
+    run.duration_ms = ms;
+    f.store.record_run(run);
+  };
+  for (double ms : {0.10, 0.12, 0.09}) record("hook:post-commit", ms);
+  SECTION("only the hook's own work: labelled as such") {
+    const auto line = metrics::hook_time(f.store);
+    REQUIRE(line);
+    CHECK_THAT(*line, Catch::StartsWith("median 0.10 ms of the hook's own work over the last 3 commits (not what a commit pays"));
+  }
+  SECTION("what commits paid, exec to exit, is what status and report show") {
+    for (double ms : {0.8, 0.9, 1.4}) record("hook-commit:post-commit", ms);
+    const auto line = metrics::hook_time(f.store);
+    REQUIRE(line);
+    CHECK_THAT(*line, Catch::StartsWith("median 0.90 ms per commit over the last 3 (the hook from exec to exit, its own work 0.10 ms"));
+    Report r = f.report();
+    CHECK(r.health.hook_commit_ms.count == 3);
+    CHECK(r.health.hook_commit_ms.p50 == Approx(0.9));
+    CHECK(r.health.hook_ms.count == 3);
+    CHECK(r.health.runs == 3); // measurements are not runs
+    CHECK_THAT(metrics::render_text(r), Catch::Contains("per commit p50 0.90 ms"));
+    CHECK_THAT(metrics::render_prometheus(r), Catch::Contains("autoloop_hook_commit_duration_seconds_count 3\n"));
+  }
 }
