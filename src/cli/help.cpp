@@ -34,7 +34,9 @@ const Examples k_examples[] = {
     {"status", "git autoloop status"},
     {"report", "git autoloop report\n"
                "git autoloop report --format html -o report.html --since v1.0"},
-    {"config", "git autoloop config --show-origin   # each value and the file it came from"},
+    {"config", "git autoloop config --show-origin   # each value and the file it came from\n"
+               "git autoloop config --show-origin --changed  # only what is not a default, and where\n"
+               "git autoloop config sweep.max_change_size   # one value"},
     {"rules", "git autoloop rules                   # each rule, its safety and whether it is on\n"
               "git autoloop rules --explain python/bare-except\n"
               "git autoloop rules --test .autoloop/rules"},

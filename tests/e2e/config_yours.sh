@@ -11,7 +11,12 @@ quality_file() { printf 'def f(x):\n    if x == None:\n        return 1\n    ret
 # A Go file with one go/sprintf-no-args finding (performance_issues, info, safe fix).
 performance_file() { printf 'package p\n\nimport "fmt"\n\nvar s = fmt.Sprintf("hello")\n' >fmt.go; }
 
+# The suites' own setting (lib.sh): a value from the environment like any other; unset where a test
+# counts the values that are not defaults.
+no_suite_env() { unset AUTOLOOP_AUTONOMOUS_LOOP__MAX_LOAD_PER_CPU; }
+
 test_install_writes_a_short_file_that_sets_nothing() {
+  no_suite_env
   new_repo
   install_autoloop
   assert_contains "$OUT" "wrote $PWD/.autoloop.yml (commented examples, the defaults are built in"
@@ -30,6 +35,7 @@ test_install_writes_a_short_file_that_sets_nothing() {
 }
 
 test_config_key_and_show_origin() {
+  no_suite_env
   new_repo
   install_autoloop
   printf 'scan:\n  threads: 4\n' >>.autoloop.yml
@@ -89,7 +95,7 @@ test_typos_are_errors_that_say_what_was_meant() {
   printf 'id: team/no-print\nlanguage: python\ncategory: code_quality\nseverity: info\nsafety: suggest\nmessage: "print"\nquery: "(call) @match"\n' \
     >.autoloop/rules/team/no-print.yml
   expect_rc 0 git autoloop -c 'rules.disable=[repo:team/no-print]' config rules.disable
-  assert_eq "[repo:team/no-print]" "$OUT" "rules.disable with a repository rule"
+  assert_eq '["repo:team/no-print"]' "$OUT" "rules.disable with a repository rule"
   expect_rc 6 git autoloop -c 'rules.disable=[team/no-print]' config
   assert_contains "$ERR" "unknown rule id 'team/no-print' (did you mean 'repo:team/no-print'?)"
   # A broken rule file: its id is still known; an id none has says which files are broken.
@@ -98,6 +104,10 @@ test_typos_are_errors_that_say_what_was_meant() {
   expect_rc 6 git autoloop -c 'rules.disable=[repo:team/bad-thing]' config
   assert_contains "$ERR" "unknown rule id 'repo:team/bad-thing'"
   assert_contains "$ERR" "a rule file is broken and may be the one meant: .autoloop/rules/team/bad.yml (repo:team/bad)"
+
+  # rules --explain: the rule meant.
+  expect_rc 6 git autoloop rules --explain python/compare-to-nnoe
+  assert_contains "$ERR" "no rule 'python/compare-to-nnoe' (did you mean 'python/compare-to-none'?)"
 
   # queue's options: a status, a category, a rule.
   quality_file
