@@ -106,7 +106,9 @@ Runner define_doctor(CLI::App&) {
     std::printf("configuration\n");
     try {
       oo.load_config = true;
-      ctx.config = loop::Context::open(oo).config;
+      loop::Context loaded = loop::Context::open(oo);
+      (void)loaded.rules(); // the rule ids it names must exist (a typo is an error, not a no-op)
+      ctx.config = loaded.config;
       r.ok("configuration valid");
     } catch (const std::exception& e) {
       r.bad(e.what(), "fix the file; `git autoloop config --show-origin` shows every value");

@@ -32,7 +32,7 @@ void print_driver_changes(const std::vector<merge::DriverChange>& changes) {
 
 Runner define_install(CLI::App& sub) {
   auto no_config = std::make_shared<bool>(false);
-  sub.add_flag("--no-config-file", *no_config, "Do not write a default .autoloop.yml");
+  sub.add_flag("--no-config-file", *no_config, "Do not write a starter .autoloop.yml (commented examples)");
   auto attributes = std::make_shared<bool>(false);
   sub.add_flag("--attributes", *attributes,
                "Also route supported files to the merge driver in the tracked .gitattributes (shared with everyone)");
@@ -54,11 +54,14 @@ Runner define_install(CLI::App& sub) {
     std::filesystem::create_directories(ctx.paths.data_dir);
     ctx.store(); // create the queue now, so a broken sqlite shows up here rather than in a hook
     auto config_path = *ctx.paths.repo_config();
+    // A short file of commented-out examples: it sets nothing, so the defaults stay the binary's (a later
+    // version's better default reaches the user) and `config --show-origin` shows only what they set.
     if (!*no_config && !std::filesystem::exists(config_path)) {
-      auto text = core::resource("config/autoloop.yml");
+      auto text = core::resource("config/starter.yml");
       if (text) {
         core::write_file_atomic(config_path, *text);
-        std::printf("wrote %s (defaults; commit it to share settings)\n", config_path.c_str());
+        std::printf("wrote %s (commented examples, the defaults are built in; commit it to share settings)\n",
+                    config_path.c_str());
       }
     }
     std::printf("Commit as usual: changed files are scanned in the background. See `git autoloop status`.\n");

@@ -2,14 +2,43 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "core/suggest.hpp"
 #include "fix/sweep.hpp"
 #include "loop/context.hpp"
+#include "scan/rule_ids.hpp"
 
 #include <cstdio>
 
 namespace cli {
 
 namespace {
+template <class E> std::vector<std::string> names_of() {
+  std::vector<std::string> names;
+  for (E v : core::all_values<E>()) names.emplace_back(core::to_string(v));
+  return names;
+}
+std::vector<std::string> names_of_status() {
+  auto names = names_of<core::Status>();
+  names.push_back("all");
+  return names;
+}
+// --category takes a category's name or its short name (as ci.block_on does): security, performance,
+// quality, coverage. Anything else is a usage error that says which was probably meant.
+std::string category_named(const std::string& name) {
+  static const std::vector<std::pair<std::string, core::Category>> k_short = {
+      {"security", core::Category::security_fixes}, {"performance", core::Category::performance_issues},
+      {"quality", core::Category::code_quality},    {"coverage", core::Category::test_coverage}};
+  if (core::parse<core::Category>(name)) return name;
+  std::vector<std::string> names = names_of<core::Category>();
+  for (const auto& [short_name, category] : k_short) {
+    if (short_name == name) return std::string(core::to_string(category));
+    names.push_back(short_name);
+  }
+  std::string listed;
+  for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
+  throw core::Fatal("queue: --category " + name + " is not one of " + listed + core::did_you_mean(name, names), k_exit_usage);
+}
+
 struct QueueOptions {
   std::string status = "open";
   std::string rule, path, category;
@@ -27,7 +56,7 @@ Runner define_queue(CLI::App& sub) {
       ->capture_default_str();
   sub.add_option("--rule", o->rule, "Only this rule id");
   sub.add_option("--path", o->path, "Only this path");
-  sub.add_option("--category", o->category, "Only this category");
+  sub.add_option("--category", o->category, "Only this category (security_fixes or security, performance, quality, coverage)");
   sub.add_option("--limit", o->limit, "At most N rows (0: all)");
   sub.add_option("--format", o->format, "Output: text or json")->capture_default_str();
   return [o, status_names](const Global& g) {
@@ -38,14 +67,21 @@ Runner define_queue(CLI::App& sub) {
     if (o->status != "all") {
       filter.status = core::parse<core::Status>(o->status);
       if (!filter.status)
-        throw core::Fatal("queue: --status " + o->status + " is not one of " + status_names + ", all", k_exit_usage);
+        throw core::Fatal("queue: --status " + o->status + " is not one of " + status_names + ", all" +
+                              core::did_you_mean(o->status, names_of_status()),
+                          k_exit_usage);
     }
     if (!o->rule.empty()) filter.rule_id = o->rule;
     if (!o->path.empty()) filter.path = o->path;
-    if (!o->category.empty()) filter.category = o->category;
+    if (!o->category.empty()) filter.category = category_named(o->category);
     filter.limit = o->limit;
+    const auto found = ctx.store().opportunities(filter);
+    // A rule id that names no rule is a typo, unless the queue still holds findings of a rule since removed.
+    if (!o->rule.empty() && found.empty())
+      if (auto problem = scan::unknown_rule_id(o->rule, ctx.rules()))
+        throw core::Fatal("queue: --rule: " + *problem, k_exit_usage);
     std::vector<Row> rows;
-    for (const auto& op : ctx.store().opportunities(filter)) {
+    for (const auto& op : found) {
       Row r;
       r.id = op.id;
       r.rule = op.rule_id;

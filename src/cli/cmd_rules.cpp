@@ -12,6 +12,7 @@
 #include "scan/assumptions.hpp"
 #include "scan/code_context.hpp"
 #include "scan/engine.hpp"
+#include "scan/rule_ids.hpp"
 #include "scan/rule_test.hpp"
 #include "scan/syntax_tree.hpp"
 
@@ -203,7 +204,7 @@ Runner define_rules(CLI::App& sub) {
       auto known = std::any_of(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == o->reset; });
       auto fb = ctx->store().rule_feedback();
       auto seen = std::any_of(fb.begin(), fb.end(), [&](const queue::RuleFeedback& f) { return f.rule_id == o->reset; });
-      if (!known && !seen) throw core::Error("no rule '" + o->reset + "' (see `git autoloop rules`)");
+      if (!known && !seen) throw core::Error("no rule '" + o->reset + "'" + scan::rule_id_hint(o->reset, rules));
       ctx->store().reset_rule(o->reset);
       ctx->store().record_strategy_change({0, "rule:" + o->reset, 0, 1, o->reset + ": reset by a person (`rules --reset`)"});
       std::printf("%s: learnt numbers cleared; the rule is learning again\n", o->reset.c_str());
@@ -214,7 +215,7 @@ Runner define_rules(CLI::App& sub) {
     if (ctx) learnt = feedback::current(ctx->store(), ctx->config.feedback);
     if (!o->explain.empty()) {
       auto it = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == o->explain; });
-      if (it == rules.end()) throw core::Error("no rule '" + o->explain + "' (see `git autoloop rules`)");
+      if (it == rules.end()) throw core::Error("no rule '" + o->explain + "'" + scan::rule_id_hint(o->explain, rules));
       if (learnt && learnt->rules.count(it->id)) {
         const auto& v = learnt->rules.at(it->id);
         std::printf("state: %s\n  proposed %d, accepted %d, rejected %d, reverted %d, validation failures %d, fixed by hand %d\n",

@@ -2,6 +2,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "core/suggest.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -33,7 +34,9 @@ const Examples k_examples[] = {
     {"status", "git autoloop status"},
     {"report", "git autoloop report\n"
                "git autoloop report --format html -o report.html --since v1.0"},
-    {"config", "git autoloop config --show-origin   # each value and the file it came from"},
+    {"config", "git autoloop config --show-origin   # each value and the file it came from\n"
+               "git autoloop config --show-origin --changed  # only what is not a default, and where\n"
+               "git autoloop config sweep.max_change_size   # one value"},
     {"rules", "git autoloop rules                   # each rule, its safety and whether it is on\n"
               "git autoloop rules --explain python/bare-except\n"
               "git autoloop rules --test .autoloop/rules"},
@@ -88,21 +91,6 @@ std::string roff(std::string_view text) {
     line_start = c == '\n';
   }
   return out;
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // The options of `sub` that take a value (their next argument is not a command).
@@ -240,17 +228,7 @@ std::string bash_completion(const CLI::App& app) {
 }
 
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
-  std::string best;
-  size_t best_distance = 3;
-  for (const auto& c : candidates) {
-    size_t d = edit_distance(word, c);
-    if (word.size() >= 2 && c.compare(0, word.size(), word) == 0) d = std::min<size_t>(d, 1);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  return best;
+  return core::closest(word, candidates).value_or("");
 }
 
 std::string unknown_word_message(const CLI::App& app, int argc, char** argv) {

@@ -28,7 +28,7 @@ std::string man_page(const CLI::App& app);
 // this file as completions/git-autoloop to find it) and `complete` for the `git-autoloop` binary.
 std::string bash_completion(const CLI::App& app);
 
-// The candidate closest to `word` (edit distance at most 2, or `word` is its prefix); "" when none is.
+// The candidate closest to `word` (core::closest); "" when none is.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 
 // What to print for a command line CLI11 refused because of an unknown word: "'x' is not a

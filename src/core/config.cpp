@@ -4,6 +4,7 @@
 #include "core/fs.hpp"
 #include "core/kinds.hpp"
 #include "core/refname.hpp"
+#include "core/suggest.hpp"
 #include "core/limits.hpp"
 
 #include <yaml-cpp/eventhandler.h>
@@ -72,37 +73,6 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-// Optimal string alignment distance: edits plus adjacent transpositions ("intreval").
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-// The candidate closest to `word`, when it is close enough to be a likely typo.
-std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& candidates) {
-  const size_t limit = std::min<size_t>(3, std::max<size_t>(1, word.size() / 3));
-  std::optional<std::string> best;
-  size_t best_distance = limit + 1;
-  for (const std::string& candidate : candidates) {
-    size_t distance = edit_distance(lower(word), lower(candidate));
-    if (distance < best_distance) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  return best;
 }
 
 std::string unknown_key_message(const std::string& key, const std::vector<std::string>& known) {
@@ -514,6 +484,20 @@ template <class Get> Leaf dir_list_leaf(std::string path, Get get) {
   return leaf;
 }
 
+// A list of rule ids (rules.disable, rules.enable, sweep.rules): each id also gets an origin of its own,
+// "<path>.<id>" at the item's position, so a rule id that names no rule is reported where it is written
+// (rule ids are checked once the rules are loaded: scan/rule_ids.hpp).
+template <class Get> Leaf rule_id_list_leaf(std::string path, Get get) {
+  Leaf leaf = list_leaf(path, get, nullptr);
+  auto parse = leaf.apply;
+  leaf.apply = [parse, path](Config& c, const YAML::Node& n, const Where& w) {
+    parse(c, n, w);
+    if (!n.IsSequence()) return;
+    for (const YAML::Node& item : n) c.origin[path + "." + item.Scalar()] = origin_of(w, mark_of(w, item));
+  };
+  return leaf;
+}
+
 const char* const k_severity_path = "rules.severity";
 
 void set_severity(Config& config, const std::string& rule_id, const std::string& severity, const std::string& origin) {
@@ -650,12 +634,12 @@ const std::vector<Leaf>& leaves() {
       int_leaf("generator.max_per_cycle", CONFIG_FIELD(generator.max_per_cycle), 0),
       local_only(env_names_leaf("generator.pass_env", CONFIG_FIELD(generator.pass_env)),
                  "a repository never widens the environment its commands get"),
-      list_leaf("sweep.rules", CONFIG_FIELD(sweep.rules), nullptr),
+      rule_id_list_leaf("sweep.rules", CONFIG_FIELD(sweep.rules)),
       enum_leaf("sweep.by", CONFIG_FIELD(sweep.by), k_sweep_units),
       int_leaf("sweep.max_change_size", CONFIG_FIELD(sweep.max_change_size), 1),
       checked_string_leaf("rules.directory", CONFIG_FIELD(rules.directory), true, work_tree_path_problem),
-      list_leaf("rules.disable", CONFIG_FIELD(rules.disable), nullptr),
-      list_leaf("rules.enable", CONFIG_FIELD(rules.enable), nullptr),
+      rule_id_list_leaf("rules.disable", CONFIG_FIELD(rules.disable)),
+      rule_id_list_leaf("rules.enable", CONFIG_FIELD(rules.enable)),
       severity_leaf(),
       contexts_leaf(),
       bool_leaf("rules.follow_project_linters", CONFIG_FIELD(rules.follow_project_linters)),
@@ -905,6 +889,59 @@ std::vector<std::pair<std::string, std::string>> config_entries(const Config& co
   std::vector<std::pair<std::string, std::string>> entries;
   for (const Leaf& leaf : leaves()) entries.emplace_back(leaf.path, leaf.render(config));
   return entries;
+}
+
+std::vector<std::pair<std::string, std::string>> config_entries(const Config& config, const std::string& key) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const Leaf& leaf : leaves())
+    if (leaf.path == key || leaf.path.compare(0, key.size() + 1, key + ".") == 0)
+      entries.emplace_back(leaf.path, leaf.render(config));
+  return entries;
+}
+
+std::vector<std::string> config_keys() { return all_paths(); }
+
+bool is_default(const Config& config, const std::string& key) {
+  auto it = config.origin.find(key);
+  return it == config.origin.end() || it->second == k_default_origin;
+}
+
+std::vector<RuleIdUse> rule_id_uses(const Config& config) {
+  std::vector<RuleIdUse> uses;
+  auto origin = [&](const std::string& key) {
+    auto it = config.origin.find(key);
+    return it == config.origin.end() ? std::string(k_default_origin) : it->second;
+  };
+  for (const std::string& id : config.rules.disable) uses.push_back({"rules.disable", id, origin("rules.disable." + id)});
+  for (const std::string& id : config.rules.enable) uses.push_back({"rules.enable", id, origin("rules.enable." + id)});
+  for (const auto& [id, severity] : config.rules.severity)
+    uses.push_back({k_severity_path, id, origin(std::string(k_severity_path) + "." + id)});
+  for (const std::string& id : config.sweep.rules)
+    if (id != "mechanical") uses.push_back({"sweep.rules", id, origin("sweep.rules." + id)}); // "mechanical": all such rules
+  for (const auto& [id, contexts] : config.rules.contexts)
+    uses.push_back({k_contexts_path, id, origin(std::string(k_contexts_path) + "." + id)});
+  return uses;
+}
+
+void fail_at_origin(const std::string& origin, const std::string& message) {
+  const std::string env_prefix = "env ";
+  if (origin.compare(0, env_prefix.size(), env_prefix) == 0)
+    throw Error("environment variable " + origin.substr(env_prefix.size()) + ": " + message);
+  if (origin == k_command_line_origin) throw Error("-c (command line): " + message);
+  // "<file>:<line>:<column>": the file name may hold colons, the two numbers never do.
+  const size_t column_colon = origin.rfind(':');
+  const size_t line_colon = column_colon == std::string::npos || column_colon == 0 ? std::string::npos
+                                                                                    : origin.rfind(':', column_colon - 1);
+  if (line_colon != std::string::npos) {
+    const std::string line = origin.substr(line_colon + 1, column_colon - line_colon - 1);
+    const std::string column = origin.substr(column_colon + 1);
+    auto digits = [](const std::string& t) {
+      return !t.empty() && t.size() < 9 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (digits(line) && digits(column))
+      throw LocatedError(origin.substr(0, line_colon), std::stoi(line), std::stoi(column), message);
+  }
+  throw Error(message);
 }
 
 } // namespace core

@@ -121,7 +121,7 @@ struct IdentityConfig {
 struct FeedbackConfig {
   double prior_accepted = 2;       // Beta prior pseudo-counts, > 0
   double prior_rejected = 1;
-  double max_false_positive_rate = 0.10; // a rule confidently above this is quarantined, 0..1
+  double max_false_positive_rate = 0.5; // a rule confidently rejected more often is quarantined, 0..1
   int min_verdicts = 10;           // verdicts before a rule can be quarantined or trusted, >= 1
   double confidence = 0.9;         // how sure the posterior must be, 0.5..1
   double trusted_rate = 0.90;      // posterior acceptance that makes a rule trusted, 0..1
@@ -186,7 +186,8 @@ struct Config {
   ValidationConfig validation;
 
   // Dotted key path -> where the value came from (see the policy above). Every key of
-  // config_entries() is present; rules.severity also has one "rules.severity.<id>" entry per rule id.
+  // config_entries() is present; rules.severity also has one "rules.severity.<id>" entry per rule id (so
+  // do rules.contexts, rules.disable, rules.enable and sweep.rules: see rule_id_uses).
   std::map<std::string, std::string> origin;
   // Keys whose value the repository's tracked .autoloop.yml gave (no later layer replaced it), for the
   // choices it may not make alone: scan.test_paths, scan.example_paths, scan.benchmark_paths and
@@ -221,4 +222,32 @@ std::map<std::string, std::string> environment_snapshot();
 // `git autoloop config [--show-origin]` (pair with Config::origin). Does not throw.
 std::vector<std::pair<std::string, std::string>> config_entries(const Config& config);
 
+// The entries of config_entries() for `key`: the one leaf of that name, or every leaf of the section
+// it names ("scan"); empty when the key is neither. Does not throw.
+std::vector<std::pair<std::string, std::string>> config_entries(const Config& config, const std::string& key);
+
+// Every leaf and section key ("scan", "scan.threads"), for "did you mean". Does not throw.
+std::vector<std::string> config_keys();
+
+// Whether the value of leaf `key` is the built-in default (no layer set it). Does not throw.
+bool is_default(const Config& config, const std::string& key);
+
+// A rule id the configuration names, under which key, and where it was given (an origin as in
+// Config::origin: each id of rules.disable, rules.enable and sweep.rules has its own, at the item).
+struct RuleIdUse {
+  std::string key; // rules.disable, rules.enable, rules.severity, rules.contexts or sweep.rules
+  std::string id;
+  std::string origin;
+};
+
+// Every rule id of rules.disable, rules.enable, rules.severity, rules.contexts and sweep.rules (but its
+// "mechanical", which stands for every mechanical rule). The rules are known only once loaded:
+// scan/rule_ids.hpp checks these against them. Does not throw.
+std::vector<RuleIdUse> rule_id_uses(const Config& config);
+
+// Throws the error for a value given at `origin` (Config::origin): core::LocatedError for
+// "<file>:<line>:<column>", else core::Error naming the environment variable or the command line.
+[[noreturn]] void fail_at_origin(const std::string& origin, const std::string& message);
+
 } // namespace core
+

@@ -1,11 +1,17 @@
 #include "fix/select.hpp"
 
+#include "core/score.hpp"
 #include "fix/generator.hpp"
 
 #include <algorithm>
 #include <map>
 
 namespace fix {
+
+double base_of(const queue::Opportunity& o, const core::ImprovementPriorities& priorities) {
+  if (is_improve_request(o)) return o.score;
+  return core::base_score(priorities, o.category, o.severity);
+}
 
 double priority(const PriorityInputs& in) {
   const double age_bonus = 1.0 + std::max(0.0, in.age_days) / 7.0;

@@ -15,11 +15,17 @@
 namespace fix {
 
 struct PriorityInputs {
-  double base = 0;     // category priority x severity, stored with the finding
+  double base = 0;     // base_of(): category priority lifted by severity, from the priorities in force
   double learnt = 1;   // the rule's acceptance posterior x its category multiplier (feedback::Learnt)
   double age_days = 0; // since the finding was first seen
   double risk = 0;     // 0..1, fix::risk_estimate before deriving
 };
+
+// The base of a finding's priority, computed when the drain selects, so that a change of
+// improvement_priorities re-ranks what is already queued: core::base_score of its category and
+// severity (the seed's category order holds across severities), or, for a request a person made
+// (`improve`), the score it was queued with (first in line). Does not throw.
+double base_of(const queue::Opportunity& o, const core::ImprovementPriorities& priorities);
 
 // Score = base x learnt x age bonus x (1 - risk / 2). The age bonus grows without bound (one more
 // unit for every 7 days), so a low-priority finding overtakes fresher, higher ones in the end and

@@ -5,6 +5,7 @@
 #include "scan/code_context.hpp"
 #include "scan/engine.hpp"
 #include "scan/rule_cache.hpp"
+#include "scan/rule_ids.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -132,6 +133,7 @@ std::vector<scan::Rule> Context::rules() const {
       }
   auto rules = scan::merge_rules(scan::builtin_rules_cached(paths.builtin_rules_cache()), extra, config.rules.disable,
                                  config.rules.enable, config.rules.severity);
+  scan::check_configured_rule_ids(config, rules); // a mistyped id is an error, not a switch that does nothing
   scan::apply_context_overrides(rules, config); // rules.contexts (scan/code_context.hpp)
   // The project's linters turn their equivalents off; the user's rules.enable wins over them.
   if (config.rules.follow_project_linters) scan::apply_project_linters(rules, project_linters(), config.rules.enable);

@@ -80,7 +80,8 @@ public:
 
   // Built-in rules, with the repository's rules (ids `repo:<id>`, trusted only while `git autoloop
   // trust` covers their directory's content), the user's local rules (which may replace a built-in
-  // of the same id) and the config's switches. Throws core::LocatedError for a malformed rule file.
+  // of the same id) and the config's switches. Throws core::LocatedError for a malformed rule file, and
+  // for a rule id the configuration names that is none of them (core::Error from the environment or -c).
   std::vector<scan::Rule> rules() const;
 
   // The project's own linter configuration at HEAD (scan/project_linters.hpp): what rules() follows

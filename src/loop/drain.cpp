@@ -260,7 +260,7 @@ std::vector<queue::Opportunity> ranked_findings(Context& ctx, const CycleState& 
     auto it = churn.find(o.path);
     if (it == churn.end()) it = churn.emplace(o.path, static_cast<int>(store.file_change_count(o.path))).first;
     fix::PriorityInputs in;
-    in.base = o.score;
+    in.base = fix::base_of(o, ctx.config.improvement_priorities); // the priorities in force now
     in.learnt = is_external(o) ? learnt.prior.mean() : learnt.score_factor(o.rule_id, o.category);
     in.age_days = std::max(0.0, (now - static_cast<double>(o.first_seen)) / 86400.0);
     in.risk = fix::risk_estimate(1, it->second, 0, o.safety);

@@ -2,6 +2,7 @@
 
 #include "core/fs.hpp"
 #include "core/glob.hpp"
+#include "core/score.hpp"
 #include "metrics/regression.hpp"
 
 #include <nlohmann/json.hpp>
@@ -31,20 +32,6 @@ bool overlaps(int a0, int a1, const std::vector<std::pair<int, int>>& ranges) {
   for (const auto& [b0, b1] : ranges)
     if (a0 <= b1 && b0 <= a1) return true;
   return false;
-}
-
-double severity_weight(const std::string& severity) {
-  if (severity == "error") return 1.5;
-  if (severity == "info") return 0.5;
-  return 1.0;
-}
-
-double category_priority(const core::Config& config, const std::string& category) {
-  const auto& p = config.improvement_priorities;
-  if (category == "security_fixes") return p.security_fixes;
-  if (category == "performance_issues") return p.performance_issues;
-  if (category == "test_coverage") return p.test_coverage;
-  return p.code_quality;
 }
 
 void tokenize(std::string_view text, std::unordered_set<std::string>& words) {
@@ -335,7 +322,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       o.message = f.message;
       o.snippet = f.snippet;
       o.is_new = job.mark_new && (job.all_changed || overlaps(f.start_line, f.end_line, job.changed));
-      o.score = category_priority(m_config, rule.category) * severity_weight(rule.severity);
+      o.score = core::base_score(m_config.improvement_priorities, rule.category, rule.severity);
       o.first_seen = o.last_seen = now;
       present.push_back(f.fingerprint);
       // scope: changed_lines queues only what the commit's own lines introduced; the rest stays
@@ -479,7 +466,7 @@ void CommitScanner::record_complexity(const std::string& commit, const FileJob& 
                 " (threshold " + std::to_string(threshold) +
                 "): consider splitting it into smaller functions";
     o.is_new = true;
-    o.score = category_priority(m_config, o.category) * severity_weight(o.severity);
+    o.score = core::base_score(m_config.improvement_priorities, o.category, o.severity);
     o.first_seen = o.last_seen = now;
     m_store.upsert_opportunity(o);
     present.push_back(o.fingerprint);

@@ -156,7 +156,7 @@ test_config_file_written_only_when_absent() {
   new_repo
   install_autoloop
   assert_contains "$OUT" "wrote $PWD/.autoloop.yml"
-  cmp .autoloop.yml "$AUTOLOOP_SOURCE_DIR/config/autoloop.yml" || fail ".autoloop.yml is not the documented defaults file"
+  cmp .autoloop.yml "$AUTOLOOP_SOURCE_DIR/config/starter.yml" || fail ".autoloop.yml is not the starter file (commented examples)"
   expect_rc 0 git autoloop config
   expect_rc 0 git autoloop uninstall
   assert_file .autoloop.yml "uninstall keeps .autoloop.yml:"

@@ -12,10 +12,14 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -808,5 +812,117 @@ TEST_CASE("load_config: sweeps") {
                Catch::Contains(":2:7: expected one of file, directory"));
     CHECK_THAT(located_error(tmp.write("cap.yml", "sweep: {max_change_size: 0}\n")), Catch::Contains("expected an integer >= 1"));
     CHECK_THAT(located_error(tmp.write("key.yml", "sweep: {rule: [x]}\n")), Catch::Contains("rule"));
+  }
+}
+
+TEST_CASE("config_entries: one key or one section", "[config]") {
+  const core::Config defaults = core::default_config();
+  SECTION("a leaf gives its one entry") {
+    const auto one = core::config_entries(defaults, "sweep.max_change_size");
+    REQUIRE(one.size() == 1);
+    CHECK(one.front() == std::make_pair(std::string("sweep.max_change_size"), std::string("300")));
+  }
+  SECTION("a section gives every leaf under it, and only those") {
+    const auto section = core::config_entries(defaults, "sweep");
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : section) keys.push_back(key);
+    CHECK(keys == std::vector<std::string>{"sweep.rules", "sweep.by", "sweep.max_change_size"});
+    // A prefix of a name is not a section: "scan.thread" is not "scan.threads".
+    CHECK(core::config_entries(defaults, "scan.thread").empty());
+    CHECK(core::config_entries(defaults, "swee").empty());
+  }
+  SECTION("the keys for suggestions hold leaves and sections") {
+    const auto keys = core::config_keys();
+    CHECK(std::count(keys.begin(), keys.end(), "sweep") == 1);
+    CHECK(std::count(keys.begin(), keys.end(), "sweep.max_change_size") == 1);
+  }
+}
+
+TEST_CASE("is_default: only values no layer set", "[config]") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+  core::ConfigSources sources;
+  sources.repo_file = tmp.write("repo.yml", "scan:\n  threads: 2\n");
+  sources.overrides = {"test_timeout=30"};
+  const core::Config config = core::load_config(sources);
+  CHECK_FALSE(core::is_default(config, "scan.threads")); // set to the default's value: still set
+  CHECK_FALSE(core::is_default(config, "test_timeout"));
+  CHECK(core::is_default(config, "scan.max_file_size"));
+  CHECK(core::is_default(core::default_config(), "scan.threads"));
+}
+
+TEST_CASE("rule_id_uses: every rule id the configuration names, where it is written", "[config]") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+  core::ConfigSources sources;
+  const fs::path file = tmp.write("repo.yml", "rules:\n  disable:\n    - python/a\n    - python/b\n"
+                                              "  severity: {python/c: error}\n");
+  sources.repo_file = file;
+  sources.env = {{"AUTOLOOP_RULES__ENABLE", "[js/d]"}};
+  sources.overrides = {"rules.contexts.python/e=[tests]"};
+  const core::Config config = core::load_config(sources);
+  std::map<std::string, std::string> where;
+  for (const auto& use : core::rule_id_uses(config)) where[use.key + " " + use.id] = use.origin;
+  CHECK(where.size() == 5);
+  // Each list item at its own line and column, not the key's.
+  CHECK(where["rules.disable python/a"] == file.string() + ":3:7");
+  CHECK(where["rules.disable python/b"] == file.string() + ":4:7");
+  CHECK(where["rules.severity python/c"] == file.string() + ":5:14");
+  CHECK(where["rules.enable js/d"] == "env AUTOLOOP_RULES__ENABLE");
+  CHECK(where["rules.contexts python/e"] == "command line");
+}
+
+TEST_CASE("fail_at_origin: the error a value's origin deserves", "[config]") {
+  SECTION("a file position is a located error, even when the file name holds colons") {
+    try {
+      core::fail_at_origin("/tmp/a:b/.autoloop.yml:3:7", "unknown rule id 'x'");
+      FAIL("no exception");
+    } catch (const core::LocatedError& e) {
+      CHECK(e.file() == "/tmp/a:b/.autoloop.yml");
+      CHECK(e.line() == 3);
+      CHECK(e.column() == 7);
+      CHECK(std::string(e.what()) == "/tmp/a:b/.autoloop.yml:3:7: unknown rule id 'x'");
+    }
+  }
+  SECTION("the environment and the command line are named") {
+    CHECK_THROWS_WITH(core::fail_at_origin("env AUTOLOOP_RULES__DISABLE", "m"), "environment variable AUTOLOOP_RULES__DISABLE: m");
+    CHECK_THROWS_WITH(core::fail_at_origin("command line", "m"), "-c (command line): m");
+  }
+}
+
+TEST_CASE("the starter .autoloop.yml install writes", "[config]") {
+  const TempDir tmp;
+  INFO("temp dir " << tmp.path().string());
+  const fs::path starter = fs::path(AUTOLOOP_SOURCE_DIR) / "config" / "starter.yml";
+  std::ifstream in(starter);
+  REQUIRE(in);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+
+  SECTION("is short and sets nothing: every value stays the built-in default") {
+    CHECK(text.size() < 2048);
+    const core::Config config = load_repo_file(starter);
+    for (const auto& [key, value] : core::config_entries(config)) {
+      INFO(key);
+      CHECK(core::is_default(config, key));
+    }
+  }
+  SECTION("its commented-out examples are valid settings once uncommented") {
+    // Uncomment the "# key: value" lines and the indented ones under them, not the prose.
+    const std::regex setting("^# ( *)[a-z_]+:( .*)?$");
+    std::istringstream lines(text);
+    std::string line, uncommented;
+    int settings = 0;
+    while (std::getline(lines, line)) {
+      if (!std::regex_match(line, setting)) continue;
+      uncommented += line.substr(2) + "\n";
+      ++settings;
+    }
+    INFO(uncommented);
+    CHECK(settings >= 8);
+    const core::Config config = load_repo_file(tmp.write("uncommented.yml", uncommented));
+    CHECK(config.test_command == "make test");
+    CHECK(config.autonomous_loop.safety_level == "medium");
+    CHECK(config.rules.disable == std::vector<std::string>{"python/compare-to-none"});
+    CHECK_FALSE(core::is_default(config, "scan.exclude"));
   }
 }

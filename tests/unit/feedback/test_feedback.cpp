@@ -80,6 +80,25 @@ TEST_CASE("evaluate", "[feedback]") {
     CHECK(l.rules.at("r/a").state == feedback::State::trusted);
     CHECK(l.score_factor("r/a", "quality") > l.score_factor("r/unknown", "performance"));
   }
+  SECTION("with the defaults, a rule people mostly keep is never quarantined, however many verdicts") {
+    // 70% and 80% acceptance: useful rules (the old bar of 90% quarantined them).
+    for (int verdicts : {10, 20, 50, 200}) {
+      for (double rate : {0.7, 0.8}) {
+        const int accepted = static_cast<int>(verdicts * rate + 0.5);
+        INFO(accepted << " of " << verdicts << " accepted");
+        CHECK(feedback::evaluate({counts("r/a", accepted, verdicts - accepted)}, config).rules.at("r/a").state !=
+              feedback::State::quarantined);
+      }
+    }
+    // Even a coin flip over many verdicts is not "mostly rejected".
+    CHECK_FALSE(feedback::evaluate({counts("r/a", 100, 100)}, config).quarantined("r/a"));
+  }
+  SECTION("with the defaults, a rule people mostly reject is quarantined once the verdicts say so") {
+    CHECK(feedback::evaluate({counts("r/b", 6, 14)}, config).quarantined("r/b"));  // 30% of 20
+    CHECK(feedback::evaluate({counts("r/b", 2, 8)}, config).quarantined("r/b"));   // 20% of 10
+    CHECK(feedback::evaluate({counts("r/b", 40, 60)}, config).quarantined("r/b")); // 40% of 100: surely under half
+    CHECK_FALSE(feedback::evaluate({counts("r/b", 4, 6)}, config).quarantined("r/b")); // 40% of 10: not sure yet
+  }
   SECTION("one rejection in ten is not enough to quarantine a good rule") {
     auto l = feedback::evaluate({counts("r/a", 9, 1)}, config);
     CHECK(l.rules.at("r/a").state != feedback::State::quarantined);

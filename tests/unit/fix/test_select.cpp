@@ -1,5 +1,6 @@
 #include "../support/temp_repo.hpp"
 
+#include "core/score.hpp"
 #include "fix/select.hpp"
 
 using fix::Candidate;
@@ -14,6 +15,41 @@ TEST_CASE("priority", "[fix]") {
     double fresh_high = fix::priority({1.0, 1.0, 0, 0});
     CHECK(fix::priority({0.4, 1.0, 1, 0}) < fresh_high);
     CHECK(fix::priority({0.4, 1.0, 60, 0}) > fresh_high);
+  }
+}
+
+TEST_CASE("base_of: the priorities in force when the drain selects", "[fix][score]") {
+  // Two findings queued while security came first: their stored scores say so.
+  core::ImprovementPriorities at_scan;
+  queue::Opportunity security, quality;
+  security.category = "security_fixes";
+  security.severity = "error";
+  security.score = core::base_score(at_scan, security.category, security.severity);
+  quality.category = "code_quality";
+  quality.severity = "info";
+  quality.score = core::base_score(at_scan, quality.category, quality.severity);
+  REQUIRE(security.score > quality.score);
+
+  SECTION("a change of improvement_priorities re-ranks what is already queued") {
+    core::ImprovementPriorities now{0.2, 0.8, 1.0, 0.4};
+    CHECK(fix::base_of(quality, now) > fix::base_of(security, now));
+    CHECK(fix::base_of(quality, now) == Approx(core::base_score(now, "code_quality", "info")));
+  }
+  SECTION("a stored score that is stale does not count") {
+    security.score = 0;
+    CHECK(fix::base_of(security, at_scan) == Approx(core::base_score(at_scan, "security_fixes", "error")));
+  }
+  SECTION("the whole score keeps the category order across severities, for equal age, risk and learning") {
+    quality.severity = "error";
+    security.severity = "info";
+    auto score = [&](const queue::Opportunity& o) { return fix::priority({fix::base_of(o, at_scan), 0.67, 2, 0.1}); };
+    CHECK(score(security) > score(quality));
+  }
+  SECTION("a person's request keeps its place first in line") {
+    queue::Opportunity request;
+    request.origin = core::Origin::generator_request;
+    request.score = 10;
+    CHECK(fix::base_of(request, at_scan) == 10);
   }
 }
 

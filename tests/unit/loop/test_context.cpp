@@ -387,3 +387,42 @@ TEST_CASE("Context::hooks_dir") {
     CHECK(open_ctx(repo).hooks_dir() == (repo.path() / "my-hooks").lexically_normal());
   }
 }
+
+TEST_CASE("Context::rules: rule ids the configuration names must exist") {
+  TempRepo repo("context-rule-ids");
+
+  SECTION("a typo in .autoloop.yml is an error at its line and column, with the rule meant") {
+    repo.write(".autoloop.yml", "rules:\n  disable:\n    - python/bare-except\n    - python/compare-to-nune\n");
+    Context ctx = open_ctx(repo); // the file itself is well-formed
+    try {
+      (void)ctx.rules();
+      FAIL("no error");
+    } catch (const core::LocatedError& e) {
+      CHECK(fs::path(e.file()).filename() == ".autoloop.yml");
+      CHECK(e.line() == 4);
+      CHECK(e.column() == 7);
+      CHECK_THAT(std::string(e.what()), Catch::EndsWith("rules.disable: unknown rule id 'python/compare-to-nune' "
+                                           "(did you mean 'python/compare-to-none'?)"));
+    }
+  }
+  SECTION("the repository's rules add valid ids") {
+    repo.write(".autoloop/rules/python/no-print.yml",
+               "id: team/no-print\nlanguage: python\ncategory: code_quality\nmessage: m\nquery: \"(call) @match\"\n");
+    CHECK_NOTHROW(open_ctx(repo, {"rules.severity.repo:team/no-print=error"}).rules());
+    CHECK_THROWS_WITH(open_ctx(repo, {"rules.disable=[team/no-print]"}).rules(),
+                      Catch::Contains("did you mean 'repo:team/no-print'?"));
+  }
+  SECTION("a broken rule's id is known; an id none has names the broken files") {
+    repo.write(".autoloop/rules/python/bad.yml", "id: team/bad\nlanguage: python\ncategory: [\n");
+    CHECK_NOTHROW(open_ctx(repo, {"rules.enable=[repo:team/bad]"}).rules());
+    CHECK_THROWS_WITH(open_ctx(repo, {"rules.enable=[repo:team/other-thing]"}).rules(),
+                      Catch::Contains("a rule file is broken and may be the one meant"));
+  }
+  SECTION("from the environment or the command line, the error names it") {
+    CHECK_THROWS_WITH(open_ctx(repo, {"rules.severity.python/nope=error"}).rules(),
+                      Catch::StartsWith("-c (command line): rules.severity: unknown rule id 'python/nope'"));
+    EnvGuard env("AUTOLOOP_RULES__ENABLE", "[python/bare-exept]");
+    CHECK_THROWS_WITH(open_ctx(repo).rules(), Catch::StartsWith("environment variable AUTOLOOP_RULES__ENABLE: rules.enable: "
+                                                                "unknown rule id 'python/bare-exept' (did you mean 'python/bare-except'?)"));
+  }
+}
