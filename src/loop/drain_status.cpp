@@ -61,6 +61,26 @@ std::vector<std::string> recent_refusals(Context& ctx, const std::string& branch
   return out;
 }
 
+FailureDetail split_failure(const std::string& detail, size_t tail_lines) {
+  FailureDetail out;
+  const size_t first_break = detail.find('\n');
+  out.head = detail.substr(0, first_break);
+  if (first_break == std::string::npos) return out;
+  std::vector<std::string> rest;
+  size_t at = first_break + 1;
+  while (at <= detail.size()) {
+    size_t nl = detail.find('\n', at);
+    std::string line = detail.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) rest.push_back(std::move(line));
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  const size_t from = rest.size() > tail_lines ? rest.size() - tail_lines : 0;
+  out.tail.assign(rest.begin() + static_cast<std::ptrdiff_t>(from), rest.end());
+  return out;
+}
+
 std::optional<double> seconds_until_drain(Context& ctx) {
   auto branch = ctx.repo.current_branch();
   if (!branch) return std::nullopt;
