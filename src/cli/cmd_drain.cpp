@@ -106,7 +106,8 @@ Runner define_drain(CLI::App& sub) {
       return interrupted_drain_exit(ctx, e.signal());
     }
     if (r.busy) {
-      core::say("another drain is running; nothing done");
+      core::say("another drain is running (the hooks' background drain, or another `drain`); nothing done here: "
+                "`git autoloop status` shows its result when it ends");
       return k_exit_ok;
     }
     if (r.skipped) {

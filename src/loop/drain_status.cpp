@@ -4,6 +4,7 @@
 #include "loop/drain.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <set>
 
@@ -51,8 +52,17 @@ std::vector<std::string> recent_refusals(Context& ctx, const std::string& branch
       std::string line = "#" + std::to_string(a.opportunity_id) + " " + (o ? o->rule_id + " " + o->path + ":" +
                                                                                std::to_string(o->start_line) + ": "
                                                                              : std::string());
-      line += std::string(core::to_string(a.outcome)) + (a.detail.empty() ? "" : ": " + a.detail);
-      std::replace(line.begin(), line.end(), '\n', ' ');
+      // The detail's lines (a test run's output) joined on one line, blank ones left out.
+      std::string detail;
+      size_t at = 0;
+      while (at < a.detail.size()) {
+        size_t nl = std::min(a.detail.find('\n', at), a.detail.size());
+        std::string part = a.detail.substr(at, nl - at);
+        while (!part.empty() && std::isspace(static_cast<unsigned char>(part.back()))) part.pop_back();
+        if (!part.empty()) detail += (detail.empty() ? "" : " / ") + part;
+        at = nl + 1;
+      }
+      line += std::string(core::to_string(a.outcome)) + (detail.empty() ? "" : ": " + detail);
       if (line.size() > 300) line = line.substr(0, 297) + "...";
       out.push_back(std::move(line));
     }
