@@ -5,6 +5,7 @@
 #include "core/interrupt.hpp"
 #include "fix/sweep.hpp"
 #include "core/log.hpp"
+#include "loop/catch_up.hpp"
 #include "loop/drain.hpp"
 #include "hookcore/spawn.hpp"
 
@@ -32,6 +33,20 @@ void check_sweepable(loop::Context& ctx, const std::string& id) {
     throw core::Fatal("--sweep " + id + ": not a mechanical rule (`git autoloop rules` marks those safe+mech); "
                       "its fixes need a look each, one commit per finding", k_exit_usage);
   if (!r->enabled) throw core::Fatal("--sweep " + id + ": the rule is disabled", k_exit_usage);
+}
+// Below the cycle's line: what failed and why, what pauses the loop, and why nothing was proposed.
+void print_outcome(loop::Context& ctx, const loop::DrainResult& r) {
+  if (r.failed > 0)
+    for (const auto& line : loop::recent_refusals(ctx, r.branch, 5)) std::printf("  failed: %s\n", printable(line).c_str());
+  if (r.paused) std::printf("  the loop is paused: %s\n", r.next_step.c_str());
+  else if (r.failed > 0) std::printf("  the loop goes on: `git autoloop queue --status failed` lists the failed fixes\n");
+  if (!r.idle.empty()) {
+    std::printf("  nothing new proposed:\n");
+    for (const auto& why : r.idle) std::printf("    %s\n", printable(why).c_str());
+  }
+  if (r.untrusted > 0 && r.idle.empty())
+    std::printf("  %d fix%s held: test_command is not trusted; read .autoloop.yml, then `git autoloop trust`\n", r.untrusted,
+                r.untrusted == 1 ? "" : "es");
 }
 } // namespace
 
@@ -75,6 +90,7 @@ Runner define_drain(CLI::App& sub) {
       core::say("drain started in the background; `git autoloop status` shows the result");
       return k_exit_ok;
     }
+    if (auto note = loop::scan_pending_events(ctx)) core::say(*note);
     loop::DrainOptions d;
     d.max = o->max;
     d.trigger = o->sweep.empty() ? "manual" : "sweep";
@@ -90,16 +106,19 @@ Runner define_drain(CLI::App& sub) {
       return interrupted_drain_exit(ctx, e.signal());
     }
     if (r.busy) {
-      core::say("another drain is running; nothing done");
+      core::say("another drain is running (the hooks' background drain, or another `drain`); nothing done here: "
+                "`git autoloop status` shows its result when it ends");
       return k_exit_ok;
     }
     if (r.skipped) {
-      core::say("drain skipped: " + r.why);
-      return k_exit_ok;
+      core::say("drain skipped: " + printable(r.why) + (r.next_step.empty() ? "" : "; " + r.next_step));
+      return r.paused ? k_exit_paused : k_exit_ok;
     }
     if (r.tests_blocked) {
       std::printf("cycle %lld on %s: stopped: %s; no fix was blamed, the new fixes stay open\n",
                   static_cast<long long>(r.cycle), r.side_ref.c_str(), printable(r.why).c_str());
+      std::printf("  make the tests pass on %s (or correct test_command / test_setup); the next drain tries again\n",
+                  printable(r.branch).c_str());
       return k_exit_failed;
     }
     std::string tests;
@@ -114,8 +133,9 @@ Runner define_drain(CLI::App& sub) {
                   o->sweep.c_str(), o->by.c_str(), r.applied, r.applied == 1 ? "" : "s");
     std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed, %d resolved%s%s\n", static_cast<long long>(r.cycle),
                 r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed, r.resolved, tests.c_str(),
-                r.rolled_back ? (", rolled back: " + r.why).c_str() : "");
-    return k_exit_ok;
+                r.rolled_back ? (", rolled back: " + printable(r.why)).c_str() : "");
+    print_outcome(ctx, r);
+    return r.paused ? k_exit_paused : k_exit_ok;
   };
 }
 

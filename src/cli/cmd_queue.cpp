@@ -5,6 +5,7 @@
 #include "core/suggest.hpp"
 #include "fix/sweep.hpp"
 #include "loop/context.hpp"
+#include "loop/drain.hpp"
 #include "scan/rule_ids.hpp"
 
 #include <cstdio>
@@ -100,7 +101,12 @@ Runner define_queue(CLI::App& sub) {
       if (op.status == core::Status::failed || op.status == core::Status::stale) {
         // What `git autoloop retry` would try again, and why it was refused.
         auto attempts = ctx.store().attempts_of(op.id);
-        if (!attempts.empty()) r.reason = refusal_line(attempts.back().outcome, attempts.back().detail);
+        if (!attempts.empty()) {
+          // The first line says which gate; the tests' (or check's) last lines say what went wrong.
+          const loop::FailureDetail detail = loop::split_failure(attempts.back().detail);
+          r.reason = refusal_line(attempts.back().outcome, detail.head);
+          for (const auto& line : detail.tail) r.output_tail.push_back(line.substr(0, 200));
+        }
       } else if (op.status == core::Status::open) {
         // Queued again after a sweep the gates refused (fix/sweep.hpp): why, until it is tried alone.
         auto attempts = ctx.store().attempts_of(op.id);
@@ -116,6 +122,8 @@ Runner define_queue(CLI::App& sub) {
       std::fprintf(stdout, "%zu %s\n", rows.size(), rows.size() == 1 ? "opportunity" : "opportunities");
       // Why some of these are not fixed (recorded by the last drain).
       if (auto untrusted = ctx.store().state("untrusted_rules")) std::fprintf(stdout, "%s\n", untrusted->c_str());
+      if (auto paused = ctx.store().state("paused"))
+        std::fprintf(stdout, "the loop is paused (%s): `git autoloop resume` goes on\n", printable(*paused).c_str());
     }
     return k_exit_ok;
   };

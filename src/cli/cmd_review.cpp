@@ -110,10 +110,21 @@ void learn(loop::Context& ctx) {
   }
 }
 
+// Why there is nothing (more) to review: what the gates refused last, what the last drain found nothing
+// to propose for, and a pause.
+void print_why_none(loop::Context& ctx, size_t refusals) {
+  if (auto branch = ctx.repo.current_branch())
+    for (const auto& line : loop::recent_refusals(ctx, *branch, refusals)) std::printf("refused: %s\n", printable(line).c_str());
+  if (auto idle = ctx.store().state("idle")) std::printf("%s\n", printable(*idle).c_str());
+  if (auto paused = ctx.store().state("paused"))
+    std::printf("the loop is paused (%s): `git autoloop resume` goes on\n", printable(*paused).c_str());
+}
+
 int interactive(loop::Context& ctx) {
   auto fixes = loop::pending_fixes(ctx);
   if (fixes.empty()) {
     core::say("no fixes waiting for review");
+    print_why_none(ctx, 10);
     return k_exit_ok;
   }
   bool colour = isatty(1);
@@ -188,8 +199,7 @@ Runner define_review(CLI::App& sub) {
         if (in_sweeps) std::printf(" (sweeps hold %zu fixes)", in_sweeps);
         std::printf("\n");
         // What the gates refused in the last drain: never on the side branch, so said here.
-        if (auto branch = ctx.repo.current_branch())
-          for (const auto& line : loop::recent_refusals(ctx, *branch, 10)) std::printf("refused: %s\n", printable(line).c_str());
+        print_why_none(ctx, 10);
       }
       return k_exit_ok;
     }

@@ -45,7 +45,9 @@ Runner define_status(CLI::App&) {
     }
     std::printf("repository: %s\n", (ctx.paths.work_tree ? *ctx.paths.work_tree : ctx.paths.git_dir).c_str());
     if (auto why = ctx.stopped()) std::printf("loop:       stopped (%s)\n", why->c_str());
-    else if (auto paused = ctx.store().state("paused")) std::printf("loop:       paused (%s); `git autoloop resume`\n", paused->c_str());
+    else if (auto paused = ctx.store().state("paused"))
+      std::printf("loop:       paused (%s); `git autoloop queue --status failed` shows what failed, `git autoloop resume` "
+                  "goes on\n", printable(*paused).c_str());
     else std::printf("loop:       running\n");
     if (auto deferred = ctx.store().state("drain_deferred"))
       std::printf("drain:      waiting, the machine is busy (%s)\n", deferred->c_str());
@@ -98,6 +100,7 @@ Runner define_status(CLI::App&) {
     }
     // Fixes the loop holds back, and what the gates refused last (a native check's diagnostic included).
     if (auto held = ctx.store().state("unsafe_held")) std::printf("fixes:      %s\n", printable(*held).c_str());
+    if (auto idle = ctx.store().state("idle")) std::printf("proposed:   %s\n", printable(*idle).c_str());
     if (auto branch = ctx.repo.current_branch())
       for (const auto& line : loop::recent_refusals(ctx, *branch, 3)) std::printf("refused:    %s\n", printable(line).c_str());
     // Why the tests could not validate anything (no fix is blamed for it), and the last flaky run.

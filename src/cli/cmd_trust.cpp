@@ -53,6 +53,7 @@ Runner define_trust(CLI::App& sub) {
     auto t = safety::trust(have_config ? repo_config : std::nullopt, repository.digest,
                            repository.dir ? repository.display : std::string("-"), trust_file);
     ctx.store().erase_state("untrusted_rules");
+    ctx.store().erase_state("idle"); // why the last drain proposed nothing: trust may have changed it
     std::printf("trusted: config %s, rules %s (%zu rule file%s in %s); any change to them needs `git autoloop trust` again\n",
                 t.config_id.empty() ? "(no .autoloop.yml)" : t.config_id.substr(0, 12).c_str(),
                 t.rules.id.substr(0, 12).c_str(), t.rules.files, t.rules.files == 1 ? "" : "s",

@@ -13,6 +13,7 @@ constexpr int k_exit_config = 3;       // malformed configuration or rule
 constexpr int k_exit_repository = 4;   // not in a git repository, or a git error
 constexpr int k_exit_database = 5;     // the queue database failed
 constexpr int k_exit_failed = 6;       // an operation failed (a command could not run, a bad override, ...)
+constexpr int k_exit_paused = 7;       // drain: the loop is paused (its circuit breaker tripped, now or before)
 constexpr int k_exit_internal = 70;    // anything else (a bug)
 
 // Each code with what it means, for the manual page (cli/help.cpp).
@@ -25,7 +26,10 @@ inline const std::vector<std::pair<int, const char*>>& exit_code_meanings() {
       {k_exit_config, "Malformed configuration or rule (the message names the file, line and column)."},
       {k_exit_repository, "Not in a git repository, or git failed."},
       {k_exit_database, "The queue database failed (a corrupt one is moved aside and started afresh)."},
-      {k_exit_failed, "An operation failed: a command could not run, a bad override, a refused accept."},
+      {k_exit_failed, "An operation failed: a command could not run, a bad override, a refused accept, a drain "
+                      "whose tests fail on the branch itself."},
+      {k_exit_paused, "drain: the loop is paused, because this cycle's fixes failed too often (rollback_threshold over "
+                      "the last rollback_window attempts) or it was paused before; `git autoloop resume` goes on."},
       {k_exit_internal, "An internal error (a bug: please report it with the message)."},
       {130, "Interrupted by SIGINT (128 + the signal; 143 for SIGTERM): an interrupted drain records its cycle."},
   };

@@ -72,6 +72,7 @@ std::string format_text(const std::vector<Row>& rows) {
     out += "\n";
     if (!r.snippet.empty()) out += "    " + printable(r.snippet) + "\n";
     if (!r.reason.empty()) out += "    refused: " + printable(r.reason) + "\n";
+    for (const auto& line : r.output_tail) out += "      | " + printable(line) + "\n";
   }
   return out;
 }
@@ -109,6 +110,7 @@ std::string format_json(const std::vector<Row>& rows) {
                         {"message", r.message}, {"fingerprint", r.fingerprint}, {"new", r.is_new},
                         {"snippet", r.snippet}, {"commit", r.commit}};
     if (!r.reason.empty()) j["reason"] = r.reason;
+    if (!r.output_tail.empty()) j["output_tail"] = r.output_tail;
     if (!r.context.empty()) j["context"] = r.context;
     arr.push_back(std::move(j));
   }

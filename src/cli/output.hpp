@@ -23,6 +23,7 @@ struct Row {
   std::string status, message, fingerprint, snippet, commit;
   bool is_new = false;
   std::string reason;        // why a failed or stale fix was refused: its last attempt, one line; else empty
+  std::vector<std::string> output_tail; // ... and the last lines the refusing command printed (the tests'), if any
   std::string context;       // status "skipped": the context its rule is not reported in (scan/code_context.hpp)
 };
 

@@ -616,6 +616,8 @@ const std::vector<Leaf>& leaves() {
       bool_leaf("safety_settings.require_tests", CONFIG_FIELD(safety_settings.require_tests)),
       int_leaf("safety_settings.max_change_size", CONFIG_FIELD(safety_settings.max_change_size), 1),
       number_leaf("safety_settings.rollback_threshold", CONFIG_FIELD(safety_settings.rollback_threshold), 0, 1),
+      int_leaf("safety_settings.rollback_window", CONFIG_FIELD(safety_settings.rollback_window), 1),
+      int_leaf("safety_settings.rollback_min_attempts", CONFIG_FIELD(safety_settings.rollback_min_attempts), 1),
       string_leaf("test_command", CONFIG_FIELD(test_command), false),
       int_leaf("test_timeout", CONFIG_FIELD(test_timeout), 1),
       string_leaf("test_setup", CONFIG_FIELD(test_setup), false),

@@ -82,6 +82,7 @@ Selection select_eligible(const std::vector<queue::Opportunity>& open, const std
     }
     if (!rule || !rule->enabled || rule->fix.empty()) {
       if (level == "low" && rule && rule->safety == "suggest") ++s.suggestions;
+      ++(rule && !rule->enabled ? s.rules_off : s.suggest_only);
       continue;
     }
     if (!rule->trusted) {
@@ -93,7 +94,10 @@ Selection select_eligible(const std::vector<queue::Opportunity>& open, const std
       continue;
     }
     o.safety = scan::stricter_safety(rule->safety, o.safety); // a finding whose type assumption is unestablished stays a suggestion
-    if (!safety_allows(level, o.safety)) continue;
+    if (!safety_allows(level, o.safety)) {
+      ++(o.safety == "unsafe" ? s.level_held : s.suggest_only);
+      continue;
+    }
     if (o.safety != "safe" && !policy.run_tests && !(policy.tests_configured && !policy.tests_trusted)) {
       ++s.unsafe_held; // not semantics-preserving and nothing to test it with: it waits (status says why)
       continue;
@@ -101,6 +105,41 @@ Selection select_eligible(const std::vector<queue::Opportunity>& open, const std
     s.eligible.push_back(o);
   }
   return s;
+}
+
+namespace {
+std::string findings(int n) { return std::to_string(n) + (n == 1 ? " finding" : " findings"); }
+std::string fixes(int n) { return std::to_string(n) + (n == 1 ? " fix" : " fixes"); }
+std::string need(int n) { return n == 1 ? " needs" : " need"; }
+} // namespace
+
+std::vector<std::string> idle_reasons(const Selection& s, const core::Config& config, const IdleFacts& facts) {
+  if (facts.open == 0) return {"no open findings on this branch"};
+  if (facts.max_new <= 0) return {"this cycle may add no fix (max_improvements_per_cycle or --max is 0)"};
+  std::vector<std::pair<int, std::string>> reasons;
+  auto add = [&](int n, std::string why) {
+    if (n > 0) reasons.emplace_back(n, std::move(why));
+  };
+  const std::string& level = config.autonomous_loop.safety_level;
+  add(s.level_held, findings(s.level_held) + need(s.level_held) + " safety_level: medium (it is " + level + ")");
+  add(s.suggest_only, findings(s.suggest_only) + (s.suggest_only == 1 ? " is a suggestion" : " are suggestions") +
+                          " only: no rule fixes " + (s.suggest_only == 1 ? "it" : "them") + " automatically");
+  add(s.untrusted_rules, findings(s.untrusted_rules) + " of untrusted repository rules: read them, then "
+                                                       "`git autoloop trust`");
+  add(s.quarantined, findings(s.quarantined) + " of quarantined rules (too often rejected; `git autoloop rules`)");
+  add(s.unsafe_held, fixes(s.unsafe_held) + need(s.unsafe_held) + " tests that run: set test_command" +
+                         (config.test_command.empty() ? "" : " (and a work tree to run it in)"));
+  add(facts.untrusted_tests, fixes(facts.untrusted_tests) + need(facts.untrusted_tests) + " test_command, which is not trusted: read "
+                                                            ".autoloop.yml, then `git autoloop trust`");
+  add(s.offers_held, findings(s.offers_held) + " wait for the generator (`git autoloop status` says why)");
+  add(s.rules_off, findings(s.rules_off) + " of rules that are off");
+  std::stable_sort(reasons.begin(), reasons.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> out;
+  for (auto& r : reasons) out.push_back(std::move(r.second));
+  if (facts.overlapping)
+    out.push_back("the fixable findings overlap fixes waiting for review: `git autoloop review` first");
+  if (out.empty()) out.push_back(findings(static_cast<int>(facts.open)) + " open, none fixable now");
+  return out;
 }
 
 } // namespace fix

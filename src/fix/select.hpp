@@ -76,7 +76,23 @@ struct Selection {
   int unsafe_held = 0;     // unsafe fixes with no tests that can run
   int offers = 0;          // findings offered to the generator this cycle (at most generator.max_per_cycle)
   int offers_held = 0;     // findings for the generator kept back (no generator ready, or safety_level high)
+  int level_held = 0;      // unsafe fixes safety_level high does not commit
+  int suggest_only = 0;    // findings no rule can fix (suggestions, at every safety_level)
+  int rules_off = 0;       // findings of rules that are off now
 };
+
+// What a cycle that proposed no new fix knew besides the selection.
+struct IdleFacts {
+  size_t open = 0;            // open findings of the branch
+  int untrusted_tests = 0;    // fixes held because test_command is not trusted
+  int max_new = 1;            // new fixes the cycle was allowed
+  bool overlapping = false;   // eligible fixes waited behind overlapping fixes on the side branch
+};
+
+// Why a cycle proposed nothing, one short line per reason with what to do about it, largest first
+// ("12 findings need safety_level: medium (it is high)"); "no open findings" when there were none. Does
+// not throw but for allocation.
+std::vector<std::string> idle_reasons(const Selection& selection, const core::Config& config, const IdleFacts& facts);
 
 // Which of the `open` findings (best first) a cycle may try, by the rules (`rules`: id → rule), the
 // configuration (safety_level, generator), the verdicts (`quarantined`) and what can run (`policy`):

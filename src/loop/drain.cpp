@@ -12,6 +12,7 @@
 #include "loop/bisect.hpp"
 #include "loop/notify.hpp"
 #include "loop/test_gate.hpp"
+#include "safety/breaker.hpp"
 #include "safety/trust.hpp"
 #include "scan/lineage.hpp"
 #include "hookcore/lock.hpp"
@@ -19,6 +20,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <optional>
@@ -146,21 +149,41 @@ struct CycleState {
   bool run_tests = false;          // ... and a work tree to run it in
   std::string validated;           // the gates every fix of the cycle passes (Autoloop-Validated)
   int suggestions = 0;             // suggest-only findings at safety_level low
+  fix::Selection selection;        // what the select step kept and held back, for fix::idle_reasons
+  size_t open = 0;                 // open findings of the branch
+  bool overlapping = false;        // eligible fixes waited behind overlapping ones
 };
+
+// What a paused loop needs: a look at what failed, then resume.
+constexpr const char* k_resume_step =
+    "`git autoloop queue --status failed` shows what failed; `git autoloop resume` goes on";
+
+// What starts a stopped loop again (Context::stopped says which stop holds).
+std::string restart_step(const Context& ctx) {
+  if (const char* v = std::getenv("AUTOLOOP"); v && std::string(v) == "0") return "unset AUTOLOOP";
+  std::error_code ec;
+  if (std::filesystem::exists(ctx.paths.stop_file(), ec)) return "`git autoloop resume`";
+  return "set autonomous_loop.enabled: true";
+}
 
 // The cycle for the current branch, or nullopt (result.skipped and why set) when there is none to run:
 // paused by the circuit breaker, HEAD detached or unborn, or on a side branch. Throws core::Error when the
 // side branch cannot be written safely (outside refs/heads, or a ref of that name the loop did not make).
 std::optional<CycleState> open_cycle(Context& ctx, const DrainOptions& options, DrainResult& result) {
-  auto skip = [&](std::string why) {
+  auto skip = [&](std::string why, std::string next_step) {
     result.skipped = true;
     result.why = std::move(why);
+    result.next_step = std::move(next_step);
     return std::nullopt;
   };
-  if (auto paused = ctx.store().state("paused")) return skip("paused: " + *paused);
+  if (auto paused = ctx.store().state("paused")) {
+    result.paused = true;
+    return skip("paused: " + *paused, k_resume_step);
+  }
   auto branch = ctx.repo.current_branch();
-  if (!branch) return skip("HEAD is detached or unborn");
-  if (branch->rfind(ctx.config.side_branch_prefix, 0) == 0) return skip("on a side branch");
+  if (!branch) return skip("HEAD is detached or unborn", "check out a branch");
+  if (branch->rfind(ctx.config.side_branch_prefix, 0) == 0)
+    return skip("on a side branch", "check out the branch it belongs to");
   result.branch = *branch;
   result.side_ref = side_branch_ref(ctx.config, *branch);
   // Its file is written inside refs/heads, never through a symlinked directory on the way.
@@ -348,6 +371,8 @@ std::vector<std::vector<queue::Opportunity>> select_candidates(Context& ctx, Cyc
   const fix::Selection s = fix::select_eligible(
       open, rule_by_id, ctx.config, [&](const std::string& rule) { return learnt.quarantined(rule); }, policy);
   c.suggestions = s.suggestions;
+  c.selection = s;
+  c.open = open.size();
   std::vector<fix::Claim> claims;
   for (const auto& p : c.plan) {
     claims.push_back(claim_of(store, p.opportunity));
@@ -372,6 +397,7 @@ std::vector<std::vector<queue::Opportunity>> select_candidates(Context& ctx, Cyc
   std::vector<std::vector<queue::Opportunity>> units;
   for (auto& g : sweeps) units.push_back(std::move(g.findings));
   for (int64_t id : fix::arrange(order, claims, c.max_new)) units.push_back({*by_id.at(id)});
+  c.overlapping = units.empty() && !eligible.empty();
   record_waiting(ctx, c, s, policy.generator_ready, generator_problem);
   return units;
 }
@@ -395,6 +421,7 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env,
     if (needs_tests && c.tests_configured && !c.tests_trusted) {
       for (const auto& u : unit)
         store.record_attempt({0, u.id, result.cycle, "", core::Outcome::untrusted, "test_command is not trusted", c.branch, 0, 0, 0, 0});
+      result.untrusted += static_cast<int>(unit.size());
       continue;
     }
     if (candidate.safety != "safe" && !c.run_tests && !is_external(candidate)) continue; // unsafe fixes need tests that can run (held above)
@@ -449,8 +476,30 @@ bool validate(Context& ctx, CycleState& c, fix::ChainEnv& env, std::string& tip,
   return true;
 }
 
-// The circuit breaker: a cycle whose validated-success rate falls below rollback_threshold publishes
-// nothing, records its fixes as rolled back (or failed) and pauses the loop. True when it tripped.
+// The state that remembers the last cycle the breaker tripped in: the window starts after it.
+constexpr const char* k_tripped_state = "breaker_tripped";
+// At most this many earlier cycles fill the window (cycles that judged nothing count too).
+constexpr size_t k_window_cycles = 200;
+
+// What the earlier cycles judged, newest first, since the breaker last tripped (safety/breaker.hpp, policy 1
+// and 2): a finished cycle's new fixes published and refused. A cycle the breaker rolled back is the one
+// the window starts after.
+std::vector<safety::CycleTally> earlier_tallies(queue::Store& store, int64_t current) {
+  const auto tripped = store.state(k_tripped_state);
+  const int64_t after = tripped ? std::atoll(tripped->c_str()) : 0;
+  std::vector<safety::CycleTally> out;
+  for (const auto& cycle : store.cycles(k_window_cycles)) {
+    if (cycle.id == current) continue;
+    if (cycle.id <= after) break;
+    if (cycle.state != "done" || !cycle.interrupted.empty()) continue;
+    out.push_back({cycle.applied, cycle.failed});
+  }
+  return out;
+}
+
+// The circuit breaker (safety/breaker.hpp): this cycle's judged fixes join the recent attempts; when the
+// window trips, the cycle publishes nothing, records its fixes as rolled back (or failed) and pauses the
+// loop. One failed fix alone never does (rollback_min_attempts). True when it tripped.
 bool breaker(Context& ctx, const CycleState& c, DrainResult& result) {
   queue::Store& store = ctx.store();
   int tried = 0, succeeded = 0;
@@ -460,8 +509,13 @@ bool breaker(Context& ctx, const CycleState& c, DrainResult& result) {
     if (!p.outcome.has_value()) ++succeeded;
   }
   tried += result.failed;
-  double rate = tried ? static_cast<double>(succeeded) / tried : 1.0;
-  if (!tried || rate >= ctx.config.safety_settings.rollback_threshold) return false;
+  if (!tried) return false;
+  std::vector<safety::CycleTally> window{{succeeded, tried - succeeded}};
+  for (const auto& t : earlier_tallies(store, result.cycle)) window.push_back(t);
+  const core::SafetySettings& settings = ctx.config.safety_settings;
+  const safety::BreakerVerdict verdict =
+      safety::judge_window(window, settings.rollback_threshold, settings.rollback_window, settings.rollback_min_attempts);
+  if (!verdict.trip) return false;
   auto txn = store.begin();
   for (auto& p : c.plan) {
     if (p.pending) continue;
@@ -474,14 +528,15 @@ bool breaker(Context& ctx, const CycleState& c, DrainResult& result) {
       store.record_attempt({0, id, result.cycle, p.commit, p.outcome.value_or(core::Outcome::rolled_back), p.detail,
                             c.branch, p.lines_changed, 0, p.risk, 0});
   }
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "cycle %lld: validated-success rate %.0f%% < rollback_threshold %.0f%%",
-                static_cast<long long>(result.cycle), rate * 100, ctx.config.safety_settings.rollback_threshold * 100);
-  store.set_state("paused", buf);
-  store.end_cycle(result.cycle, 0, tried - succeeded, true, buf);
+  const std::string why = "cycle " + std::to_string(result.cycle) + ": " + verdict.describe(settings.rollback_threshold);
+  store.set_state("paused", why);
+  store.set_state(k_tripped_state, std::to_string(result.cycle));
+  store.end_cycle(result.cycle, 0, tried - succeeded, true, why);
   txn.commit();
   result.rolled_back = true;
-  result.why = buf;
+  result.paused = true;
+  result.next_step = k_resume_step;
+  result.why = why;
   result.tip = c.checkpoint;
   result.failed = tried - succeeded;
   return true;
@@ -550,6 +605,23 @@ void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, co
   if (c.suggestions) ctx.log.info("{} suggestions recorded (safety_level low; never committed)", c.suggestions);
 }
 
+// A cycle that proposed no new fix says why (fix::idle_reasons), in its result and for `status`.
+void record_idle(Context& ctx, const CycleState& c, DrainResult& result) {
+  if (result.applied > 0 || result.failed > 0 || result.rolled_back || result.tests_blocked || result.untested > 0) {
+    ctx.store().erase_state("idle");
+    return;
+  }
+  fix::IdleFacts facts;
+  facts.open = c.open;
+  facts.untrusted_tests = result.untrusted;
+  facts.max_new = c.max_new;
+  facts.overlapping = c.overlapping;
+  result.idle = fix::idle_reasons(c.selection, ctx.config, facts);
+  std::string joined;
+  for (const auto& line : result.idle) joined += (joined.empty() ? "" : "; ") + line;
+  ctx.store().set_state("idle", "cycle " + std::to_string(result.cycle) + " on " + c.branch + " proposed nothing: " + joined);
+}
+
 } // namespace
 
 // The named steps of a cycle: lock → recover → select → build → validate/bisect → breaker → publish.
@@ -568,6 +640,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   if (stopped) {
     result.skipped = true;
     result.why = *stopped;
+    result.next_step = restart_step(ctx);
     return result;
   }
   std::optional<CycleState> cycle = open_cycle(ctx, options, result);
@@ -582,6 +655,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   fix::ChainEnv env = chain_env(ctx);
   std::string tip = build(ctx, *cycle, env, units, lineage, result);
   if (validate(ctx, *cycle, env, tip, result) && !breaker(ctx, *cycle, result)) publish(ctx, *cycle, lineage, tip, result);
+  record_idle(ctx, *cycle, result);
   notify_cycle(ctx, result);
   return result;
 }

@@ -27,6 +27,11 @@ struct DrainResult {
   bool busy = false;            // another drain holds the lock
   bool skipped = false;         // stopped, paused, detached HEAD, ...
   std::string why;              // for skipped / rolled back
+  std::string next_step;        // for skipped and paused: what to run to go on ("`git autoloop resume`")
+  bool paused = false;          // the loop is paused: this cycle tripped the breaker, or it was paused before
+  int untrusted = 0;            // new fixes held because test_command is not trusted
+  // When no new fix was proposed (and nothing was rolled back): why, one line per reason (fix::idle_reasons).
+  std::vector<std::string> idle;
   std::string branch, side_ref, tip;
   int applied = 0;              // new fixes published
   int kept = 0;                 // pending fixes carried over
@@ -68,6 +73,14 @@ std::string finish_interrupted_drain(Context& ctx, int signal);
 // destructive-change gate, the re-parse, the native check, the tests, ...), newest first: one line each,
 // "#12 python/compare-to-none a.py:3: check_failed: <what the check says>", at most `limit`.
 std::vector<std::string> recent_refusals(Context& ctx, const std::string& branch, size_t limit = 5);
+
+// A refusal's detail for display: its first line, and at most `tail_lines` last non-blank lines of the rest
+// (what the refusing tests or check printed last). Does not throw but for allocation.
+struct FailureDetail {
+  std::string head;
+  std::vector<std::string> tail;
+};
+FailureDetail split_failure(const std::string& detail, size_t tail_lines = 4);
 
 // Seconds until a drain is due for the current branch (0: due now): scan_interval after the last
 // cycle (at once when there was none), and `debounce` seconds after the last commit, so a burst of

@@ -4,6 +4,7 @@
 #include "loop/drain.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <set>
 
@@ -51,13 +52,42 @@ std::vector<std::string> recent_refusals(Context& ctx, const std::string& branch
       std::string line = "#" + std::to_string(a.opportunity_id) + " " + (o ? o->rule_id + " " + o->path + ":" +
                                                                                std::to_string(o->start_line) + ": "
                                                                              : std::string());
-      line += std::string(core::to_string(a.outcome)) + (a.detail.empty() ? "" : ": " + a.detail);
-      std::replace(line.begin(), line.end(), '\n', ' ');
+      // The detail's lines (a test run's output) joined on one line, blank ones left out.
+      std::string detail;
+      size_t at = 0;
+      while (at < a.detail.size()) {
+        size_t nl = std::min(a.detail.find('\n', at), a.detail.size());
+        std::string part = a.detail.substr(at, nl - at);
+        while (!part.empty() && std::isspace(static_cast<unsigned char>(part.back()))) part.pop_back();
+        if (!part.empty()) detail += (detail.empty() ? "" : " / ") + part;
+        at = nl + 1;
+      }
+      line += std::string(core::to_string(a.outcome)) + (detail.empty() ? "" : ": " + detail);
       if (line.size() > 300) line = line.substr(0, 297) + "...";
       out.push_back(std::move(line));
     }
     if (!out.empty()) break;
   }
+  return out;
+}
+
+FailureDetail split_failure(const std::string& detail, size_t tail_lines) {
+  FailureDetail out;
+  const size_t first_break = detail.find('\n');
+  out.head = detail.substr(0, first_break);
+  if (first_break == std::string::npos) return out;
+  std::vector<std::string> rest;
+  size_t at = first_break + 1;
+  while (at <= detail.size()) {
+    size_t nl = detail.find('\n', at);
+    std::string line = detail.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) rest.push_back(std::move(line));
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  const size_t from = rest.size() > tail_lines ? rest.size() - tail_lines : 0;
+  out.tail.assign(rest.begin() + static_cast<std::ptrdiff_t>(from), rest.end());
   return out;
 }
 

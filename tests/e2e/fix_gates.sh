@@ -21,7 +21,7 @@ user_rule() {
 }
 
 test_native_check_refuses_what_the_parser_accepts() {
-  gates_repo "" "safety_settings: {rollback_threshold: 0}"
+  gates_repo
   # Both rewrites parse; Python warns about `is` with a literal, Node refuses a `let` declared twice.
   user_rule eq-is <<'EOF'
 id: mine/eq-is
@@ -103,8 +103,7 @@ printf '# tidy\n' >>"$1"
 printf '# and this too\n' >>other.py
 EOF
   chmod +x "$e/delete.sh" "$e/stray.sh"
-  gates_repo "" "safety_settings: {rollback_threshold: 0}
-fixers:
+  gates_repo "" "fixers:
   - {name: delete, command: ['$e/delete.sh'], timeout: 10}
   - {name: stray, command: ['$e/stray.sh'], timeout: 10}"
   printf 'def main():\n    return helper()\n\n\ndef helper():\n    return 1\n' >app.py
@@ -128,7 +127,7 @@ fixers:
 
 test_unsafe_fixes_wait_for_tests() {
   # medium allows unsafe fixes, but only through tests: without a test_command they wait, and status says why.
-  gates_repo "safety_level: medium" "safety_settings: {require_tests: true, rollback_threshold: 0}"
+  gates_repo "safety_level: medium" "safety_settings: {require_tests: true}"
   user_rule shout <<'EOF'
 id: mine/shout
 language: python
@@ -155,7 +154,7 @@ EOF
   run_cmd git autoloop status
   assert_contains "$OUT" "fixes:      1 unsafe fix not applied: require_tests is on and no test_command is set"
   # With tests it goes through, and its trailer names them.
-  local_config "safety_level: medium" "safety_settings: {require_tests: true, rollback_threshold: 0}
+  local_config "safety_level: medium" "safety_settings: {require_tests: true}
 test_command: 'true'"
   expect_rc 0 git autoloop drain --now --foreground
   assert_eq "1" "$(side_commits | grep -c .)" "fix commits"

@@ -193,9 +193,8 @@ test_worker_drain_on_sigterm() {
 
 test_retry_reopens_a_refused_fix() {
   finding_repo
-  # The tests fail once a.py is fixed; no rollback (one failed fix out of one would pause the loop).
-  local_config "" 'test_command: "! grep -q \"is None\" a.py"
-safety_settings: {rollback_threshold: 0}'
+  # The tests fail once a.py is fixed; one failed fix does not pause the loop (rollback_min_attempts).
+  local_config "" 'test_command: "! grep -q \"is None\" a.py"'
   expect_rc 0 git autoloop drain --now --foreground
   assert_contains "$OUT" "1 failed"
   assert_eq "failed" "$(opportunity_status "$ID")" "the fix that breaks the tests"
@@ -233,8 +232,7 @@ test_retry_all_failed() {
   commit_all "a second finding"
   wait_for_scan
   # Passes on the base, fails with either fix.
-  local_config "" 'test_command: "! grep -q \"is None\" a.py b.py"
-safety_settings: {rollback_threshold: 0}'
+  local_config "" 'test_command: "! grep -q \"is None\" a.py b.py"'
   expect_rc 0 git autoloop drain --now --foreground
   assert_eq "2" "$(db_query "SELECT count(*) FROM opportunities WHERE status = 'failed'")" "failed fixes"
   expect_rc 0 git autoloop retry --all-failed

@@ -320,8 +320,7 @@ test_node_project() {
   # safety_level medium: the unsafe javascript/eqeqeq fix is tried because tests run.
   project_repo "safety_level: medium" "test_command: '$E2E_TEST_DIR/run-tests.sh npm test'
 test_setup: 'echo setup >>$E2E_TEST_DIR/setup-runs.log && $NPM_CI $E2E_TEST_DIR/npm-cache'
-test_timeout: 60
-safety_settings: {rollback_threshold: 0}"
+test_timeout: 60"
   write_node_project
   local_rule strict-port javascript '(binary_expression left: (identifier) @l operator: "==" right: (number) @n) @match' '{{l}} === {{n}}'
   commit_all "webapp"
@@ -378,8 +377,7 @@ safety_settings: {rollback_threshold: 0}"
 test_node_link_dirs() {
   write_runner
   project_repo "" "test_command: '$E2E_TEST_DIR/run-tests.sh npm test'
-test_timeout: 60
-safety_settings: {rollback_threshold: 0}"
+test_timeout: 60"
   write_node_project
   commit_all "webapp"
   # The user's own node_modules, as they made it.
@@ -495,8 +493,7 @@ PYTEST_CMD="$PYTEST_PYTHON -m pytest -q -p no:cacheprovider"
 test_python_project() {
   write_runner
   project_repo "" "test_command: '$E2E_TEST_DIR/run-tests.sh $PYTEST_CMD'
-test_timeout: 60
-safety_settings: {rollback_threshold: 0}"
+test_timeout: 60"
   write_python_project
   commit_all "inventory"
   # Both python/compare-to-none; the one in values.py (there from the start) breaks the sentinel, whose __eq__
@@ -609,8 +606,7 @@ test_cmake_project() {
   printf '#!/bin/sh\n%s\n' "$cmd" >"$E2E_TEST_DIR/cmake-tests.sh"
   chmod +x "$E2E_TEST_DIR/cmake-tests.sh"
   project_repo "" "test_command: '$E2E_TEST_DIR/run-tests.sh $E2E_TEST_DIR/cmake-tests.sh'
-test_timeout: 60
-safety_settings: {rollback_threshold: 0}"
+test_timeout: 60"
   write_cmake_project
   # The rule exists before any commit: a worker still scanning an earlier commit keeps the rules it loaded.
   local_rule size-to-empty cpp '(binary_expression left: (call_expression function: (field_expression argument: (identifier) @obj field: (field_identifier) @fn) arguments: (argument_list)) operator: "==" right: (number_literal) @zero (#eq? @fn "size") (#eq? @zero "0")) @match' '{{obj}}.empty()'
@@ -775,8 +771,7 @@ PY
 test_coverage_decides_unsafe_fixes() {
   # The "tests" write an lcov report the way a coverage tool does: f's lines ran, g's never did.
   project_repo "safety_level: medium" "test_command: 'printf \"SF:keys.py\\nDA:2,1\\nDA:3,1\\nDA:4,1\\nDA:8,0\\nDA:9,0\\nDA:10,0\\nend_of_record\\n\" >cov.info'
-metrics: {coverage_report: cov.info}
-safety_settings: {rollback_threshold: 0}"
+metrics: {coverage_report: cov.info}"
   keys_module
   commit_all "keys"
   wait_for_scan
@@ -798,8 +793,7 @@ safety_settings: {rollback_threshold: 0}"
 }
 
 test_no_coverage_is_said() {
-  project_repo "safety_level: medium" "test_command: 'true'
-safety_settings: {rollback_threshold: 0}"
+  project_repo "safety_level: medium" "test_command: 'true'"
   keys_module
   commit_all "keys"
   wait_for_scan

@@ -125,6 +125,8 @@ const std::vector<std::string> k_all_keys = {
     "safety_settings.require_tests",
     "safety_settings.max_change_size",
     "safety_settings.rollback_threshold",
+    "safety_settings.rollback_window",
+    "safety_settings.rollback_min_attempts",
     "test_command",
     "test_timeout",
     "test_setup",

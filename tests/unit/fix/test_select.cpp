@@ -194,6 +194,68 @@ TEST_CASE("select_eligible", "[fix]") {
   }
 }
 
+TEST_CASE("select_eligible counts why findings wait", "[fix]") {
+  core::Config config = core::default_config();
+  const scan::Rule safe = rule("r/safe", "safe"), unsafe = rule("r/unsafe", "unsafe"),
+                   suggest = rule("r/suggest", "suggest", false);
+  scan::Rule off = rule("r/off", "safe");
+  off.enabled = false;
+  const std::map<std::string, const scan::Rule*> rules = {
+      {safe.id, &safe}, {unsafe.id, &unsafe}, {suggest.id, &suggest}, {off.id, &off}};
+  fix::SelectionPolicy tests_run;
+  tests_run.tests_configured = tests_run.tests_trusted = tests_run.run_tests = true;
+  config.autonomous_loop.safety_level = "high";
+  const auto s = fix::select_eligible({finding(1, "r/unsafe"), finding(2, "r/unsafe"), finding(3, "r/suggest"),
+                                       finding(4, "r/safe", "suggest"), finding(5, "r/off")},
+                                      rules, config, [](const std::string&) { return false; }, tests_run);
+  CHECK(s.eligible.empty());
+  CHECK(s.level_held == 2);   // unsafe fixes at safety_level high
+  CHECK(s.suggest_only == 2); // a rule without a fix, and a finding whose own safety is a suggestion
+  CHECK(s.rules_off == 1);
+}
+
+TEST_CASE("idle_reasons", "[fix]") {
+  core::Config config = core::default_config();
+  config.autonomous_loop.safety_level = "high";
+  fix::Selection s;
+  fix::IdleFacts facts;
+
+  SECTION("nothing open says so, and nothing else") {
+    s.level_held = 3;
+    CHECK(fix::idle_reasons(s, config, facts) == std::vector<std::string>{"no open findings on this branch"});
+  }
+  SECTION("each reason with what to do, the largest first") {
+    facts.open = 9;
+    s.level_held = 1;
+    s.suggest_only = 5;
+    s.untrusted_rules = 2;
+    s.quarantined = 1;
+    const auto why = fix::idle_reasons(s, config, facts);
+    REQUIRE(why.size() == 4);
+    CHECK(why[0] == "5 findings are suggestions only: no rule fixes them automatically");
+    CHECK(why[1] == "2 findings of untrusted repository rules: read them, then `git autoloop trust`");
+    CHECK(why[2] == "1 finding needs safety_level: medium (it is high)");
+    CHECK(why[3].find("quarantined") != std::string::npos);
+  }
+  SECTION("an untrusted test_command says to trust it") {
+    facts.open = 1;
+    facts.untrusted_tests = 1;
+    const auto why = fix::idle_reasons(s, config, facts);
+    REQUIRE(why.size() == 1);
+    CHECK(why[0] == "1 fix needs test_command, which is not trusted: read .autoloop.yml, then `git autoloop trust`");
+  }
+  SECTION("max 0, overlapping fixes, or no known reason") {
+    facts.open = 2;
+    facts.max_new = 0;
+    CHECK(fix::idle_reasons(s, config, facts).front().find("max_improvements_per_cycle") != std::string::npos);
+    facts.max_new = 5;
+    facts.overlapping = true;
+    CHECK(fix::idle_reasons(s, config, facts).back().find("`git autoloop review` first") != std::string::npos);
+    facts.overlapping = false;
+    CHECK(fix::idle_reasons(s, config, facts) == std::vector<std::string>{"2 findings open, none fixable now"});
+  }
+}
+
 TEST_CASE("safety_allows", "[fix]") {
   SECTION("safe always; unsafe at medium and low; suggestions never") {
     for (const char* level : {"high", "medium", "low"}) {

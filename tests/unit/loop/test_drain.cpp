@@ -57,6 +57,19 @@ TEST_CASE("side_branch_ref") {
   }
 }
 
+TEST_CASE("split_failure") {
+  SECTION("one line: the head alone") {
+    const auto d = loop::split_failure("too_large: 12 lines > 10");
+    CHECK(d.head == "too_large: 12 lines > 10");
+    CHECK(d.tail.empty());
+  }
+  SECTION("the first line, then the last non-blank lines of the output") {
+    const auto d = loop::split_failure("exit 1: test session starts\na\n\nb\r\nc\nd\ne\n", 3);
+    CHECK(d.head == "exit 1: test session starts");
+    CHECK(d.tail == std::vector<std::string>{"c", "d", "e"});
+  }
+}
+
 TEST_CASE("recover") {
   TempRepo repo("recover");
   repo.write("a.txt", "a\n");
@@ -233,6 +246,10 @@ TEST_CASE("drain") {
     CHECK(r.applied == 0);
     CHECK(repo.git({"branch", "--list", "autoloop/*"}).empty());
     CHECK(ctx.store().opportunity(id)->status == core::Status::open);
+    // ... and says why it proposed nothing, here and for `status`.
+    REQUIRE(r.idle.size() == 1);
+    CHECK(r.idle.front().find("--max is 0") != std::string::npos);
+    CHECK(ctx.store().state("idle").value_or("").find("proposed nothing") != std::string::npos);
   }
 
   SECTION("skipped, said why, nothing written: paused, or a detached HEAD") {
@@ -245,6 +262,7 @@ TEST_CASE("drain") {
     r = loop::drain(ctx, {});
     CHECK(r.skipped);
     CHECK(r.why == "HEAD is detached or unborn");
+    CHECK(r.next_step == "check out a branch");
     CHECK(repo.git({"branch", "--list", "autoloop/*"}).empty());
   }
 
@@ -271,8 +289,22 @@ TEST_CASE("drain with tests") {
   // Tests that pass on the base and fail on the fix (it writes `is None`).
   ctx.config.test_command = "! grep -q 'is None' a.py";
 
-  SECTION("a fix the tests refuse twice is failed; the breaker rolls the cycle back and pauses the loop") {
+  SECTION("one fix the tests refuse is failed; the loop goes on (fewer attempts than rollback_min_attempts)") {
     const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK_FALSE(r.rolled_back);
+    CHECK_FALSE(r.paused);
+    CHECK(r.failed == 1);
+    CHECK_FALSE(ctx.store().state("paused"));
+    CHECK(ctx.store().opportunity(id)->status == core::Status::failed);
+    REQUIRE(loop::recent_refusals(ctx, "main").size() == 1);
+    CHECK(loop::recent_refusals(ctx, "main").front().find("tests_failed: exit 1") != std::string::npos);
+  }
+
+  SECTION("a fix the tests refuse twice is failed; with enough attempts the breaker rolls the cycle back and pauses") {
+    ctx.config.safety_settings.rollback_min_attempts = 1;
+    const loop::DrainResult r = loop::drain(ctx, {});
+    CHECK(r.paused);
+    CHECK(r.why.find("over the last 1 attempt < rollback_threshold 95%") != std::string::npos);
     CHECK(r.rolled_back);
     CHECK(r.applied == 0);
     CHECK(r.failed == 1);
@@ -282,10 +314,12 @@ TEST_CASE("drain with tests") {
     CHECK(ctx.store().state("paused"));
     CHECK(ctx.store().opportunity(id)->status == core::Status::failed);
     CHECK(ctx.store().attempts_of(id).back().outcome == core::Outcome::tests_failed);
-    // Paused: the next drain says so and does nothing.
+    // Paused: the next drain says so, and what to run, and does nothing.
     const loop::DrainResult next = loop::drain(ctx, {});
     CHECK(next.skipped);
+    CHECK(next.paused);
     CHECK(next.why.rfind("paused: ", 0) == 0);
+    CHECK(next.next_step.find("`git autoloop resume`") != std::string::npos);
   }
 
   SECTION("below no threshold: the refusal is recorded and the cycle publishes what is left (nothing)") {
