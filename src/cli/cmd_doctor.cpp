@@ -74,7 +74,7 @@ Runner define_doctor(CLI::App&) {
       // This build's hook binary, to compare the installed copies with.
       std::optional<std::string> current_hook;
       if (auto bin = loop::locate_binaries().hook) current_hook = core::read_file(*bin);
-      const bool lines = ctx.paths.work_tree && schedule::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree);
+      const bool lines = ctx.paths.work_tree && schedule::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree, ctx.paths.common_dir);
       for (std::string_view hv : schedule::k_autoloop_hooks) {
         const std::string h(hv);
         auto path = dir / h;

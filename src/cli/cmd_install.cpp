@@ -68,7 +68,7 @@ Runner define_install(CLI::App& sub) {
     if (!bin.hook) throw core::Error("autoloop-hook not found beside " + bin.main.string() + " or in ../libexec/git-autoloop/");
     std::filesystem::path dir = ctx.hooks_dir();
     std::printf("git-autoloop installed in %s\n", ctx.paths.work_tree->c_str());
-    if (schedule::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree)) {
+    if (schedule::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree, ctx.paths.common_dir)) {
       install_hook_lines(dir, bin.main);
     } else {
       schedule::InstallPaths paths{dir, *bin.hook, bin.main};
@@ -100,7 +100,7 @@ Runner define_uninstall(CLI::App& sub) {
   return [purge](const Global& g) {
     loop::Context ctx = open_plain(g);
     std::filesystem::path dir = ctx.hooks_dir();
-    auto changes = ctx.paths.work_tree && schedule::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree)
+    auto changes = ctx.paths.work_tree && schedule::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree, ctx.paths.common_dir)
                        ? schedule::uninstall_hook_calls(dir)
                        : schedule::uninstall_hooks(dir);
     std::printf("git-autoloop hooks removed\n");

@@ -331,14 +331,16 @@ std::vector<HookChange> uninstall_hooks(const fs::path& hooks_dir) {
   return changes;
 }
 
-bool hooks_dir_in_work_tree(const fs::path& hooks_dir, const fs::path& work_tree) {
+bool hooks_dir_in_work_tree(const fs::path& hooks_dir, const fs::path& work_tree, const fs::path& common_dir) {
   std::error_code ec;
-  const fs::path dir = fs::weakly_canonical(fs::absolute(hooks_dir, ec), ec);
+  auto normal = [&ec](const fs::path& p) { return fs::weakly_canonical(fs::absolute(p, ec), ec); };
+  auto below = [](const fs::path& p, const fs::path& top) {
+    const fs::path relative = p.lexically_relative(top);
+    return !relative.empty() && *relative.begin() != "..";
+  };
+  const fs::path dir = normal(hooks_dir), top = normal(work_tree), git = normal(common_dir);
   if (ec) return false;
-  const fs::path top = fs::weakly_canonical(fs::absolute(work_tree, ec), ec);
-  if (ec) return false;
-  const fs::path relative = dir.lexically_relative(top);
-  return !relative.empty() && *relative.begin() != "..";
+  return below(dir, top) && !below(dir, git);
 }
 
 std::string hook_call_line(std::string_view hook, const std::string& program) {

@@ -94,8 +94,10 @@ std::vector<HookChange> uninstall_hooks(const std::filesystem::path& hooks_dir);
 // The comment ending the line install adds (a reader of the script sees where it came from).
 inline constexpr std::string_view k_hook_call_marker = "# added by `git autoloop install`";
 
-// True when `hooks_dir` is `work_tree` or below it (both made absolute and normal first). Never throws.
-bool hooks_dir_in_work_tree(const std::filesystem::path& hooks_dir, const std::filesystem::path& work_tree);
+// True when `hooks_dir` is `work_tree` or below it, but not inside the git dir `common_dir` (.git/hooks is
+// git's, not the project's), all made absolute and normal first. Never throws.
+bool hooks_dir_in_work_tree(const std::filesystem::path& hooks_dir, const std::filesystem::path& work_tree,
+                            const std::filesystem::path& common_dir);
 
 // The line install adds to a hook script: calls `program hook <hook> "$@"` when the program is there
 // (a teammate without git-autoloop commits and pushes as before). `program` is "git autoloop" or an

@@ -21,7 +21,14 @@ export PATH="$bin_dir:$PATH"
 say() { printf '\n== %s\n' "$*"; }
 # shown COMMAND...: prints the command as typed, then runs it (its output indented).
 shown() {
-  printf '$ %s\n' "$*"
+  local typed="" word
+  for word in "$@"; do
+    case $word in
+      '' | *[!A-Za-z0-9_./:=@%+,-]*) word="'${word//\'/\'\\\'\'}'" ;; # single-quoted, as a user would type it
+    esac
+    typed+=" $word"
+  done
+  printf '$%s\n' "$typed"
   "$@" 2>&1 | sed 's/^/    /'
   return "${PIPESTATUS[0]}"
 }

@@ -14,8 +14,8 @@ test_demo() {
 
   # The commands, as run.
   local cmd
-  for cmd in "git autoloop install" "git commit -q -m Add features" "git autoloop queue" \
-    "git autoloop drain --now --foreground" "git log --format=%h %s main..autoloop/main" \
+  for cmd in "git autoloop install" "git commit -q -m 'Add features in Python, JavaScript and C++'" "git autoloop queue" \
+    "git autoloop drain --now --foreground" "git log '--format=%h %s' main..autoloop/main" \
     "git autoloop review --list" "git autoloop review --accept"; do
     assert_contains "$OUT" "\$ $cmd"
   done

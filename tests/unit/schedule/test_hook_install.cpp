@@ -299,13 +299,16 @@ TEST_CASE("an installed hook runs as git runs it") {
 TEST_CASE("hooks_dir_in_work_tree") {
   TempDir tmp;
   const fs::path top = tmp.path() / "repo";
+  const fs::path git = top / ".git";
   fs::create_directories(top / ".husky" / "_");
-  CHECK(schedule::hooks_dir_in_work_tree(top / ".husky" / "_", top));
-  CHECK(schedule::hooks_dir_in_work_tree(top / ".githooks", top)); // not created yet
-  CHECK(schedule::hooks_dir_in_work_tree(top, top));
-  CHECK_FALSE(schedule::hooks_dir_in_work_tree(top / ".." / "elsewhere", top));
-  CHECK_FALSE(schedule::hooks_dir_in_work_tree(tmp.path() / "repo-hooks", top)); // a prefix of the name is not inside
-  CHECK_FALSE(schedule::hooks_dir_in_work_tree(top / ".git" / ".." / ".." / "x", top));
+  fs::create_directories(git / "hooks");
+  CHECK(schedule::hooks_dir_in_work_tree(top / ".husky" / "_", top, git));
+  CHECK(schedule::hooks_dir_in_work_tree(top / ".githooks", top, git)); // not created yet
+  CHECK(schedule::hooks_dir_in_work_tree(top, top, git));
+  CHECK_FALSE(schedule::hooks_dir_in_work_tree(git / "hooks", top, git)); // git's own
+  CHECK_FALSE(schedule::hooks_dir_in_work_tree(top / ".." / "elsewhere", top, git));
+  CHECK_FALSE(schedule::hooks_dir_in_work_tree(tmp.path() / "repo-hooks", top, git)); // a prefix of the name is not inside
+  CHECK_FALSE(schedule::hooks_dir_in_work_tree(git / ".." / ".." / "x", top, git));
 }
 
 TEST_CASE("has_hook_call") {
