@@ -81,7 +81,8 @@ test_metadata() {
   assert_contains "$OUT" "writes no output sarif-file"
   # The README's workflow uses this action, from a package, and no install.sh of this repository.
   local readme_workflow
-  readme_workflow=$(sed -n '/^A GitHub Actions workflow/,/^```$/p' "$AUTOLOOP_SOURCE_DIR/README.md")
+  readme_workflow=$(sed -n '/^A GitHub Actions workflow/,/^```$/p' "$AUTOLOOP_SOURCE_DIR/README.md" | sed -n '/^```yaml$/,$p')
+  assert_contains "$readme_workflow" "runs-on:"
   assert_contains "$readme_workflow" "uses: "
   assert_contains "$readme_workflow" "deb-url:"
   assert_not_contains "$readme_workflow" "install.sh"
