@@ -2,11 +2,13 @@
 # git-autoloop setup, in one command (Debian 12).
 #
 #   ./install.sh REPO [--prefix DIR]   install packages, build, install the binaries, install the hooks in REPO
+#   ./install.sh --deb [REPO]          build the Debian package (cpack), install it, then the hooks in REPO if given
 #   ./install.sh --test                install packages, build, run every test (unit, rule data, end to end)
-#   ./install.sh --demo                build, then show the loop on a throwaway repository
+#   ./install.sh --demo                build, then run the whole loop on a throwaway repository
 #
-# Idempotent: packages already present are not touched, an existing build is reused.
-# Environment: BUILD_DIR (default ./build), JOBS (default 2),
+# One line per step; the details (apt, cmake, ninja) go to a log file it names, whose end is shown when a
+# step fails. Idempotent: packages already present are not touched, an existing build is reused.
+# Environment: BUILD_DIR (default ./build), JOBS (default 2), INSTALL_LOG (default BUILD_DIR/install.log),
 #              AUTOLOOP_GRAMMAR_TARBALL_DIR (grammar tarballs for offline builds),
 #              AUTOLOOP_SCHEMA_TARBALL_DIR (schema tarballs for offline test runs, tests/schemas/manifest.txt),
 #              SANITIZE_TESTS=0 (--test: skip the ASan+UBSan run), FUZZ_TIME (--test: seconds per fuzz target, 0 skips).
@@ -19,14 +21,38 @@ prefix=/usr/local
 mode=""
 repo=""
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
+
+# step WHAT COMMAND...: one line on the terminal, the command's output in the log; on failure the log's
+# end and its path.
+log=${INSTALL_LOG:-$build_dir/install.log}
+step() {
+  local what=$1 started=$SECONDS rc=0
+  shift
+  printf 'install.sh: %s ... ' "$what"
+  {
+    printf '\n=== %s: %s\n$' "$(date -u +%H:%M:%S)" "$what"
+    printf ' %q' "$@"
+    printf '\n'
+  } >>"$log"
+  "$@" >>"$log" 2>&1 </dev/null || rc=$?
+  if [ "$rc" = 0 ]; then
+    printf 'done (%ss)\n' $((SECONDS - started))
+    return 0
+  fi
+  printf 'FAILED\n'
+  printf -- '--- last lines of %s:\n' "$log" >&2
+  tail -n 30 "$log" | sed 's/^/  /' >&2
+  die "$what failed (exit status $rc); the whole log is $log"
+}
 
 while [ $# -gt 0 ]; do
   case $1 in
     --test) mode=test ;;
     --demo) mode=demo ;;
+    --deb) mode=deb ;;
     --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; prefix=$2; shift ;;
     --prefix=*) prefix=${1#--prefix=} ;;
     -h|--help) usage; exit 0 ;;
@@ -36,6 +62,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -n "$mode" ] || { usage; exit 2; }
+case $mode in test | demo) [ -z "$repo" ] || die "--$mode takes no repository" ;; esac
+{ mkdir -p "$(dirname "$log")" && : >"$log"; } 2>/dev/null || die "cannot write the log $log (set INSTALL_LOG)"
+say "log: $log"
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"
@@ -52,6 +81,8 @@ ensure_packages() {
   local want=(libgit2-dev libtree-sitter-dev libyaml-cpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev
               nlohmann-json3-dev libpcre2-dev pkg-config ninja-build cmake g++ git ccache python3 man-db)
   [ "$mode" != test ] || want+=("${test_packages[@]}")
+  [ "$mode" != deb ] || want+=(dpkg-dev file)        # cpack's dpkg-shlibdeps
+  [ "$mode" != demo ] || want+=(python3-yaml)       # the demo's Python tests import yaml
   local missing=()
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -60,9 +91,9 @@ ensure_packages() {
   command -v npm >/dev/null || { [ -n "${AUTOLOOP_GRAMMAR_TARBALL_DIR:-}" ] &&
     { [ "$mode" != test ] || [ -n "${AUTOLOOP_SCHEMA_TARBALL_DIR:-}" ]; }; } || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
-    say "installing ${missing[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    step "apt-get update" as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    step "installing ${missing[*]}" \
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
   else
     say "packages present"
   fi
@@ -73,18 +104,28 @@ build() {
   local args=(-S "$here" -B "$build_dir" -G Ninja)
   [ -f "$build_dir/CMakeCache.txt" ] || args+=(-DCMAKE_BUILD_TYPE=Release)
   [ -z "${AUTOLOOP_GRAMMAR_TARBALL_DIR:-}" ] || args+=("-DAUTOLOOP_GRAMMAR_TARBALL_DIR=$AUTOLOOP_GRAMMAR_TARBALL_DIR")
-  cmake "${args[@]}" >/dev/null
-  say "building in $build_dir ($jobs jobs)"
-  cmake --build "$build_dir" -j "$jobs" "$@"
+  step "configuring $build_dir (grammars fetched and checked)" cmake "${args[@]}"
+  step "building ${*:-everything} ($jobs jobs)" cmake --build "$build_dir" -j "$jobs" ${1:+--target} "$@"
 }
 
-wait_for_scan() { # repo
-  local d=$1/.git/autoloop
-  for _ in $(seq 1 200); do
-    if [ -z "$(ls -A "$d/spool" 2>/dev/null)" ] && flock -n "$d/scan.lock" true 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
+# What to tell the user to run: `git autoloop` only when that finds the binary just installed.
+how_to_run() { # bin_dir
+  if [ "$(command -v git-autoloop 2>/dev/null)" = "$1/git-autoloop" ]; then
+    say "run \`git autoloop status\` in the repository; \`git help autoloop\` for the manual"
+  else
+    say "$1 is not on PATH: run \`$1/git-autoloop status\`, or add it with: export PATH=\"$1:\$PATH\""
+  fi
+}
+
+# The Debian package: configure, build what it holds, cpack. Prints nothing else; sets $deb.
+build_deb() {
+  build git-autoloop autoloop-hook autoloop-merge autoloop_docs
+  rm -f "$build_dir"/git-autoloop_*.deb
+  # The cpack of CMake 3.25 builds the `preinstall` target, hence `all`, first: the tests too, unless
+  # they are already built. CMAKE_SKIP_INSTALL_ALL_DEPENDENCY would change `ninja install` for everyone.
+  step "packaging (cpack -G DEB)" cpack -G DEB --config "$build_dir/CPackConfig.cmake" -B "$build_dir"
+  deb=$(ls "$build_dir"/git-autoloop_*.deb)
+  say "package: $deb"
 }
 
 case $mode in
@@ -99,9 +140,10 @@ case $mode in
     # speed) and the e2e suites that spend their time waiting on git, npm, pytest or timers in code the
     # unit tests and the other e2e suites already run under ASan (validation: the worktree and test
     # gate; learning, report: the store and the report writer; rebase, pre_push, schedule, stop,
-    # drain_kill: the worker and the drain), and merge/differential (5,000 merges of the driver whose
+    # drain_kill: the worker and the drain; hook_managers: npm and husky; action: cpack; demo: its
+    # one-minute bound assumes the plain build), and merge/differential (5,000 merges of the driver whose
     # code merge/corpus runs under ASan). `tests/sanitize/run` with no arguments runs them all.
-    asan_skip='^suites/|^e2e/(validation|learning|report|rebase|pre_push|schedule|stop|drain_kill)$|^merge/differential$'
+    asan_skip='^suites/|^e2e/(validation|learning|report|rebase|pre_push|schedule|stop|drain_kill|hook_managers|action|demo)$|^merge/differential$'
     say "running the tests"
     if [ "${SANITIZE_TESTS:-1}" != 0 ]; then
       ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure -R "$asan_skip|^unit/|^rules/"
@@ -124,37 +166,31 @@ case $mode in
     [ -d "$repo" ] || die "$repo: no such directory"
     git -C "$repo" rev-parse --git-dir >/dev/null 2>&1 || die "$repo is not a git repository"
     ensure_packages
-    build --target git-autoloop autoloop-hook autoloop-merge
+    build git-autoloop autoloop-hook autoloop-merge autoloop_docs
     if [ -w "$prefix" ] || { mkdir -p "$prefix" 2>/dev/null && [ -w "$prefix" ]; }; then
-      cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+      step "installing into $prefix" cmake --install "$build_dir" --prefix "$prefix"
     else
-      as_root cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+      step "installing into $prefix (as root)" as_root cmake --install "$build_dir" --prefix "$prefix"
     fi
     say "installed $prefix/bin/git-autoloop and $prefix/libexec/git-autoloop/{autoloop-hook,autoloop-merge}"
-    case ":$PATH:" in *":$prefix/bin:"*) ;; *) say "note: add $prefix/bin to PATH to use 'git autoloop'" ;; esac
     (cd "$repo" && "$prefix/bin/git-autoloop" install)
+    how_to_run "$prefix/bin"
+    ;;
+  deb)
+    if [ -n "$repo" ]; then
+      [ -d "$repo" ] || die "$repo: no such directory"
+      git -C "$repo" rev-parse --git-dir >/dev/null 2>&1 || die "$repo is not a git repository"
+    fi
+    ensure_packages
+    build_deb
+    step "installing the package" as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall "$deb"
+    if [ -n "$repo" ]; then (cd "$repo" && /usr/bin/git-autoloop install); fi
+    how_to_run /usr/bin
     ;;
   demo)
     ensure_packages
-    build --target git-autoloop autoloop-hook autoloop-merge
-    demo=$(mktemp -d "${TMPDIR:-/tmp}/autoloop-demo.XXXXXX")
-    cp -R "$here/tests/demo/before/." "$demo/"
-    cd "$demo"
-    git init -q -b main .
-    git config user.name "Demo" && git config user.email demo@example.invalid
-    git add -A && git commit -q -m "Before git-autoloop"
-    "$build_dir/git-autoloop" install
-    # A commit touching several languages: the hook returns at once, the scan runs in the background.
-    cp -R "$here/tests/demo/after/." "$demo/"
-    git add -A
-    start=$(date +%s%N)
-    git commit -q -m "Add features in Python, JavaScript and C++"
-    say "commit took $(( ($(date +%s%N) - start) / 1000000 )) ms with the hooks installed"
-    wait_for_scan "$demo" || die "the background scan did not finish in 20 s"
-    echo
-    "$build_dir/git-autoloop" queue
-    echo
-    "$build_dir/git-autoloop" status
-    say "demo repository kept at $demo"
+    build git-autoloop autoloop-hook autoloop-merge
+    # The loop itself, shown command by command (tests/e2e/demo.sh runs the same script).
+    exec "$here/tests/demo/run.sh" "$build_dir"
     ;;
 esac

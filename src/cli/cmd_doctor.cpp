@@ -26,6 +26,39 @@ struct Report {
   }
 };
 
+// A hooks directory inside the work tree holds a hook manager's scripts, each with a line calling
+// `git autoloop hook <name>` (cmd_install): is it still there? husky rewrites its scripts on every
+// `npm install`, lefthook and pre-commit theirs on `install`.
+void check_hook_line(Report& r, const std::filesystem::path& dir, const std::string& hook) {
+  const auto path = dir / hook;
+  const bool husky = dir.filename() == "_" && std::filesystem::exists(dir / "h");
+  const std::string keep = husky ? "; to keep it across `npm install`, add `git autoloop hook " + hook +
+                                       " \"$@\"` to .husky/" + hook + " (README: Hook managers)"
+                                 : "";
+  if (!hookcore::hook_reaches_autoloop(dir, hook)) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+      r.bad(hook + ": " + path.string() + " is missing (removed by another hook manager?)",
+            "run `git autoloop install` again" + keep);
+    else
+      r.bad(hook + ": " + path.string() + " no longer calls `git autoloop hook " + hook +
+                "` (another hook manager replaced the script?)",
+            "run `git autoloop install` again" + keep);
+    return;
+  }
+  if (::access(path.c_str(), X_OK) != 0) {
+    r.bad(hook + ": " + path.string() + " is not executable, git will skip it", "chmod +x " + path.string());
+    return;
+  }
+  const std::string script = core::read_file(path).value_or("");
+  if (script.find("git autoloop hook") != std::string::npos && !hookcore::find_on_path("git-autoloop")) {
+    r.bad(hook + ": the script calls `git autoloop`, but git-autoloop is not on PATH",
+          "put the directory of git-autoloop on PATH (or run `install` from there)");
+    return;
+  }
+  r.ok(hook + ": " + path.string() + " calls `git autoloop hook " + hook + "`");
+}
+
 } // namespace
 
 Runner define_doctor(CLI::App&) {
@@ -41,9 +74,14 @@ Runner define_doctor(CLI::App&) {
       // This build's hook binary, to compare the installed copies with.
       std::optional<std::string> current_hook;
       if (auto bin = loop::locate_binaries().hook) current_hook = core::read_file(*bin);
+      const bool lines = ctx.paths.work_tree && hookcore::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree, ctx.paths.common_dir);
       for (std::string_view hv : hookcore::k_autoloop_hooks) {
         const std::string h(hv);
         auto path = dir / h;
+        if (!hookcore::is_autoloop_hook(path) && lines) {
+          check_hook_line(r, dir, h);
+          continue;
+        }
         if (!hookcore::is_autoloop_hook(path)) {
           r.bad(h + ": not installed in " + dir.string(), "run `git autoloop install`");
           continue;

@@ -1,4 +1,6 @@
 // git autoloop hook pre-push [REMOTE URL] < "<local ref> <local sha> <remote ref> <remote sha>" lines
+// git autoloop hook post-commit|post-merge|post-rewrite [ARGS...]: what a hook manager's script calls
+// (hookcore::hook_call_line); runs the hook binary, as an installed hook would.
 // Called by the hook binary. Makes sure every pushed commit is scanned, prints a one-line summary of
 // new findings, and exits 1 only when block_push_on names a category with new findings, or when the push
 // would write a side branch (push_side_branches). Internal errors exit 0 with a warning: a push is never
@@ -7,10 +9,18 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/log.hpp"
+#include "hookcore/hook_install.hpp"
+#include "loop/context.hpp"
 #include "loop/pre_push.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
+#include <string_view>
+#include <unistd.h>
 
 namespace cli {
 
@@ -57,6 +67,33 @@ int pre_push(const Global& g, const std::vector<loop::PushedRef>& refs) {
   return k_exit_ok;
 }
 
+// The other hooks, called from a line in a hook manager's script (hookcore::hook_call_line): the hook
+// binary does what it does as an installed hook (record, start the worker, show notices; never fail the
+// commit), with nothing to chain (the script is the user's hook). exec: no second process in the commit.
+int run_hook_binary(const std::string& hook, const std::vector<std::string>& args) {
+  if (std::find(std::begin(hookcore::k_autoloop_hooks), std::end(hookcore::k_autoloop_hooks), hook) ==
+      std::end(hookcore::k_autoloop_hooks)) {
+    std::string known;
+    for (auto h : hookcore::k_autoloop_hooks) known += (known.empty() ? "" : ", ") + std::string(h);
+    throw core::Error("unknown hook '" + hook + "' (git-autoloop handles " + known + ")");
+  }
+  const loop::Binaries bin = loop::locate_binaries();
+  if (!bin.hook) {
+    core::warn("hook " + hook + " skipped: autoloop-hook not found beside " + bin.main.string() +
+               " or in ../libexec/git-autoloop/");
+    return k_exit_ok;
+  }
+  std::vector<std::string> argv{bin.hook->string(), "--main", bin.main.string(), "--no-chained", hook};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> c_argv;
+  for (auto& a : argv) c_argv.push_back(a.data());
+  c_argv.push_back(nullptr);
+  std::fflush(nullptr);
+  ::execv(c_argv[0], c_argv.data());
+  core::warn("hook " + hook + " skipped: cannot run " + argv[0] + ": " + std::strerror(errno));
+  return k_exit_ok;
+}
+
 } // namespace
 
 Runner define_hook(CLI::App& sub) {
@@ -64,7 +101,8 @@ Runner define_hook(CLI::App& sub) {
   sub.add_option("hook", o->hook, "Hook name")->required();
   sub.add_option("args", o->args, "Hook arguments");
   return [o](const Global& g) {
-    if (o->hook != "pre-push") throw core::Error("unknown hook entry point '" + o->hook + "'");
+    if (o->hook != "pre-push") return run_hook_binary(o->hook, o->args);
+    if (const char* off = std::getenv("AUTOLOOP"); off && std::string_view(off) == "0") return k_exit_ok;
     const std::vector<loop::PushedRef> refs = loop::parse_pushed_refs(std::cin);
     try {
       return pre_push(g, refs);

@@ -28,6 +28,31 @@ void print_driver_changes(const std::vector<merge::DriverChange>& changes) {
   for (const auto& c : changes) std::printf("  %-22s %s\n", c.what.c_str(), c.action.c_str());
 }
 
+// What the line in a hook script runs: `git autoloop` when git finds this very binary, else its path.
+std::string hook_program(const std::filesystem::path& main_binary) {
+  std::error_code ec;
+  if (auto dir = hookcore::find_on_path("git-autoloop"))
+    if (std::filesystem::equivalent(*dir / "git-autoloop", main_binary, ec)) return "git autoloop";
+  return main_binary.string();
+}
+
+// A hooks directory inside the work tree belongs to a hook manager (husky's .husky/_) or to the project
+// (a committed .githooks/): a line in each script, never a binary (schedule/hook_install.hpp).
+void install_hook_lines(const std::filesystem::path& dir, const std::filesystem::path& main_binary) {
+  const std::string program = hook_program(main_binary);
+  auto changes = hookcore::install_hook_calls(dir, program);
+  print_changes(changes, dir);
+  std::printf("the hooks directory is inside the work tree (core.hooksPath): each hook script calls `%s hook <name>`\n",
+              program == "git autoloop" ? "git autoloop" : hookcore::shell_quote(program).c_str());
+  if (program != "git autoloop")
+    std::printf("note: `git-autoloop` on PATH is not %s; put %s on PATH to let the scripts say `git autoloop`\n",
+                main_binary.c_str(), main_binary.parent_path().c_str());
+  if (dir.filename() == "_" && std::filesystem::exists(dir / "h"))
+    std::printf("husky regenerates %s on `npm install`: add the line to .husky/<name> to keep it "
+                "(README: Hook managers); `git autoloop doctor` tells when it is gone\n",
+                dir.c_str());
+}
+
 } // namespace
 
 Runner define_install(CLI::App& sub) {
@@ -42,10 +67,13 @@ Runner define_install(CLI::App& sub) {
     loop::Binaries bin = loop::locate_binaries();
     if (!bin.hook) throw core::Error("autoloop-hook not found beside " + bin.main.string() + " or in ../libexec/git-autoloop/");
     std::filesystem::path dir = ctx.hooks_dir();
-    hookcore::InstallPaths paths{dir, *bin.hook, bin.main};
-    auto changes = hookcore::install_hooks(paths);
     std::printf("git-autoloop installed in %s\n", ctx.paths.work_tree->c_str());
-    print_changes(changes, dir);
+    if (hookcore::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree, ctx.paths.common_dir)) {
+      install_hook_lines(dir, bin.main);
+    } else {
+      hookcore::InstallPaths paths{dir, *bin.hook, bin.main};
+      print_changes(hookcore::install_hooks(paths), dir);
+    }
     std::printf("merge driver\n");
     auto driver = merge::install_driver(ctx.paths.common_dir / "config", ctx.paths.common_dir / "info" / "attributes",
                                         bin.merge.value_or(bin.main));
@@ -75,7 +103,9 @@ Runner define_uninstall(CLI::App& sub) {
   return [purge](const Global& g) {
     loop::Context ctx = open_plain(g);
     std::filesystem::path dir = ctx.hooks_dir();
-    auto changes = hookcore::uninstall_hooks(dir);
+    auto changes = ctx.paths.work_tree && hookcore::hooks_dir_in_work_tree(dir, *ctx.paths.work_tree, ctx.paths.common_dir)
+                       ? hookcore::uninstall_hook_calls(dir)
+                       : hookcore::uninstall_hooks(dir);
     std::printf("git-autoloop hooks removed\n");
     print_changes(changes, dir);
     std::vector<std::filesystem::path> attributes{ctx.paths.common_dir / "info" / "attributes"};

@@ -56,7 +56,7 @@ Runner define_status(CLI::App&) {
       auto dir = ctx.hooks_dir();
       int ours = 0;
       for (const char* h : {"post-commit", "post-merge", "post-rewrite", "pre-push"})
-        if (hookcore::is_autoloop_hook(dir / h)) ++ours;
+        if (hookcore::hook_reaches_autoloop(dir, h)) ++ours;
       std::printf("hooks:      %d/4 installed in %s\n", ours, dir.c_str());
     } catch (const std::exception& e) {
       std::printf("hooks:      unknown (%s)\n", e.what());

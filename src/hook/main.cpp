@@ -10,6 +10,8 @@
 //   <hooks dir>/<hook> [hook args...]                            an installed copy (configured)
 //   autoloop-hook --main <git-autoloop> --hooks-dir <dir> <hook> [hook args...]   (the shims of
 //                                                                earlier versions; tests)
+//   autoloop-hook --main <git-autoloop> --no-chained <hook> [hook args...]   (`git autoloop hook
+//                                                                <hook>`, a line in a hook manager's script)
 
 #include "core/fs.hpp"
 #include "core/layout.hpp"
@@ -75,13 +77,21 @@ std::optional<Invocation> parse_args(int argc, char** argv) {
     return inv;
   }
   int i = 1;
-  for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
-    std::string flag = argv[i];
+  bool chain = true;
+  while (i < argc && argv[i][0] == '-') {
+    const std::string flag = argv[i];
+    if (flag == "--no-chained") { // `git autoloop hook`, called from a line in someone's script: nothing to chain
+      chain = false;
+      ++i;
+      continue;
+    }
+    if (i + 1 >= argc) return std::nullopt;
     if (flag == "--main") inv.main_binary = argv[i + 1];
     else if (flag == "--hooks-dir") inv.hooks_dir = argv[i + 1];
     else return std::nullopt;
+    i += 2;
   }
-  if (i >= argc || inv.main_binary.empty() || inv.hooks_dir.empty()) return std::nullopt;
+  if (i >= argc || inv.main_binary.empty() || (chain && inv.hooks_dir.empty())) return std::nullopt;
   inv.hook = argv[i];
   inv.args.assign(argv + i + 1, argv + argc);
   return inv;
@@ -149,7 +159,7 @@ int main(int argc, char** argv) {
   auto inv = parse_args(argc, argv);
   if (!inv) {
     if (configured_main_binary().empty())
-      std::fprintf(stderr, "git-autoloop: usage: autoloop-hook --main PATH --hooks-dir DIR HOOK [ARGS...]\n");
+      std::fprintf(stderr, "git-autoloop: usage: autoloop-hook --main PATH (--hooks-dir DIR | --no-chained) HOOK [ARGS...]\n");
     else
       std::fprintf(stderr, "git-autoloop: %s is not a hook git-autoloop handles; run `git autoloop install` again\n",
                    argc > 0 ? argv[0] : "?");
@@ -162,8 +172,8 @@ int main(int argc, char** argv) {
   // 1. The hook we displaced runs first and unconditionally: it is the user's, not ours to skip.
   int chained_status = 0;
   std::optional<std::string> chained_error;
-  fs::path chained = inv->hooks_dir / (inv->hook + ".autoloop-chained");
-  if (::access(chained.c_str(), X_OK) == 0) {
+  fs::path chained = inv->hooks_dir.empty() ? fs::path() : inv->hooks_dir / (inv->hook + ".autoloop-chained");
+  if (!chained.empty() && ::access(chained.c_str(), X_OK) == 0) {
     std::vector<std::string> chained_argv{chained.string()};
     chained_argv.insert(chained_argv.end(), inv->args.begin(), inv->args.end());
     try {

@@ -82,6 +82,93 @@ std::optional<uint64_t> config_block_offset(const ReadAt& read) {
   return std::nullopt;
 }
 
+// Uninstalls our binary for one hook, putting back the hook it chained.
+HookChange uninstall_binary(const fs::path& hooks_dir, std::string_view hook) {
+  fs::path target = hooks_dir / hook;
+  fs::path chained = chained_path(hooks_dir, hook);
+  std::string action;
+  if (is_autoloop_hook(target) || !present(target)) {
+    if (present(target)) {
+      std::error_code ec;
+      fs::remove(target, ec);
+      if (ec) throw core::Error("cannot remove " + target.string() + ": " + ec.message());
+      action = "removed";
+    } else {
+      action = "unchanged";
+    }
+    if (present(chained)) {
+      rename_or_throw(chained, target);
+      action = "restored";
+    }
+  } else {
+    action = "skipped"; // someone else's hook took our place; it is theirs now
+  }
+  return {std::string(hook), action};
+}
+
+// What install_hook_calls writes where there was no hook, before the line.
+constexpr char k_created_script_head[] = "#!/bin/sh\n";
+
+// The file a hook path names, through a symlink (husky's and lefthook's are plain files; a user's may not be).
+fs::path real_path(const fs::path& p) {
+  std::error_code ec;
+  if (!fs::is_symlink(p, ec)) return p;
+  fs::path real = fs::canonical(p, ec);
+  return ec ? p : real;
+}
+
+// A hook's content when it is a script (`#!` first) in a regular file, directly or through a symlink.
+std::optional<std::string> read_script(const fs::path& p) {
+  std::error_code ec;
+  if (!fs::is_regular_file(p, ec)) return std::nullopt;
+  auto text = core::read_file(p);
+  if (!text || text->rfind("#!", 0) != 0) return std::nullopt;
+  return text;
+}
+
+// `p` is a script calling `hook`. husky's own scripts (.husky/<hook>) have no `#!` line: husky runs them with sh.
+bool script_has_call(const fs::path& p, std::string_view hook, bool needs_shebang = true) {
+  try {
+    std::error_code ec;
+    auto script = needs_shebang ? read_script(p) : fs::is_regular_file(p, ec) ? core::read_file(p) : std::nullopt;
+    return script && has_hook_call(*script, hook);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// A line that runs git-autoloop's `hook <hook>`: "autoloop", then "hook <hook>" as whole words, outside
+// a comment.
+bool is_hook_call_line(std::string_view line, std::string_view hook) {
+  const size_t first = line.find_first_not_of(" \t");
+  if (first == std::string_view::npos || line[first] == '#') return false;
+  const size_t comment = line.find(" #");
+  const std::string_view code = line.substr(0, comment);
+  const size_t name = code.find("autoloop");
+  if (name == std::string_view::npos) return false;
+  const std::string wanted = "hook " + std::string(hook);
+  for (size_t at = code.find(wanted, name); at != std::string_view::npos; at = code.find(wanted, at + 1)) {
+    const size_t after = at + wanted.size();
+    const bool word_end = after == code.size() || std::string_view(" \t;|&\"'\r\n").find(code[after]) != std::string_view::npos;
+    const bool word_start = at > 0 && (code[at - 1] == ' ' || code[at - 1] == '\'' || code[at - 1] == '"');
+    if (word_start && word_end) return true;
+  }
+  return false;
+}
+
+// Inserts `line` after the `#!` line of the script at `p` (through a symlink), keeping its mode.
+void add_line(const fs::path& p, const std::string& line) {
+  const fs::path real = real_path(p);
+  std::string text = core::read_file(real).value_or("");
+  size_t nl = text.find('\n');
+  if (nl == std::string::npos) {
+    text += '\n';
+    nl = text.size() - 1;
+  }
+  text.insert(nl + 1, line);
+  core::write_file_atomic(real, text, fs::status(real).permissions());
+}
+
 ReadAt read_from(std::string_view bytes) {
   return [bytes](uint64_t offset, size_t size) -> std::optional<std::string> {
     if (offset > bytes.size() || size > bytes.size() - offset) return std::nullopt;
@@ -240,29 +327,158 @@ std::vector<HookChange> install_hooks(const InstallPaths& paths) {
 
 std::vector<HookChange> uninstall_hooks(const fs::path& hooks_dir) {
   std::vector<HookChange> changes;
+  for (std::string_view hook : k_autoloop_hooks) changes.push_back(uninstall_binary(hooks_dir, hook));
+  return changes;
+}
+
+bool hooks_dir_in_work_tree(const fs::path& hooks_dir, const fs::path& work_tree, const fs::path& common_dir) {
+  std::error_code ec;
+  auto normal = [&ec](const fs::path& p) { return fs::weakly_canonical(fs::absolute(p, ec), ec); };
+  auto below = [](const fs::path& p, const fs::path& top) {
+    const fs::path relative = p.lexically_relative(top);
+    return !relative.empty() && *relative.begin() != "..";
+  };
+  const fs::path dir = normal(hooks_dir), top = normal(work_tree), git = normal(common_dir);
+  if (ec) return false;
+  return below(dir, top) && !below(dir, git);
+}
+
+std::string hook_call_line(std::string_view hook, const std::string& program) {
+  const bool via_git = program == "git autoloop";
+  const std::string run = via_git ? program : shell_quote(program);
+  const std::string there = via_git ? "command -v git-autoloop >/dev/null 2>&1" : "[ -x " + shell_quote(program) + " ]";
+  const std::string call = run + " hook " + std::string(hook) + " \"$@\"";
+  const std::string marker = "  " + std::string(k_hook_call_marker);
+  if (hook == "pre-push")
+    return "if " + there + "; then t=$(mktemp) && cat >\"$t\" && { " + call +
+           " <\"$t\" && s=0 || s=$?; exec <\"$t\"; rm -f \"$t\"; [ \"$s\" != 1 ] || exit 1; }; fi" + marker;
+  if (hook == "post-rewrite")
+    return "if " + there + "; then t=$(mktemp) && cat >\"$t\" && { " + call +
+           " <\"$t\" || :; exec <\"$t\"; rm -f \"$t\"; }; fi" + marker;
+  return there + " && " + call + " || :" + marker;
+}
+
+bool has_hook_call(std::string_view script, std::string_view hook) {
+  for (size_t at = 0; at < script.size();) {
+    size_t nl = script.find('\n', at);
+    if (nl == std::string_view::npos) nl = script.size();
+    if (is_hook_call_line(script.substr(at, nl - at), hook)) return true;
+    at = nl + 1;
+  }
+  return false;
+}
+
+bool hook_reaches_autoloop(const fs::path& hooks_dir, std::string_view hook) {
+  const fs::path target = hooks_dir / hook;
+  if (is_autoloop_hook(target)) return true;
+  if (script_has_call(target, hook)) return true;
+  // husky 9: `.husky/_/<hook>` sources `.husky/_/h`, which runs the project's `.husky/<hook>`.
+  return hooks_dir.filename() == "_" && present(hooks_dir / "h") && script_has_call(hooks_dir.parent_path() / hook, hook, false);
+}
+
+std::vector<HookChange> install_hook_calls(const fs::path& hooks_dir, const std::string& program) {
+  std::error_code ec;
+  fs::create_directories(hooks_dir, ec);
+  if (ec) throw core::Error("cannot create " + hooks_dir.string() + ": " + ec.message());
+
+  // 1. Plan every hook first: a hook we cannot add a line to leaves all of them untouched.
+  std::vector<HookChange> plan;
+  std::vector<std::string> refusals;
   for (std::string_view hook : k_autoloop_hooks) {
-    fs::path target = hooks_dir / hook;
-    fs::path chained = chained_path(hooks_dir, hook);
-    std::string action;
-    if (is_autoloop_hook(target) || !present(target)) {
-      if (present(target)) {
+    const fs::path target = hooks_dir / hook;
+    HookChange step{std::string(hook), ""};
+    if (!present(target)) {
+      step.action = "created";
+    } else if (is_autoloop_hook(target)) {
+      const fs::path chained = chained_path(hooks_dir, hook);
+      if (present(chained) && !read_script(chained))
+        refusals.push_back(chained.string() + " is not a shell script");
+      step.action = "converted";
+    } else if (auto script = read_script(target)) {
+      step.action = has_hook_call(*script, hook) ? "unchanged" : "line added";
+    } else {
+      refusals.push_back(target.string() + " is not a shell script");
+    }
+    plan.push_back(std::move(step));
+  }
+  if (!refusals.empty()) {
+    std::string list;
+    for (const auto& r : refusals) list += (list.empty() ? "" : "; ") + r;
+    throw core::Error("cannot add the git-autoloop line to the hooks in " + hooks_dir.string() + ": " + list +
+                      ". Call `git autoloop hook <name> \"$@\"` from that hook yourself (README: Hook managers). "
+                      "Nothing was changed.");
+  }
+
+  // 2. Apply.
+  for (const auto& step : plan) {
+    const fs::path target = hooks_dir / step.hook;
+    const std::string line = hook_call_line(step.hook, program) + "\n";
+    if (step.action == "created") {
+      core::write_file_atomic(target, k_created_script_head + line, k_hook_mode);
+    } else if (step.action == "converted") {
+      const fs::path chained = chained_path(hooks_dir, step.hook);
+      if (present(chained)) {
+        rename_or_throw(chained, target); // the script our binary ran first is the hook again
+        add_line(target, line);
+      } else {
+        core::write_file_atomic(target, k_created_script_head + line, k_hook_mode);
+      }
+    } else if (step.action == "line added") {
+      add_line(target, line);
+    }
+  }
+  return plan;
+}
+
+std::vector<HookChange> uninstall_hook_calls(const fs::path& hooks_dir) {
+  std::vector<HookChange> changes;
+  for (std::string_view hook : k_autoloop_hooks) {
+    const fs::path target = hooks_dir / hook;
+    if (is_autoloop_hook(target)) {
+      changes.push_back(uninstall_binary(hooks_dir, hook));
+      continue;
+    }
+    HookChange change{std::string(hook), "unchanged"};
+    auto script = read_script(target);
+    if (script && has_hook_call(*script, hook)) {
+      std::string kept;
+      for (size_t at = 0; at < script->size();) {
+        size_t nl = script->find('\n', at);
+        const size_t end = nl == std::string::npos ? script->size() : nl + 1;
+        const std::string_view line = std::string_view(*script).substr(at, end - at);
+        if (!is_hook_call_line(line, hook)) kept += line;
+        at = end;
+      }
+      const fs::path real = real_path(target);
+      if (kept == k_created_script_head) {
         std::error_code ec;
         fs::remove(target, ec);
         if (ec) throw core::Error("cannot remove " + target.string() + ": " + ec.message());
-        action = "removed";
+        change.action = "removed";
       } else {
-        action = "unchanged";
+        core::write_file_atomic(real, kept, fs::status(real).permissions());
+        change.action = "line removed";
       }
-      if (present(chained)) {
-        rename_or_throw(chained, target);
-        action = "restored";
-      }
-    } else {
-      action = "skipped"; // someone else's hook took our place; it is theirs now
     }
-    changes.push_back({std::string(hook), action});
+    changes.push_back(change);
   }
   return changes;
+}
+
+std::optional<fs::path> find_on_path(std::string_view name) {
+  const char* path = std::getenv("PATH");
+  if (!path) return std::nullopt;
+  const std::string_view dirs(path);
+  for (size_t at = 0; at <= dirs.size();) {
+    size_t colon = dirs.find(':', at);
+    if (colon == std::string_view::npos) colon = dirs.size();
+    const fs::path dir = colon == at ? fs::path(".") : fs::path(std::string(dirs.substr(at, colon - at)));
+    const fs::path candidate = dir / name;
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return dir;
+    at = colon + 1;
+  }
+  return std::nullopt;
 }
 
 } // namespace hookcore

@@ -1,8 +1,8 @@
 #include "loop/catch_up.hpp"
 
 #include "loop/worker.hpp"
-#include "schedule/lock.hpp"
-#include "schedule/spool.hpp"
+#include "hookcore/lock.hpp"
+#include "hookcore/spool.hpp"
 
 #include <algorithm>
 
@@ -15,12 +15,12 @@ std::optional<std::string> scan_pending_events(Context& ctx, std::chrono::second
   for (;;) {
     // 1. Wait for a scan under way: the worker holding the lock loops until the spool is empty.
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    std::optional<schedule::FileLock> lock =
-        schedule::FileLock::acquire(ctx.paths.scan_lock(), std::max(left, std::chrono::milliseconds(0)));
+    std::optional<hookcore::FileLock> lock =
+        hookcore::FileLock::acquire(ctx.paths.scan_lock(), std::max(left, std::chrono::milliseconds(0)));
     if (!lock)
       return "a background scan is still running after " + std::to_string(wait.count()) +
              " s; this drain works on what is scanned so far";
-    const bool pending = !schedule::spool_empty(ctx.paths.spool());
+    const bool pending = !hookcore::spool_empty(ctx.paths.spool());
     lock.reset(); // run_worker takes it itself
     if (!pending) return std::nullopt;
     // 2. Scan them here. A worker that took the lock in between is waited for in turn.

@@ -295,3 +295,142 @@ TEST_CASE("an installed hook runs as git runs it") {
     CHECK(slurp(err).find("not a hook git-autoloop handles") != std::string::npos);
   }
 }
+
+TEST_CASE("hooks_dir_in_work_tree") {
+  TempDir tmp;
+  const fs::path top = tmp.path() / "repo";
+  const fs::path git = top / ".git";
+  fs::create_directories(top / ".husky" / "_");
+  fs::create_directories(git / "hooks");
+  CHECK(hookcore::hooks_dir_in_work_tree(top / ".husky" / "_", top, git));
+  CHECK(hookcore::hooks_dir_in_work_tree(top / ".githooks", top, git)); // not created yet
+  CHECK(hookcore::hooks_dir_in_work_tree(top, top, git));
+  CHECK_FALSE(hookcore::hooks_dir_in_work_tree(git / "hooks", top, git)); // git's own
+  CHECK_FALSE(hookcore::hooks_dir_in_work_tree(top / ".." / "elsewhere", top, git));
+  CHECK_FALSE(hookcore::hooks_dir_in_work_tree(tmp.path() / "repo-hooks", top, git)); // a prefix of the name is not inside
+  CHECK_FALSE(hookcore::hooks_dir_in_work_tree(git / ".." / ".." / "x", top, git));
+}
+
+TEST_CASE("has_hook_call") {
+  SECTION("the lines install writes, for each hook and both spellings of the program") {
+    for (std::string_view hook : hookcore::k_autoloop_hooks) {
+      const std::string h(hook);
+      CHECK(hookcore::has_hook_call("#!/bin/sh\n" + hookcore::hook_call_line(hook, "git autoloop") + "\n", hook));
+      CHECK(hookcore::has_hook_call("#!/bin/sh\n" + hookcore::hook_call_line(hook, "/opt/it's/git-autoloop") + "\n", hook));
+      CHECK_FALSE(hookcore::has_hook_call("#!/bin/sh\n" + hookcore::hook_call_line(hook, "git autoloop") + "\n",
+                                          h == "pre-push" ? "post-commit" : "pre-push"));
+    }
+  }
+  SECTION("the README's snippets, and what is not a call") {
+    CHECK(hookcore::has_hook_call("git autoloop hook post-commit \"$@\"\n", "post-commit"));
+    CHECK(hookcore::has_hook_call("#!/bin/sh\n  git-autoloop hook post-merge $1", "post-merge"));
+    CHECK_FALSE(hookcore::has_hook_call("# git autoloop hook post-commit \"$@\"\n", "post-commit"));
+    CHECK_FALSE(hookcore::has_hook_call("echo done # git autoloop hook post-commit\n", "post-commit"));
+    CHECK_FALSE(hookcore::has_hook_call("git autoloop hook post-commit-extra\n", "post-commit"));
+    CHECK_FALSE(hookcore::has_hook_call("git hook post-commit\n", "post-commit"));
+  }
+}
+
+TEST_CASE("install_hook_calls and uninstall_hook_calls") {
+  TempDir tmp;
+  const fs::path hooks = tmp.path() / ".githooks";
+  fs::create_directories(hooks);
+  const std::string husky = "#!/usr/bin/env sh\n. \"$(dirname \"$0\")/h\"";
+
+  SECTION("missing hooks are created; scripts get the line after `#!`; twice is once; uninstall restores") {
+    write(hooks / "post-commit", husky, static_cast<fs::perms>(0750));
+    write(hooks / "pre-push", "#!/bin/sh\nset -e\nnpm test\n", static_cast<fs::perms>(0755));
+    const Snapshot before = snapshot(hooks);
+    auto changes = actions(hookcore::install_hook_calls(hooks, "git autoloop"));
+    CHECK(changes["post-commit"] == "line added");
+    CHECK(changes["pre-push"] == "line added");
+    CHECK(changes["post-merge"] == "created");
+    CHECK(changes["post-rewrite"] == "created");
+    CHECK(slurp(hooks / "post-commit") ==
+          "#!/usr/bin/env sh\n" + hookcore::hook_call_line("post-commit", "git autoloop") + "\n. \"$(dirname \"$0\")/h\"");
+    CHECK(fs::status(hooks / "post-commit").permissions() == static_cast<fs::perms>(0750));
+    CHECK(slurp(hooks / "post-merge") == "#!/bin/sh\n" + hookcore::hook_call_line("post-merge", "git autoloop") + "\n");
+    CHECK(fs::status(hooks / "post-merge").permissions() == static_cast<fs::perms>(0755));
+    for (std::string_view hook : hookcore::k_autoloop_hooks) {
+      CHECK(hookcore::hook_reaches_autoloop(hooks, hook));
+      CHECK_FALSE(hookcore::is_autoloop_hook(hooks / hook)); // a script, not our binary
+    }
+
+    const Snapshot installed = snapshot(hooks);
+    for (const auto& c : hookcore::install_hook_calls(hooks, "git autoloop")) CHECK(c.action == "unchanged");
+    CHECK(snapshot(hooks) == installed);
+
+    auto removed = actions(hookcore::uninstall_hook_calls(hooks));
+    CHECK(removed["post-commit"] == "line removed");
+    CHECK(removed["post-merge"] == "removed");
+    CHECK(snapshot(hooks) == before);
+  }
+
+  SECTION("our binary of an earlier install: the script it chained comes back, with the line") {
+    const InstallPaths paths{hooks, hook_binary_in(tmp.path() / "opt"), "/opt/autoloop/bin/git-autoloop"};
+    write(hooks / "post-commit", "#!/bin/sh\necho mine\n", static_cast<fs::perms>(0755));
+    hookcore::install_hooks(paths);
+    auto changes = actions(hookcore::install_hook_calls(hooks, "/opt/autoloop/bin/git-autoloop"));
+    CHECK(changes["post-commit"] == "converted");
+    CHECK(changes["pre-push"] == "converted");
+    CHECK_FALSE(fs::exists(hooks / "post-commit.autoloop-chained"));
+    CHECK(slurp(hooks / "post-commit") ==
+          "#!/bin/sh\n" + hookcore::hook_call_line("post-commit", "/opt/autoloop/bin/git-autoloop") + "\necho mine\n");
+    CHECK(slurp(hooks / "pre-push").rfind("#!/bin/sh\n", 0) == 0);
+    for (const auto& entry : fs::directory_iterator(hooks)) CHECK_FALSE(hookcore::is_autoloop_hook(entry.path()));
+  }
+
+  SECTION("a hook that is not a script: throws, naming it, and changes nothing") {
+    write(hooks / "post-merge", std::string("\x7f" "ELF not ours", 12), static_cast<fs::perms>(0755));
+    const Snapshot before = snapshot(hooks);
+    try {
+      hookcore::install_hook_calls(hooks, "git autoloop");
+      FAIL("expected core::Error");
+    } catch (const core::Error& e) {
+      CHECK(std::string(e.what()).find((hooks / "post-merge").string() + " is not a shell script") != std::string::npos);
+    }
+    CHECK(snapshot(hooks) == before);
+  }
+
+  SECTION("husky: a call in the project's .husky/<hook> reaches us through husky's generated script") {
+    const fs::path underscore = tmp.path() / ".husky" / "_";
+    fs::create_directories(underscore);
+    write(underscore / "h", "#!/usr/bin/env sh\n", static_cast<fs::perms>(0755));
+    write(underscore / "post-commit", husky, static_cast<fs::perms>(0755));
+    CHECK_FALSE(hookcore::hook_reaches_autoloop(underscore, "post-commit"));
+    write(tmp.path() / ".husky" / "post-commit", "git autoloop hook post-commit \"$@\"\n", static_cast<fs::perms>(0644));
+    CHECK(hookcore::hook_reaches_autoloop(underscore, "post-commit"));
+    CHECK_FALSE(hookcore::hook_reaches_autoloop(underscore, "pre-push"));
+  }
+}
+
+TEST_CASE("hook_call_line runs as a shell line") {
+  TempDir tmp;
+  // A stand-in for git-autoloop that records its arguments and stdin, and exits with $STATUS.
+  const fs::path fake = tmp.path() / "bin" / "git-autoloop";
+  fs::create_directories(fake.parent_path());
+  const std::string record = hookcore::shell_quote((tmp.path() / "record").string());
+  write(fake, "#!/bin/sh\necho \"$*\" >" + record + "\ncat >>" + record + "\nexit ${STATUS:-0}\n", static_cast<fs::perms>(0755));
+  const fs::path script = tmp.path() / "pre-push";
+  const std::string rest = hookcore::shell_quote((tmp.path() / "rest").string());
+  write(script, "#!/bin/sh\n" + hookcore::hook_call_line("pre-push", fake.string()) + "\ncat >" + rest + "\n",
+        static_cast<fs::perms>(0755));
+  const std::string run = "cd " + hookcore::shell_quote(tmp.path().string()) + " && printf 'refs x\\n' | ";
+
+  SECTION("stdin reaches both git-autoloop and the rest of the script") {
+    CHECK(run_sh(run + "./pre-push origin url") == 0);
+    CHECK(slurp(tmp.path() / "record") == "hook pre-push origin url\nrefs x\n");
+    CHECK(slurp(tmp.path() / "rest") == "refs x\n");
+  }
+  SECTION("a block (status 1) ends the script with 1; another failure does not block") {
+    CHECK(run_sh(run + "STATUS=1 ./pre-push origin url") == 1);
+    CHECK_FALSE(fs::exists(tmp.path() / "rest"));
+    CHECK(run_sh(run + "STATUS=70 ./pre-push origin url") == 0);
+    CHECK(slurp(tmp.path() / "rest") == "refs x\n");
+  }
+  SECTION("without the program, nothing runs and nothing fails") {
+    fs::remove(fake);
+    CHECK(run_sh(run + "./pre-push origin url") == 0);
+    CHECK(slurp(tmp.path() / "rest") == "refs x\n");
+  }
+}

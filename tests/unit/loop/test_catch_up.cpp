@@ -3,8 +3,8 @@
 #include "../support/temp_repo.hpp"
 
 #include "core/fs.hpp"
-#include "schedule/lock.hpp"
-#include "schedule/spool.hpp"
+#include "hookcore/lock.hpp"
+#include "hookcore/spool.hpp"
 
 #include <chrono>
 #include <string>
@@ -24,11 +24,11 @@ Context open_ctx(const TempRepo& repo) {
 
 // What the post-commit hook records for `commit`.
 void spool_commit(const Context& ctx, const std::string& commit) {
-  schedule::SpoolEntry e;
+  hookcore::SpoolEntry e;
   e.event = "post-commit";
   e.commits = {commit};
   e.git_dir = ctx.paths.git_dir.string();
-  schedule::spool_append(ctx.paths.spool(), e);
+  hookcore::spool_append(ctx.paths.spool(), e);
 }
 
 } // namespace
@@ -44,11 +44,11 @@ TEST_CASE("scan_pending_events") {
   SECTION("scans what the hooks spooled, and empties the spool") {
     CHECK_FALSE(loop::scan_pending_events(ctx));
     CHECK(ctx.store().is_commit_scanned(commit));
-    CHECK(schedule::spool_empty(ctx.paths.spool()));
+    CHECK(hookcore::spool_empty(ctx.paths.spool()));
   }
 
   SECTION("waits for a scan under way, then scans") {
-    auto held = schedule::FileLock::try_acquire(ctx.paths.scan_lock());
+    auto held = hookcore::FileLock::try_acquire(ctx.paths.scan_lock());
     REQUIRE(held);
     std::thread release([&] {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -63,13 +63,13 @@ TEST_CASE("scan_pending_events") {
   }
 
   SECTION("a scan that outlasts the wait: the drain goes on, said so, nothing scanned here") {
-    auto held = schedule::FileLock::try_acquire(ctx.paths.scan_lock());
+    auto held = hookcore::FileLock::try_acquire(ctx.paths.scan_lock());
     REQUIRE(held);
     const auto note = loop::scan_pending_events(ctx, std::chrono::seconds(0));
     REQUIRE(note);
     CHECK(note->find("still running") != std::string::npos);
     CHECK_FALSE(ctx.store().is_commit_scanned(commit));
-    CHECK_FALSE(schedule::spool_empty(ctx.paths.spool()));
+    CHECK_FALSE(hookcore::spool_empty(ctx.paths.spool()));
   }
 
   SECTION("stopped: nothing is scanned") {
