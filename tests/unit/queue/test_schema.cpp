@@ -4,7 +4,6 @@
 #include "queue/store.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -95,8 +94,8 @@ TEST_CASE("schema::migrations", "[queue][schema]") {
     REQUIRE(migrations.size() == files.size());
     CHECK(schema::latest_version() == static_cast<int>(files.size()));
     for (size_t i = 0; i < files.size(); ++i) {
-      char prefix[8];
-      std::snprintf(prefix, sizeof prefix, "%03zu_", i + 1);
+      std::string prefix = std::to_string(i + 1) + "_";
+      prefix.insert(0, 4 - prefix.size(), '0'); // "7_" -> "007_"
       CHECK(migrations[i].version == static_cast<int>(i + 1));
       CHECK(files[i].filename().string() == prefix + std::string(migrations[i].name) + ".sql");
       CHECK(std::string(migrations[i].sql) == read_file(files[i]));
