@@ -35,7 +35,7 @@ const loop::PendingFix* pending_for(const std::vector<loop::PendingFix>& fixes, 
 TEST_CASE("review: pending fixes, accept, reject, rebuild") {
   TempRepo repo("review");
   repo.write("a.py", "def f(x):\n    if x == None:\n        return 1\n    return 2\n");
-  repo.write("b.py", "def g(y):\n    return y != None\n");
+  repo.write("b.py", "def g(y):\n    if y != None:\n        return 1\n    return 2\n");
   repo.write("notes.txt", "mine\n");
   fs::permissions(repo.path() / "a.py", fs::perms::owner_exec, fs::perm_options::add);
   const std::string head = repo.commit("two findings");
@@ -53,7 +53,7 @@ TEST_CASE("review: pending fixes, accept, reject, rebuild") {
 
   SECTION("each pending fix shows its diff, its rule set and nothing refusing it") {
     CHECK(a->diff.find("+    if x is None:") != std::string::npos);
-    CHECK(b->diff.find("+    return y is not None") != std::string::npos);
+    CHECK(b->diff.find("+    if y is not None:") != std::string::npos);
     CHECK(a->rule_source == "builtin");
     CHECK(a->refused.empty());
     CHECK(a->fixes() == 1);
