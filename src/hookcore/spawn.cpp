@@ -105,7 +105,7 @@ bool spawn_detached(const std::vector<std::string>& argv, Reap reap) {
   if (child < 0) return false;
   if (child == 0) {
     for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTSTP}) ::signal(sig, SIG_IGN);
-    ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+    ::sigprocmask(SIG_UNBLOCK, &terminal, nullptr); // whatever the caller blocked: see above
     // The intermediate child exits at once so the worker is re-parented to init: git, which waits for the
     // hook's process tree only through the hook itself, never waits for the worker, and nothing is left
     // unreaped.
