@@ -91,9 +91,21 @@ bool spawn_detached(const std::vector<std::string>& argv, Reap reap) {
   std::vector<char*> args = c_argv(argv);
   std::vector<char*> env = scrubbed_environment();
 
+  // Until the worker has its own session it is in the terminal's foreground process group: if git (the
+  // session leader when run from a script, an IDE or `ssh host git commit`) exits meanwhile, the kernel
+  // hangs the group up, and a Ctrl-C reaches it. Those signals are blocked across fork(), then ignored
+  // (which discards one already pending) and unblocked: a blocked signal stays pending even when ignored,
+  // and would kill the worker once reset_signals() restores the defaults after setsid().
+  sigset_t terminal, previous;
+  sigemptyset(&terminal);
+  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTSTP}) sigaddset(&terminal, sig);
+  ::sigprocmask(SIG_BLOCK, &terminal, &previous);
   pid_t child = ::fork();
+  if (child != 0) ::sigprocmask(SIG_SETMASK, &previous, nullptr);
   if (child < 0) return false;
   if (child == 0) {
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTSTP}) ::signal(sig, SIG_IGN);
+    ::sigprocmask(SIG_UNBLOCK, &terminal, nullptr); // whatever the caller blocked: see above
     // The intermediate child exits at once so the worker is re-parented to init: git, which waits for the
     // hook's process tree only through the hook itself, never waits for the worker, and nothing is left
     // unreaped.

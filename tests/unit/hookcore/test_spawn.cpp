@@ -3,6 +3,7 @@
 #include "../support/temp_repo.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <fcntl.h>
 #include <filesystem>
@@ -62,6 +63,35 @@ TEST_CASE("spawn_detached") {
     std::string pid = trimmed(wait_for_file(out));
     CHECK(pid != "<timeout>");
     CHECK(pid != std::to_string(::getpid()));
+  }
+
+  SECTION("a hangup of the caller's process group (git exiting on a terminal) does not reach the worker") {
+    // git, when it leads the terminal's session (run by a script, an IDE, `ssh host git commit`), exits
+    // right after the hook: the kernel hangs up the foreground group, which the worker is in until
+    // setsid(). A helper in a group of its own plays the hook and hangs its group up at once; with the
+    // signal blocked by the caller too, one that arrives before setsid() must not be delivered after it.
+    for (bool caller_blocks : {false, true}) {
+      for (int round = 0; round < 5; ++round) {
+        fs::remove(out);
+        pid_t helper = ::fork();
+        REQUIRE(helper >= 0);
+        if (helper == 0) {
+          ::setpgid(0, 0);
+          sigset_t hup;
+          sigemptyset(&hup);
+          sigaddset(&hup, SIGHUP);
+          ::sigprocmask(caller_blocks ? SIG_BLOCK : SIG_UNBLOCK, &hup, nullptr);
+          ::signal(SIGHUP, SIG_DFL);
+          bool started = hookcore::spawn_detached(sh("sleep 0.2; echo alive"), hookcore::Reap::by_init);
+          ::kill(0, SIGHUP);
+          ::_exit(started ? 0 : 1);
+        }
+        int status = 0;
+        REQUIRE(::waitpid(helper, &status, 0) == helper);
+        INFO("caller blocks SIGHUP: " << caller_blocks << ", round " << round);
+        CHECK(trimmed(wait_for_file(out, 5s)) == "alive");
+      }
+    }
   }
 
   SECTION("the worker runs in its own session with lower priority") {
