@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/terminal.hpp"
 #include "core/suggest.hpp"
 #include "fix/sweep.hpp"
 #include "loop/context.hpp"
@@ -118,6 +119,7 @@ Runner define_queue(CLI::App& sub) {
     if (format == Format::json) {
       std::fputs(format_json(rows).c_str(), stdout);
     } else {
+      Pager pager = Pager::start(g);
       std::fputs(format_text(rows).c_str(), stdout);
       std::fprintf(stdout, "%zu %s\n", rows.size(), rows.size() == 1 ? "opportunity" : "opportunities");
       // Why some of these are not fixed (recorded by the last drain).

@@ -62,6 +62,10 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string counted(long long n, const std::string& singular, const std::string& plural) {
+  return std::to_string(n) + " " + (n == 1 ? singular : plural.empty() ? singular + "s" : plural);
+}
+
 std::string format_text(const std::vector<Row>& rows) {
   std::string out;
   for (const auto& r : rows) {

@@ -51,6 +51,9 @@ Format parse_format(const std::string& name, bool allow_sarif);
 // terminal (OSC 52 writes the clipboard, others retitle or clear the screen).
 std::string printable(std::string_view text);
 
+// "1 finding", "2 findings": `n` and the noun in the number it takes (`plural` defaults to `singular` + "s").
+std::string counted(long long n, const std::string& singular, const std::string& plural = "");
+
 std::string format_text(const std::vector<Row>& rows);
 std::string format_json(const std::vector<Row>& rows);
 // `rules` provides descriptions and levels for the rules the rows mention.
