@@ -189,7 +189,9 @@ Runner define_review(CLI::App& sub) {
                          {"rule_source", f.rule_source}, {"acceptable", f.refused.empty()},
                          {"refused", f.refused}, {"validated", f.validated}, {"tests_caveat", f.tests_caveat},
                          {"diff", f.diff}, {"fixes", f.fixes()}, {"sweep", !f.swept.empty()},
-                         {"opportunities", opportunity_ids(f)}});
+                         {"opportunities", opportunity_ids(f)},
+                         // The finding as `queue --format json` shows it (one schema: tests/schemas/finding.schema.json).
+                         {"finding", row_json(row_of(f.opportunity))}});
         std::puts(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       } else {
         const bool colour = use_colour(g);

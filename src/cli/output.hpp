@@ -3,7 +3,10 @@
 // SARIF 2.1.0 for code-scanning services.
 
 #include "core/kinds.hpp"
+#include "queue/store.hpp"
 #include "scan/rule.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
@@ -42,6 +45,13 @@ struct SarifOptions {
   bool baseline_new = false;  // every result is new relative to a baseline (baselineState "new")
   std::vector<std::pair<std::string, std::string>> properties;  // runs[].properties (e.g. the scanned range)
 };
+
+// A queued finding as a row (without its refusal: cmd_queue adds the reason).
+Row row_of(const queue::Opportunity& op);
+
+// One row as JSON: the finding-row object of tests/schemas/finding.schema.json, shared by `queue`,
+// `scan` and `review --list` (its "finding").
+nlohmann::json row_json(const Row& row);
 
 // Parses "text" | "json" | "sarif"; throws core::Error otherwise.
 Format parse_format(const std::string& name, bool allow_sarif);

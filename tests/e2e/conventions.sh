@@ -295,6 +295,36 @@ test_status_json() {
   assert_eq "stopped" "$(printf '%s' "$OUT" | pyjson 'd["loop"]')" "loop after stop"
 }
 
+# validate_rows SCHEMA FILE EXPR: each element of EXPR (over the JSON `d` of FILE) validates against SCHEMA.
+validate_rows() {
+  "$PYTHON" - "$AUTOLOOP_SOURCE_DIR/tests/schemas/$1" "$2" "$3" <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
+rows = eval(sys.argv[3])
+errors = [e for row in rows for e in jsonschema.Draft7Validator(schema).iter_errors(row)]
+for e in errors[:10]:
+    print("/".join(str(p) for p in e.path), e.message, file=sys.stderr)
+sys.exit(1 if errors or not rows else 0)
+PY
+}
+
+test_one_finding_schema() {
+  one_pending_fix
+  git autoloop queue --status all --format json >queue.json
+  validate_rows finding.schema.json queue.json 'd' || fail "queue rows against finding.schema.json"
+  git autoloop review --list --format json >review.json
+  validate_rows finding.schema.json review.json '[f["finding"] for f in d]' || fail "review --list findings"
+  # The same finding, the same object.
+  assert_eq "$(pyjson '[r for r in d if r["status"] == "applied"]' <queue.json)" \
+    "$(pyjson '[f["finding"] for f in d]' <review.json)" "review's finding against queue's row"
+  git autoloop scan --format json a.py >scan.json
+  validate_rows finding.schema.json scan.json 'd' || fail "scan rows against finding.schema.json"
+  printf '[{"id": 1}]' >bad.json
+  if validate_rows finding.schema.json bad.json 'd' 2>/dev/null; then fail "the finding schema accepts a bare id"; fi
+}
+
 run_test "scan --exit-code fails on error findings only; 1 finding, 2 findings" test_scan_exit_code
 run_test "scan --all: counts in the singular and --exit-code" test_scan_all_counts_and_exit_code
 run_test "scan --all shows a progress line on a terminal only" test_progress_only_on_a_terminal
@@ -304,4 +334,5 @@ run_test "config --format json: one object, its schema" test_config_json
 run_test "drain --format json: one object, its schema" test_drain_json
 run_test "doctor --format json: one object, its schema" test_doctor_json
 run_test "status --format json: one object, its schema, the text's lines" test_status_json
+run_test "queue, scan and review --list share one finding row" test_one_finding_schema
 finish
