@@ -136,14 +136,14 @@ case $mode in
     # build-check/, compiled once with ASan + UBSan + libFuzzer's coverage, which then runs every
     # fuzz target for a short time) takes the unit tests, the rule data, the merge corpus and most e2e
     # suites; the plain build runs the unit tests and rule data too (cheap, and it is what users run)
-    # and what ASan leaves out: tests/suites/ (their kill and timing windows assume the plain build's
+    # and what ASan leaves out: the reliability and security suites (their kill and timing windows assume the plain build's
     # speed) and the e2e suites that spend their time waiting on git, npm, pytest or timers in code the
     # unit tests and the other e2e suites already run under ASan (validation: the worktree and test
     # gate; learning, report: the store and the report writer; rebase, pre_push, schedule, stop,
     # drain_kill: the worker and the drain; hook_managers: npm and husky; action: cpack; demo: its
     # one-minute bound assumes the plain build), and merge/differential (5,000 merges of the driver whose
     # code merge/corpus runs under ASan). `tests/sanitize/run` with no arguments runs them all.
-    asan_skip='^suites/|^e2e/(validation|learning|report|rebase|pre_push|schedule|stop|drain_kill|hook_managers|action|demo)$|^merge/differential$'
+    asan_skip='^e2e/(concurrency|faults|hostile.*|security|torture_paths|torture_states|validation|learning|report|rebase|pre_push|schedule|stop|drain_kill|hook_managers|action|demo)$|^merge/differential$'
     say "running the tests"
     if [ "${SANITIZE_TESTS:-1}" != 0 ]; then
       ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure -R "$asan_skip|^unit/|^rules/"

@@ -1,5 +1,5 @@
 #pragma once
-// Error tiers (STYLE.md "Errors and resources"):
+// Error tiers:
 //  - core::Error: something a caller may recover from (bad input, a failed command).
 //  - core::Fatal: only cli::main reports it; the process ends with its exit code.
 // Ordinary "not found" is a value (std::optional), never an exception.

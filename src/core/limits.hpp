@@ -1,6 +1,6 @@
 #pragma once
 // Limits on what a repository may make the loop read or match. A cloned repository is hostile input
-// (DESIGN.md §7.8): every file it names is read through core::read_untrusted_file with one of these caps,
+// (docs/ARCHITECTURE.md §7.8): every file it names is read through core::read_untrusted_file with one of these caps,
 // and every glob list it configures is capped at load. Named here, in one place, so that a reviewer sees
 // them together. None is a config key: each is far above what a real repository needs.
 

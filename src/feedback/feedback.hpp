@@ -1,5 +1,5 @@
 #pragma once
-// The FeedbackLoop (DESIGN.md §8): what people's verdicts teach the loop.
+// The FeedbackLoop (docs/ARCHITECTURE.md §8): what people's verdicts teach the loop.
 //
 // Policy:
 //  1. Each rule's acceptance is a Beta posterior: prior pseudo-counts from `feedback.prior_*`, plus

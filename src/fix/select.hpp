@@ -1,5 +1,5 @@
 #pragma once
-// Selection and scoring (DESIGN.md §2, ImprovementEngine): which queued opportunities a drain cycle tries,
+// Selection and scoring (docs/ARCHITECTURE.md §2, ImprovementEngine): which queued opportunities a drain cycle tries,
 // in which order. Pure functions over plain values, so the policy is tested without a repository.
 
 #include "core/config.hpp"

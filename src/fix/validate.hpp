@@ -1,5 +1,5 @@
 #pragma once
-// The cheap gates every fix passes before any test runs (DESIGN.md §7.3): size, no destruction
+// The cheap gates every fix passes before any test runs (docs/ARCHITECTURE.md §7.3): size, no destruction
 // beyond the fix's own range, line endings kept. Re-parsing is the caller's (it owns the parser).
 
 #include "core/kinds.hpp"

@@ -2,9 +2,9 @@
 // install` copies this binary into the hooks directory (hookcore/hook_install.hpp) with the main
 // binary's path written into its configuration block, so git starts it directly: no shell, no other
 // process before the work. It links only the C++ standard library (statically) so that a commit pays
-// about as much for it as for a one-line shell hook (DESIGN.md §3): it runs the displaced hook, records
+// about as much for it as for a one-line shell hook (docs/ARCHITECTURE.md §3): it runs the displaced hook, records
 // what to scan in the spool, starts the detached worker, and exits. It never blocks a commit and never
-// touches the work tree, index, HEAD or refs (DESIGN.md §7.1); pre-push is the one hook that waits, for
+// touches the work tree, index, HEAD or refs (docs/ARCHITECTURE.md §7.1); pre-push is the one hook that waits, for
 // `git-autoloop hook pre-push`.
 //
 //   <hooks dir>/<hook> [hook args...]                            an installed copy (configured)

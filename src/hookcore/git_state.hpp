@@ -1,6 +1,6 @@
 #pragma once
 // Is a multi-step git operation in progress? During one, hooks only record what to scan and the
-// work happens once afterwards (DESIGN.md §7.2), so a rebase of 50 commits does not start 50 scans.
+// work happens once afterwards (docs/ARCHITECTURE.md §7.2), so a rebase of 50 commits does not start 50 scans.
 
 #include <filesystem>
 #include <string>

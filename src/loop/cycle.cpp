@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "hookcore/spool.hpp"
+#include "loop/notify.hpp"
 #include "schedule/load.hpp"
 
 #include <thread>
@@ -35,12 +36,18 @@ std::optional<std::string> machine_busy(const Context& ctx) {
 }
 
 // SIGTERM (a logout, a shutdown, `kill`) during the drain: the tests' processes are ended, the cycle is
-// recorded as interrupted and the private worktree cleaned, as for a foreground drain.
+// recorded as interrupted and the private worktree cleaned, as for a foreground drain. A drain that
+// fails is an `error` notification (nobody watches a background drain's output), then thrown on.
 DrainResult interruptible_drain(Context& ctx, const std::string& trigger) {
   DrainOptions options;
   options.trigger = trigger;
   core::InterruptGuard guard;
-  return drain(ctx, options);
+  try {
+    return drain(ctx, options);
+  } catch (const std::exception& e) {
+    notify_error(ctx, "drain", e.what());
+    throw;
+  }
 }
 
 } // namespace

@@ -1,5 +1,5 @@
 #pragma once
-// One drain cycle (DESIGN.md §1, §7.3-7.5): under an exclusive lock, rebuild `autoloop/<branch>` on
+// One drain cycle (docs/ARCHITECTURE.md §1, §7.3-7.5): under an exclusive lock, rebuild `autoloop/<branch>` on
 // the branch's tip from the pending fixes, add at most N new ones, validate them (size, no
 // destruction, re-parse, line endings, then the repository's tests in a private worktree, bisecting
 // a failing batch), and publish the side branch with one compare-and-swap. Killed at any point, the

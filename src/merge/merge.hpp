@@ -1,6 +1,6 @@
 #pragma once
 // The merge driver's engine: a three-way merge of one file's contents, cheapest step first
-// (mergiraf's cascade, STYLE.md "Never make things worse"):
+// (mergiraf's cascade; never worse than git):
 //  1. git's line merge (libgit2's git_merge_file); clean → done.
 //  2. for a supported language, a structured merge: declarations matched by kind and name, each side's
 //     changes to different declarations taken, both sides' additions kept, import lists merged as sets,

@@ -1,5 +1,5 @@
 #pragma once
-// The circuit breaker's decision (DESIGN.md §6 rollback_threshold, §7.10 "one failure never stops the loop
+// The circuit breaker's decision (docs/ARCHITECTURE.md §6 rollback_threshold, §7.10 "one failure never stops the loop
 // by itself"): it judges a window of recent attempts, not one cycle. Pure, so the policy is tested on values.
 //
 // Policy:

@@ -1,5 +1,5 @@
 #pragma once
-// Trust of what a repository brings that acts (DESIGN.md §6): a command that comes from a tracked file
+// Trust of what a repository brings that acts (docs/ARCHITECTURE.md §6): a command that comes from a tracked file
 // (test_command, fixers, notify_command in .autoloop.yml) runs, and a repository rule's fix applies,
 // only after `git autoloop trust` recorded the content it trusted: the hash of .autoloop.yml, and a
 // digest of the repository's rules directory. Any change to either revokes that part. Local config and

@@ -1,5 +1,5 @@
 #pragma once
-// A rule is data (DESIGN.md §5): YAML with a tree-sitter query, an optional named check, a fix
+// A rule is data (docs/ARCHITECTURE.md §5): YAML with a tree-sitter query, an optional named check, a fix
 // template and its own valid/invalid/fixed cases. Built-in rules are compiled into the binary;
 // a repository adds rules in `.autoloop/rules/`, in a namespace of their own (`repo:<id>`), and the
 // user's own local rules add to or override the built-ins by id.
@@ -54,7 +54,7 @@ struct Assumption {
   std::string subject;                       // the capture it looks at (without '@')
 };
 
-// Where a rule comes from. It decides whether its fixes may apply (DESIGN.md §6: rules are code):
+// Where a rule comes from. It decides whether its fixes may apply (docs/ARCHITECTURE.md §6: rules are code):
 // built-in and local rules are the user's; a repository's rules apply fixes only while `git autoloop
 // trust` covers the content of their directory.
 enum class RuleOrigin { builtin, repository, local };

@@ -1,5 +1,5 @@
 #pragma once
-// The one runner for rule data: every rule's valid/invalid/fixed cases (DESIGN.md §5), for the
+// The one runner for rule data: every rule's valid/invalid/fixed cases (docs/ARCHITECTURE.md §5), for the
 // built-in rules and for a user's rules alike. A new case needs no new C++.
 
 #include "scan/engine.hpp"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# DESIGN.md §6, §7.1, §7.7: malformed configuration and rules are reported with file:line:column, never
+# docs/ARCHITECTURE.md §6, §7.1, §7.7: malformed configuration and rules are reported with file:line:column, never
 # block a commit, are shown once on the terminal, and lose nothing; users can test their own rules.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

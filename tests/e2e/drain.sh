@@ -1,5 +1,5 @@
 #!/bin/bash
-# The drain (DESIGN.md §1, §7.3): one cycle turns at most max_improvements_per_cycle open findings into fix
+# The drain (docs/ARCHITECTURE.md §1, §7.3): one cycle turns at most max_improvements_per_cycle open findings into fix
 # commits on autoloop/<branch>, one opportunity per commit, each size-capped, re-parsed and tested in a private
 # worktree; the user's work tree, index and HEAD are never touched. A fix that breaks the tests is left out of
 # its batch (tests_failed); a cycle that fails a fix while the recent attempts' success rate is under

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A drain cycle is atomic (DESIGN.md §7.4): killed with SIGKILL at any point, the side branch is at a checkpoint
+# A drain cycle is atomic (docs/ARCHITECTURE.md §7.4): killed with SIGKILL at any point, the side branch is at a checkpoint
 # (absent, or a chain of well-formed fix commits on top of the branch), the repository is sound, and the next
 # drain finishes the interrupted cycle so that the queue and the side branch agree. One drain at a time: a
 # second one says so and leaves at once.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# DESIGN.md §7.2: during a rebase, cherry-pick or merge in progress, hooks only record what to scan;
+# docs/ARCHITECTURE.md §7.2: during a rebase, cherry-pick or merge in progress, hooks only record what to scan;
 # the work happens once afterwards (post-rewrite or the next normal hook).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

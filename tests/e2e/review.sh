@@ -1,5 +1,5 @@
 #!/bin/bash
-# git autoloop review (DESIGN.md §1): accept turns a fix on autoloop/<branch> into a real commit on the branch
+# git autoloop review (docs/ARCHITECTURE.md §1): accept turns a fix on autoloop/<branch> into a real commit on the branch
 # (fix author, the user as committer, that one file only, re-derived from its rule when the branch moved),
 # refuses when that file has uncommitted changes; reject is forever and rebuilds the side branch without it;
 # --accept-all; and the interactive mode on a terminal (keys a/r/s/q), driven through a pseudo-terminal.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# DESIGN.md §7.1: a hook never touches the working tree, the index, HEAD, stashes or any branch but
+# docs/ARCHITECTURE.md §7.1: a hook never touches the working tree, the index, HEAD, stashes or any branch but
 # autoloop/*, and never blocks a commit. Proven with byte-level snapshots around every hook kind, with
 # a dirty tree, untracked and ignored files, a partially staged file, a stash and extra refs.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

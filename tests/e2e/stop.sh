@@ -1,5 +1,5 @@
 #!/bin/bash
-# DESIGN.md §7.5: `git autoloop stop`, AUTOLOOP=0 and autonomous_loop.enabled: false stop everything at
+# docs/ARCHITECTURE.md §7.5: `git autoloop stop`, AUTOLOOP=0 and autonomous_loop.enabled: false stop everything at
 # once; `git autoloop resume` starts it again.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

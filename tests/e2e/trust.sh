@@ -1,5 +1,5 @@
 #!/bin/bash
-# Trust of repo-controlled commands (DESIGN.md §6): a test_command from the tracked .autoloop.yml runs only after
+# Trust of repo-controlled commands (docs/ARCHITECTURE.md §6): a test_command from the tracked .autoloop.yml runs only after
 # `git autoloop trust` recorded the file's hash; any edit of the file revokes it; commands from the local layers
 # (.git/autoloop/config.yml, -c) are trusted as they are.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

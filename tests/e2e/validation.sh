@@ -19,7 +19,7 @@ PYTEST_PYTHON=/usr/bin/python3
 
 # --- Helpers ----------------------------------------------------------------------------------------------
 
-# SUITE_ONLY=REGEX runs only the tests whose function name matches it (as in tests/suites/helpers.sh).
+# SUITE_ONLY=REGEX runs only the tests whose function name matches it (as in tests/e2e/helpers.sh).
 if [ -n "${SUITE_ONLY:-}" ]; then
   eval "$(declare -f run_test | sed '1s/^run_test/e2e_run_test/')"
   run_test() { [[ $2 =~ $SUITE_ONLY ]] || return 0; e2e_run_test "$@"; }

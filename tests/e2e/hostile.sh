@@ -1,6 +1,6 @@
 #!/bin/bash
 # Hostile repositories: a repository cloned from a stranger is input, and nothing it holds may act outside
-# the gates (README "Safety"; DESIGN.md §7, invariant 8). Every case is one attack: the attacker publishes
+# the gates (README "Safety"; docs/ARCHITECTURE.md §7, invariant 8). Every case is one attack: the attacker publishes
 # a repository, the user clones it, installs the hooks, does NOT trust it, makes one ordinary commit, lets
 # the worker run, and uses the loop (status, queue, scan --all, drain, review --list). Then:
 #   - no command of the attacker ran (every attacker command would touch a file in $MARKS);
@@ -10,7 +10,7 @@
 #     mtimes, content; *.lock files included): nothing outside the repository was written;
 #   - the user's HEAD, index, work tree (content, modes), stashes, branches, tags, remote refs, .git/config
 #     and hooks are byte-identical; only .git/autoloop/ and refs/heads/autoloop/* may have changed;
-#   - the queue and the side branches pass tests/suites/invariants.py.
+#   - the queue and the side branches pass tests/e2e/invariants.py.
 # A case may add its own checks (e.g. that a rule file outside the repository was not loaded).
 # FIGURES: attacks_tried, attacks_held (cases whose every assertion passed), commands_run, max_rss_kb, max_command_ms.
 . "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"

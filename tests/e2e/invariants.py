@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The invariants every torture, fault and security case checks after it ran (DESIGN.md §7).
+"""The invariants every torture, fault and security case checks after it ran (docs/ARCHITECTURE.md §7).
 
 Run inside a work tree (or with --git-dir for a bare repository):
 

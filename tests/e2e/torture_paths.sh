@@ -2,7 +2,7 @@
 # Torture: what a commit can hold. Odd names (spaces, unicode, leading dashes, newlines, quotes), CRLF,
 # binary and 50 MiB files, symlinks, executable bits, deletes and renames, empty and root commits, a
 # 1,000-file commit, non-UTF-8 content. Each case: the hooks exit 0 quickly, nothing of the user's is
-# touched (snapshot), the queue and the side branch pass tests/suites/invariants.py.
+# touched (snapshot), the queue and the side branch pass tests/e2e/invariants.py.
 . "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"
 
 # scan_untouched: waits for the background scan; the snapshot taken right after the commit must hold after it.

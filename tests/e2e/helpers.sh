@@ -1,12 +1,12 @@
-# Shared by the reliability and security suites (tests/suites/*.sh); not a suite itself (CMake skips it).
+# Shared by the reliability and security suites (tests/e2e/*.sh); not a suite itself (CMake skips it).
 # Builds on tests/e2e/lib.sh: same run_test/finish, assertions, repositories and snapshot, and the same
 # XDG_CACHE_HOME under the suite's root (validation worktrees stay inside it).
 #
-# Every case ends with check_case: the queue and the side branches pass tests/suites/invariants.py. Suites
+# Every case ends with check_case: the queue and the side branches pass tests/e2e/invariants.py. Suites
 # count what they did with `figure NAME [N]` and print one parsable line at the end with print_figures:
 #   FIGURES <suite>: cases=12 kill9_iterations=212 ...
 
-. "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SUITES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 INVARIANTS="$SUITES_DIR/invariants.py"
@@ -31,7 +31,7 @@ print_figures() {
   echo "FIGURES $E2E_SUITE: cases=$E2E_TESTS failed=${#E2E_FAILED[@]} ${line% }"
 }
 
-# check_case [ARGS...]: the invariants (tests/suites/invariants.py ARGS) hold, or the test fails with them.
+# check_case [ARGS...]: the invariants (tests/e2e/invariants.py ARGS) hold, or the test fails with them.
 check_case() {
   local out
   out=$("$PYTHON" "$INVARIANTS" "$@" 2>&1) || fail "invariants do not hold:

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Hostile limits: a cloned repository is untrusted data with limits (issue 10, item 2; DESIGN.md §7.8).
+# Hostile limits: a cloned repository is untrusted data with limits (issue 10, item 2; docs/ARCHITECTURE.md §7.8).
 # Its .autoloop.yml, its rules' queries and its coverage report are read only as regular files inside the
 # work tree, with size caps; its globs match in linear time. Each case clones an attacker's repository,
 # commits through the hooks, then runs status, queue, scan and drain: every one must finish within

@@ -3,7 +3,7 @@
 # partially staged files during drain and review; an interactive rebase of 50 commits; cherry-pick and merge
 # stopped on conflicts; bisect; detached HEAD; bare repositories; shallow clones; linked worktrees;
 # submodules; one core.hooksPath shared by several repositories. Each case: hooks exit 0 quickly, nothing of
-# the user's is touched (snapshot), the queue and side branches pass tests/suites/invariants.py.
+# the user's is touched (snapshot), the queue and side branches pass tests/e2e/invariants.py.
 . "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"
 
 # untouched_by CMD...: CMD (expected to exit 0) leaves the snapshot as it was.

@@ -11,7 +11,7 @@ DRAIN_KILLS=${FAULTS_DRAIN_KILLS:-75}
 REVIEW_KILLS=${FAULTS_REVIEW_KILLS:-50}
 BIN=$AUTOLOOP_BIN_DIR/git-autoloop
 
-# The invariants, served by one long-lived checker (tests/suites/invariants.py --serve).
+# The invariants, served by one long-lived checker (tests/e2e/invariants.py --serve).
 start_checker() { coproc CHECKER { exec "$PYTHON" "$INVARIANTS" --serve; }; }
 check_now() {
   local line="" out=""

@@ -209,7 +209,7 @@ EOF
   printf 'travme\n' >trav.py
   git add -A
   AUTOLOOP=0 git commit -q -m "a rule whose fix text names another path"
-  expect_rc 0 git autoloop trust # a repository rule fixes only once trusted (suites/hostile_rules)
+  expect_rc 0 git autoloop trust # a repository rule fixes only once trusted (e2e/hostile_rules)
   expect_rc 0 git autoloop scan --commit HEAD
   expect_rc 0 git autoloop drain --now --foreground
   assert_contains "$(side_files)" "trav.py" "the template fix"
