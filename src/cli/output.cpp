@@ -2,6 +2,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "core/error.hpp"
+#include "loop/review.hpp"
 #include "scan/scanner.hpp"
 
 #include <nlohmann/json.hpp>

@@ -3,7 +3,6 @@
 // SARIF 2.1.0 for code-scanning services.
 
 #include "core/kinds.hpp"
-#include "queue/store.hpp"
 #include "scan/rule.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +15,10 @@
 namespace scan {
 struct Located;
 } // namespace scan
+
+namespace queue {
+struct Opportunity;
+} // namespace queue
 
 namespace cli {
 
