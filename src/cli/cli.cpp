@@ -96,6 +96,12 @@ int main(int argc, char** argv) {
   Global global;
   app.add_option("-c", global.overrides, "Set a configuration value for this run (key.path=value)")->type_name("KEY=VALUE");
   app.add_option("--git-dir", global.git_dir, "Repository git directory (default: discovered from the current directory)");
+  app.add_option("--color", global.colour,
+                 "Colour the output: auto (on a terminal, unless NO_COLOR is set; git's color.ui decides), always, never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("--no-pager", global.no_pager,
+               "Do not pipe long output (queue, review --list, report, rules, help) into a pager on a terminal");
   std::map<CLI::App*, Runner> runners;
   for (const auto& c : commands()) {
     CLI::App* sub = app.add_subcommand(c.name, c.help);
@@ -107,7 +113,7 @@ int main(int argc, char** argv) {
   bool has_command = false;
   for (int i = 1; i < argc && !has_command; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "-c" || arg == "--git-dir") ++i;
+    if (arg == "-c" || arg == "--git-dir" || arg == "--color") ++i;
     else has_command = !arg.empty() && arg[0] != '-';
     if (arg == "--help" || arg == "-h" || arg == "--version") has_command = true;
   }

@@ -2,12 +2,15 @@
 // load and the rules compile? is the configuration valid and the database healthy?
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
 #include "core/fs.hpp"
 #include "core/process.hpp"
 #include "loop/context.hpp"
 #include "merge/install.hpp"
 #include "scan/engine.hpp"
 #include "hookcore/hook_install.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <unistd.h>
@@ -16,14 +19,46 @@ namespace cli {
 
 namespace {
 
+// The checks, printed as they run (text), or collected for one JSON object at the end
+// (tests/schemas/doctor.schema.json: sections, each with checks of status ok, fail or note).
 struct Report {
+  explicit Report(bool json) : m_json(json) {}
   int problems = 0;
-  void ok(const std::string& what) { std::printf("  ok    %s\n", what.c_str()); }
+  void section(const std::string& name) {
+    if (!m_json) std::printf("%s\n", name.c_str());
+    m_sections.push_back({{"name", name}, {"checks", nlohmann::json::array()}});
+  }
+  void ok(const std::string& what) { add("ok", what, ""); }
   void bad(const std::string& what, const std::string& fix = "") {
     ++problems;
-    std::printf("  FAIL  %s\n", what.c_str());
-    if (!fix.empty()) std::printf("        -> %s\n", fix.c_str());
+    add("fail", what, fix);
   }
+  void note(const std::string& what) { add("note", what, ""); }
+  bool json() const { return m_json; }
+  // The last line (text) or the whole object (JSON).
+  void finish(const std::string& repository) const {
+    if (!m_json) {
+      if (problems) std::printf("%s found\n", counted(problems, "problem").c_str());
+      else std::printf("all good\n");
+      return;
+    }
+    const nlohmann::json out = {{"repository", repository}, {"problems", problems}, {"sections", m_sections}};
+    std::puts(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  }
+
+private:
+  void add(const char* status, const std::string& what, const std::string& fix) {
+    if (!m_json) {
+      std::printf("  %-5s %s\n", status == std::string("fail") ? "FAIL" : status, what.c_str());
+      if (!fix.empty()) std::printf("        -> %s\n", fix.c_str());
+    }
+    if (m_sections.empty()) section("general");
+    nlohmann::json check = {{"status", status}, {"what", what}};
+    if (!fix.empty()) check["fix"] = fix;
+    m_sections.back()["checks"].push_back(std::move(check));
+  }
+  bool m_json;
+  nlohmann::json m_sections = nlohmann::json::array();
 };
 
 // A hooks directory inside the work tree holds a hook manager's scripts, each with a line calling
@@ -61,14 +96,18 @@ void check_hook_line(Report& r, const std::filesystem::path& dir, const std::str
 
 } // namespace
 
-Runner define_doctor(CLI::App&) {
-  return [](const Global& g) {
-    Report r;
+Runner define_doctor(CLI::App& sub) {
+  auto format = std::make_shared<std::string>("text");
+  sub.add_option("--format", *format, "Output: text or json (one object; tests/schemas/doctor.schema.json)")
+      ->capture_default_str();
+  return [format](const Global& g) {
+    Report r(parse_format(*format, false) == Format::json);
     loop::OpenOptions oo = open_options(g, false);
     loop::Context ctx = loop::Context::open(oo);
-    std::printf("git-autoloop doctor: %s\n", (ctx.paths.work_tree ? *ctx.paths.work_tree : ctx.paths.git_dir).c_str());
+    const std::string repository = (ctx.paths.work_tree ? *ctx.paths.work_tree : ctx.paths.git_dir).string();
+    if (!r.json()) std::printf("git-autoloop doctor: %s\n", repository.c_str());
 
-    std::printf("hooks\n");
+    r.section("hooks");
     try {
       auto dir = ctx.hooks_dir();
       // This build's hook binary, to compare the installed copies with.
@@ -119,7 +158,7 @@ Runner define_doctor(CLI::App&) {
       r.bad(std::string("cannot find the hooks directory: ") + e.what());
     }
 
-    std::printf("merge driver\n");
+    r.section("merge driver");
     if (ctx.paths.work_tree) {
       auto driver = core::git_output(*ctx.paths.work_tree, {"config", "--get", "merge.autoloop.driver"});
       if (!driver) {
@@ -141,7 +180,7 @@ Runner define_doctor(CLI::App&) {
               "run `git autoloop install` (or `install --attributes` to share them in .gitattributes)");
     }
 
-    std::printf("configuration\n");
+    r.section("configuration");
     try {
       oo.load_config = true;
       loop::Context loaded = loop::Context::open(oo);
@@ -151,9 +190,9 @@ Runner define_doctor(CLI::App&) {
     } catch (const std::exception& e) {
       r.bad(e.what(), "fix the file; `git autoloop config --show-origin` shows every value");
     }
-    if (auto why = ctx.stopped()) std::printf("  note  loop stopped: %s\n", why->c_str());
+    if (auto why = ctx.stopped()) r.note("loop stopped: " + *why);
 
-    std::printf("grammars and rules\n");
+    r.section("grammars and rules");
     try {
       auto rules = ctx.rules();
       scan::Engine engine(rules);
@@ -170,22 +209,21 @@ Runner define_doctor(CLI::App&) {
       // The project's linter configs: what they turn off, and files not (fully) followed. Notes, not
       // failures: the files are the project's, and a malformed one only means it is not followed.
       for (const auto& rule : rules)
-        if (!rule.off_reason.empty()) std::printf("  note  %s off: %s\n", rule.id.c_str(), rule.off_reason.c_str());
+        if (!rule.off_reason.empty()) r.note(rule.id + " off: " + rule.off_reason);
       if (ctx.config.rules.follow_project_linters)
-        for (const auto& p : ctx.project_linters().problems()) std::printf("  note  linters: %s\n", p.c_str());
+        for (const auto& p : ctx.project_linters().problems()) r.note("linters: " + p);
     } catch (const std::exception& e) {
       r.bad(std::string("rules: ") + e.what());
     }
 
-    std::printf("database\n");
+    r.section("database");
     try {
       auto store = queue::Store::open(ctx.paths.db(), queue::Store::Check::quick);
       r.ok(ctx.paths.db().string() + ": healthy (schema " + std::to_string(store.schema_version()) + ")");
     } catch (const std::exception& e) {
       r.bad(e.what(), "it is moved aside and rebuilt by the next scan; or remove it");
     }
-    if (r.problems) std::printf("%d problem%s found\n", r.problems, r.problems == 1 ? "" : "s");
-    else std::printf("all good\n");
+    r.finish(repository);
     return r.problems ? k_exit_findings : k_exit_ok;
   };
 }

@@ -1,4 +1,4 @@
-// git autoloop drain [--now] [--max N] [--foreground] [--sweep RULE [--by file|directory] [PATH...]]
+// git autoloop drain [--now] [--max N] [--foreground] [--format text|json] [--sweep RULE [--by file|directory] [PATH...]]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -8,6 +8,8 @@
 #include "loop/catch_up.hpp"
 #include "loop/drain.hpp"
 #include "hookcore/spawn.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -22,7 +24,28 @@ struct DrainCliOptions {
   std::string sweep;               // a mechanical rule to sweep (fix/sweep.hpp)
   std::string by = "file";
   std::vector<std::string> paths;  // where, relative to the current directory
+  std::string format = "text";
 };
+
+// --format json: the drain as one object (tests/schemas/drain.schema.json). `outcome` is "not_due",
+// "background", "busy", "skipped", "tests_blocked" or "done"; the counts are the cycle's.
+nlohmann::json drain_json(loop::Context& ctx, const std::string& outcome, const loop::DrainResult& r,
+                          const std::vector<std::string>& notes) {
+  nlohmann::json refusals = nlohmann::json::array();
+  if (r.failed > 0)
+    for (const auto& line : loop::recent_refusals(ctx, r.branch, 5)) refusals.push_back(line);
+  return {{"outcome", outcome},   {"cycle", r.cycle},        {"branch", r.branch},
+          {"side_ref", r.side_ref}, {"applied", r.applied},  {"kept", r.kept},
+          {"failed", r.failed},   {"resolved", r.resolved},  {"untested", r.untested},
+          {"untrusted", r.untrusted}, {"test_runs", r.test_runs}, {"test_seconds", r.test_seconds},
+          {"rolled_back", r.rolled_back}, {"paused", r.paused}, {"why", r.why},
+          {"next_step", r.next_step}, {"idle", r.idle},      {"refusals", std::move(refusals)},
+          {"notes", notes}};
+}
+
+void print_json(const nlohmann::json& j) {
+  std::puts(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
 
 // `--sweep RULE`: a rule of the repository's rule set that is mechanical and enabled, else core::Fatal.
 void check_sweepable(loop::Context& ctx, const std::string& id) {
@@ -60,8 +83,11 @@ Runner define_drain(CLI::App& sub) {
   sub.add_option("--by", o->by, "With --sweep: one commit per file or per directory")
       ->check(CLI::IsMember({"file", "directory"}))
       ->capture_default_str();
+  sub.add_option("--format", o->format, "Output: text or json (one object; tests/schemas/drain.schema.json)")
+      ->capture_default_str();
   sub.add_option("paths", o->paths, "With --sweep: only findings under these files or directories (relative to the current directory)");
   return [o](const Global& g) {
+    const bool json = parse_format(o->format, false) == Format::json;
     loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
     if (o->sweep.empty() && !o->paths.empty())
@@ -74,6 +100,10 @@ Runner define_drain(CLI::App& sub) {
     }
     // A sweep is asked for now: it runs whenever the cycle would be due or not.
     if (!o->now && o->sweep.empty() && !loop::drain_due(ctx)) {
+      if (json) {
+        print_json(drain_json(ctx, "not_due", {}, {}));
+        return k_exit_ok;
+      }
       core::say("not due yet (scan_interval / debounce); `git autoloop drain --now` runs it anyway");
       return k_exit_ok;
     }
@@ -87,10 +117,18 @@ Runner define_drain(CLI::App& sub) {
         for (const auto& p : sweep_paths) argv.push_back(ctx.paths.work_tree->string() + "/" + p);
       }
       if (!hookcore::spawn_detached(argv)) throw core::Error("cannot start the background drain");
+      if (json) {
+        print_json(drain_json(ctx, "background", {}, {}));
+        return k_exit_ok;
+      }
       core::say("drain started in the background; `git autoloop status` shows the result");
       return k_exit_ok;
     }
-    if (auto note = loop::scan_pending_events(ctx)) core::say(*note);
+    std::vector<std::string> notes;
+    if (auto note = loop::scan_pending_events(ctx)) {
+      if (json) notes.push_back(*note);
+      else core::say(*note);
+    }
     loop::DrainOptions d;
     d.max = o->max;
     d.trigger = o->sweep.empty() ? "manual" : "sweep";
@@ -104,6 +142,12 @@ Runner define_drain(CLI::App& sub) {
       r = loop::drain(ctx, d);
     } catch (const core::Interrupted& e) {
       return interrupted_drain_exit(ctx, e.signal());
+    }
+    if (json) {
+      const char* outcome = r.busy ? "busy" : r.skipped ? "skipped" : r.tests_blocked ? "tests_blocked" : "done";
+      print_json(drain_json(ctx, outcome, r, notes));
+      if (r.tests_blocked) return k_exit_failed;
+      return r.paused ? k_exit_paused : k_exit_ok;
     }
     if (r.busy) {
       core::say("another drain is running (the hooks' background drain, or another `drain`); nothing done here: "

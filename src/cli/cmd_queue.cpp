@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/terminal.hpp"
 #include "core/suggest.hpp"
 #include "fix/sweep.hpp"
 #include "loop/context.hpp"
@@ -83,21 +84,7 @@ Runner define_queue(CLI::App& sub) {
         throw core::Fatal("queue: --rule: " + *problem, k_exit_usage);
     std::vector<Row> rows;
     for (const auto& op : found) {
-      Row r;
-      r.id = op.id;
-      r.rule = op.rule_id;
-      r.category = op.category;
-      r.severity = op.severity;
-      r.safety = op.safety;
-      r.path = op.path;
-      r.line = op.start_line;
-      r.end_line = op.end_line;
-      r.status = core::to_string(op.status);
-      r.message = op.message;
-      r.fingerprint = op.fingerprint;
-      r.snippet = op.snippet;
-      r.commit = op.commit_id;
-      r.is_new = op.is_new;
+      Row r = row_of(op);
       if (op.status == core::Status::failed || op.status == core::Status::stale) {
         // What `git autoloop retry` would try again, and why it was refused.
         auto attempts = ctx.store().attempts_of(op.id);
@@ -118,6 +105,7 @@ Runner define_queue(CLI::App& sub) {
     if (format == Format::json) {
       std::fputs(format_json(rows).c_str(), stdout);
     } else {
+      Pager pager = Pager::start(g);
       std::fputs(format_text(rows).c_str(), stdout);
       std::fprintf(stdout, "%zu %s\n", rows.size(), rows.size() == 1 ? "opportunity" : "opportunities");
       // Why some of these are not fixed (recorded by the last drain).

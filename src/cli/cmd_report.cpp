@@ -1,6 +1,7 @@
 // git autoloop report [--format text|json|html|prometheus] [--output FILE] [--since REV]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/terminal.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
@@ -56,6 +57,9 @@ Runner define_report(CLI::App& sub) {
     else if (o->format == "prometheus") text = metrics::render_prometheus(report);
     else text = metrics::render_text(report);
     if (o->output.empty()) {
+      // Text is read on the terminal; the other formats are for programs and browsers.
+      std::optional<Pager> pager;
+      if (o->format == "text") pager.emplace(Pager::start(g));
       std::fwrite(text.data(), 1, text.size(), stdout);
     } else {
       core::write_file_atomic(o->output, text);

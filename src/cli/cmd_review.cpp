@@ -4,6 +4,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/terminal.hpp"
 #include "core/log.hpp"
 #include "feedback/feedback.hpp"
 #include "loop/drain.hpp"
@@ -120,14 +121,13 @@ void print_why_none(loop::Context& ctx, size_t refusals) {
     std::printf("the loop is paused (%s): `git autoloop resume` goes on\n", printable(*paused).c_str());
 }
 
-int interactive(loop::Context& ctx) {
+int interactive(loop::Context& ctx, bool colour) {
   auto fixes = loop::pending_fixes(ctx);
   if (fixes.empty()) {
     core::say("no fixes waiting for review");
     print_why_none(ctx, 10);
     return k_exit_ok;
   }
-  bool colour = isatty(1);
   int accepted = 0, rejected = 0, skipped = 0;
   for (size_t i = 0; i < fixes.size(); ++i) {
     const auto& f = fixes[i];
@@ -189,10 +189,14 @@ Runner define_review(CLI::App& sub) {
                          {"rule_source", f.rule_source}, {"acceptable", f.refused.empty()},
                          {"refused", f.refused}, {"validated", f.validated}, {"tests_caveat", f.tests_caveat},
                          {"diff", f.diff}, {"fixes", f.fixes()}, {"sweep", !f.swept.empty()},
-                         {"opportunities", opportunity_ids(f)}});
+                         {"opportunities", opportunity_ids(f)},
+                         // The finding as `queue --format json` shows it (one schema: tests/schemas/finding.schema.json).
+                         {"finding", row_json(row_of(f.opportunity))}});
         std::puts(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       } else {
-        for (const auto& f : fixes) print_fix(f, isatty(1));
+        const bool colour = use_colour(g);
+        Pager pager = Pager::start(g);
+        for (const auto& f : fixes) print_fix(f, colour);
         size_t in_sweeps = 0;
         for (const auto& f : fixes) in_sweeps += f.swept.empty() ? 0 : f.fixes();
         std::printf("%zu fix%s waiting for review", fixes.size(), fixes.size() == 1 ? "" : "es");
@@ -203,7 +207,7 @@ Runner define_review(CLI::App& sub) {
       }
       return k_exit_ok;
     }
-    if (o->accept.empty() && o->reject.empty() && !o->accept_all) return interactive(ctx);
+    if (o->accept.empty() && o->reject.empty() && !o->accept_all) return interactive(ctx, use_colour(g));
     int failures = 0, changed = 0;
     std::vector<int64_t> accept = o->accept;
     // --accept-all of many fixes of one rule is a bulk accept: one verdict per fix, never what makes

@@ -1,6 +1,7 @@
 // git autoloop rules [--explain ID] [--test [DIR]] [--reset ID] [--format text|json]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/terminal.hpp"
 #include "cli/output.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -67,7 +68,8 @@ int run_tests(const std::vector<scan::Rule>& rules) {
       ++failures;
     }
   }
-  std::printf("%zu rules, %d cases, %d failures\n", results.size(), cases, failures);
+  std::printf("%s, %s, %s\n", counted(static_cast<long long>(results.size()), "rule").c_str(), counted(cases, "case").c_str(),
+              counted(failures, "failure").c_str());
   return failures ? k_exit_findings : k_exit_ok;
 }
 
@@ -115,8 +117,9 @@ int run_fix_validity(const std::vector<scan::Rule>& rules) {
   std::string by_language;
   for (const auto& [language, n] : v.checked_by_language)
     by_language += (by_language.empty() ? "" : ", ") + language + " " + std::to_string(n);
-  std::printf("%d fixed cases: %d natively checked (%s), %d of them from an original without diagnostics; %zu failures\n",
-              v.fixed, v.checked, by_language.c_str(), v.clean, v.failures.size());
+  std::printf("%s: %d natively checked (%s), %d of them from an original without diagnostics; %s\n",
+              counted(v.fixed, "fixed case").c_str(), v.checked, by_language.c_str(), v.clean,
+              counted(static_cast<long long>(v.failures.size()), "failure").c_str());
   for (const auto& [why, n] : v.unchecked) std::printf("not checked: %d case%s (%s)\n", n, n == 1 ? "" : "s", why.c_str());
   return v.failures.empty() ? k_exit_ok : k_exit_findings;
 }
@@ -312,6 +315,7 @@ Runner define_rules(CLI::App& sub) {
       std::printf("%s\n", out.dump(2).c_str());
       return k_exit_ok;
     }
+    Pager pager = Pager::start(g);
     std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", "RULE", "LANGUAGES", "CATEGORY", "SEVERITY",
                 "SAFETY", "ENABLED", "SOURCE", "STATE", "KEPT/VERDICTS (ACCEPTANCE)");
     size_t repository = 0, untrusted = 0;
@@ -337,7 +341,7 @@ Runner define_rules(CLI::App& sub) {
       std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
                   r.severity.c_str(), safety.c_str(), r.enabled ? "yes" : "no", source.c_str(), state.c_str(), numbers.c_str());
     }
-    std::printf("%zu rules\n", rules.size());
+    std::printf("%s\n", counted(static_cast<long long>(rules.size()), "rule").c_str());
     if (std::any_of(rules.begin(), rules.end(), [](const scan::Rule& r) { return r.mechanical; }))
       std::printf("safe+mech: a mechanical fix, which `git autoloop drain --sweep RULE` applies one commit per file\n");
     for (const auto& r : rules)

@@ -1,7 +1,8 @@
-// git autoloop scan [--all | --commit REV... | PATH...] [--format text|json|sarif] [--force]
+// git autoloop scan [--all | --commit REV... | PATH...] [--format text|json|sarif] [--force] [--exit-code]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/terminal.hpp"
 #include "core/fs.hpp"
 #include "core/glob.hpp"
 #include "core/log.hpp"
@@ -10,6 +11,7 @@
 #include "scan/repo_language.hpp"
 #include "hookcore/lock.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -22,7 +24,15 @@ struct ScanOptions {
   std::vector<std::string> commits;
   std::vector<std::string> paths;
   std::string format = "text";
+  bool exit_code = false;
 };
+
+// --exit-code: as linters do (eslint, ruff, clang-tidy's -warnings-as-errors), findings of severity
+// "error" fail the run; warnings and infos are reported and do not. Findings not reported in their
+// context (status "skipped") never count.
+bool has_error_findings(const std::vector<Row>& reported) {
+  return std::any_of(reported.begin(), reported.end(), [](const Row& r) { return r.severity == "error"; });
+}
 
 // Files given on the command line are read from disk and reported only: the queue holds what
 // was committed.
@@ -87,6 +97,8 @@ Runner define_scan(CLI::App& sub) {
   auto* all = sub.add_flag("--all", o->all, "Scan every file of HEAD");
   sub.add_option("--commit", o->commits, "Scan these commits (again)")->excludes(all);
   sub.add_option("--format", o->format, "Output: text, json or sarif")->capture_default_str();
+  sub.add_flag("--exit-code", o->exit_code,
+               "Exit with 1 when a finding of severity error is reported (warnings and infos do not count)");
   sub.add_option("paths", o->paths, "Files to scan from disk (reported, not queued)")->excludes(all);
   return [o](const Global& g) {
     Format format = parse_format(o->format, true);
@@ -113,7 +125,8 @@ Runner define_scan(CLI::App& sub) {
         scan::Engine engine(rules, static_cast<uint32_t>(ctx.config.scan.parse_timeout_ms));
         scan::CommitScanner scanner(ctx.repo, ctx.store(), engine, ctx.config, ctx.log);
         auto t0 = std::chrono::steady_clock::now();
-        stats = scanner.scan_all(*head, &found);
+        Progress progress("scanning", stderr_is_tty());
+        stats = scanner.scan_all(*head, &found, [&](size_t done, size_t total) { progress.update(done, total); });
         queue::Run run;
         run.kind = "scan-all";
         run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -159,8 +172,9 @@ Runner define_scan(CLI::App& sub) {
     case Format::text:
       std::fputs(format_text(reported).c_str(), stdout);
       if (o->paths.empty()) {
-        std::fprintf(stdout, "%d files scanned (%d from cache, %d skipped), %zu findings, %d new in the queue, %d resolved\n",
-                     stats.files, stats.cached, stats.skipped, reported.size(), stats.inserted, stats.resolved);
+        std::fprintf(stdout, "%s scanned (%d from cache, %d skipped), %s, %d new in the queue, %d resolved\n",
+                     counted(stats.files, "file").c_str(), stats.cached, stats.skipped,
+                     counted(static_cast<long long>(reported.size()), "finding").c_str(), stats.inserted, stats.resolved);
         if (auto skipped = scan::provenance_summary(stats.provenance); !skipped.empty())
           std::fprintf(stdout, "%s\n", skipped.c_str());
         std::string off;
@@ -168,13 +182,13 @@ Runner define_scan(CLI::App& sub) {
           if (!r.off_reason.empty() && r.broken.empty()) off += (off.empty() ? "" : ", ") + r.id;
         if (!off.empty()) std::fprintf(stdout, "off by the project's linters: %s (`git autoloop rules` says why)\n", off.c_str());
       } else {
-        std::fprintf(stdout, "%zu findings\n", reported.size());
+        std::fprintf(stdout, "%s\n", counted(static_cast<long long>(reported.size()), "finding").c_str());
       }
       if (auto skipped = scan::context_summary(o->paths.empty() ? stats.contexts : by_context); !skipped.empty())
         std::fprintf(stdout, "%s; `rules.contexts` changes where a rule applies\n", skipped.c_str());
       break;
     }
-    return k_exit_ok;
+    return o->exit_code && has_error_findings(reported) ? k_exit_findings : k_exit_ok;
   };
 }
 

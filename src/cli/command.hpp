@@ -17,6 +17,8 @@ namespace cli {
 struct Global {
   std::vector<std::string> overrides;   // -c key.path=value
   std::string git_dir;                  // --git-dir (the worker and hooks pass it)
+  std::string colour;                   // --color=WHEN (auto, always, never); empty: not given (cli/terminal.hpp)
+  bool no_pager = false;                // --no-pager
 };
 
 using Runner = std::function<int(const Global&)>;

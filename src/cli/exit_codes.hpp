@@ -7,7 +7,7 @@
 namespace cli {
 
 constexpr int k_exit_ok = 0;
-constexpr int k_exit_findings = 1;     // a check found something (pre-push block, rules --test failures, doctor problems)
+constexpr int k_exit_findings = 1;     // a check found something (pre-push block, rules --test failures, doctor problems, scan --exit-code)
 constexpr int k_exit_usage = 2;        // bad command line
 constexpr int k_exit_config = 3;       // malformed configuration or rule
 constexpr int k_exit_repository = 4;   // not in a git repository, or a git error
@@ -21,7 +21,7 @@ inline const std::vector<std::pair<int, const char*>>& exit_code_meanings() {
   static const std::vector<std::pair<int, const char*>> k_all = {
       {k_exit_ok, "Success."},
       {k_exit_findings, "A check found something: a blocked push, failing rule tests, problems found by doctor, "
-                        "ci's findings on ci.block_on."},
+                        "ci's findings on ci.block_on, findings of severity error with scan --exit-code."},
       {k_exit_usage, "Bad command line: an unknown command or option, a missing or invalid argument."},
       {k_exit_config, "Malformed configuration or rule (the message names the file, line and column)."},
       {k_exit_repository, "Not in a git repository, or git failed."},

@@ -2,6 +2,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/terminal.hpp"
 #include "core/suggest.hpp"
 
 #include <algorithm>
@@ -159,6 +160,7 @@ std::string man_page(const CLI::App& app) {
   out += ".TH GIT\\-AUTOLOOP 1 \"\" \"git-autoloop " AUTOLOOP_VERSION "\" \"Git Manual\"\n";
   out += ".SH NAME\ngit\\-autoloop \\- " + roff(app.get_description().substr(app.get_description().find(':') + 2)) + "\n";
   out += ".SH SYNOPSIS\n.B git autoloop\n[\\fB\\-c\\fR \\fIKEY=VALUE\\fR] [\\fB\\-\\-git\\-dir\\fR \\fIDIR\\fR] "
+         "[\\fB\\-\\-color\\fR=\\fIWHEN\\fR] [\\fB\\-\\-no\\-pager\\fR] "
          "\\fICOMMAND\\fR [\\fIARGS\\fR]\n";
   out += ".SH DESCRIPTION\n"
          "After \\fBgit autoloop install\\fR, each commit hands its changed files to a background worker that scans "
@@ -189,6 +191,12 @@ std::string man_page(const CLI::App& app) {
   out += ".SH EXIT STATUS\n";
   for (const auto& [code, meaning] : exit_code_meanings())
     out += ".TP\n.B " + std::to_string(code) + "\n" + roff(meaning) + "\n";
+  out += ".SH ENVIRONMENT\n"
+         ".TP\n.B NO_COLOR\nSet and not empty: no colour, unless \\fB\\-\\-color\\fR says otherwise (it outweighs "
+         "\\fBcolor.ui\\fR).\n"
+         ".TP\n.B GIT_PAGER, PAGER\nThe pager for long output on a terminal, in git's order: \\fBGIT_PAGER\\fR, "
+         "\\fBcore.pager\\fR, \\fBPAGER\\fR, then \\fBless\\fR (with LESS=FRX unless set); empty or \\fBcat\\fR: "
+         "none.\n";
   out += ".SH FILES\n.TP\n.B .autoloop.yml\nThe repository's tracked configuration (data only until \\fBgit autoloop trust\\fR).\n"
          ".TP\n.B $GIT_COMMON_DIR/autoloop/\nThe queue database, your own configuration and rules, the hooks' spool.\n";
   out += ".SH SEE ALSO\n\\fBgit\\fR(1), \\fBgithooks\\fR(5), \\fBgitattributes\\fR(5)\n";
@@ -285,7 +293,7 @@ Runner define_help(CLI::App& sub) {
       ->type_name("SHELL")
       ->group("");
   const CLI::App* root = sub.get_parent();
-  return [o, root](const Global&) {
+  return [o, root](const Global& g) {
     if (o->man) {
       std::fputs(man_page(*root).c_str(), stdout);
       return k_exit_ok;
@@ -299,11 +307,13 @@ Runner define_help(CLI::App& sub) {
       return k_exit_ok;
     }
     if (o->command.empty()) {
+      Pager pager = Pager::start(g);
       std::fputs(overview(*root).c_str(), stdout);
       return k_exit_ok;
     }
     for (const CLI::App* s : root->get_subcommands([](const CLI::App*) { return true; }))
       if (s->get_name() == o->command) {
+        Pager pager = Pager::start(g);
         std::fputs(s->help().c_str(), stdout);
         return k_exit_ok;
       }

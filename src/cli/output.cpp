@@ -2,6 +2,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "core/error.hpp"
+#include "loop/review.hpp"
 #include "scan/scanner.hpp"
 
 #include <nlohmann/json.hpp>
@@ -62,6 +63,10 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string counted(long long n, const std::string& singular, const std::string& plural) {
+  return std::to_string(n) + " " + (n == 1 ? singular : plural.empty() ? singular + "s" : plural);
+}
+
 std::string format_text(const std::vector<Row>& rows) {
   std::string out;
   for (const auto& r : rows) {
@@ -101,19 +106,40 @@ std::string refusal_line(core::Outcome outcome, const std::string& detail) {
   return line;
 }
 
+Row row_of(const queue::Opportunity& op) {
+  Row r;
+  r.id = op.id;
+  r.rule = op.rule_id;
+  r.category = op.category;
+  r.severity = op.severity;
+  r.safety = op.safety;
+  r.path = op.path;
+  r.line = op.start_line;
+  r.end_line = op.end_line;
+  r.status = core::to_string(op.status);
+  r.message = op.message;
+  r.fingerprint = op.fingerprint;
+  r.snippet = op.snippet;
+  r.commit = op.commit_id;
+  r.is_new = op.is_new;
+  return r;
+}
+
+nlohmann::json row_json(const Row& r) {
+  nlohmann::json j = {{"id", r.id},          {"rule", r.rule},         {"category", r.category},
+                      {"severity", r.severity}, {"safety", r.safety},   {"path", r.path},
+                      {"line", r.line},      {"end_line", r.end_line}, {"status", r.status},
+                      {"message", r.message}, {"fingerprint", r.fingerprint}, {"new", r.is_new},
+                      {"snippet", r.snippet}, {"commit", r.commit}};
+  if (!r.reason.empty()) j["reason"] = r.reason;
+  if (!r.output_tail.empty()) j["output_tail"] = r.output_tail;
+  if (!r.context.empty()) j["context"] = r.context;
+  return j;
+}
+
 std::string format_json(const std::vector<Row>& rows) {
   nlohmann::json arr = nlohmann::json::array();
-  for (const auto& r : rows) {
-    nlohmann::json j = {{"id", r.id},          {"rule", r.rule},         {"category", r.category},
-                        {"severity", r.severity}, {"safety", r.safety},   {"path", r.path},
-                        {"line", r.line},      {"end_line", r.end_line}, {"status", r.status},
-                        {"message", r.message}, {"fingerprint", r.fingerprint}, {"new", r.is_new},
-                        {"snippet", r.snippet}, {"commit", r.commit}};
-    if (!r.reason.empty()) j["reason"] = r.reason;
-    if (!r.output_tail.empty()) j["output_tail"] = r.output_tail;
-    if (!r.context.empty()) j["context"] = r.context;
-    arr.push_back(std::move(j));
-  }
+  for (const auto& r : rows) arr.push_back(row_json(r));
   return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

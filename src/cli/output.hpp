@@ -5,6 +5,8 @@
 #include "core/kinds.hpp"
 #include "scan/rule.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +15,10 @@
 namespace scan {
 struct Located;
 } // namespace scan
+
+namespace queue {
+struct Opportunity;
+} // namespace queue
 
 namespace cli {
 
@@ -43,6 +49,13 @@ struct SarifOptions {
   std::vector<std::pair<std::string, std::string>> properties;  // runs[].properties (e.g. the scanned range)
 };
 
+// A queued finding as a row (without its refusal: cmd_queue adds the reason).
+Row row_of(const queue::Opportunity& op);
+
+// One row as JSON: the finding-row object of tests/schemas/finding.schema.json, shared by `queue`,
+// `scan` and `review --list` (its "finding").
+nlohmann::json row_json(const Row& row);
+
 // Parses "text" | "json" | "sarif"; throws core::Error otherwise.
 Format parse_format(const std::string& name, bool allow_sarif);
 
@@ -50,6 +63,9 @@ Format parse_format(const std::string& name, bool allow_sarif);
 // messages and snippets come from the repository; an escape sequence in them would act on the user's
 // terminal (OSC 52 writes the clipboard, others retitle or clear the screen).
 std::string printable(std::string_view text);
+
+// "1 finding", "2 findings": `n` and the noun in the number it takes (`plural` defaults to `singular` + "s").
+std::string counted(long long n, const std::string& singular, const std::string& plural = "");
 
 std::string format_text(const std::vector<Row>& rows);
 std::string format_json(const std::vector<Row>& rows);

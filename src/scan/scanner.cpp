@@ -674,12 +674,12 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
   return stats;
 }
 
-ScanStats CommitScanner::scan_all(const std::string& commit, std::vector<Located>* out) {
+ScanStats CommitScanner::scan_all(const std::string& commit, std::vector<Located>* out, const Progress& progress) {
   ScanStats stats;
   auto files = m_repo.list_files(commit);
   // Bounded batches (files and bytes, as scan_commits) keep memory flat on large trees.
   std::vector<FileJob> jobs;
-  size_t batch_bytes = 0;
+  size_t batch_bytes = 0, done = 0;
   auto flush = [&] {
     scan_files(commit, jobs, stats);
     // Whole-tree findings are pre-existing, not new; the coverage check still considers every function.
@@ -687,9 +687,11 @@ ScanStats CommitScanner::scan_all(const std::string& commit, std::vector<Located
     write(commit, jobs, {}, stats, out);
     jobs.clear();
     batch_bytes = 0;
+    if (progress) progress(done, files.size());
   };
   for (const auto& e : files) {
     if (jobs.size() >= k_batch_files || batch_bytes >= k_batch_bytes) flush();
+    ++done;
     if (auto job = make_job(commit, e.path, e.blob, e.mode, stats)) {
       batch_bytes += job->content.size();
       jobs.push_back(std::move(*job));

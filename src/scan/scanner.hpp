@@ -15,6 +15,7 @@
 
 #include <map>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -103,8 +104,11 @@ public:
   ScanStats scan_commits(const std::vector<std::string>& commits, bool force = false,
                          std::vector<Located>* out = nullptr);
 
+  // Called after each batch of a whole-tree scan with the files done so far and the tree's total.
+  using Progress = std::function<void(size_t done, size_t total)>;
+
   // Scans every file of `commit` (scan --all). Findings not on lines of the commit are pre-existing.
-  ScanStats scan_all(const std::string& commit, std::vector<Located>* out = nullptr);
+  ScanStats scan_all(const std::string& commit, std::vector<Located>* out = nullptr, const Progress& progress = {});
 
 private:
   struct FileJob;

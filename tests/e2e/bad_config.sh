@@ -157,12 +157,12 @@ EOF
   grep -q 'valid: \["print(2)' bad/wrong.yml || fail "test setup: sed did not plant the failing case"
 
   expect_rc 0 git autoloop rules --test good
-  assert_contains "$OUT" "1 rules, 4 cases, 0 failures"
+  assert_contains "$OUT" "1 rule, 4 cases, 0 failures"
   expect_rc 1 git autoloop rules --test bad
   assert_contains "$OUT" "FAIL local/no-print-wrong"
   assert_contains "$OUT" 'print(2)'
   assert_not_contains "$OUT" "FAIL local/no-print " "output for the passing rule"
-  assert_contains "$OUT" "2 rules, 8 cases, 1 failures"
+  assert_contains "$OUT" "2 rules, 8 cases, 1 failure"
 
   # Inside a repository the built-in rules and the repository's rules are tested together.
   new_repo
