@@ -15,6 +15,17 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+// A failure of a library that reports numeric codes (libgit2, SQLite): its message and that code.
+// Each library's folder derives its own type (git::Error, queue::Error) so callers can tell them apart.
+class CodedError : public Error {
+public:
+  CodedError(int code, const std::string& message) : Error(message), m_code(code) {}
+  int code() const noexcept { return m_code; }
+
+private:
+  int m_code;
+};
+
 // An error located in a user-supplied file; what() is "file:line:column: message".
 class LocatedError : public Error {
 public:

@@ -18,13 +18,9 @@ struct git_oid;
 namespace git {
 
 // A libgit2 failure: keeps libgit2's error code (GIT_ENOTFOUND, ...) and message.
-class Error : public core::Error {
+class Error : public core::CodedError {
 public:
-  Error(int code, const std::string& message) : core::Error(message), m_code(code) {}
-  int code() const noexcept { return m_code; }
-
-private:
-  int m_code;
+  using core::CodedError::CodedError;
 };
 
 // Throws git::Error when `rc` < 0, with libgit2's last message (which may be absent on 1.5).

@@ -23,13 +23,9 @@ struct sqlite3_stmt;
 namespace queue {
 
 // A SQLite failure. Keeps SQLite's extended result code (SQLITE_BUSY, SQLITE_IOERR_..., ...).
-class Error : public core::Error {
+class Error : public core::CodedError {
 public:
-  Error(int code, const std::string& message) : core::Error(message), m_code(code) {}
-  int code() const noexcept { return m_code; }
-
-private:
-  int m_code;
+  using core::CodedError::CodedError;
 };
 
 // The file is damaged or is not a database (SQLITE_CORRUPT, SQLITE_NOTADB, a failed quick_check).

@@ -1,5 +1,6 @@
 #include "loop/catch_up.hpp"
 
+#include "../support/loop_context.hpp"
 #include "../support/temp_repo.hpp"
 
 #include "core/fs.hpp"
@@ -12,15 +13,10 @@
 
 using loop::Context;
 using test_support::EnvGuard;
+using test_support::open_ctx;
 using test_support::TempRepo;
 
 namespace {
-
-Context open_ctx(const TempRepo& repo) {
-  loop::OpenOptions o;
-  o.git_dir = repo.git_dir();
-  return Context::open(o);
-}
 
 // What the post-commit hook records for `commit`.
 void spool_commit(const Context& ctx, const std::string& commit) {

@@ -1,5 +1,6 @@
 #include "loop/context.hpp"
 
+#include "../support/loop_context.hpp"
 #include "../support/temp_repo.hpp"
 
 #include "core/error.hpp"
@@ -15,16 +16,10 @@ using loop::Context;
 using loop::OpenOptions;
 using test_support::EnvGuard;
 using test_support::TempDir;
+using test_support::open_ctx;
 using test_support::TempRepo;
 
 namespace {
-
-Context open_ctx(const TempRepo& repo, std::vector<std::string> overrides = {}) {
-  OpenOptions o;
-  o.git_dir = repo.git_dir();
-  o.overrides = std::move(overrides);
-  return Context::open(o);
-}
 
 const scan::Rule* find_rule(const std::vector<scan::Rule>& rules, const std::string& id) {
   for (const auto& r : rules)

@@ -1,5 +1,6 @@
 #include "loop/drain.hpp"
 
+#include "../support/loop_context.hpp"
 #include "../support/temp_repo.hpp"
 
 #include "../support/hostile_prefixes.hpp"
@@ -16,17 +17,8 @@ namespace fs = std::filesystem;
 using loop::Context;
 using test_support::slurp;
 using test_support::TempDir;
+using test_support::open_ctx;
 using test_support::TempRepo;
-
-namespace {
-
-Context open_ctx(const TempRepo& repo) {
-  loop::OpenOptions o;
-  o.git_dir = repo.git_dir();
-  return Context::open(o);
-}
-
-} // namespace
 
 TEST_CASE("side_branch_ref") {
   core::Config config = core::default_config();

@@ -1,5 +1,6 @@
 #include "loop/notify.hpp"
 
+#include "../support/loop_context.hpp"
 #include "../support/temp_repo.hpp"
 
 #include "loop/context.hpp"
@@ -13,15 +14,10 @@ namespace fs = std::filesystem;
 using loop::Context;
 using nlohmann::json;
 using test_support::slurp;
+using test_support::open_ctx;
 using test_support::TempRepo;
 
 namespace {
-
-Context open_ctx(const TempRepo& repo) {
-  loop::OpenOptions o;
-  o.git_dir = repo.git_dir();
-  return Context::open(o);
-}
 
 queue::Opportunity finding(const std::string& fingerprint, const std::string& path, int line) {
   queue::Opportunity o;

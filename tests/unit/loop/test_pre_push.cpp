@@ -1,5 +1,6 @@
 #include "loop/pre_push.hpp"
 
+#include "../support/loop_context.hpp"
 #include "../support/temp_repo.hpp"
 
 #include "core/fs.hpp"
@@ -11,6 +12,7 @@
 using loop::Context;
 using loop::PushedRef;
 using test_support::EnvGuard;
+using test_support::open_ctx;
 using test_support::TempRepo;
 
 namespace {
@@ -20,12 +22,6 @@ const std::string k_zero(40, '0');
 PushedRef pushed(const std::string& local_ref, const std::string& local_sha, const std::string& remote_ref,
                  const std::string& remote_sha = k_zero) {
   return PushedRef{local_ref, local_sha, remote_ref, remote_sha};
-}
-
-Context open_ctx(const TempRepo& repo) {
-  loop::OpenOptions o;
-  o.git_dir = repo.git_dir();
-  return Context::open(o);
 }
 
 } // namespace

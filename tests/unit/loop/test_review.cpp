@@ -1,5 +1,6 @@
 #include "loop/review.hpp"
 
+#include "../support/loop_context.hpp"
 #include "../support/temp_repo.hpp"
 
 #include "loop/context.hpp"
@@ -14,15 +15,10 @@
 namespace fs = std::filesystem;
 using loop::Context;
 using test_support::slurp;
+using test_support::open_ctx;
 using test_support::TempRepo;
 
 namespace {
-
-Context open_ctx(const TempRepo& repo) {
-  loop::OpenOptions o;
-  o.git_dir = repo.git_dir();
-  return Context::open(o);
-}
 
 const loop::PendingFix* pending_for(const std::vector<loop::PendingFix>& fixes, const std::string& path) {
   for (const auto& f : fixes)

@@ -1,5 +1,6 @@
 #include "loop/worker.hpp"
 
+#include "../support/loop_context.hpp"
 #include "../support/temp_repo.hpp"
 
 #include "hookcore/lock.hpp"
@@ -15,15 +16,10 @@ using loop::Context;
 using loop::OpenOptions;
 using hookcore::SpoolEntry;
 using test_support::EnvGuard;
+using test_support::open_ctx;
 using test_support::TempRepo;
 
 namespace {
-
-Context open_ctx(const TempRepo& repo) {
-  OpenOptions o;
-  o.git_dir = repo.git_dir();
-  return Context::open(o);
-}
 
 SpoolEntry entry(const Context& ctx, std::vector<std::string> commits, bool deferred = false,
                  const std::string& event = "post-commit") {
