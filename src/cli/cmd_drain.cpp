@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/terminal.hpp"
 #include "core/interrupt.hpp"
 #include "fix/sweep.hpp"
 #include "core/log.hpp"
@@ -139,6 +140,8 @@ Runner define_drain(CLI::App& sub) {
     try {
       // Ctrl-C, SIGTERM, SIGHUP: the tests' processes are ended and the cycle is recorded as interrupted.
       core::InterruptGuard guard;
+      Progress progress("drain", !json && stderr_is_tty());
+      d.progress = [&progress](const std::string& what) { progress.step(what); };
       r = loop::drain(ctx, d);
     } catch (const core::Interrupted& e) {
       return interrupted_drain_exit(ctx, e.signal());

@@ -177,4 +177,11 @@ void Progress::update(size_t done, size_t total) {
   std::fflush(stderr);
 }
 
+void Progress::step(const std::string& what) {
+  if (!m_enabled) return;
+  m_drawn = true;
+  std::fprintf(stderr, "\r%s: %s\033[K", m_title.c_str(), what.c_str());
+  std::fflush(stderr);
+}
+
 } // namespace cli

@@ -78,6 +78,8 @@ public:
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
   void update(size_t done, size_t total);
+  // A step of work whose size is not known ahead ("drain: testing 3 fixes"), drawn at once.
+  void step(const std::string& what);
 
 private:
   std::string m_title;

@@ -152,7 +152,13 @@ struct CycleState {
   fix::Selection selection;        // what the select step kept and held back, for fix::idle_reasons
   size_t open = 0;                 // open findings of the branch
   bool overlapping = false;        // eligible fixes waited behind overlapping ones
+  const std::function<void(const std::string&)>* progress = nullptr; // DrainOptions::progress
 };
+
+// Tells the drain's caller which step of the cycle starts (DrainOptions::progress).
+void step(const CycleState& c, const std::string& what) {
+  if (c.progress && *c.progress) (*c.progress)(what);
+}
 
 // What a paused loop needs: a look at what failed, then resume.
 constexpr const char* k_resume_step =
@@ -417,6 +423,8 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env,
     const queue::Opportunity& candidate = unit.front();
     if (added >= c.max_new) break;
     if (c.seen.count(candidate.id)) continue;
+    step(c, "fix " + std::to_string(added + 1) + "/" + std::to_string(c.max_new) + ": " + candidate.rule_id + " " +
+                candidate.path);
     bool needs_tests = candidate.safety != "safe" || ctx.config.safety_settings.require_tests;
     if (needs_tests && c.tests_configured && !c.tests_trusted) {
       for (const auto& u : unit)
@@ -458,6 +466,7 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env,
 bool validate(Context& ctx, CycleState& c, fix::ChainEnv& env, std::string& tip, DrainResult& result) {
   if (!c.run_tests || tip == c.chain_base) return true;
   TestGate gate(ctx);
+  step(c, "testing the base");
   const TestGate::Base on_base = gate.check_base(c.base);
   result.test_runs = gate.runs();
   result.test_seconds = gate.seconds();
@@ -470,6 +479,7 @@ bool validate(Context& ctx, CycleState& c, fix::ChainEnv& env, std::string& tip,
     result.tip = c.checkpoint;
     return false;
   }
+  step(c, "testing " + std::to_string(c.plan.size()) + (c.plan.size() == 1 ? " fix" : " fixes"));
   tip = test_fixes(ctx, env, gate, c.chain_base, c.plan, c.validated, tip);
   result.test_runs = gate.runs();
   result.test_seconds = gate.seconds();
@@ -645,6 +655,7 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
   }
   std::optional<CycleState> cycle = open_cycle(ctx, options, result);
   if (!cycle) return result;
+  cycle->progress = &options.progress;
   carry_over(ctx, *cycle);
   const scan::Lineage lineage(ctx.repo, ctx.store(), ctx.config.side_branch_prefix);
   const std::vector<std::vector<queue::Opportunity>> units = select_candidates(ctx, *cycle, lineage, options);

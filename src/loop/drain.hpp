@@ -7,6 +7,7 @@
 
 #include "loop/context.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct DrainOptions {
   std::string sweep_rule;
   std::vector<std::string> sweep_paths;
   std::string sweep_by = "file";
+  // Told each step of the cycle as it starts ("fix 2/5: python/compare-to-none a.py", "testing 5 fixes"):
+  // a foreground drain on a terminal draws it as a progress line. Empty: nothing is told.
+  std::function<void(const std::string&)> progress;
 };
 
 struct DrainResult {

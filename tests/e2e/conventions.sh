@@ -109,6 +109,25 @@ test_progress_only_on_a_terminal() {
   assert_contains "$OUT" "30 files scanned"
 }
 
+test_drain_progress_only_on_a_terminal() {
+  new_repo
+  printf 'readme\n' >README
+  commit_all "base"
+  install_autoloop --no-config-file
+  manual_drains
+  py a.py
+  py b.py
+  commit_all "two findings"
+  wait_for_scan
+  on_tty git autoloop drain --now --foreground --max 1
+  assert_eq "0" "$RC" "drain on a terminal"
+  assert_contains "$OUT" "drain: fix 1/1: python/compare-to-none"
+  assert_contains "$OUT" "1 new fix"
+  # Not a terminal: the same drain's stderr carries no progress line.
+  expect_rc 0 git autoloop drain --now --foreground --max 1
+  assert_not_contains "$ERR" "drain: fix"
+}
+
 # A repository with one fix waiting for review (its drain fixed python/compare-to-none in a.py).
 one_pending_fix() {
   new_repo
@@ -328,6 +347,7 @@ test_one_finding_schema() {
 run_test "scan --exit-code fails on error findings only; 1 finding, 2 findings" test_scan_exit_code
 run_test "scan --all: counts in the singular and --exit-code" test_scan_all_counts_and_exit_code
 run_test "scan --all shows a progress line on a terminal only" test_progress_only_on_a_terminal
+run_test "drain shows its steps on a terminal only" test_drain_progress_only_on_a_terminal
 run_test "colour: --color, NO_COLOR, color.ui, a terminal" test_colour
 run_test "pager: GIT_PAGER, core.pager, PAGER, --no-pager, a terminal only" test_pager
 run_test "config --format json: one object, its schema" test_config_json
