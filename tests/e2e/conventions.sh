@@ -110,14 +110,9 @@ test_progress_only_on_a_terminal() {
 }
 
 test_drain_progress_only_on_a_terminal() {
-  new_repo
-  printf 'readme\n' >README
-  commit_all "base"
-  install_autoloop --no-config-file
-  manual_drains
-  py a.py
+  one_finding
   py b.py
-  commit_all "two findings"
+  commit_all "a second finding"
   wait_for_scan
   on_tty git autoloop drain --now --foreground --max 1
   assert_eq "0" "$RC" "drain on a terminal"
@@ -128,8 +123,8 @@ test_drain_progress_only_on_a_terminal() {
   assert_not_contains "$ERR" "drain: fix"
 }
 
-# A repository with one fix waiting for review (its drain fixed python/compare-to-none in a.py).
-one_pending_fix() {
+# A repository with one python/compare-to-none finding in a.py, scanned, drains by hand only.
+one_finding() {
   new_repo
   printf 'readme\n' >README
   commit_all "base"
@@ -138,6 +133,11 @@ one_pending_fix() {
   py a.py
   commit_all "finding"
   wait_for_scan
+}
+
+# A repository with one fix waiting for review (its drain fixed python/compare-to-none in a.py).
+one_pending_fix() {
+  one_finding
   expect_rc 0 git autoloop drain --now --foreground
   expect_rc 0 git autoloop review --list
   assert_contains "$OUT" "1 fix waiting for review"
@@ -174,14 +174,7 @@ test_colour() {
 }
 
 test_pager() {
-  new_repo
-  printf 'readme\n' >README
-  commit_all "base"
-  install_autoloop --no-config-file
-  manual_drains
-  py a.py
-  commit_all "finding"
-  wait_for_scan
+  one_finding
   fake_pager
   # On a pipe: never, even with a pager configured.
   PAGER="$E2E_TEST_DIR/pager" expect_rc 0 git autoloop queue
@@ -251,14 +244,7 @@ test_config_json() {
 }
 
 test_drain_json() {
-  new_repo
-  printf 'readme\n' >README
-  commit_all "base"
-  install_autoloop --no-config-file
-  manual_drains
-  py a.py
-  commit_all "finding"
-  wait_for_scan
+  one_finding
   expect_rc 0 git autoloop drain --now --foreground --format json
   printf '%s' "$OUT" >drain.json
   validate_json drain.schema.json drain.json || fail "drain --format json does not follow its schema: $OUT"
