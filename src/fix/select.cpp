@@ -20,7 +20,9 @@ double priority(const PriorityInputs& in) {
 }
 
 std::vector<int64_t> arrange(const std::vector<Candidate>& candidates, const std::vector<Claim>& taken, int max_new) {
-  const int cap = std::max(1, (max_new + 1) / 2);
+  // Half of the cycle's places, rounded up, for any one rule; written so that an unbounded cycle
+  // (INT_MAX) does not overflow.
+  const int cap = std::max(1, max_new / 2 + max_new % 2);
   std::vector<Claim> claimed = taken;
   auto conflicts = [&](const Claim& c) {
     return std::any_of(claimed.begin(), claimed.end(), [&](const Claim& t) { return t.overlaps(c); });

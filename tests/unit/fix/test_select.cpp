@@ -3,6 +3,8 @@
 #include "core/score.hpp"
 #include "fix/select.hpp"
 
+#include <limits>
+
 using fix::Candidate;
 using fix::Claim;
 
@@ -73,6 +75,11 @@ TEST_CASE("arrange", "[fix]") {
     std::vector<Candidate> c;
     for (int i = 0; i < 5; ++i) c.push_back({i + 1, "r/a", {"a.py", i * 10 + 1, i * 10 + 2}});
     CHECK(fix::arrange(c, {}, 4) == std::vector<int64_t>{1, 2, 3, 4, 5});
+  }
+  SECTION("an unbounded cycle (a sweep asks for INT_MAX places) keeps every candidate, without overflow") {
+    std::vector<Candidate> c = {{1, "r/a", {"a.py", 1, 2}}, {2, "r/a", {"a.py", 5, 6}}, {3, "r/b", {"b.py", 1, 1}}};
+    CHECK(fix::arrange(c, {}, std::numeric_limits<int>::max()) == std::vector<int64_t>{1, 2, 3});
+    CHECK(fix::arrange(c, {}, 1) == std::vector<int64_t>{1, 3, 2});
   }
 }
 
