@@ -304,14 +304,19 @@ private:
     std::map<std::string, const Blob*> sent;
     json request = {{"files", json::array()}, {"configs", json::array()}};
     for (const Blob& blob : blobs) {
-      if (!handles(blob.path) || !readable_as_ruff_does(blob.content) || sent.count(blob.path)) continue;
+      // Paths go into a JSON request: UTF-8 only, like the contents ruff can read.
+      if (!handles(blob.path) || !readable_as_ruff_does(blob.path) || !readable_as_ruff_does(blob.content) ||
+          sent.count(blob.path))
+        continue;
       if (!materialise(options.work_dir, blob.path, blob.content)) continue;
       sent.emplace(blob.path, &blob);
       request["files"].push_back(blob.path);
     }
     if (sent.empty()) return;
     for (const auto& [path, content] : options.config_files) {
-      if (!is_ruff_config(path) || content.size() > k_max_config_bytes || !readable_as_ruff_does(content)) continue;
+      if (!is_ruff_config(path) || content.size() > k_max_config_bytes || !readable_as_ruff_does(path) ||
+          !readable_as_ruff_does(content))
+        continue;
       if (materialise(options.work_dir, path, content)) request["configs"].push_back(path);
     }
     // 2. One node process for them all.

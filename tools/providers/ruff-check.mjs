@@ -23,8 +23,9 @@
 // files are left unchecked and `problems` says why.
 //
 // What the WebAssembly build cannot do, and what this script does instead:
-// - it checks contents, not paths: `exclude`/`extend-exclude` and `per-file-ignores` (with `extend-`)
-//   are applied here, with globs matched against the path relative to the configuration's directory;
+// - it checks contents, not paths: `exclude` (ruff's default list when not set), `extend-exclude`,
+//   `lint.exclude` and `per-file-ignores` (with `extend-`) are applied here, with globs matched against
+//   the path relative to the configuration's directory (to the root without one);
 // - it reports each fix's edits but not ruff's applicability (safe / unsafe / display-only): FIX_SAFETY
 //   below says it per rule, from ruff's documentation; a rule not listed there counts as unsafe, so its
 //   fixes are only committed after the tests pass; a "safe" fix whose edits remove a `#` is downgraded
@@ -54,6 +55,12 @@ const FIX_SAFETY = {
 };
 
 const CONFIG_NAMES = ['.ruff.toml', 'ruff.toml', 'pyproject.toml']; // ruff's precedence in one directory
+
+// What ruff leaves out unless a configuration's `exclude` says otherwise (ruff's documented default).
+const DEFAULT_EXCLUDE = ['.bzr', '.direnv', '.eggs', '.git', '.git-rewrite', '.hg', '.ipynb_checkpoints',
+  '.mypy_cache', '.nox', '.pants.d', '.pyenv', '.pytest_cache', '.pytype', '.ruff_cache', '.svn', '.tox',
+  '.venv', '.vscode', '__pypackages__', '_build', 'buck-out', 'build', 'dist', 'node_modules',
+  'site-packages', 'venv'];
 
 function fail(message) {
   process.stderr.write(`ruff-check: ${message}\n`);
@@ -306,16 +313,16 @@ function readConfiguration(name, text) {
   }
   const lint = options.lint && typeof options.lint === 'object' ? options.lint : {};
   const take = (from, name) => { const v = from[name]; delete from[name]; return v; };
-  const exclude = [...(take(options, 'exclude') ?? []), ...(take(options, 'extend-exclude') ?? [])];
+  const exclude = [...(take(options, 'exclude') ?? DEFAULT_EXCLUDE), ...(take(options, 'extend-exclude') ?? []),
+                   ...(take(lint, 'exclude') ?? [])];
   const perFileIgnores = Object.assign({},
     take(options, 'per-file-ignores'), take(options, 'extend-per-file-ignores'),
     take(lint, 'per-file-ignores'), take(lint, 'extend-per-file-ignores'));
   // Path settings the Workspace cannot use: where to find other files.
   for (const k of ['extend', 'include', 'extend-include', 'cache-dir', 'src', 'namespace-packages',
                    'force-exclude', 'respect-gitignore', 'output-format', 'show-fixes', 'fix',
-                   'unsafe-fixes', 'required-version', 'exclude'])
+                   'unsafe-fixes', 'required-version'])
     delete options[k];
-  for (const k of ['exclude']) delete lint[k];
   return { options, exclude, perFileIgnores };
 }
 
@@ -408,7 +415,7 @@ function main() {
         if (!settings) continue;
         found = { directory, relative, settings, workspace: new ruff.Workspace(settings.options, ruff.PositionEncoding.Utf8) };
       } catch (e) {
-        problems.push(`${relative}: ${String(e.message ?? e).split('\n')[0]} (its files were not checked)`);
+        problems.push(`${relative}: ${String(e?.message ?? e).split('\n')[0].replace(/^Error: /, '')} (its files were not checked)`);
         found = { directory, relative, unreadable: true };
       }
       break;
@@ -429,7 +436,8 @@ function main() {
     if (configuration?.unreadable) continue;
     const underConfig = configuration && configuration.directory
       ? relative.slice(configuration.directory.length + 1) : relative;
-    if (configuration && configuration.settings.exclude.some((g) => globMatches(g, underConfig))) continue;
+    const exclude = configuration ? configuration.settings.exclude : DEFAULT_EXCLUDE;
+    if (exclude.some((glob) => globMatches(glob, underConfig))) continue;
     let workspace = configuration?.workspace;
     if (!workspace) workspace = defaultWorkspace ??= new ruff.Workspace(OUR_DEFAULTS, ruff.PositionEncoding.Utf8);
     const bytes = fs.readFileSync(path.join(root, relative));

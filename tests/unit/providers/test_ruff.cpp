@@ -107,7 +107,8 @@ TEST_CASE("ruff: the real tool's findings, byte ranges and fixes", "[ruff]") {
       "    return eval(text)\n";
   const std::vector<Blob> blobs = {{"pkg/app.py", app},
                                    {"pkg/latin1.py", "name = '\xe9t\xe9' == None\n"}, // not UTF-8: not sent
-                                   {"pkg/readme.md", "x == None\n"}};                  // not Python
+                                   {"pkg/readme.md", "x == None\n"},                   // not Python
+                                   {"venv/lib/site.py", "import os\n"}};               // ruff's default exclude
   const RunResult result = ruff->run(blobs, options);
   INFO(result.problem);
   CHECK(result.problem.empty());
