@@ -173,7 +173,8 @@ TEST_CASE("ruff: the repository's configuration files", "[ruff]") {
   options.config_files = {
       // At the root: B and F only, and not B006.
       {"ruff.toml", "# ours\n[lint]\nselect = [\"B\", \"F\"]\nignore = [\n  \"B006\",  # mutable defaults are fine here\n]\n"},
-      // Nearer to sub/: ruff's own defaults (E4, E7, E9, F), and no F401 in legacy.py.
+      // Nearer to sub/: it replaces the root's (ruff's own default selection, B006 among them), and
+      // no F401 in legacy.py.
       {"sub/pyproject.toml", "[project]\nname = 'sub'\n\n[tool.ruff.lint.per-file-ignores]\n\"legacy.py\" = [\"F401\"]\n"},
       // A configuration that is not TOML: its files are not checked with anything else.
       {"broken/.ruff.toml", "[lint\nselect = [\"E\"]\n"},
@@ -188,12 +189,11 @@ TEST_CASE("ruff: the repository's configuration files", "[ruff]") {
   CHECK(find(result, "app.py", "ruff/F401"));
   CHECK_FALSE(find(result, "app.py", "ruff/B006"));
   CHECK_FALSE(find(result, "app.py", "ruff/E711"));
-  // sub/pyproject.toml: ruff's defaults, B not among them; per-file-ignores by name.
+  // sub/pyproject.toml, not ruff.toml: B006 is back; per-file-ignores by file name.
   CHECK(find(result, "sub/new.py", "ruff/F401"));
-  CHECK(find(result, "sub/new.py", "ruff/E711"));
-  CHECK_FALSE(find(result, "sub/new.py", "ruff/B006"));
+  CHECK(find(result, "sub/new.py", "ruff/B006"));
   CHECK_FALSE(find(result, "sub/legacy.py", "ruff/F401"));
-  CHECK(find(result, "sub/legacy.py", "ruff/E711"));
+  CHECK(find(result, "sub/legacy.py", "ruff/B006"));
   // broken/.ruff.toml: said, and its file left alone.
   CHECK(result.problem.find("broken/.ruff.toml") != std::string::npos);
   for (const auto& file : result.files) CHECK(file.path != "broken/x.py");
