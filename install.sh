@@ -200,7 +200,7 @@ case $mode in
   test)
     ensure_packages
     build
-    providers=(ruff)
+    providers=(ruff) # every provider: their unit tests run the real tools
     install_providers
     # Each test runs once, to keep CI within its hour. The sanitizer stage (one clang tree,
     # build-check/, compiled once with ASan + UBSan + libFuzzer's coverage, which then runs every
