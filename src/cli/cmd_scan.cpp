@@ -149,7 +149,8 @@ Runner define_scan(CLI::App& sub) {
         auto lock = hookcore::FileLock::acquire(ctx.paths.scan_lock(), std::chrono::minutes(5));
         // Asked for explicitly: rescan even if the worker already did (blob results still come from the cache).
         stats = loop::scan_now(ctx, commits, "scan", true, &found);
-        rules = ctx.rules();
+        rules = ctx.engine().rules(); // the set scan_now used: loading it again costs as much as the scan
+
         for (auto& l : found) rows.push_back(row_of(l));
       }
     }

@@ -9,6 +9,8 @@
 //   drain.lock                 flock: one drain at a time
 //   drain-wait.lock            flock: one worker waits for a running drain
 //   scan.lock                  flock: one scan at a time
+//   worker.lock                flock: held by the one worker consuming the spool; a hook starts no
+//                              other while it is held (hookcore::FileLock::held_elsewhere)
 //   STOP                       emergency stop (`git autoloop stop`)
 //   trust                      hashes of the tracked files whose commands the user trusted
 //   config.yml                 local configuration (trusted)
@@ -41,6 +43,7 @@ public:
   std::filesystem::path drain_lock() const { return m_root / "drain.lock"; }
   std::filesystem::path drain_wait_lock() const { return m_root / "drain-wait.lock"; }
   std::filesystem::path scan_lock() const { return m_root / "scan.lock"; }
+  std::filesystem::path worker_lock() const { return m_root / "worker.lock"; }
   std::filesystem::path stop_file() const { return m_root / "STOP"; }
   std::filesystem::path trust_file() const { return m_root / "trust"; }
   std::filesystem::path local_config() const { return m_root / "config.yml"; }

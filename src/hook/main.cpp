@@ -16,6 +16,7 @@
 #include "core/fs.hpp"
 #include "core/layout.hpp"
 #include "hookcore/hook_install.hpp"
+#include "hookcore/lock.hpp"
 #include "hookcore/repo_locate.hpp"
 #include "hookcore/spawn.hpp"
 #include "hookcore/spool.hpp"
@@ -241,14 +242,18 @@ int main(int argc, char** argv) {
       return status == 1 ? 1 : 0;
     }
 
-    // 4. Record, then start the worker unless a rebase/merge/... is still in progress.
+    // 4. Record, then start the worker unless a rebase/merge/... is still in progress, or a worker is
+    //    alive: one worker per repository consumes the spool. The order matters: the entry is in the
+    //    spool before we look, and a worker lets go of its lock before it looks at the spool one last
+    //    time (loop::run_worker), so whichever of us looks second sees the other, and no entry is stranded.
     auto entry = hook_entry(inv->hook, inv->args, input.value_or(""), *repo);
     if (!entry) return final_status;
     entry->deferred = hook_should_defer(inv->hook, inv->args, *repo);
     entry->hook_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
                          .count();
     spool_append(layout.spool(), *entry);
-    if (!entry->deferred && !spawn_detached({inv->main_binary, "worker", "--git-dir", git_dir}, Reap::by_init))
+    if (!entry->deferred && !FileLock::held_elsewhere(layout.worker_lock()) &&
+        !spawn_detached({inv->main_binary, "worker", "--git-dir", git_dir}, Reap::by_init))
       throw std::runtime_error("cannot start the background worker (fork failed)");
     record_latency(layout, inv->hook, before_main, start);
   } catch (const std::exception& e) {

@@ -39,6 +39,14 @@ std::optional<FileLock> FileLock::acquire(const std::filesystem::path& path, std
   }
 }
 
+bool FileLock::held_elsewhere(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd); // releases our shared lock when we got it
+  return held;
+}
+
 FileLock::~FileLock() {
   if (m_fd >= 0) ::close(m_fd); // closing releases the flock
 }

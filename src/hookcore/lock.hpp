@@ -15,6 +15,11 @@ public:
   static std::optional<FileLock> try_acquire(const std::filesystem::path& path);
   // Waits up to `timeout` for the lock; nullopt on timeout.
   static std::optional<FileLock> acquire(const std::filesystem::path& path, std::chrono::milliseconds timeout);
+  // Whether another process holds the lock now, without creating the file or waiting: the hook's cheap
+  // look (an open and a shared flock, released at once) for a live worker. A shared probe never turns
+  // another prober away; an exclusive taker that meets one fails as if the lock were held. Never throws
+  // (a file that cannot be opened is not held).
+  static bool held_elsewhere(const std::filesystem::path& path);
 
   FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
   FileLock& operator=(FileLock&&) = delete;

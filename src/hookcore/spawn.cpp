@@ -27,7 +27,7 @@ constexpr const char* k_scrubbed_env[] = {
     "GIT_ALTERNATE_OBJECT_DIRECTORIES",
 };
 
-constexpr int k_worker_niceness = 10;
+constexpr int k_worker_niceness = 19;
 // ioprio_set(2) has no glibc wrapper: IOPRIO_WHO_PROCESS, IOPRIO_CLASS_IDLE, IOPRIO_CLASS_SHIFT.
 constexpr int k_ioprio_who_process = 1, k_ioprio_class_idle = 3, k_ioprio_class_shift = 13;
 
@@ -114,7 +114,7 @@ bool spawn_detached(const std::vector<std::string>& argv, Reap reap) {
 
     ::setsid(); // no controlling terminal: Ctrl-C in the user's shell does not reach the worker
     // Lower priority before the exec, so that even loading the program (tens of ms of dynamic linking and
-    // page faults for a 13 MB binary) yields to the user's next commit: nice +10, and the idle CPU and I/O
+    // page faults for a 13 MB binary) yields to the user's next commit: nice +19, and the idle CPU and I/O
     // classes where the kernel allows them. A courtesy, not a requirement: failures are ignored.
     if (::nice(k_worker_niceness) == -1) { /* see above */ }
     sched_param idle{};

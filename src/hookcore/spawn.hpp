@@ -18,7 +18,7 @@ enum class Reap {
 };
 
 // Starts argv (argv[0] an absolute path) fully detached: double fork so git never waits and no zombie
-// remains; the worker gets its own session, nice +10 and the idle CPU and I/O classes (from before its
+// remains; the worker gets its own session, nice +19 and the idle CPU and I/O classes (from before its
 // exec), /dev/null on stdin/stdout/stderr, no other fds,
 // default signal handling, and no GIT_DIR / GIT_WORK_TREE / GIT_INDEX_FILE / GIT_PREFIX / GIT_COMMON_DIR /
 // GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES. Returns false when it could not fork (with

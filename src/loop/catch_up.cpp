@@ -24,7 +24,9 @@ std::optional<std::string> scan_pending_events(Context& ctx, std::chrono::second
     lock.reset(); // run_worker takes it itself
     if (!pending) return std::nullopt;
     // 2. Scan them here. A worker that took the lock in between is waited for in turn.
-    const WorkerResult scanned = run_worker(ctx);
+    const WorkerResult scanned =
+        run_worker(ctx, std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+                                 std::chrono::milliseconds(0)));
     if (scanned.lock_busy) continue;
     ctx.log.info("drain: scanned {} hook event(s) first ({} commits)", scanned.entries, scanned.stats.commits);
     return std::nullopt;

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unistd.h>
@@ -267,120 +268,165 @@ scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, 
   return stats;
 }
 
-WorkerResult run_worker(Context& ctx) {
+namespace {
+
+// Rounds of "consume the spool, let go, look again" one worker does at most (each finds new entries).
+constexpr int k_max_rounds = 1000;
+
+// The files of the entries in the spool now, or nullopt when it cannot be read.
+std::optional<std::set<std::string>> spool_files(const std::filesystem::path& spool_dir) {
+  try {
+    std::set<std::string> out;
+    for (const auto& e : hookcore::spool_read(spool_dir)) out.insert(e.file);
+    return out;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// 2. of run_worker: takes what the spool holds, batch after batch, until a read finds nothing to take;
+// `left` ends as the entries that wait (deferred). Then the rebuild rescan and the catch-up.
+void consume_spool(Context& ctx, WorkerResult& result, bool& blocked, bool& recovered, std::set<std::string>& left) {
+  const auto spool_dir = ctx.paths.spool();
+  for (;;) {
+    left.clear();
+    auto entries = hookcore::spool_read(spool_dir);
+    if (entries.empty()) break;
+    // Each entry waits for its own worktree: a rebase stopped in one worktree holds back only its events.
+    auto settled = [&](const hookcore::SpoolEntry& e) {
+      std::filesystem::path dir = e.git_dir.empty() ? ctx.paths.git_dir : std::filesystem::path(e.git_dir);
+      return hookcore::detect_git_state(dir) == hookcore::GitState::normal;
+    };
+    // git runs post-rewrite while rebase-merge/ still exists: its entry lists every rewritten
+    // commit, so the deferred entries recorded before it in that worktree are settled by it.
+    std::map<std::string, long long> rewritten_at;
+    for (const auto& e : entries)
+      if (e.event == "post-rewrite" && !e.deferred)
+        rewritten_at[e.git_dir] = std::max(rewritten_at[e.git_dir], e.time_ns);
+    auto superseded = [&](const hookcore::SpoolEntry& e) {
+      auto it = rewritten_at.find(e.git_dir);
+      return it != rewritten_at.end() && e.time_ns <= it->second;
+    };
+    std::vector<hookcore::SpoolEntry> take, corrupt;
+    for (auto& e : entries) {
+      if (e.event == "corrupt") corrupt.push_back(e);
+      else if (!e.deferred || settled(e) || superseded(e)) take.push_back(e);
+      else left.insert(e.file);
+    }
+    hookcore::spool_remove(corrupt);
+    if (take.empty()) break;
+    record_hook_latency(ctx);
+    for (const auto& e : take) {
+      if (e.hook_us <= 0) continue;
+      queue::Run hook_run;
+      hook_run.kind = "hook:" + e.event;
+      hook_run.started_at = static_cast<double>(e.time_ns) / 1e9;
+      hook_run.duration_ms = static_cast<double>(e.hook_us) / 1000.0;
+      try {
+        ctx.store().record_run(hook_run);
+      } catch (const std::exception& ex) {
+        ctx.log.warn("cannot record hook run: {}", ex.what());
+      }
+    }
+    try {
+      auto commits = commits_of(ctx, take);
+      auto stats = scan_now(ctx, commits, "scan");
+      add_notices(ctx, stats.notices);
+      if (!stats.notices.empty()) notify_regressions(ctx, commits);
+      record_coverage(ctx);
+      result.stats.commits += stats.commits;
+      result.stats.files += stats.files;
+      result.stats.findings += stats.findings;
+      result.stats.inserted += stats.inserted;
+      result.stats.resolved += stats.resolved;
+      // A malformed rule is off and the others ran: the next hook says so, as it says a failed scan.
+      std::string broken;
+      for (const auto& r : ctx.engine().rules()) // the set the scan used: not loaded a second time
+        if (!r.broken.empty())
+          broken += (broken.empty() ? "" : "\n") + ("rule " + r.id + " is off (the others ran): " + r.broken);
+      auto last = core::read_file(ctx.paths.last_error());
+      if (!broken.empty()) {
+        write_last_error(ctx, broken);
+      } else if (last && last->rfind("the queue database was corrupt", 0) != 0) {
+        std::error_code ec;
+        std::filesystem::remove(ctx.paths.last_error(), ec);
+      }
+    } catch (const queue::CorruptError& e) {
+      // Damage found after the queue was opened: move it aside, start afresh and take these entries
+      // again (the rescan of HEAD below brings back the rest). Once: a second failure is an error.
+      if (!recovered) {
+        recovered = true;
+        ctx.recover_corrupt_store(e);
+        continue;
+      }
+      ctx.log.error("scan failed: {}", e.what());
+      write_last_error(ctx, std::string("scan failed: ") + e.what());
+    } catch (const core::LocatedError& e) {
+      // A malformed rule or config file: keep the events for after the fix, nothing is lost.
+      ctx.log.error("scan failed: {}", e.what());
+      write_last_error(ctx, std::string("scan failed: ") + e.what());
+      blocked = true;
+      break;
+    } catch (const std::exception& e) {
+      ctx.log.error("scan failed: {}", e.what());
+      write_last_error(ctx, std::string("scan failed: ") + e.what());
+    }
+    // Other failures consume the entries: recorded in runs and last-error, not retried forever.
+    hookcore::spool_remove(take);
+    result.entries += static_cast<int>(take.size());
+    ++result.batches;
+  }
+  if (!blocked) {
+    try {
+      rescan_after_rebuild(ctx);
+    } catch (const std::exception& e) {
+      ctx.log.error("rescan after the queue was rebuilt failed: {}", e.what());
+    }
+    try {
+      catch_up(ctx, result);
+    } catch (const std::exception& e) {
+      ctx.log.error("catch-up scan failed: {}", e.what());
+      write_last_error(ctx, std::string("scan failed: ") + e.what());
+    }
+  }
+}
+
+} // namespace
+
+WorkerResult run_worker(Context& ctx, std::chrono::milliseconds scan_lock_wait) {
   WorkerResult result;
   const auto spool_dir = ctx.paths.spool();
-  const auto lock_path = ctx.paths.scan_lock();
   bool blocked = false; // a rule or config error: the events wait for the fix
   bool recovered = false; // the queue was found damaged mid-use once already
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    auto lock = hookcore::FileLock::try_acquire(lock_path);
-    if (!lock) {
-      // The holder loops until the spool is empty, and re-checks after letting go.
-      result.lock_busy = true;
-      return result;
+  // One worker per repository consumes the spool: worker.lock says one is alive (a hook starts no
+  // other meanwhile), the scan lock keeps it from scanning beside `scan` or a pre-push check.
+  //   1. take worker.lock, or leave: its holder (or the hook whose look holds it for a moment, which
+  //      then starts a worker) sees our entries;
+  //   2. consume the spool until a read finds nothing to take;
+  //   3. let go of both locks, then look at the spool once more: an entry whose hook looked while we
+  //      held the lock (and so started no worker) is there by now; new entries mean another round.
+  std::set<std::string> left; // entries the last round left waiting (deferred)
+  for (int round = 0; round < k_max_rounds; ++round) {
+    {
+      auto alive = hookcore::FileLock::try_acquire(ctx.paths.layout().worker_lock());
+      if (!alive) {
+        result.lock_busy = true;
+        return result;
+      }
+      // A `scan --all` or a pre-push check holds it for a while: the spool waits meanwhile.
+      auto lock = hookcore::FileLock::acquire(ctx.paths.scan_lock(), scan_lock_wait);
+      if (!lock) {
+        ctx.log.warn("worker: the scan lock stayed busy for {} ms; the spool waits for the next worker",
+                     scan_lock_wait.count());
+        result.lock_busy = true;
+        return result;
+      }
+      consume_spool(ctx, result, blocked, recovered, left);
     }
-    for (;;) {
-      auto entries = hookcore::spool_read(spool_dir);
-      if (entries.empty()) break;
-      // Each entry waits for its own worktree: a rebase stopped in one worktree holds back only its events.
-      auto settled = [&](const hookcore::SpoolEntry& e) {
-        std::filesystem::path dir = e.git_dir.empty() ? ctx.paths.git_dir : std::filesystem::path(e.git_dir);
-        return hookcore::detect_git_state(dir) == hookcore::GitState::normal;
-      };
-      // git runs post-rewrite while rebase-merge/ still exists: its entry lists every rewritten
-      // commit, so the deferred entries recorded before it in that worktree are settled by it.
-      std::map<std::string, long long> rewritten_at;
-      for (const auto& e : entries)
-        if (e.event == "post-rewrite" && !e.deferred)
-          rewritten_at[e.git_dir] = std::max(rewritten_at[e.git_dir], e.time_ns);
-      auto superseded = [&](const hookcore::SpoolEntry& e) {
-        auto it = rewritten_at.find(e.git_dir);
-        return it != rewritten_at.end() && e.time_ns <= it->second;
-      };
-      std::vector<hookcore::SpoolEntry> take, corrupt;
-      for (auto& e : entries) {
-        if (e.event == "corrupt") corrupt.push_back(e);
-        else if (!e.deferred || settled(e) || superseded(e)) take.push_back(e);
-      }
-      hookcore::spool_remove(corrupt);
-      if (take.empty()) break;
-      record_hook_latency(ctx);
-      for (const auto& e : take) {
-        if (e.hook_us <= 0) continue;
-        queue::Run hook_run;
-        hook_run.kind = "hook:" + e.event;
-        hook_run.started_at = static_cast<double>(e.time_ns) / 1e9;
-        hook_run.duration_ms = static_cast<double>(e.hook_us) / 1000.0;
-        try {
-          ctx.store().record_run(hook_run);
-        } catch (const std::exception& ex) {
-          ctx.log.warn("cannot record hook run: {}", ex.what());
-        }
-      }
-      try {
-        auto commits = commits_of(ctx, take);
-        auto stats = scan_now(ctx, commits, "scan");
-        add_notices(ctx, stats.notices);
-        if (!stats.notices.empty()) notify_regressions(ctx, commits);
-        record_coverage(ctx);
-        result.stats.commits += stats.commits;
-        result.stats.files += stats.files;
-        result.stats.findings += stats.findings;
-        result.stats.inserted += stats.inserted;
-        result.stats.resolved += stats.resolved;
-        // A malformed rule is off and the others ran: the next hook says so, as it says a failed scan.
-        std::string broken;
-        for (const auto& r : ctx.rules())
-          if (!r.broken.empty())
-            broken += (broken.empty() ? "" : "\n") + ("rule " + r.id + " is off (the others ran): " + r.broken);
-        auto last = core::read_file(ctx.paths.last_error());
-        if (!broken.empty()) {
-          write_last_error(ctx, broken);
-        } else if (last && last->rfind("the queue database was corrupt", 0) != 0) {
-          std::error_code ec;
-          std::filesystem::remove(ctx.paths.last_error(), ec);
-        }
-      } catch (const queue::CorruptError& e) {
-        // Damage found after the queue was opened: move it aside, start afresh and take these entries
-        // again (the rescan of HEAD below brings back the rest). Once: a second failure is an error.
-        if (!recovered) {
-          recovered = true;
-          ctx.recover_corrupt_store(e);
-          continue;
-        }
-        ctx.log.error("scan failed: {}", e.what());
-        write_last_error(ctx, std::string("scan failed: ") + e.what());
-      } catch (const core::LocatedError& e) {
-        // A malformed rule or config file: keep the events for after the fix, nothing is lost.
-        ctx.log.error("scan failed: {}", e.what());
-        write_last_error(ctx, std::string("scan failed: ") + e.what());
-        blocked = true;
-        break;
-      } catch (const std::exception& e) {
-        ctx.log.error("scan failed: {}", e.what());
-        write_last_error(ctx, std::string("scan failed: ") + e.what());
-      }
-      // Other failures consume the entries: recorded in runs and last-error, not retried forever.
-      hookcore::spool_remove(take);
-      result.entries += static_cast<int>(take.size());
-      ++result.batches;
-    }
-    if (!blocked) {
-      try {
-        rescan_after_rebuild(ctx);
-      } catch (const std::exception& e) {
-        ctx.log.error("rescan after the queue was rebuilt failed: {}", e.what());
-      }
-      try {
-        catch_up(ctx, result);
-      } catch (const std::exception& e) {
-        ctx.log.error("catch-up scan failed: {}", e.what());
-        write_last_error(ctx, std::string("scan failed: ") + e.what());
-      }
-    }
-    // A hook may have spooled an entry after our last read and seen the lock held: look once more.
-    if (blocked || hookcore::spool_empty(spool_dir)) break;
+    // 3. Both locks are released here.
+    if (blocked) break;
+    const auto now = spool_files(spool_dir);
+    if (!now || std::all_of(now->begin(), now->end(), [&](const std::string& f) { return left.count(f) > 0; })) break;
   }
   return result;
 }

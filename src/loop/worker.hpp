@@ -5,6 +5,7 @@
 #include "loop/context.hpp"
 #include "scan/scanner.hpp"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,9 @@ struct WorkerResult {
 // recorded (made while stopped, on a full disk, without the binary), at most 200 a run. During a rebase, cherry-pick, merge or bisect only entries
 // that are final (post-rewrite, or recorded outside such a state) are taken; the rest wait.
 // Never throws for a scan failure: it is logged, recorded in `runs` and in <data>/last-error.
-WorkerResult run_worker(Context& ctx);
+// One worker consumes the spool at a time (worker.lock; the hook starts none while it is held): another
+// one returns at once with lock_busy, as does one that waited `scan_lock_wait` in vain for the scan lock.
+WorkerResult run_worker(Context& ctx, std::chrono::milliseconds scan_lock_wait = std::chrono::minutes(10));
 
 // Scans `commits` now under the scan lock (pre-push, scan --commit) and records a run of `kind`.
 scan::ScanStats scan_now(Context& ctx, const std::vector<std::string>& commits, const std::string& kind,

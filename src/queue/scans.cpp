@@ -13,6 +13,25 @@ std::optional<std::string> Scans::cached_payload(const std::string& blob, const 
   return q.text(0);
 }
 
+std::map<std::string, std::string> Scans::cached_payloads(const std::vector<std::string>& blobs,
+                                                          const std::string& ruleset) const {
+  std::map<std::string, std::string> out;
+  if (blobs.empty()) return out;
+  // One statement for a whole batch, whatever its size: the ids go in as one JSON array (json_each),
+  // so the same prepared statement serves every batch.
+  std::string ids = "[";
+  for (const auto& blob : blobs) {
+    if (blob.find_first_not_of("0123456789abcdef") != std::string::npos) continue; // not an object id
+    ids += (ids.size() > 1 ? ",\"" : "\"") + blob + "\"";
+  }
+  ids += "]";
+  db::Statement q = m_db.query(
+      "SELECT blob, payload FROM blob_cache WHERE ruleset = ? AND blob IN (SELECT value FROM json_each(?))");
+  q.bind(ruleset, ids);
+  while (q.next()) out.emplace(q.text(0), q.text(1));
+  return out;
+}
+
 void Scans::put_cached_payload(const std::string& blob, const std::string& ruleset, const std::string& payload) {
   m_db.query("INSERT OR REPLACE INTO blob_cache (blob, ruleset, payload, created_at) VALUES (?, ?, ?, ?)")
       .bind(blob, ruleset, payload, stored::now_unix())

@@ -5,6 +5,7 @@
 #include "queue/db.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ public:
   explicit Scans(db::Connection& db) noexcept : m_db(db) {}
 
   std::optional<std::string> cached_payload(const std::string& blob, const std::string& ruleset) const;
+  std::map<std::string, std::string> cached_payloads(const std::vector<std::string>& blobs,
+                                                     const std::string& ruleset) const;
   void put_cached_payload(const std::string& blob, const std::string& ruleset, const std::string& payload);
   bool is_commit_scanned(const std::string& commit_id) const;
   std::optional<int64_t> first_scan_time() const;

@@ -145,6 +145,13 @@ public:
     return scan_table().cached_payload(blob, ruleset);
   }
 
+  // The scan results cached for `blobs` under a ruleset version, by blob (those without one are
+  // absent): one query for a batch. Throws queue::Error.
+  std::map<std::string, std::string> cached_payloads(const std::vector<std::string>& blobs,
+                                                     const std::string& ruleset) const {
+    return scan_table().cached_payloads(blobs, ruleset);
+  }
+
   // Caches a scan result for a blob under a ruleset version, replacing any. Throws queue::Error.
   void put_cached_payload(const std::string& blob, const std::string& ruleset, const std::string& payload) {
     scan_table().put_cached_payload(blob, ruleset, payload);

@@ -211,11 +211,22 @@ CommitScanner::CommitScanner(const git::Repository& repo, queue::Store& store, c
 
 void CommitScanner::scan_files(const std::string& commit, std::vector<FileJob>& jobs, ScanStats& stats) {
   (void)commit;
+  // The batch's blobs and their previous versions, looked up in one query.
+  std::vector<std::string> blobs;
+  for (const auto& job : jobs) {
+    blobs.push_back(job.blob);
+    if (!job.old_blob.empty()) blobs.push_back(job.old_blob);
+  }
+  std::map<std::string, std::string> cached = m_store.cached_payloads(blobs, m_engine.ruleset_hash());
+  m_old_payloads.clear();
+  for (const auto& job : jobs)
+    if (auto it = cached.find(job.old_blob); !job.old_blob.empty() && it != cached.end())
+      m_old_payloads.emplace(job.old_blob, it->second);
   std::vector<FileJob*> todo;
   for (auto& job : jobs) {
-    if (auto payload = m_store.cached_payload(job.blob, m_engine.ruleset_hash())) {
+    if (auto payload = cached.find(job.blob); payload != cached.end()) {
       // A header parsed as the other language before (the repository gained C++ sources) is parsed again.
-      if ((job.result = from_payload(*payload)) && job.result->language == job.language->name) {
+      if ((job.result = from_payload(payload->second)) && job.result->language == job.language->name) {
         job.from_cache = true;
         ++stats.cached;
         continue;
@@ -401,7 +412,10 @@ bool CommitScanner::alive_elsewhere(int64_t id) {
 
 std::optional<std::vector<FunctionMetric>> CommitScanner::functions_of(const std::string& blob,
                                                                         const LanguageProfile& language) {
-  if (auto payload = m_store.cached_payload(blob, m_engine.ruleset_hash()))
+  std::optional<std::string> payload;
+  if (auto it = m_old_payloads.find(blob); it != m_old_payloads.end()) payload = it->second;
+  else payload = m_store.cached_payload(blob, m_engine.ruleset_hash());
+  if (payload)
     if (auto cached = from_payload(*payload); cached && cached->language == language.name) return cached->functions;
   if (m_repo.blob_size(blob) > static_cast<size_t>(m_config.scan.max_file_size)) return std::nullopt;
   std::string content = m_repo.read_blob(blob);

@@ -154,6 +154,9 @@ private:
   // Findings skipped for context per path ("<rule> in <context>" -> count; empty: none) since the last save.
   std::map<std::string, std::map<std::string, int>> m_context_seen;
   void save_contexts(bool replace);
+  // The cached results of the current batch's previous versions (modified files' old blobs), fetched
+  // with the batch's own in one query: record_complexity reads them.
+  std::map<std::string, std::string> m_old_payloads;
 };
 
 // Serialises a FileResult for the blob cache, and back. nullopt when the payload is unreadable.

@@ -391,6 +391,16 @@ def main():
     bb = res["back_to_back"]
     print(f"  back-to-back: {bb['commits']} commits -> {bb['worker_scans']} worker scans, all queued "
           f"{bb['catch_up_ms']:.0f} ms after the last commit returned; unscanned {bb['unscanned']}")
+    # The target, against the commit without a hook measured in this run (the baseline).
+    res["targets"] = []
+    for s in sizes:
+        added = bb[f"added_ms_{s}"]["median"]
+        none = res["commit_ms"][f"none_{s}"]["median"]
+        ok = added <= 5
+        res["targets"].append({"name": f"added back-to-back, {s} file(s)", "value_ms": added, "target_ms": 5,
+                               "baseline_ms": none, "ratio": bb[f"commit_ms_{s}"]["median"] / none, "met": ok})
+        print(f"  target: <= 5 ms added back-to-back, {s} file(s): {added:.2f} ms over the no-hook commit "
+              f"({none:.1f} ms; {bb[f'commit_ms_{s}']['median'] / none:.2f}x it): {'met' if ok else 'MISSED'}")
     if res["hook_errors"] or lost:
         print(f"  WARNING: {res['hook_errors']} hook errors, {lost} idle-phase commits never queued "
               f"(see {bench.git_dir}/autoloop/log/hook-errors.log)")

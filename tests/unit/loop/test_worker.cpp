@@ -6,6 +6,7 @@
 #include "hookcore/lock.hpp"
 #include "hookcore/spool.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -301,16 +302,47 @@ TEST_CASE("run_worker") {
     CHECK_FALSE(fs::exists(ctx.paths.last_error()));
   }
 
-  SECTION("another worker holding the scan lock: returns at once, the spool untouched") {
+  SECTION("another worker alive (worker.lock held): returns at once, the spool untouched") {
+    Context ctx = open_ctx(repo);
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    fs::create_directories(ctx.paths.data_dir);
+    auto held = hookcore::FileLock::try_acquire(ctx.paths.data_dir / "worker.lock");
+    REQUIRE(held);
+    REQUIRE(hookcore::FileLock::held_elsewhere(ctx.paths.data_dir / "worker.lock"));
+    const auto t0 = std::chrono::steady_clock::now();
+    loop::WorkerResult r = loop::run_worker(ctx);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    CHECK(r.lock_busy);
+    CHECK(r.entries == 0);
+    CHECK_FALSE(hookcore::spool_empty(ctx.paths.spool()));
+  }
+
+  SECTION("a scan holding the scan lock: waited for, then the spool is left to the next worker") {
     Context ctx = open_ctx(repo);
     hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
     fs::create_directories(ctx.paths.data_dir);
     auto held = hookcore::FileLock::try_acquire(ctx.paths.data_dir / "scan.lock");
     REQUIRE(held);
-    loop::WorkerResult r = loop::run_worker(ctx);
+    const auto t0 = std::chrono::steady_clock::now();
+    loop::WorkerResult r = loop::run_worker(ctx, std::chrono::milliseconds(200));
+    CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(200));
     CHECK(r.lock_busy);
     CHECK(r.entries == 0);
     CHECK_FALSE(hookcore::spool_empty(ctx.paths.spool()));
+    // worker.lock was let go: the next hook starts a worker, which scans once the scan is over.
+    CHECK_FALSE(hookcore::FileLock::held_elsewhere(ctx.paths.data_dir / "worker.lock"));
+    held.reset();
+    r = loop::run_worker(ctx, std::chrono::milliseconds(200));
+    CHECK(r.entries == 1);
+    CHECK(ctx.store().is_commit_scanned(c1));
+  }
+
+  SECTION("worker.lock is free again when the worker is done") {
+    Context ctx = open_ctx(repo);
+    hookcore::spool_append(ctx.paths.spool(), entry(ctx, {c1}));
+    loop::run_worker(ctx);
+    CHECK_FALSE(hookcore::FileLock::held_elsewhere(ctx.paths.data_dir / "worker.lock"));
+    CHECK(hookcore::FileLock::try_acquire(ctx.paths.data_dir / "worker.lock"));
   }
 }
 
