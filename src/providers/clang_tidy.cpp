@@ -444,11 +444,10 @@ std::string last_line(const std::string& text) {
 
 // The private directory: the blobs under tree/ at their repository paths, our database under db/.
 struct Workspace {
-  fs::path root, tree, database, fixes;
+  fs::path root, tree, database;
 
   explicit Workspace(const fs::path& work_dir)
-      : root(fs::weakly_canonical(fs::absolute(work_dir))), tree(root / "tree"), database(root / "db"),
-        fixes(root / "fixes.yaml") {}
+      : root(fs::weakly_canonical(fs::absolute(work_dir))), tree(root / "tree"), database(root / "db") {}
 
   // The repository path of a file clang-tidy names, when it is one of ours.
   std::optional<std::string> repository_path(const std::string& file) const {
@@ -471,9 +470,10 @@ std::string directory_of(const std::string& path) {
 }
 
 // Writes the repository's .clang-tidy files, reduced to their safe keys, and ours at the root when it
-// has none there. A file we cannot read makes the run a problem: checks the user turned off would
-// otherwise be reported.
-bool write_configs(const Workspace& ws, const RunOptions& options, std::string& problem) {
+// has none there; returns the directories that have one ("" for the root). A file we cannot read
+// makes the run a problem: checks the user turned off would otherwise be reported.
+std::optional<std::set<std::string>> write_configs(const Workspace& ws, const RunOptions& options, std::string& problem) {
+  std::set<std::string> directories = {""};
   bool has_root = false;
   for (const auto& [path, text] : options.config_files) {
     if (path != ".clang-tidy" && !ends_with(path, "/.clang-tidy")) continue;
@@ -483,13 +483,27 @@ bool write_configs(const Workspace& ws, const RunOptions& options, std::string& 
     const std::optional<std::string> config = safe_config(text, is_root, why);
     if (!config) {
       problem = "the repository's " + path + " cannot be used (" + why + ")";
-      return false;
+      return std::nullopt;
     }
     ws.write(path, *config);
     has_root = has_root || is_root;
+    directories.insert(directory_of(path));
   }
   if (!has_root) ws.write(".clang-tidy", default_config());
-  return true;
+  return directories;
+}
+
+// The files by the directory of the .clang-tidy that applies to them. clang-tidy 14 given files under
+// different configurations in one run applies one file's checks to the others: one run per group.
+std::map<std::string, std::vector<std::string>> by_configuration(const std::vector<std::string>& files,
+                                                                 const std::set<std::string>& config_dirs) {
+  std::map<std::string, std::vector<std::string>> groups;
+  for (const std::string& file : files) {
+    std::string dir = directory_of(file);
+    while (!config_dirs.count(dir)) dir = directory_of(dir);
+    groups[dir].push_back(file);
+  }
+  return groups;
 }
 
 // The repository's compilation database, when it has one: the root one, else the shallowest.
@@ -828,7 +842,8 @@ private:
     for (const Blob& blob : blobs)
       if (handles(blob.path) && core::is_contained_path(blob.path)) by_path.emplace(blob.path, &blob);
     if (by_path.empty()) return;
-    if (!write_configs(ws, options, result.problem)) return;
+    const std::optional<std::set<std::string>> config_dirs = write_configs(ws, options, result.problem);
+    if (!config_dirs) return;
     std::vector<std::string> files;
     for (const auto& [path, blob] : by_path) {
       ws.write(path, blob->content);
@@ -841,42 +856,59 @@ private:
       if (!result.problem.empty()) return;
     }
     write_database(ws, compile_commands(files, database, m_configured_flags, ws));
-    run_tool(*tool, files, ws, options, result);
-    if (!result.problem.empty()) return;
-    if (const std::optional<std::string> yaml = read_output(ws, result)) {
-      std::string why;
-      read_fixes(*yaml, by_path, ws, result, why);
-      if (!why.empty()) result.problem = why;
+    const std::chrono::milliseconds budget =
+        options.budget.count() > 0 ? options.budget : std::chrono::milliseconds(k_default_budget);
+    const auto deadline = std::chrono::steady_clock::now() + budget;
+    int run = 0;
+    for (const auto& [dir, group] : by_configuration(files, *config_dirs)) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const fs::path fixes = ws.root / ("fixes-" + std::to_string(++run) + ".yaml");
+      if (left.count() <= 0 || !run_tool(*tool, group, fixes, ws, left, result)) {
+        if (left.count() <= 0 || result.timed_out) {
+          result.timed_out = true;
+          result.problem = "clang-tidy timed out after " + seconds(budget);
+        }
+        return;
+      }
+      if (const std::optional<std::string> yaml = read_output(fixes, ws, result)) {
+        std::string why;
+        read_fixes(*yaml, by_path, ws, result, why);
+        if (!why.empty()) result.problem = why;
+      }
+      if (!result.problem.empty()) return;
     }
+    std::sort(result.files.begin(), result.files.end(),
+              [](const FileDiagnostics& a, const FileDiagnostics& b) { return a.path < b.path; });
   }
 
-  void run_tool(const fs::path& tool, const std::vector<std::string>& files, const Workspace& ws,
-                const RunOptions& options, RunResult& result) const {
+  // Runs clang-tidy on `files`; false with the problem set when it did not end well.
+  bool run_tool(const fs::path& tool, const std::vector<std::string>& files, const fs::path& fixes, const Workspace& ws,
+                std::chrono::milliseconds timeout, RunResult& result) const {
     std::vector<std::string> argv = {tool.string(), "--quiet", "-p", ws.database.string(),
-                                     "--export-fixes=" + ws.fixes.string()};
+                                     "--export-fixes=" + fixes.string()};
     for (const std::string& file : files) argv.push_back((ws.tree / file).string());
     core::ProcessOptions process;
     process.cwd = ws.tree;
     process.scrub_env = true;
-    process.timeout = options.budget.count() > 0 ? options.budget : std::chrono::milliseconds(k_default_budget);
+    process.timeout = timeout;
     process.max_output = k_max_output;
     const core::ProcessResult r = core::run_process(argv, process);
     if (r.timed_out) {
       result.timed_out = true;
-      result.problem = "clang-tidy timed out after " + seconds(process.timeout);
     } else if (r.exit_code > 128) {
       result.problem = "clang-tidy crashed (signal " + std::to_string(r.exit_code - 128) + ")";
-    } else if (r.exit_code != 0 && !fs::exists(ws.fixes)) {
+    } else if (r.exit_code != 0 && !fs::exists(fixes)) {
       // Exit status 1 with fixes is clang-tidy's way of saying a file did not compile cleanly.
       const std::string said = last_line(r.err);
       result.problem = "clang-tidy failed (exit status " + std::to_string(r.exit_code) + ")" + (said.empty() ? "" : ": " + said);
     }
+    return !r.timed_out && result.problem.empty();
   }
 
   // The exported fixes, when clang-tidy wrote some (it writes none when it found nothing).
-  static std::optional<std::string> read_output(const Workspace& ws, RunResult& result) {
+  static std::optional<std::string> read_output(const fs::path& fixes, const Workspace& ws, RunResult& result) {
     try {
-      return core::read_untrusted_file(ws.fixes, k_max_fixes_bytes, ws.root, "clang-tidy's fixes");
+      return core::read_untrusted_file(fixes, k_max_fixes_bytes, ws.root, "clang-tidy's fixes");
     } catch (const std::exception& e) {
       result.problem = e.what();
       return std::nullopt;
