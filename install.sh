@@ -5,7 +5,7 @@
 #   ./install.sh --deb [REPO]          build the Debian package (cpack), install it, then the hooks in REPO if given
 #   ./install.sh --test                install packages, build, run every test (unit, rule data, end to end)
 #   ./install.sh --demo                build, then run the whole loop on a throwaway repository
-#   ./install.sh --provider NAME       install a provider's pinned tool (ruff); repeatable, also with the above
+#   ./install.sh --provider NAME       install a provider's pinned analyzer (ruff, clang-tidy); repeatable, with any mode
 #
 # One line per step; the details (apt, cmake, ninja) go to a log file it names, whose end is shown when a
 # step fails. Idempotent: packages already present are not touched, an existing build is reused.
@@ -23,6 +23,7 @@ prefix=/usr/local
 mode=""
 repo=""
 providers=()
+known_providers=(ruff clang-tidy)
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { printf 'install.sh: %s\n' "$*"; }
@@ -58,7 +59,7 @@ while [ $# -gt 0 ]; do
     --deb) mode=deb ;;
     --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; prefix=$2; shift ;;
     --prefix=*) prefix=${1#--prefix=} ;;
-    --provider) [ $# -ge 2 ] || die "--provider needs a name"; providers+=("$2"); shift ;;
+    --provider) [ $# -ge 2 ] || die "--provider needs a name (${known_providers[*]})"; providers+=("$2"); shift ;;
     --provider=*) providers+=("${1#--provider=}") ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
@@ -66,10 +67,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ ${#providers[@]} = 0 ] || mode=${mode:-providers}
+[ -n "$mode" ] || [ ${#providers[@]} = 0 ] || mode=providers
 [ -n "$mode" ] || { usage; exit 2; }
-for p in "${providers[@]}"; do
-  case $p in ruff) ;; *) die "unknown provider $p (known: ruff)" ;; esac
+for p in ${providers[@]+"${providers[@]}"}; do
+  case " ${known_providers[*]} " in *" $p "*) ;; *) die "unknown provider $p (known: ${known_providers[*]})" ;; esac
 done
 case $mode in test | demo) [ -z "$repo" ] || die "--$mode takes no repository" ;; esac
 { mkdir -p "$(dirname "$log")" && : >"$log"; } 2>/dev/null || die "cannot write the log $log (set INSTALL_LOG)"
@@ -94,7 +95,7 @@ ensure_packages() {
   [ "$mode" != demo ] || want+=(python3-yaml)       # the demo's Python tests import yaml
   local missing=()
   for p in "${want[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    have_package "$p" || missing+=("$p")
   done
   # npm fetches the pinned grammars (and for the tests a JSON schema); a Node.js from elsewhere is fine too.
   command -v npm >/dev/null || { [ -n "${AUTOLOOP_GRAMMAR_TARBALL_DIR:-}" ] &&
@@ -107,6 +108,9 @@ ensure_packages() {
     say "packages present"
   fi
 }
+
+# Whether the Debian package $1 is installed.
+have_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 # 2. Configure (fetches and checks the grammars) and build, 2 jobs.
 build() {
@@ -167,11 +171,22 @@ install_npm_provider() {
   printf '%s\n' "$pin" >"$dir/.autoloop-pin"
 }
 
+# clang-tidy is Debian's package (clang-tidy 14 on Debian 12), found on PATH by the provider.
+install_clang_tidy() {
+  if ! have_package clang-tidy; then
+    step "apt-get update" as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    step "installing clang-tidy (provider clang-tidy)" \
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang-tidy
+  fi
+  say "provider clang-tidy: clang-tidy $(clang-tidy --version | grep -o "version [0-9.]*" | head -n 1 | cut -d" " -f2) (Debian package clang-tidy)"
+}
+
 install_providers() {
   local p
   for p in "${providers[@]}"; do
     case $p in
       ruff) install_npm_provider ruff "$ruff_package" "$ruff_version" "$ruff_integrity" ;;
+      clang-tidy) install_clang_tidy ;;
     esac
   done
 }
@@ -200,7 +215,7 @@ case $mode in
   test)
     ensure_packages
     build
-    providers=(ruff) # every provider: their unit tests run the real tools
+    providers=("${known_providers[@]}") # every provider: their unit tests run the real tools
     install_providers
     # Each test runs once, to keep CI within its hour. The sanitizer stage (one clang tree,
     # build-check/, compiled once with ASan + UBSan + libFuzzer's coverage, which then runs every

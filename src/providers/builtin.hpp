@@ -4,6 +4,8 @@
 #include "providers/provider.hpp"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace providers {
 
@@ -11,5 +13,9 @@ namespace providers {
 std::unique_ptr<Provider> make_ruff();
 // biome.cpp: Biome's native binary from its npm package, JSON reporter.
 // clang_tidy.cpp: Debian's clang-tidy, fix-its exported as YAML.
+std::unique_ptr<Provider> make_clang_tidy();
+// The same with the compiler flags for files the repository's compile_commands.json does not list
+// (make_clang_tidy(): `-std=c++17`); they pass the same filter as the repository's (clang_tidy.hpp).
+std::unique_ptr<Provider> make_clang_tidy(std::vector<std::string> configured_flags);
 
 } // namespace providers

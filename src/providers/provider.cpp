@@ -16,7 +16,8 @@ struct Entry {
 // One line per built-in provider (providers/builtin.hpp declares the factories).
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries = {
-      {"ruff", make_ruff},
+      {"ruff", &make_ruff},
+      {"clang-tidy", &make_clang_tidy},
   };
   return entries;
 }
