@@ -91,18 +91,37 @@ void collect_all(TSNode root, std::string_view source, Bindings& b) {
 
 } // namespace
 
-std::vector<std::string> PythonImports::callee_names(TSNode callee) {
-  // The chain `a.b.f`: its first name and the rest.
+namespace {
+
+// The chain `a.b.f` split into its first name (`a`) and the rest (`.b.f`, blanks taken out); false
+// for any other expression.
+bool split_chain(TSNode callee, std::string_view source, std::string& first, std::string& rest) {
   TSNode base = callee;
   while (is(base, "attribute")) {
-    if (!is(field(base, "attribute"), "identifier")) return {};
+    if (!is(field(base, "attribute"), "identifier")) return false;
     base = field(base, "object");
   }
-  if (!is(base, "identifier")) return {};
-  std::string first(text_of(base, m_source));
-  std::string rest(text_of(callee, m_source).substr(first.size()));
+  if (!is(base, "identifier")) return false;
+  first = std::string(text_of(base, source));
+  rest = std::string(text_of(callee, source).substr(first.size()));
   rest.erase(std::remove_if(rest.begin(), rest.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\\'; }),
              rest.end());
+  return true;
+}
+
+bool ends_with(std::string_view text, std::string_view end) {
+  return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
+}
+
+} // namespace
+
+std::vector<std::string> PythonImports::callee_names(TSNode callee) {
+  std::string first, rest;
+  if (!split_chain(callee, m_source, first, rest)) return {};
+  return resolve(callee, first, rest);
+}
+
+std::vector<std::string> PythonImports::resolve(TSNode callee, const std::string& first, const std::string& rest) {
   // Most calls name nothing any import binds: then no block around them can either, and the walk up
   // (ts_node_parent() descends from the root each time) is skipped.
   if (!m_all_done) {
@@ -134,7 +153,13 @@ std::vector<std::string> PythonImports::callee_names(TSNode callee) {
 }
 
 bool PythonImports::callee_is(TSNode callee, const std::vector<std::string>& calls) {
-  for (const auto& n : callee_names(callee))
+  std::string first, rest;
+  if (!split_chain(callee, m_source, first, rest)) return false;
+  // Every name `a.b.f` may stand for ends with `.b.f` (only the first name is rebound by imports):
+  // a call none of `calls` ends like is settled without looking for the imports around it.
+  if (!rest.empty() && std::none_of(calls.begin(), calls.end(), [&](const std::string& c) { return ends_with(c, rest); }))
+    return false;
+  for (const auto& n : resolve(callee, first, rest))
     if (std::find(calls.begin(), calls.end(), n) != calls.end()) return true;
   return false;
 }
