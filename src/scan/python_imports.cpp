@@ -115,6 +115,14 @@ bool ends_with(std::string_view text, std::string_view end) {
 
 } // namespace
 
+const PythonImports::Bindings& PythonImports::all_imports(TSNode node) {
+  if (!m_all_done) {
+    collect_all(ts_tree_root_node(node.tree), m_source, m_all);
+    m_all_done = true;
+  }
+  return m_all;
+}
+
 std::vector<std::string> PythonImports::callee_names(TSNode callee) {
   std::string first, rest;
   if (!split_chain(callee, m_source, first, rest)) return {};
@@ -124,11 +132,8 @@ std::vector<std::string> PythonImports::callee_names(TSNode callee) {
 std::vector<std::string> PythonImports::resolve(TSNode callee, const std::string& first, const std::string& rest) {
   // Most calls name nothing any import binds: then no block around them can either, and the walk up
   // (ts_node_parent() descends from the root each time) is skipped.
-  if (!m_all_done) {
-    collect_all(ts_tree_root_node(callee.tree), m_source, m_all);
-    m_all_done = true;
-  }
-  if (m_all.star_modules.empty() && m_all.names.find(first) == m_all.names.end()) return {first + rest};
+  const Bindings& all = all_imports(callee);
+  if (all.star_modules.empty() && all.names.find(first) == all.names.end()) return {first + rest};
   Bindings local;
   TSNode top = callee;
   for (TSNode p = ts_node_parent(callee); !ts_node_is_null(p); p = ts_node_parent(p)) {
@@ -155,10 +160,16 @@ std::vector<std::string> PythonImports::resolve(TSNode callee, const std::string
 bool PythonImports::callee_is(TSNode callee, const std::vector<std::string>& calls) {
   std::string first, rest;
   if (!split_chain(callee, m_source, first, rest)) return false;
-  // Every name `a.b.f` may stand for ends with `.b.f` (only the first name is rebound by imports):
-  // a call none of `calls` ends like is settled without looking for the imports around it.
-  if (!rest.empty() && std::none_of(calls.begin(), calls.end(), [&](const std::string& c) { return ends_with(c, rest); }))
+  // The names `a.b.f` may stand for: when an import somewhere in the file binds `a`, names ending with
+  // `.b.f`; when none does, `a.b.f` itself or `m.a.b.f` (`from m import *`). A call none of `calls`
+  // can be is settled without looking for the imports around it (a walk up the tree).
+  auto any_call = [&](auto&& pred) { return std::any_of(calls.begin(), calls.end(), pred); };
+  if (all_imports(callee).names.count(first) == 0) {
+    const std::string whole = first + rest, dotted_whole = "." + whole;
+    if (!any_call([&](const std::string& c) { return c == whole || ends_with(c, dotted_whole); })) return false;
+  } else if (!rest.empty() && !any_call([&](const std::string& c) { return ends_with(c, rest); })) {
     return false;
+  }
   for (const auto& n : resolve(callee, first, rest))
     if (std::find(calls.begin(), calls.end(), n) != calls.end()) return true;
   return false;
