@@ -60,10 +60,9 @@ template <class F> void for_each_named_child(TSNode node, F&& visit) {
   ts_tree_cursor_delete(&cursor);
 }
 
-TSNode root_of(TSNode node) {
-  for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p)) node = p;
-  return node;
-}
+// The root of the node's tree: the tree knows it (climbing with ts_node_parent, itself a descent from
+// the root in tree-sitter 0.20.7, cost a quadratic walk for every call the allocation check saw).
+TSNode root_of(TSNode node) { return ts_tree_root_node(node.tree); }
 
 // Whether the tree was parsed with the C++ grammar (the C grammar has no template declarations).
 bool parsed_as_cpp(TSNode node) {

@@ -5,6 +5,7 @@
 #include "scan/checks.hpp"
 #include "scan/fix_template.hpp"
 #include "scan/function_identity.hpp"
+#include "scan/metric_nodes.hpp"
 #include "scan/node_util.hpp"
 #include "scan/predicates.hpp"
 #include "scan/python_imports.hpp"
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -85,12 +87,37 @@ struct PatternInfo {
   std::vector<Predicate> predicates;
 };
 
+// No pattern: a query without the metrics pattern.
+constexpr uint32_t k_no_pattern = UINT32_MAX;
+
 struct Engine::Compiled {
   std::optional<MetricKinds> metric_kinds;
+  MetricPattern metric;
+  // The enabled rules' patterns and, last, the metrics pattern (metric.text): one run of
+  // its cursor finds the rules' matches and the nodes the metrics count.
   ts::Query query;
-  std::vector<PatternInfo> patterns;
+  uint32_t metric_pattern = k_no_pattern;           // its index in `query`
+  std::vector<PatternInfo> patterns;                // by pattern index (the metrics pattern's unused)
   std::vector<std::string> capture_names;
-  bool empty = true;
+  bool empty = true;                                // no rule for this language
+
+  // The metrics pattern alone (pattern 0), for files too wide to match rules on: compiled at the
+  // first such file.
+  const TSQuery* metrics_query() const {
+    std::call_once(m_metrics_once, [&] {
+      const std::string& p = metric.text;
+      uint32_t off = 0;
+      TSQueryError err = TSQueryErrorNone;
+      if (!p.empty())
+        m_metrics_query.reset(ts_query_new(metric_kinds->language().grammar(), p.data(), static_cast<uint32_t>(p.size()),
+                                           &off, &err));
+    });
+    return m_metrics_query.get();
+  }
+
+private:
+  mutable std::once_flag m_metrics_once;
+  mutable ts::Query m_metrics_query;
 };
 
 Engine::Engine(std::vector<Rule> rules, uint32_t parse_timeout_ms)
@@ -182,6 +209,7 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
   // compile of the same language is discarded below.
   auto c = std::make_unique<Compiled>();
   c->metric_kinds.emplace(language);
+  c->metric = metric_pattern(language);
   // One combined query per language; each rule's text occupies a known byte range of it, which
   // maps a pattern (by its start byte) back to its rule.
   std::string source;
@@ -194,7 +222,9 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
     source += r.query;
     source += "\n";
   }
-  if (!starts.empty()) {
+  const uint32_t metric_start = static_cast<uint32_t>(source.size());
+  source += c->metric.text;
+  if (!source.empty()) {
     uint32_t err_off = 0;
     TSQueryError err = TSQueryErrorNone;
     c->query.reset(ts_query_new(language.grammar(), source.data(), static_cast<uint32_t>(source.size()), &err_off, &err));
@@ -223,6 +253,10 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
     c->patterns.resize(n);
     for (uint32_t p = 0; p < n; ++p) {
       uint32_t at = ts_query_start_byte_for_pattern(c->query.get(), p);
+      if (at >= metric_start) {
+        c->metric_pattern = p;
+        continue;
+      }
       auto it = std::upper_bound(starts.begin(), starts.end(), at,
                                  [](uint32_t v, const std::pair<uint32_t, size_t>& s) { return v < s.first; });
       c->patterns[p].rule = std::prev(it)->second;
@@ -240,7 +274,7 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
       const char* name = ts_query_capture_name_for_id(c->query.get(), i, &len);
       c->capture_names.emplace_back(name, len);
     }
-    c->empty = false;
+    c->empty = starts.empty();
   }
   std::lock_guard<std::mutex> lock(m_mutex);
   for (const auto& [lang, existing] : m_compiled)
@@ -308,9 +342,12 @@ std::vector<TSNode> ancestors_of(TSNode root, TSNode node) {
   return path;
 }
 
-void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, const std::vector<std::string>& capture_names,
-               const std::vector<Rule>& rules, const Rule* only, TSNode root, std::string_view source,
-               const LanguageProfile& language, std::vector<Finding>& out) {
+// One run of `query`'s cursor over the tree: the rules' matches become findings in `out` (only those
+// of `only`, when given), and the nodes of `metric_pattern` go to `metrics` (when given). False when
+// the cursor dropped matches in progress (over its match limit): the metrics may then miss nodes.
+bool run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, const std::vector<std::string>& capture_names,
+               uint32_t metric_pattern, MetricsBuilder* metrics, const std::vector<Rule>& rules, const Rule* only,
+               TSNode root, std::string_view source, const LanguageProfile& language, std::vector<Finding>& out) {
   TSQueryCursor* cursor = thread_tools().cursor.get();
   ts_query_cursor_set_match_limit(cursor, 4096);
   ts_query_cursor_exec(cursor, query, root);
@@ -319,32 +356,18 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
   ExhaustedRegexes exhausted;
   PythonImports python_imports(source); // rules' `calls`: the file's module-level imports, read once
   while (ts_query_cursor_next_match(cursor, &match)) {
+    if (match.pattern_index == metric_pattern) {
+      if (metrics && match.capture_count) metrics->add(match.captures[0].node);
+      continue;
+    }
     const PatternInfo& info = patterns[match.pattern_index];
     const Rule& rule = rules[info.rule];
     if (only && only != &rule) continue;
+    // The filters below are pure, so their order does not change which matches are kept: the cheap
+    // ones go first (most candidate matches of the built-in rules are calls that a predicate, the
+    // callee's imports or a check turn away).
     if (!predicates_hold(info.predicates, match, source, exhausted)) continue;
-    // The reported node: @match, or the first capture.
-    TSNode node = match.capture_count ? match.captures[0].node : TSNode{};
-    bool have_node = match.capture_count > 0;
-    std::vector<Capture> captures;
-    for (uint16_t i = 0; i < match.capture_count; ++i) {
-      const std::string& name = capture_names[match.captures[i].index];
-      TSNode n = match.captures[i].node;
-      captures.push_back({name, ts_node_start_byte(n), ts_node_end_byte(n)});
-      if (name == "match") node = n;
-    }
-    if (!have_node) continue;
-    // Matches inside ERROR nodes are unreliable. The ancestors also place the finding (below).
-    std::vector<TSNode> ancestors = ancestors_of(root, node);
-    if (ancestors.empty() && !ts_node_eq(root, node))
-      for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) ancestors.push_back(a);
-    if (ts_node_has_error(root) &&
-        (is_error_node(node) || std::any_of(ancestors.begin(), ancestors.end(), is_error_node)))
-      continue;
-    CheckInput input{rule, language, node, captures, source};
-    CheckOutcome outcome = run_check(rule.check, input);
-    if (!outcome.keep) continue;
-    for (auto& c : outcome.captures) captures.push_back(std::move(c));
+    if (match.capture_count == 0) continue;
     if (!rule.calls.empty()) {
       bool callee_ok = true;
       for (uint16_t i = 0; i < match.capture_count; ++i)
@@ -352,6 +375,27 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
           callee_ok = python_imports.callee_is(match.captures[i].node, rule.calls);
       if (!callee_ok) continue;
     }
+    // The reported node: @match, or the first capture.
+    TSNode node = match.captures[0].node;
+    std::vector<Capture> captures;
+    captures.reserve(match.capture_count);
+    for (uint16_t i = 0; i < match.capture_count; ++i) {
+      const std::string& name = capture_names[match.captures[i].index];
+      TSNode n = match.captures[i].node;
+      captures.push_back({name, ts_node_start_byte(n), ts_node_end_byte(n)});
+      if (name == "match") node = n;
+    }
+    CheckInput input{rule, language, node, captures, source};
+    CheckOutcome outcome = run_check(rule.check, input);
+    if (!outcome.keep) continue;
+    // Matches inside ERROR nodes are unreliable. The ancestors also place the finding (below).
+    std::vector<TSNode> ancestors = ancestors_of(root, node);
+    if (ancestors.empty() && !ts_node_eq(root, node))
+      for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) ancestors.push_back(a);
+    if (ts_node_has_error(root) &&
+        (is_error_node(node) || std::any_of(ancestors.begin(), ancestors.end(), is_error_node)))
+      continue;
+    for (auto& c : outcome.captures) captures.push_back(std::move(c));
     uint64_t key = (uint64_t(ts_node_start_byte(node)) << 32) | ts_node_end_byte(node);
     auto [slot, fresh] = seen.emplace(std::make_pair(rule.id, key), out.size());
     if (!fresh) {
@@ -413,6 +457,7 @@ void run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     if (fresh) out.push_back(std::move(f));
     else out[slot->second] = std::move(f);
   }
+  return !ts_query_cursor_did_exceed_match_limit(cursor);
 }
 
 } // namespace
@@ -430,13 +475,27 @@ FileResult Engine::scan(const LanguageProfile& language, std::string_view source
   }
   TSNode root = ts_tree_root_node(tree.get());
   result.syntax_errors = ts::count_errors(root);
-  FileMeasures measures = measure_functions(tree.get(), source, *c.metric_kinds);
+  // One walk of the tree: the query cursor's, which finds the rules' matches and the nodes the
+  // metrics count (the choice and its measurements: docs/ARCHITECTURE.md, "One walk per tree").
+  std::optional<MetricsBuilder> metrics(std::in_place, *c.metric_kinds, c.metric.else_clause, source, root);
+  bool metrics_whole = false;
+  if (has_node_wider_than(root, k_max_children)) {
+    result.timed_out = true; // generated data: no matching
+  } else if (c.query) {
+    metrics_whole = run_query(c.query.get(), c.patterns, c.capture_names, c.metric_pattern, &*metrics, m_rules,
+                              nullptr, root, source, language, result.findings);
+  }
+  // The metrics pattern alone (a few matches in progress at a time) when the rules were not matched,
+  // or when the rules' matches in progress overflowed the cursor's limit and it dropped some.
+  if (!metrics_whole) {
+    metrics.emplace(*c.metric_kinds, c.metric.else_clause, source, root);
+    if (const TSQuery* alone = c.metrics_query())
+      run_query(alone, {}, {}, 0, &*metrics, m_rules, nullptr, root, source, language, result.findings);
+  }
+  FileMeasures measures = metrics->finish();
   result.functions = std::move(measures.functions);
   result.debt_markers = measures.debt_markers;
-  if (measures.widest > k_max_children) {
-    result.timed_out = true; // generated data: no matching
-  } else if (!c.empty) {
-    run_query(c.query.get(), c.patterns, c.capture_names, m_rules, nullptr, root, source, language, result.findings);
+  if (!result.findings.empty()) {
     add_enclosing_names(result.findings, result.functions);
     number_occurrences(result.findings);
   }
@@ -486,8 +545,8 @@ std::vector<Finding> Engine::match_rule(const Rule& rule, const LanguageProfile&
   for (const auto& r : m_rules)
     if (r.id == rule.id) only = &r;
   if (!only) return out;
-  run_query(c.query.get(), c.patterns, c.capture_names, m_rules, only, ts_tree_root_node(tree.get()), source,
-            language, out);
+  run_query(c.query.get(), c.patterns, c.capture_names, c.metric_pattern, nullptr, m_rules, only,
+            ts_tree_root_node(tree.get()), source, language, out);
   number_occurrences(out);
   return out;
 }

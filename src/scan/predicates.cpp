@@ -43,8 +43,10 @@ std::optional<bool> regex_matches(const Regex& regex, std::string_view text) {
     pcre2_set_depth_limit(c.get(), k_regex_depth_limit);
     return c;
   }();
-  std::unique_ptr<pcre2_match_data, void (*)(pcre2_match_data*)> md(
-      pcre2_match_data_create_from_pattern(code, nullptr), pcre2_match_data_free);
+  // Only whether it matches counts: one pair of offsets is enough (pcre2_match returns 0, a match,
+  // when the vector is too short for the groups), and one block per thread is reused for every match.
+  thread_local const std::unique_ptr<pcre2_match_data, void (*)(pcre2_match_data*)> md(
+      pcre2_match_data_create(1, nullptr), pcre2_match_data_free);
   int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md.get(), context.get());
   if (rc >= 0) return true;
   if (rc == PCRE2_ERROR_NOMATCH) return false;

@@ -91,25 +91,49 @@ void collect_all(TSNode root, std::string_view source, Bindings& b) {
 
 } // namespace
 
-std::vector<std::string> PythonImports::callee_names(TSNode callee) {
-  // The chain `a.b.f`: its first name and the rest.
+namespace {
+
+// The chain `a.b.f` split into its first name (`a`) and the rest (`.b.f`, blanks taken out); false
+// for any other expression.
+bool split_chain(TSNode callee, std::string_view source, std::string& first, std::string& rest) {
   TSNode base = callee;
   while (is(base, "attribute")) {
-    if (!is(field(base, "attribute"), "identifier")) return {};
+    if (!is(field(base, "attribute"), "identifier")) return false;
     base = field(base, "object");
   }
-  if (!is(base, "identifier")) return {};
-  std::string first(text_of(base, m_source));
-  std::string rest(text_of(callee, m_source).substr(first.size()));
+  if (!is(base, "identifier")) return false;
+  first = std::string(text_of(base, source));
+  rest = std::string(text_of(callee, source).substr(first.size()));
   rest.erase(std::remove_if(rest.begin(), rest.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\\'; }),
              rest.end());
-  // Most calls name nothing any import binds: then no block around them can either, and the walk up
-  // (ts_node_parent() descends from the root each time) is skipped.
+  return true;
+}
+
+bool ends_with(std::string_view text, std::string_view end) {
+  return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
+}
+
+} // namespace
+
+const PythonImports::Bindings& PythonImports::all_imports(TSNode node) {
   if (!m_all_done) {
-    collect_all(ts_tree_root_node(callee.tree), m_source, m_all);
+    collect_all(ts_tree_root_node(node.tree), m_source, m_all);
     m_all_done = true;
   }
-  if (m_all.star_modules.empty() && m_all.names.find(first) == m_all.names.end()) return {first + rest};
+  return m_all;
+}
+
+std::vector<std::string> PythonImports::callee_names(TSNode callee) {
+  std::string first, rest;
+  if (!split_chain(callee, m_source, first, rest)) return {};
+  return resolve(callee, first, rest);
+}
+
+std::vector<std::string> PythonImports::resolve(TSNode callee, const std::string& first, const std::string& rest) {
+  // Most calls name nothing any import binds: then no block around them can either, and the walk up
+  // (ts_node_parent() descends from the root each time) is skipped.
+  const Bindings& all = all_imports(callee);
+  if (all.star_modules.empty() && all.names.find(first) == all.names.end()) return {first + rest};
   Bindings local;
   TSNode top = callee;
   for (TSNode p = ts_node_parent(callee); !ts_node_is_null(p); p = ts_node_parent(p)) {
@@ -134,7 +158,19 @@ std::vector<std::string> PythonImports::callee_names(TSNode callee) {
 }
 
 bool PythonImports::callee_is(TSNode callee, const std::vector<std::string>& calls) {
-  for (const auto& n : callee_names(callee))
+  std::string first, rest;
+  if (!split_chain(callee, m_source, first, rest)) return false;
+  // The names `a.b.f` may stand for: when an import somewhere in the file binds `a`, names ending with
+  // `.b.f`; when none does, `a.b.f` itself or `m.a.b.f` (`from m import *`). A call none of `calls`
+  // can be is settled without looking for the imports around it (a walk up the tree).
+  auto any_call = [&](auto&& pred) { return std::any_of(calls.begin(), calls.end(), pred); };
+  if (all_imports(callee).names.count(first) == 0) {
+    const std::string whole = first + rest, dotted_whole = "." + whole;
+    if (!any_call([&](const std::string& c) { return c == whole || ends_with(c, dotted_whole); })) return false;
+  } else if (!rest.empty() && !any_call([&](const std::string& c) { return ends_with(c, rest); })) {
+    return false;
+  }
+  for (const auto& n : resolve(callee, first, rest))
     if (std::find(calls.begin(), calls.end(), n) != calls.end()) return true;
   return false;
 }

@@ -35,6 +35,11 @@ public:
   };
 
 private:
+  // callee_names() of the chain `first` + `rest` (split_chain in the .cpp).
+  std::vector<std::string> resolve(TSNode callee, const std::string& first, const std::string& rest);
+  // Every import of the file of `node` (collected at the first call).
+  const Bindings& all_imports(TSNode node);
+
   std::string_view m_source;
   bool m_module_done = false, m_all_done = false;
   Bindings m_module;                               // at module level (and its if/try/with blocks)

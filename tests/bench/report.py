@@ -115,7 +115,7 @@ def engine_figures(e):
         figure(g, "overhead of full scan over parse (CPU)", e.get("overhead_pct"), None, "%", 30,
                note="(full - parse) / parse"),
         figure(g, "  of which rules: query, predicates, findings", e.get("rules_overhead_pct"), None, "%", 30),
-        figure(g, "  of which metrics walk", e.get("metrics_overhead_pct"), None, "%"),
+        figure(g, "  of which metrics", e.get("metrics_overhead_pct"), None, "%"),
     ]
     for lang, x in sorted(e.get("languages", {}).items()):
         out.append(figure(g, f"  query compile, {lang} ({x['rules']} rules)", x["compile_ms"], None, "ms",

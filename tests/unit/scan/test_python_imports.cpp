@@ -42,6 +42,8 @@ TEST_CASE("a rule's calls are resolved through the file's imports") {
     CHECK(reported("from os import path\npath.join(a, b)\n") == 1);
     CHECK(reported("import os.path as p\np.join(a, b)\n") == 1);
     CHECK(reported("import os.path\nos.path.join(a, b)\n") == 1);
+    CHECK(reported("from os import *\npath.join(a, b)\n") == 1);
+    CHECK(reported("from yaml import *\nother.load(f)\n") == 0);
   }
 
   SECTION("a first name no import binds stands for itself") {
