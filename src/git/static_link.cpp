@@ -1,6 +1,6 @@
-// Linked into the static autoloop-merge only (CMakeLists.txt), never into the library: what a static
-// link of Debian's libgit2.a needs to be both possible and cheap for a merge driver that never opens a
-// network connection. (git-autoloop links libgit2 dynamically and has skip_ca_bundle.cpp instead.)
+// Linked into each static executable (autoloop_link_mode in CMakeLists.txt), never into the library: what a
+// static link of Debian's libgit2.a needs to be both possible and cheap for programs that never open a
+// network connection through libgit2. (A dynamic build has skip_ca_bundle.cpp instead.)
 //
 // 1. libgit2.a's HTTP transport calls GSSAPI (Kerberos "Negotiate" authentication), and Debian ships
 //    no static libgssapi_krb5. These definitions answer every call with GSS_S_FAILURE, so libgit2
