@@ -69,8 +69,8 @@ test_libgit2_does_not_parse_the_ca_bundle() {
   fi
   # Without strace (or ptrace): how the link binds the loaders.
   if ! ldd "$bin" >/dev/null 2>&1; then
-    # Static (CMakeLists.txt autoloop_link_mode): the link wraps them (src/git/static_link.cpp).
-    nm "$bin" | grep -q ' T __wrap_mbedtls_x509_crt_parse_file$' || fail "the static binary does not wrap the CA loaders"
+    # Static (CMakeLists.txt autoloop_link_mode): the link wraps libgit2's TLS set-up (src/git/static_link.cpp).
+    nm "$bin" | grep -q ' T __wrap_git_mbedtls_stream_global_init$' || fail "the static binary does not wrap libgit2's TLS set-up"
     return 0
   fi
   # Dynamic: the dynamic linker binds libgit2's certificate loading to the executable's definitions.
