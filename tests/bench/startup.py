@@ -17,7 +17,8 @@ each timed from outside (posix_spawn to wait4: wall time, CPU time, peak RSS):
             The worker lowers itself to the idle CPU class: on a busy machine its wall time is mostly waiting
             for the CPU, its CPU time is what it costs
 Target (issue 18): <= 2 ms median wall time for version, merge and worker; the ratio to the floor says how
-much of that is the process itself.
+much of that is the process itself. Peak RSS (wait4) counts this Python's own resident memory up to the exec
+(posix_spawn shares it until then), about 17 MB: a figure at that level reads "at most that".
 """
 
 import argparse
