@@ -26,12 +26,12 @@ Logger::Logger(const std::filesystem::path& dir, std::string_view name) {
   }
 }
 
-void Logger::write(int level, const std::string& message) {
+void Logger::write(int level, fmt::string_view format, fmt::format_args args) {
   if (!m_logger) return;
   static const spdlog::level::level_enum k_levels[] = {spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
                                                        spdlog::level::err};
   try {
-    m_logger->log(k_levels[level], message);
+    m_logger->log(k_levels[level], fmt::vformat(format, args));
   } catch (const std::exception&) {
     // a full disk must not break the caller
   }

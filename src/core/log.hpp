@@ -26,13 +26,14 @@ public:
   Logger(Logger&&) noexcept;
   Logger& operator=(Logger&&) noexcept;
 
-  template <class... A> void debug(fmt::format_string<A...> f, A&&... a) { write(0, fmt::format(f, std::forward<A>(a)...)); }
-  template <class... A> void info(fmt::format_string<A...> f, A&&... a) { write(1, fmt::format(f, std::forward<A>(a)...)); }
-  template <class... A> void warn(fmt::format_string<A...> f, A&&... a) { write(2, fmt::format(f, std::forward<A>(a)...)); }
-  template <class... A> void error(fmt::format_string<A...> f, A&&... a) { write(3, fmt::format(f, std::forward<A>(a)...)); }
+  template <class... A> void debug(fmt::format_string<A...> f, A&&... a) { write(0, f, fmt::make_format_args(a...)); }
+  template <class... A> void info(fmt::format_string<A...> f, A&&... a) { write(1, f, fmt::make_format_args(a...)); }
+  template <class... A> void warn(fmt::format_string<A...> f, A&&... a) { write(2, f, fmt::make_format_args(a...)); }
+  template <class... A> void error(fmt::format_string<A...> f, A&&... a) { write(3, f, fmt::make_format_args(a...)); }
 
 private:
-  void write(int level, const std::string& message);
+  // Formats (only when logging) and writes. Out of line: fmt's compiled part is in log.cpp alone (CMakeLists.txt).
+  void write(int level, fmt::string_view format, fmt::format_args args);
   std::shared_ptr<spdlog::logger> m_logger;
 };
 

@@ -3,6 +3,7 @@
 #include "core/process.hpp"
 
 #include <git2.h>
+#include <sys/types.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -156,9 +157,22 @@ void check(int rc, const char* what) {
   throw Error(rc, message);
 }
 
+// Memory stays bounded whatever the repository's size (issue 18 §5). libgit2 maps pack files in windows of
+// 1 GiB, up to 8 GiB in all, and every page a read touches stays resident while its window is mapped: reading
+// every blob (`scan --all`, a commit adding a tree) would hold the whole pack. Small windows, few mapped at a
+// time (least recently used unmapped first), and a smaller cache of parsed trees and commits.
+constexpr size_t k_pack_window_bytes = 4u << 20;
+constexpr size_t k_pack_windows_mapped_bytes = 16u << 20;
+constexpr ssize_t k_object_cache_bytes = 16 << 20;
+
 void init_library() {
   static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
+  std::call_once(once, [] {
+    git_libgit2_init();
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, k_pack_window_bytes);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, k_pack_windows_mapped_bytes);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, k_object_cache_bytes);
+  });
 }
 
 void Repository::Free::operator()(git_repository* r) const { git_repository_free(r); }

@@ -1,5 +1,6 @@
-// Linked into the git-autoloop executable only (not the library): keeps libgit2 from parsing the
-// system's CA certificates in every process.
+// Linked into each dynamically linked executable only (autoloop_link_mode in CMakeLists.txt: sanitizer builds,
+// or where a static archive is missing), not the library: keeps libgit2 from parsing the system's CA
+// certificates in every process. Static executables get the same from static_link.cpp.
 //
 // Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init() loads the whole CA bundle
 // (/etc/ssl/certs) into mbedTLS: about 5 ms of base64 and ASN.1 decoding per process, a quarter of

@@ -1,14 +1,21 @@
-// Linked into the static autoloop-merge only (CMakeLists.txt), never into the library: what a static
-// link of Debian's libgit2.a needs to be both possible and cheap for a merge driver that never opens a
-// network connection. (git-autoloop links libgit2 dynamically and has skip_ca_bundle.cpp instead.)
+// Linked into each static executable (autoloop_link_mode in CMakeLists.txt), never into the library: what a
+// static link of Debian's libgit2.a needs to be both possible and cheap for programs that never open a
+// network connection through libgit2. (A dynamic build has skip_ca_bundle.cpp instead.)
 //
 // 1. libgit2.a's HTTP transport calls GSSAPI (Kerberos "Negotiate" authentication), and Debian ships
 //    no static libgssapi_krb5. These definitions answer every call with GSS_S_FAILURE, so libgit2
 //    finds no Negotiate mechanism (gss_indicate_mechs fails) and never offers that authentication.
 //    Prototypes follow RFC 2744's C bindings; the types the merge driver never looks into are opaque.
-// 2. git_libgit2_init() loads the system's CA bundle into mbedTLS (≈ 5 ms). The link wraps the two
-//    loaders (-Wl,--wrap=mbedtls_x509_crt_parse_file/path) so libgit2 calls these, which load
-//    nothing: should an HTTPS connection ever be made, verification fails; nothing is trusted blindly.
+// 2. git_libgit2_init() sets up TLS and SSH for transports these programs never use: mbedTLS's
+//    entropy (HAVEGE), the system's CA bundle, OpenSSL's engines for libssh2. That was 83% of the
+//    merge driver's instructions on a one-line merge (2.3 of 2.8 million). The link wraps libgit2's
+//    own entry points (-Wl,--wrap=..., CMakeLists.txt) so that it calls these instead:
+//    - TLS is not set up, and a TLS stream is refused with a message (git_error_set_str): an HTTPS
+//      connection fails, it never runs on a half-initialised mbedTLS and nothing is trusted blindly;
+//    - SSH is not set up at init: libssh2 initialises itself on its first session
+//      (_libssh2_init_if_needed), should there ever be one.
+
+#include <git2/errors.h>
 
 #include <cstdint>
 
@@ -50,8 +57,20 @@ OM_uint32 gss_release_buffer(OM_uint32* minor, gss_ptr /*buffer*/) { return fail
 OM_uint32 gss_release_name(OM_uint32* minor, gss_ptr* /*name*/) { return fail(minor); }
 OM_uint32 gss_release_oid_set(OM_uint32* minor, gss_ptr* /*set*/) { return fail(minor); }
 
-struct mbedtls_x509_crt;
-int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt* /*chain*/, const char* /*path*/) { return 0; }
-int __wrap_mbedtls_x509_crt_parse_path(mbedtls_x509_crt* /*chain*/, const char* /*path*/) { return 0; }
+struct git_stream;
+
+int __wrap_git_mbedtls_stream_global_init(void) { return 0; }
+int __wrap_git_transport_ssh_global_init(void) { return 0; }
+
+int __wrap_git_mbedtls_stream_new(git_stream** /*out*/, const char* /*host*/, const char* /*port*/) {
+  git_error_set_str(GIT_ERROR_SSL, "git-autoloop opens no TLS connection through libgit2");
+  return -1;
+}
+int __wrap_git_mbedtls_stream_wrap(git_stream** /*out*/, git_stream* /*in*/, const char* /*host*/) {
+  return __wrap_git_mbedtls_stream_new(nullptr, nullptr, nullptr);
+}
+int __wrap_git_mbedtls__set_cert_location(const char* /*file*/, const char* /*path*/) {
+  return __wrap_git_mbedtls_stream_new(nullptr, nullptr, nullptr);
+}
 
 } // extern "C"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Merges the benchmark programs' JSON into build/bench/results.json and prints the figures table.
 
-  report.py --out results.json [--hooks H.json] [--engine E.json] [--scan S.json] [--astgrep A.json]
+  report.py --out results.json [--startup ST.json] [--hooks H.json] [--engine E.json] [--scan S.json] [--astgrep A.json]
             [--incremental I.json] [--drain D.json] [--validation V.json] [--precision P.json]
             [--machine M.json]
 
@@ -47,6 +47,28 @@ def ci_figure(group, name, x, target, note=""):
         f["verdict"] = "PASS" if hi <= target else ("MISS" if lo > target else "unresolved")
         f["note"] = f"95% interval of the median [{lo:.1f}, {hi:.1f}]" + (f"; {note}" if note else "")
     return f
+
+
+def startup_figures(s):
+    g = "(a0) start-up, before any work"
+    out = []
+    floor = s["variants"]["floor"]["wall_ms"]["median"]
+    for k, label in (("floor", "static C hello-world built by the bench (the floor)"),
+                     ("true", "/bin/true (dynamically linked)"),
+                     ("version", "git-autoloop --version"),
+                     ("driver", "autoloop-merge --version"),
+                     ("merge", "merge driver, a one-line merge (time to first work)"),
+                     ("worker", "worker, empty spool (time to first work)")):
+        x = s["variants"][k]
+        judged = "verdict" in x
+        note = f"{x['ratio_to_floor']:.2f}x the floor; CPU {x['cpu_ms']['median']:.2f} ms"
+        if k == "worker":
+            note += "; idle CPU class: wall waits for a busy CPU"
+        out.append(figure(g, label, x["wall_ms"]["median"], x["wall_ms"]["p90"], "ms", s["target_ms"] if judged else None,
+                          note=note if k != "floor" else f"{s['runs']} runs of each, interleaved"))
+    out.append(figure(g, "git-autoloop --version / the floor", s["variants"]["version"]["wall_ms"]["median"] / floor,
+                      None, "x"))
+    return out
 
 
 def hook_figures(h):
@@ -219,9 +241,12 @@ def precision_figures(p):
     return out
 
 
-def rss_figures(h, s, e, a=None, i=None, d=None):
+def rss_figures(h, s, e, a=None, i=None, d=None, st=None):
     g = "(f) peak RSS"
     out = []
+    if st:
+        for k, label in (("merge", "merge driver, a one-line merge"), ("worker", "worker, empty spool")):
+            out.append(figure(g, label, st["variants"][k]["peak_rss_kb"] / 1024, None, "MB", 100))
     if h:
         x = h["worker"]["peak_rss_kb"]
         out.append(figure(g, "worker scan of a 1-100 file commit (runs table)", x["median"] / 1024, x["max"] / 1024, "MB",
@@ -265,6 +290,7 @@ def fmt(v, unit):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
+    ap.add_argument("--startup")
     ap.add_argument("--hooks")
     ap.add_argument("--engine")
     ap.add_argument("--scan")
@@ -277,9 +303,11 @@ def main():
     a = ap.parse_args()
     h, e, s, m = load(a.hooks), load(a.engine), load(a.scan), load(a.machine) or {}
     ag, inc, dr, va = load(a.astgrep), load(a.incremental), load(a.drain), load(a.validation)
-    pr = load(a.precision)
+    pr, st = load(a.precision), load(a.startup)
 
     figs = []
+    if st:
+        figs += startup_figures(st)
     if h:
         figs += hook_figures(h)
     if e:
@@ -294,11 +322,11 @@ def main():
         figs += drain_figures(dr)
     if va:
         figs += validation_figures(va)
-    figs += rss_figures(h, s, e, ag, inc, dr)
+    figs += rss_figures(h, s, e, ag, inc, dr, st)
     if pr:
         figs += precision_figures(pr)
 
-    B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"hooks": h, "engine": e, "scan_all": s, "astgrep": ag,
+    B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"startup": st, "hooks": h, "engine": e, "scan_all": s, "astgrep": ag,
                                                                  "incremental": inc, "drain": dr, "validation": va,
                                                                  "precision": pr}})
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # What every git-autoloop process pays before it does anything: the built-in rules come from a cache
 # written by the first process (yaml-cpp is slow), and libgit2 does not parse the system's CA bundle
-# (src/git/skip_ca_bundle.cpp). Both must be invisible in behaviour.
+# (src/git/static_link.cpp in a static build, src/git/skip_ca_bundle.cpp in a dynamic one). Both must be
+# invisible in behaviour.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cache_file() { echo "$(autoloop_dir)/cache/builtin-rules"; }
@@ -44,18 +45,42 @@ test_rules_cache_is_written_used_and_replaced() {
   assert_eq "" "$ERR" "stderr with an unwritable cache"
 }
 
+# The system's CA bundle, as libgit2 (built with mbedTLS) would load it at init.
+ca_bundle_opened() {
+  grep -E 'open(at)?\(.*"/etc/ssl/certs' "$1" | grep -v ENOENT || true
+}
+
 test_libgit2_does_not_parse_the_ca_bundle() {
   new_repo
   echo base >README
   commit_all "base"
-  # The dynamic linker binds libgit2's certificate loading to the executable's definitions.
+  local bin
+  bin=$(command -v git-autoloop)
+  # Any link: strace sees every file the process opens; libgit2 may look at the bundle, never read it.
+  local trace="$E2E_TEST_DIR/trace"
+  if command -v strace >/dev/null && strace -f -e trace=open,openat -o "$trace" git autoloop status >/dev/null 2>&1; then
+    assert_eq "" "$(ca_bundle_opened "$trace")" "CA bundle files opened by git autoloop status"
+    # The merge driver too (the same init, the same link).
+    strace -f -e trace=open,openat -o "$trace.merge" "$AUTOLOOP_BIN_DIR/autoloop-merge" README README README 7 README \
+      >/dev/null 2>&1 || true
+    assert_file "$trace.merge" "the merge driver's trace"
+    assert_eq "" "$(ca_bundle_opened "$trace.merge")" "CA bundle files opened by the merge driver"
+    return 0
+  fi
+  # Without strace (or ptrace): how the link binds the loaders.
+  if ! ldd "$bin" >/dev/null 2>&1; then
+    # Static (CMakeLists.txt autoloop_link_mode): the link wraps libgit2's TLS set-up (src/git/static_link.cpp).
+    nm "$bin" | grep -q ' T __wrap_git_mbedtls_stream_global_init$' || fail "the static binary does not wrap libgit2's TLS set-up"
+    return 0
+  fi
+  # Dynamic: the dynamic linker binds libgit2's certificate loading to the executable's definitions.
   local log="$E2E_TEST_DIR/ld"
   LD_DEBUG=bindings LD_DEBUG_OUTPUT="$log" git autoloop status >/dev/null 2>&1 || true
   local bindings
   bindings=$(cat "$log".* 2>/dev/null | grep -E "libgit2[^ ]* \[0\] to .*: normal symbol .mbedtls_x509_crt_parse_(file|path)" || true)
   if [ -z "$bindings" ]; then
     # A libgit2 built without mbedTLS (OpenSSL, say) makes no such call: nothing to check then.
-    ldd "$(command -v git-autoloop)" | grep -q libmbedx509 || return 0
+    ldd "$bin" | grep -q libmbedx509 || return 0
     fail "libgit2 never bound mbedtls_x509_crt_parse_file/path"
   fi
   if grep -v "/git-autoloop \[0\]" <<<"$bindings" | grep -q .; then
