@@ -139,6 +139,8 @@ const std::vector<std::string> k_all_keys = {
     "push_side_branches",
     "notify_command",
     "fixers",
+    "providers",
+    "provider_budget",
     "generator.fixer",
     "generator.offer",
     "generator.max_per_cycle",
