@@ -94,10 +94,15 @@ std::vector<ChangedFile> changed_files(Context& ctx, scan::RepoProvenance& prove
   return out;
 }
 
-// Whether a built-in rule of the dedup table found the same place in this commit (policy 3).
-bool found_by_builtin(const queue::Store& store, const fix::ProviderFinding& p, const std::string& path,
-                      const std::string& commit) {
-  for (const std::string& builtin : providers::builtin_equivalents(p.finding.rule_id)) {
+using Equivalents = std::map<std::string, std::vector<std::string>>;
+
+// Whether a built-in rule that names this provider rule among its equivalents found the same lines in
+// this commit (policy 3).
+bool found_by_builtin(const queue::Store& store, const Equivalents& equivalents, const fix::ProviderFinding& p,
+                      const std::string& path, const std::string& commit) {
+  auto it = equivalents.find(p.finding.rule_id);
+  if (it == equivalents.end()) return false;
+  for (const std::string& builtin : it->second) {
     queue::OpportunityFilter filter;
     filter.path = path;
     filter.rule_id = builtin;
@@ -134,7 +139,7 @@ void defer(queue::Store& store, const std::string& provider, const std::string& 
 void queue_findings(Context& ctx, const std::string& provider, const std::string& commit,
                     const std::vector<ChangedFile>& files, const std::vector<std::string>& deleted,
                     const providers::RunResult& result, bool complete, const scan::Lineage& lineage,
-                    ProviderScanStats& stats) {
+                    const Equivalents& equivalents, ProviderScanStats& stats) {
   queue::Store& store = ctx.store();
   const auto now = static_cast<int64_t>(std::time(nullptr));
   const queue::ResolveScope scope{queue::ResolveScope::Kind::provider, provider};
@@ -156,7 +161,7 @@ void queue_findings(Context& ctx, const std::string& provider, const std::string
     context.is_test_file = core::glob_any(ctx.config.scan.test_paths, file.path);
     std::vector<std::string> present;
     for (const fix::ProviderFinding& p : fix::provider_findings(diagnostics, file.content, context)) {
-      if (found_by_builtin(store, p, file.path, commit)) continue;
+      if (found_by_builtin(store, equivalents, p, file.path, commit)) continue;
       const scan::Finding& f = p.finding;
       queue::Opportunity o;
       o.fingerprint = f.fingerprint;
@@ -192,7 +197,8 @@ void queue_findings(Context& ctx, const std::string& provider, const std::string
 // One provider on one commit's files (one run); returns what it came to.
 RunNote run_one(Context& ctx, const providers::Provider& provider, const std::string& commit,
                 const std::vector<ChangedFile>& all_files, const std::vector<std::string>& all_deleted,
-                ProviderPass pass, const scan::Lineage& lineage, ProviderScanStats& stats) {
+                ProviderPass pass, const scan::Lineage& lineage, const Equivalents& equivalents,
+                ProviderScanStats& stats) {
   const std::string name = provider.name();
   std::vector<ChangedFile> files;
   std::vector<providers::Blob> blobs;
@@ -221,13 +227,14 @@ RunNote run_one(Context& ctx, const providers::Provider& provider, const std::st
     ++stats.deferred;
     defer(ctx.store(), name, commit);
     const double took = std::max<double>(static_cast<double>(result.elapsed.count()), static_cast<double>(budget.count()));
-    RunNote note{"deferred", "deferred to the drain (" + seconds(took) + " > " + seconds(static_cast<double>(budget.count())) +
-                                 " budget)"};
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g s", static_cast<double>(budget.count()) / 1000.0);
+    RunNote note{"deferred", "deferred to the drain (" + seconds(took) + " > " + limit + " budget)"};
     ctx.log.info("{} on {}: {}", name, commit.substr(0, 12), note.detail);
     return note;
   }
   const bool complete = result.problem.empty() && !result.timed_out;
-  queue_findings(ctx, name, commit, files, deleted, result, complete, lineage, stats);
+  queue_findings(ctx, name, commit, files, deleted, result, complete, lineage, equivalents, stats);
   if (!complete) {
     ++stats.problems;
     const std::string why = result.problem.empty() ? name + " timed out" : result.problem;
@@ -239,6 +246,21 @@ RunNote run_one(Context& ctx, const providers::Provider& provider, const std::st
 }
 
 } // namespace
+
+std::map<std::string, std::vector<std::string>> equivalent_builtins(const std::vector<scan::Rule>& rules) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const scan::Rule& rule : rules)
+    for (const auto& [tool, ids] : rule.equivalents) {
+      // The rule ids the providers give: ruff's codes and clang-tidy's checks as they are, Biome's
+      // "lint/<group>/<name>" where the rules write "<group>/<name>".
+      std::string prefix;
+      if (tool == "ruff" || tool == "clang-tidy") prefix = tool + "/";
+      else if (tool == "biome") prefix = "biome/lint/";
+      else continue;
+      for (const auto& id : ids) out[prefix + id].push_back(rule.id);
+    }
+  return out;
+}
 
 std::vector<std::unique_ptr<providers::Provider>> enabled_providers(const core::Config& config,
                                                                     const fix::ProviderLookup& lookup) {
@@ -254,11 +276,12 @@ ProviderScanStats scan_with_providers(Context& ctx, const std::vector<std::strin
   if (list.empty() || commits.empty()) return stats;
   scan::RepoProvenance provenance(ctx.repo, ctx.config, ctx.log);
   const scan::Lineage lineage(ctx.repo, ctx.store(), ctx.config.side_branch_prefix);
+  const Equivalents equivalents = equivalent_builtins(ctx.engine().rules());
   for (const auto& commit : commits) {
     std::vector<std::string> deleted;
     const std::vector<ChangedFile> files = changed_files(ctx, provenance, commit, list, deleted);
     for (const providers::Provider* provider : list) {
-      const RunNote note = run_one(ctx, *provider, commit, files, deleted, pass, lineage, stats);
+      const RunNote note = run_one(ctx, *provider, commit, files, deleted, pass, lineage, equivalents, stats);
       if (!note.state.empty()) remember(ctx.store(), provider->name(), commit, note);
     }
   }

@@ -12,8 +12,9 @@
 //     `status` and `doctor`, its rows left as they were (nothing is resolved by a run that did not
 //     finish); the commit, the hook and the rest of the queue are unharmed. Nothing here throws for it.
 //  3. A provider's finding of a rule switched off (rules.disable/enable, ids or prefixes) is not queued;
-//     one where a built-in rule of the dedup table (providers::equivalents) found the same place is not
-//     queued either: the built-in finding is kept.
+//     one where a built-in rule that names it among its `equivalents` (config/rules/: `ruff: [E711]` on
+//     python/compare-to-none) found the same lines in the same commit is not queued either: the built-in
+//     finding is kept (its fix is our tested template, and its verdicts are learnt already).
 //  4. A provider's finding is queued with the lines its fix's edits touch, so that the drain's claims
 //     (fix::arrange) serialise fixes whose edits overlap.
 
@@ -21,6 +22,7 @@
 #include "loop/context.hpp"
 #include "providers/provider.hpp"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +45,11 @@ struct ProviderScanStats {
 // does not know are left out.
 std::vector<std::unique_ptr<providers::Provider>> enabled_providers(const core::Config& config,
                                                                     const fix::ProviderLookup& lookup = fix::builtin_providers());
+
+// The built-in rules that find what each provider rule finds, from the rules' `equivalents`:
+// "ruff/E711" -> {python/compare-to-none}, "clang-tidy/modernize-use-nullptr" -> {cpp/null-to-nullptr},
+// "biome/lint/style/noVar" -> {...} (Biome's ids are under lint/).
+std::map<std::string, std::vector<std::string>> equivalent_builtins(const std::vector<scan::Rule>& rules);
 
 // Runs `list` on each commit's changed files (against its first parent). Throws queue::Error or
 // git::Error on the queue's or the repository's own failures, never for a provider's.

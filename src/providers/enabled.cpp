@@ -71,53 +71,6 @@ bool provider_rule_enabled(const core::Config& config, const std::string& rule_i
   return disabled == 0 || enabled >= disabled;
 }
 
-const std::vector<Equivalent>& equivalents() {
-  // Where our built-in rule and a provider's rule find the same thing at the same place, the built-in
-  // finding is kept: its fix is our template (tested by `rules --test`) and its verdicts are already
-  // learnt. README "Providers" shows this table.
-  static const std::vector<Equivalent> table = {
-      {"ruff/E711", "python/compare-to-none"},
-      {"ruff/E712", "python/compare-to-bool"},
-      {"ruff/E721", "python/type-comparison"},
-      {"ruff/E722", "python/bare-except"},
-      {"ruff/B006", "python/mutable-default-argument"},
-      {"ruff/S101", "python/assert-for-validation"},
-      {"ruff/S102", "python/eval-exec"},
-      {"ruff/S307", "python/eval-exec"},
-      {"ruff/S301", "python/pickle-load"},
-      {"ruff/S324", "python/weak-hash"},
-      {"ruff/S501", "python/requests-verify-false"},
-      {"ruff/S506", "python/yaml-load-unsafe"},
-      {"ruff/S602", "python/subprocess-shell-true"},
-      {"ruff/SIM115", "python/open-without-context"},
-      {"ruff/SIM118", "python/dict-keys-iteration"},
-      {"biome/lint/suspicious/noDebugger", "javascript/no-debugger"},
-      {"biome/lint/suspicious/noDoubleEquals", "javascript/eqeqeq"},
-      {"biome/lint/suspicious/noConsole", "javascript/console-log"},
-      {"biome/lint/suspicious/noConsoleLog", "javascript/console-log"},
-      {"biome/lint/security/noGlobalEval", "javascript/no-eval"},
-      {"biome/lint/style/noVar", "javascript/no-var"},
-      {"biome/lint/suspicious/noVar", "javascript/no-var"},
-      {"biome/lint/suspicious/noExplicitAny", "typescript/no-explicit-any"},
-      {"clang-tidy/modernize-use-nullptr", "cpp/null-to-nullptr"},
-      {"clang-tidy/modernize-use-using", "cpp/typedef-to-using"},
-      {"clang-tidy/readability-container-size-empty", "cpp/size-zero-to-empty"},
-      {"clang-tidy/readability-container-size-empty", "cpp/size-nonzero-to-not-empty"},
-      {"clang-tidy/cppcoreguidelines-pro-type-cstyle-cast", "cpp/c-style-cast"},
-      {"clang-tidy/performance-avoid-endl", "cpp/endl-in-loop"},
-      {"clang-tidy/misc-throw-by-value-catch-by-reference", "cpp/catch-by-value"},
-      {"clang-tidy/performance-unnecessary-value-param", "cpp/pass-by-value-string-vector"},
-  };
-  return table;
-}
-
-std::vector<std::string> builtin_equivalents(const std::string& provider_rule) {
-  std::vector<std::string> out;
-  for (const Equivalent& e : equivalents())
-    if (provider_rule == e.provider_rule) out.emplace_back(e.builtin_rule);
-  return out;
-}
-
 const std::vector<std::string>& tool_config_files() {
   static const std::vector<std::string> files = {"ruff.toml",  ".ruff.toml",  "pyproject.toml",         "biome.json",
                                                  "biome.jsonc", ".clang-tidy", "compile_commands.json"};

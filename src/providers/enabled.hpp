@@ -1,8 +1,7 @@
 #pragma once
 // What the configuration makes of the providers (docs/ARCHITECTURE.md §9): which are enabled (names
 // checked against the built-in ones, with did-you-mean, where they were written), where their tools
-// are, which of their rules are switched off by rules.disable/enable (ids or prefixes), and which
-// built-in rule finds the same thing as a provider's rule (one finding is kept: the built-in's).
+// are, and which of their rules are switched off by rules.disable/enable (ids or prefixes).
 //
 // Depends on core/ only, as the providers do.
 
@@ -42,15 +41,6 @@ bool selects(const std::string& pattern, const std::string& rule_id);
 // Whether a provider's rule is on under rules.disable and rules.enable: the most specific entry that
 // selects it decides (enable on a tie); on when none does. Does not throw.
 bool provider_rule_enabled(const core::Config& config, const std::string& rule_id);
-
-// A provider rule and the built-in rule that finds the same thing (the documented dedup table).
-struct Equivalent {
-  const char* provider_rule;
-  const char* builtin_rule;
-};
-const std::vector<Equivalent>& equivalents();
-// The built-in rules that find what `provider_rule` finds (none for most). Does not throw.
-std::vector<std::string> builtin_equivalents(const std::string& provider_rule);
 
 // The repository files a provider's tool honours (ruff.toml, pyproject.toml, biome.json, .clang-tidy,
 // compile_commands.json), which the caller reads (bounded) from the commit of the blobs.
