@@ -213,9 +213,9 @@ Derived derive_provider_fix(const scan::Engine& engine, const git::Repository& r
   }
   d.line = found->finding.start_line;
   std::string why_no_version;
-  d.provider = provider->version(provider_run_options(repo, commit, name, std::chrono::milliseconds(0), {}),
-                                 why_no_version)
-                   .value_or(name);
+  providers::RunOptions version_options;
+  version_options.tool_dir = providers::tool_dir_of(name);
+  d.provider = provider->version(version_options, why_no_version).value_or(name);
   if (!found->fix || found->fix->edits.empty())
     return not_fixable(d, core::Outcome::no_fix, name + " offers no fix for this finding");
   if (found->fix->applicability == core::Safety::suggest)
