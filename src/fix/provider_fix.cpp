@@ -7,6 +7,7 @@
 #include "providers/enabled.hpp"
 #include "scan/fingerprint.hpp"
 #include "scan/repo_language.hpp"
+#include "scan/rule.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -220,6 +221,10 @@ Derived derive_provider_fix(const scan::Engine& engine, const git::Repository& r
     return not_fixable(d, core::Outcome::no_fix, name + " offers no fix for this finding");
   if (found->fix->applicability == core::Safety::suggest)
     return not_fixable(d, core::Outcome::no_fix, name + "'s fix for this finding is a suggestion only");
+  // Selected at the safety the scan queued; a tool that now says less of its fix is not taken at more.
+  if (scan::stricter_safety(opportunity.safety, found->finding.safety) != opportunity.safety)
+    return not_fixable(d, core::Outcome::no_fix, name + " now calls this fix " + found->finding.safety +
+                                                     " (it was queued as " + opportunity.safety + ")");
   auto after = providers::apply_fix(d.before, *found->fix);
   if (!after) return not_fixable(d, core::Outcome::no_fix, name + "'s fix edits overlap or lie outside the file");
   d.after = std::move(*after);

@@ -336,8 +336,13 @@ WorkerResult run_worker(Context& ctx) {
       }
       try {
         auto commits = commits_of(ctx, take);
+        // The providers run on what this scan is the first to see (a rewritten commit seen before is not
+        // run again).
+        std::vector<std::string> fresh;
+        for (const auto& c : commits)
+          if (!ctx.store().is_commit_scanned(c)) fresh.push_back(c);
         auto stats = scan_now(ctx, commits, "scan");
-        run_providers(ctx, commits);
+        run_providers(ctx, fresh);
         add_notices(ctx, stats.notices);
         if (!stats.notices.empty()) notify_regressions(ctx, commits);
         record_coverage(ctx);
