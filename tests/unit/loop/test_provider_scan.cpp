@@ -66,7 +66,7 @@ TEST_CASE("scan_with_providers", "[providers]") {
     CHECK(loop::provider_status_lines(ctx.store(), ctx.config.providers).empty());
   }
 
-  SECTION("a finding keeps its fingerprint when code above it moves, and is not new on untouched lines") {
+  SECTION("a finding keeps its fingerprint (and its row) when code above it moves") {
     loop::scan_with_providers(ctx, {c1}, {&fake}, ProviderPass::hook);
     const std::string before = rows(ctx, "fake/E711").at(0).fingerprint;
     repo.write("a.py", "import os\n\ndef f(x):\n    if x == None:\n        print(x)\n");
