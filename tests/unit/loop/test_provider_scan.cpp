@@ -80,6 +80,16 @@ TEST_CASE("scan_with_providers", "[providers]") {
     CHECK(e711[0].status == core::Status::open);
   }
 
+  SECTION("hold the line: a finding on lines the commit did not touch is not new") {
+    repo.write("a.py", "def f(x):\n    if x == None:\n        print(x)\n\n\ndef g(y):\n    print(y)\n");
+    const std::string c2 = repo.commit();
+    loop::scan_with_providers(ctx, {c2}, {&fake}, ProviderPass::hook);
+    CHECK_FALSE(rows(ctx, "fake/E711").at(0).is_new);
+    auto t201 = rows(ctx, "fake/T201");
+    REQUIRE(t201.size() == 2);
+    CHECK(t201[0].is_new != t201[1].is_new); // print(y) is the commit's, print(x) was there
+  }
+
   SECTION("a finding gone from the file is resolved; the built-in scan leaves provider rows alone") {
     loop::scan_with_providers(ctx, {c1}, {&fake}, ProviderPass::hook);
     repo.write("a.py", "def f(x):\n    if x is None:\n        print(x)\n");
