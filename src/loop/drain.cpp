@@ -424,8 +424,9 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env,
     const queue::Opportunity& candidate = unit.front();
     if (added >= c.max_new) break;
     if (c.seen.count(candidate.id)) continue;
-    step(c, "fix " + std::to_string(added + 1) + "/" + std::to_string(c.max_new) + ": " + candidate.rule_id + " " +
-                candidate.path);
+    // Of at most the units there are: a sweep's cycle is unbounded (max_new INT_MAX).
+    const size_t of = std::min(units.size(), static_cast<size_t>(c.max_new));
+    step(c, "fix " + std::to_string(added + 1) + "/" + std::to_string(of) + ": " + candidate.rule_id + " " + candidate.path);
     bool needs_tests = candidate.safety != "safe" || ctx.config.safety_settings.require_tests;
     if (needs_tests && c.tests_configured && !c.tests_trusted) {
       for (const auto& u : unit)
