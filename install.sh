@@ -5,13 +5,15 @@
 #   ./install.sh --deb [REPO]          build the Debian package (cpack), install it, then the hooks in REPO if given
 #   ./install.sh --test                install packages, build, run every test (unit, rule data, end to end)
 #   ./install.sh --demo                build, then run the whole loop on a throwaway repository
+#   ./install.sh --provider NAME       install a provider's pinned tool (ruff); repeatable, also with the above
 #
 # One line per step; the details (apt, cmake, ninja) go to a log file it names, whose end is shown when a
 # step fails. Idempotent: packages already present are not touched, an existing build is reused.
 # Environment: BUILD_DIR (default ./build), JOBS (default 2), INSTALL_LOG (default BUILD_DIR/install.log),
 #              AUTOLOOP_GRAMMAR_TARBALL_DIR (grammar tarballs for offline builds),
 #              AUTOLOOP_SCHEMA_TARBALL_DIR (schema tarballs for offline test runs, tests/schemas/manifest.txt),
-#              SANITIZE_TESTS=0 (--test: skip the ASan+UBSan run), FUZZ_TIME (--test: seconds per fuzz target, 0 skips).
+#              SANITIZE_TESTS=0 (--test: skip the ASan+UBSan run), FUZZ_TIME (--test: seconds per fuzz target, 0 skips),
+#              AUTOLOOP_PROVIDER_DIR (where providers' tools go; default ~/.local/share/git-autoloop/providers).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,8 +22,9 @@ jobs=${JOBS:-2}
 prefix=/usr/local
 mode=""
 repo=""
+providers=()
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
 
@@ -55,13 +58,19 @@ while [ $# -gt 0 ]; do
     --deb) mode=deb ;;
     --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; prefix=$2; shift ;;
     --prefix=*) prefix=${1#--prefix=} ;;
+    --provider) [ $# -ge 2 ] || die "--provider needs a name"; providers+=("$2"); shift ;;
+    --provider=*) providers+=("${1#--provider=}") ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) [ -z "$repo" ] || die "one repository at a time"; repo=$1; mode=${mode:-install} ;;
   esac
   shift
 done
+[ ${#providers[@]} = 0 ] || mode=${mode:-providers}
 [ -n "$mode" ] || { usage; exit 2; }
+for p in "${providers[@]}"; do
+  case $p in ruff) ;; *) die "unknown provider $p (known: ruff)" ;; esac
+done
 case $mode in test | demo) [ -z "$repo" ] || die "--$mode takes no repository" ;; esac
 { mkdir -p "$(dirname "$log")" && : >"$log"; } 2>/dev/null || die "cannot write the log $log (set INSTALL_LOG)"
 say "log: $log"
@@ -108,6 +117,65 @@ build() {
   step "building ${*:-everything} ($jobs jobs)" cmake --build "$build_dir" -j "$jobs" ${1:+--target} "$@"
 }
 
+# 3. Providers: each one's pinned tool in its own directory under the tool directory, only when asked
+#    for (--provider NAME; --test installs them all, its tests run the real tools). An npm package is
+#    fetched with `npm pack`, installed only if its tarball's sha512 is the one written here, and not
+#    fetched again while the directory holds that version. src/providers/<name>.cpp expects the same version.
+provider_root=${AUTOLOOP_PROVIDER_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/git-autoloop/providers}
+ruff_package=@astral-sh/ruff-wasm-nodejs
+ruff_version=0.17.4
+ruff_integrity=sha512-pEaJDh/ZUyfWK4w0NzIkF74brXtZyNN9/NCPluSj3Z9GYmjQxG4SqkVCiLUvxZ0baOAPaShR6nUUWubjexzEfA==
+
+ensure_node() {
+  local missing=()
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  [ ${#missing[@]} -gt 0 ] || return 0
+  step "apt-get update" as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  step "installing ${missing[*]}" \
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# fetch_checked PACKAGE@VERSION INTEGRITY DIR: the package's tarball into DIR (its path in DIR/checked),
+# refused unless its sha512, in npm's notation, is INTEGRITY.
+fetch_checked() {
+  local tarball got
+  tarball=$(cd "$3" && npm pack "$1" --silent --ignore-scripts) || return 1
+  got=sha512-$(printf '%b' "$(sha512sum "$3/$tarball" | cut -c1-128 | sed 's/../\\x&/g')" | base64 -w0)
+  if [ "$got" != "$2" ]; then
+    printf '%s: the tarball has integrity %s, not the pinned %s\n' "$1" "$got" "$2"
+    return 1
+  fi
+  printf '%s\n' "$3/$tarball" >"$3/checked"
+}
+
+# install_npm_provider NAME PACKAGE VERSION INTEGRITY
+install_npm_provider() {
+  local dir=$provider_root/$1 pin="$2@$3 $4" tmp
+  if [ "$(cat "$dir/.autoloop-pin" 2>/dev/null)" = "$pin" ] && [ -f "$dir/node_modules/$2/package.json" ]; then
+    say "provider $1: $2@$3 present in $dir"
+    return 0
+  fi
+  ensure_node
+  tmp=$provider_root/.fetching-$1 # removed here, or by the next run after a failure
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  step "provider $1: fetching $2@$3, checking its sha512" fetch_checked "$2@$3" "$4" "$tmp"
+  mkdir -p "$dir"
+  step "provider $1: installing $2@$3 into $dir" \
+    npm install --prefix "$dir" --no-save --ignore-scripts --no-audit --no-fund "$(cat "$tmp/checked")"
+  rm -rf "$tmp"
+  printf '%s\n' "$pin" >"$dir/.autoloop-pin"
+}
+
+install_providers() {
+  local p
+  for p in "${providers[@]}"; do
+    case $p in
+      ruff) install_npm_provider ruff "$ruff_package" "$ruff_version" "$ruff_integrity" ;;
+    esac
+  done
+}
+
 # What to tell the user to run: `git autoloop` only when that finds the binary just installed.
 how_to_run() { # bin_dir
   if [ "$(command -v git-autoloop 2>/dev/null)" = "$1/git-autoloop" ]; then
@@ -132,6 +200,8 @@ case $mode in
   test)
     ensure_packages
     build
+    providers=(ruff) # every provider: their unit tests run the real tools
+    install_providers
     # Each test runs once, to keep CI within its hour. The sanitizer stage (one clang tree,
     # build-check/, compiled once with ASan + UBSan + libFuzzer's coverage, which then runs every
     # fuzz target for a short time) takes the unit tests, the rule data, the merge corpus and most e2e
@@ -175,6 +245,7 @@ case $mode in
     fi
     say "installed $prefix/bin/git-autoloop and $prefix/libexec/git-autoloop/{autoloop-hook,autoloop-merge}"
     (cd "$repo" && "$prefix/bin/git-autoloop" install)
+    install_providers
     how_to_run "$prefix/bin"
     ;;
   deb)
@@ -186,12 +257,17 @@ case $mode in
     build_deb
     step "installing the package" as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall "$deb"
     if [ -n "$repo" ]; then (cd "$repo" && /usr/bin/git-autoloop install); fi
+    install_providers
     how_to_run /usr/bin
     ;;
   demo)
     ensure_packages
     build git-autoloop autoloop-hook autoloop-merge
+    install_providers
     # The loop itself, shown command by command (tests/e2e/demo.sh runs the same script).
     exec "$here/tests/demo/run.sh" "$build_dir"
+    ;;
+  providers)
+    install_providers
     ;;
 esac

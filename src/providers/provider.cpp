@@ -16,6 +16,7 @@ struct Entry {
 // One line per built-in provider (providers/builtin.hpp declares the factories).
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries = {
+      {"ruff", make_ruff},
   };
   return entries;
 }
