@@ -6,6 +6,9 @@
 #include "core/fs.hpp"
 #include "core/process.hpp"
 #include "loop/context.hpp"
+#include "loop/provider_scan.hpp"
+#include "providers/enabled.hpp"
+#include "providers/provider.hpp"
 #include "merge/install.hpp"
 #include "scan/engine.hpp"
 #include "hookcore/hook_install.hpp"
@@ -92,6 +95,30 @@ void check_hook_line(Report& r, const std::filesystem::path& dir, const std::str
     return;
   }
   r.ok(hook + ": " + path.string() + " calls `git autoloop hook " + hook + "`");
+}
+
+// Each enabled provider with its tool's version or why it cannot run, and what its last run met.
+void check_providers(Report& r, loop::Context& ctx) {
+  r.section("providers");
+  for (const auto& name : ctx.config.providers) {
+    auto provider = providers::make_provider(name);
+    if (!provider) continue; // the configuration section said so
+    providers::RunOptions options;
+    options.tool_dir = providers::tool_dir_of(name);
+    std::string why;
+    if (auto version = provider->version(options, why))
+      r.ok(name + ": " + *version + " (" + options.tool_dir.string() + ")");
+    else
+      r.bad(name + ": " + (why.empty() ? "its tool is not installed" : why) + "; its findings are skipped",
+            "install.sh --provider " + name);
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(ctx.paths.db(), ec)) return;
+  try {
+    for (const auto& line : loop::provider_status_lines(ctx.store(), ctx.config.providers)) r.note("last run: " + line);
+  } catch (const std::exception&) {
+    // the database section reports a queue that cannot be read
+  }
 }
 
 } // namespace
@@ -215,6 +242,8 @@ Runner define_doctor(CLI::App& sub) {
     } catch (const std::exception& e) {
       r.bad(std::string("rules: ") + e.what());
     }
+
+    if (!ctx.config.providers.empty()) check_providers(r, ctx);
 
     r.section("database");
     try {

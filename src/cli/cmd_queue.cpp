@@ -7,6 +7,7 @@
 #include "fix/sweep.hpp"
 #include "loop/context.hpp"
 #include "loop/drain.hpp"
+#include "providers/enabled.hpp"
 #include "scan/rule_ids.hpp"
 
 #include <cstdio>
@@ -79,7 +80,8 @@ Runner define_queue(CLI::App& sub) {
     filter.limit = o->limit;
     const auto found = ctx.store().opportunities(filter);
     // A rule id that names no rule is a typo, unless the queue still holds findings of a rule since removed.
-    if (!o->rule.empty() && found.empty())
+    // A provider's rule (ruff/E501) is the tool's: no list holds it in advance.
+    if (!o->rule.empty() && found.empty() && providers::provider_of_rule(o->rule).empty())
       if (auto problem = scan::unknown_rule_id(o->rule, ctx.rules()))
         throw core::Fatal("queue: --rule: " + *problem, k_exit_usage);
     std::vector<Row> rows;

@@ -10,6 +10,7 @@
 #include "feedback/feedback.hpp"
 #include "fix/native_check.hpp"
 #include "loop/context.hpp"
+#include "providers/enabled.hpp"
 #include "scan/assumptions.hpp"
 #include "scan/code_context.hpp"
 #include "scan/engine.hpp"
@@ -19,7 +20,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 
 namespace cli {
 
@@ -50,6 +53,39 @@ std::optional<loop::Context> open_repository(const Global& g) {
 std::vector<scan::Rule> current_rules(const Global& g) {
   auto ctx = open_repository(g);
   return ctx ? ctx->rules() : scan::builtin_rules();
+}
+
+// A provider's rule as the queue knows it (no rule file: the tool's own), for the listing.
+struct ProviderRule {
+  std::string id, provider, category, severity, safety;
+  bool enabled = true;
+  int open = 0, fixable = 0; // open findings, and of them those with a fix the tool offers
+};
+
+// The provider rules with findings in the queue, by id: each finding's category, severity and the
+// fix's applicability as queued (the most permissive one when they differ).
+std::vector<ProviderRule> provider_rules(loop::Context& ctx) {
+  std::map<std::string, ProviderRule> by_id;
+  auto rank = [](const std::string& safety) { return safety == "safe" ? 0 : safety == "unsafe" ? 1 : 2; };
+  for (const auto& o : ctx.store().opportunities({})) {
+    if (o.origin != core::Origin::provider) continue;
+    auto [it, added] = by_id.try_emplace(o.rule_id);
+    ProviderRule& r = it->second;
+    if (added) {
+      r = {o.rule_id, o.rule_id.substr(0, o.rule_id.find('/')), o.category, o.severity, o.safety, true, 0, 0};
+      const auto& on = ctx.config.providers;
+      r.enabled = std::find(on.begin(), on.end(), r.provider) != on.end() &&
+                  providers::provider_rule_enabled(ctx.config, r.id);
+    }
+    if (rank(o.safety) < rank(r.safety)) r.safety = o.safety;
+    if (o.status == core::Status::open) {
+      ++r.open;
+      if (o.safety != "suggest") ++r.fixable;
+    }
+  }
+  std::vector<ProviderRule> out;
+  for (auto& [id, r] : by_id) out.push_back(std::move(r));
+  return out;
 }
 
 std::string percent(double v) {
@@ -312,6 +348,24 @@ Runner define_rules(CLI::App& sub) {
         }
         out.push_back(std::move(j));
       }
+      for (const auto& r : ctx ? provider_rules(*ctx) : std::vector<ProviderRule>{}) {
+        nlohmann::json j = {{"id", r.id},         {"languages", nlohmann::json::array()}, {"category", r.category},
+                            {"severity", r.severity}, {"safety", r.safety}, {"enabled", r.enabled},
+                            {"state", "learning"}, {"source", "provider"}, {"file", ""}, {"trusted", true},
+                            {"fix", r.safety != "suggest"}, {"mechanical", false}, {"not_in", nlohmann::json::array()},
+                            {"provider", r.provider}, {"open", r.open}};
+        if (const auto* v = view_of(r.id)) {
+          j["state"] = feedback::to_string(v->state);
+          j["why"] = v->why;
+          j["acceptance"] = v->posterior.mean();
+          j["counts"] = {{"proposed", v->counts.proposed},   {"pending", v->counts.pending},
+                         {"accepted", v->counts.accepted},   {"rejected", v->counts.rejected},
+                         {"reverted", v->counts.reverted},   {"validation_failures", v->counts.validation_failures},
+                         {"fixed_by_human", v->counts.fixed_by_human}, {"reject_reasons", v->counts.reject_reasons},
+                         {"bulk_accepted", v->counts.bulk_accepted}};
+        }
+        out.push_back(std::move(j));
+      }
       std::printf("%s\n", out.dump(2).c_str());
       return k_exit_ok;
     }
@@ -341,7 +395,23 @@ Runner define_rules(CLI::App& sub) {
       std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
                   r.severity.c_str(), safety.c_str(), r.enabled ? "yes" : "no", source.c_str(), state.c_str(), numbers.c_str());
     }
+    // Provider rules seen in the queue: the tool names its rules, the verdicts teach them as any rule's.
+    const std::vector<ProviderRule> seen = ctx ? provider_rules(*ctx) : std::vector<ProviderRule>{};
+    for (const auto& r : seen) {
+      std::string state = "learning", numbers = "-";
+      if (const auto* v = view_of(r.id)) {
+        state = feedback::to_string(v->state);
+        numbers = std::to_string(std::max(0, v->counts.accepted - v->counts.reverted)) + "/" +
+                  std::to_string(v->verdicts) + " (" + percent(v->posterior.mean()) + ")";
+      }
+      std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", r.id.c_str(), r.provider.c_str(),
+                  r.category.c_str(), r.severity.c_str(), r.safety.c_str(), r.enabled ? "yes" : "no", "provider",
+                  state.c_str(), numbers.c_str());
+    }
     std::printf("%s\n", counted(static_cast<long long>(rules.size()), "rule").c_str());
+    if (!seen.empty())
+      std::printf("%s seen in the queue (`rules.disable: [ruff/E501]` or a prefix `ruff/E` turns them off)\n",
+                  counted(static_cast<long long>(seen.size()), "provider rule").c_str());
     if (std::any_of(rules.begin(), rules.end(), [](const scan::Rule& r) { return r.mechanical; }))
       std::printf("safe+mech: a mechanical fix, which `git autoloop drain --sweep RULE` applies one commit per file\n");
     for (const auto& r : rules)

@@ -6,6 +6,7 @@
 #include "feedback/feedback.hpp"
 #include "loop/context.hpp"
 #include "loop/drain.hpp"
+#include "loop/provider_scan.hpp"
 #include "loop/review.hpp"
 #include "metrics/report.hpp"
 #include "safety/trust.hpp"
@@ -240,6 +241,8 @@ Runner define_status(CLI::App& sub) {
     }
     if (auto untrusted = ctx.store().state("untrusted_rules")) out.add("rules", "%s", untrusted->c_str());
     if (auto generator = ctx.store().state("generator")) out.add("generator", "%s", generator->c_str());
+    for (const auto& line : loop::provider_status_lines(ctx.store(), ctx.config.providers))
+      out.add("providers", "%s", printable(line).c_str());
     if (auto coverage = ctx.config.metrics.coverage_report.empty() ? std::nullopt : ctx.store().state("coverage_error"))
       out.add("coverage", "metrics.coverage_report not recorded: %s", coverage->c_str());
     if (auto last = core::read_file(ctx.paths.last_error()))

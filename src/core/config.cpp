@@ -498,6 +498,43 @@ template <class Get> Leaf rule_id_list_leaf(std::string path, Get get) {
   return leaf;
 }
 
+// "250ms", "10s", "2m" (or a bare number of seconds) as milliseconds, within [min_ms, max_ms].
+long long parse_duration_ms(const YAML::Node& node, const Where& where, long long min_ms, long long max_ms) {
+  const std::string expected = "expected a duration such as 10s, 500ms or 2m";
+  if (!node.IsScalar()) fail(where, node, expected + " (got " + describe(node) + ")");
+  const std::string& text = node.Scalar();
+  size_t digits = 0;
+  while (digits < text.size() && digits < 9 && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const std::string unit = text.substr(digits);
+  long long scale = 0;
+  if (unit == "ms") scale = 1;
+  else if (unit == "s" || unit.empty()) scale = 1000;
+  else if (unit == "m") scale = 60 * 1000;
+  if (digits == 0 || scale == 0) fail(where, node, expected + " (got '" + text.substr(0, 40) + "')");
+  const long long ms = std::stoll(text.substr(0, digits)) * scale;
+  if (ms < min_ms || ms > max_ms)
+    fail(where, node, "expected a duration from " + std::to_string(min_ms) + "ms to " + std::to_string(max_ms / 1000) +
+                          "s (got '" + text + "')");
+  return ms;
+}
+
+// Milliseconds rendered the way they are best written: "10s", "1500ms", "2m".
+std::string render_duration_ms(long long ms) {
+  if (ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+template <class Get> Leaf duration_ms_leaf(std::string path, Get get, long long min_ms, long long max_ms) {
+  Leaf leaf{path, false, nullptr, nullptr};
+  leaf.apply = [get, path, min_ms, max_ms](Config& c, const YAML::Node& n, const Where& w) {
+    get(c) = static_cast<int>(parse_duration_ms(n, w, min_ms, max_ms));
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return render_duration_ms(get(c)); };
+  return leaf;
+}
+
 const char* const k_severity_path = "rules.severity";
 
 void set_severity(Config& config, const std::string& rule_id, const std::string& severity, const std::string& origin) {
@@ -631,6 +668,8 @@ const std::vector<Leaf>& leaves() {
       bool_leaf("push_side_branches", CONFIG_FIELD(push_side_branches)),
       string_leaf("notify_command", CONFIG_FIELD(notify_command), false),
       fixers_leaf(),
+      rule_id_list_leaf("providers", CONFIG_FIELD(providers)),
+      duration_ms_leaf("provider_budget", CONFIG_FIELD(provider_budget_ms), 100, 3600 * 1000),
       string_leaf("generator.fixer", CONFIG_FIELD(generator.fixer), false),
       list_leaf("generator.offer", CONFIG_FIELD(generator.offer), &k_generator_offers),
       int_leaf("generator.max_per_cycle", CONFIG_FIELD(generator.max_per_cycle), 0),

@@ -177,6 +177,14 @@ struct Config {
   bool push_side_branches = false;        // pre-push lets <side_branch_prefix>* refs through
   std::string notify_command;             // empty = none
   std::vector<FixerConfig> fixers;
+  // External analyzers whose findings and fixes join the loop's (providers/: ruff, biome, clang-tidy);
+  // names are checked against the built-in providers once loaded (providers/enabled.hpp). Their tools
+  // are ours (pinned, installed by install.sh) and read the repository only as data: the tracked
+  // .autoloop.yml may enable them before `trust`.
+  std::vector<std::string> providers;
+  // What each provider may take on one commit in the hook's worker, in milliseconds; a slower one is
+  // deferred to the drain, which runs it without this budget.
+  int provider_budget_ms = 10000;
   GeneratorConfig generator;
   SweepConfig sweep;
   RulesConfig rules;

@@ -72,6 +72,7 @@ std::string commit_message(const queue::Opportunity& o, const scan::Rule* rule, 
   if (rule) t.rule_source = scan::describe_origin(*rule);
   t.opportunity = o.id;
   t.fingerprint = o.fingerprint;
+  t.provider = d.provider;
   t.validated = validated;
   return subject + "\n\n" + body + format_trailers(t);
 }
@@ -124,6 +125,7 @@ std::optional<Derived> replay_fix(ChainEnv& env, const std::string& tip, const P
     else d.unchecked = v.why_not;
   }
   d.detail = "replayed with a three-way merge";
+  d.provider = read_trailers(info.message).provider; // a provider's fix keeps naming its tool
   env.log.info("fix #{} on {}: replayed onto {} with a three-way merge", p.opportunity.id, path, tip.substr(0, 12));
   return d;
 }

@@ -2,6 +2,7 @@
 
 #include "core/glob.hpp"
 #include "fix/destructive.hpp"
+#include "fix/provider_fix.hpp"
 #include "fix/validate.hpp"
 #include "scan/fix_template.hpp"
 #include "scan/repo_language.hpp"
@@ -26,6 +27,8 @@ NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, cons
 
 Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
                    const std::string& commit, const queue::Opportunity& opportunity, NativeChecker* checker) {
+  if (opportunity.origin == core::Origin::provider)
+    return derive_provider_fix(engine, repo, config, commit, opportunity, checker, builtin_providers());
   Derived d;
   d.rule_id = opportunity.rule_id;
   auto entry = repo.entry_at(commit, opportunity.path);

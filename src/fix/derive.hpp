@@ -27,11 +27,13 @@ struct Derived {
   int line = 0;
   std::vector<std::string> gates; // gates beyond the cycle's own that this fix passed ("native-check(python)")
   std::string unchecked;          // why the native check did not run, when it did not
+  std::string provider;           // a provider's fix: the tool and its version ("ruff 0.x.y"), for Autoloop-Provider
 };
 
 // Derives `opportunity`'s fix on `path` at `commit`. The gates, cheapest first: size, range, line
 // endings (fix/validate.hpp); re-parse; declarations kept (fix/destructive.hpp); the finding gone;
-// then, with a `checker`, the language's own check (fix/native_check.hpp: outcome check_failed).
+// then, with a `checker`, the language's own check (fix/native_check.hpp: outcome check_failed). A
+// finding of origin provider is derived by running its provider again (fix/provider_fix.hpp).
 Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, const core::Config& config,
                    const std::string& commit, const queue::Opportunity& opportunity,
                    NativeChecker* checker = nullptr);

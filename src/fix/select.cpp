@@ -2,6 +2,7 @@
 
 #include "core/score.hpp"
 #include "fix/generator.hpp"
+#include "providers/enabled.hpp"
 
 #include <algorithm>
 #include <map>
@@ -56,6 +57,33 @@ bool safety_allows(const std::string& level, const std::string& safety) {
   return false; // suggestions are never committed
 }
 
+namespace {
+
+// A provider's finding: its provider enabled and its rule on (rules.disable/enable, by id or prefix),
+// not quarantined, its fix's applicability (its safety) allowed by safety_level, an unsafe one only
+// with tests that can run; as policy 3 for a rule's.
+void select_provider_finding(const queue::Opportunity& o, const core::Config& config,
+                             const std::function<bool(const std::string& rule)>& quarantined,
+                             const SelectionPolicy& policy, Selection& s) {
+  const std::string provider = o.rule_id.substr(0, o.rule_id.find('/'));
+  const bool enabled = std::find(config.providers.begin(), config.providers.end(), provider) != config.providers.end();
+  const std::string& level = config.autonomous_loop.safety_level;
+  if (!enabled || !providers::provider_rule_enabled(config, o.rule_id)) {
+    ++s.rules_off;
+  } else if (quarantined(o.rule_id)) {
+    ++s.quarantined;
+  } else if (!safety_allows(level, o.safety)) {
+    if (level == "low" && o.safety == "suggest") ++s.suggestions;
+    ++(o.safety == "unsafe" ? s.level_held : s.suggest_only);
+  } else if (o.safety != "safe" && !policy.run_tests && !(policy.tests_configured && !policy.tests_trusted)) {
+    ++s.unsafe_held;
+  } else {
+    s.eligible.push_back(o);
+  }
+}
+
+} // namespace
+
 Selection select_eligible(const std::vector<queue::Opportunity>& open, const std::map<std::string, const scan::Rule*>& rules,
                           const core::Config& config, const std::function<bool(const std::string& rule)>& quarantined,
                           const SelectionPolicy& policy) {
@@ -65,6 +93,10 @@ Selection select_eligible(const std::vector<queue::Opportunity>& open, const std
     if (is_improve_request(o)) {
       // Asked for by a person: allowed at every safety level, always through the tests when set.
       if (policy.has_work_tree) s.eligible.push_back(o);
+      continue;
+    }
+    if (o.origin == core::Origin::provider) {
+      select_provider_finding(o, config, quarantined, policy, s);
       continue;
     }
     auto r = rules.find(o.rule_id);

@@ -12,6 +12,7 @@ constexpr std::string_view k_rule_source = "Autoloop-Rule-Source";
 constexpr std::string_view k_opportunity = "Autoloop-Opportunity";
 constexpr std::string_view k_fingerprint = "Autoloop-Fingerprint";
 constexpr std::string_view k_generator = "Autoloop-Generator";
+constexpr std::string_view k_provider = "Autoloop-Provider";
 constexpr std::string_view k_validated = "Autoloop-Validated";
 
 // "\n<key>: <value>" with the value on one line.
@@ -45,6 +46,7 @@ std::string format_trailers(const Trailers& t) {
   out += line(k_opportunity, std::to_string(t.opportunity));
   out += line(k_fingerprint, t.fingerprint);
   if (!t.generator.empty()) out += line(k_generator, t.generator);
+  if (!t.provider.empty()) out += line(k_provider, t.provider);
   out += line(k_validated, t.validated);
   return out + "\n";
 }
@@ -58,6 +60,7 @@ Trailers read_trailers(std::string_view message) {
   if (parsed.ec != std::errc() || parsed.ptr != id.data() + id.size()) t.opportunity = 0;
   t.fingerprint = trailer(message, k_fingerprint);
   t.generator = trailer(message, k_generator);
+  t.provider = trailer(message, k_provider);
   t.validated = trailer(message, k_validated);
   return t;
 }

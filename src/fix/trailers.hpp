@@ -17,6 +17,7 @@ struct Trailers {
   int64_t opportunity = 0;   // Autoloop-Opportunity
   std::string fingerprint;   // Autoloop-Fingerprint
   std::string generator;     // Autoloop-Generator: the generator that wrote the change; "" for a template fix
+  std::string provider;      // Autoloop-Provider: the analyzer whose fix it is, with its version ("ruff 0.x.y"); "" for others
   std::string validated;     // Autoloop-Validated: the gates it passed ("size<=100, ..., reparse, native-check(python)")
 };
 

@@ -2,6 +2,8 @@
 
 #include "core/fs.hpp"
 #include "core/process.hpp"
+#include "providers/enabled.hpp"
+#include "providers/provider.hpp"
 #include "scan/code_context.hpp"
 #include "scan/engine.hpp"
 #include "scan/rule_cache.hpp"
@@ -35,6 +37,7 @@ Context Context::open(const OpenOptions& options) {
     sources.env = core::environment_snapshot();
     sources.overrides = options.overrides;
     ctx.config = core::load_config(sources);
+    providers::check_configured_providers(ctx.config); // a mistyped name is an error where it was written
   } else {
     ctx.config = core::default_config();
   }
@@ -133,7 +136,7 @@ std::vector<scan::Rule> Context::rules() const {
       }
   auto rules = scan::merge_rules(scan::builtin_rules_cached(paths.builtin_rules_cache()), extra, config.rules.disable,
                                  config.rules.enable, config.rules.severity);
-  scan::check_configured_rule_ids(config, rules); // a mistyped id is an error, not a switch that does nothing
+  scan::check_configured_rule_ids(config, rules, providers::provider_names()); // a mistyped id is an error, not a switch that does nothing
   scan::apply_context_overrides(rules, config); // rules.contexts (scan/code_context.hpp)
   // The project's linters turn their equivalents off; the user's rules.enable wins over them.
   if (config.rules.follow_project_linters) scan::apply_project_linters(rules, project_linters(), config.rules.enable);

@@ -4,6 +4,7 @@
 #include "core/interrupt.hpp"
 #include "hookcore/spool.hpp"
 #include "loop/notify.hpp"
+#include "loop/provider_scan.hpp"
 #include "schedule/load.hpp"
 
 #include <thread>
@@ -59,7 +60,14 @@ CycleResult run_cycle(Context& ctx, const CycleOptions& options) {
   result.scan = run_worker(ctx);
   if (options.scan_head) {
     auto commits = unscanned_head_commits(ctx, k_head_commits_per_cycle);
-    if (!commits.empty()) scan_now(ctx, commits, "scan");
+    if (!commits.empty()) {
+      scan_now(ctx, commits, "scan");
+      try {
+        scan_with_providers(ctx, commits, ProviderPass::drain); // no hook is waiting: no budget
+      } catch (const std::exception& e) {
+        ctx.log.error("providers: {}", e.what());
+      }
+    }
   }
 
   if (options.when == DrainWhen::due) {

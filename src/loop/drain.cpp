@@ -8,6 +8,7 @@
 #include "fix/select.hpp"
 #include "fix/sweep.hpp"
 #include "fix/trailers.hpp"
+#include "loop/provider_scan.hpp"
 #include "fix/validate.hpp"
 #include "loop/bisect.hpp"
 #include "loop/notify.hpp"
@@ -653,6 +654,13 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
     result.why = *stopped;
     result.next_step = restart_step(ctx);
     return result;
+  }
+  // The provider runs the hook's worker deferred (over their budget), without it now: their findings
+  // join this cycle's selection. A failure is logged; the cycle goes on with what is queued.
+  try {
+    run_deferred_providers(ctx);
+  } catch (const std::exception& e) {
+    ctx.log.error("drain: deferred provider runs: {}", e.what());
   }
   std::optional<CycleState> cycle = open_cycle(ctx, options, result);
   if (!cycle) return result;

@@ -2,6 +2,7 @@
 
 #include "core/fs.hpp"
 #include "loop/notify.hpp"
+#include "loop/provider_scan.hpp"
 #include "metrics/coverage.hpp"
 #include "core/layout.hpp"
 #include "hookcore/git_state.hpp"
@@ -208,6 +209,20 @@ std::vector<std::string> catch_up_commits(Context& ctx, std::vector<std::pair<st
   return ordered;
 }
 
+// The enabled providers on `commits` after the built-in rules (loop/provider_scan.hpp): within the
+// hook's budget, and never a failure of the worker (a provider's own trouble is its run's problem, and a
+// failure here is logged: the built-in findings are in already).
+void run_providers(Context& ctx, const std::vector<std::string>& commits) {
+  if (ctx.config.providers.empty() || commits.empty()) return;
+  try {
+    const ProviderScanStats s = scan_with_providers(ctx, commits, ProviderPass::hook);
+    ctx.log.info("providers: {} runs, {} findings, {} new, {} resolved, {} deferred, {} with a problem", s.runs,
+                 s.findings, s.inserted, s.resolved, s.deferred, s.problems);
+  } catch (const std::exception& e) {
+    ctx.log.error("providers: {}", e.what());
+  }
+}
+
 // Scans what catch_up_commits finds, then remembers how far each branch was caught up.
 void catch_up(Context& ctx, WorkerResult& result) {
   // While a rebase, cherry-pick, merge or bisect is under way the events wait (deferred), and so does this.
@@ -218,6 +233,7 @@ void catch_up(Context& ctx, WorkerResult& result) {
   auto commits = catch_up_commits(ctx, done);
   if (!commits.empty()) {
     auto stats = scan_now(ctx, commits, "catch-up");
+    run_providers(ctx, commits);
     add_notices(ctx, stats.notices);
     ctx.log.info("caught up on {} commits no hook recorded", stats.commits);
     result.caught_up += stats.commits;
@@ -330,7 +346,13 @@ void consume_spool(Context& ctx, WorkerResult& result, bool& blocked, bool& reco
     }
     try {
       auto commits = commits_of(ctx, take);
+      // The providers run on what this scan is the first to see (a rewritten commit seen before is not
+      // run again).
+      std::vector<std::string> fresh;
+      for (const auto& c : commits)
+        if (!ctx.store().is_commit_scanned(c)) fresh.push_back(c);
       auto stats = scan_now(ctx, commits, "scan");
+      run_providers(ctx, fresh);
       add_notices(ctx, stats.notices);
       if (!stats.notices.empty()) notify_regressions(ctx, commits);
       record_coverage(ctx);

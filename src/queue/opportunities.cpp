@@ -131,18 +131,28 @@ UpsertResult Opportunities::upsert(Opportunity& o) {
 }
 
 int Opportunities::resolve_absent(const std::string& path, const std::vector<std::string>& present_fingerprints,
-                                  const std::string& commit_id, const std::function<bool(int64_t)>& alive_elsewhere) {
+                                  const std::string& commit_id, const std::function<bool(int64_t)>& alive_elsewhere,
+                                  const ResolveScope& scope) {
   // The set difference is taken here rather than in SQL: a file can have more findings than SQLite
   // accepts parameters, and there are few open rows per path.
   const std::set<std::string, std::less<>> present(present_fingerprints.begin(), present_fingerprints.end());
   auto transaction = m_db.begin_unless_in_transaction();
   std::vector<int64_t> gone;
   {
-    db::Statement q = m_db.query("SELECT id, fingerprint FROM opportunities WHERE path = ? AND status IN ('open', 'stale')");
+    db::Statement q = m_db.query(
+        "SELECT id, fingerprint, origin, rule_id FROM opportunities WHERE path = ? AND status IN ('open', 'stale')");
     q.bind(path);
-    while (q.next())
-      if (!present.count(q.text(1)))
+    const std::string provider_origin(core::to_string(core::Origin::provider));
+    const std::string provider_prefix = scope.provider + "/";
+    while (q.next()) {
+      const bool of_provider = q.text(2) == provider_origin;
+      const bool judged = scope.kind == ResolveScope::Kind::all ||
+                          (scope.kind == ResolveScope::Kind::not_providers && !of_provider) ||
+                          (scope.kind == ResolveScope::Kind::provider && of_provider &&
+                           q.text(3).compare(0, provider_prefix.size(), provider_prefix) == 0);
+      if (judged && !present.count(q.text(1)))
         gone.push_back(q.int64(0));
+    }
   }
   int resolved = 0;
   for (const int64_t id : gone) {

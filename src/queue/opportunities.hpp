@@ -43,6 +43,15 @@ struct OpportunityFilter {
   size_t limit = 0;
 };
 
+// Which open rows a resolve_absent call judges: a scan judges only what it looked for. The built-in
+// scan of a file judges every row but the providers' (a provider runs after it, or at the drain); a
+// provider's run judges its own rows; a deleted file ends them all.
+struct ResolveScope {
+  enum class Kind { all, not_providers, provider };
+  Kind kind = Kind::all;
+  std::string provider; // Kind::provider: rows of origin provider whose rule id starts with "<provider>/"
+};
+
 // What upsert_opportunity did with a finding.
 enum class UpsertResult { inserted, updated, reopened, kept };
 
@@ -60,7 +69,8 @@ public:
 
   UpsertResult upsert(Opportunity& o);
   int resolve_absent(const std::string& path, const std::vector<std::string>& present_fingerprints,
-                     const std::string& commit_id, const std::function<bool(int64_t)>& alive_elsewhere);
+                     const std::string& commit_id, const std::function<bool(int64_t)>& alive_elsewhere,
+                     const ResolveScope& scope = {});
   void record_sighting(int64_t opportunity_id, const std::string& commit_id, bool present);
   std::vector<Sighting> sightings(int64_t opportunity_id) const;
   bool set_status(int64_t id, core::Status status);

@@ -98,10 +98,12 @@ public:
 
   // Marks open/stale opportunities of `path` whose fingerprint is not in `present_fingerprints` as
   // resolved in `commit_id`; returns how many. Each is recorded as gone at `commit_id` (a sighting), and
-  // left open when `alive_elsewhere(id)` says another line of history still has it. Throws queue::Error.
+  // left open when `alive_elsewhere(id)` says another line of history still has it. Only the rows of
+  // `scope` are judged (ResolveScope). Throws queue::Error.
   int resolve_absent(const std::string& path, const std::vector<std::string>& present_fingerprints,
-                     const std::string& commit_id, const std::function<bool(int64_t)>& alive_elsewhere = {}) {
-    return opportunity_table().resolve_absent(path, present_fingerprints, commit_id, alive_elsewhere);
+                     const std::string& commit_id, const std::function<bool(int64_t)>& alive_elsewhere = {},
+                     const ResolveScope& scope = {}) {
+    return opportunity_table().resolve_absent(path, present_fingerprints, commit_id, alive_elsewhere, scope);
   }
 
   // Records that an opportunity was seen (present) or found gone at a commit; upsert_opportunity records

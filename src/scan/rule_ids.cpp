@@ -46,9 +46,16 @@ std::optional<std::string> unknown_rule_id(const std::string& id, const std::vec
   return "unknown rule id '" + id + "'" + rule_id_hint(id, rules);
 }
 
-void check_configured_rule_ids(const core::Config& config, const std::vector<Rule>& rules) {
+void check_configured_rule_ids(const core::Config& config, const std::vector<Rule>& rules,
+                               const std::vector<std::string>& provider_names) {
+  auto of_provider = [&](const std::string& id) {
+    return std::any_of(provider_names.begin(), provider_names.end(), [&](const std::string& name) {
+      return id.size() > name.size() + 1 && id.compare(0, name.size() + 1, name + "/") == 0;
+    });
+  };
   for (const core::RuleIdUse& use : core::rule_id_uses(config))
-    if (auto problem = unknown_rule_id(use.id, rules)) core::fail_at_origin(use.origin, use.key + ": " + *problem);
+    if (of_provider(use.id)) continue;
+    else if (auto problem = unknown_rule_id(use.id, rules)) core::fail_at_origin(use.origin, use.key + ": " + *problem);
 }
 
 } // namespace scan

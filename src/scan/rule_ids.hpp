@@ -23,7 +23,10 @@ std::string rule_id_hint(const std::string& id, const std::vector<Rule>& rules);
 std::optional<std::string> unknown_rule_id(const std::string& id, const std::vector<Rule>& rules);
 
 // Throws for the first rule id of the configuration (core::rule_id_uses) that names none of `rules`:
-// core::LocatedError at the id in a file, core::Error for the environment or the command line.
-void check_configured_rule_ids(const core::Config& config, const std::vector<Rule>& rules);
+// core::LocatedError at the id in a file, core::Error for the environment or the command line. An id
+// under one of `provider_names` ("ruff/E501", or a prefix "ruff/E") is a provider's rule, which no list
+// holds in advance: it is taken as it is (providers/enabled.hpp says what it selects).
+void check_configured_rule_ids(const core::Config& config, const std::vector<Rule>& rules,
+                               const std::vector<std::string>& provider_names = {});
 
 } // namespace scan

@@ -376,7 +376,9 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
                               (new_security == 1 ? "" : "s") + " in " + job.path + " (" + rules + ")");
       m_store.record_metric_event({commit, "security", job.path, rules, 0, static_cast<double>(new_security), "", 0});
     }
-    stats.resolved += m_store.resolve_absent(job.path, present, commit, [this](int64_t id) { return alive_elsewhere(id); });
+    // Providers' rows are judged by their own runs (loop/provider_scan.hpp), not by the rules' view.
+    stats.resolved += m_store.resolve_absent(job.path, present, commit, [this](int64_t id) { return alive_elsewhere(id); },
+                                             {queue::ResolveScope::Kind::not_providers, ""});
 
     queue::Store::FileMetrics fm;
     fm.commit_id = commit;

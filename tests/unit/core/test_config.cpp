@@ -139,6 +139,8 @@ const std::vector<std::string> k_all_keys = {
     "push_side_branches",
     "notify_command",
     "fixers",
+    "providers",
+    "provider_budget",
     "generator.fixer",
     "generator.offer",
     "generator.max_per_cycle",
@@ -926,5 +928,31 @@ TEST_CASE("the starter .autoloop.yml install writes", "[config]") {
     CHECK(config.autonomous_loop.safety_level == "medium");
     CHECK(config.rules.disable == std::vector<std::string>{"python/compare-to-none"});
     CHECK_FALSE(core::is_default(config, "scan.exclude"));
+  }
+}
+
+TEST_CASE("providers and provider_budget", "[config][providers]") {
+  const TempDir tmp;
+  SECTION("defaults: no provider, 10 s per commit") {
+    const core::Config c = core::default_config();
+    CHECK(c.providers.empty());
+    CHECK(c.provider_budget_ms == 10000);
+    CHECK(entry(c, "provider_budget") == "10s");
+  }
+  SECTION("a list of names (each located, for the registry's check) and a duration in ms, s or m") {
+    const fs::path file = tmp.write("p.yml", "providers: [ruff, biome]\nprovider_budget: 1500ms\n");
+    const core::Config c = load_repo_file(file);
+    CHECK(c.providers == std::vector<std::string>{"ruff", "biome"});
+    CHECK(c.origin.at("providers.biome") == file.string() + ":1:19");
+    CHECK(c.provider_budget_ms == 1500);
+    CHECK(entry(c, "provider_budget") == "1500ms");
+    CHECK(load_repo_file(tmp.write("m.yml", "provider_budget: 2m\n")).provider_budget_ms == 120000);
+    CHECK(load_repo_file(tmp.write("n.yml", "provider_budget: 3\n")).provider_budget_ms == 3000);
+  }
+  SECTION("a duration that is not one, or out of bounds, is refused where it is") {
+    const fs::path bad = tmp.write("bad.yml", "provider_budget: ten\n");
+    CHECK_THAT(located_error(bad), Catch::StartsWith(bad.string() + ":1:18: expected a duration such as 10s"));
+    const fs::path small = tmp.write("small.yml", "provider_budget: 5ms\n");
+    CHECK_THAT(located_error(small), Catch::StartsWith(small.string() + ":1:18: expected a duration from 100ms"));
   }
 }

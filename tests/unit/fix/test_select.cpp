@@ -281,3 +281,49 @@ TEST_CASE("safety_allows", "[fix]") {
     CHECK(fix::safety_allows("lowest", "safe"));
   }
 }
+
+TEST_CASE("select_eligible: provider findings", "[fix][providers]") {
+  core::Config config = core::default_config();
+  config.providers = {"ruff"};
+  const std::map<std::string, const scan::Rule*> no_rules;
+  fix::SelectionPolicy tests_run;
+  tests_run.tests_configured = tests_run.tests_trusted = tests_run.run_tests = true;
+  auto provider_finding = [](int64_t id, const std::string& rule_id, const std::string& safety) {
+    queue::Opportunity o = finding(id, rule_id, safety);
+    o.origin = core::Origin::provider;
+    return o;
+  };
+  const std::vector<queue::Opportunity> open = {provider_finding(1, "ruff/B006", "unsafe"),
+                                                provider_finding(2, "ruff/F401", "safe"),
+                                                provider_finding(3, "ruff/E501", "suggest")};
+  const auto none_quarantined = [](const std::string&) { return false; };
+
+  SECTION("the tool's applicability is the safety: safe and unsafe taken at medium, a suggestion never") {
+    const auto s = fix::select_eligible(open, no_rules, config, none_quarantined, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{1, 2});
+    CHECK(s.suggest_only == 1);
+  }
+  SECTION("high takes the safe ones; unsafe ones without tests wait") {
+    config.autonomous_loop.safety_level = "high";
+    auto s = fix::select_eligible(open, no_rules, config, none_quarantined, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{2});
+    CHECK(s.level_held == 1);
+    config.autonomous_loop.safety_level = "medium";
+    s = fix::select_eligible(open, no_rules, config, none_quarantined, fix::SelectionPolicy{});
+    CHECK(ids(s) == std::vector<int64_t>{2});
+    CHECK(s.unsafe_held == 1);
+  }
+  SECTION("quarantined provider rules, switched-off ones and those of a provider not enabled are not tried") {
+    auto s = fix::select_eligible(open, no_rules, config, [](const std::string& r) { return r == "ruff/B006"; }, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{2});
+    CHECK(s.quarantined == 1);
+    config.rules.disable = {"ruff/F"};
+    s = fix::select_eligible(open, no_rules, config, none_quarantined, tests_run);
+    CHECK(ids(s) == std::vector<int64_t>{1});
+    CHECK(s.rules_off == 1);
+    config.providers.clear();
+    s = fix::select_eligible(open, no_rules, config, none_quarantined, tests_run);
+    CHECK(s.eligible.empty());
+    CHECK(s.rules_off == 3);
+  }
+}

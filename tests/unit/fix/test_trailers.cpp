@@ -44,6 +44,17 @@ TEST_CASE("format_trailers", "[fix]") {
           "Autoloop-Validated: size<=100, no-destruction, reparse, line-endings, tests\n");
   }
 
+  SECTION("a provider's fix names its tool and version after the generator's place") {
+    fix::Trailers t = sample();
+    t.rule = "ruff/B006";
+    t.rule_source.clear();
+    t.provider = "ruff 0.9.1";
+    const std::string text = fix::format_trailers(t);
+    CHECK(text.find("Autoloop-Fingerprint: 0123abcd\nAutoloop-Provider: ruff 0.9.1\nAutoloop-Validated:") != std::string::npos);
+    CHECK(fix::read_trailers(message(t)).provider == "ruff 0.9.1");
+    CHECK(fix::read_trailers(message(sample())).provider.empty());
+  }
+
   SECTION("empty optional trailers are left out") {
     fix::Trailers t = sample();
     t.rule_source.clear();

@@ -1,0 +1,198 @@
+#!/bin/bash
+# Providers (issue 17): the field's analyzers feed the loop. What the configuration says about them
+# (names checked where they are written), and what a provider that is missing, crashes, hangs or prints
+# garbage does to a commit: nothing (the commit succeeds, the hook exits 0, the queue keeps what it had,
+# `status` and `doctor` say why).
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# A Python file with a built-in finding (python/eval-exec), committed through the hooks.
+python_commit() {
+  printf 'value = eval(user_input)\n' >a.py
+  commit_all "${1:-python}"
+}
+
+test_unknown_provider_is_located() {
+  new_repo
+  install_autoloop
+  printf 'providers: [nosuch]\n' >.autoloop.yml
+  expect_rc 3 git autoloop config
+  assert_contains "$ERR" "$PWD/.autoloop.yml:1:13: providers: unknown provider 'nosuch'"
+  printf 'provider_budget: soon\n' >.autoloop.yml
+  expect_rc 3 git autoloop config
+  assert_contains "$ERR" "$PWD/.autoloop.yml:1:18: expected a duration such as 10s, 500ms or 2m (got 'soon')"
+  # The commit is never the configuration's victim: it succeeds, the worker says why it waits, and once the
+  # file is fixed the waiting event is scanned (nothing lost).
+  printf 'providers: [nosuch]\n' >.autoloop.yml
+  python_commit
+  local i
+  for i in $(seq 1 200); do
+    grep -q "unknown provider 'nosuch'" "$(autoloop_dir)/last-error" 2>/dev/null && break
+    sleep 0.1
+  done
+  assert_contains "$(cat "$(autoloop_dir)/last-error")" ".autoloop.yml:1:13: providers: unknown provider 'nosuch'"
+  printf 'providers: []\n' >.autoloop.yml
+  commit_all "fixed"
+  wait_for_scan
+  assert_contains "$(queue_rows)" "python/eval-exec a.py:1 open"
+}
+
+
+# --- ruff, through stand-ins for its tool (AUTOLOOP_PROVIDER_DIR and a `node` first on PATH) ------------
+
+# The ruff version src/providers/ruff.cpp pins (a stand-in must claim it to be taken for the tool).
+ruff_pin() { sed -n 's/^constexpr const char\* k_version = "\(.*\)";$/\1/p' "$AUTOLOOP_SOURCE_DIR/src/providers/ruff.cpp"; }
+
+# standin_ruff MODE: a ruff "installation" under $E2E_TEST_DIR/tools and a `node` in $E2E_TEST_DIR/bin that
+# answers ruff-check.mjs's request as MODE says (the file $E2E_TEST_DIR/ruff-mode, changed by set_ruff_mode):
+#   ok       each `import os` line is ruff/F401 with a safe fix that removes the line
+#   crash    killed by SIGSEGV      hang    sleeps past any budget      garbage   prints what is not JSON
+# The provider scrubs the tool's environment: the mode is read from a path written into the script.
+standin_ruff() {
+  local pkg="$E2E_TEST_DIR/tools/ruff/node_modules/@astral-sh/ruff-wasm-nodejs"
+  mkdir -p "$pkg" "$E2E_TEST_DIR/bin"
+  printf '{"name": "@astral-sh/ruff-wasm-nodejs", "version": "%s"}\n' "$(ruff_pin)" >"$pkg/package.json"
+  cat >"$E2E_TEST_DIR/bin/node" <<NODE
+#!/bin/bash
+case \$(cat "$E2E_TEST_DIR/ruff-mode") in
+crash) kill -SEGV \$\$ ;;
+hang) exec sleep 600 ;;
+garbage) echo "Segmentation fault? no: this is not JSON"; exit 0 ;;
+esac
+exec /usr/bin/python3 -c '
+import json, sys
+request = json.load(sys.stdin)
+files = []
+for path in request["files"]:
+    rows = open(path, encoding="utf-8").read().split("\n")
+    found = []
+    for n, line in enumerate(rows, 1):
+        if line == "import os":
+            found.append({"code": "F401", "message": "\`os\` imported but unused",
+                          "start": {"row": n, "column": 1}, "end": {"row": n, "column": 10},
+                          "fix": {"applicability": "safe", "message": "Remove unused import: \`os\`",
+                                  "edits": [{"start": {"row": n, "column": 1}, "end": {"row": n + 1, "column": 1}, "content": ""}]}})
+    files.append({"path": path, "diagnostics": found})
+print(json.dumps({"version": sys.argv[1], "problems": [], "files": files}))' "$(ruff_pin)"
+NODE
+  chmod +x "$E2E_TEST_DIR/bin/node"
+  set_ruff_mode "${1:-ok}"
+  export AUTOLOOP_PROVIDER_DIR="$E2E_TEST_DIR/tools" PATH="$E2E_TEST_DIR/bin:$PATH"
+}
+set_ruff_mode() { echo "$1" >"$E2E_TEST_DIR/ruff-mode"; }
+
+# A repository with ruff enabled in its tracked .autoloop.yml (no `trust`: the tool is ours) and a budget of
+# 2 s; a.py has one built-in finding (python/eval-exec) and `import os` (ruff/F401 through the stand-in).
+ruff_repo() {
+  new_repo
+  printf 'readme\n' >README
+  commit_all base
+  install_autoloop --no-config-file
+  manual_drains "" "provider_budget: 2s"
+  printf 'providers: [ruff]\n' >.autoloop.yml
+  printf 'import os\n\nvalue = eval(user_input)\n' >a.py
+  commit_all "python"
+  wait_for_scan 60
+}
+
+# rows RULE: "status new" of each queue row of RULE.
+rows_of() { queue_json | pyjson "\" \".join(r[\"status\"] for r in d if r[\"rule\"] == \"$1\")"; }
+
+test_standin_findings_and_fixes() {
+  standin_ruff ok
+  ruff_repo
+  assert_eq "open" "$(rows_of ruff/F401)" "ruff/F401 rows"
+  assert_eq "open" "$(rows_of python/eval-exec)" "the built-in finding"
+  expect_rc 0 git autoloop drain --now --foreground
+  local fixes c
+  fixes=$(side_commits)
+  c=$(for c in $fixes; do git log -1 --format='%H %s' "$c"; done | grep 'autoloop(ruff/F401)' | cut -d' ' -f1)
+  [ -n "$c" ] || fail "no ruff/F401 fix on the side branch: $(git log --oneline main..autoloop/main 2>&1)"
+  assert_fix_commit "$c"
+  assert_contains "$(git log -1 --format='%(trailers:only,unfold)' "$c")" "Autoloop-Provider: ruff $(ruff_pin)"
+  assert_eq "
+value = eval(user_input)" "$(git show "$c:a.py")" "a.py after the fix"
+}
+
+test_missing_tool() {
+  standin_ruff ok
+  rm -rf "$E2E_TEST_DIR/tools/ruff"
+  ruff_repo
+  assert_eq "open" "$(rows_of python/eval-exec)" "the built-in finding"
+  assert_eq "" "$(rows_of ruff/F401)" "ruff rows"
+  expect_rc 0 git autoloop status
+  assert_contains "$OUT" "ruff: ruff is not installed in $E2E_TEST_DIR/tools/ruff (run install.sh --provider ruff)"
+  expect_rc 1 git autoloop doctor
+  assert_contains "$OUT" "FAIL  ruff: ruff is not installed"
+  assert_contains "$OUT" "install.sh --provider ruff"
+}
+
+# broken_tool MODE: ruff ran once (a row queued), then its tool turns MODE: the next commit succeeds, its hook
+# exits 0, the row is still open (nothing is judged by a run that failed), status and doctor say why.
+broken_tool() {
+  standin_ruff ok
+  ruff_repo
+  assert_eq "open" "$(rows_of ruff/F401)" "ruff/F401 before"
+  set_ruff_mode "$1"
+  printf 'import os\n\nvalue = eval(user_input)\nprint(value)\n' >a.py
+  git add -A
+  git commit -q -m "after the tool broke" || fail "the commit failed"
+  expect_rc 0 "$(hooks_dir)/post-commit"
+  wait_for_scan 60
+  assert_eq "open" "$(rows_of ruff/F401)" "ruff/F401 after"
+  assert_eq "open" "$(rows_of python/eval-exec)" "the built-in finding"
+  expect_rc 0 git autoloop status
+  STATUS=$OUT
+  expect_rc 0 git autoloop doctor
+  DOCTOR=$OUT
+}
+
+test_crashing_tool() {
+  broken_tool crash
+  assert_contains "$STATUS" "ruff: ruff failed"
+  assert_contains "$DOCTOR" "last run: ruff: ruff failed"
+}
+test_garbage_tool() {
+  broken_tool garbage
+  assert_contains "$STATUS" "ruff: ruff printed output that is not its report: Segmentation fault? no: this is not JSON"
+  assert_contains "$DOCTOR" "last run: ruff: ruff printed output that is not its report"
+}
+test_hanging_tool() {
+  broken_tool hang
+  assert_contains "$STATUS" "ruff: deferred to the drain ("
+  assert_contains "$STATUS" "> 2 s budget)"
+}
+
+# Rejecting a provider rule's fixes quarantines it as a built-in rule's.
+test_rejections_quarantine() {
+  standin_ruff ok
+  new_repo
+  printf 'readme\n' >README
+  commit_all base
+  install_autoloop --no-config-file
+  manual_drains "max_improvements_per_cycle: 10" "feedback: {min_verdicts: 5}
+providers: [ruff]"
+  local i
+  for i in 1 2 3 4 5 6; do printf 'import os\n\nx%d = 1\n' "$i" >"m$i.py"; done
+  commit_all "six unused imports"
+  wait_for_scan 60
+  expect_rc 0 git autoloop drain --now --foreground
+  local ids
+  ids=$(git autoloop review --list --format json | pyjson '" ".join(str(f["id"]) for f in d if f["rule"] == "ruff/F401")')
+  [ "$(wc -w <<<"$ids")" = 6 ] || fail "expected six ruff/F401 fixes, got: $ids"
+  local args=()
+  for i in $ids; do args+=(--reject "$i"); done
+  expect_rc 0 git autoloop review "${args[@]}" --reason "we keep our imports"
+  expect_rc 0 git autoloop rules --format json
+  assert_eq "quarantined" "$(echo "$OUT" | pyjson '[r["state"] for r in d if r["id"] == "ruff/F401"][0]')" "state of ruff/F401"
+  expect_rc 0 git autoloop rules
+  assert_contains "$(echo "$OUT" | grep 'ruff/F401')" "quarantined"
+}
+
+run_test "an unknown provider or a malformed budget is an error where it is written" test_unknown_provider_is_located
+run_test "ruff through a stand-in: findings queued, a fix per finding on the side branch with its trailers" test_standin_findings_and_fixes
+run_test "ruff missing: the commit and the built-in scan go on; status and doctor say why" test_missing_tool
+run_test "ruff crashing: commit, hook and queue unharmed; status and doctor say why" test_crashing_tool
+run_test "ruff printing garbage: commit, hook and queue unharmed; status and doctor say why" test_garbage_tool
+run_test "ruff hanging: deferred to the drain past its budget; commit, hook and queue unharmed" test_hanging_tool
+run_test "rejecting a provider rule's fixes quarantines it" test_rejections_quarantine
+finish
