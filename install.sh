@@ -5,7 +5,7 @@
 #   ./install.sh --deb [REPO]          build the Debian package (cpack), install it, then the hooks in REPO if given
 #   ./install.sh --test                install packages, build, run every test (unit, rule data, end to end)
 #   ./install.sh --demo                build, then run the whole loop on a throwaway repository
-#   ./install.sh --provider NAME       install a provider's pinned tool (ruff); repeatable, also with the above
+#   ./install.sh --provider NAME       install a provider's pinned tool (ruff, biome); repeatable, also with the above
 #
 # One line per step; the details (apt, cmake, ninja) go to a log file it names, whose end is shown when a
 # step fails. Idempotent: packages already present are not touched, an existing build is reused.
@@ -69,7 +69,7 @@ done
 [ ${#providers[@]} = 0 ] || mode=${mode:-providers}
 [ -n "$mode" ] || { usage; exit 2; }
 for p in "${providers[@]}"; do
-  case $p in ruff) ;; *) die "unknown provider $p (known: ruff)" ;; esac
+  case $p in ruff | biome) ;; *) die "unknown provider $p (known: ruff, biome)" ;; esac
 done
 case $mode in test | demo) [ -z "$repo" ] || die "--$mode takes no repository" ;; esac
 { mkdir -p "$(dirname "$log")" && : >"$log"; } 2>/dev/null || die "cannot write the log $log (set INSTALL_LOG)"
@@ -125,6 +125,10 @@ provider_root=${AUTOLOOP_PROVIDER_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/git-
 ruff_package=@astral-sh/ruff-wasm-nodejs
 ruff_version=0.17.4
 ruff_integrity=sha512-pEaJDh/ZUyfWK4w0NzIkF74brXtZyNN9/NCPluSj3Z9GYmjQxG4SqkVCiLUvxZ0baOAPaShR6nUUWubjexzEfA==
+# Biome: only its native binary's package (@biomejs/biome is a node wrapper that picks it; we run it directly).
+biome_package=@biomejs/cli-linux-x64
+biome_version=2.6.9
+biome_integrity=sha512-uVrqS0HDjRzFlx88ZpfmlZvJ+xIwTU+110vunzrYvZQ5OqXl/1ugMTNvAs61hejH7jh7iequKJwagRVarrYcSQ==
 
 ensure_node() {
   local missing=()
@@ -172,6 +176,7 @@ install_providers() {
   for p in "${providers[@]}"; do
     case $p in
       ruff) install_npm_provider ruff "$ruff_package" "$ruff_version" "$ruff_integrity" ;;
+      biome) install_npm_provider biome "$biome_package" "$biome_version" "$biome_integrity" ;;
     esac
   done
 }
@@ -200,7 +205,7 @@ case $mode in
   test)
     ensure_packages
     build
-    providers=(ruff) # every provider: their unit tests run the real tools
+    providers=(ruff biome) # every provider: their unit tests run the real tools
     install_providers
     # Each test runs once, to keep CI within its hour. The sanitizer stage (one clang tree,
     # build-check/, compiled once with ASan + UBSan + libFuzzer's coverage, which then runs every
