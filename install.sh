@@ -5,7 +5,7 @@
 #   ./install.sh --deb [REPO]          build the Debian package (cpack), install it, then the hooks in REPO if given
 #   ./install.sh --test                install packages, build, run every test (unit, rule data, end to end)
 #   ./install.sh --demo                build, then run the whole loop on a throwaway repository
-#   ./install.sh --provider NAME       install a provider's pinned analyzer (ruff, clang-tidy); repeatable, with any mode
+#   ./install.sh --provider NAME       install a provider's pinned analyzer (ruff, biome, clang-tidy); repeatable, with any mode
 #
 # One line per step; the details (apt, cmake, ninja) go to a log file it names, whose end is shown when a
 # step fails. Idempotent: packages already present are not touched, an existing build is reused.
@@ -23,7 +23,7 @@ prefix=/usr/local
 mode=""
 repo=""
 providers=()
-known_providers=(ruff clang-tidy)
+known_providers=(ruff biome clang-tidy)
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { printf 'install.sh: %s\n' "$*"; }
@@ -129,6 +129,10 @@ provider_root=${AUTOLOOP_PROVIDER_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/git-
 ruff_package=@astral-sh/ruff-wasm-nodejs
 ruff_version=0.17.4
 ruff_integrity=sha512-pEaJDh/ZUyfWK4w0NzIkF74brXtZyNN9/NCPluSj3Z9GYmjQxG4SqkVCiLUvxZ0baOAPaShR6nUUWubjexzEfA==
+# Biome: only its native binary's package (@biomejs/biome is a node wrapper that picks it; we run it directly).
+biome_package=@biomejs/cli-linux-x64
+biome_version=2.6.9
+biome_integrity=sha512-uVrqS0HDjRzFlx88ZpfmlZvJ+xIwTU+110vunzrYvZQ5OqXl/1ugMTNvAs61hejH7jh7iequKJwagRVarrYcSQ==
 
 ensure_node() {
   local missing=()
@@ -186,6 +190,7 @@ install_providers() {
   for p in "${providers[@]}"; do
     case $p in
       ruff) install_npm_provider ruff "$ruff_package" "$ruff_version" "$ruff_integrity" ;;
+      biome) install_npm_provider biome "$biome_package" "$biome_version" "$biome_integrity" ;;
       clang-tidy) install_clang_tidy ;;
     esac
   done

@@ -17,6 +17,7 @@ struct Entry {
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries = {
       {"ruff", &make_ruff},
+      {"biome", &make_biome},
       {"clang-tidy", &make_clang_tidy},
   };
   return entries;
