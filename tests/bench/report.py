@@ -2,7 +2,7 @@
 """Merges the benchmark programs' JSON into build/bench/results.json and prints the figures table.
 
   report.py --out results.json [--hooks H.json] [--engine E.json] [--scan S.json] [--astgrep A.json]
-            [--incremental I.json] [--drain D.json] [--validation V.json] [--precision P.json]
+            [--incremental I.json] [--notes N.json] [--drain D.json] [--validation V.json] [--precision P.json]
             [--machine M.json]
 
 Each figure: name, median, p90 (blank when the figure is a single measurement), unit, target and
@@ -167,6 +167,19 @@ def incremental_figures(i):
     return out
 
 
+def notes_figures(n):
+    g = "(d2) shared results (refs/notes/autoloop)"
+    c = n["commits"]
+    return [
+        figure(g, f"ci --base on {c} commits, cold", n["cold_ms"]["median"], n["cold_ms"]["p90"], "ms"),
+        figure(g, f"ci --base on {c} commits, notes fetched from another clone", n["notes_ms"]["median"],
+               n["notes_ms"]["p90"], "ms"),
+        figure(g, "  cold / with notes", n["ratio"], None, "x", note="no parsing with the notes"),
+        figure(g, "  file versions parsed with the notes", n["notes_parsed"], None, "", 0,
+               note=f"{n['cold_parsed']} parsed cold; same findings: {'yes' if n['same_findings'] else 'NO'}"),
+    ]
+
+
 def drain_figures(d):
     g = "(e) drain, review"
     out = []
@@ -261,6 +274,7 @@ def main():
     ap.add_argument("--scan")
     ap.add_argument("--astgrep")
     ap.add_argument("--incremental")
+    ap.add_argument("--notes")
     ap.add_argument("--drain")
     ap.add_argument("--validation")
     ap.add_argument("--precision")
@@ -268,7 +282,7 @@ def main():
     a = ap.parse_args()
     h, e, s, m = load(a.hooks), load(a.engine), load(a.scan), load(a.machine) or {}
     ag, inc, dr, va = load(a.astgrep), load(a.incremental), load(a.drain), load(a.validation)
-    pr = load(a.precision)
+    pr, nt = load(a.precision), load(a.notes)
 
     figs = []
     if h:
@@ -281,6 +295,8 @@ def main():
         figs += scan_figures(s)
     if inc:
         figs += incremental_figures(inc)
+    if nt:
+        figs += notes_figures(nt)
     if dr:
         figs += drain_figures(dr)
     if va:
@@ -290,7 +306,7 @@ def main():
         figs += precision_figures(pr)
 
     B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"hooks": h, "engine": e, "scan_all": s, "astgrep": ag,
-                                                                 "incremental": inc, "drain": dr, "validation": va,
+                                                                 "incremental": inc, "notes": nt, "drain": dr, "validation": va,
                                                                  "precision": pr}})
 
     if not figs:
