@@ -61,7 +61,9 @@ def main():
 
     base = f"HEAD~{a.commits}"
     machine_a, machine_b = clone(a.history, "a"), clone(a.history, "b")
-    _, _, exported = ci(machine_a, base, "--export-notes")
+    _, _, err = ci(machine_a, base, "--export-notes")
+    exported = re.search(r"(\d+) notes? written", err)
+    exported = exported.group(0) if exported else "nothing written"
     B.run(["git", "-C", machine_b, "fetch", "-q", machine_a, "refs/notes/autoloop:refs/notes/autoloop"])
     notes = len(B.git(machine_b, "notes", "--ref=autoloop", "list", capture=True).splitlines())
 
@@ -80,7 +82,7 @@ def main():
     cold, warm = B.summary(cold_ms), B.summary(warm_ms)
     ratio = cold["median"] / warm["median"] if warm["median"] else None
     same = cold_out == warm_out
-    print(f"ci --base on {a.commits} commits ({notes} notes fetched from another clone; export: {exported.strip()})")
+    print(f"ci --base on {a.commits} commits (the other clone's export: {exported}; {notes} notes fetched)")
     print(f"  cold (no notes)       median {cold['median']:8.1f} ms   p90 {cold['p90']:8.1f} ms   "
           f"{cold_parsed} versions parsed")
     print(f"  with imported notes   median {warm['median']:8.1f} ms   p90 {warm['p90']:8.1f} ms   "
