@@ -182,57 +182,83 @@ git::Signature notes_signature(const git::Repository& repo, const core::Config& 
   return {config.identity.name, config.identity.email};
 }
 
-NotesExport export_results(const git::Repository& repo, const std::string& ref, const std::string& ruleset,
-                           const std::map<std::string, std::string>& payloads, const git::Signature& who) {
-  NotesExport out;
-  out.ref = ref;
-  const std::optional<git::Notes> base = git::Notes::open(repo, ref);
-  std::vector<git::NoteUpdate> updates;
-  for (const auto& [blob, payload] : payloads) {
+namespace {
+
+// Builds one export: each result becomes its blob's note (blob objects written as it goes; only their ids
+// are kept, so memory stays flat however many results the cache streams in), then one commit.
+class NoteWriter {
+public:
+  NoteWriter(const git::Repository& repo, const std::string& ref, std::string ruleset)
+      : m_repo(repo), m_ruleset(std::move(ruleset)), m_base(git::Notes::open(repo, ref)) {
+    m_out.ref = ref;
+  }
+
+  // Adds `blob`'s result. Throws core::Error when the blob's note is someone else's.
+  void add(const std::string& blob, const std::string& payload) {
     auto result = scan::from_payload(payload);
     // A timed-out result says how fast a machine was, not what the blob holds: not shared.
-    if (!result || result->timed_out || !repo.has_object(blob)) {
-      ++out.skipped;
-      continue;
+    if (!result || result->timed_out || !m_repo.has_object(blob)) {
+      ++m_out.skipped;
+      return;
     }
     std::string existing;
-    if (base)
-      if (auto note = base->find(blob)) {
-        if (repo.blob_size(*note) > k_max_note_bytes)
-          throw core::Error(ref + " holds a note on " + blob + " that git-autoloop did not write (larger than " +
-                            std::to_string(k_max_note_bytes) + " bytes): choose another --ref, or delete the ref");
-        existing = repo.read_blob(*note);
+    if (m_base)
+      if (auto note = m_base->find(blob)) {
+        if (m_repo.blob_size(*note) > k_max_note_bytes) throw foreign(blob, " (larger than a note of ours)");
+        existing = m_repo.read_blob(*note);
       }
-    auto text = note_with(existing, {ruleset, payload});
-    if (!text)
-      throw core::Error(ref + " holds a note on " + blob + " that git-autoloop did not write: choose another --ref, " +
-                        "or delete the ref");
+    auto text = note_with(existing, {m_ruleset, payload});
+    if (!text) throw foreign(blob, "");
     if (*text == existing) {
-      ++out.unchanged;
-      continue;
+      ++m_out.unchanged;
+    } else if (text->size() > k_max_note_bytes) {
+      ++m_out.skipped;
+    } else {
+      m_updates.push_back({blob, m_repo.write_blob(*text)});
     }
-    if (text->size() > k_max_note_bytes) {
-      ++out.skipped;
-      continue;
-    }
-    updates.push_back({blob, repo.write_blob(*text)});
   }
-  if (updates.empty()) return out;
-  const std::string message = "git-autoloop: scan results of " + std::to_string(updates.size()) + " blob" +
-                              (updates.size() == 1 ? "" : "s") + " (rule set " + ruleset + ")\n";
-  if (!git::write_notes(repo, ref, base ? &*base : nullptr, updates, who, message))
-    throw core::Error(ref + " moved while the results were written (another export?): nothing written, run again");
-  out.written = static_cast<int>(updates.size());
-  return out;
+
+  // Writes the commit (none when nothing changed). Throws core::Error when the ref moved meanwhile.
+  NotesExport finish(const git::Signature& who) {
+    if (m_updates.empty()) return m_out;
+    const std::string message = "git-autoloop: scan results of " + std::to_string(m_updates.size()) + " blob" +
+                                (m_updates.size() == 1 ? "" : "s") + " (rule set " + m_ruleset + ")\n";
+    if (!git::write_notes(m_repo, m_out.ref, m_base ? &*m_base : nullptr, m_updates, who, message))
+      throw core::Error(m_out.ref + " moved while the results were written (another export?): nothing written, "
+                        "run again");
+    m_out.written = static_cast<int>(m_updates.size());
+    return m_out;
+  }
+
+private:
+  core::Error foreign(const std::string& blob, const std::string& why) const {
+    return core::Error(m_out.ref + " holds a note on " + blob + " that git-autoloop did not write" + why +
+                       ": choose another --ref, or delete the ref");
+  }
+
+  const git::Repository& m_repo;
+  std::string m_ruleset;
+  std::optional<git::Notes> m_base;
+  std::vector<git::NoteUpdate> m_updates;
+  NotesExport m_out;
+};
+
+} // namespace
+
+NotesExport export_results(const git::Repository& repo, const std::string& ref, const std::string& ruleset,
+                           const std::map<std::string, std::string>& payloads, const git::Signature& who) {
+  NoteWriter writer(repo, ref, ruleset);
+  for (const auto& [blob, payload] : payloads) writer.add(blob, payload);
+  return writer.finish(who);
 }
 
 NotesExport export_notes(Context& ctx, const std::string& ref) {
   const std::string& ruleset = ctx.engine().ruleset_hash();
-  std::map<std::string, std::string> payloads;
+  NoteWriter writer(ctx.repo, ref, ruleset);
   ctx.store().for_each_cached(ruleset, [&](const std::string& blob, const std::string& payload) {
-    payloads.emplace(blob, payload);
+    writer.add(blob, payload);
   });
-  return export_results(ctx.repo, ref, ruleset, payloads, notes_signature(ctx.repo, ctx.config));
+  return writer.finish(notes_signature(ctx.repo, ctx.config));
 }
 
 NotesImport import_notes(Context& ctx, const std::string& ref) {
