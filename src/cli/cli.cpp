@@ -19,6 +19,7 @@ const std::vector<Command>& commands() {
       {"uninstall", "Remove the hooks and restore what was there before", define_uninstall},
       {"scan", "Scan commits or files for improvement opportunities", define_scan},
       {"ci", "Report the findings a range of commits introduced (SARIF, Markdown); fail on ci.block_on", define_ci},
+      {"notes", "Export or import scan results through a notes ref (refs/notes/autoloop) shared with fetch and push", define_notes},
       {"queue", "List the opportunities in the queue", define_queue},
       {"status", "Show whether the loop runs, the queue and the last runs", define_status},
       {"report", "Quality trend, fix acceptance, loop health and patterns (text, json, html, prometheus)", define_report},

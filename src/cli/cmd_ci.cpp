@@ -1,10 +1,14 @@
 // git autoloop ci --base REV [--head REV] [--sarif FILE] [--markdown FILE] [--format text|json|sarif]
+//                  [--notes-ref REF] [--export-notes]
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/log.hpp"
 #include "core/process.hpp"
 #include "loop/ci.hpp"
+#include "loop/notes.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -19,6 +23,8 @@ struct CiOptions {
   std::string sarif;
   std::string markdown;
   std::string format = "text";
+  std::string notes_ref;
+  bool export_notes = false;
 };
 
 // Whether `ancestor` is `commit` or one of its ancestors. Asks git, which knows the shallow
@@ -44,6 +50,30 @@ void append_file(const std::string& path, const std::string& text) {
   if (!out) throw core::Error("cannot write the Markdown summary to " + path);
 }
 
+// The notes ref's cache when ci.import_notes is on and the ref exists (a broken one is passed over with a
+// warning: the run parses instead), else an empty one when exporting, else none.
+std::optional<loop::NotesCache> open_notes(loop::Context& ctx, const scan::Engine& engine, const std::string& ref,
+                                           bool exporting) {
+  if (ctx.config.ci.import_notes) {
+    try {
+      if (auto cache = loop::NotesCache::open(ctx.repo, engine, ref, exporting)) return cache;
+    } catch (const git::Error& e) {
+      core::warn(ref + " cannot be read, its results are not used: " + e.what());
+    }
+  }
+  if (exporting) return loop::NotesCache(ctx.repo, engine);
+  return std::nullopt;
+}
+
+// The notes ref given on the command line; a bad one is a usage error.
+std::string usage_notes_ref(const std::string& given) {
+  try {
+    return loop::notes_ref(given);
+  } catch (const core::Error& e) {
+    throw core::Fatal(e.what(), k_exit_usage);
+  }
+}
+
 } // namespace
 
 Runner define_ci(CLI::App& sub) {
@@ -55,10 +85,17 @@ Runner define_ci(CLI::App& sub) {
   sub.add_option("--markdown", o->markdown, "Also append a Markdown summary to FILE (e.g. \"$GITHUB_STEP_SUMMARY\")")
       ->type_name("FILE");
   sub.add_option("--format", o->format, "Standard output: text, json or sarif")->capture_default_str();
+  sub.add_option("--notes-ref", o->notes_ref,
+                 std::string("The notes ref of shared scan results, read when it exists and ci.import_notes is on "
+                             "(default ") + loop::k_notes_ref + ")")
+      ->type_name("REF");
+  sub.add_flag("--export-notes", o->export_notes,
+               "Afterwards, write the results this run parsed to the notes ref (push it to share them)");
   sub.footer("Scans the files changed in BASE..HEAD without hooks or queue and reports the findings the range "
              "introduced. Exits 1 when one matches ci.block_on (default [security]), 0 otherwise.");
   return [o](const Global& g) {
     const Format format = parse_format(o->format, true);
+    const std::string notes_ref = usage_notes_ref(o->notes_ref);
     loop::Context ctx = loop::Context::open(open_options(g));
 
     // 1. Both ends, with errors that say what to do; a shallow clone is the usual cause in CI.
@@ -79,11 +116,13 @@ Runner define_ci(CLI::App& sub) {
                         " (" + head->substr(0, 12) + "): pass their merge base, `git merge-base " + o->base + " " +
                         o->head + "`" + hint);
 
-    // 2. The range: no queue, no hooks, nothing written to the repository.
+    // 2. The range: no queue, no hooks, nothing written to the repository (but the notes ref, when asked).
+    // Versions scanned elsewhere come from the notes ref (loop/notes.hpp).
     const scan::Engine& engine = ctx.engine();
+    std::optional<loop::NotesCache> notes = open_notes(ctx, engine, notes_ref, o->export_notes);
     loop::RangeReport report;
     try {
-      report = loop::scan_range(ctx.repo, engine, ctx.config, *base, *head);
+      report = loop::scan_range(ctx.repo, engine, ctx.config, *base, *head, notes ? &*notes : nullptr);
     } catch (const git::Error& e) {
       if (!shallow) throw;
       throw core::Error(std::string(e.what()) + hint);
@@ -97,7 +136,26 @@ Runner define_ci(CLI::App& sub) {
     const auto& block_on = ctx.config.ci.block_on;
     const size_t failing = loop::blocking(report, block_on).size();
 
-    // 3. Reports, then the verdict.
+    // 3. The shared results: what was reused (the proof that nothing was parsed twice), what was written.
+    if (notes) {
+      std::fprintf(stderr, "%s: %d file version%s reused, %d parsed%s\n", notes_ref.c_str(), report.versions_reused,
+                   report.versions_reused == 1 ? "" : "s", report.versions_parsed,
+                   notes->rejected() ? (", " + std::to_string(notes->rejected()) + " notes rejected").c_str() : "");
+    }
+    // A refused export (someone else's ref) does not change the verdict on the range: it is said, not fatal.
+    if (o->export_notes) {
+      try {
+        const loop::NotesExport written = loop::export_results(ctx.repo, notes_ref, engine.ruleset_hash(),
+                                                               notes->collected(),
+                                                               loop::notes_signature(ctx.repo, ctx.config));
+        std::fprintf(stderr, "%s: %d note%s written (push it: git push origin %s)\n", notes_ref.c_str(),
+                     written.written, written.written == 1 ? "" : "s", notes_ref.c_str());
+      } catch (const core::Error& e) {
+        core::warn(std::string("the results were not exported: ") + e.what());
+      }
+    }
+
+    // 4. Reports, then the verdict.
     if (!o->sarif.empty()) core::write_file_atomic(o->sarif, format_sarif(rows, engine.rules(), sarif));
     if (!o->markdown.empty()) append_file(o->markdown, loop::format_markdown(report, block_on));
     switch (format) {

@@ -52,6 +52,7 @@ const std::vector<Command>& commands();
 
 Runner define_scan(CLI::App& sub);
 Runner define_ci(CLI::App& sub);
+Runner define_notes(CLI::App& sub);
 Runner define_queue(CLI::App& sub);
 Runner define_status(CLI::App& sub);
 Runner define_report(CLI::App& sub);

@@ -29,7 +29,10 @@ const Examples k_examples[] = {
     {"scan", "git autoloop scan                    # the files HEAD changed\n"
              "git autoloop scan --all              # every tracked file\n"
              "git autoloop scan --format json src/app.py"},
-    {"ci", "git autoloop ci --base origin/main --format sarif > findings.sarif"},
+    {"ci", "git autoloop ci --base origin/main --format sarif > findings.sarif\n"
+           "git autoloop ci --base origin/main --export-notes  # then: git push origin refs/notes/autoloop"},
+    {"notes", "git autoloop notes export             # this machine's scan results, as notes on the blobs\n"
+              "git autoloop notes import             # after: git fetch origin refs/notes/autoloop:refs/notes/autoloop"},
     {"queue", "git autoloop queue --status open --category security_fixes\n"
               "git autoloop queue --status failed  # refused fixes, each with its reason"},
     {"status", "git autoloop status"},

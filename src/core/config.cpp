@@ -694,6 +694,7 @@ const std::vector<Leaf>& leaves() {
       tracked(glob_list_leaf("scan.example_paths", CONFIG_FIELD(scan.example_paths))),
       tracked(glob_list_leaf("scan.benchmark_paths", CONFIG_FIELD(scan.benchmark_paths))),
       list_leaf("ci.block_on", CONFIG_FIELD(ci.block_on), &k_block_on),
+      bool_leaf("ci.import_notes", CONFIG_FIELD(ci.import_notes)),
       string_leaf("identity.name", CONFIG_FIELD(identity.name), true),
       string_leaf("identity.email", CONFIG_FIELD(identity.email), true),
       number_leaf("feedback.prior_accepted", CONFIG_FIELD(feedback.prior_accepted), 0.01, 1000),

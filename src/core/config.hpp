@@ -158,6 +158,8 @@ struct CiConfig {
   // Categories (security, performance, quality, coverage, or their full names) and severities (info,
   // warning, error: that severity or worse); a new finding matching any entry fails the run.
   std::vector<std::string> block_on = {"security"};
+  // Whether `ci` reuses the scan results of the notes ref (refs/notes/autoloop, loop/notes.hpp) when it exists.
+  bool import_notes = true;
 };
 
 // The whole configuration; a default-constructed Config holds the defaults (origin empty).

@@ -89,6 +89,7 @@ private:
 // One file version to match.
 struct Version {
   std::string path;
+  std::string blob;
   const scan::LanguageProfile* language = nullptr;
   std::string content;
   scan::FileResult result;
@@ -104,12 +105,29 @@ struct Changed {
   std::vector<std::pair<int, int>> changed_lines;
 };
 
-// Matches every version with the engine, `threads` at a time (the engine is thread-safe).
-void match_all(const scan::Engine& engine, const std::vector<Version*>& todo, int threads) {
+// Matches every version with the engine, `threads` at a time (the engine is thread-safe), but those
+// `cache` knows; tells `cache` what was parsed.
+void match_all(const scan::Engine& engine, const std::vector<Version*>& todo, int threads, ResultCache* cache,
+               RangeReport& report) {
+  std::vector<Version*> parse;
+  std::set<std::string> seen;
+  for (Version* v : todo) {
+    if (cache)
+      if (auto known = cache->find(v->blob, *v->language, v->content)) {
+        v->result = std::move(*known);
+        ++report.versions_reused;
+        continue;
+      }
+    parse.push_back(v);
+  }
   std::vector<scan::ScanJob> jobs;
-  for (const Version* v : todo) jobs.push_back({v->language, v->content});
+  for (const Version* v : parse) jobs.push_back({v->language, v->content});
   std::vector<scan::FileResult> results = engine.scan_many(jobs, static_cast<unsigned>(std::max(1, threads)));
-  for (size_t i = 0; i < todo.size(); ++i) todo[i]->result = std::move(results[i]);
+  for (size_t i = 0; i < parse.size(); ++i) {
+    parse[i]->result = std::move(results[i]);
+    if (cache && seen.insert(parse[i]->blob).second) cache->parsed(parse[i]->blob, parse[i]->result);
+  }
+  report.versions_parsed += static_cast<int>(parse.size());
 }
 
 // A version's findings after the path and repository checks, with fingerprints.
@@ -158,7 +176,7 @@ std::string plural(size_t n, const std::string& word) { return std::to_string(n)
 } // namespace
 
 RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, const core::Config& config,
-                       const std::string& base, const std::string& head) {
+                       const std::string& base, const std::string& head, ResultCache* cache) {
   RangeReport report;
   report.base = base;
   report.head = head;
@@ -176,6 +194,7 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
     if (provenance.of(head, path, nullptr)) return std::nullopt;
     Version v;
     v.path = path;
+    v.blob = blob;
     v.content = repo.read_blob(blob);
     v.language = languages.of(head, path, v.content);
     if (scan::content_skip_reason(v.content) == std::optional<std::string>("binary") || provenance.of(head, path, &v.content))
@@ -204,6 +223,7 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
       if (!scan::content_skip_reason(old_content)) {
         Version b;
         b.path = change.path;
+        b.blob = change.old_blob;
         b.language = c.head.language;
         b.content = std::move(old_content);
         c.base = std::move(b);
@@ -226,7 +246,7 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
   for (auto& d : deleted)
     if (added_languages.count(d.language)) sources.push_back(&d);
   todo.insert(todo.end(), sources.begin(), sources.end());
-  match_all(engine, todo, config.scan.threads);
+  match_all(engine, todo, config.scan.threads, cache, report);
 
   // 3. Compare.
   TestWords head_tests(repo, config, head), base_tests(repo, config, base);

@@ -17,7 +17,9 @@
 #include "scan/engine.hpp"
 #include "scan/scanner.hpp"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loop {
@@ -27,14 +29,28 @@ struct RangeReport {
   std::string base, head;              // full commit ids
   int files_changed = 0;               // added or modified files in the range
   int files_scanned = 0;               // of which scanned (supported, enabled, not excluded, not binary, ...)
+  int versions_parsed = 0;             // file versions (head, base, moved-from) the engine parsed
+  int versions_reused = 0;             // ... and those whose result came from the ResultCache
   std::vector<scan::Located> introduced; // sorted by path, then line; is_new set, id 0, status "new"
 };
 
+// Results kept between runs and machines (the notes ref, loop/notes.hpp): scan_range asks it before
+// parsing a file version and tells it each result it parsed.
+class ResultCache {
+public:
+  virtual ~ResultCache() = default;
+  // The engine's result for `blob` (whose content is `content`) in `language`, or nullopt.
+  virtual std::optional<scan::FileResult> find(const std::string& blob, const scan::LanguageProfile& language,
+                                               std::string_view content) = 0;
+  // A result the engine just computed for `blob`.
+  virtual void parsed(const std::string& blob, const scan::FileResult& result) = 0;
+};
+
 // Scans the files changed between `base` and `head` (commit ids) with `engine` and returns the findings
-// the range introduced (policy above). Throws git::Error when an object is missing (a shallow clone),
-// core::LocatedError when a rule's query is bad.
+// the range introduced (policy above); a version `cache` knows is not parsed. Throws git::Error when an
+// object is missing (a shallow clone), core::LocatedError when a rule's query is bad.
 RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, const core::Config& config,
-                       const std::string& base, const std::string& head);
+                       const std::string& base, const std::string& head, ResultCache* cache = nullptr);
 
 // Whether a finding of `category` and `severity` matches an entry of ci.block_on: a category by its
 // name or short name (security = security_fixes, performance, quality, coverage), or a severity that

@@ -38,6 +38,13 @@ void Scans::put_cached_payload(const std::string& blob, const std::string& rules
       .run();
 }
 
+void Scans::for_each_cached(const std::string& ruleset,
+                            const std::function<void(const std::string&, const std::string&)>& visit) const {
+  db::Statement q = m_db.query("SELECT blob, payload FROM blob_cache WHERE ruleset = ? ORDER BY blob");
+  q.bind(ruleset);
+  while (q.next()) visit(q.text(0), q.text(1));
+}
+
 bool Scans::is_commit_scanned(const std::string& commit_id) const {
   db::Statement q = m_db.query("SELECT 1 FROM scanned_commits WHERE commit_id = ?");
   q.bind(commit_id);

@@ -5,6 +5,7 @@
 #include "queue/db.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ public:
   std::map<std::string, std::string> cached_payloads(const std::vector<std::string>& blobs,
                                                      const std::string& ruleset) const;
   void put_cached_payload(const std::string& blob, const std::string& ruleset, const std::string& payload);
+  void for_each_cached(const std::string& ruleset,
+                       const std::function<void(const std::string& blob, const std::string& payload)>& visit) const;
   bool is_commit_scanned(const std::string& commit_id) const;
   std::optional<int64_t> first_scan_time() const;
   void mark_commit_scanned(const std::string& commit_id, int files, int findings, double duration_ms);

@@ -159,6 +159,13 @@ public:
     scan_table().put_cached_payload(blob, ruleset, payload);
   }
 
+  // Calls visit(blob, payload) for each result cached under `ruleset`, by blob id (loop/notes.hpp exports
+  // them). Throws queue::Error.
+  void for_each_cached(const std::string& ruleset,
+                       const std::function<void(const std::string& blob, const std::string& payload)>& visit) const {
+    scan_table().for_each_cached(ruleset, visit);
+  }
+
   // Whether mark_commit_scanned was called for this commit. Throws queue::Error.
   bool is_commit_scanned(const std::string& commit_id) const { return scan_table().is_commit_scanned(commit_id); }
 

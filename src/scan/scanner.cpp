@@ -12,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <limits>
+#include <stdexcept>
 #include <set>
 
 namespace scan {
@@ -165,37 +167,78 @@ std::string to_payload(const FileResult& r) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+namespace {
+
+// A payload's number as T: an integer within T's range, else nlohmann's type_error (from_payload's
+// callers may hand it hostile text: the notes ref, loop/notes.hpp; a cast of 1e300 to int is undefined).
+template <class T> T integer(const nlohmann::json& j) {
+  if (!j.is_number_integer()) throw std::invalid_argument("not an integer");
+  if (j.is_number_unsigned()) {
+    const auto v = j.get<uint64_t>();
+    if (v > static_cast<uint64_t>(std::numeric_limits<T>::max())) throw std::invalid_argument("too large");
+    return static_cast<T>(v);
+  }
+  const auto v = j.get<int64_t>();
+  if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) || v > static_cast<int64_t>(std::numeric_limits<T>::max()))
+    throw std::invalid_argument("out of range");
+  return static_cast<T>(v);
+}
+
+// The array `j` when it has exactly `n` elements (at() is bounds-checked, a const operator[] is not).
+const nlohmann::json& tuple(const nlohmann::json& j, size_t n) {
+  if (!j.is_array() || j.size() != n) throw std::invalid_argument("wrong shape");
+  return j;
+}
+
+const nlohmann::json& array(const nlohmann::json& j) {
+  if (!j.is_array()) throw std::invalid_argument("not an array");
+  return j;
+}
+
+} // namespace
+
 std::optional<FileResult> from_payload(const std::string& payload) {
   try {
-    auto j = nlohmann::json::parse(payload);
-    if (j.at("v") != 4) return std::nullopt;
+    const auto j = nlohmann::json::parse(payload);
+    if (!j.is_object() || j.at("v") != 4) return std::nullopt;
     FileResult r;
-    r.language = j.at("language");
-    r.lines = j.at("lines");
-    r.debt_markers = j.at("debt");
-    r.syntax_errors = j.at("errors");
-    r.timed_out = j.at("timed_out");
-    for (const auto& f : j.at("findings")) {
+    r.language = j.at("language").get<std::string>();
+    r.lines = integer<int>(j.at("lines"));
+    r.debt_markers = integer<int>(j.at("debt"));
+    r.syntax_errors = integer<int>(j.at("errors"));
+    r.timed_out = j.at("timed_out").get<bool>();
+    for (const auto& f : array(j.at("findings"))) {
       Finding x;
-      x.rule_id = f.at("rule");
-      x.start_line = f.at("l")[0];
-      x.end_line = f.at("l")[1];
-      x.start_byte = f.at("b")[0];
-      x.end_byte = f.at("b")[1];
-      x.message = f.at("msg");
-      x.safety = f.at("safety");
-      x.snippet = f.at("snip");
-      x.node_hash = f.at("h");
-      x.deferred_check = f.at("chk");
-      x.subject = f.at("subj");
-      x.subject_start_line = f.at("sl")[0];
-      x.subject_end_line = f.at("sl")[1];
-      for (const auto& c : f.at("caps")) x.captures.push_back({c[0], c[1], c[2]});
-      x.contexts = f.at("ctx");
+      x.rule_id = f.at("rule").get<std::string>();
+      const auto& lines = tuple(f.at("l"), 2);
+      x.start_line = integer<int>(lines.at(0));
+      x.end_line = integer<int>(lines.at(1));
+      const auto& bytes = tuple(f.at("b"), 2);
+      x.start_byte = integer<uint32_t>(bytes.at(0));
+      x.end_byte = integer<uint32_t>(bytes.at(1));
+      x.message = f.at("msg").get<std::string>();
+      x.safety = f.at("safety").get<std::string>();
+      x.snippet = f.at("snip").get<std::string>();
+      x.node_hash = f.at("h").get<std::string>();
+      x.deferred_check = f.at("chk").get<std::string>();
+      x.subject = f.at("subj").get<std::string>();
+      const auto& subject = tuple(f.at("sl"), 2);
+      x.subject_start_line = integer<int>(subject.at(0));
+      x.subject_end_line = integer<int>(subject.at(1));
+      for (const auto& c : array(f.at("caps"))) {
+        const auto& cap = tuple(c, 3);
+        x.captures.push_back({cap.at(0).get<std::string>(), integer<uint32_t>(cap.at(1)), integer<uint32_t>(cap.at(2))});
+      }
+      x.contexts = integer<unsigned>(f.at("ctx"));
       r.findings.push_back(std::move(x));
     }
-    for (const auto& m : j.at("functions"))
-      r.functions.push_back({m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], false});
+    for (const auto& m : array(j.at("functions"))) {
+      const auto& f = tuple(m, 11);
+      r.functions.push_back({f.at(0).get<std::string>(), integer<int>(f.at(1)), integer<int>(f.at(2)),
+                             integer<int>(f.at(3)), integer<int>(f.at(4)), integer<int>(f.at(5)),
+                             f.at(6).get<std::string>(), f.at(7).get<std::string>(), f.at(8).get<std::string>(),
+                             f.at(9).get<std::string>(), f.at(10).get<std::string>(), false});
+    }
     return r;
   } catch (const std::exception&) {
     return std::nullopt;

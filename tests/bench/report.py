@@ -2,7 +2,7 @@
 """Merges the benchmark programs' JSON into build/bench/results.json and prints the figures table.
 
   report.py --out results.json [--startup ST.json] [--hooks H.json] [--engine E.json] [--scan S.json] [--astgrep A.json]
-            [--incremental I.json] [--drain D.json] [--validation V.json] [--precision P.json]
+            [--incremental I.json] [--notes N.json] [--drain D.json] [--validation V.json] [--precision P.json]
             [--machine M.json]
 
 Each figure: name, median, p90 (blank when the figure is a single measurement), unit, target and
@@ -198,6 +198,19 @@ def incremental_figures(i):
     return out
 
 
+def notes_figures(n):
+    g = "(d2) shared results (refs/notes/autoloop)"
+    c = n["commits"]
+    return [
+        figure(g, f"ci --base on {c} commits, cold", n["cold_ms"]["median"], n["cold_ms"]["p90"], "ms"),
+        figure(g, f"ci --base on {c} commits, notes fetched from another clone", n["notes_ms"]["median"],
+               n["notes_ms"]["p90"], "ms"),
+        figure(g, "  cold / with notes", n["ratio"], None, "x", note="no parsing with the notes"),
+        figure(g, "  file versions parsed with the notes", n["notes_parsed"], None, "", 0,
+               note=f"{n['cold_parsed']} parsed cold; same findings: {'yes' if n['same_findings'] else 'NO'}"),
+    ]
+
+
 def drain_figures(d):
     g = "(e) drain, review"
     out = []
@@ -296,6 +309,7 @@ def main():
     ap.add_argument("--scan")
     ap.add_argument("--astgrep")
     ap.add_argument("--incremental")
+    ap.add_argument("--notes")
     ap.add_argument("--drain")
     ap.add_argument("--validation")
     ap.add_argument("--precision")
@@ -303,7 +317,7 @@ def main():
     a = ap.parse_args()
     h, e, s, m = load(a.hooks), load(a.engine), load(a.scan), load(a.machine) or {}
     ag, inc, dr, va = load(a.astgrep), load(a.incremental), load(a.drain), load(a.validation)
-    pr, st = load(a.precision), load(a.startup)
+    pr, st, nt = load(a.precision), load(a.startup), load(a.notes)
 
     figs = []
     if st:
@@ -318,6 +332,8 @@ def main():
         figs += scan_figures(s)
     if inc:
         figs += incremental_figures(inc)
+    if nt:
+        figs += notes_figures(nt)
     if dr:
         figs += drain_figures(dr)
     if va:
@@ -327,7 +343,7 @@ def main():
         figs += precision_figures(pr)
 
     B.write_json(a.out, {"machine": m, "figures": figs, "raw": {"startup": st, "hooks": h, "engine": e, "scan_all": s, "astgrep": ag,
-                                                                 "incremental": inc, "drain": dr, "validation": va,
+                                                                 "incremental": inc, "notes": nt, "drain": dr, "validation": va,
                                                                  "precision": pr}})
 
     if not figs:

@@ -164,6 +164,7 @@ const std::vector<std::string> k_all_keys = {
     "scan.example_paths",
     "scan.benchmark_paths",
     "ci.block_on",
+    "ci.import_notes",
     "identity.name",
     "identity.email",
     "feedback.prior_accepted",
