@@ -65,15 +65,6 @@ std::optional<loop::NotesCache> open_notes(loop::Context& ctx, const scan::Engin
   return std::nullopt;
 }
 
-// The notes ref given on the command line; a bad one is a usage error.
-std::string usage_notes_ref(const std::string& given) {
-  try {
-    return loop::notes_ref(given);
-  } catch (const core::Error& e) {
-    throw core::Fatal(e.what(), k_exit_usage);
-  }
-}
-
 } // namespace
 
 Runner define_ci(CLI::App& sub) {

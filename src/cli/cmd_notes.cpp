@@ -1,6 +1,7 @@
 // git autoloop notes export|import [--ref R]: share scan results through a notes ref (loop/notes.hpp).
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
 #include "core/error.hpp"
 #include "loop/context.hpp"
 #include "loop/notes.hpp"
@@ -16,9 +17,8 @@ struct NotesOptions {
   std::string ref;
 };
 
-std::string plural(int n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); }
+} // namespace
 
-// The notes ref given on the command line; a bad one is a usage error.
 std::string usage_notes_ref(const std::string& given) {
   try {
     return loop::notes_ref(given);
@@ -26,8 +26,6 @@ std::string usage_notes_ref(const std::string& given) {
     throw core::Fatal(e.what(), k_exit_usage);
   }
 }
-
-} // namespace
 
 Runner define_notes(CLI::App& sub) {
   auto o = std::make_shared<NotesOptions>();
@@ -45,7 +43,7 @@ Runner define_notes(CLI::App& sub) {
     if (o->action == "export") {
       const loop::NotesExport r = loop::export_notes(ctx, ref);
       std::printf("%s: %s written, %d unchanged, %d skipped (timed out, too large or not in this repository)\n",
-                  r.ref.c_str(), plural(r.written, "note", "notes").c_str(), r.unchanged, r.skipped);
+                  r.ref.c_str(), counted(r.written, "note").c_str(), r.unchanged, r.skipped);
       if (r.written) std::printf("share it: git push origin %s\n", r.ref.c_str());
       return k_exit_ok;
     }
@@ -57,7 +55,7 @@ Runner define_notes(CLI::App& sub) {
     }
     std::printf("%s: %s imported, %d already cached, %d for another rule set, %d on objects not in this repository, "
                 "%d rejected\n",
-                r.ref.c_str(), plural(r.imported, "result", "results").c_str(), r.known, r.other_ruleset, r.missing,
+                r.ref.c_str(), counted(r.imported, "result").c_str(), r.known, r.other_ruleset, r.missing,
                 r.rejected);
     if (!r.stopped.empty()) std::fprintf(stderr, "git-autoloop: import stopped early: %s\n", r.stopped.c_str());
     return k_exit_ok;

@@ -317,6 +317,19 @@ Runner define_rules(CLI::App& sub) {
       auto it = learnt->rules.find(id);
       return it == learnt->rules.end() ? nullptr : &it->second;
     };
+    // What verdicts taught of rule `id`, when anything: its state, why, acceptance and counts.
+    auto add_learning = [&](nlohmann::json& j, const std::string& id) {
+      const auto* v = view_of(id);
+      if (!v) return;
+      j["state"] = feedback::to_string(v->state);
+      j["why"] = v->why;
+      j["acceptance"] = v->posterior.mean();
+      j["counts"] = {{"proposed", v->counts.proposed},   {"pending", v->counts.pending},
+                     {"accepted", v->counts.accepted},   {"rejected", v->counts.rejected},
+                     {"reverted", v->counts.reverted},   {"validation_failures", v->counts.validation_failures},
+                     {"fixed_by_human", v->counts.fixed_by_human}, {"reject_reasons", v->counts.reject_reasons},
+                     {"bulk_accepted", v->counts.bulk_accepted}};
+    };
     if (o->format == "json") {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : rules) {
@@ -336,16 +349,7 @@ Runner define_rules(CLI::App& sub) {
           j["assumption"] = {{"text", r.assumption->text},
                              {"established_by", r.assumption->established_by},
                              {"subject", r.assumption->subject}};
-        if (const auto* v = view_of(r.id)) {
-          j["state"] = feedback::to_string(v->state);
-          j["why"] = v->why;
-          j["acceptance"] = v->posterior.mean();
-          j["counts"] = {{"proposed", v->counts.proposed},   {"pending", v->counts.pending},
-                         {"accepted", v->counts.accepted},   {"rejected", v->counts.rejected},
-                         {"reverted", v->counts.reverted},   {"validation_failures", v->counts.validation_failures},
-                         {"fixed_by_human", v->counts.fixed_by_human}, {"reject_reasons", v->counts.reject_reasons},
-                         {"bulk_accepted", v->counts.bulk_accepted}};
-        }
+        add_learning(j, r.id);
         out.push_back(std::move(j));
       }
       for (const auto& r : ctx ? provider_rules(*ctx) : std::vector<ProviderRule>{}) {
@@ -354,16 +358,7 @@ Runner define_rules(CLI::App& sub) {
                             {"state", "learning"}, {"source", "provider"}, {"file", ""}, {"trusted", true},
                             {"fix", r.safety != "suggest"}, {"mechanical", false}, {"not_in", nlohmann::json::array()},
                             {"provider", r.provider}, {"open", r.open}};
-        if (const auto* v = view_of(r.id)) {
-          j["state"] = feedback::to_string(v->state);
-          j["why"] = v->why;
-          j["acceptance"] = v->posterior.mean();
-          j["counts"] = {{"proposed", v->counts.proposed},   {"pending", v->counts.pending},
-                         {"accepted", v->counts.accepted},   {"rejected", v->counts.rejected},
-                         {"reverted", v->counts.reverted},   {"validation_failures", v->counts.validation_failures},
-                         {"fixed_by_human", v->counts.fixed_by_human}, {"reject_reasons", v->counts.reject_reasons},
-                         {"bulk_accepted", v->counts.bulk_accepted}};
-        }
+        add_learning(j, r.id);
         out.push_back(std::move(j));
       }
       std::printf("%s\n", out.dump(2).c_str());

@@ -43,6 +43,10 @@ struct Command {
 // tree `top`. It must exist and lie inside the work tree (symlinks resolved), else core::Fatal (usage).
 std::string repository_path(const std::filesystem::path& top, const std::string& given);
 
+// The notes ref given on the command line (`notes --ref`, `ci --notes-ref`), checked by loop::notes_ref;
+// a bad one is a usage error (core::Fatal). Defined in cmd_notes.cpp.
+std::string usage_notes_ref(const std::string& given);
+
 // After core::Interrupted left a drain: records the interrupted cycle (loop::finish_interrupted_drain),
 // says so on stderr and returns the exit code (128 + signal: 130 for SIGINT, 143 for SIGTERM).
 int interrupted_drain_exit(loop::Context& ctx, int signal);

@@ -129,14 +129,20 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
       std::count_if(findings.begin(), findings.end(), same))
     return reject(core::Outcome::no_change, "the finding is still there after the fix");
   // Last, the most expensive: what the language itself says of the fixed file.
-  if (checker) {
-    NativeVerdict v =
-        checker->compare(std::string(lang->name), opportunity.path, d.before, d.after, repo_file_reader(repo, commit));
-    if (v.ran && !v.ok) return reject(core::Outcome::check_failed, v.detail());
-    if (v.ran) d.gates.push_back(v.gate_name());
-    else d.unchecked = v.why_not;
-  }
+  if (checker)
+    if (auto failed = native_check_failure(*checker, std::string(lang->name), repo, commit, opportunity.path, d))
+      return reject(core::Outcome::check_failed, *failed);
   return d;
+}
+
+std::optional<std::string> native_check_failure(NativeChecker& checker, const std::string& language,
+                                                const git::Repository& repo, const std::string& commit,
+                                                const std::string& path, Derived& d) {
+  NativeVerdict v = checker.compare(language, path, d.before, d.after, repo_file_reader(repo, commit));
+  if (v.ran && !v.ok) return v.detail();
+  if (v.ran) d.gates.push_back(v.gate_name());
+  else d.unchecked = v.why_not;
+  return std::nullopt;
 }
 
 } // namespace fix

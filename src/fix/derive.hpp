@@ -38,6 +38,12 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
                    const std::string& commit, const queue::Opportunity& opportunity,
                    NativeChecker* checker = nullptr);
 
+// The last gate of every fix, the language's own check of `d` (before -> after) at `path`: the failure's
+// detail, or nullopt when it passed (listed in d.gates) or did not run (d.unchecked says why).
+std::optional<std::string> native_check_failure(NativeChecker& checker, const std::string& language,
+                                                const git::Repository& repo, const std::string& commit,
+                                                const std::string& path, Derived& d);
+
 // A reader of repository files at `commit` for the native check (package.json), at most 1 MiB each.
 NativeChecker::RepoFileReader repo_file_reader(const git::Repository& repo, const std::string& commit);
 

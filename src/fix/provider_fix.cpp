@@ -259,13 +259,9 @@ Derived derive_provider_fix(const scan::Engine& engine, const git::Repository& r
   };
   if (std::count_if(remaining.begin(), remaining.end(), same) >= std::count_if(findings.begin(), findings.end(), same))
     return reject(core::Outcome::no_change, "the finding is still there after the fix");
-  if (checker && lang) {
-    NativeVerdict v =
-        checker->compare(std::string(lang->name), opportunity.path, d.before, d.after, repo_file_reader(repo, commit));
-    if (v.ran && !v.ok) return reject(core::Outcome::check_failed, v.detail());
-    if (v.ran) d.gates.push_back(v.gate_name());
-    else d.unchecked = v.why_not;
-  }
+  if (checker && lang)
+    if (auto failed = native_check_failure(*checker, std::string(lang->name), repo, commit, opportunity.path, d))
+      return reject(core::Outcome::check_failed, *failed);
   return d;
 }
 

@@ -16,6 +16,23 @@ namespace {
 
 enum KindFlag : uint8_t { k_function = 1, k_branch = 2, k_logical = 4, k_nesting = 8, k_comment = 16 };
 
+// A logical operator node (`a && b`, Python `a or b`) counts as a decision: by its kind, then by its
+// operator (a field in most grammars, an anonymous child in Python's boolean_operator).
+bool is_logical_operation(const LanguageProfile& lang, TSNode node) {
+  if (!contains(lang.logical_kinds, ts_node_type(node))) return false;
+  TSNode op = ts_node_child_by_field_name(node, "operator", 8);
+  for (uint32_t i = 0; ts_node_is_null(op) && i < ts_node_child_count(node); ++i) {
+    TSNode c = ts_node_child(node, i);
+    if (!ts_node_is_named(c)) op = c;
+  }
+  return !ts_node_is_null(op) && contains(lang.logical_operators, ts_node_type(op));
+}
+
+// `default:` is no decision of its own (C/C++ case_statement, Java switch_label).
+bool is_default_label(TSNode node) {
+  return ts_node_child_count(node) > 0 && std::strcmp(ts_node_type(ts_node_child(node, 0)), "default") == 0;
+}
+
 // Per-function metrics by one walk of the whole tree: what measure_functions() does. The engine
 // computes them from its query's captures instead (Measurer below); this walk is the reference the
 // differential test (tests/unit/scan/test_function_metrics.cpp) holds those to.
@@ -27,28 +44,7 @@ struct MetricsWalker {
 
   uint8_t flags_of(TSNode node) const { return kinds.of_symbol(ts_node_symbol(node)); }
 
-  bool is_logical(TSNode node) {
-    if (!contains(lang.logical_kinds, ts_node_type(node))) return false;
-    TSNode op = ts_node_child_by_field_name(node, "operator", 8);
-    if (ts_node_is_null(op)) {
-      // python boolean_operator has an anonymous operator child
-      for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
-        TSNode c = ts_node_child(node, i);
-        if (!ts_node_is_named(c)) {
-          op = c;
-          break;
-        }
-      }
-    }
-    if (ts_node_is_null(op)) return false;
-    return contains(lang.logical_operators, ts_node_type(op));
-  }
-
-  // `default:` is no decision of its own (C/C++ case_statement, Java switch_label).
-  bool is_default_label(TSNode node) {
-    if (ts_node_child_count(node) == 0) return false;
-    return std::strcmp(ts_node_type(ts_node_child(node, 0)), "default") == 0;
-  }
+  bool is_logical(TSNode node) const { return is_logical_operation(lang, node); }
 
   // An `else if` continues its chain: same nesting as the first `if`.
   bool is_else_if(TSNode parent, TSNode node) {
@@ -228,30 +224,7 @@ struct Measurer {
   AncestorTracker tracker;
   bool tracker_lost = false;
 
-  bool is_logical(TSNode node) {
-    if (!contains_kind(lang.logical_kinds, ts_node_type(node))) return false;
-    TSNode op = ts_node_child_by_field_name(node, "operator", 8);
-    if (ts_node_is_null(op)) {
-      // python boolean_operator has an anonymous operator child
-      for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
-        TSNode c = ts_node_child(node, i);
-        if (!ts_node_is_named(c)) {
-          op = c;
-          break;
-        }
-      }
-    }
-    if (ts_node_is_null(op)) return false;
-    return contains_kind(lang.logical_operators, ts_node_type(op));
-  }
-
-  static bool contains_kind(const std::vector<std::string_view>& kinds, const char* kind) { return scan::contains(kinds, kind); }
-
-  // `default:` is no decision of its own (C/C++ case_statement, Java switch_label).
-  static bool is_default_label(TSNode node) {
-    if (ts_node_child_count(node) == 0) return false;
-    return std::strcmp(ts_node_type(ts_node_child(node, 0)), "default") == 0;
-  }
+  bool is_logical(TSNode node) const { return is_logical_operation(lang, node); }
 
   // An `else if` continues its chain: same nesting as the first `if`. It is a child of an else_clause,
   // or its parent's `alternative` of the parent's own kind; both parents come before it, and mark it.

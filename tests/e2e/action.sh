@@ -101,7 +101,17 @@ test_package() {
   local depends
   depends=$(dpkg-deb -f "$deb" Depends)
   assert_contains "$depends" "git"
-  assert_contains "$depends" "libgit2" "Depends (from dpkg-shlibdeps)"
+  # Depends names what the binaries load: libgit2's package when they link it dynamically; nothing of
+  # the kind when they are static (AUTOLOOP_STATIC, the default), which must then need no shared library.
+  dpkg-deb -x "$deb" unpacked
+  local needed
+  needed=$(readelf -d unpacked/usr/bin/git-autoloop | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  if printf '%s\n' "$needed" | grep -q '^libgit2'; then
+    assert_contains "$depends" "libgit2" "Depends (from dpkg-shlibdeps)"
+  else
+    assert_eq "" "$(printf '%s' "$needed" | grep -v '^libc\.so\|^ld-linux' || true)" "shared libraries a static git-autoloop needs"
+    expect_rc 0 unpacked/usr/bin/git-autoloop --version
+  fi
 }
 
 test_action_from_a_package_path() {

@@ -188,6 +188,61 @@ providers: [ruff]"
   assert_contains "$(echo "$OUT" | grep 'ruff/F401')" "quarantined"
 }
 
+
+# --- the real tools, as install.sh --provider installs them (install.sh --test installs all three) -----
+
+# real_provider_fix PROVIDER RULE FILE: with PROVIDER enabled and the files of the current directory
+# committed through the hooks, the drain puts a fix of RULE in FILE on the side branch, through the gates,
+# with its trailers; prints nothing, leaves the fix commit in $FIX.
+real_provider_fix() {
+  local provider=$1 rule=$2 file=$3 c
+  printf 'providers: [%s]\n' "$provider" >.autoloop.yml
+  commit_all "code for $provider"
+  wait_for_scan 120
+  # Within the hook's budget the finding is queued now; past it, the drain runs the provider first.
+  expect_rc 0 git autoloop drain --now --foreground
+  for c in $(side_commits); do
+    case $(git log -1 --format=%s "$c") in "autoloop($rule): "*) git diff --quiet "$c~1" "$c" -- "$file" || FIX=$c ;; esac
+  done
+  [ -n "${FIX:-}" ] || fail "no $rule fix of $file on the side branch: $(git log --format=%s main..autoloop/main 2>&1); queue: $(queue_rows)"
+  assert_fix_commit "$FIX"
+  assert_contains "$(git log -1 --format='%(trailers:only,unfold)' "$FIX")" "Autoloop-Provider: $provider"
+  assert_contains "$(git log -1 --format='%(trailers:only,unfold)' "$FIX")" "Autoloop-Rule: $rule"
+}
+
+real_repo() {
+  new_repo
+  printf 'readme\n' >README
+  commit_all base
+  install_autoloop --no-config-file
+  manual_drains "" "provider_budget: 5s"
+}
+
+test_real_ruff() {
+  real_repo
+  printf 'import os\n\nprint("hello")\n' >tool.py
+  real_provider_fix ruff ruff/F401 tool.py
+  assert_eq '
+print("hello")' "$(git show "$FIX:tool.py")" "tool.py after ruff's fix"
+  assert_eq 'import os' "$(head -n 1 tool.py)" "the user's tree is untouched"
+}
+
+test_real_biome() {
+  real_repo
+  printf 'let total = 1;\nexport default total;\n' >lib.js
+  real_provider_fix biome biome/lint/style/useConst lib.js
+  assert_eq 'const total = 1;
+export default total;' "$(git show "$FIX:lib.js")" "lib.js after Biome's fix"
+}
+
+test_real_clang_tidy() {
+  real_repo
+  printf 'struct Base {\n  virtual ~Base() = default;\n  virtual int size() const { return 0; }\n};\n\nstruct Box : Base {\n  virtual int size() const { return 1; }\n};\n\nint box_size() { return Box().size(); }\n' >box.cpp
+  printf '[{"directory": "%s", "file": "box.cpp", "command": "c++ -std=c++17 -c box.cpp"}]\n' "$PWD" >compile_commands.json
+  real_provider_fix clang-tidy clang-tidy/modernize-use-override box.cpp
+  assert_contains "$(git show "$FIX:box.cpp")" "int size() const override { return 1; }"
+}
+
 run_test "an unknown provider or a malformed budget is an error where it is written" test_unknown_provider_is_located
 run_test "ruff through a stand-in: findings queued, a fix per finding on the side branch with its trailers" test_standin_findings_and_fixes
 run_test "ruff missing: the commit and the built-in scan go on; status and doctor say why" test_missing_tool
@@ -195,4 +250,7 @@ run_test "ruff crashing: commit, hook and queue unharmed; status and doctor say 
 run_test "ruff printing garbage: commit, hook and queue unharmed; status and doctor say why" test_garbage_tool
 run_test "ruff hanging: deferred to the drain past its budget; commit, hook and queue unharmed" test_hanging_tool
 run_test "rejecting a provider rule's fixes quarantines it" test_rejections_quarantine
+run_test "ruff itself: an unused import queued and fixed on the side branch, through the gates" test_real_ruff
+run_test "Biome itself: a let never reassigned queued and fixed on the side branch, through the gates" test_real_biome
+run_test "clang-tidy itself, with a compile_commands.json: a missing override fixed on the side branch" test_real_clang_tidy
 finish

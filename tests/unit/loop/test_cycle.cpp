@@ -175,9 +175,9 @@ TEST_CASE("run_cycle") {
     CHECK(lock_free(ctx.paths.drain_wait_lock()));
   }
 
-  SECTION("due: another worker holding the scan lock sees to the drain") {
-    auto scanning = hookcore::FileLock::try_acquire(ctx.paths.scan_lock());
-    REQUIRE(scanning);
+  SECTION("due: another live worker (worker.lock held) sees to the drain") {
+    auto alive = hookcore::FileLock::try_acquire(ctx.paths.layout().worker_lock());
+    REQUIRE(alive);
     loop::CycleOptions options;
     options.when = loop::DrainWhen::due;
     const loop::CycleResult r = loop::run_cycle(ctx, options);
