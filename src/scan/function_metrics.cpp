@@ -28,6 +28,14 @@ bool is_logical_operation(const LanguageProfile& lang, TSNode node) {
   return !ts_node_is_null(op) && contains(lang.logical_operators, ts_node_type(op));
 }
 
+// The debt markers (TODO, FIXME, HACK, XXX) in a comment's text.
+int debt_markers_in(std::string_view text) {
+  int n = 0;
+  for (std::string_view marker : {"TODO", "FIXME", "HACK", "XXX"})
+    for (size_t pos = text.find(marker); pos != std::string_view::npos; pos = text.find(marker, pos + marker.size())) ++n;
+  return n;
+}
+
 // `default:` is no decision of its own (C/C++ case_statement, Java switch_label).
 bool is_default_label(TSNode node) {
   return ts_node_child_count(node) > 0 && std::strcmp(ts_node_type(ts_node_child(node, 0)), "default") == 0;
@@ -94,16 +102,7 @@ struct MetricsWalker {
     return level;
   }
 
-  void count_debt(TSNode comment) {
-    std::string_view text = node::text_of(comment, source);
-    for (const char* marker : {"TODO", "FIXME", "HACK", "XXX"}) {
-      size_t pos = 0;
-      while ((pos = text.find(marker, pos)) != std::string_view::npos) {
-        ++result.debt_markers;
-        pos += std::strlen(marker);
-      }
-    }
-  }
+  void count_debt(TSNode comment) { result.debt_markers += debt_markers_in(node::text_of(comment, source)); }
 
   // One depth-first walk with a single tree cursor (O(1) steps; no allocation per node).
   void walk(TSNode root) {
@@ -261,16 +260,7 @@ struct Measurer {
     open.push_back({ts_node_end_byte(node), {static_cast<int>(result.functions.size()) - 1, 0}});
   }
 
-  void count_debt(TSNode comment) {
-    std::string_view text = node::text_of(comment, source);
-    for (const char* marker : {"TODO", "FIXME", "HACK", "XXX"}) {
-      size_t pos = 0;
-      while ((pos = text.find(marker, pos)) != std::string_view::npos) {
-        ++result.debt_markers;
-        pos += std::strlen(marker);
-      }
-    }
-  }
+  void count_debt(TSNode comment) { result.debt_markers += debt_markers_in(node::text_of(comment, source)); }
 
   void visit(TSNode node) {
     const uint32_t start = ts_node_start_byte(node);
