@@ -10,7 +10,9 @@
 #include "feedback/feedback.hpp"
 #include "fix/native_check.hpp"
 #include "loop/context.hpp"
+#include "loop/provider_scan.hpp"
 #include "providers/enabled.hpp"
+#include "providers/provider.hpp"
 #include "scan/assumptions.hpp"
 #include "scan/code_context.hpp"
 #include "scan/engine.hpp"
@@ -86,6 +88,49 @@ std::vector<ProviderRule> provider_rules(loop::Context& ctx) {
   std::vector<ProviderRule> out;
   for (auto& [id, r] : by_id) out.push_back(std::move(r));
   return out;
+}
+
+// `rules --explain ruff/F401`: a provider's rule has no rule file (the tool is its definition), so
+// this says what the loop knows of it: its provider and the tool's version, whether it is on and what
+// decides that, what the queue holds of it, and which built-in rule is kept where both find the same.
+void explain_provider_rule(const std::string& id, loop::Context* ctx, const std::vector<scan::Rule>& rules) {
+  const std::string provider = providers::provider_of_rule(id);
+  std::printf("%s\n  provider:  %s (its tool defines the rule; git-autoloop queues its findings and fixes)\n",
+              id.c_str(), provider.c_str());
+  std::string why;
+  providers::RunOptions options;
+  options.tool_dir = providers::tool_dir_of(provider);
+  const auto made = providers::make_provider(provider);
+  const auto version = made ? made->version(options, why) : std::nullopt;
+  std::printf("  tool:      %s\n", version ? version->c_str() : ("not installed: " + why).c_str());
+  if (ctx) {
+    const auto& on = ctx->config.providers;
+    std::string enabled;
+    if (std::find(on.begin(), on.end(), provider) == on.end())
+      enabled = "no (the provider is not enabled: `providers: [" + provider + "]` in the configuration)";
+    else if (!providers::provider_rule_enabled(ctx->config, id))
+      enabled = "no (switched off by rules.disable; `rules.enable: [" + id + "]` turns it back on)";
+    else
+      enabled = "yes";
+    std::printf("  enabled:   %s\n", enabled.c_str());
+    const auto seen = provider_rules(*ctx);
+    auto r = std::find_if(seen.begin(), seen.end(), [&](const ProviderRule& x) { return x.id == id; });
+    if (r == seen.end()) {
+      std::printf("  queue:     no findings of this rule yet\n");
+    } else {
+      std::printf("  category:  %s\n  severity:  %s\n  safety:    %s (the tool's applicability%s)\n"
+                  "  queue:     %d open, %d of them with a fix\n",
+                  r->category.c_str(), r->severity.c_str(), r->safety.c_str(),
+                  r->safety == "suggest" ? ": reported, never fixed" : ", as queued", r->open, r->fixable);
+    }
+  }
+  const auto builtins = loop::equivalent_builtins(rules);
+  if (auto b = builtins.find(id); b != builtins.end()) {
+    std::string list;
+    for (const auto& rule : b->second) list += (list.empty() ? "" : ", ") + rule;
+    std::printf("  built-in:  %s finds the same; where both find the same lines, the built-in finding is kept\n",
+                list.c_str());
+  }
 }
 
 std::string percent(double v) {
@@ -253,16 +298,24 @@ Runner define_rules(CLI::App& sub) {
     std::optional<feedback::Learnt> learnt;
     if (ctx) learnt = feedback::current(ctx->store(), ctx->config.feedback);
     if (!o->explain.empty()) {
-      auto it = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == o->explain; });
-      if (it == rules.end()) throw core::Error("no rule '" + o->explain + "'" + scan::rule_id_hint(o->explain, rules));
-      if (learnt && learnt->rules.count(it->id)) {
-        const auto& v = learnt->rules.at(it->id);
+      // What verdicts taught of the rule, first: it is what a person asking usually wants to know.
+      auto print_learning = [&](const std::string& id) {
+        if (!learnt || !learnt->rules.count(id)) return;
+        const auto& v = learnt->rules.at(id);
         std::printf("state: %s\n  proposed %d, accepted %d, rejected %d, reverted %d, validation failures %d, fixed by hand %d\n",
                     v.why.c_str(), v.counts.proposed, v.counts.accepted, v.counts.rejected, v.counts.reverted,
                     v.counts.validation_failures, v.counts.fixed_by_human);
         for (const auto& [reason, n] : v.counts.reject_reasons) std::printf("  rejected %dx: %s\n", n, reason.c_str());
         std::printf("\n");
+      };
+      auto it = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& r) { return r.id == o->explain; });
+      if (it == rules.end() && !providers::provider_of_rule(o->explain).empty()) {
+        print_learning(o->explain);
+        explain_provider_rule(o->explain, ctx ? &*ctx : nullptr, rules);
+        return k_exit_ok;
       }
+      if (it == rules.end()) throw core::Error("no rule '" + o->explain + "'" + scan::rule_id_hint(o->explain, rules));
+      print_learning(it->id);
       const scan::Rule& r = *it;
       std::string langs;
       for (const auto& l : r.languages) langs += (langs.empty() ? "" : ", ") + l;

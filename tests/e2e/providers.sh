@@ -186,6 +186,18 @@ providers: [ruff]"
   assert_eq "quarantined" "$(echo "$OUT" | pyjson '[r["state"] for r in d if r["id"] == "ruff/F401"][0]')" "state of ruff/F401"
   expect_rc 0 git autoloop rules
   assert_contains "$(echo "$OUT" | grep 'ruff/F401')" "quarantined"
+  # --explain knows a provider rule: what verdicts taught, the tool, whether it is on, what the queue holds.
+  expect_rc 0 git autoloop rules --explain ruff/F401
+  assert_contains "$OUT" "rejected 6, reverted 0"
+  assert_contains "$OUT" "tool:      ruff $(ruff_pin)"
+  assert_contains "$OUT" "enabled:   yes"
+  expect_rc 0 git autoloop rules --explain ruff/E711
+  assert_contains "$OUT" "queue:     no findings of this rule yet"
+  assert_contains "$OUT" "built-in:  python/compare-to-none finds the same"
+  printf 'rules:\n  disable: [ruff/F]\n' >>"$(autoloop_dir)/config.yml"
+  expect_rc 0 git autoloop rules --explain ruff/F401
+  assert_contains "$OUT" "enabled:   no (switched off by rules.disable"
+  expect_rc 6 git autoloop rules --explain ruf/F401
 }
 
 
