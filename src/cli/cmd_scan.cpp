@@ -6,6 +6,7 @@
 #include "core/fs.hpp"
 #include "core/glob.hpp"
 #include "core/log.hpp"
+#include "loop/provider_scan.hpp"
 #include "loop/worker.hpp"
 #include "scan/code_context.hpp"
 #include "scan/repo_language.hpp"
@@ -150,6 +151,14 @@ Runner define_scan(CLI::App& sub) {
         // Asked for explicitly: rescan even if the worker already did (blob results still come from the cache).
         stats = loop::scan_now(ctx, commits, "scan", true, &found);
         rules = ctx.engine().rules(); // the set scan_now used: loading it again costs as much as the scan
+        // The enabled providers too, without the hook's budget (a person is waiting for this, not a commit);
+        // their findings go to the queue (`git autoloop queue` lists them), a summary goes to stderr.
+        if (!ctx.config.providers.empty()) {
+          const loop::ProviderScanStats p = loop::scan_with_providers(ctx, commits, loop::ProviderPass::drain);
+          std::fprintf(stderr, "providers: %s, %s (%d new in the queue, %d resolved)%s\n",
+                       counted(p.runs, "run").c_str(), counted(p.findings, "finding").c_str(), p.inserted, p.resolved,
+                       p.problems ? "; a run had a problem: `git autoloop status` says which" : "");
+        }
 
         for (auto& l : found) rows.push_back(row_of(l));
       }

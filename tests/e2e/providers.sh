@@ -162,6 +162,22 @@ test_hanging_tool() {
   assert_contains "$STATUS" "> 2 s budget)"
 }
 
+# `git autoloop scan` runs the enabled providers too (without the hook's budget): a commit whose hook run of
+# ruff crashed gets its ruff findings from an explicit scan.
+test_scan_runs_providers() {
+  standin_ruff ok
+  ruff_repo
+  set_ruff_mode crash
+  printf 'import os\n' >b.py
+  commit_all "b.py while ruff crashes"
+  wait_for_scan 60
+  assert_eq "open" "$(rows_of ruff/F401)" "ruff/F401 rows after the crashed run"
+  set_ruff_mode ok
+  expect_rc 0 git autoloop scan
+  assert_contains "$ERR" "providers: 1 run, 1 finding (1 new in the queue, 0 resolved)"
+  assert_eq "open open" "$(rows_of ruff/F401)" "ruff/F401 rows after the scan"
+}
+
 # Rejecting a provider rule's fixes quarantines it as a built-in rule's.
 test_rejections_quarantine() {
   standin_ruff ok
@@ -261,6 +277,7 @@ run_test "ruff missing: the commit and the built-in scan go on; status and docto
 run_test "ruff crashing: commit, hook and queue unharmed; status and doctor say why" test_crashing_tool
 run_test "ruff printing garbage: commit, hook and queue unharmed; status and doctor say why" test_garbage_tool
 run_test "ruff hanging: deferred to the drain past its budget; commit, hook and queue unharmed" test_hanging_tool
+run_test "scan runs the enabled providers: findings the hook's run missed are queued" test_scan_runs_providers
 run_test "rejecting a provider rule's fixes quarantines it" test_rejections_quarantine
 run_test "ruff itself: an unused import queued and fixed on the side branch, through the gates" test_real_ruff
 run_test "Biome itself: a let never reassigned queued and fixed on the side branch, through the gates" test_real_biome
