@@ -248,13 +248,14 @@ def detail_value(detail, key):
     return int(m.group(1)) if m else None
 
 
-def tool_seconds(db):
-    """{provider: seconds} of each tool's last run, from the providers.last state."""
+def tool_seconds(db, commit):
+    """{provider: seconds} of each tool's run on `commit`, from the providers.last state (a provider
+    with no file in the commit keeps its entry of an earlier commit there: left out)."""
     row = db.execute("select value from state where key = 'providers.last'").fetchone()
     out = {}
     for name, run in (json.loads(row[0]) if row else {}).items():
         m = re.search(r"in ([0-9.]+) s", run.get("detail", ""))
-        if run.get("state") == "ran" and m:
+        if run.get("state") == "ran" and run.get("commit") == commit and m:
             out[name] = float(m.group(1))
     return out
 
@@ -335,7 +336,7 @@ def main():
                                    "problems": detail_value(row[2], "problems") or 0,
                                    "findings": detail_value(row[2], "findings") or 0, "error": row[3] or ""})
                     B.wait_idle(bench.git_dir, timeout=1800)
-                    sample["tool_s"] = tool_seconds(db)
+                    sample["tool_s"] = tool_seconds(db, head)
                 else:
                     sample["queued_ms"] = sample["builtin_queued_ms"]
                 B.wait_idle(bench.git_dir, timeout=1800)
