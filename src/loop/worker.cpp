@@ -18,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace loop {
@@ -209,17 +210,45 @@ std::vector<std::string> catch_up_commits(Context& ctx, std::vector<std::pair<st
   return ordered;
 }
 
+// Peak resident memory of the largest child process this process has waited for so far, in KiB (in a
+// worker: the providers' tools).
+long children_peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return usage.ru_maxrss;
+}
+
 // The enabled providers on `commits` after the built-in rules (loop/provider_scan.hpp): within the
 // hook's budget, and never a failure of the worker (a provider's own trouble is its run's problem, and a
-// failure here is logged: the built-in findings are in already).
+// failure here is logged: the built-in findings are in already). Recorded as a run of kind `providers`:
+// its duration, the worker's peak RSS and, in its detail, the largest tool process's
+// (`children_peak_rss_kb=`): the tools are separate processes, so the worker's own figure leaves them out.
 void run_providers(Context& ctx, const std::vector<std::string>& commits) {
   if (ctx.config.providers.empty() || commits.empty()) return;
+  const auto t0 = Clock::now();
+  queue::Run run;
+  run.kind = "providers";
+  run.started_at = now_seconds();
+  run.commits = static_cast<int>(commits.size());
   try {
     const ProviderScanStats s = scan_with_providers(ctx, commits, ProviderPass::hook);
     ctx.log.info("providers: {} runs, {} findings, {} new, {} resolved, {} deferred, {} with a problem", s.runs,
                  s.findings, s.inserted, s.resolved, s.deferred, s.problems);
+    run.detail = "runs=" + std::to_string(s.runs) + " findings=" + std::to_string(s.findings) +
+                 " new_rows=" + std::to_string(s.inserted) + " resolved=" + std::to_string(s.resolved) +
+                 " deferred=" + std::to_string(s.deferred) + " problems=" + std::to_string(s.problems);
   } catch (const std::exception& e) {
     ctx.log.error("providers: {}", e.what());
+    run.error = e.what();
+  }
+  run.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  run.peak_rss_kb = peak_rss_kb();
+  run.detail += (run.detail.empty() ? "" : " ") + std::string("children_peak_rss_kb=") +
+                std::to_string(children_peak_rss_kb());
+  try {
+    ctx.store().record_run(run);
+  } catch (const std::exception& e) {
+    ctx.log.warn("cannot record the providers' run: {}", e.what());
   }
 }
 

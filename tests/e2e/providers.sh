@@ -102,6 +102,13 @@ test_standin_findings_and_fixes() {
   ruff_repo
   assert_eq "open" "$(rows_of ruff/F401)" "ruff/F401 rows"
   assert_eq "open" "$(rows_of python/eval-exec)" "the built-in finding"
+  # The worker records the providers' run: one tool run, and the tool process's peak RSS beside its own.
+  local run
+  run=$(db_query "select commits, peak_rss_kb, detail from runs where kind = 'providers'")
+  assert_contains "$run" "runs=1 findings=1 new_rows=1"
+  [[ $run =~ children_peak_rss_kb=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] ||
+    fail "no tool peak RSS in the providers' run: $run"
+  [[ $run =~ ^1$'\t'[1-9][0-9]*$'\t' ]] || fail "the providers' run is not of one commit with the worker's RSS: $run"
   expect_rc 0 git autoloop drain --now --foreground
   local fixes c
   fixes=$(side_commits)
