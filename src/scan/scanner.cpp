@@ -65,7 +65,7 @@ struct CommitScanner::FileJob {
   std::string content;
   bool all_changed = true;
   bool mark_new = true;                   // false for whole-tree scans: nothing there is "new"
-  std::vector<std::pair<int, int>> changed;
+  std::vector<std::pair<int, int>> changed;  // when !all_changed: filled by write() for files with findings
   std::optional<FileResult> result;
   bool from_cache = false;
   std::string old_blob;                   // the previous version, for a modified file
@@ -325,6 +325,10 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       m_log.warn("{}: parse timed out; not scanned", job.path);
       continue;
     }
+    // Which lines the commit changed matters only to findings (is_new, the coverage check): a file
+    // without any (most of a no-op rescan) is not diffed, and its previous version not read.
+    if (!job.all_changed && !result.findings.empty())
+      job.changed = git::changed_line_ranges(m_repo.read_blob(job.old_blob), job.content);
     FileContext context;
     context.path = job.path;
     const FileContexts file_contexts = contexts_of(commit, job.path);
@@ -714,10 +718,10 @@ ScanStats CommitScanner::scan_commits(const std::vector<std::string>& commits, b
       FileJob& job = *made;
       // The previous version is read only under the same size cap (a huge old blob, say 4 GiB of zeros
       // that compress to 4 MiB, must not be inflated): over it, the file counts as added.
+      // The changed lines are diffed in write(), only when the file has findings to judge by them.
       if (change.kind == git::Change::Kind::modified &&
           m_repo.blob_size(change.old_blob) <= static_cast<size_t>(m_config.scan.max_file_size)) {
         job.all_changed = false;
-        job.changed = git::changed_line_ranges(m_repo.read_blob(change.old_blob), job.content);
         job.old_blob = change.old_blob;
       }
       batch_bytes += job.content.size();
