@@ -258,6 +258,31 @@ TEST_CASE("CommitScanner::scan_commits") {
     for (const auto& row : fx.rows("a.py")) CHECK(row.is_new == (row.snippet == "eval(b)"));
   }
 
+  SECTION("a rescan served from the cache judges the commit's lines as the first scan did") {
+    // The changed lines are diffed only for files with findings, after the cache lookup: a cached
+    // result must still see them (is_new), and a file without findings is not diffed at all.
+    fx.repo.write("a.py", "x = eval(a)\n\n\n\nz = 1\n");
+    fx.repo.write("b.py", "z = 1\n");
+    fx.repo.commit();
+    fx.repo.write("a.py", "x = eval(a)\n\n\n\nz = 1\ny = eval(b)\n");
+    fx.repo.write("b.py", "z = 2\n");
+    std::string c2 = fx.repo.commit();
+    auto flags = [](const std::vector<Located>& out) {
+      std::map<std::string, bool> is_new;
+      for (const auto& l : out) is_new[l.finding.snippet] = l.is_new;
+      return is_new;
+    };
+    std::vector<Located> first, again;
+    ScanStats parsed = fx.scan({c2}, &first);
+    CHECK(parsed.cached == 0);
+    ScanStats cached = fx.scan({c2}, &again, true);
+    CHECK(cached.cached == 2);
+    CHECK(cached.files == 2);
+    CHECK(flags(again) == flags(first));
+    CHECK(flags(again) == std::map<std::string, bool>{{"eval(a)", false}, {"eval(b)", true}});
+    for (const auto& row : fx.rows("a.py")) CHECK(row.is_new == (row.snippet == "eval(b)"));
+  }
+
   SECTION("scope changed_lines: only findings on the commit's own lines are queued; the others stay") {
     fx.repo.write("a.py", "x = eval(a)\n");
     fx.repo.write("b.py", "p = eval(p)\n");
