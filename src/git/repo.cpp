@@ -165,6 +165,16 @@ constexpr size_t k_pack_window_bytes = 4u << 20;
 constexpr size_t k_pack_windows_mapped_bytes = 16u << 20;
 constexpr ssize_t k_object_cache_bytes = 16 << 20;
 
+// libgit2 caches no tree over 4 KiB: a directory of ~100 files was inflated again for each path looked
+// up in it (the conftest.py lookups of a scan, the tree diff). Trees up to this size are cached, within
+// k_object_cache_bytes in all.
+constexpr size_t k_cached_tree_bytes = 256u << 10;
+
+// libgit2 hashes every object it reads again to check it against its id (SHA-1 with collision detection: a
+// sixth of a no-op rescan). git itself does not on reads; ids are checked where objects come in (index-pack
+// on fetch, fsck) and computed where they are written. What a hostile repository could make us read with a
+// mismatching id it could as well commit, and every read is bounded by size caps: off.
+
 void init_library() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -172,6 +182,8 @@ void init_library() {
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, k_pack_window_bytes);
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, k_pack_windows_mapped_bytes);
     git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, k_object_cache_bytes);
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, k_cached_tree_bytes);
   });
 }
 

@@ -2,9 +2,10 @@
 
 #include "core/fs.hpp"
 #include "core/resources.hpp"
-#include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
+#include <stdexcept>
 
 #include <sys/stat.h>
 
@@ -13,76 +14,183 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 8; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
-                            // 6: fix edits' when/unless; 7: fix edits' key, calls; 8: mechanical
+constexpr int k_format = 9; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
+                            // 6: fix edits' when/unless; 7: fix edits' key, calls; 8: mechanical;
+                            // 9: own binary encoding (was msgpack)
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
 
-nlohmann::json encode(const Rule& r) {
-  nlohmann::json fix = nlohmann::json::array();
-  for (const auto& e : r.fix) fix.push_back({static_cast<int>(e.op), e.capture, e.text, e.map, e.when, e.unless, e.key});
-  return {r.id,          r.languages, r.category, r.severity, r.safety,
-          r.message,     r.description, r.query,  r.check,    fix,
-          {r.tests.valid, r.tests.invalid, r.tests.fixed, r.tests.suggested, r.tests.valid_paths, r.tests.invalid_paths},
-          r.source, r.query_line, r.query_column,
-          r.enabled, static_cast<int>(r.origin), r.file, r.trusted,
-          r.assumption ? nlohmann::json{r.assumption->text, r.assumption->established_by, r.assumption->subject}
-                       : nlohmann::json(),
-          {r.not_in, r.declared_not_in, r.not_in_note},
-          r.equivalents, r.calls, r.mechanical};
+// The cache's encoding: fixed-width little-endian integers, strings and lists as a count followed by
+// their bytes or elements. msgpack through nlohmann::json cost ~17 M instructions for the built-in
+// rules, half of a no-op rescan; reading this back is a few copies per string.
+class Writer {
+public:
+  void put(uint32_t v) {
+    for (int i = 0; i < 4; ++i) m_out += static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+  void put(int v) { put(static_cast<uint32_t>(v)); }
+  void put(bool v) { m_out += v ? '\1' : '\0'; }
+  void put(const std::string& s) {
+    put(static_cast<uint32_t>(s.size()));
+    m_out += s;
+  }
+  template <class T> void put(const std::vector<T>& list) {
+    put(static_cast<uint32_t>(list.size()));
+    for (const auto& x : list) put(x);
+  }
+  template <class K, class V> void put(const std::map<K, V>& map) {
+    put(static_cast<uint32_t>(map.size()));
+    for (const auto& [k, v] : map) {
+      put(k);
+      put(v);
+    }
+  }
+  std::string take() { return std::move(m_out); }
+
+private:
+  std::string m_out;
+};
+
+// Reads what Writer wrote; throws std::out_of_range when the bytes run out or a count is impossible.
+class Reader {
+public:
+  explicit Reader(std::string_view in) : m_in(in) {}
+  uint32_t u32() {
+    const std::string_view b = take(4);
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[static_cast<size_t>(i)]);
+    return v;
+  }
+  int i32() { return static_cast<int>(u32()); }
+  bool flag() {
+    const char c = take(1)[0];
+    if (c != '\0' && c != '\1') throw std::out_of_range("flag");
+    return c == '\1';
+  }
+  std::string str() { return std::string(take(u32())); }
+  std::vector<std::string> strs() {
+    std::vector<std::string> out;
+    for (size_t n = count(); n > 0; --n) out.push_back(str());
+    return out;
+  }
+  // A list's length: each element takes at least one byte, so a count past the end is damage.
+  size_t count() {
+    const uint32_t n = u32();
+    if (n > m_in.size()) throw std::out_of_range("count");
+    return n;
+  }
+  bool done() const { return m_in.empty(); }
+
+private:
+  std::string_view take(size_t n) {
+    if (n > m_in.size()) throw std::out_of_range("truncated");
+    std::string_view out = m_in.substr(0, n);
+    m_in.remove_prefix(n);
+    return out;
+  }
+  std::string_view m_in;
+};
+
+void encode(Writer& w, const Rule& r) {
+  w.put(r.id);
+  w.put(r.languages);
+  w.put(r.category);
+  w.put(r.severity);
+  w.put(r.safety);
+  w.put(r.message);
+  w.put(r.description);
+  w.put(r.query);
+  w.put(r.check);
+  w.put(static_cast<uint32_t>(r.fix.size()));
+  for (const auto& e : r.fix) {
+    w.put(static_cast<int>(e.op));
+    w.put(e.capture);
+    w.put(e.text);
+    w.put(e.map);
+    w.put(e.when);
+    w.put(e.unless);
+    w.put(e.key);
+  }
+  for (const auto* cases : {&r.tests.valid, &r.tests.invalid, &r.tests.fixed, &r.tests.suggested,
+                            &r.tests.valid_paths, &r.tests.invalid_paths})
+    w.put(*cases);
+  w.put(r.source);
+  w.put(r.query_line);
+  w.put(r.query_column);
+  w.put(r.enabled);
+  w.put(static_cast<int>(r.origin));
+  w.put(r.file);
+  w.put(r.trusted);
+  w.put(r.assumption.has_value());
+  if (r.assumption) {
+    w.put(r.assumption->text);
+    w.put(r.assumption->established_by);
+    w.put(r.assumption->subject);
+  }
+  w.put(static_cast<uint32_t>(r.not_in));
+  w.put(static_cast<uint32_t>(r.declared_not_in));
+  w.put(r.not_in_note);
+  w.put(r.equivalents);
+  w.put(r.calls);
+  w.put(r.mechanical);
 }
 
-Rule decode(const nlohmann::json& j) {
+Rule decode(Reader& in) {
   Rule r;
-  size_t i = 0;
-  j.at(i++).get_to(r.id);
-  j.at(i++).get_to(r.languages);
-  j.at(i++).get_to(r.category);
-  j.at(i++).get_to(r.severity);
-  j.at(i++).get_to(r.safety);
-  j.at(i++).get_to(r.message);
-  j.at(i++).get_to(r.description);
-  j.at(i++).get_to(r.query);
-  j.at(i++).get_to(r.check);
-  for (const auto& e : j.at(i++)) {
+  r.id = in.str();
+  r.languages = in.strs();
+  r.category = in.str();
+  r.severity = in.str();
+  r.safety = in.str();
+  r.message = in.str();
+  r.description = in.str();
+  r.query = in.str();
+  r.check = in.str();
+  for (size_t n = in.count(); n > 0; --n) {
     FixEdit edit;
-    int op = e.at(0).get<int>();
+    const int op = in.i32();
     if (op < 0 || op > static_cast<int>(FixEdit::Op::indent)) throw std::out_of_range("fix op");
     edit.op = static_cast<FixEdit::Op>(op);
-    e.at(1).get_to(edit.capture);
-    e.at(2).get_to(edit.text);
-    e.at(3).get_to(edit.map);
-    e.at(4).get_to(edit.when);
-    e.at(5).get_to(edit.unless);
-    e.at(6).get_to(edit.key);
+    edit.capture = in.str();
+    edit.text = in.str();
+    for (size_t m = in.count(); m > 0; --m) {
+      std::string k = in.str();
+      edit.map[std::move(k)] = in.str();
+    }
+    edit.when = in.str();
+    edit.unless = in.str();
+    edit.key = in.str();
     r.fix.push_back(std::move(edit));
   }
-  const auto& tests = j.at(i++);
-  tests.at(0).get_to(r.tests.valid);
-  tests.at(1).get_to(r.tests.invalid);
-  tests.at(2).get_to(r.tests.fixed);
-  tests.at(3).get_to(r.tests.suggested);
-  tests.at(4).get_to(r.tests.valid_paths);
-  tests.at(5).get_to(r.tests.invalid_paths);
-  j.at(i++).get_to(r.source);
-  j.at(i++).get_to(r.query_line);
-  j.at(i++).get_to(r.query_column);
-  j.at(i++).get_to(r.enabled);
-  int origin = j.at(i++).get<int>();
+  for (auto* cases : {&r.tests.valid, &r.tests.invalid, &r.tests.fixed, &r.tests.suggested, &r.tests.valid_paths,
+                      &r.tests.invalid_paths})
+    *cases = in.strs();
+  r.source = in.str();
+  r.query_line = in.i32();
+  r.query_column = in.i32();
+  r.enabled = in.flag();
+  const int origin = in.i32();
   if (origin < 0 || origin > static_cast<int>(RuleOrigin::local)) throw std::out_of_range("rule origin");
   r.origin = static_cast<RuleOrigin>(origin);
-  j.at(i++).get_to(r.file);
-  j.at(i++).get_to(r.trusted);
-  if (const auto& a = j.at(i++); !a.is_null()) r.assumption = Assumption{a.at(0), a.at(1), a.at(2)};
-  const auto& contexts = j.at(i++);
-  contexts.at(0).get_to(r.not_in);
-  contexts.at(1).get_to(r.declared_not_in);
-  contexts.at(2).get_to(r.not_in_note);
-  j.at(i++).get_to(r.equivalents);
-  j.at(i++).get_to(r.calls);
-  j.at(i++).get_to(r.mechanical);
-  if (i != j.size()) throw std::out_of_range("rule fields");
+  r.file = in.str();
+  r.trusted = in.flag();
+  if (in.flag()) {
+    Assumption a;
+    a.text = in.str();
+    a.established_by = in.str();
+    a.subject = in.str();
+    r.assumption = std::move(a);
+  }
+  r.not_in = in.u32();
+  r.declared_not_in = in.u32();
+  r.not_in_note = in.str();
+  for (size_t n = in.count(); n > 0; --n) {
+    std::string k = in.str();
+    r.equivalents[std::move(k)] = in.strs();
+  }
+  r.calls = in.strs();
+  r.mechanical = in.flag();
   return r;
 }
 
@@ -108,10 +216,10 @@ std::string builtin_rules_key() {
 }
 
 std::string encode_rules(const std::vector<Rule>& rules, std::string_view key) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& r : rules) list.push_back(encode(r));
-  auto body = nlohmann::json::to_msgpack(list);
-  std::string blob(body.begin(), body.end());
+  Writer w;
+  w.put(static_cast<uint32_t>(rules.size()));
+  for (const auto& r : rules) encode(w, r);
+  const std::string blob = w.take();
   // Header: the key, then a digest of the body, so a truncated or altered file is never taken.
   return std::string(key) + "\n" + digest(blob) + "\n" + blob;
 }
@@ -125,10 +233,10 @@ std::optional<std::vector<Rule>> decode_rules(std::string_view blob, std::string
   const std::string_view body = blob.substr(second + 1);
   if (digest(body) != expected) return std::nullopt;
   try {
-    auto list = nlohmann::json::from_msgpack(body.begin(), body.end());
+    Reader in(body);
     std::vector<Rule> out;
-    out.reserve(list.size());
-    for (const auto& j : list) out.push_back(decode(j));
+    for (size_t n = in.count(); n > 0; --n) out.push_back(decode(in));
+    if (!in.done()) return std::nullopt;
     return out;
   } catch (const std::exception&) {
     return std::nullopt;

@@ -30,6 +30,14 @@ std::string describe(const Rule& r) {
   for (const auto& t : r.tests.valid) out += "|valid " + t;
   for (const auto& t : r.tests.invalid) out += "|invalid " + t;
   for (const auto& t : r.tests.fixed) out += "|fixed " + t;
+  for (const auto& t : r.tests.suggested) out += "|suggested " + t;
+  for (const auto& t : r.tests.valid_paths) out += "|valid path " + t;
+  for (const auto& t : r.tests.invalid_paths) out += "|invalid path " + t;
+  if (r.assumption)
+    out += "|assumes " + r.assumption->text + " by " + r.assumption->established_by + " of " + r.assumption->subject;
+  out += "|not in " + std::to_string(r.not_in) + " declared " + std::to_string(r.declared_not_in) + " " + r.not_in_note;
+  for (const auto& [tool, ids] : r.equivalents)
+    for (const auto& id : ids) out += "|equivalent " + tool + " " + id;
   return out;
 }
 
@@ -52,6 +60,14 @@ TEST_CASE("built-in rules round-trip through the cache encoding") {
   odd.fix = {{scan::FixEdit::Op::insert_after, "x", "text", {{"a", "b"}, {"c", ""}}},
              {scan::FixEdit::Op::remove_item, "y", "", {{"== 1", "{{x}}"}}, "w", "u", "{{op}} {{lit}}"}};
   odd.calls = {"yaml.load", "m.f"};
+  odd.assumption = scan::Assumption{"`{{obj}}` is a dict", "dict-literal", "obj"};
+  odd.not_in = 5;
+  odd.declared_not_in = 1;
+  odd.not_in_note = "rules.contexts";
+  odd.equivalents = {{"ruff", {"E711", "E712"}}, {"eslint", {}}};
+  odd.tests.suggested = {"x = 1"};
+  odd.tests.valid_paths = {"tests/test_x.py", ""};
+  odd.tests.invalid_paths = {"src/x.py"};
   rules.push_back(odd);
   // And one of each origin the cache must keep apart.
   Rule repository = rules.front();

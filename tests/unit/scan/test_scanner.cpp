@@ -258,6 +258,31 @@ TEST_CASE("CommitScanner::scan_commits") {
     for (const auto& row : fx.rows("a.py")) CHECK(row.is_new == (row.snippet == "eval(b)"));
   }
 
+  SECTION("a rescan served from the cache judges the commit's lines as the first scan did") {
+    // The changed lines are diffed only for files with findings, after the cache lookup: a cached
+    // result must still see them (is_new), and a file without findings is not diffed at all.
+    fx.repo.write("a.py", "x = eval(a)\n\n\n\nz = 1\n");
+    fx.repo.write("b.py", "z = 1\n");
+    fx.repo.commit();
+    fx.repo.write("a.py", "x = eval(a)\n\n\n\nz = 1\ny = eval(b)\n");
+    fx.repo.write("b.py", "z = 2\n");
+    std::string c2 = fx.repo.commit();
+    auto flags = [](const std::vector<Located>& out) {
+      std::map<std::string, bool> is_new;
+      for (const auto& l : out) is_new[l.finding.snippet] = l.is_new;
+      return is_new;
+    };
+    std::vector<Located> first, again;
+    ScanStats parsed = fx.scan({c2}, &first);
+    CHECK(parsed.cached == 0);
+    ScanStats cached = fx.scan({c2}, &again, true);
+    CHECK(cached.cached == 2);
+    CHECK(cached.files == 2);
+    CHECK(flags(again) == flags(first));
+    CHECK(flags(again) == std::map<std::string, bool>{{"eval(a)", false}, {"eval(b)", true}});
+    for (const auto& row : fx.rows("a.py")) CHECK(row.is_new == (row.snippet == "eval(b)"));
+  }
+
   SECTION("scope changed_lines: only findings on the commit's own lines are queued; the others stay") {
     fx.repo.write("a.py", "x = eval(a)\n");
     fx.repo.write("b.py", "p = eval(p)\n");
@@ -600,5 +625,105 @@ TEST_CASE("from_payload") {
     REQUIRE(at != std::string::npos);
     payload.replace(at, 9, "\"lines\":\"zero\"");
     CHECK_FALSE(scan::from_payload(payload));
+  }
+
+  // One finding with a capture and one function, every field set, for the edits below.
+  FileResult r;
+  r.language = "python";
+  r.lines = 12;
+  r.debt_markers = 1;
+  r.syntax_errors = 2;
+  scan::Finding f;
+  f.rule_id = "python/x";
+  f.start_line = 3;
+  f.end_line = 4;
+  f.start_byte = 30;
+  f.end_byte = 45;
+  f.message = "msg";
+  f.safety = "safe";
+  f.snippet = "x == None";
+  f.node_hash = "abc";
+  f.deferred_check = "outside-tests";
+  f.subject = "s";
+  f.subject_start_line = 1;
+  f.subject_end_line = 9;
+  f.captures = {{"match", 30, 45}};
+  f.contexts = 6;
+  r.findings = {f};
+  r.functions = {{"parse", 1, 9, 4, 9, 2, "Mod.parse", "/1", "", "Mod.parse/1", "Mod.parse"}};
+  const std::string payload = scan::to_payload(r);
+  REQUIRE(scan::from_payload(payload));
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string out = payload;
+    const auto at = out.find(from);
+    REQUIRE(at != std::string::npos);
+    return out.replace(at, from.size(), to);
+  };
+
+  SECTION("every field comes back") {
+    auto back = scan::from_payload(payload);
+    REQUIRE(back);
+    CHECK(back->language == "python");
+    CHECK(back->lines == 12);
+    CHECK(back->debt_markers == 1);
+    CHECK(back->syntax_errors == 2);
+    CHECK_FALSE(back->timed_out);
+    REQUIRE(back->findings.size() == 1);
+    const scan::Finding& g = back->findings[0];
+    CHECK(g.rule_id == f.rule_id);
+    CHECK(std::make_pair(g.start_line, g.end_line) == std::make_pair(3, 4));
+    CHECK(std::make_pair(g.start_byte, g.end_byte) == std::make_pair(30u, 45u));
+    CHECK(g.message + g.safety + g.snippet + g.node_hash + g.deferred_check + g.subject ==
+          f.message + f.safety + f.snippet + f.node_hash + f.deferred_check + f.subject);
+    CHECK(std::make_pair(g.subject_start_line, g.subject_end_line) == std::make_pair(1, 9));
+    REQUIRE(g.captures.size() == 1);
+    CHECK(g.captures[0].name == "match");
+    CHECK(g.captures[0].start_byte == 30);
+    CHECK(g.captures[0].end_byte == 45);
+    CHECK(g.contexts == 6);
+    REQUIRE(back->functions.size() == 1);
+    const auto& m = back->functions[0];
+    CHECK(m.name + m.qualified + m.signature + m.kind + m.key + m.label == "parseMod.parse/1Mod.parse/1Mod.parse");
+    CHECK(std::vector<int>{m.start_line, m.end_line, m.complexity, m.length, m.nesting} == std::vector<int>{1, 9, 4, 9, 2});
+  }
+
+  SECTION("keys it does not know are skipped, whatever their value") {
+    auto back = scan::from_payload(edited("{\"debt\"", "{\"later\":{\"a\":[1,{\"b\":null}],\"v\":3},\"debt\""));
+    REQUIRE(back);
+    CHECK(back->lines == 12);
+    back = scan::from_payload(edited("\"chk\"", "\"new\":[[\"x\"],2.5],\"chk\""));
+    REQUIRE(back);
+    CHECK(back->findings.at(0).deferred_check == "outside-tests");
+  }
+
+  SECTION("nullopt for a missing, repeated or misshapen field") {
+    CHECK_FALSE(scan::from_payload(edited("\"debt\":1,", "")));                    // missing at the top
+    CHECK_FALSE(scan::from_payload(edited("\"ctx\":6", "\"other\":6")));           // missing in a finding
+    CHECK_FALSE(scan::from_payload(edited("\"debt\":1,", "\"debt\":1,\"debt\":1,"))); // repeated
+    CHECK_FALSE(scan::from_payload(edited("\"l\":[3,4]", "\"l\":[3]")));           // a pair of one
+    CHECK_FALSE(scan::from_payload(edited("\"l\":[3,4]", "\"l\":[3,4,5]")));       // ... of three
+    CHECK_FALSE(scan::from_payload(edited("\"l\":[3,4]", "\"l\":[3,[4]]")));       // nested
+    CHECK_FALSE(scan::from_payload(edited("\"l\":[3,4]", "\"l\":{\"a\":3}")));     // an object
+    CHECK_FALSE(scan::from_payload(edited("[\"match\",30,45]", "[\"match\",30]")));
+    CHECK_FALSE(scan::from_payload(edited("\"Mod.parse\"]", "\"Mod.parse\",1]")));   // a function of 12
+    CHECK_FALSE(scan::from_payload(edited("\"findings\":[{", "\"findings\":[7,{")));  // not an object
+    CHECK_FALSE(scan::from_payload(edited("\"functions\":[[", "\"functions\":[\"f\",[")));
+    CHECK_FALSE(scan::from_payload(edited("\"timed_out\":false", "\"timed_out\":0")));
+    CHECK_FALSE(scan::from_payload(edited("\"v\":4", "\"v\":\"4\"")));
+    CHECK_FALSE(scan::from_payload(payload + " {}"));
+    CHECK_FALSE(scan::from_payload(payload.substr(0, payload.size() - 1)));
+  }
+
+  SECTION("nullopt for an integer out of its field's range") {
+    CHECK_FALSE(scan::from_payload(edited("\"lines\":12", "\"lines\":2147483648")));
+    CHECK_FALSE(scan::from_payload(edited("\"lines\":12", "\"lines\":1e3")));
+    CHECK_FALSE(scan::from_payload(edited("[\"match\",30,45]", "[\"match\",-1,45]")));
+    CHECK_FALSE(scan::from_payload(edited("[\"match\",30,45]", "[\"match\",30,4294967296]")));
+    CHECK_FALSE(scan::from_payload(edited("\"ctx\":6", "\"ctx\":-6")));
+    CHECK_FALSE(scan::from_payload(edited("\"b\":[30,45]", "\"b\":[30,18446744073709551616]")));
+    auto low = scan::from_payload(edited("\"lines\":12", "\"lines\":-2147483648"));
+    REQUIRE(low);
+    CHECK(low->lines == -2147483648LL);
+    CHECK_FALSE(scan::from_payload(edited("\"lines\":12", "\"lines\":-2147483649")));
   }
 }
