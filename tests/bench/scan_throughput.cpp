@@ -3,10 +3,13 @@
 //
 //   scan_throughput [--threads N] [--repeat R] [--mode all|parse|metrics|full] [--json PATH]
 //                   [--max-file-size BYTES] [--no-compile-breakdown] [--rule-costs] [--rules DIR]
-//                   (--list FILE | PATH...)
+//                   [--dump PATH] (--list FILE | PATH...)
 //
 // --rules DIR    overlays the rules under DIR on the built-in ones (as .autoloop/rules does), to
 //                measure a rewritten rule before it lands
+// --dump PATH    also writes every file's findings and function metrics from the full engine, one
+//                line each, to PATH: two builds' dumps diffed prove that a change to the engine kept
+//                its results
 // --rule-costs   also measures each rule alone (one thread, CPU time) on up to 2 MB per language:
 //                its compile time and its matching cost over a no-rule scan, slowest first
 //
@@ -66,6 +69,7 @@ struct Options {
   bool compile_breakdown = true;
   bool rule_costs = false;
   std::string rules_dir;
+  std::string dump;
   std::vector<std::string> paths;
 };
 
@@ -73,7 +77,7 @@ struct Options {
   std::fprintf(stderr, "scan_throughput: %s\n"
                        "usage: scan_throughput [--threads N] [--repeat R] [--mode all|parse|metrics|full] "
                        "[--json PATH] [--max-file-size BYTES] [--no-compile-breakdown] [--rule-costs] [--rules DIR] "
-                       "(--list FILE | PATH...)\n", why);
+                       "[--dump PATH] (--list FILE | PATH...)\n", why);
   std::exit(2);
 }
 
@@ -94,6 +98,7 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--no-compile-breakdown") o.compile_breakdown = false;
     else if (a == "--rule-costs") o.rule_costs = true;
     else if (a == "--rules") o.rules_dir = value();
+    else if (a == "--dump") o.dump = value();
     else if (a == "-h" || a == "--help") usage("help");
     else if (!a.empty() && a[0] == '-') usage(("unknown option " + a).c_str());
     else o.paths.push_back(a);
@@ -260,6 +265,28 @@ std::string json_escape(const std::string& s) {
     out += c;
   }
   return out;
+}
+
+// Everything the engine says about each file, one line per finding or function, in the files' order.
+void dump_results(const std::vector<File>& files, const scan::Engine& engine, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) usage(("cannot write " + path).c_str());
+  for (const File& f : files) {
+    scan::FileResult r = engine.scan(*f.language, f.content);
+    out << "file " << f.path << " lines " << r.lines << " errors " << r.syntax_errors << " debt " << r.debt_markers
+        << " timed_out " << r.timed_out << "\n";
+    for (const auto& x : r.findings) {
+      out << "  finding " << x.rule_id << " " << x.start_line << "-" << x.end_line << " [" << x.start_byte << ","
+          << x.end_byte << ") " << x.safety << " " << x.node_hash << " contexts " << x.contexts << " deferred '"
+          << x.deferred_check << "' subject '" << x.subject << "' " << x.subject_start_line << "-"
+          << x.subject_end_line << " message '" << x.message << "' snippet '" << x.snippet << "'";
+      for (const auto& c : x.captures) out << " @" << c.name << "[" << c.start_byte << "," << c.end_byte << ")";
+      out << "\n";
+    }
+    for (const auto& m : r.functions)
+      out << "  function " << m.key << " " << m.start_line << "-" << m.end_line << " complexity " << m.complexity
+          << " length " << m.length << " nesting " << m.nesting << " label '" << m.label << "'\n";
+  }
 }
 
 } // namespace
@@ -448,6 +475,8 @@ int main(int argc, char** argv) {
     for (const auto& c : costs)
       std::printf("  %-44s %12.1f %11.1f %9ld\n", c.id.c_str(), c.ms_per_mb, c.compile_ms, c.findings);
   }
+
+  if (!o.dump.empty()) dump_results(files, full, o.dump);
 
   if (!o.json.empty()) {
     std::ofstream out(o.json);
