@@ -73,6 +73,15 @@ void collect(TSNode block, std::string_view source, Bindings& b, int depth) {
 
 // Every import statement of the tree, wherever it is.
 void collect_all(TSNode root, std::string_view source, Bindings& b) {
+  // An import statement's text holds the word `import`: subtrees without one (most of a file) are
+  // not entered.
+  std::vector<uint32_t> words;
+  for (size_t at = source.find("import"); at != std::string_view::npos; at = source.find("import", at + 1))
+    words.push_back(static_cast<uint32_t>(at));
+  auto may_hold_import = [&](TSNode n) {
+    auto it = std::lower_bound(words.begin(), words.end(), ts_node_start_byte(n));
+    return it != words.end() && *it + 6 <= ts_node_end_byte(n);
+  };
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   for (;;) {
     TSNode n = ts_tree_cursor_current_node(&cursor);
@@ -80,7 +89,7 @@ void collect_all(TSNode root, std::string_view source, Bindings& b) {
     if (import) add_import(n, source, b);
     // Imports hold no statements; expressions rarely hold imports but may (a lambda cannot; a class
     // or function body can), so only imports' insides are skipped.
-    if (!import && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    if (!import && may_hold_import(n) && ts_tree_cursor_goto_first_child(&cursor)) continue;
     bool moved = false;
     while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
       if (!ts_tree_cursor_goto_parent(&cursor)) break;
