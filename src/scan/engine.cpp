@@ -666,8 +666,10 @@ std::vector<Finding> Engine::match_rule(const Rule& rule, const LanguageProfile&
   for (const auto& r : m_rules)
     if (r.id == rule.id) only = &r;
   if (!only) return out;
+  // As scan() runs them: a gated rule only on a file holding one of its words.
   std::vector<const QueryPart*> parts{&c.main};
-  for (const auto& g : c.gated) parts.push_back(&g.part);
+  for (const auto& g : c.gated)
+    if (holds_any_word(source, g.words)) parts.push_back(&g.part);
   for (const QueryPart* part : parts)
     if (part->query)
       run_query(part->query.get(), part->patterns, part->capture_names, part->metric_pattern, nullptr, m_rules, only,
