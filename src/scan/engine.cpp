@@ -416,42 +416,6 @@ int Engine::syntax_errors(const LanguageProfile& language, std::string_view sour
 
 namespace {
 
-// The visible ancestors of `node`, nearest first, from one descent from the root: it takes the
-// same path as ts_node_parent (the first child that starts at or before the node and ends at or
-// after it), which in 0.20.7 is itself a walk from the root, so asking it level by level costs a
-// descent per level. Each level jumps to the first child ending past the node's start (children
-// before it cannot contain a node of non-zero width). Empty for an empty node or when the descent
-// loses its way: the caller then asks ts_node_parent.
-std::vector<TSNode> ancestors_of(TSNode root, TSNode node) {
-  std::vector<TSNode> path;
-  const uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
-  if (ts_node_eq(root, node) || end <= start) return path;
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  path.push_back(root);
-  bool reached = false;
-  while (!reached && ts_tree_cursor_goto_first_child_for_byte(&cursor, start) >= 0) {
-    bool descended = false;
-    do {
-      TSNode child = ts_tree_cursor_current_node(&cursor);
-      if (ts_node_eq(child, node)) {
-        reached = true;
-        break;
-      }
-      if (ts_node_start_byte(child) > start) break;
-      if (ts_node_end_byte(child) >= end) {
-        path.push_back(child);
-        descended = true;
-        break;
-      }
-    } while (ts_tree_cursor_goto_next_sibling(&cursor));
-    if (!reached && !descended) break;
-  }
-  ts_tree_cursor_delete(&cursor);
-  if (!reached) return {};
-  std::reverse(path.begin(), path.end());
-  return path;
-}
-
 // One run of `query`'s cursor over the tree: the rules' matches become findings in `out` (only those
 // of `only`, when given), and the nodes of `metric_pattern` go to `metrics` (when given). False when
 // the cursor dropped matches in progress (over its match limit): the metrics may then miss nodes.
@@ -500,7 +464,7 @@ bool run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     CheckOutcome outcome = run_check(rule.check, input);
     if (!outcome.keep) continue;
     // Matches inside ERROR nodes are unreliable. The ancestors also place the finding (below).
-    std::vector<TSNode> ancestors = ancestors_of(root, node);
+    std::vector<TSNode> ancestors = node::ancestors_of(root, node);
     if (ancestors.empty() && !ts_node_eq(root, node))
       for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) ancestors.push_back(a);
     if (ts_node_has_error(root) &&

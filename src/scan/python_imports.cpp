@@ -143,10 +143,20 @@ std::vector<std::string> PythonImports::resolve(TSNode callee, const std::string
   // (ts_node_parent() descends from the root each time) is skipped.
   const Bindings& all = all_imports(callee);
   if (all.star_modules.empty() && all.names.find(first) == all.names.end()) return {first + rest};
+  // The blocks around the call, innermost first; each block's imports are collected once per file.
   Bindings local;
-  TSNode top = callee;
-  for (TSNode p = ts_node_parent(callee); !ts_node_is_null(p); p = ts_node_parent(p)) {
-    if (is(p, "block")) collect(p, m_source, local, 0);
+  TSNode root = ts_tree_root_node(callee.tree), top = callee;
+  std::vector<TSNode> around = node::ancestors_of(root, callee);
+  if (around.empty())
+    for (TSNode p = ts_node_parent(callee); !ts_node_is_null(p); p = ts_node_parent(p)) around.push_back(p);
+  for (TSNode p : around) {
+    if (is(p, "block")) {
+      auto [slot, fresh] = m_blocks.try_emplace(p.id);
+      if (fresh) collect(p, m_source, slot->second, 0);
+      local.names.insert(slot->second.names.begin(), slot->second.names.end());
+      local.star_modules.insert(local.star_modules.end(), slot->second.star_modules.begin(),
+                                slot->second.star_modules.end());
+    }
     top = p;
   }
   if (!m_module_done && is(top, "module")) {
