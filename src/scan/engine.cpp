@@ -19,7 +19,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 
 namespace scan {
@@ -241,12 +240,10 @@ std::vector<std::string> pattern_gate(const TSQuery* query, uint32_t p, const st
   return best;
 }
 
-} // namespace
-
 // Compiles the rules `indices` (of `rules`, for `language`) as one query, with `metric_text` last
 // when not empty.
-static QueryPart compile_part(const LanguageProfile& language, const std::vector<Rule>& rules,
-                              const std::vector<size_t>& indices, const std::string& metric_text) {
+QueryPart compile_part(const LanguageProfile& language, const std::vector<Rule>& rules,
+                       const std::vector<size_t>& indices, const std::string& metric_text) {
   QueryPart part;
   // Each rule's text occupies a known byte range of the query, which maps a pattern (by its start
   // byte) back to its rule.
@@ -314,7 +311,7 @@ static QueryPart compile_part(const LanguageProfile& language, const std::vector
 // Whether the query's text has an #eq? or #any-of? whose quoted words are all k_min_gate_word bytes or
 // longer: only such a rule can have a gate, and only it is compiled alone to find out. A reading of
 // the text, not of the compiled query: a miss costs speed, never a finding.
-static bool may_have_gate(const std::string& query) {
+bool may_have_gate(const std::string& query) {
   for (const char* head : {"(#eq?", "(#any-of?"}) {
     for (size_t at = query.find(head); at != std::string::npos; at = query.find(head, at + 1)) {
       size_t end = query.find(')', at);
@@ -334,7 +331,7 @@ static bool may_have_gate(const std::string& query) {
 
 // The words a file must hold for the rule of `alone` (its own query) to match: those of each of its
 // patterns (pattern_gate), or none when one of its patterns has no gate.
-static std::vector<std::string> rule_gate(const QueryPart& alone) {
+std::vector<std::string> rule_gate(const QueryPart& alone) {
   std::vector<std::string> words;
   for (uint32_t p = 0; p < alone.patterns.size(); ++p) {
     std::vector<std::string> gate = pattern_gate(alone.query.get(), p, alone.patterns[p].predicates);
@@ -345,6 +342,8 @@ static std::vector<std::string> rule_gate(const QueryPart& alone) {
   words.erase(std::unique(words.begin(), words.end()), words.end());
   return words;
 }
+
+} // namespace
 
 const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const {
   {
