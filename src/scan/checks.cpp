@@ -295,9 +295,9 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
   } else if (name == "parameter-only-read") {
     out.keep = parameter_only_read(input);
   } else if (name == "cpp-only-code" || name == "typedef-alias" || name == "null-pointer-constant") {
-    out.keep = !compiled_as_c_too(input.source);
+    out.keep = !input.facts.compiled_as_c_too();
     // Which file it is is known only with the context: a .h that shows no C++ may be C.
-    if (out.keep && !shows_cpp_syntax(input.source)) out.deferred_check = "cpp-only-code";
+    if (out.keep && !input.facts.shows_cpp_syntax()) out.deferred_check = "cpp-only-code";
     // A literal 0 is a null pointer only where the code shows a pointer.
     if (out.keep && name == "null-pointer-constant") out.keep = null_literal_is_pointer(input.node, input.source);
     // The alias declaration's parts, for the fix template (none: reported, and not fixable here).

@@ -7,11 +7,40 @@
 
 #include <tree_sitter/api.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace scan {
+
+// Facts about a whole file that checks ask for at every match: computed at the first ask and kept
+// for the file's other matches (a C++ header has thousands of calls, and each used to rescan the
+// source or walk the file's definitions). One per scan of a file's tree; not thread-safe.
+class FileFacts {
+public:
+  explicit FileFacts(std::string_view source) : m_source(source) {}
+  FileFacts(const FileFacts&) = delete;
+  FileFacts& operator=(const FileFacts&) = delete;
+
+  // checks_c.hpp's compiled_as_c_too() and shows_cpp_syntax() of the source.
+  bool compiled_as_c_too();
+  bool shows_cpp_syntax();
+  // C/C++: the first file-scope function_definition named `name` (namespaces and `extern "C"`
+  // blocks looked into) of the tree whose root is `root`, or a null node. Implemented in checks_c.cpp.
+  TSNode function_named(TSNode root, std::string_view name);
+  // C/C++: whether function_named(root, name) returns a standard allocator's result directly (an
+  // `xmalloc` of the file). Implemented in checks_c.cpp.
+  bool allocating_wrapper(TSNode root, std::string_view name);
+
+private:
+  std::string_view m_source;
+  std::optional<bool> m_compiled_as_c_too, m_shows_cpp_syntax;
+  bool m_functions_listed = false;
+  std::unordered_map<std::string_view, TSNode> m_functions; // name -> first definition
+  std::unordered_map<std::string_view, bool> m_wrappers;    // name -> allocating_wrapper()
+};
 
 struct CheckInput {
   const Rule& rule;
@@ -19,6 +48,7 @@ struct CheckInput {
   TSNode node;                          // the reported node (@match)
   const std::vector<Capture>& captures;
   std::string_view source;
+  FileFacts& facts;                     // of the file `source` is
 };
 
 struct CheckOutcome {

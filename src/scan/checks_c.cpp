@@ -110,18 +110,6 @@ template <class F> void for_each_top_level(TSNode root, F&& visit) {
   walk_list(walk_list, root, 0);
 }
 
-// The function_definition of `name` in this file (first one), or a null node.
-TSNode function_named(TSNode root, std::string_view name, std::string_view source) {
-  TSNode found{};
-  for_each_top_level(root, [&](TSNode child) {
-    if (!ts_node_is_null(found) || !is(child, "function_definition")) return;
-    TSNode fd = field(child, "declarator");
-    while (!ts_node_is_null(fd) && !is(fd, "function_declarator")) fd = field(fd, "declarator");
-    if (text_of(declared_name(field(fd, "declarator")), source) == name) found = child;
-  });
-  return found;
-}
-
 // Whether the file declares a function called `name` of its own: in a namespace, or (C++ only) any
 // definition of it, macro-opened namespaces included (fmt's `FMT_BEGIN_NAMESPACE` ... `inline auto
 // vsprintf(...)`): then an unqualified call of that name there is the project's function, not the C
@@ -348,12 +336,13 @@ uint32_t argument_index(TSNode list, TSNode arg) {
   return done ? found : UINT32_MAX;
 }
 
-Occurrence classify(TSNode occurrence, TSNode root, std::string_view source, int depth);
+Occurrence classify(TSNode occurrence, TSNode root, std::string_view source, FileFacts& facts, int depth);
 
 // What `function` (a definition in this file) first does with its parameter `index`: a check (a
 // helper such as `static void need(void *p) { if (!p) abort(); }`), a use (`p[0] = 0` before any
 // check), or nothing telling.
-Occurrence parameter_occurrence(TSNode function, uint32_t index, TSNode root, std::string_view source, int depth) {
+Occurrence parameter_occurrence(TSNode function, uint32_t index, TSNode root, std::string_view source, FileFacts& facts,
+                                int depth) {
   TSNode fd = field(function, "declarator");
   while (!ts_node_is_null(fd) && !is(fd, "function_declarator")) fd = field(fd, "declarator");
   TSNode params = field(fd, "parameters");
@@ -374,7 +363,7 @@ Occurrence parameter_occurrence(TSNode function, uint32_t index, TSNode root, st
   walk(field(function, "body"), [&](TSNode n) {
     if (unevaluated(n)) return false;
     if (!is(n, "identifier") || text_of(n, source) != name) return true;
-    first = classify(n, root, source, depth + 1);
+    first = classify(n, root, source, facts, depth + 1);
     stop = first != Occurrence::ignore;
     return false;
   }, stop);
@@ -383,7 +372,7 @@ Occurrence parameter_occurrence(TSNode function, uint32_t index, TSNode root, st
 
 // What the expression `occurrence` (the pointer, or an expression whose value is it) does with the
 // pointer, judged from where it stands.
-Occurrence classify(TSNode occurrence, TSNode root, std::string_view source, int depth) {
+Occurrence classify(TSNode occurrence, TSNode root, std::string_view source, FileFacts& facts, int depth) {
   TSNode node = occurrence;
   for (int steps = 0; steps < 64; ++steps) {
     TSNode parent = ts_node_parent(node);
@@ -432,8 +421,9 @@ Occurrence classify(TSNode occurrence, TSNode root, std::string_view source, int
       uint32_t index = argument_index(parent, node);
       if (dereferences_argument(callee, index)) return Occurrence::use;
       if (depth == 0 && is(field(call, "function"), "identifier")) {
-        TSNode def = function_named(root, callee, source);
-        Occurrence inside = ts_node_is_null(def) ? Occurrence::escape : parameter_occurrence(def, index, root, source, depth);
+        TSNode def = facts.function_named(root, callee);
+        Occurrence inside =
+            ts_node_is_null(def) ? Occurrence::escape : parameter_occurrence(def, index, root, source, facts, depth);
         if (inside == Occurrence::check || inside == Occurrence::use) return inside;
       }
       return Occurrence::escape; // an unknown function may check it, store it or free it
@@ -457,7 +447,7 @@ bool is_allocator_name(std::string_view name) {
 // Whether `call` allocates: a standard allocator, an allocator hook called through a struct field
 // (`hooks->allocate(n)`, in C only: C++ allocators' allocate() throws), or a function of this
 // file that returns a standard allocator's result directly.
-bool allocates(TSNode call, TSNode root, std::string_view source, int depth) {
+bool allocates(TSNode call, TSNode root, std::string_view source, FileFacts& facts, int depth) {
   TSNode fn = field(call, "function");
   if (is_any(fn, {"identifier", "qualified_identifier"}) && is_allocator_name(text_of(fn, source))) return true;
   if (is(fn, "field_expression")) {
@@ -466,17 +456,7 @@ bool allocates(TSNode call, TSNode root, std::string_view source, int depth) {
     return one_of(member, {"allocate", "reallocate", "alloc", "realloc_fn", "malloc_fn"}) && !parsed_as_cpp(call);
   }
   if (depth > 0 || !is(fn, "identifier")) return false;
-  TSNode def = function_named(root, text_of(fn, source), source);
-  if (ts_node_is_null(def)) return false;
-  bool wraps = false, stop = false;
-  walk(field(def, "body"), [&](TSNode n) {
-    if (!is(n, "return_statement")) return true;
-    TSNode value = ts_node_named_child_count(n) ? strip_parentheses(ts_node_named_child(n, 0)) : TSNode{};
-    while (is(value, "cast_expression")) value = strip_parentheses(field(value, "value"));
-    if (is(value, "call_expression") && allocates(value, root, source, depth + 1)) stop = wraps = true;
-    return false;
-  }, stop);
-  return wraps;
+  return facts.allocating_wrapper(root, text_of(fn, source));
 }
 
 // Whether the node `target` (an lvalue the pointer was stored in) is denoted by `n`.
@@ -499,7 +479,7 @@ bool denotes(TSNode n, std::string_view target, bool target_is_name, std::string
 // Follows the statements after `statement` (then those after each enclosing block, up to the
 // function) in source order, and returns what the first telling occurrence of `target` does.
 Occurrence first_occurrence_after(TSNode statement, std::string_view target, bool target_is_name, TSNode root,
-                                  std::string_view source) {
+                                  std::string_view source, FileFacts& facts) {
   uint32_t statements = 0;
   TSNode current = statement;
   while (is_any(ts_node_parent(current), {"compound_statement", "case_statement"})) {
@@ -510,7 +490,7 @@ Occurrence first_occurrence_after(TSNode statement, std::string_view target, boo
       walk(s, [&](TSNode n) {
         if (is_any(n, {"function_definition", "lambda_expression"}) || unevaluated(n)) return false;
         if (!denotes(n, target, target_is_name, source)) return true;
-        found = classify(n, root, source, 0);
+        found = classify(n, root, source, facts, 0);
         stop = found != Occurrence::ignore;
         return false;
       }, stop);
@@ -1135,6 +1115,47 @@ bool parameter_only_read(const CheckInput& input) {
   return !parameter_changed(function, name, input.source);
 }
 
+bool FileFacts::compiled_as_c_too() {
+  if (!m_compiled_as_c_too) m_compiled_as_c_too = scan::compiled_as_c_too(m_source);
+  return *m_compiled_as_c_too;
+}
+
+bool FileFacts::shows_cpp_syntax() {
+  if (!m_shows_cpp_syntax) m_shows_cpp_syntax = scan::shows_cpp_syntax(m_source);
+  return *m_shows_cpp_syntax;
+}
+
+TSNode FileFacts::function_named(TSNode root, std::string_view name) {
+  if (!m_functions_listed) {
+    // Every definition's name at once: the first of a name wins, as a search from the top would find it.
+    for_each_top_level(root, [&](TSNode child) {
+      if (!is(child, "function_definition")) return;
+      TSNode fd = field(child, "declarator");
+      while (!ts_node_is_null(fd) && !is(fd, "function_declarator")) fd = field(fd, "declarator");
+      m_functions.emplace(text_of(declared_name(field(fd, "declarator")), m_source), child);
+    });
+    m_functions_listed = true;
+  }
+  auto it = m_functions.find(name);
+  return it == m_functions.end() ? TSNode{} : it->second;
+}
+
+bool FileFacts::allocating_wrapper(TSNode root, std::string_view name) {
+  if (auto known = m_wrappers.find(name); known != m_wrappers.end()) return known->second;
+  TSNode def = function_named(root, name);
+  bool wraps = false, stop = false;
+  if (!ts_node_is_null(def))
+    walk(field(def, "body"), [&](TSNode n) {
+      if (!is(n, "return_statement")) return true;
+      TSNode value = ts_node_named_child_count(n) ? strip_parentheses(ts_node_named_child(n, 0)) : TSNode{};
+      while (is(value, "cast_expression")) value = strip_parentheses(field(value, "value"));
+      if (is(value, "call_expression") && allocates(value, root, m_source, *this, 1)) stop = wraps = true;
+      return false;
+    }, stop);
+  m_wrappers.emplace(name, wraps);
+  return wraps;
+}
+
 bool compiled_as_c_too(std::string_view source) {
   for (size_t at = source.find("__cplusplus"); at != std::string_view::npos; at = source.find("__cplusplus", at + 1)) {
     size_t line_start = source.rfind('\n', at);
@@ -1321,12 +1342,14 @@ bool allocation_unchecked(const CheckInput& input) {
   TSNode call = input.node;
   if (!is(call, "call_expression")) return false;
   TSNode root = root_of(call);
-  // Wrappers are looked up (a walk over the file's definitions) only for stored results.
-  if (!allocates(call, root, input.source, 1)) {
+  // Whether it allocates through a wrapper of this file is asked before the climb to the parent that
+  // tells whether the result is stored: in tree-sitter 0.20.7 each ts_node_parent is a descent from the
+  // root, and most calls of a file allocate nothing (the wrappers are listed once per file).
+  if (!allocates(call, root, input.source, input.facts, 1)) {
+    if (!allocates(call, root, input.source, input.facts, 0)) return false;
     TSNode v = call;
     while (is_any(ts_node_parent(v), {"cast_expression", "parenthesized_expression"})) v = ts_node_parent(v);
-    if (!is_any(ts_node_parent(v), {"init_declarator", "assignment_expression"}) || !allocates(call, root, input.source, 0))
-      return false;
+    if (!is_any(ts_node_parent(v), {"init_declarator", "assignment_expression"})) return false;
   }
   // Through casts and parentheses to where the value goes.
   TSNode value = call;
@@ -1348,17 +1371,17 @@ bool allocation_unchecked(const CheckInput& input) {
     target = text_of(left, input.source);
     target_is_name = is(left, "identifier");
     // `if ((p = malloc(n)) == NULL)`, `while (!(p = malloc(n)))`, `strcpy(p = malloc(n), s)`.
-    Occurrence inline_use = classify(holder, root, input.source, 0);
+    Occurrence inline_use = classify(holder, root, input.source, input.facts, 0);
     if (inline_use == Occurrence::check || inline_use == Occurrence::use) return inline_use == Occurrence::use;
     if (inline_use != Occurrence::ignore) return false;
     statement = ts_node_parent(holder);
     while (is_any(statement, {"parenthesized_expression", "comma_expression"})) statement = ts_node_parent(statement);
   } else {
     // Used at once: `memcpy(malloc(n), src, n)`, `((struct s *)malloc(sizeof *s))->x = 1`.
-    return classify(call, root, input.source, 0) == Occurrence::use;
+    return classify(call, root, input.source, input.facts, 0) == Occurrence::use;
   }
   if (target.empty() || !is_any(statement, {"declaration", "expression_statement"})) return false;
-  return first_occurrence_after(statement, target, target_is_name, root, input.source) == Occurrence::use;
+  return first_occurrence_after(statement, target, target_is_name, root, input.source, input.facts) == Occurrence::use;
 }
 
 std::vector<Capture> allocation_check_captures(TSNode call, std::string_view source) {

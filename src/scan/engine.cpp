@@ -90,15 +90,28 @@ struct PatternInfo {
 // No pattern: a query without the metrics pattern.
 constexpr uint32_t k_no_pattern = UINT32_MAX;
 
+// One compiled query of a language: rules' patterns and, in the main one, the metrics pattern last.
+struct QueryPart {
+  ts::Query query;
+  uint32_t metric_pattern = k_no_pattern;           // its index in `query`
+  std::vector<PatternInfo> patterns;                // by pattern index (the metrics pattern's unused)
+  std::vector<std::string> capture_names;
+};
+
 struct Engine::Compiled {
   std::optional<MetricKinds> metric_kinds;
   MetricPattern metric;
   // The enabled rules' patterns and, last, the metrics pattern (metric.text): one run of
   // its cursor finds the rules' matches and the nodes the metrics count.
-  ts::Query query;
-  uint32_t metric_pattern = k_no_pattern;           // its index in `query`
-  std::vector<PatternInfo> patterns;                // by pattern index (the metrics pattern's unused)
-  std::vector<std::string> capture_names;
+  QueryPart main;
+  // Each rule that can only match a file whose text holds one of its words (each of its patterns
+  // requires a capture to equal one of them: pattern_gate): a query of its own, run only on such
+  // files (a rule that looks at every statement costs JavaScript's scan 2-3 times its parse).
+  struct Gated {
+    QueryPart part;
+    std::vector<std::string> words;
+  };
+  std::vector<Gated> gated;
   bool empty = true;                                // no rule for this language
 
   // The metrics pattern alone (pattern 0), for files too wide to match rules on: compiled at the
@@ -199,6 +212,139 @@ const char* query_error_name(TSQueryError e) {
 
 } // namespace
 
+namespace {
+
+// The words a match of pattern `p` needs in the file's text, or none: its captures that every match
+// has (quantifier one or one-or-more) and that an #eq? or #any-of? compares with literals give
+// candidates (the capture's text, a part of the file, is one of them); the candidate set whose
+// shortest word is longest is taken. Words under k_min_gate_word bytes are no gate: they hide inside
+// too many other words (`any`, `eval`, `open`) to spare the second query's walk.
+constexpr size_t k_min_gate_word = 5;
+
+std::vector<std::string> pattern_gate(const TSQuery* query, uint32_t p, const std::vector<Predicate>& predicates) {
+  std::vector<std::string> best;
+  size_t best_shortest = 0;
+  for (const auto& pred : predicates) {
+    bool literal = (pred.kind == Predicate::Kind::eq && !pred.other_is_capture) || pred.kind == Predicate::Kind::any_of;
+    if (!literal || pred.values.empty()) continue;
+    TSQuantifier q = ts_query_capture_quantifier_for_id(query, p, pred.capture);
+    if (q != TSQuantifierOne && q != TSQuantifierOneOrMore) continue;
+    size_t shortest = SIZE_MAX;
+    for (const auto& v : pred.values) shortest = std::min(shortest, v.size());
+    if (shortest > best_shortest) {
+      best_shortest = shortest;
+      best = pred.values;
+    }
+  }
+  if (best_shortest < k_min_gate_word) return {};
+  return best;
+}
+
+// Compiles the rules `indices` (of `rules`, for `language`) as one query, with `metric_text` last
+// when not empty.
+QueryPart compile_part(const LanguageProfile& language, const std::vector<Rule>& rules,
+                       const std::vector<size_t>& indices, const std::string& metric_text) {
+  QueryPart part;
+  // Each rule's text occupies a known byte range of the query, which maps a pattern (by its start
+  // byte) back to its rule.
+  std::string source;
+  std::vector<std::pair<uint32_t, size_t>> starts; // byte offset → rule index
+  for (size_t i : indices) {
+    starts.emplace_back(static_cast<uint32_t>(source.size()), i);
+    source += rules[i].query;
+    source += "\n";
+  }
+  const uint32_t metric_start = static_cast<uint32_t>(source.size());
+  source += metric_text;
+  if (source.empty()) return part;
+  uint32_t err_off = 0;
+  TSQueryError err = TSQueryErrorNone;
+  part.query.reset(ts_query_new(language.grammar(), source.data(), static_cast<uint32_t>(source.size()), &err_off, &err));
+  if (!part.query) {
+    // Compiling is slow (tens of ms per language), so rules are compiled alone only to find the
+    // culprit, and the error points into its own file.
+    for (const auto& [offset, index] : starts) {
+      const Rule& r = rules[index];
+      uint32_t off = 0;
+      TSQueryError e = TSQueryErrorNone;
+      ts::Query alone(ts_query_new(language.grammar(), r.query.data(), static_cast<uint32_t>(r.query.size()), &off, &e));
+      if (!alone) {
+        // The word at the error: the unknown node type, field or capture.
+        size_t end = off;
+        while (end < r.query.size() && (std::isalnum(static_cast<unsigned char>(r.query[end])) || r.query[end] == '_'))
+          ++end;
+        std::string word = end > off && e != TSQueryErrorSyntax ? " '" + r.query.substr(off, std::min<size_t>(end - off, 64)) + "'" : "";
+        query_error(r, r.query, off, std::string(query_error_name(e)) + word + " (" + std::string(language.name) + ")");
+      }
+    }
+    throw core::Error("the combined query for " + std::string(language.name) + " does not compile (" +
+                      query_error_name(err) + " at byte " + std::to_string(err_off) + ")");
+  }
+  uint32_t n = ts_query_pattern_count(part.query.get());
+  part.patterns.resize(n);
+  for (uint32_t p = 0; p < n; ++p) {
+    uint32_t at = ts_query_start_byte_for_pattern(part.query.get(), p);
+    if (at >= metric_start) {
+      part.metric_pattern = p;
+      continue;
+    }
+    auto it = std::upper_bound(starts.begin(), starts.end(), at,
+                               [](uint32_t v, const std::pair<uint32_t, size_t>& s) { return v < s.first; });
+    part.patterns[p].rule = std::prev(it)->second;
+    // `(pattern) (#eq? ...)` makes the predicate a pattern of its own and the first one matches
+    // everything: refuse it rather than flood the queue.
+    if (source.compare(at, 2, "(#") == 0) {
+      const Rule& bad = rules[part.patterns[p].rule];
+      query_error(bad, bad.query, at - std::prev(it)->first,
+                  "a predicate must sit inside its pattern's parentheses: ((node) @x (#eq? @x \"...\"))");
+    }
+    part.patterns[p].predicates = read_predicates(part.query.get(), p, rules[part.patterns[p].rule]);
+  }
+  for (uint32_t i = 0; i < ts_query_capture_count(part.query.get()); ++i) {
+    uint32_t len = 0;
+    const char* name = ts_query_capture_name_for_id(part.query.get(), i, &len);
+    part.capture_names.emplace_back(name, len);
+  }
+  return part;
+}
+
+// Whether the query's text has an #eq? or #any-of? whose quoted words are all k_min_gate_word bytes or
+// longer: only such a rule can have a gate, and only it is compiled alone to find out. A reading of
+// the text, not of the compiled query: a miss costs speed, never a finding.
+bool may_have_gate(const std::string& query) {
+  for (const char* head : {"(#eq?", "(#any-of?"}) {
+    for (size_t at = query.find(head); at != std::string::npos; at = query.find(head, at + 1)) {
+      size_t end = query.find(')', at);
+      bool any = false, all_long = true;
+      for (size_t q = query.find('"', at); q != std::string::npos && q < end; q = query.find('"', q + 1)) {
+        size_t close = query.find('"', q + 1);
+        if (close == std::string::npos || close > end) break;
+        any = true;
+        all_long = all_long && close - q - 1 >= k_min_gate_word;
+        q = close;
+      }
+      if (any && all_long) return true;
+    }
+  }
+  return false;
+}
+
+// The words a file must hold for the rule of `alone` (its own query) to match: those of each of its
+// patterns (pattern_gate), or none when one of its patterns has no gate.
+std::vector<std::string> rule_gate(const QueryPart& alone) {
+  std::vector<std::string> words;
+  for (uint32_t p = 0; p < alone.patterns.size(); ++p) {
+    std::vector<std::string> gate = pattern_gate(alone.query.get(), p, alone.patterns[p].predicates);
+    if (gate.empty()) return {};
+    words.insert(words.end(), gate.begin(), gate.end());
+  }
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  return words;
+}
+
+} // namespace
+
 const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const {
   {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -210,72 +356,35 @@ const Engine::Compiled& Engine::compiled(const LanguageProfile& language) const 
   auto c = std::make_unique<Compiled>();
   c->metric_kinds.emplace(language);
   c->metric = metric_pattern(language);
-  // One combined query per language; each rule's text occupies a known byte range of it, which
-  // maps a pattern (by its start byte) back to its rule.
-  std::string source;
-  std::vector<std::pair<uint32_t, size_t>> starts; // byte offset → rule index
+  std::vector<size_t> indices;
   for (size_t i = 0; i < m_rules.size(); ++i) {
     const Rule& r = m_rules[i];
     if (!r.enabled || std::find(r.languages.begin(), r.languages.end(), language.name) == r.languages.end()) continue;
     check_query_depth(r);
-    starts.emplace_back(static_cast<uint32_t>(source.size()), i);
-    source += r.query;
-    source += "\n";
+    indices.push_back(i);
   }
-  const uint32_t metric_start = static_cast<uint32_t>(source.size());
-  source += c->metric.text;
-  if (!source.empty()) {
-    uint32_t err_off = 0;
-    TSQueryError err = TSQueryErrorNone;
-    c->query.reset(ts_query_new(language.grammar(), source.data(), static_cast<uint32_t>(source.size()), &err_off, &err));
-    if (!c->query) {
-      // Compiling is slow (tens of ms per language), so rules are compiled alone only to find the
-      // culprit, and the error points into its own file.
-      for (const auto& [offset, index] : starts) {
-        const Rule& r = m_rules[index];
-        uint32_t off = 0;
-        TSQueryError e = TSQueryErrorNone;
-        ts::Query alone(
-            ts_query_new(language.grammar(), r.query.data(), static_cast<uint32_t>(r.query.size()), &off, &e));
-        if (!alone) {
-          // The word at the error: the unknown node type, field or capture.
-          size_t end = off;
-          while (end < r.query.size() && (std::isalnum(static_cast<unsigned char>(r.query[end])) || r.query[end] == '_'))
-            ++end;
-          std::string word = end > off && e != TSQueryErrorSyntax ? " '" + r.query.substr(off, std::min<size_t>(end - off, 64)) + "'" : "";
-          query_error(r, r.query, off, std::string(query_error_name(e)) + word + " (" + std::string(language.name) + ")");
-        }
-      }
-      throw core::Error("the combined query for " + std::string(language.name) + " does not compile (" +
-                        query_error_name(err) + " at byte " + std::to_string(err_off) + ")");
+  c->empty = indices.empty();
+  // A rule whose every pattern needs a word of the file's text gets a query of its own; the others
+  // share the main query. Only rules that compare a capture with long enough literals can be gated, so
+  // only those are compiled alone to look at their patterns (compiling costs tens of ms per language).
+  std::vector<size_t> main_rules;
+  for (size_t i : indices) {
+    if (!may_have_gate(m_rules[i].query)) {
+      main_rules.push_back(i);
+      continue;
     }
-    uint32_t n = ts_query_pattern_count(c->query.get());
-    c->patterns.resize(n);
-    for (uint32_t p = 0; p < n; ++p) {
-      uint32_t at = ts_query_start_byte_for_pattern(c->query.get(), p);
-      if (at >= metric_start) {
-        c->metric_pattern = p;
-        continue;
-      }
-      auto it = std::upper_bound(starts.begin(), starts.end(), at,
-                                 [](uint32_t v, const std::pair<uint32_t, size_t>& s) { return v < s.first; });
-      c->patterns[p].rule = std::prev(it)->second;
-      // `(pattern) (#eq? ...)` makes the predicate a pattern of its own and the first one matches
-      // everything: refuse it rather than flood the queue.
-      if (source.compare(at, 2, "(#") == 0) {
-        const Rule& bad = m_rules[c->patterns[p].rule];
-        query_error(bad, bad.query, at - std::prev(it)->first,
-                    "a predicate must sit inside its pattern's parentheses: ((node) @x (#eq? @x \"...\"))");
-      }
-      c->patterns[p].predicates = read_predicates(c->query.get(), p, m_rules[c->patterns[p].rule]);
+    QueryPart alone;
+    try {
+      alone = compile_part(language, m_rules, {i}, "");
+    } catch (const core::Error&) {
+      main_rules.push_back(i); // reported by the main query's compile, in the rules' order
+      continue;
     }
-    for (uint32_t i = 0; i < ts_query_capture_count(c->query.get()); ++i) {
-      uint32_t len = 0;
-      const char* name = ts_query_capture_name_for_id(c->query.get(), i, &len);
-      c->capture_names.emplace_back(name, len);
-    }
-    c->empty = starts.empty();
+    std::vector<std::string> words = rule_gate(alone);
+    if (words.empty()) main_rules.push_back(i);
+    else c->gated.push_back({std::move(alone), std::move(words)});
   }
+  c->main = compile_part(language, m_rules, main_rules, c->metric.text);
   std::lock_guard<std::mutex> lock(m_mutex);
   for (const auto& [lang, existing] : m_compiled)
     if (lang == &language) return *existing;
@@ -306,42 +415,6 @@ int Engine::syntax_errors(const LanguageProfile& language, std::string_view sour
 
 namespace {
 
-// The visible ancestors of `node`, nearest first, from one descent from the root: it takes the
-// same path as ts_node_parent (the first child that starts at or before the node and ends at or
-// after it), which in 0.20.7 is itself a walk from the root, so asking it level by level costs a
-// descent per level. Each level jumps to the first child ending past the node's start (children
-// before it cannot contain a node of non-zero width). Empty for an empty node or when the descent
-// loses its way: the caller then asks ts_node_parent.
-std::vector<TSNode> ancestors_of(TSNode root, TSNode node) {
-  std::vector<TSNode> path;
-  const uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
-  if (ts_node_eq(root, node) || end <= start) return path;
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  path.push_back(root);
-  bool reached = false;
-  while (!reached && ts_tree_cursor_goto_first_child_for_byte(&cursor, start) >= 0) {
-    bool descended = false;
-    do {
-      TSNode child = ts_tree_cursor_current_node(&cursor);
-      if (ts_node_eq(child, node)) {
-        reached = true;
-        break;
-      }
-      if (ts_node_start_byte(child) > start) break;
-      if (ts_node_end_byte(child) >= end) {
-        path.push_back(child);
-        descended = true;
-        break;
-      }
-    } while (ts_tree_cursor_goto_next_sibling(&cursor));
-    if (!reached && !descended) break;
-  }
-  ts_tree_cursor_delete(&cursor);
-  if (!reached) return {};
-  std::reverse(path.begin(), path.end());
-  return path;
-}
-
 // One run of `query`'s cursor over the tree: the rules' matches become findings in `out` (only those
 // of `only`, when given), and the nodes of `metric_pattern` go to `metrics` (when given). False when
 // the cursor dropped matches in progress (over its match limit): the metrics may then miss nodes.
@@ -355,6 +428,7 @@ bool run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
   std::map<std::pair<std::string, uint64_t>, size_t> seen; // one finding per rule and node: its index in `out`
   ExhaustedRegexes exhausted;
   PythonImports python_imports(source); // rules' `calls`: the file's module-level imports, read once
+  FileFacts facts(source);               // the checks' whole-file questions, answered once
   while (ts_query_cursor_next_match(cursor, &match)) {
     if (match.pattern_index == metric_pattern) {
       if (metrics && match.capture_count) metrics->add(match.captures[0].node);
@@ -385,11 +459,11 @@ bool run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
       captures.push_back({name, ts_node_start_byte(n), ts_node_end_byte(n)});
       if (name == "match") node = n;
     }
-    CheckInput input{rule, language, node, captures, source};
+    CheckInput input{rule, language, node, captures, source, facts};
     CheckOutcome outcome = run_check(rule.check, input);
     if (!outcome.keep) continue;
     // Matches inside ERROR nodes are unreliable. The ancestors also place the finding (below).
-    std::vector<TSNode> ancestors = ancestors_of(root, node);
+    std::vector<TSNode> ancestors = node::ancestors_of(root, node);
     if (ancestors.empty() && !ts_node_eq(root, node))
       for (TSNode a = ts_node_parent(node); !ts_node_is_null(a); a = ts_node_parent(a)) ancestors.push_back(a);
     if (ts_node_has_error(root) &&
@@ -460,6 +534,11 @@ bool run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
   return !ts_query_cursor_did_exceed_match_limit(cursor);
 }
 
+// Whether `source` holds one of `words` (a gated rule's: it cannot match without one).
+bool holds_any_word(std::string_view source, const std::vector<std::string>& words) {
+  return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return source.find(w) != std::string_view::npos; });
+}
+
 } // namespace
 
 FileResult Engine::scan(const LanguageProfile& language, std::string_view source) const {
@@ -481,9 +560,14 @@ FileResult Engine::scan(const LanguageProfile& language, std::string_view source
   bool metrics_whole = false;
   if (has_node_wider_than(root, k_max_children)) {
     result.timed_out = true; // generated data: no matching
-  } else if (c.query) {
-    metrics_whole = run_query(c.query.get(), c.patterns, c.capture_names, c.metric_pattern, &*metrics, m_rules,
-                              nullptr, root, source, language, result.findings);
+  } else {
+    if (c.main.query)
+      metrics_whole = run_query(c.main.query.get(), c.main.patterns, c.main.capture_names, c.main.metric_pattern,
+                                &*metrics, m_rules, nullptr, root, source, language, result.findings);
+    for (const auto& g : c.gated)
+      if (holds_any_word(source, g.words))
+        run_query(g.part.query.get(), g.part.patterns, g.part.capture_names, k_no_pattern, nullptr, m_rules, nullptr,
+                  root, source, language, result.findings);
   }
   // The metrics pattern alone (a few matches in progress at a time) when the rules were not matched,
   // or when the rules' matches in progress overflowed the cursor's limit and it dropped some.
@@ -545,8 +629,14 @@ std::vector<Finding> Engine::match_rule(const Rule& rule, const LanguageProfile&
   for (const auto& r : m_rules)
     if (r.id == rule.id) only = &r;
   if (!only) return out;
-  run_query(c.query.get(), c.patterns, c.capture_names, c.metric_pattern, nullptr, m_rules, only,
-            ts_tree_root_node(tree.get()), source, language, out);
+  // As scan() runs them: a gated rule only on a file holding one of its words.
+  std::vector<const QueryPart*> parts{&c.main};
+  for (const auto& g : c.gated)
+    if (holds_any_word(source, g.words)) parts.push_back(&g.part);
+  for (const QueryPart* part : parts)
+    if (part->query)
+      run_query(part->query.get(), part->patterns, part->capture_names, part->metric_pattern, nullptr, m_rules, only,
+                ts_tree_root_node(tree.get()), source, language, out);
   number_occurrences(out);
   return out;
 }

@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace scan::node {
 
@@ -63,6 +64,42 @@ template <class F> void walk(TSNode root, F&& visit, const bool& stop) {
 template <class F> void walk(TSNode root, F&& visit) {
   const bool never = false;
   walk(root, std::forward<F>(visit), never);
+}
+
+// The visible ancestors of `node`, nearest first, from one descent from the root: it takes the
+// same path as ts_node_parent (the first child that starts at or before the node and ends at or
+// after it), which in 0.20.7 is itself a walk from the root, so asking it level by level costs a
+// descent per level. Each level jumps to the first child ending past the node's start (children
+// before it cannot contain a node of non-zero width). Empty for an empty node or when the descent
+// loses its way: the caller then asks ts_node_parent.
+inline std::vector<TSNode> ancestors_of(TSNode root, TSNode node) {
+  std::vector<TSNode> path;
+  const uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+  if (ts_node_eq(root, node) || end <= start) return path;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  path.push_back(root);
+  bool reached = false;
+  while (!reached && ts_tree_cursor_goto_first_child_for_byte(&cursor, start) >= 0) {
+    bool descended = false;
+    do {
+      TSNode child = ts_tree_cursor_current_node(&cursor);
+      if (ts_node_eq(child, node)) {
+        reached = true;
+        break;
+      }
+      if (ts_node_start_byte(child) > start) break;
+      if (ts_node_end_byte(child) >= end) {
+        path.push_back(child);
+        descended = true;
+        break;
+      }
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+    if (!reached && !descended) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+  if (!reached) return {};
+  std::reverse(path.begin(), path.end());
+  return path;
 }
 
 } // namespace scan::node

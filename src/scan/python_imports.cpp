@@ -73,6 +73,15 @@ void collect(TSNode block, std::string_view source, Bindings& b, int depth) {
 
 // Every import statement of the tree, wherever it is.
 void collect_all(TSNode root, std::string_view source, Bindings& b) {
+  // An import statement's text holds the word `import`: subtrees without one (most of a file) are
+  // not entered.
+  std::vector<uint32_t> words;
+  for (size_t at = source.find("import"); at != std::string_view::npos; at = source.find("import", at + 1))
+    words.push_back(static_cast<uint32_t>(at));
+  auto may_hold_import = [&](TSNode n) {
+    auto it = std::lower_bound(words.begin(), words.end(), ts_node_start_byte(n));
+    return it != words.end() && *it + 6 <= ts_node_end_byte(n);
+  };
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   for (;;) {
     TSNode n = ts_tree_cursor_current_node(&cursor);
@@ -80,7 +89,7 @@ void collect_all(TSNode root, std::string_view source, Bindings& b) {
     if (import) add_import(n, source, b);
     // Imports hold no statements; expressions rarely hold imports but may (a lambda cannot; a class
     // or function body can), so only imports' insides are skipped.
-    if (!import && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    if (!import && may_hold_import(n) && ts_tree_cursor_goto_first_child(&cursor)) continue;
     bool moved = false;
     while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)))
       if (!ts_tree_cursor_goto_parent(&cursor)) break;
@@ -134,10 +143,20 @@ std::vector<std::string> PythonImports::resolve(TSNode callee, const std::string
   // (ts_node_parent() descends from the root each time) is skipped.
   const Bindings& all = all_imports(callee);
   if (all.star_modules.empty() && all.names.find(first) == all.names.end()) return {first + rest};
+  // The blocks around the call, innermost first; each block's imports are collected once per file.
   Bindings local;
-  TSNode top = callee;
-  for (TSNode p = ts_node_parent(callee); !ts_node_is_null(p); p = ts_node_parent(p)) {
-    if (is(p, "block")) collect(p, m_source, local, 0);
+  TSNode root = ts_tree_root_node(callee.tree), top = callee;
+  std::vector<TSNode> around = node::ancestors_of(root, callee);
+  if (around.empty())
+    for (TSNode p = ts_node_parent(callee); !ts_node_is_null(p); p = ts_node_parent(p)) around.push_back(p);
+  for (TSNode p : around) {
+    if (is(p, "block")) {
+      auto [slot, fresh] = m_blocks.try_emplace(p.id);
+      if (fresh) collect(p, m_source, slot->second, 0);
+      local.names.insert(slot->second.names.begin(), slot->second.names.end());
+      local.star_modules.insert(local.star_modules.end(), slot->second.star_modules.begin(),
+                                slot->second.star_modules.end());
+    }
     top = p;
   }
   if (!m_module_done && is(top, "module")) {

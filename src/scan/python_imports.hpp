@@ -44,6 +44,7 @@ private:
   bool m_module_done = false, m_all_done = false;
   Bindings m_module;                               // at module level (and its if/try/with blocks)
   Bindings m_all;                                  // anywhere in the file
+  std::map<const void*, Bindings> m_blocks;        // a block's own imports, by node id
 };
 
 } // namespace scan

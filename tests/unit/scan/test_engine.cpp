@@ -275,6 +275,46 @@ TEST_CASE("Engine::scan") {
   }
 }
 
+TEST_CASE("Engine::scan rules gated by a word") {
+  // Every match of t/gated needs the word `danger` in the file: it runs as a query of its own, only on
+  // files that hold it. t/short's word is too short to gate; t/optional's capture may be absent, and
+  // then its predicate does not apply, so a file without `secret` still has its matches.
+  Rule gated = make_rule("t/gated", "python", "((call function: (identifier) @fn) @match (#eq? @fn \"danger\"))");
+  Rule short_word = make_rule("t/short", "python", "((call function: (identifier) @fn) @match (#eq? @fn \"ok\"))");
+  Rule optional = make_rule("t/optional", "python",
+                            "((call function: (identifier) @fn arguments: (argument_list (identifier)? @arg)) @match "
+                            "(#eq? @arg \"secret\"))");
+  Engine engine({gated, short_word, optional});
+  auto found = [&](std::string_view source) {
+    std::vector<std::string> out;
+    for (const auto& f : engine.scan(lang("python"), source).findings)
+      out.push_back(f.rule_id + " " + capture_text(f, "fn", source));
+    return out;
+  };
+  auto by_rule = [&](std::string_view source) {
+    std::vector<std::string> out;
+    for (const Rule& r : engine.rules())
+      for (const auto& f : engine.match_rule(r, lang("python"), source))
+        out.push_back(f.rule_id + " " + capture_text(f, "fn", source));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  const char* with_word = "danger(x)\nok(y)\nf()\ng(secret)\nh(other)\n";
+  // t/optional: `f()` has no @arg (the predicate does not apply), `g(secret)` passes it.
+  CHECK(sorted(found(with_word)) == Names{"t/gated danger", "t/optional f", "t/optional g", "t/short ok"});
+  CHECK(by_rule(with_word) == sorted(found(with_word)));
+  // Without the word: the gated rule is not run, the others are.
+  const char* without = "ok(y)\nf()\nh(other)\n";
+  CHECK(sorted(found(without)) == Names{"t/optional f", "t/short ok"});
+  CHECK(by_rule(without) == sorted(found(without)));
+  // The word in a comment runs the gated query, which finds nothing.
+  CHECK(found("# danger\nok(y)\n") == Names{"t/short ok"});
+}
+
 TEST_CASE("Engine::compile") {
   SECTION("a bad query is a LocatedError at its line in the rule file") {
     const std::string text =
