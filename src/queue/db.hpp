@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -33,11 +34,18 @@ public:
 class CorruptError : public Error {
 public:
   CorruptError(int code, std::filesystem::path path, const std::string& detail)
-      : Error(code, path.string() + ": the queue database is corrupt (" + detail + ")"), m_path(std::move(path)) {}
+      : Error(code, path.string() + ": the queue database is corrupt (" + detail + ")"), m_path(std::move(path)) {
+    ++s_raised;
+  }
   const std::filesystem::path& path() const noexcept { return m_path; }
+
+  // How many times this process has met damage in a queue database: a Store that saw it rise while open
+  // never records its file as clean.
+  static unsigned raised() noexcept { return s_raised; }
 
 private:
   std::filesystem::path m_path;
+  static inline std::atomic<unsigned> s_raised{0};
 };
 
 namespace db {

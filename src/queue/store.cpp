@@ -55,7 +55,16 @@ void write_stamp(const std::filesystem::path& db_path, const std::string& stamp)
 Store::Store(db::Connection db) : m_db(std::make_unique<db::Connection>(std::move(db))) {}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
-Store::~Store() = default;
+
+Store::~Store() {
+  if (!m_db || m_stamp_on_close.empty() || CorruptError::raised() != m_corruption_at_open)
+    return;
+  // Closing the last connection checkpoints the WAL into the file, which changes its mtime: stamp it after.
+  m_db.reset();
+  const std::string stamp = file_stamp(m_stamp_on_close);
+  if (!stamp.empty())
+    write_stamp(m_stamp_on_close, stamp);
+}
 
 int Store::latest_schema_version() noexcept { return schema::latest_version(); }
 
@@ -75,6 +84,7 @@ Store Store::open(const std::filesystem::path& db_path, Check check) {
   db.exec("PRAGMA foreign_keys = ON");
   // The file as it is before the check: a change made during it shows as a different stamp next time.
   const std::string stamp = check == Check::changed ? file_stamp(db_path) : std::string();
+  store.m_corruption_at_open = CorruptError::raised();
   if (check == Check::quick || (check == Check::changed && (stamp.empty() || read_stamp(db_path) != stamp))) {
     const std::string verdict = db.quick_check();
     if (verdict != "ok")
@@ -83,6 +93,8 @@ Store Store::open(const std::filesystem::path& db_path, Check check) {
       write_stamp(db_path, stamp);
   }
   schema::migrate(db);
+  if (check == Check::changed && !stamp.empty())
+    store.m_stamp_on_close = db_path;
   return store;
 }
 

@@ -326,6 +326,10 @@ private:
 
   // A handle, held by pointer: the const methods read through the same connection the others write on.
   std::unique_ptr<db::Connection> m_db;
+  // Set when the file was known clean at open (checked, or its stamp matched) under Check::changed: closing
+  // then records the file as this process leaves it, so the next open does not check our own writes again.
+  std::filesystem::path m_stamp_on_close;
+  unsigned m_corruption_at_open = 0; // CorruptError::raised() then
 };
 
 } // namespace queue

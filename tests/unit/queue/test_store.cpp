@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1016,6 +1017,44 @@ TEST_CASE("Store::open with Check::changed", "[queue]") {
       f.write(noise.data(), static_cast<std::streamsize>(noise.size()));
     }
     CHECK_THROWS_AS(Store::open(db_path, Store::Check::changed), queue::CorruptError);
+  }
+  SECTION("our own writes are recorded at close, so the next open does not check them again") {
+    const auto read_all = [](const fs::path& p) {
+      std::ifstream in(p);
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const auto stamp_of_file = [&] {
+      struct stat st {};
+      REQUIRE(::stat(db_path.c_str(), &st) == 0);
+      return std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+             std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino);
+    };
+    {
+      Store store = Store::open(db_path, Store::Check::changed);
+      const std::string at_open = read_all(stamp);
+      auto transaction = store.begin();
+      for (int i = 0; i < 500; ++i) {
+        Opportunity o = finding("late" + std::to_string(i));
+        store.upsert_opportunity(o);
+      }
+      transaction.commit();
+      CHECK(read_all(stamp) == at_open);
+    } // the last connection closes: the WAL is checkpointed into the file, then the file is stamped
+    CHECK(read_all(stamp) == stamp_of_file());
+
+    // Damage made by anyone else afterwards changes the file's mtime: still found at the next open.
+    const auto size = fs::file_size(db_path);
+    {
+      std::fstream f(db_path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(size / 2));
+      const std::string noise = random_bytes(4 * 4096);
+      f.write(noise.data(), static_cast<std::streamsize>(noise.size()));
+    }
+    CHECK_THROWS_AS(Store::open(db_path, Store::Check::changed), queue::CorruptError);
+  }
+  SECTION("a store opened without Check::changed records nothing") {
+    { Store store = Store::open(db_path, Store::Check::none); }
+    CHECK_FALSE(fs::exists(stamp));
   }
 }
 
