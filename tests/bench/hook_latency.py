@@ -281,16 +281,24 @@ def main():
     B.log(f"bench: hooks: direct phase {time.monotonic() - t_phase:.1f} s")
 
     # 5. Back to back: the same commits without waiting for the previous ones' workers.
-    bench.set_hook(autoloop_hook)
+    # After each, a commit without a hook, made at once too: what the earlier commits' scans alone cost git's
+    # own commit (the cause of what back-to-back commits add over the idle no-hook commit).
     b2b = {s: [] for s in sizes}
+    b2b_none = {s: [] for s in sizes}
     b2b_heads = []
     t_phase = time.monotonic()
     for s in sizes:
         for r in range(a.rounds):
+            bench.set_hook(autoloop_hook)
             bench.edit(rng.sample(tracked, s))
             c0, c1 = bench.commit(f"bench back-to-back {s} files round {r}")
             b2b[s].append(ms(c1 - c0))
             b2b_heads.append(bench.head())
+            bench.set_hook(None)
+            bench.edit(rng.sample(tracked, s))
+            c0, c1 = bench.commit(f"bench back-to-back {s} files round {r}, no hook")
+            b2b_none[s].append(ms(c1 - c0))
+    bench.set_hook(autoloop_hook)
     last_commit_at = time.perf_counter_ns()
     B.wait_idle(bench.git_dir, timeout=300)
     catch_up = ms(time.perf_counter_ns() - last_commit_at)
@@ -330,6 +338,10 @@ def main():
         lo, hi = B.bootstrap_diff_median(b2b[s], times[("none", s)])
         res["back_to_back"][f"added_ms_{s}"] = {"median": bb["median"] - none["median"], "p90": bb["p90"] - none["p90"],
                                                 "ci95": [lo, hi]}
+        bn = B.summary(b2b_none[s])
+        res["back_to_back"][f"no_hook_commit_ms_{s}"] = bn
+        lo, hi = B.bootstrap_diff_median(b2b[s], b2b_none[s])
+        res["back_to_back"][f"hook_share_ms_{s}"] = {"median": bb["median"] - bn["median"], "ci95": [lo, hi]}
     res["direct"] = {v: {"wall_ms": B.summary(d["wall"]), "cpu_ms": B.summary(d["cpu"])} for v, d in direct.items()}
     res["direct"]["runs"] = direct_n
     # Ratios of what each hook adds, from the direct runs (what git waits for: the hook's process
@@ -363,6 +375,8 @@ def main():
             print(f"  {v + ' hook, ' + str(s) + ' file(s)':34} {x['median']:8.2f} {x['p90']:8.2f} {x['min']:8.2f} {x['max']:8.2f}")
         x = res["back_to_back"][f"commit_ms_{s}"]
         print(f"  {'autoloop back-to-back, ' + str(s) + ' file(s)':34} {x['median']:8.2f} {x['p90']:8.2f} {x['min']:8.2f} {x['max']:8.2f}")
+        x = res["back_to_back"][f"no_hook_commit_ms_{s}"]
+        print(f"  {'no hook, during those scans, ' + str(s):34} {x['median']:8.2f} {x['p90']:8.2f} {x['min']:8.2f} {x['max']:8.2f}")
     print(f"  {'added vs no hook (ms)':34} {'median':>8} {'p90':>8}   95% interval of the median")
     for s in sizes:
         for v in hooked:
@@ -371,6 +385,9 @@ def main():
                   f"[{x['ci95'][0]:.1f}, {x['ci95'][1]:.1f}]")
         x = res["back_to_back"][f"added_ms_{s}"]
         print(f"  {'autoloop back-to-back, ' + str(s) + ' file(s)':34} {x['median']:8.2f} {x['p90']:8.2f}   "
+              f"[{x['ci95'][0]:.1f}, {x['ci95'][1]:.1f}]")
+        x = res["back_to_back"][f"hook_share_ms_{s}"]
+        print(f"  {'  of which the hook (vs no hook then)':34} {x['median']:8.2f} {'':8}   "
               f"[{x['ci95'][0]:.1f}, {x['ci95'][1]:.1f}]")
     print(f"  {'hook run directly (ms), ' + str(direct_n) + ' runs':34} {'median':>8} {'p90':>8} {'min':>8} {'max':>8}   CPU median")
     for v in direct_cmds:

@@ -88,6 +88,12 @@ def hook_figures(h):
     for s in h["sizes"]:
         out.append(ci_figure(g, f"added by autoloop hook, {s} file(s), back-to-back", h["back_to_back"][f"added_ms_{s}"],
                              5, note="previous commits' workers still running"))
+        share = h["back_to_back"].get(f"hook_share_ms_{s}")
+        if share:
+            lo, hi = share["ci95"]
+            out.append(figure(g, f"  of which the hook: vs a no-hook commit during the same scans, {s} file(s)",
+                              share["median"], None, "ms",
+                              note=f"95% interval [{lo:.1f}, {hi:.1f}]; the rest is git's commit slowed by the scans"))
     d = h.get("direct")
     if d:
         x = d["autoloop"]["wall_ms"]
