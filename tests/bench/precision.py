@@ -843,7 +843,7 @@ def main():
           "or did not check the file) over the judged findings (n); agreement: the raw share the peer confirms "
           "of those it checked (compared)")
     w = max(len(r["rule"]) for r in rows) + 2
-    print(f"  {'rule':{w}} {'findings':>8}  {'oracle':11} {'precision':>9} {'(n)':>5} {'agreement':>9} {'(compared)':>10} "
+    print(f"  {'rule':{w}} {'findings':>8}  {'oracle':17} {'precision':>9} {'(n)':>5} {'agreement':>9} {'(compared)':>10} "
           f"{'recall':>7} {'(peer)':>7}  verdict")
     for r in rows:
         prec = "-" if r["precision"] is None else f"{r['precision']:.3f}"
@@ -865,7 +865,7 @@ def main():
             notes.append(f"{r['unlabelled']} sampled without a label" + (f" ({r['changed']} whose line changed)"
                                                                          if r["changed"] else ""))
         oracle = r["peer"] + "+labels" if r["peer"] and r["labelled"] else (r["peer"] or "labels")
-        print(f"  {r['rule']:{w}} {r['findings']:8d}  {oracle:11} {prec:>9} {r['judged']:5d} {cols}  {r['verdict']}"
+        print(f"  {r['rule']:{w}} {r['findings']:8d}  {oracle:17} {prec:>9} {r['judged']:5d} {cols}  {r['verdict']}"
               + (f"  ({'; '.join(notes)})" if notes else ""))
     if unavailable:
         print("  equivalents the installed peers do not have (left out; a rule left with none is labelled instead): "
