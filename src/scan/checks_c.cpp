@@ -1450,6 +1450,153 @@ bool is_real_cast(const CheckInput& input) {
   return true;
 }
 
+namespace {
+
+// ---- a copy into what was just allocated for it ----------------------------------------------------
+
+// The text of an expression without white space: `*a + * a_size` and `*a+*a_size` are the same.
+std::string compact(TSNode node, std::string_view source) {
+  std::string out;
+  for (char c : text_of(node, source))
+    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
+  return out;
+}
+
+// The terms of a sum (`a + (b + 1)` -> a, b, 1), each compacted; parentheses and casts do not count.
+void sum_terms(TSNode expr, std::string_view source, std::vector<std::string>& out) {
+  expr = strip_parentheses(expr);
+  if (is(expr, "binary_expression") && operator_of(expr) == "+") {
+    sum_terms(field(expr, "left"), source, out);
+    sum_terms(field(expr, "right"), source, out);
+    return;
+  }
+  out.push_back(compact(expr, source));
+}
+
+// The size a statement allocates for `target` (compacted): `target = malloc(n)`, `target = realloc(target,
+// n)`, `T *target = malloc(n)`, casts allowed. A null node when the statement does not.
+TSNode allocated_size_for(TSNode statement, const std::string& target, std::string_view source) {
+  TSNode value{}, holder{};
+  if (is(statement, "expression_statement")) {
+    holder = strip_parentheses(ts_node_named_child(statement, 0));
+    if (!is(holder, "assignment_expression") || operator_of(holder) != "=" ||
+        compact(field(holder, "left"), source) != target)
+      return TSNode{};
+    value = field(holder, "right");
+  } else if (is(statement, "declaration")) {
+    for_each_named_child(statement, [&](TSNode d) {
+      if (is(d, "init_declarator") && text_of(declared_name(field(d, "declarator")), source) == target)
+        value = field(d, "value");
+      return ts_node_is_null(value);
+    });
+  }
+  value = strip_parentheses(value);
+  while (is(value, "cast_expression")) value = strip_parentheses(field(value, "value"));
+  if (!is(value, "call_expression")) return TSNode{};
+  std::string_view fn = text_of(field(value, "function"), source);
+  if (starts_with(fn, "std::")) fn.remove_prefix(5);
+  std::vector<TSNode> args;
+  for_each_named_child(field(value, "arguments"), [&](TSNode a) {
+    if (!is(a, "comment")) args.push_back(a);
+    return true;
+  });
+  if (fn == "malloc" && args.size() == 1) return args[0];
+  if (fn == "realloc" && args.size() == 2) return args[1];
+  return TSNode{};
+}
+
+// Whether `statement` assigns (=, op=, ++, --) one of `names` (compacted lvalues).
+bool assigns_any(TSNode statement, const std::vector<std::string>& names, std::string_view source) {
+  bool found = false;
+  walk(
+      statement,
+      [&](TSNode n) {
+        TSNode target{};
+        if (is(n, "assignment_expression")) target = field(n, "left");
+        else if (is(n, "update_expression")) target = field(n, "argument");
+        else if (is(n, "init_declarator")) target = declared_name(field(n, "declarator"));
+        if (!ts_node_is_null(target)) {
+          std::string t = compact(target, source);
+          found = std::find(names.begin(), names.end(), t) != names.end();
+        }
+        return !found;
+      },
+      found);
+  return found;
+}
+
+// `strcpy(dest, src)` right after `dest` was (re)allocated for it: the size is the destination's offset
+// (`strcpy(*a + *a_size, h)` after `realloc(*a, *a_size + len + 1)`), the source's length (strlen(src), or
+// a name set to strlen(src) before the allocation) and 1 for the terminator, in any order; nothing in
+// between assigns the pointer, the offset, the source or that length. libxcrypt's test helpers, and the
+// strdup idiom `p = malloc(strlen(s) + 1); strcpy(p, s);`.
+bool copies_into_fresh_allocation(TSNode call, TSNode dest, TSNode src, std::string_view source) {
+  constexpr size_t k_max_back = 6; // statements looked at before the copy
+  std::vector<std::string> dest_terms;
+  sum_terms(dest, source, dest_terms);
+  const std::string base = dest_terms.front();
+  const std::vector<std::string> offsets(dest_terms.begin() + 1, dest_terms.end());
+  const std::string src_text = compact(src, source);
+  if (!is_any(strip_parentheses(src), {"identifier", "field_expression", "pointer_expression"})) return false;
+  TSNode statement = call;
+  while (!ts_node_is_null(statement) && !is(ts_node_parent(statement), "compound_statement"))
+    statement = ts_node_parent(statement);
+  if (ts_node_is_null(statement)) return false;
+  // The statements before the copy, nearest first.
+  std::vector<TSNode> before;
+  for (TSNode s = ts_node_prev_named_sibling(statement); !ts_node_is_null(s) && before.size() < k_max_back;
+       s = ts_node_prev_named_sibling(s))
+    before.push_back(s);
+  std::vector<std::string> watched = dest_terms;
+  watched.push_back(src_text);
+  for (size_t k = 0; k < before.size(); ++k) {
+    TSNode size = allocated_size_for(before[k], base, source);
+    if (ts_node_is_null(size)) {
+      if (assigns_any(before[k], watched, source)) return false;
+      continue;
+    }
+    std::vector<std::string> terms;
+    sum_terms(size, source, terms);
+    // Take away the offsets and the terminator; what is left must be the source's length.
+    for (const std::string& want : offsets) {
+      auto at = std::find(terms.begin(), terms.end(), want);
+      if (at == terms.end()) return false;
+      terms.erase(at);
+    }
+    auto one = std::find(terms.begin(), terms.end(), "1");
+    if (one == terms.end()) return false;
+    terms.erase(one);
+    if (terms.size() != 1) return false;
+    const std::string strlen_src = "strlen(" + src_text + ")";
+    const std::string length = terms.front();
+    if (length == strlen_src) return true;
+    // A name set to strlen(src) before the allocation, neither it nor the source changed since.
+    for (size_t j = 0; j < before.size(); ++j) {
+      if (j == k || !assigns_any(before[j], {length}, source)) continue;
+      if (j < k) return false; // changed after the allocation
+      if (assigns_any(before[j], {src_text}, source)) return false;
+      for (size_t between = k + 1; between < j; ++between)
+        if (assigns_any(before[between], {src_text}, source)) return false;
+      TSNode value{};
+      if (is(before[j], "declaration")) {
+        for_each_named_child(before[j], [&](TSNode d) {
+          if (is(d, "init_declarator") && text_of(declared_name(field(d, "declarator")), source) == length)
+            value = field(d, "value");
+          return ts_node_is_null(value);
+        });
+      } else if (TSNode e = strip_parentheses(ts_node_named_child(before[j], 0));
+                 is(e, "assignment_expression") && operator_of(e) == "=") {
+        value = field(e, "right");
+      }
+      return !ts_node_is_null(value) && compact(value, source) == strlen_src;
+    }
+    return false;
+  }
+  return false;
+}
+
+} // namespace
+
 bool copy_may_overflow(const CheckInput& input) {
   TSNode call = input.node;
   if (!is(call, "call_expression")) return true;
@@ -1465,6 +1612,9 @@ bool copy_may_overflow(const CheckInput& input) {
     return args.size() < 64;
   });
   if (args.size() < 2) return true;
+  if (one_of(fn, {"strcpy", "stpcpy"}) && args.size() == 2 &&
+      copies_into_fresh_allocation(call, strip_parentheses(args[0]), args[1], input.source))
+    return false;
   TSNode dest = strip_parentheses(args[0]);
   while (is(dest, "cast_expression")) dest = strip_parentheses(field(dest, "value")); // (char *)buf
   if (!is(dest, "identifier")) return true;
