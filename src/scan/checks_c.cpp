@@ -1599,46 +1599,6 @@ bool copies_into_fresh_allocation(TSNode call, TSNode dest, TSNode src, std::str
 
 // ---- a loop writing fixed-width pieces into a buffer ---------------------------------------------
 
-// The declaration of `name` visible at `use`: a parameter of the enclosing function, or a declaration
-// before the use in an enclosing block or at file scope. `declarator` is what names it (`name`, `*name`,
-// `name[N]`); `parameter_list` is set for a parameter. Null nodes when none is found.
-struct Visible {
-  TSNode declaration{};
-  TSNode declarator{};
-  TSNode parameter_list{};
-};
-Visible visible_declaration(TSNode use, std::string_view name, std::string_view source) {
-  Visible out;
-  const uint32_t use_start = ts_node_start_byte(use);
-  for (TSNode scope = ts_node_parent(use); !ts_node_is_null(scope); scope = ts_node_parent(scope)) {
-    if (is(scope, "function_definition")) {
-      TSNode fd = field(scope, "declarator");
-      while (!ts_node_is_null(fd) && !is(fd, "function_declarator")) fd = field(fd, "declarator");
-      TSNode params = field(fd, "parameters");
-      for_each_named_child(params, [&](TSNode p) {
-        if (text_of(declared_name(field(p, "declarator")), source) != name) return true;
-        out = Visible{p, field(p, "declarator"), params};
-        return false;
-      });
-      if (!ts_node_is_null(out.declaration)) return out;
-      continue;
-    }
-    if (!is_any(scope, {"compound_statement", "translation_unit", "declaration_list"})) continue;
-    for_each_named_child(scope, [&](TSNode child) {
-      if (ts_node_start_byte(child) >= use_start) return false;
-      if (!is(child, "declaration")) return true;
-      for_each_named_child(child, [&](TSNode d) {
-        TSNode inner = is(d, "init_declarator") ? field(d, "declarator") : d;
-        if (text_of(declared_name(inner), source) == name) out = Visible{child, inner, TSNode{}};
-        return true;
-      });
-      return true; // the last declaration before the use wins
-    });
-    if (!ts_node_is_null(out.declaration)) return out;
-  }
-  return out;
-}
-
 // An unsigned byte type: unsigned char, uint8_t and its spellings (white space collapsed).
 bool byte_type(std::string_view text) {
   std::string t;
@@ -1660,7 +1620,7 @@ bool byte_value(TSNode arg, std::string_view source) {
   arg = strip_parentheses(arg);
   if (is(arg, "cast_expression")) return byte_type(text_of(field(arg, "type"), source));
   if (is(arg, "identifier")) {
-    Visible v = visible_declaration(arg, text_of(arg, source), source);
+    Declared v = declaration_of(arg, text_of(arg, source), source);
     return is(v.declarator, "identifier") && byte_type(text_of(field(v.declaration, "type"), source));
   }
   TSNode base{};
@@ -1668,7 +1628,7 @@ bool byte_value(TSNode arg, std::string_view source) {
   else if (is(arg, "pointer_expression") && operator_of(arg) == "*") base = field(arg, "argument");
   base = strip_parentheses(base);
   if (!is(base, "identifier")) return false;
-  Visible v = visible_declaration(arg, text_of(base, source), source);
+  Declared v = declaration_of(arg, text_of(base, source), source);
   TSNode d = v.declarator;
   if (!is_any(d, {"array_declarator", "pointer_declarator"}) || !is(field(d, "declarator"), "identifier")) return false;
   return byte_type(text_of(field(v.declaration, "type"), source));
@@ -1731,7 +1691,7 @@ std::optional<uint64_t> bound_value(TSNode bound, TSNode root, std::string_view 
   if (ts_node_is_null(inner)) inner = field(bound, "type"); // `sizeof(a)` may parse as a type name
   std::string name = compact(inner, source);
   while (!name.empty() && name.front() == '(' && name.back() == ')') name = name.substr(1, name.size() - 2);
-  Visible v = visible_declaration(bound, name, source);
+  Declared v = declaration_of(bound, name, source);
   if (!is(v.declarator, "array_declarator") || !byte_type(text_of(field(v.declaration, "type"), source))) return std::nullopt;
   return array_size(bound, name, root, source);
 }
@@ -1739,11 +1699,11 @@ std::optional<uint64_t> bound_value(TSNode bound, TSNode root, std::string_view 
 // A guard before `loop` in its block: `if (S <= E) return ...;` (or `E >= S`), S being the parameter
 // that follows `buffer` in the function's parameters (the (pointer, size) convention) and E the product
 // `bound * stride` as written; neither S nor the bound assigned between. It proves S > bound * stride.
-bool guarded_room(TSNode loop, const Visible& buffer, TSNode bound, uint64_t stride, std::string_view source) {
-  if (ts_node_is_null(buffer.parameter_list)) return false;
+bool guarded_room(TSNode loop, const Declared& buffer, TSNode bound, uint64_t stride, std::string_view source) {
+  if (!is(buffer.declaration, "parameter_declaration")) return false;
   std::string size_name;
   bool next = false;
-  for_each_named_child(buffer.parameter_list, [&](TSNode p) {
+  for_each_named_child(ts_node_parent(buffer.declaration), [&](TSNode p) {
     if (next) {
       size_name = std::string(text_of(declared_name(field(p, "declarator")), source));
       return false;
@@ -1819,7 +1779,7 @@ bool strided_writes_fit(TSNode call, const std::vector<TSNode>& args, std::strin
     auto n = bound_value(bound, root, source);
     return n && *n > 0 && stride * (*n - 1) + *width + 1 <= *capacity;
   }
-  return *width <= stride && guarded_room(loop, visible_declaration(call, name, source), bound, stride, source);
+  return *width <= stride && guarded_room(loop, declaration_of(call, name, source), bound, stride, source);
 }
 
 } // namespace
