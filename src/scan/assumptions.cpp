@@ -419,27 +419,63 @@ void cpp_collect(TSNode region, std::string_view name, bool via_pointer, std::st
   });
 }
 
+// The body of the class an out-of-line member definition (`T A::f(...) {...}`, `A<M>::f`, `ns::A::f`)
+// belongs to, when this file defines that class; else a null node.
+TSNode cpp_class_body_of_out_of_line(TSNode function, std::string_view source) {
+  TSNode fd = field(function, "declarator");
+  for (int depth = 0; depth < 8 && !ts_node_is_null(fd) && !is(fd, "function_declarator"); ++depth)
+    fd = field(fd, "declarator");
+  TSNode name = field(fd, "declarator");
+  if (!is(name, "qualified_identifier")) return TSNode{};
+  while (is(field(name, "name"), "qualified_identifier")) name = field(name, "name"); // ns::A::f -> A::f
+  TSNode scope = field(name, "scope"); // `A` parses as a namespace_identifier, `A<M>` as a template_type
+  std::string_view cls = is(scope, "namespace_identifier") ? text_of(scope, source) : cpp_last_type_name(scope, source);
+  if (cls.empty()) return TSNode{};
+  TSNode body{};
+  walk(ts_tree_root_node(function.tree), [&](TSNode n) {
+    if (!ts_node_is_null(body) || is_any(n, {"function_definition", "compound_statement"})) return false;
+    if (is_any(n, {"class_specifier", "struct_specifier"}) && text_of(field(n, "name"), source) == cls &&
+        !ts_node_is_null(field(n, "body")))
+      body = field(n, "body");
+    return ts_node_is_null(body);
+  });
+  return body;
+}
+
+void cpp_count_members(TSNode class_body, std::string_view name, bool via_pointer, std::string_view source, CppDecls& d) {
+  for (uint32_t i = 0; i < ts_node_named_child_count(class_body); ++i) {
+    TSNode member = ts_node_named_child(class_body, i);
+    if (is(member, "field_declaration")) cpp_count_declarators(member, name, via_pointer, source, d);
+  }
+}
+
 // The declarations of the receiver: in the enclosing function (a parameter, a local, a range-for
-// variable) or, failing that, as members of the class the function is defined in. Empty counts when
-// neither declares it (templates' dependent types, globals, out-of-line members).
+// variable) or, failing that, as members of the class the function is defined in (its body holds the
+// definition, or this file defines the class of an out-of-line member). `this->items_` is looked up
+// among the members only. Empty counts when none declares it (a member of a class of another file,
+// a global, an expression such as `msg.name` or `m[k]`).
 CppDecls cpp_receiver_declarations(TSNode subject, std::string_view source) {
   CppDecls d;
-  if (!is(subject, "identifier") && !is(subject, "field_identifier")) return d;
-  std::string_view name = text_of(subject, source);
   TSNode access = ts_node_parent(subject);
   bool via_pointer = is(access, "field_expression") && text_of(field(access, "operator"), source) == "->";
+  bool member_only = false;
+  if (is(subject, "field_expression") && text_of(field(subject, "argument"), source) == "this" &&
+      text_of(field(subject, "operator"), source) == "->") {
+    subject = field(subject, "field");
+    member_only = true;
+  }
+  if (!is(subject, "identifier") && !is(subject, "field_identifier")) return d;
+  std::string_view name = text_of(subject, source);
   for (TSNode p = ts_node_parent(subject); !ts_node_is_null(p); p = ts_node_parent(p)) {
     if (is_any(p, {"function_definition", "lambda_expression"})) {
-      cpp_collect(p, name, via_pointer, source, d);
+      if (!member_only) cpp_collect(p, name, via_pointer, source, d);
       if (d.count) return d;
       if (is(p, "lambda_expression")) continue;
-      // Not declared in the function: a member of the class whose body holds the definition.
+      // Not declared in the function: a member of the class whose body holds the definition, or of the
+      // class of this file an out-of-line definition belongs to.
       TSNode body = ts_node_parent(p);
-      if (!is(body, "field_declaration_list")) return d;
-      for (uint32_t i = 0; i < ts_node_named_child_count(body); ++i) {
-        TSNode member = ts_node_named_child(body, i);
-        if (is(member, "field_declaration")) cpp_count_declarators(member, name, via_pointer, source, d);
-      }
+      if (!is(body, "field_declaration_list")) body = cpp_class_body_of_out_of_line(p, source);
+      if (!ts_node_is_null(body)) cpp_count_members(body, name, via_pointer, source, d);
       return d;
     }
   }
@@ -455,9 +491,9 @@ bool cpp_std_container(TSNode subject, std::string_view source) {
 
 } // namespace
 
-bool cpp_declared_without_empty(TSNode subject, std::string_view source) {
+bool cpp_receiver_may_have_empty(TSNode subject, std::string_view source) {
   CppDecls d = cpp_receiver_declarations(subject, source);
-  return d.count == 1 && d.without_empty == 1;
+  return d.count > 0 && !(d.count == 1 && d.without_empty == 1);
 }
 
 namespace {

@@ -314,7 +314,7 @@ CheckOutcome run_check(const std::string& name, const CheckInput& input) {
     for (const auto& c : input.captures)
       if (c.name == "obj") {
         TSNode obj = ts_node_descendant_for_byte_range(input.node, c.start_byte, c.end_byte);
-        out.keep = !cpp_declared_without_empty(obj, input.source);
+        out.keep = cpp_receiver_may_have_empty(obj, input.source);
       }
   } else if (name == "outside-tests") {
     out.deferred_check = name;

@@ -71,10 +71,14 @@ bool apply_deferred_check(const Finding& finding, const FileContext& context);
 // Implemented in assumptions.cpp. Throws nothing.
 bool assumption_established(const std::string& name, TSNode subject, std::string_view source);
 
-// Whether `subject` (a C++ receiver) is declared exactly once in its function or class as a standard
-// type with size() but no empty() (std::valarray, std::bitset): the "receiver-has-empty" check drops
-// such findings, whose fix could never compile. Implemented in assumptions.cpp. Throws nothing.
-bool cpp_declared_without_empty(TSNode subject, std::string_view source);
+// The "receiver-has-empty" check: whether the file shows where `subject` (a C++ receiver, a name or
+// `this->name`) is declared, in its function or as a member of its class (the class body holds the
+// function, or this file defines the class of an out-of-line member), and not only with a type that has
+// size() but no empty() (std::valarray, std::bitset, a class the file does not show to have empty()).
+// False for an expression (`msg.name`, `m[k]`) or a member of a class declared elsewhere: their type
+// is not in the file, and a suggestion that may not compile is not worth a reader's time.
+// Implemented in assumptions.cpp. Throws nothing.
+bool cpp_receiver_may_have_empty(TSNode subject, std::string_view source);
 
 // The contexts (scan/code_context.hpp's bits) that the syntax tree puts a reported node in:
 // type_checking (an `if TYPE_CHECKING:` body, a type-narrowing assert) and codegen (exec/eval/Function

@@ -1233,7 +1233,8 @@ std::optional<std::string> c_literal_value(std::string_view literal) {
   return value;
 }
 
-std::optional<uint64_t> c_format_max_length(std::string_view format, const std::vector<std::optional<uint64_t>>& string_args) {
+std::optional<uint64_t> c_format_max_length(std::string_view format, const std::vector<std::optional<uint64_t>>& string_args,
+                                            const std::vector<bool>& byte_args) {
   uint64_t total = 0;
   size_t arg = 0;
   for (size_t i = 0; i < format.size(); ++i) {
@@ -1276,6 +1277,7 @@ std::optional<uint64_t> c_format_max_length(std::string_view format, const std::
     else if (i < format.size() && std::strchr("ljztqL", format[i])) size = 3, ++i;
     if (i >= format.size()) return std::nullopt;
     char conversion = format[i];
+    if (size == 0 && arg < byte_args.size() && byte_args[arg] && std::strchr("diuxXo", conversion)) size = 1;
     uint64_t digits;
     switch (conversion) {
     case 'd':
@@ -1450,6 +1452,338 @@ bool is_real_cast(const CheckInput& input) {
   return true;
 }
 
+namespace {
+
+// ---- a copy into what was just allocated for it ----------------------------------------------------
+
+// The text of an expression without white space: `*a + * a_size` and `*a+*a_size` are the same.
+std::string compact(TSNode node, std::string_view source) {
+  std::string out;
+  for (char c : text_of(node, source))
+    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
+  return out;
+}
+
+// The terms of a sum (`a + (b + 1)` -> a, b, 1), each compacted; parentheses and casts do not count.
+void sum_terms(TSNode expr, std::string_view source, std::vector<std::string>& out) {
+  expr = strip_parentheses(expr);
+  if (is(expr, "binary_expression") && operator_of(expr) == "+") {
+    sum_terms(field(expr, "left"), source, out);
+    sum_terms(field(expr, "right"), source, out);
+    return;
+  }
+  out.push_back(compact(expr, source));
+}
+
+// The size a statement allocates for `target` (compacted): `target = malloc(n)`, `target = realloc(target,
+// n)`, `T *target = malloc(n)`, casts allowed. A null node when the statement does not.
+TSNode allocated_size_for(TSNode statement, const std::string& target, std::string_view source) {
+  TSNode value{}, holder{};
+  if (is(statement, "expression_statement")) {
+    holder = strip_parentheses(ts_node_named_child(statement, 0));
+    if (!is(holder, "assignment_expression") || operator_of(holder) != "=" ||
+        compact(field(holder, "left"), source) != target)
+      return TSNode{};
+    value = field(holder, "right");
+  } else if (is(statement, "declaration")) {
+    for_each_named_child(statement, [&](TSNode d) {
+      if (is(d, "init_declarator") && text_of(declared_name(field(d, "declarator")), source) == target)
+        value = field(d, "value");
+      return ts_node_is_null(value);
+    });
+  }
+  value = strip_parentheses(value);
+  while (is(value, "cast_expression")) value = strip_parentheses(field(value, "value"));
+  if (!is(value, "call_expression")) return TSNode{};
+  std::string_view fn = text_of(field(value, "function"), source);
+  if (starts_with(fn, "std::")) fn.remove_prefix(5);
+  std::vector<TSNode> args;
+  for_each_named_child(field(value, "arguments"), [&](TSNode a) {
+    if (!is(a, "comment")) args.push_back(a);
+    return true;
+  });
+  if (fn == "malloc" && args.size() == 1) return args[0];
+  if (fn == "realloc" && args.size() == 2) return args[1];
+  return TSNode{};
+}
+
+// Whether `statement` assigns (=, op=, ++, --) one of `names` (compacted lvalues).
+bool assigns_any(TSNode statement, const std::vector<std::string>& names, std::string_view source) {
+  bool found = false;
+  walk(
+      statement,
+      [&](TSNode n) {
+        TSNode target{};
+        if (is(n, "assignment_expression")) target = field(n, "left");
+        else if (is(n, "update_expression")) target = field(n, "argument");
+        else if (is(n, "init_declarator")) target = declared_name(field(n, "declarator"));
+        if (!ts_node_is_null(target)) {
+          std::string t = compact(target, source);
+          found = std::find(names.begin(), names.end(), t) != names.end();
+        }
+        return !found;
+      },
+      found);
+  return found;
+}
+
+// `strcpy(dest, src)` right after `dest` was (re)allocated for it: the size is the destination's offset
+// (`strcpy(*a + *a_size, h)` after `realloc(*a, *a_size + len + 1)`), the source's length (strlen(src), or
+// a name set to strlen(src) before the allocation) and 1 for the terminator, in any order; nothing in
+// between assigns the pointer, the offset, the source or that length. libxcrypt's test helpers, and the
+// strdup idiom `p = malloc(strlen(s) + 1); strcpy(p, s);`.
+bool copies_into_fresh_allocation(TSNode call, TSNode dest, TSNode src, std::string_view source) {
+  constexpr size_t k_max_back = 6; // statements looked at before the copy
+  std::vector<std::string> dest_terms;
+  sum_terms(dest, source, dest_terms);
+  const std::string base = dest_terms.front();
+  const std::vector<std::string> offsets(dest_terms.begin() + 1, dest_terms.end());
+  const std::string src_text = compact(src, source);
+  if (!is_any(strip_parentheses(src), {"identifier", "field_expression", "pointer_expression"})) return false;
+  TSNode statement = call;
+  while (!ts_node_is_null(statement) && !is(ts_node_parent(statement), "compound_statement"))
+    statement = ts_node_parent(statement);
+  if (ts_node_is_null(statement)) return false;
+  // The statements before the copy, nearest first.
+  std::vector<TSNode> before;
+  for (TSNode s = ts_node_prev_named_sibling(statement); !ts_node_is_null(s) && before.size() < k_max_back;
+       s = ts_node_prev_named_sibling(s))
+    before.push_back(s);
+  std::vector<std::string> watched = dest_terms;
+  watched.push_back(src_text);
+  for (size_t k = 0; k < before.size(); ++k) {
+    TSNode size = allocated_size_for(before[k], base, source);
+    if (ts_node_is_null(size)) {
+      if (assigns_any(before[k], watched, source)) return false;
+      continue;
+    }
+    std::vector<std::string> terms;
+    sum_terms(size, source, terms);
+    // Take away the offsets and the terminator; what is left must be the source's length.
+    for (const std::string& want : offsets) {
+      auto at = std::find(terms.begin(), terms.end(), want);
+      if (at == terms.end()) return false;
+      terms.erase(at);
+    }
+    auto one = std::find(terms.begin(), terms.end(), "1");
+    if (one == terms.end()) return false;
+    terms.erase(one);
+    if (terms.size() != 1) return false;
+    const std::string strlen_src = "strlen(" + src_text + ")";
+    const std::string length = terms.front();
+    if (length == strlen_src) return true;
+    // A name set to strlen(src) before the allocation, neither it nor the source changed since.
+    for (size_t j = 0; j < before.size(); ++j) {
+      if (j == k || !assigns_any(before[j], {length}, source)) continue;
+      if (j < k) return false; // changed after the allocation
+      if (assigns_any(before[j], {src_text}, source)) return false;
+      for (size_t between = k + 1; between < j; ++between)
+        if (assigns_any(before[between], {src_text}, source)) return false;
+      TSNode value{};
+      if (is(before[j], "declaration")) {
+        for_each_named_child(before[j], [&](TSNode d) {
+          if (is(d, "init_declarator") && text_of(declared_name(field(d, "declarator")), source) == length)
+            value = field(d, "value");
+          return ts_node_is_null(value);
+        });
+      } else if (TSNode e = strip_parentheses(ts_node_named_child(before[j], 0));
+                 is(e, "assignment_expression") && operator_of(e) == "=") {
+        value = field(e, "right");
+      }
+      return !ts_node_is_null(value) && compact(value, source) == strlen_src;
+    }
+    return false;
+  }
+  return false;
+}
+
+// ---- a loop writing fixed-width pieces into a buffer ---------------------------------------------
+
+// An unsigned byte type: unsigned char, uint8_t and its spellings (white space collapsed).
+bool byte_type(std::string_view text) {
+  std::string t;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!t.empty() && t.back() != ' ') t += ' ';
+    } else {
+      t += c;
+    }
+  }
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  if (starts_with(t, "const ")) t.erase(0, 6);
+  return one_of(t, {"unsigned char", "uint8_t", "std::uint8_t", "u_int8_t", "u8"});
+}
+
+// Whether `arg` is visibly an unsigned byte: `(unsigned char)x`, a name declared as one, or `a[i]` /
+// `*p` where `a`/`p` is declared as an array of or a pointer to one.
+bool byte_value(TSNode arg, std::string_view source) {
+  arg = strip_parentheses(arg);
+  if (is(arg, "cast_expression")) return byte_type(text_of(field(arg, "type"), source));
+  if (is(arg, "identifier")) {
+    Declared v = declaration_of(arg, text_of(arg, source), source);
+    return is(v.declarator, "identifier") && byte_type(text_of(field(v.declaration, "type"), source));
+  }
+  TSNode base{};
+  if (is(arg, "subscript_expression")) base = field(arg, "argument");
+  else if (is(arg, "pointer_expression") && operator_of(arg) == "*") base = field(arg, "argument");
+  base = strip_parentheses(base);
+  if (!is(base, "identifier")) return false;
+  Declared v = declaration_of(arg, text_of(base, source), source);
+  TSNode d = v.declarator;
+  if (!is_any(d, {"array_declarator", "pointer_declarator"}) || !is(field(d, "declarator"), "identifier")) return false;
+  return byte_type(text_of(field(v.declaration, "type"), source));
+}
+
+// The index of a subscript, in C (`index`) and C++ (`indices`, a list of one).
+TSNode subscript_index(TSNode subscript) {
+  TSNode index = field(subscript, "index");
+  if (!ts_node_is_null(index)) return index;
+  TSNode list = field(subscript, "indices");
+  return ts_node_named_child_count(list) == 1 ? ts_node_named_child(list, 0) : TSNode{};
+}
+
+// `i * K`, `K * i` or `i` (K = 1): the loop variable and the stride.
+bool strided_index(TSNode index, TSNode root, std::string_view source, std::string& variable, uint64_t& stride) {
+  index = strip_parentheses(index);
+  if (is(index, "identifier")) {
+    variable = std::string(text_of(index, source));
+    stride = 1;
+    return true;
+  }
+  if (!is(index, "binary_expression") || operator_of(index) != "*") return false;
+  TSNode l = strip_parentheses(field(index, "left")), r = strip_parentheses(field(index, "right"));
+  if (!is(l, "identifier")) std::swap(l, r);
+  auto k = evaluate(r, root, source, 0);
+  if (!is(l, "identifier") || !k || *k == 0) return false;
+  variable = std::string(text_of(l, source));
+  stride = *k;
+  return true;
+}
+
+// The loop `for (i = 0; i < N; ++i)` (or `i++`, `i += 1`, `T i = 0`) around `call` over `variable`,
+// whose body does not assign it; its bound N. A null node when the call is in no such loop.
+TSNode counting_loop_bound(TSNode call, const std::string& variable, std::string_view source, TSNode& loop) {
+  for (loop = ts_node_parent(call); !ts_node_is_null(loop) && !is(loop, "for_statement"); loop = ts_node_parent(loop))
+    if (is_any(loop, {"function_definition", "lambda_expression"})) return TSNode{};
+  if (ts_node_is_null(loop)) return TSNode{};
+  TSNode init = field(loop, "initializer"), cond = strip_parentheses(field(loop, "condition")),
+         update = field(loop, "update");
+  bool starts_at_zero = compact(init, source) == variable + "=0";
+  if (is(init, "declaration") && ts_node_named_child_count(init) == 2) { // `size_t i = 0`: a type and one declarator
+    TSNode d = ts_node_named_child(init, 1);
+    starts_at_zero = is(d, "init_declarator") && compact(field(d, "declarator"), source) == variable &&
+                     compact(field(d, "value"), source) == "0";
+  }
+  std::string u = compact(update, source);
+  bool steps_by_one = u == variable + "++" || u == "++" + variable || u == variable + "+=1";
+  if (!starts_at_zero || !steps_by_one || !is(cond, "binary_expression") || operator_of(cond) != "<" ||
+      compact(field(cond, "left"), source) != variable)
+    return TSNode{};
+  if (assigns_any(field(loop, "body"), {variable}, source)) return TSNode{};
+  return field(cond, "right");
+}
+
+// The value of a loop bound: a constant, or `sizeof a` / `sizeof(a)` of a byte array declared here.
+std::optional<uint64_t> bound_value(TSNode bound, TSNode root, std::string_view source) {
+  bound = strip_parentheses(bound);
+  if (!is(bound, "sizeof_expression")) return evaluate(bound, root, source, 0);
+  TSNode inner = field(bound, "value");
+  if (ts_node_is_null(inner)) inner = field(bound, "type"); // `sizeof(a)` may parse as a type name
+  std::string name = compact(inner, source);
+  while (!name.empty() && name.front() == '(' && name.back() == ')') name = name.substr(1, name.size() - 2);
+  Declared v = declaration_of(bound, name, source);
+  if (!is(v.declarator, "array_declarator") || !byte_type(text_of(field(v.declaration, "type"), source))) return std::nullopt;
+  return array_size(bound, name, root, source);
+}
+
+// A guard before `loop` in its block: `if (S <= E) return ...;` (or `E >= S`), S being the parameter
+// that follows `buffer` in the function's parameters (the (pointer, size) convention) and E the product
+// `bound * stride` as written; neither S nor the bound assigned between. It proves S > bound * stride.
+bool guarded_room(TSNode loop, const Declared& buffer, TSNode bound, uint64_t stride, std::string_view source) {
+  if (!is(buffer.declaration, "parameter_declaration")) return false;
+  std::string size_name;
+  bool next = false;
+  for_each_named_child(ts_node_parent(buffer.declaration), [&](TSNode p) {
+    if (next) {
+      size_name = std::string(text_of(declared_name(field(p, "declarator")), source));
+      return false;
+    }
+    next = ts_node_eq(p, buffer.declaration);
+    return true;
+  });
+  if (size_name.empty()) return false;
+  const std::string n = compact(bound, source), k = std::to_string(stride);
+  auto is_product = [&](TSNode e) {
+    e = strip_parentheses(e);
+    if (!is(e, "binary_expression") || operator_of(e) != "*") return false;
+    std::string l = compact(strip_parentheses(field(e, "left")), source), r = compact(strip_parentheses(field(e, "right")), source);
+    return (l == n && r == k) || (l == k && r == n);
+  };
+  TSNode statement = loop;
+  while (!ts_node_is_null(statement) && !is(ts_node_parent(statement), "compound_statement")) statement = ts_node_parent(statement);
+  for (TSNode s = ts_node_prev_named_sibling(statement); !ts_node_is_null(s); s = ts_node_prev_named_sibling(s)) {
+    if (is(s, "if_statement") && ts_node_is_null(field(s, "alternative"))) {
+      TSNode cond = field(s, "condition");
+      if (is(cond, "condition_clause") && ts_node_named_child_count(cond) == 1) cond = ts_node_named_child(cond, 0); // C++
+      cond = strip_parentheses(cond);
+      TSNode then = field(s, "consequence");
+      if (is(then, "compound_statement") && ts_node_named_child_count(then) == 1) then = ts_node_named_child(then, 0);
+      if (is(cond, "binary_expression") && is(then, "return_statement")) {
+        std::string_view op = operator_of(cond);
+        TSNode left = field(cond, "left"), right = field(cond, "right");
+        if ((op == "<=" && compact(left, source) == size_name && is_product(right)) ||
+            (op == ">=" && compact(right, source) == size_name && is_product(left)))
+          return true;
+      }
+    }
+    if (assigns_any(s, {size_name, n}, source)) return false;
+  }
+  return false;
+}
+
+// `sprintf(&buf[i * K], fmt, ...)` / `sprintf(buf + i * K, ...)` in `for (i = 0; i < N; ++i)`, each
+// write at most W characters and its terminator: the last ends at K * (N - 1) + W + 1, which fits an
+// array of this file of that size, or a buffer whose size parameter a guard before the loop proves to
+// exceed K * N (then W <= K). The hex dump of a digest, `%02x` of a byte per two characters.
+bool strided_writes_fit(TSNode call, const std::vector<TSNode>& args, std::string_view source) {
+  TSNode dest = strip_parentheses(args[0]);
+  TSNode buffer{}, index{};
+  if (is(dest, "pointer_expression") && operator_of(dest) == "&" && is(strip_parentheses(field(dest, "argument")), "subscript_expression")) {
+    TSNode sub = strip_parentheses(field(dest, "argument"));
+    buffer = strip_parentheses(field(sub, "argument"));
+    index = subscript_index(sub);
+  } else if (is(dest, "binary_expression") && operator_of(dest) == "+") {
+    buffer = strip_parentheses(field(dest, "left"));
+    index = field(dest, "right");
+  }
+  if (!is(buffer, "identifier") || ts_node_is_null(index)) return false;
+  TSNode root = root_of(call);
+  std::string variable;
+  uint64_t stride = 0;
+  if (!strided_index(index, root, source, variable, stride)) return false;
+  TSNode loop{};
+  TSNode bound = counting_loop_bound(call, variable, source, loop);
+  if (ts_node_is_null(bound)) return false;
+  auto format = literal_value(args[1], source);
+  if (!format) return false;
+  std::vector<std::optional<uint64_t>> strings;
+  std::vector<bool> bytes;
+  for (size_t i = 2; i < args.size(); ++i) {
+    strings.push_back(literal_length(args[i], source));
+    bytes.push_back(byte_value(args[i], source));
+  }
+  auto width = c_format_max_length(*format, strings, bytes);
+  if (!width) return false;
+  const std::string_view name = text_of(buffer, source);
+  if (auto capacity = array_size(call, name, root, source)) {
+    auto n = bound_value(bound, root, source);
+    return n && *n > 0 && stride * (*n - 1) + *width + 1 <= *capacity;
+  }
+  return *width <= stride && guarded_room(loop, declaration_of(call, name, source), bound, stride, source);
+}
+
+} // namespace
+
 bool copy_may_overflow(const CheckInput& input) {
   TSNode call = input.node;
   if (!is(call, "call_expression")) return true;
@@ -1465,6 +1799,10 @@ bool copy_may_overflow(const CheckInput& input) {
     return args.size() < 64;
   });
   if (args.size() < 2) return true;
+  if (one_of(fn, {"strcpy", "stpcpy"}) && args.size() == 2 &&
+      copies_into_fresh_allocation(call, strip_parentheses(args[0]), args[1], input.source))
+    return false;
+  if (fn == "sprintf" && strided_writes_fit(call, args, input.source)) return false;
   TSNode dest = strip_parentheses(args[0]);
   while (is(dest, "cast_expression")) dest = strip_parentheses(field(dest, "value")); // (char *)buf
   if (!is(dest, "identifier")) return true;
@@ -1478,8 +1816,12 @@ bool copy_may_overflow(const CheckInput& input) {
     auto format = literal_value(args[1], input.source);
     if (!format) return true;
     std::vector<std::optional<uint64_t>> strings;
-    for (size_t i = 2; i < args.size(); ++i) strings.push_back(literal_length(args[i], input.source));
-    needed = c_format_max_length(*format, strings);
+    std::vector<bool> bytes;
+    for (size_t i = 2; i < args.size(); ++i) {
+      strings.push_back(literal_length(args[i], input.source));
+      bytes.push_back(byte_value(args[i], input.source));
+    }
+    needed = c_format_max_length(*format, strings, bytes);
   }
   if (!needed) return true;
   return *needed + 1 > *capacity; // the terminator needs its place too

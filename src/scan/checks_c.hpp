@@ -90,7 +90,10 @@ std::vector<Capture> cast_operand_capture(TSNode cast);
 // declared to return one).
 bool null_literal_is_pointer(TSNode literal, std::string_view source);
 
-std::optional<uint64_t> c_format_max_length(std::string_view format, const std::vector<std::optional<uint64_t>>& string_args);
+// byte_args[k]: the k-th argument is visibly an unsigned byte (`(unsigned char)c`, an element of a
+// `uint8_t` array): an integer conversion of it without a length modifier is bounded as `hh` (`%02x`: 2).
+std::optional<uint64_t> c_format_max_length(std::string_view format, const std::vector<std::optional<uint64_t>>& string_args,
+                                            const std::vector<bool>& byte_args = {});
 
 // "cpp-own-declaration" (a function_definition): whether the definition declares the function itself
 // (`void f(...) {...}`, in a class body or at namespace scope) rather than defining out of line a member

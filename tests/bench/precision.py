@@ -36,9 +36,9 @@ files the peer checked; recall = peer diagnostics with an agreeing finding of ou
 diagnostics. Peer diagnostics in files our scan skipped (vendored, generated, context) count as
 misses: the recall is what a user of both would see. Files the peer could not check (parse errors,
 clang-tidy timeouts) or compiled only with errors (a header that does not compile alone, a source that
-needs its generated config.h) are left out of both: the peer's silence there is no evidence. That
-lowers the number of C/C++ findings compared, not the precision measured on the rest; which projects
-lose how many files is printed.
+needs its generated config.h) are left out of the comparison: the peer's silence there is no evidence.
+Which projects lose how many files is printed. Our findings there are still shown to users, so they
+are judged by labels instead (below).
 
 Adjudication: the peer is an oracle, not the truth. A finding of ours it does not report may be read
 and labelled `true` in precision/labels.tsv (same columns as the samples below; the reason says why
@@ -46,13 +46,20 @@ the peer misses it, e.g. ESLint's no-new-func only knows the global `Function`, 
 look into uninstantiated templates) and is then counted right. The verdict uses that adjudicated
 precision; the raw agreement is printed next to it whenever they differ, and differences.md lists each.
 
-Rules without a peer: a sample of up to 30 findings per rule (those with the smallest seeded hash of
+Every finding shown is judged. Rules without a peer, and a peer rule's findings in files the peer did
+not check: a sample of up to 30 findings per rule (those with the smallest seeded hash of
 rule, project, path and line text, so the same corpus gives the same sample and a finding more or less
 changes it by one) is looked up in precision/labels.tsv (rule, project, path, line, hash of the matched line's
 text, label true|false|debatable, reason), labelled by reading the code. labelled precision =
 true / labelled (debatable counts against). Sampled findings with no label (or whose line changed:
 the hash differs) are counted as unlabelled and written to build/bench/precision/unlabelled.tsv
-with their code, so drift is visible; --write-unlabelled prints them.
+with their code, so drift is visible; --write-unlabelled prints them. A peer rule's precision is
+(peer-confirmed + adjudicated + labelled true of the unchecked) / (compared + labelled of the unchecked).
+
+Verdicts: PASS/MISS against the target (0.95 with a peer, 0.9 labelled); `incomplete` when a sampled
+finding has no label (the figure may still move); `UNJUDGED` when findings are shown and none is judged;
+`n/a` when the rule shows nothing in the corpus; `off` for rules off by default. Only PASS counts as at
+the target: "N of M rules" is over every rule on by default with a finding shown.
 
 Our findings a peer does not report are written to build/bench/precision/unmatched.tsv (with the
 line's text) for review, the peer's diagnostics we do not report to peer_only.tsv; the reasons found
@@ -655,6 +662,7 @@ def main():
     all_findings = []  # (project, repo, finding)
     unmatched = []
     peer_only = []  # the peers' diagnostics no finding of ours agrees with (the recall's misses)
+    compared_ids = set()  # id() of our findings a peer checked (the rest of a peer rule's are labelled)
     tidy_errors = {}  # project -> how many files the peer saw only in part (compile errors) or not at all
     corpus = {"projects": 0, "files": 0, "bytes": 0, "languages": set(), "skipped": 0}
     for name, lang, source, roots in projects:
@@ -703,6 +711,7 @@ def main():
                 theirs = [d for d in res["diags"] if d["path"] in checked and any(peer_code_matches(e, d) for e in eqs)]
                 s = per_rule[rid]
                 s["compared"] += len(mine)
+                compared_ids.update(id(f) for f in mine)
                 s["peer_diags"] += len(theirs)
                 for f in mine:
                     if any(agrees(f, d) for d in theirs):
@@ -721,34 +730,45 @@ def main():
     # precision/labels.tsv (the peer is wrong there; the reason is in the label and in differences.md)
     # counts as right in the adjudicated precision. The raw agreement is printed next to it.
     labels = load_labels()
-    for rid, proj, path, line, text in unmatched:
+
+    def label_of(rid, proj, path, line, text):
         lab = labels.get((rid, proj, path, line)) or labels.get((rid, proj, path, line_hash(text)))
-        if lab and lab["hash"] == line_hash(text) and lab["label"] == "true":
+        return lab, bool(lab) and lab["hash"] == line_hash(text)
+
+    for rid, proj, path, line, text in unmatched:
+        lab, current = label_of(rid, proj, path, line, text)
+        if current and lab["label"] == "true":
             per_rule[rid]["adjudicated"] = per_rule[rid].get("adjudicated", 0) + 1
 
-    # Labelled samples for the rules without a peer.
+    # Every finding the user is shown is judged: by the peer where it checked the file, else by a label.
+    # A rule without a peer is judged by its labelled sample; a peer rule's findings in files the peer did
+    # not check (clang-tidy cannot compile a source without its generated config.h, a file beyond
+    # --max-tidy-files, a project whose peer failed) are sampled and looked up in labels.tsv the same way.
     unlabelled = []
-    for rid, s in per_rule.items():
-        if s["peer"]:
-            continue
-        mine = [(p, f["path"], f["line"], repo, line_text(repo, f["path"], f["line"]))
-                for p, repo, f in all_findings if f["rule"] == rid]
-        # The sample: the SAMPLE_SIZE findings whose (seeded) hash of rule, project, path and line text is
-        # smallest. A finding that appears or disappears changes the sample by at most that one finding, so
-        # labels survive rule and corpus changes; a moved line keeps its label (looked up by its text).
+
+    def judge_by_labels(rid, s, items):
+        """items: [(project, path, line, repo, text)]; the SAMPLE_SIZE with the smallest seeded hash of rule,
+        project, path and line text. A finding that appears or disappears changes the sample by at most
+        that one finding, so labels survive rule and corpus changes; a moved line keeps its label."""
         def rank(x):
             return hashlib.sha1(f"{SAMPLE_SEED}\0{rid}\0{x[0]}\0{x[1]}\0{x[4].strip()}\0{x[2]}".encode()).hexdigest()
-        sample = sorted(mine, key=rank)[:SAMPLE_SIZE]
+        sample = sorted(items, key=rank)[:SAMPLE_SIZE]
         s.update({"sampled": len(sample), "true": 0, "false": 0, "debatable": 0, "unlabelled": 0, "changed": 0})
         for proj, path, line, repo, text in sorted(sample):
-            lab = labels.get((rid, proj, path, line)) or labels.get((rid, proj, path, line_hash(text)))
-            if lab and lab["hash"] == line_hash(text):
+            lab, current = label_of(rid, proj, path, line, text)
+            if current:
                 s[lab["label"]] += 1
                 continue
             s["unlabelled"] += 1
             if lab:
                 s["changed"] += 1
             unlabelled.append((rid, proj, path, line, line_hash(text), text.strip()[:160], repo))
+
+    for rid, s in per_rule.items():
+        mine = [(p, f["path"], f["line"], repo, line_text(repo, f["path"], f["line"]))
+                for p, repo, f in all_findings if f["rule"] == rid and (not s["peer"] or id(f) not in compared_ids)]
+        s["unchecked"] = len(mine) if s["peer"] else 0
+        judge_by_labels(rid, s, mine)
 
     out_dir = os.path.join(B.bench_dir(), "precision")
     with open(os.path.join(out_dir, "unmatched.tsv"), "w") as f:
@@ -770,30 +790,48 @@ def main():
         s = per_rule[rid]
         row = {"rule": rid, "findings": s["findings"], "projects": len(s["projects"]), "peer": s["peer"],
                "equivalents_from": s["eq_source"], "enabled": rules[rid]["enabled"]}
+        row.update({k: s[k] for k in ("sampled", "true", "false", "debatable", "unlabelled", "changed")})
+        labelled = s["true"] + s["false"] + s["debatable"]
         if s["peer"]:
             adjudicated = s.get("adjudicated", 0)
+            # Judged: compared with the peer, plus the labelled ones of the findings it did not check.
+            judged = s["compared"] + labelled
             row.update({"compared": s["compared"], "agreed": s["agreed"], "peer_diags": s["peer_diags"],
-                        "peer_covered": s["peer_covered"], "adjudicated": adjudicated,
+                        "peer_covered": s["peer_covered"], "adjudicated": adjudicated, "unchecked": s["unchecked"],
+                        "labelled": labelled, "judged": judged,
                         "agreement": s["agreed"] / s["compared"] if s["compared"] else None,
-                        "precision": (s["agreed"] + adjudicated) / s["compared"] if s["compared"] else None,
+                        "precision": (s["agreed"] + adjudicated + s["true"]) / judged if judged else None,
                         "recall": s["peer_covered"] / s["peer_diags"] if s["peer_diags"] else None,
                         "target": 0.95})
         else:
-            n = s["true"] + s["false"] + s["debatable"]
-            row.update({k: s[k] for k in ("sampled", "true", "false", "debatable", "unlabelled", "changed")},
-                       precision=s["true"] / n if n else None, labelled=n, target=0.9)
-        row["verdict"] = ("n/a" if row["precision"] is None else ("PASS" if row["precision"] >= row["target"] else "MISS"))
+            row.update(precision=s["true"] / labelled if labelled else None, labelled=labelled, judged=labelled,
+                       target=0.9)
+        # n/a: nothing shown to judge. UNJUDGED: findings shown and none judged (it misses its target: no
+        # figure is no evidence). incomplete: some sampled findings have no label, so the figure may move.
+        if row["findings"] == 0:
+            row["verdict"] = "n/a"
+        elif row["precision"] is None:
+            row["verdict"] = "UNJUDGED"
+        elif row["unlabelled"]:
+            row["verdict"] = "incomplete"
+        else:
+            row["verdict"] = "PASS" if row["precision"] >= row["target"] else "MISS"
         if not row["enabled"]:
             row["verdict"] = "off"  # off by default: not held to the target, its description says why
         rows.append(row)
 
     on = [r for r in rows if r["enabled"]]
-    judged = sum(r.get("compared", 0) + r.get("labelled", 0) for r in on)
+    judged = sum(r["judged"] for r in on)
     good = sum(r.get("agreed", 0) + r.get("adjudicated", 0) + r.get("true", 0) for r in on)
-    measured = [r for r in rows if r["precision"] is not None and r["enabled"]]
+    measured = [r for r in on if r["precision"] is not None]
+    shown = [r for r in on if r["findings"]]  # every rule on by default with a finding shown is held to its target
     overall = {"micro": good / judged if judged else None, "judged": judged,
                "macro": sum(r["precision"] for r in measured) / len(measured) if measured else None,
-               "rules_measured": len(measured), "rules_passing": sum(r["verdict"] == "PASS" for r in measured),
+               "rules_measured": len(measured), "rules_with_findings": len(shown),
+               "rules_passing": sum(r["verdict"] == "PASS" for r in shown),
+               "rules_unjudged": [r["rule"] for r in shown if r["verdict"] == "UNJUDGED"],
+               "rules_incomplete": [r["rule"] for r in shown if r["verdict"] == "incomplete"],
+               "rules_missing": [r["rule"] for r in shown if r["verdict"] == "MISS"],
                "rules_without_findings": sum(1 for r in rows if r["findings"] == 0)}
 
     print(f"precision on real code: {corpus['projects']} projects, {corpus['files']} files "
@@ -801,20 +839,34 @@ def main():
           f"{corpus['skipped']} files skipped by our scan (vendored/generated)")
     print(f"peers: ruff {tools['versions'].get('ruff')}, eslint {tools['versions'].get('eslint')}, "
           f"clang-tidy {tools['versions'].get('clang-tidy')}")
+    print("  precision: adjudicated (peer-confirmed, plus findings read and labelled right where the peer disagrees "
+          "or did not check the file) over the judged findings (n); agreement: the raw share the peer confirms "
+          "of those it checked (compared)")
     w = max(len(r["rule"]) for r in rows) + 2
-    print(f"  {'rule':{w}} {'findings':>8}  {'oracle':11} {'precision':>9} {'(n)':>7} {'recall':>7} {'(peer)':>7}  verdict")
+    print(f"  {'rule':{w}} {'findings':>8}  {'oracle':17} {'precision':>9} {'(n)':>5} {'agreement':>9} {'(compared)':>10} "
+          f"{'recall':>7} {'(peer)':>7}  verdict")
     for r in rows:
         prec = "-" if r["precision"] is None else f"{r['precision']:.3f}"
+        notes = []
         if r["peer"]:
+            agr = "-" if r["agreement"] is None else f"{r['agreement']:.3f}"
             rec = "-" if r["recall"] is None else f"{r['recall']:.3f}"
-            note = (f"  (agreement {r['agreement']:.3f}; {r['adjudicated']} the peer misses, read and labelled right)"
-                    if r["adjudicated"] else "")
-            print(f"  {r['rule']:{w}} {r['findings']:8d}  {r['peer']:11} {prec:>9} {r['compared']:7d} {rec:>7} "
-                  f"{r['peer_diags']:7d}  {r['verdict']}{note}")
+            if r["adjudicated"]:
+                notes.append(f"{r['adjudicated']} the peer does not report, read and labelled right")
+            if r["unchecked"]:
+                notes.append(f"{r['unchecked']} in files the peer did not check: {r['labelled']} of "
+                             f"{r['sampled']} sampled labelled, {r['true']} true")
+            cols = f"{agr:>9} {r['compared']:10d} {rec:>7} {r['peer_diags']:7d}"
         else:
-            extra = f"  ({r['debatable']} debatable, {r['unlabelled']} unlabelled)" if r["sampled"] else ""
-            print(f"  {r['rule']:{w}} {r['findings']:8d}  {'labels':11} {prec:>9} {r['labelled']:7d} {'':>7} {'':>7}  "
-                  f"{r['verdict']}{extra}")
+            cols = f"{'':>9} {'':>10} {'':>7} {'':>7}"
+        if r["debatable"]:
+            notes.append(f"{r['debatable']} debatable")
+        if r["unlabelled"]:
+            notes.append(f"{r['unlabelled']} sampled without a label" + (f" ({r['changed']} whose line changed)"
+                                                                         if r["changed"] else ""))
+        oracle = r["peer"] + "+labels" if r["peer"] and r["labelled"] else (r["peer"] or "labels")
+        print(f"  {r['rule']:{w}} {r['findings']:8d}  {oracle:17} {prec:>9} {r['judged']:5d} {cols}  {r['verdict']}"
+              + (f"  ({'; '.join(notes)})" if notes else ""))
     if unavailable:
         print("  equivalents the installed peers do not have (left out; a rule left with none is labelled instead): "
               + "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(unavailable.items())))
@@ -825,11 +877,15 @@ def main():
     micro = "-" if overall["micro"] is None else f"{overall['micro']:.3f}"
     macro = "-" if overall["macro"] is None else f"{overall['macro']:.3f}"
     print(f"  overall (rules on by default): {micro} of {judged} judged findings (peer-confirmed or labelled true); "
-          f"mean over {len(measured)} rules {macro}; {overall['rules_passing']} of {len(measured)} rules at their target; "
-          f"off by default (measured with rules.enable, verdict 'off'): {', '.join(off_by_default) or 'none'}")
+          f"mean over {len(measured)} rules {macro}; {overall['rules_passing']} of {len(shown)} rules with findings "
+          f"shown at their target" + "".join(f"; {k}: {', '.join(v)}" for k, v in (
+              ("UNJUDGED", overall["rules_unjudged"]), ("incomplete", overall["rules_incomplete"]),
+              ("MISS", overall["rules_missing"])) if v)
+          + f"; off by default (measured with rules.enable, verdict 'off'): {', '.join(off_by_default) or 'none'}")
     print(f"FIGURES precision projects={corpus['projects']} files={corpus['files']} languages={len(corpus['languages'])} "
-          f"overall={micro} macro={macro} rules_passing={overall['rules_passing']}/{len(measured)} "
-          f"unlabelled={sum(r.get('unlabelled', 0) for r in rows)} seconds={time.monotonic() - t0:.0f}")
+          f"overall={micro} macro={macro} rules_passing={overall['rules_passing']}/{len(shown)} "
+          f"unjudged={len(overall['rules_unjudged'])} incomplete={len(overall['rules_incomplete'])} "
+          f"unlabelled={sum(r['unlabelled'] for r in rows)} seconds={time.monotonic() - t0:.0f}")
     print(f"  written: {os.path.join(out_dir, 'unmatched.tsv')} ({len(unmatched)} findings the peer does not report), "
           f"{os.path.join(out_dir, 'unlabelled.tsv')} ({len(unlabelled)} sampled findings without a label)")
     if a.write_unlabelled:

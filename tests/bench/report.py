@@ -267,21 +267,24 @@ def precision_figures(p):
          "oracle: ruff / eslint / clang-tidy, else labelled sample)")
     out = []
     for r in p["rules"]:
-        if r["precision"] is None:
+        if not r["findings"]:
             continue
         if r["peer"]:
             rec = "-" if r["recall"] is None else f"{r['recall']:.2f}"
-            note = f"{r['findings']} findings, vs {r['peer']} on {r['compared']}: recall {rec} of {r['peer_diags']}"
+            agr = "-" if r.get("agreement") is None else f"{r['agreement']:.3f}"
+            note = (f"{r['findings']} findings, vs {r['peer']} on {r['compared']} (agreement {agr}): recall {rec} of "
+                    f"{r['peer_diags']}; {r.get('unchecked', 0)} unchecked by it, {r.get('labelled', 0)} labelled")
         else:
             note = (f"{r['findings']} findings, {r['labelled']} labelled ({r['debatable']} debatable), "
                     f"{r['unlabelled']} unlabelled")
         f = figure(g, r["rule"], r["precision"], None, "", r["target"], "higher", note=note)
-        if r.get("enabled") is False:
-            f["verdict"] = "off"  # off by default; its description says why
+        if r.get("verdict") in ("UNJUDGED", "incomplete", "off"):
+            f["verdict"] = r["verdict"]  # no figure, or one with unlabelled findings; off: its description says why
         out.append(f)
     o = p["overall"]
     out.append(figure(g, f"overall, {o['judged']} judged findings", o["micro"], None, "", note=f"mean over "
-                      f"{o['rules_measured']} rules {o['macro'] or 0:.3f}; {o['rules_passing']} at their target"))
+                      f"{o['rules_measured']} rules {o['macro'] or 0:.3f}; {o['rules_passing']} of "
+                      f"{o.get('rules_with_findings', o['rules_measured'])} at their target"))
     return out
 
 

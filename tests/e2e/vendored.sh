@@ -61,6 +61,29 @@ test_gitattributes_false_forces_a_scan() {
   assert_eq "python/compare-to-none external/ours/mod.py:1 open new=true" "$(queue_rows)" "queue rows"
 }
 
+# cJSON's layout: the Unity test framework copied in under tests/unity/ (src/unity.c, its header, its
+# generator scripts), beside the project's own tests, which are scanned.
+test_unity_copy_under_tests_is_vendored() {
+  new_repo
+  install_autoloop
+  mkdir -p src tests/unity/src tests/unity/auto
+  printf '#include <stdlib.h>\nchar *make(void) {\n  char *p = malloc(4);\n  p[0] = 0;\n  return p;\n}\n' >src/make.c
+  printf '#include <stdlib.h>\nvoid grow(void) {\n  char *buf = malloc(16);\n  buf[0] = 1;\n  free(buf);\n}\n' >tests/unity/src/unity.c
+  printf '#ifndef UNITY_H\n#define UNITY_H\nvoid UnityBegin(const char *file);\n#endif\n' >tests/unity/src/unity.h
+  printf 'def runner(name):\n    if name == None:\n        return ""\n    return name\n' >tests/unity/auto/generate_test_runner.py
+  printf '#include <stdlib.h>\n#include "unity/src/unity.h"\nvoid test_make(void) {\n  char *q = malloc(2);\n  q[1] = 0;\n}\n' >tests/test_make.c
+  commit_all "a C project with Unity copied into its tests"
+  wait_for_scan
+  assert_eq "c/malloc-without-check src/make.c:3 open new=true
+c/malloc-without-check tests/test_make.c:4 open new=true" "$(queue_rows)" "the project's code and its own tests are queued, Unity is not"
+  expect_rc 0 git autoloop scan
+  assert_contains "$OUT" "3 files skipped as vendored or generated ("
+  assert_contains "$OUT" "vendored: copy of unity in tests/unity/"
+  assert_not_contains "$OUT" "tests/unity/src/unity.c:"
+  assert_not_contains "$OUT" "generate_test_runner.py:"
+}
+
 run_test "vendored and generated files are skipped and reported; include_vendored brings one back" test_vendored_and_generated_are_skipped
+run_test "the Unity framework copied under tests/unity/ is vendored; the project's own tests are scanned" test_unity_copy_under_tests_is_vendored
 run_test "linguist-vendored=false in .gitattributes forces a file to be scanned" test_gitattributes_false_forces_a_scan
 finish

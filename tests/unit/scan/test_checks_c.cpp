@@ -122,6 +122,16 @@ TEST_CASE("c_format_max_length") {
     CHECK(scan::c_format_max_length("%lf", {}) == 317u);
     CHECK(scan::c_format_max_length("%.0Lf", {}) == 4935u);
   }
+  SECTION("an argument the code shows to be an unsigned byte bounds an unmodified integer conversion as hh") {
+    using B = std::vector<bool>;
+    CHECK(scan::c_format_max_length("%02x", V{}, B{true}) == 2u);
+    CHECK(scan::c_format_max_length("%02x", V{}, B{false}) == 8u);
+    CHECK(scan::c_format_max_length("%u", V{}, B{true}) == 3u);
+    CHECK(scan::c_format_max_length("%d", V{}, B{true}) == 4u);
+    CHECK(scan::c_format_max_length("%lx", V{}, B{true}) == 16u); // an explicit modifier is the writer's word
+    CHECK(scan::c_format_max_length("%d:%x", V{}, B{false, true}) == 14u); // in argument order
+    CHECK(scan::c_format_max_length("%c", V{}, B{true}) == 1u);
+  }
   SECTION("no bound") {
     for (const char* f : {"%a", "%*d", "%.*s", "%n", "%ls", "%lc", "%", "%5", "%q", "%m"})
       CHECK_FALSE(scan::c_format_max_length(f, V{3}).has_value());
