@@ -359,6 +359,25 @@ bool python_default_movable(TSNode value, std::string_view source) {
   return movable;
 }
 
+// `eval(text)` -> `ast.literal_eval(text)`: the call is the builtin eval with one plain argument (no
+// globals or locals, which literal_eval does not take), and the module imports ast itself, once, at its
+// top level (`import ast`), with neither name bound anywhere else in the file.
+bool python_eval_of_literal(TSNode call, std::string_view source) {
+  if (!is(call, "call") || text_of(field(call, "function"), source) != "eval") return false;
+  TSNode args = field(call, "arguments");
+  if (!is(args, "argument_list") || ts_node_named_child_count(args) != 1) return false;
+  if (is_any(ts_node_named_child(args, 0), {"keyword_argument", "list_splat", "dictionary_splat"})) return false;
+  const TSNode module = module_of(call);
+  if (python_name_rebound(module, "eval", source)) return false;
+  int imports = 0, bindings = 0;
+  walk(module, [&](TSNode n) {
+    if (is(n, "identifier") && text_of(n, source) == "ast" && python_binds(n)) ++bindings;
+    if (is(n, "import_statement") && ts_node_eq(ts_node_parent(n), module) && text_of(n, source) == "import ast") ++imports;
+    return true;
+  });
+  return imports == 1 && bindings == 1;
+}
+
 // ---- C++: a standard container -------------------------------------------------------------------
 
 // `std::vector<...>`, `std::string`, ...: standard types whose empty() is size() == 0. (forward_list
@@ -675,6 +694,10 @@ const std::vector<EstablishmentInfo>& known_establishments() {
        "the default value names nothing but builtins (int, str, list, dict, set, ...) and collections' defaultdict, "
        "OrderedDict, deque, Counter imported from collections, none of them rebound anywhere in the file, and the "
        "parameter is not named as a cache, memo or registry: evaluated in the body at call time it means the same"},
+      {"python-eval-literal",
+       {"python"},
+       "the call is the builtin eval (not rebound in the file) with one plain argument, and the module's top level "
+       "has `import ast`, the file's only binding of `ast`: ast.literal_eval then takes its place"},
       {"python-truth-value",
        {"python"},
        "the subject is the test of an if/elif/while/assert/conditional expression or a comprehension filter, "
@@ -743,6 +766,7 @@ bool assumption_established(const std::string& name, TSNode subject, std::string
   if (name == "python-dict") return python_dict(subject, source);
   if (name == "python-truth-value") return python_truth_value(subject, source);
   if (name == "python-default-movable") return python_default_movable(subject, source);
+  if (name == "python-eval-literal") return python_eval_of_literal(subject, source);
   if (name == "cpp-std-container") return cpp_std_container(subject, source);
   if (name == "js-same-primitive-type") return js_same_primitive_type(subject, source);
   if (name == "js-var-scope") return js_var_block_local(subject, source);
