@@ -194,21 +194,24 @@ std::string sweep_message(const scan::Rule* rule, const std::vector<queue::Oppor
       fix_subject(first.rule_id, "sweep of " + n + " finding" + (fixed.size() == 1 ? "" : "s") + " in " + scope_of(fixed));
   std::string body = "What: " + n + " fixes of " + first.rule_id + " (" + std::to_string(lines_changed) +
                      " changed line" + (lines_changed == 1 ? "" : "s") + "): ";
-  std::string where, ids, fingerprints;
+  Trailers trailers;
+  trailers.rule = first.rule_id;
+  trailers.rule_source = rule ? scan::describe_origin(*rule) : "";
+  trailers.opportunity = first.id;
+  trailers.fingerprint = first.fingerprint;
+  trailers.sweep = static_cast<int64_t>(fixed.size());
+  trailers.validated = validated;
+  std::string where;
   for (const auto& o : fixed) {
     where += (where.empty() ? "" : ", ") + o.path + ":" + std::to_string(o.start_line);
-    ids += (ids.empty() ? "" : " ") + std::to_string(o.id);
-    fingerprints += (fingerprints.empty() ? "" : " ") + o.fingerprint;
+    trailers.sweep_opportunities.push_back(o.id);
+    trailers.sweep_fingerprints.push_back(o.fingerprint);
   }
   body += where + ".\n";
   if (rule && !rule->message.empty()) body += "Each: " + rule->message + "\n";
   if (rule && !rule->description.empty()) body += "Why: " + rule->description + "\n";
   body += "A mechanical rule: one commit for all of them, reviewed and reverted as one unit.\n";
-  std::string source = rule ? "\nAutoloop-Rule-Source: " + scan::describe_origin(*rule) : "";
-  return subject + "\n\n" + body + "\nAutoloop-Rule: " + first.rule_id + source +
-         "\nAutoloop-Opportunity: " + std::to_string(first.id) + "\nAutoloop-Fingerprint: " + first.fingerprint +
-         "\nAutoloop-Sweep: " + n + "\nAutoloop-Sweep-Opportunities: " + ids +
-         "\nAutoloop-Sweep-Fingerprints: " + fingerprints + "\nAutoloop-Validated: " + validated + "\n";
+  return subject + "\n\n" + body + format_trailers(trailers);
 }
 
 std::string sweep_validated(const std::string& cycle_validated, int sweep_cap) {

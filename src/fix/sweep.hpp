@@ -135,7 +135,7 @@ std::string commit_sweep(const SweepEnv& env, const std::string& tip, const Swee
 // The commit message of a sweep: "autoloop(<rule>): sweep of N findings in <scope>", what and why, and
 // the trailers (Autoloop-Rule, -Rule-Source, -Opportunity and -Fingerprint of its first finding,
 // Autoloop-Sweep: N, Autoloop-Sweep-Opportunities and Autoloop-Sweep-Fingerprints: every finding's,
-// space-separated, Autoloop-Validated). Does not throw but for allocation.
+// space-separated, Autoloop-Validated), written by fix::format_trailers. Does not throw but for allocation.
 std::string sweep_message(const scan::Rule* rule, const std::vector<queue::Opportunity>& fixed, int lines_changed,
                           const std::string& validated);
 

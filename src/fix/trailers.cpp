@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <type_traits>
 
 namespace fix {
 
@@ -14,6 +16,9 @@ constexpr std::string_view k_fingerprint = "Autoloop-Fingerprint";
 constexpr std::string_view k_generator = "Autoloop-Generator";
 constexpr std::string_view k_provider = "Autoloop-Provider";
 constexpr std::string_view k_validated = "Autoloop-Validated";
+constexpr std::string_view k_sweep = "Autoloop-Sweep";
+constexpr std::string_view k_sweep_opportunities = "Autoloop-Sweep-Opportunities";
+constexpr std::string_view k_sweep_fingerprints = "Autoloop-Sweep-Fingerprints";
 
 // "\n<key>: <value>" with the value on one line.
 std::string line(std::string_view key, std::string value) {
@@ -38,6 +43,36 @@ std::string trailer(std::string_view message, std::string_view key) {
   return std::string(message.substr(at, message.find('\n', at) - at));
 }
 
+// `text` as a whole number, or nullopt.
+std::optional<int64_t> whole_number(std::string_view text) {
+  int64_t n = 0;
+  const auto parsed = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return std::nullopt;
+  return n;
+}
+
+// The space-separated words of `text`.
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while ((at = text.find_first_not_of(' ', at)) != std::string_view::npos) {
+    const size_t end = std::min(text.find(' ', at), text.size());
+    out.emplace_back(text.substr(at, end - at));
+    at = end;
+  }
+  return out;
+}
+
+template <class T> std::string joined(const std::vector<T>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ' ';
+    if constexpr (std::is_same_v<T, std::string>) out += item;
+    else out += std::to_string(item);
+  }
+  return out;
+}
+
 } // namespace
 
 std::string format_trailers(const Trailers& t) {
@@ -47,6 +82,11 @@ std::string format_trailers(const Trailers& t) {
   out += line(k_fingerprint, t.fingerprint);
   if (!t.generator.empty()) out += line(k_generator, t.generator);
   if (!t.provider.empty()) out += line(k_provider, t.provider);
+  if (t.sweep > 0) {
+    out += line(k_sweep, std::to_string(t.sweep));
+    out += line(k_sweep_opportunities, joined(t.sweep_opportunities));
+    out += line(k_sweep_fingerprints, joined(t.sweep_fingerprints));
+  }
   out += line(k_validated, t.validated);
   return out + "\n";
 }
@@ -55,13 +95,15 @@ Trailers read_trailers(std::string_view message) {
   Trailers t;
   t.rule = trailer(message, k_rule);
   t.rule_source = trailer(message, k_rule_source);
-  const std::string id = trailer(message, k_opportunity);
-  const auto parsed = std::from_chars(id.data(), id.data() + id.size(), t.opportunity);
-  if (parsed.ec != std::errc() || parsed.ptr != id.data() + id.size()) t.opportunity = 0;
+  t.opportunity = whole_number(trailer(message, k_opportunity)).value_or(0);
   t.fingerprint = trailer(message, k_fingerprint);
   t.generator = trailer(message, k_generator);
   t.provider = trailer(message, k_provider);
   t.validated = trailer(message, k_validated);
+  t.sweep = whole_number(trailer(message, k_sweep)).value_or(0);
+  for (const auto& id : words(trailer(message, k_sweep_opportunities)))
+    if (auto n = whole_number(id)) t.sweep_opportunities.push_back(*n);
+  t.sweep_fingerprints = words(trailer(message, k_sweep_fingerprints));
   return t;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The journal of an interrupted accept: what the drain (recover) and review both finish, declared apart
 // from review so that the drain does not include review (review runs drains; the drain only finishes a
-// killed accept's record). Implemented beside accept in loop/review.cpp, which shares its helpers.
+// killed accept's record). Implemented in loop/accept_journal.cpp with the pieces it shares with accept
+// (loop/accept_files.hpp).
 
 #include "loop/context.hpp"
 

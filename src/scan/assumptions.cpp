@@ -8,6 +8,7 @@
 #include <tree_sitter/api.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <initializer_list>
 #include <optional>
@@ -79,6 +80,7 @@ bool python_dict_annotation(TSNode type, std::string_view source) {
 }
 
 bool python_dict_name(TSNode use, std::string_view name, std::string_view source, int depth);
+bool python_name_rebound(TSNode module, std::string_view name, std::string_view source);
 
 // A value that is a real dict: a display, a comprehension, dict(...), collections' defaultdict /
 // OrderedDict / Counter (called through `collections.` or imported from it), or a name bound to one.
@@ -88,14 +90,19 @@ bool python_dict_value(TSNode value, std::string_view source, int depth) {
   if (is(value, "identifier")) return python_dict_name(value, text_of(value, source), source, depth + 1);
   if (!is(value, "call")) return false;
   TSNode fn = field(value, "function");
+  // The constructor's name means the standard one only while nothing in the file rebinds it
+  // (`dict = OrderedMapping`, `collections = metrics`).
   if (is(fn, "identifier")) {
     std::string_view f = text_of(fn, source);
-    if (f == "dict") return true;
-    return one_of(f, {"defaultdict", "OrderedDict", "Counter"}) && imported_from_collections(module_of(value), f, source);
+    const TSNode module = module_of(value);
+    if (f == "dict") return !python_name_rebound(module, f, source);
+    return one_of(f, {"defaultdict", "OrderedDict", "Counter"}) && imported_from_collections(module, f, source) &&
+           !python_name_rebound(module, f, source);
   }
   if (is(fn, "attribute"))
     return text_of(field(fn, "object"), source) == "collections" &&
-           one_of(text_of(field(fn, "attribute"), source), {"defaultdict", "OrderedDict", "Counter"});
+           one_of(text_of(field(fn, "attribute"), source), {"defaultdict", "OrderedDict", "Counter"}) &&
+           !python_name_rebound(module_of(value), "collections", source);
   return false;
 }
 
@@ -237,7 +244,8 @@ bool python_dict_name(TSNode use, std::string_view name, std::string_view source
     Bindings b = bindings_in(scope, name, source, depth);
     if (b.declared_elsewhere) return false;
     if (b.count == 0) continue;
-    if (b.annotations) return b.annotations == b.dict_annotations;
+    // Annotated: every binding is annotated with a dict type (`d = wrap(d)` after `d: dict` rebinds it).
+    if (b.annotations) return b.annotations == b.dict_annotations && b.count == b.annotations;
     return b.count == 1 && b.dict_values == 1;
   }
   return false;
@@ -265,6 +273,109 @@ bool python_truth_value(TSNode subject, std::string_view) {
     return false;
   }
   return false;
+}
+
+// ---- Python: a default value that means the same inside the function ------------------------------
+
+// Whether the identifier `id` binds its name where it stands: an assignment's or a loop's target (also
+// inside a tuple or list of targets), a walrus, a `with`/`except` alias, a parameter, a def or class
+// name, an import, `global`/`nonlocal`, `del`.
+bool python_binds(TSNode id) {
+  TSNode node = id, p = ts_node_parent(id);
+  while (is_any(p, {"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "tuple", "list",
+                    "parenthesized_expression", "expression_list"})) {
+    node = p;
+    p = ts_node_parent(p);
+  }
+  if (is_any(p, {"assignment", "augmented_assignment", "for_statement", "for_in_clause"}))
+    return ts_node_eq(field(p, "left"), node);
+  if (is(p, "named_expression")) return ts_node_eq(field(p, "name"), node);
+  if (is_any(p, {"function_definition", "class_definition"})) return ts_node_eq(field(p, "name"), node);
+  if (is_any(p, {"default_parameter", "typed_default_parameter"})) return ts_node_eq(field(p, "name"), node);
+  if (is_any(p, {"parameters", "lambda_parameters", "typed_parameter", "dictionary_splat_pattern", "as_pattern_target",
+                 "global_statement", "nonlocal_statement", "delete_statement"}))
+    return true;
+  if (is(p, "except_clause")) return !ts_node_eq(ts_node_named_child(p, 0), node);
+  if (is(p, "aliased_import")) return ts_node_eq(field(p, "alias"), node);
+  if (is(p, "dotted_name")) {
+    // `import a.b` binds `a`; `from m import a` binds `a` (not the module's own name).
+    TSNode stmt = ts_node_parent(p);
+    if (is(stmt, "import_statement")) return ts_node_eq(ts_node_named_child(p, 0), id);
+    if (is(stmt, "import_from_statement")) return !ts_node_eq(field(stmt, "module_name"), p);
+  }
+  return false;
+}
+
+// Whether `name` is bound anywhere in the file other than by `from collections import name` (or, for
+// `collections` itself, `import collections`).
+bool python_name_rebound(TSNode module, std::string_view name, std::string_view source) {
+  bool found = false;
+  walk(module, [&](TSNode n) {
+    if (is(n, "import_from_statement") && text_of(field(n, "module_name"), source) == "collections") return false;
+    if (is(n, "import_statement") && text_of(n, source) == "import collections") return false;
+    if (is(n, "identifier") && text_of(n, source) == name && python_binds(n)) found = true;
+    return !found;
+  }, found);
+  return found;
+}
+
+// `def f(acc=VALUE)` -> `def f(acc=None)` and `acc = VALUE` in the body moves VALUE from the def's
+// scope and time to the call's: it means the same only when it names nothing but builtins (and
+// collections' containers imported from collections) that nothing in the file rebinds. A name of the
+// module, a parameter, a loop variable or a class attribute may hold something else at call time, or
+// be a local of the body (UnboundLocalError), or not be visible there at all (a class body). A
+// parameter named as a cache or memo is the sharing on purpose.
+bool python_default_movable(TSNode value, std::string_view source) {
+  TSNode param = ts_node_parent(value);
+  if (!is(param, "default_parameter") || !ts_node_eq(field(param, "value"), value)) return false;
+  std::string name(text_of(field(param, "name"), source));
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* purpose : {"cache", "memo", "registry"})
+    if (name.find(purpose) != std::string::npos) return false;
+  std::vector<std::string_view> local_to_value; // comprehension variables of the value itself
+  bool has_lambda = false;
+  walk(value, [&](TSNode n) {
+    if (is(n, "lambda")) has_lambda = true;
+    if (is(n, "identifier") && python_binds(n)) local_to_value.push_back(text_of(n, source));
+    return true;
+  });
+  if (has_lambda) return false;
+  const TSNode module = module_of(value);
+  bool movable = true;
+  walk(value, [&](TSNode n) {
+    if (!movable || !is(n, "identifier")) return movable;
+    TSNode parent = ts_node_parent(n);
+    if (is(parent, "attribute") && ts_node_eq(field(parent, "attribute"), n)) return true;
+    if (is(parent, "keyword_argument") && ts_node_eq(field(parent, "name"), n)) return true;
+    std::string_view id = text_of(n, source);
+    if (std::find(local_to_value.begin(), local_to_value.end(), id) != local_to_value.end()) return true;
+    const bool builtin = one_of(id, {"int", "str", "float", "bool", "bytes", "complex", "object", "list", "dict",
+                                     "set", "tuple", "frozenset", "bytearray", "range"});
+    const bool from_collections = one_of(id, {"defaultdict", "OrderedDict", "deque", "Counter"}) &&
+                                  imported_from_collections(module, id, source);
+    movable = (builtin || from_collections) && !python_name_rebound(module, id, source);
+    return movable;
+  });
+  return movable;
+}
+
+// `eval(text)` -> `ast.literal_eval(text)`: the call is the builtin eval with one plain argument (no
+// globals or locals, which literal_eval does not take), and the module imports ast itself, once, at its
+// top level (`import ast`), with neither name bound anywhere else in the file.
+bool python_eval_of_literal(TSNode call, std::string_view source) {
+  if (!is(call, "call") || text_of(field(call, "function"), source) != "eval") return false;
+  TSNode args = field(call, "arguments");
+  if (!is(args, "argument_list") || ts_node_named_child_count(args) != 1) return false;
+  if (is_any(ts_node_named_child(args, 0), {"keyword_argument", "list_splat", "dictionary_splat"})) return false;
+  const TSNode module = module_of(call);
+  if (python_name_rebound(module, "eval", source)) return false;
+  int imports = 0, bindings = 0;
+  walk(module, [&](TSNode n) {
+    if (is(n, "identifier") && text_of(n, source) == "ast" && python_binds(n)) ++bindings;
+    if (is(n, "import_statement") && ts_node_eq(ts_node_parent(n), module) && text_of(n, source) == "import ast") ++imports;
+    return true;
+  });
+  return imports == 1 && bindings == 1;
 }
 
 // ---- C++: a standard container -------------------------------------------------------------------
@@ -614,6 +725,15 @@ const std::vector<EstablishmentInfo>& known_establishments() {
        "the subject is a dict display or comprehension, a dict(...) call, collections.defaultdict/OrderedDict/Counter(...) "
        "(or one imported from collections), a name bound once in its scope to one of those, or a name annotated as "
        "dict/Dict/defaultdict/DefaultDict/OrderedDict/Counter (a parameter or a variable), or **kwargs"},
+      {"python-default-movable",
+       {"python"},
+       "the default value names nothing but builtins (int, str, list, dict, set, ...) and collections' defaultdict, "
+       "OrderedDict, deque, Counter imported from collections, none of them rebound anywhere in the file, and the "
+       "parameter is not named as a cache, memo or registry: evaluated in the body at call time it means the same"},
+      {"python-eval-literal",
+       {"python"},
+       "the call is the builtin eval (not rebound in the file) with one plain argument, and the module's top level "
+       "has `import ast`, the file's only binding of `ast`: ast.literal_eval then takes its place"},
       {"python-truth-value",
        {"python"},
        "the subject is the test of an if/elif/while/assert/conditional expression or a comprehension filter, "
@@ -681,6 +801,8 @@ bool assumption_established(const std::string& name, TSNode subject, std::string
   if (ts_node_is_null(subject)) return false;
   if (name == "python-dict") return python_dict(subject, source);
   if (name == "python-truth-value") return python_truth_value(subject, source);
+  if (name == "python-default-movable") return python_default_movable(subject, source);
+  if (name == "python-eval-literal") return python_eval_of_literal(subject, source);
   if (name == "cpp-std-container") return cpp_std_container(subject, source);
   if (name == "js-same-primitive-type") return js_same_primitive_type(subject, source);
   if (name == "js-var-scope") return js_var_block_local(subject, source);

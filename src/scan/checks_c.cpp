@@ -694,6 +694,20 @@ bool takes_mutable_reference(TSNode root, std::string_view callee, uint32_t inde
   return found;
 }
 
+// Whether the file defines `name` as a function-like macro: what it does with its arguments is text
+// the tree does not show (`#define RESET(x) (x).clear()`).
+bool function_macro_defined(TSNode root, std::string_view name, std::string_view source) {
+  bool found = false;
+  walk(
+      root,
+      [&](TSNode n) {
+        if (is(n, "preproc_function_def") && text_of(field(n, "name"), source) == name) found = true;
+        return !found && !is(n, "compound_statement");
+      },
+      found);
+  return found;
+}
+
 bool parameter_changed(TSNode body, std::string_view name, std::string_view source) {
   bool changed = false, stop = false;
   uint32_t visited = 0;
@@ -711,6 +725,15 @@ bool parameter_changed(TSNode body, std::string_view name, std::string_view sour
       else if (is(parent, "update_expression")) changed = true;
       else if (whole && is(parent, "pointer_expression") && operator_of(parent) == "&") changed = true;
       else if (whole && is(parent, "return_statement")) changed = true;
+      // `in >> s`: a stream extraction into it.
+      else if (whole && is(parent, "binary_expression") && operator_of(parent) == ">>" && same(field(parent, "right"), node))
+        changed = true;
+      // `for (auto& c : s) c = ...`: a loop over it by a reference that is not const.
+      else if (whole && is(parent, "for_range_loop") && same(field(parent, "right"), node) &&
+               text_of(field(parent, "declarator"), source).find('&') != std::string_view::npos &&
+               source.substr(ts_node_start_byte(parent), ts_node_start_byte(node) - ts_node_start_byte(parent))
+                       .find("const") == std::string_view::npos)
+        changed = true;
       else if (is(parent, "field_expression") && same(field(parent, "argument"), node) &&
                is(ts_node_parent(parent), "call_expression") &&
                one_of(text_of(field(parent, "field"), source),
@@ -736,7 +759,7 @@ bool parameter_changed(TSNode body, std::string_view name, std::string_view sour
       if (is(fn, "template_function")) fn = field(fn, "name");
       std::string_view callee = text_of(fn, source);
       if (size_t colons = callee.rfind("::"); colons != std::string_view::npos) callee = callee.substr(colons + 2);
-      if (one_of(callee, {"move", "forward"}) ||
+      if (one_of(callee, {"move", "forward"}) || function_macro_defined(root_of(body), callee, source) ||
           takes_mutable_reference(root_of(body), callee, argument_index(ts_node_parent(n), n), source))
         changed = true;
     }
@@ -984,6 +1007,10 @@ std::vector<Capture> typedef_alias_captures(TSNode definition, std::string_view 
     uint32_t line = start;
     while (line > 0 && (source[line - 1] == ' ' || source[line - 1] == '\t')) --line;
     if (line > 0 && source[line - 1] != '\n') return none;
+    // Nor code after it on its line (`typedef int A, *B; int y;`): the new lines would go between.
+    uint32_t after = ts_node_end_byte(definition);
+    while (after < source.size() && (source[after] == ' ' || source[after] == '\t' || source[after] == '\r')) ++after;
+    if (after < source.size() && source[after] != '\n') return none;
     add("alias_base", spec_start, spec_end);
     add("alias_indent", line, start);
   }
@@ -1095,6 +1122,28 @@ bool member_declared_here_not_virtual(TSNode qualified, std::string_view source,
 
 bool declares_itself(TSNode function) { return !is(defined_name(function), "qualified_identifier"); }
 
+namespace {
+
+// Whether another parameter of the function is a reference or pointer, not const, through which the caller
+// may pass the same object as `param` (or one holding it: `f(out[0], out)`): by value the body keeps its
+// own copy while it writes through the other; by const reference it would see the writes, or dangle.
+bool may_alias_another_parameter(TSNode param, std::string_view source) {
+  std::string_view type = text_of(field(param, "type"), source);
+  TSNode list = ts_node_parent(param);
+  if (type.empty() || !is(list, "parameter_list")) return false; // not a parameter: nothing to alias
+  bool aliased = false;
+  for_each_named_child(list, [&](TSNode other) {
+    if (same(other, param) || !is_any(other, {"parameter_declaration", "optional_parameter_declaration"})) return true;
+    std::string_view text = text_of(other, source);
+    aliased = text.find_first_of("&*") != std::string_view::npos && text.find("const") == std::string_view::npos &&
+              text.find(type) != std::string_view::npos;
+    return !aliased;
+  });
+  return aliased;
+}
+
+} // namespace
+
 bool parameter_only_read(const CheckInput& input) {
   std::string_view name;
   TSNode function{};
@@ -1111,6 +1160,7 @@ bool parameter_only_read(const CheckInput& input) {
     while (!ts_node_is_null(ts_node_parent(root))) root = ts_node_parent(root);
     if (!member_declared_here_not_virtual(defined, input.source, root)) return false;
   }
+  if (may_alias_another_parameter(input.node, input.source)) return false;
   // The whole function: a constructor's member initialisers may move or hand the parameter on too.
   return !parameter_changed(function, name, input.source);
 }

@@ -308,6 +308,10 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
         fail(source, v.Mark(), "'mechanical' must be true or false");
       rule.mechanical = v.as<std::string>() == "true";
       mechanical_mark = v.Mark();
+    } else if (key == "scope_sensitive") {
+      if (!v.IsScalar() || (v.as<std::string>() != "true" && v.as<std::string>() != "false"))
+        fail(source, v.Mark(), "'scope_sensitive' must be true or false");
+      rule.scope_sensitive = v.as<std::string>() == "true";
     } else if (key == "fix") {
       if (!v.IsSequence()) fail(source, v.Mark(), "'fix' must be a list of edits");
       for (const auto& e : v) rule.fix.push_back(parse_edit(source, e));
@@ -336,11 +340,13 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
         else if (tk == "invalid") case_list(source, t.second, "invalid", rule.tests.invalid, &rule.tests.invalid_paths);
         else if (tk == "fixed") rule.tests.fixed = string_list(source, t.second, "fixed");
         else if (tk == "suggested") rule.tests.suggested = string_list(source, t.second, "suggested");
-        else fail(source, t.first.Mark(), "unknown key '" + tk + "' in tests (expected valid, invalid, fixed, suggested)");
+        else if (tk == "refused") rule.tests.refused = string_list(source, t.second, "refused");
+        else fail(source, t.first.Mark(), "unknown key '" + tk + "' in tests (expected valid, invalid, fixed, suggested, refused)");
       }
     } else {
       fail(source, at, "unknown key '" + key + "' (expected id, language, category, severity, safety, message, "
-                       "description, query, check, calls, not_in, fix, mechanical, assumption, equivalents, tests, enabled)");
+                       "description, query, check, calls, not_in, fix, mechanical, scope_sensitive, assumption, equivalents, tests, "
+                       "enabled)");
     }
   }
   if (query_file_text && rule.query.empty()) {

@@ -43,7 +43,12 @@ struct RuleCases {
   std::vector<std::string> fixed;            // fixed[i] = invalid[i] with the fix applied
   std::vector<std::string> suggested;        // must match, and only as suggestions: the fix's assumption is
                                              // not established there, so it is never applied
+  std::vector<std::string> refused;          // code of the shape the rule rewrites where the rewrite would change
+                                             // meaning: no finding of it may be fixed (none, or suggestions only)
 };
+
+// A scope-sensitive rule proves its refusals with at least this many tests.suggested + tests.refused cases.
+inline constexpr size_t k_min_scope_corpus = 15;
 
 // What a rule's fix takes for granted about types (issue 11: `for k in E.keys()` -> `for k in E` is the
 // same only for real dicts). A finding keeps the rule's safety only where the named analysis
@@ -75,6 +80,10 @@ struct Rule {
   // A fix that needs no judgement (safe, the same rewrite wherever it applies): the drain may apply
   // many of its findings as one commit per file or directory (`drain --sweep`, fix/sweep.hpp).
   bool mechanical = false;
+  // The fix changes declarations or bindings, or moves code where names resolve differently: whether it
+  // is right depends on scope (shadowing, rebinding, closures, the name used as something else), so the
+  // rule's tests must show it refusing (README: Fixes that assume a type (or a scope)).
+  bool scope_sensitive = false;
   std::string message;                       // may use {{capture}}
   std::string description;                   // why it matters (for `rules --explain`)
   std::string query;                         // tree-sitter query; @match is the reported node

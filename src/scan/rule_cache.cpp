@@ -14,9 +14,9 @@ namespace scan {
 namespace {
 
 // Bump when the encoding changes; sizeof(Rule) catches most layout changes on its own.
-constexpr int k_format = 9; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
+constexpr int k_format = 10; // 2: origin, file and trusted; 3: assumption, tests.suggested; 4: not_in, case paths; 5: equivalents;
                             // 6: fix edits' when/unless; 7: fix edits' key, calls; 8: mechanical;
-                            // 9: own binary encoding (was msgpack)
+                            // 9: own binary encoding (was msgpack); 10: scope_sensitive, tests.refused
 
 // std::hash: fast, and only ever compared with what the same build computed (the key names the build).
 std::string digest(std::string_view data) { return std::to_string(std::hash<std::string_view>{}(data)); }
@@ -112,7 +112,7 @@ void encode(Writer& w, const Rule& r) {
     w.put(e.unless);
     w.put(e.key);
   }
-  for (const auto* cases : {&r.tests.valid, &r.tests.invalid, &r.tests.fixed, &r.tests.suggested,
+  for (const auto* cases : {&r.tests.valid, &r.tests.invalid, &r.tests.fixed, &r.tests.suggested, &r.tests.refused,
                             &r.tests.valid_paths, &r.tests.invalid_paths})
     w.put(*cases);
   w.put(r.source);
@@ -134,6 +134,7 @@ void encode(Writer& w, const Rule& r) {
   w.put(r.equivalents);
   w.put(r.calls);
   w.put(r.mechanical);
+  w.put(r.scope_sensitive);
 }
 
 Rule decode(Reader& in) {
@@ -163,7 +164,7 @@ Rule decode(Reader& in) {
     edit.key = in.str();
     r.fix.push_back(std::move(edit));
   }
-  for (auto* cases : {&r.tests.valid, &r.tests.invalid, &r.tests.fixed, &r.tests.suggested, &r.tests.valid_paths,
+  for (auto* cases : {&r.tests.valid, &r.tests.invalid, &r.tests.fixed, &r.tests.suggested, &r.tests.refused, &r.tests.valid_paths,
                       &r.tests.invalid_paths})
     *cases = in.strs();
   r.source = in.str();
@@ -191,6 +192,7 @@ Rule decode(Reader& in) {
   }
   r.calls = in.strs();
   r.mechanical = in.flag();
+  r.scope_sensitive = in.flag();
   return r;
 }
 

@@ -81,6 +81,14 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
     // where it is not the finding is reported and never fixed (tests.suggested).
     if (rule.assumption && rule.safety != "suggest" && rule.tests.suggested.empty())
       r.failures.push_back("states an assumption but has no tests.suggested cases");
+    // A scope-sensitive fix proves where it refuses: shadowed names, rebinding, closures, macros, templates.
+    if (rule.scope_sensitive && rule.tests.suggested.size() + rule.tests.refused.size() < k_min_scope_corpus)
+      r.failures.push_back("is scope_sensitive but has " +
+                           std::to_string(rule.tests.suggested.size() + rule.tests.refused.size()) +
+                           " tests.suggested + tests.refused cases (at least " + std::to_string(k_min_scope_corpus) +
+                           " needed)");
+    if (rule.scope_sensitive && rule.fix.empty())
+      r.failures.push_back("is scope_sensitive but has no fix to refuse");
     for (const auto& lang_name : rule.languages) {
       const LanguageProfile* lang = language_by_name(lang_name);
       try {
@@ -156,6 +164,13 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
         for (const auto& f : found)
           if (f.safety != "suggest")
             r.failures.push_back("suggested case " + show(code) + where + " would be fixed at line " +
+                                 std::to_string(f.start_line) + " (" + f.safety + "): " + show(f.snippet));
+      }
+      for (const auto& code : rule.tests.refused) {
+        ++r.cases;
+        for (const auto& f : findings_in(engine, rule, *lang, code))
+          if (f.safety != "suggest")
+            r.failures.push_back("refused case " + show(code) + where + " would be fixed at line " +
                                  std::to_string(f.start_line) + " (" + f.safety + "): " + show(f.snippet));
       }
     }

@@ -2,7 +2,7 @@
 # Generators (issue 13, item 5): a finding no template can fix (here an untested function) is offered to the
 # configured generator (generator.fixer) as a JSON request on stdin; its result goes through the gates of any
 # fix, one finding per commit. A generator that deletes a function, touches another file or breaks the
-# language's own check is refused, with the reason in `queue`. Generators get the scrubbed environment plus
+# language's own check is refused, with the reason in `queue` and `review --list`. Generators get the scrubbed environment plus
 # generator.pass_env, which only the user's own configuration may set. `improve` takes paths relative to the
 # current directory, which must exist.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -116,6 +116,7 @@ test_generator_deleting_a_function_is_refused() {
   assert_eq "failed" "$(opportunity_status "$UNTESTED")" "the finding's status"
   assert_contains "$(last_attempt)" "destructive" "the attempt"
   assert_contains "$(git autoloop queue --status failed)" "removes the function \`_private\`" "queue"
+  assert_contains "$(git autoloop review --list)" "removes the function \`_private\`" "review --list"
 }
 
 test_generator_touching_another_file_is_refused() {
@@ -124,6 +125,7 @@ test_generator_touching_another_file_is_refused() {
   assert_eq "" "$(side_commits)" "fix commits"
   assert_eq "failed" "$(opportunity_status "$UNTESTED")" "the finding's status"
   assert_contains "$(git autoloop queue --status failed)" "pkg/other.py, a file it was not given" "queue"
+  assert_contains "$(git autoloop review --list)" "pkg/other.py, a file it was not given" "review --list"
 }
 
 # Needs the native-check gate (issue 13 item 2): the tests here (`true`) would pass the broken file.
@@ -134,6 +136,7 @@ test_generator_breaking_the_native_check_is_refused() {
   assert_eq "failed" "$(opportunity_status "$UNTESTED")" "the finding's status"
   assert_contains "$(last_attempt)" "check_failed" "the attempt"
   assert_contains "$(git autoloop queue --status failed)" "duplicate argument" "queue"
+  assert_contains "$(git autoloop review --list)" "duplicate argument" "review --list"
 }
 
 test_pass_env_and_the_generator_are_the_users_choice() {
@@ -173,9 +176,9 @@ test_improve_paths_are_relative_to_the_current_directory() {
 }
 
 run_test "an untested function gets a test file from the generator, through the gates" test_untested_function_gets_a_test_file
-run_test "a generator that deletes a function is refused (reason in queue)" test_generator_deleting_a_function_is_refused
-run_test "a generator that touches another file is refused (reason in queue)" test_generator_touching_another_file_is_refused
-run_test "a generator that breaks the native check is refused (reason in queue)" test_generator_breaking_the_native_check_is_refused
+run_test "a generator that deletes a function is refused (reason in queue and review)" test_generator_deleting_a_function_is_refused
+run_test "a generator that touches another file is refused (reason in queue and review)" test_generator_touching_another_file_is_refused
+run_test "a generator that breaks the native check is refused (reason in queue and review)" test_generator_breaking_the_native_check_is_refused
 run_test "pass_env and the generator come from the user's configuration only" test_pass_env_and_the_generator_are_the_users_choice
 run_test "improve takes paths relative to the current directory, which must exist" test_improve_paths_are_relative_to_the_current_directory
 finish

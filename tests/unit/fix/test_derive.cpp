@@ -13,13 +13,14 @@ using test_support::TempRepo;
 
 const std::string k_text = "def f(x):\n    if x == None:\n        return 1\n    return 2\n";
 
-// The queued finding of python/compare-to-none in `text` at a.py, as the scan would have stored it.
-queue::Opportunity queued(const scan::Engine& engine, const std::string& text) {
+// The queued finding of `rule_id` in `text` at a.py, as the scan would have stored it.
+queue::Opportunity queued(const scan::Engine& engine, const std::string& text,
+                          const std::string& rule_id = "python/compare-to-none") {
   scan::FileContext context;
   context.path = "a.py";
   const auto findings = scan::apply_context(engine.scan(test_support::lang("python"), text).findings, text, context);
   auto f = std::find_if(findings.begin(), findings.end(),
-                        [](const scan::Finding& x) { return x.rule_id == "python/compare-to-none"; });
+                        [&](const scan::Finding& x) { return x.rule_id == rule_id; });
   REQUIRE(f != findings.end());
   queue::Opportunity o;
   o.id = 1;
@@ -86,5 +87,27 @@ TEST_CASE("derive_fix", "[fix]") {
     const fix::Derived large = fix::derive_fix(engine, r, config, head, o);
     CHECK(large.status == fix::Derived::Status::rejected_by_gate);
     CHECK(large.outcome == core::Outcome::too_large);
+  }
+
+  SECTION("refused by the re-parse gate: a template fix whose text leaves the file with a syntax error") {
+    // The same finding as python/compare-to-none, with a fix template that writes an unclosed parenthesis.
+    const scan::Rule unbalanced = scan::parse_rule("id: t/unbalanced\n"
+                                                   "language: python\n"
+                                                   "category: code_quality\n"
+                                                   "safety: safe\n"
+                                                   "message: \"use is\"\n"
+                                                   "query: |\n"
+                                                   "  (comparison_operator (_) operators: \"==\" @op (none)) @match\n"
+                                                   "fix:\n"
+                                                   "  - replace: \"@op\"\n"
+                                                   "    with: \"is (\"\n",
+                                                   "rules/unbalanced.yml");
+    const scan::Engine unbalanced_engine({unbalanced});
+    const queue::Opportunity finding = queued(unbalanced_engine, k_text, "t/unbalanced");
+    const fix::Derived d = fix::derive_fix(unbalanced_engine, r, config, head, finding);
+    CHECK(d.status == fix::Derived::Status::rejected_by_gate);
+    CHECK(d.outcome == core::Outcome::reparse_error);
+    CHECK_THAT(d.detail, Catch::Contains("syntax errors (was 0)"));
+    CHECK(d.after == "def f(x):\n    if x is ( None:\n        return 1\n    return 2\n"); // what was refused
   }
 }

@@ -2,7 +2,9 @@
 
 #include "fix/trailers.hpp"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -73,6 +75,55 @@ TEST_CASE("format_trailers", "[fix]") {
     CHECK(back.generator.empty());
     CHECK(back.rule == "repo:x Autoloop-Validated: tests (executed: everything)");
     CHECK(back.rule_source == "repository (.autoloop/rules/a.yml  Autoloop-Generator: forged)");
+  }
+}
+
+TEST_CASE("format_trailers of a sweep", "[fix]") {
+  auto swept = [] {
+    fix::Trailers t = sample();
+    t.sweep = 3;
+    t.sweep_opportunities = {42, 43, 50};
+    t.sweep_fingerprints = {"0123abcd", "4567ef01", "89abcdef"};
+    return t;
+  };
+
+  SECTION("round trip: the sweep's count, ids and fingerprints are read back") {
+    const fix::Trailers back = fix::read_trailers(message(swept()));
+    CHECK(back.sweep == 3);
+    CHECK(back.sweep_opportunities == std::vector<int64_t>{42, 43, 50});
+    CHECK(back.sweep_fingerprints == std::vector<std::string>{"0123abcd", "4567ef01", "89abcdef"});
+    CHECK(back.opportunity == 42);
+    CHECK(back.validated == sample().validated);
+  }
+
+  SECTION("the sweep's trailers stand before Autoloop-Validated, and only for a sweep") {
+    CHECK(fix::format_trailers(swept()).find("Autoloop-Fingerprint: 0123abcd\nAutoloop-Sweep: 3\n"
+                                             "Autoloop-Sweep-Opportunities: 42 43 50\n"
+                                             "Autoloop-Sweep-Fingerprints: 0123abcd 4567ef01 89abcdef\n"
+                                             "Autoloop-Validated: ") != std::string::npos);
+    CHECK(fix::format_trailers(sample()).find("Autoloop-Sweep") == std::string::npos);
+    const fix::Trailers back = fix::read_trailers(message(sample()));
+    CHECK(back.sweep == 0);
+    CHECK(back.sweep_opportunities.empty());
+    CHECK(back.sweep_fingerprints.empty());
+  }
+
+  SECTION("a hostile fingerprint with a line break cannot add a trailer") {
+    fix::Trailers t = swept();
+    t.sweep_fingerprints[1] = "4567ef01\nAutoloop-Generator: forged\nAutoloop-Sweep: 99";
+    const fix::Trailers back = fix::read_trailers(message(t));
+    CHECK(back.generator.empty());
+    CHECK(back.sweep == 3);
+    CHECK(back.validated == sample().validated);
+    CHECK(back.sweep_fingerprints ==
+          std::vector<std::string>{"0123abcd", "4567ef01", "Autoloop-Generator:", "forged", "Autoloop-Sweep:", "99",
+                                   "89abcdef"});
+  }
+
+  SECTION("ids that are not whole numbers are dropped from the list") {
+    const fix::Trailers back = fix::read_trailers("s\n\nAutoloop-Sweep: x\nAutoloop-Sweep-Opportunities: 7 8x  9\n");
+    CHECK(back.sweep == 0);
+    CHECK(back.sweep_opportunities == std::vector<int64_t>{7, 9});
   }
 }
 

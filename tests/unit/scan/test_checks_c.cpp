@@ -358,6 +358,21 @@ TEST_CASE("run_check parameter-only-read") {
   SECTION("an element returned is a read") {
     CHECK(reported("char f(std::string s) { return s[0]; }\n") == std::vector<std::string>{"s"});
   }
+  SECTION("changed where the tree shows no assignment: a macro of the file, a range-for by reference, >>") {
+    CHECK(reported("#define RESET(x) (x).clear()\nvoid f(std::string s) { RESET(s); use(s); }\n").empty());
+    CHECK(reported("void f(std::string s) { use(s); }\n") == std::vector<std::string>{"s"}); // use() is no macro
+    CHECK(reported("void f(std::string s) { for (auto& c : s) c = 'x'; use(s); }\n").empty());
+    CHECK(reported("void f(std::string s) { for (const auto& c : s) use(c); }\n") == std::vector<std::string>{"s"});
+    CHECK(reported("void f(std::string s) { in >> s; use(s); }\n").empty());
+    CHECK(reported("void f(std::string s) { out << s; }\n") == std::vector<std::string>{"s"});
+  }
+  SECTION("another reference or pointer parameter of the type may alias it") {
+    // (The references themselves are not plain-name declarators: this query does not report them.)
+    CHECK(reported("void f(std::string s, std::string& out) { out = \"x\"; use(s); }\n").empty());
+    CHECK(reported("void f(std::string s, std::vector<std::string>* all) { all->clear(); use(s); }\n").empty());
+    CHECK(reported("void f(std::string s, const std::string& t, int& n) { n = t.size() + s.size(); }\n") ==
+          std::vector<std::string>{"s"});
+  }
 }
 
 namespace {

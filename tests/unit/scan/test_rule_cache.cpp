@@ -19,7 +19,8 @@ std::string describe(const Rule& r) {
                     r.description + "|" + r.query + "|" + r.check + "|" + r.source + "|" +
                     std::to_string(r.query_line) + ":" + std::to_string(r.query_column) + "|" +
                     (r.enabled ? "on" : "off") + "|" + scan::to_string(r.origin) + " " + r.file + " " +
-                    (r.trusted ? "trusted" : "untrusted") + (r.mechanical ? "|mechanical" : "");
+                    (r.trusted ? "trusted" : "untrusted") + (r.mechanical ? "|mechanical" : "") +
+                    (r.scope_sensitive ? "|scope-sensitive" : "");
   for (const auto& l : r.languages) out += "|lang " + l;
   for (const auto& e : r.fix) {
     out += "|fix " + std::to_string(static_cast<int>(e.op)) + " " + e.capture + " " + e.text;
@@ -31,6 +32,7 @@ std::string describe(const Rule& r) {
   for (const auto& t : r.tests.invalid) out += "|invalid " + t;
   for (const auto& t : r.tests.fixed) out += "|fixed " + t;
   for (const auto& t : r.tests.suggested) out += "|suggested " + t;
+  for (const auto& t : r.tests.refused) out += "|refused " + t;
   for (const auto& t : r.tests.valid_paths) out += "|valid path " + t;
   for (const auto& t : r.tests.invalid_paths) out += "|invalid path " + t;
   if (r.assumption)
@@ -66,6 +68,8 @@ TEST_CASE("built-in rules round-trip through the cache encoding") {
   odd.not_in_note = "rules.contexts";
   odd.equivalents = {{"ruff", {"E711", "E712"}}, {"eslint", {}}};
   odd.tests.suggested = {"x = 1"};
+  odd.tests.refused = {"y = 2", "z = 3"};
+  odd.scope_sensitive = true;
   odd.tests.valid_paths = {"tests/test_x.py", ""};
   odd.tests.invalid_paths = {"src/x.py"};
   rules.push_back(odd);

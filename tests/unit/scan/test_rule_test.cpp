@@ -1,7 +1,10 @@
 #include "scan/rule_test.hpp"
 
+#include "scan/rule.hpp"
+
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -223,5 +226,54 @@ TEST_CASE("test_rules with an assumption") {
     auto r = scan::test_rules({rule})[0];
     REQUIRE(r.failures.size() == 1);
     CHECK_THAT(r.failures[0], Catch::Contains("no tests.suggested"));
+  }
+}
+
+TEST_CASE("test_rules with a scope-sensitive rule") {
+  // t/none, marked scope-sensitive, with a corpus of refusals (15 by default).
+  auto sensitive = [](size_t refusals) {
+    Rule rule = none_rule();
+    rule.scope_sensitive = true;
+    for (size_t i = 0; i < refusals; ++i) rule.tests.refused.push_back("y_" + std::to_string(i) + " = a is None\n");
+    return rule;
+  };
+
+  SECTION("enough refused cases, none of them fixed, pass") {
+    auto r = scan::test_rules({sensitive(scan::k_min_scope_corpus)})[0];
+    INFO(joined(r.failures));
+    CHECK(r.failures.empty());
+    CHECK(r.cases == 5 + scan::k_min_scope_corpus);
+  }
+
+  SECTION("fewer than the minimum of suggested and refused cases fails") {
+    auto r = scan::test_rules({sensitive(scan::k_min_scope_corpus - 1)})[0];
+    REQUIRE(r.failures.size() == 1);
+    CHECK_THAT(r.failures[0], Catch::Contains("scope_sensitive") && Catch::Contains("14 tests.suggested + tests.refused"));
+  }
+
+  SECTION("a refused case the rule would fix fails") {
+    Rule rule = sensitive(scan::k_min_scope_corpus);
+    rule.tests.refused.push_back("z = b == None\n");
+    auto r = scan::test_rules({rule})[0];
+    REQUIRE(r.failures.size() == 1);
+    CHECK_THAT(r.failures[0], Catch::Contains("refused case") && Catch::Contains("would be fixed"));
+  }
+}
+
+TEST_CASE("built-in scope-sensitive rules") {
+  // The rules whose fixes change bindings or move code to where names resolve differently
+  // (README: Fixes that assume a type (or a scope)); each carries its corpus of refusals.
+  std::vector<std::string> marked;
+  for (const auto& rule : scan::builtin_rules()) {
+    if (!rule.scope_sensitive) continue;
+    marked.push_back(rule.id);
+    INFO(rule.id);
+    CHECK(rule.tests.suggested.size() + rule.tests.refused.size() >= scan::k_min_scope_corpus);
+  }
+  for (const char* id : {"javascript/no-var", "python/open-without-context", "cpp/typedef-to-using",
+                         "python/dict-keys-iteration", "python/mutable-default-argument",
+                         "cpp/pass-by-value-string-vector"}) {
+    INFO(id);
+    CHECK(std::find(marked.begin(), marked.end(), id) != marked.end());
   }
 }
