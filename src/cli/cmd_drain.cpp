@@ -180,7 +180,9 @@ Runner define_drain(CLI::App& sub) {
                   o->sweep.c_str(), o->by.c_str(), r.applied, r.applied == 1 ? "" : "s");
     std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed, %d resolved%s%s\n", static_cast<long long>(r.cycle),
                 r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed, r.resolved, tests.c_str(),
-                r.rolled_back ? (", rolled back: " + printable(r.why)).c_str() : "");
+                r.rolled_back ? (", rolled back: " + printable(r.why)).c_str()
+                : r.paused    ? ("; the loop pauses: " + printable(r.why)).c_str()
+                              : "");
     print_outcome(ctx, r);
     return r.paused ? k_exit_paused : k_exit_ok;
   };
