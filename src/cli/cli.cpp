@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   app.add_option("--color", global.colour,
                  "Colour the output: auto (on a terminal, unless NO_COLOR is set; git's color.ui decides), always, never")
       ->type_name("WHEN")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->check(one_of({"auto", "always", "never"}));
   app.add_flag("--no-pager", global.no_pager,
                "Do not pipe long output (queue, review --list, report, rules, help) into a pager on a terminal");
   std::map<CLI::App*, Runner> runners;
@@ -129,7 +129,9 @@ int main(int argc, char** argv) {
       fail_line(word);
       return k_exit_usage;
     }
-    return app.exit(e) == 0 ? k_exit_ok : k_exit_usage;
+    if (e.get_exit_code() == 0) return app.exit(e) == 0 ? k_exit_ok : k_exit_usage; // --help, --version
+    fail_line(e.what());
+    return k_exit_usage;
   }
   try {
     for (CLI::App* sub : app.get_subcommands()) return runners.at(sub)(global);

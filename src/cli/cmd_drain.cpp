@@ -6,6 +6,7 @@
 #include "core/interrupt.hpp"
 #include "fix/sweep.hpp"
 #include "core/log.hpp"
+#include "core/suggest.hpp"
 #include "loop/catch_up.hpp"
 #include "loop/drain.hpp"
 #include "hookcore/spawn.hpp"
@@ -52,7 +53,12 @@ void print_json(const nlohmann::json& j) {
 void check_sweepable(loop::Context& ctx, const std::string& id) {
   const std::vector<scan::Rule> rules = ctx.rules();
   auto r = std::find_if(rules.begin(), rules.end(), [&](const scan::Rule& rule) { return rule.id == id; });
-  if (r == rules.end()) throw core::Fatal("--sweep " + id + ": no such rule (`git autoloop rules` lists them)", k_exit_usage);
+  if (r == rules.end()) {
+    std::vector<std::string> ids;
+    for (const auto& rule : rules) ids.push_back(rule.id);
+    throw core::Fatal("--sweep " + id + ": no such rule" + core::did_you_mean(id, ids) + " (`git autoloop rules` lists them)",
+                      k_exit_usage);
+  }
   if (!r->mechanical)
     throw core::Fatal("--sweep " + id + ": not a mechanical rule (`git autoloop rules` marks those safe+mech); "
                       "its fixes need a look each, one commit per finding", k_exit_usage);
@@ -82,7 +88,7 @@ Runner define_drain(CLI::App& sub) {
   sub.add_option("--sweep", o->sweep,
                  "Apply every queued finding of this mechanical rule as one commit per file (or directory), through the same gates");
   sub.add_option("--by", o->by, "With --sweep: one commit per file or per directory")
-      ->check(CLI::IsMember({"file", "directory"}))
+      ->check(one_of({"file", "directory"}))
       ->capture_default_str();
   sub.add_option("--format", o->format, "Output: text or json (one object; tests/schemas/drain.schema.json)")
       ->capture_default_str();
@@ -180,7 +186,9 @@ Runner define_drain(CLI::App& sub) {
                   o->sweep.c_str(), o->by.c_str(), r.applied, r.applied == 1 ? "" : "s");
     std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed, %d resolved%s%s\n", static_cast<long long>(r.cycle),
                 r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed, r.resolved, tests.c_str(),
-                r.rolled_back ? (", rolled back: " + printable(r.why)).c_str() : "");
+                r.rolled_back ? (", rolled back: " + printable(r.why)).c_str()
+                : r.paused    ? ("; the loop pauses: " + printable(r.why)).c_str()
+                              : "");
     print_outcome(ctx, r);
     return r.paused ? k_exit_paused : k_exit_ok;
   };

@@ -24,7 +24,7 @@ struct MergeArgs {
 
 void add_merge_options(CLI::App& sub, MergeArgs& a) {
   sub.add_option("--conflict-style", a.style, "How conflicts are written (default: merge.conflictStyle, else merge)")
-      ->check(CLI::IsMember({"merge", "diff3", "zdiff3"}));
+      ->check(one_of({"merge", "diff3", "zdiff3"}));
   sub.add_option("--labels", a.labels, "Conflict marker labels (default: ours,base,theirs)")->type_name("OURS,BASE,THEIRS");
 }
 

@@ -31,7 +31,7 @@ Runner define_notes(CLI::App& sub) {
   auto o = std::make_shared<NotesOptions>();
   sub.add_option("action", o->action, "export (the blob cache to the notes ref) or import (the notes ref to the cache)")
       ->required()
-      ->check(CLI::IsMember({"export", "import"}));
+      ->check(one_of({"export", "import"}));
   sub.add_option("--ref", o->ref, std::string("The notes ref (default ") + loop::k_notes_ref + ")")->type_name("REF");
   sub.footer("Scan results are kept per (blob, rule set). `export` writes the current rule set's results as notes on the "
              "blobs (one commit on the ref; the work tree, index and HEAD are not touched); `import` takes the notes "

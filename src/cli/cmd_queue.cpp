@@ -4,13 +4,16 @@
 #include "cli/output.hpp"
 #include "cli/terminal.hpp"
 #include "core/suggest.hpp"
+#include "fix/select.hpp"
 #include "fix/sweep.hpp"
 #include "loop/context.hpp"
 #include "loop/drain.hpp"
 #include "providers/enabled.hpp"
 #include "scan/rule_ids.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 
 namespace cli {
 
@@ -77,8 +80,13 @@ Runner define_queue(CLI::App& sub) {
     if (!o->rule.empty()) filter.rule_id = o->rule;
     if (!o->path.empty()) filter.path = o->path;
     if (!o->category.empty()) filter.category = category_named(o->category);
-    filter.limit = o->limit;
-    const auto found = ctx.store().opportunities(filter);
+    // Ranked with the priorities in force now, as the drain ranks when it selects (fix::base_of): the
+    // scores stored at scan time would not follow a change of improvement_priorities. The limit applies after.
+    std::vector<queue::Opportunity> found = ctx.store().opportunities(filter);
+    std::map<int64_t, double> base;
+    for (const auto& op : found) base[op.id] = fix::base_of(op, ctx.config.improvement_priorities);
+    std::stable_sort(found.begin(), found.end(), [&](const auto& a, const auto& b) { return base[a.id] > base[b.id]; });
+    if (o->limit > 0 && found.size() > o->limit) found.resize(o->limit);
     // A rule id that names no rule is a typo, unless the queue still holds findings of a rule since removed.
     // A provider's rule (ruff/E501) is the tool's: no list holds it in advance.
     if (!o->rule.empty() && found.empty() && providers::provider_of_rule(o->rule).empty())

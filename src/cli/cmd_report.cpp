@@ -26,7 +26,7 @@ Runner define_report(CLI::App& sub) {
   auto o = std::make_shared<ReportOptions>();
   sub.add_option("--format", o->format, "Output: text, json, html or prometheus")
       ->capture_default_str()
-      ->check(CLI::IsMember({"text", "json", "html", "prometheus"}));
+      ->check(one_of({"text", "json", "html", "prometheus"}));
   sub.add_option("--output,-o", o->output, "Write to FILE (atomically) instead of standard output")->type_name("FILE");
   sub.add_option("--since", o->since, "Only commits after REV (default: all the history the queue knows)")->type_name("REV");
   sub.add_option("--top", o->top, "How many of the most complex functions to list")->capture_default_str();

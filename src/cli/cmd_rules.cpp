@@ -265,7 +265,7 @@ Runner define_rules(CLI::App& sub) {
                "With --test: fix every fixable invalid case and check the result with the language's own tools")
       ->needs(test);
   sub.add_option("--reset", o->reset, "Forget what a rule learnt from verdicts (lifts a quarantine)")->type_name("ID");
-  sub.add_option("--format", o->format, "Output format of the list")->check(CLI::IsMember({"text", "json"}));
+  sub.add_option("--format", o->format, "Output format of the list")->check(one_of({"text", "json"}));
   auto* tree = sub.add_option("--tree", o->tree, "Print FILE's syntax tree, as a rule's query sees it")->type_name("FILE");
   sub.add_option("--line", o->line, "With --tree: only the nodes that span line N")->needs(tree)->check(CLI::PositiveNumber);
   sub.add_option("--language", o->language, "With --tree: parse as this language (default: by the file's name)")

@@ -35,7 +35,7 @@ void print_cycle(const loop::CycleResult& cycle) {
   }
   std::printf("cycle %lld on %s: %d new fix%s, %d kept, %d failed%s\n", static_cast<long long>(r.cycle),
               r.side_ref.c_str(), r.applied, r.applied == 1 ? "" : "es", r.kept, r.failed,
-              r.rolled_back ? (", rolled back: " + r.why).c_str() : "");
+              r.rolled_back ? (", rolled back: " + r.why).c_str() : r.paused ? ("; the loop pauses: " + r.why).c_str() : "");
   std::fflush(stdout);
 }
 

@@ -23,6 +23,10 @@ struct Global {
 
 using Runner = std::function<int(const Global&)>;
 
+// An option's check that its value is one of `names`; the refusal names them and the closest
+// (core::did_you_mean): "unknown value 'htm' (expected text, json, html); did you mean 'html'?".
+CLI::Validator one_of(std::vector<std::string> names);
+
 // How a subcommand opens the repository: -c overrides and --git-dir from the command line.
 inline loop::OpenOptions open_options(const Global& g, bool load_config = true) {
   loop::OpenOptions options;

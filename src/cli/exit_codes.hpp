@@ -28,8 +28,9 @@ inline const std::vector<std::pair<int, const char*>>& exit_code_meanings() {
       {k_exit_database, "The queue database failed (a corrupt one is moved aside and started afresh)."},
       {k_exit_failed, "An operation failed: a command could not run, a bad override, a refused accept, a drain "
                       "whose tests fail on the branch itself."},
-      {k_exit_paused, "drain: the loop is paused, because this cycle's fixes failed too often (rollback_threshold over "
-                      "the last rollback_window attempts) or it was paused before; `git autoloop resume` goes on."},
+      {k_exit_paused, "drain: the loop is paused, because fixes failed more often than rollback_threshold allows over "
+                      "the last rollback_window attempts (this cycle's good fixes are published) or it was paused before; "
+                      "`git autoloop resume` goes on."},
       {k_exit_internal, "An internal error (a bug: please report it with the message)."},
       {130, "Interrupted by SIGINT (128 + the signal; 143 for SIGTERM): an interrupted drain records its cycle."},
   };

@@ -250,7 +250,19 @@ std::string unknown_word_message(const CLI::App& app, int argc, char** argv) {
     if (arg.empty()) continue;
     if (!sub) {
       if (arg[0] == '-') {
-        if (takes_value(app, arg)) ++i;
+        std::string_view name = arg.substr(0, arg.find('='));
+        const std::vector<std::string> globals = option_names(app);
+        const bool known = std::find(globals.begin(), globals.end(), name) != globals.end();
+        // "-ckey=value": a short option with its value attached.
+        const bool attached = arg[1] != '-' && arg.size() > 2 && takes_value(app, arg.substr(0, 2));
+        if (attached) continue;
+        if (!known) {
+          std::string message = "unknown option '" + std::string(name) + "' for 'git autoloop'";
+          std::string near = closest(name, globals);
+          if (!near.empty()) message += "; did you mean '" + near + "'?";
+          return message + " (see 'git autoloop help')";
+        }
+        if (name.size() == arg.size() && takes_value(app, name)) ++i;
         continue;
       }
       if (std::find(commands.begin(), commands.end(), arg) == commands.end()) {
@@ -328,6 +340,21 @@ Runner define_help(CLI::App& sub) {
                  near.empty() ? "" : ("; did you mean '" + near + "'?").c_str());
     return k_exit_usage;
   };
+}
+
+} // namespace cli
+
+namespace cli {
+
+CLI::Validator one_of(std::vector<std::string> names) {
+  std::string listed;
+  for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
+  return CLI::Validator(
+      [names, listed](std::string& value) -> std::string {
+        if (std::find(names.begin(), names.end(), value) != names.end()) return {};
+        return "unknown value '" + value + "' (expected " + listed + ")" + core::did_you_mean(value, names);
+      },
+      "{" + listed + "}");
 }
 
 } // namespace cli

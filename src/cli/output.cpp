@@ -2,6 +2,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "core/error.hpp"
+#include "core/suggest.hpp"
 #include "loop/review.hpp"
 #include "scan/scanner.hpp"
 
@@ -17,7 +18,11 @@ Format parse_format(const std::string& name, bool allow_sarif) {
   if (name == "text") return Format::text;
   if (name == "json") return Format::json;
   if (name == "sarif" && allow_sarif) return Format::sarif;
-  throw core::Fatal("unknown format '" + name + "' (expected text, json" + (allow_sarif ? ", sarif)" : ")"), k_exit_usage);
+  std::vector<std::string> names{"text", "json"};
+  if (allow_sarif) names.emplace_back("sarif");
+  throw core::Fatal("unknown format '" + name + "' (expected text, json" + (allow_sarif ? ", sarif)" : ")") +
+                        core::did_you_mean(name, names),
+                    k_exit_usage);
 }
 
 Row row_of(const scan::Located& l) {

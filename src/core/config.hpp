@@ -48,7 +48,7 @@ struct ImprovementPriorities {
 struct SafetySettings {
   bool require_tests = true;
   int max_change_size = 100;        // changed lines per fix commit, >= 1
-  double rollback_threshold = 0.95; // 0..1, the success rate of the last rollback_window attempts
+  double rollback_threshold = 0.95; // 0..1, the success rate a full rollback_window must keep (safety/breaker.hpp)
   int rollback_window = 20;         // attempts the circuit breaker judges, >= 1 (safety/breaker.hpp)
   int rollback_min_attempts = 5;    // attempts in the window before it may pause the loop, >= 1
 };

@@ -150,6 +150,7 @@ struct CycleState {
   bool run_tests = false;          // ... and a work tree to run it in
   std::string validated;           // the gates every fix of the cycle passes (Autoloop-Validated)
   int suggestions = 0;             // suggest-only findings at safety_level low
+  int sweeps_refused = 0;          // sweeps the build step's gates refused: their findings stay open, no fix failed
   fix::Selection selection;        // what the select step kept and held back, for fix::idle_reasons
   size_t open = 0;                 // open findings of the branch
   bool overlapping = false;        // eligible fixes waited behind overlapping ones
@@ -451,6 +452,7 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env,
         resolve_gone(store, lineage, candidate.id, c.base);
       } else if (record_refusal(store, last, result.cycle, c.branch, core::Status::failed)) {
         ++result.failed;
+        if (!last.swept.empty()) ++c.sweeps_refused;
       }
       c.plan.pop_back();
       continue;
@@ -493,6 +495,19 @@ constexpr const char* k_tripped_state = "breaker_tripped";
 // At most this many earlier cycles fill the window (cycles that judged nothing count too).
 constexpr size_t k_window_cycles = 200;
 
+// The fixes a finished cycle's gates refused: its attempts with a refusal, one per fix. A refused sweep's
+// findings (sweep_refused) stay open and are tried alone: they are no failed fix (fix/sweep.hpp).
+int failed_fixes(const queue::Store& store, int64_t cycle) {
+  static const std::set<core::Outcome> not_failures = {
+      core::Outcome::planned,  core::Outcome::applied,  core::Outcome::rolled_back,   core::Outcome::untested,
+      core::Outcome::resolved, core::Outcome::untrusted, core::Outcome::sweep_refused, core::Outcome::swept_nothing,
+      core::Outcome::accepted, core::Outcome::rejected, core::Outcome::reverted,      core::Outcome::superseded};
+  int failed = 0;
+  for (const auto& a : store.attempts_of_cycle(cycle))
+    if (!not_failures.count(a.outcome)) ++failed;
+  return failed;
+}
+
 // What the earlier cycles judged, newest first, since the breaker last tripped (safety/breaker.hpp, policy 1
 // and 2): a finished cycle's new fixes published and refused. A cycle the breaker rolled back is the one
 // the window starts after.
@@ -504,59 +519,52 @@ std::vector<safety::CycleTally> earlier_tallies(queue::Store& store, int64_t cur
     if (cycle.id == current) continue;
     if (cycle.id <= after) break;
     if (cycle.state != "done" || !cycle.interrupted.empty()) continue;
-    out.push_back({cycle.applied, cycle.failed});
+    out.push_back({cycle.applied, cycle.failed ? failed_fixes(store, cycle.id) : 0});
   }
   return out;
 }
 
-// The circuit breaker (safety/breaker.hpp): this cycle's judged fixes join the recent attempts; when the
-// window trips, the cycle publishes nothing, records its fixes as rolled back (or failed) and pauses the
-// loop. One failed fix alone never does (rollback_min_attempts). True when it tripped.
-bool breaker(Context& ctx, const CycleState& c, DrainResult& result) {
-  queue::Store& store = ctx.store();
+// The circuit breaker (safety/breaker.hpp): this cycle's judged fixes join the recent attempts. Returns why
+// the loop pauses after this cycle when the window trips, else nothing. It takes nothing back: a refused fix
+// is never published, the fixes that passed every gate are (pause_loop stops the cycles that follow). One
+// failed fix alone never trips it.
+std::optional<std::string> breaker(Context& ctx, const CycleState& c, const DrainResult& result) {
   int tried = 0, succeeded = 0;
   for (auto& p : c.plan) {
-    if (p.pending || p.outcome == core::Outcome::untested) continue; // not tested is neither success nor failure
+    if (p.pending || p.outcome == core::Outcome::untested || p.outcome == core::Outcome::resolved) continue; // neither success nor failure
+    // A refused sweep is not a failed fix: its findings stay open and are tried one by one (fix/sweep.hpp).
+    if (p.outcome.has_value() && !p.swept.empty()) continue;
     ++tried;
     if (!p.outcome.has_value()) ++succeeded;
   }
-  tried += result.failed;
-  if (!tried) return false;
+  tried += result.failed - c.sweeps_refused; // the build step's refusals (the plan holds none of them)
+  if (!tried) return std::nullopt;
   std::vector<safety::CycleTally> window{{succeeded, tried - succeeded}};
-  for (const auto& t : earlier_tallies(store, result.cycle)) window.push_back(t);
+  for (const auto& t : earlier_tallies(ctx.store(), result.cycle)) window.push_back(t);
   const core::SafetySettings& settings = ctx.config.safety_settings;
   const safety::BreakerVerdict verdict =
       safety::judge_window(window, settings.rollback_threshold, settings.rollback_window, settings.rollback_min_attempts);
-  if (!verdict.trip) return false;
+  if (!verdict.trip) return std::nullopt;
+  return "cycle " + std::to_string(result.cycle) + ": " + verdict.describe(settings.rollback_threshold);
+}
+
+// Pauses the loop after a cycle the breaker tripped in (`why` from breaker()); the next window starts after it.
+void pause_loop(Context& ctx, const std::string& why, DrainResult& result) {
+  queue::Store& store = ctx.store();
   auto txn = store.begin();
-  for (auto& p : c.plan) {
-    if (p.pending) continue;
-    if (p.outcome.has_value() && p.outcome != core::Outcome::untested) {
-      record_refusal(store, p, result.cycle, c.branch, core::Status::failed);
-      continue;
-    }
-    record_left_out(store, p, result.cycle, c.branch);
-    for (int64_t id : fix::finding_ids(p))
-      store.record_attempt({0, id, result.cycle, p.commit, p.outcome.value_or(core::Outcome::rolled_back), p.detail,
-                            c.branch, p.lines_changed, 0, p.risk, 0});
-  }
-  const std::string why = "cycle " + std::to_string(result.cycle) + ": " + verdict.describe(settings.rollback_threshold);
   store.set_state("paused", why);
   store.set_state(k_tripped_state, std::to_string(result.cycle));
-  store.end_cycle(result.cycle, 0, tried - succeeded, true, why);
   txn.commit();
-  result.rolled_back = true;
   result.paused = true;
   result.next_step = k_resume_step;
   result.why = why;
-  result.tip = c.checkpoint;
-  result.failed = tried - succeeded;
-  return true;
 }
 
 // The publish step: records the plan, moves the side branch to `tip` with one compare-and-swap, then
-// finishes the record (a kill between the two is finished by recover()).
-void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, const std::string& tip, DrainResult& result) {
+// finishes the record (a kill between the two is finished by recover()). `paused` is the breaker's reason
+// to pause after this cycle, kept in the cycle's record ("paused: …").
+void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, const std::string& tip,
+             const std::optional<std::string>& paused, DrainResult& result) {
   queue::Store& store = ctx.store();
   std::vector<std::vector<std::pair<int64_t, int64_t>>> planned_attempts; // per fix: (attempt, finding) each
   {
@@ -608,7 +616,8 @@ void publish(Context& ctx, const CycleState& c, const scan::Lineage& lineage, co
     ++k;
     if (moved) (p.pending ? kept : applied)++;
   }
-  store.end_cycle(result.cycle, applied, result.failed, !moved, moved ? "" : "side branch moved concurrently");
+  store.end_cycle(result.cycle, applied, result.failed, !moved,
+                  !moved ? "side branch moved concurrently" : paused ? "paused: " + *paused : "");
   txn.commit();
   result.applied = applied;
   result.kept = kept;
@@ -636,7 +645,7 @@ void record_idle(Context& ctx, const CycleState& c, DrainResult& result) {
 
 } // namespace
 
-// The named steps of a cycle: lock → recover → select → build → validate/bisect → breaker → publish.
+// The named steps of a cycle: lock → recover → select → build → validate/bisect → breaker → publish (→ pause).
 DrainResult drain(Context& ctx, const DrainOptions& options) {
   DrainResult result;
   auto lock = hookcore::FileLock::try_acquire(ctx.paths.drain_lock());
@@ -674,7 +683,11 @@ DrainResult drain(Context& ctx, const DrainOptions& options) {
                      ", no-destruction, reparse, line-endings" + (cycle->run_tests ? ", tests" : "");
   fix::ChainEnv env = chain_env(ctx);
   std::string tip = build(ctx, *cycle, env, units, lineage, result);
-  if (validate(ctx, *cycle, env, tip, result) && !breaker(ctx, *cycle, result)) publish(ctx, *cycle, lineage, tip, result);
+  if (validate(ctx, *cycle, env, tip, result)) {
+    const std::optional<std::string> pause = breaker(ctx, *cycle, result);
+    publish(ctx, *cycle, lineage, tip, pause, result);
+    if (pause) pause_loop(ctx, *pause, result);
+  }
   record_idle(ctx, *cycle, result);
   notify_cycle(ctx, result);
   return result;

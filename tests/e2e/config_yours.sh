@@ -165,7 +165,12 @@ test_scores_at_selection_time_in_category_order() {
   performance_file
   commit_all "two findings"
   wait_for_scan
-  assert_eq "fmt.go" "$(git autoloop queue --format json | pyjson 'd[0]["path"]')" "queue order (scores stored by the scan)"
+  assert_eq "fmt.go" "$(git autoloop queue --format json | pyjson 'd[0]["path"]')" "queue order with the default priorities"
+  # `queue` ranks with the priorities in force too: it shows first what the drain fixes first.
+  assert_eq "app.py" "$(git autoloop -c improvement_priorities.performance_issues=0.3 queue --format json | pyjson 'd[0]["path"]')" \
+    "queue order once performance weighs 0.3"
+  assert_eq "app.py" "$(git autoloop -c improvement_priorities.performance_issues=0.3 queue --limit 1 --format json | pyjson 'd[0]["path"]')" \
+    "queue --limit 1 once performance weighs 0.3"
   assert_eq "app.py" "$(drain_first -c improvement_priorities.performance_issues=0.3)" "first fix once performance weighs 0.3"
 }
 

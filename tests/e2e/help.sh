@@ -44,6 +44,41 @@ test_did_you_mean() {
   assert_contains "$ERR" "did you mean '--accept'?"
 }
 
+test_did_you_mean_for_values() {
+  new_repo
+  printf 'x\n' >x.txt
+  commit_all "base"
+  # --format on the commands that report state.
+  local c
+  for c in queue scan review status doctor "ci --base HEAD"; do
+    # shellcheck disable=SC2086 # "ci --base HEAD" is three words
+    expect_rc 2 git autoloop $c --format jsno
+    assert_contains "$ERR" "git-autoloop: error: unknown format 'jsno'" "$c --format jsno"
+    assert_contains "$ERR" "(did you mean 'json'?)" "$c --format jsno"
+  done
+  # Values CLI11 checks: the same prefix, what is expected, the closest.
+  expect_rc 2 git autoloop report --format htm
+  assert_contains "$ERR" "git-autoloop: error: --format: unknown value 'htm' (expected text, json, html, prometheus) (did you mean 'html'?)"
+  expect_rc 2 git autoloop rules --format jsno
+  assert_contains "$ERR" "git-autoloop: error: --format: unknown value 'jsno' (expected text, json) (did you mean 'json'?)"
+  expect_rc 2 git autoloop drain --by dirctory
+  assert_contains "$ERR" "git-autoloop: error: --by: unknown value 'dirctory' (expected file, directory) (did you mean 'directory'?)"
+  expect_rc 2 git autoloop notes exprt
+  assert_contains "$ERR" "git-autoloop: error: action: unknown value 'exprt' (expected export, import) (did you mean 'export'?)"
+  expect_rc 2 git autoloop --color=alwyas status
+  assert_contains "$ERR" "git-autoloop: error: --color: unknown value 'alwyas' (expected auto, always, never) (did you mean 'always'?)"
+  # A rule id.
+  expect_rc 2 git autoloop drain --sweep python/compare-to-nnoe --foreground
+  assert_contains "$ERR" "git-autoloop: error: --sweep python/compare-to-nnoe: no such rule (did you mean 'python/compare-to-none'?)"
+  # An option typed before the command.
+  expect_rc 2 git autoloop --no-pagr status
+  assert_contains "$ERR" "git-autoloop: error: unknown option '--no-pagr' for 'git autoloop'; did you mean '--no-pager'?"
+  # Known ones still work; a required option CLI11 misses gets the prefix too.
+  expect_rc 0 git autoloop --no-pager --color=never status
+  expect_rc 2 git autoloop ci
+  assert_contains "$ERR" "git-autoloop: error: --base is required"
+}
+
 test_manual_page() {
   new_repo
   local page="$AUTOLOOP_BIN_DIR/man/man1/git-autoloop.1"
@@ -136,6 +171,7 @@ $OUT"
 
 run_test "help: git autoloop alone, help, help COMMAND with examples" test_overview_and_command_help
 run_test "help: did you mean, for commands and options" test_did_you_mean
+run_test "help: did you mean, for every value typed on the command line" test_did_you_mean_for_values
 run_test "help: the manual page behind git help autoloop and --help" test_manual_page
 run_test "help: bash completion of commands and options" test_bash_completion
 run_test "help: rules --tree shows what a query matches" test_rules_tree

@@ -131,11 +131,9 @@ feedback: {min_verdicts: 3, trusted_rate: 0.5, max_false_positive_rate: 0.9}"
 }
 
 test_refused_sweep_falls_back_to_single_fixes() {
-  # The tests need `var unused`: the sweep fails them as a whole, then alone only that fix is refused (no
-  # rollback of the cycle: the refused sweep and its culprit are 2 failures in the last 7 attempts, under
-  # rollback_threshold 95%, and the breaker would hold the good fixes back with the bad one).
-  sweep_repo "" "test_command: grep -q 'var unused' lib/a.js
-safety_settings: {rollback_threshold: 0}"
+  # The tests need `var unused`: the sweep fails them as a whole, then alone only that fix is refused. With
+  # the default breaker: a refused sweep is no failed fix (its findings are tried alone), the culprit is one.
+  sweep_repo "" "test_command: grep -q 'var unused' lib/a.js"
   expect_rc 0 git autoloop drain --sweep javascript/no-var lib/a.js --foreground
   assert_eq "" "$(side_commits)" "side branch after the refused sweep"
   assert_eq "open" "$(db_query "SELECT group_concat(DISTINCT status) FROM opportunities WHERE path = 'lib/a.js'")" \
