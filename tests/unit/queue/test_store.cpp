@@ -1001,6 +1001,14 @@ TEST_CASE("Store::open with Check::changed", "[queue]") {
     transaction.commit();
   } // checkpointed into the file
   const fs::path stamp = tmp.path / ".queue.db.checked";
+  // Random bytes over four pages in the middle of the file, as a disk or another program would leave them.
+  const auto damage_the_middle = [&] {
+    const auto size = fs::file_size(db_path);
+    std::fstream f(db_path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    const std::string noise = random_bytes(4 * 4096);
+    f.write(noise.data(), static_cast<std::streamsize>(noise.size()));
+  };
 
   SECTION("a healthy file is checked once and its stamp kept") {
     REQUIRE_NOTHROW(Store::open(db_path, Store::Check::changed));
@@ -1009,13 +1017,7 @@ TEST_CASE("Store::open with Check::changed", "[queue]") {
   }
   SECTION("random bytes in the middle of the file are found at open, even after a clean check") {
     REQUIRE_NOTHROW(Store::open(db_path, Store::Check::changed));
-    const auto size = fs::file_size(db_path);
-    {
-      std::fstream f(db_path, std::ios::in | std::ios::out | std::ios::binary);
-      f.seekp(static_cast<std::streamoff>(size / 2));
-      const std::string noise = random_bytes(4 * 4096);
-      f.write(noise.data(), static_cast<std::streamsize>(noise.size()));
-    }
+    damage_the_middle();
     CHECK_THROWS_AS(Store::open(db_path, Store::Check::changed), queue::CorruptError);
   }
   SECTION("our own writes are recorded at close, so the next open does not check them again") {
@@ -1043,13 +1045,7 @@ TEST_CASE("Store::open with Check::changed", "[queue]") {
     CHECK(read_all(stamp) == stamp_of_file());
 
     // Damage made by anyone else afterwards changes the file's mtime: still found at the next open.
-    const auto size = fs::file_size(db_path);
-    {
-      std::fstream f(db_path, std::ios::in | std::ios::out | std::ios::binary);
-      f.seekp(static_cast<std::streamoff>(size / 2));
-      const std::string noise = random_bytes(4 * 4096);
-      f.write(noise.data(), static_cast<std::streamsize>(noise.size()));
-    }
+    damage_the_middle();
     CHECK_THROWS_AS(Store::open(db_path, Store::Check::changed), queue::CorruptError);
   }
   SECTION("a store opened without Check::changed records nothing") {
