@@ -435,12 +435,7 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
       return std::nullopt;
     }
     // 3. Verify what will be written (conflicts read as our side).
-    auto facts = [&](int i) {
-      Facts f;
-      f.errors = errors[i];
-      for (const auto& path : member_paths(*regions[i], *profile)) ++f.declarations[path];
-      return f;
-    };
+    auto facts = [&](int i) { return facts_of_region(language.name, *profile, *regions[i], errors[i]); };
     auto merged = facts_of(language, *profile, piece->check, options.parse_timeout_ms);
     if (!merged) {
       why = "the result could not be re-read";

@@ -5,10 +5,250 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <iterator>
 #include <string_view>
 #include <unordered_map>
 
 namespace merge {
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+std::string_view strip(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+// `s` cut at each `separator` outside brackets and quotes.
+std::vector<std::string_view> top_level_split(std::string_view s, char separator) {
+  std::vector<std::string_view> out;
+  int depth = 0;
+  char quote = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (quote) {
+      if (c == '\\') ++i;
+      else if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'' || c == '`') {
+      quote = c;
+    } else if (c == '(' || c == '[' || c == '{' || c == '<') {
+      ++depth;
+    } else if ((c == ')' || c == ']' || c == '}' || c == '>') && depth > 0) {
+      --depth;
+    } else if (c == separator && depth == 0) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.push_back(s.substr(start));
+  return out;
+}
+
+// What follows the last " as " of an import item, or the item itself.
+std::string_view alias_or(std::string_view item) {
+  size_t as = item.rfind(" as ");
+  return strip(as == std::string_view::npos ? item : item.substr(as + 4));
+}
+
+// The last segment of a path joined by `separator` ("a.b.C" → "C").
+std::string_view last_segment(std::string_view path, std::string_view separator) {
+  size_t at = path.rfind(separator);
+  return strip(at == std::string_view::npos ? path : path.substr(at + separator.size()));
+}
+
+// The text between the outermost `open` and its matching `close`, or nullopt.
+std::optional<std::pair<std::string_view, std::string_view>> braced(std::string_view s, char open, char close) {
+  size_t b = s.find(open);
+  size_t e = s.rfind(close);
+  if (b == std::string_view::npos || e == std::string_view::npos || e < b) return std::nullopt;
+  return std::make_pair(s.substr(0, b), s.substr(b + 1, e - b - 1));
+}
+
+void add(std::vector<std::string>& out, std::string_view name) {
+  name = strip(name);
+  if (starts_with(name, "type ")) name = strip(name.substr(5));
+  if (name.empty() || name == "*" || name == "_" || name == ".") return;
+  out.emplace_back(name);
+}
+
+void javascript_names(std::string_view text, std::vector<std::string>& out) {
+  size_t from = text.rfind(" from ");
+  if (!starts_with(text, "import") || from == std::string_view::npos) return; // `import "m"` binds nothing
+  std::string_view clause = strip(text.substr(6, from - 6));
+  if (starts_with(clause, "type ")) clause = strip(clause.substr(5));
+  if (auto inside = braced(clause, '{', '}')) {
+    for (auto item : top_level_split(inside->second, ',')) add(out, alias_or(item));
+    clause = inside->first;
+  }
+  for (auto item : top_level_split(clause, ',')) add(out, alias_or(item));
+}
+
+void python_names(std::string_view text, std::vector<std::string>& out) {
+  if (starts_with(text, "from ")) {
+    size_t import = text.find(" import ");
+    if (import == std::string_view::npos) return;
+    std::string_view names = strip(text.substr(import + 8));
+    if (auto inside = braced(names, '(', ')')) names = inside->second;
+    for (auto item : top_level_split(names, ',')) add(out, alias_or(item));
+    return;
+  }
+  if (!starts_with(text, "import ")) return;
+  for (auto item : top_level_split(text.substr(7), ',')) {
+    if (item.find(" as ") != std::string_view::npos) {
+      add(out, alias_or(item));
+    } else {
+      std::string_view module = strip(item);
+      add(out, module.substr(0, module.find('.')));  // `import a.b` binds `a`
+    }
+  }
+}
+
+void java_names(std::string_view text, std::vector<std::string>& out) {
+  std::string_view path = strip(text.substr(std::min<size_t>(text.size(), 6)));
+  if (starts_with(path, "static ")) path = strip(path.substr(7));
+  if (!path.empty() && path.back() == ';') path.remove_suffix(1);
+  add(out, last_segment(path, "."));
+}
+
+void rust_leaves(std::string_view tree, std::vector<std::string>& out, int depth = 0) {
+  tree = strip(tree);
+  if (depth > 16) return;
+  if (auto inside = braced(tree, '{', '}')) {
+    for (auto item : top_level_split(inside->second, ',')) rust_leaves(item, out, depth + 1);
+    return;
+  }
+  if (tree.find(" as ") != std::string_view::npos) return add(out, alias_or(tree));
+  add(out, last_segment(tree, "::"));
+}
+
+void rust_names(std::string_view text, std::vector<std::string>& out) {
+  if (!text.empty() && text.back() == ';') text.remove_suffix(1);
+  if (size_t crate = text.find("extern crate "); crate != std::string_view::npos)
+    return add(out, alias_or(text.substr(crate + 13)));
+  size_t use = text.find("use ");
+  if (use == std::string_view::npos) return;
+  rust_leaves(text.substr(use + 4), out);
+}
+
+void go_names(std::string_view text, std::vector<std::string>& out) {
+  size_t quote = text.find('"');
+  if (quote == std::string_view::npos) return;
+  std::string_view alias = strip(text.substr(0, quote));
+  if (!alias.empty()) return add(out, alias);
+  std::string_view path = strip(text.substr(quote));
+  path = path.substr(1, path.size() >= 2 ? path.size() - 2 : 0);
+  add(out, last_segment(path, "/"));
+}
+
+void c_names(std::string_view text, std::vector<std::string>& out) {
+  if (starts_with(text, "using ")) {
+    if (starts_with(text, "using namespace ")) return;
+    std::string_view name = strip(text.substr(6));
+    if (!name.empty() && name.back() == ';') name.remove_suffix(1);
+    return add(out, last_segment(name, "::"));
+  }
+  out.emplace_back(text);  // an include: its path, as written
+}
+
+bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+
+// One parameter's type: its text without a default value and without its name ("const T& value = T()"
+// → "const T&"); spaces dropped. A parameter of one word, or whose words before the last are only
+// qualifiers, has no name to drop.
+std::string parameter_type(std::string_view parameter) {
+  parameter = strip(parameter.substr(0, top_level_split(parameter, '=').front().size()));
+  size_t name = parameter.size();
+  while (name > 0 && identifier_char(parameter[name - 1])) --name;
+  std::string_view type = strip(parameter.substr(0, name));
+  static const std::string_view qualifiers[] = {"const", "volatile", "final", "unsigned", "signed", "long",
+                                                "short", "struct", "enum", "class", "union"};
+  bool only_qualifiers = true;
+  for (auto word : top_level_split(type, ' '))
+    if (!word.empty() && std::find(std::begin(qualifiers), std::end(qualifiers), word) == std::end(qualifiers))
+      only_qualifiers = false;
+  if (name == parameter.size() || only_qualifiers) type = parameter;  // no name to drop
+  std::string out;
+  for (char c : type)
+    if (c != ' ') out.push_back(c);
+  return out;
+}
+
+// The parameter types of the first parameter list of `detail` ("(int a, Map<K, V> b)" →
+// "(int,Map<K,V>)"), or "" when it has none.
+std::string parameter_types(std::string_view detail) {
+  size_t open = detail.find('(');
+  if (open == std::string_view::npos) return "";
+  std::string_view list = detail.substr(open + 1);
+  int depth = 0;
+  size_t end = 0;
+  for (; end < list.size(); ++end) {
+    char c = list[end];
+    if (c == '(' || c == '[' || c == '{' || c == '<') ++depth;
+    else if (c == ')' && depth == 0) break;
+    else if ((c == ')' || c == ']' || c == '}' || c == '>') && depth > 0) --depth;
+  }
+  list = strip(list.substr(0, end));
+  if (list.empty() || list == "void") return "()";
+  std::string out = "(";
+  for (auto parameter : top_level_split(list, ',')) out += parameter_type(parameter) + ",";
+  out.back() = ')';
+  return out;
+}
+
+// What a compiler rejects twice in one scope: a member's name (Go's receiver `*T` read as `T`), and in
+// C++ and Java, where overloads are told apart by parameter types, those types (their names never
+// tell overloads apart). Accessor keywords,
+// decorators and the C++ declaration/definition difference are left out: `get size` and `size()`,
+// or `f();` and `f() {}` in one class, are one name.
+std::string name_key(std::string_view language, const MergeProfile& profile, const Member& member) {
+  std::string name = member.identity.substr(member.identity.find(':') + 1);
+  if (language == "go") name.erase(std::remove(name.begin(), name.end(), '*'), name.end());
+  if (profile.overloads && language != "typescript" && language != "tsx")
+    name += parameter_types(member.detail);
+  return name;
+}
+
+void collect_facts(std::string_view language, const MergeProfile& profile, const Region& region,
+                   const std::string& prefix, Facts& f) {
+  for (const auto& m : region.members) {
+    if (m.is_comment) continue;
+    std::string key = declaration_key(m, profile);
+    ++f.declarations[prefix + key];
+    if (m.is_set) {
+      for (const auto& name : bound_names(language, m.detail)) ++f.bindings[prefix + name];
+    } else {
+      f.order.push_back(Placed{prefix + key, m.named});
+      if (m.named) ++f.names[prefix + name_key(language, profile, m)];
+    }
+    if (m.region) collect_facts(language, profile, *m.region, prefix + key + "/", f);
+  }
+}
+
+} // namespace
+
+std::vector<std::string> bound_names(std::string_view language, std::string_view import_text) {
+  std::vector<std::string> out;
+  std::string_view text = strip(import_text);
+  if (language == "javascript" || language == "typescript" || language == "tsx") javascript_names(text, out);
+  else if (language == "python") python_names(text, out);
+  else if (language == "java") java_names(text, out);
+  else if (language == "rust") rust_names(text, out);
+  else if (language == "go") go_names(text, out);
+  else if (language == "c" || language == "cpp") c_names(text, out);
+  return out;
+}
+
+Facts facts_of_region(std::string_view language, const MergeProfile& profile, const Region& region, int errors) {
+  Facts f;
+  f.errors = errors;
+  collect_facts(language, profile, region, "", f);
+  return f;
+}
 
 std::optional<Facts> facts_of(const scan::LanguageProfile& language, const MergeProfile& profile,
                               const std::string& source, uint32_t timeout_ms) {
@@ -19,11 +259,85 @@ std::optional<Facts> facts_of(const scan::LanguageProfile& language, const Merge
   std::string why;
   auto region = decompose(*tree, source, profile, why);
   if (!region) return std::nullopt;
-  Facts f;
-  f.errors = tree->error_count();
-  for (const auto& path : member_paths(*region, profile)) ++f.declarations[path];
-  return f;
+  return facts_of_region(language.name, profile, *region, tree->error_count());
 }
+
+namespace {
+
+int count_in(const std::map<std::string, int>& counts, const std::string& key) {
+  auto it = counts.find(key);
+  return it == counts.end() ? 0 : it->second;
+}
+
+// A key of `merged` that occurs more often than in any input, described by `what`; "" when none.
+std::string more_than_any(const std::map<std::string, int>& merged, const std::map<std::string, int>& base,
+                          const std::map<std::string, int>& ours, const std::map<std::string, int>& theirs,
+                          const std::string& what) {
+  for (const auto& [key, count] : merged) {
+    int most = std::max({count_in(base, key), count_in(ours, key), count_in(theirs, key)});
+    if (count > most) return "the result " + what + " " + key + " " + std::to_string(count) + " times, the inputs at most " +
+                             std::to_string(most);
+  }
+  return "";
+}
+
+// Position of each path that occurs once in `order`; paths that repeat are left out (no order to tell).
+std::unordered_map<std::string_view, int> unique_positions(const std::vector<Placed>& order) {
+  std::unordered_map<std::string_view, int> at;
+  std::unordered_map<std::string_view, int> seen;
+  for (size_t i = 0; i < order.size(); ++i) {
+    at[order[i].path] = static_cast<int>(i);
+    ++seen[order[i].path];
+  }
+  for (const auto& [path, n] : seen)
+    if (n > 1) at.erase(path);
+  return at;
+}
+
+// Beyond this many members the pairwise order check is not run and the merge is refused (git's output).
+constexpr size_t k_order_limit = 6000;
+
+// Why the order of `merged` drops a move, or "". For two members a, b that both keep from base: when a
+// side swapped them (a move) and the other side kept their order, the result must have the swap; when
+// the other side no longer has one of them and it is a statement (an edited statement is a new one; a
+// declaration keeps its path when edited), the move and the edit cannot both be kept: refused.
+std::string order_violation(const Facts& merged, const Facts& base, const Facts& ours, const Facts& theirs) {
+  if (base.order.size() > k_order_limit) return "too many members to check their order";
+  auto in_base = unique_positions(base.order);
+  auto in_ours = unique_positions(ours.order);
+  auto in_theirs = unique_positions(theirs.order);
+  auto in_merged = unique_positions(merged.order);
+  struct Row {
+    const Placed* member;
+    int ours, theirs, merged;  // positions, -1 when absent (or repeated)
+  };
+  auto where = [](const std::unordered_map<std::string_view, int>& at, std::string_view path) {
+    auto it = at.find(path);
+    return it == at.end() ? -1 : it->second;
+  };
+  std::vector<Row> rows;  // base's unique members in base order
+  for (const auto& placed : base.order)
+    if (in_base.count(placed.path))
+      rows.push_back({&placed, where(in_ours, placed.path), where(in_theirs, placed.path), where(in_merged, placed.path)});
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (size_t j = i + 1; j < rows.size(); ++j) {
+      const Row& a = rows[i];
+      const Row& b = rows[j];
+      bool ours_swapped = a.ours >= 0 && b.ours >= 0 && a.ours > b.ours;
+      bool theirs_swapped = a.theirs >= 0 && b.theirs >= 0 && a.theirs > b.theirs;
+      if (!ours_swapped && !theirs_swapped) continue;
+      bool other_lacks_a_statement = ours_swapped ? ((a.theirs < 0 && !a.member->named) || (b.theirs < 0 && !b.member->named))
+                                                  : ((a.ours < 0 && !a.member->named) || (b.ours < 0 && !b.member->named));
+      if (ours_swapped != theirs_swapped && other_lacks_a_statement)
+        return "one side moved " + a.member->path + " or " + b.member->path + ", the other changed one of them";
+      if (a.merged >= 0 && b.merged >= 0 && a.merged < b.merged)
+        return "the result drops a side's move of " + a.member->path + " past " + b.member->path;
+    }
+  }
+  return "";
+}
+
+} // namespace
 
 std::string verify(const Facts& merged, const Facts& base, const Facts& ours, const Facts& theirs) {
   int allowed = std::max(ours.errors, theirs.errors);
@@ -33,15 +347,16 @@ std::string verify(const Facts& merged, const Facts& base, const Facts& ours, co
   for (const auto& [path, count] : merged.declarations) {
     // Structured bindings cannot be captured before C++20 (clang refuses): look `key` up instead.
     const std::string& key = path;
-    auto in = [&](const Facts& f) {
-      auto it = f.declarations.find(key);
-      return it == f.declarations.end() ? 0 : it->second;
-    };
+    auto in = [&](const Facts& f) { return count_in(f.declarations, key); };
     int most = std::max({in(base), in(ours), in(theirs)});
     if (most == 0) return "the result declares " + path + ", which no side declares";
     if (count > most) return "the result declares " + path + " " + std::to_string(count) + " times";
   }
-  return "";
+  if (auto why = more_than_any(merged.names, base.names, ours.names, theirs.names, "declares the name"); !why.empty())
+    return why;
+  if (auto why = more_than_any(merged.bindings, base.bindings, ours.bindings, theirs.bindings, "imports"); !why.empty())
+    return why;
+  return order_violation(merged, base, ours, theirs);
 }
 
 namespace {
