@@ -443,6 +443,7 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
     }
     why = verify(*merged, facts(0), facts(1), facts(2));
     if (why.empty() && piece->clean) why = verify_lines(base, ours, theirs, piece->text);
+    if (why.empty() && piece->clean) why = verify_order(base, ours, theirs, piece->text);
     if (!why.empty()) return std::nullopt;
     return StructuredResult{piece->clean, std::move(piece->text)};
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cctype>
 #include <iterator>
 #include <string_view>
@@ -281,60 +282,109 @@ std::string more_than_any(const std::map<std::string, int>& merged, const std::m
   return "";
 }
 
-// Position of each path that occurs once in `order`; paths that repeat are left out (no order to tell).
-std::unordered_map<std::string_view, int> unique_positions(const std::vector<Placed>& order) {
-  std::unordered_map<std::string_view, int> at;
-  std::unordered_map<std::string_view, int> seen;
-  for (size_t i = 0; i < order.size(); ++i) {
-    at[order[i].path] = static_cast<int>(i);
-    ++seen[order[i].path];
+// One thing that base holds once, with where the others hold it once (-1: absent or repeated).
+struct Row {
+  std::string_view name;
+  bool statement = false;  // an edited statement is a new one: absent may mean changed
+  int ours = -1, theirs = -1, merged = -1;
+};
+
+// Rows off a longest run whose positions in a side increase: the ones that side moved. Every pair of
+// rows that side swapped holds at least one of them.
+std::vector<bool> moved_by(const std::vector<Row>& rows, int Row::*side) {
+  std::vector<size_t> present;
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].*side >= 0) present.push_back(i);
+  // Longest increasing subsequence of the positions, with predecessors to recover it.
+  std::vector<size_t> tails, before(present.size(), SIZE_MAX);
+  for (size_t k = 0; k < present.size(); ++k) {
+    int value = rows[present[k]].*side;
+    auto it = std::lower_bound(tails.begin(), tails.end(), value,
+                               [&](size_t t, int v) { return rows[present[t]].*side < v; });
+    if (it != tails.begin()) before[k] = *(it - 1);
+    if (it == tails.end()) tails.push_back(k);
+    else *it = k;
   }
-  for (const auto& [path, n] : seen)
-    if (n > 1) at.erase(path);
-  return at;
+  std::vector<bool> kept(present.size(), false);
+  for (size_t k = tails.empty() ? SIZE_MAX : tails.back(); k != SIZE_MAX; k = before[k]) kept[k] = true;
+  std::vector<bool> moved(rows.size(), false);
+  for (size_t k = 0; k < present.size(); ++k)
+    if (!kept[k]) moved[present[k]] = true;
+  return moved;
 }
 
-// Beyond this many members the pairwise order check is not run and the merge is refused (git's output).
-constexpr size_t k_order_limit = 6000;
-
-// Why the order of `merged` drops a move, or "". For two members a, b that both keep from base: when a
-// side swapped them (a move) and the other side kept their order, the result must have the swap; when
-// the other side no longer has one of them and it is a statement (an edited statement is a new one; a
-// declaration keeps its path when edited), the move and the edit cannot both be kept: refused.
-std::string order_violation(const Facts& merged, const Facts& base, const Facts& ours, const Facts& theirs) {
-  if (base.order.size() > k_order_limit) return "too many members to check their order";
-  auto in_base = unique_positions(base.order);
-  auto in_ours = unique_positions(ours.order);
-  auto in_theirs = unique_positions(theirs.order);
-  auto in_merged = unique_positions(merged.order);
-  struct Row {
-    const Placed* member;
-    int ours, theirs, merged;  // positions, -1 when absent (or repeated)
-  };
-  auto where = [](const std::unordered_map<std::string_view, int>& at, std::string_view path) {
-    auto it = at.find(path);
-    return it == at.end() ? -1 : it->second;
-  };
-  std::vector<Row> rows;  // base's unique members in base order
-  for (const auto& placed : base.order)
-    if (in_base.count(placed.path))
-      rows.push_back({&placed, where(in_ours, placed.path), where(in_theirs, placed.path), where(in_merged, placed.path)});
-  for (size_t i = 0; i < rows.size(); ++i) {
-    for (size_t j = i + 1; j < rows.size(); ++j) {
-      const Row& a = rows[i];
-      const Row& b = rows[j];
+// Why the order in the result drops a move, or "". For two rows a, b (a first in base): when a side
+// swapped them and the other side kept their order, the result must have the swap; when the other
+// side no longer has one of them and it is a statement, the move and the edit cannot both be kept.
+std::string moved_pair_violation(const std::vector<Row>& rows) {
+  auto ours_moved = moved_by(rows, &Row::ours);
+  auto theirs_moved = moved_by(rows, &Row::theirs);
+  for (size_t x = 0; x < rows.size(); ++x) {
+    if (!ours_moved[x] && !theirs_moved[x]) continue;
+    for (size_t y = 0; y < rows.size(); ++y) {
+      if (y == x) continue;
+      const Row& a = rows[std::min(x, y)];
+      const Row& b = rows[std::max(x, y)];
       bool ours_swapped = a.ours >= 0 && b.ours >= 0 && a.ours > b.ours;
       bool theirs_swapped = a.theirs >= 0 && b.theirs >= 0 && a.theirs > b.theirs;
       if (!ours_swapped && !theirs_swapped) continue;
-      bool other_lacks_a_statement = ours_swapped ? ((a.theirs < 0 && !a.member->named) || (b.theirs < 0 && !b.member->named))
-                                                  : ((a.ours < 0 && !a.member->named) || (b.ours < 0 && !b.member->named));
-      if (ours_swapped != theirs_swapped && other_lacks_a_statement)
-        return "one side moved " + a.member->path + " or " + b.member->path + ", the other changed one of them";
+      auto lacks_statement = [&](int Row::*side) {
+        return (a.*side < 0 && a.statement) || (b.*side < 0 && b.statement);
+      };
+      if (ours_swapped != theirs_swapped && lacks_statement(ours_swapped ? &Row::theirs : &Row::ours))
+        return "one side moved " + std::string(a.name) + " or " + std::string(b.name) + ", the other changed one of them";
       if (a.merged >= 0 && b.merged >= 0 && a.merged < b.merged)
-        return "the result drops a side's move of " + a.member->path + " past " + b.member->path;
+        return "the result drops a side's move of " + std::string(a.name) + " past " + std::string(b.name);
     }
   }
   return "";
+}
+
+// Position of each key that occurs once in `keys`; keys that repeat are left out (no order to tell).
+template <class Key>
+std::unordered_map<std::string_view, int> unique_positions_of(const std::vector<Key>& keys,
+                                                              std::string_view (*name)(const Key&)) {
+  std::unordered_map<std::string_view, int> at, seen;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    at[name(keys[i])] = static_cast<int>(i);
+    ++seen[name(keys[i])];
+  }
+  for (const auto& [key, n] : seen)
+    if (n > 1) at.erase(key);
+  return at;
+}
+
+int position(const std::unordered_map<std::string_view, int>& at, std::string_view key) {
+  auto it = at.find(key);
+  return it == at.end() ? -1 : it->second;
+}
+
+// The order check on members (declarations by path, statements by text).
+std::string order_violation(const Facts& merged, const Facts& base, const Facts& ours, const Facts& theirs) {
+  auto path = +[](const Placed& p) { return std::string_view(p.path); };
+  auto in_base = unique_positions_of(base.order, path);
+  auto in_ours = unique_positions_of(ours.order, path);
+  auto in_theirs = unique_positions_of(theirs.order, path);
+  auto in_merged = unique_positions_of(merged.order, path);
+  std::vector<Row> rows;
+  for (const auto& placed : base.order)
+    if (in_base.count(placed.path))
+      rows.push_back({placed.path, !placed.named, position(in_ours, placed.path), position(in_theirs, placed.path),
+                      position(in_merged, placed.path)});
+  return moved_pair_violation(rows);
+}
+
+// The non-blank lines of `text`, trimmed.
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = strip(text.substr(at, end - at));
+    if (!line.empty()) out.push_back(line);
+    at = end + 1;
+  }
+  return out;
 }
 
 } // namespace
@@ -379,12 +429,32 @@ void count_lines(std::string_view text, size_t slot, std::unordered_map<std::str
   }
 }
 
+// The lines of `text` (without their newlines; no empty line after a final newline).
+std::vector<std::string_view> top_level_lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    size_t end = nl == std::string_view::npos ? text.size() : nl;
+    out.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
 std::string shown(std::string_view line) {
   std::string s(line.substr(0, 60));
   return "`" + s + (line.size() > 60 ? "...`" : "`");
 }
 
 } // namespace
+
+// The number of blank lines in `text` (the last line counts when it ends with a newline).
+long blank_lines(std::string_view text) {
+  long n = 0;
+  for (auto line : top_level_lines(text))
+    if (strip(line).empty()) ++n;
+  return n;
+}
 
 std::string verify_lines(const std::string& base, const std::string& ours, const std::string& theirs,
                          const std::string& merged) {
@@ -393,6 +463,7 @@ std::string verify_lines(const std::string& base, const std::string& ours, const
   count_lines(ours, 1, counts);
   count_lines(theirs, 2, counts);
   count_lines(merged, 3, counts);
+  bool taken_once = false;  // a change both sides made is in the result once
   for (const auto& [line, c] : counts) {
     const long b = c[0], d_ours = c[1] - b, d_theirs = c[2] - b, got = c[3];
     long low = b + d_ours + d_theirs, high = low;
@@ -402,8 +473,32 @@ std::string verify_lines(const std::string& base, const std::string& ours, const
     if (got < low || got > high)
       return "the result has " + shown(line) + " " + std::to_string(got) + " times, base " + std::to_string(b) +
              ", ours " + std::to_string(c[1]) + ", theirs " + std::to_string(c[2]);
+    if (got != b + d_ours + d_theirs) taken_once = true;
   }
+  // Blank lines cannot tell which change they belong to: unless a change made on both sides was
+  // taken once (and its blank lines with it), each side's blank lines are all kept.
+  const long b = blank_lines(base), expected = b + (blank_lines(ours) - b) + (blank_lines(theirs) - b);
+  if (!taken_once && blank_lines(merged) != expected)
+    return "the result has " + std::to_string(blank_lines(merged)) + " blank lines where both sides' changes make " +
+           std::to_string(expected);
   return "";
+}
+
+} // namespace merge
+
+namespace merge {
+
+std::string verify_order(const std::string& base, const std::string& ours, const std::string& theirs,
+                         const std::string& merged) {
+  std::vector<std::string_view> texts[4] = {lines_of(base), lines_of(ours), lines_of(theirs), lines_of(merged)};
+  auto same = +[](const std::string_view& line) { return line; };
+  std::unordered_map<std::string_view, int> at[4];
+  for (int i = 0; i < 4; ++i) at[i] = unique_positions_of(texts[i], same);
+  std::vector<Row> rows;
+  for (std::string_view line : texts[0])
+    if (at[0].count(line))
+      rows.push_back({line, false, position(at[1], line), position(at[2], line), position(at[3], line)});
+  return moved_pair_violation(rows);
 }
 
 } // namespace merge

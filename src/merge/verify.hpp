@@ -62,4 +62,10 @@ std::vector<std::string> bound_names(std::string_view language, std::string_view
 std::string verify_lines(const std::string& base, const std::string& ours, const std::string& theirs,
                          const std::string& merged);
 
+// Why the clean result `merged` drops a move, judged by lines each text holds once (trimmed, non-blank):
+// when a side swapped two such lines of base and the other side kept their order, so must the result.
+// A move is a deletion and an insertion to a line merge, which may keep one of them only.
+std::string verify_order(const std::string& base, const std::string& ours, const std::string& theirs,
+                         const std::string& merged);
+
 } // namespace merge
