@@ -475,10 +475,12 @@ std::string verify_lines(const std::string& base, const std::string& ours, const
              ", ours " + std::to_string(c[1]) + ", theirs " + std::to_string(c[2]);
     if (got != b + d_ours + d_theirs) taken_once = true;
   }
-  // Blank lines cannot tell which change they belong to: unless a change made on both sides was
-  // taken once (and its blank lines with it), each side's blank lines are all kept.
-  const long b = blank_lines(base), expected = b + (blank_lines(ours) - b) + (blank_lines(theirs) - b);
-  if (!taken_once && blank_lines(merged) != expected)
+  // Blank lines cannot tell which change they belong to: when both sides add some, and no change made
+  // on both sides was taken once (with its blank lines), each side's blank lines are all kept (two
+  // declarations inserted at one place keep their spacing).
+  const long b = blank_lines(base), d_ours = blank_lines(ours) - b, d_theirs = blank_lines(theirs) - b;
+  const long expected = b + d_ours + d_theirs;
+  if (d_ours > 0 && d_theirs > 0 && !taken_once && blank_lines(merged) != expected)
     return "the result has " + std::to_string(blank_lines(merged)) + " blank lines where both sides' changes make " +
            std::to_string(expected);
   return "";

@@ -58,7 +58,8 @@ std::vector<std::string> bound_names(std::string_view language, std::string_view
 // each non-blank line (trimmed): with d = a side's count minus base's, a line both sides added or both
 // removed may be there once or twice (the same change made twice is taken once), otherwise its count
 // must be exactly base + d(ours) + d(theirs). That catches a declaration one side deleted brought
-// back, a method kept in two versions, a body doubled or lost. Empty string when the counts fit.
+// back, a method kept in two versions, a body doubled or lost. When both sides add blank lines and no
+// change was taken once, the blank lines must add up too. Empty string when the counts fit.
 std::string verify_lines(const std::string& base, const std::string& ours, const std::string& theirs,
                          const std::string& merged);
 
