@@ -490,6 +490,78 @@ std::string verify_lines(const std::string& base, const std::string& ours, const
 
 namespace merge {
 
+namespace {
+
+// Where each line of `lines` that base lacks and `lines` holds once sits.
+std::unordered_map<std::string_view, size_t> new_lines_of(const std::vector<std::string_view>& lines,
+                                                          const std::unordered_map<std::string_view, int>& in_base) {
+  std::unordered_map<std::string_view, size_t> at;
+  std::unordered_map<std::string_view, int> seen;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (in_base.count(lines[i])) continue;
+    if (++seen[lines[i]] == 1) at[lines[i]] = i;
+    else at.erase(lines[i]);
+  }
+  return at;
+}
+
+// The lines next to position `p` of `a` (above it when `step` is -1, from it on when +1), as many as it takes
+// for the run to occur once in `a`: which instance of a repeated line (a `}`) a new line stands next to.
+// Empty when `p` is at that end of the text: the file's start or end is no neighbour.
+std::vector<std::string_view> neighbours(const std::vector<std::string_view>& a, size_t p, int step) {
+  std::vector<std::string_view> run;
+  std::vector<size_t> rivals;  // other positions where the run so far also stands
+  for (size_t k = 1;; ++k) {
+    size_t mine = step < 0 ? p - k : p + k - 1;
+    if (step < 0 ? p < k : mine >= a.size()) return run;
+    run.push_back(a[mine]);
+    if (k == 1) {
+      for (size_t q = 0; q <= a.size(); ++q)
+        if (q != p && (step < 0 ? q >= 1 && a[q - 1] == a[mine] : q < a.size() && a[q] == a[mine])) rivals.push_back(q);
+    } else {
+      rivals.erase(std::remove_if(rivals.begin(), rivals.end(), [&](size_t q) {
+        return step < 0 ? q < k || a[q - k] != a[mine] : q + k - 1 >= a.size() || a[q + k - 1] != a[mine];
+      }), rivals.end());
+    }
+    if (rivals.empty()) return run;
+  }
+}
+
+// Whether `run` (from neighbours) stands next to position `p` of `a`, in the same direction.
+bool stands_next(const std::vector<std::string_view>& a, size_t p, int step, const std::vector<std::string_view>& run) {
+  if (run.empty()) return false;
+  for (size_t k = 1; k <= run.size(); ++k) {
+    if (step < 0 ? p < k : p + k - 1 >= a.size()) return false;
+    if (a[step < 0 ? p - k : p + k - 1] != run[k - 1]) return false;
+  }
+  return true;
+}
+
+// Why the result moves a line `side` wrote away from where it wrote it: each line new to base, once in
+// the side and once in the result, must keep the line above or below it (blank lines ignored; the
+// instance of a repeated line, a `}`, told by the lines around it; a file's start or end is no
+// neighbour). Checked only where the other side moved something: a line merge keeps an insertion
+// next to its neighbours, but a move of the other side's paragraph can leave it next to a copy of them
+// (the `}` of another function). A block of new lines holds together by its own lines: a changed line
+// of a moved paragraph keeps its new neighbours; a misplaced block of several new lines is not caught.
+std::string insertion_moved(const std::vector<std::string_view>& base, const std::vector<std::string_view>& side,
+                            const std::vector<std::string_view>& merged) {
+  std::unordered_map<std::string_view, int> in_base;
+  for (std::string_view line : base) ++in_base[line];
+  auto in_result = new_lines_of(merged, in_base);
+  for (const auto& [line, p] : new_lines_of(side, in_base)) {
+    auto q = in_result.find(line);
+    if (q == in_result.end()) continue;
+    auto above = neighbours(side, p, -1), below = neighbours(side, p + 1, +1);
+    if (above.empty() && below.empty()) continue;
+    if (!stands_next(merged, q->second, -1, above) && !stands_next(merged, q->second + 1, +1, below))
+      return "the result moves " + shown(line) + " away from the lines around it while the other side moved lines";
+  }
+  return "";
+}
+
+} // namespace
+
 std::string verify_order(const std::string& base, const std::string& ours, const std::string& theirs,
                          const std::string& merged) {
   std::vector<std::string_view> texts[4] = {lines_of(base), lines_of(ours), lines_of(theirs), lines_of(merged)};
@@ -500,7 +572,18 @@ std::string verify_order(const std::string& base, const std::string& ours, const
   for (std::string_view line : texts[0])
     if (at[0].count(line))
       rows.push_back({line, false, position(at[1], line), position(at[2], line), position(at[3], line)});
-  return moved_pair_violation(rows);
+  if (auto why = moved_pair_violation(rows); !why.empty()) return why;
+  auto moved_any = [&](int Row::*side) {
+    auto moved = moved_by(rows, side);
+    return std::find(moved.begin(), moved.end(), true) != moved.end();
+  };
+  if (moved_any(&Row::ours)) {
+    if (auto why = insertion_moved(texts[0], texts[2], texts[3]); !why.empty()) return "theirs: " + why;
+  }
+  if (moved_any(&Row::theirs)) {
+    if (auto why = insertion_moved(texts[0], texts[1], texts[3]); !why.empty()) return "ours: " + why;
+  }
+  return "";
 }
 
 } // namespace merge

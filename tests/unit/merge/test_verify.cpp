@@ -175,3 +175,25 @@ TEST_CASE("verify_order and verify_lines: by lines") {
   CHECK_THAT(merge::verify_lines("a\n", "a\n\n\nb\n", "a\n\n\nc\n", "a\n\n\nb\nc\n"), Catch::Contains("blank lines"));
   CHECK(merge::verify_lines("a\n", "a\n\n\nb\n", "a\n\n\nc\n", "a\n\n\nb\n\n\nc\n") == "");
 }
+
+TEST_CASE("verify_order: a line one side inserted keeps its neighbour when the other side moved lines") {
+  // Ours moves h() to the top; theirs writes a comment after h()'s `}`. Every function ends in `}`: the
+  // lines above the brace tell which one the comment belongs to.
+  const std::string base = "f() {\n  a\n}\n\ng() {\n  b\n}\n\nh() {\n  c\n}\n";
+  const std::string ours = "h() {\n  c\n}\n\nf() {\n  a\n}\n\ng() {\n  b\n}\n";
+  const std::string theirs = "f() {\n  a\n}\n\ng() {\n  b\n}\n\nh() {\n  c\n}\n// note\n";
+  SECTION("after another function's brace, at the end of the file, it is refused") {
+    CHECK_THAT(merge::verify_order(base, ours, theirs, "h() {\n  c\n}\n\nf() {\n  a\n}\n\ng() {\n  b\n}\n// note\n"),
+               Catch::Contains("theirs: the result moves `// note`"));
+  }
+  SECTION("moved with h() it passes") {
+    CHECK(merge::verify_order(base, ours, theirs, "h() {\n  c\n}\n// note\n\nf() {\n  a\n}\n\ng() {\n  b\n}\n") == "");
+  }
+  SECTION("a changed line of the moved paragraph keeps its new neighbour") {
+    const std::string changed = "f() {\n  a\n}\n\ng() {\n  b\n}\n\nh(x) {\n  c(x)\n}\n";
+    CHECK(merge::verify_order(base, ours, changed, "h(x) {\n  c(x)\n}\n\nf() {\n  a\n}\n\ng() {\n  b\n}\n") == "");
+  }
+  SECTION("without a move nothing is checked") {
+    CHECK(merge::verify_order(base, base, theirs, "f() {\n  a\n}\n\ng() {\n  b\n}\n// note\n\nh() {\n  c\n}\n") == "");
+  }
+}
