@@ -65,7 +65,10 @@ std::string verify_lines(const std::string& base, const std::string& ours, const
 
 // Why the clean result `merged` drops a move, judged by lines each text holds once (trimmed, non-blank):
 // when a side swapped two such lines of base and the other side kept their order, so must the result.
-// A move is a deletion and an insertion to a line merge, which may keep one of them only.
+// A move is a deletion and an insertion to a line merge, which may keep one of them only. And where a
+// side moved lines, each line the other side added (new to base, once in it and in the result) must
+// keep the line above or below it there, the instance of a repeated line (a `}`) told by the lines
+// around it: a move can leave it next to a copy of its neighbour instead.
 std::string verify_order(const std::string& base, const std::string& ours, const std::string& theirs,
                          const std::string& merged);
 
