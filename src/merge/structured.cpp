@@ -435,12 +435,7 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
       return std::nullopt;
     }
     // 3. Verify what will be written (conflicts read as our side).
-    auto facts = [&](int i) {
-      Facts f;
-      f.errors = errors[i];
-      for (const auto& path : member_paths(*regions[i], *profile)) ++f.declarations[path];
-      return f;
-    };
+    auto facts = [&](int i) { return facts_of_region(language.name, *profile, *regions[i], errors[i]); };
     auto merged = facts_of(language, *profile, piece->check, options.parse_timeout_ms);
     if (!merged) {
       why = "the result could not be re-read";
@@ -448,6 +443,7 @@ std::optional<StructuredResult> structured_merge(const std::string& base, const 
     }
     why = verify(*merged, facts(0), facts(1), facts(2));
     if (why.empty() && piece->clean) why = verify_lines(base, ours, theirs, piece->text);
+    if (why.empty() && piece->clean) why = verify_order(base, ours, theirs, piece->text);
     if (!why.empty()) return std::nullopt;
     return StructuredResult{piece->clean, std::move(piece->text)};
   } catch (const std::exception& e) {

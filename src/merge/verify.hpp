@@ -11,29 +11,65 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace merge {
 
-// What verification compares: syntax errors and how often each declaration occurs.
+struct Region;
+
+// One member in file order, for the order check: its path, and whether a name identifies it (an
+// edit keeps a declaration's path; an edited statement gets a new one).
+struct Placed {
+  std::string path;
+  bool named = false;
+};
+
+// What verification compares: syntax errors, how often each declaration occurs, how often each name
+// is declared and bound by an import, and the order of members.
 struct Facts {
   int errors = 0;
   std::map<std::string, int> declarations;   // member path (regions.hpp member_paths) → occurrences
+  // Member path without parameter names, decorators or accessor kind: what a compiler rejects twice
+  // (regions.hpp name_paths).
+  std::map<std::string, int> names;
+  std::map<std::string, int> bindings;       // a name an import binds (or an include's path) → occurrences
+  std::vector<Placed> order;                 // members other than imports and comments, in file order
 };
+
+// The facts of `region`, cut from a text of `language` with `errors` syntax errors.
+Facts facts_of_region(std::string_view language, const MergeProfile& profile, const Region& region, int errors);
 
 // The facts of `source`, or nullopt when it cannot be parsed within `timeout_ms` or cut into members.
 std::optional<Facts> facts_of(const scan::LanguageProfile& language, const MergeProfile& profile,
                               const std::string& source, uint32_t timeout_ms);
 
 // Why `merged` is worse than the inputs it came from (new syntax errors, a declaration none of them
-// has, a declaration more often than in any of them), or an empty string when it is not.
+// has, a declaration, a name or an import binding more often than in any of them, an order of two
+// members that drops one side's move), or an empty string when it is not.
 std::string verify(const Facts& merged, const Facts& base, const Facts& ours, const Facts& theirs);
+
+// The names `import_text` (an import member's text, spaces normalised) binds in `language`: JS/TS
+// specifiers, Python's bound names, Java's simple name, Rust's `use` leaves or aliases, Go's package
+// name; a C/C++ include's path.
+std::vector<std::string> bound_names(std::string_view language, std::string_view import_text);
 
 // Why the clean result `merged` cannot be base + ours' changes + theirs' changes, judged by counting
 // each non-blank line (trimmed): with d = a side's count minus base's, a line both sides added or both
 // removed may be there once or twice (the same change made twice is taken once), otherwise its count
 // must be exactly base + d(ours) + d(theirs). That catches a declaration one side deleted brought
-// back, a method kept in two versions, a body doubled or lost. Empty string when the counts fit.
+// back, a method kept in two versions, a body doubled or lost. When both sides add blank lines and no
+// change was taken once, the blank lines must add up too. Empty string when the counts fit.
 std::string verify_lines(const std::string& base, const std::string& ours, const std::string& theirs,
+                         const std::string& merged);
+
+// Why the clean result `merged` drops a move, judged by lines each text holds once (trimmed, non-blank):
+// when a side swapped two such lines of base and the other side kept their order, so must the result.
+// A move is a deletion and an insertion to a line merge, which may keep one of them only. And where a
+// side moved lines, each line the other side added (new to base, once in it and in the result) must
+// keep the line above or below it there, the instance of a repeated line (a `}`) told by the lines
+// around it: a move can leave it next to a copy of its neighbour instead.
+std::string verify_order(const std::string& base, const std::string& ours, const std::string& theirs,
                          const std::string& merged);
 
 } // namespace merge

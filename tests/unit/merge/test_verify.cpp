@@ -91,3 +91,109 @@ TEST_CASE("verify_lines: counts each line against the composition of both sides'
     CHECK(merge::verify_lines("a\n", "a\n\n\nb\n", "  a\n", "a\n\nb\n") == "");
   }
 }
+
+namespace {
+merge::Facts facts_in(const char* language, const std::string& source) {
+  auto f = merge::facts_of(*scan::language_by_name(language), *merge::merge_profile(language), source, 1000);
+  REQUIRE(f);
+  return *f;
+}
+
+using Names = std::vector<std::string>;
+} // namespace
+
+TEST_CASE("verify: a name declared twice, whatever its parameters are called") {
+  merge::Facts base = facts_in("java", "class A {\n}\n");
+  merge::Facts ours = facts_in("java", "class A {\n    int f(int a) { return a; }\n}\n");
+  merge::Facts theirs = facts_in("java", "class A {\n    int f(int b) { return 2; }\n}\n");
+  merge::Facts both = facts_in("java", "class A {\n    int f(int a) { return a; }\n    int f(int b) { return 2; }\n}\n");
+  CHECK_THAT(merge::verify(both, base, ours, theirs), Catch::Contains("declares the name type:A/f(int) 2 times"));
+
+  SECTION("overloads of different parameter types pass") {
+    merge::Facts other = facts_in("java", "class A {\n    int f(long b) { return 2; }\n}\n");
+    merge::Facts overloads = facts_in("java", "class A {\n    int f(int a) { return a; }\n    int f(long b) { return 2; }\n}\n");
+    CHECK(merge::verify(overloads, base, ours, other) == "");
+  }
+
+  SECTION("Go's value and pointer receivers are one method set") {
+    merge::Facts go_base = facts_in("go", "package p\n\ntype T struct{}\n");
+    merge::Facts value = facts_in("go", "package p\n\ntype T struct{}\n\nfunc (t T) S() string { return \"\" }\n");
+    merge::Facts pointer = facts_in("go", "package p\n\ntype T struct{}\n\nfunc (t *T) S() string { return \"\" }\n");
+    merge::Facts go_both = facts_in("go", "package p\n\ntype T struct{}\n\nfunc (t T) S() string { return \"\" }\n\n"
+                                          "func (t *T) S() string { return \"\" }\n");
+    CHECK_THAT(merge::verify(go_both, go_base, value, pointer), Catch::Contains("declares the name T S 2 times"));
+  }
+}
+
+TEST_CASE("bound_names: what an import binds") {
+  CHECK(merge::bound_names("javascript", "import def, { a, b as c } from \"m\";") == Names{"a", "c", "def"});
+  CHECK(merge::bound_names("typescript", "import * as ns from \"m\";") == Names{"ns"});
+  CHECK(merge::bound_names("javascript", "import \"side-effect\";").empty());
+  CHECK(merge::bound_names("python", "import os.path, json as j") == Names{"os", "j"});
+  CHECK(merge::bound_names("python", "from m import (x, y as z)") == Names{"x", "z"});
+  CHECK(merge::bound_names("java", "import static java.util.Collections.sort;") == Names{"sort"});
+  CHECK(merge::bound_names("rust", "use std::{io::Result as IoResult, fmt};") == Names{"IoResult", "fmt"});
+  CHECK(merge::bound_names("go", "r \"crypto/rand\"") == Names{"r"});
+  CHECK(merge::bound_names("go", "\"math/rand\"") == Names{"rand"});
+  CHECK(merge::bound_names("cpp", "using std::string;") == Names{"string"});
+}
+
+TEST_CASE("verify: one name imported from two modules") {
+  merge::Facts base = facts_in("python", "import os\n");
+  merge::Facts ours = facts_in("python", "import os\nfrom json import loads\n");
+  merge::Facts theirs = facts_in("python", "import os\nfrom tomllib import loads\n");
+  merge::Facts both = facts_in("python", "import os\nfrom json import loads\nfrom tomllib import loads\n");
+  CHECK_THAT(merge::verify(both, base, ours, theirs), Catch::Contains("imports loads 2 times"));
+}
+
+TEST_CASE("verify: a side's move is kept") {
+  merge::Facts base = facts("def a():\n    pass\n\ndef b():\n    pass\n\ndef c():\n    pass\n");
+  merge::Facts ours = facts("def b():\n    pass\n\ndef c():\n    pass\n\ndef a():\n    pass\n");
+  merge::Facts theirs = facts("def a():\n    pass\n\ndef b():\n    return 1\n\ndef c():\n    pass\n");
+  SECTION("a result in base's order drops it") {
+    merge::Facts lost = facts("def a():\n    pass\n\ndef b():\n    return 1\n\ndef c():\n    pass\n");
+    CHECK_THAT(merge::verify(lost, base, ours, theirs), Catch::Contains("drops a side's move of def:a"));
+  }
+  SECTION("the moved order passes") {
+    merge::Facts kept = facts("def b():\n    return 1\n\ndef c():\n    pass\n\ndef a():\n    pass\n");
+    CHECK(merge::verify(kept, base, ours, theirs) == "");
+  }
+  SECTION("a statement one side moved and the other changed is refused") {
+    merge::Facts b2 = facts("run()\n\ndef a():\n    pass\n");
+    merge::Facts moved = facts("def a():\n    pass\n\nrun()\n");
+    merge::Facts changed = facts("main(run())\n\ndef a():\n    pass\n");
+    CHECK_THAT(merge::verify(changed, b2, moved, changed), Catch::Contains("the other changed one of them"));
+  }
+}
+
+TEST_CASE("verify_order and verify_lines: by lines") {
+  const std::string base = "one\ntwo\nthree\nfour\n";
+  CHECK_THAT(merge::verify_order(base, "two\nthree\nfour\none\n", "one\ntwo\nthree\nfour!\n", "one\ntwo\nthree\nfour!\n"),
+             Catch::Contains("drops a side's move of one"));
+  CHECK(merge::verify_order(base, "two\nthree\nfour\none\n", "one\ntwo\nthree\nfour!\n", "two\nthree\nfour!\none\n") == "");
+  // Both sides' blank lines above their inserts are kept, unless one change of both was taken once.
+  CHECK_THAT(merge::verify_lines("a\n", "a\n\n\nb\n", "a\n\n\nc\n", "a\n\n\nb\nc\n"), Catch::Contains("blank lines"));
+  CHECK(merge::verify_lines("a\n", "a\n\n\nb\n", "a\n\n\nc\n", "a\n\n\nb\n\n\nc\n") == "");
+}
+
+TEST_CASE("verify_order: a line one side inserted keeps its neighbour when the other side moved lines") {
+  // Ours moves h() to the top; theirs writes a comment after h()'s `}`. Every function ends in `}`: the
+  // lines above the brace tell which one the comment belongs to.
+  const std::string base = "f() {\n  a\n}\n\ng() {\n  b\n}\n\nh() {\n  c\n}\n";
+  const std::string ours = "h() {\n  c\n}\n\nf() {\n  a\n}\n\ng() {\n  b\n}\n";
+  const std::string theirs = "f() {\n  a\n}\n\ng() {\n  b\n}\n\nh() {\n  c\n}\n// note\n";
+  SECTION("after another function's brace, at the end of the file, it is refused") {
+    CHECK_THAT(merge::verify_order(base, ours, theirs, "h() {\n  c\n}\n\nf() {\n  a\n}\n\ng() {\n  b\n}\n// note\n"),
+               Catch::Contains("theirs: the result moves `// note`"));
+  }
+  SECTION("moved with h() it passes") {
+    CHECK(merge::verify_order(base, ours, theirs, "h() {\n  c\n}\n// note\n\nf() {\n  a\n}\n\ng() {\n  b\n}\n") == "");
+  }
+  SECTION("a changed line of the moved paragraph keeps its new neighbour") {
+    const std::string changed = "f() {\n  a\n}\n\ng() {\n  b\n}\n\nh(x) {\n  c(x)\n}\n";
+    CHECK(merge::verify_order(base, ours, changed, "h(x) {\n  c(x)\n}\n\nf() {\n  a\n}\n\ng() {\n  b\n}\n") == "");
+  }
+  SECTION("without a move nothing is checked") {
+    CHECK(merge::verify_order(base, base, theirs, "f() {\n  a\n}\n\ng() {\n  b\n}\n// note\n\nh() {\n  c\n}\n") == "");
+  }
+}

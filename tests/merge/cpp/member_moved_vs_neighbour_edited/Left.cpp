@@ -1,0 +1,21 @@
+#include <string>
+
+class Counter {
+public:
+    Counter() = default;
+
+    int total() const {
+        return total_;
+    }
+
+    std::string label() const {
+        return "count";
+    }
+
+    void add(int n) {
+        total_ += n;
+    }
+
+private:
+    int total_ = 0;
+};

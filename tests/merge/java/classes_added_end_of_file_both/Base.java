@@ -1,0 +1,5 @@
+package shapes;
+
+class Square {
+    int side;
+}

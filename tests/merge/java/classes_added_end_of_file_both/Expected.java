@@ -1,0 +1,17 @@
+package shapes;
+
+class Square {
+    int side;
+}
+
+
+class Circle
+{
+    int radius;
+}
+
+
+class Triangle
+{
+    int base;
+}

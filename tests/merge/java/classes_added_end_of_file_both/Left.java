@@ -1,0 +1,11 @@
+package shapes;
+
+class Square {
+    int side;
+}
+
+
+class Circle
+{
+    int radius;
+}

@@ -1,0 +1,20 @@
+public class Shape {
+    private final int side;
+
+    public Shape(int side) {
+        this.side = side;
+    }
+
+    public int perimeter() {
+        return 4 * side;
+    }
+
+<<<<<<< ours
+    public int scaled(int factor) {
+        return side * factor;
+=======
+    public int scaled(int k) {
+        return k * side;
+>>>>>>> theirs
+    }
+}

@@ -1,0 +1,5 @@
+import path from "node:path";
+
+export function load(name) {
+  return path.join("data", name);
+}

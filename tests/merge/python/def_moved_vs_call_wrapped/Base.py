@@ -1,0 +1,13 @@
+def load():
+    return 1
+
+
+def run():
+    print(load())
+
+
+run()
+
+
+def report():
+    print("report")

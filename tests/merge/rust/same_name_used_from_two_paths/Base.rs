@@ -1,0 +1,11 @@
+use std::fmt;
+
+pub struct Config {
+    pub name: String,
+}
+
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.name)
+    }
+}

@@ -1,0 +1,16 @@
+use std::fmt;
+<<<<<<< ours
+use std::io::Result;
+=======
+use anyhow::Result;
+>>>>>>> theirs
+
+pub struct Config {
+    pub name: String,
+}
+
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.name)
+    }
+}

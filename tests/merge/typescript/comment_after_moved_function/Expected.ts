@@ -1,0 +1,21 @@
+import { Clock } from './clock';
+
+function rounded(ms: number): number {
+  return Math.round(ms);
+}
+
+export function elapsed(clock: Clock, since: number): number {
+  return rounded(clock.now() - since);
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+<<<<<<< ours
+=======
+
+function rounded(ms: number): number {
+  return Math.round(ms);
+}
+// whole milliseconds: rounded() is what elapsed() reports
+>>>>>>> theirs

@@ -1,0 +1,7 @@
+export class Queue<T> {
+  private items: T[] = [];
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+}

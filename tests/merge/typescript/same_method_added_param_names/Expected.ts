@@ -1,0 +1,16 @@
+export class Money {
+  constructor(private readonly cents: number) {}
+
+  toString(): string {
+    return (this.cents / 100).toFixed(2);
+  }
+
+<<<<<<< ours
+  times(factor: number): Money {
+    return new Money(Math.round(this.cents * factor));
+=======
+  times(n: number): Money {
+    return new Money(this.cents * n);
+>>>>>>> theirs
+  }
+}
