@@ -86,8 +86,9 @@ as_root() {
 #    (a headless browser for the HTML report, a JSON-schema validator, GNU time for peak memory, clang
 #    and its sanitizer and libFuzzer runtimes for tests/fuzz/, pytest for the Python project that
 #    tests/e2e/validation.sh validates, strace for the files tests/e2e/startup.sh sees opened, Go's gofmt for
-#    the native check of the Go rules' fixed cases in rules/fix_validity).
-test_packages=(python3-jsonschema chromium clang libclang-rt-14-dev time python3-pytest strace golang-go)
+#    the native check of the Go rules' fixed cases in rules/fix_validity, and what --demo installs, since
+#    tests/e2e/demo.sh runs `install.sh --demo` and asserts it installs nothing).
+test_packages=(python3-jsonschema chromium clang libclang-rt-14-dev time python3-pytest strace golang-go python3-yaml)
 ensure_packages() {
   local want=(libgit2-dev libtree-sitter-dev libyaml-cpp-dev libsqlite3-dev libspdlog-dev catch2 libcli11-dev
               nlohmann-json3-dev libpcre2-dev pkg-config ninja-build cmake g++ git ccache python3 man-db)
