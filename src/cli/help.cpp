@@ -244,6 +244,7 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 
 std::string unknown_word_message(const CLI::App& app, int argc, char** argv) {
   const std::vector<std::string> commands = command_names(app);
+  const std::vector<std::string> globals = option_names(app);
   const CLI::App* sub = nullptr;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -251,7 +252,6 @@ std::string unknown_word_message(const CLI::App& app, int argc, char** argv) {
     if (!sub) {
       if (arg[0] == '-') {
         std::string_view name = arg.substr(0, arg.find('='));
-        const std::vector<std::string> globals = option_names(app);
         const bool known = std::find(globals.begin(), globals.end(), name) != globals.end();
         // "-ckey=value": a short option with its value attached.
         const bool attached = arg[1] != '-' && arg.size() > 2 && takes_value(app, arg.substr(0, 2));
@@ -341,10 +341,6 @@ Runner define_help(CLI::App& sub) {
     return k_exit_usage;
   };
 }
-
-} // namespace cli
-
-namespace cli {
 
 CLI::Validator one_of(std::vector<std::string> names) {
   std::string listed;
