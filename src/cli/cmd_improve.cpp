@@ -50,9 +50,9 @@ Runner define_improve(CLI::App& sub) {
     queue::Opportunity op;
     op.rule_id = fix::k_improve_prefix + fixer->name; // how queue and review name it; origin says what it is
     op.origin = core::Origin::generator_request;
-    op.category = "code_quality";
+    op.category = core::Category::code_quality;
     op.severity = "info";
-    op.safety = "unsafe";
+    op.safety = core::Safety::unsafe;
     op.message = o->instruction;
     op.snippet = listed;
     op.fingerprint = scan::hash_hex(op.rule_id + '\0' + o->instruction + '\0' + listed + '\0' + std::to_string(std::time(nullptr)));

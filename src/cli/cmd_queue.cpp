@@ -30,16 +30,10 @@ std::vector<std::string> names_of_status() {
 }
 // --category takes a category's name or its short name (as ci.block_on does): security, performance,
 // quality, coverage. Anything else is a usage error that says which was probably meant.
-std::string category_named(const std::string& name) {
-  static const std::vector<std::pair<std::string, core::Category>> k_short = {
-      {"security", core::Category::security_fixes}, {"performance", core::Category::performance_issues},
-      {"quality", core::Category::code_quality},    {"coverage", core::Category::test_coverage}};
-  if (core::parse<core::Category>(name)) return name;
+core::Category category_named(const std::string& name) {
+  if (std::optional<core::Category> category = core::category_named(name)) return *category;
   std::vector<std::string> names = names_of<core::Category>();
-  for (const auto& [short_name, category] : k_short) {
-    if (short_name == name) return std::string(core::to_string(category));
-    names.push_back(short_name);
-  }
+  for (core::Category c : core::all_values<core::Category>()) names.emplace_back(core::short_name(c));
   std::string listed;
   for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
   throw core::Fatal("queue: --category " + name + " is not one of " + listed + core::did_you_mean(name, names), k_exit_usage);

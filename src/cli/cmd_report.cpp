@@ -41,7 +41,7 @@ Runner define_report(CLI::App& sub) {
       for (const auto& r : ctx.rules()) {
         if (r.enabled) enabled.insert(r.id);
         // A rule fixes its findings with a template, or with its check (its cases then show fixed code).
-        if (r.safety != "suggest" && (!r.fix.empty() || !r.tests.fixed.empty())) fixable.insert(r.id);
+        if (r.safety != core::Safety::suggest && (!r.fix.empty() || !r.tests.fixed.empty())) fixable.insert(r.id);
         if (r.mechanical) options.mechanical_rules.insert(r.id);
       }
       options.enabled_rules = std::move(enabled);

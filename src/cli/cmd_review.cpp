@@ -58,7 +58,7 @@ void print_diff(const std::string& diff, bool colour) {
 void print_fix(const loop::PendingFix& f, bool colour) {
   const auto& o = f.opportunity;
   std::printf("%s#%lld%s %s  [%s, %s, risk %.2f, %d line%s]\n", colour ? "\033[1m" : "", static_cast<long long>(o.id),
-              colour ? "\033[0m" : "", printable(f.subject).c_str(), o.category.c_str(), o.severity.c_str(), f.risk,
+              colour ? "\033[0m" : "", printable(f.subject).c_str(), std::string(core::to_string(o.category)).c_str(), o.severity.c_str(), f.risk,
               f.lines_changed, f.lines_changed == 1 ? "" : "s");
   std::string where = o.path.empty() ? o.snippet : o.path + ":" + std::to_string(o.start_line);
   for (auto& c : where)

@@ -59,7 +59,10 @@ std::vector<scan::Rule> current_rules(const Global& g) {
 
 // A provider's rule as the queue knows it (no rule file: the tool's own), for the listing.
 struct ProviderRule {
-  std::string id, provider, category, severity, safety;
+  std::string id, provider;
+  core::Category category = core::Category::code_quality;
+  std::string severity;
+  core::Safety safety = core::Safety::suggest;
   bool enabled = true;
   int open = 0, fixable = 0; // open findings, and of them those with a fix the tool offers
 };
@@ -68,7 +71,6 @@ struct ProviderRule {
 // fix's applicability as queued (the most permissive one when they differ).
 std::vector<ProviderRule> provider_rules(loop::Context& ctx) {
   std::map<std::string, ProviderRule> by_id;
-  auto rank = [](const std::string& safety) { return safety == "safe" ? 0 : safety == "unsafe" ? 1 : 2; };
   for (const auto& o : ctx.store().opportunities({})) {
     if (o.origin != core::Origin::provider) continue;
     auto [it, added] = by_id.try_emplace(o.rule_id);
@@ -79,10 +81,10 @@ std::vector<ProviderRule> provider_rules(loop::Context& ctx) {
       r.enabled = std::find(on.begin(), on.end(), r.provider) != on.end() &&
                   providers::provider_rule_enabled(ctx.config, r.id);
     }
-    if (rank(o.safety) < rank(r.safety)) r.safety = o.safety;
+    r.safety = core::stricter(r.safety, o.safety) == r.safety ? o.safety : r.safety; // the more permissive
     if (o.status == core::Status::open) {
       ++r.open;
-      if (o.safety != "suggest") ++r.fixable;
+      if (o.safety != core::Safety::suggest) ++r.fixable;
     }
   }
   std::vector<ProviderRule> out;
@@ -120,8 +122,9 @@ void explain_provider_rule(const std::string& id, loop::Context* ctx, const std:
     } else {
       std::printf("  category:  %s\n  severity:  %s\n  safety:    %s (the tool's applicability%s)\n"
                   "  queue:     %d open, %d of them with a fix\n",
-                  r->category.c_str(), r->severity.c_str(), r->safety.c_str(),
-                  r->safety == "suggest" ? ": reported, never fixed" : ", as queued", r->open, r->fixable);
+                  std::string(core::to_string(r->category)).c_str(), r->severity.c_str(),
+                  std::string(core::to_string(r->safety)).c_str(),
+                  r->safety == core::Safety::suggest ? ": reported, never fixed" : ", as queued", r->open, r->fixable);
     }
   }
   const auto builtins = loop::equivalent_builtins(rules);
@@ -325,7 +328,8 @@ Runner define_rules(CLI::App& sub) {
       if (!r.off_reason.empty())
         enabled += " (off: " + r.off_reason + "; `rules.enable: [" + r.id + "]` turns it back on)";
       std::printf("%s\n  languages: %s\n  category:  %s\n  severity:  %s\n  safety:    %s%s\n  enabled:   %s\n  origin:    %s\n  source:    %s\n\n%s\n",
-                  r.id.c_str(), langs.c_str(), r.category.c_str(), r.severity.c_str(), r.safety.c_str(),
+                  r.id.c_str(), langs.c_str(), std::string(core::to_string(r.category)).c_str(), r.severity.c_str(),
+                  std::string(core::to_string(r.safety)).c_str(),
                   r.mechanical ? " (mechanical: may be swept, one commit per file)" : "", enabled.c_str(), origin.c_str(), r.source.c_str(), r.message.c_str());
       if (!r.description.empty()) std::printf("\n%s\n", r.description.c_str());
       std::printf("\nquery:\n%s\n", r.query.c_str());
@@ -409,7 +413,7 @@ Runner define_rules(CLI::App& sub) {
         nlohmann::json j = {{"id", r.id},         {"languages", nlohmann::json::array()}, {"category", r.category},
                             {"severity", r.severity}, {"safety", r.safety}, {"enabled", r.enabled},
                             {"state", "learning"}, {"source", "provider"}, {"file", ""}, {"trusted", true},
-                            {"fix", r.safety != "suggest"}, {"mechanical", false}, {"not_in", nlohmann::json::array()},
+                            {"fix", r.safety != core::Safety::suggest}, {"mechanical", false}, {"not_in", nlohmann::json::array()},
                             {"provider", r.provider}, {"open", r.open}};
         add_learning(j, r.id);
         out.push_back(std::move(j));
@@ -439,8 +443,9 @@ Runner define_rules(CLI::App& sub) {
         }
       }
       // "safe+mech": a mechanical rule, whose findings the drain may sweep (one commit per file).
-      const std::string safety = r.safety + (r.mechanical ? "+mech" : "");
-      std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", r.id.c_str(), langs.c_str(), r.category.c_str(),
+      const std::string safety = std::string(core::to_string(r.safety)) + (r.mechanical ? "+mech" : "");
+      std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", r.id.c_str(), langs.c_str(),
+                  std::string(core::to_string(r.category)).c_str(),
                   r.severity.c_str(), safety.c_str(), r.enabled ? "yes" : "no", source.c_str(), state.c_str(), numbers.c_str());
     }
     // Provider rules seen in the queue: the tool names its rules, the verdicts teach them as any rule's.
@@ -453,7 +458,8 @@ Runner define_rules(CLI::App& sub) {
                   std::to_string(v->verdicts) + " (" + percent(v->posterior.mean()) + ")";
       }
       std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", r.id.c_str(), r.provider.c_str(),
-                  r.category.c_str(), r.severity.c_str(), r.safety.c_str(), r.enabled ? "yes" : "no", "provider",
+                  std::string(core::to_string(r.category)).c_str(), r.severity.c_str(),
+                  std::string(core::to_string(r.safety)).c_str(), r.enabled ? "yes" : "no", "provider",
                   state.c_str(), numbers.c_str());
     }
     std::printf("%s\n", counted(static_cast<long long>(rules.size()), "rule").c_str());

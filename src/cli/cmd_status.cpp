@@ -200,7 +200,8 @@ Runner define_status(CLI::App& sub) {
       std::string weights;
       for (const auto& [category, m] : learnt.category_multiplier) {
         char item[64];
-        std::snprintf(item, sizeof item, "%s%s x%.2f", weights.empty() ? "" : ", ", category.c_str(), m);
+        std::snprintf(item, sizeof item, "%s%s x%.2f", weights.empty() ? "" : ", ",
+                      std::string(core::to_string(category)).c_str(), m);
         weights += item;
       }
       if (!weights.empty()) out.add("weights", "%s", weights.c_str());

@@ -47,7 +47,7 @@ Runner define_trust(CLI::App& sub) {
     if (!rules.empty()) {
       std::printf("trusting the repository's rules in %s; their fixes may apply:\n", repository.display.c_str());
       for (const auto& r : rules)
-        std::printf("  %-40s %-8s %s\n", r.id.c_str(), r.fix.empty() ? "no fix" : r.safety.c_str(),
+        std::printf("  %-40s %-8s %s\n", r.id.c_str(), r.fix.empty() ? "no fix" : std::string(core::to_string(r.safety)).c_str(),
                     std::filesystem::path(r.file).lexically_relative(*ctx.paths.work_tree).generic_string().c_str());
     }
     auto t = safety::trust(have_config ? repo_config : std::nullopt, repository.digest,

@@ -170,7 +170,7 @@ std::string format_sarif(const std::vector<Row>& rows, const std::vector<scan::R
       rule["help"] = {{"text", r.description.empty() ? r.message : r.description}};
       rule["defaultConfiguration"] = {{"level", level(r.severity)}};
       rule["properties"] = {{"category", r.category}, {"safety", r.safety}, {"tags", {r.category}}};
-      if (r.category == "security_fixes") {
+      if (r.category == core::Category::security_fixes) {
         // Code-scanning services rank security alerts by this CVSS-like score (a string, 0.0 to 10.0).
         rule["properties"]["tags"].push_back("security");
         rule["properties"]["security-severity"] = r.severity == "error" ? "8.0" : r.severity == "info" ? "2.0" : "5.5";

@@ -24,7 +24,11 @@ namespace cli {
 
 struct Row {
   int64_t id = 0;            // 0 when not queued (scan of work-tree files)
-  std::string rule, category, severity, safety, path;
+  std::string rule;
+  core::Category category = core::Category::code_quality;
+  std::string severity;
+  core::Safety safety = core::Safety::suggest;
+  std::string path;
   int line = 0, end_line = 0;
   std::string status, message, fingerprint, snippet, commit;
   bool is_new = false;

@@ -35,15 +35,18 @@ template <class E> std::vector<std::string> names_of() {
   return out;
 }
 
-const std::vector<std::string> k_safety_levels = names_of<SafetyLevel>();
 const std::vector<std::string> k_scopes = {"changed_files", "changed_lines"};
 const std::vector<std::string> k_vendored_modes = {"auto", "off"};
 const std::vector<std::string> k_severities = {"info", "warning", "error"};
 const std::vector<std::string> k_categories = names_of<Category>();
 // ci.block_on: a category (short or full name) or a severity.
-const std::vector<std::string> k_block_on = {"security",       "performance",        "quality",      "coverage",
-                                             "security_fixes", "performance_issues", "code_quality", "test_coverage",
-                                             "info",           "warning",            "error"};
+const std::vector<std::string> k_block_on = [] {
+  std::vector<std::string> names;
+  for (Category c : all_values<Category>()) names.emplace_back(short_name(c));
+  for (Category c : all_values<Category>()) names.emplace_back(to_string(c));
+  names.insert(names.end(), k_severities.begin(), k_severities.end());
+  return names;
+}();
 const std::vector<std::string> k_languages = {"python", "javascript", "typescript", "tsx", "c",
                                               "cpp",    "java",       "go",         "rust"};
 // Where a rule may be skipped (scan/code_context.hpp names the same).
@@ -399,6 +402,18 @@ template <class Get> Leaf enum_leaf(std::string path, Get get, const std::vector
   return leaf;
 }
 
+// A key whose value is one of core/kinds.hpp's vocabularies, read by name into the enum.
+template <class Kind, class Get> Leaf kind_leaf(std::string path, Get get) {
+  static const std::vector<std::string> allowed = names_of<Kind>();
+  Leaf leaf{path, false, nullptr, nullptr};
+  leaf.apply = [get, path](Config& c, const YAML::Node& n, const Where& w) {
+    get(c) = *parse<Kind>(parse_enum(n, w, allowed)); // parse_enum accepts only a name of `allowed`
+    c.origin[path] = origin_of(w, w.key_mark);
+  };
+  leaf.render = [get](const Config& c) { return render_string(std::string(to_string(get(c)))); };
+  return leaf;
+}
+
 template <class Get> Leaf list_leaf(std::string path, Get get, const std::vector<std::string>* allowed) {
   Leaf leaf{path, false, nullptr, nullptr};
   leaf.apply = [get, path, allowed](Config& c, const YAML::Node& n, const Where& w) {
@@ -643,7 +658,7 @@ const std::vector<Leaf>& leaves() {
       int_leaf("autonomous_loop.debounce", CONFIG_FIELD(autonomous_loop.debounce), 0),
       int_leaf("autonomous_loop.max_improvements_per_cycle", CONFIG_FIELD(autonomous_loop.max_improvements_per_cycle),
                0),
-      enum_leaf("autonomous_loop.safety_level", CONFIG_FIELD(autonomous_loop.safety_level), k_safety_levels),
+      kind_leaf<SafetyLevel>("autonomous_loop.safety_level", CONFIG_FIELD(autonomous_loop.safety_level)),
       number_leaf("autonomous_loop.max_load_per_cpu", CONFIG_FIELD(autonomous_loop.max_load_per_cpu), 0, 1000),
       number_leaf("improvement_priorities.security_fixes", CONFIG_FIELD(improvement_priorities.security_fixes), 0, 10),
       number_leaf("improvement_priorities.performance_issues", CONFIG_FIELD(improvement_priorities.performance_issues),

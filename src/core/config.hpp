@@ -15,6 +15,8 @@
 //    "<file>:<line>:<column>" (the key's position), "env AUTOLOOP_X" or "command line". Callers use it
 //    to decide trust: a command whose origin is the shared .autoloop.yml needs `git autoloop trust`.
 
+#include "core/kinds.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -32,7 +34,7 @@ struct AutonomousLoopConfig {
   int scan_interval = 3600;           // seconds between drains, >= 0
   int debounce = 30;                  // seconds, >= 0
   int max_improvements_per_cycle = 5; // >= 0
-  std::string safety_level = "medium"; // high | medium | low (medium: unsafe fixes only through passing tests)
+  core::SafetyLevel safety_level = core::SafetyLevel::medium; // medium: unsafe fixes only through passing tests
   double max_load_per_cpu = 1.5;      // defer scheduled drains while the 1-min load average per CPU is above; 0 = never
 };
 

@@ -96,6 +96,23 @@ template <> std::optional<Safety> parse<Safety>(std::string_view text) { return 
 template <> std::optional<SafetyLevel> parse<SafetyLevel>(std::string_view text) { return value_of<SafetyLevel>(text); }
 template <> std::optional<Origin> parse<Origin>(std::string_view text) { return value_of<Origin>(text); }
 
+std::string_view short_name(Category category) {
+  switch (category) {
+  case Category::security_fixes: return "security";
+  case Category::performance_issues: return "performance";
+  case Category::code_quality: return "quality";
+  case Category::test_coverage: return "coverage";
+  }
+  return "?";
+}
+
+std::optional<Category> category_named(std::string_view text) {
+  if (std::optional<Category> full = parse<Category>(text)) return full;
+  for (Category c : all_values<Category>())
+    if (short_name(c) == text) return c;
+  return std::nullopt;
+}
+
 template <> const std::vector<Status>& all_values<Status>() { static const auto v = values<Status>(); return v; }
 template <> const std::vector<Outcome>& all_values<Outcome>() { static const auto v = values<Outcome>(); return v; }
 template <> const std::vector<Category>& all_values<Category>() { static const auto v = values<Category>(); return v; }

@@ -33,6 +33,10 @@ enum class Category { security_fixes, performance_issues, code_quality, test_cov
 // committed).
 enum class Safety { safe, unsafe, suggest };
 
+// The stricter of two safeties (suggest < unsafe < safe): a finding's safety is its rule's limited by
+// what the code establishes.
+constexpr Safety stricter(Safety a, Safety b) { return static_cast<int>(a) > static_cast<int>(b) ? a : b; }
+
 // autonomous_loop.safety_level: which safeties a drain commits.
 enum class SafetyLevel { high, medium, low };
 
@@ -47,6 +51,13 @@ std::string_view to_string(Safety safety);
 std::string_view to_string(SafetyLevel level);
 std::string_view to_string(Origin origin);
 
+// A category's short name, as `queue --category` and ci.block_on also take it: security, performance,
+// quality, coverage.
+std::string_view short_name(Category category);
+
+// The category named `text`, by its name or its short name; nullopt for anything else.
+std::optional<Category> category_named(std::string_view text);
+
 // The value spelt `text` (exactly as to_string spells it), or nullopt for anything else. Does not throw.
 template <class E> std::optional<E> parse(std::string_view text);
 template <> std::optional<Status> parse<Status>(std::string_view text);
@@ -55,6 +66,15 @@ template <> std::optional<Category> parse<Category>(std::string_view text);
 template <> std::optional<Safety> parse<Safety>(std::string_view text);
 template <> std::optional<SafetyLevel> parse<SafetyLevel>(std::string_view text);
 template <> std::optional<Origin> parse<Origin>(std::string_view text);
+
+// nlohmann::json spells each by name through these (found by argument-dependent lookup; without them
+// it would write the enum's number). Templates, so that this header needs no JSON library.
+template <class Json> void to_json(Json& j, Status v) { j = std::string(to_string(v)); }
+template <class Json> void to_json(Json& j, Outcome v) { j = std::string(to_string(v)); }
+template <class Json> void to_json(Json& j, Category v) { j = std::string(to_string(v)); }
+template <class Json> void to_json(Json& j, Safety v) { j = std::string(to_string(v)); }
+template <class Json> void to_json(Json& j, SafetyLevel v) { j = std::string(to_string(v)); }
+template <class Json> void to_json(Json& j, Origin v) { j = std::string(to_string(v)); }
 
 // Every value of E, in declaration order (for messages that list them, and for tests).
 template <class E> const std::vector<E>& all_values();

@@ -8,10 +8,13 @@ namespace core {
 
 namespace {
 
-double category_priority(const ImprovementPriorities& p, std::string_view category) {
-  if (category == "security_fixes") return p.security_fixes;
-  if (category == "performance_issues") return p.performance_issues;
-  if (category == "test_coverage") return p.test_coverage;
+double category_priority(const ImprovementPriorities& p, Category category) {
+  switch (category) {
+  case Category::security_fixes: return p.security_fixes;
+  case Category::performance_issues: return p.performance_issues;
+  case Category::test_coverage: return p.test_coverage;
+  case Category::code_quality: break;
+  }
   return p.code_quality;
 }
 
@@ -35,7 +38,7 @@ double severity_lift(const ImprovementPriorities& p) {
 
 } // namespace
 
-double base_score(const ImprovementPriorities& priorities, std::string_view category, std::string_view severity) {
+double base_score(const ImprovementPriorities& priorities, Category category, std::string_view severity) {
   // An error reaches lift^(2/3) of the step: strictly below the next category, whatever the priorities.
   return category_priority(priorities, category) * std::pow(severity_lift(priorities), severity_rank(severity) / 3.0);
 }

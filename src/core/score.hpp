@@ -14,8 +14,8 @@ namespace core {
 // error, and lift is the smallest ratio between two adjacent distinct non-zero priorities (at most
 // k_max_severity_lift). Severity thus moves a finding by less than the step to the next category:
 // with security first, a security finding of severity info still ranks above a code-quality error.
-// An unknown category weighs as code_quality, an unknown severity as warning. Does not throw.
-double base_score(const ImprovementPriorities& priorities, std::string_view category, std::string_view severity);
+// An unknown severity weighs as warning. Does not throw.
+double base_score(const ImprovementPriorities& priorities, Category category, std::string_view severity);
 
 // The most an error lifts a finding over an info one when the categories' priorities are far apart
 // (or all equal): the ratio of 1.5 the scores had before categories were kept in order.

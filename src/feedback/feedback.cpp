@@ -57,7 +57,7 @@ double incomplete_beta(double a, double b, double x) {
 
 double Posterior::cdf(double x) const { return incomplete_beta(alpha, beta, x); }
 
-double Learnt::score_factor(const std::string& rule_id, const std::string& category) const {
+double Learnt::score_factor(const std::string& rule_id, core::Category category) const {
   auto r = rules.find(rule_id);
   double weight = r == rules.end() ? prior.mean() : r->second.weight;
   auto c = category_multiplier.find(category);
@@ -100,7 +100,7 @@ Learnt evaluate(const std::vector<queue::RuleFeedback>& counts, const core::Feed
   struct Pool {
     double good = 0, bad = 0;
   };
-  std::map<std::string, Pool> by_category;
+  std::map<core::Category, Pool> by_category;
   for (const auto& c : counts) {
     RuleView v;
     v.counts = c;
@@ -133,9 +133,9 @@ Learnt evaluate(const std::vector<queue::RuleFeedback>& counts, const core::Feed
     v.weight = v.state == State::quarantined ? 0.0
                : v.state == State::trusted   ? v.posterior.mean() * 1.5
                                              : v.posterior.mean();
-    if (!c.category.empty()) {
-      by_category[c.category].good += good;
-      by_category[c.category].bad += bad;
+    if (c.category) {
+      by_category[*c.category].good += good;
+      by_category[*c.category].bad += bad;
     }
     learnt.rules.emplace(c.rule_id, std::move(v));
   }
@@ -152,8 +152,8 @@ namespace {
 
 const std::string k_multiplier_key = "category_multiplier.";
 
-double stored_multiplier(const queue::Store& store, const std::string& category) {
-  auto v = store.state(k_multiplier_key + category);
+double stored_multiplier(const queue::Store& store, core::Category category) {
+  auto v = store.state(k_multiplier_key + std::string(core::to_string(category)));
   if (!v) return 1.0;
   try {
     return std::stod(*v);
@@ -190,12 +190,13 @@ Learnt update(queue::Store& store, const core::FeedbackConfig& config) {
     }
     char value[32];
     std::snprintf(value, sizeof value, "%.3f", multiplier);
-    store.set_state(k_multiplier_key + category, value);
+    const std::string name(core::to_string(category));
+    store.set_state(k_multiplier_key + name, value);
     char reason[160];
     std::snprintf(reason, sizeof reason, "%s: multiplier %.2f -> %.2f (acceptance by category %s vs prior %s)",
-                  category.c_str(), old, multiplier, percent(learnt.category_acceptance[category]).c_str(),
+                  name.c_str(), old, multiplier, percent(learnt.category_acceptance[category]).c_str(),
                   percent(learnt.prior.mean()).c_str());
-    store.record_strategy_change({0, "category:" + category, old, multiplier, reason});
+    store.record_strategy_change({0, "category:" + name, old, multiplier, reason});
   }
   txn.commit();
   return learnt;

@@ -55,10 +55,10 @@ struct RuleView {
 
 struct Learnt {
   std::map<std::string, RuleView> rules;            // by rule id; rules with no history are absent
-  std::map<std::string, double> category_multiplier; // by category; absent = 1
-  std::map<std::string, double> category_acceptance; // pooled posterior mean by category
+  std::map<core::Category, double> category_multiplier; // by category; absent = 1
+  std::map<core::Category, double> category_acceptance; // pooled posterior mean by category
   // The weight of a rule (the prior mean for a rule with no history) times its category's multiplier.
-  double score_factor(const std::string& rule_id, const std::string& category) const;
+  double score_factor(const std::string& rule_id, core::Category category) const;
   bool quarantined(const std::string& rule_id) const;
   Posterior prior;
 };

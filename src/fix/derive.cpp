@@ -4,7 +4,7 @@
 #include "fix/destructive.hpp"
 #include "fix/provider_fix.hpp"
 #include "fix/validate.hpp"
-#include "scan/fix_template.hpp"
+#include "fix/template.hpp"
 #include "scan/repo_language.hpp"
 
 #include <algorithm>
@@ -85,14 +85,14 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
   }
   d.line = found->start_line;
   // Rescanned now: a queued row may predate the rule's assumption, or the code may have changed since.
-  if (rule->assumption && found->safety == "suggest") {
+  if (rule->assumption && found->safety == core::Safety::suggest) {
     d.status = Derived::Status::no_fix;
     d.outcome = core::Outcome::no_fix;
     d.detail = "the fix assumes " + rule->assumption->text + ", which the code here does not establish (" +
                rule->assumption->established_by + "): a suggestion only";
     return d;
   }
-  auto edits = scan::fix_edits(*rule, *found, d.before);
+  auto edits = fix::fix_edits(*rule, *found, d.before);
   if (!edits) {
     d.status = Derived::Status::no_fix;
     d.outcome = core::Outcome::no_fix;
@@ -104,7 +104,7 @@ Derived derive_fix(const scan::Engine& engine, const git::Repository& repo, cons
     lo = std::min(lo, e.start);
     hi = std::max(hi, e.end);
   }
-  d.after = scan::apply_edits(d.before, *edits);
+  d.after = fix::apply_edits(d.before, *edits);
   auto reject = [&](core::Outcome outcome, const std::string& detail) {
     d.status = Derived::Status::rejected_by_gate;
     d.outcome = outcome;

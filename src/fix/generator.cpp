@@ -86,10 +86,9 @@ std::string offer_kind(const queue::Opportunity& o, const scan::Rule* rule) {
   if (!rule || !rule->enabled || !rule->trusted) return "";
   // A fix template that applies is the drain's own way; a finding whose template's assumption is not
   // established here is a suggestion again.
-  const std::string safety = scan::stricter_safety(rule->safety, o.safety);
-  if (!rule->fix.empty() && safety != "suggest") return "";
-  if (rule->category == "test_coverage") return "untested";
-  if (rule->category == "security_fixes") return "security";
+  if (!rule->fix.empty() && core::stricter(rule->safety, o.safety) != core::Safety::suggest) return "";
+  if (rule->category == core::Category::test_coverage) return "untested";
+  if (rule->category == core::Category::security_fixes) return "security";
   return "suggestions";
 }
 
@@ -107,7 +106,7 @@ Request finding_request(const git::Repository& repo, const core::Config& config,
   r.kind = "finding";
   r.offer = offer_kind(o, rule);
   r.rule = o.rule_id;
-  r.category = o.category;
+  r.category = std::string(core::to_string(o.category));
   r.severity = o.severity;
   r.message = o.message;
   r.path = o.path;
@@ -422,7 +421,7 @@ Applied apply_generated(const git::Repository& repo, const scan::Engine& engine,
     updates.push_back({f.path, repo.write_blob(f.content), f.mode});
     paths += (paths.empty() ? "" : ", ") + f.path + (f.before_blob.empty() ? " (new)" : "");
   }
-  a.risk = risk_estimate(a.lines_changed, 0, 0, "unsafe");
+  a.risk = risk_estimate(a.lines_changed, 0, 0, core::Safety::unsafe);
   const std::string lines = std::to_string(a.lines_changed) + " changed line" + (a.lines_changed == 1 ? "" : "s");
   std::string message;
   if (improve) {

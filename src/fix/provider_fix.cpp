@@ -69,9 +69,9 @@ std::vector<ProviderFinding> provider_findings(const std::vector<providers::Diag
     const std::string text = matched_text(content, d);
     f.snippet = snippet_of(text);
     f.node_hash = scan::node_hash(text, "provider/");
-    f.safety = d.fix && !d.fix->edits.empty() ? std::string(core::to_string(d.fix->applicability)) : "suggest";
+    f.safety = d.fix && !d.fix->edits.empty() ? d.fix->applicability : core::Safety::suggest;
     p.fix = d.fix;
-    p.category = std::string(core::to_string(d.category));
+    p.category = d.category;
     p.severity = severity_of(d.severity);
     p.claim_first = f.start_line;
     p.claim_last = f.end_line;
@@ -222,9 +222,10 @@ Derived derive_provider_fix(const scan::Engine& engine, const git::Repository& r
   if (found->fix->applicability == core::Safety::suggest)
     return not_fixable(d, core::Outcome::no_fix, name + "'s fix for this finding is a suggestion only");
   // Selected at the safety the scan queued; a tool that now says less of its fix is not taken at more.
-  if (scan::stricter_safety(opportunity.safety, found->finding.safety) != opportunity.safety)
-    return not_fixable(d, core::Outcome::no_fix, name + " now calls this fix " + found->finding.safety +
-                                                     " (it was queued as " + opportunity.safety + ")");
+  if (core::stricter(opportunity.safety, found->finding.safety) != opportunity.safety)
+    return not_fixable(d, core::Outcome::no_fix, name + " now calls this fix " +
+                                                     std::string(core::to_string(found->finding.safety)) + " (it was queued as " +
+                                                     std::string(core::to_string(opportunity.safety)) + ")");
   auto after = providers::apply_fix(d.before, *found->fix);
   if (!after) return not_fixable(d, core::Outcome::no_fix, name + "'s fix edits overlap or lie outside the file");
   d.after = std::move(*after);

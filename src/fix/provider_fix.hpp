@@ -36,7 +36,7 @@ namespace fix {
 struct ProviderFinding {
   scan::Finding finding;
   std::optional<providers::Fix> fix;
-  std::string category;                // the seed's four, as the queue spells them
+  core::Category category = core::Category::code_quality;
   std::string severity;                // info, warning, error (the rules' severities)
   int claim_first = 0, claim_last = 0; // the lines the diagnostic and its fix's edits span
 };

@@ -49,15 +49,30 @@ std::vector<int64_t> arrange(const std::vector<Candidate>& candidates, const std
   return first;
 }
 
-bool safety_allows(const std::string& level, const std::string& safety) {
-  const std::optional<core::Safety> s = core::parse<core::Safety>(safety);
-  const std::optional<core::SafetyLevel> l = core::parse<core::SafetyLevel>(level);
-  if (s == core::Safety::safe) return true;
-  if (s == core::Safety::unsafe) return l == core::SafetyLevel::medium || l == core::SafetyLevel::low;
-  return false; // suggestions are never committed
+bool safety_allows(core::SafetyLevel level, core::Safety safety) {
+  switch (safety) {
+  case core::Safety::safe: return true;
+  case core::Safety::unsafe: return level != core::SafetyLevel::high;
+  case core::Safety::suggest: return false; // suggestions are never committed
+  }
+  return false;
 }
 
 namespace {
+
+// The last steps every fixable finding goes through, whatever derives its fix: its safety allowed by
+// safety_level, and a fix that is not semantics-preserving only with tests that can run (or a
+// test_command that waits for trust, which the test gate then reports). Counts why it waits otherwise.
+void admit(const queue::Opportunity& o, core::SafetyLevel level, const SelectionPolicy& policy, Selection& s) {
+  if (!safety_allows(level, o.safety)) {
+    if (level == core::SafetyLevel::low && o.safety == core::Safety::suggest) ++s.suggestions;
+    ++(o.safety == core::Safety::unsafe ? s.level_held : s.suggest_only);
+  } else if (o.safety != core::Safety::safe && !policy.run_tests && !(policy.tests_configured && !policy.tests_trusted)) {
+    ++s.unsafe_held; // not semantics-preserving and nothing to test it with: it waits (status says why)
+  } else {
+    s.eligible.push_back(o);
+  }
+}
 
 // A provider's finding: its provider enabled and its rule on (rules.disable/enable, by id or prefix),
 // not quarantined, its fix's applicability (its safety) allowed by safety_level, an unsafe one only
@@ -67,18 +82,12 @@ void select_provider_finding(const queue::Opportunity& o, const core::Config& co
                              const SelectionPolicy& policy, Selection& s) {
   const std::string provider = o.rule_id.substr(0, o.rule_id.find('/'));
   const bool enabled = std::find(config.providers.begin(), config.providers.end(), provider) != config.providers.end();
-  const std::string& level = config.autonomous_loop.safety_level;
   if (!enabled || !providers::provider_rule_enabled(config, o.rule_id)) {
     ++s.rules_off;
   } else if (quarantined(o.rule_id)) {
     ++s.quarantined;
-  } else if (!safety_allows(level, o.safety)) {
-    if (level == "low" && o.safety == "suggest") ++s.suggestions;
-    ++(o.safety == "unsafe" ? s.level_held : s.suggest_only);
-  } else if (o.safety != "safe" && !policy.run_tests && !(policy.tests_configured && !policy.tests_trusted)) {
-    ++s.unsafe_held;
   } else {
-    s.eligible.push_back(o);
+    admit(o, config.autonomous_loop.safety_level, policy, s);
   }
 }
 
@@ -88,7 +97,7 @@ Selection select_eligible(const std::vector<queue::Opportunity>& open, const std
                           const core::Config& config, const std::function<bool(const std::string& rule)>& quarantined,
                           const SelectionPolicy& policy) {
   Selection s;
-  const std::string& level = config.autonomous_loop.safety_level;
+  const core::SafetyLevel level = config.autonomous_loop.safety_level;
   for (queue::Opportunity o : open) {
     if (is_improve_request(o)) {
       // Asked for by a person: allowed at every safety level, always through the tests when set.
@@ -106,7 +115,7 @@ Selection select_eligible(const std::vector<queue::Opportunity>& open, const std
       // that run and safety_level medium or low), at most generator.max_per_cycle of them a cycle.
       if (quarantined(o.rule_id)) {
         ++s.quarantined;
-      } else if (!policy.generator_ready || !safety_allows(level, "unsafe")) {
+      } else if (!policy.generator_ready || !safety_allows(level, core::Safety::unsafe)) {
         ++s.offers_held;
       } else if (s.offers < config.generator.max_per_cycle) {
         ++s.offers;
@@ -115,7 +124,7 @@ Selection select_eligible(const std::vector<queue::Opportunity>& open, const std
       continue;
     }
     if (!rule || !rule->enabled || rule->fix.empty()) {
-      if (level == "low" && rule && rule->safety == "suggest") ++s.suggestions;
+      if (level == core::SafetyLevel::low && rule && rule->safety == core::Safety::suggest) ++s.suggestions;
       ++(rule && !rule->enabled ? s.rules_off : s.suggest_only);
       continue;
     }
@@ -127,16 +136,8 @@ Selection select_eligible(const std::vector<queue::Opportunity>& open, const std
       ++s.quarantined; // still in the queue and in reports; never applied
       continue;
     }
-    o.safety = scan::stricter_safety(rule->safety, o.safety); // a finding whose type assumption is unestablished stays a suggestion
-    if (!safety_allows(level, o.safety)) {
-      ++(o.safety == "unsafe" ? s.level_held : s.suggest_only);
-      continue;
-    }
-    if (o.safety != "safe" && !policy.run_tests && !(policy.tests_configured && !policy.tests_trusted)) {
-      ++s.unsafe_held; // not semantics-preserving and nothing to test it with: it waits (status says why)
-      continue;
-    }
-    s.eligible.push_back(o);
+    o.safety = core::stricter(rule->safety, o.safety); // a finding whose type assumption is unestablished stays a suggestion
+    admit(o, level, policy, s);
   }
   return s;
 }
@@ -154,8 +155,8 @@ std::vector<std::string> idle_reasons(const Selection& s, const core::Config& co
   auto add = [&](int n, std::string why) {
     if (n > 0) reasons.emplace_back(n, std::move(why));
   };
-  const std::string& level = config.autonomous_loop.safety_level;
-  add(s.level_held, findings(s.level_held) + need(s.level_held) + " safety_level: medium (it is " + level + ")");
+  add(s.level_held, findings(s.level_held) + need(s.level_held) + " safety_level: medium (it is " +
+                        std::string(core::to_string(config.autonomous_loop.safety_level)) + ")");
   add(s.suggest_only, findings(s.suggest_only) + (s.suggest_only == 1 ? " is a suggestion" : " are suggestions") +
                           " only: no rule fixes " + (s.suggest_only == 1 ? "it" : "them") + " automatically");
   add(s.untrusted_rules, findings(s.untrusted_rules) + " of untrusted repository rules: read them, then "

@@ -55,7 +55,7 @@ std::vector<int64_t> arrange(const std::vector<Candidate>& candidates, const std
 
 // Whether safety_level `level` commits a fix of safety `safety`: safe ones always, unsafe ones at medium
 // and low, suggestions never. Does not throw.
-bool safety_allows(const std::string& level, const std::string& safety);
+bool safety_allows(core::SafetyLevel level, core::Safety safety);
 
 // What the cycle can run, for the selection.
 struct SelectionPolicy {

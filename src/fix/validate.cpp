@@ -73,11 +73,11 @@ GateResult check_change(const std::string& before, const std::string& after, uin
   return r;
 }
 
-double risk_estimate(int lines_changed, int churn, int dependents, const std::string& safety) {
+double risk_estimate(int lines_changed, int churn, int dependents, core::Safety safety) {
   double size = std::min(1.0, lines_changed / 20.0);
   double busy = std::min(1.0, churn / 20.0);
   double reach = std::min(1.0, dependents / 20.0);
-  double semantic = safety == "safe" ? 0.0 : 1.0;
+  double semantic = safety == core::Safety::safe ? 0.0 : 1.0;
   return std::min(1.0, 0.3 * size + 0.2 * busy + 0.2 * reach + 0.3 * semantic);
 }
 

@@ -29,6 +29,6 @@ std::string line_ending_style(const std::string& text);
 // A rough risk in [0, 1]: bigger changes, busier files, files many others mention, and fixes that
 // are not semantics-preserving are riskier. `churn` is how many scanned commits changed the file;
 // `dependents` how many other files name it.
-double risk_estimate(int lines_changed, int churn, int dependents, const std::string& safety);
+double risk_estimate(int lines_changed, int churn, int dependents, core::Safety safety);
 
 } // namespace fix

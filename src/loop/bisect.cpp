@@ -154,7 +154,7 @@ std::string test_fixes(Context& ctx, fix::ChainEnv& env, TestGate& gate, const s
       if (p->commit.empty()) continue;
       const fix::Execution e = fix::check_commit(ctx.repo, report, p->commit, tip);
       p->tests_item = fix::validated_tests(e);
-      if (drop_unexecuted && !p->pending && e.executed == fix::Executed::no && p->opportunity.safety != "safe") {
+      if (drop_unexecuted && !p->pending && e.executed == fix::Executed::no && p->opportunity.safety != core::Safety::safe) {
         p->outcome = core::Outcome::not_executed;
         p->detail = "the tests pass but never execute the changed lines: " + e.reason;
         dropped = true;

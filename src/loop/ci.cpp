@@ -16,17 +16,8 @@ namespace loop {
 
 namespace {
 
-const std::vector<std::string> k_category_order = {"security_fixes", "performance_issues", "code_quality",
-                                                   "test_coverage"};
 const std::vector<std::string> k_severity_order = {"error", "warning", "info"};
 
-std::string short_category(const std::string& category) {
-  if (category == "security_fixes") return "security";
-  if (category == "performance_issues") return "performance";
-  if (category == "code_quality") return "quality";
-  if (category == "test_coverage") return "coverage";
-  return category;
-}
 
 int severity_rank(const std::string& severity) {
   if (severity == "error") return 2;
@@ -292,9 +283,9 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
   return report;
 }
 
-bool blocks(const std::vector<std::string>& block_on, const std::string& category, const std::string& severity) {
+bool blocks(const std::vector<std::string>& block_on, core::Category category, const std::string& severity) {
   for (const auto& entry : block_on) {
-    if (entry == category || entry == short_category(category)) return true;
+    if (core::category_named(entry) == category) return true;
     int threshold = severity_rank(entry);
     if (threshold >= 0 && severity_rank(severity) >= threshold) return true;
   }
@@ -323,14 +314,10 @@ std::string format_markdown(const RangeReport& report, const std::vector<std::st
   if (n == 0) return out;
 
   // Counts by category and severity, in a fixed order; categories without findings are left out.
-  std::map<std::pair<std::string, std::string>, int> counts;
-  std::vector<std::string> categories = k_category_order;
-  for (const auto& l : report.introduced) {
-    ++counts[{l.category, l.severity}];
-    if (std::find(categories.begin(), categories.end(), l.category) == categories.end()) categories.push_back(l.category);
-  }
+  std::map<std::pair<core::Category, std::string>, int> counts;
+  for (const auto& l : report.introduced) ++counts[{l.category, l.severity}];
   out += "\n| category | error | warning | info | total |\n|:--|--:|--:|--:|--:|\n";
-  for (const auto& category : categories) {
+  for (core::Category category : core::all_values<core::Category>()) {
     int total = 0;
     std::string cells;
     for (const auto& severity : k_severity_order) {
@@ -339,7 +326,7 @@ std::string format_markdown(const RangeReport& report, const std::vector<std::st
       cells += " " + std::to_string(c) + " |";
     }
     if (total == 0) continue;
-    out += "| " + md_text(category) + " |" + cells + " " + std::to_string(total) + " |\n";
+    out += "| " + md_text(std::string(core::to_string(category))) + " |" + cells + " " + std::to_string(total) + " |\n";
   }
 
   out += "\n";

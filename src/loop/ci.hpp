@@ -55,7 +55,7 @@ RangeReport scan_range(const git::Repository& repo, const scan::Engine& engine, 
 // Whether a finding of `category` and `severity` matches an entry of ci.block_on: a category by its
 // name or short name (security = security_fixes, performance, quality, coverage), or a severity that
 // stands for itself and worse (warning matches warning and error). Does not throw.
-bool blocks(const std::vector<std::string>& block_on, const std::string& category, const std::string& severity);
+bool blocks(const std::vector<std::string>& block_on, core::Category category, const std::string& severity);
 
 // The findings of `report` that match `block_on`.
 std::vector<const scan::Located*> blocking(const RangeReport& report, const std::vector<std::string>& block_on);

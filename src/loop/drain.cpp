@@ -344,7 +344,7 @@ void record_waiting(Context& ctx, const CycleState& c, const fix::Selection& s, 
                             : "generator.fixer: " + generator_problem.detail;
   else if (s.offers_held)
     waiting = std::to_string(s.offers_held) + " finding" + (s.offers_held == 1 ? "" : "s") + " for the generator wait: safety_level " +
-              ctx.config.autonomous_loop.safety_level +
+              std::string(core::to_string(ctx.config.autonomous_loop.safety_level)) +
               " commits safe fixes only (medium or low: generated changes that pass the tests)";
   else if (s.offers && !c.run_tests)
     waiting = "findings for the generator wait for tests that run (test_command, trusted)";
@@ -428,14 +428,14 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env,
     // Of at most the units there are: a sweep's cycle is unbounded (max_new INT_MAX).
     const size_t of = std::min(units.size(), static_cast<size_t>(c.max_new));
     step(c, "fix " + std::to_string(added + 1) + "/" + std::to_string(of) + ": " + candidate.rule_id + " " + candidate.path);
-    bool needs_tests = candidate.safety != "safe" || ctx.config.safety_settings.require_tests;
+    bool needs_tests = candidate.safety != core::Safety::safe || ctx.config.safety_settings.require_tests;
     if (needs_tests && c.tests_configured && !c.tests_trusted) {
       for (const auto& u : unit)
         store.record_attempt({0, u.id, result.cycle, "", core::Outcome::untrusted, "test_command is not trusted", c.branch, 0, 0, 0, 0});
       result.untrusted += static_cast<int>(unit.size());
       continue;
     }
-    if (candidate.safety != "safe" && !c.run_tests && !is_external(candidate)) continue; // unsafe fixes need tests that can run (held above)
+    if (candidate.safety != core::Safety::safe && !c.run_tests && !is_external(candidate)) continue; // unsafe fixes need tests that can run (held above)
     if (!built) {
       auto chain = fix::live(c.plan);
       built = fix::build_chain(env, c.chain_base, chain, c.validated);

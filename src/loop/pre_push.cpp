@@ -84,7 +84,7 @@ PushCheck check_push(Context& ctx, const std::vector<PushedRef>& refs) {
   std::vector<queue::Opportunity> found;
   for (auto& o : ctx.store().opportunities(filter)) {
     if (!o.is_new || !pushed.count(o.commit_id)) continue;
-    ++check.new_by_category[o.category];
+    ++check.new_by_category[std::string(core::to_string(o.category))];
     ++check.new_findings;
     found.push_back(std::move(o));
   }

@@ -35,7 +35,7 @@ std::vector<std::string> blocking_categories(const std::map<std::string, int>& n
 struct PushCheck {
   std::vector<std::string> side_branches; // written by the push, refused (then nothing was scanned)
   size_t pushed_commits = 0;              // commits the push sends that the remote lacks, scanned
-  std::map<std::string, int> new_by_category; // open findings new in those commits
+  std::map<std::string, int> new_by_category; // open findings new in those commits, by category name
   int new_findings = 0;
   std::vector<std::string> blocking;      // categories of block_push_on among new_by_category
   bool refused() const { return !side_branches.empty() || !blocking.empty(); }

@@ -290,7 +290,7 @@ std::optional<Comparison> compare_ends(const git::Repository& repo, const Report
 // 3. The queue now.
 Findings current_findings(const std::vector<queue::Opportunity>& opportunities) {
   Findings f;
-  std::map<std::pair<std::string, std::string>, int64_t> by_cs;
+  std::map<std::pair<core::Category, std::string>, int64_t> by_cs;
   std::map<std::string, int64_t> by_status, by_rule;
   for (const auto& o : opportunities) {
     ++f.total;
@@ -467,7 +467,7 @@ std::vector<Pattern> patterns_of(const Report& report, const History& h, const S
   // 8a. Sweeps: many open findings of one rule in one directory, that a drain can fix (a suggestion,
   //     or a finding of a rule without a fix, never becomes a fix commit however many there are).
   auto fixable = [&](const queue::Opportunity& o) {
-    if (o.safety == "suggest") return false;
+    if (o.safety == core::Safety::suggest) return false;
     return !options.fixable_rules || options.fixable_rules->count(o.rule_id) > 0;
   };
   std::map<std::pair<std::string, std::string>, int64_t> clusters;
@@ -579,7 +579,8 @@ void gather_learning(const queue::Store& store, const ReportOptions& options, Re
   if (!options.feedback) return;
   const feedback::Learnt learnt = feedback::current(store, *options.feedback);
   for (const auto& [id, v] : learnt.rules) {
-    report.learning.rules.push_back({id, v.counts.category, feedback::to_string(v.state), v.why, v.posterior.mean(),
+    const std::string category = v.counts.category ? std::string(core::to_string(*v.counts.category)) : "";
+    report.learning.rules.push_back({id, category, feedback::to_string(v.state), v.why, v.posterior.mean(),
                                      v.counts.proposed, v.counts.accepted, v.counts.rejected, v.counts.reverted,
                                      v.counts.validation_failures, v.counts.fixed_by_human, v.counts.bulk_accepted});
   }

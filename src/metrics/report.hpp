@@ -97,7 +97,8 @@ struct Comparison {
 
 // Open findings of one (category, severity), now.
 struct FindingCount {
-  std::string category, severity;
+  core::Category category = core::Category::code_quality;
+  std::string severity;
   int64_t count = 0;
 };
 
@@ -181,7 +182,7 @@ struct Pattern {
 
 // What the feedback loop learnt about one rule (src/feedback/).
 struct RuleLearning {
-  std::string rule, category, state, why; // state: learning, trusted, quarantined
+  std::string rule, category, state, why; // category "" when unknown; state: learning, trusted, quarantined
   double acceptance = 0;                  // posterior mean
   int proposed = 0, accepted = 0, rejected = 0, reverted = 0, validation_failures = 0, fixed_by_human = 0;
   int bulk_accepted = 0;                  // of the accepted, accepted in bulk (never what made it trusted)
@@ -196,7 +197,7 @@ struct StrategyEvent {
 
 struct Learning {
   std::vector<RuleLearning> rules;                                 // rules with verdicts, most decided first
-  std::vector<std::pair<std::string, double>> category_multipliers; // in force, by category
+  std::vector<std::pair<core::Category, double>> category_multipliers; // in force, by category
   std::vector<StrategyEvent> changes;                              // newest first
 };
 

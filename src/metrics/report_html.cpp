@@ -251,7 +251,7 @@ std::string render_html(const Report& r) {
     out += "</table>\n";
   }
   for (const auto& [category, m] : r.learning.category_multipliers)
-    out += "<p>weight of " + escape(category) + ": ×" + svg::format_number(m) + "</p>\n";
+    out += "<p>weight of " + escape(std::string(core::to_string(category))) + ": ×" + svg::format_number(m) + "</p>\n";
   if (!r.learning.changes.empty()) {
     out += "<ul class=\"strategy\">";
     for (const auto& c : r.learning.changes)
@@ -292,7 +292,7 @@ std::string render_html(const Report& r) {
 
   out += "<h2>Queue</h2>\n<table><tr><th>category</th><th>severity</th><th class=\"n\">open</th></tr>";
   for (const auto& c : r.findings.open_by_category_severity)
-    out += "<tr><td>" + escape(c.category) + "</td><td>" + escape(c.severity) + "</td><td class=\"n\">" +
+    out += "<tr><td>" + escape(std::string(core::to_string(c.category))) + "</td><td>" + escape(c.severity) + "</td><td class=\"n\">" +
            std::to_string(c.count) + "</td></tr>";
   out += "</table>\n";
 

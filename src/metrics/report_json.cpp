@@ -184,7 +184,7 @@ std::string render_json(const Report& r) {
                      {"fixed_by_human", l.fixed_by_human},
                      {"bulk_accepted", l.bulk_accepted}});
   json multipliers = json::object();
-  for (const auto& [category, m] : r.learning.category_multipliers) multipliers[category] = m;
+  for (const auto& [category, m] : r.learning.category_multipliers) multipliers[std::string(core::to_string(category))] = m;
   json strategy = json::array();
   for (const auto& c : r.learning.changes)
     strategy.push_back({{"at", c.at}, {"subject", c.subject}, {"old", c.old_value}, {"new", c.new_value}, {"reason", c.reason}});

@@ -98,7 +98,7 @@ std::string render_prometheus(const Report& r) {
 
   e.family("autoloop_findings_open", "gauge", "Open findings in the queue, by category and severity.");
   for (const auto& c : r.findings.open_by_category_severity)
-    e.sample("autoloop_findings_open", {{"category", c.category}, {"severity", c.severity}}, static_cast<double>(c.count));
+    e.sample("autoloop_findings_open", {{"category", std::string(core::to_string(c.category))}, {"severity", c.severity}}, static_cast<double>(c.count));
   e.gauge("autoloop_queue_size", "Findings waiting in the queue (open and stale).", static_cast<double>(r.queue_size));
 
   const Improvement& m = r.improvement;

@@ -74,13 +74,8 @@ std::string render_text(const Report& r) {
   std::string categories;
   {
     int64_t by[4] = {0, 0, 0, 0};
-    const char* names[4] = {"security", "performance", "quality", "tests"};
-    for (const auto& c : f.open_by_category_severity) {
-      if (c.category == "security_fixes") by[0] += c.count;
-      else if (c.category == "performance_issues") by[1] += c.count;
-      else if (c.category == "code_quality") by[2] += c.count;
-      else by[3] += c.count;
-    }
+    const char* names[4] = {"security", "performance", "quality", "tests"}; // in core::Category's order
+    for (const auto& c : f.open_by_category_severity) by[static_cast<size_t>(c.category)] += c.count;
     for (int i = 0; i < 4; ++i)
       categories += std::string(i ? ", " : "") + names[i] + " " + std::to_string(by[i]);
   }
@@ -151,7 +146,8 @@ std::string render_text(const Report& r) {
     std::string weights;
     for (const auto& [category, m] : r.learning.category_multipliers) {
       char item[64];
-      std::snprintf(item, sizeof item, "%s%s x%.2f", weights.empty() ? "" : ", ", category.c_str(), m);
+      std::snprintf(item, sizeof item, "%s%s x%.2f", weights.empty() ? "" : ", ",
+                    std::string(core::to_string(category)).c_str(), m);
       weights += item;
     }
     if (!weights.empty()) add(out, "  %-12s %s\n", "weights", weights.c_str());

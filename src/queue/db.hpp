@@ -8,6 +8,7 @@
 // before "database is locked" reaches the caller.
 
 #include "core/error.hpp"
+#include "core/kinds.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 struct sqlite3;
@@ -98,6 +100,10 @@ public:
   void bind_at(int index, const std::optional<int64_t>& value);
   void bind_at(int index, bool value);
   void bind_at(int index, double value);
+  // One of core/kinds.hpp's vocabularies, stored by its name.
+  template <class Kind, class = std::enable_if_t<std::is_enum_v<Kind>>> void bind_at(int index, Kind value) {
+    bind_at(index, std::string(core::to_string(value)));
+  }
 
   // Steps to the next row; false when there is none. Throws queue::Error.
   bool next();

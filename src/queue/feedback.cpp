@@ -59,7 +59,7 @@ WHERE a.created_at >= coalesce(s.reset_at, 0)
 GROUP BY o.rule_id)sql");
     while (q.next()) {
       RuleFeedback& f = entry(q.text(0));
-      f.category = q.text(1);
+      f.category = core::parse<core::Category>(q.text(1));
       f.proposed = q.integer(2);
       f.pending = q.integer(3);
       f.validation_failures = q.integer(4);
@@ -74,7 +74,7 @@ WHERE v.created_at >= coalesce(s.reset_at, 0)
 GROUP BY o.rule_id, v.verdict, coalesce(v.reason, ''))sql");
     while (q.next()) {
       RuleFeedback& f = entry(q.text(0));
-      if (f.category.empty()) f.category = q.text(1);
+      if (!f.category) f.category = core::parse<core::Category>(q.text(1));
       const std::string verdict = q.text(2);
       const int n = q.integer(4);
       if (verdict == "accepted") {
@@ -96,7 +96,7 @@ WHERE o.status = 'resolved' AND o.last_seen >= coalesce(s.reset_at, 0)
 GROUP BY o.rule_id)sql");
     while (q.next()) {
       RuleFeedback& f = entry(q.text(0));
-      if (f.category.empty()) f.category = q.text(1);
+      if (!f.category) f.category = core::parse<core::Category>(q.text(1));
       f.fixed_by_human = q.integer(2);
     }
   }

@@ -2,11 +2,13 @@
 // What the loop learns from: people's verdicts on its fixes (table verdicts), each rule's learnt state
 // (rule_stats), and the changes of strategy it made by itself (strategy_changes).
 
+#include "core/kinds.hpp"
 #include "queue/db.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,9 @@ struct Verdict {
 // What verdicts and attempts say about one rule since its last reset (`git autoloop rules --reset`).
 // state: learning, trusted, quarantined ("" when never set).
 struct RuleFeedback {
-  std::string rule_id, category, state;
+  std::string rule_id;
+  std::optional<core::Category> category; // of its findings (none when the queue's name is unknown)
+  std::string state;
   int64_t reset_at = 0;          // unix seconds; 0 = never reset
   int proposed = 0;              // distinct findings that got a fix commit on a side branch
   int pending = 0;               // of those, fix commits waiting for review now

@@ -204,10 +204,12 @@ std::vector<Opportunity> Opportunities::list(const OpportunityFilter& filter) co
   // own cached statement (at most 16).
   std::string sql = select_opportunities() + " WHERE 1";
   std::vector<std::string> values;
-  const std::optional<std::string> status =
-      filter.status ? std::optional<std::string>(core::to_string(*filter.status)) : std::nullopt;
+  auto name_of = [](const auto& kind) {
+    return kind ? std::optional<std::string>(core::to_string(*kind)) : std::nullopt;
+  };
+  const std::optional<std::string> status = name_of(filter.status), category = name_of(filter.category);
   const std::pair<const std::optional<std::string>*, const char*> conditions[] = {
-      {&status, "status"}, {&filter.path, "path"}, {&filter.rule_id, "rule_id"}, {&filter.category, "category"}};
+      {&status, "status"}, {&filter.path, "path"}, {&filter.rule_id, "rule_id"}, {&category, "category"}};
   for (const auto& [value, column] : conditions) {
     if (*value) {
       sql += std::string(" AND ") + column + " = ?";

@@ -17,7 +17,11 @@ namespace queue {
 // One finding of a rule, tracked across commits by its fingerprint.
 struct Opportunity {
   int64_t id = 0;
-  std::string fingerprint, rule_id, category, severity, safety, path;
+  std::string fingerprint, rule_id;
+  core::Category category = core::Category::code_quality;
+  std::string severity;
+  core::Safety safety = core::Safety::suggest;
+  std::string path;
   int start_line = 0, end_line = 0;
   int64_t start_byte = 0, end_byte = 0;
   std::string blob, commit_id, message, snippet;
@@ -39,7 +43,8 @@ struct Sighting {
 // Which opportunities to list; unset fields match everything, limit 0 means no limit.
 struct OpportunityFilter {
   std::optional<core::Status> status;
-  std::optional<std::string> path, rule_id, category;
+  std::optional<std::string> path, rule_id;
+  std::optional<core::Category> category;
   size_t limit = 0;
 };
 

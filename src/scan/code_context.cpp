@@ -178,7 +178,7 @@ FileContexts file_contexts(const core::Config& config, std::string_view path, co
 }
 
 std::optional<std::string> skipped_context(const Rule& rule, const FileContexts& file, ContextSet region) {
-  const ContextSet where = (rule.category == "security_fixes" ? file.for_security : file.all) | region;
+  const ContextSet where = (rule.category == core::Category::security_fixes ? file.for_security : file.all) | region;
   if (ContextSet hit = where & rule.not_in) return first_context(hit);
   return std::nullopt;
 }
@@ -191,7 +191,7 @@ void apply_context_overrides(std::vector<Rule>& rules, const core::Config& confi
     for (const auto& name : it->second)
       if (auto b = context_by_name(name)) wanted |= *b; // names were validated with the configuration
     const bool shared = config.from_repository.count("rules.contexts." + rule.id) > 0;
-    if (shared && rule.category == "security_fixes" && (wanted & ~rule.not_in)) {
+    if (shared && rule.category == core::Category::security_fixes && (wanted & ~rule.not_in)) {
       rule.not_in_note = "rules.contexts in the repository's .autoloop.yml may not add " +
                          describe_contexts(wanted & ~rule.not_in) +
                          " to a security rule (set it in .git/autoloop/config.yml to skip them)";

@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "scan/assumptions.hpp"
 #include "scan/checks.hpp"
-#include "scan/fix_template.hpp"
+#include "fix/template.hpp"
 #include "scan/function_identity.hpp"
 #include "scan/metric_nodes.hpp"
 #include "scan/node_util.hpp"
@@ -138,8 +138,8 @@ Engine::Engine(std::vector<Rule> rules, uint32_t parse_timeout_ms)
   std::string all = k_engine_version;
   for (const auto& r : m_rules) {
     if (!r.enabled) continue;
-    all += '\0' + r.id + '\0' + r.query + '\0' + r.check + '\0' + r.message + '\0' + r.category + '\0' + r.severity +
-           '\0' + r.safety;
+    all += '\0' + r.id + '\0' + r.query + '\0' + r.check + '\0' + r.message + '\0' +
+           std::string(core::to_string(r.category)) + '\0' + r.severity + '\0' + std::string(core::to_string(r.safety));
     if (r.assumption)
       all += '\0' + r.assumption->text + '\0' + r.assumption->established_by + '\0' + r.assumption->subject;
     for (const auto& l : r.languages) all += '\0' + l;
@@ -475,10 +475,11 @@ bool run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     if (!fresh) {
       // Two patterns of a rule may report one node (a call, and the same call as a statement the fix
       // can delete): the match the fix covers wins over one it does not.
-      if (out[slot->second].safety != "suggest" || rule.safety == "suggest" || rule.fix.empty()) continue;
+      if (out[slot->second].safety != core::Safety::suggest || rule.safety == core::Safety::suggest || rule.fix.empty())
+        continue;
       Finding probe;
       probe.captures = captures;
-      if (!fix_edits(rule, probe, source)) continue;
+      if (!fix::fix_edits(rule, probe, source)) continue;
     }
 
     Finding f;
@@ -492,24 +493,24 @@ bool run_query(const TSQuery* query, const std::vector<PatternInfo>& patterns, c
     f.snippet = first_line(text);
     f.message = expand_message(rule.message, captures, source);
     f.safety = rule.safety;
-    if (rule.assumption && rule.safety != "suggest") {
+    if (rule.assumption && rule.safety != core::Safety::suggest) {
       TSNode subject{};
       for (uint16_t i = 0; i < match.capture_count; ++i)
         if (capture_names[match.captures[i].index] == rule.assumption->subject) subject = match.captures[i].node;
       if (!assumption_established(rule.assumption->established_by, subject, source)) {
         // Reported, never fixed: the reason goes with the finding to `queue`, `scan` and reports.
-        f.safety = "suggest";
+        f.safety = core::Safety::suggest;
         f.message += " (suggestion only: the fix assumes " + expand_message(rule.assumption->text, captures, source) +
                      ", which the code here does not establish)";
       }
     }
     // A form of the code the fix template does not cover (a computed command, a typed parameter, a
     // statement sharing its line): reported and never fixed, like an unestablished assumption.
-    if (f.safety != "suggest" && !rule.fix.empty()) {
+    if (f.safety != core::Safety::suggest && !rule.fix.empty()) {
       Finding probe;
       probe.captures = captures;
-      if (!fix_edits(rule, probe, source)) {
-        f.safety = "suggest";
+      if (!fix::fix_edits(rule, probe, source)) {
+        f.safety = core::Safety::suggest;
         f.message += " (suggestion only: the rule's fix does not cover this form of the code)";
       }
     }

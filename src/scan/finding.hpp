@@ -24,8 +24,9 @@ struct Finding {
   int start_line = 0, end_line = 0;       // 1-based, inclusive
   uint32_t start_byte = 0, end_byte = 0;
   std::string message;
-  std::string safety;                     // the rule's, or "suggest" where the code does not establish
-                                          // the rule's type assumption (Rule::assumption)
+  core::Safety safety = core::Safety::safe; // the rule's, or suggest where the code does not establish the
+                                            // rule's type assumption (Rule::assumption) or the fix does not
+                                            // cover the match; safe sets no limit beyond the rule's
   std::string snippet;                    // the matched text's first line, trimmed
   std::string node_hash;                  // normalised text + ancestor kinds (+ occurrence): stable across line shifts
   std::string deferred_check;             // a path/repository check still to run (apply_context)
@@ -41,7 +42,9 @@ struct Finding {
 struct Located {
   std::string path;
   std::string commit;
-  std::string rule_id, category, severity, safety;   // copied: the engine may be gone when this is read
+  std::string rule_id, severity;            // copied: the engine may be gone when this is read
+  core::Category category = core::Category::code_quality;
+  core::Safety safety = core::Safety::suggest;
   Finding finding;
   bool is_new = false;
   int64_t id = 0;            // the queue row
@@ -60,7 +63,7 @@ inline Located locate(const Finding& finding, const Rule& rule, std::string path
   l.rule_id = rule.id;
   l.category = rule.category;
   l.severity = rule.severity;
-  l.safety = stricter_safety(rule.safety, finding.safety);
+  l.safety = core::stricter(rule.safety, finding.safety);
   l.finding = finding;
   l.status = std::move(status);
   return l;

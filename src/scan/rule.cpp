@@ -7,7 +7,7 @@
 #include "core/resources.hpp"
 #include "scan/assumptions.hpp"
 #include "scan/code_context.hpp"
-#include "scan/fix_template.hpp"
+#include "fix/template.hpp"
 #include "scan/language.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -55,10 +55,11 @@ void expect_one_of(const std::string& source, const YAML::Node& node, const std:
   fail(source, node.Mark(), std::string("'") + key + "' must be one of " + list + " (got '" + value + "')");
 }
 
-// `value` must be one of E's names (core/kinds.hpp), which the message lists.
+// The value of `node`, one of E's names (core/kinds.hpp); any other text fails with a message listing them.
 template <class E>
-void expect_kind(const std::string& source, const YAML::Node& node, const std::string& value, const char* key) {
-  if (core::parse<E>(value)) return;
+E read_kind(const std::string& source, const YAML::Node& node, const char* key) {
+  const std::string value = scalar(source, node, key);
+  if (std::optional<E> kind = core::parse<E>(value)) return *kind;
   std::string list;
   for (E v : core::all_values<E>()) list += (list.empty() ? "" : ", ") + std::string(core::to_string(v));
   fail(source, node.Mark(), std::string("'") + key + "' must be one of " + list + " (got '" + value + "')");
@@ -168,11 +169,6 @@ Assumption parse_assumption(const std::string& source, const YAML::Node& node) {
 
 } // namespace
 
-std::string stricter_safety(const std::string& a, const std::string& b) {
-  auto rank = [](const std::string& s) { return s == "suggest" ? 0 : s == "unsafe" ? 1 : s == "safe" ? 2 : 3; };
-  return rank(a) <= rank(b) ? a : b;
-}
-
 const char* to_string(RuleOrigin origin) {
   switch (origin) {
   case RuleOrigin::builtin: return "builtin";
@@ -220,7 +216,7 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   if (!root.IsMap()) fail(source, root.Mark(), "a rule file must be a YAML map");
   Rule rule;
   rule.source = source;
-  rule.safety = "suggest";
+  rule.safety = core::Safety::suggest;
   rule.severity = "warning";
   bool have_id = false, have_lang = false, have_cat = false, have_msg = false;
   YAML::Mark assumption_mark;
@@ -249,15 +245,13 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
         }
       have_lang = true;
     } else if (key == "category") {
-      rule.category = scalar(source, v, "category");
-      expect_kind<core::Category>(source, v, rule.category, "category");
+      rule.category = read_kind<core::Category>(source, v, "category");
       have_cat = true;
     } else if (key == "severity") {
       rule.severity = scalar(source, v, "severity");
       expect_one_of(source, v, rule.severity, {"info", "warning", "error"}, "severity");
     } else if (key == "safety") {
-      rule.safety = scalar(source, v, "safety");
-      expect_kind<core::Safety>(source, v, rule.safety, "safety");
+      rule.safety = read_kind<core::Safety>(source, v, "safety");
     } else if (key == "message") {
       rule.message = scalar(source, v, "message");
       have_msg = true;
@@ -374,7 +368,7 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
       if (close == std::string::npos) break;
       std::string name = text.substr(at + 2, close - at - 2);
       if (size_t bar = name.find('|'); bar != std::string::npos) {
-        if (!is_fix_filter(name.substr(bar + 1)))
+        if (!fix::is_fix_filter(name.substr(bar + 1)))
           fail(source, root.Mark(), "rule " + rule.id + ": " + where + " uses an unknown filter in {{" + name + "}}");
         name.resize(bar);
       }
@@ -398,10 +392,11 @@ Rule parse_rule(const std::string& text, const std::string& source, const std::o
   if (!rule.calls.empty() && (rule.query.find("@callee") == std::string::npos ||
                               std::find(rule.languages.begin(), rule.languages.end(), "python") == rule.languages.end()))
     fail(source, root.Mark(), "rule " + rule.id + ": 'calls' needs a Python rule whose query captures the call's function as @callee");
-  if (rule.safety != "suggest" && rule.fix.empty())
-    fail(source, root.Mark(), "rule " + rule.id + " is '" + rule.safety + "' but has no 'fix' (use safety: suggest)");
+  if (rule.safety != core::Safety::suggest && rule.fix.empty())
+    fail(source, root.Mark(),
+         "rule " + rule.id + " is '" + std::string(core::to_string(rule.safety)) + "' but has no 'fix' (use safety: suggest)");
   // Sweeps apply many fixes under one verdict: only a fix that is safe wherever it applies may be swept.
-  if (rule.mechanical && (rule.safety != "safe" || rule.fix.empty()))
+  if (rule.mechanical && (rule.safety != core::Safety::safe || rule.fix.empty()))
     fail(source, mechanical_mark, "rule " + rule.id + ": 'mechanical: true' needs a safe fix (safety: safe and a 'fix')");
   if (rule.assumption) {
     check_placeholders(rule.assumption->text, "the assumption");

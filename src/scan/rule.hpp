@@ -4,6 +4,8 @@
 // a repository adds rules in `.autoloop/rules/`, in a namespace of their own (`repo:<id>`), and the
 // user's own local rules add to or override the built-ins by id.
 
+#include "core/kinds.hpp"
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -15,7 +17,7 @@ namespace scan {
 // One byte-range edit on a capture. `with` is literal text with {{capture}} placeholders, or a map
 // from the captured text to its replacement.
 // Placeholders may name a capture that a pattern leaves out as {{name?}} (empty then) and pass the
-// text through a filter, {{name|filter}} (scan/fix_template.hpp lists them); a filter that does not
+// text through a filter, {{name|filter}} (fix/template.hpp lists them); a filter that does not
 // apply to the captured text means no fix for that finding.
 struct FixEdit {
   // remove_item: a capture that is one element of a comma-separated list (an argument, a keyword
@@ -74,9 +76,9 @@ inline constexpr const char* k_repository_prefix = "repo:";
 struct Rule {
   std::string id;                            // "python/compare-to-none"
   std::vector<std::string> languages;        // language names (scan::languages())
-  std::string category;                      // security_fixes | performance_issues | code_quality | test_coverage
+  core::Category category = core::Category::code_quality;
   std::string severity;                      // info | warning | error
-  std::string safety;                        // safe | unsafe | suggest
+  core::Safety safety = core::Safety::suggest;
   // A fix that needs no judgement (safe, the same rewrite wherever it applies): the drain may apply
   // many of its findings as one commit per file or directory (`drain --sweep`, fix/sweep.hpp).
   bool mechanical = false;
@@ -172,8 +174,5 @@ const std::vector<std::string>& known_checks();
 // The captures check `name` adds to a finding besides the query's (byte ranges it computes from the
 // tree, for fix templates: `typedef-alias` gives a typedef's type-id around its name). Empty for most.
 const std::vector<std::string>& check_captures(const std::string& name);
-
-// The stricter of two safeties (suggest < unsafe < safe); an empty one sets no limit.
-std::string stricter_safety(const std::string& a, const std::string& b);
 
 } // namespace scan

@@ -4,6 +4,8 @@
 #include "core/resources.hpp"
 
 #include <functional>
+#include <optional>
+#include <type_traits>
 #include <map>
 #include <stdexcept>
 
@@ -30,6 +32,9 @@ public:
     for (int i = 0; i < 4; ++i) m_out += static_cast<char>((v >> (8 * i)) & 0xff);
   }
   void put(int v) { put(static_cast<uint32_t>(v)); }
+  template <class Kind, class = std::enable_if_t<std::is_enum_v<Kind>>> void put(Kind v) {
+    put(std::string(core::to_string(v)));
+  }
   void put(bool v) { m_out += v ? '\1' : '\0'; }
   void put(const std::string& s) {
     put(static_cast<uint32_t>(s.size()));
@@ -69,6 +74,11 @@ public:
     return c == '\1';
   }
   std::string str() { return std::string(take(u32())); }
+  // One of core/kinds.hpp's vocabularies, written by name: anything else is damage.
+  template <class Kind> Kind kind() {
+    if (std::optional<Kind> value = core::parse<Kind>(take(u32()))) return *value;
+    throw std::out_of_range("kind");
+  }
   std::vector<std::string> strs() {
     std::vector<std::string> out;
     for (size_t n = count(); n > 0; --n) out.push_back(str());
@@ -141,9 +151,9 @@ Rule decode(Reader& in) {
   Rule r;
   r.id = in.str();
   r.languages = in.strs();
-  r.category = in.str();
+  r.category = in.kind<core::Category>();
   r.severity = in.str();
-  r.safety = in.str();
+  r.safety = in.kind<core::Safety>();
   r.message = in.str();
   r.description = in.str();
   r.query = in.str();

@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 #include "scan/code_context.hpp"
-#include "scan/fix_template.hpp"
+#include "fix/template.hpp"
 
 #include <algorithm>
 
@@ -75,11 +75,11 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
     r.source = rule.source;
     if (rule.tests.invalid.empty() || rule.tests.valid.empty())
       r.failures.push_back("needs at least one valid and one invalid case");
-    if (rule.safety != "suggest" && rule.tests.fixed.empty())
+    if (rule.safety != core::Safety::suggest && rule.tests.fixed.empty())
       r.failures.push_back("has a fix but no tests.fixed cases");
     // A type assumption is proven both ways: where it is established the fix applies (tests.fixed),
     // where it is not the finding is reported and never fixed (tests.suggested).
-    if (rule.assumption && rule.safety != "suggest" && rule.tests.suggested.empty())
+    if (rule.assumption && rule.safety != core::Safety::suggest && rule.tests.suggested.empty())
       r.failures.push_back("states an assumption but has no tests.suggested cases");
     // A scope-sensitive fix proves where it refuses: shadowed names, rebinding, closures, macros, templates.
     if (rule.scope_sensitive && rule.tests.suggested.size() + rule.tests.refused.size() < k_min_scope_corpus)
@@ -128,7 +128,7 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
           // Only what the drain could apply: findings whose assumption the code establishes.
           std::vector<Finding> fixable;
           for (const auto& f : found)
-            if (f.safety != "suggest") fixable.push_back(f);
+            if (f.safety != core::Safety::suggest) fixable.push_back(f);
           if (fixable.empty()) {
             r.failures.push_back("invalid case " + show(code) + where + " has a fixed entry but is only a suggestion: " +
                                  show(found.front().message));
@@ -136,7 +136,7 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
           }
           std::string fixed;
           try {
-            fixed = apply_fixes(rule, fixable, code);
+            fixed = fix::apply_fixes(rule, fixable, code);
           } catch (const core::Error& e) {
             r.failures.push_back("fix of " + show(code) + where + " failed: " + e.what());
             continue;
@@ -150,7 +150,7 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
           if (after > before)
             r.failures.push_back("fix of " + show(code) + where + " introduced syntax errors: " + show(fixed));
           auto left = findings_in(engine, rule, *lang, fixed);
-          if (std::any_of(left.begin(), left.end(), [](const Finding& f) { return f.safety != "suggest"; }))
+          if (std::any_of(left.begin(), left.end(), [](const Finding& f) { return f.safety != core::Safety::suggest; }))
             r.failures.push_back("fixed case " + show(fixed) + where + " still matches");
         }
       }
@@ -162,16 +162,16 @@ std::vector<RuleTestResult> test_rules(const std::vector<Rule>& rules) {
           continue;
         }
         for (const auto& f : found)
-          if (f.safety != "suggest")
+          if (f.safety != core::Safety::suggest)
             r.failures.push_back("suggested case " + show(code) + where + " would be fixed at line " +
-                                 std::to_string(f.start_line) + " (" + f.safety + "): " + show(f.snippet));
+                                 std::to_string(f.start_line) + " (" + std::string(core::to_string(f.safety)) + "): " + show(f.snippet));
       }
       for (const auto& code : rule.tests.refused) {
         ++r.cases;
         for (const auto& f : findings_in(engine, rule, *lang, code))
-          if (f.safety != "suggest")
+          if (f.safety != core::Safety::suggest)
             r.failures.push_back("refused case " + show(code) + where + " would be fixed at line " +
-                                 std::to_string(f.start_line) + " (" + f.safety + "): " + show(f.snippet));
+                                 std::to_string(f.start_line) + " (" + std::string(core::to_string(f.safety)) + "): " + show(f.snippet));
       }
     }
     results.push_back(std::move(r));
@@ -183,7 +183,7 @@ FixValidity check_fixes(const std::vector<Rule>& rules, const FixCheck& check) {
   FixValidity v;
   Engine engine(rules);
   for (const auto& rule : rules) {
-    if (!rule.enabled || rule.safety == "suggest" || rule.fix.empty()) continue;
+    if (!rule.enabled || rule.safety == core::Safety::suggest || rule.fix.empty()) continue;
     for (const auto& lang_name : rule.languages) {
       const LanguageProfile* lang = language_by_name(lang_name);
       try {
@@ -198,11 +198,11 @@ FixValidity check_fixes(const std::vector<Rule>& rules, const FixCheck& check) {
         const std::string path = given.empty() ? std::string("case") + std::string(lang->extensions.front()) : given;
         std::vector<Finding> fixable;
         for (auto& f : findings_in(engine, rule, *lang, code, given))
-          if (f.safety != "suggest") fixable.push_back(std::move(f));
+          if (f.safety != core::Safety::suggest) fixable.push_back(std::move(f));
         if (fixable.empty()) continue;
         std::string fixed;
         try {
-          fixed = apply_fixes(rule, fixable, code);
+          fixed = fix::apply_fixes(rule, fixable, code);
         } catch (const core::Error&) {
           continue; // a fix that does not apply is refused by the drain; rules --test reports it
         }

@@ -156,7 +156,7 @@ std::string to_payload(const FileResult& r) {
     nlohmann::json caps = nlohmann::json::array();
     for (const auto& c : f.captures) caps.push_back({c.name, c.start_byte, c.end_byte});
     fs.push_back({{"rule", f.rule_id}, {"l", {f.start_line, f.end_line}}, {"b", {f.start_byte, f.end_byte}},
-                  {"msg", f.message}, {"safety", f.safety}, {"snip", f.snippet}, {"h", f.node_hash}, {"chk", f.deferred_check},
+                  {"msg", f.message}, {"safety", core::to_string(f.safety)}, {"snip", f.snippet}, {"h", f.node_hash}, {"chk", f.deferred_check},
                   {"subj", f.subject}, {"sl", {f.subject_start_line, f.subject_end_line}}, {"caps", caps},
                   {"ctx", f.contexts}});
   }
@@ -279,6 +279,13 @@ private:
     return true;
   }
 
+  template <class Kind> static bool kind(const Scalar& x, Kind& out) {
+    if (x.type != Scalar::string) return false;
+    std::optional<Kind> value = core::parse<Kind>(*x.chars);
+    if (value) out = *value;
+    return value.has_value();
+  }
+
   bool scalar(const Scalar& x) {
     if (m_stack.empty()) return false; // the payload is an object
     Frame& f = m_stack.back();
@@ -346,7 +353,7 @@ private:
     switch (field) {
     case f_rule: return text(x, g.rule_id);
     case f_msg: return text(x, g.message);
-    case f_safety: return text(x, g.safety);
+    case f_safety: return kind(x, g.safety);
     case f_snip: return text(x, g.snippet);
     case f_h: return text(x, g.node_hash);
     case f_chk: return text(x, g.deferred_check);
@@ -554,7 +561,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       o.origin = rule.origin == RuleOrigin::repository ? core::Origin::repository_rule : core::Origin::rule;
       o.category = rule.category;
       o.severity = rule.severity;
-      o.safety = stricter_safety(rule.safety, f.safety); // suggest where the rule's assumption is not established
+      o.safety = core::stricter(rule.safety, f.safety); // suggest where the rule's assumption is not established
       o.path = job.path;
       o.start_line = f.start_line;
       o.end_line = f.end_line;
@@ -574,7 +581,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       switch (m_store.upsert_opportunity(o)) {
       case queue::UpsertResult::inserted:
         ++stats.inserted;
-        if (o.is_new && rule.category == "security_fixes") {
+        if (o.is_new && rule.category == core::Category::security_fixes) {
           ++new_security;
           new_security_rules.insert(rule.id);
         }
@@ -583,10 +590,7 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       default: break;
       }
       ++stats.findings;
-      if (rule.category == "security_fixes") ++counts[0];
-      else if (rule.category == "performance_issues") ++counts[1];
-      else if (rule.category == "code_quality") ++counts[2];
-      else ++counts[3];
+      ++counts[static_cast<size_t>(rule.category)];
       if (out) {
         out->push_back(locate(f, rule, job.path, commit, std::string(core::to_string(o.status))));
         out->back().is_new = o.is_new;
@@ -624,10 +628,11 @@ void CommitScanner::write(const std::string& commit, std::vector<FileJob>& jobs,
       fm.nesting_max = std::max(fm.nesting_max, fn.nesting);
     }
     fm.debt_markers = result.debt_markers;
-    fm.findings_security = counts[0];
-    fm.findings_performance = counts[1];
-    fm.findings_quality = counts[2];
-    fm.findings_tests = counts[3];
+    auto of = [&](core::Category c) { return counts[static_cast<size_t>(c)]; };
+    fm.findings_security = of(core::Category::security_fixes);
+    fm.findings_performance = of(core::Category::performance_issues);
+    fm.findings_quality = of(core::Category::code_quality);
+    fm.findings_tests = of(core::Category::test_coverage);
     m_store.put_file_metrics(fm);
     std::vector<queue::Store::FunctionMetrics> fms;
     for (const auto& fn : result.functions)
@@ -701,9 +706,9 @@ void CommitScanner::record_complexity(const std::string& commit, const FileJob& 
       break;
     }
     o.rule_id = k_regression_rule;
-    o.category = "code_quality";
+    o.category = core::Category::code_quality;
     o.severity = "warning";
-    o.safety = "suggest";
+    o.safety = core::Safety::suggest;
     o.path = job.path;
     o.start_line = c.start_line;
     o.end_line = c.end_line;

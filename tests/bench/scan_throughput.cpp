@@ -280,7 +280,7 @@ void dump_results(const std::vector<File>& files, const scan::Engine& engine, co
         << " timed_out " << r.timed_out << "\n";
     for (const auto& x : r.findings) {
       out << "  finding " << x.rule_id << " " << x.start_line << "-" << x.end_line << " [" << x.start_byte << ","
-          << x.end_byte << ") " << x.safety << " " << x.node_hash << " contexts " << x.contexts << " deferred '"
+          << x.end_byte << ") " << core::to_string(x.safety) << " " << x.node_hash << " contexts " << x.contexts << " deferred '"
           << x.deferred_check << "' subject '" << x.subject << "' " << x.subject_start_line << "-"
           << x.subject_end_line << " message '" << x.message << "' snippet '" << x.snippet << "'";
       for (const auto& c : x.captures) out << " @" << c.name << "[" << c.start_byte << "," << c.end_byte << ")";

@@ -1,4 +1,4 @@
-// Fuzz target: fix-template expansion and application (scan::fix_edits, apply_fixes, apply_edits).
+// Fuzz target: fix-template expansion and application (fix::fix_edits, apply_fixes, apply_edits).
 //
 // Input: a first line naming the language (python when unknown), then one fix edit per line:
 //   replace @CAPTURE TEXT | insert_before @CAPTURE TEXT | insert_after @CAPTURE TEXT | remove @CAPTURE
@@ -15,7 +15,7 @@
 
 #include "core/error.hpp"
 #include "scan/engine.hpp"
-#include "scan/fix_template.hpp"
+#include "fix/template.hpp"
 #include "scan/language.hpp"
 #include "scan/rule.hpp"
 
@@ -34,9 +34,9 @@ scan::Rule base_rule(std::string_view language) {
   scan::Rule rule;
   rule.id = "fuzz/identifier";
   rule.languages = {std::string(language)};
-  rule.category = "code_quality";
+  rule.category = core::Category::code_quality;
   rule.severity = "info";
-  rule.safety = "safe";
+  rule.safety = core::Safety::safe;
   rule.message = "{{id}}";
   rule.query = "(_ (identifier) @id) @match";
   return rule;
@@ -98,25 +98,25 @@ std::vector<scan::FixEdit> parse_edits(const std::vector<std::string>& lines) {
   return edits;
 }
 
-size_t expected_size(const std::string& source, const std::vector<scan::TextEdit>& edits) {
+size_t expected_size(const std::string& source, const std::vector<fix::TextEdit>& edits) {
   size_t size = source.size();
   for (const auto& e : edits) size = size - (e.end - e.start) + e.text.size();
   return size;
 }
 
 // apply_edits either refuses (core::Error) or gives a text of the implied size.
-void check_apply(const std::string& source, const std::vector<scan::TextEdit>& edits) {
+void check_apply(const std::string& source, const std::vector<fix::TextEdit>& edits) {
   for (const auto& e : edits)
     if (e.start > e.end || e.end > source.size()) {
       try {
-        (void)scan::apply_edits(source, edits);
+        (void)fix::apply_edits(source, edits);
       } catch (const core::Error&) {
         return;
       }
       fuzz::broken("apply_edits accepted an edit outside the source");
     }
   try {
-    std::string out = scan::apply_edits(source, edits);
+    std::string out = fix::apply_edits(source, edits);
     if (out.size() != expected_size(source, edits)) fuzz::broken("apply_edits result has the wrong size");
   } catch (const core::Error&) {
     // overlapping edits
@@ -142,14 +142,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   found = scan::apply_context(std::move(found), source, context);
 
   for (const auto& f : found) {
-    auto edits = scan::fix_edits(rule, f, source);
+    auto edits = fix::fix_edits(rule, f, source);
     if (!edits) continue;
     for (const auto& e : *edits)
       if (e.start > e.end || e.end > source.size()) fuzz::broken("fix_edits made an edit outside the source");
     check_apply(source, *edits);
   }
   try {
-    (void)scan::apply_fixes(rule, found, source);
+    (void)fix::apply_fixes(rule, found, source);
   } catch (const core::Error&) {
     // one fix's own edits overlap
   }
@@ -166,18 +166,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       identity.fix.push_back(same);
     }
   try {
-    if (scan::apply_fixes(identity, found, source) != source) fuzz::broken("an identity fix changed the source", source);
+    if (fix::apply_fixes(identity, found, source) != source) fuzz::broken("an identity fix changed the source", source);
   } catch (const core::Error&) {
   }
 
   // Raw edits straight into apply_edits.
   if (parts.size() > 2) {
-    std::vector<scan::TextEdit> raw;
+    std::vector<fix::TextEdit> raw;
     for (const std::string& line : fuzz::lines(parts[2])) {
       char* rest = nullptr;
       unsigned long start = std::strtoul(line.c_str(), &rest, 10);
       unsigned long end = std::strtoul(rest, &rest, 10);
-      scan::TextEdit e;
+      fix::TextEdit e;
       e.start = static_cast<uint32_t>(start);
       e.end = static_cast<uint32_t>(end);
       e.text = *rest == ' ' ? unescape(rest + 1) : "";

@@ -10,7 +10,7 @@
 
 #include "core/error.hpp"
 #include "scan/engine.hpp"
-#include "scan/fix_template.hpp"
+#include "fix/template.hpp"
 #include "scan/language.hpp"
 #include "scan/rule.hpp"
 
@@ -39,7 +39,7 @@ void run_cases(const scan::Engine& engine, const scan::Rule& rule, const scan::L
         if (c.start_byte > c.end_byte || c.end_byte > code->size()) fuzz::broken("a capture lies outside its text", *code);
     }
     try {
-      (void)scan::apply_fixes(rule, found, *code);
+      (void)fix::apply_fixes(rule, found, *code);
     } catch (const core::Error&) {
       // Overlapping edits of one fix are refused with a clear error.
     }

@@ -19,9 +19,9 @@ scan::Rule rule(const std::string& id, const std::string& category, const std::s
   scan::Rule r;
   r.id = id;
   r.languages = {"python"};
-  r.category = category;
+  r.category = *core::category_named(category);
   r.severity = severity;
-  r.safety = "suggest";
+  r.safety = core::Safety::suggest;
   r.message = "short " + id;
   r.description = "why " + id;
   return r;
@@ -31,7 +31,7 @@ Row row(const std::string& rule_id, const std::string& category, const std::stri
         const std::string& fingerprint) {
   Row r;
   r.rule = rule_id;
-  r.category = category;
+  r.category = *core::category_named(category);
   r.severity = severity;
   r.path = "src/a.py";
   r.line = line;
@@ -119,9 +119,9 @@ TEST_CASE("row_of") {
     l.path = "src/a.py";
     l.commit = "c0ffee";
     l.rule_id = "t/eval";
-    l.category = "security_fixes";
+    l.category = core::Category::security_fixes;
     l.severity = "error";
-    l.safety = "suggest";
+    l.safety = core::Safety::suggest;
     l.finding.start_line = 4;
     l.finding.end_line = 5;
     l.finding.message = "m";
@@ -131,9 +131,9 @@ TEST_CASE("row_of") {
     Row r = cli::row_of(l);
     CHECK(r.id == 0);
     CHECK(r.rule == "t/eval");
-    CHECK(r.category == "security_fixes");
+    CHECK(r.category == core::Category::security_fixes);
     CHECK(r.severity == "error");
-    CHECK(r.safety == "suggest");
+    CHECK(r.safety == core::Safety::suggest);
     CHECK(r.path == "src/a.py");
     CHECK(r.line == 4);
     CHECK(r.end_line == 5);

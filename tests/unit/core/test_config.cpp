@@ -195,7 +195,7 @@ TEST_CASE("default_config") {
     CHECK(config.autonomous_loop.scan_interval == 3600);
     CHECK(config.autonomous_loop.debounce == 30);
     CHECK(config.autonomous_loop.max_improvements_per_cycle == 5);
-    CHECK(config.autonomous_loop.safety_level == "medium");
+    CHECK(config.autonomous_loop.safety_level == core::SafetyLevel::medium);
     CHECK(config.improvement_priorities.security_fixes == 1.0);
     CHECK(config.improvement_priorities.performance_issues == 0.8);
     CHECK(config.improvement_priorities.code_quality == 0.6);
@@ -926,7 +926,7 @@ TEST_CASE("the starter .autoloop.yml install writes", "[config]") {
     CHECK(settings >= 8);
     const core::Config config = load_repo_file(tmp.write("uncommented.yml", uncommented));
     CHECK(config.test_command == "make test");
-    CHECK(config.autonomous_loop.safety_level == "medium");
+    CHECK(config.autonomous_loop.safety_level == core::SafetyLevel::medium);
     CHECK(config.rules.disable == std::vector<std::string>{"python/compare-to-none"});
     CHECK_FALSE(core::is_default(config, "scan.exclude"));
   }

@@ -2,6 +2,8 @@
 
 #include "core/kinds.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <set>
 #include <string>
 
@@ -79,5 +81,51 @@ TEST_CASE("parse", "[core]") {
     CHECK_FALSE(core::parse<core::Safety>("high"));
     CHECK_FALSE(core::parse<core::SafetyLevel>("safe"));
     CHECK_FALSE(core::parse<core::Category>("security")); // the short name is ci.block_on's, not a category
+  }
+}
+
+TEST_CASE("stricter", "[core]") {
+  using core::Safety;
+  SECTION("suggest is stricter than unsafe, which is stricter than safe, in either order") {
+    for (Safety a : core::all_values<Safety>()) {
+      INFO(core::to_string(a));
+      CHECK(core::stricter(a, a) == a);
+      CHECK(core::stricter(a, Safety::suggest) == Safety::suggest);
+      CHECK(core::stricter(Safety::suggest, a) == Safety::suggest);
+      CHECK(core::stricter(a, Safety::safe) == a);
+      CHECK(core::stricter(Safety::safe, a) == a);
+    }
+    CHECK(core::stricter(Safety::unsafe, Safety::safe) == Safety::unsafe);
+  }
+}
+
+TEST_CASE("category names", "[core]") {
+  SECTION("each category is read by its name and by its short name, and by nothing else") {
+    std::set<std::string> shorts;
+    for (core::Category c : core::all_values<core::Category>()) {
+      const std::string name(core::to_string(c)), short_name(core::short_name(c));
+      INFO(name);
+      CHECK(core::category_named(name) == c);
+      CHECK(core::category_named(short_name) == c);
+      CHECK(short_name != name);
+      shorts.insert(short_name);
+    }
+    CHECK(shorts == std::set<std::string>{"security", "performance", "quality", "coverage"});
+    CHECK_FALSE(core::category_named("Security"));
+    CHECK_FALSE(core::category_named("tests"));
+    CHECK_FALSE(core::category_named(""));
+  }
+}
+
+TEST_CASE("kinds in JSON", "[core]") {
+  SECTION("a kind is written by its name, never its number") {
+    nlohmann::json j = {{"category", core::Category::test_coverage},
+                        {"safety", core::Safety::unsafe},
+                        {"level", core::SafetyLevel::low},
+                        {"status", core::Status::reverted},
+                        {"outcome", core::Outcome::check_failed},
+                        {"origin", core::Origin::provider}};
+    CHECK(j.dump() == R"({"category":"test_coverage","level":"low","origin":"provider","outcome":"check_failed",)"
+                      R"("safety":"unsafe","status":"reverted"})");
   }
 }

@@ -24,7 +24,7 @@ queue::RuleFeedback counts(const std::string& id, int accepted, int rejected, in
                            const std::string& category = "quality") {
   queue::RuleFeedback f;
   f.rule_id = id;
-  f.category = category;
+  f.category = core::category_named(category);
   f.accepted = accepted;
   f.rejected = rejected;
   f.reverted = reverted;
@@ -37,9 +37,9 @@ void verdict(queue::Store& store, const std::string& rule, const std::string& ca
   queue::Opportunity o;
   o.fingerprint = fingerprint;
   o.rule_id = rule;
-  o.category = category;
+  o.category = *core::category_named(category);
   o.severity = "warning";
-  o.safety = "safe";
+  o.safety = core::Safety::safe;
   o.path = "a.py";
   o.start_line = o.end_line = 1;
   store.upsert_opportunity(o);
@@ -78,7 +78,7 @@ TEST_CASE("evaluate", "[feedback]") {
   SECTION("a rule accepted almost always is trusted, and ranks above the prior") {
     auto l = feedback::evaluate({counts("r/a", 19, 1)}, config);
     CHECK(l.rules.at("r/a").state == feedback::State::trusted);
-    CHECK(l.score_factor("r/a", "quality") > l.score_factor("r/unknown", "performance"));
+    CHECK(l.score_factor("r/a", core::Category::code_quality) > l.score_factor("r/unknown", core::Category::performance_issues));
   }
   SECTION("with the defaults, a rule people mostly keep is never quarantined, however many verdicts") {
     // 70% and 80% acceptance: useful rules (the old bar of 90% quarantined them).
@@ -129,9 +129,9 @@ TEST_CASE("evaluate", "[feedback]") {
   }
   SECTION("category multipliers follow acceptance and stay within bounds") {
     auto l = feedback::evaluate({counts("q/a", 0, 40, 0, "quality"), counts("s/a", 40, 0, 0, "security")}, config);
-    CHECK(l.category_multiplier.at("quality") == Approx(config.category_min));
-    CHECK(l.category_multiplier.at("security") > 1.0);
-    CHECK(l.category_multiplier.at("security") <= config.category_max);
+    CHECK(l.category_multiplier.at(core::Category::code_quality) == Approx(config.category_min));
+    CHECK(l.category_multiplier.at(core::Category::security_fixes) > 1.0);
+    CHECK(l.category_multiplier.at(core::Category::security_fixes) <= config.category_max);
   }
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("update", "[feedback]") {
     bool rule_logged = false, category_logged = false;
     for (const auto& c : log) {
       if (c.subject == "rule:r/b") rule_logged = c.reason.find("quarantined") != std::string::npos;
-      if (c.subject == "category:quality") category_logged = c.new_value < 1.0 && !c.reason.empty();
+      if (c.subject == "category:code_quality") category_logged = c.new_value < 1.0 && !c.reason.empty();
     }
     CHECK(rule_logged);
     CHECK(category_logged);
@@ -178,9 +178,9 @@ TEST_CASE("update", "[feedback]") {
     queue::Opportunity o;
     o.fingerprint = "bulk";
     o.rule_id = "r/a";
-    o.category = "security";
+    o.category = core::Category::security_fixes;
     o.severity = "warning";
-    o.safety = "safe";
+    o.safety = core::Safety::safe;
     o.path = "a.py";
     store.upsert_opportunity(o);
     store.record_verdict(o.id, "accepted", "", "", true);

@@ -28,8 +28,8 @@ fix::Request finding(const std::string& path, const std::vector<std::string>& ma
 scan::Rule rule(const std::string& id, const std::string& category, const std::string& safety, bool with_fix) {
   scan::Rule r;
   r.id = id;
-  r.category = category;
-  r.safety = safety;
+  r.category = *core::parse<core::Category>(category);
+  r.safety = *core::parse<core::Safety>(safety);
   r.description = "why it matters";
   if (with_fix) r.fix.push_back(scan::FixEdit{});
   return r;
@@ -40,7 +40,7 @@ queue::Opportunity opportunity(const std::string& rule_id, const std::string& pa
   o.id = 7;
   o.rule_id = rule_id;
   o.path = path;
-  o.safety = "suggest";
+  o.safety = core::Safety::suggest;
   o.start_line = 20;
   o.end_line = 22;
   o.message = "Public function `parse` is not referenced by any test";
@@ -136,9 +136,9 @@ TEST_CASE("offer_kind", "[fix][generator]") {
 
   SECTION("a template that applies is the drain's; one whose assumption fails here is a suggestion again") {
     auto o = opportunity(with_fix.id);
-    o.safety = "safe";
+    o.safety = core::Safety::safe;
     CHECK(fix::offer_kind(o, &with_fix).empty());
-    o.safety = "suggest";
+    o.safety = core::Safety::suggest;
     CHECK(fix::offer_kind(o, &with_fix) == "suggestions");
   }
 

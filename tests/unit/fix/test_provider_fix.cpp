@@ -86,11 +86,11 @@ TEST_CASE("provider_findings", "[fix][providers]") {
     const std::string text = "def f(y=[]):\n    y.append(1)\n    return y\n";
     const auto found = fix::provider_findings({d}, text, context_of("a.py"));
     REQUIRE(found.size() == 1);
-    CHECK(found[0].finding.safety == "unsafe");
+    CHECK(found[0].finding.safety == core::Safety::unsafe);
     CHECK(found[0].claim_first == 1);
     CHECK(found[0].claim_last == 2);
     d.fix.reset();
-    CHECK(fix::provider_findings({d}, text, context_of("a.py")).at(0).finding.safety == "suggest");
+    CHECK(fix::provider_findings({d}, text, context_of("a.py")).at(0).finding.safety == core::Safety::suggest);
   }
   SECTION("an empty range takes its line's text") {
     providers::Diagnostic d;

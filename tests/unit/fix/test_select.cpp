@@ -24,10 +24,10 @@ TEST_CASE("base_of: the priorities in force when the drain selects", "[fix][scor
   // Two findings queued while security came first: their stored scores say so.
   core::ImprovementPriorities at_scan;
   queue::Opportunity security, quality;
-  security.category = "security_fixes";
+  security.category = core::Category::security_fixes;
   security.severity = "error";
   security.score = core::base_score(at_scan, security.category, security.severity);
-  quality.category = "code_quality";
+  quality.category = core::Category::code_quality;
   quality.severity = "info";
   quality.score = core::base_score(at_scan, quality.category, quality.severity);
   REQUIRE(security.score > quality.score);
@@ -35,11 +35,11 @@ TEST_CASE("base_of: the priorities in force when the drain selects", "[fix][scor
   SECTION("a change of improvement_priorities re-ranks what is already queued") {
     core::ImprovementPriorities now{0.2, 0.8, 1.0, 0.4};
     CHECK(fix::base_of(quality, now) > fix::base_of(security, now));
-    CHECK(fix::base_of(quality, now) == Approx(core::base_score(now, "code_quality", "info")));
+    CHECK(fix::base_of(quality, now) == Approx(core::base_score(now, core::Category::code_quality, "info")));
   }
   SECTION("a stored score that is stale does not count") {
     security.score = 0;
-    CHECK(fix::base_of(security, at_scan) == Approx(core::base_score(at_scan, "security_fixes", "error")));
+    CHECK(fix::base_of(security, at_scan) == Approx(core::base_score(at_scan, core::Category::security_fixes, "error")));
   }
   SECTION("the whole score keeps the category order across severities, for equal age, risk and learning") {
     quality.severity = "error";
@@ -88,17 +88,18 @@ namespace {
 scan::Rule rule(const std::string& id, const std::string& safety, bool has_fix = true) {
   scan::Rule r;
   r.id = id;
-  r.category = "code_quality";
-  r.safety = safety;
+  r.category = core::Category::code_quality;
+  r.safety = *core::parse<core::Safety>(safety);
   if (has_fix) r.fix.push_back(scan::FixEdit{});
   return r;
 }
 
-queue::Opportunity finding(int64_t id, const std::string& rule_id, const std::string& safety = "") {
+// A finding whose own safety is `safety`: safe leaves its rule's in force, as the scan stores it.
+queue::Opportunity finding(int64_t id, const std::string& rule_id, const std::string& safety = "safe") {
   queue::Opportunity o;
   o.id = id;
   o.rule_id = rule_id;
-  o.safety = safety;
+  o.safety = *core::parse<core::Safety>(safety);
   return o;
 }
 
@@ -120,14 +121,14 @@ TEST_CASE("select_eligible", "[fix]") {
   tests_run.tests_configured = tests_run.tests_trusted = tests_run.run_tests = true;
 
   SECTION("the order given is kept; safety_level high takes safe fixes only") {
-    config.autonomous_loop.safety_level = "high";
+    config.autonomous_loop.safety_level = core::SafetyLevel::high;
     const auto s = fix::select_eligible({finding(3, "r/safe"), finding(1, "r/unsafe"), finding(2, "r/safe")}, rules,
                                         config, none_quarantined, tests_run);
     CHECK(ids(s) == std::vector<int64_t>{3, 2});
   }
 
   SECTION("medium takes unsafe fixes only with tests that run, and says how many wait") {
-    config.autonomous_loop.safety_level = "medium";
+    config.autonomous_loop.safety_level = core::SafetyLevel::medium;
     const std::vector<queue::Opportunity> open = {finding(1, "r/unsafe"), finding(2, "r/safe")};
     CHECK(ids(fix::select_eligible(open, rules, config, none_quarantined, tests_run)) == std::vector<int64_t>{1, 2});
     const auto held = fix::select_eligible(open, rules, config, none_quarantined, fix::SelectionPolicy{});
@@ -140,11 +141,11 @@ TEST_CASE("select_eligible", "[fix]") {
   }
 
   SECTION("a finding's own safety can only make its rule's stricter") {
-    config.autonomous_loop.safety_level = "medium";
+    config.autonomous_loop.safety_level = core::SafetyLevel::medium;
     const auto s = fix::select_eligible({finding(1, "r/safe", "suggest"), finding(2, "r/safe", "unsafe")}, rules,
                                         config, none_quarantined, tests_run);
     CHECK(ids(s) == std::vector<int64_t>{2});
-    CHECK(s.eligible.front().safety == "unsafe");
+    CHECK(s.eligible.front().safety == core::Safety::unsafe);
   }
 
   SECTION("quarantined, untrusted, disabled and unknown rules are never tried") {
@@ -162,14 +163,14 @@ TEST_CASE("select_eligible", "[fix]") {
   }
 
   SECTION("suggestions are counted at safety_level low, never taken") {
-    config.autonomous_loop.safety_level = "low";
+    config.autonomous_loop.safety_level = core::SafetyLevel::low;
     const auto s = fix::select_eligible({finding(1, "r/suggest")}, rules, config, none_quarantined, tests_run);
     CHECK(s.eligible.empty());
     CHECK(s.suggestions == 1);
   }
 
   SECTION("an improve request (by its origin, not its rule id) is taken at every level, with a work tree") {
-    config.autonomous_loop.safety_level = "high";
+    config.autonomous_loop.safety_level = core::SafetyLevel::high;
     queue::Opportunity request = finding(9, "improve/llm");
     CHECK(fix::select_eligible({request}, rules, config, none_quarantined, fix::SelectionPolicy{}).eligible.empty());
     request.origin = core::Origin::generator_request;
@@ -182,11 +183,11 @@ TEST_CASE("select_eligible", "[fix]") {
 
   SECTION("findings offered to a generator: at most max_per_cycle, only when it is ready and unsafe is allowed") {
     scan::Rule security = rule("r/sec", "suggest", false);
-    security.category = "security_fixes";
+    security.category = core::Category::security_fixes;
     rules[security.id] = &security;
     config.generator.fixer = "llm";
     config.generator.max_per_cycle = 1;
-    config.autonomous_loop.safety_level = "medium";
+    config.autonomous_loop.safety_level = core::SafetyLevel::medium;
     const std::vector<queue::Opportunity> open = {finding(1, "r/sec"), finding(2, "r/sec")};
     fix::SelectionPolicy ready = tests_run;
     ready.generator_ready = true;
@@ -196,7 +197,7 @@ TEST_CASE("select_eligible", "[fix]") {
     const auto not_ready = fix::select_eligible(open, rules, config, none_quarantined, tests_run);
     CHECK(not_ready.eligible.empty());
     CHECK(not_ready.offers_held == 2);
-    config.autonomous_loop.safety_level = "high";
+    config.autonomous_loop.safety_level = core::SafetyLevel::high;
     CHECK(fix::select_eligible(open, rules, config, none_quarantined, ready).offers_held == 2);
   }
 }
@@ -211,7 +212,7 @@ TEST_CASE("select_eligible counts why findings wait", "[fix]") {
       {safe.id, &safe}, {unsafe.id, &unsafe}, {suggest.id, &suggest}, {off.id, &off}};
   fix::SelectionPolicy tests_run;
   tests_run.tests_configured = tests_run.tests_trusted = tests_run.run_tests = true;
-  config.autonomous_loop.safety_level = "high";
+  config.autonomous_loop.safety_level = core::SafetyLevel::high;
   const auto s = fix::select_eligible({finding(1, "r/unsafe"), finding(2, "r/unsafe"), finding(3, "r/suggest"),
                                        finding(4, "r/safe", "suggest"), finding(5, "r/off")},
                                       rules, config, [](const std::string&) { return false; }, tests_run);
@@ -223,7 +224,7 @@ TEST_CASE("select_eligible counts why findings wait", "[fix]") {
 
 TEST_CASE("idle_reasons", "[fix]") {
   core::Config config = core::default_config();
-  config.autonomous_loop.safety_level = "high";
+  config.autonomous_loop.safety_level = core::SafetyLevel::high;
   fix::Selection s;
   fix::IdleFacts facts;
 
@@ -265,20 +266,16 @@ TEST_CASE("idle_reasons", "[fix]") {
 
 TEST_CASE("safety_allows", "[fix]") {
   SECTION("safe always; unsafe at medium and low; suggestions never") {
-    for (const char* level : {"high", "medium", "low"}) {
-      INFO(level);
-      CHECK(fix::safety_allows(level, "safe"));
-      CHECK_FALSE(fix::safety_allows(level, "suggest"));
+    using core::Safety;
+    using core::SafetyLevel;
+    for (SafetyLevel level : core::all_values<SafetyLevel>()) {
+      INFO(core::to_string(level));
+      CHECK(fix::safety_allows(level, Safety::safe));
+      CHECK_FALSE(fix::safety_allows(level, Safety::suggest));
     }
-    CHECK_FALSE(fix::safety_allows("high", "unsafe"));
-    CHECK(fix::safety_allows("medium", "unsafe"));
-    CHECK(fix::safety_allows("low", "unsafe"));
-  }
-  SECTION("a name that is not a safety or a level allows nothing more than safe") {
-    CHECK_FALSE(fix::safety_allows("medium", "Safe"));
-    CHECK_FALSE(fix::safety_allows("medium", ""));
-    CHECK_FALSE(fix::safety_allows("lowest", "unsafe"));
-    CHECK(fix::safety_allows("lowest", "safe"));
+    CHECK_FALSE(fix::safety_allows(SafetyLevel::high, Safety::unsafe));
+    CHECK(fix::safety_allows(SafetyLevel::medium, Safety::unsafe));
+    CHECK(fix::safety_allows(SafetyLevel::low, Safety::unsafe));
   }
 }
 
@@ -304,11 +301,11 @@ TEST_CASE("select_eligible: provider findings", "[fix][providers]") {
     CHECK(s.suggest_only == 1);
   }
   SECTION("high takes the safe ones; unsafe ones without tests wait") {
-    config.autonomous_loop.safety_level = "high";
+    config.autonomous_loop.safety_level = core::SafetyLevel::high;
     auto s = fix::select_eligible(open, no_rules, config, none_quarantined, tests_run);
     CHECK(ids(s) == std::vector<int64_t>{2});
     CHECK(s.level_held == 1);
-    config.autonomous_loop.safety_level = "medium";
+    config.autonomous_loop.safety_level = core::SafetyLevel::medium;
     s = fix::select_eligible(open, no_rules, config, none_quarantined, fix::SelectionPolicy{});
     CHECK(ids(s) == std::vector<int64_t>{2});
     CHECK(s.unsafe_held == 1);

@@ -165,9 +165,9 @@ TEST_CASE("take_sweeps") {
   auto add = [&](const std::string& rule, const std::string& path, int line) {
     queue::Opportunity o = finding(0, rule, path, line);
     o.fingerprint = rule + path + std::to_string(line);
-    o.category = "code_quality";
+    o.category = core::Category::code_quality;
     o.severity = "warning";
-    o.safety = "safe";
+    o.safety = core::Safety::safe;
     store.upsert_opportunity(o);
     return o;
   };
@@ -275,9 +275,9 @@ TEST_CASE("findings_of_commit") {
   for (int i = 0; i < 3; ++i) {
     queue::Opportunity o = finding(0, "r", "a.js", i + 1);
     o.fingerprint = "commit" + std::to_string(i);
-    o.category = "code_quality";
+    o.category = core::Category::code_quality;
     o.severity = "warning";
-    o.safety = "safe";
+    o.safety = core::Safety::safe;
     store.upsert_opportunity(o);
     ids.push_back(o.id);
   }

@@ -15,9 +15,9 @@ scan::Rule make_rule(const std::string& id, const std::string& query, const std:
   scan::Rule r;
   r.id = id;
   r.languages = {"python"};
-  r.category = category;
+  r.category = *core::parse<core::Category>(category);
   r.severity = severity;
-  r.safety = "suggest";
+  r.safety = core::Safety::suggest;
   r.message = "found {{fn}}";
   r.query = query;
   r.check = check;
@@ -57,7 +57,7 @@ scan::Located located(const std::string& path, int line, const std::string& rule
   scan::Located l;
   l.path = path;
   l.rule_id = rule;
-  l.category = category;
+  l.category = *core::parse<core::Category>(category);
   l.severity = severity;
   l.finding.rule_id = rule;
   l.finding.start_line = l.finding.end_line = line;
@@ -94,7 +94,7 @@ TEST_CASE("scan_range") {
       CHECK(l.commit == report.head);
       CHECK(l.finding.fingerprint.size() == 32);
     }
-    CHECK(report.introduced[0].category == "security_fixes");
+    CHECK(report.introduced[0].category == core::Category::security_fixes);
     CHECK(report.introduced[0].severity == "error");
   }
 
@@ -162,29 +162,29 @@ TEST_CASE("scan_range") {
 
 TEST_CASE("blocks") {
   SECTION("a category by its full or short name") {
-    CHECK(loop::blocks({"security"}, "security_fixes", "info"));
-    CHECK(loop::blocks({"security_fixes"}, "security_fixes", "info"));
-    CHECK(loop::blocks({"quality"}, "code_quality", "warning"));
-    CHECK(loop::blocks({"performance"}, "performance_issues", "info"));
-    CHECK(loop::blocks({"coverage"}, "test_coverage", "info"));
-    CHECK_FALSE(loop::blocks({"security"}, "code_quality", "error"));
-    CHECK_FALSE(loop::blocks({"quality"}, "security_fixes", "error"));
+    CHECK(loop::blocks({"security"}, core::Category::security_fixes, "info"));
+    CHECK(loop::blocks({"security_fixes"}, core::Category::security_fixes, "info"));
+    CHECK(loop::blocks({"quality"}, core::Category::code_quality, "warning"));
+    CHECK(loop::blocks({"performance"}, core::Category::performance_issues, "info"));
+    CHECK(loop::blocks({"coverage"}, core::Category::test_coverage, "info"));
+    CHECK_FALSE(loop::blocks({"security"}, core::Category::code_quality, "error"));
+    CHECK_FALSE(loop::blocks({"quality"}, core::Category::security_fixes, "error"));
   }
 
   SECTION("a severity stands for itself and worse") {
-    CHECK(loop::blocks({"error"}, "code_quality", "error"));
-    CHECK_FALSE(loop::blocks({"error"}, "code_quality", "warning"));
-    CHECK(loop::blocks({"warning"}, "code_quality", "error"));
-    CHECK(loop::blocks({"warning"}, "code_quality", "warning"));
-    CHECK_FALSE(loop::blocks({"warning"}, "code_quality", "info"));
-    CHECK(loop::blocks({"info"}, "test_coverage", "info"));
+    CHECK(loop::blocks({"error"}, core::Category::code_quality, "error"));
+    CHECK_FALSE(loop::blocks({"error"}, core::Category::code_quality, "warning"));
+    CHECK(loop::blocks({"warning"}, core::Category::code_quality, "error"));
+    CHECK(loop::blocks({"warning"}, core::Category::code_quality, "warning"));
+    CHECK_FALSE(loop::blocks({"warning"}, core::Category::code_quality, "info"));
+    CHECK(loop::blocks({"info"}, core::Category::test_coverage, "info"));
   }
 
   SECTION("any entry matches; an empty list never does") {
-    CHECK(loop::blocks({"security", "error"}, "code_quality", "error"));
-    CHECK(loop::blocks({"security", "error"}, "security_fixes", "info"));
-    CHECK_FALSE(loop::blocks({"security", "error"}, "code_quality", "warning"));
-    CHECK_FALSE(loop::blocks({}, "security_fixes", "error"));
+    CHECK(loop::blocks({"security", "error"}, core::Category::code_quality, "error"));
+    CHECK(loop::blocks({"security", "error"}, core::Category::security_fixes, "info"));
+    CHECK_FALSE(loop::blocks({"security", "error"}, core::Category::code_quality, "warning"));
+    CHECK_FALSE(loop::blocks({}, core::Category::security_fixes, "error"));
   }
 
   SECTION("blocking() picks the matching findings of a report") {

@@ -27,9 +27,9 @@ scan::Rule python_rule(const std::string& id, const std::string& function) {
   scan::Rule r;
   r.id = id;
   r.languages = {"python"};
-  r.category = "security_fixes";
+  r.category = core::Category::security_fixes;
   r.severity = "error";
-  r.safety = "suggest";
+  r.safety = core::Safety::suggest;
   r.message = "found {{fn}}";
   r.query = "((call function: (identifier) @fn) @match (#eq? @fn \"" + function + "\"))";
   r.source = "test:" + id;

@@ -23,9 +23,9 @@ queue::Opportunity finding(const std::string& fingerprint, const std::string& pa
   queue::Opportunity o;
   o.fingerprint = fingerprint;
   o.rule_id = "python/compare-to-none";
-  o.category = "security_fixes";
+  o.category = core::Category::security_fixes;
   o.severity = "error";
-  o.safety = "safe";
+  o.safety = core::Safety::safe;
   o.path = path;
   o.start_line = o.end_line = line;
   o.message = "use is";

@@ -56,13 +56,13 @@ TEST_CASE("scan_with_providers", "[providers]") {
     CHECK(e711[0].origin == core::Origin::provider);
     CHECK(e711[0].path == "a.py"); // notes.txt is not the provider's
     CHECK(e711[0].start_line == 2);
-    CHECK(e711[0].safety == "safe");
+    CHECK(e711[0].safety == core::Safety::safe);
     CHECK(e711[0].severity == "warning");
     CHECK(e711[0].is_new);
     CHECK(e711[0].snippet == "== None");
     auto t201 = rows(ctx, "fake/T201");
     REQUIRE(t201.size() == 1);
-    CHECK(t201[0].safety == "suggest"); // no fix offered: never committed
+    CHECK(t201[0].safety == core::Safety::suggest); // no fix offered: never committed
     CHECK(loop::provider_status_lines(ctx.store(), ctx.config.providers).empty());
   }
 

@@ -46,9 +46,9 @@ queue::Opportunity finding(const std::string& fingerprint, const std::string& ru
   queue::Opportunity o;
   o.fingerprint = fingerprint;
   o.rule_id = rule;
-  o.category = "code_quality";
+  o.category = core::Category::code_quality;
   o.severity = "warning";
-  o.safety = "safe";
+  o.safety = core::Safety::safe;
   o.path = path;
   o.start_line = 1;
   o.end_line = 1;
@@ -590,7 +590,7 @@ TEST_CASE("build_report: sweeps only for findings a drain can fix") {
   auto add = [&](const std::string& rule, const std::string& safety) {
     for (int i = 0; i < 3; ++i, ++n) {
       auto o = finding("f" + std::to_string(n), rule, "src/f" + std::to_string(n) + ".py");
-      o.safety = safety;
+      o.safety = *core::parse<core::Safety>(safety);
       f.store.upsert_opportunity(o);
     }
   };

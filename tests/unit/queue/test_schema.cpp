@@ -144,6 +144,23 @@ TEST_CASE("schema::migrate", "[queue][schema]") {
     CHECK(schema_dump(db::Connection::open(tmp / "old.db")) == fresh);
   }
 
+  SECTION("rows an older build left without a category or a safety read as what they meant then") {
+    {
+      db::Connection old = db::Connection::open(tmp / "kinds.db");
+      create_at_version(old, history.at(8), 8);
+      old.exec("INSERT INTO opportunities (fingerprint, rule_id, path, first_seen, last_seen, origin) VALUES "
+               "('a', 'py/x', 'a.py', 1, 1, 'rule'), ('b', 'ruff/F401', 'b.py', 1, 1, 'provider')");
+      old.exec("INSERT INTO opportunities (fingerprint, rule_id, category, safety, path, first_seen, last_seen) "
+               "VALUES ('c', 'py/y', 'security_fixes', 'unsafe', 'c.py', 1, 1)");
+    }
+    Store store = Store::open(tmp / "kinds.db");
+    std::map<std::string, std::pair<core::Category, core::Safety>> read;
+    for (const auto& o : store.opportunities({})) read[o.fingerprint] = {o.category, o.safety};
+    CHECK(read.at("a") == std::make_pair(core::Category::code_quality, core::Safety::safe));
+    CHECK(read.at("b") == std::make_pair(core::Category::code_quality, core::Safety::suggest));
+    CHECK(read.at("c") == std::make_pair(core::Category::security_fixes, core::Safety::unsafe)); // known names kept
+  }
+
   SECTION("a file newer than this build is refused, naming both versions") {
     db::Connection db = db::Connection::open(tmp / "new.db");
     const int newer = schema::latest_version() + 1;

@@ -51,9 +51,9 @@ Opportunity finding(const std::string& fingerprint, const std::string& path = "s
   Opportunity o;
   o.fingerprint = fingerprint;
   o.rule_id = "py.unused-import";
-  o.category = "quality";
+  o.category = core::Category::code_quality;
   o.severity = "low";
-  o.safety = "safe";
+  o.safety = core::Safety::safe;
   o.path = path;
   o.start_line = line;
   o.end_line = line + 1;
@@ -179,9 +179,9 @@ TEST_CASE("Store::upsert_opportunity", "[queue]") {
     CHECK(stored->fingerprint == "fp1");
     CHECK(stored->status == core::Status::open);
     CHECK(stored->rule_id == "py.unused-import");
-    CHECK(stored->category == "quality");
+    CHECK(stored->category == core::Category::code_quality);
     CHECK(stored->severity == "low");
-    CHECK(stored->safety == "safe");
+    CHECK(stored->safety == core::Safety::safe);
     CHECK(stored->path == "src/a.py");
     CHECK(stored->start_line == 10);
     CHECK(stored->end_line == 11);
@@ -574,7 +574,7 @@ TEST_CASE("Store::opportunities", "[queue]") {
                  double score) {
     Opportunity o = finding(fp, path);
     o.rule_id = rule;
-    o.category = category;
+    o.category = *core::category_named(category);
     o.score = score;
     store.upsert_opportunity(o);
     return o.id;
@@ -603,11 +603,11 @@ TEST_CASE("Store::opportunities", "[queue]") {
     CHECK(ids_of(store.opportunities(f)) == std::vector<int64_t>{b, a});
     f.rule_id = "r1";
     CHECK(ids_of(store.opportunities(f)) == std::vector<int64_t>{a});
-    f.category = "security";
+    f.category = core::Category::security_fixes;
     CHECK(store.opportunities(f).empty());
 
     OpportunityFilter by_category;
-    by_category.category = "quality";
+    by_category.category = core::Category::code_quality;
     CHECK(ids_of(store.opportunities(by_category)) == std::vector<int64_t>{c, a});
   }
   SECTION("limit keeps the best") {

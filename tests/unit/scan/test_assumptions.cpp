@@ -20,8 +20,8 @@ Rule assuming(const std::string& language, const std::string& query, const std::
   Rule r;
   r.id = "t/" + analysis;
   r.languages = {language};
-  r.category = "code_quality";
-  r.safety = "unsafe";
+  r.category = core::Category::code_quality;
+  r.safety = core::Safety::unsafe;
   r.message = "m";
   r.query = query;
   r.source = "test";
@@ -33,7 +33,7 @@ Rule assuming(const std::string& language, const std::string& query, const std::
 std::vector<std::string> safeties(const Rule& rule, const std::string& code) {
   Engine engine({rule});
   std::vector<std::string> out;
-  for (const auto& f : engine.match_rule(rule, lang(rule.languages.front().c_str()), code)) out.push_back(f.safety);
+  for (const auto& f : engine.match_rule(rule, lang(rule.languages.front().c_str()), code)) out.emplace_back(core::to_string(f.safety));
   return out;
 }
 
@@ -42,7 +42,7 @@ bool established(const Rule& rule, const std::string& code) {
   auto s = safeties(rule, code);
   INFO(code);
   REQUIRE(s.size() == 1);
-  return s[0] == rule.safety;
+  return s[0] == core::to_string(rule.safety);
 }
 
 const Rule& python_dict() {
@@ -215,24 +215,16 @@ TEST_CASE("a finding whose assumption is not established") {
     Engine engine({python_dict()});
     auto found = engine.match_rule(python_dict(), lang("python"), "d = {}\nd.keys()\nself.m.keys()\n");
     REQUIRE(found.size() == 2);
-    CHECK(found[0].safety == "unsafe");
+    CHECK(found[0].safety == core::Safety::unsafe);
     CHECK(found[0].message == "m");
-    CHECK(found[1].safety == "suggest");
+    CHECK(found[1].safety == core::Safety::suggest);
     CHECK(found[1].message == "m (suggestion only: the fix assumes `self.m` has the type, which the code here does not establish)");
   }
   SECTION("a rule without an assumption gives every finding its own safety") {
     Rule plain = python_dict();
     plain.assumption.reset();
-    plain.safety = "safe";
+    plain.safety = core::Safety::safe;
     CHECK(safeties(plain, "self.m.keys()\n") == std::vector<std::string>{"safe"});
   }
 }
 
-TEST_CASE("stricter_safety") {
-  CHECK(scan::stricter_safety("safe", "suggest") == "suggest");
-  CHECK(scan::stricter_safety("suggest", "unsafe") == "suggest");
-  CHECK(scan::stricter_safety("safe", "unsafe") == "unsafe");
-  CHECK(scan::stricter_safety("unsafe", "safe") == "unsafe");
-  CHECK(scan::stricter_safety("safe", "") == "safe"); // rows queued before per-finding safety
-  CHECK(scan::stricter_safety("", "unsafe") == "unsafe");
-}

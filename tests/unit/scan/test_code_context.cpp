@@ -34,7 +34,7 @@ scan::Rule rule_on(const std::string& language, const std::string& query, Contex
   scan::Rule r;
   r.id = "t/rule";
   r.languages = {language};
-  r.category = category;
+  r.category = *core::parse<core::Category>(category);
   r.message = "m";
   r.query = query;
   r.source = "test";

@@ -33,9 +33,9 @@ Rule make_rule(const std::string& id, const std::string& language, const std::st
   Rule r;
   r.id = id;
   r.languages = {language};
-  r.category = "code_quality";
+  r.category = core::Category::code_quality;
   r.severity = "warning";
-  r.safety = "suggest";
+  r.safety = core::Safety::suggest;
   r.message = message;
   r.query = query;
   r.source = "test:" + id;

@@ -18,8 +18,8 @@ size_t reported(const std::string& code) {
   Rule r;
   r.id = "t/calls";
   r.languages = {"python"};
-  r.category = "security_fixes";
-  r.safety = "suggest";
+  r.category = core::Category::security_fixes;
+  r.safety = core::Safety::suggest;
   r.message = "m";
   r.query = "(call function: (_) @callee) @match";
   r.source = "test";

@@ -90,9 +90,9 @@ TEST_CASE("parse_rule") {
         "config/rules/python/x.yml");
     CHECK(r.id == "python/x");
     CHECK(r.languages == std::vector<std::string>{"python", "javascript"});
-    CHECK(r.category == "security_fixes");
+    CHECK(r.category == core::Category::security_fixes);
     CHECK(r.severity == "error");
-    CHECK(r.safety == "safe");
+    CHECK(r.safety == core::Safety::safe);
     CHECK(r.message == "Use `{{op}}`");
     CHECK(r.description == "why");
     CHECK(r.query == "(comparison_operator operators: _ @op (_) @extra) @match\n");
@@ -117,7 +117,7 @@ TEST_CASE("parse_rule") {
   SECTION("defaults: severity warning, safety suggest, enabled") {
     Rule r = scan::parse_rule(rule_text(), "r.yml");
     CHECK(r.severity == "warning");
-    CHECK(r.safety == "suggest");
+    CHECK(r.safety == core::Safety::suggest);
     CHECK(r.enabled);
     CHECK(r.check.empty());
     CHECK(r.fix.empty());

@@ -15,7 +15,8 @@ namespace {
 
 // Every field, so a field the encoding forgot shows up as a difference.
 std::string describe(const Rule& r) {
-  std::string out = r.id + "|" + r.category + "|" + r.severity + "|" + r.safety + "|" + r.message + "|" +
+  std::string out = r.id + "|" + std::string(core::to_string(r.category)) + "|" + r.severity + "|" +
+                    std::string(core::to_string(r.safety)) + "|" + r.message + "|" +
                     r.description + "|" + r.query + "|" + r.check + "|" + r.source + "|" +
                     std::to_string(r.query_line) + ":" + std::to_string(r.query_column) + "|" +
                     (r.enabled ? "on" : "off") + "|" + scan::to_string(r.origin) + " " + r.file + " " +

@@ -105,7 +105,7 @@ TEST_CASE("test_rules") {
 
   SECTION("a rule without cases fails") {
     Rule rule = none_rule();
-    rule.safety = "suggest";
+    rule.safety = core::Safety::suggest;
     rule.tests = {};
     auto r = scan::test_rules({rule})[0];
     REQUIRE_FALSE(r.failures.empty());
@@ -128,8 +128,8 @@ TEST_CASE("test_rules") {
     Rule js;
     js.id = "t/js";
     js.languages = {"javascript"};
-    js.category = "code_quality";
-    js.safety = "suggest";
+    js.category = core::Category::code_quality;
+    js.safety = core::Safety::suggest;
     js.message = "m";
     js.query = "(debugger_statement) @match";
     js.tests.invalid = {"debugger;\n"};
@@ -152,8 +152,8 @@ TEST_CASE("test_rules") {
     Rule rule;
     rule.id = "t/multi";
     rule.languages = {"javascript", "typescript"};
-    rule.category = "code_quality";
-    rule.safety = "suggest";
+    rule.category = core::Category::code_quality;
+    rule.safety = core::Safety::suggest;
     rule.message = "m";
     rule.query = "(debugger_statement) @match";
     rule.tests.invalid = {"debugger;\n"};

@@ -28,9 +28,9 @@ Rule make_rule(const std::string& id, const std::string& query, const std::strin
   Rule r;
   r.id = id;
   r.languages = {"python"};
-  r.category = category;
+  r.category = *core::parse<core::Category>(category);
   r.severity = "error";
-  r.safety = "suggest";
+  r.safety = core::Safety::suggest;
   r.message = "call to {{fn}}";
   r.query = query;
   r.check = check;
@@ -114,7 +114,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     CHECK(rows[1].start_line == 2);
     CHECK(rows[0].commit_id == c1);
     CHECK(rows[0].blob == fx.repo.rev(c1 + ":a.py"));
-    CHECK(rows[0].category == "security_fixes");
+    CHECK(rows[0].category == core::Category::security_fixes);
     CHECK(rows[0].severity == "error");
     CHECK(rows[0].message == "call to eval");
     CHECK(rows[0].snippet == "eval(a)");
@@ -142,7 +142,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     legacy.fingerprint = scan::hash_hex(std::string(scan::k_regression_rule) + '\0' + "r.py" + '\0' + "route");
     legacy.rule_id = scan::k_regression_rule;
     legacy.path = "r.py";
-    legacy.safety = "suggest";
+    legacy.safety = core::Safety::suggest;
     legacy.message = "queued by an older version";
     fx.store.upsert_opportunity(legacy);
     // Still over the threshold: kept open.
@@ -456,7 +456,7 @@ TEST_CASE("CommitScanner::scan_commits") {
     auto rows = fx.rows("a.py", "t/untested");
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].snippet == "def helper(y):");
-    CHECK(rows[0].category == "test_coverage");
+    CHECK(rows[0].category == core::Category::test_coverage);
     CHECK(fx.rows("tests/test_a.py", "t/untested").empty());
   }
 
@@ -640,7 +640,7 @@ TEST_CASE("from_payload") {
   f.start_byte = 30;
   f.end_byte = 45;
   f.message = "msg";
-  f.safety = "safe";
+  f.safety = core::Safety::safe;
   f.snippet = "x == None";
   f.node_hash = "abc";
   f.deferred_check = "outside-tests";
@@ -673,8 +673,9 @@ TEST_CASE("from_payload") {
     CHECK(g.rule_id == f.rule_id);
     CHECK(std::make_pair(g.start_line, g.end_line) == std::make_pair(3, 4));
     CHECK(std::make_pair(g.start_byte, g.end_byte) == std::make_pair(30u, 45u));
-    CHECK(g.message + g.safety + g.snippet + g.node_hash + g.deferred_check + g.subject ==
-          f.message + f.safety + f.snippet + f.node_hash + f.deferred_check + f.subject);
+    CHECK(g.safety == f.safety);
+    CHECK(g.message + g.snippet + g.node_hash + g.deferred_check + g.subject ==
+          f.message + f.snippet + f.node_hash + f.deferred_check + f.subject);
     CHECK(std::make_pair(g.subject_start_line, g.subject_end_line) == std::make_pair(1, 9));
     REQUIRE(g.captures.size() == 1);
     CHECK(g.captures[0].name == "match");

@@ -22,7 +22,7 @@ inline std::string digest(const scan::FileResult& r) {
   out << r.language << ' ' << r.lines << ' ' << r.debt_markers << ' ' << r.syntax_errors << ' ' << r.timed_out << '\n';
   for (const auto& f : r.findings) {
     out << f.rule_id << ' ' << f.start_line << '-' << f.end_line << ' ' << f.start_byte << '-' << f.end_byte << ' '
-        << f.node_hash << " [" << f.message << "] " << f.safety << " [" << f.snippet << "] " << f.deferred_check << ' ' << f.subject << ' '
+        << f.node_hash << " [" << f.message << "] " << core::to_string(f.safety) << " [" << f.snippet << "] " << f.deferred_check << ' ' << f.subject << ' '
         << f.subject_start_line << '-' << f.subject_end_line << " ctx=" << f.contexts;
     for (const auto& c : f.captures) out << ' ' << c.name << '@' << c.start_byte << '-' << c.end_byte;
     out << '\n';
@@ -38,7 +38,7 @@ inline scan::Rule checked_rule(const std::string& language, const std::string& q
   scan::Rule r;
   r.id = "t/" + check;
   r.languages = {language};
-  r.category = "code_quality";
+  r.category = core::Category::code_quality;
   r.message = "m";
   r.query = query;
   r.check = check;

@@ -1,4 +1,4 @@
-#include "scan/fix_template.hpp"
+#include "fix/template.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,7 +11,7 @@ using scan::Capture;
 using scan::Finding;
 using scan::FixEdit;
 using scan::Rule;
-using scan::TextEdit;
+using fix::TextEdit;
 
 namespace {
 
@@ -48,16 +48,16 @@ Rule rule_with(std::vector<FixEdit> fix) {
   Rule r;
   r.id = "t/fix";
   r.languages = {"python"};
-  r.safety = "safe";
+  r.safety = core::Safety::safe;
   r.fix = std::move(fix);
   return r;
 }
 
 // Applies the rule's edits for one finding.
 std::string fixed(const Rule& rule, const Finding& f, const std::string& source) {
-  auto edits = scan::fix_edits(rule, f, source);
+  auto edits = fix::fix_edits(rule, f, source);
   REQUIRE(edits);
-  return scan::apply_edits(source, *edits);
+  return fix::apply_edits(source, *edits);
 }
 
 const std::map<std::string, std::string> k_is = {{"==", "is"}, {"!=", "is not"}};
@@ -75,20 +75,20 @@ TEST_CASE("fix_edits") {
   SECTION("a map without an entry for the captured text gives nullopt") {
     std::string src = "if x < None: pass";
     Rule r = rule_with({edit(FixEdit::Op::replace, "op", "", k_is)});
-    CHECK_FALSE(scan::fix_edits(r, finding({cap("op", src, "<")}), src));
+    CHECK_FALSE(fix::fix_edits(r, finding({cap("op", src, "<")}), src));
   }
 
   SECTION("replace by a template with {{capture}} placeholders") {
     std::string src = "total = total + part\n";
     Rule r = rule_with({edit(FixEdit::Op::replace, "match", "{{acc}} += {{rhs}}")});
     Finding f = finding({cap("match", src, "total = total + part"), cap("acc", src, "total"), cap("rhs", src, "part")});
-    auto edits = scan::fix_edits(r, f, src);
+    auto edits = fix::fix_edits(r, f, src);
     REQUIRE(edits);
     REQUIRE(edits->size() == 1);
     CHECK((*edits)[0].start == 0);
     CHECK((*edits)[0].end == 20);
     CHECK((*edits)[0].text == "total += part");
-    CHECK(scan::apply_edits(src, *edits) == "total += part\n");
+    CHECK(fix::apply_edits(src, *edits) == "total += part\n");
   }
 
   SECTION("literal text without placeholders, and unmatched braces kept as text") {
@@ -109,12 +109,12 @@ TEST_CASE("fix_edits") {
     std::string src = "print(x)\n";
     Rule r = rule_with({edit(FixEdit::Op::insert_before, "match", "log("), edit(FixEdit::Op::insert_after, "match", ")")});
     Finding f = finding({cap("match", src, "print(x)")});
-    auto edits = scan::fix_edits(r, f, src);
+    auto edits = fix::fix_edits(r, f, src);
     REQUIRE(edits);
     REQUIRE(edits->size() == 2);
     CHECK((*edits)[0].start == (*edits)[0].end);
     CHECK((*edits)[1].start == (*edits)[1].end);
-    CHECK(scan::apply_edits(src, *edits) == "log(print(x))\n");
+    CHECK(fix::apply_edits(src, *edits) == "log(print(x))\n");
   }
 
   SECTION("several edits of one rule combine") {
@@ -126,22 +126,22 @@ TEST_CASE("fix_edits") {
 
   SECTION("a capture the finding does not have gives nullopt") {
     std::string src = "x == None";
-    CHECK_FALSE(scan::fix_edits(rule_with({edit(FixEdit::Op::replace, "op", "", k_is)}), finding({cap("other", src, "==")}), src));
-    CHECK_FALSE(scan::fix_edits(rule_with({edit(FixEdit::Op::remove, "op")}), finding({}), src));
+    CHECK_FALSE(fix::fix_edits(rule_with({edit(FixEdit::Op::replace, "op", "", k_is)}), finding({cap("other", src, "==")}), src));
+    CHECK_FALSE(fix::fix_edits(rule_with({edit(FixEdit::Op::remove, "op")}), finding({}), src));
   }
 
   SECTION("a template naming an absent capture gives nullopt") {
     std::string src = "x == None";
     Rule r = rule_with({edit(FixEdit::Op::replace, "op", "{{missing}}")});
-    CHECK_FALSE(scan::fix_edits(r, finding({cap("op", src, "==")}), src));
+    CHECK_FALSE(fix::fix_edits(r, finding({cap("op", src, "==")}), src));
     Rule ins = rule_with({edit(FixEdit::Op::insert_after, "op", " {{missing}}")});
-    CHECK_FALSE(scan::fix_edits(ins, finding({cap("op", src, "==")}), src));
+    CHECK_FALSE(fix::fix_edits(ins, finding({cap("op", src, "==")}), src));
   }
 
   SECTION("a capture beyond the end of the source gives nullopt") {
     std::string src = "x";
     Rule r = rule_with({edit(FixEdit::Op::remove, "op")});
-    CHECK_FALSE(scan::fix_edits(r, finding({Capture{"op", 0, 5}}), src));
+    CHECK_FALSE(fix::fix_edits(r, finding({Capture{"op", 0, 5}}), src));
   }
 
   SECTION("when/unless pick the edits by the captures the match has") {
@@ -165,8 +165,8 @@ TEST_CASE("fix_edits") {
     CHECK(fixed(u, finding({cap("v", c, "v")}), c) == "f(v)");
     // Every edit skipped: the fix does not apply to this match (a fix needs one edit that is made),
     // so the finding is a suggestion, never an empty fix commit.
-    CHECK_FALSE(scan::fix_edits(u, finding({cap("v", c, "v"), cap("bare", c, "f")}), c));
-    CHECK_FALSE(scan::fix_edits(r, finding({cap("match", c, c)}), c));
+    CHECK_FALSE(fix::fix_edits(u, finding({cap("v", c, "v"), cap("bare", c, "f")}), c));
+    CHECK_FALSE(fix::fix_edits(r, finding({cap("match", c, c)}), c));
   }
 
   SECTION("a map's replacement may use placeholders") {
@@ -182,7 +182,7 @@ TEST_CASE("fix_edits") {
 
   SECTION("a rule without a fix gives nullopt") {
     std::string src = "x == None";
-    CHECK_FALSE(scan::fix_edits(rule_with({}), finding({cap("op", src, "==")}), src));
+    CHECK_FALSE(fix::fix_edits(rule_with({}), finding({cap("op", src, "==")}), src));
   }
 }
 
@@ -204,9 +204,9 @@ TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13
   SECTION("delete_item without a comma next to it (an only argument, a comment in between) gives nullopt") {
     Rule r = rule_with({edit(FixEdit::Op::remove_item, "arg")});
     std::string only = "get(verify=False)\n";
-    CHECK_FALSE(scan::fix_edits(r, finding({cap("arg", only, "verify=False")}), only));
+    CHECK_FALSE(fix::fix_edits(r, finding({cap("arg", only, "verify=False")}), only));
     std::string comment = "get(url,  # why\n    verify=False)\n";
-    CHECK_FALSE(scan::fix_edits(r, finding({cap("arg", comment, "verify=False")}), comment));
+    CHECK_FALSE(fix::fix_edits(r, finding({cap("arg", comment, "verify=False")}), comment));
   }
 
   SECTION("a key template looks up a map whose values are templates") {
@@ -221,7 +221,7 @@ TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13
     std::string other = "if a.ok < False: pass";
     Finding g = finding({cap("match", other, "a.ok < False"), cap("x", other, "a.ok"), cap("op", other, "<"),
                          cap("lit", other, "False")});
-    CHECK_FALSE(scan::fix_edits(r, g, other));
+    CHECK_FALSE(fix::fix_edits(r, g, other));
   }
 
   SECTION("an edit is made only `when` its condition capture is there; a fix needs one edit that is made") {
@@ -234,7 +234,7 @@ TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13
     CHECK(fixed(r, finding({cap("fn", a, "load")}), a) == "yaml.safe_load(f)");
     std::string b = "yaml.load(f, Loader=yaml.Loader)";
     CHECK(fixed(r, finding({cap("loader", b, "Loader", 25)}), b) == "yaml.load(f, Loader=yaml.SafeLoader)");
-    CHECK_FALSE(scan::fix_edits(r, finding({}), b));
+    CHECK_FALSE(fix::fix_edits(r, finding({}), b));
   }
 
   SECTION("{{name?}} is empty without its capture") {
@@ -255,9 +255,9 @@ TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13
     CHECK(fixed(r, t, tabs) == "def f(a):\n\tif not ok(a):\n\t\traise E\n");
     // Code before the capture on its line, or after it: no fix.
     std::string before = "def f(a): assert a\n";
-    CHECK_FALSE(scan::fix_edits(r, finding({cap("match", before, "assert a"), cap("c", before, "a", 12)}), before));
+    CHECK_FALSE(fix::fix_edits(r, finding({cap("match", before, "assert a"), cap("c", before, "a", 12)}), before));
     std::string after = "def f(a):\n    assert a; g()\n";
-    CHECK_FALSE(scan::fix_edits(r, finding({cap("match", after, "assert a"), cap("c", after, "a;")}), after));
+    CHECK_FALSE(fix::fix_edits(r, finding({cap("match", after, "assert a"), cap("c", after, "a;")}), after));
   }
 
   SECTION("paren leaves names, attributes, calls and subscripts bare") {
@@ -276,12 +276,12 @@ TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13
   SECTION("argv splits a plain constant command; shell syntax and builtins give nullopt") {
     Rule r = rule_with({edit(FixEdit::Op::replace, "cmd", "{{cmd|argv}}")});
     auto argv = [&](const std::string& text) {
-      return scan::fix_edits(r, finding({Capture{"cmd", 0, uint32_t(text.size())}}), text);
+      return fix::fix_edits(r, finding({Capture{"cmd", 0, uint32_t(text.size())}}), text);
     };
     auto as_text = [&](const std::string& text) {
       auto e = argv(text);
       REQUIRE(e);
-      return scan::apply_edits(text, *e);
+      return fix::apply_edits(text, *e);
     };
     CHECK(as_text("'git rev-parse --short HEAD'") == "['git', 'rev-parse', '--short', 'HEAD']");
     CHECK(as_text("\"make  -j4\"") == "[\"make\", \"-j4\"]");
@@ -297,12 +297,12 @@ TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13
   SECTION("js_thunk turns a constant string of plain code into an arrow function") {
     Rule r = rule_with({edit(FixEdit::Op::replace, "code", "{{code|js_thunk}}")});
     auto thunk = [&](const std::string& text) {
-      return scan::fix_edits(r, finding({Capture{"code", 0, uint32_t(text.size())}}), text);
+      return fix::fix_edits(r, finding({Capture{"code", 0, uint32_t(text.size())}}), text);
     };
     auto as_text = [&](const std::string& text) {
       auto e = thunk(text);
       REQUIRE(e);
-      return scan::apply_edits(text, *e);
+      return fix::apply_edits(text, *e);
     };
     CHECK(as_text("'tick()'") == "() => { tick(); }");
     CHECK(as_text("\"a(1); b();\"") == "() => { a(1); b(); }");
@@ -312,36 +312,36 @@ TEST_CASE("fix_edits: delete_item, keys, optional captures and filters (issue 13
   }
 
   SECTION("filter names") {
-    for (const char* name : {"indent", "indent_in", "eol", "paren", "argv", "js_thunk"}) CHECK(scan::is_fix_filter(name));
-    CHECK_FALSE(scan::is_fix_filter("upper"));
-    CHECK_FALSE(scan::is_fix_filter(""));
+    for (const char* name : {"indent", "indent_in", "eol", "paren", "argv", "js_thunk"}) CHECK(fix::is_fix_filter(name));
+    CHECK_FALSE(fix::is_fix_filter("upper"));
+    CHECK_FALSE(fix::is_fix_filter(""));
   }
 }
 
 TEST_CASE("apply_edits") {
-  SECTION("no edits: the source unchanged") { CHECK(scan::apply_edits("abc", {}) == "abc"); }
+  SECTION("no edits: the source unchanged") { CHECK(fix::apply_edits("abc", {}) == "abc"); }
 
   SECTION("edits in any order are applied by position") {
     std::vector<TextEdit> edits{{6, 7, "Z"}, {0, 1, "A"}, {3, 3, "-"}};
-    CHECK(scan::apply_edits("abcdefg", edits) == "Abc-defZ");
+    CHECK(fix::apply_edits("abcdefg", edits) == "Abc-defZ");
   }
 
   SECTION("adjacent edits and two insertions at one point are fine") {
-    CHECK(scan::apply_edits("abcd", {{0, 2, "X"}, {2, 4, "Y"}}) == "XY");
-    CHECK(scan::apply_edits("ab", {{1, 1, "1"}, {1, 1, "2"}}) == "a12b");
+    CHECK(fix::apply_edits("abcd", {{0, 2, "X"}, {2, 4, "Y"}}) == "XY");
+    CHECK(fix::apply_edits("ab", {{1, 1, "1"}, {1, 1, "2"}}) == "a12b");
   }
 
-  SECTION("an edit at the very end appends") { CHECK(scan::apply_edits("ab", {{2, 2, "c"}}) == "abc"); }
+  SECTION("an edit at the very end appends") { CHECK(fix::apply_edits("ab", {{2, 2, "c"}}) == "abc"); }
 
   SECTION("overlapping edits throw core::Error") {
-    CHECK_THROWS_AS(scan::apply_edits("abcdef", {{0, 3, "x"}, {2, 4, "y"}}), core::Error);
-    CHECK_THROWS_AS(scan::apply_edits("abcdef", {{1, 5, "x"}, {2, 2, "y"}}), core::Error);
+    CHECK_THROWS_AS(fix::apply_edits("abcdef", {{0, 3, "x"}, {2, 4, "y"}}), core::Error);
+    CHECK_THROWS_AS(fix::apply_edits("abcdef", {{1, 5, "x"}, {2, 2, "y"}}), core::Error);
   }
 
   SECTION("an edit outside the text or reversed throws core::Error") {
-    CHECK_THROWS_AS(scan::apply_edits("abc", {{2, 9, "x"}}), core::Error);
-    CHECK_THROWS_AS(scan::apply_edits("abc", {{4, 4, "x"}}), core::Error);
-    CHECK_THROWS_AS(scan::apply_edits("abc", {{2, 1, "x"}}), core::Error);
+    CHECK_THROWS_AS(fix::apply_edits("abc", {{2, 9, "x"}}), core::Error);
+    CHECK_THROWS_AS(fix::apply_edits("abc", {{4, 4, "x"}}), core::Error);
+    CHECK_THROWS_AS(fix::apply_edits("abc", {{2, 1, "x"}}), core::Error);
   }
 }
 
@@ -353,7 +353,7 @@ TEST_CASE("apply_fixes") {
     std::vector<Finding> fs{finding({cap("op", src, "==", 12)}), finding({cap("op", src, "==")}),
                             finding({cap("op", src, "!=")})};
     for (auto& f : fs) f.start_byte = f.captures[0].start_byte;
-    CHECK(scan::apply_fixes(r, fs, src) == "a is None\nb is not None\nc is None\n");
+    CHECK(fix::apply_fixes(r, fs, src) == "a is None\nb is not None\nc is None\n");
   }
 
   SECTION("a finding whose edits overlap an earlier one is skipped, not thrown") {
@@ -362,7 +362,7 @@ TEST_CASE("apply_fixes") {
     Finding outer = finding({cap("match", src, "a + b + c")});
     Finding inner = finding({cap("match", src, "b + c")});
     std::string out;
-    REQUIRE_NOTHROW(out = scan::apply_fixes(wrap, {inner, outer}, src));
+    REQUIRE_NOTHROW(out = fix::apply_fixes(wrap, {inner, outer}, src));
     CHECK(out == "x = (a + b + c)\n");
   }
 
@@ -371,10 +371,10 @@ TEST_CASE("apply_fixes") {
     std::vector<Finding> fs{finding({cap("op", src, "==")}), finding({cap("op", src, "<")})};
     fs[0].start_byte = fs[0].captures[0].start_byte;
     fs[1].start_byte = fs[1].captures[0].start_byte;
-    CHECK(scan::apply_fixes(r, fs, src) == "a is None\nb < None\n");
+    CHECK(fix::apply_fixes(r, fs, src) == "a is None\nb < None\n");
   }
 
-  SECTION("no findings: the source unchanged") { CHECK(scan::apply_fixes(r, {}, "x == None") == "x == None"); }
+  SECTION("no findings: the source unchanged") { CHECK(fix::apply_fixes(r, {}, "x == None") == "x == None"); }
 }
 
 TEST_CASE("indent: whole lines one level deeper, tabs where the line has them, blank lines left alone", "[fix]") {
@@ -387,6 +387,6 @@ TEST_CASE("indent: whole lines one level deeper, tabs where the line has them, b
 TEST_CASE("indent: a capture that is not whole lines gives no fix", "[fix]") {
   const std::string src = "x = 1\ny = 2\n";
   Rule r = rule_with({edit(FixEdit::Op::indent, "body")});
-  CHECK_FALSE(scan::fix_edits(r, finding({cap("body", src, "= 1\n")}), src));
-  CHECK_FALSE(scan::fix_edits(r, finding({cap("body", src, "x = 1")}), src));
+  CHECK_FALSE(fix::fix_edits(r, finding({cap("body", src, "= 1\n")}), src));
+  CHECK_FALSE(fix::fix_edits(r, finding({cap("body", src, "x = 1")}), src));
 }

@@ -1,15 +1,18 @@
 #pragma once
-// Fix templates: a rule's `fix` edits expanded on a finding's captures into byte-range edits,
-// and edits applied to a text. The drain validates the result (size, re-parse, tests) separately.
+// Fix templates, the engine's first way to derive a fix: a rule's `fix` edits expanded on a finding's
+// captures into byte-range edits, and edits applied to a text. The drain validates the result (size,
+// re-parse, native check, tests) separately (fix/derive.hpp). The scanner asks the same question when it
+// reports a finding: a match the rule's fix does not cover is a suggestion (scan/engine.cpp), and a rule
+// file's placeholders name filters of this file (scan/rule.cpp). Text only: no syntax tree is needed.
 
-#include "scan/engine.hpp"
+#include "scan/finding.hpp"
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace scan {
+namespace fix {
 
 struct TextEdit {
   uint32_t start = 0, end = 0;   // byte range replaced (start == end: insertion)
@@ -30,12 +33,12 @@ bool is_fix_filter(std::string_view name);
 // The edits `rule`'s fix makes for `finding` in `source`; nullopt when the rule has no fix, a
 // capture it names is absent, a `with` map has no entry for the captured text (or the key), a
 // filter does not apply, or a `delete_item` capture has no comma next to it.
-std::optional<std::vector<TextEdit>> fix_edits(const Rule& rule, const Finding& finding, std::string_view source);
+std::optional<std::vector<TextEdit>> fix_edits(const scan::Rule& rule, const scan::Finding& finding, std::string_view source);
 
 // `source` with `edits` applied. Throws core::Error when edits overlap or fall outside the text.
 std::string apply_edits(std::string_view source, std::vector<TextEdit> edits);
 
 // Applies the fixes of as many `findings` of `rule` as do not overlap, in source order.
-std::string apply_fixes(const Rule& rule, const std::vector<Finding>& findings, std::string_view source);
+std::string apply_fixes(const scan::Rule& rule, const std::vector<scan::Finding>& findings, std::string_view source);
 
-} // namespace scan
+} // namespace fix

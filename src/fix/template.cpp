@@ -1,13 +1,18 @@
-#include "scan/fix_template.hpp"
+#include "fix/template.hpp"
 
 #include "core/error.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace scan {
+namespace fix {
 
 namespace {
+
+using scan::Capture;
+using scan::Finding;
+using scan::FixEdit;
+using scan::Rule;
 
 const Capture* find_capture(const Finding& finding, const std::string& name) {
   for (const auto& c : finding.captures)
@@ -370,4 +375,4 @@ std::string apply_fixes(const Rule& rule, const std::vector<Finding>& findings, 
   return apply_edits(source, std::move(all));
 }
 
-} // namespace scan
+} // namespace fix
