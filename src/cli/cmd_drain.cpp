@@ -1,4 +1,5 @@
 // git autoloop drain [--now] [--max N] [--foreground] [--format text|json] [--sweep RULE [--by file|directory] [PATH...]]
+//                    | --preview ID...
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -9,6 +10,7 @@
 #include "core/suggest.hpp"
 #include "loop/catch_up.hpp"
 #include "loop/drain.hpp"
+#include "loop/fix_preview.hpp"
 #include "hookcore/spawn.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,6 +29,7 @@ struct DrainCliOptions {
   std::string by = "file";
   std::vector<std::string> paths;  // where, relative to the current directory
   std::string format = "text";
+  std::vector<int64_t> preview;    // queued findings whose fixes to show, not make
 };
 
 // --format json: the drain as one object (tests/schemas/drain.schema.json). `outcome` is "not_due",
@@ -64,6 +67,24 @@ void check_sweepable(loop::Context& ctx, const std::string& id) {
                       "its fixes need a look each, one commit per finding", k_exit_usage);
   if (!r->enabled) throw core::Fatal("--sweep " + id + ": the rule is disabled", k_exit_usage);
 }
+// `--preview ID...`: each fix as the drain would derive it at HEAD, one JSON object per line (printed as
+// it is derived, so that a caller reads thousands without holding them): id, rule, path, line, status
+// ("ok", "refused", "no_fix", "gone", "unknown"), outcome, detail, gates, unchecked, lines_changed, and
+// `after` (the fixed file) when the fix was made, whether or not a gate then refused it.
+int print_previews(loop::Context& ctx, const std::vector<int64_t>& ids) {
+  for (int64_t id : ids) {
+    const loop::FixPreview p = loop::preview_fix(ctx, id);
+    nlohmann::json j = {{"id", p.id},         {"rule", p.rule},       {"path", p.path},
+                        {"line", p.line},     {"status", p.status},   {"outcome", p.outcome},
+                        {"detail", p.detail}, {"gates", p.gates},     {"unchecked", p.unchecked},
+                        {"lines_changed", p.lines_changed}};
+    if (p.has_after) j["after"] = p.after;
+    std::puts(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::fflush(stdout);
+  }
+  return k_exit_ok;
+}
+
 // Below the cycle's line: what failed and why, what pauses the loop, and why nothing was proposed.
 void print_outcome(loop::Context& ctx, const loop::DrainResult& r) {
   if (r.failed > 0)
@@ -92,11 +113,18 @@ Runner define_drain(CLI::App& sub) {
       ->capture_default_str();
   sub.add_option("--format", o->format, "Output: text or json (one object; tests/schemas/drain.schema.json)")
       ->capture_default_str();
+  sub.add_option("--preview", o->preview,
+                 "Show these queued findings' fixes as the drain would derive them at HEAD, through its gates, one "
+                 "JSON object per line (the fixed file in `after`); nothing is committed or changed (for tests and "
+                 "a look before a drain)")
+      ->type_name("ID")
+      ->excludes("--sweep");
   sub.add_option("paths", o->paths, "With --sweep: only findings under these files or directories (relative to the current directory)");
   return [o](const Global& g) {
     const bool json = parse_format(o->format, false) == Format::json;
     loop::OpenOptions oo = open_options(g);
     loop::Context ctx = loop::Context::open(oo);
+    if (!o->preview.empty()) return print_previews(ctx, o->preview);
     if (o->sweep.empty() && !o->paths.empty())
       throw core::Fatal("paths are for --sweep RULE (a drain otherwise takes the whole queue)", k_exit_usage);
     std::vector<std::string> sweep_paths;

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 #include <string>
 
 namespace scan {
@@ -668,9 +669,10 @@ std::optional<std::string> decode_literal(std::string_view literal, bool& wide) 
 // function's own: `s += x`, `s[0] = c`, `++n`, `s.erase(...)`, `std::transform(s.begin(), ...)`, `return s;`, `&s`.
 // Whether a function of the file called `callee` takes its parameter at `index` by a reference that is
 // not const (`std::vector<std::string>& in`, a forwarding `T&&`): then passing the parameter there may
-// change it (cli11's tuple_type_conversion consumes the strings it reads).
-bool takes_mutable_reference(TSNode root, std::string_view callee, uint32_t index, std::string_view source) {
-  bool found = false;
+// change it (cli11's tuple_type_conversion consumes the strings it reads). nullopt when the file declares
+// no function of that name: what it takes is not known here.
+std::optional<bool> takes_mutable_reference(TSNode root, std::string_view callee, uint32_t index, std::string_view source) {
+  bool found = false, declared = false;
   walk(
       root,
       [&](TSNode n) {
@@ -679,6 +681,7 @@ bool takes_mutable_reference(TSNode root, std::string_view callee, uint32_t inde
         for (int depth = 0; depth < 8 && !ts_node_is_null(fd) && !is(fd, "function_declarator"); ++depth)
           fd = field(fd, "declarator");
         if (!is(fd, "function_declarator") || text_of(declared_name(field(fd, "declarator")), source) != callee) return false;
+        declared = true;
         uint32_t i = 0;
         for_each_named_child(field(fd, "parameters"), [&](TSNode param) {
           if (is(param, "comment")) return true;
@@ -691,6 +694,7 @@ bool takes_mutable_reference(TSNode root, std::string_view callee, uint32_t inde
         return false;
       },
       found);
+  if (!declared) return std::nullopt;
   return found;
 }
 
@@ -751,16 +755,23 @@ bool parameter_changed(TSNode body, std::string_view name, std::string_view sour
       }
       break;
     }
-    // Handed on whole: moved (a sink parameter), or to a function of the file that takes it by a
-    // reference it may change.
+    // Handed on whole: moved (a sink parameter), to a function of the file that takes it by a reference
+    // it may change, or to a free function the file does not declare, whose parameter may be such a
+    // reference (cli11's `trim(commandline)`, trim declared in another header as trim(std::string&)): a
+    // const reference would not compile there. The standard library's own (`std::`) are known: the ones
+    // that change an argument are listed below.
     if (!changed && is(ts_node_parent(n), "argument_list") && is(ts_node_parent(ts_node_parent(n)), "call_expression")) {
       TSNode call = ts_node_parent(ts_node_parent(n));
       TSNode fn = field(call, "function");
       if (is(fn, "template_function")) fn = field(fn, "name");
       std::string_view callee = text_of(fn, source);
+      const bool standard = callee.rfind("std::", 0) == 0;
       if (size_t colons = callee.rfind("::"); colons != std::string_view::npos) callee = callee.substr(colons + 2);
+      const std::optional<bool> mutable_reference =
+          takes_mutable_reference(root_of(body), callee, argument_index(ts_node_parent(n), n), source);
+      const bool unknown_function = !mutable_reference && !standard && is_any(fn, {"identifier", "qualified_identifier"});
       if (one_of(callee, {"move", "forward"}) || function_macro_defined(root_of(body), callee, source) ||
-          takes_mutable_reference(root_of(body), callee, argument_index(ts_node_parent(n), n), source))
+          mutable_reference.value_or(false) || unknown_function)
         changed = true;
     }
     // An algorithm writing through iterators into it: std::transform(s.begin(), s.end(), s.begin(), f).

@@ -316,6 +316,36 @@ test_safety_level() {
   for c in $(side_commits); do assert_fix_commit "$c"; done
 }
 
+# drain --preview: each queued fix as the drain would derive it at HEAD, through its gates, one JSON object a line;
+# nothing is committed, the queue and the work tree stay as they were.
+test_preview_changes_nothing() {
+  drain_repo
+  py a.py
+  printf 'x = 1\n' >b.py
+  commit_all "one finding"
+  wait_for_scan
+  local id before
+  id=$(db_query "SELECT id FROM opportunities WHERE rule_id = 'python/compare-to-none'")
+  [ -n "$id" ] || fail "no python/compare-to-none finding: $(queue_rows)"
+  before=$(snapshot)
+  expect_rc 0 git autoloop drain --preview "$id" 999999
+  assert_eq "2" "$(printf '%s\n' "$OUT" | wc -l)" "lines of the preview (one per id)"
+  local first second
+  first=$(printf '%s\n' "$OUT" | sed -n 1p)
+  second=$(printf '%s\n' "$OUT" | sed -n 2p)
+  assert_eq "ok python/compare-to-none a.py 2" \
+    "$(printf '%s' "$first" | pyjson '" ".join(map(str, (d["status"], d["rule"], d["path"], d["line"])))')" "the fix's preview"
+  assert_eq "$(printf 'def a(x):\n    if x is None:\n        return 1\n    return 2\n')" \
+    "$(printf '%s' "$first" | "$PYTHON" -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["after"])')" \
+    "the fixed file"
+  assert_contains "$(printf '%s' "$first" | pyjson 'd["gates"]')" "native-check(python)" "gates of the preview"
+  assert_eq "unknown False" "$(printf '%s' "$second" | pyjson '"%s %s" % (d["status"], "after" in d)')" "an unknown id"
+  assert_eq "$before" "$(snapshot)" "the repository after --preview"
+  assert_eq "" "$(side_ref)" "the side branch after --preview"
+  assert_eq "open" "$(opportunity_status "$id")" "the finding's status after --preview"
+  expect_rc 2 git autoloop drain --preview "$id" --sweep python/compare-to-none
+}
+
 run_test "a pending fix is replayed with a three-way merge when its file moves on; a hand fix resolves it" test_pending_fix_replayed_when_the_branch_moves
 run_test "one drain: 5 of 8 findings fixed, one file and tests each, work tree untouched" test_five_of_eight_with_dirty_tree
 run_test "a deleted statement inside a block passes the no-change-outside-the-finding check" test_delete_indented_statement
@@ -323,4 +353,5 @@ run_test "a fix larger than max_change_size is never committed" test_size_cap
 run_test "a fix that breaks the tests is left out, the rest of its batch is kept" test_failing_fix_left_out_of_its_batch
 run_test "a cycle over what rollback_threshold allows publishes its good fixes and pauses the loop until resume" test_rollback_pauses_the_loop
 run_test "safety_level: high fixes safe rules only, medium adds unsafe ones when tests run" test_safety_level
+run_test "drain --preview derives fixes through the gates and changes nothing" test_preview_changes_nothing
 finish
