@@ -192,6 +192,8 @@ private:
       m.named = true;
       m.identity = std::string(rule->group) + ":" + *name;
       m.detail = detail(item);
+      std::string_view whole = text(item);
+      m.signature = normalise_space(whole.substr(0, whole.find('{')));
     } else if (!rule->body.empty()) {
       m.identity = std::string(rule->group) + ":<" + std::string(item.kind) + ">";
     } else {
