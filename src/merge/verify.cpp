@@ -518,24 +518,27 @@ std::unordered_map<std::string_view, size_t> new_lines_of(const std::vector<std:
 
 // The lines next to position `p` of `a` (above it when `step` is -1, from it on when +1), as many as it takes
 // for the run to occur once in `a`: which instance of a repeated line (a `}`) a new line stands next to.
-// Empty when `p` is at that end of its paragraph (`paragraph_starts` as lines_of gives it): a line
-// belongs with the lines of its paragraph, those past a blank line are other declarations, which
-// either side may have moved (and the file's start or end is no neighbour either).
+// Empty when `p` is at that end of the text: the file's start or end is no neighbour. With
+// `paragraph_starts` (as lines_of gives it), the run stays in the paragraph of its first line: past a
+// blank line begin other declarations, which either side may have moved.
 // A neighbour run: its lines, and whether it occurs once in the text (it tells one place; a run cut
 // short by its paragraph's end may occur elsewhere too: the `}` of another function).
 struct Neighbours {
   std::vector<std::string_view> run;
   bool unique = false;
+  bool across_blank = false;  // a blank line parts it from `p`: another paragraph
 };
 
-Neighbours neighbours(const std::vector<std::string_view>& a, const std::vector<bool>& paragraph_starts, size_t p,
+Neighbours neighbours(const std::vector<std::string_view>& a, const std::vector<bool>* paragraph_starts, size_t p,
                       int step) {
   Neighbours out;
   std::vector<size_t> rivals;  // other positions where the run so far also stands
   for (size_t k = 1;; ++k) {
     size_t mine = step < 0 ? p - k : p + k - 1;
     if (step < 0 ? p < k : mine >= a.size()) return out;
-    if (paragraph_starts[step < 0 ? mine + 1 : mine]) return out;
+    bool blank_between = paragraph_starts && (*paragraph_starts)[step < 0 ? mine + 1 : mine];
+    if (k == 1) out.across_blank = blank_between;
+    else if (blank_between) return out;
     out.run.push_back(a[mine]);
     if (k == 1) {
       for (size_t q = 0; q <= a.size(); ++q)
@@ -597,49 +600,55 @@ std::optional<size_t> run_in(const std::vector<std::string_view>& side, size_t b
   return std::nullopt;
 }
 
-// Why the result moves lines `side` wrote away from where it wrote them: each block of lines new to
-// base must keep the line above or below it (blank lines ignored; the instance of a repeated line, a
-// `}`, told by the lines around it; a file's start or end is no neighbour). A block found whole in the
-// result is judged by its outer neighbours (its own lines would vouch for each other: a misplaced
-// block keeps them); otherwise each of its lines that is once in the side and once in the result.
-// Checked only where the other side moved something: a line merge keeps an insertion next to its
-// neighbours, but a move of the other side's paragraph can leave it next to a copy of them (the `}` of
-// another function), or the end of the file behind the moved paragraph. A changed line of a moved
-// paragraph keeps its new neighbours.
+// Why the result moves lines `side` wrote away from where it wrote them (blank lines ignored; the
+// instance of a repeated line, a `}`, told by the lines around it; a file's start or end is no
+// neighbour). Checked only where the other side moved something: a line merge keeps an insertion
+// next to its neighbours, but a move of the other side's paragraph can leave it next to a copy of them
+// (the `}` of another function), or the end of the file behind the moved paragraph. A changed line of
+// a moved paragraph keeps its new neighbours. A block of new lines is judged twice: line by line, and
+// as a whole by the lines around it in its own paragraph (a rewritten signature and first line of a
+// function that the other side moved have only the function's `}` left around them), or, when it is
+// a paragraph of its own, in the paragraphs next to it.
 std::string insertion_moved(const std::vector<std::string_view>& base, const std::vector<std::string_view>& side,
                             const std::vector<bool>& paragraph_starts, const std::vector<std::string_view>& merged) {
   std::unordered_map<std::string_view, int> in_base;
   for (std::string_view line : base) ++in_base[line];
   auto in_result = new_lines_of(merged, in_base);
   auto in_side = new_lines_of(side, in_base);
-  // A run that tells one place decides; one that may stand elsewhere too counts when no such run
-  // contradicts it.
+  // The lines of the block's own paragraph decide when it has any around it (those past a blank line
+  // may have moved on their own: a rewritten signature inside a moved function); a run that tells one
+  // place decides, one that may stand elsewhere too counts when no such run contradicts it.
   auto keeps_a_neighbour = [&](size_t begin, size_t end, size_t at) {
-    Neighbours around[2] = {neighbours(side, paragraph_starts, begin, -1), neighbours(side, paragraph_starts, end, +1)};
+    Neighbours around[2] = {neighbours(side, &paragraph_starts, begin, -1), neighbours(side, &paragraph_starts, end, +1)};
     bool kept[2] = {stands_next(merged, at, -1, around[0].run), stands_next(merged, at + (end - begin), +1, around[1].run)};
-    bool strong_kept = false, strong_lost = false, weak_kept = false;
+    bool in_paragraph = false;
+    for (const auto& n : around) in_paragraph = in_paragraph || (!n.run.empty() && !n.across_blank);
+    bool strong_kept = false, strong_lost = false, weak_kept = false, any = false;
     for (int k = 0; k < 2; ++k) {
-      if (around[k].run.empty()) continue;
+      if (around[k].run.empty() || (in_paragraph && around[k].across_blank)) continue;
+      any = true;
       if (around[k].unique) (kept[k] ? strong_kept : strong_lost) = true;
       else weak_kept = weak_kept || kept[k];
     }
-    if (around[0].run.empty() && around[1].run.empty()) return true;
-    return strong_kept || (!strong_lost && weak_kept);
+    return !any || strong_kept || (!strong_lost && weak_kept);
   };
+  // 1. Each new line once in the side and in the result keeps the run above or below it, told apart
+  //    from copies by as many lines as it takes, blank lines or not.
+  for (const auto& [line, p] : in_side) {
+    auto q = in_result.find(line);
+    if (q == in_result.end()) continue;
+    auto above = neighbours(side, nullptr, p, -1).run, below = neighbours(side, nullptr, p + 1, +1).run;
+    if (above.empty() && below.empty()) continue;
+    if (!stands_next(merged, q->second, -1, above) && !stands_next(merged, q->second + 1, +1, below))
+      return "the result moves " + shown(line) + " away from the lines around it while the other side moved lines";
+  }
+  // 2. A block of new lines found whole in the result keeps the lines around the block (its own lines
+  //    vouch for each other in step 1, wherever the block went).
   for (auto [begin, end] : new_runs(side, in_base)) {
-    if (auto at = run_in(side, begin, end, in_side, in_result, merged)) {
-      if (!keeps_a_neighbour(begin, end, *at))
-        return "the result moves " + shown(side[begin]) + (end - begin > 1 ? " and the lines below it" : "") +
-               " away from the lines around it while the other side moved lines";
-      continue;
-    }
-    for (size_t p = begin; p < end; ++p) {
-      auto s = in_side.find(side[p]);
-      auto q = in_result.find(side[p]);
-      if (s == in_side.end() || q == in_result.end()) continue;
-      if (!keeps_a_neighbour(p, p + 1, q->second))
-        return "the result moves " + shown(side[p]) + " away from the lines around it while the other side moved lines";
-    }
+    auto at = run_in(side, begin, end, in_side, in_result, merged);
+    if (at && end - begin > 1 && !keeps_a_neighbour(begin, end, *at))
+      return "the result moves " + shown(side[begin]) + " and the lines below it away from the lines around them " +
+             "while the other side moved lines";
   }
   return "";
 }
