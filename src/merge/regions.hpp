@@ -23,6 +23,7 @@ struct Member {
   std::string identity;            // "group:name", "set:<source>" or "text:<kind>:<text>" (not unique)
   std::string detail;              // parameters and decorators of a named member, a set member's text
   std::string section;             // the section label above it (C++ `public`), "" before any; a label's own
+  std::string signature;           // a named member's text up to its body's `{`, spaces normalised
   bool is_label = false;           // a section label (its members are the ones below it)
   bool named = false;              // identified by a name (a declaration), not by its text
   bool is_set = false;             // an order-free member (an import)

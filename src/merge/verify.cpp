@@ -216,7 +216,9 @@ std::string name_key(std::string_view language, const MergeProfile& profile, con
 
 void collect_facts(std::string_view language, const MergeProfile& profile, const Region& region,
                    const std::string& prefix, Facts& f) {
+  bool sections = std::any_of(region.members.begin(), region.members.end(), [](const Member& m) { return m.is_label; });
   for (const auto& m : region.members) {
+    if (sections && m.named) ++f.faces[prefix + m.identity + " [" + m.section + "] " + m.signature];
     if (m.is_comment) continue;
     std::string key = declaration_key(m, profile);
     ++f.declarations[prefix + key];
@@ -375,13 +377,19 @@ std::string order_violation(const Facts& merged, const Facts& base, const Facts&
 }
 
 // The non-blank lines of `text`, trimmed.
-std::vector<std::string_view> lines_of(std::string_view text) {
+// With `paragraph_starts`, for each line returned, whether a blank line stands above it.
+std::vector<std::string_view> lines_of(std::string_view text, std::vector<bool>* paragraph_starts = nullptr) {
   std::vector<std::string_view> out;
+  bool blank_above = false;
   for (size_t at = 0; at < text.size();) {
     size_t nl = text.find('\n', at);
     size_t end = nl == std::string_view::npos ? text.size() : nl;
     std::string_view line = strip(text.substr(at, end - at));
-    if (!line.empty()) out.push_back(line);
+    if (!line.empty()) {
+      out.push_back(line);
+      if (paragraph_starts) paragraph_starts->push_back(blank_above);
+    }
+    blank_above = line.empty();
     at = end + 1;
   }
   return out;
@@ -405,6 +413,9 @@ std::string verify(const Facts& merged, const Facts& base, const Facts& ours, co
   if (auto why = more_than_any(merged.names, base.names, ours.names, theirs.names, "declares the name"); !why.empty())
     return why;
   if (auto why = more_than_any(merged.bindings, base.bindings, ours.bindings, theirs.bindings, "imports"); !why.empty())
+    return why;
+  if (auto why = more_than_any(merged.faces, base.faces, ours.faces, theirs.faces, "has under its label the member");
+      !why.empty())
     return why;
   return order_violation(merged, base, ours, theirs);
 }
@@ -507,14 +518,28 @@ std::unordered_map<std::string_view, size_t> new_lines_of(const std::vector<std:
 
 // The lines next to position `p` of `a` (above it when `step` is -1, from it on when +1), as many as it takes
 // for the run to occur once in `a`: which instance of a repeated line (a `}`) a new line stands next to.
-// Empty when `p` is at that end of the text: the file's start or end is no neighbour.
-std::vector<std::string_view> neighbours(const std::vector<std::string_view>& a, size_t p, int step) {
+// Empty when `p` is at that end of the text: the file's start or end is no neighbour. With
+// `paragraph_starts` (as lines_of gives it), the run stays in the paragraph of its first line: past a
+// blank line begin other declarations, which either side may have moved.
+// A neighbour run: its lines, and whether it occurs once in the text (it tells one place; a run cut
+// short by its paragraph's end may occur elsewhere too: the `}` of another function).
+struct Neighbours {
   std::vector<std::string_view> run;
+  bool unique = false;
+  bool across_blank = false;  // a blank line parts it from `p`: another paragraph
+};
+
+Neighbours neighbours(const std::vector<std::string_view>& a, const std::vector<bool>* paragraph_starts, size_t p,
+                      int step) {
+  Neighbours out;
   std::vector<size_t> rivals;  // other positions where the run so far also stands
   for (size_t k = 1;; ++k) {
     size_t mine = step < 0 ? p - k : p + k - 1;
-    if (step < 0 ? p < k : mine >= a.size()) return run;
-    run.push_back(a[mine]);
+    if (step < 0 ? p < k : mine >= a.size()) return out;
+    bool blank_between = paragraph_starts && (*paragraph_starts)[step < 0 ? mine + 1 : mine];
+    if (k == 1) out.across_blank = blank_between;
+    else if (blank_between) return out;
+    out.run.push_back(a[mine]);
     if (k == 1) {
       for (size_t q = 0; q <= a.size(); ++q)
         if (q != p && (step < 0 ? q >= 1 && a[q - 1] == a[mine] : q < a.size() && a[q] == a[mine])) rivals.push_back(q);
@@ -523,7 +548,10 @@ std::vector<std::string_view> neighbours(const std::vector<std::string_view>& a,
         return step < 0 ? q < k || a[q - k] != a[mine] : q + k - 1 >= a.size() || a[q + k - 1] != a[mine];
       }), rivals.end());
     }
-    if (rivals.empty()) return run;
+    if (rivals.empty()) {
+      out.unique = true;
+      return out;
+    }
   }
 }
 
@@ -537,25 +565,90 @@ bool stands_next(const std::vector<std::string_view>& a, size_t p, int step, con
   return true;
 }
 
-// Why the result moves a line `side` wrote away from where it wrote it: each line new to base, once in
-// the side and once in the result, must keep the line above or below it (blank lines ignored; the
+// Runs of consecutive lines of `side` that base does not hold at all (an inserted block), as [begin, end).
+std::vector<std::pair<size_t, size_t>> new_runs(const std::vector<std::string_view>& side,
+                                                const std::unordered_map<std::string_view, int>& in_base) {
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t i = 0; i < side.size();) {
+    if (in_base.count(side[i])) {
+      ++i;
+      continue;
+    }
+    size_t begin = i;
+    while (i < side.size() && !in_base.count(side[i])) ++i;
+    out.emplace_back(begin, i);
+  }
+  return out;
+}
+
+// Where the run side[begin, end) stands whole in `merged`, told by its first line that is new to base
+// and once in both texts; nullopt when it has no such line or is not there whole.
+std::optional<size_t> run_in(const std::vector<std::string_view>& side, size_t begin, size_t end,
+                             const std::unordered_map<std::string_view, size_t>& new_in_side,
+                             const std::unordered_map<std::string_view, size_t>& new_in_merged,
+                             const std::vector<std::string_view>& merged) {
+  for (size_t k = begin; k < end; ++k) {
+    auto s = new_in_side.find(side[k]);
+    auto m = new_in_merged.find(side[k]);
+    if (s == new_in_side.end() || m == new_in_merged.end()) continue;
+    if (m->second < k - begin || m->second - (k - begin) + (end - begin) > merged.size()) return std::nullopt;
+    size_t at = m->second - (k - begin);
+    for (size_t j = begin; j < end; ++j)
+      if (merged[at + j - begin] != side[j]) return std::nullopt;
+    return at;
+  }
+  return std::nullopt;
+}
+
+// Why the result moves lines `side` wrote away from where it wrote them (blank lines ignored; the
 // instance of a repeated line, a `}`, told by the lines around it; a file's start or end is no
 // neighbour). Checked only where the other side moved something: a line merge keeps an insertion
 // next to its neighbours, but a move of the other side's paragraph can leave it next to a copy of them
-// (the `}` of another function). A block of new lines holds together by its own lines: a changed line
-// of a moved paragraph keeps its new neighbours; a misplaced block of several new lines is not caught.
+// (the `}` of another function), or the end of the file behind the moved paragraph. A changed line of
+// a moved paragraph keeps its new neighbours. A block of new lines is judged twice: line by line, and
+// as a whole by the lines around it in its own paragraph (a rewritten signature and first line of a
+// function that the other side moved have only the function's `}` left around them), or, when it is
+// a paragraph of its own, in the paragraphs next to it.
 std::string insertion_moved(const std::vector<std::string_view>& base, const std::vector<std::string_view>& side,
-                            const std::vector<std::string_view>& merged) {
+                            const std::vector<bool>& paragraph_starts, const std::vector<std::string_view>& merged) {
   std::unordered_map<std::string_view, int> in_base;
   for (std::string_view line : base) ++in_base[line];
   auto in_result = new_lines_of(merged, in_base);
-  for (const auto& [line, p] : new_lines_of(side, in_base)) {
+  auto in_side = new_lines_of(side, in_base);
+  // The lines of the block's own paragraph decide when it has any around it (those past a blank line
+  // may have moved on their own: a rewritten signature inside a moved function); a run that tells one
+  // place decides, one that may stand elsewhere too counts when no such run contradicts it.
+  auto keeps_a_neighbour = [&](size_t begin, size_t end, size_t at) {
+    Neighbours around[2] = {neighbours(side, &paragraph_starts, begin, -1), neighbours(side, &paragraph_starts, end, +1)};
+    bool kept[2] = {stands_next(merged, at, -1, around[0].run), stands_next(merged, at + (end - begin), +1, around[1].run)};
+    bool in_paragraph = false;
+    for (const auto& n : around) in_paragraph = in_paragraph || (!n.run.empty() && !n.across_blank);
+    bool strong_kept = false, strong_lost = false, weak_kept = false, any = false;
+    for (int k = 0; k < 2; ++k) {
+      if (around[k].run.empty() || (in_paragraph && around[k].across_blank)) continue;
+      any = true;
+      if (around[k].unique) (kept[k] ? strong_kept : strong_lost) = true;
+      else weak_kept = weak_kept || kept[k];
+    }
+    return !any || strong_kept || (!strong_lost && weak_kept);
+  };
+  // 1. Each new line once in the side and in the result keeps the run above or below it, told apart
+  //    from copies by as many lines as it takes, blank lines or not.
+  for (const auto& [line, p] : in_side) {
     auto q = in_result.find(line);
     if (q == in_result.end()) continue;
-    auto above = neighbours(side, p, -1), below = neighbours(side, p + 1, +1);
+    auto above = neighbours(side, nullptr, p, -1).run, below = neighbours(side, nullptr, p + 1, +1).run;
     if (above.empty() && below.empty()) continue;
     if (!stands_next(merged, q->second, -1, above) && !stands_next(merged, q->second + 1, +1, below))
       return "the result moves " + shown(line) + " away from the lines around it while the other side moved lines";
+  }
+  // 2. A block of new lines found whole in the result keeps the lines around the block (its own lines
+  //    vouch for each other in step 1, wherever the block went).
+  for (auto [begin, end] : new_runs(side, in_base)) {
+    auto at = run_in(side, begin, end, in_side, in_result, merged);
+    if (at && end - begin > 1 && !keeps_a_neighbour(begin, end, *at))
+      return "the result moves " + shown(side[begin]) + " and the lines below it away from the lines around them " +
+             "while the other side moved lines";
   }
   return "";
 }
@@ -564,7 +657,9 @@ std::string insertion_moved(const std::vector<std::string_view>& base, const std
 
 std::string verify_order(const std::string& base, const std::string& ours, const std::string& theirs,
                          const std::string& merged) {
-  std::vector<std::string_view> texts[4] = {lines_of(base), lines_of(ours), lines_of(theirs), lines_of(merged)};
+  std::vector<bool> starts_ours, starts_theirs;
+  std::vector<std::string_view> texts[4] = {lines_of(base), lines_of(ours, &starts_ours), lines_of(theirs, &starts_theirs),
+                                            lines_of(merged)};
   auto same = +[](const std::string_view& line) { return line; };
   std::unordered_map<std::string_view, int> at[4];
   for (int i = 0; i < 4; ++i) at[i] = unique_positions_of(texts[i], same);
@@ -578,10 +673,10 @@ std::string verify_order(const std::string& base, const std::string& ours, const
     return std::find(moved.begin(), moved.end(), true) != moved.end();
   };
   if (moved_any(&Row::ours)) {
-    if (auto why = insertion_moved(texts[0], texts[2], texts[3]); !why.empty()) return "theirs: " + why;
+    if (auto why = insertion_moved(texts[0], texts[2], starts_theirs, texts[3]); !why.empty()) return "theirs: " + why;
   }
   if (moved_any(&Row::theirs)) {
-    if (auto why = insertion_moved(texts[0], texts[1], texts[3]); !why.empty()) return "ours: " + why;
+    if (auto why = insertion_moved(texts[0], texts[1], starts_ours, texts[3]); !why.empty()) return "ours: " + why;
   }
   return "";
 }

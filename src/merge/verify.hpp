@@ -35,6 +35,10 @@ struct Facts {
   std::map<std::string, int> names;
   std::map<std::string, int> bindings;       // a name an import binds (or an include's path) → occurrences
   std::vector<Placed> order;                 // members other than imports and comments, in file order
+  // In a container with section labels (C++ `public:`), each named member's path, label and signature:
+  // what the member is to its callers. Each one of the result must be one of an input: a member one
+  // side moved to another section while the other changed its signature is one thing changed two ways.
+  std::map<std::string, int> faces;
 };
 
 // The facts of `region`, cut from a text of `language` with `errors` syntax errors.
@@ -45,8 +49,9 @@ std::optional<Facts> facts_of(const scan::LanguageProfile& language, const Merge
                               const std::string& source, uint32_t timeout_ms);
 
 // Why `merged` is worse than the inputs it came from (new syntax errors, a declaration none of them
-// has, a declaration, a name or an import binding more often than in any of them, an order of two
-// members that drops one side's move), or an empty string when it is not.
+// has, a declaration, a name or an import binding more often than in any of them, a member under a
+// section label with a signature no input gives it there, an order of two members that drops one
+// side's move), or an empty string when it is not.
 std::string verify(const Facts& merged, const Facts& base, const Facts& ours, const Facts& theirs);
 
 // The names `import_text` (an import member's text, spaces normalised) binds in `language`: JS/TS
@@ -68,7 +73,8 @@ std::string verify_lines(const std::string& base, const std::string& ours, const
 // A move is a deletion and an insertion to a line merge, which may keep one of them only. And where a
 // side moved lines, each line the other side added (new to base, once in it and in the result) must
 // keep the line above or below it there, the instance of a repeated line (a `}`) told by the lines
-// around it: a move can leave it next to a copy of its neighbour instead.
+// around it: a move can leave it next to a copy of its neighbour instead. A block of such lines is
+// judged by the lines around the block (its own lines keep each other, wherever it went).
 std::string verify_order(const std::string& base, const std::string& ours, const std::string& theirs,
                          const std::string& merged);
 

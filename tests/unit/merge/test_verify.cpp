@@ -125,6 +125,22 @@ TEST_CASE("verify: a name declared twice, whatever its parameters are called") {
   }
 }
 
+TEST_CASE("verify: a C++ member keeps a section and signature some input gives it") {
+  const std::string base = "class C {\npublic:\n    void add(int n) {\n        t += n;\n    }\n\nprivate:\n    int t = 0;\n};\n";
+  const std::string moved = "class C {\npublic:\nprivate:\n    void add(int n) {\n        t += n;\n    }\n\n    int t = 0;\n};\n";
+  const std::string resigned = "class C {\npublic:\n    void add(long n) {\n        t += n;\n    }\n\nprivate:\n    int t = 0;\n};\n";
+  SECTION("moved to private: by one side, its parameters changed by the other: refused") {
+    const std::string both = "class C {\npublic:\nprivate:\n    void add(long n) {\n        t += n;\n    }\n\n    int t = 0;\n};\n";
+    CHECK_THAT(merge::verify(facts_in("cpp", both), facts_in("cpp", base), facts_in("cpp", moved), facts_in("cpp", resigned)),
+               Catch::Contains("has under its label the member type:C/def:add [private] void add(long n)"));
+  }
+  SECTION("moved to private: with a body the other side changed: passes") {
+    const std::string body = "class C {\npublic:\n    void add(int n) {\n        t += 2 * n;\n    }\n\nprivate:\n    int t = 0;\n};\n";
+    const std::string both = "class C {\npublic:\nprivate:\n    void add(int n) {\n        t += 2 * n;\n    }\n\n    int t = 0;\n};\n";
+    CHECK(merge::verify(facts_in("cpp", both), facts_in("cpp", base), facts_in("cpp", moved), facts_in("cpp", body)) == "");
+  }
+}
+
 TEST_CASE("bound_names: what an import binds") {
   CHECK(merge::bound_names("javascript", "import def, { a, b as c } from \"m\";") == Names{"a", "c", "def"});
   CHECK(merge::bound_names("typescript", "import * as ns from \"m\";") == Names{"ns"});
@@ -195,5 +211,31 @@ TEST_CASE("verify_order: a line one side inserted keeps its neighbour when the o
   }
   SECTION("without a move nothing is checked") {
     CHECK(merge::verify_order(base, base, theirs, "f() {\n  a\n}\n\ng() {\n  b\n}\n// note\n\nh() {\n  c\n}\n") == "");
+  }
+}
+
+TEST_CASE("verify_order: a block one side inserted keeps the lines around it when the other side moved lines") {
+  // Ours moves f() to the end; theirs writes a three-line comment right below g(), the last function.
+  const std::string base = "f() {\n  a\n}\n\ng() {\n  b\n}\n";
+  const std::string ours = "g() {\n  b\n}\n\nf() {\n  a\n}\n";
+  const std::string theirs = "f() {\n  a\n}\n\ng() {\n  b\n}\n// one\n// two\n// three\n";
+  SECTION("behind the moved function, at the end of the file, it is refused (each of its lines keeps one of its own)") {
+    CHECK_THAT(merge::verify_order(base, ours, theirs, "g() {\n  b\n}\n\nf() {\n  a\n}\n// one\n// two\n// three\n"),
+               Catch::Contains("theirs: the result moves `// one` and the lines below it"));
+  }
+  SECTION("below g() it passes") {
+    CHECK(merge::verify_order(base, ours, theirs, "g() {\n  b\n}\n// one\n// two\n// three\n\nf() {\n  a\n}\n") == "");
+  }
+  SECTION("lines rewritten inside a moved function keep their paragraph, not the `}` above it") {
+    const std::string rewritten = "f(x) {\n  a(x)\n}\n\ng() {\n  b\n}\n";
+    CHECK(merge::verify_order(base, ours, rewritten, "g() {\n  b\n}\n\nf(x) {\n  a(x)\n}\n") == "");
+  }
+  SECTION("in the other copy of a repeated paragraph it is refused") {
+    const std::string twice = "// x\n// y\n\nf() {\n  a\n}\n\n// x\n// y\n\ng() {\n  b\n}\n";
+    const std::string moved = "// x\n// y\n\ng() {\n  b\n}\n\n// x\n// y\n\nf() {\n  a\n}\n";
+    const std::string block = "// x\n// y\n\nf() {\n  a\n  // one\n  // two\n}\n\n// x\n// y\n\ng() {\n  b\n}\n";
+    CHECK_THAT(merge::verify_order(twice, moved, block,
+                                   "// x\n// y\n\ng() {\n  b\n  // one\n  // two\n}\n\n// x\n// y\n\nf() {\n  a\n}\n"),
+               Catch::Contains("the result moves `// one`"));
   }
 }

@@ -1,0 +1,5 @@
+/* café menu */
+int price(int item)
+{
+    return item * 3;
+}

@@ -1,0 +1,25 @@
+#include <vector>
+
+namespace geo {
+
+class Path {
+public:
+    double length() const {
+        double total = 0;
+        for (size_t i = 1; i < points_.size(); ++i) {
+            if (points_[i].valid) {
+<<<<<<< ours
+                total += haversine(points_[i - 1], points_[i]);
+=======
+                total += euclid(points_[i - 1], points_[i]);
+>>>>>>> theirs
+            }
+        }
+        return total;
+    }
+
+private:
+    std::vector<Point> points_;
+};
+
+}  // namespace geo

@@ -1,0 +1,19 @@
+package store
+
+import "os"
+
+// File is an append-only log file.
+type File struct {
+	f *os.File
+}
+
+// Write appends one record.
+func (l *File) Write(b []byte) error {
+	_, err := l.f.Write(b)
+	return err
+}
+
+// Close flushes and closes the file.
+func (l *File) Close() error {
+	return l.f.Close()
+}

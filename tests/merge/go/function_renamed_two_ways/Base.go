@@ -1,0 +1,11 @@
+package conf
+
+import "strings"
+
+func Parse(s string) []string {
+	return strings.Split(s, "\n")
+}
+
+func Join(lines []string) string {
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,18 @@
+package io;
+
+public class Channel {
+    private boolean open;
+
+    public void close() {
+        flush();
+        open = false;
+    }
+
+    public void open() {
+        open = true;
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+}

@@ -1,0 +1,3 @@
+export function start(server) {
+  server.listen(8080);
+}

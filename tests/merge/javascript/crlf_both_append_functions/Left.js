@@ -1,0 +1,7 @@
+export function start(server) {
+  server.listen(8080);
+}
+
+export function stop(server) {
+  server.close();
+}

@@ -1,0 +1,8 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { createHash } from "node:crypto";
+
+export async function digest(file) {
+  const data = await readFile(path.resolve(file));
+  return createHash("sha256").update(data).digest("hex");
+}

@@ -1,0 +1,12 @@
+function a() {
+  return 1;
+}
+
+function b() {
+  if (x) {
+    return 2;
+}
+
+function c() {
+  return 3;
+}

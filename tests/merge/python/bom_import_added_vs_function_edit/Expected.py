@@ -1,0 +1,6 @@
+﻿import os
+import sys
+
+
+def home():
+    return os.environ.get("HOME", "/")

@@ -1,0 +1,12 @@
+import functools
+
+from app.logging import log_calls
+
+
+@log_calls
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+def square(n):
+    return n * n

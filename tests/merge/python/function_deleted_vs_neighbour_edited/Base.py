@@ -1,0 +1,8 @@
+def old_format(n):
+    return "%d items" % n
+def new_format(n):
+    return f"{n} items"
+
+
+def describe(items):
+    return new_format(len(items))

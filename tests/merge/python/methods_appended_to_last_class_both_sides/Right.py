@@ -1,0 +1,9 @@
+class Stack:
+    def __init__(self):
+        self.items = []
+
+    def push(self, x):
+        self.items.append(x)
+
+    def peek(self):
+        return self.items[-1]

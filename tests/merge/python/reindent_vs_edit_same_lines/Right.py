@@ -1,0 +1,12 @@
+import json
+
+
+def save(path, data):
+    text = json.dumps(data, indent=2, sort_keys=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)

@@ -1,0 +1,14 @@
+import json
+
+
+def load(path):
+    with open(path) as f:
+        data = json.load(f)
+    data.setdefault("name", "app")
+    data.setdefault("debug", False)
+    return data
+
+
+def main():
+    config = load("app.json")
+    print(config["name"])

@@ -1,0 +1,3 @@
+pub fn parse(s: &str) -> Option<u32> {
+    s.trim().parse().ok()
+}
