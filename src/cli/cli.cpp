@@ -4,6 +4,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/help.hpp"
 #include "core/error.hpp"
+#include "core/printable.hpp"
 #include "loop/context.hpp"
 #include "loop/drain.hpp"
 #include "loop/errors.hpp"
@@ -47,7 +48,7 @@ namespace {
 
 void fail_line(const std::string& message) {
   std::fflush(stdout);
-  std::fprintf(stderr, "git-autoloop: error: %s\n", message.c_str());
+  std::fprintf(stderr, "git-autoloop: error: %s\n", core::printable(message).c_str());
 }
 
 } // namespace

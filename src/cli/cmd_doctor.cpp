@@ -52,8 +52,8 @@ struct Report {
 private:
   void add(const char* status, const std::string& what, const std::string& fix) {
     if (!m_json) {
-      std::printf("  %-5s %s\n", status == std::string("fail") ? "FAIL" : status, what.c_str());
-      if (!fix.empty()) std::printf("        -> %s\n", fix.c_str());
+      std::printf("  %-5s %s\n", status == std::string("fail") ? "FAIL" : status, printable(what).c_str());
+      if (!fix.empty()) std::printf("        -> %s\n", printable(fix).c_str());
     }
     if (m_sections.empty()) section("general");
     nlohmann::json check = {{"status", status}, {"what", what}};

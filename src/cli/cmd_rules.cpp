@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/terminal.hpp"
 #include "cli/output.hpp"
+#include "core/printable.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/limits.hpp"
@@ -327,12 +328,14 @@ Runner define_rules(CLI::App& sub) {
       std::string enabled = r.enabled ? "yes" : "no";
       if (!r.off_reason.empty())
         enabled += " (off: " + r.off_reason + "; `rules.enable: [" + r.id + "]` turns it back on)";
+      // A repository's rule is its text: printed without the control characters it may hold.
       std::printf("%s\n  languages: %s\n  category:  %s\n  severity:  %s\n  safety:    %s%s\n  enabled:   %s\n  origin:    %s\n  source:    %s\n\n%s\n",
-                  r.id.c_str(), langs.c_str(), std::string(core::to_string(r.category)).c_str(), r.severity.c_str(),
+                  printable(r.id).c_str(), langs.c_str(), std::string(core::to_string(r.category)).c_str(), r.severity.c_str(),
                   std::string(core::to_string(r.safety)).c_str(),
-                  r.mechanical ? " (mechanical: may be swept, one commit per file)" : "", enabled.c_str(), origin.c_str(), r.source.c_str(), r.message.c_str());
-      if (!r.description.empty()) std::printf("\n%s\n", r.description.c_str());
-      std::printf("\nquery:\n%s\n", r.query.c_str());
+                  r.mechanical ? " (mechanical: may be swept, one commit per file)" : "", printable(enabled).c_str(),
+                  printable(origin).c_str(), printable(r.source).c_str(), core::printable(r.message, true).c_str());
+      if (!r.description.empty()) std::printf("\n%s\n", core::printable(r.description, true).c_str());
+      std::printf("\nquery:\n%s\n", core::printable(r.query, true).c_str());
       if (!r.check.empty()) std::printf("check: %s\n", r.check.c_str());
       if (!r.calls.empty()) {
         std::string list;
@@ -356,12 +359,12 @@ Runner define_rules(CLI::App& sub) {
         std::printf("assumes:  %s\n  established by %s on @%s (otherwise each finding is a suggestion, never fixed):\n  %s\n",
                     r.assumption->text.c_str(), r.assumption->established_by.c_str(), r.assumption->subject.c_str(),
                     scan::establishment_by_name(r.assumption->established_by)->description.c_str());
-      if (!r.tests.invalid.empty()) std::printf("\nexample:  %s\n", r.tests.invalid.front().c_str());
-      if (!r.tests.fixed.empty()) std::printf("fixed:    %s\n", r.tests.fixed.front().c_str());
+      if (!r.tests.invalid.empty()) std::printf("\nexample:  %s\n", core::printable(r.tests.invalid.front(), true).c_str());
+      if (!r.tests.fixed.empty()) std::printf("fixed:    %s\n", core::printable(r.tests.fixed.front(), true).c_str());
       if (!r.tests.suggested.empty())
         std::printf("not fixed (%s):\n          %s\n",
                     r.assumption ? "assumption not established" : "the fix does not cover this form",
-                    r.tests.suggested.front().c_str());
+                    core::printable(r.tests.suggested.front(), true).c_str());
       return k_exit_ok;
     }
     // Compile every language's queries so a broken rule is reported here, with its location.
@@ -418,7 +421,7 @@ Runner define_rules(CLI::App& sub) {
         add_learning(j, r.id);
         out.push_back(std::move(j));
       }
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       return k_exit_ok;
     }
     Pager pager = Pager::start(g);
@@ -444,7 +447,7 @@ Runner define_rules(CLI::App& sub) {
       }
       // "safe+mech": a mechanical rule, whose findings the drain may sweep (one commit per file).
       const std::string safety = std::string(core::to_string(r.safety)) + (r.mechanical ? "+mech" : "");
-      std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", r.id.c_str(), langs.c_str(),
+      std::printf("%-36s %-18s %-12s %-8s %-10s %-7s %-16s %-12s %s\n", printable(r.id).c_str(), langs.c_str(),
                   std::string(core::to_string(r.category)).c_str(),
                   r.severity.c_str(), safety.c_str(), r.enabled ? "yes" : "no", source.c_str(), state.c_str(), numbers.c_str());
     }
@@ -469,7 +472,7 @@ Runner define_rules(CLI::App& sub) {
     if (std::any_of(rules.begin(), rules.end(), [](const scan::Rule& r) { return r.mechanical; }))
       std::printf("safe+mech: a mechanical fix, which `git autoloop drain --sweep RULE` applies one commit per file\n");
     for (const auto& r : rules)
-      if (!r.off_reason.empty()) std::printf("off: %s: %s\n", r.id.c_str(), r.off_reason.c_str());
+      if (!r.off_reason.empty()) std::printf("off: %s: %s\n", printable(r.id).c_str(), printable(r.off_reason).c_str());
     if (repository)
       std::printf("%zu from the repository (ids repo:<id>)%s\n", repository,
                   untrusted ? ", not trusted: scanned and reported, never fixed; read them, then `git autoloop trust`" : ", trusted");

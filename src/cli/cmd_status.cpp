@@ -53,7 +53,7 @@ public:
     va_end(again);
     while (!text.empty() && text.back() == '\n') text.pop_back();
     if (m_json) m_lines.push_back({{"label", label}, {"text", text}});
-    else std::printf("%-12s%s\n", (std::string(label) + ":").c_str(), text.c_str());
+    else std::printf("%-12s%s\n", (std::string(label) + ":").c_str(), printable(text).c_str());
   }
   nlohmann::json& facts() { return m_facts; }
   void finish() {

@@ -2,6 +2,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "core/error.hpp"
+#include "core/printable.hpp"
 #include "core/suggest.hpp"
 #include "loop/review.hpp"
 #include "scan/scanner.hpp"
@@ -48,25 +49,7 @@ Row row_of(const scan::Located& l) {
   return r;
 }
 
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    // C1 controls as UTF-8 are 0xC2 0x80..0x9F (0x9B is a one-byte CSI to some terminals).
-    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;
-    if ((c < 0x20 && c != '\t') || c == 0x7F || c1) {
-      const unsigned char shown = c1 ? static_cast<unsigned char>(text[++i]) : c;
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", shown);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+std::string printable(std::string_view text) { return core::printable(text); }
 
 std::string counted(long long n, const std::string& singular, const std::string& plural) {
   return std::to_string(n) + " " + (n == 1 ? singular : plural.empty() ? singular + "s" : plural);

@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include "core/printable.hpp"
+
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -44,7 +46,7 @@ void say(std::string_view line) {
 
 void warn(std::string_view line) {
   std::fflush(stdout);
-  std::fprintf(stderr, "git-autoloop: warning: %.*s\n", static_cast<int>(line.size()), line.data());
+  std::fprintf(stderr, "git-autoloop: warning: %s\n", printable(line).c_str());
 }
 
 } // namespace core

@@ -15,6 +15,7 @@
 
 #include "core/fs.hpp"
 #include "core/layout.hpp"
+#include "core/printable.hpp"
 #include "hookcore/hook_install.hpp"
 #include "hookcore/lock.hpp"
 #include "hookcore/repo_locate.hpp"
@@ -114,12 +115,12 @@ std::string read_stdin() {
 // Terminal output stays short and appears once per distinct problem; the log keeps every occurrence.
 void report(const std::optional<RepoLocation>& repo, const std::string& hook, const std::string& message) {
   if (!repo) {
-    std::fprintf(stderr, "git-autoloop: hook %s: %s\n", hook.c_str(), message.c_str());
+    std::fprintf(stderr, "git-autoloop: hook %s: %s\n", hook.c_str(), core::printable(message).c_str());
     return;
   }
   fs::path log_dir = core::Layout::of_common_dir(repo->common_dir).log_dir();
   if (record_hook_error(log_dir, hook, message))
-    std::fprintf(stderr, "git-autoloop: hook %s: %s (details in %s)\n", hook.c_str(), message.c_str(),
+    std::fprintf(stderr, "git-autoloop: hook %s: %s (details in %s)\n", hook.c_str(), core::printable(message).c_str(),
                  (log_dir / "hook-errors.log").c_str());
 }
 
@@ -217,7 +218,7 @@ int main(int argc, char** argv) {
           for (size_t at = 0; at < text->size();) {
             size_t nl = text->find('\n', at);
             std::string line = text->substr(at, nl == std::string::npos ? std::string::npos : nl - at);
-            if (!line.empty()) std::fprintf(stderr, "git-autoloop: %s\n", line.c_str());
+            if (!line.empty()) std::fprintf(stderr, "git-autoloop: %s\n", core::printable(line).c_str());
             if (nl == std::string::npos) break;
             at = nl + 1;
           }

@@ -35,6 +35,13 @@ struct AcceptFile {
 // The journal's record of a file.
 nlohmann::json to_json(const AcceptFile& f);
 
+// A name for the journal (a path, a branch): JSON text holds only UTF-8, names are the repository's bytes.
+// Valid UTF-8 stays a string; anything else becomes {"hex": "<its bytes>"}.
+nlohmann::json journal_name(const std::string& name);
+
+// The name `journal_name` wrote under `key` of `j`, or `fallback` when there is none.
+std::string journal_name_at(const nlohmann::json& j, const char* key, const std::string& fallback = "");
+
 // 16 random hex digits: names the temporary files of one accept.
 std::string random_nonce();
 

@@ -24,21 +24,66 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 } // namespace
 
+namespace {
+
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool valid_utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static const uint32_t k_min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < k_min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
+} // namespace
+
+nlohmann::json journal_name(const std::string& name) {
+  if (valid_utf8(name)) return name;
+  static const char k_digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : name) {
+    hex += k_digits[c >> 4];
+    hex += k_digits[c & 0xF];
+  }
+  return {{"hex", hex}};
+}
+
+std::string journal_name_at(const nlohmann::json& j, const char* key, const std::string& fallback) {
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (it->is_string()) return it->get<std::string>();
+  if (!it->is_object() || !it->contains("hex") || !(*it)["hex"].is_string()) return fallback;
+  const std::string hex = (*it)["hex"].get<std::string>();
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return out;
+}
+
 nlohmann::json to_json(const AcceptFile& f) {
-  return {{"path", f.path}, {"old", f.old_blob}, {"new", f.new_blob}, {"mode", f.index_mode}, {"perms", f.perms},
-          {"tmp", f.tmp}};
+  return {{"path", journal_name(f.path)}, {"old", f.old_blob}, {"new", f.new_blob}, {"mode", f.index_mode},
+          {"perms", f.perms}, {"tmp", journal_name(f.tmp)}};
 }
 
 namespace {
 
 AcceptFile accept_file_from(const nlohmann::json& j) {
   AcceptFile f;
-  f.path = j.value("path", "");
+  f.path = journal_name_at(j, "path");
   f.old_blob = j.value("old", "");
   f.new_blob = j.value("new", "");
   f.index_mode = j.value("mode", 0100644u);
   f.perms = j.value("perms", 0u);
-  f.tmp = j.value("tmp", "");
+  f.tmp = journal_name_at(j, "tmp");
   return f;
 }
 
@@ -273,13 +318,13 @@ std::vector<int64_t> journal_ids(const nlohmann::json& j) {
 // Removes what an accept that never moved the branch left: its temporary files, its scratch index and
 // (only when it is its own) git's index lock.
 void discard_accept(const nlohmann::json& j) {
-  for (const auto& f : j.value("files", nlohmann::json::array())) remove_regular(f.value("tmp", ""));
-  const std::string scratch = j.value("scratch", "");
+  for (const auto& f : j.value("files", nlohmann::json::array())) remove_regular(journal_name_at(f, "tmp"));
+  const std::string scratch = journal_name_at(j, "scratch");
   if (!scratch.empty()) {
     remove_regular(scratch);
     remove_regular(scratch + ".lock"); // git update-index's own lock on the scratch copy
   }
-  const fs::path git_dir = j.value("git_dir", "");
+  const fs::path git_dir = journal_name_at(j, "git_dir");
   if (!git_dir.empty() && is_our_lock(index_lock_file(git_dir), j.value("lock_sum", "")))
     ::unlink(index_lock_file(git_dir).c_str());
 }
@@ -337,7 +382,7 @@ std::optional<std::string> finish_accept_locked(Context& ctx, bool write_files) 
     ctx.store().erase_state(k_accept_journal);
     return std::nullopt;
   }
-  const std::string commit = j.value("commit", ""), branch = j.value("branch", "");
+  const std::string commit = j.value("commit", ""), branch = journal_name_at(j, "branch");
   const int64_t id = j.value("id", int64_t{0});
   // Landed: the branch is at the commit, or went on from it.
   auto tip = ctx.repo.resolve_commit("refs/heads/" + branch);
@@ -356,9 +401,9 @@ std::optional<std::string> finish_accept_locked(Context& ctx, bool write_files) 
   record_accept(ctx, journal_ids(j), commit, branch, j.value("lines", 0), j.value("risk", 0.0), j.value("bulk", false));
   std::string done = "finished the interrupted accept of #" + std::to_string(id) + " (" + commit.substr(0, 12) + ")";
   if (!write_files) return done; // the journal stays for the files and the index
-  if (!ctx.paths.work_tree || ctx.paths.work_tree->string() != j.value("work_tree", ""))
-    return done + "; its files wait for a review in " + j.value("work_tree", "its work tree");
-  const fs::path git_dir = j.value("git_dir", ctx.paths.git_dir.string());
+  if (!ctx.paths.work_tree || ctx.paths.work_tree->string() != journal_name_at(j, "work_tree"))
+    return done + "; its files wait for a review in " + journal_name_at(j, "work_tree", "its work tree");
+  const fs::path git_dir = journal_name_at(j, "git_dir", ctx.paths.git_dir.string());
   std::vector<AcceptFile> files;
   for (const auto& f : j.value("files", nlohmann::json::array())) files.push_back(accept_file_from(f));
   const bool ours_locked = is_our_lock(index_lock_file(git_dir), j.value("lock_sum", ""));

@@ -1,6 +1,7 @@
 #include "loop/cycle.hpp"
 
 #include "core/error.hpp"
+#include "core/fs.hpp"
 #include "core/interrupt.hpp"
 #include "hookcore/spool.hpp"
 #include "loop/notify.hpp"
@@ -38,7 +39,8 @@ std::optional<std::string> machine_busy(const Context& ctx) {
 
 // SIGTERM (a logout, a shutdown, `kill`) during the drain: the tests' processes are ended, the cycle is
 // recorded as interrupted and the private worktree cleaned, as for a foreground drain. A drain that
-// fails is an `error` notification (nobody watches a background drain's output), then thrown on.
+// fails is an `error` notification and the last error (`status`, the next hook: nobody watches a background
+// drain's output), then thrown on.
 DrainResult interruptible_drain(Context& ctx, const std::string& trigger) {
   DrainOptions options;
   options.trigger = trigger;
@@ -47,6 +49,11 @@ DrainResult interruptible_drain(Context& ctx, const std::string& trigger) {
     return drain(ctx, options);
   } catch (const std::exception& e) {
     notify_error(ctx, "drain", e.what());
+    try {
+      core::write_file_atomic(ctx.paths.last_error(), std::string("drain failed: ") + e.what() + "\n");
+    } catch (const std::exception&) {
+      // a full disk: the notification above is all there is
+    }
     throw;
   }
 }

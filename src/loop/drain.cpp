@@ -146,7 +146,8 @@ struct CycleState {
   std::vector<fix::PlannedFix> plan;
   std::set<int64_t> seen;          // opportunities in the plan since carry_over (the pending fixes)
   bool tests_configured = false;   // test_command set
-  bool tests_trusted = false;      // ... and trusted
+  bool tests_trusted = false;      // ... and trusted (with test_setup and coverage_command)
+  std::string untrusted_test_key;  // else the one that is not ("test_command", "test_setup", ...)
   bool run_tests = false;          // ... and a work tree to run it in
   std::string validated;           // the gates every fix of the cycle passes (Autoloop-Validated)
   int suggestions = 0;             // suggest-only findings at safety_level low
@@ -194,6 +195,12 @@ std::optional<CycleState> open_cycle(Context& ctx, const DrainOptions& options, 
     return skip("on a side branch", "check out the branch it belongs to");
   result.branch = *branch;
   result.side_ref = side_branch_ref(ctx.config, *branch);
+  // git keeps a branch and a directory of branches apart: no autoloop/main beside a branch named autoloop.
+  const std::string side_name = side_branch_name(ctx.config, *branch);
+  for (size_t slash = side_name.find('/'); slash != std::string::npos; slash = side_name.find('/', slash + 1))
+    if (ctx.repo.read_ref("refs/heads/" + side_name.substr(0, slash)))
+      throw core::Error("the side branch " + side_name + " cannot be made: a branch named " + side_name.substr(0, slash) +
+                        " exists, and git has no branch inside another; rename that branch or set side_branch_prefix");
   // Its file is written inside refs/heads, never through a symlinked directory on the way.
   if (!core::is_inside(ctx.paths.heads_dir(), ctx.paths.heads_dir() / side_branch_name(ctx.config, *branch)))
     throw core::Error(result.side_ref + " would be written outside " + ctx.paths.heads_dir().string() +
@@ -307,10 +314,11 @@ std::vector<queue::Opportunity> ranked_findings(Context& ctx, const CycleState& 
 // Unsafe fixes are applied only through tests that run.
 void check_tests(Context& ctx, CycleState& c) {
   c.tests_configured = !ctx.config.test_command.empty();
-  c.tests_trusted = safety::command_trusted(ctx.config, "test_command", ctx.paths.repo_config(), ctx.paths.trust_file());
+  c.untrusted_test_key = safety::untrusted_test_command(ctx.config, ctx.paths.repo_config(), ctx.paths.trust_file()).value_or("");
+  c.tests_trusted = c.untrusted_test_key.empty();
   c.run_tests = c.tests_configured && c.tests_trusted && ctx.paths.work_tree;
   if (c.tests_configured && !c.tests_trusted)
-    ctx.store().set_state("untrusted", "test_command in .autoloop.yml is not trusted: run `git autoloop trust`");
+    ctx.store().set_state("untrusted", c.untrusted_test_key + " in .autoloop.yml is not trusted: run `git autoloop trust`");
   else
     ctx.store().erase_state("untrusted");
 }
@@ -431,7 +439,7 @@ std::string build(Context& ctx, CycleState& c, fix::ChainEnv& env,
     bool needs_tests = candidate.safety != core::Safety::safe || ctx.config.safety_settings.require_tests;
     if (needs_tests && c.tests_configured && !c.tests_trusted) {
       for (const auto& u : unit)
-        store.record_attempt({0, u.id, result.cycle, "", core::Outcome::untrusted, "test_command is not trusted", c.branch, 0, 0, 0, 0});
+        store.record_attempt({0, u.id, result.cycle, "", core::Outcome::untrusted, c.untrusted_test_key + " is not trusted", c.branch, 0, 0, 0, 0});
       result.untrusted += static_cast<int>(unit.size());
       continue;
     }

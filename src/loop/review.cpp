@@ -139,15 +139,15 @@ VerdictResult accept_fix(Context& ctx, int64_t id, bool bulk) {
     r.message = "an interrupted accept is not finished yet (run `git autoloop review --list` in its work tree); nothing was changed";
     return r;
   }
+  // A merge, rebase, cherry-pick or revert stopped half-way remembers where HEAD was: moving it now
+  // would be undone (or worse) by --abort and --continue. Asked first: a stopped rebase detaches HEAD.
+  if (auto state = hookcore::detect_git_state(ctx.paths.git_dir); state != hookcore::GitState::normal) {
+    r.message = "a " + hookcore::to_string(state) + " is in progress; finish or abort it first (nothing was changed)";
+    return r;
+  }
   auto branch = ctx.repo.current_branch();
   if (!branch) {
     r.message = "accept needs a checked-out branch";
-    return r;
-  }
-  // A merge, rebase, cherry-pick or revert stopped half-way remembers where HEAD was: moving it now
-  // would be undone (or worse) by --abort and --continue.
-  if (auto state = hookcore::detect_git_state(ctx.paths.git_dir); state != hookcore::GitState::normal) {
-    r.message = "a " + hookcore::to_string(state) + " is in progress; finish or abort it first (nothing was changed)";
     return r;
   }
   auto fixes = pending_fixes(ctx);
@@ -294,9 +294,9 @@ VerdictResult accept_fix(Context& ctx, int64_t id, bool bulk) {
   const fs::path git_dir = ctx.paths.git_dir;
   const fs::path scratch = git_dir / ("index.autoloop-" + nonce);
   for (size_t i = 0; i < files.size(); ++i) files[i].tmp = temp_path_for(ctx, top / files[i].path, nonce, i);
-  nlohmann::json journal = {{"id", o.id},         {"ids", ids},   {"bulk", r.bulk}, {"commit", commit}, {"branch", *branch},
+  nlohmann::json journal = {{"id", o.id},         {"ids", ids},   {"bulk", r.bulk}, {"commit", commit}, {"branch", journal_name(*branch)},
                             {"head", head},       {"lines", fix->lines_changed}, {"risk", fix->risk},
-                            {"work_tree", top.string()}, {"git_dir", git_dir.string()}, {"scratch", scratch.string()},
+                            {"work_tree", journal_name(top.string())}, {"git_dir", journal_name(git_dir.string())}, {"scratch", journal_name(scratch.string())},
                             {"files", nlohmann::json::array()}};
   auto write_journal = [&] {
     journal["files"] = nlohmann::json::array();

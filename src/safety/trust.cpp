@@ -53,6 +53,14 @@ bool command_trusted(const core::Config& config, const std::string& key,
   return false;
 }
 
+std::optional<std::string> untrusted_test_command(const core::Config& config,
+                                                  const std::optional<std::filesystem::path>& repo_config,
+                                                  const std::filesystem::path& trust_file) {
+  for (const char* key : {"test_command", "test_setup", "coverage_command"})
+    if (!command_trusted(config, key, repo_config, trust_file)) return std::string(key);
+  return std::nullopt;
+}
+
 RulesDigest rules_digest(std::vector<std::pair<std::string, std::string>> files) {
   std::sort(files.begin(), files.end());
   // Length-prefixed fields: no choice of names and contents makes two directories read alike.

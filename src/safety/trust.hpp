@@ -30,6 +30,14 @@ std::string content_id(const std::string& content);
 bool command_trusted(const core::Config& config, const std::string& key,
                      const std::optional<std::filesystem::path>& repo_config, const std::filesystem::path& trust_file);
 
+// The first of the commands a test run executes (test_command; test_setup before it; coverage_command in
+// its place) that may not run, by key, or nullopt when all may: a trusted test_command from the local
+// config does not let a repository's test_setup or coverage_command run with it. Throws core::Error when
+// .autoloop.yml cannot be read.
+std::optional<std::string> untrusted_test_command(const core::Config& config,
+                                                  const std::optional<std::filesystem::path>& repo_config,
+                                                  const std::filesystem::path& trust_file);
+
 // What trust covers of a rules directory: one digest over every rule file's path (relative to the
 // directory) and bytes, in path order, so adding, removing, renaming or editing a file changes it.
 struct RulesDigest {

@@ -67,6 +67,8 @@ def check(opts):
     opp_ids = set()
     if os.path.exists(db_path):
         db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=30)
+        # Paths are the repository's bytes, which need not be UTF-8.
+        db.text_factory = lambda b: b.decode("utf-8", "surrogateescape")
         try:
             ic = [r[0] for r in db.execute("PRAGMA integrity_check")]
             if ic != ["ok"]:

@@ -312,6 +312,7 @@ db_query() {
   "$PYTHON" -c '
 import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, timeout=10)
+db.text_factory = lambda b: b.decode("utf-8", "surrogateescape")  # paths need not be UTF-8
 for row in db.execute(sys.argv[2]):
     print("\t".join(str(v) for v in row))' "$(autoloop_dir)/queue.db" "$1"
 }

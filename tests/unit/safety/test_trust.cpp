@@ -5,6 +5,7 @@
 #include "core/config.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -128,5 +129,41 @@ TEST_CASE("trust") {
     safety::revoke(trust_file);
     CHECK_FALSE(safety::command_trusted(config, "test_command", repo_config, trust_file));
     CHECK_FALSE(safety::rules_trusted(rules.id, trust_file));
+  }
+}
+
+TEST_CASE("untrusted_test_command") {
+  TempDir tmp("trust");
+  const fs::path repo_config = tmp.write("work/.autoloop.yml", "test_setup: make deps\n");
+  const fs::path trust_file = tmp / "git/autoloop/trust";
+  // The user's test_command (local config), the repository's test_setup / coverage_command.
+  core::Config config;
+  config.test_command = "make test";
+  config.origin["test_command"] = (tmp / "git/autoloop/config.yml").string() + ":1:1";
+
+  SECTION("a local test_command alone may run") {
+    CHECK(safety::untrusted_test_command(config, repo_config, trust_file) == std::nullopt);
+  }
+
+  SECTION("the repository's test_setup or coverage_command does not run with a trusted test_command") {
+    config.test_setup = "make deps";
+    config.origin["test_setup"] = repo_config.string() + ":1:1";
+    CHECK(safety::untrusted_test_command(config, repo_config, trust_file) == std::string("test_setup"));
+    config.test_setup.clear();
+    config.coverage_command = "make coverage";
+    config.origin["coverage_command"] = repo_config.string() + ":1:1";
+    CHECK(safety::untrusted_test_command(config, repo_config, trust_file) == std::string("coverage_command"));
+  }
+
+  SECTION("trust covers them") {
+    config.coverage_command = "make coverage";
+    config.origin["coverage_command"] = repo_config.string() + ":1:1";
+    safety::trust(repo_config, safety::rules_digest({}), ".autoloop/rules", trust_file);
+    CHECK(safety::untrusted_test_command(config, repo_config, trust_file) == std::nullopt);
+  }
+
+  SECTION("the repository's test_command is named first") {
+    const core::Config theirs = config_from(repo_config);
+    CHECK(safety::untrusted_test_command(theirs, repo_config, trust_file) == std::string("test_command"));
   }
 }
