@@ -2,7 +2,6 @@
 
 #include "cli/exit_codes.hpp"
 #include "core/error.hpp"
-#include "core/printable.hpp"
 #include "core/suggest.hpp"
 #include "loop/review.hpp"
 #include "scan/scanner.hpp"
@@ -48,8 +47,6 @@ Row row_of(const scan::Located& l) {
   }
   return r;
 }
-
-std::string printable(std::string_view text) { return core::printable(text); }
 
 std::string counted(long long n, const std::string& singular, const std::string& plural) {
   return std::to_string(n) + " " + (n == 1 ? singular : plural.empty() ? singular + "s" : plural);

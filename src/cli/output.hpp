@@ -3,6 +3,7 @@
 // SARIF 2.1.0 for code-scanning services.
 
 #include "core/kinds.hpp"
+#include "core/printable.hpp"
 #include "scan/rule.hpp"
 
 #include <nlohmann/json.hpp>
@@ -63,10 +64,8 @@ nlohmann::json row_json(const Row& row);
 // Parses "text" | "json" | "sarif"; throws core::Error otherwise.
 Format parse_format(const std::string& name, bool allow_sarif);
 
-// `text` safe to print on a terminal: control characters (C0 but tab, DEL, C1) become \xNN. Paths,
-// messages and snippets come from the repository; an escape sequence in them would act on the user's
-// terminal (OSC 52 writes the clipboard, others retitle or clear the screen).
-std::string printable(std::string_view text);
+// `text` safe to print on a terminal (core/printable.hpp): what every command prints of a repository's data.
+using core::printable;
 
 // "1 finding", "2 findings": `n` and the noun in the number it takes (`plural` defaults to `singular` + "s").
 std::string counted(long long n, const std::string& singular, const std::string& plural = "");

@@ -202,7 +202,7 @@ std::optional<CycleState> open_cycle(Context& ctx, const DrainOptions& options, 
       throw core::Error("the side branch " + side_name + " cannot be made: a branch named " + side_name.substr(0, slash) +
                         " exists, and git has no branch inside another; rename that branch or set side_branch_prefix");
   // Its file is written inside refs/heads, never through a symlinked directory on the way.
-  if (!core::is_inside(ctx.paths.heads_dir(), ctx.paths.heads_dir() / side_branch_name(ctx.config, *branch)))
+  if (!core::is_inside(ctx.paths.heads_dir(), ctx.paths.heads_dir() / side_name))
     throw core::Error(result.side_ref + " would be written outside " + ctx.paths.heads_dir().string() +
                       " (a symlink on the way); refusing to write it");
   CycleState c;
